@@ -1,0 +1,17 @@
+package dev.ferry.cli;
+
+/** Exit codes of DESIGN.md, one place. */
+public final class ExitCodes {
+  /** Every row done. */
+  public static final int OK = 0;
+  /** Finished, with failed or invalid rows. */
+  public static final int ROWS_FAILED = 1;
+  /** Usage or input error. */
+  public static final int USAGE = 2;
+  /** Stopped (auth failure, failure run, interrupted): resumable. */
+  public static final int STOPPED = 3;
+  /** A bug: an unexpected exception. */
+  public static final int INTERNAL = 4;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,38 @@
+package dev.ferry.core.spi;
+
+/**
+ * A job's identity and plan. Immutable snapshot. {@code config} is an opaque JSON document owned by the
+ * recipe (flags needed to resume); it must never contain a secret.
+ *
+ * @param id          job id chosen by the user
+ * @param kind        recipe name, e.g. "workos-import"
+ * @param inputPath   absolute path of the input file
+ * @param inputSize   input size in bytes at planning time
+ * @param inputSha256 hex SHA-256 of the input at planning time
+ * @param totalRows   data rows in the input (header excluded)
+ * @param chunkSize   rows per chunk
+ * @param config      recipe configuration (JSON, no secrets)
+ * @param status      current status
+ * @param message     last status message (why it stopped), may be empty
+ * @param createdAtMillis  creation time, epoch millis
+ * @param updatedAtMillis  last status change, epoch millis
+ */
+public record JobRecord(
+    String id,
+    String kind,
+    String inputPath,
+    long inputSize,
+    String inputSha256,
+    long totalRows,
+    int chunkSize,
+    String config,
+    JobStatus status,
+    String message,
+    long createdAtMillis,
+    long updatedAtMillis) {
+
+  public JobRecord withStatus(JobStatus newStatus, String newMessage, long nowMillis) {
+    return new JobRecord(id, kind, inputPath, inputSize, inputSha256, totalRows, chunkSize, config,
+        newStatus, newMessage == null ? "" : newMessage, createdAtMillis, nowMillis);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.ferry.core.spi;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Durable job state: the job, its chunks (with leases) and the row ledger. One contract for every
+ * implementation (SQLite embedded, PostgreSQL distributed); {@code JobStoreContractTest} runs against
+ * each.
+ *
+ * <p>Implementations are threadsafe: workers of one process call them concurrently, and in distributed
+ * mode several processes share one store. Every method that changes state is atomic (one transaction).
+ *
+ * <p>Ledger invariant: a row has at most one recorded outcome. Recording an outcome for a row that already
+ * has one replaces it only when the existing one is a retryable FAILED; otherwise the first outcome wins
+ * (so a row re-sent after a crash is never counted twice).
+ *
+ * <p>Time is passed in as {@code nowMillis} so leases are testable in virtual time.
+ */
+public interface JobStore extends AutoCloseable {
+
+  /** Creates a job in status PLANNING. @throws IllegalStateException if the id exists. */
+  void createJob(JobRecord job);
+
+  Optional<JobRecord> findJob(String jobId);
+
+  /** All jobs, newest first. */
+  List<JobRecord> listJobs();
+
+  /** Deletes the job, its chunks, ledger and lookups (used to redo an interrupted plan). */
+  void deleteJob(String jobId);
+
+  /** Sets status and message; returns the updated record. @throws IllegalStateException if absent. */
+  JobRecord updateStatus(String jobId, JobStatus status, String message, long nowMillis);
+
+  /**
+   * Finishes planning in one transaction: stores the chunks, sets the row total and the input's size and
+   * hash, and moves the job to RUNNING.
+   */
+  void completePlan(String jobId, List<ChunkSpec> chunks, long totalRows, long inputSize, String inputSha256,
+      long nowMillis);
+
+  /**
+   * Claims one chunk for {@code workerId}: the PENDING chunk with the lowest index, or else a LEASED one whose
+   * lease has expired. The lease lasts {@code lease} from {@code nowMillis}. Two concurrent callers never
+   * receive the same chunk.
+   */
+  Optional<ChunkRecord> claimChunk(String jobId, String workerId, Duration lease, long nowMillis);
+
+  /** Extends the lease if {@code workerId} still holds it; false when it was lost. */
+  boolean renewLease(String jobId, int chunkIndex, String workerId, Duration lease, long nowMillis);
+
+  /** Marks a chunk DONE if {@code workerId} holds it (or nobody does); false when the lease was lost. */
+  boolean completeChunk(String jobId, int chunkIndex, String workerId);
+
+  /** Puts a chunk held by {@code workerId} back to PENDING (a worker stopping early). */
+  void releaseChunk(String jobId, int chunkIndex, String workerId);
+
+  /** Puts every LEASED chunk of the job back to PENDING (embedded resume after a crash). Returns how many. */
+  int releaseAllLeases(String jobId);
+
+  List<ChunkRecord> chunks(String jobId);
+
+  /** Records outcomes (see the ledger invariant in the class comment). One transaction for the batch. */
+  void recordOutcomes(String jobId, Collection<RowOutcome> outcomes);
+
+  /** Row numbers of the chunk that have a final outcome (anything but a retryable FAILED). */
+  java.util.BitSet settledRows(String jobId, ChunkSpec chunk);
+
+  OutcomeCounts counts(String jobId);
+
+  /** Streams FAILED and INVALID outcomes in row order (for the errors file). */
+  void forEachProblem(String jobId, Consumer<RowOutcome> consumer);
+
+  /**
+   * Reopens retryable failures for another attempt: their chunks go back to PENDING (the outcomes stay until
+   * replaced). Returns the number of retryable rows.
+   */
+  long reopenRetryable(String jobId);
+
+  /** Remembers a lookup result shared by all workers (e.g. organization external_id → id). */
+  void putLookup(String jobId, String namespace, String key, String value);
+
+  Map<String, String> lookups(String jobId, String namespace);
+
+  @Override
+  void close();
+}
