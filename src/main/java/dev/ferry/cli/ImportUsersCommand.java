@@ -1,0 +1,123 @@
+package dev.ferry.cli;
+
+import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.JobStatus;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.recipes.workos.ImportSettings;
+import dev.ferry.recipes.workos.RoleMappingFile;
+import dev.ferry.recipes.workos.WorkosImport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ferry import-users}: the WorkOS user import (seed tool flags kept). */
+@Command(name = "import-users", sortOptions = false,
+    description = "Import users from a CSV file into WorkOS (or a compatible API): chunked, rate-limited,"
+        + " retried, checkpointed and resumable.")
+final class ImportUsersCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--csv", paramLabel = "FILE", description = "Input CSV (header row; 'email' column required).")
+  Path csv;
+
+  @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: import-<date>-<time>).")
+  String jobId;
+
+  @Option(names = "--resume", paramLabel = "JOB", arity = "0..1", fallbackValue = "",
+      description = "Resume a job (same as 'ferry resume JOB'); --csv is not needed.")
+  String resume;
+
+  @Option(names = "--api-url", paramLabel = "URL", defaultValue = "https://api.workos.com",
+      description = "API base URL (default: ${DEFAULT-VALUE}).")
+  String apiUrl;
+
+  @Option(names = "--chunk-size", paramLabel = "ROWS", defaultValue = "1000",
+      description = "Rows per chunk (default: ${DEFAULT-VALUE}).")
+  int chunkSize;
+
+  @Option(names = "--dry-run", description = "Validate and build every request, but send nothing.")
+  boolean dryRun;
+
+  @Option(names = "--org-id", paramLabel = "ID", description = "Organization id for rows without org columns.")
+  String orgId;
+
+  @Option(names = "--org-external-id", paramLabel = "EXT_ID",
+      description = "Organization external_id for rows without org columns.")
+  String orgExternalId;
+
+  @Option(names = "--create-org-if-missing", description = "Create referenced organizations that do not exist.")
+  boolean createOrgIfMissing;
+
+  @Option(names = "--org-name", paramLabel = "NAME", description = "Name of an organization created from --org-external-id.")
+  String orgName;
+
+  @Option(names = "--require-membership",
+      description = "Delete a user this job created when its membership cannot be created.")
+  boolean requireMembership;
+
+  @Option(names = "--role-mapping", paramLabel = "FILE",
+      description = "CSV 'external_id,role_slug': role for users whose row has no role_slugs.")
+  Path roleMapping;
+
+  @Option(names = "--no-prewarm", negatable = false,
+      description = "Skip creating/looking up all referenced organizations before the rows.")
+  boolean noPrewarm;
+
+  @Mixin
+  RunFlags flags;
+
+  Map<String, String> env = System.getenv();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    flags.validate();
+    StateDir state = new StateDir(flags.checkpointDir);
+    if (resume != null) {
+      String id = resume.isEmpty() ? jobId : resume;
+      if (id == null) throw RunFlags.usage("--resume needs a job id (--resume JOB or --job-id JOB)");
+      return ResumeCommand.resume(state, id, flags, out, err, env);
+    }
+    if (csv == null) throw RunFlags.usage("--csv FILE is required (or --resume JOB)");
+    if (chunkSize < 1 || chunkSize > 1_000_000) throw RunFlags.usage("--chunk-size must be between 1 and 1000000");
+    if (orgId != null && orgExternalId != null) throw RunFlags.usage("use --org-id or --org-external-id, not both");
+    if (createOrgIfMissing && orgId != null) throw RunFlags.usage("--create-org-if-missing works with --org-external-id or org_external_id columns, not --org-id");
+    String id = jobId != null ? jobId : "import-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    StateDir.validJobId(id);
+    Map<String, String> roles = roleMapping == null ? Map.of() : RoleMappingFile.read(roleMapping);
+    JobSession.apiUri(apiUrl);
+    ImportSettings settings = new ImportSettings(apiUrl, dryRun, orgId, orgExternalId, createOrgIfMissing, orgName,
+        requireMembership, roles, !noPrewarm, new ImportSettings.RunDefaults(flags.workersOr(4),
+            flags.concurrencyOr(10), flags.rateLimit != null ? flags.rateLimit : 50,
+            flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000));
+    if (!dryRun) ApiKeys.load(flags.apiKeyFile, env); // fail before planning when the key is missing
+    try (JobStore store = state.openStore()) {
+      Optional<JobRecord> existing = store.findJob(id);
+      if (existing.isPresent()) {
+        if (existing.get().status() != JobStatus.PLANNING) {
+          throw RunFlags.usage("job '" + id + "' already exists (" + existing.get().status().name().toLowerCase()
+              + "); continue it with 'ferry resume " + id + "' or choose another --job-id");
+        }
+        store.deleteJob(id); // a plan interrupted by a crash is simply redone
+      }
+      JobRecord job;
+      try (AutoCloseable lock = state.lockJob(id)) {
+        if (!flags.quiet) err.println("ferry: planning job " + id + " from " + csv);
+        job = WorkosImport.plan(store, id, csv, chunkSize, settings, WallClock.system(), w -> err.println("ferry: warning: " + w));
+      }
+      return new JobSession(state, store, flags, out, err, env).run(job, false);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.OutcomeCounts;
+import dev.ferry.http.CallMetrics;
+import dev.ferry.recipes.workos.ImportStats;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The final report of a run: the row equation over the whole job, what this run did, and its latencies.
+ * Immutable once built; renders as text or JSON.
+ */
+record Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun,
+    ImportStats stats, CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile,
+    long errorRows) {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  long rows() {
+    return job.totalRows();
+  }
+
+  long pending() {
+    return rows() - counts.total();
+  }
+
+  double rowsPerSecond() {
+    return elapsedSeconds > 0 ? rowsThisRun / elapsedSeconds : 0;
+  }
+
+  String text() {
+    StringBuilder b = new StringBuilder();
+    String head = switch (status) {
+      case "FINISHED" -> "finished";
+      case "STOPPED" -> "stopped";
+      default -> status.toLowerCase(Locale.ROOT);
+    };
+    b.append(String.format("ferry: job %s %s in %s%s%n", job.id(), head, duration(elapsedSeconds),
+        dryRun ? " (dry run: no API calls)" : ""));
+    if (stopReason != null) b.append("  reason      ").append(stopReason).append('\n');
+    b.append(String.format("  rows        %,d = done %,d + failed %,d + invalid %,d%s%n", rows(), counts.done(),
+        counts.failed(), counts.invalid(), pending() == 0 ? "" : String.format(" + not yet processed %,d", pending())));
+    b.append(String.format("              (done + failed + invalid = rows: %s)%n",
+        pending() == 0 ? "holds" : "resume to finish the remaining " + String.format("%,d", pending())));
+    if (counts.retryableFailed() > 0) {
+      b.append(String.format("  retryable   %,d failed rows were transient failures; 'ferry resume %s' retries them%n",
+          counts.retryableFailed(), job.id()));
+    }
+    if (!dryRun && stats != null) {
+      b.append(String.format("  users       created %,d, existing %,d%s%n", stats.usersCreated(), stats.usersExisting(),
+          stats.usersDeleted() > 0 ? String.format(", deleted %,d (--require-membership)", stats.usersDeleted()) : ""));
+      b.append(String.format("  orgs        created %,d, existing %,d%n", stats.orgsCreated(), stats.orgsExisting()));
+      b.append(String.format("  memberships created %,d, existing %,d%n", stats.membershipsCreated(),
+          stats.membershipsExisting()));
+    }
+    if (metrics != null) {
+      b.append(String.format("  requests    %,d (retries %,d, 429s received %,d, timeouts %,d, connection errors %,d)%n",
+          metrics.requests(), metrics.retryCount(), metrics.rateLimitedCount(), metrics.timeoutCount(),
+          metrics.connectionErrorCount()));
+      String label = "  latency     ";
+      for (Map.Entry<String, CallMetrics.LatencySummary> e : metrics.latencies().entrySet()) {
+        CallMetrics.LatencySummary l = e.getValue();
+        b.append(String.format("%s%-18s p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms  (%,d calls)%n", label, e.getKey(),
+            l.p50Ms(), l.p95Ms(), l.p99Ms(), l.count()));
+        label = "              ";
+      }
+    }
+    b.append(String.format("  throughput  %,.1f rows/s (%,d rows this run)%n", rowsPerSecond(), rowsThisRun));
+    if (errorRows > 0) b.append(String.format("  errors      %s (%,d rows)%n", errorsFile, errorRows));
+    if ("STOPPED".equals(status)) b.append("  resume with: ferry resume ").append(job.id()).append('\n');
+    return b.toString();
+  }
+
+  ObjectNode json() {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("job_id", job.id());
+    n.put("status", status.toLowerCase(Locale.ROOT));
+    if (stopReason != null) n.put("stop_reason", stopReason);
+    n.put("dry_run", dryRun);
+    n.put("rows", rows());
+    n.put("done", counts.done());
+    n.put("failed", counts.failed());
+    n.put("invalid", counts.invalid());
+    n.put("pending", pending());
+    n.put("retryable_failed", counts.retryableFailed());
+    n.put("equation_holds", pending() == 0);
+    n.put("rows_this_run", rowsThisRun);
+    n.put("requests", metrics == null ? 0 : metrics.requests());
+    n.put("rate_limited", metrics == null ? 0 : metrics.rateLimitedCount());
+    n.put("retries", metrics == null ? 0 : metrics.retryCount());
+    n.put("timeouts", metrics == null ? 0 : metrics.timeoutCount());
+    n.put("connection_errors", metrics == null ? 0 : metrics.connectionErrorCount());
+    n.put("elapsed_s", Math.round(elapsedSeconds * 1000) / 1000.0);
+    n.put("rows_per_s", Math.round(rowsPerSecond() * 10) / 10.0);
+    if (stats != null) {
+      n.put("users_created", stats.usersCreated());
+      n.put("users_existing", stats.usersExisting());
+      n.put("users_deleted", stats.usersDeleted());
+      n.put("orgs_created", stats.orgsCreated());
+      n.put("orgs_existing", stats.orgsExisting());
+      n.put("memberships_created", stats.membershipsCreated());
+      n.put("memberships_existing", stats.membershipsExisting());
+    }
+    if (metrics != null) {
+      ObjectNode lat = n.putObject("latency_ms");
+      metrics.latencies().forEach((type, l) -> {
+        ObjectNode t = lat.putObject(type);
+        t.put("count", l.count());
+        t.put("p50", l.p50Ms());
+        t.put("p95", l.p95Ms());
+        t.put("p99", l.p99Ms());
+        t.put("max", l.maxMs());
+      });
+    }
+    n.put("errors_file", errorsFile == null ? "" : errorsFile);
+    n.put("error_rows", errorRows);
+    return n;
+  }
+
+  String jsonText() {
+    try {
+      return JSON.writeValueAsString(json());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String duration(double seconds) {
+    if (Double.isNaN(seconds) || Double.isInfinite(seconds)) return "--";
+    long s = Math.round(seconds);
+    if (seconds < 10) return String.format("%.1fs", seconds);
+    if (s < 60) return s + "s";
+    if (s < 3600) return (s / 60) + "m" + String.format("%02d", s % 60) + "s";
+    return (s / 3600) + "h" + String.format("%02d", (s % 3600) / 60) + "m";
+  }
+}

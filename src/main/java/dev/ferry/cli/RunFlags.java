@@ -1,0 +1,105 @@
+package dev.ferry.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Flags shared by every command that runs a job. Null means "not given" (resume then uses the job's own). */
+final class RunFlags {
+  @Option(names = "--workers", paramLabel = "W", description = "Chunks processed at once (default: 4, or the job's).")
+  Integer workers;
+
+  @Option(names = "--concurrency", paramLabel = "C",
+      description = "Rows in flight per worker (default: 10, or the job's). At most W x C requests in flight.")
+  Integer concurrency;
+
+  @Option(names = "--rate-limit", paramLabel = "REQ/S", converter = RateConverter.class,
+      description = "Requests per second the target allows, shared by all workers; 'none' for no limit"
+          + " (default: 50, or the job's). ferry paces at 98.5% of it.")
+  Double rateLimit;
+
+  @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Per-request timeout (default: 30s).")
+  Duration requestTimeout;
+
+  @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "6",
+      description = "Attempts per call for 5xx, timeouts and connection errors (default: ${DEFAULT-VALUE}).")
+  int maxAttempts;
+
+  @Option(names = "--max-consecutive-failures", paramLabel = "N", defaultValue = "50",
+      description = "Pause the job after N failed rows in a row; 0 = never (default: ${DEFAULT-VALUE}).")
+  int maxConsecutiveFailures;
+
+  @Option(names = "--api-key-file", paramLabel = "FILE",
+      description = "Read the API key from FILE (owner-only permissions) instead of WORKOS_SECRET_KEY.")
+  Path apiKeyFile;
+
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
+      description = "Where job state lives (default: ${DEFAULT-VALUE}).")
+  Path checkpointDir;
+
+  @Option(names = "--errors-out", paramLabel = "FILE",
+      description = "Errors file (default: <checkpoint-dir>/jobs/<job>/errors.csv).")
+  Path errorsOut;
+
+  @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the final report as JSON to FILE.")
+  Path reportJson;
+
+  @Option(names = "--json", description = "Print the final report as JSON on stdout instead of text.")
+  boolean json;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress output; only the final report.")
+  boolean quiet;
+
+  @Option(names = "--progress", paramLabel = "auto|always|never", defaultValue = "auto",
+      description = "Progress bar: auto (only on a terminal), always, never (default: ${DEFAULT-VALUE}).")
+  String progress;
+
+  @Option(names = {"-v", "--verbose"}, description = "Debug logging on stderr and stack traces.")
+  void verbose(boolean on) {
+    Verbosity.set(on);
+  }
+
+  int workersOr(int fallback) {
+    return workers != null ? workers : fallback;
+  }
+
+  int concurrencyOr(int fallback) {
+    return concurrency != null ? concurrency : fallback;
+  }
+
+  void validate() {
+    if (workers != null && (workers < 1 || workers > 1024)) throw usage("--workers must be between 1 and 1024");
+    if (concurrency != null && (concurrency < 1 || concurrency > 10_000)) {
+      throw usage("--concurrency must be between 1 and 10000");
+    }
+    if (rateLimit != null && rateLimit < 0) throw usage("--rate-limit must be positive or 'none'");
+    if (maxAttempts < 1) throw usage("--max-attempts must be >= 1");
+    if (maxConsecutiveFailures < 0) throw usage("--max-consecutive-failures must be >= 0");
+    if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
+      throw usage("--request-timeout must be positive");
+    }
+    if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
+  }
+
+  static ExitException usage(String message) {
+    return new ExitException(ExitCodes.USAGE, message);
+  }
+
+  /** Converts "50", "12.5" or "none"/"0" (no limit, stored as 0). */
+  static final class RateConverter implements picocli.CommandLine.ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      if (v.equals("none") || v.equals("off") || v.equals("unlimited")) return 0.0;
+      try {
+        double d = Double.parseDouble(v.endsWith("/s") ? v.substring(0, v.length() - 2) : v);
+        if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) throw new NumberFormatException();
+        return d;
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not a rate (a number of requests per second, or 'none')");
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.spi.ChunkRecord;
+import dev.ferry.core.spi.ChunkState;
+import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.spi.OutcomeCounts;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ferry status [JOB]}: a job's progress from its state, or the list of jobs. */
+@Command(name = "status", description = "Show a job's state (rows done/failed/invalid, chunks), or list all jobs.")
+final class StatusCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(paramLabel = "JOB", arity = "0..1", description = "Job id (omit to list jobs).")
+  String jobId;
+
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
+      description = "Where job state lives (default: ${DEFAULT-VALUE}).")
+  Path checkpointDir;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!Files.exists(checkpointDir.resolve("ferry.db"))) {
+      throw RunFlags.usage("no ferry state in " + checkpointDir.toAbsolutePath() + " (use --checkpoint-dir)");
+    }
+    try (JobStore store = new StateDir(checkpointDir).openStore()) {
+      if (jobId == null) {
+        List<JobRecord> jobs = store.listJobs();
+        if (json) {
+          ArrayNode a = JSON.createArrayNode();
+          for (JobRecord j : jobs) a.add(describe(store, j));
+          out.println(JSON.writeValueAsString(a));
+        } else if (jobs.isEmpty()) {
+          out.println("no jobs in " + checkpointDir);
+        } else {
+          out.printf("%-28s %-9s %12s %12s %10s %10s%n", "JOB", "STATUS", "ROWS", "DONE", "FAILED", "INVALID");
+          for (JobRecord j : jobs) {
+            OutcomeCounts c = store.counts(j.id());
+            out.printf("%-28s %-9s %,12d %,12d %,10d %,10d%n", j.id(), j.status().name().toLowerCase(Locale.ROOT),
+                j.totalRows(), c.done(), c.failed(), c.invalid());
+          }
+        }
+        return ExitCodes.OK;
+      }
+      JobRecord job = store.findJob(jobId).orElseThrow(() -> RunFlags.usage("no job '" + jobId + "' in " + checkpointDir));
+      ObjectNode d = describe(store, job);
+      if (json) {
+        out.println(JSON.writeValueAsString(d));
+      } else {
+        out.printf("job         %s (%s)%n", job.id(), d.get("status").asText());
+        if (!job.message().isEmpty()) out.printf("message     %s%n", job.message());
+        out.printf("input       %s (%,d bytes)%n", job.inputPath(), job.inputSize());
+        out.printf("rows        %,d = done %,d + failed %,d + invalid %,d + pending %,d%n", job.totalRows(),
+            d.get("done").asLong(), d.get("failed").asLong(), d.get("invalid").asLong(), d.get("pending").asLong());
+        out.printf("chunks      %,d done, %,d leased, %,d pending (of %,d; %,d rows each)%n", d.get("chunks_done").asLong(),
+            d.get("chunks_leased").asLong(), d.get("chunks_pending").asLong(), d.get("chunks").asLong(), job.chunkSize());
+        out.printf("updated     %s%n", Instant.ofEpochMilli(job.updatedAtMillis()));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  private static ObjectNode describe(JobStore store, JobRecord job) {
+    OutcomeCounts c = store.counts(job.id());
+    List<ChunkRecord> chunks = store.chunks(job.id());
+    ObjectNode n = JSON.createObjectNode();
+    n.put("job_id", job.id());
+    n.put("kind", job.kind());
+    n.put("status", job.status().name().toLowerCase(Locale.ROOT));
+    n.put("message", job.message());
+    n.put("input", job.inputPath());
+    n.put("rows", job.totalRows());
+    n.put("done", c.done());
+    n.put("failed", c.failed());
+    n.put("invalid", c.invalid());
+    n.put("retryable_failed", c.retryableFailed());
+    n.put("pending", job.totalRows() - c.total());
+    n.put("chunks", chunks.size());
+    n.put("chunks_done", chunks.stream().filter(x -> x.state() == ChunkState.DONE).count());
+    n.put("chunks_leased", chunks.stream().filter(x -> x.state() == ChunkState.LEASED).count());
+    n.put("chunks_pending", chunks.stream().filter(x -> x.state() == ChunkState.PENDING).count());
+    n.put("updated_at", Instant.ofEpochMilli(job.updatedAtMillis()).toString());
+    return n;
+  }
+}

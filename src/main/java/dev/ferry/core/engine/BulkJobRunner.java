@@ -1,0 +1,259 @@
+package dev.ferry.core.engine;
+
+import dev.ferry.core.spi.ChunkRecord;
+import dev.ferry.core.spi.ChunkSpec;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.spi.Outcome;
+import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.core.spi.StoreException;
+import dev.ferry.core.time.WallClock;
+import java.io.IOException;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a planned bulk job: {@code workers} chunks at once, each with at most {@code concurrency} rows in
+ * flight, every row on its own virtual thread; outcomes go to the ledger through a {@link LedgerWriter}.
+ *
+ * <p>Concurrency: each worker thread owns the chunk it claimed and the semaphore that bounds its rows in
+ * flight; rows share only the processor (threadsafe), the ledger writer and the progress counters (both
+ * threadsafe). A chunk is marked DONE only after (1) every one of its rows settled in this pass and (2) the
+ * ledger flushed them, so a DONE chunk never hides a row without an outcome. {@code stopReason} is set once
+ * (first reason wins); after it is set, no new row starts and no chunk is claimed.
+ *
+ * <p>Use once: {@link #run()} may be called a single time. {@link #requestStop} is threadsafe.
+ */
+public final class BulkJobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(BulkJobRunner.class);
+
+  private final JobStore store;
+  private final String jobId;
+  private final ChunkSource source;
+  private final RowProcessor processor;
+  private final RunOptions options;
+  private final WallClock clock;
+  private final JobProgress progress = new JobProgress();
+  private final AtomicReference<String> stopReason = new AtomicReference<>();
+  private final AtomicInteger consecutiveFailures = new AtomicInteger();
+  private final Map<Integer, String> heldChunks = new ConcurrentHashMap<>();
+  private final CountDownLatch finished = new CountDownLatch(1);
+
+  public BulkJobRunner(JobStore store, String jobId, ChunkSource source, RowProcessor processor,
+      RunOptions options, WallClock clock) {
+    this.store = Objects.requireNonNull(store, "store cannot be null");
+    this.jobId = Objects.requireNonNull(jobId, "jobId cannot be null");
+    this.source = Objects.requireNonNull(source, "source cannot be null");
+    this.processor = Objects.requireNonNull(processor, "processor cannot be null");
+    this.options = Objects.requireNonNull(options, "options cannot be null");
+    this.clock = Objects.requireNonNull(clock, "clock cannot be null");
+  }
+
+  public JobProgress progress() {
+    return progress;
+  }
+
+  /** Asks the run to stop: no new rows start; rows in flight finish and are recorded. First reason wins. */
+  public void requestStop(String reason) {
+    if (stopReason.compareAndSet(null, reason)) {
+      LOG.debug("stop requested: {}", reason);
+    }
+  }
+
+  public boolean stopping() {
+    return stopReason.get() != null;
+  }
+
+  /** Waits until {@link #run()} has returned (used by a shutdown hook). */
+  public boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
+    return finished.await(timeout, unit);
+  }
+
+  /**
+   * Processes chunks until none is left to claim or the run is stopped.
+   *
+   * @return how the run ended
+   * @throws InterruptedException if the calling thread is interrupted
+   */
+  public RunResult run() throws InterruptedException {
+    try (LedgerWriter ledger = new LedgerWriter(store, jobId, options.flushBatch(),
+        options.flushInterval().toNanos())) {
+      Thread heartbeat = Thread.ofVirtual().name("ferry-heartbeat").start(this::heartbeatLoop);
+      Thread[] workers = new Thread[options.workers()];
+      for (int w = 0; w < workers.length; w++) {
+        String workerId = options.workerId() + "/w" + w;
+        workers[w] = Thread.ofVirtual().name("ferry-worker-" + w).start(() -> workerLoop(workerId, ledger));
+      }
+      try {
+        for (Thread t : workers) t.join();
+      } catch (InterruptedException e) {
+        requestStop("interrupted");
+        for (Thread t : workers) t.join();
+        throw e;
+      } finally {
+        heartbeat.interrupt();
+      }
+      try {
+        ledger.flush();
+      } catch (StoreException e) {
+        requestStop(storeMessage(e));
+      }
+    } catch (StoreException e) {
+      requestStop(storeMessage(e));
+    } finally {
+      finished.countDown();
+    }
+    return new RunResult(stopReason.get(), progress.settled());
+  }
+
+  private static String storeMessage(StoreException e) {
+    return "the state store failed: " + e.getMessage();
+  }
+
+  private void workerLoop(String workerId, LedgerWriter ledger) {
+    try {
+      while (!stopping()) {
+        Optional<ChunkRecord> claimed = store.claimChunk(jobId, workerId, options.lease(), clock.millis());
+        if (claimed.isEmpty()) return;
+        ChunkSpec chunk = claimed.get().spec();
+        heldChunks.put(chunk.index(), workerId);
+        try {
+          boolean complete = processChunk(chunk, ledger);
+          if (complete) {
+            ledger.flush();
+            if (!store.completeChunk(jobId, chunk.index(), workerId)) {
+              LOG.warn("chunk {} was taken over by another worker after its lease expired", chunk.index());
+            }
+          } else {
+            ledger.flush();
+            store.releaseChunk(jobId, chunk.index(), workerId);
+          }
+        } finally {
+          heldChunks.remove(chunk.index());
+        }
+      }
+    } catch (StoreException e) {
+      requestStop(storeMessage(e));
+    } catch (InterruptedException e) {
+      requestStop("interrupted");
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      requestStop("cannot read the input: " + e.getMessage());
+    } catch (Throwable t) {
+      LOG.error("worker {} failed", workerId, t);
+      requestStop("internal error in a worker: " + t);
+    }
+  }
+
+  /** Returns true when every row of the chunk is settled. */
+  private boolean processChunk(ChunkSpec chunk, LedgerWriter ledger) throws IOException, InterruptedException {
+    BitSet settled = store.settledRows(jobId, chunk);
+    int toDo = chunk.rowCount() - settled.cardinality();
+    if (toDo == 0) return true;
+    Semaphore permits = new Semaphore(options.concurrency());
+    AtomicInteger settledNow = new AtomicInteger();
+    int started = 0;
+    long seen = 0;
+    try (ChunkSource.RowCursor cursor = source.open(chunk)) {
+      RowInput row;
+      while (!stopping() && (row = cursor.next()) != null) {
+        int offset = (int) (row.row() - chunk.firstRow());
+        seen++;
+        if (offset < 0 || offset >= chunk.rowCount()) {
+          throw new IOException("input changed: row " + row.row() + " is outside chunk " + chunk.index());
+        }
+        if (settled.get(offset)) continue;
+        permits.acquire();
+        if (stopping()) {
+          permits.release();
+          break;
+        }
+        started++;
+        RowInput input = row;
+        progress.rowStarted();
+        Thread.ofVirtual().start(() -> {
+          try {
+            RowOutcome outcome = processor.process(input);
+            ledger.add(outcome);
+            progress.settled(outcome);
+            settledNow.incrementAndGet();
+            countFailure(outcome);
+          } catch (StopJobException e) {
+            requestStop(e.getMessage());
+          } catch (InterruptedException e) {
+            requestStop("interrupted");
+          } catch (Throwable t) {
+            LOG.error("row {} (line {}) failed unexpectedly", input.row(), input.line(), t);
+            RowOutcome outcome = new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true,
+                "", "internal", 0, "internal_error", t.getClass().getSimpleName(), "", "");
+            ledger.add(outcome);
+            progress.settled(outcome);
+            settledNow.incrementAndGet();
+          } finally {
+            progress.rowEnded();
+            permits.release();
+          }
+        });
+      }
+    } finally {
+      permits.acquireUninterruptibly(options.concurrency());
+    }
+    if (!stopping() && seen < chunk.rowCount()) {
+      throw new IOException("input changed: chunk " + chunk.index() + " ended after " + seen + " of "
+          + chunk.rowCount() + " rows");
+    }
+    return settledNow.get() == toDo && started == toDo;
+  }
+
+  private void countFailure(RowOutcome outcome) {
+    if (outcome.outcome() == Outcome.DONE) {
+      consecutiveFailures.set(0);
+    } else if (outcome.outcome() == Outcome.FAILED) {
+      int n = consecutiveFailures.incrementAndGet();
+      int max = options.maxConsecutiveFailures();
+      if (max > 0 && n >= max) {
+        requestStop(n + " rows failed in a row (last: line " + outcome.line() + ", " + outcome.step() + ": "
+            + outcome.message() + "); fix the cause and run 'ferry resume " + jobId + "'");
+      }
+    }
+  }
+
+  private void heartbeatLoop() {
+    long periodMillis = Math.max(1000, options.lease().toMillis() / 3);
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        Thread.sleep(periodMillis);
+        for (Map.Entry<Integer, String> e : heldChunks.entrySet()) {
+          if (!store.renewLease(jobId, e.getKey(), e.getValue(), options.lease(), clock.millis())) {
+            LOG.warn("lost the lease on chunk {}", e.getKey());
+          }
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (Throwable t) {
+        LOG.warn("lease heartbeat failed: {}", t.toString());
+      }
+    }
+  }
+
+  /**
+   * How a run ended. Immutable.
+   *
+   * @param stopReason null when the run processed every claimable chunk; else why it stopped
+   * @param rowsSettled rows that got an outcome in this run
+   */
+  public record RunResult(String stopReason, long rowsSettled) {
+    public boolean stopped() {
+      return stopReason != null;
+    }
+  }
+}

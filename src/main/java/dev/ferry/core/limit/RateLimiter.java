@@ -1,0 +1,54 @@
+package dev.ferry.core.limit;
+
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import java.time.Duration;
+
+/**
+ * Hands out permits at a steady pace, shared by every caller that talks to one target. Implementations are
+ * threadsafe.
+ *
+ * <p>Blocking, non-blocking and reserving forms delegate to {@link #reserveNanos()}.
+ */
+public interface RateLimiter {
+
+  /** A limiter that paces to {@code permitsPerSecond} with no burst beyond one permit. */
+  static RateLimiter smooth(double permitsPerSecond, Ticker ticker) {
+    return new SmoothRateLimiter(permitsPerSecond, 1, ticker);
+  }
+
+  /** A limiter that paces to {@code permitsPerSecond} and lets up to {@code burst} permits through at once. */
+  static RateLimiter smooth(double permitsPerSecond, int burst, Ticker ticker) {
+    return new SmoothRateLimiter(permitsPerSecond, burst, ticker);
+  }
+
+  /** A limiter that never waits (still honours {@link #pauseFor}). */
+  static RateLimiter unlimited(Ticker ticker) {
+    return new SmoothRateLimiter(Double.POSITIVE_INFINITY, 1, ticker);
+  }
+
+  /** Reserves the next permit and returns how long the caller must wait before using it (0 = now). */
+  long reserveNanos();
+
+  /** Takes a permit only if one is free now. */
+  boolean tryAcquire();
+
+  /** Blocks until a permit is free. @throws InterruptedException if interrupted while waiting */
+  default void acquire(Sleeper sleeper) throws InterruptedException {
+    sleeper.sleepNanos(reserveNanos());
+  }
+
+  /** Reserves a permit and returns the wait as a Duration. */
+  default Duration reserve() {
+    return Duration.ofNanos(reserveNanos());
+  }
+
+  /** Grants no permit before {@code pause} from now (a 429's Retry-After applies to every caller). */
+  void pauseFor(Duration pause);
+
+  /** Permits per second; infinite when unlimited. */
+  double rate();
+
+  /** Changes the pace (adaptive limiting); takes effect for the next reservation. */
+  void setRate(double permitsPerSecond);
+}

@@ -1,0 +1,23 @@
+package dev.ferry.core.time;
+
+/** The real clocks: the only place engine code touches System.nanoTime, currentTimeMillis and sleeping. */
+enum SystemTime implements Ticker, Sleeper, WallClock {
+  INSTANCE;
+
+  @Override
+  public long read() {
+    return System.nanoTime();
+  }
+
+  @Override
+  public long millis() {
+    return System.currentTimeMillis();
+  }
+
+  @Override
+  public void sleepNanos(long nanos) throws InterruptedException {
+    if (nanos > 0) {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.ferry.http;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Counters and latency histograms of the HTTP calls of one run. Threadsafe: counters are {@link LongAdder}s
+ * and histograms {@link ConcurrentHistogram}s, both written without locks by many virtual threads.
+ */
+public final class CallMetrics {
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder rateLimited = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder timeouts = new LongAdder();
+  private final LongAdder connectionErrors = new LongAdder();
+  private final LongAdder serverErrors = new LongAdder();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ConcurrentHashMap<String, Histogram> latencyMicros = new ConcurrentHashMap<>();
+
+  void requestStarted() {
+    requests.increment();
+    inFlight.incrementAndGet();
+  }
+
+  void requestEnded(String callType, long nanos) {
+    inFlight.decrementAndGet();
+    latencyMicros.computeIfAbsent(callType, k -> new ConcurrentHistogram(3_600_000_000L, 2))
+        .recordValue(Math.max(0, Math.min(nanos / 1000, 3_600_000_000L)));
+  }
+
+  void rateLimited() {
+    rateLimited.increment();
+  }
+
+  void retried() {
+    retries.increment();
+  }
+
+  void timedOut() {
+    timeouts.increment();
+  }
+
+  void connectionError() {
+    connectionErrors.increment();
+  }
+
+  void serverError() {
+    serverErrors.increment();
+  }
+
+  public long requests() {
+    return requests.sum();
+  }
+
+  public long rateLimitedCount() {
+    return rateLimited.sum();
+  }
+
+  public long retryCount() {
+    return retries.sum();
+  }
+
+  public long timeoutCount() {
+    return timeouts.sum();
+  }
+
+  public long connectionErrorCount() {
+    return connectionErrors.sum();
+  }
+
+  public long serverErrorCount() {
+    return serverErrors.sum();
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Latency percentiles per call type, in milliseconds; sorted by call type. */
+  public Map<String, LatencySummary> latencies() {
+    Map<String, LatencySummary> out = new TreeMap<>();
+    latencyMicros.forEach((type, h) -> out.put(type, LatencySummary.of(h.copy())));
+    return out;
+  }
+
+  /** Percentiles of one call type. Immutable. */
+  public record LatencySummary(long count, double p50Ms, double p95Ms, double p99Ms, double maxMs) {
+    static LatencySummary of(Histogram h) {
+      return new LatencySummary(h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
+          h.getValueAtPercentile(95) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+    }
+  }
+}

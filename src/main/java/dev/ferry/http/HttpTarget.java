@@ -1,0 +1,177 @@
+package dev.ferry.http;
+
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared
+ * {@link RateLimiter}; a 429 pauses that limiter (not only the request) for its Retry-After, or an
+ * exponential backoff when absent; 5xx, 408, timeouts and connection errors are retried with backoff up to the
+ * {@link RetryPolicy}; 401/403 throw {@link AuthFailureException}; other answers are returned as they are.
+ *
+ * <p>Threadsafe: called by many virtual threads at once; all mutable state lives in the limiter, the
+ * metrics and the JDK client, each threadsafe.
+ */
+public final class HttpTarget implements AutoCloseable {
+  private final URI baseUri;
+  private final Secret apiKey;
+  private final Duration requestTimeout;
+  private final RateLimiter limiter;
+  private final RetryPolicy retryPolicy;
+  private final Sleeper sleeper;
+  private final Ticker ticker;
+  private final DoubleSupplier random;
+  private final CallMetrics metrics;
+  private final HttpClient client;
+
+  public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics) {
+    Objects.requireNonNull(baseUri, "baseUri cannot be null");
+    this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
+    this.apiKey = Objects.requireNonNull(apiKey, "apiKey cannot be null");
+    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout cannot be null");
+    this.limiter = Objects.requireNonNull(limiter, "limiter cannot be null");
+    this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy cannot be null");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper cannot be null");
+    this.ticker = Objects.requireNonNull(ticker, "ticker cannot be null");
+    this.random = Objects.requireNonNull(random, "random cannot be null");
+    this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(requestTimeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  public CallMetrics metrics() {
+    return metrics;
+  }
+
+  public RateLimiter limiter() {
+    return limiter;
+  }
+
+  /**
+   * Sends the call, retrying as the class comment says.
+   *
+   * @throws AuthFailureException on 401/403
+   * @throws InterruptedException if interrupted while waiting for a permit, a backoff or the answer
+   */
+  public ApiResponse call(ApiCall call) throws InterruptedException {
+    int attempts = 0;
+    int transientRetries = 0;
+    int rateLimitRetries = 0;
+    while (true) {
+      limiter.acquire(sleeper);
+      attempts++;
+      Attempt a = attempt(call);
+      if (a.status == 401 || a.status == 403) {
+        throw new AuthFailureException(a.status, a.status == 401
+            ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY (or --api-key-file) and --api-url"
+            : "the API key lacks permission for " + call.method() + " " + pathOnly(call.path())
+                + " (HTTP 403): check the key's environment and rights");
+      }
+      if (a.status == 429) {
+        metrics.rateLimited();
+        long pause = a.retryAfterNanos.orElseGet(
+            () -> retryPolicy.backoffNanos(Math.min(rateLimitRetries + 1, 20), random.getAsDouble()));
+        limiter.pauseFor(Duration.ofNanos(pause));
+        if (rateLimitRetries++ < retryPolicy.maxRateLimitRetries()) {
+          metrics.retried();
+          continue;
+        }
+        return a.toResponse(attempts, true);
+      }
+      boolean transientFailure = a.status == 0 || a.status == 408 || a.status >= 500;
+      if (!transientFailure) {
+        return a.toResponse(attempts, false);
+      }
+      if (++transientRetries >= retryPolicy.maxAttempts()) {
+        return a.toResponse(attempts, true);
+      }
+      metrics.retried();
+      sleeper.sleepNanos(retryPolicy.backoffNanos(transientRetries, random.getAsDouble()));
+    }
+  }
+
+  private Attempt attempt(ApiCall call) throws InterruptedException {
+    HttpRequest.Builder rb = HttpRequest.newBuilder(baseUri.resolve(call.path().startsWith("/") ? call.path().substring(1) : call.path()))
+        .timeout(requestTimeout)
+        .header("Authorization", apiKey.bearerHeader())
+        .header("Accept", "application/json")
+        .header("User-Agent", "ferry/0.1");
+    if (call.idempotencyKey() != null) rb.header("Idempotency-Key", call.idempotencyKey());
+    if (call.jsonBody() != null) {
+      rb.header("Content-Type", "application/json")
+          .method(call.method(), HttpRequest.BodyPublishers.ofString(call.jsonBody(), StandardCharsets.UTF_8));
+    } else {
+      rb.method(call.method(), HttpRequest.BodyPublishers.noBody());
+    }
+    long start = ticker.read();
+    metrics.requestStarted();
+    try {
+      HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (r.statusCode() >= 500) metrics.serverError();
+      return new Attempt(r.statusCode(), r.body(), r.headers().firstValue("X-Request-ID").orElse(""),
+          parseRetryAfter(r.headers().firstValue("Retry-After").orElse(null)), "");
+    } catch (HttpTimeoutException e) {
+      metrics.timedOut();
+      return new Attempt(0, "", "", OptionalLong.empty(), "timed out after " + requestTimeout.toMillis() + " ms");
+    } catch (ConnectException e) {
+      metrics.connectionError();
+      return new Attempt(0, "", "", OptionalLong.empty(), "cannot connect to " + baseUri.getHost() + ":" + port());
+    } catch (IOException e) {
+      metrics.connectionError();
+      return new Attempt(0, "", "", OptionalLong.empty(), "connection error: " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : " " + apiKey.scrub(e.getMessage())));
+    } finally {
+      metrics.requestEnded(call.callType(), ticker.read() - start);
+    }
+  }
+
+  private int port() {
+    return baseUri.getPort() > 0 ? baseUri.getPort() : ("https".equals(baseUri.getScheme()) ? 443 : 80);
+  }
+
+  private static String pathOnly(String path) {
+    int q = path.indexOf('?');
+    return q < 0 ? path : path.substring(0, q);
+  }
+
+  /** Retry-After in seconds (or an HTTP date, which we treat as 1 s); empty when absent or unreadable. */
+  static OptionalLong parseRetryAfter(String header) {
+    if (header == null || header.isBlank()) return OptionalLong.empty();
+    try {
+      double seconds = Double.parseDouble(header.trim());
+      if (seconds < 0) return OptionalLong.empty();
+      return OptionalLong.of((long) (Math.min(seconds, 3600) * 1e9));
+    } catch (NumberFormatException e) {
+      return OptionalLong.of(1_000_000_000L);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  private record Attempt(int status, String body, String requestId, OptionalLong retryAfterNanos, String error) {
+    ApiResponse toResponse(int attempts, boolean exhausted) {
+      return new ApiResponse(status, body == null ? "" : body, requestId, attempts, exhausted, error);
+    }
+  }
+}

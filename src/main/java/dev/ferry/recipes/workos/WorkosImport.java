@@ -1,0 +1,214 @@
+package dev.ferry.recipes.workos;
+
+import dev.ferry.core.engine.BulkJobRunner;
+import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.source.ChunkPlan;
+import dev.ferry.core.source.ChunkPlanner;
+import dev.ferry.core.source.CsvChunkSource;
+import dev.ferry.core.source.CsvHeader;
+import dev.ferry.core.source.CsvLimits;
+import dev.ferry.core.source.CsvReader;
+import dev.ferry.core.source.InputException;
+import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.JobStatus;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.http.HttpTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+
+/**
+ * The WorkOS user import as a bulk job: planning (chunks, duplicate emails, referenced organizations), the
+ * optional pre-warm of organizations, and the run. One instance per run; not threadsafe itself (the runner it
+ * builds is).
+ */
+public final class WorkosImport {
+  static final String ORG_REFS = "org-ref";
+  static final String ORGS = "org";
+  private static final int MAX_PREWARM_ORGS = 100_000;
+
+  private final JobStore store;
+  private final JobRecord job;
+  private final ImportSettings settings;
+  private final HttpTarget target;
+  private final ImportStats stats = new ImportStats();
+  private final OrgResolver orgs;
+  private final BulkJobRunner runner;
+  private final RunOptions options;
+
+  /**
+   * @param target the API, or null for a dry run
+   */
+  public WorkosImport(JobStore store, JobRecord job, HttpTarget target, RunOptions options, WallClock clock)
+      throws IOException {
+    this.store = store;
+    this.job = job;
+    this.settings = ImportSettings.fromJson(job.config());
+    this.target = target;
+    this.options = options;
+    if (!settings.dryRun() && target == null) throw new IllegalArgumentException("target is required");
+    Path input = Path.of(job.inputPath());
+    CsvHeader header = readHeader(input);
+    Columns columns = new Columns(header.columns());
+    this.orgs = target == null ? null : new OrgResolver(target, job.id(), settings.createOrgIfMissing(), stats,
+        store.lookups(job.id(), ORGS), (k, v) -> store.putLookup(job.id(), ORGS, k, v));
+    ImportProcessor processor = new ImportProcessor(job.id(), columns, settings, target, orgs, stats);
+    this.runner = new BulkJobRunner(store, job.id(), new CsvChunkSource(input, header, CsvLimits.defaults()),
+        processor, options, clock);
+  }
+
+  public ImportStats stats() {
+    return stats;
+  }
+
+  public BulkJobRunner runner() {
+    return runner;
+  }
+
+  public ImportSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Plans a new job: reads the input once, cuts chunks, records duplicate emails as invalid, remembers the
+   * referenced organizations, and leaves the job RUNNING.
+   *
+   * @throws InputException when the file is missing, empty, or has no email column
+   */
+  public static JobRecord plan(JobStore store, String jobId, Path csv, int chunkSize, ImportSettings settings,
+      WallClock clock, Consumer<String> warnings) throws IOException {
+    Path input = csv.toAbsolutePath().normalize();
+    CsvHeader header = readHeader(input);
+    Columns columns = new Columns(header.columns());
+    if (columns.email < 0) {
+      throw new InputException(input + ":1: no 'email' column in the header (found: "
+          + String.join(", ", header.columns()) + ")");
+    }
+    for (String unknown : columns.unknown) {
+      warnings.accept(input.getFileName() + ": unknown column '" + unknown + "' is ignored");
+    }
+    long now = clock.millis();
+    store.createJob(new JobRecord(jobId, ImportSettings.KIND, input.toString(), 0, "", 0, chunkSize,
+        settings.toJson(), JobStatus.PLANNING, "", now, now));
+    EmailIndex emails = new EmailIndex();
+    List<RowOutcome> duplicates = new ArrayList<>();
+    Map<String, String> orgRefs = new java.util.HashMap<>();
+    ChunkPlan plan = ChunkPlanner.plan(input, header, chunkSize, CsvLimits.defaults(), r -> {
+      if (r.error() != null || columns.email < 0) return;
+      String email = r.field(columns.email).strip();
+      if (email.isEmpty()) return;
+      long first = emails.putIfAbsent(email, r.line());
+      if (first != 0) {
+        int chunk = (int) ((r.row() - 1) / chunkSize);
+        duplicates.add(RowOutcome.invalid(r.row(), chunk, r.line(), RowValidator.clip(email), "duplicate_email",
+            "email " + RowValidator.clip(email) + " already appears on line " + first));
+        if (duplicates.size() >= 1000) {
+          store.recordOutcomes(jobId, duplicates);
+          duplicates.clear();
+        }
+      }
+      if (orgRefs.size() < MAX_PREWARM_ORGS) {
+        String ext = columns.orgExternalId >= 0 ? r.field(columns.orgExternalId).strip() : "";
+        String id = columns.orgId >= 0 ? r.field(columns.orgId).strip() : "";
+        if (!id.isEmpty()) {
+          orgRefs.putIfAbsent("id:" + id, "");
+        } else if (!ext.isEmpty()) {
+          orgRefs.putIfAbsent("ext:" + ext, columns.orgName >= 0 ? r.field(columns.orgName).strip() : "");
+        }
+      }
+    });
+    store.recordOutcomes(jobId, duplicates);
+    if (!settings.orgId().isEmpty()) orgRefs.putIfAbsent("id:" + settings.orgId(), "");
+    else if (!settings.orgExternalId().isEmpty()) orgRefs.putIfAbsent("ext:" + settings.orgExternalId(), settings.orgName());
+    orgRefs.forEach((k, v) -> store.putLookup(jobId, ORG_REFS, k, v));
+    store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
+    return store.findJob(jobId).orElseThrow();
+  }
+
+  /** Refuses an input that changed since planning (size or SHA-256). */
+  public static void verifyInput(JobRecord job) throws IOException {
+    Path input = Path.of(job.inputPath());
+    if (!Files.isRegularFile(input)) {
+      throw new InputException(input + ": the job's input file is gone; put it back at this path to resume");
+    }
+    long size = Files.size(input);
+    if (size != job.inputSize() || !sha256(input).equals(job.inputSha256())) {
+      throw new InputException(input + ": the file changed since job '" + job.id() + "' was planned (size "
+          + job.inputSize() + " -> " + size + " bytes, or different content); resuming would mix two inputs."
+          + " Restore the original file, or start a new job with another --job-id");
+    }
+  }
+
+  static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) d.update(buf, 0, n);
+      return HexFormat.of().formatHex(d.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static CsvHeader readHeader(Path input) throws IOException {
+    try {
+      return CsvReader.readHeader(input, CsvLimits.defaults());
+    } catch (NoSuchFileException e) {
+      throw new InputException(input + ": no such file");
+    }
+  }
+
+  /**
+   * Resolves every organization the input references before the rows start, with the run's parallelism, so
+   * rows never race to create one. Failures are left for the rows to report.
+   */
+  public void prewarm(Consumer<String> status) throws InterruptedException {
+    if (settings.dryRun() || !settings.prewarm() || orgs == null) return;
+    Map<String, String> refs = store.lookups(job.id(), ORG_REFS);
+    Map<String, String> known = store.lookups(job.id(), ORGS);
+    List<Map.Entry<String, String>> todo = refs.entrySet().stream().filter(e -> !known.containsKey(e.getKey())).toList();
+    if (todo.isEmpty()) return;
+    status.accept("pre-warming " + todo.size() + " organization" + (todo.size() == 1 ? "" : "s"));
+    Semaphore permits = new Semaphore(Math.max(1, options.workers() * options.concurrency()));
+    List<Thread> threads = new ArrayList<>();
+    RuntimeException[] stop = new RuntimeException[1];
+    for (Map.Entry<String, String> ref : todo) {
+      permits.acquire();
+      if (stop[0] != null) {
+        permits.release();
+        break;
+      }
+      threads.add(Thread.ofVirtual().start(() -> {
+        try {
+          orgs.resolve(ref.getKey(), ref.getValue());
+        } catch (RuntimeException e) {
+          synchronized (stop) {
+            if (stop[0] == null) stop[0] = e;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          permits.release();
+        }
+      }));
+    }
+    for (Thread t : threads) t.join();
+    if (stop[0] != null) throw stop[0];
+  }
+
+  public BulkJobRunner.RunResult run() throws InterruptedException {
+    return runner.run();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.ferry.core.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.testing.FakeTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SmoothRateLimiterTest {
+  private final FakeTicker time = new FakeTicker();
+
+  @Test
+  void pacesPermitsEvenlyWithoutBurst() {
+    // Given a 50/s limiter
+    RateLimiter limiter = RateLimiter.smooth(50, time);
+    // When 5 callers reserve at the same instant
+    List<Long> waits = new ArrayList<>();
+    for (int i = 0; i < 5; i++) waits.add(limiter.reserveNanos());
+    // Then they are spaced 20 ms apart, the first going now
+    assertThat(waits).containsExactly(0L, 20_000_000L, 40_000_000L, 60_000_000L, 80_000_000L);
+  }
+
+  @Test
+  void neverExceedsTheRateInAnyWindowWhenCallersSleepTheirWait() {
+    // Given 200 callers acquiring through the limiter in virtual time
+    RateLimiter limiter = RateLimiter.smooth(50, time);
+    List<Long> grants = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      long wait = limiter.reserveNanos();
+      grants.add(time.read() + wait);
+      if (i % 7 == 0) time.advance(Duration.ofMillis(3)); // callers arrive unevenly
+    }
+    // Then every 1-second sliding window holds at most 50 grants
+    for (int i = 0; i < grants.size(); i++) {
+      long start = grants.get(i);
+      long inWindow = grants.stream().filter(g -> g >= start && g < start + 1_000_000_000L).count();
+      assertThat(inWindow).isLessThanOrEqualTo(50);
+    }
+  }
+
+  @Test
+  void idleTimeDoesNotAccumulateABurst() {
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.reserveNanos();
+    time.advance(Duration.ofSeconds(60));
+    assertThat(limiter.reserveNanos()).isZero();
+    assertThat(limiter.reserveNanos()).isEqualTo(100_000_000L);
+  }
+
+  @Test
+  void burstAllowsThatManyPermitsAtOnce() {
+    RateLimiter limiter = RateLimiter.smooth(10, 3, time);
+    assertThat(limiter.reserveNanos()).isZero();
+    assertThat(limiter.reserveNanos()).isZero();
+    assertThat(limiter.reserveNanos()).isZero();
+    assertThat(limiter.reserveNanos()).isEqualTo(100_000_000L);
+  }
+
+  @Test
+  void pauseHoldsEveryCallerUntilItEnds() {
+    // Given a limiter that was told a 429 said Retry-After: 2
+    RateLimiter limiter = RateLimiter.smooth(50, time);
+    limiter.reserveNanos();
+    limiter.pauseFor(Duration.ofSeconds(2));
+    // When others reserve
+    long first = limiter.reserveNanos();
+    long second = limiter.reserveNanos();
+    // Then nobody goes before the pause ends, and permits restart at the pace
+    assertThat(first).isEqualTo(2_000_000_000L);
+    assertThat(second).isEqualTo(2_020_000_000L);
+    assertThat(limiter.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void pauseEndsAndTryAcquireWorksAgain() {
+    RateLimiter limiter = RateLimiter.smooth(50, time);
+    limiter.pauseFor(Duration.ofMillis(500));
+    assertThat(limiter.tryAcquire()).isFalse();
+    time.advance(Duration.ofMillis(500));
+    assertThat(limiter.tryAcquire()).isTrue();
+    assertThat(limiter.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void unlimitedNeverWaitsButHonoursPause() {
+    RateLimiter limiter = RateLimiter.unlimited(time);
+    for (int i = 0; i < 100; i++) assertThat(limiter.reserveNanos()).isZero();
+    limiter.pauseFor(Duration.ofSeconds(1));
+    assertThat(limiter.reserveNanos()).isEqualTo(1_000_000_000L);
+    assertThat(limiter.rate()).isInfinite();
+  }
+
+  @Test
+  void setRateChangesThePace() {
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.setRate(100);
+    limiter.reserveNanos();
+    assertThat(limiter.reserveNanos()).isEqualTo(10_000_000L);
+    assertThat(limiter.rate()).isEqualTo(100.0);
+  }
+
+  @Test
+  void rejectsBadArguments() {
+    assertThatThrownBy(() -> RateLimiter.smooth(0, time)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RateLimiter.smooth(5, 0, time)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RateLimiter.smooth(5, null)).isInstanceOf(NullPointerException.class);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.ferry.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.testing.FakeTicker;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** HttpTarget against a scripted loopback server; backoff and rate-limit waits run in virtual time. */
+class HttpTargetTest {
+  private static final String KEY = "sk_test_HTTPTARGETSECRET123";
+  private HttpServer server;
+  private final ConcurrentLinkedQueue<Map.Entry<Integer, Map<String, String>>> script = new ConcurrentLinkedQueue<>();
+  private final List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final FakeTicker time = new FakeTicker();
+  private final CallMetrics metrics = new CallMetrics();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/", ex -> {
+      seen.add(Map.of("auth", String.valueOf(ex.getRequestHeaders().getFirst("Authorization")),
+          "idem", String.valueOf(ex.getRequestHeaders().getFirst("Idempotency-Key")), "path", ex.getRequestURI().toString()));
+      Map.Entry<Integer, Map<String, String>> next = script.poll();
+      int status = next == null ? 200 : next.getKey();
+      if (status == -1) { // hang
+        try {
+          release.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        status = 200;
+      }
+      if (next != null) next.getValue().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+      byte[] body = ("{\"code\":\"c" + status + "\",\"message\":\"m\"}").getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("X-Request-ID", "req_" + seen.size());
+      ex.sendResponseHeaders(status, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    server.stop(0);
+  }
+
+  private HttpTarget target(RateLimiter limiter, Duration timeout) {
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/prefix");
+    return new HttpTarget(base, Secret.of(KEY), timeout, limiter,
+        RetryPolicy.builder().maxAttempts(3).baseDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(1)).build(),
+        time, time, () -> 0.0, metrics);
+  }
+
+  private void then(int status, Map<String, String> headers) {
+    script.add(Map.entry(status, headers));
+  }
+
+  @Test
+  void retriesServerErrorsWithBackoffThenSucceeds() throws Exception {
+    // Given two 503s then a 201
+    then(503, Map.of());
+    then(503, Map.of());
+    then(201, Map.of());
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5))) {
+      // When
+      ApiResponse r = t.call(ApiCall.post("/users", "{}", "idem-1", "create_user"));
+      // Then
+      assertThat(r.status()).isEqualTo(201);
+      assertThat(r.attempts()).isEqualTo(3);
+      assertThat(r.requestId()).isEqualTo("req_3");
+      assertThat(time.sleeps()).contains(50_000_000L, 100_000_000L);
+      assertThat(seen).allSatisfy(m -> {
+        assertThat(m.get("idem")).isEqualTo("idem-1");
+        assertThat(m.get("auth")).isEqualTo("Bearer " + KEY);
+        assertThat(m.get("path")).isEqualTo("/prefix/users");
+      });
+      assertThat(metrics.retryCount()).isEqualTo(2);
+      assertThat(metrics.requests()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void giveUpAfterMaxAttemptsAsTransientExhausted() throws Exception {
+    for (int i = 0; i < 5; i++) then(500, Map.of());
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5))) {
+      ApiResponse r = t.call(ApiCall.get("/x", "get"));
+      assertThat(r.status()).isEqualTo(500);
+      assertThat(r.transientExhausted()).isTrue();
+      assertThat(r.attempts()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void rateLimitedAnswerPausesTheSharedLimiterForRetryAfter() throws Exception {
+    // Given a 429 with Retry-After: 2
+    then(429, Map.of("Retry-After", "2"));
+    then(200, Map.of());
+    RateLimiter limiter = RateLimiter.smooth(1000, time);
+    try (HttpTarget t = target(limiter, Duration.ofSeconds(5))) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.get("/x", "get"));
+      // Then the retry waited the 2 s on the limiter, which every other caller shares
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(time.read() - before).isGreaterThanOrEqualTo(2_000_000_000L);
+      assertThat(metrics.rateLimitedCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void clientErrorsAreNotRetried() throws Exception {
+    then(422, Map.of());
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5))) {
+      ApiResponse r = t.call(ApiCall.post("/x", "{}", null, "create"));
+      assertThat(r.status()).isEqualTo(422);
+      assertThat(r.attempts()).isEqualTo(1);
+      assertThat(r.transientExhausted()).isFalse();
+      assertThat(seen.get(0).get("idem")).isEqualTo("null");
+    }
+  }
+
+  @Test
+  void unauthorizedStopsWithAMessageThatNeverShowsTheKey() throws Exception {
+    then(401, Map.of());
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5))) {
+      assertThatThrownBy(() -> t.call(ApiCall.get("/x", "get")))
+          .isInstanceOf(AuthFailureException.class)
+          .hasMessageContaining("401")
+          .hasMessageContaining("WORKOS_SECRET_KEY")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
+    }
+  }
+
+  @Test
+  void timeoutIsTransientAndRetried() throws Exception {
+    then(-1, Map.of());
+    then(200, Map.of());
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofMillis(300))) {
+      ApiResponse r = t.call(ApiCall.get("/slow", "get"));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(metrics.timeoutCount()).isEqualTo(1);
+      assertThat(r.attempts()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void connectionRefusedIsReportedWithoutTheKey() throws Exception {
+    int port = server.getAddress().getPort();
+    server.stop(0);
+    URI base = URI.create("http://127.0.0.1:" + port);
+    try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(2), RateLimiter.unlimited(time),
+        RetryPolicy.builder().maxAttempts(2).build(), time, time, () -> 0.0, metrics)) {
+      ApiResponse r = t.call(ApiCall.get("/x", "get"));
+      assertThat(r.status()).isZero();
+      assertThat(r.transientExhausted()).isTrue();
+      assertThat(r.error()).isNotEmpty().doesNotContain(KEY);
+    }
+  }
+
+  @Test
+  void secretNeverPrints() {
+    assertThat(Secret.of(KEY).toString()).doesNotContain(KEY);
+    assertThat(Secret.of(KEY).scrub("x " + KEY + " y")).isEqualTo("x *** y");
+    assertThatThrownBy(() -> Secret.of("  ")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void parsesRetryAfter() {
+    assertThat(HttpTarget.parseRetryAfter("3").getAsLong()).isEqualTo(3_000_000_000L);
+    assertThat(HttpTarget.parseRetryAfter("0.5").getAsLong()).isEqualTo(500_000_000L);
+    assertThat(HttpTarget.parseRetryAfter(null)).isEmpty();
+    assertThat(HttpTarget.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT").getAsLong()).isEqualTo(1_000_000_000L);
+  }
+}
