@@ -53,7 +53,9 @@ class CsvUtf8Test {
         // favour the interesting range: lead and continuation bytes
         b[i] = (byte) (random.nextInt(4) == 0 ? random.nextInt(128) : 0x80 + random.nextInt(128));
       }
-      assertThat(Utf8.isValid(b, 0, b.length)).as(java.util.HexFormat.of().formatHex(b)).isEqualTo(jdkSaysValid(b));
+      if (Utf8.isValid(b, 0, b.length) != jdkSaysValid(b)) {
+        assertThat(Utf8.isValid(b, 0, b.length)).as(java.util.HexFormat.of().formatHex(b)).isEqualTo(jdkSaysValid(b));
+      }
     }
   }
 
