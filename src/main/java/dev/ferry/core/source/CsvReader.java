@@ -148,9 +148,15 @@ public final class CsvReader implements AutoCloseable {
   static CsvHeader readHeader(Path file, CsvLimits limits, int bufferSize) throws IOException {
     Objects.requireNonNull(file, "file cannot be null");
     Objects.requireNonNull(limits, "limits cannot be null");
+    CsvReader reader;
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-    try (CsvReader r = new CsvReader(file, channel, null, null, limits, startAfterBom(channel), 1, 1,
-        bufferSize)) {
+    try {
+      reader = new CsvReader(file, channel, null, null, limits, startAfterBom(channel), 1, 1, bufferSize);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    try (CsvReader r = reader) {
       boolean hadBom = r.bufStart > 0;
       if (r.pos >= r.lim && !r.fill()) {
         throw new CsvFormatException(file, 1, "no header row (the file is empty)");
