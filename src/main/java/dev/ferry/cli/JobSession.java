@@ -110,7 +110,7 @@ final class JobSession {
       if (flags.reportJson != null) Files.writeString(flags.reportJson, report.jsonText());
       if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
       return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
-    } catch (ExitException | IOException | InterruptedException | RuntimeException e) {
+    } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException(e);
