@@ -1,0 +1,220 @@
+package dev.ferry.cli;
+
+import dev.ferry.sim.RateAlgorithm;
+import dev.ferry.sim.SimConfig;
+import dev.ferry.sim.SimServer;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ferry sim}: runs the WorkOS-compatible simulator until interrupted (Ctrl-C / SIGTERM). Prints
+ * one line, {@code ferry sim listening on http://127.0.0.1:PORT}, once it accepts connections.
+ */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+    description = "Run the WorkOS-compatible simulator on 127.0.0.1")
+public final class SimCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+      description = "TCP port on 127.0.0.1; 0 = ephemeral (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--latency", defaultValue = "0ms", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "Delay before each API answer, e.g. 200ms (default: ${DEFAULT-VALUE})")
+  Duration latency;
+
+  @Option(names = "--jitter", defaultValue = "0ms", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "Uniform jitter: each delay is in [latency - jitter, latency + jitter], at least 0 (default: ${DEFAULT-VALUE})")
+  Duration jitter;
+
+  @Option(names = "--rate-limit", defaultValue = "none", converter = RateConverter.class, paramLabel = "PER_SECOND",
+      description = "Write (POST/DELETE) requests per second; none or 0 = unlimited (default: ${DEFAULT-VALUE})")
+  double writeRateLimit;
+
+  @Option(names = "--read-rate-limit", defaultValue = "none", converter = RateConverter.class, paramLabel = "PER_SECOND",
+      description = "GET requests per second; none or 0 = unlimited (default: ${DEFAULT-VALUE})")
+  double readRateLimit;
+
+  @Option(names = "--rate-window", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "Counting window; the limit per window is rate × window (default: ${DEFAULT-VALUE})")
+  Duration rateWindow;
+
+  @Option(names = "--rate-algorithm", defaultValue = "sliding-window", converter = AlgorithmConverter.class,
+      paramLabel = "ALGORITHM", completionCandidates = AlgorithmConverter.Names.class,
+      description = "sliding-window, fixed-window or token-bucket (default: ${DEFAULT-VALUE})")
+  RateAlgorithm rateAlgorithm;
+
+  @Option(names = "--burst", defaultValue = "1s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "Token bucket capacity as time at the rate: capacity = rate × burst (default: ${DEFAULT-VALUE})")
+  Duration burst;
+
+  @Option(names = "--no-retry-after", description = "Send 429 answers without a Retry-After header")
+  boolean noRetryAfter;
+
+  @Option(names = "--error-rate", defaultValue = "0", paramLabel = "FRACTION",
+      description = "Fraction of API calls answered 500/502/503 (default: ${DEFAULT-VALUE})")
+  double errorRate;
+
+  @Option(names = "--hang-rate", defaultValue = "0", paramLabel = "FRACTION",
+      description = "Fraction of API calls that hang for --hang-duration, then answer 504 (default: ${DEFAULT-VALUE})")
+  double hangRate;
+
+  @Option(names = "--hang-duration", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "How long a hang lasts (default: ${DEFAULT-VALUE})")
+  Duration hangDuration;
+
+  @Option(names = "--drop-rate", defaultValue = "0", paramLabel = "FRACTION",
+      description = "Fraction of API calls whose connection is closed without an answer (default: ${DEFAULT-VALUE})")
+  double dropRate;
+
+  @Option(names = "--slow-rate", defaultValue = "0", paramLabel = "FRACTION",
+      description = "Fraction of API calls that get --slow-latency on top (default: ${DEFAULT-VALUE})")
+  double slowRate;
+
+  @Option(names = "--slow-latency", defaultValue = "1s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "Extra delay of a slow call (default: ${DEFAULT-VALUE})")
+  Duration slowLatency;
+
+  @Option(names = "--serial-ms", defaultValue = "0", paramLabel = "MILLIS",
+      description = "Milliseconds each API call holds one global lock (a shared-mutex model) (default: ${DEFAULT-VALUE})")
+  double serialMs;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of the fault and jitter dice (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--multiple-roles", description = "Accept role_slugs on memberships (the Multiple Roles feature)")
+  boolean multipleRoles;
+
+  @Option(names = "--require-key-env", paramLabel = "VAR",
+      description = "Accept only the API key held by this environment variable (default: any sk_test_/sk_live_ key)")
+  String requireKeyEnv;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    SimConfig config = toConfig(System::getenv);
+    SimServer server;
+    try {
+      server = SimServer.start(config);
+    } catch (UncheckedIOException e) {
+      spec.commandLine().getErr().println("[ERROR] ferry sim: " + e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "ferry-sim-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("ferry sim listening on " + server.baseUrl());
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      server.close();
+      throw e;
+    }
+    return ExitCodes.OK;
+  }
+
+  /**
+   * The configuration the options describe.
+   *
+   * @param env reads an environment variable (null when unset)
+   * @throws CommandLine.ParameterException one line naming the bad option (exit code 2)
+   */
+  SimConfig toConfig(UnaryOperator<String> env) {
+    String requiredKey = null;
+    if (requireKeyEnv != null) {
+      requiredKey = env.apply(requireKeyEnv);
+      if (requiredKey == null || requiredKey.isBlank()) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--require-key-env: environment variable " + requireKeyEnv + " is not set or empty");
+      }
+    }
+    if (!(serialMs >= 0) || Double.isInfinite(serialMs)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--serial-ms must be >= 0, was " + serialMs);
+    }
+    try {
+      return SimConfig.builder()
+          .port(port)
+          .latency(latency)
+          .jitter(jitter)
+          .writeRateLimit(writeRateLimit)
+          .readRateLimit(readRateLimit)
+          .rateWindow(rateWindow)
+          .rateAlgorithm(rateAlgorithm)
+          .tokenBucketBurst(burst)
+          .retryAfterHeader(!noRetryAfter)
+          .errorRate(errorRate)
+          .hangRate(hangRate)
+          .hangDuration(hangDuration)
+          .dropRate(dropRate)
+          .slowRate(slowRate)
+          .slowLatency(slowLatency)
+          .serialTime(Duration.ofNanos(Math.round(serialMs * 1e6)))
+          .seed(seed)
+          .requiredKey(requiredKey)
+          .multipleRoles(multipleRoles)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "ferry sim: " + e.getMessage());
+    }
+  }
+
+  /** A rate in requests per second; {@code none} (or 0) = unlimited, returned as 0. */
+  static final class RateConverter implements CommandLine.ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      String text = value.trim().toLowerCase(Locale.ROOT);
+      if (text.equals("none") || text.equals("unlimited")) {
+        return 0.0;
+      }
+      try {
+        double rate = Double.parseDouble(text.endsWith("/s") ? text.substring(0, text.length() - 2) : text);
+        if (Double.isFinite(rate) && rate >= 0) {
+          return rate;
+        }
+      } catch (NumberFormatException e) {
+        // falls through to the error
+      }
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a rate (requests per second, e.g. 50, or none)");
+    }
+  }
+
+  /** {@code sliding-window}, {@code fixed-window} or {@code token-bucket} (underscores and case ignored). */
+  static final class AlgorithmConverter implements CommandLine.ITypeConverter<RateAlgorithm> {
+    @Override
+    public RateAlgorithm convert(String value) {
+      String name = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+      for (RateAlgorithm algorithm : RateAlgorithm.values()) {
+        if (algorithm.name().equals(name)) {
+          return algorithm;
+        }
+      }
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a rate algorithm (sliding-window, fixed-window, token-bucket)");
+    }
+
+    /** The names shown in help and shell completion. */
+    static final class Names extends java.util.ArrayList<String> {
+      Names() {
+        super(java.util.List.of("sliding-window", "fixed-window", "token-bucket"));
+      }
+    }
+  }
+}

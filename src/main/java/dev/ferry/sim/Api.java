@@ -1,0 +1,34 @@
+package dev.ferry.sim;
+
+/** Dispatches a matched route to its endpoint and turns an {@link ApiError} into its answer. Threadsafe. */
+final class Api {
+  private final UserEndpoints users;
+  private final OrganizationEndpoints organizations;
+  private final MembershipEndpoints memberships;
+
+  Api(UserEndpoints users, OrganizationEndpoints organizations, MembershipEndpoints memberships) {
+    this.users = users;
+    this.organizations = organizations;
+    this.memberships = memberships;
+  }
+
+  ApiResponse handle(Route.Match match, SimRequest request) {
+    String parameter = match.parameter();
+    try {
+      return switch (match.route()) {
+        case CREATE_USER -> users.create(request);
+        case LIST_USERS -> users.list(request);
+        case GET_USER -> users.get(parameter);
+        case DELETE_USER -> users.delete(parameter);
+        case CREATE_ORGANIZATION -> organizations.create(request);
+        case GET_ORGANIZATION_BY_EXTERNAL_ID -> organizations.getByExternalId(parameter);
+        case GET_ORGANIZATION -> organizations.get(parameter);
+        case CREATE_MEMBERSHIP -> memberships.create(request);
+        case LIST_MEMBERSHIPS -> memberships.list(request);
+        case GET_MEMBERSHIP -> memberships.get(parameter);
+      };
+    } catch (ApiError e) {
+      return e.response();
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package dev.ferry.sim;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline of one API call, in this order:
+ * <ol>
+ *   <li>at arrival: draw the call's {@link RequestPlan}; check the API key (401); take a rate-limit
+ *       permit (429 + Retry-After computed now);
+ *   <li>a hang sleeps {@code hangDuration} and answers 504; otherwise sleep the planned delay (also
+ *       before a 401/429), then pass the serialised section;
+ *   <li>a drop closes the connection, an error answers 500/502/503;
+ *   <li>unknown route 404, else the endpoint, through the idempotency cache when the POST has an
+ *       {@code Idempotency-Key}.
+ * </ol>
+ * So every injected fault happens before any state change. Threadsafe: one instance serves every
+ * exchange; no lock is held while sleeping except the serialised section's own.
+ */
+final class ApiHandler implements HttpHandler {
+  private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+  static final int MAX_BODY_BYTES = 1 << 20;
+  static final int MAX_IDEMPOTENCY_KEY = 255;
+
+  private final SimConfig config;
+  private final SimClock clock;
+  private final IdGenerator ids;
+  private final Supplier<SimState> state;
+  private final ApiKeyCheck keys;
+  private final SerialSection serial;
+
+  ApiHandler(SimConfig config, SimClock clock, IdGenerator ids, Supplier<SimState> state) {
+    this.config = config;
+    this.clock = clock;
+    this.ids = ids;
+    this.state = state;
+    this.keys = new ApiKeyCheck(config.requiredKey());
+    this.serial = new SerialSection(config.serialTime(), clock);
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) {
+    SimState s = state.get();
+    long start = clock.nanoTime();
+    String requestId = ids.requestId();
+    String method = exchange.getRequestMethod();
+    URI uri = exchange.getRequestURI();
+    Route.Match match = Route.match(method, SimRequest.segments(uri.getRawPath()));
+    String route = match == null ? Route.UNKNOWN : match.route().label();
+    s.counters.started(route);
+    String outcome = "dropped";
+    try {
+      ApiResponse response = process(exchange, s, match, uri);
+      if (response != null) {
+        HttpReplies.send(exchange, requestId, response);
+        outcome = Integer.toString(response.status());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the server is closing: drop the call
+    } catch (IOException e) {
+      outcome = "client gone";
+    } catch (RuntimeException e) {
+      log.warn("{} {} failed", requestId, route, e);
+      outcome = "500 (bug)";
+      sendQuietly(exchange, requestId, ApiResponse.error(500, "internal_error", "The simulator failed: " + e));
+    } finally {
+      exchange.close();
+      s.counters.finished();
+      if (log.isDebugEnabled()) {
+        log.debug("{} {} -> {} in {} ms", requestId, route, outcome, (clock.nanoTime() - start) / 1_000_000);
+      }
+    }
+  }
+
+  /** @return the answer, or null to drop the connection */
+  private ApiResponse process(HttpExchange exchange, SimState s, Route.Match match, URI uri)
+      throws IOException, InterruptedException {
+    byte[] body = readBody(exchange);
+    RequestPlan plan = s.planner.next();
+    ApiResponse refusal = admit(exchange, s);
+    if (refusal == null && plan.fault() == RequestPlan.Fault.HANG) {
+      s.counters.hangsInjected.increment();
+      clock.sleep(config.hangDuration());
+      return ApiResponse.error(504, "gateway_timeout", "The request timed out (injected).");
+    }
+    if (plan.slow()) {
+      s.counters.slowInjected.increment();
+    }
+    clock.sleep(plan.delay());
+    if (refusal != null) {
+      return refusal;
+    }
+    s.counters.serialWaitNanos.add(serial.pass());
+    switch (plan.fault()) {
+      case DROP -> {
+        s.counters.dropsInjected.increment();
+        return null;
+      }
+      case ERROR -> {
+        s.counters.errorsInjected.increment();
+        return ApiResponse.error(plan.errorStatus(), "server_error", "Internal server error (injected).");
+      }
+      default -> {
+        // answer normally
+      }
+    }
+    if (match == null) {
+      return ApiResponse.error(404, "not_found",
+          "No route for " + exchange.getRequestMethod() + " " + uri.getRawPath() + ".");
+    }
+    if (body == null) {
+      return ApiResponse.error(413, "request_too_large", "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+    }
+    SimRequest request = SimRequest.of(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), body);
+    return answer(exchange, s, match, request);
+  }
+
+  /** @return a 401 or 429 answer, or null when the call may go on */
+  private ApiResponse admit(HttpExchange exchange, SimState s) {
+    if (!keys.accepts(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      s.counters.unauthorized.increment();
+      return ApiResponse.error(401, "unauthorized", "Invalid API key");
+    }
+    long wait = s.limits.forMethod(exchange.getRequestMethod()).tryAcquire();
+    if (wait > 0) {
+      s.counters.rateLimited.increment();
+      Map<String, String> headers = config.retryAfterHeader()
+          ? Map.of("Retry-After", Long.toString(RateLimiter.retryAfterSeconds(wait)))
+          : Map.of();
+      return new ApiResponse(429, new ErrorBody("rate_limit_exceeded", "Too many requests"), headers);
+    }
+    return null;
+  }
+
+  private ApiResponse answer(HttpExchange exchange, SimState s, Route.Match match, SimRequest request)
+      throws InterruptedException {
+    String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+    if (key == null || !"POST".equals(request.method())) {
+      return s.api.handle(match, request);
+    }
+    if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY) {
+      return ApiResponse.error(400, "invalid_idempotency_key",
+          "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters.");
+    }
+    long fingerprint = IdempotencyCache.fingerprint(request.method(), exchange.getRequestURI().getRawPath(), request.body());
+    try {
+      IdempotencyCache.Outcome outcome = s.idempotency.execute(key, fingerprint, () -> s.api.handle(match, request));
+      if (!outcome.replayed()) {
+        return outcome.response();
+      }
+      s.counters.idempotentReplays.increment();
+      Map<String, String> headers = new HashMap<>(outcome.response().headers());
+      headers.put("Idempotent-Replayed", "true");
+      return new ApiResponse(outcome.response().status(), outcome.response().body(), headers);
+    } catch (ApiError e) {
+      return e.response();
+    }
+  }
+
+  /** The body, or null when it exceeds {@link #MAX_BODY_BYTES}. */
+  private static byte[] readBody(HttpExchange exchange) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+      return body.length > MAX_BODY_BYTES ? null : body;
+    }
+  }
+
+  private static void sendQuietly(HttpExchange exchange, String requestId, ApiResponse response) {
+    if (exchange.getResponseCode() != -1) {
+      return; // headers already sent: closing is all that is left
+    }
+    try {
+      HttpReplies.send(exchange, requestId, response);
+    } catch (IOException | RuntimeException e) {
+      log.debug("{} could not send the error answer", requestId, e);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+package dev.ferry.sim;
+
+/** A stored organization. Immutable. */
+record OrgRecord(SimId id, String name, String externalId, long createdAtMillis) implements Body {
+  static final String PREFIX = "org";
+}

@@ -1,0 +1,115 @@
+package dev.ferry.sim;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running WorkOS-compatible simulator on 127.0.0.1 (JDK {@code HttpServer}, one virtual thread per
+ * request). Start it with {@link #start(SimConfig)}, stop it with {@link #close()}.
+ *
+ * <p>Routes: {@code POST|GET /user_management/users}, {@code GET|DELETE /user_management/users/{id}},
+ * {@code POST /organizations}, {@code GET /organizations/{id}},
+ * {@code GET /organizations/external_id/{external_id}},
+ * {@code POST|GET /user_management/organization_memberships},
+ * {@code GET /user_management/organization_memberships/{id}}; admin: {@code GET /__stats},
+ * {@code POST /__reset}.
+ *
+ * <p>This class is threadsafe.
+ */
+public final class SimServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SimServer.class);
+  private static final int BACKLOG = 1024;
+
+  private final SimConfig config;
+  private final SimClock clock;
+  private final IdGenerator ids;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile SimState state;
+
+  private SimServer(SimConfig config, SimClock clock) throws IOException {
+    this.config = config;
+    this.clock = clock;
+    this.ids = new IdGenerator(clock::epochMillis);
+    this.state = new SimState(config, clock, ids);
+    InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+    this.server = HttpServer.create(new InetSocketAddress(loopback, config.port()), BACKLOG);
+    this.executor = Executors.newVirtualThreadPerTaskExecutor();
+    server.setExecutor(executor);
+    server.createContext("/", new ApiHandler(config, clock, ids, () -> state));
+    AdminHandler admin = new AdminHandler(ids, this::stats, this::reset);
+    server.createContext(AdminHandler.STATS, admin);
+    server.createContext(AdminHandler.RESET, admin);
+  }
+
+  /**
+   * Binds 127.0.0.1:{@code config.port()} (0 = ephemeral) and starts serving.
+   *
+   * @throws UncheckedIOException when the port cannot be bound
+   */
+  public static SimServer start(SimConfig config) {
+    return start(config, SimClock.system());
+  }
+
+  /** Test seam: the same, with virtual time. */
+  static SimServer start(SimConfig config, SimClock clock) {
+    Objects.requireNonNull(config, "config cannot be null");
+    Objects.requireNonNull(clock, "clock cannot be null");
+    SimServer sim;
+    try {
+      sim = new SimServer(config, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+    }
+    sim.server.start();
+    log.debug("simulator listening on {} with {}", sim.baseUrl(), config);
+    return sim;
+  }
+
+  /** The bound port (the ephemeral one when configured with 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** {@code http://127.0.0.1:PORT}, without a trailing slash. */
+  public URI baseUrl() {
+    return URI.create("http://127.0.0.1:" + port());
+  }
+
+  public SimConfig config() {
+    return config;
+  }
+
+  /** An immutable snapshot of the counters (what {@code GET /__stats} serves). */
+  public SimStats stats() {
+    return state.snapshot();
+  }
+
+  /**
+   * Clears all data, counters, idempotency keys and rate-limiter state, and re-seeds the random source.
+   * Requests in flight finish against the old state and are not counted in the new one.
+   */
+  public void reset() {
+    state = new SimState(config, clock, ids);
+  }
+
+  /** Stops listening, closes connections and interrupts requests in progress (hangs included). Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      server.stop(0);
+      executor.shutdownNow();
+    }
+  }
+}

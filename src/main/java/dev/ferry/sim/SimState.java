@@ -1,0 +1,31 @@
+package dev.ferry.sim;
+
+/**
+ * Everything {@code /__reset} clears: the data, the counters, the idempotency keys, the rate limiters'
+ * state and the random source. A reset swaps in a fresh instance; a request keeps the instance it
+ * started with, so requests in flight during a reset finish against the old state. Threadsafe.
+ */
+final class SimState {
+  final SimCounters counters = new SimCounters();
+  final UserStore users = new UserStore(counters);
+  final OrgStore organizations = new OrgStore(counters);
+  final MembershipStore memberships = new MembershipStore(counters);
+  final IdempotencyCache idempotency;
+  final Limits limits;
+  final RequestPlanner planner;
+  final Api api;
+
+  SimState(SimConfig config, SimClock clock, IdGenerator ids) {
+    this.idempotency = new IdempotencyCache(config.idempotencyTtl(), config.idempotencyMaxEntries(), clock::nanoTime);
+    this.limits = new Limits(config, clock::nanoTime);
+    this.planner = new RequestPlanner(config);
+    this.api = new Api(
+        new UserEndpoints(users, memberships, ids, clock::epochMillis),
+        new OrganizationEndpoints(organizations, ids, clock::epochMillis),
+        new MembershipEndpoints(users, organizations, memberships, ids, clock::epochMillis, config.multipleRoles()));
+  }
+
+  SimStats snapshot() {
+    return counters.snapshot(users.size(), organizations.size(), memberships.size());
+  }
+}
