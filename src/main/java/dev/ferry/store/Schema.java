@@ -1,0 +1,145 @@
+package dev.ferry.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The job store's tables, versioned with {@code PRAGMA user_version}. The table shapes are meant to be
+ * shared with the PostgreSQL store: plain types (TEXT, BIGINT, INTEGER, SMALLINT), enum names stored as
+ * TEXT, booleans as 0/1, "no lease" as {@code lease_owner IS NULL}. Only the pragmas and the
+ * {@code WITHOUT ROWID} clause are SQLite dialect.
+ *
+ * <p>Counter invariant: {@code jobs.done_count, failed_count, invalid_count, retryable_count} always equal
+ * a recount of the job's {@code outcomes}. They are written only by {@link SqliteJobStore#recordOutcomes}
+ * in the same transaction as the ledger rows (and reset when the job is deleted with its ledger).
+ *
+ * <p>Not threadsafe: called once by {@link SqliteJobStore#open} before the store is shared.
+ */
+final class Schema {
+  /** Version written to {@code PRAGMA user_version}; bump with a migration step when a shape changes. */
+  static final int VERSION = 1;
+
+  private static final List<String> V1 = List.of(
+      """
+      CREATE TABLE IF NOT EXISTS jobs (
+        id              TEXT    NOT NULL PRIMARY KEY,
+        kind            TEXT    NOT NULL,
+        input_path      TEXT    NOT NULL,
+        input_size      BIGINT  NOT NULL,
+        input_sha256    TEXT    NOT NULL,
+        total_rows      BIGINT  NOT NULL,
+        chunk_size      INTEGER NOT NULL,
+        config          TEXT    NOT NULL,
+        status          TEXT    NOT NULL,
+        message         TEXT    NOT NULL,
+        created_at      BIGINT  NOT NULL,
+        updated_at      BIGINT  NOT NULL,
+        done_count      BIGINT  NOT NULL DEFAULT 0,
+        failed_count    BIGINT  NOT NULL DEFAULT 0,
+        invalid_count   BIGINT  NOT NULL DEFAULT 0,
+        retryable_count BIGINT  NOT NULL DEFAULT 0
+      )""",
+      """
+      CREATE TABLE IF NOT EXISTS chunks (
+        job_id           TEXT    NOT NULL,
+        idx              INTEGER NOT NULL,
+        byte_offset      BIGINT  NOT NULL,
+        first_line       BIGINT  NOT NULL,
+        first_row        BIGINT  NOT NULL,
+        row_count        INTEGER NOT NULL,
+        state            TEXT    NOT NULL,
+        lease_owner      TEXT,
+        lease_expires_at BIGINT  NOT NULL DEFAULT 0,
+        PRIMARY KEY (job_id, idx)
+      )""",
+      // claimChunk: lowest PENDING index, or the LEASED ones to test for expiry.
+      "CREATE INDEX IF NOT EXISTS chunks_by_state ON chunks (job_id, state, idx)",
+      """
+      CREATE TABLE IF NOT EXISTS outcomes (
+        job_id      TEXT     NOT NULL,
+        row         BIGINT   NOT NULL,
+        chunk       INTEGER  NOT NULL,
+        line        BIGINT   NOT NULL,
+        outcome     TEXT     NOT NULL,
+        retryable   SMALLINT NOT NULL,
+        key         TEXT     NOT NULL,
+        step        TEXT     NOT NULL,
+        http_status INTEGER  NOT NULL,
+        code        TEXT     NOT NULL,
+        message     TEXT     NOT NULL,
+        request_id  TEXT     NOT NULL,
+        note        TEXT     NOT NULL,
+        PRIMARY KEY (job_id, row)
+      ) WITHOUT ROWID""",
+      // settledRows: one chunk's rows without touching the rest of the ledger. Covering (the row number
+      // rides along as part of the primary key), so SQLite's planner prefers it to a primary-key range
+      // over the whole job even without ANALYZE statistics.
+      "CREATE INDEX IF NOT EXISTS outcomes_by_chunk ON outcomes (job_id, chunk, outcome, retryable)",
+      // Partial indexes stay tiny while most rows are DONE: forEachProblem reads only problem rows,
+      // recordOutcomes and reopenRetryable only retryable failures.
+      "CREATE INDEX IF NOT EXISTS outcomes_problems ON outcomes (job_id, row) WHERE outcome <> 'DONE'",
+      """
+      CREATE INDEX IF NOT EXISTS outcomes_retryable ON outcomes (job_id, row)
+        WHERE outcome = 'FAILED' AND retryable = 1""",
+      """
+      CREATE TABLE IF NOT EXISTS lookups (
+        job_id    TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        value     TEXT NOT NULL,
+        PRIMARY KEY (job_id, namespace, key)
+      )""");
+
+  private Schema() {}
+
+  /**
+   * Creates the tables when the file is new; accepts a file already at {@link #VERSION}.
+   *
+   * @throws SchemaVersionException when the file was written by a newer ferry
+   */
+  static void ensure(Connection connection) throws SQLException {
+    int version = userVersion(connection);
+    if (version == VERSION) {
+      return;
+    }
+    if (version > VERSION) {
+      throw new SchemaVersionException(version);
+    }
+    try (Statement st = connection.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      try {
+        // Re-read under the write lock: another process may have created the schema meanwhile.
+        if (userVersion(connection) < VERSION) {
+          for (String ddl : V1) {
+            st.execute(ddl);
+          }
+          st.execute("PRAGMA user_version = " + VERSION);
+        }
+        st.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        st.execute("ROLLBACK");
+        throw e;
+      }
+    }
+  }
+
+  static int userVersion(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+
+  /** The database file has a schema newer than this build understands. */
+  static final class SchemaVersionException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int found;
+
+    SchemaVersionException(int found) {
+      super("schema version " + found + ", this ferry understands up to " + VERSION);
+      this.found = found;
+    }
+  }
+}

@@ -1,0 +1,330 @@
+package dev.ferry.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ferry.core.spi.ChunkRecord;
+import dev.ferry.core.spi.ChunkState;
+import dev.ferry.core.spi.JobStatus;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.spi.JobStoreContractTest;
+import dev.ferry.core.spi.OutcomeCounts;
+import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.core.spi.StoreException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteJobStoreTest extends JobStoreContractTest {
+  @TempDir
+  Path dir;
+
+  private final List<JobStore> extraStores = new ArrayList<>();
+
+  @Override
+  protected JobStore newStore() {
+    return SqliteJobStore.open(dir.resolve(".ferry").resolve("ferry.db"));
+  }
+
+  private Path dbFile() {
+    return ((SqliteJobStore) store).file();
+  }
+
+  @AfterEach
+  void closeExtraStores() {
+    extraStores.forEach(JobStore::close);
+  }
+
+  @Test
+  void everythingSurvivesCloseAndReopen() {
+    // Given
+    startJob("j", 3);
+    store.claimChunk("j", "w1", LEASE, T0);
+    store.completeChunk("j", 0, "w1");
+    ChunkRecord leased = store.claimChunk("j", "w2", LEASE, T0).orElseThrow();
+    store.recordOutcomes("j", List.of(done(1), invalid(2), failed(3, true), failed(4, false)));
+    store.putLookup("j", "org", "ext-1", "org_1");
+    store.updateStatus("j", JobStatus.STOPPED, "interrupted", T0 + 5);
+    List<RowOutcome> problems = problems("j");
+
+    // When
+    store.close();
+    store = SqliteJobStore.open(dbFile());
+
+    // Then
+    assertThat(store.findJob("j")).map(r -> r.status() + "/" + r.message()).contains("STOPPED/interrupted");
+    assertThat(store.chunks("j")).extracting(ChunkRecord::state)
+        .containsExactly(ChunkState.DONE, ChunkState.LEASED, ChunkState.PENDING);
+    assertThat(store.chunks("j").get(1)).isEqualTo(leased);
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(1, 2, 1, 1));
+    assertThat(problems("j")).isEqualTo(problems);
+    assertThat(store.settledRows("j", chunk(0))).isEqualTo(bits(0, 1, 3));
+    assertThat(store.lookups("j", "org")).isEqualTo(Map.of("ext-1", "org_1"));
+  }
+
+  @Test
+  void createsMissingDirectoriesAndFilesOwnerOnly() throws Exception {
+    assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+    // Given
+    Path file = dir.resolve("a").resolve("b").resolve("ferry.db");
+
+    // When
+    try (JobStore s = SqliteJobStore.open(file)) {
+      s.createJob(job("j", T0));
+
+      // Then: the WAL sidecars exist while the store is open and are owner-only too
+      for (Path p : List.of(file, Path.of(file + "-wal"), Path.of(file + "-shm"))) {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString())
+            .isEqualTo("rw-------");
+      }
+    }
+    for (Path p : List.of(dir.resolve("a"), dir.resolve("a").resolve("b"))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString())
+          .isEqualTo("rwx------");
+    }
+  }
+
+  @Test
+  void anExistingLaxFileIsMadeOwnerOnly() throws Exception {
+    assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+    // Given
+    Path file = dir.resolve("lax.db");
+    SqliteJobStore.open(file).close();
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+    // When
+    SqliteJobStore.open(file).close();
+
+    // Then
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void aParentThatIsARegularFileGivesAClearError() throws Exception {
+    // Given
+    Path notADir = Files.writeString(dir.resolve("state"), "I am a file");
+    Path file = notADir.resolve("ferry.db");
+
+    // When / Then
+    assertThatThrownBy(() -> SqliteJobStore.open(file)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("cannot create the job store " + file)
+        .hasMessageContaining(notADir + " exists and is not a directory");
+  }
+
+  @Test
+  void writingToAReadOnlyDatabaseGivesAClearErrorWithoutRowContent() {
+    // Given: a store whose file cannot be written (opened read-only, which works even for root)
+    startJob("j", 1);
+    store.close();
+    store = SqliteJobStore.open(dbFile(), true);
+
+    // When / Then
+    RowOutcome secret = RowOutcome.invalid(1, 0, 2, "secret.person@example.com", "email", "very private detail");
+    assertThatThrownBy(() -> store.recordOutcomes("j", List.of(secret))).isInstanceOf(StoreException.class)
+        .hasMessage("cannot record outcomes of job 'j' in " + dbFile()
+            + ": the database is read-only (file or directory not writable) (SQLITE_READONLY)")
+        .hasMessageNotContaining("secret.person");
+    assertThatThrownBy(() -> store.createJob(job("k", T0))).isInstanceOf(StoreException.class)
+        .hasMessageContaining("SQLITE_READONLY");
+    // reads still work, and the failed transaction left nothing behind
+    assertThat(store.counts("j")).isEqualTo(OutcomeCounts.ZERO);
+    assertThat(store.findJob("j")).isPresent();
+  }
+
+  @Test
+  void aReadOnlyDirectoryGivesAClearErrorWhenNotRoot() throws Exception {
+    assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+    assumeTrue(!"root".equals(System.getProperty("user.name")), "chmod does not stop root");
+    // Given
+    Path roDir = Files.createDirectory(dir.resolve("ro"));
+    Files.setPosixFilePermissions(roDir, PosixFilePermissions.fromString("r-x------"));
+    try {
+      // When / Then
+      assertThatThrownBy(() -> SqliteJobStore.open(roDir.resolve("ferry.db"))).isInstanceOf(StoreException.class)
+          .hasMessageContaining(roDir.resolve("ferry.db").toString());
+    } finally {
+      Files.setPosixFilePermissions(roDir, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  @Test
+  void aFileThatIsNotADatabaseIsRefusedClearly() throws Exception {
+    // Given
+    Path file = Files.writeString(dir.resolve("notes.db"), "x".repeat(4096));
+
+    // When / Then
+    assertThatThrownBy(() -> SqliteJobStore.open(file)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("cannot open the job store in " + file)
+        .hasMessageContaining("not a ferry database");
+  }
+
+  @Test
+  void aDatabaseFromANewerFerryIsRefused() throws Exception {
+    // Given
+    Path file = dir.resolve("future.db");
+    SqliteJobStore.open(file).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      st.execute("PRAGMA user_version = " + (Schema.VERSION + 1));
+    }
+
+    // When / Then
+    assertThatThrownBy(() -> SqliteJobStore.open(file)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("written by a newer ferry");
+  }
+
+  @Test
+  void runsInWalModeWithTheSchemaVersionSet() throws Exception {
+    // Given
+    Path file = dbFile();
+
+    // When
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      // Then
+      assertThat(scalar(st, "PRAGMA journal_mode")).isEqualTo("wal");
+      assertThat(scalar(st, "PRAGMA user_version")).isEqualTo(String.valueOf(Schema.VERSION));
+    }
+  }
+
+  @Test
+  void hotQueriesAreServedByIndexes() throws Exception {
+    // Given
+    startJob("j", 1);
+
+    // When / Then
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile())) {
+      assertThat(plan(c, SqliteJobStore.SETTLED_ROWS))
+          .contains("USING COVERING INDEX outcomes_by_chunk (job_id=? AND chunk=?)");
+      assertThat(plan(c, SqliteJobStore.PROBLEM_PAGE_ROWS)).contains("USING INDEX outcomes_problems")
+          .doesNotContain("TEMP B-TREE");
+      assertThat(plan(c, SqliteJobStore.RETRYABLE_BY_CHUNK)).contains("USING INDEX outcomes_retryable");
+      assertThat(plan(c, SqliteJobStore.PROBE_RETRYABLE)).contains("USING COVERING INDEX outcomes_retryable");
+      assertThat(plan(c, SqliteJobStore.CLAIM_PENDING)).contains("USING INDEX chunks_by_state")
+          .doesNotContain("TEMP B-TREE");
+      assertThat(plan(c, SqliteJobStore.CLAIM_EXPIRED)).contains("USING INDEX chunks_by_state");
+    }
+  }
+
+  @Test
+  void maintainedCountsEqualAnSqlRecount() throws Exception {
+    // Given
+    int chunks = 50;
+    startJob("j", chunks);
+    Random random = new Random(7);
+
+    // When
+    for (int b = 0; b < 100; b++) {
+      List<RowOutcome> batch = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        long row = 1 + random.nextInt(chunks * CHUNK_SIZE);
+        batch.add(switch (random.nextInt(4)) {
+          case 0 -> done(row);
+          case 1 -> invalid(row);
+          case 2 -> failed(row, false);
+          default -> failed(row, true);
+        });
+      }
+      store.recordOutcomes("j", batch);
+    }
+
+    // Then
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile()); Statement st = c.createStatement()) {
+      OutcomeCounts recount = new OutcomeCounts(
+          Long.parseLong(scalar(st, "SELECT COUNT(*) FROM outcomes WHERE outcome = 'DONE'")),
+          Long.parseLong(scalar(st, "SELECT COUNT(*) FROM outcomes WHERE outcome = 'FAILED'")),
+          Long.parseLong(scalar(st, "SELECT COUNT(*) FROM outcomes WHERE outcome = 'INVALID'")),
+          Long.parseLong(scalar(st, "SELECT COUNT(*) FROM outcomes WHERE outcome = 'FAILED' AND retryable = 1")));
+      assertThat(store.counts("j")).isEqualTo(recount);
+    }
+  }
+
+  @Test
+  void twoStoresOnOneFileNeverClaimTheSameChunk() throws Exception {
+    // Given: two connections to one file, as two processes would have
+    int chunks = 100;
+    startJob("j", chunks);
+    JobStore other = SqliteJobStore.open(dbFile());
+    extraStores.add(other);
+    ConcurrentLinkedQueue<Integer> claimed = new ConcurrentLinkedQueue<>();
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      // When
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        JobStore s = t % 2 == 0 ? store : other;
+        String worker = "w" + t;
+        futures.add(pool.submit(() -> {
+          gate.await();
+          for (var c = s.claimChunk("j", worker, LEASE, T0); c.isPresent(); c = s.claimChunk("j", worker, LEASE, T0)) {
+            claimed.add(c.get().spec().index());
+          }
+          return null;
+        }));
+      }
+      gate.countDown();
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    // Then
+    assertThat(claimed).containsExactlyInAnyOrderElementsOf(IntStream.range(0, chunks).boxed().toList());
+  }
+
+  @Test
+  void aClosedStoreRefusesWork() {
+    // Given
+    store.close();
+
+    // When / Then
+    assertThatThrownBy(() -> store.listJobs()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    store.close(); // idempotent
+  }
+
+  private static String scalar(Statement st, String sql) throws Exception {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String plan(Connection c, String sql) throws Exception {
+    StringBuilder plan = new StringBuilder();
+    try (PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
+      int params = ps.getParameterMetaData().getParameterCount();
+      ps.setString(1, "j"); // every query starts with job_id = ?
+      for (int i = 2; i <= params; i++) {
+        ps.setLong(i, 1);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          plan.append(rs.getString("detail")).append('\n');
+        }
+      }
+    }
+    return plan.toString();
+  }
+}
