@@ -87,8 +87,8 @@ public final class HttpTarget implements AutoCloseable {
       }
       if (a.status == 429) {
         metrics.rateLimited();
-        long pause = a.retryAfterNanos.orElseGet(
-            () -> retryPolicy.backoffNanos(Math.min(rateLimitRetries + 1, 20), random.getAsDouble()));
+        long pause = a.retryAfterNanos.isPresent() ? a.retryAfterNanos.getAsLong()
+            : retryPolicy.backoffNanos(Math.min(rateLimitRetries + 1, 20), random.getAsDouble());
         limiter.pauseFor(Duration.ofNanos(pause));
         if (rateLimitRetries++ < retryPolicy.maxRateLimitRetries()) {
           metrics.retried();

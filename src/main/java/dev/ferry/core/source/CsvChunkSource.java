@@ -34,7 +34,7 @@ public final class CsvChunkSource implements ChunkSource {
       }
 
       @Override
-      public void close() {
+      public void close() throws IOException {
         reader.close();
       }
     };
