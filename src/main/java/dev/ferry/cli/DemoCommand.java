@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * an ephemeral loopback port, and imports the users into it over real HTTP, with progress and the final
  * report. Needs no key and no services.
  */
-@Command(name = "demo", sortOptions = false,
+@Command(mixinStandardHelpOptions = true, name = "demo", sortOptions = false,
     description = "Generate users and import them into the in-process WorkOS simulator (no key, no services).")
 final class DemoCommand implements Callable<Integer> {
   static final String DEMO_KEY = "sk_test_ferry_demo";

@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry generate-users}: writes a synthetic import CSV for trials and benchmarks. */
-@Command(name = "generate-users", description = "Write a synthetic users CSV (for trials, demos and benchmarks).")
+@Command(mixinStandardHelpOptions = true, name = "generate-users", description = "Write a synthetic users CSV (for trials, demos and benchmarks).")
 final class GenerateUsersCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

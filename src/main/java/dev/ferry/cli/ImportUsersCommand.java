@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry import-users}: the WorkOS user import (seed tool flags kept). */
-@Command(name = "import-users", sortOptions = false,
+@Command(mixinStandardHelpOptions = true, name = "import-users", sortOptions = false,
     description = "Import users from a CSV file into WorkOS (or a compatible API): chunked, rate-limited,"
         + " retried, checkpointed and resumable.")
 final class ImportUsersCommand implements Callable<Integer> {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry resume JOB}: continues a job from its ledger, with any worker count. */
-@Command(name = "resume", sortOptions = false,
+@Command(mixinStandardHelpOptions = true, name = "resume", sortOptions = false,
     description = "Continue a stopped or crashed job: rows with a recorded outcome are never sent again;"
         + " transient failures are retried. Worker count and concurrency may change.")
 final class ResumeCommand implements Callable<Integer> {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry status [JOB]}: a job's progress from its state, or the list of jobs. */
-@Command(name = "status", description = "Show a job's state (rows done/failed/invalid, chunks), or list all jobs.")
+@Command(mixinStandardHelpOptions = true, name = "status", description = "Show a job's state (rows done/failed/invalid, chunks), or list all jobs.")
 final class StatusCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
