@@ -22,12 +22,14 @@ import picocli.CommandLine.Spec;
  * close the server through a shutdown hook; an interrupt of the calling thread closes it too and
  * returns {@link ExitCodes#STOPPED}. A port that cannot be bound gives one line and {@link ExitCodes#USAGE}.
  */
-@Command(name = "sim", mixinStandardHelpOptions = true,
-    description = "Run the WorkOS-compatible simulator on 127.0.0.1")
+@Command(name = "sim", description = "Run the WorkOS-compatible simulator on 127.0.0.1")
 public final class SimCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
+  boolean help;
 
   @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
       description = "TCP port on 127.0.0.1; 0 = ephemeral (default: ${DEFAULT-VALUE})")

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
 
-/** Writes an answer: {@code Content-Type: application/json}, {@code X-Request-ID}, extra headers, body (none for HEAD). */
+/**
+ * Writes an answer: {@code Content-Type: application/json}, {@code X-Request-ID}, extra headers, body
+ * (none for HEAD). Stateless.
+ */
 final class HttpReplies {
   private HttpReplies() {}
 
