@@ -17,15 +17,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ferry sim}: runs the WorkOS-compatible simulator until interrupted (Ctrl-C / SIGTERM). Prints
- * one line, {@code ferry sim listening on http://127.0.0.1:PORT}, once it accepts connections.
+ * {@code ferry sim}: runs the WorkOS-compatible simulator until stopped. Prints one line,
+ * {@code ferry sim listening on http://127.0.0.1:PORT}, once it accepts connections. Ctrl-C / SIGTERM
+ * close the server through a shutdown hook; an interrupt of the calling thread closes it too and
+ * returns {@link ExitCodes#STOPPED}. A port that cannot be bound gives one line and {@link ExitCodes#USAGE}.
  */
-@Command(name = "sim", mixinStandardHelpOptions = true,
-    description = "Run the WorkOS-compatible simulator on 127.0.0.1")
+@Command(name = "sim", description = "Run the WorkOS-compatible simulator on 127.0.0.1")
 public final class SimCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
+  boolean help;
 
   @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
       description = "TCP port on 127.0.0.1; 0 = ephemeral (default: ${DEFAULT-VALUE})")
@@ -102,7 +106,7 @@ public final class SimCommand implements Callable<Integer> {
   String requireKeyEnv;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     SimConfig config = toConfig(System::getenv);
     SimServer server;
     try {
@@ -123,9 +127,14 @@ public final class SimCommand implements Callable<Integer> {
     try {
       stopped.await();
     } catch (InterruptedException e) {
-      Runtime.getRuntime().removeShutdownHook(hook);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running already
+      }
       server.close();
-      throw e;
+      Thread.currentThread().interrupt();
+      return ExitCodes.STOPPED;
     }
     return ExitCodes.OK;
   }

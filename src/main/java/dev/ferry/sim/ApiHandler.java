@@ -56,14 +56,18 @@ final class ApiHandler implements HttpHandler {
     Route.Match match = Route.match(method, SimRequest.segments(uri.getRawPath()));
     String route = match == null ? Route.UNKNOWN : match.route().label();
     s.counters.started(route);
+    boolean inFlight = true;
     String outcome = "dropped";
     try {
       ApiResponse response = process(exchange, s, match, uri);
+      s.counters.finished(); // before the answer leaves, so a client never sees its own call in flight
+      inFlight = false;
       if (response != null) {
         HttpReplies.send(exchange, requestId, response);
         outcome = Integer.toString(response.status());
       }
     } catch (InterruptedException e) {
+      outcome = "interrupted (closing)";
       Thread.currentThread().interrupt(); // the server is closing: drop the call
     } catch (IOException e) {
       outcome = "client gone";
@@ -73,7 +77,9 @@ final class ApiHandler implements HttpHandler {
       sendQuietly(exchange, requestId, ApiResponse.error(500, "internal_error", "The simulator failed: " + e));
     } finally {
       exchange.close();
-      s.counters.finished();
+      if (inFlight) {
+        s.counters.finished();
+      }
       if (log.isDebugEnabled()) {
         log.debug("{} {} -> {} in {} ms", requestId, route, outcome, (clock.nanoTime() - start) / 1_000_000);
       }

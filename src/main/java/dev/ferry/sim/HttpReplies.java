@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
 
-/** Writes an answer: {@code Content-Type: application/json}, {@code X-Request-ID}, extra headers, body. */
+/**
+ * Writes an answer: {@code Content-Type: application/json}, {@code X-Request-ID}, extra headers, body
+ * (none for HEAD). Stateless.
+ */
 final class HttpReplies {
   private HttpReplies() {}
 
@@ -16,8 +19,9 @@ final class HttpReplies {
     out.set("Content-Type", "application/json");
     out.set("X-Request-ID", requestId);
     headers.forEach(out::set);
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
+    boolean withBody = body.length > 0 && !"HEAD".equals(exchange.getRequestMethod());
+    exchange.sendResponseHeaders(status, withBody ? body.length : -1);
+    if (withBody) {
       try (OutputStream stream = exchange.getResponseBody()) {
         stream.write(body);
       }

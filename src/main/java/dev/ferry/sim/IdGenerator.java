@@ -6,10 +6,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Makes object ids (time-ordered, unique within the process thanks to a 40-bit sequence in the low
- * bits) and request ids (random). Threadsafe.
+ * bits, which {@link SlotTable} uses as an index) and request ids (random). Threadsafe.
  */
 final class IdGenerator {
-  private static final long SEQUENCE_MASK = (1L << 40) - 1;
+  static final long SEQUENCE_MASK = (1L << 40) - 1;
 
   private final LongSupplier epochMillis;
   private final AtomicLong sequence = new AtomicLong();
@@ -25,6 +25,11 @@ final class IdGenerator {
     long hi = (millis << 16) | (random.nextLong() & 0xFFFF);
     long lo = (random.nextLong() << 40) | (sequence.incrementAndGet() & SEQUENCE_MASK);
     return new SimId(hi, lo);
+  }
+
+  /** The sequence number inside an id made by {@link #next()}: unique per process, never 0. */
+  static long sequence(SimId id) {
+    return id.lo() & SEQUENCE_MASK;
   }
 
   /** {@code req_} + 26 random characters. */

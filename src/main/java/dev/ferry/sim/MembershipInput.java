@@ -13,6 +13,7 @@ import java.util.List;
  */
 record MembershipInput(String userId, String organizationId, List<String> roleSlugs) {
   static final String DEFAULT_ROLE = "member";
+  private static final List<String> DEFAULT_ROLES = List.of(DEFAULT_ROLE);
 
   /** @throws ApiError 422 {@code invalid_request_parameters} or {@code multiple_roles_not_enabled} */
   static MembershipInput parse(JsonNode body, boolean multipleRoles) {
@@ -20,7 +21,7 @@ record MembershipInput(String userId, String organizationId, List<String> roleSl
     String userId = Fields.required(body, "user_id", errors);
     String organizationId = Fields.required(body, "organization_id", errors);
     String roleSlug = Fields.string(body, "role_slug", errors);
-    List<String> roleSlugs = List.of(roleSlug == null ? DEFAULT_ROLE : roleSlug);
+    List<String> roleSlugs = roleSlug == null ? DEFAULT_ROLES : List.of(roleSlug);
     JsonNode slugs = body.get("role_slugs");
     if (slugs != null && !slugs.isNull()) {
       if (!multipleRoles) {
@@ -51,7 +52,7 @@ record MembershipInput(String userId, String organizationId, List<String> roleSl
     }
     if (out.isEmpty()) {
       errors.add(Fields.error("role_slugs", "role_slugs_invalid", "role_slugs must be a non-empty array of strings."));
-      return List.of(DEFAULT_ROLE);
+      return DEFAULT_ROLES;
     }
     return List.copyOf(out);
   }

@@ -1,4 +1,4 @@
 package dev.ferry.sim;
 
-/** The uniqueness key of a membership: one per user and organization. */
+/** The uniqueness key of a membership: one per user and organization. Immutable. */
 record MembershipKey(SimId userId, SimId organizationId) {}

@@ -4,7 +4,7 @@ import java.util.List;
 
 /** A stored organization membership; always active. Immutable. */
 record MembershipRecord(SimId id, SimId userId, SimId organizationId, String organizationName, List<String> roleSlugs,
-    long createdAtMillis) implements Body {
+    long createdAtMillis) implements Body, Identified {
   static final String PREFIX = "om";
 
   MembershipRecord {

@@ -18,7 +18,7 @@ final class MembershipStore {
    * duplicate_creations.
    */
   private final ConcurrentHashMap<MembershipKey, MembershipRecord> byPair = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<SimId, MembershipRecord> byId = new ConcurrentHashMap<>();
+  private final SlotTable<MembershipRecord> byId = new SlotTable<>();
   private final ConcurrentHashMap<SimId, List<MembershipRecord>> byUser = new ConcurrentHashMap<>();
   private final Set<String> deletedKeys = ConcurrentHashMap.newKeySet();
   private final SimCounters counters;
@@ -38,12 +38,12 @@ final class MembershipStore {
       throw new ApiError(409, "organization_membership_already_exists",
           "An organization membership already exists for this user and organization.");
     }
-    byId.put(membership.id(), membership);
-    List<MembershipRecord> current = byUser.getOrDefault(user.id(), List.of());
+    byId.put(membership);
+    List<MembershipRecord> current = byUser.getOrDefault(membership.userId(), List.of());
     List<MembershipRecord> next = new ArrayList<>(current.size() + 1);
     next.addAll(current);
     next.add(membership);
-    byUser.put(user.id(), List.copyOf(next));
+    byUser.put(membership.userId(), List.copyOf(next));
     counters.membershipsCreated.increment();
     if (deletedKeys.contains(naturalKey(user, membership))) {
       counters.duplicateCreations.increment();
@@ -59,13 +59,13 @@ final class MembershipStore {
     }
     for (MembershipRecord m : removed) {
       byPair.remove(m.key(), m);
-      byId.remove(m.id(), m);
+      byId.remove(m);
       deletedKeys.add(naturalKey(user, m));
     }
   }
 
   MembershipRecord byId(SimId id) {
-    return id == null ? null : byId.get(id);
+    return byId.get(id);
   }
 
   MembershipRecord byPair(SimId userId, SimId organizationId) {
@@ -79,7 +79,7 @@ final class MembershipStore {
   /** Up to {@code limit} memberships matching {@code filter}: a scan of all memberships. */
   List<MembershipRecord> find(Predicate<MembershipRecord> filter, int limit) {
     List<MembershipRecord> out = new ArrayList<>();
-    for (MembershipRecord m : byId.values()) {
+    for (MembershipRecord m : byPair.values()) {
       if (out.size() >= limit) {
         break;
       }
@@ -90,7 +90,7 @@ final class MembershipStore {
     return out;
   }
 
-  int size() {
+  long size() {
     return byId.size();
   }
 

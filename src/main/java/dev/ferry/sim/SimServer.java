@@ -36,6 +36,8 @@ public final class SimServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /* Concurrency: a reset publishes a fresh SimState through this volatile field; each request reads it
+   * once at arrival and uses that instance to the end, so a request never mixes two states. */
   private volatile SimState state;
 
   private SimServer(SimConfig config, SimClock clock) throws IOException {

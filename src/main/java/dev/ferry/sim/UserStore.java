@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Users, indexed by lowercased email, by external_id and by id. Threadsafe.
+ * Users, indexed by lowercased email, by external_id and by id (a {@link SlotTable}). Threadsafe.
  */
 final class UserStore {
   /*
@@ -17,7 +17,7 @@ final class UserStore {
    * creations of one email serialise and the second sees the first.
    * External_id uniqueness: inside the email compute, byExternalId.putIfAbsent claims the external_id;
    * a loser throws, and the exception leaves the email mapping unchanged.
-   * Lock order (deadlock freedom): byEmail bin -> byExternalId / byId bins -> the membership maps
+   * Lock order (deadlock freedom): byEmail bin -> byExternalId bin / byId chunk map -> the membership maps
    * (through the whileExists/delete callbacks). Code holding a later lock never takes an earlier one,
    * and no compute function touches its own map.
    * Visibility: a created user appears in byExternalId and byId a moment before byEmail (the compute
@@ -26,7 +26,7 @@ final class UserStore {
    */
   private final ConcurrentHashMap<String, UserRecord> byEmail = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, UserRecord> byExternalId = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<SimId, UserRecord> byId = new ConcurrentHashMap<>();
+  private final SlotTable<UserRecord> byId = new SlotTable<>();
   private final Set<String> deletedEmails = ConcurrentHashMap.newKeySet();
   private final SimCounters counters;
 
@@ -51,7 +51,7 @@ final class UserStore {
         counters.duplicatesRefused.increment();
         throw clash("external_id_already_used", "The external_id provided has already been used.");
       }
-      byId.put(user.id(), user);
+      byId.put(user);
       counters.usersCreated.increment();
       if (deletedEmails.contains(key)) {
         counters.duplicateCreations.increment();
@@ -62,7 +62,7 @@ final class UserStore {
   }
 
   UserRecord byId(SimId id) {
-    return id == null ? null : byId.get(id);
+    return byId.get(id);
   }
 
   UserRecord byEmail(String email) {
@@ -71,14 +71,7 @@ final class UserStore {
 
   /** Up to {@code limit} users, in no particular order. */
   List<UserRecord> some(int limit) {
-    List<UserRecord> out = new ArrayList<>(Math.min(limit, 100));
-    for (UserRecord u : byId.values()) {
-      if (out.size() >= limit) {
-        break;
-      }
-      out.add(u);
-    }
-    return out;
+    return byId.some(limit);
   }
 
   /**
@@ -124,7 +117,7 @@ final class UserStore {
       if (user.externalId() != null) {
         byExternalId.remove(user.externalId(), user);
       }
-      byId.remove(user.id(), user);
+      byId.remove(user);
       deletedEmails.add(key);
       counters.usersDeleted.increment();
       deleted[0] = true;
@@ -136,7 +129,7 @@ final class UserStore {
     return user;
   }
 
-  int size() {
+  long size() {
     return byId.size();
   }
 
