@@ -76,7 +76,7 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
       double speedup = base.rowsPerSecond() > 0 ? r.rowsPerSecond() / base.rowsPerSecond() : Double.NaN;
       scaling.add(new Scaling(r, speedup, speedup / ((double) r.workers() / base.workers())));
     }
-    List<Rung> usable = sorted.stream().filter(r -> r.rows() > 0 && r.seconds() > 0).toList();
+    List<Rung> usable = sorted.stream().filter(r -> r.rows() > 0 && r.rowsPerSecond() > 0).toList();
     if (usable.isEmpty()) {
       return new BenchAnalysis(scaling, new Verdict(Bottleneck.UNEXPLAINED, 0,
           "unexplained: no rung settled a single " + ctx.unit() + " in its window; see the failed rows and errors"),
@@ -227,7 +227,7 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
       ceilingRate = requestCeiling / calls;
       String limit = ctx.rateLimit() > 0 && ctx.rateLimit() * ctx.paceShare() <= requestCeiling
           ? f("the rate limit allows %s %s/s (%s req/s × %s paced ÷ %s calls a %s)", num(ceilingRate), u,
-              num(ctx.rateLimit()), pct(ctx.paceShare()), num(calls), ctx.unit())
+              num(ctx.rateLimit()), Fmt.pctExact(ctx.paceShare()), num(calls), ctx.unit())
           : f("the serialised section allows %s %s/s (%s req/s at %s ms a call ÷ %s calls a %s)", num(ceilingRate),
               u, num(requestCeiling), num(ctx.serialMillis()), num(calls), ctx.unit());
       double secondsPerRow = base.inFlight() / base.rowsPerSecond();

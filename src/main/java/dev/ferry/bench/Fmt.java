@@ -25,6 +25,12 @@ final class Fmt {
     return String.format(Locale.ROOT, "%.0f%%", share * 100);
   }
 
+  /** A share as a percentage with one decimal when it has one: "98.5%", "50%". */
+  static String pctExact(double share) {
+    double p = Math.round(share * 1000) / 10.0;
+    return p == Math.rint(p) ? String.format(Locale.ROOT, "%.0f%%", p) : String.format(Locale.ROOT, "%.1f%%", p);
+  }
+
   /** A speedup: "7.85x". */
   static String times(double v) {
     if (!Double.isFinite(v)) return "n/a";

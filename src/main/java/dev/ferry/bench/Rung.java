@@ -15,7 +15,11 @@ import java.util.TreeMap;
  * @param concurrency     rows in flight per worker
  * @param rows            rows settled in the window
  * @param seconds         length of the window
+ * @param rowsPerSecond   throughput: the least-squares slope of rows settled against time over the window
+ *                        (steadier than rows / seconds, which the rows in flight at either end of the window
+ *                        can skew by up to workers × concurrency)
  * @param requests        HTTP requests sent in the window (0 in a dry run)
+ * @param requestsPerSecond the least-squares slope of requests sent against time over the window
  * @param latencies       latency per call type in the window, sorted by call type
  * @param allCalls        latency of every call in the window
  * @param rateLimited     429 answers in the rung
@@ -38,7 +42,9 @@ public record Rung(
     int concurrency,
     long rows,
     double seconds,
+    double rowsPerSecond,
     long requests,
+    double requestsPerSecond,
     Map<String, Latency> latencies,
     Latency allCalls,
     long rateLimited,
@@ -59,6 +65,7 @@ public record Rung(
   public Rung {
     if (workers < 1 || concurrency < 1) throw new IllegalArgumentException("workers and concurrency must be >= 1");
     if (rows < 0 || seconds < 0 || requests < 0) throw new IllegalArgumentException("counts must be >= 0");
+    if (!(rowsPerSecond >= 0) || !(requestsPerSecond >= 0)) throw new IllegalArgumentException("rates must be >= 0");
     latencies = Map.copyOf(new TreeMap<>(Objects.requireNonNull(latencies, "latencies cannot be null")));
     Objects.requireNonNull(allCalls, "allCalls cannot be null");
   }
@@ -68,19 +75,27 @@ public record Rung(
     return workers * concurrency;
   }
 
-  /** Rows settled per second in the window; 0 for an empty window. */
-  public double rowsPerSecond() {
-    return seconds > 0 ? rows / seconds : 0;
-  }
-
-  /** HTTP requests per second in the window. */
-  public double requestsPerSecond() {
-    return seconds > 0 ? requests / seconds : 0;
-  }
-
-  /** HTTP requests per settled row in the window; 0 when no row settled. */
+  /** HTTP requests per settled row in the window (ratio of the two rates); 0 when no row settled. */
   public double callsPerRow() {
-    return rows > 0 ? (double) requests / rows : 0;
+    return rowsPerSecond > 0 ? requestsPerSecond / rowsPerSecond : 0;
+  }
+
+  /**
+   * The least-squares slope of {@code y} against {@code t}; {@code fallback} with fewer than three points or no
+   * spread in time. A negative slope counts as 0.
+   */
+  public static double slope(double[] t, double[] y, int n, double fallback) {
+    if (n < 3) return fallback;
+    double st = 0, sy = 0, stt = 0, sty = 0;
+    for (int i = 0; i < n; i++) {
+      st += t[i];
+      sy += y[i];
+      stt += t[i] * t[i];
+      sty += t[i] * y[i];
+    }
+    double den = n * stt - st * st;
+    if (!(den > 0)) return fallback;
+    return Math.max(0, (n * sty - st * sy) / den);
   }
 
   /** Cores kept busy by the process in the window (CPU seconds per second). */

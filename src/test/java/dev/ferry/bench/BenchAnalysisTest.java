@@ -81,7 +81,7 @@ class BenchAnalysisTest {
       long requests = Math.round(rows * callsPerRow);
       Latency all = requests == 0 ? Latency.NONE : new Latency(requests, p50, p95, p95 * 1.05, p95 * 1.2);
       Map<String, Latency> per = requests == 0 ? Map.of() : Map.of("create_user", all, "create_membership", all);
-      return new Rung(workers, concurrency, rows, seconds, requests, per, all, rateLimited, rateLimited, 0, 0, 0,
+      return new Rung(workers, concurrency, rows, seconds, rows / seconds, requests, requests / seconds, per, all, rateLimited, rateLimited, 0, 0, 0,
           cpuCores * seconds, gcShare * seconds, live * 2, live, max, 300L << 20, true, -1);
     }
   }
