@@ -21,6 +21,8 @@ import java.util.Objects;
  *   <li><b>memory</b>: at some rung the heap still holds ≥ 85% of its limit after collections, or the
  *       collectors took ≥ 15% of the window;</li>
  *   <li><b>rate limit</b>: some rung got 429 answers; or, with a configured limit, some rung sent ≥ 95% of it;</li>
+ *   <li><b>serialised section</b>, when its time per call is known (the simulator's): some rung sent ≥ 85% of
+ *       the requests per second it allows;</li>
  *   <li><b>none</b>: the largest rung still scales at ≥ 80% efficiency (near-linear);</li>
  *   <li><b>CPU</b>: some rung kept ≥ 85% of the cores busy;</li>
  *   <li><b>serialised section</b>: the last step of the ladder is flat (it adds less than half of what linear
@@ -35,8 +37,10 @@ import java.util.Objects;
  * @param verdict        the named bottleneck
  * @param usl            the fit, or null with fewer than two rungs that settled rows
  * @param recommendation what to run, or null when no rung settled a row
+ * @param caveats        reasons to distrust the numbers (a busy host, a baseline slower than it should be)
  */
-public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, Recommendation recommendation) {
+public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, Recommendation recommendation,
+    List<String> caveats) {
   static final double LIMIT_SHARE = 0.95;
   static final double LINEAR_EFFICIENCY = 0.80;
   static final double FLAT_STEP = 0.50;
@@ -47,10 +51,14 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
   static final double SERIAL_SHARE = 0.85;
   static final double KNEE_SHARE = 0.95;
   static final double LITTLE_MARGIN = 1.10;
+  static final double BUSY_HOST = 0.90;
+  static final double OTHERS_CORES = 0.5;
+  static final double SUPERLINEAR = 1.15;
 
   public BenchAnalysis {
     scaling = List.copyOf(scaling);
     Objects.requireNonNull(verdict, "verdict cannot be null");
+    caveats = List.copyOf(caveats);
   }
 
   /**
@@ -80,12 +88,38 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
     if (usable.isEmpty()) {
       return new BenchAnalysis(scaling, new Verdict(Bottleneck.UNEXPLAINED, 0,
           "unexplained: no rung settled a single " + ctx.unit() + " in its window; see the failed rows and errors"),
-          null, null);
+          null, null, caveats(scaling, ctx));
     }
     UslFit usl = usable.size() >= 2 ? UslFit.fit(usable.stream()
         .map(r -> new UslFit.Point(r.workers(), r.rowsPerSecond())).toList()) : null;
     Verdict verdict = judge(usable, ctx);
-    return new BenchAnalysis(scaling, verdict, usl, recommend(usable, ctx, verdict, usl));
+    return new BenchAnalysis(scaling, verdict, usl, recommend(usable, ctx, verdict, usl), caveats(scaling, ctx));
+  }
+
+  /** A host busy with other processes; a rung that beat linear scaling (its baseline was slowed down). */
+  static List<String> caveats(List<Scaling> scaling, BenchContext ctx) {
+    List<String> out = new ArrayList<>();
+    Rung busiest = null;
+    for (Scaling s : scaling) {
+      Rung r = s.rung();
+      boolean othersBusy = r.hostCpu() >= BUSY_HOST && r.hostCpu() * ctx.cores() - r.cpuCores() >= OTHERS_CORES;
+      if (othersBusy && (busiest == null || r.hostCpu() > busiest.hostCpu())) busiest = r;
+    }
+    if (busiest != null) {
+      out.add(f("the host's CPUs were %s busy during the %d-worker rung (load average %s on %d cores), mostly with"
+              + " other processes; this process got only %s cores: rates and latencies are noisy, re-run on a quiet"
+              + " machine.", pct(busiest.hostCpu()), busiest.workers(), f("%.1f", busiest.loadAverage()),
+          ctx.cores(), f("%.2f", busiest.cpuCores())));
+    }
+    for (Scaling s : scaling) {
+      if (s.efficiency() >= SUPERLINEAR) {
+        out.add(f("the %d-worker rung scaled better than linearly (%s efficiency): the %d-worker baseline was"
+                + " probably slowed down, so the speedups are inflated.", s.rung().workers(), pct(s.efficiency()),
+            scaling.getFirst().rung().workers()));
+        break;
+      }
+    }
+    return out;
   }
 
   /** The bottleneck rules of the class comment, over rungs that settled rows, sorted by workers. */
@@ -124,6 +158,21 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
                   + " %s of the %s req/s limit (%s %s/s at %s calls a %s), with no 429s; more workers cannot go"
                   + " faster.", r.workers(), num(r.requestsPerSecond()), pct(r.requestsPerSecond() / ctx.rateLimit()),
               num(ctx.rateLimit()), num(r.rowsPerSecond()), u, num(r.callsPerRow()), ctx.unit()));
+        }
+      }
+    }
+
+    if (ctx.serialMillis() > 0 && http) {
+      double capacity = 1000 / ctx.serialMillis();
+      for (Rung r : rungs) {
+        if (r.requestsPerSecond() >= SERIAL_SHARE * capacity) {
+          Rung plateau = best(rungs.subList(rungs.indexOf(r), rungs.size()));
+          return new Verdict(Bottleneck.SERIAL_SECTION, r.workers(), f("serialised section: from %d workers ferry"
+                  + " gets %s %s/s (%s req/s), %s of the %s req/s that a %s ms section per call allows, while p50"
+                  + " latency grows %s → %s ms: requests queue for the lock.", r.workers(),
+              num(plateau.rowsPerSecond()), u, num(plateau.requestsPerSecond()),
+              pct(plateau.requestsPerSecond() / capacity), num(capacity), num(ctx.serialMillis()),
+              ms(base.allCalls().p50()), ms(plateau.allCalls().p50())));
         }
       }
     }

@@ -179,6 +179,8 @@ public final class BenchRunner {
     long last = 0;
     long nextSample = t0;
     Series series = new Series();
+    double hostCpuSum = 0;
+    int hostCpuSamples = 0;
     listener.phase(workers, throwaway ? "warming up the JVM" : "warming up");
     try {
       while (true) {
@@ -194,6 +196,11 @@ public final class BenchRunner {
           peakHeap = Math.max(peakHeap, probe.heapUsed());
           peakLive = Math.max(peakLive, probe.heapAfterGc());
           peakRss = Math.max(peakRss, probe.rss());
+          double host = probe.hostCpuLoad();
+          if (a != null && !Double.isNaN(host)) {
+            hostCpuSum += host;
+            hostCpuSamples++;
+          }
           listener.tick(workers, a == null ? "warming up" : "measuring", a == null ? 0 : (now - a.nanos) / 1e9,
               a == null ? 0 : settled - a.settled);
         }
@@ -263,7 +270,8 @@ public final class BenchRunner {
         metrics.retryCount(), metrics.timeoutCount(), metrics.connectionErrorCount() + metrics.serverErrorCount(),
         progress.failed(), b.cpuNanos < 0 ? 0 : (b.cpuNanos - a.cpuNanos) / 1e9, (b.gcMillis - a.gcMillis) / 1e3,
         peakHeap, peakLive, probe.heapMax(), peakRss, steady,
-        spec.sim() == null ? -1 : spec.sim().stats().maxInFlight());
+        spec.sim() == null ? -1 : spec.sim().stats().maxInFlight(),
+        hostCpuSamples == 0 ? Double.NaN : hostCpuSum / hostCpuSamples, probe.loadAverage());
   }
 
   /** (time, rows settled, requests sent) at every poll of the window, for the least-squares rates. */

@@ -30,6 +30,7 @@ class BenchAnalysisTest {
     long rateLimited;
     double cpuCores = 0.05;
     double gcShare;
+    double hostCpu = 0.2;
     long live = 50L << 20;
     long max = 1024L << 20;
 
@@ -59,6 +60,11 @@ class BenchAnalysisTest {
       return this;
     }
 
+    RungBuilder host(double share) {
+      hostCpu = share;
+      return this;
+    }
+
     RungBuilder gc(double share) {
       gcShare = share;
       return this;
@@ -82,7 +88,7 @@ class BenchAnalysisTest {
       Latency all = requests == 0 ? Latency.NONE : new Latency(requests, p50, p95, p95 * 1.05, p95 * 1.2);
       Map<String, Latency> per = requests == 0 ? Map.of() : Map.of("create_user", all, "create_membership", all);
       return new Rung(workers, concurrency, rows, seconds, rows / seconds, requests, requests / seconds, per, all, rateLimited, rateLimited, 0, 0, 0,
-          cpuCores * seconds, gcShare * seconds, live * 2, live, max, 300L << 20, true, -1);
+          cpuCores * seconds, gcShare * seconds, live * 2, live, max, 300L << 20, true, -1, hostCpu, 1.0);
     }
   }
 
@@ -140,9 +146,34 @@ class BenchAnalysisTest {
 
     // Then
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.SERIAL_SECTION);
-    assertThat(a.verdict().sentence()).contains("490 req/s", "98% of the 500 req/s", "202.0 → 325.0 ms");
+    assertThat(a.verdict().sentence()).contains("from 16 workers", "490 req/s), 98% of the 500 req/s",
+        "202.0 → 325.0 ms");
     assertThat(a.recommendation().workers()).isEqualTo(16);
     assertThat(a.recommendation().ceilingRate()).isCloseTo(250, within(0.5));
+  }
+
+  @Test
+  void reachingTheKnownSectionCapacityNamesItEvenWhenTheBaselineWasSlow() {
+    // Given: a busy host slowed the 1-worker baseline, so efficiency looks high, but 16 workers send 88% of 500 req/s
+    List<Rung> rungs = ladder(rung(1, 15.6).concurrency(10).latency(266, 655).host(0.97).cpu(0.3),
+        rung(2, 45.3).concurrency(10).latency(217, 301), rung(4, 78.4).concurrency(10).latency(228, 432),
+        rung(8, 139).concurrency(10).latency(250, 487), rung(16, 220.6).concurrency(10).latency(334, 481));
+
+    // When
+    BenchAnalysis a = BenchAnalysis.of(rungs, SERIAL_2MS);
+
+    // Then
+    assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.SERIAL_SECTION);
+    assertThat(a.verdict().fromWorkers()).isEqualTo(16);
+    assertThat(a.verdict().sentence()).contains("441 req/s), 88% of the 500 req/s");
+    assertThat(a.caveats()).hasSize(2);
+    assertThat(a.caveats().get(0)).contains("97% busy during the 1-worker rung", "only 0.30 cores");
+    assertThat(a.caveats().get(1)).contains("the 2-worker rung scaled better than linearly (145% efficiency)");
+  }
+
+  @Test
+  void aQuietHostAndAnHonestBaselineGiveNoCaveat() {
+    assertThat(BenchAnalysis.of(ladder(rung(1, 2.5), rung(2, 5), rung(4, 9.9)), NO_LIMIT).caveats()).isEmpty();
   }
 
   @Test
