@@ -239,8 +239,9 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
           top.inFlight(), times(speedup), times(workerRatio), pct(efficiency)));
     }
     return new Verdict(Bottleneck.UNEXPLAINED, top.workers(), f("unexplained: %d workers give %s the %d-worker"
-            + " throughput (%s efficiency)%s, no 429s and %s of %d cores busy; look at the target's own metrics.",
-        top.workers(), times(speedup), base.workers(), pct(efficiency), p95, num(busiest.cpuCores()), ctx.cores()));
+            + " throughput (%s efficiency)%s, %s and %s of %d cores busy; %s.", top.workers(), times(speedup),
+        base.workers(), pct(efficiency), p95, http ? "no 429s" : "no HTTP calls", f("%.2f", busiest.cpuCores()),
+        ctx.cores(), http ? "look at the target's own metrics" : "profile ferry itself (or re-run on a quiet host)"));
   }
 
   /** The setting to run, from the measurements (the knee), compared with the ceiling the known limits allow. */
