@@ -99,17 +99,21 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
   /** A host busy with other processes; a rung that beat linear scaling (its baseline was slowed down). */
   static List<String> caveats(List<Scaling> scaling, BenchContext ctx) {
     List<String> out = new ArrayList<>();
-    Rung busiest = null;
+    List<Rung> busy = new ArrayList<>();
     for (Scaling s : scaling) {
       Rung r = s.rung();
-      boolean othersBusy = r.hostCpu() >= BUSY_HOST && r.hostCpu() * ctx.cores() - r.cpuCores() >= OTHERS_CORES;
-      if (othersBusy && (busiest == null || r.hostCpu() > busiest.hostCpu())) busiest = r;
+      if (r.hostCpu() >= BUSY_HOST && r.hostCpu() * ctx.cores() - r.cpuCores() >= OTHERS_CORES) busy.add(r);
     }
-    if (busiest != null) {
-      out.add(f("the host's CPUs were %s busy during the %d-worker rung (load average %s on %d cores), mostly with"
-              + " other processes; this process got only %s cores: rates and latencies are noisy, re-run on a quiet"
-              + " machine.", pct(busiest.hostCpu()), busiest.workers(), f("%.1f", busiest.loadAverage()),
-          ctx.cores(), f("%.2f", busiest.cpuCores())));
+    if (!busy.isEmpty()) {
+      String which = busy.size() == scaling.size() ? (busy.size() == 1 ? "the rung" : "all " + busy.size() + " rungs")
+          : busy.size() == 1 ? f("the %d-worker rung", busy.getFirst().workers())
+          : "the " + String.join(", ", busy.stream().map(r -> String.valueOf(r.workers())).toList()) + "-worker rungs";
+      double load = busy.stream().mapToDouble(Rung::loadAverage).filter(Double::isFinite).max().orElse(Double.NaN);
+      double least = busy.stream().mapToDouble(Rung::cpuCores).min().orElse(0);
+      out.add(f("the host's CPUs were ≥ %s busy during %s (load average up to %s on %d cores), mostly with other"
+              + " processes, which left this process as little as %s cores: rates and latencies are noisy; re-run"
+              + " on a quiet machine.", pct(BUSY_HOST), which, Double.isNaN(load) ? "n/a" : f("%.1f", load),
+          ctx.cores(), f("%.2f", least)));
     }
     for (Scaling s : scaling) {
       if (s.efficiency() >= SUPERLINEAR) {
@@ -290,8 +294,10 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
           num(ceilingRate), u, num(secondsPerRow), ctx.unit(), base.inFlight(), workersForCeiling, c);
     } else if (verdict.bottleneck() == Bottleneck.RATE_LIMIT) {
       ceilingRate = best.rowsPerSecond();
-      note = f("no limit was configured; the measured ceiling is %s %s/s (%s req/s): pass it as --rate-limit to"
-          + " pace below it instead of hitting 429s.", num(best.rowsPerSecond()), u, num(best.requestsPerSecond()));
+      note = f("the client was told no limit; with 429s the pool reached at most %s %s/s (%s req/s), and every 429"
+          + " paused it, so the target's real limit is at least that: pass the documented limit as --rate-limit,"
+          + " and ferry paces just below it instead of pausing.", num(best.rowsPerSecond()), u,
+          num(best.requestsPerSecond()));
     }
     return new Recommendation(pick.workers(), pick.concurrency(), pick.rowsPerSecond(), reason, ceilingRate,
         inFlight, note);

@@ -131,7 +131,7 @@ class BenchAnalysisTest {
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.RATE_LIMIT);
     assertThat(a.verdict().fromWorkers()).isEqualTo(8);
     assertThat(a.verdict().sentence()).contains("429 (40 times at 8 workers)", "23 users/s");
-    assertThat(a.recommendation().ceilingNote()).contains("measured ceiling is 23 users/s");
+    assertThat(a.recommendation().ceilingNote()).contains("reached at most 23 users/s (46 req/s)");
   }
 
   @Test
@@ -167,7 +167,7 @@ class BenchAnalysisTest {
     assertThat(a.verdict().fromWorkers()).isEqualTo(16);
     assertThat(a.verdict().sentence()).contains("441 req/s), 88% of the 500 req/s");
     assertThat(a.caveats()).hasSize(2);
-    assertThat(a.caveats().get(0)).contains("97% busy during the 1-worker rung", "only 0.30 cores");
+    assertThat(a.caveats().get(0)).contains("≥ 90% busy during the 1-worker rung", "as little as 0.30 cores");
     assertThat(a.caveats().get(1)).contains("the 2-worker rung scaled better than linearly (145% efficiency)");
   }
 
