@@ -24,7 +24,8 @@ import java.util.Objects;
  *   <li><b>serialised section</b>, when its time per call is known (the simulator's): some rung sent ≥ 85% of
  *       the requests per second it allows;</li>
  *   <li><b>none</b>: the largest rung still scales at ≥ 80% efficiency (near-linear);</li>
- *   <li><b>CPU</b>: some rung kept ≥ 85% of the cores busy;</li>
+ *   <li><b>CPU</b>: some rung kept ≥ 85% of the cores busy; or the host's CPUs were ≥ 90% busy (other
+ *       processes included) during the largest rung;</li>
  *   <li><b>serialised section</b>: the last step of the ladder is flat (it adds less than half of what linear
  *       scaling would) while p50 latency grew ≥ 20% from the smallest rung, or the request rate is within 15%
  *       of the known serialised section's capacity, or, in a dry run (no latency), while the CPU is not
@@ -200,9 +201,15 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
       Rung first = rungs.stream().filter(r -> r.cpuCores() >= CPU_SHARE * ctx.cores()).findFirst().orElseThrow();
       return new Verdict(Bottleneck.CPU, first.workers(), f("CPU: from %d workers the process keeps %s of its %d cores"
               + " busy (%s%s), and %d workers give only %s the %d-worker throughput (%s efficiency).", first.workers(),
-          num(first.cpuCores()), ctx.cores(), pct(first.cpuCores() / ctx.cores()),
+          f("%.2f", first.cpuCores()), ctx.cores(), pct(first.cpuCores() / ctx.cores()),
           ctx.simulatorInProcess() ? ", the in-process simulator included" : "", top.workers(), times(speedup),
           base.workers(), pct(efficiency)));
+    }
+    if (top.hostCpu() >= BUSY_HOST) {
+      return new Verdict(Bottleneck.CPU, top.workers(), f("CPU: the host's %d cores were %s busy at %d workers, this"
+              + " process using %s of them and other processes the rest, and %d workers give only %s the %d-worker"
+              + " throughput (%s efficiency): more workers only queue for the CPU.", ctx.cores(), pct(top.hostCpu()),
+          top.workers(), f("%.2f", top.cpuCores()), top.workers(), times(speedup), base.workers(), pct(efficiency)));
     }
 
     Rung prev = rungs.get(rungs.size() - 2);
@@ -223,18 +230,18 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
             u, num(plateau.requestsPerSecond()), pct(plateau.requestsPerSecond() / serialCapacity),
             num(serialCapacity), num(ctx.serialMillis()), latency));
       }
-      return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section: throughput is flat at"
-              + " %s %s/s (%s req/s) from %d to %d workers while %s: the extra requests queue for one resource that"
-              + " serves about %s req/s (%s ms each).", num(plateau.rowsPerSecond()), u,
-          num(plateau.requestsPerSecond()), prev.workers(), top.workers(), latency, num(plateau.requestsPerSecond()),
-          ms(1000 / plateau.requestsPerSecond())));
+      return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section: throughput levels off"
+              + " at %s %s/s (%s req/s; %s from %d to %d workers) while %s: the extra requests queue for one resource"
+              + " that serves about %s req/s (%s ms each).", num(plateau.rowsPerSecond()), u,
+          num(plateau.requestsPerSecond()), growth(prev, top), prev.workers(), top.workers(), latency,
+          num(plateau.requestsPerSecond()), ms(1000 / plateau.requestsPerSecond())));
     }
     if (flat && !http) {
       return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section in ferry itself: with no"
-              + " HTTP calls, throughput is flat at %s %s/s from %d to %d workers while the process keeps only %s of"
-              + " its %d cores busy: one shared step (such as the state-store writes) serves the rows one at a"
-              + " time.", num(plateau.rowsPerSecond()), u, prev.workers(), top.workers(), num(busiest.cpuCores()),
-          ctx.cores()));
+              + " HTTP calls, throughput levels off at %s %s/s (%s from %d to %d workers) while the process keeps"
+              + " only %s of its %d cores busy: one shared step (such as the state-store writes) serves the rows one"
+              + " at a time.", num(plateau.rowsPerSecond()), u, growth(prev, top), prev.workers(), top.workers(),
+          f("%.2f", busiest.cpuCores()), ctx.cores()));
     }
     if (http && top.allCalls().p95() >= LATENCY_GROWTH * base.allCalls().p95()) {
       return new Verdict(Bottleneck.DOWNSTREAM_LATENCY, top.workers(), f("downstream latency: p95 grows %s → %s ms as"
@@ -301,6 +308,12 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
     }
     return new Recommendation(pick.workers(), pick.concurrency(), pick.rowsPerSecond(), reason, ceilingRate,
         inFlight, note);
+  }
+
+  /** "+36%" or "-4%": the change in throughput from one rung to the next. */
+  private static String growth(Rung from, Rung to) {
+    double g = to.rowsPerSecond() / from.rowsPerSecond() - 1;
+    return (g >= 0 ? "+" : "") + pct(g);
   }
 
   private static Rung best(List<Rung> rungs) {

@@ -188,7 +188,7 @@ class BenchAnalysisTest {
 
     // Then
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.SERIAL_SECTION);
-    assertThat(a.verdict().sentence()).contains("flat at 200 users/s (400 req/s) from 8 to 16 workers",
+    assertThat(a.verdict().sentence()).contains("levels off at 200 users/s (400 req/s; +3% from 8 to 16 workers)",
         "2.5 ms each");
   }
 
@@ -222,6 +222,20 @@ class BenchAnalysisTest {
     assertThat(a.verdict().fromWorkers()).isEqualTo(2);
     assertThat(a.verdict().sentence()).contains("1.90 of its 2 cores", "in-process simulator included");
     assertThat(a.recommendation().workers()).isEqualTo(4);
+  }
+
+  @Test
+  void aHostBusyWithOtherProcessesIsCpuEvenWhenThisProcessUsesLittle() {
+    // Given: a dry run that levels off while other processes keep the host's CPUs busy
+    List<Rung> rungs = ladder(rung(1, 7344).dry().cpu(0.24).host(1), rung(2, 12488).dry().cpu(0.26).host(1),
+        rung(4, 18211).dry().cpu(0.44).host(1), rung(8, 24765).dry().cpu(0.45).host(1));
+
+    // When
+    BenchAnalysis a = BenchAnalysis.of(rungs, DRY);
+
+    // Then
+    assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.CPU);
+    assertThat(a.verdict().sentence()).contains("2 cores were 100% busy at 8 workers", "using 0.45 of them");
   }
 
   @Test
@@ -268,7 +282,7 @@ class BenchAnalysisTest {
 
     // Then
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.SERIAL_SECTION);
-    assertThat(a.verdict().sentence()).contains("ferry itself", "1.25 of its 2 cores");
+    assertThat(a.verdict().sentence()).contains("ferry itself", "+1% from 4 to 8 workers", "1.25 of its 2 cores");
     assertThat(a.recommendation().workers()).isEqualTo(2);
     assertThat(a.recommendation().ceilingNote()).isEmpty();
   }
