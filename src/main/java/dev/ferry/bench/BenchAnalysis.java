@@ -116,6 +116,15 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
               + " on a quiet machine.", pct(BUSY_HOST), which, Double.isNaN(load) ? "n/a" : f("%.1f", load),
           ctx.cores(), f("%.2f", least)));
     }
+    List<String> failing = new ArrayList<>();
+    for (Scaling s : scaling) {
+      Rung r = s.rung();
+      if (r.failedRows() > 0) failing.add(f("%d at %d workers", r.failedRows(), r.workers()));
+    }
+    if (!failing.isEmpty()) {
+      out.add(f("rows failed (%s): the rates count failed rows as settled, so they do not measure successful"
+          + " imports; fix what the errors say first.", String.join(", ", failing)));
+    }
     for (Scaling s : scaling) {
       if (s.efficiency() >= SUPERLINEAR) {
         out.add(f("the %d-worker rung scaled better than linearly (%s efficiency): the %d-worker baseline was"

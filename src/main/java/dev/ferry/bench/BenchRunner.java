@@ -9,6 +9,9 @@ import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
+import dev.ferry.http.ApiCall;
+import dev.ferry.http.ApiResponse;
+import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.recipes.workos.ImportSettings;
@@ -86,6 +89,7 @@ public final class BenchRunner {
    */
   public List<Rung> run(Path workDir) throws IOException, InterruptedException {
     List<Integer> ladder = spec.ladder();
+    if (!spec.dryRun()) preflight();
     if (spec.jvmWarmup().isPositive()) {
       listener.rungStarting(-1, ladder.size(), ladder.getLast(), spec.concurrency());
       runRung(-1, ladder.getLast(), spec.samples().getFirst(), workDir);
@@ -129,6 +133,27 @@ public final class BenchRunner {
       }
     } finally {
       BenchSamples.deleteTree(dir);
+    }
+  }
+
+  /**
+   * One GET before the ladder, so that an unreachable target or a refused key stops the study at once instead
+   * of being measured as a slow one.
+   *
+   * @throws BenchException when the target does not answer or refuses the key
+   */
+  void preflight() throws InterruptedException {
+    if (spec.sim() != null) spec.sim().reset();
+    HttpTarget probeTarget = new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(),
+        RateLimiter.unlimited(ticker), RetryPolicy.builder().maxAttempts(1).build(), sleeper, ticker,
+        () -> ThreadLocalRandom.current().nextDouble(), new CallMetrics());
+    try {
+      ApiResponse r = probeTarget.call(ApiCall.get("/user_management/users?limit=1", "preflight"));
+      if (r.status() == 0) throw new BenchException("cannot reach " + spec.apiUrl() + ": " + r.error());
+    } catch (AuthFailureException e) {
+      throw new BenchException(e.getMessage());
+    } finally {
+      probeTarget.close();
     }
   }
 

@@ -172,6 +172,21 @@ class BenchAnalysisTest {
   }
 
   @Test
+  void failedRowsAreACaveat() {
+    // Given
+    Rung failing = rung(2, 5).build();
+    failing = new Rung(failing.workers(), 1, failing.rows(), failing.seconds(), failing.rowsPerSecond(),
+        failing.requests(), failing.requestsPerSecond(), failing.latencies(), failing.allCalls(), 0, 12, 0, 12, 7,
+        1, 0, 1, 1, 100, 1, true, -1, 0.1, 1);
+
+    // When
+    BenchAnalysis a = BenchAnalysis.of(List.of(rung(1, 2.5).build(), failing), NO_LIMIT);
+
+    // Then
+    assertThat(a.caveats()).singleElement().asString().contains("rows failed (7 at 2 workers)");
+  }
+
+  @Test
   void aQuietHostAndAnHonestBaselineGiveNoCaveat() {
     assertThat(BenchAnalysis.of(ladder(rung(1, 2.5), rung(2, 5), rung(4, 9.9)), NO_LIMIT).caveats()).isEmpty();
   }
