@@ -160,8 +160,9 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
       if (r.rateLimited() > 0) {
         Rung plateau = best(rungs.subList(rungs.indexOf(r), rungs.size()));
         return new Verdict(Bottleneck.RATE_LIMIT, r.workers(), f("rate limit: from %d workers the target answered"
-                + " 429 (%d times at %d workers) and throughput stays near %s %s/s (%s req/s); every 429 pauses"
-                + " all workers, so more workers only wait.", r.workers(), r.rateLimited(), r.workers(),
+                + " 429 (%d time%s at %d workers) and throughput stays near %s %s/s (%s req/s); every 429 pauses"
+                + " all workers, so more workers only wait.", r.workers(), r.rateLimited(),
+            r.rateLimited() == 1 ? "" : "s", r.workers(),
             num(plateau.rowsPerSecond()), u, num(plateau.requestsPerSecond())));
       }
     }

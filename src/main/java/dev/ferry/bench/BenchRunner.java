@@ -69,6 +69,12 @@ public final class BenchRunner {
   private final Ticker ticker;
   private final Sleeper sleeper;
   private final ProcessProbe probe = new ProcessProbe();
+  /**
+   * One limiter for the whole study, as for one job: an external target is not reset between rungs, so a
+   * fresh limiter per rung would not know the previous rung's last requests and could overrun the target's
+   * window at the start of the next one.
+   */
+  private RateLimiter limiter;
 
   public BenchRunner(BenchSpec spec, Listener listener) {
     this(spec, listener, Ticker.system(), Sleeper.system());
@@ -144,8 +150,8 @@ public final class BenchRunner {
    */
   void preflight() throws InterruptedException {
     if (spec.sim() != null) spec.sim().reset();
-    HttpTarget probeTarget = new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(),
-        RateLimiter.unlimited(ticker), RetryPolicy.builder().maxAttempts(1).build(), sleeper, ticker,
+    HttpTarget probeTarget = new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(), limiter(),
+        RetryPolicy.builder().maxAttempts(1).build(), sleeper, ticker,
         () -> ThreadLocalRandom.current().nextDouble(), new CallMetrics());
     try {
       ApiResponse r = probeTarget.call(ApiCall.get("/user_management/users?limit=1", "preflight"));
@@ -157,10 +163,16 @@ public final class BenchRunner {
     }
   }
 
+  private RateLimiter limiter() {
+    if (limiter == null) {
+      limiter = spec.rateLimit() > 0 ? RateLimiter.smooth(spec.rateLimit() * spec.paceShare(), ticker)
+          : RateLimiter.unlimited(ticker);
+    }
+    return limiter;
+  }
+
   private HttpTarget target(CallMetrics metrics) {
-    RateLimiter limiter = spec.rateLimit() > 0 ? RateLimiter.smooth(spec.rateLimit() * spec.paceShare(), ticker)
-        : RateLimiter.unlimited(ticker);
-    return new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(), limiter,
+    return new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(), limiter(),
         RetryPolicy.builder().maxAttempts(spec.maxAttempts()).build(), sleeper, ticker,
         () -> ThreadLocalRandom.current().nextDouble(), metrics);
   }
