@@ -233,7 +233,8 @@ public final class BulkJobRunner {
       try {
         Thread.sleep(periodMillis);
         for (Map.Entry<Integer, String> e : heldChunks.entrySet()) {
-          if (!store.renewLease(jobId, e.getKey(), e.getValue(), options.lease(), clock.millis())) {
+          if (!store.renewLease(jobId, e.getKey(), e.getValue(), options.lease(), clock.millis())
+              && heldChunks.containsKey(e.getKey())) { // not a chunk its worker completed meanwhile
             LOG.warn("lost the lease on chunk {}", e.getKey());
           }
         }
