@@ -130,11 +130,13 @@ public final class BulkJobRunner {
           boolean complete = processChunk(chunk, ledger);
           if (complete) {
             ledger.flush();
+            heldChunks.remove(chunk.index()); // the heartbeat stops renewing it before the store settles it
             if (!store.completeChunk(jobId, chunk.index(), workerId)) {
               LOG.warn("chunk {} was taken over by another worker after its lease expired", chunk.index());
             }
           } else {
             ledger.flush();
+            heldChunks.remove(chunk.index());
             store.releaseChunk(jobId, chunk.index(), workerId);
           }
         } finally {
