@@ -15,7 +15,7 @@ final class RunFlags {
 
   @Option(names = "--rate-limit", paramLabel = "REQ/S", converter = RateConverter.class,
       description = "Requests per second the target allows, shared by all workers; 'none' for no limit"
-          + " (default: 50, or the job's). ferry paces at 98.5% of it.")
+          + " (default: 50, or the job's). ferry paces at 98.5%% of it.")
   Double rateLimit;
 
   @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
