@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * The job store's tables, versioned with {@code PRAGMA user_version}. The table shapes are meant to be
  * shared with the PostgreSQL store: plain types (TEXT, BIGINT, INTEGER, SMALLINT), enum names stored as
- * TEXT, booleans as 0/1, "no lease" as {@code lease_owner IS NULL}. Only the pragmas and the
- * {@code WITHOUT ROWID} clause are SQLite dialect.
+ * TEXT, booleans as 0/1, "no lease" as {@code lease_owner IS NULL}, partial indexes (PostgreSQL has them
+ * too). SQLite dialect: the pragmas and {@code WITHOUT ROWID} here, and in the queries {@code INDEXED BY}
+ * and numbered parameters ({@code ?1}).
  *
  * <p>Counter invariant: {@code jobs.done_count, failed_count, invalid_count, retryable_count} always equal
  * a recount of the job's {@code outcomes}. They are written only by {@link SqliteJobStore#recordOutcomes}

@@ -182,6 +182,9 @@ public final class SqliteJobStore implements JobStore {
   private static void prepareFile(Path file) {
     Path dir = file.getParent();
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+    if (Files.isDirectory(file)) {
+      throw new StoreException("cannot create the job store " + file + ": it is a directory");
+    }
     try {
       if (!Files.isDirectory(dir)) {
         FileAttribute<?>[] attrs = posix

@@ -132,6 +132,18 @@ class SqliteJobStoreTest extends JobStoreContractTest {
   }
 
   @Test
+  void aDirectoryInPlaceOfTheFileIsRefusedAndLeftAlone() throws Exception {
+    // Given
+    Path notAFile = Files.createDirectory(dir.resolve("ferry.db"));
+    String before = PosixFilePermissions.toString(Files.getPosixFilePermissions(notAFile));
+
+    // When / Then
+    assertThatThrownBy(() -> SqliteJobStore.open(notAFile)).isInstanceOf(StoreException.class)
+        .hasMessage("cannot create the job store " + notAFile + ": it is a directory");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(notAFile))).isEqualTo(before);
+  }
+
+  @Test
   void writingToAReadOnlyDatabaseGivesAClearErrorWithoutRowContent() {
     // Given: a store whose file cannot be written (opened read-only, which works even for root)
     startJob("j", 1);
