@@ -14,6 +14,7 @@ import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.time.WallClock;
+import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.HttpTarget;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,11 +93,10 @@ public final class WorkosImport {
     CsvHeader header = readHeader(input);
     Columns columns = new Columns(header.columns());
     if (columns.email < 0) {
-      throw new InputException(input + ":1: no 'email' column in the header (found: "
-          + String.join(", ", header.columns()) + ")");
+      throw new InputException(input + ":1: " + missingEmailColumn(header));
     }
     for (String unknown : columns.unknown) {
-      warnings.accept(input.getFileName() + ": unknown column '" + unknown + "' is ignored");
+      if (!unknown.isEmpty()) warnings.accept(input.getFileName() + ":1: unknown column '" + unknown + "' is ignored");
     }
     long now = clock.millis();
     store.createJob(new JobRecord(jobId, ImportSettings.KIND, input.toString(), 0, "", 0, chunkSize,
@@ -133,6 +133,7 @@ public final class WorkosImport {
     else if (!settings.orgExternalId().isEmpty()) orgRefs.putIfAbsent("ext:" + settings.orgExternalId(), settings.orgName());
     orgRefs.forEach((k, v) -> store.putLookup(jobId, ORG_REFS, k, v));
     store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
+    if (plan.totalRows() == 0) warnings.accept(input.getFileName() + ": the file has a header but no rows");
     return store.findJob(jobId).orElseThrow();
   }
 
@@ -163,11 +164,25 @@ public final class WorkosImport {
   }
 
   private static CsvHeader readHeader(Path input) throws IOException {
+    if (Files.isDirectory(input)) throw new InputException(input + ": is a directory, not a CSV file");
     try {
       return CsvReader.readHeader(input, CsvLimits.defaults());
     } catch (NoSuchFileException e) {
       throw new InputException(input + ": no such file");
+    } catch (IOException e) {
+      throw new InputException(input + ": cannot read the file (" + e.getClass().getSimpleName() + ")", e);
     }
+  }
+
+  /** Why a header without 'email' is refused; says so when the first line looks like data, not a header. */
+  static String missingEmailColumn(CsvHeader header) {
+    String found = String.join(", ", header.columns().stream().map(RowValidator::clip).toList());
+    boolean looksLikeData = header.columns().stream().anyMatch(c -> c.indexOf('@') > 0);
+    if (looksLikeData) {
+      return "no header row: the first line looks like data (" + RowValidator.clip(found) + "); add a header line"
+          + " naming the columns, e.g. 'email,first_name,last_name'";
+    }
+    return "no 'email' column in the header (found: " + RowValidator.clip(found) + ")";
   }
 
   /**
@@ -186,7 +201,7 @@ public final class WorkosImport {
     RuntimeException[] stop = new RuntimeException[1];
     for (Map.Entry<String, String> ref : todo) {
       permits.acquire();
-      if (stop[0] != null) {
+      if (stop[0] != null || runner.stopping()) {
         permits.release();
         break;
       }
@@ -205,7 +220,11 @@ public final class WorkosImport {
       }));
     }
     for (Thread t : threads) t.join();
-    if (stop[0] != null) throw stop[0];
+    if (stop[0] instanceof AuthFailureException auth) {
+      runner.requestStop(auth.getMessage()); // the run then stops at once, as it does when a row meets a 401/403
+    } else if (stop[0] != null) {
+      throw stop[0];
+    }
   }
 
   public BulkJobRunner.RunResult run() throws InterruptedException {
