@@ -12,6 +12,7 @@ import java.util.BitSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -47,6 +48,8 @@ public final class BulkJobRunner {
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final Map<Integer, String> heldChunks = new ConcurrentHashMap<>();
   private final CountDownLatch finished = new CountDownLatch(1);
+  /** Virtual threads of the rows in flight, so a stop whose grace period ran out can interrupt them. */
+  private final Set<Thread> rowThreads = ConcurrentHashMap.newKeySet();
 
   public BulkJobRunner(JobStore store, String jobId, ChunkSource source, RowProcessor processor,
       RunOptions options, WallClock clock) {
@@ -67,6 +70,15 @@ public final class BulkJobRunner {
     if (stopReason.compareAndSet(null, reason)) {
       LOG.debug("stop requested: {}", reason);
     }
+  }
+
+  /**
+   * Interrupts the rows still in flight (a stop whose grace period ran out). An interrupted row gets no
+   * outcome: it stays pending and {@code resume} sends it again with the same idempotency key. Threadsafe.
+   */
+  public void abortInFlight() {
+    requestStop("interrupted");
+    for (Thread t : rowThreads) t.interrupt();
   }
 
   public boolean stopping() {
@@ -172,6 +184,10 @@ public final class BulkJobRunner {
           throw new IOException("input changed: row " + row.row() + " is outside chunk " + chunk.index());
         }
         if (settled.get(offset)) continue;
+        if (ledger.failure() != null) {
+          requestStop(storeMessage(ledger.failure())); // stop sending rows whose outcome cannot be recorded
+          break;
+        }
         permits.acquire();
         if (stopping()) {
           permits.release();
@@ -180,7 +196,7 @@ public final class BulkJobRunner {
         started++;
         RowInput input = row;
         progress.rowStarted();
-        Thread.ofVirtual().start(() -> {
+        Thread rowThread = Thread.ofVirtual().unstarted(() -> {
           try {
             RowOutcome outcome = processor.process(input);
             ledger.add(outcome);
@@ -199,10 +215,13 @@ public final class BulkJobRunner {
             progress.settled(outcome);
             settledNow.incrementAndGet();
           } finally {
+            rowThreads.remove(Thread.currentThread());
             progress.rowEnded();
             permits.release();
           }
         });
+        rowThreads.add(rowThread);
+        rowThread.start();
       }
     } finally {
       permits.acquireUninterruptibly(options.concurrency());

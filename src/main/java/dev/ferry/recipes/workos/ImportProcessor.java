@@ -43,7 +43,8 @@ final class ImportProcessor implements RowProcessor {
   @Override
   public RowOutcome process(RowInput in) throws InterruptedException {
     RowValidator.Result v = validator.validate(in);
-    String emailKey = RowValidator.clip(in.field(columns.email).strip());
+    // A malformed record's "email" may hold the rest of the file (an unterminated quote): never keep that.
+    String emailKey = RowValidator.keyOf(in.field(columns.email), in.error() != null);
     if (!v.ok()) {
       RowValidator.Problem p = v.problem();
       return RowOutcome.invalid(in.row(), in.chunk(), in.line(), emailKey, p.code(), p.message());
@@ -148,6 +149,15 @@ final class ImportProcessor implements RowProcessor {
   private static RowOutcome failed(RowInput in, UserRow u, String step, int status, String code, String message,
       String requestId, boolean retryable) {
     return new RowOutcome(in.row(), in.chunk(), in.line(), Outcome.FAILED, retryable, u.email(), step, status, code,
-        message, requestId, "");
+        scrub(message, u), requestId, "");
+  }
+
+  /** An API that echoes the request in its error must not put the row's password or hash into the ledger. */
+  static String scrub(String message, UserRow u) {
+    String m = message;
+    for (String secret : new String[] {u.password(), u.passwordHash()}) {
+      if (secret != null && secret.length() >= 4) m = m.replace(secret, "***");
+    }
+    return m;
   }
 }

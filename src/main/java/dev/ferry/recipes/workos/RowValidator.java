@@ -1,5 +1,7 @@
 package dev.ferry.recipes.workos;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.engine.RowInput;
@@ -102,15 +104,17 @@ final class RowValidator {
     }
     List<String> roles = parseRoles(in.field(columns.roleSlugs).strip());
     if (roles == null) {
-      return bad(columns.name(columns.roleSlugs), "role_slugs_invalid",
-          "role_slugs must be a comma list or a JSON array of slugs");
+      return bad(columns.name(columns.roleSlugs), "role_slugs_invalid", columns.name(columns.roleSlugs) + " '"
+          + clip(in.field(columns.roleSlugs).strip()) + "' is not a comma list or a JSON array of role slugs"
+          + " (letters, digits, '_', ':', '.', '-')");
     }
     if (roles.isEmpty() && !externalId.isEmpty()) {
       String mapped = settings.roleMapping().get(externalId);
       if (mapped != null) roles = List.of(mapped);
     }
     if (!roles.isEmpty() && orgId.isEmpty() && orgExternalId.isEmpty()) {
-      return bad(columns.name(columns.roleSlugs), "role_without_org", "a role is given but no organization");
+      return bad(columns.name(columns.roleSlugs), "role_without_org", "a role is given but no organization"
+          + " (set org_id or org_external_id, or pass --org-id/--org-external-id)");
     }
     return new Result(new UserRow(email, in.field(columns.firstName).strip(), in.field(columns.lastName).strip(),
         verified, externalId, password, hash, hashType, metadata, orgId, orgExternalId, orgName, roles), null);
@@ -120,11 +124,23 @@ final class RowValidator {
     JsonNode node;
     try {
       node = JSON.readTree(meta);
-    } catch (Exception e) {
-      return new Problem("metadata", "metadata_invalid_json", "metadata is not valid JSON");
+    } catch (JsonProcessingException e) {
+      // Jackson's own message quotes the input: only the position is used
+      JsonLocation at = e.getLocation();
+      return new Problem("metadata", "metadata_invalid_json", "metadata is not valid JSON"
+          + (at != null && at.getColumnNr() > 0 ? " (at character " + at.getColumnNr() + ")" : ""));
     }
     if (node == null || !node.isObject()) {
-      return new Problem("metadata", "metadata_not_object", "metadata must be a JSON object");
+      String found = node == null || node.isMissingNode() ? "nothing" : switch (node.getNodeType()) {
+        case ARRAY -> "an array";
+        case STRING -> "a string";
+        case NUMBER -> "a number";
+        case BOOLEAN -> "a boolean";
+        case NULL -> "null";
+        default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
+      };
+      return new Problem("metadata", "metadata_not_object",
+          "metadata must be a JSON object of strings such as {\"plan\":\"pro\"}, found " + found);
     }
     if (node.size() > 10) {
       return new Problem("metadata", "metadata_too_many_keys", "metadata has " + node.size() + " keys (at most 10)");
@@ -174,6 +190,16 @@ final class RowValidator {
 
   private static Result bad(String field, String code, String message) {
     return new Result(null, new Problem(field, code, message));
+  }
+
+  /** The email of a row for its ledger key: empty when the record is malformed and the field holds no address. */
+  static String keyOf(String email, boolean malformed) {
+    String e = email.strip();
+    if (malformed && (e.length() > 320 || !EMAIL.matcher(e).matches()
+        || e.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == 0xfffd))) {
+      return "";
+    }
+    return clip(e);
   }
 
   /** Shortens a value quoted in a message. */

@@ -96,11 +96,10 @@ public final class WorkosImport {
     CsvHeader header = readHeader(input);
     Columns columns = new Columns(header.columns());
     if (columns.email < 0) {
-      throw new InputException(input + ":1: no 'email' column in the header (found: "
-          + String.join(", ", header.columns()) + ")");
+      throw new InputException(input + ":1: " + missingEmailColumn(header));
     }
     for (String unknown : columns.unknown) {
-      warnings.accept(input.getFileName() + ": unknown column '" + unknown + "' is ignored");
+      if (!unknown.isEmpty()) warnings.accept(input.getFileName() + ":1: unknown column '" + unknown + "' is ignored");
     }
     long now = clock.millis();
     store.createJob(new JobRecord(jobId, ImportSettings.KIND, input.toString(), 0, "", 0, chunkSize,
@@ -137,6 +136,7 @@ public final class WorkosImport {
     else if (!settings.orgExternalId().isEmpty()) orgRefs.putIfAbsent("ext:" + settings.orgExternalId(), settings.orgName());
     orgRefs.forEach((k, v) -> store.putLookup(jobId, ORG_REFS, k, v));
     store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
+    if (plan.totalRows() == 0) warnings.accept(input.getFileName() + ": the file has a header but no rows");
     return store.findJob(jobId).orElseThrow();
   }
 
@@ -167,11 +167,25 @@ public final class WorkosImport {
   }
 
   private static CsvHeader readHeader(Path input) throws IOException {
+    if (Files.isDirectory(input)) throw new InputException(input + ": is a directory, not a CSV file");
     try {
       return CsvReader.readHeader(input, CsvLimits.defaults());
     } catch (NoSuchFileException e) {
       throw new InputException(input + ": no such file");
+    } catch (IOException e) {
+      throw new InputException(input + ": cannot read the file (" + e.getClass().getSimpleName() + ")", e);
     }
+  }
+
+  /** Why a header without 'email' is refused; says so when the first line looks like data, not a header. */
+  static String missingEmailColumn(CsvHeader header) {
+    String found = String.join(", ", header.columns().stream().map(RowValidator::clip).toList());
+    boolean looksLikeData = header.columns().stream().anyMatch(c -> c.indexOf('@') > 0);
+    if (looksLikeData) {
+      return "no header row: the first line looks like data (" + RowValidator.clip(found) + "); add a header line"
+          + " naming the columns, e.g. 'email,first_name,last_name'";
+    }
+    return "no 'email' column in the header (found: " + RowValidator.clip(found) + ")";
   }
 
   /**
