@@ -9,6 +9,7 @@ import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.OutcomeCounts;
+import dev.ferry.core.spi.StoreException;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /** Runs one WorkOS import job (new or resumed) end to end: target, progress, run, state, errors file, report. */
 final class JobSession {
@@ -95,7 +97,11 @@ final class JobSession {
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       BulkJobRunner runner = imp.runner();
-      Signals.onInterrupt(() -> runner.requestStop("interrupted (signal)"));
+      String jobId = job.id();
+      Signals.onInterrupt(signal -> {
+        runner.requestStop("interrupted (SIG" + signal + ")");
+        Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
+      });
       if (!flags.quiet) {
         err.printf("ferry: job %s: %,d rows (%,d already settled), %d workers x %d in flight, %s%s%n", job.id(),
             job.totalRows(), alreadySettled, workers, concurrency,
@@ -115,10 +121,21 @@ final class JobSession {
         result = imp.run();
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
-      JobRecord after = finish(job, result);
-      OutcomeCounts counts = store.counts(job.id());
-      long errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
-          ? ErrorsFile.write(store, job.id(), errorsPath) : 0;
+      JobRecord after;
+      OutcomeCounts counts;
+      long errorRows;
+      try {
+        after = finish(job, result);
+        counts = store.counts(job.id());
+        errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
+            ? ErrorsFile.write(store, job.id(), errorsPath) : 0;
+      } catch (StoreException e) {
+        // The store cannot even record the stop: say why once; every outcome it did record is exact.
+        err.println("ferry: job " + job.id() + " stopped: " + storeFailure(e) + "; rows recorded so far are exact:"
+            + " fix the cause and run 'ferry resume " + job.id() + "'");
+        return ExitCodes.STOPPED;
+      }
+      if (result.stopped()) err.println("ferry: job " + job.id() + " stopped: " + result.stopReason());
       Report report = new Report(after, counts, after.status().name(), result.stopReason(), settings.dryRun(),
           imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows);
       if (flags.json) out.println(report.jsonText());
@@ -145,6 +162,25 @@ final class JobSession {
     }
     String remembered = store.lookups(job.id(), SETTINGS_NS).get(ERRORS_OUT);
     return remembered != null ? Path.of(remembered) : state.jobDir(job.id()).resolve("errors.csv");
+  }
+
+  /** Waits the stop grace period for rows in flight; then interrupts them (they stay pending for resume). */
+  private void abortAfterGrace(BulkJobRunner runner, String jobId) {
+    try {
+      if (runner.awaitFinished(flags.stopGrace.toMillis(), TimeUnit.MILLISECONDS)) return;
+      int left = runner.progress().rowsInFlight();
+      err.println("ferry: grace period of " + Report.duration(flags.stopGrace.toMillis() / 1000.0) + " over: " + left
+          + " rows still in flight get no outcome; 'ferry resume " + jobId + "' sends them again");
+      err.flush();
+      runner.abortInFlight();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** "the state store failed: ..." for a store exception (the runner's stop reason has the same form). */
+  static String storeFailure(StoreException e) {
+    return "the state store failed: " + e.getMessage();
   }
 
   private JobRecord finish(JobRecord job, BulkJobRunner.RunResult result) {

@@ -30,6 +30,11 @@ final class RunFlags {
       description = "Pause the job after N failed rows in a row; 0 = never (default: ${DEFAULT-VALUE}).")
   int maxConsecutiveFailures;
 
+  @Option(names = "--stop-grace", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+      description = "After Ctrl-C/SIGTERM, how long rows in flight may take to finish before they are left for"
+          + " resume (default: ${DEFAULT-VALUE}). A second Ctrl-C stops at once.")
+  Duration stopGrace;
+
   @Option(names = "--api-key-file", paramLabel = "FILE",
       description = "Read the API key from FILE (owner-only permissions) instead of WORKOS_SECRET_KEY.")
   Path apiKeyFile;
@@ -79,6 +84,7 @@ final class RunFlags {
     if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
       throw usage("--request-timeout must be positive");
     }
+    if (stopGrace.isNegative()) throw usage("--stop-grace must not be negative");
     if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
   }
 

@@ -1,24 +1,29 @@
 package dev.ferry.cli;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
- * SIGINT/SIGTERM during a run: the first asks the run to stop gracefully (rows in flight finish and are
- * recorded, state is saved, exit 3); the second stops the process at once (the ledger stays exact: rows not
- * yet recorded are re-sent on resume with the same idempotency keys).
+ * SIGINT/SIGTERM during a run: the first asks the run to stop gracefully (no new rows; rows in flight finish
+ * within the grace period and are recorded, state is saved, exit 3); the second stops the process at once with
+ * exit 3 (the ledger stays exact: rows not yet recorded are re-sent on resume with the same idempotency keys).
+ * The handlers are process-wide; each run replaces the previous run's.
  */
 final class Signals {
   private Signals() {}
 
+  /** @param graceful called once, on the signal thread, with the signal's name ("INT" or "TERM") */
   @SuppressWarnings("removal")
-  static void onInterrupt(Runnable graceful) {
+  static void onInterrupt(Consumer<String> graceful) {
     AtomicInteger count = new AtomicInteger();
     sun.misc.SignalHandler handler = sig -> {
       if (count.incrementAndGet() == 1) {
-        System.err.println("\nferry: stopping: letting rows in flight finish (press Ctrl-C again to stop at once)");
-        graceful.run();
+        System.err.println("\nferry: SIG" + sig.getName() + ": stopping: no new rows; rows in flight may finish"
+            + " (press Ctrl-C again to stop at once)");
+        graceful.accept(sig.getName());
       } else {
-        System.err.println("\nferry: stopped at once; 'ferry resume' continues exactly");
+        System.err.println("\nferry: SIG" + sig.getName() + ": stopped at once; 'ferry resume' continues exactly");
+        System.err.flush();
         Runtime.getRuntime().halt(ExitCodes.STOPPED);
       }
     };

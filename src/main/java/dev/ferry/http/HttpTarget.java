@@ -126,7 +126,8 @@ public final class HttpTarget implements AutoCloseable {
     try {
       HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       if (r.statusCode() >= 500) metrics.serverError();
-      return new Attempt(r.statusCode(), r.body(), r.headers().firstValue("X-Request-ID").orElse(""),
+      // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
+      return new Attempt(r.statusCode(), apiKey.scrub(r.body()), r.headers().firstValue("X-Request-ID").orElse(""),
           parseRetryAfter(r.headers().firstValue("Retry-After").orElse(null)), "");
     } catch (HttpTimeoutException e) {
       metrics.timedOut();

@@ -62,6 +62,7 @@ final class OrgResolver {
       try {
         return existing.get();
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException re) throw re; // e.g. a 401/403: every waiter stops the job
         throw new IllegalStateException(e.getCause());
       }
     }
