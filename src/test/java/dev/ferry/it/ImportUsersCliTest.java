@@ -356,6 +356,23 @@ class ImportUsersCliTest {
     assertThat(sim.stats().requests()).isZero();
   }
 
+  @Test
+  void outputsThatCannotBeWrittenAndEmptyInputsAreUsageErrorsBeforeAnythingIsSent() throws IOException {
+    // Given
+    Path users = dir.resolve("users.csv");
+    UserCsvGenerator.write(users, 5, 0);
+    Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+    Path empty = Files.writeString(dir.resolve("empty.csv"), "");
+
+    // When / Then: before the fix these ran the whole job, then failed with "internal error" (exit 4)
+    assertUsage(Ferry.run(ENV, Ferry.args("import-users", "--csv", users, common("o1"), "--report-json",
+        aFile.resolve("report.json"))), "--report-json");
+    assertUsage(Ferry.run(ENV, Ferry.args("import-users", "--csv", users, common("o2"), "--errors-out", dir)),
+        "--errors-out");
+    assertUsage(Ferry.run(ENV, Ferry.args("import-users", "--csv", empty, common("o3"))), "empty.csv");
+    assertThat(sim.stats().requests()).isZero();
+  }
+
   private static void assertUsage(Ferry.Run run, String mentions) {
     assertThat(run.exit()).as(run.toString()).isEqualTo(2);
     assertThat(run.errLines()).as(run.toString()).hasSize(1);
