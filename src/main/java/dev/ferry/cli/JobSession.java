@@ -70,7 +70,7 @@ final class JobSession {
     }
   }
 
-  private int runLocked(JobRecord job, ImportSettings settings, Secret key) throws IOException, InterruptedException {
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key) throws Exception {
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
     double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
@@ -95,7 +95,6 @@ final class JobSession {
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       BulkJobRunner runner = imp.runner();
-      Signals.onInterrupt(() -> runner.requestStop("interrupted (signal)"));
       if (!flags.quiet) {
         err.printf("ferry: job %s: %,d rows (%,d already settled), %d workers x %d in flight, %s%s%n", job.id(),
             job.totalRows(), alreadySettled, workers, concurrency,
@@ -107,7 +106,8 @@ final class JobSession {
       boolean showBar = !flags.quiet && ("always".equals(flags.progress)
           || ("auto".equals(flags.progress) && ProgressBar.isTerminal()));
       boolean plainProgress = !flags.quiet && "auto".equals(flags.progress) && !showBar;
-      try (ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
+      try (AutoCloseable signals = Signals.onInterrupt(() -> runner.requestStop("interrupted (signal)"));
+          ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
           alreadySettled, runner.progress(), target == null ? null : metrics) : null) {
         imp.prewarm(msg -> {
           if (!flags.quiet) err.println("ferry: " + msg);

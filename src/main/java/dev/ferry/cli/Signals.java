@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,8 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Signals {
   private Signals() {}
 
+  /**
+   * Installs the handler for INT and TERM until the returned handle is closed, which puts back the handlers
+   * that were there before (so a run inside a longer-lived JVM, e.g. a test or an embedding, does not leave
+   * Ctrl-C pointing at a finished run).
+   */
   @SuppressWarnings("removal")
-  static void onInterrupt(Runnable graceful) {
+  static AutoCloseable onInterrupt(Runnable graceful) {
     AtomicInteger count = new AtomicInteger();
     sun.misc.SignalHandler handler = sig -> {
       if (count.incrementAndGet() == 1) {
@@ -22,12 +29,21 @@ final class Signals {
         Runtime.getRuntime().halt(ExitCodes.STOPPED);
       }
     };
+    Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new LinkedHashMap<>();
     for (String name : new String[] {"INT", "TERM"}) {
       try {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), handler);
+        sun.misc.Signal signal = new sun.misc.Signal(name);
+        previous.put(signal, sun.misc.Signal.handle(signal, handler));
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
         // signal not available on this platform: default handling stays
       }
     }
+    return () -> previous.forEach((signal, old) -> {
+      try {
+        sun.misc.Signal.handle(signal, old);
+      } catch (IllegalArgumentException | UnsupportedOperationException e) {
+        // cannot restore: leave it
+      }
+    });
   }
 }
