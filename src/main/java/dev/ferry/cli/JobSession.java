@@ -4,6 +4,7 @@ import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.RunOptions;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.spi.ChunkRecord;
 import dev.ferry.core.spi.ChunkState;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStatus;
@@ -24,6 +25,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -119,7 +121,8 @@ final class JobSession {
       OutcomeCounts counts = store.counts(job.id());
       long errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
           ? ErrorsFile.write(store, job.id(), errorsPath) : 0;
-      Report report = new Report(after, counts, after.status().name(), result.stopReason(), settings.dryRun(),
+      String stopReason = after.status() == JobStatus.FINISHED ? null : after.message();
+      Report report = new Report(after, counts, after.status().name(), stopReason, settings.dryRun(),
           imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows);
       if (flags.json) out.println(report.jsonText());
       else out.print(report.text());
@@ -147,13 +150,26 @@ final class JobSession {
     return remembered != null ? Path.of(remembered) : state.jobDir(job.id()).resolve("errors.csv");
   }
 
+  /**
+   * The job's status after a run. FINISHED when every chunk is done, even if a stop was asked for after the last
+   * row settled (a failure run ending on the last rows, a signal at the very end): nothing is left to resume, so
+   * "stopped, exit 3" would be wrong. Otherwise STOPPED with the run's reason, or RUNNING when other processes
+   * still hold chunks.
+   */
   private JobRecord finish(JobRecord job, BulkJobRunner.RunResult result) {
     long now = WallClock.system().millis();
+    List<ChunkRecord> chunks = store.chunks(job.id());
+    if (chunks.stream().allMatch(c -> c.state() == ChunkState.DONE)) {
+      return store.updateStatus(job.id(), JobStatus.FINISHED, "", now);
+    }
     if (result.stopped()) return store.updateStatus(job.id(), JobStatus.STOPPED, result.stopReason(), now);
-    boolean allDone = store.chunks(job.id()).stream().allMatch(c -> c.state() == ChunkState.DONE);
-    if (allDone) return store.updateStatus(job.id(), JobStatus.FINISHED, "", now);
-    long leased = store.chunks(job.id()).stream().filter(c -> c.state() == ChunkState.LEASED).count();
-    return store.updateStatus(job.id(), JobStatus.RUNNING, leased + " chunks held by other workers", now);
+    long leased = chunks.stream().filter(c -> c.state() == ChunkState.LEASED).count();
+    if (leased > 0) {
+      return store.updateStatus(job.id(), JobStatus.RUNNING, leased + " chunks held by other workers", now);
+    }
+    long open = chunks.stream().filter(c -> c.state() != ChunkState.DONE).count();
+    return store.updateStatus(job.id(), JobStatus.STOPPED, open + " chunks were not finished; run 'ferry resume "
+        + job.id() + "'", now);
   }
 
   static URI apiUri(String url) {
