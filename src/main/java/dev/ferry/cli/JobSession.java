@@ -4,6 +4,7 @@ import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.RunOptions;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.spi.ChunkRecord;
 import dev.ferry.core.spi.ChunkState;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStatus;
@@ -25,6 +26,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +74,7 @@ final class JobSession {
     }
   }
 
-  private int runLocked(JobRecord job, ImportSettings settings, Secret key) throws IOException, InterruptedException {
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key) throws Exception {
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
     double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
@@ -98,10 +100,6 @@ final class JobSession {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       BulkJobRunner runner = imp.runner();
       String jobId = job.id();
-      Signals.onInterrupt(signal -> {
-        runner.requestStop("interrupted (SIG" + signal + ")");
-        Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
-      });
       if (!flags.quiet) {
         err.printf("ferry: job %s: %,d rows (%,d already settled), %d workers x %d in flight, %s%s%n", job.id(),
             job.totalRows(), alreadySettled, workers, concurrency,
@@ -113,7 +111,11 @@ final class JobSession {
       boolean showBar = !flags.quiet && ("always".equals(flags.progress)
           || ("auto".equals(flags.progress) && ProgressBar.isTerminal()));
       boolean plainProgress = !flags.quiet && "auto".equals(flags.progress) && !showBar;
-      try (ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
+      try (AutoCloseable signals = Signals.onInterrupt(signal -> {
+            runner.requestStop("interrupted (SIG" + signal + ")");
+            Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
+          });
+          ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
           alreadySettled, runner.progress(), target == null ? null : metrics) : null) {
         imp.prewarm(msg -> {
           if (!flags.quiet) err.println("ferry: " + msg);
@@ -135,8 +137,9 @@ final class JobSession {
             + " fix the cause and run 'ferry resume " + job.id() + "'");
         return ExitCodes.STOPPED;
       }
-      if (result.stopped()) err.println("ferry: job " + job.id() + " stopped: " + result.stopReason());
-      Report report = new Report(after, counts, after.status().name(), result.stopReason(), settings.dryRun(),
+      String stopReason = after.status() == JobStatus.FINISHED ? null : after.message();
+      if (stopReason != null && !stopReason.isEmpty()) err.println("ferry: job " + job.id() + " stopped: " + stopReason);
+      Report report = new Report(after, counts, after.status().name(), stopReason, settings.dryRun(),
           imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows);
       if (flags.json) out.println(report.jsonText());
       else out.print(report.text());
@@ -183,13 +186,26 @@ final class JobSession {
     return "the state store failed: " + e.getMessage();
   }
 
+  /**
+   * The job's status after a run. FINISHED when every chunk is done, even if a stop was asked for after the last
+   * row settled (a failure run ending on the last rows, a signal at the very end): nothing is left to resume, so
+   * "stopped, exit 3" would be wrong. Otherwise STOPPED with the run's reason, or RUNNING when other processes
+   * still hold chunks.
+   */
   private JobRecord finish(JobRecord job, BulkJobRunner.RunResult result) {
     long now = WallClock.system().millis();
+    List<ChunkRecord> chunks = store.chunks(job.id());
+    if (chunks.stream().allMatch(c -> c.state() == ChunkState.DONE)) {
+      return store.updateStatus(job.id(), JobStatus.FINISHED, "", now);
+    }
     if (result.stopped()) return store.updateStatus(job.id(), JobStatus.STOPPED, result.stopReason(), now);
-    boolean allDone = store.chunks(job.id()).stream().allMatch(c -> c.state() == ChunkState.DONE);
-    if (allDone) return store.updateStatus(job.id(), JobStatus.FINISHED, "", now);
-    long leased = store.chunks(job.id()).stream().filter(c -> c.state() == ChunkState.LEASED).count();
-    return store.updateStatus(job.id(), JobStatus.RUNNING, leased + " chunks held by other workers", now);
+    long leased = chunks.stream().filter(c -> c.state() == ChunkState.LEASED).count();
+    if (leased > 0) {
+      return store.updateStatus(job.id(), JobStatus.RUNNING, leased + " chunks held by other workers", now);
+    }
+    long open = chunks.stream().filter(c -> c.state() != ChunkState.DONE).count();
+    return store.updateStatus(job.id(), JobStatus.STOPPED, open + " chunks were not finished; run 'ferry resume "
+        + job.id() + "'", now);
   }
 
   static URI apiUri(String url) {

@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -86,6 +87,26 @@ final class RunFlags {
     }
     if (stopGrace.isNegative()) throw usage("--stop-grace must not be negative");
     if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
+    writableFile(errorsOut, "--errors-out");
+    writableFile(reportJson, "--report-json");
+  }
+
+  /**
+   * Refuses an output file that cannot be written, before anything is sent (otherwise the job would run to
+   * the end and then fail with an internal error instead of printing its report). Has no side effects: the
+   * nearest existing ancestor must be a writable directory (missing ones are created later).
+   */
+  static void writableFile(Path file, String flag) {
+    if (file == null) return;
+    Path f = file.toAbsolutePath().normalize();
+    if (Files.isDirectory(f)) throw usage(flag + " " + file + " is a directory; give a file name");
+    if (Files.exists(f) && !Files.isWritable(f)) throw usage(flag + " " + file + ": the file is not writable");
+    Path dir = f.getParent();
+    while (dir != null && !Files.exists(dir)) dir = dir.getParent();
+    if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+      throw usage(flag + " " + file + ": cannot write there (" + (dir == null ? "no such directory"
+          : Files.isDirectory(dir) ? dir + " is not writable" : dir + " is not a directory") + ")");
+    }
   }
 
   static ExitException usage(String message) {

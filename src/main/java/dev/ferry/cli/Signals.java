@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -12,9 +14,15 @@ import java.util.function.Consumer;
 final class Signals {
   private Signals() {}
 
-  /** @param graceful called once, on the signal thread, with the signal's name ("INT" or "TERM") */
+  /**
+   * Installs the handler for INT and TERM until the returned handle is closed, which puts back the handlers
+   * that were there before (so a run inside a longer-lived JVM, e.g. a test or an embedding, does not leave
+   * Ctrl-C pointing at a finished run).
+   *
+   * @param graceful called once, on the signal thread, with the signal's name ("INT" or "TERM")
+   */
   @SuppressWarnings("removal")
-  static void onInterrupt(Consumer<String> graceful) {
+  static AutoCloseable onInterrupt(Consumer<String> graceful) {
     AtomicInteger count = new AtomicInteger();
     sun.misc.SignalHandler handler = sig -> {
       if (count.incrementAndGet() == 1) {
@@ -27,12 +35,21 @@ final class Signals {
         Runtime.getRuntime().halt(ExitCodes.STOPPED);
       }
     };
+    Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new LinkedHashMap<>();
     for (String name : new String[] {"INT", "TERM"}) {
       try {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), handler);
+        sun.misc.Signal signal = new sun.misc.Signal(name);
+        previous.put(signal, sun.misc.Signal.handle(signal, handler));
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
         // signal not available on this platform: default handling stays
       }
     }
+    return () -> previous.forEach((signal, old) -> {
+      try {
+        sun.misc.Signal.handle(signal, old);
+      } catch (IllegalArgumentException | UnsupportedOperationException e) {
+        // cannot restore: leave it
+      }
+    });
   }
 }

@@ -148,6 +148,25 @@ class ImportUsersCliTest {
   }
 
   @Test
+  void aFailureRunThatEndsOnTheLastRowFinishesTheJob() throws IOException {
+    // Given: every row references a missing organization; the failure limit is reached by the last row
+    List<String> rows = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) rows.add("u" + i + "@example.com,ghost");
+    Path input = csv("users.csv", "email,org_external_id", rows);
+
+    // When
+    Ferry.Run run = Ferry.run(ENV, Ferry.args("import-users", "--csv", input, common("b2"), "--workers", 1,
+        "--concurrency", 1, "--max-consecutive-failures", 5, "--json"));
+
+    // Then: nothing is left to resume, so the job is finished (exit 1: failed rows), not stopped (exit 3)
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+    assertThat(run.outJson().path("status").asText()).isEqualTo("finished");
+    assertThat(run.outJson().path("failed").asLong()).isEqualTo(5);
+    assertThat(run.outJson().has("stop_reason")).isFalse();
+    assertThat(statusJson("b2").path("status").asText()).isEqualTo("finished");
+  }
+
+  @Test
   void dryRunMakesNoApiCallsAndNeedsNoKey() throws IOException {
     // Given
     Path users = dir.resolve("users.csv");
@@ -283,9 +302,9 @@ class ImportUsersCliTest {
 
   @Test
   void racingWorkersCreateEachOrganizationExactlyOnce() throws IOException {
-    // Given: 8 workers x 10 rows in flight over chunks of 10 rows, every organization referenced by 10 rows
+    // Given: 8 workers x 10 rows in flight over chunks of 10 rows, every organization referenced by 5 rows
     Path users = dir.resolve("users.csv");
-    UserCsvGenerator.write(users, 500, 50);
+    UserCsvGenerator.write(users, 250, 50);
     sim.close();
     sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).latency(Duration.ofMillis(3))
         .jitter(Duration.ofMillis(2)).seed(3).build());
@@ -301,8 +320,8 @@ class ImportUsersCliTest {
     assertThat(s.requestsTo("POST /organizations")).isEqualTo(50);
     assertThat(s.duplicateCreations()).isZero();
     assertThat(s.duplicatesRefused()).isZero();
-    assertThat(s.users()).isEqualTo(500);
-    assertThat(s.memberships()).isEqualTo(500);
+    assertThat(s.users()).isEqualTo(250);
+    assertThat(s.memberships()).isEqualTo(250);
     assertThat(run.outJson().path("orgs_created").asLong()).isEqualTo(50);
   }
 
@@ -353,6 +372,23 @@ class ImportUsersCliTest {
     assertUsage(Ferry.run(ENV, Ferry.args("import-users", "--csv", missing, common("i5"))), "missing.csv");
     assertUsage(Ferry.run(ENV, Ferry.args("import-users", "--csv", users, common("i6"), "--workers", 0)), "--workers");
     assertUsage(Ferry.run(ENV, Ferry.args("resume", "nope", resumeFlags())), "nope");
+    assertThat(sim.stats().requests()).isZero();
+  }
+
+  @Test
+  void outputsThatCannotBeWrittenAndEmptyInputsAreUsageErrorsBeforeAnythingIsSent() throws IOException {
+    // Given
+    Path users = dir.resolve("users.csv");
+    UserCsvGenerator.write(users, 5, 0);
+    Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+    Path empty = Files.writeString(dir.resolve("empty.csv"), "");
+
+    // When / Then: before the fix these ran the whole job, then failed with "internal error" (exit 4)
+    assertUsage(Ferry.run(ENV, Ferry.args("import-users", "--csv", users, common("o1"), "--report-json",
+        aFile.resolve("report.json"))), "--report-json");
+    assertUsage(Ferry.run(ENV, Ferry.args("import-users", "--csv", users, common("o2"), "--errors-out", dir)),
+        "--errors-out");
+    assertUsage(Ferry.run(ENV, Ferry.args("import-users", "--csv", empty, common("o3"))), "empty.csv");
     assertThat(sim.stats().requests()).isZero();
   }
 

@@ -133,6 +133,26 @@ class ResumeCliTest {
   }
 
   @Test
+  void aChangedInputIsRefusedWithOneLineAndNothingIsSent() throws IOException {
+    // Given: a job that stopped with retryable failures, then its input file changed
+    Ferry.Run first = runAgainstFailingApiThenHeal("r5", 20, List.of());
+    assertThat(first.exit()).isEqualTo(1);
+    Files.writeString(dir.resolve("users.csv"), "extra@example.com,X,Y,true,ext-x\n", StandardOpenOption.APPEND);
+
+    // When
+    Ferry.Run refused = Ferry.run(ENV, "resume", "r5", "--checkpoint-dir", state().toString(), "--quiet");
+
+    // Then
+    assertThat(refused.exit()).as(refused.toString()).isEqualTo(2);
+    assertThat(refused.errLines()).hasSize(1);
+    assertThat(refused.err()).contains("changed since job 'r5' was planned");
+    assertThat(sim.stats().requests()).isZero();
+    Ferry.Run status = Ferry.run(Map.of(), "status", "r5", "--json", "--checkpoint-dir", state().toString());
+    assertThat(status.outJson().path("status").asText()).isEqualTo("finished");
+    assertThat(status.outJson().path("retryable_failed").asLong()).isEqualTo(20);
+  }
+
+  @Test
   void resumingAFinishedJobSendsNothing() throws IOException {
     // Given
     Path users = dir.resolve("users.csv");
