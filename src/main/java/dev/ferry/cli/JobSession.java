@@ -76,11 +76,12 @@ final class JobSession {
           () -> ThreadLocalRandom.current().nextDouble(), metrics);
     }
     OutcomeCounts before = store.counts(job.id());
+    AutoCloseable signals = null;
     try (AutoCloseable lock = state.lockJob(job.id())) {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       BulkJobRunner runner = imp.runner();
       String jobId = job.id();
-      Signals.onInterrupt(signal -> {
+      signals = Signals.onInterrupt(signal -> {
         runner.requestStop("interrupted (SIG" + signal + ")");
         Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
       });
@@ -132,6 +133,7 @@ final class JobSession {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     } finally {
+      if (signals != null) closeQuietly(signals);
       if (target != null) target.close();
     }
   }
@@ -147,6 +149,14 @@ final class JobSession {
       runner.abortInFlight();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // restoring signal handlers cannot fail in a way worth reporting
     }
   }
 
