@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
 final class JobSession {
   /** ferry paces at this share of the given rate limit, so clock skew and transit jitter never cause a 429. */
   static final double HEADROOM = 0.985;
+  /** Lookup namespace of CLI settings remembered with a job (no secrets). */
+  static final String SETTINGS_NS = "cli";
+  static final String ERRORS_OUT = "errors_out";
 
   private final StateDir state;
   private final JobStore store;
@@ -53,12 +56,23 @@ final class JobSession {
   int run(JobRecord job, boolean resumed) throws IOException, InterruptedException {
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
-    if (resumed) {
-      WorkosImport.verifyInput(job);
-      store.releaseAllLeases(job.id());
-      store.reopenRetryable(job.id());
+    // The job's lock comes first: a resume refused because another process runs the job must not touch its
+    // leases or status.
+    try (AutoCloseable lock = state.lockJob(job.id())) {
+      if (resumed) {
+        WorkosImport.verifyInput(job);
+        store.releaseAllLeases(job.id());
+        store.reopenRetryable(job.id());
+      }
+      return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
-    job = store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis());
+  }
+
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key) throws IOException, InterruptedException {
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
     double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
@@ -76,8 +90,12 @@ final class JobSession {
           () -> ThreadLocalRandom.current().nextDouble(), metrics);
     }
     OutcomeCounts before = store.counts(job.id());
+    // Retryable failures are sent again in this run (resume reopened them), so they are not settled yet: counting
+    // them here and again when they settle would show more rows than the job has.
+    long alreadySettled = before.total() - before.retryableFailed();
+    Path errorsPath = errorsPath(job);
     AutoCloseable signals = null;
-    try (AutoCloseable lock = state.lockJob(job.id())) {
+    try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       BulkJobRunner runner = imp.runner();
       String jobId = job.id();
@@ -87,7 +105,7 @@ final class JobSession {
       });
       if (!flags.quiet) {
         err.printf("ferry: job %s: %,d rows (%,d already settled), %d workers x %d in flight, %s%s%n", job.id(),
-            job.totalRows(), before.total(), workers, concurrency,
+            job.totalRows(), alreadySettled, workers, concurrency,
             rate > 0 ? "rate limit " + fmt(rate) + " req/s" : "no rate limit",
             settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl());
       }
@@ -97,7 +115,7 @@ final class JobSession {
           || ("auto".equals(flags.progress) && ProgressBar.isTerminal()));
       boolean plainProgress = !flags.quiet && "auto".equals(flags.progress) && !showBar;
       try (ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
-          before.total(), runner.progress(), target == null ? null : metrics) : null) {
+          alreadySettled, runner.progress(), target == null ? null : metrics) : null) {
         imp.prewarm(msg -> {
           if (!flags.quiet) err.println("ferry: " + msg);
         });
@@ -106,7 +124,6 @@ final class JobSession {
       double elapsed = (System.nanoTime() - start) / 1e9;
       JobRecord after;
       OutcomeCounts counts;
-      Path errorsPath = flags.errorsOut != null ? flags.errorsOut : state.jobDir(job.id()).resolve("errors.csv");
       long errorRows;
       try {
         after = finish(job, result);
@@ -128,14 +145,25 @@ final class JobSession {
       if (flags.reportJson != null) Files.writeString(flags.reportJson, report.jsonText());
       if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
       return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     } finally {
       if (signals != null) closeQuietly(signals);
       if (target != null) target.close();
     }
+  }
+
+  /**
+   * The errors file: --errors-out when given (remembered with the job), else the one the job was started with,
+   * else {@code <checkpoint-dir>/jobs/<job>/errors.csv}. Remembering it keeps a resume from leaving the first
+   * run's file stale while it writes the whole job's errors somewhere else.
+   */
+  private Path errorsPath(JobRecord job) {
+    if (flags.errorsOut != null) {
+      Path p = flags.errorsOut.toAbsolutePath().normalize();
+      store.putLookup(job.id(), SETTINGS_NS, ERRORS_OUT, p.toString());
+      return p;
+    }
+    String remembered = store.lookups(job.id(), SETTINGS_NS).get(ERRORS_OUT);
+    return remembered != null ? Path.of(remembered) : state.jobDir(job.id()).resolve("errors.csv");
   }
 
   /** Waits the stop grace period for rows in flight; then interrupts them (they stay pending for resume). */

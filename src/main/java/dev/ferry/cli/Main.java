@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Worker pools for I/O-bound bulk work: resumable, rate-limited imports into HTTP APIs.",
     subcommands = {ImportUsersCommand.class, ResumeCommand.class, StatusCommand.class, SimCommand.class,
-        DemoCommand.class, GenerateUsersCommand.class, CommandLine.HelpCommand.class})
+        DemoCommand.class, GenerateUsersCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

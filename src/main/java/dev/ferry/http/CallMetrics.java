@@ -88,9 +88,20 @@ public final class CallMetrics {
     return out;
   }
 
+  /**
+   * Copies of the latency histograms (microseconds) per call type, sorted by call type. A later copy minus an
+   * earlier one ({@link Histogram#subtract}) gives the latencies of the calls that ended in between.
+   */
+  public Map<String, Histogram> histograms() {
+    Map<String, Histogram> out = new TreeMap<>();
+    latencyMicros.forEach((type, h) -> out.put(type, h.copy()));
+    return out;
+  }
+
   /** Percentiles of one call type. Immutable. */
   public record LatencySummary(long count, double p50Ms, double p95Ms, double p99Ms, double maxMs) {
-    static LatencySummary of(Histogram h) {
+    /** The summary of a histogram of microseconds. */
+    public static LatencySummary of(Histogram h) {
       return new LatencySummary(h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
           h.getValueAtPercentile(95) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
     }

@@ -7,6 +7,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * The serialised section: every API call waits its turn for one global lock, then holds it for
  * {@code hold} (deliberately sleeping under the lock, like a shared stream mutex). A zero hold skips
  * the lock entirely. Threadsafe.
+ *
+ * <p>Turns are kept on a schedule, so that a saturated section serves exactly one call per {@code hold}
+ * however late the sleeping holder wakes or the next waiter gets the lock (on a busy host both can take a
+ * good part of a millisecond, which would otherwise turn a 2 ms section into a 2.8 ms one). A caller that
+ * queued behind the previous holder begins its turn when that turn was due to end, and a late one shortens
+ * its sleep by its lateness; at most one {@code hold} of lateness is made up, so the section never serves
+ * a burst faster than that.
  */
 final class SerialSection {
   /* Concurrency: one fair ReentrantLock (FIFO turns, no virtual-thread pinning). This is the only place
@@ -14,6 +21,8 @@ final class SerialSection {
   private final Duration hold;
   private final SimClock clock;
   private final ReentrantLock lock = new ReentrantLock(true);
+  /** When the latest turn is due to end (clock nanos). Guarded by {@code lock}. */
+  private long lastEnd = Long.MIN_VALUE / 2;
 
   SerialSection(Duration hold, SimClock clock) {
     this.hold = hold;
@@ -30,12 +39,20 @@ final class SerialSection {
     if (hold.isZero()) {
       return 0;
     }
-    long start = clock.nanoTime();
+    return passArrivedAt(clock.nanoTime());
+  }
+
+  /** {@link #pass()} for a caller that arrived at {@code start} (clock nanos). */
+  long passArrivedAt(long start) throws InterruptedException {
+    long holdNanos = hold.toNanos();
     lock.lockInterruptibly();
     try {
-      long waited = clock.nanoTime() - start;
-      clock.sleep(hold);
-      return waited;
+      long now = clock.nanoTime();
+      long begin = Math.max(Math.max(start, lastEnd), now - holdNanos);
+      lastEnd = begin + holdNanos;
+      long sleep = Math.min(holdNanos, lastEnd - now);
+      clock.sleep(sleep == holdNanos ? hold : Duration.ofNanos(sleep));
+      return now - start;
     } finally {
       lock.unlock();
     }

@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * The job store's tables, versioned with {@code PRAGMA user_version}. The table shapes are meant to be
  * shared with the PostgreSQL store: plain types (TEXT, BIGINT, INTEGER, SMALLINT), enum names stored as
- * TEXT, booleans as 0/1, "no lease" as {@code lease_owner IS NULL}. Only the pragmas and the
- * {@code WITHOUT ROWID} clause are SQLite dialect.
+ * TEXT, booleans as 0/1, "no lease" as {@code lease_owner IS NULL}, partial indexes (PostgreSQL has them
+ * too). SQLite dialect: the pragmas and {@code WITHOUT ROWID} here, and in the queries {@code INDEXED BY}
+ * and numbered parameters ({@code ?1}).
  *
  * <p>Counter invariant: {@code jobs.done_count, failed_count, invalid_count, retryable_count} always equal
  * a recount of the job's {@code outcomes}. They are written only by {@link SqliteJobStore#recordOutcomes}
@@ -74,10 +75,9 @@ final class Schema {
         note        TEXT     NOT NULL,
         PRIMARY KEY (job_id, row)
       ) WITHOUT ROWID""",
-      // settledRows: one chunk's rows without touching the rest of the ledger. Covering (the row number
-      // rides along as part of the primary key), so SQLite's planner prefers it to a primary-key range
-      // over the whole job even without ANALYZE statistics.
-      "CREATE INDEX IF NOT EXISTS outcomes_by_chunk ON outcomes (job_id, chunk, outcome, retryable)",
+      // No (job_id, chunk) index: a chunk's rows are exactly the key range [first_row, first_row + row_count)
+      // of the primary key, which settledRows reads directly. Such an index would only be written, never
+      // read, and costs a fifth of the ledger's write throughput and a quarter of its size.
       // Partial indexes stay tiny while most rows are DONE: forEachProblem reads only problem rows,
       // recordOutcomes and reopenRetryable only retryable failures.
       "CREATE INDEX IF NOT EXISTS outcomes_problems ON outcomes (job_id, row) WHERE outcome <> 'DONE'",

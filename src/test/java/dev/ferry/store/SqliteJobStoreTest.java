@@ -132,6 +132,18 @@ class SqliteJobStoreTest extends JobStoreContractTest {
   }
 
   @Test
+  void aDirectoryInPlaceOfTheFileIsRefusedAndLeftAlone() throws Exception {
+    // Given
+    Path notAFile = Files.createDirectory(dir.resolve("ferry.db"));
+    String before = PosixFilePermissions.toString(Files.getPosixFilePermissions(notAFile));
+
+    // When / Then
+    assertThatThrownBy(() -> SqliteJobStore.open(notAFile)).isInstanceOf(StoreException.class)
+        .hasMessage("cannot create the job store " + notAFile + ": it is a directory");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(notAFile))).isEqualTo(before);
+  }
+
+  @Test
   void writingToAReadOnlyDatabaseGivesAClearErrorWithoutRowContent() {
     // Given: a store whose file cannot be written (opened read-only, which works even for root)
     startJob("j", 1);
@@ -213,11 +225,11 @@ class SqliteJobStoreTest extends JobStoreContractTest {
     // When / Then
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile())) {
       assertThat(plan(c, SqliteJobStore.SETTLED_ROWS))
-          .contains("USING COVERING INDEX outcomes_by_chunk (job_id=? AND chunk=?)");
+          .contains("SEARCH outcomes USING PRIMARY KEY (job_id=? AND row>? AND row<?)");
       assertThat(plan(c, SqliteJobStore.PROBLEM_PAGE_ROWS)).contains("USING INDEX outcomes_problems")
           .doesNotContain("TEMP B-TREE");
       assertThat(plan(c, SqliteJobStore.RETRYABLE_BY_CHUNK)).contains("USING INDEX outcomes_retryable");
-      assertThat(plan(c, SqliteJobStore.PROBE_RETRYABLE)).contains("USING COVERING INDEX outcomes_retryable");
+      assertThat(plan(c, LedgerWriter.PROBE_RETRYABLE)).contains("USING COVERING INDEX outcomes_retryable");
       assertThat(plan(c, SqliteJobStore.CLAIM_PENDING)).contains("USING INDEX chunks_by_state")
           .doesNotContain("TEMP B-TREE");
       assertThat(plan(c, SqliteJobStore.CLAIM_EXPIRED)).contains("USING INDEX chunks_by_state");
@@ -226,15 +238,16 @@ class SqliteJobStoreTest extends JobStoreContractTest {
 
   @Test
   void maintainedCountsEqualAnSqlRecount() throws Exception {
-    // Given
-    int chunks = 50;
+    // Given: batches large enough for every statement size and several probe rounds
+    int chunks = 100;
     startJob("j", chunks);
     Random random = new Random(7);
 
     // When
-    for (int b = 0; b < 100; b++) {
+    for (int b = 0; b < 60; b++) {
       List<RowOutcome> batch = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
+      int size = 1 + random.nextInt(600);
+      for (int i = 0; i < size; i++) {
         long row = 1 + random.nextInt(chunks * CHUNK_SIZE);
         batch.add(switch (random.nextInt(4)) {
           case 0 -> done(row);

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WorkOS user import as a bulk job: planning (chunks, duplicate emails, referenced organizations), the
@@ -35,6 +37,7 @@ import java.util.function.Consumer;
  * builds is).
  */
 public final class WorkosImport {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkosImport.class);
   static final String ORG_REFS = "org-ref";
   static final String ORGS = "org";
   private static final int MAX_PREWARM_ORGS = 100_000;
@@ -187,10 +190,12 @@ public final class WorkosImport {
 
   /**
    * Resolves every organization the input references before the rows start, with the run's parallelism, so
-   * rows never race to create one. Failures are left for the rows to report.
+   * rows never race to create one. Failures are left for the rows to report, except a refused key (401/403):
+   * that stops the run the same way it does during the rows (the job becomes STOPPED, exit 3), instead of
+   * escaping as an internal error. A stop requested meanwhile (signal) ends the pre-warm early.
    */
   public void prewarm(Consumer<String> status) throws InterruptedException {
-    if (settings.dryRun() || !settings.prewarm() || orgs == null) return;
+    if (settings.dryRun() || !settings.prewarm() || orgs == null || runner.stopping()) return;
     Map<String, String> refs = store.lookups(job.id(), ORG_REFS);
     Map<String, String> known = store.lookups(job.id(), ORGS);
     List<Map.Entry<String, String>> todo = refs.entrySet().stream().filter(e -> !known.containsKey(e.getKey())).toList();
@@ -198,20 +203,20 @@ public final class WorkosImport {
     status.accept("pre-warming " + todo.size() + " organization" + (todo.size() == 1 ? "" : "s"));
     Semaphore permits = new Semaphore(Math.max(1, options.workers() * options.concurrency()));
     List<Thread> threads = new ArrayList<>();
-    RuntimeException[] stop = new RuntimeException[1];
     for (Map.Entry<String, String> ref : todo) {
       permits.acquire();
-      if (stop[0] != null || runner.stopping()) {
+      if (runner.stopping()) {
         permits.release();
         break;
       }
       threads.add(Thread.ofVirtual().start(() -> {
         try {
           orgs.resolve(ref.getKey(), ref.getValue());
+        } catch (AuthFailureException e) {
+          runner.requestStop(e.getMessage());
         } catch (RuntimeException e) {
-          synchronized (stop) {
-            if (stop[0] == null) stop[0] = e;
-          }
+          // e.g. an unreadable answer: the rows that need this organization resolve it again and record it
+          LOG.warn("pre-warm of organization {} failed: {}", ref.getKey(), e.toString());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } finally {
@@ -220,11 +225,6 @@ public final class WorkosImport {
       }));
     }
     for (Thread t : threads) t.join();
-    if (stop[0] instanceof AuthFailureException auth) {
-      runner.requestStop(auth.getMessage()); // the run then stops at once, as it does when a row meets a 401/403
-    } else if (stop[0] != null) {
-      throw stop[0];
-    }
   }
 
   public BulkJobRunner.RunResult run() throws InterruptedException {

@@ -113,8 +113,8 @@ public abstract class JobStoreContractTest {
     assertThat(job.inputSize()).isEqualTo(4_096);
     assertThat(job.inputSha256()).isEqualTo("ab12");
     assertThat(job.updatedAtMillis()).isEqualTo(T0 + 10);
-    assertThat(store.chunks("j")).extracting(ChunkRecord::spec).containsExactlyElementsOf(plan);
-    assertThat(store.chunks("j")).extracting(ChunkRecord::state).containsOnly(ChunkState.PENDING);
+    assertThat(store.chunks("j")).containsExactlyElementsOf(
+        plan.stream().map(c -> new ChunkRecord(c, ChunkState.PENDING, "", 0)).toList());
   }
 
   @Test
@@ -260,7 +260,8 @@ public abstract class JobStoreContractTest {
     // Then
     assertThat(byOwner).isTrue();
     assertThat(unheld).isTrue();
-    assertThat(store.chunks("j")).extracting(ChunkRecord::state).containsOnly(ChunkState.DONE);
+    assertThat(store.chunks("j")).containsExactly(new ChunkRecord(chunk(0), ChunkState.DONE, "", 0),
+        new ChunkRecord(chunk(1), ChunkState.DONE, "", 0));
     assertThat(store.claimChunk("j", "w1", LEASE, T0 + 10 * LEASE.toMillis())).isEmpty();
   }
 
@@ -276,8 +277,9 @@ public abstract class JobStoreContractTest {
     store.releaseChunk("j", 1, "w1"); // not w1's: ignored
 
     // Then
-    assertThat(store.chunks("j")).extracting(ChunkRecord::state)
-        .containsExactly(ChunkState.PENDING, ChunkState.LEASED);
+    assertThat(store.chunks("j")).extracting(ChunkRecord::state, ChunkRecord::leaseOwner)
+        .containsExactly(tuple(ChunkState.PENDING, ""), tuple(ChunkState.LEASED, "w2"));
+    assertThat(store.chunks("j").get(0).leaseExpiresAtMillis()).isZero();
     assertThat(store.claimChunk("j", "w3", LEASE, T0 + 1)).map(c -> c.spec().index()).contains(0);
   }
 
@@ -449,16 +451,14 @@ public abstract class JobStoreContractTest {
     RowOutcome full = new RowOutcome(9, 0, 12, Outcome.FAILED, false, "ann@example.com", "create_user", 422,
         "email_invalid", "Email is invalid", "req_123", "");
     store.recordOutcomes("j", List.of(full, done(1), done(3)));
-    store.recordOutcomes("j", List.of(invalid(5), failed(2, true), done(7)));
+    RowOutcome bare = new RowOutcome(6, 0, 7, Outcome.FAILED, false, "", "", 0, "", "", "", "");
+    store.recordOutcomes("j", List.of(invalid(5), failed(2, true), done(7), bare));
 
     // When
     List<RowOutcome> seen = problems("j");
 
     // Then
-    assertThat(seen).extracting(RowOutcome::row).containsExactly(2L, 5L, 9L);
-    assertThat(seen.get(0)).isEqualTo(failed(2, true));
-    assertThat(seen.get(1)).isEqualTo(invalid(5));
-    assertThat(seen.get(2)).isEqualTo(full);
+    assertThat(seen).containsExactly(failed(2, true), invalid(5), bare, full);
   }
 
   @Test

@@ -1,0 +1,253 @@
+package dev.ferry.bench;
+
+import static dev.ferry.bench.Fmt.f;
+import static dev.ferry.bench.Fmt.ms;
+import static dev.ferry.bench.Fmt.num;
+import static dev.ferry.bench.Fmt.pct;
+import static dev.ferry.bench.Fmt.times;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The judgement over a measured ladder: speedup and efficiency per rung, the bottleneck, the Universal
+ * Scalability Law fit and the recommended setting. Pure: a function of the rungs and the context, reading no
+ * clock and no state. Immutable.
+ *
+ * <p>The bottleneck rules, first match wins (seed 002's decision matrix made automatic):
+ * <ol>
+ *   <li><b>memory</b>: at some rung the heap still holds ≥ 85% of its limit after collections, or the
+ *       collectors took ≥ 15% of the window;</li>
+ *   <li><b>rate limit</b>: some rung got 429 answers; or, with a configured limit, some rung sent ≥ 95% of it;</li>
+ *   <li><b>none</b>: the largest rung still scales at ≥ 80% efficiency (near-linear);</li>
+ *   <li><b>CPU</b>: some rung kept ≥ 85% of the cores busy;</li>
+ *   <li><b>serialised section</b>: the last step of the ladder is flat (it adds less than half of what linear
+ *       scaling would) while p50 latency grew ≥ 20% from the smallest rung, or the request rate is within 15%
+ *       of the known serialised section's capacity, or, in a dry run (no latency), while the CPU is not
+ *       saturated;</li>
+ *   <li><b>downstream latency</b>: p95 grew ≥ 20% from the smallest rung, with no 429s;</li>
+ *   <li>otherwise <b>unexplained</b>.</li>
+ * </ol>
+ *
+ * @param scaling        one entry per rung, in worker order
+ * @param verdict        the named bottleneck
+ * @param usl            the fit, or null with fewer than two rungs that settled rows
+ * @param recommendation what to run, or null when no rung settled a row
+ */
+public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, Recommendation recommendation) {
+  static final double LIMIT_SHARE = 0.95;
+  static final double LINEAR_EFFICIENCY = 0.80;
+  static final double FLAT_STEP = 0.50;
+  static final double LATENCY_GROWTH = 1.20;
+  static final double CPU_SHARE = 0.85;
+  static final double GC_SHARE = 0.15;
+  static final double LIVE_HEAP_SHARE = 0.85;
+  static final double SERIAL_SHARE = 0.85;
+  static final double KNEE_SHARE = 0.95;
+  static final double LITTLE_MARGIN = 1.10;
+
+  public BenchAnalysis {
+    scaling = List.copyOf(scaling);
+    Objects.requireNonNull(verdict, "verdict cannot be null");
+  }
+
+  /**
+   * One rung relative to the smallest: {@code speedup = X/X₀}, {@code efficiency = speedup / (W/W₀)}.
+   *
+   * @param rung the measurements
+   */
+  public record Scaling(Rung rung, double speedup, double efficiency) {}
+
+  /**
+   * Judges a ladder.
+   *
+   * @param rungs the measured rungs (any order; sorted by workers here)
+   * @throws IllegalArgumentException when {@code rungs} is empty
+   */
+  public static BenchAnalysis of(List<Rung> rungs, BenchContext ctx) {
+    Objects.requireNonNull(ctx, "ctx cannot be null");
+    if (rungs.isEmpty()) throw new IllegalArgumentException("no rungs to analyse");
+    List<Rung> sorted = rungs.stream().sorted(Comparator.comparingInt(Rung::workers)).toList();
+    Rung base = sorted.getFirst();
+    List<Scaling> scaling = new ArrayList<>();
+    for (Rung r : sorted) {
+      double speedup = base.rowsPerSecond() > 0 ? r.rowsPerSecond() / base.rowsPerSecond() : Double.NaN;
+      scaling.add(new Scaling(r, speedup, speedup / ((double) r.workers() / base.workers())));
+    }
+    List<Rung> usable = sorted.stream().filter(r -> r.rows() > 0 && r.rowsPerSecond() > 0).toList();
+    if (usable.isEmpty()) {
+      return new BenchAnalysis(scaling, new Verdict(Bottleneck.UNEXPLAINED, 0,
+          "unexplained: no rung settled a single " + ctx.unit() + " in its window; see the failed rows and errors"),
+          null, null);
+    }
+    UslFit usl = usable.size() >= 2 ? UslFit.fit(usable.stream()
+        .map(r -> new UslFit.Point(r.workers(), r.rowsPerSecond())).toList()) : null;
+    Verdict verdict = judge(usable, ctx);
+    return new BenchAnalysis(scaling, verdict, usl, recommend(usable, ctx, verdict, usl));
+  }
+
+  /** The bottleneck rules of the class comment, over rungs that settled rows, sorted by workers. */
+  static Verdict judge(List<Rung> rungs, BenchContext ctx) {
+    Rung base = rungs.getFirst();
+    Rung top = rungs.getLast();
+    String u = ctx.units();
+    boolean http = !ctx.dryRun() && !base.allCalls().isEmpty() && !top.allCalls().isEmpty();
+
+    for (Rung r : rungs) {
+      if (r.liveHeapShare() >= LIVE_HEAP_SHARE || r.gcShare() >= GC_SHARE) {
+        List<String> why = new ArrayList<>();
+        if (r.liveHeapShare() >= LIVE_HEAP_SHARE) {
+          why.add(f("the heap still holds %s MB of its %s MB after collections (%s)", Fmt.mb(r.liveHeapBytes()),
+              Fmt.mb(r.maxHeapBytes()), pct(r.liveHeapShare())));
+        }
+        if (r.gcShare() >= GC_SHARE) why.add(f("garbage collection took %s of the time", pct(r.gcShare())));
+        return new Verdict(Bottleneck.MEMORY, r.workers(), f("memory: at %d workers %s; give the JVM more heap"
+            + " (FERRY_JAVA_OPTS=-Xmx...) or run fewer workers.", r.workers(), String.join(" and ", why)));
+      }
+    }
+
+    for (Rung r : rungs) {
+      if (r.rateLimited() > 0) {
+        Rung plateau = best(rungs.subList(rungs.indexOf(r), rungs.size()));
+        return new Verdict(Bottleneck.RATE_LIMIT, r.workers(), f("rate limit: from %d workers the target answered"
+                + " 429 (%d times at %d workers) and throughput stays near %s %s/s (%s req/s); every 429 pauses"
+                + " all workers, so more workers only wait.", r.workers(), r.rateLimited(), r.workers(),
+            num(plateau.rowsPerSecond()), u, num(plateau.requestsPerSecond())));
+      }
+    }
+    if (ctx.rateLimit() > 0) {
+      for (Rung r : rungs) {
+        if (r.requestsPerSecond() >= LIMIT_SHARE * ctx.rateLimit()) {
+          return new Verdict(Bottleneck.RATE_LIMIT, r.workers(), f("rate limit: from %d workers ferry sends %s req/s,"
+                  + " %s of the %s req/s limit (%s %s/s at %s calls a %s), with no 429s; more workers cannot go"
+                  + " faster.", r.workers(), num(r.requestsPerSecond()), pct(r.requestsPerSecond() / ctx.rateLimit()),
+              num(ctx.rateLimit()), num(r.rowsPerSecond()), u, num(r.callsPerRow()), ctx.unit()));
+        }
+      }
+    }
+
+    double speedup = top.rowsPerSecond() / base.rowsPerSecond();
+    double workerRatio = (double) top.workers() / base.workers();
+    double efficiency = speedup / workerRatio;
+    String p95 = http ? f(", p95 latency %s → %s ms", ms(base.allCalls().p95()), ms(top.allCalls().p95())) : "";
+    if (rungs.size() >= 2 && efficiency >= LINEAR_EFFICIENCY) {
+      return new Verdict(Bottleneck.NONE, 0, f("none: scaling is near-linear up to %d workers: %s the %d-worker"
+              + " throughput (%s efficiency)%s%s; more workers should still help.", top.workers(), times(speedup),
+          base.workers(), pct(efficiency), p95, http ? ", no 429s" : ""));
+    }
+    if (rungs.size() < 2) {
+      return new Verdict(Bottleneck.UNEXPLAINED, 0, f("unexplained: one rung (%d workers, %s %s/s) has nothing to"
+          + " compare with; give --workers two or more counts.", base.workers(), num(base.rowsPerSecond()), u));
+    }
+
+    Rung busiest = rungs.stream().max(Comparator.comparingDouble(Rung::cpuCores)).orElseThrow();
+    if (busiest.cpuCores() >= CPU_SHARE * ctx.cores()) {
+      Rung first = rungs.stream().filter(r -> r.cpuCores() >= CPU_SHARE * ctx.cores()).findFirst().orElseThrow();
+      return new Verdict(Bottleneck.CPU, first.workers(), f("CPU: from %d workers the process keeps %s of its %d cores"
+              + " busy (%s%s), and %d workers give only %s the %d-worker throughput (%s efficiency).", first.workers(),
+          num(first.cpuCores()), ctx.cores(), pct(first.cpuCores() / ctx.cores()),
+          ctx.simulatorInProcess() ? ", the in-process simulator included" : "", top.workers(), times(speedup),
+          base.workers(), pct(efficiency)));
+    }
+
+    Rung prev = rungs.get(rungs.size() - 2);
+    double stepGain = (top.rowsPerSecond() / prev.rowsPerSecond() - 1) / ((double) top.workers() / prev.workers() - 1);
+    boolean flat = stepGain < FLAT_STEP;
+    Rung plateau = best(List.of(prev, top));
+    Rung reached = rungs.stream().filter(r -> r.rowsPerSecond() >= 0.9 * plateau.rowsPerSecond()).findFirst()
+        .orElse(plateau);
+    double latencyGrowth = http ? top.allCalls().p50() / base.allCalls().p50() : Double.NaN;
+    double serialCapacity = ctx.serialMillis() > 0 ? 1000 / ctx.serialMillis() : Double.NaN;
+    boolean nearSerialCapacity = ctx.serialMillis() > 0 && plateau.requestsPerSecond() >= SERIAL_SHARE * serialCapacity;
+    if (flat && http && (latencyGrowth >= LATENCY_GROWTH || nearSerialCapacity)) {
+      String latency = f("p50 latency grows %s → %s ms", ms(base.allCalls().p50()), ms(top.allCalls().p50()));
+      if (ctx.serialMillis() > 0) {
+        return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section: from %d workers"
+                + " throughput stays near %s %s/s (%s req/s, %s of the %s req/s that a %s ms section per call"
+                + " allows) while %s: requests queue for the lock.", reached.workers(), num(plateau.rowsPerSecond()),
+            u, num(plateau.requestsPerSecond()), pct(plateau.requestsPerSecond() / serialCapacity),
+            num(serialCapacity), num(ctx.serialMillis()), latency));
+      }
+      return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section: throughput is flat at"
+              + " %s %s/s (%s req/s) from %d to %d workers while %s: the extra requests queue for one resource that"
+              + " serves about %s req/s (%s ms each).", num(plateau.rowsPerSecond()), u,
+          num(plateau.requestsPerSecond()), prev.workers(), top.workers(), latency, num(plateau.requestsPerSecond()),
+          ms(1000 / plateau.requestsPerSecond())));
+    }
+    if (flat && !http) {
+      return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section in ferry itself: with no"
+              + " HTTP calls, throughput is flat at %s %s/s from %d to %d workers while the process keeps only %s of"
+              + " its %d cores busy: one shared step (such as the state-store writes) serves the rows one at a"
+              + " time.", num(plateau.rowsPerSecond()), u, prev.workers(), top.workers(), num(busiest.cpuCores()),
+          ctx.cores()));
+    }
+    if (http && top.allCalls().p95() >= LATENCY_GROWTH * base.allCalls().p95()) {
+      return new Verdict(Bottleneck.DOWNSTREAM_LATENCY, top.workers(), f("downstream latency: p95 grows %s → %s ms as"
+              + " rows in flight go %d → %d, with no 429s; throughput still rises, but only %s for %s the workers"
+              + " (%s efficiency).", ms(base.allCalls().p95()), ms(top.allCalls().p95()), base.inFlight(),
+          top.inFlight(), times(speedup), times(workerRatio), pct(efficiency)));
+    }
+    return new Verdict(Bottleneck.UNEXPLAINED, top.workers(), f("unexplained: %d workers give %s the %d-worker"
+            + " throughput (%s efficiency)%s, no 429s and %s of %d cores busy; look at the target's own metrics.",
+        top.workers(), times(speedup), base.workers(), pct(efficiency), p95, num(busiest.cpuCores()), ctx.cores()));
+  }
+
+  /** The setting to run, from the measurements (the knee), compared with the ceiling the known limits allow. */
+  static Recommendation recommend(List<Rung> rungs, BenchContext ctx, Verdict verdict, UslFit usl) {
+    Rung base = rungs.getFirst();
+    Rung top = rungs.getLast();
+    Rung best = best(rungs);
+    String u = ctx.units();
+    Rung pick;
+    String reason;
+    if (verdict.bottleneck() == Bottleneck.NONE) {
+      pick = top;
+      String peak = usl == null ? "" : Double.isInfinite(usl.peakWorkers())
+          ? "; the USL fit sees no peak"
+          : f("; the USL fit puts the peak at %s workers", num(usl.peakWorkers()));
+      reason = f("throughput still grows near-linearly at %d workers: this ladder found no ceiling%s; measure a"
+          + " longer ladder (e.g. --workers %d,%d,%d) before going higher.", top.workers(), peak, top.workers(),
+          top.workers() * 2, top.workers() * 4);
+    } else {
+      pick = rungs.stream().filter(r -> r.rowsPerSecond() >= KNEE_SHARE * best.rowsPerSecond()).findFirst()
+          .orElse(best);
+      reason = f("the fewest measured workers within 5%% of the best throughput (%s %s/s at %d workers)%s.",
+          num(best.rowsPerSecond()), u, best.workers(),
+          pick.workers() < top.workers() ? "; more workers add less than 5%" : "");
+    }
+
+    double ceilingRate = Double.NaN;
+    int inFlight = 0;
+    String note = "";
+    double calls = pick.callsPerRow() > 0 ? pick.callsPerRow() : best.callsPerRow();
+    double requestCeiling = ctx.requestCeiling();
+    if (!ctx.dryRun() && calls > 0 && Double.isFinite(requestCeiling)) {
+      ceilingRate = requestCeiling / calls;
+      String limit = ctx.rateLimit() > 0 && ctx.rateLimit() * ctx.paceShare() <= requestCeiling
+          ? f("the rate limit allows %s %s/s (%s req/s × %s paced ÷ %s calls a %s)", num(ceilingRate), u,
+              num(ctx.rateLimit()), Fmt.pctExact(ctx.paceShare()), num(calls), ctx.unit())
+          : f("the serialised section allows %s %s/s (%s req/s at %s ms a call ÷ %s calls a %s)", num(ceilingRate),
+              u, num(requestCeiling), num(ctx.serialMillis()), num(calls), ctx.unit());
+      double secondsPerRow = base.inFlight() / base.rowsPerSecond();
+      inFlight = (int) Math.ceil(ceilingRate * secondsPerRow);
+      int c = pick.concurrency();
+      int workersForCeiling = Math.max(1, (int) Math.ceil(inFlight * LITTLE_MARGIN / c));
+      note = f("%s; --workers %d reaches %s of it. By Little's law about %d %s in flight reach it (%s %s/s × %s s"
+              + " a %s at %d in flight), so --workers %d --concurrency %d (10%% margin) or the same product of the"
+              + " two should too.", limit, pick.workers(), pct(pick.rowsPerSecond() / ceilingRate), inFlight, u,
+          num(ceilingRate), u, num(secondsPerRow), ctx.unit(), base.inFlight(), workersForCeiling, c);
+    } else if (verdict.bottleneck() == Bottleneck.RATE_LIMIT) {
+      ceilingRate = best.rowsPerSecond();
+      note = f("no limit was configured; the measured ceiling is %s %s/s (%s req/s): pass it as --rate-limit to"
+          + " pace below it instead of hitting 429s.", num(best.rowsPerSecond()), u, num(best.requestsPerSecond()));
+    }
+    return new Recommendation(pick.workers(), pick.concurrency(), pick.rowsPerSecond(), reason, ceilingRate,
+        inFlight, note);
+  }
+
+  private static Rung best(List<Rung> rungs) {
+    return rungs.stream().max(Comparator.comparingDouble(Rung::rowsPerSecond)).orElseThrow();
+  }
+}
