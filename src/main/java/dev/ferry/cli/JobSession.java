@@ -136,7 +136,9 @@ final class JobSession {
             + " fix the cause and run 'ferry resume " + job.id() + "'");
         return ExitCodes.STOPPED;
       }
-      if (result.stopped()) err.println("ferry: job " + job.id() + " stopped: " + result.stopReason());
+      // One line says why a job stopped: the text report's "reason" line, or with --json (stdout is for
+      // programs then) this line on stderr.
+      if (result.stopped() && flags.json) err.println("ferry: job " + job.id() + " stopped: " + result.stopReason());
       Report report = new Report(after, counts, after.status().name(), result.stopReason(), settings.dryRun(),
           imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows);
       if (flags.json) out.println(report.jsonText());

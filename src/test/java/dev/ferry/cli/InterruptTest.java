@@ -64,7 +64,8 @@ class InterruptTest {
 
     // Then: exit 3, job STOPPED, and every user the API created is recorded as done (rows in flight finished)
     assertThat(ferry.exitCode(Duration.ofSeconds(30))).as(ferry.toString()).isEqualTo(ExitCodes.STOPPED);
-    assertThat(ferry.stderr()).contains("ferry: SIGTERM: stopping").contains("ferry: job term stopped: interrupted (SIGTERM)");
+    assertThat(ferry.stderr()).contains("ferry: SIGTERM: stopping");
+    assertThat(ferry.stdout()).contains("ferry: job term stopped in").contains("reason      interrupted (SIGTERM)");
     JobRecord job = job("term");
     assertThat(job.status().name()).isEqualTo("STOPPED");
     OutcomeCounts counts = counts("term");

@@ -114,7 +114,7 @@ class SecretsTest {
       ChildFerry refused = ChildFerry.start(work, "refused", Map.of(ApiKeys.ENV, KEY),
           args("refused", other.baseUrl().toString(), "--verbose"));
       assertThat(refused.exitCode(Duration.ofSeconds(120))).as(refused.toString()).isEqualTo(ExitCodes.STOPPED);
-      assertThat(refused.stderr()).contains("the target refused the API key (HTTP 401)");
+      assertThat(refused.stdout()).contains("the target refused the API key (HTTP 401)");
     }
 
     // 4. a crash (kill -9) in the middle, with the key from an owner-only key file, and the resume after it
@@ -210,7 +210,8 @@ class SecretsTest {
     CliRun refused = CliRun.run(Map.of(ApiKeys.ENV, KEY), args("noserver", "http://127.0.0.1:9", "--max-attempts", "1",
         "--max-consecutive-failures", "3"));
     assertThat(refused.exit()).isEqualTo(ExitCodes.STOPPED);
-    assertThat(refused.err()).contains("cannot connect to 127.0.0.1:9").doesNotContain("SECRETCANARY");
+    assertThat(refused.out()).contains("cannot connect to 127.0.0.1:9");
+    assertThat(refused.out() + refused.err()).doesNotContain("SECRETCANARY");
   }
 
   private List<String> args(String job, String apiUrl, String... more) {
