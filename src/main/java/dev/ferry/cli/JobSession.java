@@ -137,8 +137,10 @@ final class JobSession {
             + " fix the cause and run 'ferry resume " + job.id() + "'");
         return ExitCodes.STOPPED;
       }
+      // One line says why a job stopped: the text report's "reason" line, or with --json (stdout is for
+      // programs then) this line on stderr.
       String stopReason = after.status() == JobStatus.FINISHED ? null : after.message();
-      if (stopReason != null && !stopReason.isEmpty()) err.println("ferry: job " + job.id() + " stopped: " + stopReason);
+      if (stopReason != null && flags.json) err.println("ferry: job " + job.id() + " stopped: " + stopReason);
       Report report = new Report(after, counts, after.status().name(), stopReason, settings.dryRun(),
           imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows);
       if (flags.json) out.println(report.jsonText());

@@ -1,7 +1,7 @@
 package dev.ferry.cli;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -9,47 +9,50 @@ import java.util.function.Consumer;
  * SIGINT/SIGTERM during a run: the first asks the run to stop gracefully (no new rows; rows in flight finish
  * within the grace period and are recorded, state is saved, exit 3); the second stops the process at once with
  * exit 3 (the ledger stays exact: rows not yet recorded are re-sent on resume with the same idempotency keys).
- * The handlers are process-wide; each run replaces the previous run's.
+ * The handlers are process-wide; closing the returned handle puts the previous ones back.
  */
+@SuppressWarnings("removal")
 final class Signals {
+  private static final String[] NAMES = {"INT", "TERM"};
+
   private Signals() {}
 
-  /**
-   * Installs the handler for INT and TERM until the returned handle is closed, which puts back the handlers
-   * that were there before (so a run inside a longer-lived JVM, e.g. a test or an embedding, does not leave
-   * Ctrl-C pointing at a finished run).
-   *
-   * @param graceful called once, on the signal thread, with the signal's name ("INT" or "TERM")
-   */
-  @SuppressWarnings("removal")
+  /** @param graceful called once, on the signal thread, with the signal's name ("INT" or "TERM") */
   static AutoCloseable onInterrupt(Consumer<String> graceful) {
     AtomicInteger count = new AtomicInteger();
-    sun.misc.SignalHandler handler = sig -> {
+    return install(sig -> {
       if (count.incrementAndGet() == 1) {
         System.err.println("\nferry: SIG" + sig.getName() + ": stopping: no new rows; rows in flight may finish"
             + " (press Ctrl-C again to stop at once)");
         graceful.accept(sig.getName());
       } else {
-        System.err.println("\nferry: SIG" + sig.getName() + ": stopped at once; 'ferry resume' continues exactly");
-        System.err.flush();
-        Runtime.getRuntime().halt(ExitCodes.STOPPED);
+        halt("SIG" + sig.getName() + ": stopped at once; 'ferry resume' continues exactly");
       }
-    };
-    Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new LinkedHashMap<>();
-    for (String name : new String[] {"INT", "TERM"}) {
+    });
+  }
+
+  /** While planning: any signal ends the process at once with exit 3 and {@code message}. */
+  static AutoCloseable haltOnInterrupt(String message) {
+    return install(sig -> halt("SIG" + sig.getName() + ": " + message));
+  }
+
+  private static void halt(String message) {
+    System.err.println("\nferry: " + message);
+    System.err.flush();
+    Runtime.getRuntime().halt(ExitCodes.STOPPED);
+  }
+
+  private static AutoCloseable install(sun.misc.SignalHandler handler) {
+    List<Runnable> restore = new ArrayList<>();
+    for (String name : NAMES) {
       try {
         sun.misc.Signal signal = new sun.misc.Signal(name);
-        previous.put(signal, sun.misc.Signal.handle(signal, handler));
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(signal, handler);
+        restore.add(() -> sun.misc.Signal.handle(signal, previous));
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
         // signal not available on this platform: default handling stays
       }
     }
-    return () -> previous.forEach((signal, old) -> {
-      try {
-        sun.misc.Signal.handle(signal, old);
-      } catch (IllegalArgumentException | UnsupportedOperationException e) {
-        // cannot restore: leave it
-      }
-    });
+    return () -> restore.forEach(Runnable::run);
   }
 }

@@ -64,7 +64,8 @@ class InterruptTest {
 
     // Then: exit 3, job STOPPED, and every user the API created is recorded as done (rows in flight finished)
     assertThat(ferry.exitCode(Duration.ofSeconds(30))).as(ferry.toString()).isEqualTo(ExitCodes.STOPPED);
-    assertThat(ferry.stderr()).contains("ferry: SIGTERM: stopping").contains("ferry: job term stopped: interrupted (SIGTERM)");
+    assertThat(ferry.stderr()).contains("ferry: SIGTERM: stopping");
+    assertThat(ferry.stdout()).contains("ferry: job term stopped in").contains("reason      interrupted (SIGTERM)");
     JobRecord job = job("term");
     assertThat(job.status().name()).isEqualTo("STOPPED");
     OutcomeCounts counts = counts("term");
@@ -147,6 +148,32 @@ class InterruptTest {
     assertThat(s.users()).isEqualTo(ROWS);
     assertThat(s.usersCreated()).isEqualTo(ROWS);
     assertThat(s.duplicateCreations()).isZero();
+  }
+
+  @Test
+  void aSignalWhilePlanningEndsWithExit3AndTheSameCommandPlansAgain() throws Exception {
+    // Given: a large input being planned
+    Path big = dir.resolve("big.csv");
+    dev.ferry.recipes.workos.UserCsvGenerator.write(big, 300_000, 0);
+    List<String> args = List.of("import-users", "--csv", big.toString(), "--job-id", "plan", "--dry-run",
+        "--progress", "never", "--json", "--checkpoint-dir", dir.resolve(".ferry").toString());
+    ChildFerry ferry = ChildFerry.start(dir, "plan", Map.of(), args);
+    ferry.await("planning", Duration.ofSeconds(60), () -> ferry.stderr().contains("planning job plan"));
+
+    // When
+    ferry.signal("INT");
+
+    // Then
+    assertThat(ferry.exitCode(Duration.ofSeconds(30))).as(ferry.toString()).isEqualTo(ExitCodes.STOPPED);
+    assertThat(ferry.stderr()).contains("ferry: SIGINT: stopped while planning job plan; run the same command"
+        + " again to plan it anew");
+
+    // When: the same command again
+    CliRun again = CliRun.run(Map.of(), args);
+
+    // Then
+    assertThat(again.exit()).as(again.toString()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(again.out()).path("done").asLong()).isEqualTo(300_000);
   }
 
   private List<String> importArgs(String job, java.net.URI api) {
