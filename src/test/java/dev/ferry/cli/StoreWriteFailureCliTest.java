@@ -53,14 +53,15 @@ class StoreWriteFailureCliTest {
     List<String> lines = ferry.stderr().lines().filter(l -> !l.isBlank()).toList();
     assertThat(lines).as(ferry.toString()).singleElement().asString()
         .matches("ferry: job full stopped: the state store failed: cannot [a-z ]+ of job 'full' in .*ferry\\.db:"
-            + " .*\\(SQLITE_(FULL|IOERR\\w*)\\)");
+            + " .*\\(SQLITE_(FULL|IOERR\\w*)\\)(; rows recorded so far are exact: .*)?");
     JobRecord job;
     OutcomeCounts before;
     try (SqliteJobStore store = SqliteJobStore.open(dir.resolve(".ferry/ferry.db"))) {
       job = store.findJob("full").orElseThrow();
       before = store.counts("full");
     }
-    assertThat(job.status().name()).isEqualTo("STOPPED");
+    // STOPPED, or still RUNNING when the full disk refused even the status update (resume takes either)
+    assertThat(job.status().name()).isIn("STOPPED", "RUNNING");
     assertThat(before.total()).isLessThan(ROWS);
 
     // When: resumed without the limit
