@@ -490,51 +490,117 @@ public final class SqliteJobStore implements JobStore {
     }
     List<RowOutcome> batch = List.copyOf(outcomes); // one iteration order for binding and for counting
     write("record outcomes of job '" + id + "'", () -> {
-      if (!exists(id)) {
-        throw new IllegalStateException("job '" + id + "' does not exist");
+      record(id, batch);
+      return null;
+    });
+  }
+
+  /** The body of recordOutcomes, inside the caller's write transaction. @GuardedBy("lock") */
+  private void record(String id, List<RowOutcome> batch) throws SQLException {
+    if (!exists(id)) {
+      throw new IllegalStateException("job '" + id + "' does not exist");
+    }
+    Set<Long> retryable = retryableRows(id, batch);
+    int[] changed = upsert(id, batch);
+    // Counter deltas. The upsert changes a row (changed[i] == 1) either by inserting it or, by its WHERE
+    // clause, by replacing a retryable FAILED; `retryable` tracks which rows are currently retryable
+    // FAILED as the batch is applied in order, so the two cases are told apart exactly.
+    long done = 0;
+    long failed = 0;
+    long invalid = 0;
+    long retry = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      if (changed[i] == 0) {
+        continue;
       }
-      Set<Long> retryable = retryableRows(id, batch);
-      int[] changed = upsert(id, batch);
-      // Counter deltas. The upsert changes a row (changed[i] == 1) either by inserting it or, by its WHERE
-      // clause, by replacing a retryable FAILED; `retryable` tracks which rows are currently retryable
-      // FAILED as the batch is applied in order, so the two cases are told apart exactly.
-      long done = 0;
-      long failed = 0;
-      long invalid = 0;
-      long retry = 0;
-      for (int i = 0; i < batch.size(); i++) {
-        if (changed[i] == 0) {
-          continue;
-        }
-        RowOutcome o = batch.get(i);
-        if (retryable.contains(o.row())) {
-          failed--;
-          retry--;
-        }
-        switch (o.outcome()) {
-          case DONE -> done++;
-          case FAILED -> failed++;
-          case INVALID -> invalid++;
-        }
-        if (isRetryableFailure(o)) {
-          retry++;
-          retryable.add(o.row());
-        } else {
-          retryable.remove(o.row());
-        }
+      RowOutcome o = batch.get(i);
+      if (retryable.contains(o.row())) {
+        failed--;
+        retry--;
       }
-      if ((done | failed | invalid | retry) != 0) {
-        PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ?,"
-            + " failed_count = failed_count + ?, invalid_count = invalid_count + ?,"
-            + " retryable_count = retryable_count + ? WHERE id = ?");
-        ps.setLong(1, done);
-        ps.setLong(2, failed);
-        ps.setLong(3, invalid);
-        ps.setLong(4, retry);
-        ps.setString(5, id);
+      switch (o.outcome()) {
+        case DONE -> done++;
+        case FAILED -> failed++;
+        case INVALID -> invalid++;
+      }
+      if (isRetryableFailure(o)) {
+        retry++;
+        retryable.add(o.row());
+      } else {
+        retryable.remove(o.row());
+      }
+    }
+    if ((done | failed | invalid | retry) != 0) {
+      PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ?,"
+          + " failed_count = failed_count + ?, invalid_count = invalid_count + ?,"
+          + " retryable_count = retryable_count + ? WHERE id = ?");
+      ps.setLong(1, done);
+      ps.setLong(2, failed);
+      ps.setLong(3, invalid);
+      ps.setLong(4, retry);
+      ps.setString(5, id);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction: the lease check, the outcomes, a count of the chunk's ledger rows over the primary
+   * key range {@code [first_row, first_row + row_count)}, the chunk row (state and {@code implied_done})
+   * and the job's DONE counter.
+   */
+  @Override
+  public boolean sealChunk(String jobId, int chunkIndex, String workerId, Collection<RowOutcome> outcomes) {
+    String id = requireId(jobId);
+    Objects.requireNonNull(workerId, "workerId cannot be null");
+    Objects.requireNonNull(outcomes, "outcomes cannot be null");
+    List<RowOutcome> batch = List.copyOf(outcomes);
+    return write("seal chunk " + chunkIndex + " of job '" + id + "'", () -> {
+      PreparedStatement get = statement("SELECT first_row, row_count, state, lease_owner, implied_done"
+          + " FROM chunks WHERE job_id = ? AND idx = ?");
+      get.setString(1, id);
+      get.setInt(2, chunkIndex);
+      long firstRow;
+      int rowCount;
+      long impliedBefore;
+      try (ResultSet rs = get.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("job '" + id + "' has no chunk " + chunkIndex);
+        }
+        firstRow = rs.getLong(1);
+        rowCount = rs.getInt(2);
+        boolean heldByOther = ChunkState.LEASED.name().equals(rs.getString(3)) && !workerId.equals(rs.getString(4));
+        if (heldByOther) {
+          return false;
+        }
+        impliedBefore = rs.getLong(5);
+      }
+      if (!batch.isEmpty()) {
+        record(id, batch);
+      }
+      PreparedStatement count = statement("SELECT COUNT(*) FROM outcomes WHERE job_id = ? AND row >= ? AND row < ?");
+      count.setString(1, id);
+      count.setLong(2, firstRow);
+      count.setLong(3, firstRow + rowCount);
+      long recorded;
+      try (ResultSet rs = count.executeQuery()) {
+        recorded = rs.next() ? rs.getLong(1) : 0;
+      }
+      long implied = Math.max(0, rowCount - recorded);
+      PreparedStatement seal = statement("UPDATE chunks SET state = 'DONE', lease_owner = NULL,"
+          + " lease_expires_at = 0, implied_done = ? WHERE job_id = ? AND idx = ?");
+      seal.setLong(1, implied);
+      seal.setString(2, id);
+      seal.setInt(3, chunkIndex);
+      seal.executeUpdate();
+      if (implied != impliedBefore) {
+        PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ? WHERE id = ?");
+        ps.setLong(1, implied - impliedBefore);
+        ps.setString(2, id);
         ps.executeUpdate();
       }
-      return null;
+      return true;
     });
   }
 
@@ -592,10 +658,32 @@ public final class SqliteJobStore implements JobStore {
     String id = requireId(jobId);
     Objects.requireNonNull(chunk, "chunk cannot be null");
     return read("read the ledger of chunk " + chunk.index() + " of job '" + id + "'", () -> {
+      BitSet settled = new BitSet(chunk.rowCount());
+      PreparedStatement implied = statement("SELECT implied_done FROM chunks WHERE job_id = ? AND idx = ?");
+      implied.setString(1, id);
+      implied.setInt(2, chunk.index());
+      boolean sealed;
+      try (ResultSet rs = implied.executeQuery()) {
+        sealed = rs.next() && rs.getLong(1) > 0;
+      }
+      if (sealed) {
+        // every row without a ledger row is an implied DONE: settled, except the retryable failures
+        settled.set(0, chunk.rowCount());
+        PreparedStatement retry = statement("SELECT row FROM outcomes WHERE job_id = ? AND row >= ? AND row < ?"
+            + " AND outcome = 'FAILED' AND retryable = 1");
+        retry.setString(1, id);
+        retry.setLong(2, chunk.firstRow());
+        retry.setLong(3, chunk.firstRow() + chunk.rowCount());
+        try (ResultSet rs = retry.executeQuery()) {
+          while (rs.next()) {
+            settled.clear((int) (rs.getLong(1) - chunk.firstRow()));
+          }
+        }
+        return settled;
+      }
       PreparedStatement ps = statement(SETTLED_ROWS);
       ps.setString(1, id);
       ps.setInt(2, chunk.index());
-      BitSet settled = new BitSet(chunk.rowCount());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long offset = rs.getLong(1) - chunk.firstRow();

@@ -40,6 +40,12 @@ final class ImportProcessor implements RowProcessor {
     this.stats = stats;
   }
 
+  /** A dry run sends nothing: its rows run inline and its DONE rows are recorded per chunk. */
+  @Override
+  public boolean sideEffectFree() {
+    return settings.dryRun();
+  }
+
   @Override
   public RowOutcome process(RowInput in) throws InterruptedException {
     RowValidator.Result v = validator.validate(in);

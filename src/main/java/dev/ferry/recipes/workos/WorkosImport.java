@@ -181,7 +181,7 @@ public final class WorkosImport {
     List<Map.Entry<String, String>> todo = refs.entrySet().stream().filter(e -> !known.containsKey(e.getKey())).toList();
     if (todo.isEmpty()) return;
     status.accept("pre-warming " + todo.size() + " organization" + (todo.size() == 1 ? "" : "s"));
-    Semaphore permits = new Semaphore(Math.max(1, options.workers() * options.concurrency()));
+    Semaphore permits = new Semaphore(Math.max(1, options.maxRowsInFlight()));
     List<Thread> threads = new ArrayList<>();
     RuntimeException[] stop = new RuntimeException[1];
     for (Map.Entry<String, String> ref : todo) {

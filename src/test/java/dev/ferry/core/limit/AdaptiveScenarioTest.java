@@ -84,7 +84,7 @@ class AdaptiveScenarioTest {
       best = Math.max(best, new VirtualImport(target, fixed(n), 0, false, 2).run(120).meanAccepted(0, 120));
     }
     VirtualImport auto = new VirtualImport(target, Limit.gradientBuilder().build(), 0, true, 2).run(120);
-    System.out.println("latency-only, capacity 300 @ 200 ms; best fixed " + best + "\n" + auto.trace());
+    System.out.println("latency-only, capacity 300 @ 200 ms; best fixed " + best + ", auto " + auto.meanAccepted(0, 120) + "\n" + auto.trace());
     // Then the adaptive limit, told nothing, gets within 10 % of the best fixed setting
     assertThat(auto.meanAccepted(0, 120)).isGreaterThanOrEqualTo(0.9 * best);
   }

@@ -23,22 +23,22 @@ class RateLearnerTest {
 
   @Test
   void rampsTheInitialPaceEverySecondWhileItIsTheBottleneck() {
-    // Given a learner starting at 50/s, ramping x1.4
-    RateLearner l = RateLearner.of(50, 1.4, 0.98, Duration.ofSeconds(20), 0.5);
-    // When requests wait for the pacer for a second and a bit
+    // Given a learner starting at 50/s
+    RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    // When requests answered in 200 ms wait for the pacer for a second and a bit
     double r = admit(l, 60, 0, 1.1, true);
-    // Then the pace grew once
-    assertThat(r).isEqualTo(70.0, offset(1e-9));
+    // Then the pace grew once, by exp(0.05 s / 0.2 s)
+    assertThat(r).isEqualTo(50 * Math.exp(0.25), offset(1e-9));
     // When the pacer is not the bottleneck for the next seconds
     r = admit(l, 100, 1.1, 3.5, false);
     // Then it does not grow
-    assertThat(r).isEqualTo(70.0, offset(1e-9));
+    assertThat(r).isEqualTo(50 * Math.exp(0.25), offset(1e-9));
     assertThat(l.ramping()).isTrue();
   }
 
   @Test
-  void rampsTwiceAsFastWhenAnswersComeWithin50Ms() {
-    RateLearner l = RateLearner.of(50, 1.4, 0.98, Duration.ofSeconds(20), 0.5);
+  void rampsAtMostTheMaximumFactorWhenAnswersAreFast() {
+    RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
     double r = 0;
     for (int i = 0; i < 60; i++) {
       long sent = T0 + i * 1_100_000_000L / 60;
@@ -50,7 +50,7 @@ class RateLearnerTest {
   @Test
   void theFirst429OfASlidingWindowGivesItsRate() {
     // Given 500 admissions in the first 4 s (a sliding window of 500 per 10 s now full)
-    RateLearner l = RateLearner.of(1000, 1, 0.98, Duration.ofSeconds(20), 0.5);
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 500, 0, 4, false);
     // When a request sent at 4 s is refused until the oldest admission leaves the window (6 s later)
     double r = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
@@ -62,7 +62,7 @@ class RateLearnerTest {
   @Test
   void theFirst429OfATokenBucketGivesItsRate() {
     // Given a bucket of 50 (one second at 50/s) drained at once, then refilled at 50/s for 3 s
-    RateLearner l = RateLearner.of(1000, 1, 0.98, Duration.ofSeconds(20), 0.5);
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 50, 0, 0.01, false);
     admit(l, 150, 0.01, 3, false);
     // When the next request is refused with the minimum Retry-After of 1 s
@@ -74,7 +74,7 @@ class RateLearnerTest {
   @Test
   void anIdleStretchDoesNotDragTheEstimateDown() {
     // Given 30 s at 10/s, then 10 s saturating a 50/s limit
-    RateLearner l = RateLearner.of(1000, 1, 0.98, Duration.ofSeconds(20), 0.5);
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 300, 0, 30, false);
     admit(l, 500, 30, 40, false);
     // When a 429 comes with Retry-After 1 s
@@ -86,7 +86,7 @@ class RateLearnerTest {
   @Test
   void throttlesOfRequestsSentBeforeTheChangeAreIgnored() {
     // Given a learner that just reacted to a 429 answered at 4.2 s
-    RateLearner l = RateLearner.of(1000, 1, 0.98, Duration.ofSeconds(20), 0.5);
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 500, 0, 4, false);
     double r = l.onThrottled(T0 + 4 * S, T0 + 4_200_000_000L, 6 * S);
     // When requests sent before that answer come back 429 too
@@ -99,7 +99,7 @@ class RateLearnerTest {
   @Test
   void probesUpOnlyAfterAQuietIntervalAndFallsBackToTheLastSafePace() {
     // Given a pace learned at 49/s
-    RateLearner l = RateLearner.of(1000, 1, 0.98, Duration.ofSeconds(20), 0.5);
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 500, 0, 4, false);
     double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
     // When it runs 20 s without a 429 while requests wait for the pacer
@@ -118,7 +118,7 @@ class RateLearnerTest {
   @Test
   void withoutRetryAfterThePaceHalves() {
     // Given a learned pace
-    RateLearner l = RateLearner.of(1000, 1, 0.98, Duration.ofSeconds(20), 0.5);
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 500, 0, 4, false);
     double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
     // When a later request is refused without Retry-After
@@ -129,7 +129,7 @@ class RateLearnerTest {
 
   @Test
   void neverProposesLessThanTheMinimum() {
-    RateLearner l = RateLearner.of(1, 1, 0.98, Duration.ofSeconds(20), 0.5);
+    RateLearner l = RateLearner.of(1, 2, 0.98, Duration.ofSeconds(20), 0.5);
     for (int i = 0; i < 10; i++) l.onThrottled(T0 + i * S, T0 + i * S, -1);
     assertThat(l.rate()).isEqualTo(0.5);
   }
