@@ -27,9 +27,9 @@ package dev.ferry.core.limit;
  *
  * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds,
  * another client stopped). A pace that ran for {@code probeInterval} without a 429 is <em>safe</em>
- * (longer than the windows servers count in), and while requests wait for the pacer the pace then rises by
- * 1 %, 2 %, 4 %, … (at most 16 %), one step per interval. A 429 during a probe goes back to the last safe
- * pace (or the estimate, when higher) and restarts the steps at 1 %; a 429 at a safe pace means it was not
+ * (longer than the 10 s windows WorkOS and the simulator count in), and while requests wait for the pacer
+ * the pace then rises by 2 %, 4 %, 8 %, … (at most 16 %), one step per interval. A 429 during a probe goes
+ * back to the last safe pace (or the estimate, when higher) and restarts the steps at 2 %; a 429 at a safe pace means it was not
  * safe after all: the pace drops to the estimate, and at least 5 %.
  *
  * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is
@@ -66,8 +66,8 @@ public final class RateLearner {
   private long changedNanos = Long.MIN_VALUE;
   /** @GuardedBy("this") start of the current step (ramp second or probe interval) */
   private long stepStartNanos;
-  /** @GuardedBy("this") next probe step (1 %, 2 %, 4 %, ...) */
-  private double probeStep = 0.01;
+  /** @GuardedBy("this") next probe step (2 %, 4 %, 8 %, ...) */
+  private double probeStep = 0.02;
   /** @GuardedBy("this") requests admitted / that waited for the pacer in the current step */
   private int stepAdmitted;
   /** @GuardedBy("this") */
@@ -87,9 +87,9 @@ public final class RateLearner {
     java.util.Arrays.fill(bucketOf, Long.MIN_VALUE);
   }
 
-  /** Initial pace 50/s, ramp at most ×2 a second, headroom 0.98, probe interval 20 s, lowest pace 0.5/s. */
+  /** Initial pace 50/s, ramp at most ×2 a second, headroom 0.98, probe interval 12 s, lowest pace 0.5/s. */
   public static RateLearner withDefaults() {
-    return new RateLearner(50, 2.0, 0.98, 20 * SECOND, 0.5);
+    return new RateLearner(50, 2.0, 0.98, 12 * SECOND, 0.5);
   }
 
   /**
@@ -190,7 +190,7 @@ public final class RateLearner {
       next = Math.min(estimate, rate * 0.95); // this pace was not safe
       safeRate = 0;
     }
-    probeStep = 0.01;
+    probeStep = 0.02;
     stepStartNanos = nowNanos;
     stepAdmitted = 0;
     stepWaited = 0;

@@ -104,15 +104,15 @@ class RateLearnerTest {
     double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
     // When it runs 20 s without a 429 while requests wait for the pacer
     double r = admit(l, 1000, 4.001, 24.5, true);
-    // Then it becomes safe and the pace rises 1 %
-    assertThat(r).isEqualTo(learned * 1.01, offset(1e-9));
-    // and after another quiet interval 2 %
+    // Then it becomes safe and the pace rises 2 %
+    assertThat(r).isEqualTo(learned * 1.02, offset(1e-9));
+    // and after another quiet interval 4 %
     r = admit(l, 1000, 24.5, 45, true);
-    assertThat(r).isEqualTo(learned * 1.01 * 1.02, offset(1e-9));
+    assertThat(r).isEqualTo(learned * 1.02 * 1.04, offset(1e-9));
     // When that probe is refused
     double after = l.onThrottled(T0 + 46 * S, T0 + 46 * S, S);
     // Then the pace goes back to the last safe one (or the estimate, when higher), not lower
-    assertThat(after).isGreaterThanOrEqualTo(learned * 1.01 - 1e-9).isLessThan(learned * 1.01 * 1.02);
+    assertThat(after).isGreaterThanOrEqualTo(learned * 1.02 - 1e-9).isLessThan(learned * 1.02 * 1.04);
   }
 
   @Test
