@@ -82,7 +82,10 @@ final class JobSession {
       RateLimiter limiter = rate > 0 ? RateLimiter.smooth(rate * HEADROOM, Ticker.system())
           : RateLimiter.unlimited(Ticker.system());
       // With no rate limit given, auto also learns one from 429s (and ramps the pace until the first).
-      if (auto) feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults());
+      if (auto) {
+        feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults(),
+            metrics::inFlight);
+      }
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
           () -> ThreadLocalRandom.current().nextDouble(), metrics, feedback == null ? AttemptListener.NONE : feedback);

@@ -102,13 +102,22 @@ public final class ConcurrencyLimiter {
   }
 
   /**
-   * Feeds one sample to the algorithm (see {@link Limit#onSample}) with the current in-flight count, and
-   * applies the limit it returns.
+   * Feeds one sample to the algorithm (see {@link Limit#onSample}) with the permits out now as the in-flight
+   * count, and applies the limit it returns.
    */
   public void onSample(long startNanos, long rttNanos, boolean dropped) {
+    onSample(startNanos, rttNanos, -1, dropped);
+  }
+
+  /**
+   * Feeds one sample with an in-flight count measured elsewhere (say, requests actually sent, when permit
+   * holders also wait for a rate limiter), or the permits out now when {@code inflight} is negative.
+   */
+  public void onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
     lock.lock();
     try {
-      int next = Math.max(1, algorithm.onSample(startNanos, rttNanos, inflight, dropped));
+      int seen = inflight < 0 ? this.inflight : inflight;
+      int next = Math.max(1, algorithm.onSample(startNanos, rttNanos, seen, dropped));
       if (next != limit) {
         boolean grew = next > limit;
         limit = next;

@@ -13,11 +13,14 @@ package dev.ferry.core.limit;
  *       which it was at least half used, so a fast target is filled in a few round trips.</li>
  *   <li><b>Gradient.</b> Then {@code gradient = clamp(tolerance × baseline / windowAverage, 0.5, 1)}, and
  *       the limit moves toward {@code limit × gradient + √limit}: while the latency stays within
- *       {@code tolerance} of the baseline it grows by √limit a window (only when at least half used);
- *       when requests queue it shrinks, smoothed by {@code smoothing}. It settles where the queueing delay
- *       is about {@code tolerance − 1} of the no-load latency: the target is kept busy, not flooded.</li>
- *   <li><b>Drops.</b> A window with a drop (429, 503, timeout, connection error) multiplies the limit by
- *       {@code backoffRatio} instead, and ends slow start.</li>
+ *       {@code tolerance} of the baseline it grows by √limit a window; when requests queue it shrinks,
+ *       smoothed by {@code smoothing}. It settles where the queueing delay is about {@code tolerance − 1}
+ *       of the no-load latency: the target is kept busy, not flooded. A window in which less than half of
+ *       the limit was in flight (something else is the bottleneck: the input, a rate limit) never grows
+ *       the limit, and drifts it down toward twice what was in flight.</li>
+ *   <li><b>Drops.</b> A drop (429, 503, timeout, connection error) closes the window and multiplies the
+ *       limit by {@code backoffRatio} instead, and ends slow start; further drops within one baseline round
+ *       trip of that cut are the same congestion seen by requests already sent, and count once.</li>
  *   <li><b>Re-measuring the baseline.</b> A baseline that has not been seen again for
  *       {@code probeInterval} may be stale (the target got slower for good) or may be hidden by our own
  *       queue. The limit then halves for one window once in-flight requests have drained to it; that
@@ -60,6 +63,8 @@ public final class GradientLimit implements Limit {
   private double limitBeforeProbe;
   /** When the probe started (samples that started earlier are ignored while measuring). */
   private long probeStartNanos;
+  /** End time of the sample that caused the last cut for drops; Long.MIN_VALUE when none yet. */
+  private long lastDropCutNanos = Long.MIN_VALUE;
 
   // the open window
   private boolean windowOpen;
@@ -100,8 +105,13 @@ public final class GradientLimit implements Limit {
   @Override
   public int onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
     long end = startNanos + Math.max(0, rttNanos);
+    long length = Double.isNaN(baselineNanos) ? minWindowNanos : Math.max(minWindowNanos, (long) baselineNanos);
+    if (dropped && lastDropCutNanos != Long.MIN_VALUE && end - lastDropCutNanos < length) {
+      return limit(); // the same congestion as the last cut, seen by requests sent before it: counted once
+    }
     if (phase == Phase.PROBE_DRAIN) {
       if (dropped) {
+        lastDropCutNanos = end;
         endProbe(end);
         limit = Math.max(minLimit, limit * backoffRatio);
         return limit();
@@ -128,11 +138,11 @@ public final class GradientLimit implements Limit {
     windowMaxInflight = Math.max(windowMaxInflight, inflight);
     if (dropped) {
       windowDropped = true;
+      lastDropCutNanos = end;
     } else {
       windowSamples++;
       windowRttSum += rttNanos;
     }
-    long length = Double.isNaN(baselineNanos) ? minWindowNanos : Math.max(minWindowNanos, (long) baselineNanos);
     boolean longEnough = windowEndNanos - windowStartNanos >= length && windowSamples >= minWindowSamples;
     if (windowDropped || longEnough) {
       closeWindow();
@@ -173,8 +183,13 @@ public final class GradientLimit implements Limit {
       phase = Phase.STEADY;
     }
     double target = limit * gradient + Math.sqrt(limit);
+    if (!used) {
+      // Under-used (the source, or a pacer in front of the target, is the bottleneck): drift down to twice
+      // what is used, so the rows held do not pile up behind the real bottleneck.
+      target = Math.min(target, 2.0 * windowMaxInflight);
+    }
     if (target > limit) {
-      if (used) limit = target;
+      limit = target;
     } else {
       limit += smoothing * (target - limit);
     }

@@ -49,9 +49,9 @@ final class ImportProcessor implements RowProcessor {
   @Override
   public RowOutcome process(RowInput in) throws InterruptedException {
     RowValidator.Result v = validator.validate(in);
-    String emailKey = RowValidator.clip(in.field(columns.email).strip());
     if (!v.ok()) {
       RowValidator.Problem p = v.problem();
+      String emailKey = RowValidator.clip(in.field(columns.email).strip());
       return RowOutcome.invalid(in.row(), in.chunk(), in.line(), emailKey, p.code(), p.message());
     }
     UserRow u = v.row();

@@ -92,16 +92,27 @@ class GradientLimitTest {
     // Then the limit is cut by the backoff ratio at once
     assertThat(after).isEqualTo(80);
     assertThat(limit.inSlowStart()).isFalse();
-    // and successive drops keep cutting, down to the minimum
-    for (int i = 0; i < 50; i++) limit.onSample(now, 10 * MS, 80, true);
+    // and drops in later round trips keep cutting, down to the minimum
+    for (int i = 1; i <= 50; i++) limit.onSample(now + i * 100 * MS, 10 * MS, 80, true);
     assertThat(limit.limit()).isEqualTo(4);
+  }
+
+  @Test
+  void dropsWithinOneRoundTripOfACutCountOnce() {
+    // Given a limit of 100
+    GradientLimit limit = Limit.gradientBuilder().initialLimit(100).backoffRatio(0.8).build();
+    // When 30 requests of the same round trip come back dropped (a burst of 429s)
+    for (int i = 0; i < 30; i++) limit.onSample(now + i * MS, 10 * MS, 100, true);
+    // Then the limit was cut once
+    assertThat(limit.limit()).isEqualTo(80);
   }
 
   @Test
   void recoversAfterDropsWhenLatencyIsFlat() {
     // Given a limit cut to the minimum by drops
     GradientLimit limit = Limit.gradientBuilder().initialLimit(200).build();
-    for (int i = 0; i < 30; i++) limit.onSample(now, 10 * MS, 200, true);
+    for (int i = 0; i < 30; i++) limit.onSample(now + i * 100 * MS, 10 * MS, 200, true);
+    now += 3_000 * MS;
     assertThat(limit.limit()).isEqualTo(4);
     // When requests succeed again at flat latency for 200 round trips
     for (int i = 0; i < 200; i++) round(limit, 50, true);

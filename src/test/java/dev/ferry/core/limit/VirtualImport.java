@@ -13,8 +13,8 @@ import java.util.function.LongToDoubleFunction;
  * rate optionally learned by a {@link RateLearner}), sent to a model target with a latency, an optional
  * capacity (over it, latency grows in proportion: a saturated server) and an optional rate limit counted in
  * a sliding window with Retry-After, like {@code ferry sim}. The same feedback the real run uses: every
- * attempt is one sample (its time waiting for the pacer included); a 429 pauses the pacer for Retry-After
- * and is retried.
+ * attempt is one sample (the target's time, with the requests in flight at the target); a 429 pauses the
+ * pacer for Retry-After and is retried.
  *
  * <p>Deterministic (no randomness, no threads). Not threadsafe.
  */
@@ -129,7 +129,7 @@ final class VirtualImport {
       at(sent + (long) base, () -> {
         throttled++;
         throttledThisSecond++;
-        limiter.onSample(queued, clock[0] - queued, true);
+        limiter.onSample(sent, clock[0] - sent, serverInflight + 1, true);
         if (learner != null) pacer.setRate(learner.onThrottled(sent, clock[0], retryAfter));
         pacer.pauseFor(java.time.Duration.ofNanos(retryAfter));
         startCall(row);
@@ -141,7 +141,7 @@ final class VirtualImport {
     at(sent + (long) (base * slow), () -> {
       serverInflight--;
       acceptedThisSecond++;
-      limiter.onSample(queued, clock[0] - queued, false);
+      limiter.onSample(sent, clock[0] - sent, serverInflight + 1, false);
       if (learner != null) pacer.setRate(learner.onAdmitted(sent, clock[0], waited));
       if (--row.callsLeft > 0) {
         startCall(row);
