@@ -2,6 +2,9 @@ package dev.ferry.cli;
 
 import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.limit.ConcurrencyLimiter;
+import dev.ferry.core.limit.Limit;
+import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.ChunkRecord;
@@ -14,6 +17,8 @@ import dev.ferry.core.spi.StoreException;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
+import dev.ferry.http.AdaptiveFeedback;
+import dev.ferry.http.AttemptListener;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.Secret;
@@ -80,16 +85,28 @@ final class JobSession {
     double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
     Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
         : Duration.ofMillis(settings.run().requestTimeoutMillis());
-    RunOptions options = RunOptions.of(workers, concurrency, "pid" + ProcessHandle.current().pid())
+    boolean auto = concurrency == RunFlags.AUTO;
+    // Adaptive concurrency: one limit on the rows in flight of the whole run, fed by every HTTP attempt.
+    // A dry run makes no calls: its rows run inline, and the limit has nothing to learn from.
+    ConcurrencyLimiter rowLimiter = auto && !settings.dryRun()
+        ? ConcurrencyLimiter.of(Limit.gradientBuilder().build()) : null;
+    RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, "pid" + ProcessHandle.current().pid())
         .withMaxConsecutiveFailures(flags.maxConsecutiveFailures);
+    if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
     CallMetrics metrics = new CallMetrics();
     HttpTarget target = null;
+    AdaptiveFeedback feedback = null;
     if (!settings.dryRun()) {
       RateLimiter limiter = rate > 0 ? RateLimiter.smooth(rate * HEADROOM, Ticker.system())
           : RateLimiter.unlimited(Ticker.system());
+      // With no rate limit given, auto also learns one from 429s (and ramps the pace until the first).
+      if (auto) {
+        feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults(),
+            metrics::inFlight);
+      }
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
-          () -> ThreadLocalRandom.current().nextDouble(), metrics);
+          () -> ThreadLocalRandom.current().nextDouble(), metrics, feedback == null ? AttemptListener.NONE : feedback);
     }
     OutcomeCounts before = store.counts(job.id());
     // Retryable failures are sent again in this run (resume reopened them), so they are not settled yet: counting
@@ -101,8 +118,9 @@ final class JobSession {
       BulkJobRunner runner = imp.runner();
       String jobId = job.id();
       if (!flags.quiet) {
-        err.printf("ferry: job %s: %,d rows (%,d already settled), %d workers x %d in flight, %s%s%n", job.id(),
-            job.totalRows(), alreadySettled, workers, concurrency,
+        err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
+            job.totalRows(), alreadySettled, auto ? workers + " workers, adaptive concurrency"
+                : workers + " workers x " + concurrency + " in flight",
             rate > 0 ? "rate limit " + fmt(rate) + " req/s" : "no rate limit",
             settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl());
       }
@@ -142,7 +160,9 @@ final class JobSession {
       String stopReason = after.status() == JobStatus.FINISHED ? null : after.message();
       if (stopReason != null && flags.json) err.println("ferry: job " + job.id() + " stopped: " + stopReason);
       Report report = new Report(after, counts, after.status().name(), stopReason, settings.dryRun(),
-          imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows);
+          imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows,
+          rowLimiter == null ? null : new Report.Adaptive(rowLimiter.limit(), rowLimiter.lowestLimit(),
+              rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()));
       if (flags.json) out.println(report.jsonText());
       else out.print(report.text());
       out.flush();

@@ -10,8 +10,13 @@ final class RunFlags {
   @Option(names = "--workers", paramLabel = "W", description = "Chunks processed at once (default: 4, or the job's).")
   Integer workers;
 
-  @Option(names = "--concurrency", paramLabel = "C",
-      description = "Rows in flight per worker (default: 10, or the job's). At most W x C requests in flight.")
+  /** {@code --concurrency auto}: an adaptive limit on the rows in flight of the whole run. */
+  static final int AUTO = 0;
+
+  @Option(names = "--concurrency", paramLabel = "C|auto", converter = ConcurrencyConverter.class,
+      description = "Rows in flight per worker (default: 10, or the job's): at most W x C requests in flight."
+          + " 'auto': one adaptive limit on the rows in flight of the whole run, found from latency and 429s"
+          + " (W is then how many chunks are open at once).")
   Integer concurrency;
 
   @Option(names = "--rate-limit", paramLabel = "REQ/S", converter = RateConverter.class,
@@ -76,8 +81,8 @@ final class RunFlags {
 
   void validate() {
     if (workers != null && (workers < 1 || workers > 1024)) throw usage("--workers must be between 1 and 1024");
-    if (concurrency != null && (concurrency < 1 || concurrency > 10_000)) {
-      throw usage("--concurrency must be between 1 and 10000");
+    if (concurrency != null && concurrency != AUTO && (concurrency < 1 || concurrency > 10_000)) {
+      throw usage("--concurrency must be between 1 and 10000, or auto");
     }
     if (rateLimit != null && rateLimit < 0) throw usage("--rate-limit must be positive or 'none'");
     if (maxAttempts < 1) throw usage("--max-attempts must be >= 1");
@@ -111,6 +116,23 @@ final class RunFlags {
 
   static ExitException usage(String message) {
     return new ExitException(ExitCodes.USAGE, message);
+  }
+
+  /** Converts "10" or "auto" (stored as {@link #AUTO}). */
+  static final class ConcurrencyConverter implements picocli.CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      if (v.equals("auto") || v.equals("adaptive")) return AUTO;
+      try {
+        int n = Integer.parseInt(v);
+        if (n < 1) throw new NumberFormatException();
+        return n;
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not a concurrency (a whole number >= 1, or 'auto')");
+      }
+    }
   }
 
   /** Converts "50", "12.5" or "none"/"0" (no limit, stored as 0). */

@@ -14,14 +14,16 @@ import java.util.List;
  * and numbered parameters ({@code ?1}).
  *
  * <p>Counter invariant: {@code jobs.done_count, failed_count, invalid_count, retryable_count} always equal
- * a recount of the job's {@code outcomes}. They are written only by {@link SqliteJobStore#recordOutcomes}
- * in the same transaction as the ledger rows (and reset when the job is deleted with its ledger).
+ * a recount of the job's {@code outcomes}, plus, for {@code done_count}, the sum of
+ * {@code chunks.implied_done} (DONE rows of sealed chunks that have no ledger row of their own). They are
+ * written only by {@link SqliteJobStore#recordOutcomes} and {@link SqliteJobStore#sealChunk}, in the same
+ * transaction as the ledger rows (and reset when the job is deleted with its ledger).
  *
  * <p>Not threadsafe: called once by {@link SqliteJobStore#open} before the store is shared.
  */
 final class Schema {
   /** Version written to {@code PRAGMA user_version}; bump with a migration step when a shape changes. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   private static final List<String> V1 = List.of(
       """
@@ -93,10 +95,18 @@ final class Schema {
         PRIMARY KEY (job_id, namespace, key)
       )""");
 
+  /**
+   * Version 2: {@code chunks.implied_done}, the rows of a sealed chunk that are DONE without a ledger row
+   * (dry runs write no row per DONE row). 0 for every chunk of a version 1 file, which is exactly right.
+   */
+  private static final List<String> V2 = List.of(
+      "ALTER TABLE chunks ADD COLUMN implied_done INTEGER NOT NULL DEFAULT 0");
+
   private Schema() {}
 
   /**
-   * Creates the tables when the file is new; accepts a file already at {@link #VERSION}.
+   * Creates the tables when the file is new, migrates an older file step by step; accepts a file already at
+   * {@link #VERSION}.
    *
    * @throws SchemaVersionException when the file was written by a newer ferry
    */
@@ -112,10 +122,18 @@ final class Schema {
       st.execute("BEGIN IMMEDIATE");
       try {
         // Re-read under the write lock: another process may have created the schema meanwhile.
-        if (userVersion(connection) < VERSION) {
+        int current = userVersion(connection);
+        if (current < 1) {
           for (String ddl : V1) {
             st.execute(ddl);
           }
+        }
+        if (current < 2) {
+          for (String ddl : V2) {
+            st.execute(ddl);
+          }
+        }
+        if (current < VERSION) {
           st.execute("PRAGMA user_version = " + VERSION);
         }
         st.execute("COMMIT");

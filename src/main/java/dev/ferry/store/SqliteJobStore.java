@@ -488,28 +488,94 @@ public final class SqliteJobStore implements JobStore {
       return;
     }
     write("record outcomes of job '" + id + "'", () -> {
-      PreparedStatement job = statement("SELECT retryable_count FROM jobs WHERE id = ?");
-      job.setString(1, id);
-      long retryableStored;
-      try (ResultSet rs = job.executeQuery()) {
-        if (!rs.next()) {
-          throw new IllegalStateException("job '" + id + "' does not exist");
-        }
-        retryableStored = rs.getLong(1);
+      record(id, outcomes);
+      return null;
+    });
+  }
+
+  /** The body of recordOutcomes, inside the caller's write transaction. @GuardedBy("lock") */
+  private void record(String id, Collection<RowOutcome> batch) throws SQLException {
+    PreparedStatement job = statement("SELECT retryable_count FROM jobs WHERE id = ?");
+    job.setString(1, id);
+    long retryableStored;
+    try (ResultSet rs = job.executeQuery()) {
+      if (!rs.next()) {
+        throw new IllegalStateException("job '" + id + "' does not exist");
       }
-      LedgerWriter.Deltas d = ledger.write(id, outcomes, retryableStored > 0);
-      if (!d.isZero()) {
-        PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ?,"
-            + " failed_count = failed_count + ?, invalid_count = invalid_count + ?,"
-            + " retryable_count = retryable_count + ? WHERE id = ?");
-        ps.setLong(1, d.done());
-        ps.setLong(2, d.failed());
-        ps.setLong(3, d.invalid());
-        ps.setLong(4, d.retryable());
-        ps.setString(5, id);
+      retryableStored = rs.getLong(1);
+    }
+    LedgerWriter.Deltas d = ledger.write(id, batch, retryableStored > 0);
+    if (!d.isZero()) {
+      PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ?,"
+          + " failed_count = failed_count + ?, invalid_count = invalid_count + ?,"
+          + " retryable_count = retryable_count + ? WHERE id = ?");
+      ps.setLong(1, d.done());
+      ps.setLong(2, d.failed());
+      ps.setLong(3, d.invalid());
+      ps.setLong(4, d.retryable());
+      ps.setString(5, id);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction: the lease check, the outcomes, a count of the chunk's ledger rows over the primary
+   * key range {@code [first_row, first_row + row_count)}, the chunk row (state and {@code implied_done})
+   * and the job's DONE counter.
+   */
+  @Override
+  public boolean sealChunk(String jobId, int chunkIndex, String workerId, Collection<RowOutcome> outcomes) {
+    String id = requireId(jobId);
+    Objects.requireNonNull(workerId, "workerId cannot be null");
+    Objects.requireNonNull(outcomes, "outcomes cannot be null");
+    List<RowOutcome> batch = List.copyOf(outcomes);
+    return write("seal chunk " + chunkIndex + " of job '" + id + "'", () -> {
+      PreparedStatement get = statement("SELECT first_row, row_count, state, lease_owner, implied_done"
+          + " FROM chunks WHERE job_id = ? AND idx = ?");
+      get.setString(1, id);
+      get.setInt(2, chunkIndex);
+      long firstRow;
+      int rowCount;
+      long impliedBefore;
+      try (ResultSet rs = get.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("job '" + id + "' has no chunk " + chunkIndex);
+        }
+        firstRow = rs.getLong(1);
+        rowCount = rs.getInt(2);
+        boolean heldByOther = ChunkState.LEASED.name().equals(rs.getString(3)) && !workerId.equals(rs.getString(4));
+        if (heldByOther) {
+          return false;
+        }
+        impliedBefore = rs.getLong(5);
+      }
+      if (!batch.isEmpty()) {
+        record(id, batch);
+      }
+      PreparedStatement count = statement("SELECT COUNT(*) FROM outcomes WHERE job_id = ? AND row >= ? AND row < ?");
+      count.setString(1, id);
+      count.setLong(2, firstRow);
+      count.setLong(3, firstRow + rowCount);
+      long recorded;
+      try (ResultSet rs = count.executeQuery()) {
+        recorded = rs.next() ? rs.getLong(1) : 0;
+      }
+      long implied = Math.max(0, rowCount - recorded);
+      PreparedStatement seal = statement("UPDATE chunks SET state = 'DONE', lease_owner = NULL,"
+          + " lease_expires_at = 0, implied_done = ? WHERE job_id = ? AND idx = ?");
+      seal.setLong(1, implied);
+      seal.setString(2, id);
+      seal.setInt(3, chunkIndex);
+      seal.executeUpdate();
+      if (implied != impliedBefore) {
+        PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ? WHERE id = ?");
+        ps.setLong(1, implied - impliedBefore);
+        ps.setString(2, id);
         ps.executeUpdate();
       }
-      return null;
+      return true;
     });
   }
 
@@ -518,11 +584,33 @@ public final class SqliteJobStore implements JobStore {
     String id = requireId(jobId);
     Objects.requireNonNull(chunk, "chunk cannot be null");
     return read("read the ledger of chunk " + chunk.index() + " of job '" + id + "'", () -> {
+      BitSet settled = new BitSet(chunk.rowCount());
+      PreparedStatement implied = statement("SELECT implied_done FROM chunks WHERE job_id = ? AND idx = ?");
+      implied.setString(1, id);
+      implied.setInt(2, chunk.index());
+      boolean sealed;
+      try (ResultSet rs = implied.executeQuery()) {
+        sealed = rs.next() && rs.getLong(1) > 0;
+      }
+      if (sealed) {
+        // every row without a ledger row is an implied DONE: settled, except the retryable failures
+        settled.set(0, chunk.rowCount());
+        PreparedStatement retry = statement("SELECT row FROM outcomes WHERE job_id = ? AND row >= ? AND row < ?"
+            + " AND outcome = 'FAILED' AND retryable = 1");
+        retry.setString(1, id);
+        retry.setLong(2, chunk.firstRow());
+        retry.setLong(3, chunk.firstRow() + chunk.rowCount());
+        try (ResultSet rs = retry.executeQuery()) {
+          while (rs.next()) {
+            settled.clear((int) (rs.getLong(1) - chunk.firstRow()));
+          }
+        }
+        return settled;
+      }
       PreparedStatement ps = statement(SETTLED_ROWS);
       ps.setString(1, id);
       ps.setLong(2, chunk.firstRow());
       ps.setLong(3, chunk.endRow());
-      BitSet settled = new BitSet(chunk.rowCount());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           settled.set((int) (rs.getLong(1) - chunk.firstRow()));

@@ -205,6 +205,32 @@ class SqliteJobStoreTest extends JobStoreContractTest {
   }
 
   @Test
+  void aVersion1DatabaseIsMigratedKeepingItsJobs() throws Exception {
+    // Given a file as version 1 wrote it (no chunks.implied_done) with a planned job
+    Path file = dir.resolve("v1.db");
+    try (SqliteJobStore s = SqliteJobStore.open(file)) {
+      s.createJob(job("old", T0));
+      s.completePlan("old", plan(2), 2L * CHUNK_SIZE, 1_000, "00", T0);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE chunks DROP COLUMN implied_done");
+      st.execute("PRAGMA user_version = 1");
+    }
+
+    // When it is opened by this version
+    try (SqliteJobStore s = SqliteJobStore.open(file)) {
+      // Then the job is intact and chunks can be sealed
+      assertThat(s.chunks("old")).hasSize(2);
+      s.claimChunk("old", "w1", LEASE, T0);
+      assertThat(s.sealChunk("old", 0, "w1", java.util.List.of())).isTrue();
+      assertThat(s.counts("old").done()).isEqualTo(CHUNK_SIZE);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      assertThat(scalar(st, "PRAGMA user_version")).isEqualTo(String.valueOf(Schema.VERSION));
+    }
+  }
+
+  @Test
   void runsInWalModeWithTheSchemaVersionSet() throws Exception {
     // Given
     Path file = dbFile();

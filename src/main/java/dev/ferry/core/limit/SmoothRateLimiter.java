@@ -25,6 +25,8 @@ final class SmoothRateLimiter implements RateLimiter {
   private long pausedUntilNanos;
   /** @GuardedBy("this") whether {@code pausedUntilNanos} is in force */
   private boolean paused;
+  /** Pauses begun so far; written under {@code this}, read without it. */
+  private volatile long pauses;
 
   SmoothRateLimiter(double permitsPerSecond, int burst, Ticker ticker) {
     if (!(permitsPerSecond > 0)) throw new IllegalArgumentException("permitsPerSecond must be > 0");
@@ -74,10 +76,16 @@ final class SmoothRateLimiter implements RateLimiter {
     if (!paused || until > pausedUntilNanos) {
       pausedUntilNanos = until;
       paused = true;
+      pauses++;
     }
     // permits already handed out for slots before the pause end are pushed behind it by their holders'
     // retry; new reservations start at the pause end
     nextFreeNanos = Math.max(nextFreeNanos, until);
+  }
+
+  @Override
+  public long pauses() {
+    return pauses;
   }
 
   @Override

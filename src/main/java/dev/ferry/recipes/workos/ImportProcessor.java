@@ -40,13 +40,19 @@ final class ImportProcessor implements RowProcessor {
     this.stats = stats;
   }
 
+  /** A dry run sends nothing: its rows run inline and its DONE rows are recorded per chunk. */
+  @Override
+  public boolean sideEffectFree() {
+    return settings.dryRun();
+  }
+
   @Override
   public RowOutcome process(RowInput in) throws InterruptedException {
     RowValidator.Result v = validator.validate(in);
-    // A malformed record's "email" may hold the rest of the file (an unterminated quote): never keep that.
-    String emailKey = RowValidator.keyOf(in.field(columns.email), in.error() != null);
     if (!v.ok()) {
       RowValidator.Problem p = v.problem();
+      // A malformed record's "email" may hold the rest of the file (an unterminated quote): never keep that.
+      String emailKey = RowValidator.keyOf(in.field(columns.email), in.error() != null);
       return RowOutcome.invalid(in.row(), in.chunk(), in.line(), emailKey, p.code(), p.message());
     }
     UserRow u = v.row();

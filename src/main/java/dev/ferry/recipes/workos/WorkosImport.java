@@ -104,34 +104,44 @@ public final class WorkosImport {
     long now = clock.millis();
     store.createJob(new JobRecord(jobId, ImportSettings.KIND, input.toString(), 0, "", 0, chunkSize,
         settings.toJson(), JobStatus.PLANNING, "", now, now));
-    EmailIndex emails = new EmailIndex();
     List<RowOutcome> duplicates = new ArrayList<>();
-    Map<String, String> orgRefs = new java.util.HashMap<>();
-    ChunkPlan plan = ChunkPlanner.plan(input, header, chunkSize, CsvLimits.defaults(), r -> {
-      if (r.error() != null || columns.email < 0) return;
-      String email = r.field(columns.email).strip();
-      if (email.isEmpty()) return;
-      long first = emails.putIfAbsent(email, r.line());
-      if (first != 0) {
-        int chunk = (int) ((r.row() - 1) / chunkSize);
-        duplicates.add(RowOutcome.invalid(r.row(), chunk, r.line(), RowValidator.clip(email), "duplicate_email",
-            "email " + RowValidator.clip(email) + " already appears on line " + first));
-        if (duplicates.size() >= 1000) {
-          store.recordOutcomes(jobId, duplicates);
-          duplicates.clear();
-        }
+    EmailIndex.Sink duplicate = (row, line, email, firstLine) -> {
+      int chunk = (int) ((row - 1) / chunkSize);
+      duplicates.add(RowOutcome.invalid(row, chunk, line, RowValidator.clip(email), "duplicate_email",
+          "email " + RowValidator.clip(email) + " already appears on line " + firstLine));
+      if (duplicates.size() >= 1000) {
+        store.recordOutcomes(jobId, duplicates);
+        duplicates.clear();
       }
-      if (orgRefs.size() < MAX_PREWARM_ORGS) {
-        String ext = columns.orgExternalId >= 0 ? r.field(columns.orgExternalId).strip() : "";
-        String id = columns.orgId >= 0 ? r.field(columns.orgId).strip() : "";
-        if (!id.isEmpty()) {
-          orgRefs.putIfAbsent("id:" + id, "");
-        } else if (!ext.isEmpty()) {
-          orgRefs.putIfAbsent("ext:" + ext, columns.orgName >= 0 ? r.field(columns.orgName).strip() : "");
+    };
+    // Organizations referenced by the rows, by id and by external id (each the first name seen for it).
+    Map<String, String> orgIds = new java.util.HashMap<>();
+    Map<String, String> orgExternalIds = new java.util.HashMap<>();
+    ChunkPlan plan;
+    try (EmailIndex emails = new EmailIndex()) {
+      plan = ChunkPlanner.plan(input, header, chunkSize, CsvLimits.defaults(), r -> {
+        if (r.error() != null || columns.email < 0) return;
+        String email = r.field(columns.email).strip();
+        if (email.isEmpty()) return;
+        emails.add(email, r.row(), r.line(), duplicate);
+        if (orgIds.size() + orgExternalIds.size() < MAX_PREWARM_ORGS) {
+          String id = columns.orgId >= 0 ? r.field(columns.orgId).strip() : "";
+          if (!id.isEmpty()) {
+            orgIds.putIfAbsent(id, "");
+          } else {
+            String ext = columns.orgExternalId >= 0 ? r.field(columns.orgExternalId).strip() : "";
+            if (!ext.isEmpty() && !orgExternalIds.containsKey(ext)) {
+              orgExternalIds.put(ext, columns.orgName >= 0 ? r.field(columns.orgName).strip() : "");
+            }
+          }
         }
-      }
-    });
+      });
+      emails.finish(duplicate);
+    }
     store.recordOutcomes(jobId, duplicates);
+    Map<String, String> orgRefs = new java.util.HashMap<>();
+    orgIds.forEach((id, name) -> orgRefs.put("id:" + id, name));
+    orgExternalIds.forEach((ext, name) -> orgRefs.put("ext:" + ext, name));
     if (!settings.orgId().isEmpty()) orgRefs.putIfAbsent("id:" + settings.orgId(), "");
     else if (!settings.orgExternalId().isEmpty()) orgRefs.putIfAbsent("ext:" + settings.orgExternalId(), settings.orgName());
     orgRefs.forEach((k, v) -> store.putLookup(jobId, ORG_REFS, k, v));
@@ -201,7 +211,7 @@ public final class WorkosImport {
     List<Map.Entry<String, String>> todo = refs.entrySet().stream().filter(e -> !known.containsKey(e.getKey())).toList();
     if (todo.isEmpty()) return;
     status.accept("pre-warming " + todo.size() + " organization" + (todo.size() == 1 ? "" : "s"));
-    Semaphore permits = new Semaphore(Math.max(1, options.workers() * options.concurrency()));
+    Semaphore permits = new Semaphore(Math.max(1, options.maxRowsInFlight()));
     List<Thread> threads = new ArrayList<>();
     for (Map.Entry<String, String> ref : todo) {
       permits.acquire();

@@ -543,6 +543,81 @@ public abstract class JobStoreContractTest {
     assertThat(store.lookups("a", "none")).isEmpty();
   }
 
+  // ------------------------------------------------------------------------------------- sealChunk
+
+  @Test
+  void sealingAChunkRecordsItsProblemsAndCountsTheOtherRowsDone() {
+    // Given a chunk of 10 rows claimed by w1, row 1 already invalid from planning (a duplicate)
+    startJob("j", 2);
+    store.recordOutcomes("j", List.of(invalid(1)));
+    store.claimChunk("j", "w1", LEASE, T0);
+
+    // When w1 seals it with one more invalid row and nothing for the 8 DONE rows
+    boolean sealed = store.sealChunk("j", 0, "w1", List.of(invalid(4)));
+
+    // Then the chunk is DONE, the counts hold the 8 implied DONE rows, and every row is settled
+    assertThat(sealed).isTrue();
+    assertThat(store.chunks("j").get(0).state()).isEqualTo(ChunkState.DONE);
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(8, 0, 2, 0));
+    assertThat(store.settledRows("j", chunk(0)).cardinality()).isEqualTo(10);
+    assertThat(problems("j")).extracting(RowOutcome::row).containsExactly(1L, 4L);
+    assertThat(recount("j", 2)).isEqualTo(store.counts("j"));
+  }
+
+  @Test
+  void aChunkWhoseLeaseWasLostIsNotSealedAndNothingIsWritten() {
+    // Given w1's lease expired and w2 took the chunk
+    startJob("j", 1);
+    store.claimChunk("j", "w1", LEASE, T0);
+    store.claimChunk("j", "w2", LEASE, T0 + LEASE.toMillis() + 1).orElseThrow();
+
+    // When w1, late, tries to seal it
+    boolean sealed = store.sealChunk("j", 0, "w1", List.of(invalid(3)));
+
+    // Then nothing changed
+    assertThat(sealed).isFalse();
+    assertThat(store.counts("j")).isEqualTo(OutcomeCounts.ZERO);
+    assertThat(problems("j")).isEmpty();
+    assertThat(store.chunks("j").get(0).leaseOwner()).isEqualTo("w2");
+  }
+
+  @Test
+  void explicitDoneRowsAreNotCountedTwiceBySealing() {
+    // Given a chunk with 3 DONE rows and a failed one already in the ledger
+    startJob("j", 1);
+    store.recordOutcomes("j", List.of(done(1), done(2), done(3), failed(5, false)));
+    store.claimChunk("j", "w1", LEASE, T0);
+
+    // When it is sealed
+    store.sealChunk("j", 0, "w1", List.of());
+
+    // Then 9 rows are DONE in all (3 recorded, 6 implied), and sealing again changes nothing
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(9, 1, 0, 0));
+    store.sealChunk("j", 0, "w1", List.of());
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(9, 1, 0, 0));
+    assertThat(recount("j", 1)).isEqualTo(store.counts("j"));
+  }
+
+  @Test
+  void aSealedChunkReopenedForItsRetryableFailuresOffersOnlyThose() {
+    // Given a sealed chunk with a retryable failure on row 7
+    startJob("j", 1);
+    store.claimChunk("j", "w1", LEASE, T0);
+    store.sealChunk("j", 0, "w1", List.of(failed(7, true)));
+
+    // When resume reopens it
+    long reopened = store.reopenRetryable("j");
+
+    // Then only row 7 is unsettled; once it is done and the chunk sealed again, all 10 rows are DONE
+    assertThat(reopened).isEqualTo(1);
+    assertThat(store.settledRows("j", chunk(0)).cardinality()).isEqualTo(9);
+    assertThat(store.settledRows("j", chunk(0)).get(6)).isFalse();
+    store.claimChunk("j", "w2", LEASE, T0 + 1);
+    store.sealChunk("j", 0, "w2", List.of(done(7)));
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(10, 0, 0, 0));
+    assertThat(recount("j", 1)).isEqualTo(store.counts("j"));
+  }
+
   // ---------------------------------------------------------------------------------------- helpers
 
   protected static JobRecord job(String id, long createdAt) {
