@@ -21,8 +21,11 @@ import java.util.Objects;
  *   <li><b>memory</b>: at some rung the heap still holds ≥ 85% of its limit after collections, or the
  *       collectors took ≥ 15% of the window;</li>
  *   <li><b>rate limit</b>: some rung got 429 answers; or, with a configured limit, some rung sent ≥ 95% of it;</li>
+ *   <li><b>serialised section</b>, when its time per call is known (the simulator's): some rung sent ≥ 85% of
+ *       the requests per second it allows;</li>
  *   <li><b>none</b>: the largest rung still scales at ≥ 80% efficiency (near-linear);</li>
- *   <li><b>CPU</b>: some rung kept ≥ 85% of the cores busy;</li>
+ *   <li><b>CPU</b>: some rung kept ≥ 85% of the cores busy; or the host's CPUs were ≥ 90% busy (other
+ *       processes included) during the largest rung;</li>
  *   <li><b>serialised section</b>: the last step of the ladder is flat (it adds less than half of what linear
  *       scaling would) while p50 latency grew ≥ 20% from the smallest rung, or the request rate is within 15%
  *       of the known serialised section's capacity, or, in a dry run (no latency), while the CPU is not
@@ -35,8 +38,10 @@ import java.util.Objects;
  * @param verdict        the named bottleneck
  * @param usl            the fit, or null with fewer than two rungs that settled rows
  * @param recommendation what to run, or null when no rung settled a row
+ * @param caveats        reasons to distrust the numbers (a busy host, a baseline slower than it should be)
  */
-public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, Recommendation recommendation) {
+public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, Recommendation recommendation,
+    List<String> caveats) {
   static final double LIMIT_SHARE = 0.95;
   static final double LINEAR_EFFICIENCY = 0.80;
   static final double FLAT_STEP = 0.50;
@@ -47,10 +52,14 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
   static final double SERIAL_SHARE = 0.85;
   static final double KNEE_SHARE = 0.95;
   static final double LITTLE_MARGIN = 1.10;
+  static final double BUSY_HOST = 0.90;
+  static final double OTHERS_CORES = 0.5;
+  static final double SUPERLINEAR = 1.15;
 
   public BenchAnalysis {
     scaling = List.copyOf(scaling);
     Objects.requireNonNull(verdict, "verdict cannot be null");
+    caveats = List.copyOf(caveats);
   }
 
   /**
@@ -80,12 +89,51 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
     if (usable.isEmpty()) {
       return new BenchAnalysis(scaling, new Verdict(Bottleneck.UNEXPLAINED, 0,
           "unexplained: no rung settled a single " + ctx.unit() + " in its window; see the failed rows and errors"),
-          null, null);
+          null, null, caveats(scaling, ctx));
     }
     UslFit usl = usable.size() >= 2 ? UslFit.fit(usable.stream()
         .map(r -> new UslFit.Point(r.workers(), r.rowsPerSecond())).toList()) : null;
     Verdict verdict = judge(usable, ctx);
-    return new BenchAnalysis(scaling, verdict, usl, recommend(usable, ctx, verdict, usl));
+    return new BenchAnalysis(scaling, verdict, usl, recommend(usable, ctx, verdict, usl), caveats(scaling, ctx));
+  }
+
+  /** A host busy with other processes; a rung that beat linear scaling (its baseline was slowed down). */
+  static List<String> caveats(List<Scaling> scaling, BenchContext ctx) {
+    List<String> out = new ArrayList<>();
+    List<Rung> busy = new ArrayList<>();
+    for (Scaling s : scaling) {
+      Rung r = s.rung();
+      if (r.hostCpu() >= BUSY_HOST && r.hostCpu() * ctx.cores() - r.cpuCores() >= OTHERS_CORES) busy.add(r);
+    }
+    if (!busy.isEmpty()) {
+      String which = busy.size() == scaling.size() ? (busy.size() == 1 ? "the rung" : "all " + busy.size() + " rungs")
+          : busy.size() == 1 ? f("the %d-worker rung", busy.getFirst().workers())
+          : "the " + String.join(", ", busy.stream().map(r -> String.valueOf(r.workers())).toList()) + "-worker rungs";
+      double load = busy.stream().mapToDouble(Rung::loadAverage).filter(Double::isFinite).max().orElse(Double.NaN);
+      double least = busy.stream().mapToDouble(Rung::cpuCores).min().orElse(0);
+      out.add(f("the host's CPUs were ≥ %s busy during %s (load average up to %s on %d cores), mostly with other"
+              + " processes, which left this process as little as %s cores: rates and latencies are noisy; re-run"
+              + " on a quiet machine.", pct(BUSY_HOST), which, Double.isNaN(load) ? "n/a" : f("%.1f", load),
+          ctx.cores(), f("%.2f", least)));
+    }
+    List<String> failing = new ArrayList<>();
+    for (Scaling s : scaling) {
+      Rung r = s.rung();
+      if (r.failedRows() > 0) failing.add(f("%d at %d workers", r.failedRows(), r.workers()));
+    }
+    if (!failing.isEmpty()) {
+      out.add(f("rows failed (%s): the rates count failed rows as settled, so they do not measure successful"
+          + " imports; fix what the errors say first.", String.join(", ", failing)));
+    }
+    for (Scaling s : scaling) {
+      if (s.efficiency() >= SUPERLINEAR) {
+        out.add(f("the %d-worker rung scaled better than linearly (%s efficiency): the %d-worker baseline was"
+                + " probably slowed down, so the speedups are inflated.", s.rung().workers(), pct(s.efficiency()),
+            scaling.getFirst().rung().workers()));
+        break;
+      }
+    }
+    return out;
   }
 
   /** The bottleneck rules of the class comment, over rungs that settled rows, sorted by workers. */
@@ -112,8 +160,9 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
       if (r.rateLimited() > 0) {
         Rung plateau = best(rungs.subList(rungs.indexOf(r), rungs.size()));
         return new Verdict(Bottleneck.RATE_LIMIT, r.workers(), f("rate limit: from %d workers the target answered"
-                + " 429 (%d times at %d workers) and throughput stays near %s %s/s (%s req/s); every 429 pauses"
-                + " all workers, so more workers only wait.", r.workers(), r.rateLimited(), r.workers(),
+                + " 429 (%d time%s at %d workers) and throughput stays near %s %s/s (%s req/s); every 429 pauses"
+                + " all workers, so more workers only wait.", r.workers(), r.rateLimited(),
+            r.rateLimited() == 1 ? "" : "s", r.workers(),
             num(plateau.rowsPerSecond()), u, num(plateau.requestsPerSecond())));
       }
     }
@@ -124,6 +173,21 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
                   + " %s of the %s req/s limit (%s %s/s at %s calls a %s), with no 429s; more workers cannot go"
                   + " faster.", r.workers(), num(r.requestsPerSecond()), pct(r.requestsPerSecond() / ctx.rateLimit()),
               num(ctx.rateLimit()), num(r.rowsPerSecond()), u, num(r.callsPerRow()), ctx.unit()));
+        }
+      }
+    }
+
+    if (ctx.serialMillis() > 0 && http) {
+      double capacity = 1000 / ctx.serialMillis();
+      for (Rung r : rungs) {
+        if (r.requestsPerSecond() >= SERIAL_SHARE * capacity) {
+          Rung plateau = best(rungs.subList(rungs.indexOf(r), rungs.size()));
+          return new Verdict(Bottleneck.SERIAL_SECTION, r.workers(), f("serialised section: from %d workers ferry"
+                  + " gets %s %s/s (%s req/s), %s of the %s req/s that a %s ms section per call allows, while p50"
+                  + " latency grows %s → %s ms: requests queue for the lock.", r.workers(),
+              num(plateau.rowsPerSecond()), u, num(plateau.requestsPerSecond()),
+              pct(plateau.requestsPerSecond() / capacity), num(capacity), num(ctx.serialMillis()),
+              ms(base.allCalls().p50()), ms(plateau.allCalls().p50())));
         }
       }
     }
@@ -147,9 +211,15 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
       Rung first = rungs.stream().filter(r -> r.cpuCores() >= CPU_SHARE * ctx.cores()).findFirst().orElseThrow();
       return new Verdict(Bottleneck.CPU, first.workers(), f("CPU: from %d workers the process keeps %s of its %d cores"
               + " busy (%s%s), and %d workers give only %s the %d-worker throughput (%s efficiency).", first.workers(),
-          num(first.cpuCores()), ctx.cores(), pct(first.cpuCores() / ctx.cores()),
+          f("%.2f", first.cpuCores()), ctx.cores(), pct(first.cpuCores() / ctx.cores()),
           ctx.simulatorInProcess() ? ", the in-process simulator included" : "", top.workers(), times(speedup),
           base.workers(), pct(efficiency)));
+    }
+    if (top.hostCpu() >= BUSY_HOST) {
+      return new Verdict(Bottleneck.CPU, top.workers(), f("CPU: the host's %d cores were %s busy at %d workers, this"
+              + " process using %s of them and other processes the rest, and %d workers give only %s the %d-worker"
+              + " throughput (%s efficiency): more workers only queue for the CPU.", ctx.cores(), pct(top.hostCpu()),
+          top.workers(), f("%.2f", top.cpuCores()), top.workers(), times(speedup), base.workers(), pct(efficiency)));
     }
 
     Rung prev = rungs.get(rungs.size() - 2);
@@ -170,18 +240,18 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
             u, num(plateau.requestsPerSecond()), pct(plateau.requestsPerSecond() / serialCapacity),
             num(serialCapacity), num(ctx.serialMillis()), latency));
       }
-      return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section: throughput is flat at"
-              + " %s %s/s (%s req/s) from %d to %d workers while %s: the extra requests queue for one resource that"
-              + " serves about %s req/s (%s ms each).", num(plateau.rowsPerSecond()), u,
-          num(plateau.requestsPerSecond()), prev.workers(), top.workers(), latency, num(plateau.requestsPerSecond()),
-          ms(1000 / plateau.requestsPerSecond())));
+      return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section: throughput levels off"
+              + " at %s %s/s (%s req/s; %s from %d to %d workers) while %s: the extra requests queue for one resource"
+              + " that serves about %s req/s (%s ms each).", num(plateau.rowsPerSecond()), u,
+          num(plateau.requestsPerSecond()), growth(prev, top), prev.workers(), top.workers(), latency,
+          num(plateau.requestsPerSecond()), ms(1000 / plateau.requestsPerSecond())));
     }
     if (flat && !http) {
       return new Verdict(Bottleneck.SERIAL_SECTION, reached.workers(), f("serialised section in ferry itself: with no"
-              + " HTTP calls, throughput is flat at %s %s/s from %d to %d workers while the process keeps only %s of"
-              + " its %d cores busy: one shared step (such as the state-store writes) serves the rows one at a"
-              + " time.", num(plateau.rowsPerSecond()), u, prev.workers(), top.workers(), num(busiest.cpuCores()),
-          ctx.cores()));
+              + " HTTP calls, throughput levels off at %s %s/s (%s from %d to %d workers) while the process keeps"
+              + " only %s of its %d cores busy: one shared step (such as the state-store writes) serves the rows one"
+              + " at a time.", num(plateau.rowsPerSecond()), u, growth(prev, top), prev.workers(), top.workers(),
+          f("%.2f", busiest.cpuCores()), ctx.cores()));
     }
     if (http && top.allCalls().p95() >= LATENCY_GROWTH * base.allCalls().p95()) {
       return new Verdict(Bottleneck.DOWNSTREAM_LATENCY, top.workers(), f("downstream latency: p95 grows %s → %s ms as"
@@ -190,8 +260,9 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
           top.inFlight(), times(speedup), times(workerRatio), pct(efficiency)));
     }
     return new Verdict(Bottleneck.UNEXPLAINED, top.workers(), f("unexplained: %d workers give %s the %d-worker"
-            + " throughput (%s efficiency)%s, no 429s and %s of %d cores busy; look at the target's own metrics.",
-        top.workers(), times(speedup), base.workers(), pct(efficiency), p95, num(busiest.cpuCores()), ctx.cores()));
+            + " throughput (%s efficiency)%s, %s and %s of %d cores busy; %s.", top.workers(), times(speedup),
+        base.workers(), pct(efficiency), p95, http ? "no 429s" : "no HTTP calls", f("%.2f", busiest.cpuCores()),
+        ctx.cores(), http ? "look at the target's own metrics" : "profile ferry itself (or re-run on a quiet host)"));
   }
 
   /** The setting to run, from the measurements (the knee), compared with the ceiling the known limits allow. */
@@ -240,11 +311,19 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
           num(ceilingRate), u, num(secondsPerRow), ctx.unit(), base.inFlight(), workersForCeiling, c);
     } else if (verdict.bottleneck() == Bottleneck.RATE_LIMIT) {
       ceilingRate = best.rowsPerSecond();
-      note = f("no limit was configured; the measured ceiling is %s %s/s (%s req/s): pass it as --rate-limit to"
-          + " pace below it instead of hitting 429s.", num(best.rowsPerSecond()), u, num(best.requestsPerSecond()));
+      note = f("the client was told no limit; with 429s the pool reached at most %s %s/s (%s req/s), and every 429"
+          + " paused it, so the target's real limit is at least that: pass the documented limit as --rate-limit,"
+          + " and ferry paces just below it instead of pausing.", num(best.rowsPerSecond()), u,
+          num(best.requestsPerSecond()));
     }
     return new Recommendation(pick.workers(), pick.concurrency(), pick.rowsPerSecond(), reason, ceilingRate,
         inFlight, note);
+  }
+
+  /** "+36%" or "-4%": the change in throughput from one rung to the next. */
+  private static String growth(Rung from, Rung to) {
+    double g = to.rowsPerSecond() / from.rowsPerSecond() - 1;
+    return (g >= 0 ? "+" : "") + pct(g);
   }
 
   private static Rung best(List<Rung> rungs) {

@@ -44,6 +44,7 @@ public final class BenchHtml {
           .append(esc(u)).append("/s measured): ").append(esc(rec.reason())).append("</p>\n");
       if (!rec.ceilingNote().isEmpty()) h.append("<p>Ceiling: ").append(esc(rec.ceilingNote())).append("</p>\n");
     }
+    for (String c : a.caveats()) h.append("<p class=\"caution\">Caution: ").append(esc(c)).append("</p>\n");
     h.append("<p>USL fit: ").append(esc(BenchText.uslLine(a.usl(), u))).append("</p>\n</section>\n");
 
     h.append("<h2>Throughput against workers</h2>\n")
@@ -58,7 +59,7 @@ public final class BenchHtml {
       h.append("<th>req/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>429s</th><th>retries</th>")
           .append("<th>timeouts</th><th>failed</th>");
     }
-    h.append("<th>window s</th><th>CPU cores</th><th>GC</th><th>heap peak MB</th><th>RSS peak MB</th></tr></thead>\n<tbody>\n");
+    h.append("<th>window s</th><th>CPU cores</th><th>GC</th><th>heap peak MB</th><th>RSS peak MB</th><th>host CPU</th></tr></thead>\n<tbody>\n");
     for (BenchAnalysis.Scaling s : a.scaling()) {
       Rung g = s.rung();
       h.append("<tr><td>").append(g.workers()).append("</td><td>").append(g.inFlight()).append("</td><td>")
@@ -73,7 +74,7 @@ public final class BenchHtml {
       h.append("<td>").append(f("%.1f", g.seconds())).append(g.steady() ? "" : " (ramp-up included)")
           .append("</td><td>").append(f("%.2f", g.cpuCores())).append("</td><td>").append(pct(g.gcShare()))
           .append("</td><td>").append(mb(g.peakHeapBytes())).append("</td><td>").append(mb(g.peakRssBytes()))
-          .append("</td></tr>\n");
+          .append("</td><td>").append(pct(g.hostCpu())).append("</td></tr>\n");
     }
     h.append("</tbody>\n</table></div>\n");
 
@@ -133,6 +134,7 @@ public final class BenchHtml {
       th { background: #f6f7f7; }
       code { background: #f0f0f1; padding: 0 0.25em; }
       .scroll { overflow-x: auto; }
+      .caution { color: #8a2424; font-style: italic; }
       svg { background: #fff; border: 1px solid #dcdcde; max-width: 100%; height: auto; }
       svg text { font: 12px system-ui, sans-serif; fill: #3c434a; }
       """;

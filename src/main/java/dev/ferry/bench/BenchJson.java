@@ -78,6 +78,8 @@ public final class BenchJson {
       n.put("max_heap_bytes", g.maxHeapBytes());
       n.put("peak_rss_bytes", g.peakRssBytes());
       n.put("steady", g.steady());
+      put(n, "host_cpu", g.hostCpu());
+      put(n, "load_average", g.loadAverage());
       if (g.serverMaxInFlight() >= 0) n.put("server_max_in_flight", g.serverMaxInFlight());
     }
 
@@ -87,6 +89,8 @@ public final class BenchJson {
     v.put("label", a.verdict().bottleneck().label());
     v.put("from_workers", a.verdict().fromWorkers());
     v.put("sentence", a.verdict().sentence());
+    ArrayNode caveats = v.putArray("caveats");
+    a.caveats().forEach(caveats::add);
     if (a.usl() != null) {
       ObjectNode u = root.putObject("usl");
       put(u, "lambda", a.usl().lambda());

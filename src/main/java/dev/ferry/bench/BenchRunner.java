@@ -9,6 +9,9 @@ import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
+import dev.ferry.http.ApiCall;
+import dev.ferry.http.ApiResponse;
+import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.recipes.workos.ImportSettings;
@@ -66,6 +69,12 @@ public final class BenchRunner {
   private final Ticker ticker;
   private final Sleeper sleeper;
   private final ProcessProbe probe = new ProcessProbe();
+  /**
+   * One limiter for the whole study, as for one job: an external target is not reset between rungs, so a
+   * fresh limiter per rung would not know the previous rung's last requests and could overrun the target's
+   * window at the start of the next one.
+   */
+  private RateLimiter limiter;
 
   public BenchRunner(BenchSpec spec, Listener listener) {
     this(spec, listener, Ticker.system(), Sleeper.system());
@@ -86,6 +95,7 @@ public final class BenchRunner {
    */
   public List<Rung> run(Path workDir) throws IOException, InterruptedException {
     List<Integer> ladder = spec.ladder();
+    if (!spec.dryRun()) preflight();
     if (spec.jvmWarmup().isPositive()) {
       listener.rungStarting(-1, ladder.size(), ladder.getLast(), spec.concurrency());
       runRung(-1, ladder.getLast(), spec.samples().getFirst(), workDir);
@@ -132,10 +142,37 @@ public final class BenchRunner {
     }
   }
 
+  /**
+   * One GET before the ladder, so that an unreachable target or a refused key stops the study at once instead
+   * of being measured as a slow one.
+   *
+   * @throws BenchException when the target does not answer or refuses the key
+   */
+  void preflight() throws InterruptedException {
+    if (spec.sim() != null) spec.sim().reset();
+    HttpTarget probeTarget = new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(), limiter(),
+        RetryPolicy.builder().maxAttempts(1).build(), sleeper, ticker,
+        () -> ThreadLocalRandom.current().nextDouble(), new CallMetrics());
+    try {
+      ApiResponse r = probeTarget.call(ApiCall.get("/user_management/users?limit=1", "preflight"));
+      if (r.status() == 0) throw new BenchException("cannot reach " + spec.apiUrl() + ": " + r.error());
+    } catch (AuthFailureException e) {
+      throw new BenchException(e.getMessage());
+    } finally {
+      probeTarget.close();
+    }
+  }
+
+  private RateLimiter limiter() {
+    if (limiter == null) {
+      limiter = spec.rateLimit() > 0 ? RateLimiter.smooth(spec.rateLimit() * spec.paceShare(), ticker)
+          : RateLimiter.unlimited(ticker);
+    }
+    return limiter;
+  }
+
   private HttpTarget target(CallMetrics metrics) {
-    RateLimiter limiter = spec.rateLimit() > 0 ? RateLimiter.smooth(spec.rateLimit() * spec.paceShare(), ticker)
-        : RateLimiter.unlimited(ticker);
-    return new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(), limiter,
+    return new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(), limiter(),
         RetryPolicy.builder().maxAttempts(spec.maxAttempts()).build(), sleeper, ticker,
         () -> ThreadLocalRandom.current().nextDouble(), metrics);
   }
@@ -179,6 +216,8 @@ public final class BenchRunner {
     long last = 0;
     long nextSample = t0;
     Series series = new Series();
+    double hostCpuSum = 0;
+    int hostCpuSamples = 0;
     listener.phase(workers, throwaway ? "warming up the JVM" : "warming up");
     try {
       while (true) {
@@ -194,6 +233,11 @@ public final class BenchRunner {
           peakHeap = Math.max(peakHeap, probe.heapUsed());
           peakLive = Math.max(peakLive, probe.heapAfterGc());
           peakRss = Math.max(peakRss, probe.rss());
+          double host = probe.hostCpuLoad();
+          if (a != null && !Double.isNaN(host)) {
+            hostCpuSum += host;
+            hostCpuSamples++;
+          }
           listener.tick(workers, a == null ? "warming up" : "measuring", a == null ? 0 : (now - a.nanos) / 1e9,
               a == null ? 0 : settled - a.settled);
         }
@@ -263,7 +307,8 @@ public final class BenchRunner {
         metrics.retryCount(), metrics.timeoutCount(), metrics.connectionErrorCount() + metrics.serverErrorCount(),
         progress.failed(), b.cpuNanos < 0 ? 0 : (b.cpuNanos - a.cpuNanos) / 1e9, (b.gcMillis - a.gcMillis) / 1e3,
         peakHeap, peakLive, probe.heapMax(), peakRss, steady,
-        spec.sim() == null ? -1 : spec.sim().stats().maxInFlight());
+        spec.sim() == null ? -1 : spec.sim().stats().maxInFlight(),
+        hostCpuSamples == 0 ? Double.NaN : hostCpuSum / hostCpuSamples, probe.loadAverage());
   }
 
   /** (time, rows settled, requests sent) at every poll of the window, for the least-squares rates. */

@@ -66,11 +66,12 @@ public final class BenchText {
         ? " (the whole process, the in-process simulator included):\n" : " (the whole process):\n");
     rows = new ArrayList<>();
     rows.add(new String[] {"workers", u, "window s", "cpu cores", "gc", "heap peak MB", "live heap MB", "rss peak MB",
-        "steady"});
+        "host cpu", "load avg", "steady"});
     for (Rung g : sorted(r)) {
       rows.add(new String[] {String.valueOf(g.workers()), String.format(Locale.ROOT, "%,d", g.rows()),
           f("%.1f", g.seconds()), f("%.2f", g.cpuCores()), pct(g.gcShare()), mb(g.peakHeapBytes()),
-          mb(g.liveHeapBytes()), mb(g.peakRssBytes()), g.steady() ? "yes" : "no (sample too small)"});
+          mb(g.liveHeapBytes()), mb(g.peakRssBytes()), pct(g.hostCpu()),
+          Double.isNaN(g.loadAverage()) ? "n/a" : f("%.1f", g.loadAverage()), g.steady() ? "yes" : "no (sample too small)"});
     }
     table(out, rows);
     return out.toString();
@@ -81,6 +82,7 @@ public final class BenchText {
     BenchAnalysis a = r.analysis();
     StringBuilder out = new StringBuilder();
     out.append("bottleneck: ").append(a.verdict().sentence()).append('\n');
+    for (String c : a.caveats()) out.append("caution: ").append(c).append('\n');
     out.append("USL fit: ").append(uslLine(a.usl(), r.context().units())).append('\n');
     Recommendation rec = a.recommendation();
     if (rec != null) {

@@ -28,6 +28,21 @@ final class ProcessProbe {
     return -1;
   }
 
+  /** CPU use of the whole host over the last moment, 0..1, every process included; NaN when unknown. */
+  double hostCpuLoad() {
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      double v = sun.getCpuLoad();
+      return v >= 0 ? v : Double.NaN;
+    }
+    return Double.NaN;
+  }
+
+  /** The host's one-minute load average; NaN when unknown. */
+  double loadAverage() {
+    double v = os.getSystemLoadAverage();
+    return v >= 0 ? v : Double.NaN;
+  }
+
   /** Milliseconds the collectors reported so far (pauses, or cycles for concurrent collectors). */
   long gcMillis() {
     long sum = 0;

@@ -36,6 +36,9 @@ import java.util.TreeMap;
  * @param steady          false when the sample ran out before the warm-up ended (the window then includes the
  *                        ramp-up)
  * @param serverMaxInFlight most calls the in-process simulator handled at once; -1 when unknown
+ * @param hostCpu         mean CPU use of the whole host in the window, 0..1, other processes included; NaN
+ *                        when unknown
+ * @param loadAverage     the host's one-minute load average at the end of the window; NaN when unknown
  */
 public record Rung(
     int workers,
@@ -59,7 +62,9 @@ public record Rung(
     long maxHeapBytes,
     long peakRssBytes,
     boolean steady,
-    long serverMaxInFlight) {
+    long serverMaxInFlight,
+    double hostCpu,
+    double loadAverage) {
 
   /** @throws IllegalArgumentException on a worker count or concurrency below 1, or a negative count */
   public Rung {

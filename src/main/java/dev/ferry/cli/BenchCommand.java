@@ -406,10 +406,12 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public void rungDone(int index, Rung r) {
       if (quiet) return;
-      String line = f("%s: %.2f users/s over %.1f s (%,d users), %s req/s, p95 %s ms, 429s %d%s", prefix,
-          r.rowsPerSecond(), r.seconds(), r.rows(), JobSession.fmt(Math.round(r.requestsPerSecond() * 10) / 10.0),
-          JobSession.fmt(Math.round(r.allCalls().p95() * 10) / 10.0), r.rateLimited(),
-          r.steady() ? "" : " (sample too small for a steady state)");
+      String rate = r.rowsPerSecond() >= 100 ? f("%,.0f", r.rowsPerSecond()) : f("%.2f", r.rowsPerSecond());
+      String line = f("%s: %s users/s over %.1f s (%,d users)", prefix, rate, r.seconds(), r.rows());
+      if (r.requests() > 0) {
+        line += f(", %.1f req/s, p95 %.1f ms, 429s %d", r.requestsPerSecond(), r.allCalls().p95(), r.rateLimited());
+      }
+      if (!r.steady()) line += " (sample too small for a steady state)";
       if (terminal) {
         err.print("\r" + " ".repeat(lastWidth) + "\r");
         lastWidth = 0;

@@ -12,8 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * however late the sleeping holder wakes or the next waiter gets the lock (on a busy host both can take a
  * good part of a millisecond, which would otherwise turn a 2 ms section into a 2.8 ms one). A caller that
  * queued behind the previous holder begins its turn when that turn was due to end, and a late one shortens
- * its sleep by its lateness; at most one {@code hold} of lateness is made up, so the section never serves
- * a burst faster than that.
+ * its sleep by its lateness. Lateness is made up for at most {@link #CATCH_UP_TURNS} turns, so a stall
+ * (a GC pause, a starved CPU) is absorbed without letting the section serve a long burst above its rate.
  */
 final class SerialSection {
   /* Concurrency: one fair ReentrantLock (FIFO turns, no virtual-thread pinning). This is the only place
@@ -21,6 +21,9 @@ final class SerialSection {
   private final Duration hold;
   private final SimClock clock;
   private final ReentrantLock lock = new ReentrantLock(true);
+  /** How many turns of lateness a queued caller may make up. */
+  static final int CATCH_UP_TURNS = 20;
+
   /** When the latest turn is due to end (clock nanos). Guarded by {@code lock}. */
   private long lastEnd = Long.MIN_VALUE / 2;
 
@@ -48,10 +51,10 @@ final class SerialSection {
     lock.lockInterruptibly();
     try {
       long now = clock.nanoTime();
-      long begin = Math.max(Math.max(start, lastEnd), now - holdNanos);
+      long begin = Math.max(Math.max(start, lastEnd), now - CATCH_UP_TURNS * holdNanos);
       lastEnd = begin + holdNanos;
       long sleep = Math.min(holdNanos, lastEnd - now);
-      clock.sleep(sleep == holdNanos ? hold : Duration.ofNanos(sleep));
+      if (sleep > 0) clock.sleep(sleep == holdNanos ? hold : Duration.ofNanos(sleep));
       return now - start;
     } finally {
       lock.unlock();

@@ -30,6 +30,7 @@ class BenchAnalysisTest {
     long rateLimited;
     double cpuCores = 0.05;
     double gcShare;
+    double hostCpu = 0.2;
     long live = 50L << 20;
     long max = 1024L << 20;
 
@@ -59,6 +60,11 @@ class BenchAnalysisTest {
       return this;
     }
 
+    RungBuilder host(double share) {
+      hostCpu = share;
+      return this;
+    }
+
     RungBuilder gc(double share) {
       gcShare = share;
       return this;
@@ -82,7 +88,7 @@ class BenchAnalysisTest {
       Latency all = requests == 0 ? Latency.NONE : new Latency(requests, p50, p95, p95 * 1.05, p95 * 1.2);
       Map<String, Latency> per = requests == 0 ? Map.of() : Map.of("create_user", all, "create_membership", all);
       return new Rung(workers, concurrency, rows, seconds, rows / seconds, requests, requests / seconds, per, all, rateLimited, rateLimited, 0, 0, 0,
-          cpuCores * seconds, gcShare * seconds, live * 2, live, max, 300L << 20, true, -1);
+          cpuCores * seconds, gcShare * seconds, live * 2, live, max, 300L << 20, true, -1, hostCpu, 1.0);
     }
   }
 
@@ -125,7 +131,7 @@ class BenchAnalysisTest {
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.RATE_LIMIT);
     assertThat(a.verdict().fromWorkers()).isEqualTo(8);
     assertThat(a.verdict().sentence()).contains("429 (40 times at 8 workers)", "23 users/s");
-    assertThat(a.recommendation().ceilingNote()).contains("measured ceiling is 23 users/s");
+    assertThat(a.recommendation().ceilingNote()).contains("reached at most 23 users/s (46 req/s)");
   }
 
   @Test
@@ -140,9 +146,49 @@ class BenchAnalysisTest {
 
     // Then
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.SERIAL_SECTION);
-    assertThat(a.verdict().sentence()).contains("490 req/s", "98% of the 500 req/s", "202.0 → 325.0 ms");
+    assertThat(a.verdict().sentence()).contains("from 16 workers", "490 req/s), 98% of the 500 req/s",
+        "202.0 → 325.0 ms");
     assertThat(a.recommendation().workers()).isEqualTo(16);
     assertThat(a.recommendation().ceilingRate()).isCloseTo(250, within(0.5));
+  }
+
+  @Test
+  void reachingTheKnownSectionCapacityNamesItEvenWhenTheBaselineWasSlow() {
+    // Given: a busy host slowed the 1-worker baseline, so efficiency looks high, but 16 workers send 88% of 500 req/s
+    List<Rung> rungs = ladder(rung(1, 15.6).concurrency(10).latency(266, 655).host(0.97).cpu(0.3),
+        rung(2, 45.3).concurrency(10).latency(217, 301), rung(4, 78.4).concurrency(10).latency(228, 432),
+        rung(8, 139).concurrency(10).latency(250, 487), rung(16, 220.6).concurrency(10).latency(334, 481));
+
+    // When
+    BenchAnalysis a = BenchAnalysis.of(rungs, SERIAL_2MS);
+
+    // Then
+    assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.SERIAL_SECTION);
+    assertThat(a.verdict().fromWorkers()).isEqualTo(16);
+    assertThat(a.verdict().sentence()).contains("441 req/s), 88% of the 500 req/s");
+    assertThat(a.caveats()).hasSize(2);
+    assertThat(a.caveats().get(0)).contains("≥ 90% busy during the 1-worker rung", "as little as 0.30 cores");
+    assertThat(a.caveats().get(1)).contains("the 2-worker rung scaled better than linearly (145% efficiency)");
+  }
+
+  @Test
+  void failedRowsAreACaveat() {
+    // Given
+    Rung failing = rung(2, 5).build();
+    failing = new Rung(failing.workers(), 1, failing.rows(), failing.seconds(), failing.rowsPerSecond(),
+        failing.requests(), failing.requestsPerSecond(), failing.latencies(), failing.allCalls(), 0, 12, 0, 12, 7,
+        1, 0, 1, 1, 100, 1, true, -1, 0.1, 1);
+
+    // When
+    BenchAnalysis a = BenchAnalysis.of(List.of(rung(1, 2.5).build(), failing), NO_LIMIT);
+
+    // Then
+    assertThat(a.caveats()).singleElement().asString().contains("rows failed (7 at 2 workers)");
+  }
+
+  @Test
+  void aQuietHostAndAnHonestBaselineGiveNoCaveat() {
+    assertThat(BenchAnalysis.of(ladder(rung(1, 2.5), rung(2, 5), rung(4, 9.9)), NO_LIMIT).caveats()).isEmpty();
   }
 
   @Test
@@ -157,7 +203,7 @@ class BenchAnalysisTest {
 
     // Then
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.SERIAL_SECTION);
-    assertThat(a.verdict().sentence()).contains("flat at 200 users/s (400 req/s) from 8 to 16 workers",
+    assertThat(a.verdict().sentence()).contains("levels off at 200 users/s (400 req/s; +3% from 8 to 16 workers)",
         "2.5 ms each");
   }
 
@@ -191,6 +237,20 @@ class BenchAnalysisTest {
     assertThat(a.verdict().fromWorkers()).isEqualTo(2);
     assertThat(a.verdict().sentence()).contains("1.90 of its 2 cores", "in-process simulator included");
     assertThat(a.recommendation().workers()).isEqualTo(4);
+  }
+
+  @Test
+  void aHostBusyWithOtherProcessesIsCpuEvenWhenThisProcessUsesLittle() {
+    // Given: a dry run that levels off while other processes keep the host's CPUs busy
+    List<Rung> rungs = ladder(rung(1, 7344).dry().cpu(0.24).host(1), rung(2, 12488).dry().cpu(0.26).host(1),
+        rung(4, 18211).dry().cpu(0.44).host(1), rung(8, 24765).dry().cpu(0.45).host(1));
+
+    // When
+    BenchAnalysis a = BenchAnalysis.of(rungs, DRY);
+
+    // Then
+    assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.CPU);
+    assertThat(a.verdict().sentence()).contains("2 cores were 100% busy at 8 workers", "using 0.45 of them");
   }
 
   @Test
@@ -237,7 +297,7 @@ class BenchAnalysisTest {
 
     // Then
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.SERIAL_SECTION);
-    assertThat(a.verdict().sentence()).contains("ferry itself", "1.25 of its 2 cores");
+    assertThat(a.verdict().sentence()).contains("ferry itself", "+1% from 4 to 8 workers", "1.25 of its 2 cores");
     assertThat(a.recommendation().workers()).isEqualTo(2);
     assertThat(a.recommendation().ceilingNote()).isEmpty();
   }

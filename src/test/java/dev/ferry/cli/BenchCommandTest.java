@@ -89,6 +89,31 @@ class BenchCommandTest {
   }
 
   @Test
+  void anUnreachableTargetOrARefusedKeyStopsTheStudyBeforeTheLadder() throws Exception {
+    // Given
+    Path csv = tmp.resolve("pilot.csv");
+    dev.ferry.recipes.workos.UserCsvGenerator.write(csv, 100, 0);
+    int closedPort;
+    try (SimServer gone = SimServer.start(SimConfig.builder().build())) {
+      closedPort = gone.port();
+    }
+
+    // When / Then: nothing listens
+    assertThat(run(Map.of("WORKOS_SECRET_KEY", "sk_test_any"), "bench", "--api-url", "http://127.0.0.1:" + closedPort,
+        "--csv", csv.toString(), "--max-records", "10", "--workers", "1,2")).isEqualTo(ExitCodes.STOPPED);
+    assertThat(err.toString()).contains("cannot reach http://127.0.0.1:" + closedPort);
+
+    // When / Then: the key is refused
+    try (SimServer target = SimServer.start(SimConfig.builder().requiredKey("sk_test_right").build())) {
+      assertThat(run(Map.of("WORKOS_SECRET_KEY", "sk_test_wrong"), "bench", "--api-url",
+          target.baseUrl().toString(), "--csv", csv.toString(), "--max-records", "10", "--workers", "1,2"))
+          .isEqualTo(ExitCodes.STOPPED);
+      assertThat(err.toString()).contains("refused the API key").doesNotContain("sk_test_wrong");
+      assertThat(target.stats().usersCreated()).isZero();
+    }
+  }
+
+  @Test
   void anExternalTargetGetsADisjointSliceOfTheCsvPerRung() throws Exception {
     // Given: a "real" target (a simulator we run ourselves) and a users file
     Path csv = tmp.resolve("pilot.csv");

@@ -42,6 +42,22 @@ class SimSerialSectionScheduleTest {
   }
 
   @Test
+  void aStallIsMadeUpForAtMostTwentyTurns() throws Exception {
+    // Given: a section that ran on time, then a 100 ms stall while callers kept queueing
+    LateClock clock = new LateClock();
+    SerialSection section = new SerialSection(Duration.ofMillis(2), clock);
+    section.passArrivedAt(0);
+    clock.nanos.addAndGet(100_000_000);
+    long stalled = clock.nanoTime();
+
+    // When: 30 queued callers go through
+    for (int i = 0; i < 30; i++) section.passArrivedAt(0);
+
+    // Then: the first 20 turns (40 ms) are made up at once, the other 10 take 2 ms each (+ the last overshoot)
+    assertThat(clock.nanoTime() - stalled).isEqualTo(20_000_000L + 700_000);
+  }
+
+  @Test
   void aCallerThatFindsTheSectionIdleHoldsItForTheWholeHold() throws Exception {
     // Given
     LateClock clock = new LateClock();
