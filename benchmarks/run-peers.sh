@@ -12,8 +12,10 @@
 #       Override row counts with ROWS_A, ROWS_B, ROWS_C; ROWS_SHELL caps the per-line curl peer (one
 #       curl process per row, ~30 rows/s here) to the first rows of the same CSV (default 1,000).
 #   -r  repeats per peer and workload (default 3); the order of the peers rotates between repeats
-#   -p  peers (default all): ferry ferry-auto minimal platform spring parallel-curl parallel-curl-batched
-#       (ferry-auto runs only when this ferry accepts --concurrency auto)
+#   -p  peers (default all): ferry ferry-auto ferry-w20 minimal platform spring parallel-curl
+#       parallel-curl-batched; ferry-auto runs only when this ferry accepts --concurrency auto; ferry-w20
+#       (b only) is ferry with 20 workers x 50, one 1,000-row chunk each, to show the chunk barrier;
+#       minimal-keys (not in the default) is the minimal loop sending an Idempotency-Key per row as ferry does
 #   -o  output folder (default benchmarks/results/peers-<date>): raw.csv (one line a run),
 #       peers.md (the medians), logs/
 #
@@ -39,7 +41,7 @@ SHELL_PEER="$PEERS_DIR/parallel-curl.sh"
 
 WORKLOADS=a,b,c
 REPEATS=3
-PEERS="ferry ferry-auto minimal platform spring parallel-curl parallel-curl-batched"
+PEERS="ferry ferry-auto ferry-w20 minimal platform spring parallel-curl parallel-curl-batched"
 OUT="$ROOT/benchmarks/results/peers-$(date +%Y%m%d-%H%M%S)"
 while getopts "w:r:p:o:h" opt; do
   case $opt in
@@ -120,13 +122,15 @@ peer_command() {
   if [ "$LIMIT" != none ]; then rate_java=(--rate "$LIMIT"); ferry_rate=(--rate-limit "$LIMIT"); fi
   local common=(--csv "$csv" --url "$URL" --concurrency "$INFLIGHT" "${rate_java[@]}")
   case $peer in
-    ferry|ferry-auto)
-      local conc=$FC
+    ferry|ferry-auto|ferry-w20)
+      local workers=$FW conc=$FC
       if [ "$peer" = ferry-auto ]; then [ "$HAS_AUTO" = 1 ] || return 1; conc=auto; fi
+      if [ "$peer" = ferry-w20 ]; then [ "$w" = b ] || return 1; workers=20; conc=50; fi
       CMD=("${FERRY[@]}" import-users --csv "$csv" --job-id "peers-$RANDOM$RANDOM" --api-url "$URL"
-           --workers "$FW" --concurrency "$conc" "${ferry_rate[@]}" --checkpoint-dir "$dir"
+           --workers "$workers" --concurrency "$conc" "${ferry_rate[@]}" --checkpoint-dir "$dir"
            --progress never --json) ;;
     minimal)  CMD=("$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.MinimalLoop "${common[@]}") ;;
+    minimal-keys) CMD=("$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.MinimalLoop "${common[@]}" --idempotency-keys true) ;;
     platform) CMD=("$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.PlatformPool "${common[@]}") ;;
     spring)   CMD=("$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.SpringBatchPeer "${common[@]}" --chunk 10) ;;
     parallel-curl)
@@ -176,11 +180,14 @@ for w in ${WORKLOADS//,/ }; do
   head -n $((shell_rows + 1)) "$csv" > "$shell_csv"
   start_sim "$OUT/logs/sim-$w.log"
   echo "workload $w: latency $LATENCY, limit $LIMIT, $ROWS rows, $INFLIGHT in flight, sim $URL" >&2
-  if [ "$LIMIT" = none ]; then   # warm the simulator's JIT so the first peer does not pay for it
-    head -n 5001 "$csv" > "$OUT/data/warmup.csv"
-    "$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.MinimalLoop --csv "$OUT/data/warmup.csv" --url "$URL" \
-      --concurrency "$INFLIGHT" > /dev/null
-  fi
+  # Warm the simulator's JIT (idempotency keys included, as ferry sends them) so the first peer does not pay
+  # for it; under a limit, then wait out the 10 s counting window so the first peer starts with it empty.
+  warm_rows=5000; warm_rate=()
+  if [ "$LIMIT" != none ]; then warm_rows=300; warm_rate=(--rate "$LIMIT"); fi
+  head -n $((warm_rows + 1)) "$csv" > "$OUT/data/warmup.csv"
+  "$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.MinimalLoop --csv "$OUT/data/warmup.csv" --url "$URL" \
+    --concurrency "$INFLIGHT" "${warm_rate[@]}" --idempotency-keys true > /dev/null
+  [ "$LIMIT" = none ] || sleep 11
   read -r -a order <<<"$PEERS"
   for rep in $(seq 1 "$REPEATS"); do
     for peer in "${order[@]}"; do

@@ -14,9 +14,11 @@ import java.util.concurrent.Semaphore;
 /**
  * The floor: read a line, take a permit of a {@link Semaphore} of {@code --concurrency}, POST it from a virtual
  * thread with the JDK {@link HttpClient}; a pacing limiter when {@code --rate} is given. No ledger, no retry of
- * anything but 429, no validation.
+ * anything but 429, no validation. {@code --idempotency-keys true} adds an {@code Idempotency-Key} per row, as
+ * ferry sends (a control: it makes the server do the same work for both).
  *
- * <p>{@code java -cp ferry-peers-all.jar dev.ferry.peers.MinimalLoop --csv F --url U --concurrency N [--rate R]}
+ * <p>{@code java -cp ferry-peers-all.jar dev.ferry.peers.MinimalLoop --csv F --url U --concurrency N [--rate R]
+ * [--idempotency-keys true]}
  */
 public final class MinimalLoop {
   private MinimalLoop() {}
@@ -29,6 +31,7 @@ public final class MinimalLoop {
     PeerSupport.Pacer pacer = new PeerSupport.Pacer(PeerSupport.rate(flags));
     PeerSupport.Counters counters = new PeerSupport.Counters();
     Semaphore inFlight = new Semaphore(concurrency);
+    boolean keys = Boolean.parseBoolean(flags.getOrDefault("idempotency-keys", "false"));
     long start = System.nanoTime();
     long rows = 0;
     try (HttpClient client = PeerSupport.client();
@@ -41,9 +44,10 @@ public final class MinimalLoop {
         String body = PeerSupport.jsonOfLine(line);
         inFlight.acquire();
         rows++;
+        String idempotencyKey = keys ? "minimal-" + rows + "-user" : null;
         threads.execute(() -> {
           try {
-            PeerSupport.post(client, uri, key, body, pacer, counters);
+            PeerSupport.post(client, uri, key, body, idempotencyKey, pacer, counters);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           } finally {
@@ -53,6 +57,6 @@ public final class MinimalLoop {
       }
       inFlight.acquire(concurrency);
     }
-    PeerSupport.report("minimal-loop", rows, start, counters);
+    PeerSupport.report(keys ? "minimal-loop+keys" : "minimal-loop", rows, start, counters);
   }
 }

@@ -91,12 +91,18 @@ final class PeerSupport {
    */
   static void post(HttpClient client, URI uri, String key, String body, Pacer pacer, Counters counters)
       throws InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri)
+    post(client, uri, key, body, null, pacer, counters);
+  }
+
+  /** The same, with an {@code Idempotency-Key} header when {@code idempotencyKey} is not null. */
+  static void post(HttpClient client, URI uri, String key, String body, String idempotencyKey, Pacer pacer,
+      Counters counters) throws InterruptedException {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
         .timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + key)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-        .build();
+        .header("Content-Type", "application/json");
+    if (idempotencyKey != null) builder.header("Idempotency-Key", idempotencyKey);
+    HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
     for (int attempt = 0; ; attempt++) {
       pacer.acquire();
       HttpResponse<String> r;
