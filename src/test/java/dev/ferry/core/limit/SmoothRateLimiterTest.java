@@ -94,6 +94,21 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void unlimitedWaitsNoMoreOnceThePauseEndsAndPacesWhenARateIsSet() {
+    // Given an unlimited limiter that was paused
+    RateLimiter limiter = RateLimiter.unlimited(time);
+    limiter.pauseFor(Duration.ofMillis(500));
+    assertThat(limiter.reserveNanos()).isEqualTo(500_000_000L);
+    // When the pause has passed / Then no caller waits again
+    time.sleepNanos(500_000_000L);
+    for (int i = 0; i < 10; i++) assertThat(limiter.reserveNanos()).isZero();
+    // When a rate is set / Then permits are paced again
+    limiter.setRate(10);
+    limiter.reserveNanos();
+    assertThat(limiter.reserveNanos()).isEqualTo(100_000_000L);
+  }
+
+  @Test
   void setRateChangesThePace() {
     RateLimiter limiter = RateLimiter.smooth(10, time);
     limiter.setRate(100);
