@@ -4,6 +4,7 @@ import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.RunOptions;
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.Limit;
+import dev.ferry.core.limit.KnownRateTrim;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
@@ -21,6 +22,7 @@ import dev.ferry.http.AdaptiveFeedback;
 import dev.ferry.http.AttemptListener;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
+import dev.ferry.http.KnownRateFeedback;
 import dev.ferry.http.Secret;
 import dev.ferry.recipes.workos.ImportSettings;
 import dev.ferry.recipes.workos.WorkosImport;
@@ -104,9 +106,14 @@ final class JobSession {
         feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults(),
             metrics::inFlight);
       }
+      // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time.
+      AttemptListener trim = rate > 0
+          ? new KnownRateFeedback(KnownRateTrim.withDefaults(rate * HEADROOM, Ticker.system().read()), limiter)
+          : AttemptListener.NONE;
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
-          () -> ThreadLocalRandom.current().nextDouble(), metrics, feedback == null ? AttemptListener.NONE : feedback);
+          () -> ThreadLocalRandom.current().nextDouble(), metrics,
+          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim));
     }
     OutcomeCounts before = store.counts(job.id());
     // Retryable failures are sent again in this run (resume reopened them), so they are not settled yet: counting
