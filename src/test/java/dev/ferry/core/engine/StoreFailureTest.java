@@ -110,7 +110,7 @@ class StoreFailureTest {
   }
 
   private static RunOptions options() {
-    return new RunOptions(3, 4, Duration.ofSeconds(30), 50, Duration.ofMillis(5), 10, "test");
+    return new RunOptions(3, 4, Duration.ofSeconds(30), 50, Duration.ofMillis(5), 10, "test", null);
   }
 
   private static void plan(JobStore store) {
