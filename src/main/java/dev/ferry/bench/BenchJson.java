@@ -42,6 +42,7 @@ public final class BenchJson {
     setup.put("chunk_size", s.chunkSize());
     put(setup, "warmup_seconds", s.warmupSeconds());
     put(setup, "rung_seconds", s.rungSeconds());
+    setup.put("rounds", s.rounds());
     setup.put("cores", r.context().cores());
     setup.put("unit", r.context().unit());
     ArrayNode notes = setup.putArray("notes");

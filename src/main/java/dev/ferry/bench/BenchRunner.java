@@ -54,6 +54,9 @@ public final class BenchRunner {
     /** A rung starts; {@code index} is 0-based, -1 for the unmeasured JVM warm-up. */
     default void rungStarting(int index, int count, int workers, int concurrency) {}
 
+    /** A round starts (only called with more than one round); {@code round} is 0-based. */
+    default void roundStarting(int round, int rounds, boolean descending) {}
+
     /** A phase of the current rung: "planning", "pre-warming organizations", "warming up", "measuring". */
     default void phase(int workers, String phase) {}
 
@@ -88,7 +91,9 @@ public final class BenchRunner {
   }
 
   /**
-   * Runs every rung in ladder order.
+   * Runs every rung in ladder order, {@code rounds} times (even rounds up the ladder, odd rounds down, so a
+   * drift in the host's load does not favour one end), and keeps each rung's best round: the one least
+   * disturbed by other processes.
    *
    * @param workDir where the per-rung state directories go (each deleted after its rung)
    * @throws InterruptedException if interrupted; the current rung's job is stopped first
@@ -100,14 +105,19 @@ public final class BenchRunner {
       listener.rungStarting(-1, ladder.size(), ladder.getLast(), spec.concurrency());
       runRung(-1, ladder.getLast(), spec.samples().getFirst(), workDir);
     }
-    List<Rung> rungs = new ArrayList<>();
-    for (int i = 0; i < ladder.size(); i++) {
-      listener.rungStarting(i, ladder.size(), ladder.get(i), spec.concurrency());
-      Rung r = runRung(i, ladder.get(i), spec.samples().get(i), workDir);
-      rungs.add(r);
-      listener.rungDone(i, r);
+    List<Rung> best = new ArrayList<>(java.util.Collections.nCopies(ladder.size(), (Rung) null));
+    for (int round = 0; round < spec.rounds(); round++) {
+      boolean descending = round % 2 == 1;
+      if (spec.rounds() > 1) listener.roundStarting(round, spec.rounds(), descending);
+      for (int k = 0; k < ladder.size(); k++) {
+        int i = descending ? ladder.size() - 1 - k : k;
+        listener.rungStarting(i, ladder.size(), ladder.get(i), spec.concurrency());
+        Rung r = runRung(i, ladder.get(i), spec.samples().get(round * ladder.size() + i), workDir);
+        listener.rungDone(i, r);
+        if (best.get(i) == null || r.rowsPerSecond() > best.get(i).rowsPerSecond()) best.set(i, r);
+      }
     }
-    return rungs;
+    return List.copyOf(best);
   }
 
   private Rung runRung(int index, int workers, Path sample, Path workDir) throws IOException, InterruptedException {

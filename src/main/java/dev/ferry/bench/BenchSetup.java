@@ -17,11 +17,12 @@ import java.util.List;
  * @param chunkSize        rows per chunk
  * @param warmupSeconds    longest warm-up of a rung
  * @param rungSeconds      longest window of a rung
+ * @param rounds           runs of each rung (the best is kept)
  * @param notes            lines that explain the setup (how the concurrency was chosen, what the sample is, ...)
  */
 public record BenchSetup(String mode, String target, double latencyMs, double jitterMs, double serverRateLimit,
     double serialMs, List<Integer> ladder, int concurrency, long records, int chunkSize, double warmupSeconds,
-    double rungSeconds, List<String> notes) {
+    double rungSeconds, int rounds, List<String> notes) {
   public BenchSetup {
     ladder = List.copyOf(ladder);
     notes = List.copyOf(notes);

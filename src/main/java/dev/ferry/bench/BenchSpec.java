@@ -18,7 +18,10 @@ import java.util.Objects;
  *                               the sample settled)
  * @param rungTime               longest measured window of a rung
  * @param jvmWarmup              an unmeasured run at the largest worker count before the ladder; zero = none
- * @param samples                the input of each rung (the same file repeated, or one slice per rung)
+ * @param rounds                 how many times each rung runs (rounds alternate up and down the ladder); the
+ *                               best round of each rung is kept
+ * @param samples                the input of each run of a rung, round by round: {@code rounds × ladder}
+ *                               files (the same file repeated, or one slice per run)
  * @param dryRun                 no HTTP calls
  * @param apiUrl                 the target; null in a dry run
  * @param apiKey                 the key; null in a dry run
@@ -31,7 +34,7 @@ import java.util.Objects;
  * @param createOrgIfMissing     create referenced organizations that do not exist
  */
 public record BenchSpec(List<Integer> ladder, int concurrency, int chunkSize, Duration warmup, Duration rungTime,
-    Duration jvmWarmup, List<Path> samples, boolean dryRun, URI apiUrl, Secret apiKey, SimServer sim,
+    Duration jvmWarmup, int rounds, List<Path> samples, boolean dryRun, URI apiUrl, Secret apiKey, SimServer sim,
     double rateLimit, double paceShare, Duration requestTimeout, int maxAttempts, int maxConsecutiveFailures,
     boolean createOrgIfMissing) {
 
@@ -50,7 +53,10 @@ public record BenchSpec(List<Integer> ladder, int concurrency, int chunkSize, Du
     Objects.requireNonNull(rungTime, "rungTime cannot be null");
     Objects.requireNonNull(jvmWarmup, "jvmWarmup cannot be null");
     if (!rungTime.isPositive()) throw new IllegalArgumentException("rungTime must be positive");
-    if (samples.size() != ladder.size()) throw new IllegalArgumentException("one sample per rung is needed");
+    if (rounds < 1) throw new IllegalArgumentException("rounds must be >= 1");
+    if (samples.size() != ladder.size() * rounds) {
+      throw new IllegalArgumentException("one sample per rung and round is needed");
+    }
     if (!dryRun && (apiUrl == null || apiKey == null)) throw new IllegalArgumentException("apiUrl and apiKey are required");
     if (!(rateLimit >= 0)) throw new IllegalArgumentException("rateLimit must be >= 0");
   }

@@ -131,6 +131,11 @@ final class BenchCommand implements Callable<Integer> {
           + " for JIT compilation (default: 3s; 0s with --api-url).")
   Duration jvmWarmup;
 
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+      description = "Run the ladder N times, alternately up and down, and keep each rung's best round (for a"
+          + " host shared with other work; default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
       defaultValue = "30s", description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
   Duration requestTimeout;
@@ -183,6 +188,7 @@ final class BenchCommand implements Callable<Integer> {
     if (serialMs != null && (!(serialMs >= 0) || serialMs > 60_000)) throw RunFlags.usage("--serial-ms must be 0..60000");
     if (!rungTime.isPositive()) throw RunFlags.usage("--rung-time must be positive");
     if (maxAttempts < 1) throw RunFlags.usage("--max-attempts must be >= 1");
+    if (rounds < 1 || rounds > 20) throw RunFlags.usage("--rounds must be between 1 and 20");
     if (!requestTimeout.isPositive()) throw RunFlags.usage("--request-timeout must be positive");
 
     Duration lat = latency != null ? latency : Duration.ofMillis(200);
@@ -213,14 +219,14 @@ final class BenchCommand implements Callable<Integer> {
       String sampleNote;
       if (csv == null) {
         Path file = BenchSamples.generated(work, rows, orgs);
-        samples = Collections.nCopies(ladder.size(), file);
+        samples = Collections.nCopies(ladder.size() * rounds, file);
         sampleNote = f("the same %,d generated users (%d organizations, one membership each)", rows, orgs);
       } else if (external) {
-        samples = slices(csv, rows, ladder.size(), work);
-        sampleNote = f("rows of %s: rung k imports the k-th slice of %,d rows (a real target never sees a row twice)",
-            csv, rows);
+        samples = slices(csv, rows, ladder.size() * rounds, work);
+        sampleNote = f("rows of %s: each run of a rung imports its own slice of %,d rows (a real target never sees"
+            + " a row twice)", csv, rows);
       } else {
-        samples = Collections.nCopies(ladder.size(), slices(csv, rows, 1, work).getFirst());
+        samples = Collections.nCopies(ladder.size() * rounds, slices(csv, rows, 1, work).getFirst());
         rows = Math.min(rows, BenchSamples.countRows(csv));
         sampleNote = f("the same first %,d rows of %s", rows, csv);
       }
@@ -241,7 +247,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> notes = notes(sim, external, lat, jit, serverLimit, clientLimit, serial, ladder, c,
             concurrency == null, serverCeiling, secondsPerCall, sampleNote, chunk, target);
         if (!quiet) notes.forEach(n -> err.println("ferry bench: " + n));
-        BenchSpec benchSpec = new BenchSpec(ladder, c, chunk, warmup, rungTime, jvm, samples, dryRun,
+        BenchSpec benchSpec = new BenchSpec(ladder, c, chunk, warmup, rungTime, jvm, rounds, samples, dryRun,
             sim ? server.baseUrl() : externalUri, key, server, clientLimit, JobSession.HEADROOM, requestTimeout,
             maxAttempts, 50, sim || createOrgIfMissing);
         Progress progress = new Progress(err, quiet, ProgressBar.isTerminal());
@@ -250,7 +256,7 @@ final class BenchCommand implements Callable<Integer> {
         BenchSetup setup = new BenchSetup(sim ? "simulator" : external ? "external" : "dry-run", target,
             sim ? lat.toNanos() / 1e6 : Double.NaN, sim ? jit.toNanos() / 1e6 : Double.NaN,
             sim ? serverLimit : Double.NaN, sim ? serial : Double.NaN, ladder, c, rows, chunk,
-            warmup.toNanos() / 1e9, rungTime.toNanos() / 1e9, notes);
+            warmup.toNanos() / 1e9, rungTime.toNanos() / 1e9, rounds, notes);
         BenchContext ctx = new BenchContext(Runtime.getRuntime().availableProcessors(), clientLimit,
             JobSession.HEADROOM, sim ? serial : 0, dryRun, sim, "user");
         BenchResult result = BenchResult.of(setup, ctx, rungs, started, total);
@@ -314,6 +320,10 @@ final class BenchCommand implements Callable<Integer> {
     n.add(f("each rung: a fresh job of %s in chunks of %d; warm-up until %s or 20%% of the sample, then at most"
             + " %s measured in steady state (rows/s and latency in that window only)", sampleNote, chunk,
         human(warmup), human(rungTime)));
+    if (rounds > 1) {
+      n.add(f("%d rounds, alternately up and down the ladder; each rung shows its best round (the least disturbed"
+          + " by other processes)", rounds));
+    }
     if (sim) n.add("CPU, heap and RSS are those of the whole process, the simulator included");
     return n;
   }
@@ -378,6 +388,11 @@ final class BenchCommand implements Callable<Integer> {
       this.err = err;
       this.quiet = quiet;
       this.terminal = terminal;
+    }
+
+    @Override
+    public void roundStarting(int round, int rounds, boolean descending) {
+      if (!quiet) err.printf("ferry bench: round %d of %d (%s the ladder)%n", round + 1, rounds, descending ? "down" : "up");
     }
 
     @Override

@@ -15,7 +15,7 @@ class BenchReportTest {
   static BenchResult rateLimitedStudy() {
     List<Rung> rungs = ladder(rung(1, 2.5), rung(2, 5), rung(4, 10), rung(8, 19.8), rung(16, 24.6));
     BenchSetup setup = new BenchSetup("simulator", "http://127.0.0.1:1234 (in-process simulator)", 200, 50, 50, 0,
-        List.of(1, 2, 4, 8, 16), 1, 10_000, 156, 3, 15, List.of("target: a <simulated> API & more"));
+        List.of(1, 2, 4, 8, 16), 1, 10_000, 156, 3, 15, 1, List.of("target: a <simulated> API & more"));
     BenchContext ctx = new BenchContext(2, 50, 0.985, 0, false, true, "user");
     return BenchResult.of(setup, ctx, rungs, "2026-11-23T10:00:00", 101);
   }

