@@ -136,12 +136,16 @@ final class JobSession {
       boolean showBar = !flags.quiet && ("always".equals(flags.progress)
           || ("auto".equals(flags.progress) && ProgressBar.isTerminal()));
       boolean plainProgress = !flags.quiet && "auto".equals(flags.progress) && !showBar;
+      RateLimiter pacer = target == null ? null : target.limiter();
+      java.util.function.Supplier<String> adaptiveLine = rowLimiter == null ? null
+          : () -> "limit " + rowLimiter.limit() + (pacer != null && !Double.isInfinite(pacer.rate())
+              ? String.format(java.util.Locale.ROOT, "  pace %.1f/s", pacer.rate()) : "");
       try (AutoCloseable signals = Signals.onInterrupt(signal -> {
             runner.requestStop("interrupted (SIG" + signal + ")");
             Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
           });
           ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
-          alreadySettled, runner.progress(), target == null ? null : metrics) : null) {
+          alreadySettled, runner.progress(), target == null ? null : metrics, adaptiveLine) : null) {
         imp.prewarm(msg -> {
           if (!flags.quiet) err.println("ferry: " + msg);
         });

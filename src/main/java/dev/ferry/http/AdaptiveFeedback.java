@@ -57,9 +57,9 @@ public final class AdaptiveFeedback implements AttemptListener {
     if (learner == null) return;
     double rate;
     if (throttled) {
-      rate = learner.onThrottled(a.sentNanos(), a.answeredNanos(), a.retryAfterNanos());
+      rate = learner.onThrottled(a.sentNanos(), a.answeredNanos(), a.retryAfterNanos(), a.write());
     } else if (s > 0 && s != 401 && s != 403) {
-      rate = learner.onAdmitted(a.sentNanos(), a.answeredNanos(), a.waitedForPermit());
+      rate = learner.onAdmitted(a.sentNanos(), a.answeredNanos(), a.waitedForPermit(), a.write());
     } else {
       return;
     }

@@ -93,7 +93,7 @@ public final class HttpTarget implements AutoCloseable {
       long sent = ticker.read();
       attempts++;
       Attempt a = attempt(call);
-      listener.onAttempt(new AttemptListener.Attempt(queued, sent, a.answeredNanos, a.status,
+      listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
           a.retryAfterNanos.orElse(-1)));
       if (a.status == 401 || a.status == 403) {
         throw new AuthFailureException(a.status, a.status == 401

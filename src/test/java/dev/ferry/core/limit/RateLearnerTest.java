@@ -133,4 +133,36 @@ class RateLearnerTest {
     for (int i = 0; i < 10; i++) l.onThrottled(T0 + i * S, T0 + i * S, -1);
     assertThat(l.rate()).isEqualTo(0.5);
   }
+
+  @Test
+  void readsDoNotInflateTheEstimateOfARefusedWrite() {
+    // Given 500 writes and 300 reads admitted in 4 s
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    for (int i = 0; i < 500; i++) {
+      long sent = T0 + i * 8_000_000L;
+      l.onAdmitted(sent, sent + 1_000_000, false, true);
+      if (i % 5 < 3) l.onAdmitted(sent + 1, sent + 1_000_000, false, false);
+    }
+    // When a write is refused until the window frees (6 s)
+    double r = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S, true);
+    // Then the estimate counts the writes only
+    assertThat(r).isEqualTo(49.0, offset(0.01));
+  }
+
+  @Test
+  void probesNearALimitHalveTheGapToTheLowestRefusedPace() {
+    // Given a pace learned at 49/s whose probe to 50.96/s was refused (the ceiling)
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(12), 0.5);
+    admit(l, 500, 0, 4, false);
+    double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
+    double probe = admit(l, 800, 4.001, 16.5, true);
+    assertThat(probe).isEqualTo(learned * 1.02, offset(1e-9));
+    double back = l.onThrottled(T0 + 17 * S, T0 + 17 * S, S);
+    assertThat(back).isEqualTo(learned, offset(1e-9));
+    // When it runs quietly again: the next probes go at most halfway to the (creeping) ceiling
+    double next = admit(l, 800, 17.001, 29.5, true);
+    double ceiling = learned * 1.02 * 1.005;
+    assertThat(next).isEqualTo((learned + ceiling) / 2, offset(1e-9));
+    assertThat(next).isLessThan(learned * 1.02);
+  }
 }
