@@ -17,7 +17,7 @@ package dev.ferry.core.limit;
  *       smoothed by {@code smoothing}. It settles where the queueing delay is about {@code tolerance − 1}
  *       of the no-load latency: the target is kept busy, not flooded. A window in which less than half of
  *       the limit was in flight (something else is the bottleneck: the input, a rate limit) never grows
- *       the limit, and drifts it down toward twice what was in flight.</li>
+ *       the limit, and drifts it down toward twice what was in flight plus a window's completions.</li>
  *   <li><b>Drops.</b> A drop (429, 503, timeout, connection error) closes the window and multiplies the
  *       limit by {@code backoffRatio} instead, and ends slow start; further drops within one baseline round
  *       trip of that cut are the same congestion seen by requests already sent, and count once.</li>
@@ -185,8 +185,9 @@ public final class GradientLimit implements Limit {
     double target = limit * gradient + Math.sqrt(limit);
     if (!used) {
       // Under-used (the source, or a pacer in front of the target, is the bottleneck): drift down to twice
-      // what is used, so the rows held do not pile up behind the real bottleneck.
-      target = Math.min(target, 2.0 * windowMaxInflight);
+      // what is used plus a window's worth of completions, so rows do not pile up behind the real
+      // bottleneck, yet enough wait in front of it to ride out a hiccup.
+      target = Math.min(target, 2.0 * windowMaxInflight + windowSamples);
     }
     if (target > limit) {
       limit = target;
