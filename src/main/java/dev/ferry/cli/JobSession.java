@@ -131,7 +131,7 @@ final class JobSession {
             rate > 0 ? "rate limit " + fmt(rate) + " req/s" : "no rate limit",
             settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl());
       }
-      long start = System.nanoTime();
+      long start = Ticker.system().read();
       BulkJobRunner.RunResult result;
       boolean showBar = !flags.quiet && ("always".equals(flags.progress)
           || ("auto".equals(flags.progress) && ProgressBar.isTerminal()));
@@ -151,7 +151,7 @@ final class JobSession {
         });
         result = imp.run();
       }
-      double elapsed = (System.nanoTime() - start) / 1e9;
+      double elapsed = (Ticker.system().read() - start) / 1e9;
       JobRecord after;
       OutcomeCounts counts;
       long errorRows;

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.core.engine.JobProgress;
+import dev.ferry.core.time.Ticker;
 import dev.ferry.http.CallMetrics;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
@@ -65,7 +66,7 @@ final class ProgressBar implements AutoCloseable {
   }
 
   private synchronized void draw(boolean last) {
-    long now = System.nanoTime();
+    long now = Ticker.system().read();
     long settled = alreadySettled + progress.settled();
     window.addLast(new long[] {now, settled});
     while (window.size() > 2 && now - window.peekFirst()[0] > 10_000_000_000L) window.removeFirst();

@@ -7,6 +7,7 @@ import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.spi.StoreException;
+import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.WallClock;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -334,7 +335,7 @@ public final class BulkJobRunner {
     long periodMillis = Math.max(1000, options.lease().toMillis() / 3);
     while (!Thread.currentThread().isInterrupted()) {
       try {
-        Thread.sleep(periodMillis);
+        Sleeper.system().sleepNanos(periodMillis * 1_000_000L);
         for (Map.Entry<Integer, String> e : heldChunks.entrySet()) {
           if (!store.renewLease(jobId, e.getKey(), e.getValue(), options.lease(), clock.millis())) {
             LOG.warn("lost the lease on chunk {}", e.getKey());
