@@ -337,7 +337,8 @@ public final class BulkJobRunner {
       try {
         Sleeper.system().sleepNanos(periodMillis * 1_000_000L);
         for (Map.Entry<Integer, String> e : heldChunks.entrySet()) {
-          if (!store.renewLease(jobId, e.getKey(), e.getValue(), options.lease(), clock.millis())) {
+          if (!store.renewLease(jobId, e.getKey(), e.getValue(), options.lease(), clock.millis())
+              && heldChunks.containsKey(e.getKey())) { // not a chunk its worker completed meanwhile
             LOG.warn("lost the lease on chunk {}", e.getKey());
           }
         }
