@@ -113,7 +113,9 @@ final class ImportUsersCommand implements Callable<Integer> {
         store.deleteJob(id); // a plan interrupted by a crash is simply redone
       }
       JobRecord job;
-      try (AutoCloseable lock = state.lockJob(id)) {
+      try (AutoCloseable lock = state.lockJob(id);
+          AutoCloseable signals = Signals.haltOnInterrupt("stopped while planning job " + id
+              + "; run the same command again to plan it anew")) {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + csv);
         job = WorkosImport.plan(store, id, csv, chunkSize, settings, WallClock.system(), w -> err.println("ferry: warning: " + w));
       }

@@ -2,18 +2,27 @@ package dev.ferry.cli;
 
 import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.limit.ConcurrencyLimiter;
+import dev.ferry.core.limit.Limit;
+import dev.ferry.core.limit.KnownRateTrim;
+import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.spi.ChunkRecord;
 import dev.ferry.core.spi.ChunkState;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.OutcomeCounts;
+import dev.ferry.core.spi.StoreException;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
+import dev.ferry.http.AdaptiveFeedback;
+import dev.ferry.http.AttemptListener;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
+import dev.ferry.http.KnownRateFeedback;
 import dev.ferry.http.Secret;
 import dev.ferry.recipes.workos.ImportSettings;
 import dev.ferry.recipes.workos.WorkosImport;
@@ -24,13 +33,18 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /** Runs one WorkOS import job (new or resumed) end to end: target, progress, run, state, errors file, report. */
 final class JobSession {
   /** ferry paces at this share of the given rate limit, so clock skew and transit jitter never cause a 429. */
   static final double HEADROOM = 0.985;
+  /** Lookup namespace of CLI settings remembered with a job (no secrets). */
+  static final String SETTINGS_NS = "cli";
+  static final String ERRORS_OUT = "errors_out";
 
   private final StateDir state;
   private final JobStore store;
@@ -51,81 +65,180 @@ final class JobSession {
   int run(JobRecord job, boolean resumed) throws IOException, InterruptedException {
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
-    if (resumed) {
-      WorkosImport.verifyInput(job);
-      store.releaseAllLeases(job.id());
-      store.reopenRetryable(job.id());
+    // The job's lock comes first: a resume refused because another process runs the job must not touch its
+    // leases or status.
+    try (AutoCloseable lock = state.lockJob(job.id())) {
+      if (resumed) {
+        WorkosImport.verifyInput(job);
+        store.releaseAllLeases(job.id());
+        store.reopenRetryable(job.id());
+      }
+      return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
-    job = store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis());
+  }
+
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key) throws Exception {
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
     double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
     Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
         : Duration.ofMillis(settings.run().requestTimeoutMillis());
-    RunOptions options = RunOptions.of(workers, concurrency, "pid" + ProcessHandle.current().pid())
+    boolean auto = concurrency == RunFlags.AUTO;
+    // Adaptive concurrency: one limit on the rows in flight of the whole run, fed by every HTTP attempt.
+    // A dry run makes no calls: its rows run inline, and the limit has nothing to learn from.
+    ConcurrencyLimiter rowLimiter = auto && !settings.dryRun()
+        ? ConcurrencyLimiter.of(Limit.gradientBuilder().build()) : null;
+    RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, "pid" + ProcessHandle.current().pid())
         .withMaxConsecutiveFailures(flags.maxConsecutiveFailures);
+    if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
     CallMetrics metrics = new CallMetrics();
     HttpTarget target = null;
+    AdaptiveFeedback feedback = null;
     if (!settings.dryRun()) {
       RateLimiter limiter = rate > 0 ? RateLimiter.smooth(rate * HEADROOM, Ticker.system())
           : RateLimiter.unlimited(Ticker.system());
+      // With no rate limit given, auto also learns one from 429s (and ramps the pace until the first).
+      if (auto) {
+        feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults(),
+            metrics::inFlight);
+      }
+      // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time.
+      AttemptListener trim = rate > 0
+          ? new KnownRateFeedback(KnownRateTrim.withDefaults(rate * HEADROOM, Ticker.system().read()), limiter)
+          : AttemptListener.NONE;
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
-          () -> ThreadLocalRandom.current().nextDouble(), metrics);
+          () -> ThreadLocalRandom.current().nextDouble(), metrics,
+          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim));
     }
     OutcomeCounts before = store.counts(job.id());
-    try (AutoCloseable lock = state.lockJob(job.id())) {
+    // Retryable failures are sent again in this run (resume reopened them), so they are not settled yet: counting
+    // them here and again when they settle would show more rows than the job has.
+    long alreadySettled = before.total() - before.retryableFailed();
+    Path errorsPath = errorsPath(job);
+    try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       BulkJobRunner runner = imp.runner();
-      Signals.onInterrupt(() -> runner.requestStop("interrupted (signal)"));
+      String jobId = job.id();
       if (!flags.quiet) {
-        err.printf("ferry: job %s: %,d rows (%,d already settled), %d workers x %d in flight, %s%s%n", job.id(),
-            job.totalRows(), before.total(), workers, concurrency,
+        err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
+            job.totalRows(), alreadySettled, auto ? workers + " workers, adaptive concurrency"
+                : workers + " workers x " + concurrency + " in flight",
             rate > 0 ? "rate limit " + fmt(rate) + " req/s" : "no rate limit",
             settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl());
       }
-      long start = System.nanoTime();
+      long start = Ticker.system().read();
       BulkJobRunner.RunResult result;
       boolean showBar = !flags.quiet && ("always".equals(flags.progress)
           || ("auto".equals(flags.progress) && ProgressBar.isTerminal()));
       boolean plainProgress = !flags.quiet && "auto".equals(flags.progress) && !showBar;
-      try (ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
-          before.total(), runner.progress(), target == null ? null : metrics) : null) {
+      RateLimiter pacer = target == null ? null : target.limiter();
+      java.util.function.Supplier<String> adaptiveLine = rowLimiter == null ? null
+          : () -> "limit " + rowLimiter.limit() + (pacer != null && !Double.isInfinite(pacer.rate())
+              ? String.format(java.util.Locale.ROOT, "  pace %.1f/s", pacer.rate()) : "");
+      try (AutoCloseable signals = Signals.onInterrupt(signal -> {
+            runner.requestStop("interrupted (SIG" + signal + ")");
+            Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
+          });
+          ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
+          alreadySettled, runner.progress(), target == null ? null : metrics, adaptiveLine) : null) {
         imp.prewarm(msg -> {
           if (!flags.quiet) err.println("ferry: " + msg);
         });
         result = imp.run();
       }
-      double elapsed = (System.nanoTime() - start) / 1e9;
-      JobRecord after = finish(job, result);
-      OutcomeCounts counts = store.counts(job.id());
-      Path errorsPath = flags.errorsOut != null ? flags.errorsOut : state.jobDir(job.id()).resolve("errors.csv");
-      long errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
-          ? ErrorsFile.write(store, job.id(), errorsPath) : 0;
-      Report report = new Report(after, counts, after.status().name(), result.stopReason(), settings.dryRun(),
-          imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows);
+      double elapsed = (Ticker.system().read() - start) / 1e9;
+      JobRecord after;
+      OutcomeCounts counts;
+      long errorRows;
+      try {
+        after = finish(job, result);
+        counts = store.counts(job.id());
+        errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
+            ? ErrorsFile.write(store, job.id(), errorsPath) : 0;
+      } catch (StoreException e) {
+        // The store cannot even record the stop: say why once; every outcome it did record is exact.
+        err.println("ferry: job " + job.id() + " stopped: " + storeFailure(e) + "; rows recorded so far are exact:"
+            + " fix the cause and run 'ferry resume " + job.id() + "'");
+        return ExitCodes.STOPPED;
+      }
+      // One line says why a job stopped: the text report's "reason" line, or with --json (stdout is for
+      // programs then) this line on stderr.
+      String stopReason = after.status() == JobStatus.FINISHED ? null : after.message();
+      if (stopReason != null && flags.json) err.println("ferry: job " + job.id() + " stopped: " + stopReason);
+      Report report = new Report(after, counts, after.status().name(), stopReason, settings.dryRun(),
+          imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows,
+          rowLimiter == null ? null : new Report.Adaptive(rowLimiter.limit(), rowLimiter.lowestLimit(),
+              rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()));
       if (flags.json) out.println(report.jsonText());
       else out.print(report.text());
       out.flush();
       if (flags.reportJson != null) Files.writeString(flags.reportJson, report.jsonText());
       if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
       return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     } finally {
       if (target != null) target.close();
     }
   }
 
+  /**
+   * The errors file: --errors-out when given (remembered with the job), else the one the job was started with,
+   * else {@code <checkpoint-dir>/jobs/<job>/errors.csv}. Remembering it keeps a resume from leaving the first
+   * run's file stale while it writes the whole job's errors somewhere else.
+   */
+  private Path errorsPath(JobRecord job) {
+    if (flags.errorsOut != null) {
+      Path p = flags.errorsOut.toAbsolutePath().normalize();
+      store.putLookup(job.id(), SETTINGS_NS, ERRORS_OUT, p.toString());
+      return p;
+    }
+    String remembered = store.lookups(job.id(), SETTINGS_NS).get(ERRORS_OUT);
+    return remembered != null ? Path.of(remembered) : state.jobDir(job.id()).resolve("errors.csv");
+  }
+
+  /** Waits the stop grace period for rows in flight; then interrupts them (they stay pending for resume). */
+  private void abortAfterGrace(BulkJobRunner runner, String jobId) {
+    try {
+      if (runner.awaitFinished(flags.stopGrace.toMillis(), TimeUnit.MILLISECONDS)) return;
+      int left = runner.progress().rowsInFlight();
+      err.println("ferry: grace period of " + Report.duration(flags.stopGrace.toMillis() / 1000.0) + " over: " + left
+          + " rows still in flight get no outcome; 'ferry resume " + jobId + "' sends them again");
+      err.flush();
+      runner.abortInFlight();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** "the state store failed: ..." for a store exception (the runner's stop reason has the same form). */
+  static String storeFailure(StoreException e) {
+    return "the state store failed: " + e.getMessage();
+  }
+
+  /**
+   * The job's status after a run. FINISHED when every chunk is done, even if a stop was asked for after the last
+   * row settled (a failure run ending on the last rows, a signal at the very end): nothing is left to resume, so
+   * "stopped, exit 3" would be wrong. Otherwise STOPPED with the run's reason, or RUNNING when other processes
+   * still hold chunks.
+   */
   private JobRecord finish(JobRecord job, BulkJobRunner.RunResult result) {
     long now = WallClock.system().millis();
+    List<ChunkRecord> chunks = store.chunks(job.id());
+    if (chunks.stream().allMatch(c -> c.state() == ChunkState.DONE)) {
+      return store.updateStatus(job.id(), JobStatus.FINISHED, "", now);
+    }
     if (result.stopped()) return store.updateStatus(job.id(), JobStatus.STOPPED, result.stopReason(), now);
-    boolean allDone = store.chunks(job.id()).stream().allMatch(c -> c.state() == ChunkState.DONE);
-    if (allDone) return store.updateStatus(job.id(), JobStatus.FINISHED, "", now);
-    long leased = store.chunks(job.id()).stream().filter(c -> c.state() == ChunkState.LEASED).count();
-    return store.updateStatus(job.id(), JobStatus.RUNNING, leased + " chunks held by other workers", now);
+    long leased = chunks.stream().filter(c -> c.state() == ChunkState.LEASED).count();
+    if (leased > 0) {
+      return store.updateStatus(job.id(), JobStatus.RUNNING, leased + " chunks held by other workers", now);
+    }
+    long open = chunks.stream().filter(c -> c.state() != ChunkState.DONE).count();
+    return store.updateStatus(job.id(), JobStatus.STOPPED, open + " chunks were not finished; run 'ferry resume "
+        + job.id() + "'", now);
   }
 
   static URI apiUri(String url) {

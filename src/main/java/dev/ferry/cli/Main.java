@@ -4,6 +4,7 @@ import dev.ferry.core.source.CsvFormatException;
 import dev.ferry.core.source.InputException;
 import dev.ferry.core.spi.StoreException;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,8 +47,8 @@ public final class Main implements Runnable {
         e.println("ferry: " + ex.getMessage());
         return ExitCodes.USAGE;
       }
-      if (ex instanceof StoreException) {
-        e.println("ferry: " + ex.getMessage());
+      if (ex instanceof StoreException se) {
+        e.println("ferry: " + JobSession.storeFailure(se));
         return ExitCodes.STOPPED;
       }
       e.println("ferry: internal error: " + ex);
@@ -55,6 +56,19 @@ public final class Main implements Runnable {
       else e.println("ferry: run again with --verbose for the stack trace");
       return ExitCodes.INTERNAL;
     });
+    return cl;
+  }
+
+  /**
+   * As {@link #commandLine(PrintWriter, PrintWriter)}, with the environment the commands read the API key
+   * from (tests pass a key without touching the process environment).
+   */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
+    CommandLine cl = commandLine(out, err);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      if (sub.getCommand() instanceof ImportUsersCommand c) c.env = env;
+      if (sub.getCommand() instanceof ResumeCommand c) c.env = env;
+    }
     return cl;
   }
 

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.core.engine.JobProgress;
+import dev.ferry.core.time.Ticker;
 import dev.ferry.http.CallMetrics;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
@@ -17,6 +18,7 @@ final class ProgressBar implements AutoCloseable {
   private final long alreadySettled;
   private final JobProgress progress;
   private final CallMetrics metrics;
+  private final java.util.function.Supplier<String> extra;
   private final Thread thread;
   private final ArrayDeque<long[]> window = new ArrayDeque<>();
   private volatile boolean closed;
@@ -24,6 +26,13 @@ final class ProgressBar implements AutoCloseable {
 
   ProgressBar(PrintWriter err, boolean terminal, long totalRows, long alreadySettled, JobProgress progress,
       CallMetrics metrics) {
+    this(err, terminal, totalRows, alreadySettled, progress, metrics, null);
+  }
+
+  /** @param extra appended to each line (e.g. the adaptive limit), or null */
+  ProgressBar(PrintWriter err, boolean terminal, long totalRows, long alreadySettled, JobProgress progress,
+      CallMetrics metrics, java.util.function.Supplier<String> extra) {
+    this.extra = extra;
     this.err = err;
     this.terminal = terminal;
     this.totalRows = totalRows;
@@ -57,7 +66,7 @@ final class ProgressBar implements AutoCloseable {
   }
 
   private synchronized void draw(boolean last) {
-    long now = System.nanoTime();
+    long now = Ticker.system().read();
     long settled = alreadySettled + progress.settled();
     window.addLast(new long[] {now, settled});
     while (window.size() > 2 && now - window.peekFirst()[0] > 10_000_000_000L) window.removeFirst();
@@ -69,7 +78,8 @@ final class ProgressBar implements AutoCloseable {
     String eta = rate > 0 ? Report.duration((totalRows - settled) / rate) : "--";
     String line = String.format("[%s%s] %,d/%,d rows %3.0f%%  %.1f rows/s  ETA %s  in flight %d  429s %d",
         "#".repeat(filled), ".".repeat(WIDTH - filled), settled, totalRows, frac * 100, rate, eta,
-        progress.rowsInFlight(), metrics == null ? 0 : metrics.rateLimitedCount());
+        progress.rowsInFlight(), metrics == null ? 0 : metrics.rateLimitedCount())
+        + (extra == null ? "" : "  " + extra.get());
     if (terminal) {
       String pad = line.length() < lastWidth ? " ".repeat(lastWidth - line.length()) : "";
       err.print("\r" + line + pad + (last ? "\n" : ""));

@@ -16,7 +16,23 @@ import java.util.Map;
  */
 record Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun,
     ImportStats stats, CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile,
-    long errorRows) {
+    long errorRows, Adaptive adaptive) {
+
+  Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
+      CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows) {
+    this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
+        null);
+  }
+
+  /**
+   * What adaptive concurrency settled on (--concurrency auto). Immutable.
+   *
+   * @param finalLimit  rows in flight allowed at the end
+   * @param lowestLimit lowest limit of the run
+   * @param peakLimit   highest limit of the run
+   * @param learnedRate pace learned from 429s, per second; NaN when a rate limit was given
+   */
+  record Adaptive(int finalLimit, int lowestLimit, int peakLimit, double learnedRate) {}
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -69,6 +85,11 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
         label = "              ";
       }
     }
+    if (adaptive != null) {
+      b.append(String.format("  concurrency auto: %d rows in flight at the end (range %d-%d)%s%n", adaptive.finalLimit(),
+          adaptive.lowestLimit(), adaptive.peakLimit(), Double.isNaN(adaptive.learnedRate()) ? ""
+              : String.format(", learned pace %.1f req/s", adaptive.learnedRate())));
+    }
     b.append(String.format("  throughput  %,.1f rows/s (%,d rows this run)%n", rowsPerSecond(), rowsThisRun));
     if (errorRows > 0) b.append(String.format("  errors      %s (%,d rows)%n", errorsFile, errorRows));
     if ("STOPPED".equals(status)) b.append("  resume with: ferry resume ").append(job.id()).append('\n');
@@ -115,6 +136,13 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
         t.put("p99", l.p99Ms());
         t.put("max", l.maxMs());
       });
+    }
+    if (adaptive != null) {
+      ObjectNode a = n.putObject("adaptive");
+      a.put("final_limit", adaptive.finalLimit());
+      a.put("lowest_limit", adaptive.lowestLimit());
+      a.put("peak_limit", adaptive.peakLimit());
+      if (!Double.isNaN(adaptive.learnedRate())) a.put("learned_rate", Math.round(adaptive.learnedRate() * 10) / 10.0);
     }
     n.put("errors_file", errorsFile == null ? "" : errorsFile);
     n.put("error_rows", errorRows);

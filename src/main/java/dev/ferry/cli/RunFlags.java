@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -9,13 +10,18 @@ final class RunFlags {
   @Option(names = "--workers", paramLabel = "W", description = "Chunks processed at once (default: 4, or the job's).")
   Integer workers;
 
-  @Option(names = "--concurrency", paramLabel = "C",
-      description = "Rows in flight per worker (default: 10, or the job's). At most W x C requests in flight.")
+  /** {@code --concurrency auto}: an adaptive limit on the rows in flight of the whole run. */
+  static final int AUTO = 0;
+
+  @Option(names = "--concurrency", paramLabel = "C|auto", converter = ConcurrencyConverter.class,
+      description = "Rows in flight per worker (default: 10, or the job's): at most W x C requests in flight."
+          + " 'auto': one adaptive limit on the rows in flight of the whole run, found from latency and 429s"
+          + " (W is then how many chunks are open at once).")
   Integer concurrency;
 
   @Option(names = "--rate-limit", paramLabel = "REQ/S", converter = RateConverter.class,
       description = "Requests per second the target allows, shared by all workers; 'none' for no limit"
-          + " (default: 50, or the job's). ferry paces at 98.5% of it.")
+          + " (default: 50, or the job's). ferry paces at 98.5%% of it.")
   Double rateLimit;
 
   @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -29,6 +35,11 @@ final class RunFlags {
   @Option(names = "--max-consecutive-failures", paramLabel = "N", defaultValue = "50",
       description = "Pause the job after N failed rows in a row; 0 = never (default: ${DEFAULT-VALUE}).")
   int maxConsecutiveFailures;
+
+  @Option(names = "--stop-grace", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+      description = "After Ctrl-C/SIGTERM, how long rows in flight may take to finish before they are left for"
+          + " resume (default: ${DEFAULT-VALUE}). A second Ctrl-C stops at once.")
+  Duration stopGrace;
 
   @Option(names = "--api-key-file", paramLabel = "FILE",
       description = "Read the API key from FILE (owner-only permissions) instead of WORKOS_SECRET_KEY.")
@@ -70,8 +81,8 @@ final class RunFlags {
 
   void validate() {
     if (workers != null && (workers < 1 || workers > 1024)) throw usage("--workers must be between 1 and 1024");
-    if (concurrency != null && (concurrency < 1 || concurrency > 10_000)) {
-      throw usage("--concurrency must be between 1 and 10000");
+    if (concurrency != null && concurrency != AUTO && (concurrency < 1 || concurrency > 10_000)) {
+      throw usage("--concurrency must be between 1 and 10000, or auto");
     }
     if (rateLimit != null && rateLimit < 0) throw usage("--rate-limit must be positive or 'none'");
     if (maxAttempts < 1) throw usage("--max-attempts must be >= 1");
@@ -79,11 +90,49 @@ final class RunFlags {
     if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
       throw usage("--request-timeout must be positive");
     }
+    if (stopGrace.isNegative()) throw usage("--stop-grace must not be negative");
     if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
+    writableFile(errorsOut, "--errors-out");
+    writableFile(reportJson, "--report-json");
+  }
+
+  /**
+   * Refuses an output file that cannot be written, before anything is sent (otherwise the job would run to
+   * the end and then fail with an internal error instead of printing its report). Has no side effects: the
+   * nearest existing ancestor must be a writable directory (missing ones are created later).
+   */
+  static void writableFile(Path file, String flag) {
+    if (file == null) return;
+    Path f = file.toAbsolutePath().normalize();
+    if (Files.isDirectory(f)) throw usage(flag + " " + file + " is a directory; give a file name");
+    if (Files.exists(f) && !Files.isWritable(f)) throw usage(flag + " " + file + ": the file is not writable");
+    Path dir = f.getParent();
+    while (dir != null && !Files.exists(dir)) dir = dir.getParent();
+    if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+      throw usage(flag + " " + file + ": cannot write there (" + (dir == null ? "no such directory"
+          : Files.isDirectory(dir) ? dir + " is not writable" : dir + " is not a directory") + ")");
+    }
   }
 
   static ExitException usage(String message) {
     return new ExitException(ExitCodes.USAGE, message);
+  }
+
+  /** Converts "10" or "auto" (stored as {@link #AUTO}). */
+  static final class ConcurrencyConverter implements picocli.CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      if (v.equals("auto") || v.equals("adaptive")) return AUTO;
+      try {
+        int n = Integer.parseInt(v);
+        if (n < 1) throw new NumberFormatException();
+        return n;
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not a concurrency (a whole number >= 1, or 'auto')");
+      }
+    }
   }
 
   /** Converts "50", "12.5" or "none"/"0" (no limit, stored as 0). */

@@ -1,33 +1,58 @@
 package dev.ferry.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
- * SIGINT/SIGTERM during a run: the first asks the run to stop gracefully (rows in flight finish and are
- * recorded, state is saved, exit 3); the second stops the process at once (the ledger stays exact: rows not
- * yet recorded are re-sent on resume with the same idempotency keys).
+ * SIGINT/SIGTERM during a run: the first asks the run to stop gracefully (no new rows; rows in flight finish
+ * within the grace period and are recorded, state is saved, exit 3); the second stops the process at once with
+ * exit 3 (the ledger stays exact: rows not yet recorded are re-sent on resume with the same idempotency keys).
+ * The handlers are process-wide; closing the returned handle puts the previous ones back.
  */
+@SuppressWarnings("removal")
 final class Signals {
+  private static final String[] NAMES = {"INT", "TERM"};
+
   private Signals() {}
 
-  @SuppressWarnings("removal")
-  static void onInterrupt(Runnable graceful) {
+  /** @param graceful called once, on the signal thread, with the signal's name ("INT" or "TERM") */
+  static AutoCloseable onInterrupt(Consumer<String> graceful) {
     AtomicInteger count = new AtomicInteger();
-    sun.misc.SignalHandler handler = sig -> {
+    return install(sig -> {
       if (count.incrementAndGet() == 1) {
-        System.err.println("\nferry: stopping: letting rows in flight finish (press Ctrl-C again to stop at once)");
-        graceful.run();
+        System.err.println("\nferry: SIG" + sig.getName() + ": stopping: no new rows; rows in flight may finish"
+            + " (press Ctrl-C again to stop at once)");
+        graceful.accept(sig.getName());
       } else {
-        System.err.println("\nferry: stopped at once; 'ferry resume' continues exactly");
-        Runtime.getRuntime().halt(ExitCodes.STOPPED);
+        halt("SIG" + sig.getName() + ": stopped at once; 'ferry resume' continues exactly");
       }
-    };
-    for (String name : new String[] {"INT", "TERM"}) {
+    });
+  }
+
+  /** While planning: any signal ends the process at once with exit 3 and {@code message}. */
+  static AutoCloseable haltOnInterrupt(String message) {
+    return install(sig -> halt("SIG" + sig.getName() + ": " + message));
+  }
+
+  private static void halt(String message) {
+    System.err.println("\nferry: " + message);
+    System.err.flush();
+    Runtime.getRuntime().halt(ExitCodes.STOPPED);
+  }
+
+  private static AutoCloseable install(sun.misc.SignalHandler handler) {
+    List<Runnable> restore = new ArrayList<>();
+    for (String name : NAMES) {
       try {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), handler);
+        sun.misc.Signal signal = new sun.misc.Signal(name);
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(signal, handler);
+        restore.add(() -> sun.misc.Signal.handle(signal, previous));
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
         // signal not available on this platform: default handling stays
       }
     }
+    return () -> restore.forEach(Runnable::run);
   }
 }

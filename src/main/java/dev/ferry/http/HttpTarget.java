@@ -36,10 +36,21 @@ public final class HttpTarget implements AutoCloseable {
   private final Ticker ticker;
   private final DoubleSupplier random;
   private final CallMetrics metrics;
+  private final AttemptListener listener;
   private final HttpClient client;
 
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics) {
+    this(baseUri, apiKey, requestTimeout, limiter, retryPolicy, sleeper, ticker, random, metrics,
+        AttemptListener.NONE);
+  }
+
+  /**
+   * @param listener told about every attempt (adaptive limits learn from it; see {@link AdaptiveFeedback})
+   */
+  public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics,
+      AttemptListener listener) {
     Objects.requireNonNull(baseUri, "baseUri cannot be null");
     this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
     this.apiKey = Objects.requireNonNull(apiKey, "apiKey cannot be null");
@@ -50,6 +61,7 @@ public final class HttpTarget implements AutoCloseable {
     this.ticker = Objects.requireNonNull(ticker, "ticker cannot be null");
     this.random = Objects.requireNonNull(random, "random cannot be null");
     this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
+    this.listener = Objects.requireNonNull(listener, "listener cannot be null");
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(requestTimeout)
@@ -76,9 +88,13 @@ public final class HttpTarget implements AutoCloseable {
     int transientRetries = 0;
     int rateLimitRetries = 0;
     while (true) {
+      long queued = ticker.read();
       limiter.acquire(sleeper);
+      long sent = ticker.read();
       attempts++;
       Attempt a = attempt(call);
+      listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
+          a.retryAfterNanos.orElse(-1)));
       if (a.status == 401 || a.status == 403) {
         throw new AuthFailureException(a.status, a.status == 401
             ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY (or --api-key-file) and --api-url"
@@ -126,18 +142,21 @@ public final class HttpTarget implements AutoCloseable {
     try {
       HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       if (r.statusCode() >= 500) metrics.serverError();
-      return new Attempt(r.statusCode(), r.body(), r.headers().firstValue("X-Request-ID").orElse(""),
-          parseRetryAfter(r.headers().firstValue("Retry-After").orElse(null)), "");
+      // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
+      return new Attempt(r.statusCode(), apiKey.scrub(r.body()), r.headers().firstValue("X-Request-ID").orElse(""),
+          parseRetryAfter(r.headers().firstValue("Retry-After").orElse(null)), "", ticker.read());
     } catch (HttpTimeoutException e) {
       metrics.timedOut();
-      return new Attempt(0, "", "", OptionalLong.empty(), "timed out after " + requestTimeout.toMillis() + " ms");
+      return new Attempt(0, "", "", OptionalLong.empty(), "timed out after " + requestTimeout.toMillis() + " ms",
+          ticker.read());
     } catch (ConnectException e) {
       metrics.connectionError();
-      return new Attempt(0, "", "", OptionalLong.empty(), "cannot connect to " + baseUri.getHost() + ":" + port());
+      return new Attempt(0, "", "", OptionalLong.empty(), "cannot connect to " + baseUri.getHost() + ":" + port(),
+          ticker.read());
     } catch (IOException e) {
       metrics.connectionError();
       return new Attempt(0, "", "", OptionalLong.empty(), "connection error: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + apiKey.scrub(e.getMessage())));
+          + (e.getMessage() == null ? "" : " " + apiKey.scrub(e.getMessage())), ticker.read());
     } finally {
       metrics.requestEnded(call.callType(), ticker.read() - start);
     }
@@ -169,7 +188,8 @@ public final class HttpTarget implements AutoCloseable {
     client.close();
   }
 
-  private record Attempt(int status, String body, String requestId, OptionalLong retryAfterNanos, String error) {
+  private record Attempt(int status, String body, String requestId, OptionalLong retryAfterNanos, String error,
+      long answeredNanos) {
     ApiResponse toResponse(int attempts, boolean exhausted) {
       return new ApiResponse(status, body == null ? "" : body, requestId, attempts, exhausted, error);
     }

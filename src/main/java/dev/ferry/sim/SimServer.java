@@ -29,6 +29,16 @@ import org.slf4j.LoggerFactory;
 public final class SimServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimServer.class);
   private static final int BACKLOG = 1024;
+  private static final String MAX_IDLE = "sun.net.httpserver.maxIdleConnections";
+
+  static {
+    // The JDK server closes a keep-alive connection when a response ends while 200 (its default) are already
+    // idle. With more clients than that in flight (ferry bench, the peer benchmarks: 1,000), pooled client
+    // connections die under them: non-idempotent calls fail with "header parser received no bytes" and every
+    // client pays reconnects (measured: 5 % failed POSTs and +60 % client CPU at 1,000 in flight). Read once,
+    // when the JDK's ServerConfig loads; a value set by the user wins.
+    if (System.getProperty(MAX_IDLE) == null) System.setProperty(MAX_IDLE, "100000");
+  }
 
   private final SimConfig config;
   private final SimClock clock;

@@ -11,7 +11,9 @@ import dev.ferry.core.spi.OutcomeCounts;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.spi.StoreException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -26,9 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,8 +73,6 @@ public final class SqliteJobStore implements JobStore {
   static final int BUSY_TIMEOUT_MILLIS = 10_000;
   /** Rows per page of forEachProblem; the lock is released between pages. */
   static final int PROBLEM_PAGE = 1_000;
-  /** Placeholders in the retryable-row probe of recordOutcomes (shorter groups are padded with row 0). */
-  static final int PROBE_WIDTH = 200;
 
   private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
@@ -85,15 +83,6 @@ public final class SqliteJobStore implements JobStore {
       "idx, byte_offset, first_line, first_row, row_count, state, lease_owner, lease_expires_at";
   private static final String OUTCOME_COLUMNS =
       "row, chunk, line, outcome, retryable, key, step, http_status, code, message, request_id, note";
-  /** The ledger invariant in one statement: first final outcome wins, a retryable FAILED can be replaced. */
-  private static final String UPSERT_OUTCOME = "INSERT INTO outcomes (job_id, " + OUTCOME_COLUMNS + ")"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-      + " ON CONFLICT (job_id, row) DO UPDATE SET chunk = excluded.chunk, line = excluded.line,"
-      + " outcome = excluded.outcome, retryable = excluded.retryable, key = excluded.key,"
-      + " step = excluded.step, http_status = excluded.http_status, code = excluded.code,"
-      + " message = excluded.message, request_id = excluded.request_id, note = excluded.note"
-      + " WHERE outcomes.outcome = 'FAILED' AND outcomes.retryable = 1";
-
   // Queries whose plans SqliteJobStoreTest checks: each must be served by an index, never by a scan of the
   // job's whole ledger. Without ANALYZE statistics SQLite prefers the (covering) primary key to a partial
   // index that needs a lookup per row, so the partial-index queries name their index (INDEXED BY is the
@@ -102,15 +91,14 @@ public final class SqliteJobStore implements JobStore {
       + " WHERE job_id = ? AND state = 'PENDING' ORDER BY idx LIMIT 1";
   static final String CLAIM_EXPIRED = "SELECT " + CHUNK_COLUMNS + " FROM chunks"
       + " WHERE job_id = ? AND state = 'LEASED' AND lease_expires_at < ? ORDER BY idx LIMIT 1";
-  static final String SETTLED_ROWS = "SELECT row FROM outcomes WHERE job_id = ? AND chunk = ?"
+  /** A chunk's rows are a primary-key range: read straight from the (job_id, row) b-tree. */
+  static final String SETTLED_ROWS = "SELECT row FROM outcomes WHERE job_id = ? AND row >= ? AND row < ?"
       + " AND NOT (outcome = 'FAILED' AND retryable = 1)";
-  static final String PROBLEM_PAGE_ROWS = "SELECT " + OUTCOME_COLUMNS + " FROM outcomes INDEXED BY outcomes_problems"
+  static final String PROBLEM_PAGE_ROWS = "SELECT " + OUTCOME_COLUMNS
+      + " FROM outcomes INDEXED BY outcomes_problems"
       + " WHERE job_id = ? AND outcome <> 'DONE' AND row > ? ORDER BY row LIMIT " + PROBLEM_PAGE;
   static final String RETRYABLE_BY_CHUNK = "SELECT chunk, COUNT(*) FROM outcomes INDEXED BY outcomes_retryable"
       + " WHERE job_id = ? AND outcome = 'FAILED' AND retryable = 1 GROUP BY chunk";
-  static final String PROBE_RETRYABLE = "SELECT row FROM outcomes INDEXED BY outcomes_retryable"
-      + " WHERE job_id = ? AND outcome = 'FAILED' AND retryable = 1 AND row IN ("
-      + String.join(", ", Collections.nCopies(PROBE_WIDTH, "?")) + ")";
 
   private final Path file;
   private final ReentrantLock lock = new ReentrantLock();
@@ -122,6 +110,8 @@ public final class SqliteJobStore implements JobStore {
   private final Statement control;
   /** @GuardedBy("lock") */
   private boolean closed;
+  /** Writes ledger batches through {@link #statement}. @GuardedBy("lock") */
+  private final LedgerWriter ledger = new LedgerWriter(this::statement);
 
   private SqliteJobStore(Path file, Connection connection) throws SQLException {
     this.file = file;
@@ -184,6 +174,7 @@ public final class SqliteJobStore implements JobStore {
         }
       }
       st.execute("PRAGMA synchronous = NORMAL");
+      st.execute("PRAGMA cache_size = -16384"); // KiB: 16 MiB of page cache, up from SQLite's 2 MiB
     }
   }
 
@@ -191,6 +182,9 @@ public final class SqliteJobStore implements JobStore {
   private static void prepareFile(Path file) {
     Path dir = file.getParent();
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+    if (Files.isDirectory(file)) {
+      throw new StoreException("cannot create the job store " + file + ": it is a directory");
+    }
     try {
       if (!Files.isDirectory(dir)) {
         FileAttribute<?>[] attrs = posix
@@ -212,6 +206,11 @@ public final class SqliteJobStore implements JobStore {
     } catch (FileAlreadyExistsException e) {
       throw new StoreException("cannot create the job store " + file + ": " + e.getFile()
           + " exists and is not a directory", e);
+    } catch (AccessDeniedException e) {
+      throw new StoreException("cannot create the job store " + file + ": permission denied on " + e.getFile(), e);
+    } catch (FileSystemException e) {
+      String reason = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
+      throw new StoreException("cannot create the job store " + file + ": " + reason + " (" + e.getFile() + ")", e);
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       throw new StoreException("cannot create the job store " + file + ": " + e, e);
     }
@@ -488,103 +487,96 @@ public final class SqliteJobStore implements JobStore {
     if (outcomes.isEmpty()) {
       return;
     }
-    List<RowOutcome> batch = List.copyOf(outcomes); // one iteration order for binding and for counting
     write("record outcomes of job '" + id + "'", () -> {
-      if (!exists(id)) {
-        throw new IllegalStateException("job '" + id + "' does not exist");
-      }
-      Set<Long> retryable = retryableRows(id, batch);
-      int[] changed = upsert(id, batch);
-      // Counter deltas. The upsert changes a row (changed[i] == 1) either by inserting it or, by its WHERE
-      // clause, by replacing a retryable FAILED; `retryable` tracks which rows are currently retryable
-      // FAILED as the batch is applied in order, so the two cases are told apart exactly.
-      long done = 0;
-      long failed = 0;
-      long invalid = 0;
-      long retry = 0;
-      for (int i = 0; i < batch.size(); i++) {
-        if (changed[i] == 0) {
-          continue;
-        }
-        RowOutcome o = batch.get(i);
-        if (retryable.contains(o.row())) {
-          failed--;
-          retry--;
-        }
-        switch (o.outcome()) {
-          case DONE -> done++;
-          case FAILED -> failed++;
-          case INVALID -> invalid++;
-        }
-        if (isRetryableFailure(o)) {
-          retry++;
-          retryable.add(o.row());
-        } else {
-          retryable.remove(o.row());
-        }
-      }
-      if ((done | failed | invalid | retry) != 0) {
-        PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ?,"
-            + " failed_count = failed_count + ?, invalid_count = invalid_count + ?,"
-            + " retryable_count = retryable_count + ? WHERE id = ?");
-        ps.setLong(1, done);
-        ps.setLong(2, failed);
-        ps.setLong(3, invalid);
-        ps.setLong(4, retry);
-        ps.setString(5, id);
-        ps.executeUpdate();
-      }
+      record(id, outcomes);
       return null;
     });
   }
 
-  /** Rows of the batch that are, before it is applied, retryable FAILED (probes the partial index). */
-  private Set<Long> retryableRows(String id, List<RowOutcome> batch) throws SQLException {
-    Set<Long> found = new HashSet<>();
-    PreparedStatement ps = statement(PROBE_RETRYABLE);
-    ps.setString(1, id);
-    for (int from = 0; from < batch.size(); from += PROBE_WIDTH) {
-      for (int k = 0; k < PROBE_WIDTH; k++) {
-        int i = from + k;
-        ps.setLong(2 + k, i < batch.size() ? batch.get(i).row() : 0L); // row 0 never exists
+  /** The body of recordOutcomes, inside the caller's write transaction. @GuardedBy("lock") */
+  private void record(String id, Collection<RowOutcome> batch) throws SQLException {
+    PreparedStatement job = statement("SELECT retryable_count FROM jobs WHERE id = ?");
+    job.setString(1, id);
+    long retryableStored;
+    try (ResultSet rs = job.executeQuery()) {
+      if (!rs.next()) {
+        throw new IllegalStateException("job '" + id + "' does not exist");
       }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          found.add(rs.getLong(1));
-        }
-      }
+      retryableStored = rs.getLong(1);
     }
-    return found;
+    LedgerWriter.Deltas d = ledger.write(id, batch, retryableStored > 0);
+    if (!d.isZero()) {
+      PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ?,"
+          + " failed_count = failed_count + ?, invalid_count = invalid_count + ?,"
+          + " retryable_count = retryable_count + ? WHERE id = ?");
+      ps.setLong(1, d.done());
+      ps.setLong(2, d.failed());
+      ps.setLong(3, d.invalid());
+      ps.setLong(4, d.retryable());
+      ps.setString(5, id);
+      ps.executeUpdate();
+    }
   }
 
-  /** Applies the batch in order; element i of the result is 1 when row i was inserted or replaced. */
-  private int[] upsert(String id, List<RowOutcome> batch) throws SQLException {
-    PreparedStatement ps = statement(UPSERT_OUTCOME);
-    try {
-      for (RowOutcome o : batch) {
-        ps.setString(1, id);
-        ps.setLong(2, o.row());
-        ps.setInt(3, o.chunk());
-        ps.setLong(4, o.line());
-        ps.setString(5, o.outcome().name());
-        ps.setInt(6, o.retryable() ? 1 : 0);
-        ps.setString(7, o.key());
-        ps.setString(8, o.step());
-        ps.setInt(9, o.httpStatus());
-        ps.setString(10, o.code());
-        ps.setString(11, o.message());
-        ps.setString(12, o.requestId());
-        ps.setString(13, o.note());
-        ps.addBatch();
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction: the lease check, the outcomes, a count of the chunk's ledger rows over the primary
+   * key range {@code [first_row, first_row + row_count)}, the chunk row (state and {@code implied_done})
+   * and the job's DONE counter.
+   */
+  @Override
+  public boolean sealChunk(String jobId, int chunkIndex, String workerId, Collection<RowOutcome> outcomes) {
+    String id = requireId(jobId);
+    Objects.requireNonNull(workerId, "workerId cannot be null");
+    Objects.requireNonNull(outcomes, "outcomes cannot be null");
+    List<RowOutcome> batch = List.copyOf(outcomes);
+    return write("seal chunk " + chunkIndex + " of job '" + id + "'", () -> {
+      PreparedStatement get = statement("SELECT first_row, row_count, state, lease_owner, implied_done"
+          + " FROM chunks WHERE job_id = ? AND idx = ?");
+      get.setString(1, id);
+      get.setInt(2, chunkIndex);
+      long firstRow;
+      int rowCount;
+      long impliedBefore;
+      try (ResultSet rs = get.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("job '" + id + "' has no chunk " + chunkIndex);
+        }
+        firstRow = rs.getLong(1);
+        rowCount = rs.getInt(2);
+        boolean heldByOther = ChunkState.LEASED.name().equals(rs.getString(3)) && !workerId.equals(rs.getString(4));
+        if (heldByOther) {
+          return false;
+        }
+        impliedBefore = rs.getLong(5);
       }
-      int[] changed = ps.executeBatch();
-      if (changed.length != batch.size()) {
-        throw new SQLException("batch returned " + changed.length + " counts for " + batch.size() + " rows");
+      if (!batch.isEmpty()) {
+        record(id, batch);
       }
-      return changed;
-    } finally {
-      ps.clearBatch();
-    }
+      PreparedStatement count = statement("SELECT COUNT(*) FROM outcomes WHERE job_id = ? AND row >= ? AND row < ?");
+      count.setString(1, id);
+      count.setLong(2, firstRow);
+      count.setLong(3, firstRow + rowCount);
+      long recorded;
+      try (ResultSet rs = count.executeQuery()) {
+        recorded = rs.next() ? rs.getLong(1) : 0;
+      }
+      long implied = Math.max(0, rowCount - recorded);
+      PreparedStatement seal = statement("UPDATE chunks SET state = 'DONE', lease_owner = NULL,"
+          + " lease_expires_at = 0, implied_done = ? WHERE job_id = ? AND idx = ?");
+      seal.setLong(1, implied);
+      seal.setString(2, id);
+      seal.setInt(3, chunkIndex);
+      seal.executeUpdate();
+      if (implied != impliedBefore) {
+        PreparedStatement ps = statement("UPDATE jobs SET done_count = done_count + ? WHERE id = ?");
+        ps.setLong(1, implied - impliedBefore);
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
+      return true;
+    });
   }
 
   @Override
@@ -592,16 +584,36 @@ public final class SqliteJobStore implements JobStore {
     String id = requireId(jobId);
     Objects.requireNonNull(chunk, "chunk cannot be null");
     return read("read the ledger of chunk " + chunk.index() + " of job '" + id + "'", () -> {
+      BitSet settled = new BitSet(chunk.rowCount());
+      PreparedStatement implied = statement("SELECT implied_done FROM chunks WHERE job_id = ? AND idx = ?");
+      implied.setString(1, id);
+      implied.setInt(2, chunk.index());
+      boolean sealed;
+      try (ResultSet rs = implied.executeQuery()) {
+        sealed = rs.next() && rs.getLong(1) > 0;
+      }
+      if (sealed) {
+        // every row without a ledger row is an implied DONE: settled, except the retryable failures
+        settled.set(0, chunk.rowCount());
+        PreparedStatement retry = statement("SELECT row FROM outcomes WHERE job_id = ? AND row >= ? AND row < ?"
+            + " AND outcome = 'FAILED' AND retryable = 1");
+        retry.setString(1, id);
+        retry.setLong(2, chunk.firstRow());
+        retry.setLong(3, chunk.firstRow() + chunk.rowCount());
+        try (ResultSet rs = retry.executeQuery()) {
+          while (rs.next()) {
+            settled.clear((int) (rs.getLong(1) - chunk.firstRow()));
+          }
+        }
+        return settled;
+      }
       PreparedStatement ps = statement(SETTLED_ROWS);
       ps.setString(1, id);
-      ps.setInt(2, chunk.index());
-      BitSet settled = new BitSet(chunk.rowCount());
+      ps.setLong(2, chunk.firstRow());
+      ps.setLong(3, chunk.endRow());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          long offset = rs.getLong(1) - chunk.firstRow();
-          if (offset >= 0 && offset < chunk.rowCount()) {
-            settled.set((int) offset);
-          }
+          settled.set((int) (rs.getLong(1) - chunk.firstRow()));
         }
       }
       return settled;
@@ -853,10 +865,6 @@ public final class SqliteJobStore implements JobStore {
     return new RowOutcome(rs.getLong(1), rs.getInt(2), rs.getLong(3), Outcome.valueOf(rs.getString(4)),
         rs.getInt(5) == 1, rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getString(10),
         rs.getString(11), rs.getString(12));
-  }
-
-  private static boolean isRetryableFailure(RowOutcome o) {
-    return o.outcome() == Outcome.FAILED && o.retryable();
   }
 
   private static long expiry(Duration lease, long nowMillis) {

@@ -132,6 +132,18 @@ class SqliteJobStoreTest extends JobStoreContractTest {
   }
 
   @Test
+  void aDirectoryInPlaceOfTheFileIsRefusedAndLeftAlone() throws Exception {
+    // Given
+    Path notAFile = Files.createDirectory(dir.resolve("ferry.db"));
+    String before = PosixFilePermissions.toString(Files.getPosixFilePermissions(notAFile));
+
+    // When / Then
+    assertThatThrownBy(() -> SqliteJobStore.open(notAFile)).isInstanceOf(StoreException.class)
+        .hasMessage("cannot create the job store " + notAFile + ": it is a directory");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(notAFile))).isEqualTo(before);
+  }
+
+  @Test
   void writingToAReadOnlyDatabaseGivesAClearErrorWithoutRowContent() {
     // Given: a store whose file cannot be written (opened read-only, which works even for root)
     startJob("j", 1);
@@ -193,6 +205,32 @@ class SqliteJobStoreTest extends JobStoreContractTest {
   }
 
   @Test
+  void aVersion1DatabaseIsMigratedKeepingItsJobs() throws Exception {
+    // Given a file as version 1 wrote it (no chunks.implied_done) with a planned job
+    Path file = dir.resolve("v1.db");
+    try (SqliteJobStore s = SqliteJobStore.open(file)) {
+      s.createJob(job("old", T0));
+      s.completePlan("old", plan(2), 2L * CHUNK_SIZE, 1_000, "00", T0);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE chunks DROP COLUMN implied_done");
+      st.execute("PRAGMA user_version = 1");
+    }
+
+    // When it is opened by this version
+    try (SqliteJobStore s = SqliteJobStore.open(file)) {
+      // Then the job is intact and chunks can be sealed
+      assertThat(s.chunks("old")).hasSize(2);
+      s.claimChunk("old", "w1", LEASE, T0);
+      assertThat(s.sealChunk("old", 0, "w1", java.util.List.of())).isTrue();
+      assertThat(s.counts("old").done()).isEqualTo(CHUNK_SIZE);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      assertThat(scalar(st, "PRAGMA user_version")).isEqualTo(String.valueOf(Schema.VERSION));
+    }
+  }
+
+  @Test
   void runsInWalModeWithTheSchemaVersionSet() throws Exception {
     // Given
     Path file = dbFile();
@@ -213,11 +251,11 @@ class SqliteJobStoreTest extends JobStoreContractTest {
     // When / Then
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile())) {
       assertThat(plan(c, SqliteJobStore.SETTLED_ROWS))
-          .contains("USING COVERING INDEX outcomes_by_chunk (job_id=? AND chunk=?)");
+          .contains("SEARCH outcomes USING PRIMARY KEY (job_id=? AND row>? AND row<?)");
       assertThat(plan(c, SqliteJobStore.PROBLEM_PAGE_ROWS)).contains("USING INDEX outcomes_problems")
           .doesNotContain("TEMP B-TREE");
       assertThat(plan(c, SqliteJobStore.RETRYABLE_BY_CHUNK)).contains("USING INDEX outcomes_retryable");
-      assertThat(plan(c, SqliteJobStore.PROBE_RETRYABLE)).contains("USING COVERING INDEX outcomes_retryable");
+      assertThat(plan(c, LedgerWriter.PROBE_RETRYABLE)).contains("USING COVERING INDEX outcomes_retryable");
       assertThat(plan(c, SqliteJobStore.CLAIM_PENDING)).contains("USING INDEX chunks_by_state")
           .doesNotContain("TEMP B-TREE");
       assertThat(plan(c, SqliteJobStore.CLAIM_EXPIRED)).contains("USING INDEX chunks_by_state");
@@ -226,15 +264,16 @@ class SqliteJobStoreTest extends JobStoreContractTest {
 
   @Test
   void maintainedCountsEqualAnSqlRecount() throws Exception {
-    // Given
-    int chunks = 50;
+    // Given: batches large enough for every statement size and several probe rounds
+    int chunks = 100;
     startJob("j", chunks);
     Random random = new Random(7);
 
     // When
-    for (int b = 0; b < 100; b++) {
+    for (int b = 0; b < 60; b++) {
       List<RowOutcome> batch = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
+      int size = 1 + random.nextInt(600);
+      for (int i = 0; i < size; i++) {
         long row = 1 + random.nextInt(chunks * CHUNK_SIZE);
         batch.add(switch (random.nextInt(4)) {
           case 0 -> done(row);

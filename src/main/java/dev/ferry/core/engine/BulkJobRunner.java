@@ -1,17 +1,22 @@
 package dev.ferry.core.engine;
 
+import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.spi.ChunkRecord;
 import dev.ferry.core.spi.ChunkSpec;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.spi.StoreException;
+import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.WallClock;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -22,14 +27,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a planned bulk job: {@code workers} chunks at once, each with at most {@code concurrency} rows in
- * flight, every row on its own virtual thread; outcomes go to the ledger through a {@link LedgerWriter}.
+ * Runs a planned bulk job: {@code workers} chunks at once; outcomes go to the ledger through a
+ * {@link LedgerWriter}. Three ways to run a chunk's rows:
+ * <ul>
+ *   <li><b>fixed concurrency</b> (the seed's semantics): each chunk has at most {@code concurrency} rows in
+ *       flight, so at most workers × concurrency in all, every row on its own virtual thread;</li>
+ *   <li><b>adaptive concurrency</b> ({@link RunOptions#rowLimiter()} set): one {@link ConcurrencyLimiter}
+ *       shared by all workers bounds the rows in flight of the whole run, and its limit follows the
+ *       target. {@code workers} is then how many chunks are open at once: rows are taken from any open
+ *       chunk, so at least two keep the limit filled while one chunk waits for its last rows; more only
+ *       add chunks in progress (leased, in doubt after a crash);</li>
+ *   <li><b>inline</b> (a {@linkplain RowProcessor#sideEffectFree() side-effect-free} processor, i.e. a dry
+ *       run): each worker runs its chunk's rows itself, one after the other, and records the chunk in one
+ *       transaction when it completes ({@link JobStore#sealChunk}: problems row by row, DONE rows as a
+ *       count). Workers run in parallel, so more workers are never slower than one.</li>
+ * </ul>
  *
- * <p>Concurrency: each worker thread owns the chunk it claimed and the semaphore that bounds its rows in
- * flight; rows share only the processor (threadsafe), the ledger writer and the progress counters (both
- * threadsafe). A chunk is marked DONE only after (1) every one of its rows settled in this pass and (2) the
- * ledger flushed them, so a DONE chunk never hides a row without an outcome. {@code stopReason} is set once
- * (first reason wins); after it is set, no new row starts and no chunk is claimed.
+ * <p>Concurrency: each worker thread owns the chunk it claimed; rows share only the processor (threadsafe),
+ * the ledger writer, the row limiter and the progress counters (all threadsafe). A chunk is marked DONE only
+ * after (1) every one of its rows settled in this pass and (2) the ledger flushed them (or, inline, they
+ * are written in the same transaction), so a DONE chunk never hides a row without an outcome.
+ * {@code stopReason} is set once (first reason wins); after it is set, no new row starts and no chunk is
+ * claimed.
  *
  * <p>Use once: {@link #run()} may be called a single time. {@link #requestStop} is threadsafe.
  */
@@ -47,6 +66,8 @@ public final class BulkJobRunner {
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final Map<Integer, String> heldChunks = new ConcurrentHashMap<>();
   private final CountDownLatch finished = new CountDownLatch(1);
+  /** Virtual threads of the rows in flight, so a stop whose grace period ran out can interrupt them. */
+  private final Set<Thread> rowThreads = ConcurrentHashMap.newKeySet();
 
   public BulkJobRunner(JobStore store, String jobId, ChunkSource source, RowProcessor processor,
       RunOptions options, WallClock clock) {
@@ -67,6 +88,15 @@ public final class BulkJobRunner {
     if (stopReason.compareAndSet(null, reason)) {
       LOG.debug("stop requested: {}", reason);
     }
+  }
+
+  /**
+   * Interrupts the rows still in flight (a stop whose grace period ran out). An interrupted row gets no
+   * outcome: it stays pending and {@code resume} sends it again with the same idempotency key. Threadsafe.
+   */
+  public void abortInFlight() {
+    requestStop("interrupted");
+    for (Thread t : rowThreads) t.interrupt();
   }
 
   public boolean stopping() {
@@ -127,6 +157,10 @@ public final class BulkJobRunner {
         ChunkSpec chunk = claimed.get().spec();
         heldChunks.put(chunk.index(), workerId);
         try {
+          if (processor.sideEffectFree()) {
+            runInline(chunk, workerId);
+            continue;
+          }
           boolean complete = processChunk(chunk, ledger);
           if (complete) {
             ledger.flush();
@@ -156,12 +190,71 @@ public final class BulkJobRunner {
     }
   }
 
+  /**
+   * Runs a side-effect-free chunk on this thread and seals it: problems are written row by row and DONE
+   * rows as a count, with the chunk, in one transaction. Stopped early, nothing of this pass is written
+   * (redoing it is free) and the chunk is released.
+   */
+  private void runInline(ChunkSpec chunk, String workerId) throws IOException, InterruptedException {
+    BitSet settled = store.settledRows(jobId, chunk);
+    List<RowOutcome> problems = new ArrayList<>();
+    long done = 0;
+    long failed = 0;
+    long invalid = 0;
+    long seen = 0;
+    try (ChunkSource.RowCursor cursor = source.open(chunk)) {
+      RowInput row;
+      while ((row = cursor.next()) != null) {
+        int offset = (int) (row.row() - chunk.firstRow());
+        seen++;
+        if (offset < 0 || offset >= chunk.rowCount()) {
+          throw new IOException("input changed: row " + row.row() + " is outside chunk " + chunk.index());
+        }
+        if (settled.get(offset)) continue;
+        RowOutcome outcome;
+        try {
+          outcome = processor.process(row);
+        } catch (StopJobException e) {
+          requestStop(e.getMessage());
+          break;
+        }
+        switch (outcome.outcome()) {
+          case DONE -> done++;
+          case FAILED -> {
+            failed++;
+            problems.add(outcome);
+          }
+          case INVALID -> {
+            invalid++;
+            problems.add(outcome);
+          }
+        }
+        if ((seen & 255) == 0 && stopping()) break;
+      }
+    }
+    if (stopping()) {
+      store.releaseChunk(jobId, chunk.index(), workerId);
+      return;
+    }
+    if (seen < chunk.rowCount()) {
+      throw new IOException("input changed: chunk " + chunk.index() + " ended after " + seen + " of "
+          + chunk.rowCount() + " rows");
+    }
+    if (store.sealChunk(jobId, chunk.index(), workerId, problems)) {
+      progress.settledMany(done, failed, invalid);
+    } else {
+      LOG.warn("chunk {} was taken over by another worker after its lease expired", chunk.index());
+    }
+  }
+
   /** Returns true when every row of the chunk is settled. */
   private boolean processChunk(ChunkSpec chunk, LedgerWriter ledger) throws IOException, InterruptedException {
     BitSet settled = store.settledRows(jobId, chunk);
     int toDo = chunk.rowCount() - settled.cardinality();
     if (toDo == 0) return true;
-    Semaphore permits = new Semaphore(options.concurrency());
+    ConcurrencyLimiter shared = options.rowLimiter();
+    Semaphore perChunk = shared == null ? new Semaphore(options.concurrency()) : null;
+    Semaphore ended = new Semaphore(0); // one permit per row that ended
     AtomicInteger settledNow = new AtomicInteger();
     int started = 0;
     long seen = 0;
@@ -174,15 +267,21 @@ public final class BulkJobRunner {
           throw new IOException("input changed: row " + row.row() + " is outside chunk " + chunk.index());
         }
         if (settled.get(offset)) continue;
-        permits.acquire();
+        if (ledger.failure() != null) {
+          requestStop(storeMessage(ledger.failure())); // stop sending rows whose outcome cannot be recorded
+          break;
+        }
+        if (shared != null) shared.acquire();
+        else perChunk.acquire();
         if (stopping()) {
-          permits.release();
+          if (shared != null) shared.release();
+          else perChunk.release();
           break;
         }
         started++;
         RowInput input = row;
         progress.rowStarted();
-        Thread.ofVirtual().start(() -> {
+        Thread rowThread = Thread.ofVirtual().unstarted(() -> {
           try {
             RowOutcome outcome = processor.process(input);
             ledger.add(outcome);
@@ -201,13 +300,18 @@ public final class BulkJobRunner {
             progress.settled(outcome);
             settledNow.incrementAndGet();
           } finally {
+            rowThreads.remove(Thread.currentThread());
             progress.rowEnded();
-            permits.release();
+            if (shared != null) shared.release();
+            else perChunk.release();
+            ended.release();
           }
         });
+        rowThreads.add(rowThread);
+        rowThread.start();
       }
     } finally {
-      permits.acquireUninterruptibly(options.concurrency());
+      ended.acquireUninterruptibly(started);
     }
     if (!stopping() && seen < chunk.rowCount()) {
       throw new IOException("input changed: chunk " + chunk.index() + " ended after " + seen + " of "
@@ -233,7 +337,7 @@ public final class BulkJobRunner {
     long periodMillis = Math.max(1000, options.lease().toMillis() / 3);
     while (!Thread.currentThread().isInterrupted()) {
       try {
-        Thread.sleep(periodMillis);
+        Sleeper.system().sleepNanos(periodMillis * 1_000_000L);
         for (Map.Entry<Integer, String> e : heldChunks.entrySet()) {
           if (!store.renewLease(jobId, e.getKey(), e.getValue(), options.lease(), clock.millis())
               && heldChunks.containsKey(e.getKey())) { // not a chunk its worker completed meanwhile

@@ -18,6 +18,12 @@ public final class JobProgress {
     else invalid.increment();
   }
 
+  void settledMany(long doneRows, long failedRows, long invalidRows) {
+    if (doneRows > 0) done.add(doneRows);
+    if (failedRows > 0) failed.add(failedRows);
+    if (invalidRows > 0) invalid.add(invalidRows);
+  }
+
   void rowStarted() {
     rowsInFlight.incrementAndGet();
   }

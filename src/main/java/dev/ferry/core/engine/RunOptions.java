@@ -1,20 +1,25 @@
 package dev.ferry.core.engine;
 
+import dev.ferry.core.limit.ConcurrencyLimiter;
 import java.time.Duration;
 
 /**
- * Settings of one run of a bulk job. Immutable.
+ * Settings of one run of a bulk job. Immutable (the row limiter it may name is a shared, threadsafe
+ * collaborator).
  *
  * @param workers                chunks processed at once
- * @param concurrency            rows in flight per chunk
+ * @param concurrency            rows in flight per chunk (fixed concurrency; ignored with a row limiter)
  * @param lease                  chunk lease length (renewed every third of it)
  * @param maxConsecutiveFailures failures in a row that pause the job (0 = never)
  * @param flushInterval          longest time an outcome waits before it is written to the store
  * @param flushBatch             outcomes written per store transaction at most
  * @param workerId               this process's id in chunk leases
+ * @param rowLimiter             when not null (adaptive concurrency), bounds the rows in flight of the whole
+ *                               run instead of {@code concurrency} per chunk; {@code workers} then only says
+ *                               how many chunks are open at once
  */
 public record RunOptions(int workers, int concurrency, Duration lease, int maxConsecutiveFailures,
-    Duration flushInterval, int flushBatch, String workerId) {
+    Duration flushInterval, int flushBatch, String workerId, ConcurrencyLimiter rowLimiter) {
   public RunOptions {
     if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");
     if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
@@ -24,10 +29,21 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
 
   public static RunOptions of(int workers, int concurrency, String workerId) {
     return new RunOptions(workers, concurrency, Duration.ofSeconds(30), 50, Duration.ofMillis(200), 1000,
-        workerId);
+        workerId, null);
   }
 
   public RunOptions withMaxConsecutiveFailures(int n) {
-    return new RunOptions(workers, concurrency, lease, n, flushInterval, flushBatch, workerId);
+    return new RunOptions(workers, concurrency, lease, n, flushInterval, flushBatch, workerId, rowLimiter);
+  }
+
+  /** Adaptive concurrency: {@code limiter} bounds the rows in flight across all workers. */
+  public RunOptions withRowLimiter(ConcurrencyLimiter limiter) {
+    return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
+        limiter);
+  }
+
+  /** Rows that may be in flight at once: the adaptive limit now, or workers × concurrency. */
+  public int maxRowsInFlight() {
+    return rowLimiter != null ? rowLimiter.limit() : workers * concurrency;
   }
 }

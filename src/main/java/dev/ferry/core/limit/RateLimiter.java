@@ -33,9 +33,24 @@ public interface RateLimiter {
   /** Takes a permit only if one is free now. */
   boolean tryAcquire();
 
-  /** Blocks until a permit is free. @throws InterruptedException if interrupted while waiting */
+  /**
+   * Blocks until a permit is free. A permit reserved before a {@link #pauseFor pause} began is given up
+   * and reserved again behind the pause: a caller queued for a slot when a 429 arrives must not send into
+   * the refusal.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
   default void acquire(Sleeper sleeper) throws InterruptedException {
-    sleeper.sleepNanos(reserveNanos());
+    while (true) {
+      long pausesBefore = pauses();
+      sleeper.sleepNanos(reserveNanos());
+      if (pauses() == pausesBefore) return;
+    }
+  }
+
+  /** How many pauses have begun so far (see {@link #acquire}); 0 for limiters that never pause. */
+  default long pauses() {
+    return 0;
   }
 
   /** Reserves a permit and returns the wait as a Duration. */

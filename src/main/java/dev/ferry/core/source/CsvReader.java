@@ -157,6 +157,11 @@ public final class CsvReader implements AutoCloseable {
       throw e;
     }
     try (CsvReader r = reader) {
+      String utf16 = utf16Bom(channel);
+      if (utf16 != null) {
+        throw new CsvFormatException(file, 1, "the file is " + utf16 + " (it starts with a UTF-16 byte order mark);"
+            + " ferry reads UTF-8: save it as UTF-8");
+      }
       boolean hadBom = r.bufStart > 0;
       if (r.pos >= r.lim && !r.fill()) {
         throw new CsvFormatException(file, 1, "no header row (the file is empty)");
@@ -228,6 +233,20 @@ public final class CsvReader implements AutoCloseable {
     boolean bom = head.position() == 3 && head.get(0) == (byte) 0xEF && head.get(1) == (byte) 0xBB
         && head.get(2) == (byte) 0xBF;
     return bom ? 3 : 0;
+  }
+
+  /** "UTF-16LE"/"UTF-16BE" when the file starts with that byte order mark, else null. */
+  private static String utf16Bom(FileChannel channel) throws IOException {
+    ByteBuffer head = ByteBuffer.allocate(2);
+    while (head.hasRemaining() && channel.read(head, head.position()) > 0) {
+      // positional reads leave the channel's position alone
+    }
+    if (head.position() < 2) {
+      return null;
+    }
+    int b0 = head.get(0) & 0xff;
+    int b1 = head.get(1) & 0xff;
+    return b0 == 0xFF && b1 == 0xFE ? "UTF-16LE" : b0 == 0xFE && b1 == 0xFF ? "UTF-16BE" : null;
   }
 
   // ---------------------------------------------------------------- reading
@@ -617,7 +636,8 @@ public final class CsvReader implements AutoCloseable {
       throw fatal(recLine, "header is longer than " + maxRecordBytes + " bytes");
     }
     if (nulField >= 0) {
-      throw fatal(recLine, "header column " + (nulField + 1) + " contains a NUL byte");
+      throw fatal(recLine, "header column " + (nulField + 1) + " contains a NUL byte"
+          + (nulField == 0 ? " (UTF-16 text? ferry reads UTF-8)" : ""));
     }
     if (seenFields > maxFields) {
       throw fatal(recLine, "header has " + seenFields + " columns, more than the limit of " + maxFields);

@@ -57,6 +57,22 @@ public interface JobStore extends AutoCloseable {
   /** Marks a chunk DONE if {@code workerId} holds it (or nobody does); false when the lease was lost. */
   boolean completeChunk(String jobId, int chunkIndex, String workerId);
 
+  /**
+   * Completes a chunk whose rows were all processed and records their outcomes, in one transaction:
+   * {@code outcomes} are recorded as {@link #recordOutcomes} does, every row of the chunk that then still
+   * has no outcome counts as DONE without a ledger row of its own (an <em>implied</em> outcome: the chunk
+   * keeps the count), and the chunk becomes DONE. Does nothing and returns false when {@code workerId} no
+   * longer holds the chunk (its lease expired and another worker took it).
+   *
+   * <p>For runs whose rows cost nothing to redo (dry runs): nothing is written per DONE row, and a crash
+   * before the seal simply redoes the chunk. After the seal, {@link #settledRows} reports every row of the
+   * chunk but retryable failures, {@link #counts} includes the implied rows, {@link #forEachProblem} is
+   * unchanged (implied rows are DONE).
+   *
+   * @return true when the chunk was sealed
+   */
+  boolean sealChunk(String jobId, int chunkIndex, String workerId, Collection<RowOutcome> outcomes);
+
   /** Puts a chunk held by {@code workerId} back to PENDING (a worker stopping early). */
   void releaseChunk(String jobId, int chunkIndex, String workerId);
 

@@ -40,12 +40,19 @@ final class ImportProcessor implements RowProcessor {
     this.stats = stats;
   }
 
+  /** A dry run sends nothing: its rows run inline and its DONE rows are recorded per chunk. */
+  @Override
+  public boolean sideEffectFree() {
+    return settings.dryRun();
+  }
+
   @Override
   public RowOutcome process(RowInput in) throws InterruptedException {
     RowValidator.Result v = validator.validate(in);
-    String emailKey = RowValidator.clip(in.field(columns.email).strip());
     if (!v.ok()) {
       RowValidator.Problem p = v.problem();
+      // A malformed record's "email" may hold the rest of the file (an unterminated quote): never keep that.
+      String emailKey = RowValidator.keyOf(in.field(columns.email), in.error() != null);
       return RowOutcome.invalid(in.row(), in.chunk(), in.line(), emailKey, p.code(), p.message());
     }
     UserRow u = v.row();
@@ -148,6 +155,15 @@ final class ImportProcessor implements RowProcessor {
   private static RowOutcome failed(RowInput in, UserRow u, String step, int status, String code, String message,
       String requestId, boolean retryable) {
     return new RowOutcome(in.row(), in.chunk(), in.line(), Outcome.FAILED, retryable, u.email(), step, status, code,
-        message, requestId, "");
+        scrub(message, u), requestId, "");
+  }
+
+  /** An API that echoes the request in its error must not put the row's password or hash into the ledger. */
+  static String scrub(String message, UserRow u) {
+    String m = message;
+    for (String secret : new String[] {u.password(), u.passwordHash()}) {
+      if (secret != null && secret.length() >= 4) m = m.replace(secret, "***");
+    }
+    return m;
   }
 }

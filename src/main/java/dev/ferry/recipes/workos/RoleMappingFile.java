@@ -26,9 +26,9 @@ public final class RoleMappingFile {
     } catch (NoSuchFileException e) {
       throw new InputException(file + ": no such file (--role-mapping)");
     } catch (CharacterCodingException e) {
-      throw new InputException(file + ": not UTF-8 text (--role-mapping)");
+      throw new InputException(file + ":" + firstNonUtf8Line(file) + ": not UTF-8 text (--role-mapping)");
     } catch (IOException e) {
-      throw new InputException(file + ": cannot read (--role-mapping): " + e.getMessage());
+      throw new InputException(file + ": cannot read (--role-mapping): " + e.getClass().getSimpleName());
     }
     Map<String, String> roles = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -39,7 +39,8 @@ public final class RoleMappingFile {
       if (roles.isEmpty() && line.replace(" ", "").equalsIgnoreCase("external_id,role_slug")) continue;
       int comma = line.indexOf(',');
       if (comma < 0 || line.indexOf(',', comma + 1) >= 0) {
-        throw new InputException(file + ":" + n + ": expected 'external_id,role_slug'");
+        throw new InputException(file + ":" + n + ": expected 2 fields 'external_id,role_slug', found "
+            + line.split(",", -1).length + " (--role-mapping)");
       }
       String ext = line.substring(0, comma).strip();
       String role = line.substring(comma + 1).strip();
@@ -56,5 +57,28 @@ public final class RoleMappingFile {
       }
     }
     return roles;
+  }
+
+  /** The 1-based line holding the first byte sequence that is not UTF-8 (0 when the file cannot be read again). */
+  private static long firstNonUtf8Line(Path file) {
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      int start = 0;
+      long line = 1;
+      for (int i = 0; i <= bytes.length; i++) {
+        if (i == bytes.length || bytes[i] == '\n') {
+          try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes, start, i - start));
+          } catch (CharacterCodingException e) {
+            return line;
+          }
+          start = i + 1;
+          line++;
+        }
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    return 0;
   }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.recipes.workos;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.engine.RowInput;
@@ -17,8 +19,10 @@ import java.util.regex.Pattern;
  */
 final class RowValidator {
   static final Set<String> HASH_TYPES = Set.of("bcrypt", "firebase-scrypt", "ssha", "scrypt", "argon2", "pbkdf2");
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s\"<>,;]+@[^@\\s\"<>,;]+\\.[^@\\s\"<>,;.]+$");
-  private static final Pattern ROLE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$");
+  /** The email rule, as a pattern; {@link #isEmail} is the same rule without a regex engine (it is hot). */
+  static final Pattern EMAIL = Pattern.compile("^[^@\\s\"<>,;]+@[^@\\s\"<>,;]+\\.[^@\\s\"<>,;.]+$");
+  /** The role slug rule, as a pattern; {@link #isRole} is the same rule without a regex engine. */
+  static final Pattern ROLE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Columns columns;
@@ -43,7 +47,7 @@ final class RowValidator {
     if (in.error() != null) return bad("", "malformed_record", in.error());
     String email = in.field(columns.email).strip();
     if (email.isEmpty()) return bad("email", "email_missing", "email is empty");
-    if (email.length() > 320 || !EMAIL.matcher(email).matches()) {
+    if (email.length() > 320 || !isEmail(email)) {
       return bad("email", "email_invalid", "email '" + clip(email) + "' is not a valid address");
     }
     Boolean verified = null;
@@ -102,15 +106,17 @@ final class RowValidator {
     }
     List<String> roles = parseRoles(in.field(columns.roleSlugs).strip());
     if (roles == null) {
-      return bad(columns.name(columns.roleSlugs), "role_slugs_invalid",
-          "role_slugs must be a comma list or a JSON array of slugs");
+      return bad(columns.name(columns.roleSlugs), "role_slugs_invalid", columns.name(columns.roleSlugs) + " '"
+          + clip(in.field(columns.roleSlugs).strip()) + "' is not a comma list or a JSON array of role slugs"
+          + " (letters, digits, '_', ':', '.', '-')");
     }
     if (roles.isEmpty() && !externalId.isEmpty()) {
       String mapped = settings.roleMapping().get(externalId);
       if (mapped != null) roles = List.of(mapped);
     }
     if (!roles.isEmpty() && orgId.isEmpty() && orgExternalId.isEmpty()) {
-      return bad(columns.name(columns.roleSlugs), "role_without_org", "a role is given but no organization");
+      return bad(columns.name(columns.roleSlugs), "role_without_org", "a role is given but no organization"
+          + " (set org_id or org_external_id, or pass --org-id/--org-external-id)");
     }
     return new Result(new UserRow(email, in.field(columns.firstName).strip(), in.field(columns.lastName).strip(),
         verified, externalId, password, hash, hashType, metadata, orgId, orgExternalId, orgName, roles), null);
@@ -120,11 +126,23 @@ final class RowValidator {
     JsonNode node;
     try {
       node = JSON.readTree(meta);
-    } catch (Exception e) {
-      return new Problem("metadata", "metadata_invalid_json", "metadata is not valid JSON");
+    } catch (JsonProcessingException e) {
+      // Jackson's own message quotes the input: only the position is used
+      JsonLocation at = e.getLocation();
+      return new Problem("metadata", "metadata_invalid_json", "metadata is not valid JSON"
+          + (at != null && at.getColumnNr() > 0 ? " (at character " + at.getColumnNr() + ")" : ""));
     }
     if (node == null || !node.isObject()) {
-      return new Problem("metadata", "metadata_not_object", "metadata must be a JSON object");
+      String found = node == null || node.isMissingNode() ? "nothing" : switch (node.getNodeType()) {
+        case ARRAY -> "an array";
+        case STRING -> "a string";
+        case NUMBER -> "a number";
+        case BOOLEAN -> "a boolean";
+        case NULL -> "null";
+        default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
+      };
+      return new Problem("metadata", "metadata_not_object",
+          "metadata must be a JSON object of strings such as {\"plan\":\"pro\"}, found " + found);
     }
     if (node.size() > 10) {
       return new Problem("metadata", "metadata_too_many_keys", "metadata has " + node.size() + " keys (at most 10)");
@@ -149,9 +167,52 @@ final class RowValidator {
     return out;
   }
 
+  /**
+   * {@link #EMAIL} by hand: one {@code @} with something before it; no whitespace ({@code \\s}: space, tab,
+   * LF, VT, FF, CR) nor any of {@code " < > , ;}; after the {@code @}, something, a dot, and a last part
+   * without dots.
+   */
+  static boolean isEmail(String s) {
+    int n = s.length();
+    int at = -1;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '@' -> {
+          if (at >= 0) return false;
+          at = i;
+        }
+        case ' ', '\t', '\n', '\u000B', '\f', '\r', '"', '<', '>', ',', ';' -> {
+          return false;
+        }
+        default -> { }
+      }
+    }
+    if (at < 1) return false;
+    int lastDot = s.lastIndexOf('.');
+    return lastDot >= at + 2 && lastDot < n - 1;
+  }
+
+  /** {@link #ROLE} by hand: an ASCII letter or digit, then up to 99 of letters, digits and {@code _ : . -}. */
+  static boolean isRole(String s) {
+    int n = s.length();
+    if (n < 1 || n > 100) return false;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && (i == 0 || (c != '_' && c != ':' && c != '.' && c != '-'))) return false;
+    }
+    return true;
+  }
+
   /** Comma list or JSON array; null when unreadable. */
   static List<String> parseRoles(String raw) {
     if (raw.isEmpty()) return List.of();
+    if (raw.charAt(0) != '[' && raw.indexOf(',') < 0) { // one slug: the common case, without a list to build
+      String r = raw.strip();
+      if (r.isEmpty()) return List.of();
+      return isRole(r) ? List.of(r) : null;
+    }
     List<String> roles = new ArrayList<>();
     if (raw.startsWith("[")) {
       try {
@@ -168,12 +229,22 @@ final class RowValidator {
       for (String r : raw.split(",")) roles.add(r.strip());
     }
     roles.removeIf(String::isEmpty);
-    for (String r : roles) if (!ROLE.matcher(r).matches()) return null;
+    for (String r : roles) if (!isRole(r)) return null;
     return List.copyOf(new java.util.LinkedHashSet<>(roles));
   }
 
   private static Result bad(String field, String code, String message) {
     return new Result(null, new Problem(field, code, message));
+  }
+
+  /** The email of a row for its ledger key: empty when the record is malformed and the field holds no address. */
+  static String keyOf(String email, boolean malformed) {
+    String e = email.strip();
+    if (malformed && (e.length() > 320 || !EMAIL.matcher(e).matches()
+        || e.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == 0xfffd))) {
+      return "";
+    }
+    return clip(e);
   }
 
   /** Shortens a value quoted in a message. */

@@ -14,6 +14,7 @@ import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.time.WallClock;
+import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.HttpTarget;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WorkOS user import as a bulk job: planning (chunks, duplicate emails, referenced organizations), the
@@ -34,6 +37,7 @@ import java.util.function.Consumer;
  * builds is).
  */
 public final class WorkosImport {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkosImport.class);
   static final String ORG_REFS = "org-ref";
   static final String ORGS = "org";
   private static final int MAX_PREWARM_ORGS = 100_000;
@@ -92,47 +96,57 @@ public final class WorkosImport {
     CsvHeader header = readHeader(input);
     Columns columns = new Columns(header.columns());
     if (columns.email < 0) {
-      throw new InputException(input + ":1: no 'email' column in the header (found: "
-          + String.join(", ", header.columns()) + ")");
+      throw new InputException(input + ":1: " + missingEmailColumn(header));
     }
     for (String unknown : columns.unknown) {
-      warnings.accept(input.getFileName() + ": unknown column '" + unknown + "' is ignored");
+      if (!unknown.isEmpty()) warnings.accept(input.getFileName() + ":1: unknown column '" + unknown + "' is ignored");
     }
     long now = clock.millis();
     store.createJob(new JobRecord(jobId, ImportSettings.KIND, input.toString(), 0, "", 0, chunkSize,
         settings.toJson(), JobStatus.PLANNING, "", now, now));
-    EmailIndex emails = new EmailIndex();
     List<RowOutcome> duplicates = new ArrayList<>();
-    Map<String, String> orgRefs = new java.util.HashMap<>();
-    ChunkPlan plan = ChunkPlanner.plan(input, header, chunkSize, CsvLimits.defaults(), r -> {
-      if (r.error() != null || columns.email < 0) return;
-      String email = r.field(columns.email).strip();
-      if (email.isEmpty()) return;
-      long first = emails.putIfAbsent(email, r.line());
-      if (first != 0) {
-        int chunk = (int) ((r.row() - 1) / chunkSize);
-        duplicates.add(RowOutcome.invalid(r.row(), chunk, r.line(), RowValidator.clip(email), "duplicate_email",
-            "email " + RowValidator.clip(email) + " already appears on line " + first));
-        if (duplicates.size() >= 1000) {
-          store.recordOutcomes(jobId, duplicates);
-          duplicates.clear();
-        }
+    EmailIndex.Sink duplicate = (row, line, email, firstLine) -> {
+      int chunk = (int) ((row - 1) / chunkSize);
+      duplicates.add(RowOutcome.invalid(row, chunk, line, RowValidator.clip(email), "duplicate_email",
+          "email " + RowValidator.clip(email) + " already appears on line " + firstLine));
+      if (duplicates.size() >= 1000) {
+        store.recordOutcomes(jobId, duplicates);
+        duplicates.clear();
       }
-      if (orgRefs.size() < MAX_PREWARM_ORGS) {
-        String ext = columns.orgExternalId >= 0 ? r.field(columns.orgExternalId).strip() : "";
-        String id = columns.orgId >= 0 ? r.field(columns.orgId).strip() : "";
-        if (!id.isEmpty()) {
-          orgRefs.putIfAbsent("id:" + id, "");
-        } else if (!ext.isEmpty()) {
-          orgRefs.putIfAbsent("ext:" + ext, columns.orgName >= 0 ? r.field(columns.orgName).strip() : "");
+    };
+    // Organizations referenced by the rows, by id and by external id (each the first name seen for it).
+    Map<String, String> orgIds = new java.util.HashMap<>();
+    Map<String, String> orgExternalIds = new java.util.HashMap<>();
+    ChunkPlan plan;
+    try (EmailIndex emails = new EmailIndex()) {
+      plan = ChunkPlanner.plan(input, header, chunkSize, CsvLimits.defaults(), r -> {
+        if (r.error() != null || columns.email < 0) return;
+        String email = r.field(columns.email).strip();
+        if (email.isEmpty()) return;
+        emails.add(email, r.row(), r.line(), duplicate);
+        if (orgIds.size() + orgExternalIds.size() < MAX_PREWARM_ORGS) {
+          String id = columns.orgId >= 0 ? r.field(columns.orgId).strip() : "";
+          if (!id.isEmpty()) {
+            orgIds.putIfAbsent(id, "");
+          } else {
+            String ext = columns.orgExternalId >= 0 ? r.field(columns.orgExternalId).strip() : "";
+            if (!ext.isEmpty() && !orgExternalIds.containsKey(ext)) {
+              orgExternalIds.put(ext, columns.orgName >= 0 ? r.field(columns.orgName).strip() : "");
+            }
+          }
         }
-      }
-    });
+      });
+      emails.finish(duplicate);
+    }
     store.recordOutcomes(jobId, duplicates);
+    Map<String, String> orgRefs = new java.util.HashMap<>();
+    orgIds.forEach((id, name) -> orgRefs.put("id:" + id, name));
+    orgExternalIds.forEach((ext, name) -> orgRefs.put("ext:" + ext, name));
     if (!settings.orgId().isEmpty()) orgRefs.putIfAbsent("id:" + settings.orgId(), "");
     else if (!settings.orgExternalId().isEmpty()) orgRefs.putIfAbsent("ext:" + settings.orgExternalId(), settings.orgName());
     orgRefs.forEach((k, v) -> store.putLookup(jobId, ORG_REFS, k, v));
     store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
+    if (plan.totalRows() == 0) warnings.accept(input.getFileName() + ": the file has a header but no rows");
     return store.findJob(jobId).orElseThrow();
   }
 
@@ -163,40 +177,56 @@ public final class WorkosImport {
   }
 
   private static CsvHeader readHeader(Path input) throws IOException {
+    if (Files.isDirectory(input)) throw new InputException(input + ": is a directory, not a CSV file");
     try {
       return CsvReader.readHeader(input, CsvLimits.defaults());
     } catch (NoSuchFileException e) {
       throw new InputException(input + ": no such file");
+    } catch (IOException e) {
+      throw new InputException(input + ": cannot read the file (" + e.getClass().getSimpleName() + ")", e);
     }
+  }
+
+  /** Why a header without 'email' is refused; says so when the first line looks like data, not a header. */
+  static String missingEmailColumn(CsvHeader header) {
+    String found = String.join(", ", header.columns().stream().map(RowValidator::clip).toList());
+    boolean looksLikeData = header.columns().stream().anyMatch(c -> c.indexOf('@') > 0);
+    if (looksLikeData) {
+      return "no header row: the first line looks like data (" + RowValidator.clip(found) + "); add a header line"
+          + " naming the columns, e.g. 'email,first_name,last_name'";
+    }
+    return "no 'email' column in the header (found: " + RowValidator.clip(found) + ")";
   }
 
   /**
    * Resolves every organization the input references before the rows start, with the run's parallelism, so
-   * rows never race to create one. Failures are left for the rows to report.
+   * rows never race to create one. Failures are left for the rows to report, except a refused key (401/403):
+   * that stops the run the same way it does during the rows (the job becomes STOPPED, exit 3), instead of
+   * escaping as an internal error. A stop requested meanwhile (signal) ends the pre-warm early.
    */
   public void prewarm(Consumer<String> status) throws InterruptedException {
-    if (settings.dryRun() || !settings.prewarm() || orgs == null) return;
+    if (settings.dryRun() || !settings.prewarm() || orgs == null || runner.stopping()) return;
     Map<String, String> refs = store.lookups(job.id(), ORG_REFS);
     Map<String, String> known = store.lookups(job.id(), ORGS);
     List<Map.Entry<String, String>> todo = refs.entrySet().stream().filter(e -> !known.containsKey(e.getKey())).toList();
     if (todo.isEmpty()) return;
     status.accept("pre-warming " + todo.size() + " organization" + (todo.size() == 1 ? "" : "s"));
-    Semaphore permits = new Semaphore(Math.max(1, options.workers() * options.concurrency()));
+    Semaphore permits = new Semaphore(Math.max(1, options.maxRowsInFlight()));
     List<Thread> threads = new ArrayList<>();
-    RuntimeException[] stop = new RuntimeException[1];
     for (Map.Entry<String, String> ref : todo) {
       permits.acquire();
-      if (stop[0] != null) {
+      if (runner.stopping()) {
         permits.release();
         break;
       }
       threads.add(Thread.ofVirtual().start(() -> {
         try {
           orgs.resolve(ref.getKey(), ref.getValue());
+        } catch (AuthFailureException e) {
+          runner.requestStop(e.getMessage());
         } catch (RuntimeException e) {
-          synchronized (stop) {
-            if (stop[0] == null) stop[0] = e;
-          }
+          // e.g. an unreadable answer: the rows that need this organization resolve it again and record it
+          LOG.warn("pre-warm of organization {} failed: {}", ref.getKey(), e.toString());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } finally {
@@ -205,7 +235,6 @@ public final class WorkosImport {
       }));
     }
     for (Thread t : threads) t.join();
-    if (stop[0] != null) throw stop[0];
   }
 
   public BulkJobRunner.RunResult run() throws InterruptedException {

@@ -94,6 +94,21 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void unlimitedWaitsNoMoreOnceThePauseEndsAndPacesWhenARateIsSet() {
+    // Given an unlimited limiter that was paused
+    RateLimiter limiter = RateLimiter.unlimited(time);
+    limiter.pauseFor(Duration.ofMillis(500));
+    assertThat(limiter.reserveNanos()).isEqualTo(500_000_000L);
+    // When the pause has passed / Then no caller waits again
+    time.sleepNanos(500_000_000L);
+    for (int i = 0; i < 10; i++) assertThat(limiter.reserveNanos()).isZero();
+    // When a rate is set / Then permits are paced again
+    limiter.setRate(10);
+    limiter.reserveNanos();
+    assertThat(limiter.reserveNanos()).isEqualTo(100_000_000L);
+  }
+
+  @Test
   void setRateChangesThePace() {
     RateLimiter limiter = RateLimiter.smooth(10, time);
     limiter.setRate(100);
@@ -107,5 +122,28 @@ class SmoothRateLimiterTest {
     assertThatThrownBy(() -> RateLimiter.smooth(0, time)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RateLimiter.smooth(5, 0, time)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RateLimiter.smooth(5, null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void aPermitReservedBeforeAPauseIsReservedAgainBehindIt() throws Exception {
+    // Given a 10/s limiter with one caller already holding the slot 100 ms ahead
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.reserveNanos();
+    List<Long> slept = new ArrayList<>();
+    boolean[] paused = {false};
+    // When a 429 pauses the limiter for 2 s while that caller sleeps towards its slot
+    limiter.acquire(nanos -> {
+      slept.add(nanos);
+      time.advance(Duration.ofNanos(nanos));
+      if (!paused[0]) {
+        paused[0] = true;
+        limiter.pauseFor(Duration.ofSeconds(2));
+      }
+    });
+    // Then it did not send at its old slot: it slept again until the pause ended
+    assertThat(slept).hasSize(2);
+    assertThat(slept.get(0)).isEqualTo(100_000_000L);
+    assertThat(slept.get(1)).isEqualTo(2_000_000_000L);
+    assertThat(limiter.pauses()).isEqualTo(1);
   }
 }

@@ -113,8 +113,8 @@ public abstract class JobStoreContractTest {
     assertThat(job.inputSize()).isEqualTo(4_096);
     assertThat(job.inputSha256()).isEqualTo("ab12");
     assertThat(job.updatedAtMillis()).isEqualTo(T0 + 10);
-    assertThat(store.chunks("j")).extracting(ChunkRecord::spec).containsExactlyElementsOf(plan);
-    assertThat(store.chunks("j")).extracting(ChunkRecord::state).containsOnly(ChunkState.PENDING);
+    assertThat(store.chunks("j")).containsExactlyElementsOf(
+        plan.stream().map(c -> new ChunkRecord(c, ChunkState.PENDING, "", 0)).toList());
   }
 
   @Test
@@ -260,7 +260,8 @@ public abstract class JobStoreContractTest {
     // Then
     assertThat(byOwner).isTrue();
     assertThat(unheld).isTrue();
-    assertThat(store.chunks("j")).extracting(ChunkRecord::state).containsOnly(ChunkState.DONE);
+    assertThat(store.chunks("j")).containsExactly(new ChunkRecord(chunk(0), ChunkState.DONE, "", 0),
+        new ChunkRecord(chunk(1), ChunkState.DONE, "", 0));
     assertThat(store.claimChunk("j", "w1", LEASE, T0 + 10 * LEASE.toMillis())).isEmpty();
   }
 
@@ -276,8 +277,9 @@ public abstract class JobStoreContractTest {
     store.releaseChunk("j", 1, "w1"); // not w1's: ignored
 
     // Then
-    assertThat(store.chunks("j")).extracting(ChunkRecord::state)
-        .containsExactly(ChunkState.PENDING, ChunkState.LEASED);
+    assertThat(store.chunks("j")).extracting(ChunkRecord::state, ChunkRecord::leaseOwner)
+        .containsExactly(tuple(ChunkState.PENDING, ""), tuple(ChunkState.LEASED, "w2"));
+    assertThat(store.chunks("j").get(0).leaseExpiresAtMillis()).isZero();
     assertThat(store.claimChunk("j", "w3", LEASE, T0 + 1)).map(c -> c.spec().index()).contains(0);
   }
 
@@ -449,16 +451,14 @@ public abstract class JobStoreContractTest {
     RowOutcome full = new RowOutcome(9, 0, 12, Outcome.FAILED, false, "ann@example.com", "create_user", 422,
         "email_invalid", "Email is invalid", "req_123", "");
     store.recordOutcomes("j", List.of(full, done(1), done(3)));
-    store.recordOutcomes("j", List.of(invalid(5), failed(2, true), done(7)));
+    RowOutcome bare = new RowOutcome(6, 0, 7, Outcome.FAILED, false, "", "", 0, "", "", "", "");
+    store.recordOutcomes("j", List.of(invalid(5), failed(2, true), done(7), bare));
 
     // When
     List<RowOutcome> seen = problems("j");
 
     // Then
-    assertThat(seen).extracting(RowOutcome::row).containsExactly(2L, 5L, 9L);
-    assertThat(seen.get(0)).isEqualTo(failed(2, true));
-    assertThat(seen.get(1)).isEqualTo(invalid(5));
-    assertThat(seen.get(2)).isEqualTo(full);
+    assertThat(seen).containsExactly(failed(2, true), invalid(5), bare, full);
   }
 
   @Test
@@ -541,6 +541,81 @@ public abstract class JobStoreContractTest {
     assertThat(store.lookups("a", "role")).isEqualTo(Map.of("ext-1", "admin"));
     assertThat(store.lookups("b", "org")).isEqualTo(Map.of("ext-1", "org_9"));
     assertThat(store.lookups("a", "none")).isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------------- sealChunk
+
+  @Test
+  void sealingAChunkRecordsItsProblemsAndCountsTheOtherRowsDone() {
+    // Given a chunk of 10 rows claimed by w1, row 1 already invalid from planning (a duplicate)
+    startJob("j", 2);
+    store.recordOutcomes("j", List.of(invalid(1)));
+    store.claimChunk("j", "w1", LEASE, T0);
+
+    // When w1 seals it with one more invalid row and nothing for the 8 DONE rows
+    boolean sealed = store.sealChunk("j", 0, "w1", List.of(invalid(4)));
+
+    // Then the chunk is DONE, the counts hold the 8 implied DONE rows, and every row is settled
+    assertThat(sealed).isTrue();
+    assertThat(store.chunks("j").get(0).state()).isEqualTo(ChunkState.DONE);
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(8, 0, 2, 0));
+    assertThat(store.settledRows("j", chunk(0)).cardinality()).isEqualTo(10);
+    assertThat(problems("j")).extracting(RowOutcome::row).containsExactly(1L, 4L);
+    assertThat(recount("j", 2)).isEqualTo(store.counts("j"));
+  }
+
+  @Test
+  void aChunkWhoseLeaseWasLostIsNotSealedAndNothingIsWritten() {
+    // Given w1's lease expired and w2 took the chunk
+    startJob("j", 1);
+    store.claimChunk("j", "w1", LEASE, T0);
+    store.claimChunk("j", "w2", LEASE, T0 + LEASE.toMillis() + 1).orElseThrow();
+
+    // When w1, late, tries to seal it
+    boolean sealed = store.sealChunk("j", 0, "w1", List.of(invalid(3)));
+
+    // Then nothing changed
+    assertThat(sealed).isFalse();
+    assertThat(store.counts("j")).isEqualTo(OutcomeCounts.ZERO);
+    assertThat(problems("j")).isEmpty();
+    assertThat(store.chunks("j").get(0).leaseOwner()).isEqualTo("w2");
+  }
+
+  @Test
+  void explicitDoneRowsAreNotCountedTwiceBySealing() {
+    // Given a chunk with 3 DONE rows and a failed one already in the ledger
+    startJob("j", 1);
+    store.recordOutcomes("j", List.of(done(1), done(2), done(3), failed(5, false)));
+    store.claimChunk("j", "w1", LEASE, T0);
+
+    // When it is sealed
+    store.sealChunk("j", 0, "w1", List.of());
+
+    // Then 9 rows are DONE in all (3 recorded, 6 implied), and sealing again changes nothing
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(9, 1, 0, 0));
+    store.sealChunk("j", 0, "w1", List.of());
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(9, 1, 0, 0));
+    assertThat(recount("j", 1)).isEqualTo(store.counts("j"));
+  }
+
+  @Test
+  void aSealedChunkReopenedForItsRetryableFailuresOffersOnlyThose() {
+    // Given a sealed chunk with a retryable failure on row 7
+    startJob("j", 1);
+    store.claimChunk("j", "w1", LEASE, T0);
+    store.sealChunk("j", 0, "w1", List.of(failed(7, true)));
+
+    // When resume reopens it
+    long reopened = store.reopenRetryable("j");
+
+    // Then only row 7 is unsettled; once it is done and the chunk sealed again, all 10 rows are DONE
+    assertThat(reopened).isEqualTo(1);
+    assertThat(store.settledRows("j", chunk(0)).cardinality()).isEqualTo(9);
+    assertThat(store.settledRows("j", chunk(0)).get(6)).isFalse();
+    store.claimChunk("j", "w2", LEASE, T0 + 1);
+    store.sealChunk("j", 0, "w2", List.of(done(7)));
+    assertThat(store.counts("j")).isEqualTo(new OutcomeCounts(10, 0, 0, 0));
+    assertThat(recount("j", 1)).isEqualTo(store.counts("j"));
   }
 
   // ---------------------------------------------------------------------------------------- helpers

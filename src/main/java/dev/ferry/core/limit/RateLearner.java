@@ -1,0 +1,267 @@
+package dev.ferry.core.limit;
+
+/**
+ * Learns a rate limit nobody told us about from the target's 429 answers, and proposes the pace a shared
+ * {@link RateLimiter} should keep so that 429s stay rare.
+ *
+ * <p><b>Ramp.</b> Until the first 429 the pace starts at {@code initialPace} and grows every second in
+ * which requests waited for it (the pace was the bottleneck). Every request sent after the target's quota
+ * ran out comes back 429, and the first 429 takes a round trip to arrive, so the discovery costs about
+ * {@code pace × mean latency} 429s (Little's law: the requests in flight). A pace growing by a factor
+ * {@code f} a second reaches about {@code Q·ln f} per second when a quota of {@code Q} requests runs out,
+ * so the learner grows it by {@code f = exp(0.05 s / mean latency of the last second)}, between 1.1 and
+ * {@code maxRampFactor}: the discovery then costs about 5 % of the quota whatever the latency (25 429s for
+ * WorkOS's 500 per 10 s, 0.4 % of a two-minute run), and a fast target is ramped fast (×2 a second under
+ * 70 ms, ×1.28 at 200 ms).
+ *
+ * <p><b>Estimate.</b> When a request sent at {@code t} is refused with {@code Retry-After: RA}, the target
+ * admitted {@code N(o, t)} requests since some earlier instant {@code o} and will admit none before
+ * {@code t + RA}: over {@code [o, t + RA]} it sustained {@code N / (t + RA − o)}. For the usual server
+ * algorithms that is the limit itself when {@code o} is the start of the time the target was saturated: a
+ * sliding or fixed window of length {@code W} refuses once its {@code R·W} permits are used, and
+ * Retry-After then points at the end of the window that began with the oldest admission; a token bucket
+ * with a one-second burst gives {@code (R·1s + R·h) / (h + 1s) = R}. The learner tries several look-backs
+ * ({@code o} = 10, 20, 30 and 60 s ago, or the first admission when later) and keeps the highest, so an
+ * under-used stretch (the ramp, a pause) does not drag the estimate down, and paces at {@code headroom}
+ * (98 %) of it. Reads and writes are counted apart (APIs limit them apart, WorkOS 1,000 and 500 per 10 s):
+ * a refused write is estimated from the admitted writes only. Without Retry-After the pace halves instead.
+ *
+ * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds,
+ * another client stopped). A pace that ran for {@code probeInterval} without a 429 is <em>safe</em>
+ * (longer than the 10 s windows WorkOS and the simulator count in), and while requests wait for the pacer
+ * the pace then rises by 2 %, 4 %, 8 %, … (at most 16 %), one step per interval, but never past halfway
+ * to the <em>ceiling</em>, the lowest pace a 429 refused (which creeps up 0.5 % an interval, so a limit that
+ * grew is found again). A 429 during a probe lowers the ceiling and goes back to the last safe pace (or the
+ * estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
+ * estimate, and at least 5 %. Near the limit, probes thus halve the gap instead of overshooting again.
+ *
+ * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is
+ * synchronized; each is O(1), except O(history buckets) on a 429).
+ */
+public final class RateLearner {
+  private static final long SECOND = 1_000_000_000L;
+  private static final long BUCKET_NANOS = 100_000_000L;
+  private static final int BUCKETS = 640; // 64 s of history
+  private static final long[] LOOKBACKS_NANOS = {10 * SECOND, 20 * SECOND, 30 * SECOND, 60 * SECOND};
+  private static final double RAMP_BUDGET_SECONDS = 0.05;
+  private static final int READS = 0;
+  private static final int WRITES = 1;
+
+  private final double headroom;
+  private final double maxRampFactor;
+  private final long probeIntervalNanos;
+  private final double minRate;
+
+  /** @GuardedBy("this") admissions per 100 ms bucket, [reads or writes][bucket number mod BUCKETS] */
+  private final int[][] counts = new int[2][BUCKETS];
+  /** @GuardedBy("this") the bucket number each slot of counts holds */
+  private final long[][] bucketOf = new long[2][BUCKETS];
+  /** @GuardedBy("this") first admission of reads / writes; Long.MIN_VALUE when none */
+  private final long[] firstAdmittedNanos = {Long.MIN_VALUE, Long.MIN_VALUE};
+  /** @GuardedBy("this") */
+  private boolean anyAdmitted;
+  /** @GuardedBy("this") true until the first 429 */
+  private boolean ramping = true;
+  /** @GuardedBy("this") the proposed pace */
+  private double rate;
+  /** @GuardedBy("this") the last pace that ran a whole probe interval without a 429; 0 = none */
+  private double safeRate;
+  /** @GuardedBy("this") the lowest pace a 429 refused (creeping up); +inf = none */
+  private double ceiling = Double.POSITIVE_INFINITY;
+  /** @GuardedBy("this") when the pace last changed: 429s of requests sent before it are stale */
+  private long changedNanos = Long.MIN_VALUE;
+  /** @GuardedBy("this") start of the current step (ramp second or probe interval) */
+  private long stepStartNanos;
+  /** @GuardedBy("this") next probe step (2 %, 4 %, 8 %, ...) */
+  private double probeStep = 0.02;
+  /** @GuardedBy("this") requests admitted / that waited for the pacer in the current step */
+  private int stepAdmitted;
+  /** @GuardedBy("this") */
+  private int stepWaited;
+  /** @GuardedBy("this") latency sum of the current step, for the ramp factor */
+  private double stepRttNanos;
+  /** @GuardedBy("this") */
+  private long throttleEvents;
+
+  private RateLearner(double initialPace, double maxRampFactor, double headroom, long probeIntervalNanos,
+      double minRate) {
+    this.rate = initialPace;
+    this.maxRampFactor = maxRampFactor;
+    this.headroom = headroom;
+    this.probeIntervalNanos = probeIntervalNanos;
+    this.minRate = minRate;
+    for (long[] b : bucketOf) java.util.Arrays.fill(b, Long.MIN_VALUE);
+  }
+
+  /** Initial pace 50/s, ramp at most ×2 a second, headroom 0.98, probe interval 12 s, lowest pace 0.5/s. */
+  public static RateLearner withDefaults() {
+    return new RateLearner(50, 2.0, 0.98, 12 * SECOND, 0.5);
+  }
+
+  /**
+   * @param initialPace   pace before anything is known, per second
+   * @param maxRampFactor most growth of the pace per second until the first 429, {@code >= 1.1}
+   * @param headroom      share of the estimate to pace at, in (0, 1]
+   * @param probeInterval how long a pace must run without a 429 to be safe, and the time between probes
+   * @param minRate       lowest pace ever proposed, per second
+   */
+  public static RateLearner of(double initialPace, double maxRampFactor, double headroom,
+      java.time.Duration probeInterval, double minRate) {
+    if (!(initialPace > 0)) throw new IllegalArgumentException("initialPace must be > 0");
+    if (!(maxRampFactor >= 1.1)) throw new IllegalArgumentException("maxRampFactor must be >= 1.1");
+    if (!(headroom > 0 && headroom <= 1)) throw new IllegalArgumentException("headroom must be in (0, 1]");
+    if (probeInterval.isNegative() || probeInterval.isZero()) {
+      throw new IllegalArgumentException("probeInterval must be > 0");
+    }
+    if (!(minRate > 0)) throw new IllegalArgumentException("minRate must be > 0");
+    return new RateLearner(initialPace, maxRampFactor, headroom, probeInterval.toNanos(), minRate);
+  }
+
+  /** The proposed pace per second. */
+  public synchronized double rate() {
+    return rate;
+  }
+
+  /** True until the first 429. */
+  public synchronized boolean ramping() {
+    return ramping;
+  }
+
+  /** 429 answers that changed the pace. */
+  public synchronized long throttleEvents() {
+    return throttleEvents;
+  }
+
+  /** A write request ({@link #onAdmitted(long, long, boolean, boolean)}). */
+  public synchronized double onAdmitted(long sentNanos, long answeredNanos, boolean waitedForPermit) {
+    return onAdmitted(sentNanos, answeredNanos, waitedForPermit, true);
+  }
+
+  /**
+   * A request sent at {@code sentNanos} was admitted (answered with anything but 429) at
+   * {@code answeredNanos}.
+   *
+   * @param waitedForPermit true when it had to wait for the pacer (the pace is the bottleneck)
+   * @param write           a write (counted apart from reads)
+   * @return the pace to use from now on
+   */
+  public synchronized double onAdmitted(long sentNanos, long answeredNanos, boolean waitedForPermit,
+      boolean write) {
+    int kind = write ? WRITES : READS;
+    if (!anyAdmitted) {
+      anyAdmitted = true;
+      stepStartNanos = sentNanos;
+    }
+    if (firstAdmittedNanos[kind] == Long.MIN_VALUE) firstAdmittedNanos[kind] = sentNanos;
+    long bucket = Math.floorDiv(sentNanos, BUCKET_NANOS);
+    int slot = (int) Math.floorMod(bucket, (long) BUCKETS);
+    if (bucketOf[kind][slot] != bucket) {
+      if (bucketOf[kind][slot] > bucket) return rate; // older than the history we keep
+      bucketOf[kind][slot] = bucket;
+      counts[kind][slot] = 0;
+    }
+    counts[kind][slot]++;
+    stepAdmitted++;
+    stepRttNanos += Math.max(0, answeredNanos - sentNanos);
+    if (waitedForPermit) stepWaited++;
+    long step = ramping ? SECOND : probeIntervalNanos;
+    if (sentNanos - stepStartNanos < step) return rate;
+    boolean paceBound = stepWaited * 2 >= stepAdmitted;
+    double meanRttSeconds = stepRttNanos / stepAdmitted / 1e9;
+    stepStartNanos = sentNanos;
+    stepAdmitted = 0;
+    stepWaited = 0;
+    stepRttNanos = 0;
+    if (ramping) {
+      if (paceBound) setRate(rate * rampFactor(meanRttSeconds), sentNanos);
+      return rate;
+    }
+    safeRate = Math.max(safeRate, rate); // a whole interval without a 429
+    ceiling *= 1.005;
+    if (paceBound) {
+      double next = rate * (1 + probeStep);
+      if (!Double.isInfinite(ceiling)) next = Math.min(next, (rate + ceiling) / 2);
+      if (next > rate * 1.002) {
+        setRate(next, sentNanos);
+        probeStep = Math.min(0.16, probeStep * 2);
+      }
+    }
+    return rate;
+  }
+
+  /** A refused write ({@link #onThrottled(long, long, long, boolean)}). */
+  public synchronized double onThrottled(long sentNanos, long nowNanos, long retryAfterNanos) {
+    return onThrottled(sentNanos, nowNanos, retryAfterNanos, true);
+  }
+
+  /**
+   * A request sent at {@code sentNanos} was refused with 429, answered at {@code nowNanos}.
+   *
+   * @param retryAfterNanos the Retry-After the target gave, or a negative number when it gave none
+   * @param write           a write (estimated from admitted writes; a read from admitted reads)
+   * @return the pace to use from now on
+   */
+  public synchronized double onThrottled(long sentNanos, long nowNanos, long retryAfterNanos, boolean write) {
+    if (sentNanos < changedNanos) return rate; // sent before the last change: already accounted for
+    throttleEvents++;
+    int kind = write ? WRITES : READS;
+    double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
+    double next;
+    if (ramping) {
+      next = Math.min(estimate, rate);
+      ramping = false;
+    } else if (safeRate > 0 && rate > safeRate) {
+      next = Math.max(safeRate, Math.min(estimate, rate * 0.95)); // the probe overshot
+      ceiling = Math.min(ceiling, rate);
+    } else {
+      next = Math.min(estimate, rate * 0.95); // this pace was not safe
+      ceiling = Math.min(ceiling, rate);
+      safeRate = 0;
+    }
+    probeStep = 0.02;
+    stepStartNanos = nowNanos;
+    stepAdmitted = 0;
+    stepWaited = 0;
+    stepRttNanos = 0;
+    setRate(next, nowNanos);
+    return rate;
+  }
+
+  /** exp(budget / latency), within [1.1, maxRampFactor]: see the class comment. */
+  private double rampFactor(double meanRttSeconds) {
+    double f = meanRttSeconds <= 0 ? maxRampFactor : Math.exp(RAMP_BUDGET_SECONDS / meanRttSeconds);
+    return Math.max(1.1, Math.min(maxRampFactor, f));
+  }
+
+  private void setRate(double next, long nowNanos) {
+    rate = Math.max(minRate, next);
+    changedNanos = nowNanos + 1;
+  }
+
+  /** max over look-backs of admitted / (look-back + retry-after), per second. @GuardedBy("this") */
+  private double estimate(int kind, long sentNanos, long retryAfterNanos) {
+    long first = firstAdmittedNanos[kind];
+    if (first == Long.MIN_VALUE) return minRate;
+    long nowBucket = Math.floorDiv(sentNanos, BUCKET_NANOS);
+    double best = 0;
+    for (long lookback : LOOKBACKS_NANOS) {
+      long from = Math.max(first, sentNanos - lookback);
+      long fromBucket = Math.floorDiv(from, BUCKET_NANOS);
+      long admitted = 0;
+      for (long b = fromBucket; b <= nowBucket; b++) {
+        int slot = (int) Math.floorMod(b, (long) BUCKETS);
+        if (bucketOf[kind][slot] == b) admitted += counts[kind][slot];
+      }
+      double seconds = (Math.max(0, sentNanos - from) + retryAfterNanos) / 1e9;
+      if (seconds > 0) best = Math.max(best, admitted / seconds);
+      if (from == first) break; // longer look-backs see the same history
+    }
+    return Math.max(minRate, best);
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "RateLearner[rate=" + rate + (ramping ? ", ramping" : "") + ", safe=" + safeRate + ", ceiling=" + ceiling
+        + ", throttleEvents=" + throttleEvents + "]";
+  }
+}

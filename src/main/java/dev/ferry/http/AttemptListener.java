@@ -1,0 +1,37 @@
+package dev.ferry.http;
+
+/**
+ * Told about every attempt an {@link HttpTarget} makes (each retry is an attempt), right after its answer.
+ * The feedback channel of adaptive limits: see {@link AdaptiveFeedback}. Implementations are threadsafe
+ * and quick (they run on the calling thread, between the answer and the caller).
+ */
+@FunctionalInterface
+public interface AttemptListener {
+  /** Ignores every attempt. */
+  AttemptListener NONE = a -> {};
+
+  void onAttempt(Attempt attempt);
+
+  /**
+   * One finished attempt. Immutable. Times are {@code Ticker} readings (only differences matter).
+   *
+   * @param method          the HTTP method
+   * @param queuedNanos     when the attempt started waiting for a rate permit
+   * @param sentNanos       when it was sent (after the permit)
+   * @param answeredNanos   when the answer, the timeout or the connection error came
+   * @param status          HTTP status; 0 when no answer came
+   * @param retryAfterNanos the answer's Retry-After; negative when it had none
+   */
+  record Attempt(String method, long queuedNanos, long sentNanos, long answeredNanos, int status,
+      long retryAfterNanos) {
+    /** True for methods that change state (counted apart from reads by rate limits). */
+    public boolean write() {
+      return !"GET".equals(method) && !"HEAD".equals(method);
+    }
+
+    /** True when it waited for the rate limiter (the pace was the bottleneck). */
+    public boolean waitedForPermit() {
+      return sentNanos > queuedNanos;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.ferry.http;
+
+import dev.ferry.core.limit.KnownRateTrim;
+import dev.ferry.core.limit.RateLimiter;
+
+/**
+ * Feeds a {@link KnownRateTrim} from every attempt and applies its pace to the target's shared limiter, so a
+ * target that counts its given limit more strictly than ferry paces stops answering 429 after a few.
+ * Threadsafe (the trim and the limiter are).
+ */
+public final class KnownRateFeedback implements AttemptListener {
+  private final KnownRateTrim trim;
+  private final RateLimiter limiter;
+
+  public KnownRateFeedback(KnownRateTrim trim, RateLimiter limiter) {
+    this.trim = trim;
+    this.limiter = limiter;
+  }
+
+  @Override
+  public void onAttempt(Attempt a) {
+    double before = trim.pace();
+    double after = a.status() == 429 ? trim.onRateLimited(a.sentNanos(), a.answeredNanos())
+        : trim.onAdmitted(a.answeredNanos());
+    if (after != before) limiter.setRate(after);
+  }
+
+  /** Both listeners, in order. */
+  public static AttemptListener both(AttemptListener first, AttemptListener second) {
+    if (first == AttemptListener.NONE) return second;
+    if (second == AttemptListener.NONE) return first;
+    return a -> {
+      first.onAttempt(a);
+      second.onAttempt(a);
+    };
+  }
+}

@@ -1,0 +1,267 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.http.Secret;
+import dev.ferry.sim.SimConfig;
+import dev.ferry.sim.SimServer;
+import dev.ferry.testing.ApiProxy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Runs imports with a recognisable API key and recognisable passwords and password hashes through success,
+ * invalid rows, API failures (one API even quotes the request, key and body, in its errors), a refused key, a
+ * crash (kill -9) and its resume, {@code --verbose} and {@code --api-key-file}; then scans every byte ferry
+ * wrote or printed (stdout, stderr with the debug log, the SQLite files with their -wal and -shm, errors files,
+ * JSON reports, status output): no canary appears anywhere.
+ */
+@EnabledOnOs({OS.LINUX, OS.MAC})
+class SecretsTest {
+  static final String KEY = "sk_test_SECRETCANARY_9f8e7d";
+  static final String[] CANARIES = {"SECRETCANARY", "HASHCANARY", "PWCANARY"};
+  static final int VALID_ROWS = 40;
+
+  @TempDir
+  Path dir;
+  Path work;
+  Path inputs;
+  SimServer sim;
+  ApiProxy proxy;
+  Path csv;
+
+  @BeforeEach
+  void start() throws IOException {
+    work = Files.createDirectory(dir.resolve("work")); // everything ferry writes or prints lands here
+    inputs = Files.createDirectory(dir.resolve("inputs")); // the input and the key file: they hold canaries
+    sim = SimServer.start(SimConfig.builder().latency(Duration.ofMillis(50)).requiredKey(KEY).build());
+    proxy = ApiProxy.start(sim.baseUrl());
+    csv = inputs.resolve("users.csv");
+    Files.writeString(csv, input());
+  }
+
+  @AfterEach
+  void stop() {
+    proxy.close();
+    sim.close();
+  }
+
+  /** 40 valid rows with a hash or a password, then rows that are invalid or that the API refuses. */
+  static String input() {
+    StringBuilder b = new StringBuilder("email,password,password_hash,password_hash_type,metadata\n");
+    for (int i = 1; i <= VALID_ROWS; i++) {
+      if (i % 2 == 0) b.append("u").append(i).append("@example.com,,").append(hash(i)).append(",bcrypt,\n");
+      else b.append("u").append(i).append("@example.com,PWCANARY-pass-").append(i).append(",,,\n");
+    }
+    b.append("both@example.com,PWCANARY-both,").append(hash(100)).append(",bcrypt,\n"); // invalid: both
+    b.append("md5@example.com,,").append(hash(101)).append(",md5,\n"); // invalid: hash type
+    b.append("meta@example.com,,").append(hash(102)).append(",bcrypt,not-json\n"); // invalid: metadata
+    b.append("short-tld@example.c,,").append(hash(103)).append(",bcrypt,\n"); // the API answers 422
+    b.append("\"open@example.com,,").append(hash(104)).append(",bcrypt,\n"); // an unterminated quote in the email...
+    b.append("next@example.com,PWCANARY-next,").append(hash(105)).append(",bcrypt,\n"); // ...swallows this row
+    return b.toString();
+  }
+
+  static String hash(int i) {
+    String body = "HASHCANARY" + String.format("%04d", i) + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNO";
+    return "$2b$12$" + body.substring(0, 53);
+  }
+
+  @Test
+  void noKeyPasswordOrHashInAnythingFerryWritesOrPrints() throws Exception {
+    assertThat(Files.readString(csv)).contains("HASHCANARY", "PWCANARY");
+
+    // 1. success, invalid rows and an API failure, with --verbose, in a child process (all its output captured)
+    ChildFerry run = ChildFerry.start(work, "import", Map.of(ApiKeys.ENV, KEY),
+        args("mixed", sim.baseUrl().toString(), "--verbose"));
+    assertThat(run.exitCode(Duration.ofSeconds(120))).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+    assertThat(sim.stats().usersCreated()).as("the rows with hashes were sent").isEqualTo(VALID_ROWS);
+    assertThat(run.stderr()).contains("DEBUG"); // the debug log was on
+    assertThat(Files.readString(work.resolve("mixed-errors.csv"))).contains("short-tld@example.c", "both@example.com");
+
+    // 2. an API that quotes the request (key and body) in its 422 answers, in this process with --verbose
+    proxy.refuseWith(422).echoRequest(true);
+    List<String> echo = args("echo", proxy.baseUrl().toString(), "--verbose");
+    echo.addAll(List.of("--max-consecutive-failures", "0"));
+    Captured echoed = inProcess(() -> CliRun.run(Map.of(ApiKeys.ENV, KEY), echo));
+    assertThat(echoed.run.exit()).as(echoed.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+    assertThat(Files.readString(work.resolve("echo-errors.csv"))).as("the echo happened and was scrubbed")
+        .contains("refused by the test proxy (request: Authorization Bearer ***; body {")
+        .contains("\"\"password\"\":\"\"***\"\"").contains("\"\"password_hash\"\":\"\"***\"\"");
+    proxy.forward().echoRequest(false);
+
+    // 3. a refused key (401): the message names the key's variable, never its value
+    try (SimServer other = SimServer.start(SimConfig.builder().requiredKey("sk_test_other").build())) {
+      ChildFerry refused = ChildFerry.start(work, "refused", Map.of(ApiKeys.ENV, KEY),
+          args("refused", other.baseUrl().toString(), "--verbose"));
+      assertThat(refused.exitCode(Duration.ofSeconds(120))).as(refused.toString()).isEqualTo(ExitCodes.STOPPED);
+      assertThat(refused.stdout()).contains("the target refused the API key (HTTP 401)");
+    }
+
+    // 4. a crash (kill -9) in the middle, with the key from an owner-only key file, and the resume after it
+    Path keyFile = inputs.resolve("key");
+    Files.writeString(keyFile, KEY + "\n");
+    Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+    sim.reset();
+    List<String> crashArgs = args("crash", proxy.baseUrl().toString(), "--verbose");
+    crashArgs.addAll(List.of("--api-key-file", keyFile.toString(), "--workers", "1", "--concurrency", "1"));
+    ChildFerry crash = ChildFerry.start(work, "crash", Map.of(), crashArgs);
+    crash.await("some users", Duration.ofSeconds(60), () -> sim.stats().usersCreated() >= 5);
+    assertThat(crash.process.info().commandLine().orElse("")).doesNotContain(KEY);
+    crash.process.destroyForcibly();
+    crash.exitCode(Duration.ofSeconds(30));
+    assertThat(Files.list(work.resolve(".ferry")).map(p -> p.getFileName().toString()))
+        .as("the crash left the WAL behind for the scan").contains("ferry.db-wal");
+    scan("ferry.db-wal", "crash.err"); // the store as the crash left it
+    Captured resumed = inProcess(() -> CliRun.run(Map.of(), "resume", "crash", "--api-key-file", keyFile.toString(),
+        "--verbose", "--progress", "never", "--checkpoint-dir", work.resolve(".ferry").toString(), "--errors-out",
+        work.resolve("crash-errors.csv").toString(), "--report-json", work.resolve("crash-report.json").toString()));
+    assertThat(resumed.run.exit()).as(resumed.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+    assertThat(sim.stats().users()).isEqualTo(VALID_ROWS);
+
+    // 5. what status shows
+    Captured status = inProcess(() -> CliRun.run(Map.of(), "status", "--checkpoint-dir", work.resolve(".ferry").toString()));
+    Captured statusJson = inProcess(() -> CliRun.run(Map.of(), "status", "crash", "--json", "--checkpoint-dir",
+        work.resolve(".ferry").toString()));
+
+    // Then: no canary anywhere
+    for (Captured c : List.of(echoed, resumed, status, statusJson)) {
+      for (String canary : CANARIES) assertThat(c.all()).as("output of an in-process run").doesNotContain(canary);
+    }
+    Files.writeString(work.resolve("in-process-output.txt"), echoed.all() + resumed.all() + status.all() + statusJson.all());
+    scan("import.err", "import.out", "mixed-errors.csv", "mixed-report.json", "echo-errors.csv", "refused.err",
+        "crash-errors.csv", "crash-report.json", "in-process-output.txt");
+  }
+
+  @Test
+  void aKeyFileOthersCanReadIsRefusedAndAnOwnerOnlyOneWorks() throws Exception {
+    Path keyFile = inputs.resolve("key");
+    Files.writeString(keyFile, KEY + "\n");
+    for (String mode : List.of("rw-r--r--", "rw-r-----")) {
+      // Given: a key file others (or the group) can read
+      Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString(mode));
+
+      // When
+      List<String> a = args("keyfile-" + mode.replace("-", ""), sim.baseUrl().toString());
+      a.addAll(List.of("--api-key-file", keyFile.toString()));
+      CliRun run = CliRun.run(Map.of(), a);
+
+      // Then: exit 2, one line saying what to do, nothing sent
+      assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+      assertThat(run.errLines()).containsExactly("ferry: " + keyFile + ": the key file is readable by other users;"
+          + " run 'chmod 600 " + keyFile + "' first");
+      assertThat(sim.stats().requests()).isZero();
+    }
+
+    // When: owner-only
+    Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+    List<String> a = args("keyfile-ok", sim.baseUrl().toString());
+    a.addAll(List.of("--api-key-file", keyFile.toString()));
+    CliRun run = CliRun.run(Map.of(), a);
+
+    // Then
+    assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+    assertThat(sim.stats().usersCreated()).isEqualTo(VALID_ROWS);
+    for (String canary : CANARIES) assertThat(run.out() + run.err()).doesNotContain(canary);
+    scan("keyfile-ok-errors.csv", "keyfile-ok-report.json");
+  }
+
+  @Test
+  void noFlagTakesTheKey() {
+    // every option of every command: nothing named like a key, a secret or a token, but the key file
+    List<String> names = new ArrayList<>();
+    collect(Main.commandLine(new java.io.PrintWriter(java.io.Writer.nullWriter()),
+        new java.io.PrintWriter(java.io.Writer.nullWriter())), names);
+    assertThat(names).contains("--api-key-file", "--csv", "--workers");
+    assertThat(names.stream().filter(n -> n.matches("(?i).*(key|secret|token|bearer|auth|passw).*")))
+        .containsOnly("--api-key-file", "--require-key-env");
+  }
+
+  @Test
+  void aSecretNeverShowsInToStringOrExceptionMessages() {
+    Secret s = Secret.of(KEY);
+    assertThat(s.toString()).doesNotContain("SECRETCANARY");
+    assertThat(s.scrub("Bearer " + KEY + " and " + KEY)).isEqualTo("Bearer *** and ***");
+    // a key that is not usable is refused without quoting it
+    CliRun run = CliRun.run(Map.of(ApiKeys.ENV, "sk_test_SECRETCANARY with space"),
+        args("badkey", sim.baseUrl().toString()));
+    assertThat(run.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains("WORKOS_SECRET_KEY: the API key contains spaces").doesNotContain("SECRETCANARY");
+    // a connection error names host and port only
+    CliRun refused = CliRun.run(Map.of(ApiKeys.ENV, KEY), args("noserver", "http://127.0.0.1:9", "--max-attempts", "1",
+        "--max-consecutive-failures", "3"));
+    assertThat(refused.exit()).isEqualTo(ExitCodes.STOPPED);
+    assertThat(refused.out()).contains("cannot connect to 127.0.0.1:9");
+    assertThat(refused.out() + refused.err()).doesNotContain("SECRETCANARY");
+  }
+
+  private List<String> args(String job, String apiUrl, String... more) {
+    List<String> a = new ArrayList<>(List.of("import-users", "--csv", csv.toString(), "--job-id", job, "--api-url",
+        apiUrl, "--rate-limit", "none", "--progress", "never", "--checkpoint-dir", work.resolve(".ferry").toString(),
+        "--errors-out", work.resolve(job + "-errors.csv").toString(), "--report-json",
+        work.resolve(job + "-report.json").toString()));
+    a.addAll(List.of(more));
+    return a;
+  }
+
+  /** Every file under the work folder, raw bytes: the SQLite db and its -wal/-shm, errors files, reports, logs. */
+  private void scan(String... expectedFiles) throws IOException {
+    List<Path> files;
+    try (Stream<Path> all = Files.walk(work)) {
+      files = all.filter(Files::isRegularFile).toList();
+    }
+    assertThat(files.stream().map(p -> p.getFileName().toString())).contains("ferry.db").contains(expectedFiles);
+    for (Path f : files) {
+      String raw = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+      for (String canary : CANARIES) assertThat(raw).as(work.relativize(f) + " holds " + canary).doesNotContain(canary);
+    }
+  }
+
+  private static void collect(CommandLine cl, List<String> names) {
+    for (OptionSpec o : cl.getCommandSpec().options()) names.addAll(List.of(o.names()));
+    for (CommandLine sub : cl.getSubcommands().values()) collect(sub, names);
+  }
+
+  /** An in-process run with System.out/err captured too (the log goes there). */
+  record Captured(CliRun run, String systemOut, String systemErr) {
+    String all() {
+      return run.out() + run.err() + systemOut + systemErr;
+    }
+  }
+
+  private static Captured inProcess(Supplier<CliRun> body) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+    try {
+      CliRun run = body.get();
+      return new Captured(run, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+      Verbosity.set(false);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package dev.ferry.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.limit.ConcurrencyLimiter;
+import dev.ferry.core.limit.Limit;
+import dev.ferry.core.spi.ChunkSpec;
+import dev.ferry.core.spi.ChunkState;
+import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.JobStatus;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.spi.OutcomeCounts;
+import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.store.SqliteJobStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner's three ways to run rows, against the real SQLite store and an in-memory source. */
+class BulkJobRunnerTest {
+  private static final int CHUNK = 100;
+  @TempDir
+  Path dir;
+  private JobStore store;
+
+  @BeforeEach
+  void open() {
+    store = SqliteJobStore.open(dir.resolve("ferry.db"));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  /** A job of {@code rows} rows in chunks of 100; every 10th row is "bad". */
+  private void plan(String id, int rows) {
+    store.createJob(new JobRecord(id, "test", "/in.csv", 0, "", 0, CHUNK, "{}", JobStatus.PLANNING, "", 0, 0));
+    List<ChunkSpec> chunks = new ArrayList<>();
+    for (int c = 0; c * CHUNK < rows; c++) {
+      chunks.add(new ChunkSpec(c, c * 1000L, 2 + (long) c * CHUNK, 1 + (long) c * CHUNK, Math.min(CHUNK, rows - c * CHUNK)));
+    }
+    store.completePlan(id, chunks, rows, 1, "00", 0);
+  }
+
+  private static final ChunkSource SOURCE = chunk -> new ChunkSource.RowCursor() {
+    long next = chunk.firstRow();
+
+    @Override
+    public RowInput next() {
+      if (next >= chunk.endRow()) return null;
+      long row = next++;
+      return new RowInput(row, chunk.index(), row + 1, new String[] {"r" + row}, null);
+    }
+
+    @Override
+    public void close() {}
+  };
+
+  private static RowOutcome outcomeOf(RowInput in) {
+    return in.row() % 10 == 0
+        ? RowOutcome.invalid(in.row(), in.chunk(), in.line(), in.field(0), "bad", "bad row")
+        : RowOutcome.done(in.row(), in.chunk(), in.line(), in.field(0), "ok");
+  }
+
+  private BulkJobRunner.RunResult run(String id, RowProcessor processor, RunOptions options) throws Exception {
+    return new BulkJobRunner(store, id, SOURCE, processor, options, WallClock.system()).run();
+  }
+
+  @Test
+  void aSideEffectFreeProcessorRunsInlineAndItsChunksAreSealed() throws Exception {
+    // Given a job of 1,050 rows and a dry-run-like processor
+    plan("dry", 1_050);
+    RowProcessor dry = new RowProcessor() {
+      @Override
+      public RowOutcome process(RowInput row) {
+        return outcomeOf(row);
+      }
+
+      @Override
+      public boolean sideEffectFree() {
+        return true;
+      }
+    };
+    // When it runs with 3 workers
+    BulkJobRunner.RunResult result = run("dry", dry, RunOptions.of(3, 1, "t"));
+    // Then every row has its outcome: 105 invalid rows in the ledger, the rest DONE by their sealed chunks
+    assertThat(result.stopped()).isFalse();
+    assertThat(result.rowsSettled()).isEqualTo(1_050);
+    assertThat(store.counts("dry")).isEqualTo(new OutcomeCounts(945, 0, 105, 0));
+    assertThat(store.chunks("dry")).extracting(c -> c.state()).containsOnly(ChunkState.DONE);
+    List<RowOutcome> problems = new ArrayList<>();
+    store.forEachProblem("dry", problems::add);
+    assertThat(problems).hasSize(105);
+  }
+
+  @Test
+  void rowsAlreadySettledAreNotProcessedAgainInline() throws Exception {
+    // Given row 5 recorded invalid at planning (a duplicate)
+    plan("dup", 100);
+    store.recordOutcomes("dup", List.of(RowOutcome.invalid(5, 0, 6, "r5", "duplicate_email", "dup")));
+    AtomicInteger processed = new AtomicInteger();
+    RowProcessor dry = new RowProcessor() {
+      @Override
+      public RowOutcome process(RowInput row) {
+        processed.incrementAndGet();
+        return RowOutcome.done(row.row(), row.chunk(), row.line(), "", "");
+      }
+
+      @Override
+      public boolean sideEffectFree() {
+        return true;
+      }
+    };
+    // When
+    run("dup", dry, RunOptions.of(1, 1, "t"));
+    // Then
+    assertThat(processed.get()).isEqualTo(99);
+    assertThat(store.counts("dup")).isEqualTo(new OutcomeCounts(99, 0, 1, 0));
+  }
+
+  @Test
+  void aSharedRowLimiterBoundsTheRowsInFlightOfAllWorkers() throws Exception {
+    // Given a limit fixed at 7 shared by 4 workers of 50 per chunk
+    plan("auto", 2_000);
+    ConcurrencyLimiter limiter = ConcurrencyLimiter.of(Limit.aimdBuilder().initialLimit(7).maxLimit(7).build());
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger peak = new AtomicInteger();
+    RowProcessor slow = row -> {
+      peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        Thread.sleep(1);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+      return outcomeOf(row);
+    };
+    // When
+    BulkJobRunner.RunResult result = run("auto", slow, RunOptions.of(4, 50, "t").withRowLimiter(limiter));
+    // Then all rows are done, never more than 7 at once, and every permit came back
+    assertThat(result.rowsSettled()).isEqualTo(2_000);
+    assertThat(store.counts("auto")).isEqualTo(new OutcomeCounts(1_800, 0, 200, 0));
+    assertThat(peak.get()).isLessThanOrEqualTo(7);
+    assertThat(limiter.inflight()).isZero();
+  }
+
+  @Test
+  void fixedConcurrencyStillBoundsEachChunk() throws Exception {
+    // Given 2 workers with 3 rows in flight each
+    plan("fixed", 600);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger peak = new AtomicInteger();
+    RowProcessor slow = row -> {
+      peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        Thread.sleep(1);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+      return outcomeOf(row);
+    };
+    // When
+    run("fixed", slow, RunOptions.of(2, 3, "t"));
+    // Then at most workers x concurrency rows were in flight
+    assertThat(peak.get()).isLessThanOrEqualTo(6);
+    assertThat(store.counts("fixed")).isEqualTo(new OutcomeCounts(540, 0, 60, 0));
+  }
+}

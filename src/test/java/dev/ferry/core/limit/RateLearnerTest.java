@@ -1,0 +1,168 @@
+package dev.ferry.core.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The rate learner driven by synthetic admissions and 429s in virtual time. */
+class RateLearnerTest {
+  private static final long S = 1_000_000_000L;
+  private static final long T0 = 7_000 * S;
+
+  /** {@code n} admissions spread evenly over [from, to) seconds after T0. */
+  private static double admit(RateLearner l, int n, double from, double to, boolean waited) {
+    double r = l.rate();
+    for (int i = 0; i < n; i++) {
+      long sent = T0 + (long) ((from + (to - from) * i / n) * S);
+      r = l.onAdmitted(sent, sent + 200_000_000L, waited);
+    }
+    return r;
+  }
+
+  @Test
+  void rampsTheInitialPaceEverySecondWhileItIsTheBottleneck() {
+    // Given a learner starting at 50/s
+    RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    // When requests answered in 200 ms wait for the pacer for a second and a bit
+    double r = admit(l, 60, 0, 1.1, true);
+    // Then the pace grew once, by exp(0.05 s / 0.2 s)
+    assertThat(r).isEqualTo(50 * Math.exp(0.25), offset(1e-9));
+    // When the pacer is not the bottleneck for the next seconds
+    r = admit(l, 100, 1.1, 3.5, false);
+    // Then it does not grow
+    assertThat(r).isEqualTo(50 * Math.exp(0.25), offset(1e-9));
+    assertThat(l.ramping()).isTrue();
+  }
+
+  @Test
+  void rampsAtMostTheMaximumFactorWhenAnswersAreFast() {
+    RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    double r = 0;
+    for (int i = 0; i < 60; i++) {
+      long sent = T0 + i * 1_100_000_000L / 60;
+      r = l.onAdmitted(sent, sent + 2_000_000L, true);
+    }
+    assertThat(r).isEqualTo(100.0, offset(1e-9));
+  }
+
+  @Test
+  void theFirst429OfASlidingWindowGivesItsRate() {
+    // Given 500 admissions in the first 4 s (a sliding window of 500 per 10 s now full)
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    admit(l, 500, 0, 4, false);
+    // When a request sent at 4 s is refused until the oldest admission leaves the window (6 s later)
+    double r = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
+    // Then the estimate is 500 / 10 s = 50/s, paced at 98 % of it
+    assertThat(r).isEqualTo(49.0, offset(0.01));
+    assertThat(l.ramping()).isFalse();
+  }
+
+  @Test
+  void theFirst429OfATokenBucketGivesItsRate() {
+    // Given a bucket of 50 (one second at 50/s) drained at once, then refilled at 50/s for 3 s
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    admit(l, 50, 0, 0.01, false);
+    admit(l, 150, 0.01, 3, false);
+    // When the next request is refused with the minimum Retry-After of 1 s
+    double r = l.onThrottled(T0 + 3 * S, T0 + 3 * S, S);
+    // Then (50 + 150) / (3 s + 1 s) = 50/s
+    assertThat(r).isEqualTo(49.0, offset(0.2));
+  }
+
+  @Test
+  void anIdleStretchDoesNotDragTheEstimateDown() {
+    // Given 30 s at 10/s, then 10 s saturating a 50/s limit
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    admit(l, 300, 0, 30, false);
+    admit(l, 500, 30, 40, false);
+    // When a 429 comes with Retry-After 1 s
+    double r = l.onThrottled(T0 + 40 * S, T0 + 40 * S, S);
+    // Then the 10 s look-back wins: 500 / 11 s, not 800 / 41 s
+    assertThat(r).isEqualTo(500 / 11.0 * 0.98, offset(0.01));
+  }
+
+  @Test
+  void throttlesOfRequestsSentBeforeTheChangeAreIgnored() {
+    // Given a learner that just reacted to a 429 answered at 4.2 s
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    admit(l, 500, 0, 4, false);
+    double r = l.onThrottled(T0 + 4 * S, T0 + 4_200_000_000L, 6 * S);
+    // When requests sent before that answer come back 429 too
+    double again = l.onThrottled(T0 + 4_100_000_000L, T0 + 4_300_000_000L, 6 * S);
+    // Then nothing changes
+    assertThat(again).isEqualTo(r);
+    assertThat(l.throttleEvents()).isEqualTo(1);
+  }
+
+  @Test
+  void probesUpOnlyAfterAQuietIntervalAndFallsBackToTheLastSafePace() {
+    // Given a pace learned at 49/s
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    admit(l, 500, 0, 4, false);
+    double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
+    // When it runs 20 s without a 429 while requests wait for the pacer
+    double r = admit(l, 1000, 4.001, 24.5, true);
+    // Then it becomes safe and the pace rises 2 %
+    assertThat(r).isEqualTo(learned * 1.02, offset(1e-9));
+    // and after another quiet interval 4 %
+    r = admit(l, 1000, 24.5, 45, true);
+    assertThat(r).isEqualTo(learned * 1.02 * 1.04, offset(1e-9));
+    // When that probe is refused
+    double after = l.onThrottled(T0 + 46 * S, T0 + 46 * S, S);
+    // Then the pace goes back to the last safe one (or the estimate, when higher), not lower
+    assertThat(after).isGreaterThanOrEqualTo(learned * 1.02 - 1e-9).isLessThan(learned * 1.02 * 1.04);
+  }
+
+  @Test
+  void withoutRetryAfterThePaceHalves() {
+    // Given a learned pace
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    admit(l, 500, 0, 4, false);
+    double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
+    // When a later request is refused without Retry-After
+    double r = l.onThrottled(T0 + 5 * S, T0 + 5 * S, -1);
+    // Then the pace halves
+    assertThat(r).isEqualTo(learned / 2, offset(1e-9));
+  }
+
+  @Test
+  void neverProposesLessThanTheMinimum() {
+    RateLearner l = RateLearner.of(1, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    for (int i = 0; i < 10; i++) l.onThrottled(T0 + i * S, T0 + i * S, -1);
+    assertThat(l.rate()).isEqualTo(0.5);
+  }
+
+  @Test
+  void readsDoNotInflateTheEstimateOfARefusedWrite() {
+    // Given 500 writes and 300 reads admitted in 4 s
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    for (int i = 0; i < 500; i++) {
+      long sent = T0 + i * 8_000_000L;
+      l.onAdmitted(sent, sent + 1_000_000, false, true);
+      if (i % 5 < 3) l.onAdmitted(sent + 1, sent + 1_000_000, false, false);
+    }
+    // When a write is refused until the window frees (6 s)
+    double r = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S, true);
+    // Then the estimate counts the writes only
+    assertThat(r).isEqualTo(49.0, offset(0.01));
+  }
+
+  @Test
+  void probesNearALimitHalveTheGapToTheLowestRefusedPace() {
+    // Given a pace learned at 49/s whose probe to 50.96/s was refused (the ceiling)
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(12), 0.5);
+    admit(l, 500, 0, 4, false);
+    double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
+    double probe = admit(l, 800, 4.001, 16.5, true);
+    assertThat(probe).isEqualTo(learned * 1.02, offset(1e-9));
+    double back = l.onThrottled(T0 + 17 * S, T0 + 17 * S, S);
+    assertThat(back).isEqualTo(learned, offset(1e-9));
+    // When it runs quietly again: the next probes go at most halfway to the (creeping) ceiling
+    double next = admit(l, 800, 17.001, 29.5, true);
+    double ceiling = learned * 1.02 * 1.005;
+    assertThat(next).isEqualTo((learned + ceiling) / 2, offset(1e-9));
+    assertThat(next).isLessThan(learned * 1.02);
+  }
+}

@@ -1,0 +1,202 @@
+package dev.ferry.core.limit;
+
+import dev.ferry.core.time.Ticker;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.LongToDoubleFunction;
+
+/**
+ * A discrete-event model of a bulk import in virtual time: rows of {@code callsPerRow} sequential calls,
+ * admitted by a {@link ConcurrencyLimiter} (fed by a {@link Limit}), paced by a {@link RateLimiter} (its
+ * rate optionally learned by a {@link RateLearner}), sent to a model target with a latency, an optional
+ * capacity (over it, latency grows in proportion: a saturated server) and an optional rate limit counted in
+ * a sliding window with Retry-After, like {@code ferry sim}. The same feedback the real run uses: every
+ * attempt is one sample (the target's time, with the requests in flight at the target); a 429 pauses the
+ * pacer for Retry-After and is retried.
+ *
+ * <p>Deterministic (no randomness, no threads). Not threadsafe.
+ */
+final class VirtualImport {
+  static final long SECOND = 1_000_000_000L;
+
+  /** Model target settings. */
+  static final class Target {
+    /** Base latency in nanos as a function of virtual time (a step models a target that slows down). */
+    LongToDoubleFunction latencyNanos = t -> 100_000_000L;
+    /** Requests the target serves at base latency; more are slowed in proportion. 0 = unlimited. */
+    int capacity;
+    /** Admissions per second (sliding window); 0 = unlimited. */
+    double rateLimit;
+    long windowNanos = 10 * SECOND;
+  }
+
+  private final long[] clock = {1_000 * SECOND};
+  private final Ticker ticker = () -> clock[0];
+  private final PriorityQueue<Event> events = new PriorityQueue<>();
+  private long seq;
+
+  private final Target target;
+  private final ConcurrencyLimiter limiter;
+  private final RateLimiter pacer;
+  private final RateLearner learner;
+  private final int callsPerRow;
+  private final ArrayDeque<Long> admissions = new ArrayDeque<>();
+  private int serverInflight;
+  private final long startNanos;
+
+  // results
+  final List<Double> acceptedPerSecond = new ArrayList<>();
+  final List<Integer> limitPerSecond = new ArrayList<>();
+  final List<Double> ratePerSecond = new ArrayList<>();
+  final List<Integer> throttledPerSecond = new ArrayList<>();
+  private int throttledThisSecond;
+  long requests;
+  long throttled;
+  long rowsDone;
+  private int acceptedThisSecond;
+
+  VirtualImport(Target target, Limit limit, double knownRate, boolean learnRate, int callsPerRow) {
+    this.target = target;
+    this.limiter = ConcurrencyLimiter.of(limit);
+    this.pacer = knownRate > 0 ? RateLimiter.smooth(knownRate, ticker) : RateLimiter.unlimited(ticker);
+    this.learner = learnRate ? RateLearner.withDefaults() : null;
+    this.callsPerRow = callsPerRow;
+    this.startNanos = clock[0];
+  }
+
+  ConcurrencyLimiter limiter() {
+    return limiter;
+  }
+
+  /** Runs for {@code seconds} of virtual time with an endless supply of rows. */
+  VirtualImport run(int seconds) {
+    long end = startNanos + seconds * SECOND;
+    pump();
+    long nextTick = startNanos + SECOND;
+    while (!events.isEmpty()) {
+      Event e = events.peek();
+      if (e.at >= nextTick) {
+        clock[0] = nextTick;
+        acceptedPerSecond.add((double) acceptedThisSecond);
+        limitPerSecond.add(limiter.limit());
+        ratePerSecond.add(pacer.rate());
+        throttledPerSecond.add(throttledThisSecond);
+        throttledThisSecond = 0;
+        acceptedThisSecond = 0;
+        nextTick += SECOND;
+        if (clock[0] >= end) break;
+        continue;
+      }
+      events.poll();
+      clock[0] = e.at;
+      e.action.run();
+    }
+    return this;
+  }
+
+  private void pump() {
+    while (limiter.tryAcquire()) {
+      startCall(new Row());
+    }
+  }
+
+  private final class Row {
+    int callsLeft = callsPerRow;
+  }
+
+  private void startCall(Row row) {
+    reserve(row, clock[0], false);
+  }
+
+  /** RateLimiter.acquire in events: a slot reserved before a pause began is reserved again behind it. */
+  private void reserve(Row row, long queued, boolean waitedBefore) {
+    long pauses = pacer.pauses();
+    long wait = pacer.reserveNanos();
+    at(clock[0] + wait, () -> {
+      if (pacer.pauses() != pauses) reserve(row, queued, true);
+      else send(row, queued, waitedBefore || wait > 0);
+    });
+  }
+
+  private void send(Row row, long queued, boolean waited) {
+    long sent = clock[0];
+    requests++;
+    long retryAfter = admit(sent);
+    double base = target.latencyNanos.applyAsDouble(sent);
+    if (retryAfter >= 0) {
+      at(sent + (long) base, () -> {
+        throttled++;
+        throttledThisSecond++;
+        limiter.onSample(sent, clock[0] - sent, serverInflight + 1, true);
+        if (learner != null) pacer.setRate(learner.onThrottled(sent, clock[0], retryAfter));
+        pacer.pauseFor(java.time.Duration.ofNanos(retryAfter));
+        startCall(row);
+      });
+      return;
+    }
+    serverInflight++;
+    double slow = target.capacity > 0 ? Math.max(1.0, (double) serverInflight / target.capacity) : 1.0;
+    at(sent + (long) (base * slow), () -> {
+      serverInflight--;
+      acceptedThisSecond++;
+      limiter.onSample(sent, clock[0] - sent, serverInflight + 1, false);
+      if (learner != null) pacer.setRate(learner.onAdmitted(sent, clock[0], waited));
+      if (--row.callsLeft > 0) {
+        startCall(row);
+      } else {
+        rowsDone++;
+        limiter.release();
+        pump();
+      }
+    });
+  }
+
+  /** Returns -1 when admitted, else the Retry-After in nanos (whole seconds, at least 1, as the simulator). */
+  private long admit(long now) {
+    if (target.rateLimit <= 0) return -1;
+    int quota = (int) Math.max(1, Math.round(target.rateLimit * target.windowNanos / 1e9));
+    while (!admissions.isEmpty() && admissions.peekFirst() <= now - target.windowNanos) admissions.pollFirst();
+    if (admissions.size() < quota) {
+      admissions.addLast(now);
+      return -1;
+    }
+    long free = admissions.peekFirst() + target.windowNanos - now;
+    long seconds = Math.max(1, (free + SECOND - 1) / SECOND);
+    return seconds * SECOND;
+  }
+
+  private void at(long time, Runnable action) {
+    events.add(new Event(time, seq++, action));
+  }
+
+  private record Event(long at, long seq, Runnable action) implements Comparable<Event> {
+    @Override
+    public int compareTo(Event o) {
+      return at != o.at ? Long.compare(at, o.at) : Long.compare(seq, o.seq);
+    }
+  }
+
+  /** Mean accepted requests per second over seconds [from, to). */
+  double meanAccepted(int from, int to) {
+    return acceptedPerSecond.subList(from, to).stream().mapToDouble(Double::doubleValue).average().orElse(0);
+  }
+
+  int limitAt(int second) {
+    return limitPerSecond.get(second);
+  }
+
+  int minLimit(int from, int to) {
+    return limitPerSecond.subList(from, to).stream().mapToInt(Integer::intValue).min().orElse(0);
+  }
+
+  String trace() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < acceptedPerSecond.size(); i++) {
+      sb.append(String.format("%3d s: %7.0f req/s  %4d x429  limit %4d  pace %s%n", i + 1, acceptedPerSecond.get(i),
+          throttledPerSecond.get(i), limitPerSecond.get(i), Double.isInfinite(ratePerSecond.get(i)) ? "-" : String.format("%.1f", ratePerSecond.get(i))));
+    }
+    return sb.toString();
+  }
+}
