@@ -56,6 +56,26 @@ final class StateDir {
     }
   }
 
+  /**
+   * Whether a ferry process holds the job's lock right now. Probes by taking the lock and giving it back at
+   * once: a process starting the job in that instant is refused as if the job were running, which it may
+   * retry; nothing else can go wrong, since the probe never touches the store.
+   */
+  boolean jobRunningElsewhere(String jobId) {
+    Path lockFile = jobDir(jobId).resolve("lock");
+    if (!Files.exists(lockFile)) return false;
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = ch.tryLock();
+      if (lock == null) return true;
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true; // this very process runs it
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   static void validJobId(String jobId) {
     if (jobId == null || !jobId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
       throw new ExitException(ExitCodes.USAGE, "job id '" + jobId + "' must be 1-100 letters, digits, '.', '_' or '-'");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.spi.ChunkRecord;
 import dev.ferry.core.spi.ChunkState;
 import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.OutcomeCounts;
 import java.io.PrintWriter;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry status [JOB]}: a job's progress from its state, or the list of jobs. */
-@Command(mixinStandardHelpOptions = true, name = "status", description = "Show a job's state (rows done/failed/invalid, chunks), or list all jobs.")
+@Command(mixinStandardHelpOptions = true, name = "status", description = {"Show a job's state (rows done/failed/invalid, chunks), or list all jobs.",
+    "A job left running or planning by a process that no longer runs (kill -9, a crash) shows as 'interrupted':"
+        + " 'ferry resume JOB' goes on with it."})
 final class StatusCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -46,32 +49,37 @@ final class StatusCommand implements Callable<Integer> {
     if (!Files.exists(checkpointDir.resolve("ferry.db"))) {
       throw RunFlags.usage("no ferry state in " + checkpointDir.toAbsolutePath() + " (use --checkpoint-dir)");
     }
-    try (JobStore store = new StateDir(checkpointDir).openStore()) {
+    StateDir stateDir = new StateDir(checkpointDir);
+    try (JobStore store = stateDir.openStore()) {
       if (jobId == null) {
         List<JobRecord> jobs = store.listJobs();
         if (json) {
           ArrayNode a = JSON.createArrayNode();
-          for (JobRecord j : jobs) a.add(describe(store, j));
+          for (JobRecord j : jobs) a.add(describe(store, j, stateDir));
           out.println(JSON.writeValueAsString(a));
         } else if (jobs.isEmpty()) {
           out.println("no jobs in " + checkpointDir);
         } else {
-          out.printf("%-28s %-9s %12s %12s %10s %10s%n", "JOB", "STATUS", "ROWS", "DONE", "FAILED", "INVALID");
+          out.printf("%-28s %-11s %12s %12s %10s %10s%n", "JOB", "STATUS", "ROWS", "DONE", "FAILED", "INVALID");
           for (JobRecord j : jobs) {
             OutcomeCounts c = store.counts(j.id());
-            out.printf("%-28s %-9s %,12d %,12d %,10d %,10d%n", j.id(), j.status().name().toLowerCase(Locale.ROOT),
+            out.printf("%-28s %-11s %,12d %,12d %,10d %,10d%n", j.id(), shownStatus(j, stateDir),
                 j.totalRows(), c.done(), c.failed(), c.invalid());
           }
         }
         return ExitCodes.OK;
       }
       JobRecord job = store.findJob(jobId).orElseThrow(() -> RunFlags.usage("no job '" + jobId + "' in " + checkpointDir));
-      ObjectNode d = describe(store, job);
+      ObjectNode d = describe(store, job, stateDir);
       if (json) {
         out.println(JSON.writeValueAsString(d));
       } else {
         out.printf("job         %s (%s)%n", job.id(), d.get("status").asText());
         if (!job.message().isEmpty()) out.printf("message     %s%n", job.message());
+        if (d.path("interrupted").asBoolean()) {
+          out.printf("note        no ferry process runs this job (it was killed, or its machine stopped) while it was %s;"
+              + " run 'ferry resume %s' to go on%n", job.status().name().toLowerCase(Locale.ROOT), job.id());
+        }
         out.printf("input       %s (%,d bytes)%n", job.inputPath(), job.inputSize());
         out.printf("rows        %,d = done %,d + failed %,d + invalid %,d + pending %,d%n", job.totalRows(),
             d.get("done").asLong(), d.get("failed").asLong(), d.get("invalid").asLong(), d.get("pending").asLong());
@@ -83,13 +91,28 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private static ObjectNode describe(JobStore store, JobRecord job) {
+  /**
+   * The job's status as a user should read it: a job the store says is running or planning, whose lock no
+   * process holds, was interrupted (kill -9, power loss) and waits for {@code ferry resume}.
+   */
+  private static String shownStatus(JobRecord job, StateDir stateDir) {
+    return interrupted(job, stateDir) ? "interrupted" : job.status().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean interrupted(JobRecord job, StateDir stateDir) {
+    boolean active = job.status() == JobStatus.RUNNING || job.status() == JobStatus.PLANNING;
+    return active && !stateDir.jobRunningElsewhere(job.id());
+  }
+
+  private static ObjectNode describe(JobStore store, JobRecord job, StateDir stateDir) {
     OutcomeCounts c = store.counts(job.id());
     List<ChunkRecord> chunks = store.chunks(job.id());
     ObjectNode n = JSON.createObjectNode();
     n.put("job_id", job.id());
     n.put("kind", job.kind());
-    n.put("status", job.status().name().toLowerCase(Locale.ROOT));
+    n.put("status", shownStatus(job, stateDir));
+    n.put("stored_status", job.status().name().toLowerCase(Locale.ROOT));
+    n.put("interrupted", interrupted(job, stateDir));
     n.put("message", job.message());
     n.put("input", job.inputPath());
     n.put("rows", job.totalRows());

@@ -158,7 +158,12 @@ class CrashChaosTest {
   private List<String> nextCommand(Path csv, int workers) {
     Path state = dir.resolve("state");
     Ferry.Run status = Ferry.run(Map.of(), "status", JOB, "--json", "--checkpoint-dir", state.toString());
-    boolean plan = status.exit() != 0 || status.outJson().path("status").asText().equals("planning");
+    boolean plan = status.exit() != 0 || status.outJson().path("stored_status").asText().equals("planning");
+    if (status.exit() == 0 && List.of("running", "planning").contains(status.outJson().path("stored_status").asText())) {
+      // killed mid-run: no process holds the job, and status says so instead of "running"
+      assertThat(status.outJson().path("status").asText()).isEqualTo("interrupted");
+      assertThat(status.outJson().path("interrupted").asBoolean()).isTrue();
+    }
     List<String> common = List.of("--checkpoint-dir", state.toString(), "--quiet", "--workers", String.valueOf(workers),
         "--concurrency", "10", "--rate-limit", "4000");
     if (plan) {
