@@ -159,7 +159,7 @@ final class JobSession {
         after = finish(job, result);
         counts = store.counts(job.id());
         errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
-            ? ErrorsFile.write(store, job.id(), errorsPath) : 0;
+            ? ErrorsFile.write(store, job, WorkosImport.SECRET_COLUMNS, errorsPath) : 0;
       } catch (StoreException e) {
         // The store cannot even record the stop: say why once; every outcome it did record is exact.
         err.println("ferry: job " + job.id() + " stopped: " + storeFailure(e) + "; rows recorded so far are exact:"

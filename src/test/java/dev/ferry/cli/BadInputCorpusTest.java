@@ -192,8 +192,8 @@ class BadInputCorpusTest {
         header.dataFirstLine(), 1, dev.ferry.core.source.CsvLimits.defaults())) {
       while (r.next()) {
         assertThat(r.error()).as("errors file row " + r.row()).isNull();
-        if (r.field(header.indexOf("step")).equals("validate")) {
-          rows.put(Long.parseLong(r.field(header.indexOf("line"))), r.field(header.indexOf("message")));
+        if (r.field(header.indexOf("ferry_step")).equals("validate")) {
+          rows.put(Long.parseLong(r.field(header.indexOf("ferry_line"))), r.field(header.indexOf("ferry_message")));
         }
       }
     }

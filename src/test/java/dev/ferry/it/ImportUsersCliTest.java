@@ -212,13 +212,16 @@ class ImportUsersCliTest {
     assertEquationHolds(r);
     assertThat(r.path("error_rows").asLong()).isEqualTo(4);
     List<String> lines = Files.readAllLines(errors);
-    assertThat(lines.getFirst()).isEqualTo("line,email,step,http_status,code,message,request_id");
+    assertThat(lines.getFirst()).isEqualTo("ferry_line,ferry_step,ferry_http_status,ferry_code,ferry_message,"
+        + "ferry_request_id,ferry_secret_omitted,email,first_name,metadata,org_external_id");
     assertThat(lines).hasSize(5);
-    assertThat(lines.get(1)).startsWith("3,not-an-email,validate,,email_invalid,");
-    assertThat(lines.get(2)).startsWith("4,c@example.com,validate,,metadata_value_not_string,");
-    assertThat(lines.get(3)).startsWith("6,A@example.com,validate,,duplicate_email,").contains("line 2");
-    assertThat(lines.get(4)).startsWith("7,f@example.com,organization,404,organization_not_found,")
-        .contains("nowhere");
+    assertThat(lines.get(1)).startsWith("3,validate,,email_invalid,").endsWith(",,not-an-email,B,,acme");
+    assertThat(lines.get(2)).startsWith("4,validate,,metadata_value_not_string,")
+        .endsWith(",c@example.com,C,\"{\"\"k\"\":1}\",acme");
+    assertThat(lines.get(3)).startsWith("6,validate,,duplicate_email,").contains("line 2")
+        .endsWith(",A@example.com,E,,acme");
+    assertThat(lines.get(4)).startsWith("7,organization,404,organization_not_found,").contains("nowhere")
+        .endsWith(",f@example.com,F,,nowhere");
     assertThat(String.join("\n", lines)).doesNotContain(KEY);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(errors))).isEqualTo("rw-------");
     assertThat(sim.stats().users()).isEqualTo(2);

@@ -40,4 +40,24 @@ final class SimHttp {
   static String createUser(SimServer sim, String key, String email) {
     return post(sim, key, "/user_management/users", "{\"email\":\"" + email + "\"}").path("id").asText();
   }
+
+  /** The user with this email (the first of {@code GET /user_management/users?email=}), or a missing node. */
+  static JsonNode findUser(SimServer sim, String key, String email) {
+    try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      HttpRequest req = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/user_management/users?email="
+              + java.net.URLEncoder.encode(email, java.nio.charset.StandardCharsets.UTF_8)))
+          .timeout(Duration.ofSeconds(30))
+          .header("Authorization", "Bearer " + key)
+          .GET()
+          .build();
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) throw new IllegalStateException("find user -> " + r.statusCode() + " " + r.body());
+      return Ferry.json(r.body()).path("data").path(0);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
 }

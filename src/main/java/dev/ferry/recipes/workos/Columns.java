@@ -11,6 +11,9 @@ final class Columns {
       "password", "password_hash", "password_hash_type", "metadata", "org_id", "org_external_id", "org_name",
       "role_slugs", "role_slug");
 
+  /** Columns of ferry's own errors file (diagnostics): an import of that file ignores them without a warning. */
+  static final String FERRY_PREFIX = "ferry_";
+
   final int email;
   final int firstName;
   final int lastName;
@@ -24,6 +27,8 @@ final class Columns {
   final int orgExternalId;
   final int orgName;
   final int roleSlugs;
+  /** {@code ferry_secret_omitted} of a fed-back errors file: the secret columns ferry left empty in it. */
+  final int secretOmitted;
   final List<String> names;
   final List<String> unknown;
 
@@ -45,8 +50,9 @@ final class Columns {
     orgName = lower.indexOf("org_name");
     int rs = lower.indexOf("role_slugs");
     roleSlugs = rs >= 0 ? rs : lower.indexOf("role_slug");
+    secretOmitted = lower.indexOf(FERRY_PREFIX + "secret_omitted");
     List<String> unk = new ArrayList<>();
-    for (String h : lower) if (!KNOWN.contains(h)) unk.add(h);
+    for (String h : lower) if (!KNOWN.contains(h) && !h.startsWith(FERRY_PREFIX)) unk.add(h);
     unknown = List.copyOf(unk);
   }
 

@@ -68,6 +68,13 @@ final class RowValidator {
     }
     String password = in.field(columns.password);
     String hash = in.field(columns.passwordHash).strip();
+    String omitted = in.field(columns.secretOmitted).strip();
+    if (!omitted.isEmpty() && password.isEmpty() && hash.isEmpty()) {
+      // a fed-back errors file: ferry left the secret out of it; importing without it would lose it
+      return bad(omitted, "secret_omitted", "this row's " + clip(omitted) + " was left out of the errors file;"
+          + " copy it from the original input (line in ferry_line), or clear ferry_secret_omitted to import the"
+          + " row without it");
+    }
     String hashType = in.field(columns.passwordHashType).strip().toLowerCase(Locale.ROOT);
     if (!password.isEmpty() && !hash.isEmpty()) {
       return bad("password", "password_and_hash", "password and password_hash are both set (use one)");

@@ -41,6 +41,8 @@ public final class WorkosImport {
   static final String ORG_REFS = "org-ref";
   static final String ORGS = "org";
   private static final int MAX_PREWARM_ORGS = 100_000;
+  /** Input columns whose values ferry never writes anywhere (lower case): not even into the errors file. */
+  public static final java.util.Set<String> SECRET_COLUMNS = java.util.Set.of("password", "password_hash");
 
   private final JobStore store;
   private final JobRecord job;
