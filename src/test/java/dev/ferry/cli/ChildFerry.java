@@ -14,8 +14,8 @@ import java.util.function.BooleanSupplier;
  * {@code ferry} in a child JVM (this test run's class path), for what needs a real process: signals, kill -9,
  * resource limits. stdout and stderr go to files in {@code dir}. Not threadsafe.
  */
-final class ChildFerry {
-  final Process process;
+public final class ChildFerry {
+  public final Process process;
   final Path out;
   final Path err;
 
@@ -29,7 +29,7 @@ final class ChildFerry {
    * @param prefix command words before {@code java} (e.g. a shell that sets a ulimit), may be empty
    * @param jvmArgs extra JVM options
    */
-  static ChildFerry start(Path dir, String name, Map<String, String> env, List<String> prefix, List<String> jvmArgs,
+  public static ChildFerry start(Path dir, String name, Map<String, String> env, List<String> prefix, List<String> jvmArgs,
       List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

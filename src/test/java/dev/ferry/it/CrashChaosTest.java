@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cli.ChildFerry;
 import dev.ferry.recipes.workos.UserCsvGenerator;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
@@ -89,7 +90,11 @@ class CrashChaosTest {
       List<String> args = nextCommand(csv, workers);
       SimStats atStart = sim.stats();
       long start = System.nanoTime();
-      Process child = ChildFerry.start(logs, "cycle" + i, ENV, args);
+      Files.createDirectories(logs);
+      // Fast-starting child JVMs: every cycle starts one, and the kill moments are early in its life.
+      ChildFerry ferry = ChildFerry.start(logs, "cycle" + i, ENV, List.of(),
+          List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args);
+      Process child = ferry.process;
       children.add(child);
       boolean exited = false;
       while (true) {
@@ -103,7 +108,7 @@ class CrashChaosTest {
         long ms = (System.nanoTime() - start) / 1_000_000;
         if (plan.get(i).when().test(new Progress(sim.stats(), atStart, ms))) break;
         if (ms > CYCLE_LIMIT.toMillis()) {
-          fail("cycle " + i + " did not reach its kill moment: " + ChildFerry.output(logs, "cycle" + i));
+          fail("cycle " + i + " did not reach its kill moment: " + ferry);
         }
       }
       SimStats at = sim.stats();
@@ -116,7 +121,7 @@ class CrashChaosTest {
         child.waitFor();
         killed++;
       } else {
-        assertThat(child.exitValue()).as(ChildFerry.output(logs, "cycle" + i)).isIn(0, 1);
+        assertThat(child.exitValue()).as(ferry.toString()).isIn(0, 1);
       }
     }
 
