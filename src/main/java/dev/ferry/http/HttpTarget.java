@@ -62,11 +62,7 @@ public final class HttpTarget implements AutoCloseable {
     this.random = Objects.requireNonNull(random, "random cannot be null");
     this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
     this.listener = Objects.requireNonNull(listener, "listener cannot be null");
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(requestTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.client = HttpClients.forTarget(this.baseUri, requestTimeout);
   }
 
   public CallMetrics metrics() {

@@ -136,6 +136,7 @@ public final class SqliteJobStore implements JobStore {
     if (!readOnly) {
       prepareFile(file);
     }
+    SqliteNativeLibrary.useKeptCopy();
     Connection connection;
     try {
       SQLiteConfig config = new SQLiteConfig();

@@ -27,26 +27,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a planned bulk job: {@code workers} chunks at once; outcomes go to the ledger through a
+ * Runs a planned bulk job: {@code workers} workers claim chunks; outcomes go to the ledger through a
  * {@link LedgerWriter}. Three ways to run a chunk's rows:
  * <ul>
- *   <li><b>fixed concurrency</b> (the seed's semantics): each chunk has at most {@code concurrency} rows in
- *       flight, so at most workers × concurrency in all, every row on its own virtual thread;</li>
+ *   <li><b>fixed concurrency</b> (the seed's semantics): each worker has at most {@code concurrency} rows in
+ *       flight (one semaphore per worker, shared by every chunk it has open), so at most workers × concurrency
+ *       in all, every row on its own virtual thread;</li>
  *   <li><b>adaptive concurrency</b> ({@link RunOptions#rowLimiter()} set): one {@link ConcurrencyLimiter}
  *       shared by all workers bounds the rows in flight of the whole run, and its limit follows the
- *       target. {@code workers} is then how many chunks are open at once: rows are taken from any open
- *       chunk, so at least two keep the limit filled while one chunk waits for its last rows; more only
- *       add chunks in progress (leased, in doubt after a crash);</li>
+ *       target. {@code workers} is then how many chunks are being started at once;</li>
  *   <li><b>inline</b> (a {@linkplain RowProcessor#sideEffectFree() side-effect-free} processor, i.e. a dry
  *       run): each worker runs its chunk's rows itself, one after the other, and records the chunk in one
  *       transaction when it completes ({@link JobStore#sealChunk}: problems row by row, DONE rows as a
  *       count). Workers run in parallel, so more workers are never slower than one.</li>
  * </ul>
+ * In the first two, a worker that has started every row of its chunk claims the next one at once, while the
+ * rows of the previous one drain (no chunk barrier: a worker never idles on the slowest row of a chunk); the
+ * permits above, not the chunks, bound the rows in flight. A chunk's own finisher thread settles it when its
+ * last row ended.
  *
- * <p>Concurrency: each worker thread owns the chunk it claimed; rows share only the processor (threadsafe),
- * the ledger writer, the row limiter and the progress counters (all threadsafe). A chunk is marked DONE only
- * after (1) every one of its rows settled in this pass and (2) the ledger flushed them (or, inline, they
- * are written in the same transaction), so a DONE chunk never hides a row without an outcome.
+ * <p>Concurrency: each worker thread owns the chunks it claimed (held in {@code heldChunks}, whose leases the
+ * heartbeat renews, until their finisher settles them); rows share only the processor (threadsafe), the ledger
+ * writer, the permits, the row limiter and the progress counters (all threadsafe). A chunk is marked DONE only
+ * after (1) every one of its rows without an outcome settled in this pass and (2) the ledger flushed them (or,
+ * inline, they are written in the same transaction), so a DONE chunk never hides a row without an outcome; a
+ * chunk whose rows did not all settle is released. A worker returns only after the finishers of its chunks
+ * returned, so {@link #run()} returns with every chunk it claimed settled or released.
  * {@code stopReason} is set once (first reason wins); after it is set, no new row starts and no chunk is
  * claimed.
  *
@@ -150,31 +156,40 @@ public final class BulkJobRunner {
   }
 
   private void workerLoop(String workerId, LedgerWriter ledger) {
+    // Fixed concurrency: this worker's rows in flight, over every chunk it has open (one being started, the
+    // ones before it draining), so workers x concurrency bounds the whole run.
+    Semaphore permits = options.rowLimiter() == null ? new Semaphore(options.concurrency()) : null;
+    List<Thread> finishers = new ArrayList<>();
     try {
       while (!stopping()) {
         Optional<ChunkRecord> claimed = store.claimChunk(jobId, workerId, options.lease(), clock.millis());
         if (claimed.isEmpty()) return;
         ChunkSpec chunk = claimed.get().spec();
         heldChunks.put(chunk.index(), workerId);
-        try {
-          if (processor.sideEffectFree()) {
+        if (processor.sideEffectFree()) {
+          try {
             runInline(chunk, workerId);
-            continue;
-          }
-          boolean complete = processChunk(chunk, ledger);
-          if (complete) {
-            ledger.flush();
-            heldChunks.remove(chunk.index()); // the heartbeat stops renewing it before the store settles it
-            if (!store.completeChunk(jobId, chunk.index(), workerId)) {
-              LOG.warn("chunk {} was taken over by another worker after its lease expired", chunk.index());
-            }
-          } else {
-            ledger.flush();
+          } finally {
             heldChunks.remove(chunk.index());
-            store.releaseChunk(jobId, chunk.index(), workerId);
           }
+          continue;
+        }
+        ChunkPass pass = null;
+        try {
+          BitSet settled = store.settledRows(jobId, chunk);
+          pass = new ChunkPass(chunk, chunk.rowCount() - settled.cardinality());
+          startRows(pass, settled, ledger, permits);
         } finally {
-          heldChunks.remove(chunk.index());
+          if (pass == null) {
+            heldChunks.remove(chunk.index());
+          } else {
+            // Whether or not every row started, the chunk is settled by its finisher once its rows ended, while
+            // this worker claims its next chunk: no worker waits for the slowest row of its last chunk.
+            ChunkPass started = pass;
+            finishers.removeIf(t -> !t.isAlive());
+            finishers.add(Thread.ofVirtual().name("ferry-chunk-" + chunk.index())
+                .start(() -> finishChunk(started, workerId, ledger)));
+          }
         }
       }
     } catch (StoreException e) {
@@ -187,7 +202,50 @@ public final class BulkJobRunner {
     } catch (Throwable t) {
       LOG.error("worker {} failed", workerId, t);
       requestStop("internal error in a worker: " + t);
+    } finally {
+      for (Thread t : finishers) joinUninterruptibly(t);
     }
+  }
+
+  /**
+   * Settles a chunk once every row its pass started ended: flushes the ledger, then marks the chunk DONE when
+   * every row without an outcome settled in this pass (so a DONE chunk never hides a row without an outcome),
+   * else releases it for a later pass.
+   */
+  private void finishChunk(ChunkPass pass, String workerId, LedgerWriter ledger) {
+    int index = pass.chunk().index();
+    try {
+      pass.awaitDrained();
+      ledger.flush();
+      heldChunks.remove(index); // the heartbeat stops renewing it before the store settles it
+      if (pass.complete()) {
+        if (!store.completeChunk(jobId, index, workerId)) {
+          LOG.warn("chunk {} was taken over by another worker after its lease expired", index);
+        }
+      } else {
+        store.releaseChunk(jobId, index, workerId);
+      }
+    } catch (StoreException e) {
+      requestStop(storeMessage(e));
+    } catch (Throwable t) {
+      LOG.error("settling chunk {} failed", index, t);
+      requestStop("internal error while settling a chunk: " + t);
+    } finally {
+      heldChunks.remove(index);
+    }
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) Thread.currentThread().interrupt();
   }
 
   /**
@@ -247,16 +305,19 @@ public final class BulkJobRunner {
     }
   }
 
-  /** Returns true when every row of the chunk is settled. */
-  private boolean processChunk(ChunkSpec chunk, LedgerWriter ledger) throws IOException, InterruptedException {
-    BitSet settled = store.settledRows(jobId, chunk);
-    int toDo = chunk.rowCount() - settled.cardinality();
-    if (toDo == 0) return true;
+  /**
+   * Starts a virtual thread for each row of the pass's chunk that has no outcome yet, each after taking a permit
+   * (this worker's {@code permits}, or the shared row limiter), and returns when every such row started or the
+   * run is stopping. Rows in flight keep running after it returned.
+   */
+  private void startRows(ChunkPass pass, BitSet settled, LedgerWriter ledger, Semaphore permits)
+      throws IOException, InterruptedException {
+    ChunkSpec chunk = pass.chunk();
+    if (pass.toDo() == 0) {
+      pass.allStarted(); // every row already has an outcome: nothing to read
+      return;
+    }
     ConcurrencyLimiter shared = options.rowLimiter();
-    Semaphore perChunk = shared == null ? new Semaphore(options.concurrency()) : null;
-    Semaphore ended = new Semaphore(0); // one permit per row that ended
-    AtomicInteger settledNow = new AtomicInteger();
-    int started = 0;
     long seen = 0;
     try (ChunkSource.RowCursor cursor = source.open(chunk)) {
       RowInput row;
@@ -269,16 +330,16 @@ public final class BulkJobRunner {
         if (settled.get(offset)) continue;
         if (ledger.failure() != null) {
           requestStop(storeMessage(ledger.failure())); // stop sending rows whose outcome cannot be recorded
-          break;
+          return;
         }
         if (shared != null) shared.acquire();
-        else perChunk.acquire();
+        else permits.acquire();
         if (stopping()) {
           if (shared != null) shared.release();
-          else perChunk.release();
-          break;
+          else permits.release();
+          return;
         }
-        started++;
+        pass.rowStarted();
         RowInput input = row;
         progress.rowStarted();
         Thread rowThread = Thread.ofVirtual().unstarted(() -> {
@@ -286,7 +347,7 @@ public final class BulkJobRunner {
             RowOutcome outcome = processor.process(input);
             ledger.add(outcome);
             progress.settled(outcome);
-            settledNow.incrementAndGet();
+            pass.rowSettled();
             countFailure(outcome);
           } catch (StopJobException e) {
             requestStop(e.getMessage());
@@ -298,26 +359,25 @@ public final class BulkJobRunner {
                 "", "internal", 0, "internal_error", t.getClass().getSimpleName(), "", "");
             ledger.add(outcome);
             progress.settled(outcome);
-            settledNow.incrementAndGet();
+            pass.rowSettled();
           } finally {
             rowThreads.remove(Thread.currentThread());
             progress.rowEnded();
             if (shared != null) shared.release();
-            else perChunk.release();
-            ended.release();
+            else permits.release();
+            pass.rowEnded();
           }
         });
         rowThreads.add(rowThread);
         rowThread.start();
       }
-    } finally {
-      ended.acquireUninterruptibly(started);
     }
-    if (!stopping() && seen < chunk.rowCount()) {
+    if (stopping()) return;
+    if (seen < chunk.rowCount()) {
       throw new IOException("input changed: chunk " + chunk.index() + " ended after " + seen + " of "
           + chunk.rowCount() + " rows");
     }
-    return settledNow.get() == toDo && started == toDo;
+    pass.allStarted();
   }
 
   private void countFailure(RowOutcome outcome) {

@@ -7,16 +7,17 @@ import java.time.Duration;
  * Settings of one run of a bulk job. Immutable (the row limiter it may name is a shared, threadsafe
  * collaborator).
  *
- * @param workers                chunks processed at once
- * @param concurrency            rows in flight per chunk (fixed concurrency; ignored with a row limiter)
+ * @param workers                chunks being started at once (a worker opens its next chunk while the rows of
+ *                               its last one drain)
+ * @param concurrency            rows in flight per worker, over all its open chunks (fixed concurrency;
+ *                               ignored with a row limiter)
  * @param lease                  chunk lease length (renewed every third of it)
  * @param maxConsecutiveFailures failures in a row that pause the job (0 = never)
  * @param flushInterval          longest time an outcome waits before it is written to the store
  * @param flushBatch             outcomes written per store transaction at most
  * @param workerId               this process's id in chunk leases
  * @param rowLimiter             when not null (adaptive concurrency), bounds the rows in flight of the whole
- *                               run instead of {@code concurrency} per chunk; {@code workers} then only says
- *                               how many chunks are open at once
+ *                               run instead of {@code concurrency} per worker
  */
 public record RunOptions(int workers, int concurrency, Duration lease, int maxConsecutiveFailures,
     Duration flushInterval, int flushBatch, String workerId, ConcurrencyLimiter rowLimiter) {

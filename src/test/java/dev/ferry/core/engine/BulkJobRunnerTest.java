@@ -16,7 +16,11 @@ import dev.ferry.store.SqliteJobStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,5 +174,127 @@ class BulkJobRunnerTest {
     // Then at most workers x concurrency rows were in flight
     assertThat(peak.get()).isLessThanOrEqualTo(6);
     assertThat(store.counts("fixed")).isEqualTo(new OutcomeCounts(540, 0, 60, 0));
+  }
+
+  /** Waits for a latch that the code under test must open; the timeout only turns a hang into a failure. */
+  private static boolean opened(CountDownLatch latch) throws InterruptedException {
+    return latch.await(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * One worker, 3 rows in flight, chunks of 100 rows: the last row of chunk 0 (row 100) returns only once two
+   * rows of chunk 1 are in flight, and those wait for it. With a chunk barrier, chunk 1 would never start.
+   */
+  private void theNextChunkStartsWhileTheLastRowOfTheFormerIsInFlight(RunOptions options) throws Exception {
+    // Given
+    plan("overlap", 300);
+    CountDownLatch nextChunkInFlight = new CountDownLatch(2);
+    CountDownLatch stragglerDone = new CountDownLatch(1);
+    AtomicBoolean overlapped = new AtomicBoolean();
+    AtomicBoolean waitedInVain = new AtomicBoolean();
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger peak = new AtomicInteger();
+    RowProcessor processor = row -> {
+      peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        if (row.row() == 100) {
+          overlapped.set(opened(nextChunkInFlight));
+          stragglerDone.countDown();
+        } else if (row.chunk() == 1 && nextChunkInFlight.getCount() > 0) {
+          nextChunkInFlight.countDown();
+          if (!opened(stragglerDone)) waitedInVain.set(true);
+        }
+        return outcomeOf(row);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    };
+    // When
+    BulkJobRunner.RunResult result = run("overlap", processor, options);
+    // Then chunk 1 ran while chunk 0 drained, and still never more than 3 rows were in flight
+    assertThat(overlapped).isTrue();
+    assertThat(waitedInVain).isFalse();
+    assertThat(peak.get()).isEqualTo(3);
+    assertThat(result.stopped()).isFalse();
+    assertThat(store.counts("overlap")).isEqualTo(new OutcomeCounts(270, 0, 30, 0));
+    assertThat(store.chunks("overlap")).extracting(c -> c.state()).containsOnly(ChunkState.DONE);
+  }
+
+  @Test
+  void aWorkerStartsItsNextChunkWhileItsLastOneDrains() throws Exception {
+    theNextChunkStartsWhileTheLastRowOfTheFormerIsInFlight(RunOptions.of(1, 3, "t"));
+  }
+
+  @Test
+  void aWorkerStartsItsNextChunkWhileItsLastOneDrainsUnderASharedRowLimiter() throws Exception {
+    ConcurrencyLimiter limiter = ConcurrencyLimiter.of(Limit.aimdBuilder().initialLimit(3).maxLimit(3).build());
+    theNextChunkStartsWhileTheLastRowOfTheFormerIsInFlight(RunOptions.of(1, 1, "t").withRowLimiter(limiter));
+    assertThat(limiter.inflight()).isZero();
+  }
+
+  @Test
+  void overlappingChunksKeepWorkersTimesConcurrencyRowsInFlightAtMost() throws Exception {
+    // Given 2 workers x 3, chunks of 100; the last rows of chunks 0 and 1 wait until 4 rows of later chunks are
+    // in flight, and those wait for both: only the permits stop more rows from starting
+    plan("bound", 600);
+    CountDownLatch laterRowsInFlight = new CountDownLatch(4);
+    CountDownLatch stragglersDone = new CountDownLatch(2);
+    AtomicBoolean waitedInVain = new AtomicBoolean();
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger peak = new AtomicInteger();
+    RowProcessor processor = row -> {
+      peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        if (row.row() == 100 || row.row() == 200) {
+          if (!opened(laterRowsInFlight)) waitedInVain.set(true);
+          stragglersDone.countDown();
+        } else if (row.chunk() >= 2) {
+          laterRowsInFlight.countDown();
+          if (!opened(stragglersDone)) waitedInVain.set(true);
+        }
+        return outcomeOf(row);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    };
+    // When
+    BulkJobRunner.RunResult result = run("bound", processor, RunOptions.of(2, 3, "t"));
+    // Then 2 stragglers + 4 later rows were in flight together, and never more
+    assertThat(waitedInVain).isFalse();
+    assertThat(peak.get()).isEqualTo(6);
+    assertThat(result.rowsSettled()).isEqualTo(600);
+    assertThat(store.chunks("bound")).extracting(c -> c.state()).containsOnly(ChunkState.DONE);
+  }
+
+  @Test
+  void aStopWhileAChunkDrainsReleasesEveryChunkWhoseRowsDidNotAllSettle() throws Exception {
+    // Given 1 worker x 3: the last row of chunk 0 stops the job (as a 401 does) once two rows of chunk 1 are in
+    // flight, and those return only after the stop was requested
+    plan("stop", 300);
+    CountDownLatch nextChunkInFlight = new CountDownLatch(2);
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    AtomicReference<BulkJobRunner> runner = new AtomicReference<>();
+    RowProcessor processor = row -> {
+      if (row.row() == 100) {
+        opened(nextChunkInFlight);
+        runner.get().requestStop("the API refused the key (401)");
+        stopRequested.countDown();
+        throw new StopJobException("the API refused the key (401)");
+      }
+      if (row.chunk() >= 1) {
+        nextChunkInFlight.countDown();
+        opened(stopRequested);
+      }
+      return outcomeOf(row);
+    };
+    runner.set(new BulkJobRunner(store, "stop", SOURCE, processor, RunOptions.of(1, 3, "t"), WallClock.system()));
+    // When
+    BulkJobRunner.RunResult result = runner.get().run();
+    // Then chunk 0 (row 100 has no outcome) and chunk 1 (2 of its rows ran) are released, chunk 2 never started
+    assertThat(result.stopReason()).isEqualTo("the API refused the key (401)");
+    assertThat(store.chunks("stop")).extracting(c -> c.state()).containsOnly(ChunkState.PENDING);
+    assertThat(store.settledRows("stop", store.chunks("stop").get(0).spec()).cardinality()).isEqualTo(99);
+    assertThat(store.settledRows("stop", store.chunks("stop").get(1).spec()).cardinality()).isEqualTo(2);
+    assertThat(store.counts("stop").total()).isEqualTo(101).isEqualTo(result.rowsSettled());
   }
 }
