@@ -20,8 +20,8 @@ import java.util.function.DoubleSupplier;
  * exponential backoff when absent; 5xx, 408, timeouts and connection errors are retried with backoff up to the
  * {@link RetryPolicy}; 401/403 throw {@link AuthFailureException}; other answers are returned as they are.
  *
- * <p>Requests go out through a {@link Transport}: the JDK {@code HttpClient}, or ferry's own blocking HTTP/1.1 client
- * ({@link Http1Transport}) with {@code -Dferry.http=http1}.
+ * <p>Requests go out through a {@link Transport}: ferry's own blocking HTTP/1.1 client ({@link Http1Transport}), or
+ * the JDK {@code HttpClient} with {@code -Dferry.http=jdk}.
  *
  * <p>Threadsafe: called by many virtual threads at once; all mutable state lives in the limiter, the
  * metrics and the transport, each threadsafe.

@@ -9,11 +9,12 @@ import java.time.Duration;
  * Puts one request on the wire to one target (scheme, host and port fixed at construction) and reads its answer.
  * No retries, rate limits or metrics: those are {@link HttpTarget}'s. Implementations are threadsafe.
  *
- * <p>Two implementations: {@link JdkTransport}, the JDK {@code HttpClient} (the default), and {@link Http1Transport},
- * ferry's own blocking HTTP/1.1 client over sockets, chosen with {@code -Dferry.http=http1}.
+ * <p>Two implementations: {@link Http1Transport}, ferry's own blocking HTTP/1.1 client over sockets (the default:
+ * about a third of the JDK client's CPU per request, see docs/ARCHITECTURE.md), and {@link JdkTransport}, the JDK
+ * {@code HttpClient}, chosen with {@code -Dferry.http=jdk}.
  */
 interface Transport extends AutoCloseable {
-  /** The system property that chooses the implementation: {@code jdk} (the default) or {@code http1}. */
+  /** The system property that chooses the implementation: {@code http1} (the default) or {@code jdk}. */
   String PROPERTY = "ferry.http";
 
   /**
@@ -52,7 +53,7 @@ interface Transport extends AutoCloseable {
 
   /** The transport {@link #PROPERTY} names, to the scheme, host and port of {@code base} (its path is ignored). */
   static Transport forTarget(URI base, Duration connectTimeout) {
-    String choice = System.getProperty(PROPERTY, "jdk");
+    String choice = System.getProperty(PROPERTY, "http1");
     return switch (choice) {
       case "jdk" -> new JdkTransport(base, connectTimeout);
       case "http1" -> Http1Transport.of(base, connectTimeout, Ticker.system());
