@@ -7,9 +7,6 @@ import dev.ferry.core.time.Ticker;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,8 +20,11 @@ import java.util.function.DoubleSupplier;
  * exponential backoff when absent; 5xx, 408, timeouts and connection errors are retried with backoff up to the
  * {@link RetryPolicy}; 401/403 throw {@link AuthFailureException}; other answers are returned as they are.
  *
+ * <p>Requests go out through a {@link Transport}: ferry's own blocking HTTP/1.1 client ({@link Http1Transport}), or
+ * the JDK {@code HttpClient} with {@code -Dferry.http=jdk}.
+ *
  * <p>Threadsafe: called by many virtual threads at once; all mutable state lives in the limiter, the
- * metrics and the JDK client, each threadsafe.
+ * metrics and the transport, each threadsafe.
  */
 public final class HttpTarget implements AutoCloseable {
   private final URI baseUri;
@@ -37,7 +37,8 @@ public final class HttpTarget implements AutoCloseable {
   private final DoubleSupplier random;
   private final CallMetrics metrics;
   private final AttemptListener listener;
-  private final HttpClient client;
+  private final String basePath;
+  private final Transport transport;
 
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics) {
@@ -62,7 +63,8 @@ public final class HttpTarget implements AutoCloseable {
     this.random = Objects.requireNonNull(random, "random cannot be null");
     this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
     this.listener = Objects.requireNonNull(listener, "listener cannot be null");
-    this.client = HttpClients.forTarget(this.baseUri, requestTimeout);
+    this.basePath = this.baseUri.getRawPath();
+    this.transport = Transport.forTarget(this.baseUri, requestTimeout);
   }
 
   public CallMetrics metrics() {
@@ -121,26 +123,20 @@ public final class HttpTarget implements AutoCloseable {
   }
 
   private Attempt attempt(ApiCall call) throws InterruptedException {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(baseUri.resolve(call.path().startsWith("/") ? call.path().substring(1) : call.path()))
-        .timeout(requestTimeout)
-        .header("Authorization", apiKey.bearerHeader())
-        .header("Accept", "application/json")
-        .header("User-Agent", "ferry/0.1");
-    if (call.idempotencyKey() != null) rb.header("Idempotency-Key", call.idempotencyKey());
-    if (call.jsonBody() != null) {
-      rb.header("Content-Type", "application/json")
-          .method(call.method(), HttpRequest.BodyPublishers.ofString(call.jsonBody(), StandardCharsets.UTF_8));
-    } else {
-      rb.method(call.method(), HttpRequest.BodyPublishers.noBody());
-    }
+    String[] headers = {"Authorization", apiKey.bearerHeader(), "Accept", "application/json",
+        "User-Agent", "ferry/0.1", "Idempotency-Key", call.idempotencyKey(),
+        "Content-Type", call.jsonBody() == null ? null : "application/json"};
+    byte[] body = call.jsonBody() == null ? null : call.jsonBody().getBytes(StandardCharsets.UTF_8);
+    String target = basePath + (call.path().startsWith("/") ? call.path().substring(1) : call.path());
     long start = ticker.read();
     metrics.requestStarted();
     try {
-      HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      if (r.statusCode() >= 500) metrics.serverError();
+      Transport.Reply r = transport.send(call.method(), target, headers, body, requestTimeout);
+      if (r.resent()) metrics.retried(); // a pooled connection the server had closed: the request went out twice
+      if (r.status() >= 500) metrics.serverError();
       // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
-      return new Attempt(r.statusCode(), apiKey.scrub(r.body()), r.headers().firstValue("X-Request-ID").orElse(""),
-          parseRetryAfter(r.headers().firstValue("Retry-After").orElse(null)), "", ticker.read());
+      return new Attempt(r.status(), apiKey.scrub(r.body()), r.requestId(), parseRetryAfter(r.retryAfter()), "",
+          ticker.read());
     } catch (HttpTimeoutException e) {
       metrics.timedOut();
       return new Attempt(0, "", "", OptionalLong.empty(), "timed out after " + requestTimeout.toMillis() + " ms",
@@ -181,7 +177,7 @@ public final class HttpTarget implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
+    transport.close();
   }
 
   private record Attempt(int status, String body, String requestId, OptionalLong retryAfterNanos, String error,
