@@ -63,6 +63,7 @@ final class JobSession {
   }
 
   int run(JobRecord job, boolean resumed) throws IOException, InterruptedException {
+    ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
@@ -73,7 +74,8 @@ final class JobSession {
         store.releaseAllLeases(job.id());
         store.reopenRetryable(job.id());
       }
-      return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key);
+      return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
+          processStart);
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -81,7 +83,8 @@ final class JobSession {
     }
   }
 
-  private int runLocked(JobRecord job, ImportSettings settings, Secret key) throws Exception {
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key, ProcessStart processStart)
+      throws Exception {
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
     double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
@@ -173,7 +176,9 @@ final class JobSession {
       Report report = new Report(after, counts, after.status().name(), stopReason, settings.dryRun(),
           imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows,
           rowLimiter == null ? null : new Report.Adaptive(rowLimiter.limit(), rowLimiter.lowestLimit(),
-              rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()));
+              rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()),
+          metrics.firstRequestNanos().isPresent() ? processStart.secondsUntil(metrics.firstRequestNanos().getAsLong())
+              : Double.NaN);
       if (flags.json) out.println(report.jsonText());
       else out.print(report.text());
       out.flush();

@@ -138,7 +138,7 @@ public final class HttpTarget implements AutoCloseable {
       rb.method(call.method(), HttpRequest.BodyPublishers.noBody());
     }
     long start = ticker.read();
-    metrics.requestStarted();
+    metrics.requestStarted(start);
     try {
       HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       if (r.statusCode() >= 500) metrics.serverError();
