@@ -24,7 +24,9 @@ import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.KnownRateFeedback;
 import dev.ferry.http.Secret;
+import dev.ferry.core.source.InputException;
 import dev.ferry.recipes.workos.ImportSettings;
+import dev.ferry.recipes.workos.InputCheck;
 import dev.ferry.recipes.workos.WorkosImport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -68,14 +70,14 @@ final class JobSession {
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
     // leases or status.
-    try (AutoCloseable lock = state.lockJob(job.id())) {
+    try (AutoCloseable lock = state.lockJob(job.id());
+        InputCheck input = resumed ? WorkosImport.checkInput(job, store) : InputCheck.unchanged()) {
       if (resumed) {
-        WorkosImport.verifyInput(job);
         store.releaseAllLeases(job.id());
         store.reopenRetryable(job.id());
       }
       return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
-          processStart);
+          processStart, input);
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -83,8 +85,8 @@ final class JobSession {
     }
   }
 
-  private int runLocked(JobRecord job, ImportSettings settings, Secret key, ProcessStart processStart)
-      throws Exception {
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key, ProcessStart processStart,
+      InputCheck input) throws Exception {
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
     double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
@@ -126,6 +128,7 @@ final class JobSession {
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       BulkJobRunner runner = imp.runner();
+      input.whenChanged(runner::requestStop); // the input's hash is still being checked: a changed file stops the run
       String jobId = job.id();
       if (!flags.quiet) {
         err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
@@ -153,6 +156,12 @@ final class JobSession {
           if (!flags.quiet) err.println("ferry: " + msg);
         });
         result = imp.run();
+      }
+      try {
+        input.await(); // a changed file never finishes a job
+      } catch (InputException e) {
+        store.updateStatus(job.id(), JobStatus.STOPPED, e.getMessage(), WallClock.system().millis());
+        throw e;
       }
       double elapsed = (Ticker.system().read() - start) / 1e9;
       JobRecord after;
