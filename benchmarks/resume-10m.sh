@@ -58,6 +58,9 @@ if [ ! -f "$PRISTINE/done" ]; then
 fi
 echo "input $(du -m "$CSV" | cut -f1) MB, state $(du -m "$PRISTINE/ferry.db" | cut -f1) MB"
 
+if curl -s -o /dev/null "127.0.0.1:$PORT/"; then
+  echo "resume-10m: port $PORT is in use (--port)" >&2; exit 1
+fi
 "$FERRY" sim --port "$PORT" --latency 5ms --rate-limit none >"$DIR/sim.log" 2>&1 &
 SIM=$!
 trap 'kill $SIM 2>/dev/null || true' EXIT
