@@ -52,7 +52,7 @@ run_import() {  # $1 name, $2 csv, $3 workers, $4 concurrency, $5 java opts
       --progress never --quiet --report-json "$DIR/report-$1.json" >"$DIR/out-$1.txt" 2>&1 || true
   rps=$(sed -n 's/.*"rows_per_s" : \([0-9.]*\).*/\1/p' "$DIR/report-$1.json")
   done_rows=$(sed -n 's/.*"done" : \([0-9]*\).*/\1/p' "$DIR/report-$1.json")
-  echo "$1: FERRY_JAVA_OPTS='$5 $EXTRA_OPTS': $(cat "$DIR/time-$1.txt"); done $done_rows, report $rps rows/s"
+  echo "$1: FERRY_JAVA_OPTS='$5 $EXTRA_OPTS': $(tail -n 1 "$DIR/time-$1.txt"); done $done_rows, report $rps rows/s"
 }
 
 for step in $STEPS; do

@@ -91,7 +91,7 @@ while [ $r -le "$ROUNDS" ]; do
   wait $RESUME || true
   first=$(sed -n 's/.*"first_request_s" : \([0-9.]*\).*/\1/p' "$DIR/report.json")
   settled=$(sed -n 's/.*"rows_this_run" : \([0-9]*\).*/\1/p' "$DIR/report.json")
-  echo "round $r: first_request_s $first  (process: $(cat "$DIR/time.txt"); rows settled before the stop: $settled)"
+  echo "round $r: first_request_s $first  (process: $(tail -n 1 "$DIR/time.txt"); rows settled before the stop: $settled)"
   r=$((r + 1))
 done
 [ "$KEEP" = 1 ] || rm -rf "$DIR/state"
