@@ -24,7 +24,9 @@ import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.KnownRateFeedback;
 import dev.ferry.http.Secret;
+import dev.ferry.core.source.InputException;
 import dev.ferry.recipes.workos.ImportSettings;
+import dev.ferry.recipes.workos.InputCheck;
 import dev.ferry.recipes.workos.WorkosImport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -63,17 +65,19 @@ final class JobSession {
   }
 
   int run(JobRecord job, boolean resumed) throws IOException, InterruptedException {
+    ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
     // leases or status.
-    try (AutoCloseable lock = state.lockJob(job.id())) {
+    try (AutoCloseable lock = state.lockJob(job.id());
+        InputCheck input = resumed ? WorkosImport.checkInput(job, store) : InputCheck.unchanged()) {
       if (resumed) {
-        WorkosImport.verifyInput(job);
         store.releaseAllLeases(job.id());
         store.reopenRetryable(job.id());
       }
-      return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key);
+      return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
+          processStart, input);
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -81,7 +85,8 @@ final class JobSession {
     }
   }
 
-  private int runLocked(JobRecord job, ImportSettings settings, Secret key) throws Exception {
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key, ProcessStart processStart,
+      InputCheck input) throws Exception {
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
     double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
@@ -123,6 +128,7 @@ final class JobSession {
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       BulkJobRunner runner = imp.runner();
+      input.whenChanged(runner::requestStop); // the input's hash is still being checked: a changed file stops the run
       String jobId = job.id();
       if (!flags.quiet) {
         err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
@@ -151,6 +157,12 @@ final class JobSession {
         });
         result = imp.run();
       }
+      try {
+        input.await(); // a changed file never finishes a job
+      } catch (InputException e) {
+        store.updateStatus(job.id(), JobStatus.STOPPED, e.getMessage(), WallClock.system().millis());
+        throw e;
+      }
       double elapsed = (Ticker.system().read() - start) / 1e9;
       JobRecord after;
       OutcomeCounts counts;
@@ -173,7 +185,9 @@ final class JobSession {
       Report report = new Report(after, counts, after.status().name(), stopReason, settings.dryRun(),
           imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows,
           rowLimiter == null ? null : new Report.Adaptive(rowLimiter.limit(), rowLimiter.lowestLimit(),
-              rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()));
+              rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()),
+          metrics.firstRequestNanos().isPresent() ? processStart.secondsUntil(metrics.firstRequestNanos().getAsLong())
+              : Double.NaN);
       if (flags.json) out.println(report.jsonText());
       else out.print(report.text());
       out.flush();

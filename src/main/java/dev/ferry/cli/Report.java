@@ -13,15 +13,18 @@ import java.util.Map;
 /**
  * The final report of a run: the row equation over the whole job, what this run did, and its latencies.
  * Immutable once built; renders as text or JSON.
+ *
+ * @param firstRequestSeconds seconds from the process start to the first HTTP request of this run
+ *     ({@link ProcessStart}); NaN when the run sent none (a dry run, a finished job)
  */
 record Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun,
     ImportStats stats, CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile,
-    long errorRows, Adaptive adaptive) {
+    long errorRows, Adaptive adaptive, double firstRequestSeconds) {
 
   Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
       CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows) {
     this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
-        null);
+        null, Double.NaN);
   }
 
   /**
@@ -77,6 +80,9 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
       b.append(String.format("  requests    %,d (retries %,d, 429s received %,d, timeouts %,d, connection errors %,d)%n",
           metrics.requests(), metrics.retryCount(), metrics.rateLimitedCount(), metrics.timeoutCount(),
           metrics.connectionErrorCount()));
+      if (!Double.isNaN(firstRequestSeconds)) {
+        b.append(String.format("  first call  %.2f s after the process started%n", firstRequestSeconds));
+      }
       String label = "  latency     ";
       for (Map.Entry<String, CallMetrics.LatencySummary> e : metrics.latencies().entrySet()) {
         CallMetrics.LatencySummary l = e.getValue();
@@ -117,6 +123,8 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
     n.put("connection_errors", metrics == null ? 0 : metrics.connectionErrorCount());
     n.put("elapsed_s", Math.round(elapsedSeconds * 1000) / 1000.0);
     n.put("rows_per_s", Math.round(rowsPerSecond() * 10) / 10.0);
+    if (Double.isNaN(firstRequestSeconds)) n.putNull("first_request_s");
+    else n.put("first_request_s", Math.round(firstRequestSeconds * 1000) / 1000.0);
     if (stats != null) {
       n.put("users_created", stats.usersCreated());
       n.put("users_existing", stats.usersExisting());

@@ -3,7 +3,9 @@ package dev.ferry.http;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -21,10 +23,15 @@ public final class CallMetrics {
   private final LongAdder serverErrors = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentHashMap<String, Histogram> latencyMicros = new ConcurrentHashMap<>();
+  /** Ticker reading when the first request of the run was sent; {@link #NONE} until then. Set once (CAS). */
+  private final AtomicLong firstRequestNanos = new AtomicLong(NONE);
+  private static final long NONE = Long.MIN_VALUE;
 
-  void requestStarted() {
+  /** A request is being sent; {@code startNanos} is the target's ticker reading at that moment. */
+  void requestStarted(long startNanos) {
     requests.increment();
     inFlight.incrementAndGet();
+    if (firstRequestNanos.get() == NONE) firstRequestNanos.compareAndSet(NONE, startNanos);
   }
 
   void requestEnded(String callType, long nanos) {
@@ -75,6 +82,15 @@ public final class CallMetrics {
 
   public long serverErrorCount() {
     return serverErrors.sum();
+  }
+
+  /**
+   * The target's ticker reading (e.g. {@code System.nanoTime()}) when the first request of this run was sent, or
+   * empty when none was sent.
+   */
+  public OptionalLong firstRequestNanos() {
+    long n = firstRequestNanos.get();
+    return n == NONE ? OptionalLong.empty() : OptionalLong.of(n);
   }
 
   public int inFlight() {

@@ -129,7 +129,7 @@ public final class HttpTarget implements AutoCloseable {
     byte[] body = call.jsonBody() == null ? null : call.jsonBody().getBytes(StandardCharsets.UTF_8);
     String target = basePath + (call.path().startsWith("/") ? call.path().substring(1) : call.path());
     long start = ticker.read();
-    metrics.requestStarted();
+    metrics.requestStarted(start);
     try {
       Transport.Reply r = transport.send(call.method(), target, headers, body, requestTimeout);
       if (r.resent()) metrics.retried(); // a pooled connection the server had closed: the request went out twice

@@ -100,6 +100,11 @@ class ImportUsersCliTest {
     assertThat(s.requestsTo(USERS)).isEqualTo(300);
     assertThat(report.path("requests").asLong()).isEqualTo(s.requests());
     assertThat(run.out()).contains("rows        300 = done 300 + failed 0 + invalid 0");
+    // seconds from this (test) process's start to the run's first request: after everything the JVM did so far
+    double uptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+    assertThat(report.path("first_request_s").isNumber()).as(report.toString()).isTrue();
+    assertThat(report.path("first_request_s").asDouble()).isPositive().isLessThan(uptime + 60);
+    assertThat(run.out()).containsPattern("first call  [0-9]+\\.[0-9]{2} s after the process started");
   }
 
   @Test
@@ -182,6 +187,7 @@ class ImportUsersCliTest {
     assertThat(r.path("dry_run").asBoolean()).isTrue();
     assertThat(r.path("done").asLong()).isEqualTo(120);
     assertThat(r.path("requests").asLong()).isZero();
+    assertThat(r.path("first_request_s").isNull()).as("no request, no time to it").isTrue();
     assertThat(sim.stats().requests()).isZero();
   }
 

@@ -13,8 +13,10 @@ import dev.ferry.store.SqliteJobStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
@@ -150,6 +152,32 @@ class ResumeCliTest {
     Ferry.Run status = Ferry.run(Map.of(), "status", "r5", "--json", "--checkpoint-dir", state().toString());
     assertThat(status.outJson().path("status").asText()).isEqualTo("finished");
     assertThat(status.outJson().path("retryable_failed").asLong()).isEqualTo(20);
+  }
+
+  @Test
+  void aFileRewrittenInPlaceWithItsSizeAndTimeKeptIsRefusedByTheHashAndNeverFinishesTheJob() throws IOException {
+    // Given: a job that stopped with retryable failures, then one byte of its input changed, the file's size and
+    // modification time kept (the cheap checks pass; only the SHA-256, computed while the run starts, tells)
+    Ferry.Run first = runAgainstFailingApiThenHeal("r6", 20, List.of());
+    assertThat(first.exit()).isEqualTo(1);
+    Path users = dir.resolve("users.csv");
+    FileTime mtime = Files.getLastModifiedTime(users);
+    byte[] bytes = Files.readAllBytes(users);
+    int at = new String(bytes, StandardCharsets.ISO_8859_1).lastIndexOf('@');
+    bytes[at - 1] = (byte) (bytes[at - 1] == 'x' ? 'y' : 'x');
+    Files.write(users, bytes);
+    Files.setLastModifiedTime(users, mtime);
+
+    // When
+    Ferry.Run refused = Ferry.run(ENV, "resume", "r6", "--checkpoint-dir", state().toString(), "--quiet");
+
+    // Then
+    assertThat(refused.exit()).as(refused.toString()).isEqualTo(2);
+    assertThat(refused.errLines()).hasSize(1);
+    assertThat(refused.err()).contains("changed since job 'r6' was planned");
+    Ferry.Run status = Ferry.run(Map.of(), "status", "r6", "--json", "--checkpoint-dir", state().toString());
+    assertThat(status.outJson().path("status").asText()).isEqualTo("stopped");
+    assertThat(status.outJson().path("message").asText()).contains("changed since job 'r6' was planned");
   }
 
   @Test

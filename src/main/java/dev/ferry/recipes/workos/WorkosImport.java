@@ -17,13 +17,10 @@ import dev.ferry.core.time.WallClock;
 import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.HttpTarget;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -40,6 +37,9 @@ public final class WorkosImport {
   private static final Logger LOG = LoggerFactory.getLogger(WorkosImport.class);
   static final String ORG_REFS = "org-ref";
   static final String ORGS = "org";
+  /** Lookup namespace of facts about the input recorded at planning; {@link #MTIME}: its modification time. */
+  static final String INPUT = "input";
+  static final String MTIME = "mtime";
   private static final int MAX_PREWARM_ORGS = 100_000;
   /** Input columns whose values ferry never writes anywhere (lower case): not even into the errors file. */
   public static final java.util.Set<String> SECRET_COLUMNS = java.util.Set.of("password", "password_hash");
@@ -106,6 +106,8 @@ public final class WorkosImport {
     long now = clock.millis();
     store.createJob(new JobRecord(jobId, ImportSettings.KIND, input.toString(), 0, "", 0, chunkSize,
         settings.toJson(), JobStatus.PLANNING, "", now, now));
+    // Read before the planning pass: a file changed during it has another time at resume, and is refused there.
+    store.putLookup(jobId, INPUT, MTIME, mtime(input));
     List<RowOutcome> duplicates = new ArrayList<>();
     EmailIndex.Sink duplicate = (row, line, email, firstLine) -> {
       int chunk = (int) ((row - 1) / chunkSize);
@@ -152,30 +154,42 @@ public final class WorkosImport {
     return store.findJob(jobId).orElseThrow();
   }
 
-  /** Refuses an input that changed since planning (size or SHA-256). */
-  public static void verifyInput(JobRecord job) throws IOException {
+  /**
+   * Starts the check that a resumed job's input is the planned file. At once: the file exists, and has the planned
+   * size and modification time. The SHA-256 of the whole file follows on a thread of its own ({@link InputCheck}),
+   * so the run can start meanwhile. A job planned before the modification time was recorded is hashed here, before
+   * anything is sent.
+   *
+   * @throws InputException when the file is gone, or its size or modification time changed
+   */
+  public static InputCheck checkInput(JobRecord job, JobStore store) throws IOException {
     Path input = Path.of(job.inputPath());
     if (!Files.isRegularFile(input)) {
       throw new InputException(input + ": the job's input file is gone; put it back at this path to resume");
     }
     long size = Files.size(input);
-    if (size != job.inputSize() || !sha256(input).equals(job.inputSha256())) {
-      throw new InputException(input + ": the file changed since job '" + job.id() + "' was planned (size "
-          + job.inputSize() + " -> " + size + " bytes, or different content); resuming would mix two inputs."
-          + " Restore the original file, or start a new job with another --job-id");
+    String refusal = input + ": the file changed since job '" + job.id() + "' was planned (size "
+        + job.inputSize() + " -> " + size + " bytes, or different content); resuming would mix two inputs."
+        + " Restore the original file, or start a new job with another --job-id";
+    String plannedMtime = store.lookups(job.id(), INPUT).get(MTIME);
+    if (size != job.inputSize() || (plannedMtime != null && !plannedMtime.equals(mtime(input)))) {
+      throw new InputException(refusal);
     }
+    if (plannedMtime == null) {
+      try (InputCheck now = InputCheck.hashInBackground(input, job.inputSha256(), refusal)) {
+        now.await();
+        return InputCheck.decided(null);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InputException(input + ": interrupted while checking the file");
+      }
+    }
+    return InputCheck.hashInBackground(input, job.inputSha256(), refusal);
   }
 
-  static String sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buf)) > 0) d.update(buf, 0, n);
-      return HexFormat.of().formatHex(d.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  /** The file's modification time as an exact instant (nanoseconds where the file system keeps them). */
+  static String mtime(Path file) throws IOException {
+    return Files.getLastModifiedTime(file).toInstant().toString();
   }
 
   private static CsvHeader readHeader(Path input) throws IOException {
