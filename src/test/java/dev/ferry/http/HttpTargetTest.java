@@ -192,4 +192,43 @@ class HttpTargetTest {
     assertThat(HttpTarget.parseRetryAfter(null)).isEmpty();
     assertThat(HttpTarget.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT").getAsLong()).isEqualTo(1_000_000_000L);
   }
+
+  @Test
+  void resolvesPathsAgainstTheBaseAndKeepsOnlyABoundedNumberOfThem() throws Exception {
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5))) {
+      // Given the same path asked for twice, with and without its leading slash
+      URI first = t.uriOf("/user_management/users");
+      // Then it is resolved under the base path, and the second ask gets the same instance
+      assertThat(first.getRawPath()).isEqualTo("/prefix/user_management/users");
+      assertThat(t.uriOf("/user_management/users")).isSameAs(first);
+      assertThat(t.uriOf("user_management/users")).isEqualTo(first);
+      assertThat(t.uriOf("/user_management/users?email=a%40b.c").getRawQuery()).isEqualTo("email=a%40b.c");
+      // When many per-row paths pass through
+      for (int i = 0; i < 10 * HttpTarget.MAX_CACHED_URIS; i++) {
+        assertThat(t.uriOf("/user_management/users/user_" + i).getRawPath())
+            .isEqualTo("/prefix/user_management/users/user_" + i);
+      }
+      // Then the cache stays bounded, and what it keeps still resolves the same
+      assertThat(t.cachedUris()).isEqualTo(HttpTarget.MAX_CACHED_URIS);
+      assertThat(t.uriOf("/user_management/users")).isSameAs(first);
+    }
+  }
+
+  @Test
+  void manyConcurrentCallsAreAllAnsweredOnce() throws Exception {
+    // Given 200 calls at once (the client's answer pipeline runs on virtual threads)
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5));
+        var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      var answers = new java.util.ArrayList<java.util.concurrent.Future<ApiResponse>>();
+      for (int i = 0; i < 200; i++) {
+        int row = i;
+        answers.add(callers.submit(() -> t.call(ApiCall.post("/users", "{}", "idem-" + row, "create_user"))));
+      }
+      // Then every one is answered, once
+      for (var a : answers) assertThat(a.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(seen).hasSize(200);
+      assertThat(metrics.requests()).isEqualTo(200);
+      assertThat(metrics.inFlight()).isZero();
+    }
+  }
 }
