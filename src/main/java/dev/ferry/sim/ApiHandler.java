@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -171,11 +172,38 @@ final class ApiHandler implements HttpHandler {
     }
   }
 
-  /** The body, or null when it exceeds {@link #MAX_BODY_BYTES}. */
-  private static byte[] readBody(HttpExchange exchange) throws IOException {
+  /**
+   * The body, or null when it exceeds {@link #MAX_BODY_BYTES}. With a {@code Content-Length} (every client
+   * here sends one) the body is read into an array of exactly that size: {@code readNBytes(int)} allocates
+   * and zeroes a 16 KB buffer per call and copies out of it, which cost ~7 % of the simulator's CPU.
+   */
+  static byte[] readBody(HttpExchange exchange) throws IOException {
     try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+      boolean chunked = exchange.getRequestHeaders().getFirst("Transfer-Encoding") != null;
+      long declared = chunked ? -1 : contentLength(exchange.getRequestHeaders().getFirst("Content-Length"));
+      if (declared > MAX_BODY_BYTES) {
+        return null;
+      }
+      if (declared >= 0) {
+        byte[] body = new byte[(int) declared];
+        int n = in.readNBytes(body, 0, body.length);
+        return n == body.length ? body : Arrays.copyOf(body, n); // a short body: the client went away
+      }
+      byte[] body = in.readNBytes(MAX_BODY_BYTES + 1); // chunked: no length given
       return body.length > MAX_BODY_BYTES ? null : body;
+    }
+  }
+
+  /** The declared length, or -1 when absent or unreadable (the server itself refuses a malformed one). */
+  static long contentLength(String header) {
+    if (header == null) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(header.strip());
+      return n < 0 ? -1 : n;
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
