@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -54,13 +55,14 @@ final class ApiHandler implements HttpHandler {
     String requestId = ids.requestId();
     String method = exchange.getRequestMethod();
     URI uri = exchange.getRequestURI();
-    Route.Match match = Route.match(method, SimRequest.segments(uri.getRawPath()));
+    List<String> segments = SimRequest.segments(uri.getRawPath()); // split once: the route and the endpoint use them
+    Route.Match match = Route.match(method, segments);
     String route = match == null ? Route.UNKNOWN : match.route().label();
     s.counters.started(route);
     boolean inFlight = true;
     String outcome = "dropped";
     try {
-      ApiResponse response = process(exchange, s, match, uri);
+      ApiResponse response = process(exchange, s, match, uri, segments);
       s.counters.finished(); // before the answer leaves, so a client never sees its own call in flight
       inFlight = false;
       if (response != null) {
@@ -88,7 +90,7 @@ final class ApiHandler implements HttpHandler {
   }
 
   /** @return the answer, or null to drop the connection */
-  private ApiResponse process(HttpExchange exchange, SimState s, Route.Match match, URI uri)
+  private ApiResponse process(HttpExchange exchange, SimState s, Route.Match match, URI uri, List<String> segments)
       throws IOException, InterruptedException {
     byte[] body = readBody(exchange);
     RequestPlan plan = s.planner.next();
@@ -126,7 +128,7 @@ final class ApiHandler implements HttpHandler {
     if (body == null) {
       return ApiResponse.error(413, "request_too_large", "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
     }
-    SimRequest request = SimRequest.of(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), body);
+    SimRequest request = new SimRequest(exchange.getRequestMethod(), segments, SimRequest.query(uri.getRawQuery()), body);
     return answer(exchange, s, match, request);
   }
 
