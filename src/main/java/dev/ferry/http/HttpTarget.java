@@ -29,6 +29,7 @@ import java.util.function.DoubleSupplier;
 public final class HttpTarget implements AutoCloseable {
   private final URI baseUri;
   private final Secret apiKey;
+  private final String authorization;
   private final Duration requestTimeout;
   private final RateLimiter limiter;
   private final RetryPolicy retryPolicy;
@@ -55,6 +56,7 @@ public final class HttpTarget implements AutoCloseable {
     Objects.requireNonNull(baseUri, "baseUri cannot be null");
     this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
     this.apiKey = Objects.requireNonNull(apiKey, "apiKey cannot be null");
+    this.authorization = apiKey.bearerHeader();
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout cannot be null");
     this.limiter = Objects.requireNonNull(limiter, "limiter cannot be null");
     this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy cannot be null");
@@ -123,7 +125,7 @@ public final class HttpTarget implements AutoCloseable {
   }
 
   private Attempt attempt(ApiCall call) throws InterruptedException {
-    String[] headers = {"Authorization", apiKey.bearerHeader(), "Accept", "application/json",
+    String[] headers = {"Authorization", authorization, "Accept", "application/json",
         "User-Agent", "ferry/0.1", "Idempotency-Key", call.idempotencyKey(),
         "Content-Type", call.jsonBody() == null ? null : "application/json"};
     byte[] body = call.jsonBody() == null ? null : call.jsonBody().getBytes(StandardCharsets.UTF_8);

@@ -32,6 +32,8 @@ final class IdempotencyCache {
   /** The answer and whether it was replayed from an earlier request. */
   record Outcome(ApiResponse response, boolean replayed) {}
 
+  private static final MessageDigest SHA256_PROTOTYPE = newSha256(); // never updated: only cloned
+
   private final long ttlNanos;
   private final int maxEntries;
   private final LongSupplier ticker;
@@ -80,17 +82,35 @@ final class IdempotencyCache {
     return entries.size();
   }
 
-  /** A 64-bit digest (SHA-256 prefix) of method, path and body. */
+  /**
+   * A 64-bit digest (SHA-256 prefix) of {@code method + ' ' + path + '\n' + body}. The digest is cloned from
+   * a prototype: {@code MessageDigest.getInstance} looks the provider up on every call (one per keyed POST).
+   */
   static long fingerprint(String method, String path, byte[] body) {
+    MessageDigest digest = sha256();
+    digest.update(method.getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) ' ');
+    digest.update(path.getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) '\n');
+    byte[] hash = digest.digest(body);
+    long value = 0;
+    for (int i = 0; i < Long.BYTES; i++) {
+      value = (value << 8) | (hash[i] & 0xFF);
+    }
+    return value;
+  }
+
+  private static MessageDigest sha256() {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update((method + ' ' + path + '\n').getBytes(StandardCharsets.UTF_8));
-      byte[] hash = digest.digest(body);
-      long value = 0;
-      for (int i = 0; i < Long.BYTES; i++) {
-        value = (value << 8) | (hash[i] & 0xFF);
-      }
-      return value;
+      return (MessageDigest) SHA256_PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return newSha256();
+    }
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JDK", e);
     }

@@ -15,10 +15,6 @@ import java.util.Map;
  */
 record SimRequest(String method, List<String> segments, Map<String, String> query, byte[] body) {
 
-  static SimRequest of(String method, String rawPath, String rawQuery, byte[] body) {
-    return new SimRequest(method, segments(rawPath), query(rawQuery), body);
-  }
-
   String queryParameter(String name) {
     return query.get(name);
   }

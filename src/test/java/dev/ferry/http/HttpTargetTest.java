@@ -192,4 +192,22 @@ class HttpTargetTest {
     assertThat(HttpTarget.parseRetryAfter(null)).isEmpty();
     assertThat(HttpTarget.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT").getAsLong()).isEqualTo(1_000_000_000L);
   }
+
+  @Test
+  void manyConcurrentCallsAreAllAnsweredOnce() throws Exception {
+    // Given 200 calls at once (the client's answer pipeline runs on virtual threads)
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5));
+        var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      var answers = new java.util.ArrayList<java.util.concurrent.Future<ApiResponse>>();
+      for (int i = 0; i < 200; i++) {
+        int row = i;
+        answers.add(callers.submit(() -> t.call(ApiCall.post("/users", "{}", "idem-" + row, "create_user"))));
+      }
+      // Then every one is answered, once
+      for (var a : answers) assertThat(a.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(seen).hasSize(200);
+      assertThat(metrics.requests()).isEqualTo(200);
+      assertThat(metrics.inFlight()).isZero();
+    }
+  }
 }

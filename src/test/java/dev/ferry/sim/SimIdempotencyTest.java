@@ -176,5 +176,17 @@ class SimIdempotencyTest {
     assertThat(IdempotencyCache.fingerprint("POST", "/b", "{}".getBytes())).isNotEqualTo(base);
     assertThat(IdempotencyCache.fingerprint("POST", "/a", "{ }".getBytes())).isNotEqualTo(base);
     assertThat(IdempotencyCache.fingerprint("PUT", "/a", "{}".getBytes())).isNotEqualTo(base);
+    // and it is the first 8 bytes of SHA-256("POST /a\n{}")
+    assertThat(base).isEqualTo(sha256Prefix("POST /a\n{}"));
+  }
+
+  private static long sha256Prefix(String text) {
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.nio.ByteBuffer.wrap(hash).getLong();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 }

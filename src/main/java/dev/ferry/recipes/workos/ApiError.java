@@ -11,7 +11,7 @@ import java.util.List;
  * Immutable.
  */
 record ApiError(String code, String message, List<String> errorCodes) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   static ApiError of(ApiResponse r) {
     if (r.status() == 0) return new ApiError("no_response", r.error(), List.of());

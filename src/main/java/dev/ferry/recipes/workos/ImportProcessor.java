@@ -20,7 +20,7 @@ import dev.ferry.http.HttpTarget;
  * <p>Threadsafe: holds only immutable settings and threadsafe collaborators.
  */
 final class ImportProcessor implements RowProcessor {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final String jobId;
   private final Columns columns;
   private final RowValidator validator;

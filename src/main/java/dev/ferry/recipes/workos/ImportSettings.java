@@ -33,7 +33,7 @@ public record ImportSettings(String apiUrl, boolean dryRun, String orgId, String
   public record RunDefaults(int workers, int concurrency, double rateLimit, long requestTimeoutMillis) {}
 
   public static final String KIND = "workos-import";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   public ImportSettings {
     orgId = orgId == null ? "" : orgId.strip();

@@ -23,7 +23,7 @@ import java.util.function.BiConsumer;
  * later row tries again); a permanent answer (not found, refused) stays cached.
  */
 final class OrgResolver {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final HttpTarget target;
   private final String jobId;
   private final boolean createIfMissing;

@@ -23,7 +23,7 @@ final class RowValidator {
   static final Pattern EMAIL = Pattern.compile("^[^@\\s\"<>,;]+@[^@\\s\"<>,;]+\\.[^@\\s\"<>,;.]+$");
   /** The role slug rule, as a pattern; {@link #isRole} is the same rule without a regex engine. */
   static final Pattern ROLE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Columns columns;
   private final ImportSettings settings;
