@@ -56,6 +56,11 @@ final class RunFlags {
   @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the final report as JSON to FILE.")
   Path reportJson;
 
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "Write one CSV line a second to FILE: elapsed_s, rows_settled, requests, rate_limited,"
+          + " in_flight, limit (adaptive), pace (req/s): what the run did and where its limits were.")
+  Path timeline;
+
   @Option(names = "--json", description = "Print the final report as JSON on stdout instead of text.")
   boolean json;
 
@@ -94,6 +99,7 @@ final class RunFlags {
     if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
     writableFile(errorsOut, "--errors-out");
     writableFile(reportJson, "--report-json");
+    writableFile(timeline, "--timeline");
   }
 
   /**
