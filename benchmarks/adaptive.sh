@@ -14,8 +14,8 @@
 #         iii   no limit, latency 200 ms, 400 ms from 40 s, 200 ms again from 80 s (--latency-schedule): the limit
 #               must back off while the target is slow and recover after
 #         iv    sim --rate-limit 50 and client --rate-limit 50 with auto: no 429 at all
-#   -d  seconds each run lasts (default 120; scenario ii uses half of it per setting); the client is
-#       interrupted (SIGINT) then and stops gracefully; figures cover the first -d seconds after its first request
+#   -d  seconds each run lasts (default 120; scenario ii uses half of it per setting); the client is then
+#       stopped (SIGTERM: it stops gracefully); figures cover the first -d seconds after its first request
 #   -f  fixed settings for ii, as WxC (default 4x10,4x50,4x250)
 #   -o  output folder (default benchmarks/results/adaptive-<date>): summary.txt, timelines/, logs/
 #
@@ -106,7 +106,7 @@ run_client() {
   while [ "$SECONDS" -lt "$end" ] && kill -0 "$CLIENT_PID" 2>/dev/null; do sleep 0.5; done
   curl -fs "$URL/__timeline" > "$OUT/timelines/$name.sim.json"
   curl -fs "$URL/__stats" > "$OUT/logs/$name.stats.json"
-  kill -INT "$CLIENT_PID" 2>/dev/null || true
+  kill -TERM "$CLIENT_PID" 2>/dev/null || true   # (a background job of a script ignores SIGINT)
   wait "$CLIENT_PID" 2>/dev/null || true
   CLIENT_PID=""
   echo "$load1" > "$OUT/logs/$name.load"
