@@ -61,6 +61,31 @@ class AdaptiveCliTest {
   }
 
   @Test
+  void adaptiveIsTheDefaultAndADryRunStaysInline() throws IOException {
+    try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).build())) {
+      Path users = dir.resolve("users.csv");
+      UserCsvGenerator.write(users, 60, 0);
+      Path live = dir.resolve("live.json");
+      Path dry = dir.resolve("dry.json");
+
+      // When no --concurrency is given, for a live run and a dry run
+      Ferry.Run run = Ferry.run(java.util.Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("import-users", "--csv",
+          users, "--api-url", sim.baseUrl().toString(), "--checkpoint-dir", dir.resolve("state"), "--job-id", "d1",
+          "--quiet", "--rate-limit", "none", "--report-json", live));
+      Ferry.Run dryRun = Ferry.run(java.util.Map.of(), Ferry.args("import-users", "--csv", users, "--checkpoint-dir",
+          dir.resolve("state"), "--job-id", "d2", "--quiet", "--dry-run", "--report-json", dry));
+
+      // Then the live run is adaptive, and the dry run makes no call and has no limit to learn
+      assertThat(run.exit()).as(run.toString()).isZero();
+      assertThat(Ferry.readJson(live).path("adaptive").path("final_limit").asInt()).isPositive();
+      assertThat(dryRun.exit()).as(dryRun.toString()).isZero();
+      assertThat(Ferry.readJson(dry).path("done").asLong()).isEqualTo(60);
+      assertThat(Ferry.readJson(dry).has("adaptive")).isFalse();
+      assertThat(sim.stats().requests()).isEqualTo(60);
+    }
+  }
+
+  @Test
   void aFixedConcurrencyTimelineLeavesTheLimitEmpty() throws IOException {
     try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).build())) {
       Path users = dir.resolve("users.csv");
@@ -73,7 +98,7 @@ class AdaptiveCliTest {
 
       assertThat(run.exit()).as(run.toString()).isZero();
       List<String> lines = Files.readAllLines(timeline);
-      assertThat(lines.get(lines.size() - 1)).startsWith("").endsWith(",,");
+      assertThat(lines.get(lines.size() - 1)).endsWith(",,");
       assertThat(lines.get(lines.size() - 1).split(",", -1)[1]).isEqualTo("50");
     }
   }
