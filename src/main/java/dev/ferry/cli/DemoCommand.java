@@ -76,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
       if (flags.rateLimit == null) flags.rateLimit = simRateLimit;
       String jobId = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
       ImportSettings settings = new ImportSettings(sim.baseUrl().toString(), false, null, null, true, null, false,
-          Map.of(), true, new ImportSettings.RunDefaults(flags.workersOr(4), flags.concurrencyOr(10), flags.rateLimit,
+          Map.of(), true, new ImportSettings.RunDefaults(flags.workersOr(4), flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY), flags.rateLimit,
               30_000));
       Map<String, String> env = Map.of(ApiKeys.ENV, DEMO_KEY);
       try (JobStore store = state.openStore()) {

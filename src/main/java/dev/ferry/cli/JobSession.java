@@ -151,7 +151,9 @@ final class JobSession {
             Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
           });
           ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
-          alreadySettled, runner.progress(), target == null ? null : metrics, adaptiveLine) : null) {
+          alreadySettled, runner.progress(), target == null ? null : metrics, adaptiveLine) : null;
+          Timeline timeline = flags.timeline == null ? null
+              : new Timeline(flags.timeline, runner.progress(), metrics, rowLimiter, pacer)) {
         imp.prewarm(msg -> {
           if (!flags.quiet) err.println("ferry: " + msg);
         });

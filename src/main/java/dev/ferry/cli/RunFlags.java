@@ -13,10 +13,13 @@ final class RunFlags {
   /** {@code --concurrency auto}: an adaptive limit on the rows in flight of the whole run. */
   static final int AUTO = 0;
 
+  /** The concurrency of a new job when --concurrency is not given. */
+  static final int DEFAULT_CONCURRENCY = AUTO;
+
   @Option(names = "--concurrency", paramLabel = "C|auto", converter = ConcurrencyConverter.class,
-      description = "Rows in flight per worker (default: 10, or the job's): at most W x C requests in flight."
-          + " 'auto': one adaptive limit on the rows in flight of the whole run, found from latency and 429s"
-          + " (W is then how many chunks are open at once).")
+      description = "'auto' (the default, or the job's): one adaptive limit on the rows in flight of the whole"
+          + " run, found from the target's latency and 429s (W is then how many chunks are open at once)."
+          + " A number C: a fixed C rows in flight per worker, at most W x C requests in flight.")
   Integer concurrency;
 
   @Option(names = "--rate-limit", paramLabel = "REQ/S", converter = RateConverter.class,
@@ -56,6 +59,11 @@ final class RunFlags {
   @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the final report as JSON to FILE.")
   Path reportJson;
 
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "Write one CSV line a second to FILE: elapsed_s, rows_settled, requests, rate_limited,"
+          + " in_flight, limit (adaptive), pace (req/s): what the run did and where its limits were.")
+  Path timeline;
+
   @Option(names = "--json", description = "Print the final report as JSON on stdout instead of text.")
   boolean json;
 
@@ -94,6 +102,7 @@ final class RunFlags {
     if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
     writableFile(errorsOut, "--errors-out");
     writableFile(reportJson, "--report-json");
+    writableFile(timeline, "--timeline");
   }
 
   /**

@@ -1,11 +1,14 @@
 package dev.ferry.cli;
 
+import dev.ferry.sim.LatencyStep;
 import dev.ferry.sim.RateAlgorithm;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -38,6 +41,11 @@ public final class SimCommand implements Callable<Integer> {
   @Option(names = "--latency", defaultValue = "0ms", converter = DurationConverter.class, paramLabel = "DURATION",
       description = "Delay before each API answer, e.g. 200ms (default: ${DEFAULT-VALUE})")
   Duration latency;
+
+  @Option(names = "--latency-schedule", paramLabel = "AT=LATENCY,...",
+      description = "Change the latency over time, counted from the start or the last POST /__reset,"
+          + " e.g. 0s=200ms,40s=400ms,80s=200ms (before the first step: --latency)")
+  String latencySchedule;
 
   @Option(names = "--jitter", defaultValue = "0ms", converter = DurationConverter.class, paramLabel = "DURATION",
       description = "Uniform jitter: each delay is in [latency - jitter, latency + jitter], at least 0 (default: ${DEFAULT-VALUE})")
@@ -161,6 +169,7 @@ public final class SimCommand implements Callable<Integer> {
       return SimConfig.builder()
           .port(port)
           .latency(latency)
+          .latencySchedule(latencySchedule == null ? List.of() : parseSchedule(latencySchedule))
           .jitter(jitter)
           .writeRateLimit(writeRateLimit)
           .readRateLimit(readRateLimit)
@@ -203,6 +212,31 @@ public final class SimCommand implements Callable<Integer> {
       throw new CommandLine.TypeConversionException(
           "'" + value + "' is not a rate (requests per second, e.g. 50, or none)");
     }
+  }
+
+  /**
+   * {@code AT=LATENCY,...}, e.g. {@code 0s=200ms,40s=400ms}: durations as {@link DurationConverter} reads them.
+   *
+   * @throws CommandLine.ParameterException one line naming the bad step (exit code 2)
+   */
+  List<LatencyStep> parseSchedule(String value) {
+    List<LatencyStep> steps = new ArrayList<>();
+    for (String part : value.split(",")) {
+      int eq = part.indexOf('=');
+      try {
+        if (eq < 0) throw new CommandLine.TypeConversionException("'" + part.trim() + "' is not AT=LATENCY");
+        Duration at = DurationConverter.parse(part.substring(0, eq));
+        Duration latency = DurationConverter.parse(part.substring(eq + 1));
+        if (!steps.isEmpty() && at.compareTo(steps.get(steps.size() - 1).at()) <= 0) {
+          throw new CommandLine.TypeConversionException("offsets must increase ('" + part.trim() + "')");
+        }
+        steps.add(new LatencyStep(at, latency));
+      } catch (CommandLine.TypeConversionException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--latency-schedule: " + e.getMessage() + "; expected e.g. 0s=200ms,40s=400ms,80s=200ms");
+      }
+    }
+    return List.copyOf(steps);
   }
 
   /** {@code sliding-window}, {@code fixed-window} or {@code token-bucket} (underscores and case ignored). */

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The pipeline of one API call, in this order:
  * <ol>
- *   <li>at arrival: draw the call's {@link RequestPlan}; check the API key (401); take a rate-limit
+ *   <li>at arrival: count it in the timeline; draw the call's {@link RequestPlan} (its delay from the
+ *       latency schedule's step at that time); check the API key (401); take a rate-limit
  *       permit (429 + Retry-After computed now);
  *   <li>a hang sleeps {@code hangDuration} and answers 504; otherwise sleep the planned delay (also
  *       before a 401/429), then pass the serialised section;
@@ -93,8 +94,10 @@ final class ApiHandler implements HttpHandler {
   private ApiResponse process(HttpExchange exchange, SimState s, Route.Match match, URI uri, List<String> segments)
       throws IOException, InterruptedException {
     byte[] body = readBody(exchange);
-    RequestPlan plan = s.planner.next();
-    ApiResponse refusal = admit(exchange, s);
+    long arrived = clock.nanoTime();
+    s.timeline.arrived(arrived);
+    RequestPlan plan = s.planner.next(s.timeline.sinceStart(arrived));
+    ApiResponse refusal = admit(exchange, s, arrived);
     if (refusal == null && plan.fault() == RequestPlan.Fault.HANG) {
       s.counters.hangsInjected.increment();
       clock.sleep(config.hangDuration());
@@ -133,7 +136,7 @@ final class ApiHandler implements HttpHandler {
   }
 
   /** @return a 401 or 429 answer, or null when the call may go on */
-  private ApiResponse admit(HttpExchange exchange, SimState s) {
+  private ApiResponse admit(HttpExchange exchange, SimState s, long arrived) {
     if (!keys.accepts(exchange.getRequestHeaders().getFirst("Authorization"))) {
       s.counters.unauthorized.increment();
       return ApiResponse.error(401, "unauthorized", "Invalid API key");
@@ -141,6 +144,7 @@ final class ApiHandler implements HttpHandler {
     long wait = s.limits.forMethod(exchange.getRequestMethod()).tryAcquire();
     if (wait > 0) {
       s.counters.rateLimited.increment();
+      s.timeline.rateLimited(arrived);
       Map<String, String> headers = config.retryAfterHeader()
           ? Map.of("Retry-After", Long.toString(RateLimiter.retryAfterSeconds(wait)))
           : Map.of();

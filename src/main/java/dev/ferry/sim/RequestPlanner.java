@@ -21,21 +21,27 @@ final class RequestPlanner {
     this.random = new Random(config.seed());
   }
 
-  synchronized RequestPlan next() {
-    return plan(config, random);
+  /** The next call's plan, {@code sinceStartNanos} after the start or the last reset (for the latency schedule). */
+  synchronized RequestPlan next(long sinceStartNanos) {
+    return plan(config, LatencyStep.latencyAt(config.latencySchedule(), config.latency(), sinceStartNanos), random);
+  }
+
+  /** {@link #plan(SimConfig, Duration, RandomGenerator)} with the configured base latency. */
+  static RequestPlan plan(SimConfig config, RandomGenerator random) {
+    return plan(config, config.latency(), random);
   }
 
   /**
    * Pure: always draws exactly six doubles, in this order: hang, drop, error, error status, slow,
    * jitter. Each fault is an independent Bernoulli trial of its rate.
    */
-  static RequestPlan plan(SimConfig config, RandomGenerator random) {
+  static RequestPlan plan(SimConfig config, Duration latency, RandomGenerator random) {
     boolean hang = random.nextDouble() < config.hangRate();
     boolean drop = random.nextDouble() < config.dropRate();
     boolean error = random.nextDouble() < config.errorRate();
     int status = ERROR_STATUSES[Math.min(ERROR_STATUSES.length - 1, (int) (random.nextDouble() * ERROR_STATUSES.length))];
     boolean slow = random.nextDouble() < config.slowRate();
-    Duration delay = delay(config.latency(), config.jitter(), random.nextDouble());
+    Duration delay = delay(latency, config.jitter(), random.nextDouble());
     if (slow) {
       delay = delay.plus(config.slowLatency());
     }

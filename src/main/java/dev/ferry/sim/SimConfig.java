@@ -1,6 +1,7 @@
 package dev.ferry.sim;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,6 +34,9 @@ import java.util.Objects;
  * @param multipleRoles whether {@code role_slugs} is accepted on memberships
  * @param idempotencyTtl how long an {@code Idempotency-Key} answer is kept
  * @param idempotencyMaxEntries how many keys are kept (oldest evicted first)
+ * @param latencySchedule steps that change the base latency over time, measured from the start or the last
+ *     {@code /__reset} (sorted, strictly increasing offsets); before the first step, {@code latency}; empty
+ *     = {@code latency} for ever
  */
 public record SimConfig(
     int port,
@@ -55,7 +59,8 @@ public record SimConfig(
     String requiredKey,
     boolean multipleRoles,
     Duration idempotencyTtl,
-    int idempotencyMaxEntries) {
+    int idempotencyMaxEntries,
+    List<LatencyStep> latencySchedule) {
 
   /** The sliding log keeps one timestamp per permit in a window; this caps its memory at 80 MB. */
   static final long MAX_SLIDING_WINDOW_PERMITS = 10_000_000;
@@ -82,6 +87,12 @@ public record SimConfig(
     check(requiredKey == null || !requiredKey.isBlank(), "requiredKey must not be blank");
     nonNegative(idempotencyTtl, "idempotencyTtl");
     check(idempotencyMaxEntries >= 1, "idempotencyMaxEntries must be >= 1, was %s", idempotencyMaxEntries);
+    latencySchedule = List.copyOf(Objects.requireNonNull(latencySchedule, "latencySchedule cannot be null"));
+    for (int i = 1; i < latencySchedule.size(); i++) {
+      check(latencySchedule.get(i).at().compareTo(latencySchedule.get(i - 1).at()) > 0,
+          "latency schedule offsets must increase, %s follows %s", latencySchedule.get(i).at(),
+          latencySchedule.get(i - 1).at());
+    }
     if (rateAlgorithm == RateAlgorithm.SLIDING_WINDOW) {
       for (double rate : new double[] {writeRateLimit, readRateLimit}) {
         check(permitsPerWindow(rate, rateWindow) <= MAX_SLIDING_WINDOW_PERMITS,
@@ -120,7 +131,7 @@ public record SimConfig(
         + ", serialTime=" + serialTime + ", seed=" + seed
         + ", requiredKey=" + (requiredKey == null ? "none" : "***")
         + ", multipleRoles=" + multipleRoles + ", idempotencyTtl=" + idempotencyTtl
-        + ", idempotencyMaxEntries=" + idempotencyMaxEntries + "]";
+        + ", idempotencyMaxEntries=" + idempotencyMaxEntries + ", latencySchedule=" + latencySchedule + "]";
   }
 
   private static void check(boolean condition, String format, Object... args) {
@@ -165,6 +176,7 @@ public record SimConfig(
     private boolean multipleRoles;
     private Duration idempotencyTtl = Duration.ofHours(24);
     private int idempotencyMaxEntries = 1_000_000;
+    private List<LatencyStep> latencySchedule = List.of();
 
     Builder() {}
 
@@ -190,6 +202,7 @@ public record SimConfig(
       multipleRoles = c.multipleRoles;
       idempotencyTtl = c.idempotencyTtl;
       idempotencyMaxEntries = c.idempotencyMaxEntries;
+      latencySchedule = c.latencySchedule;
     }
 
     public Builder port(int port) {
@@ -300,12 +313,18 @@ public record SimConfig(
       return this;
     }
 
+    /** Steps that change the base latency over time (see {@link SimConfig#latencySchedule()}). */
+    public Builder latencySchedule(List<LatencyStep> steps) {
+      this.latencySchedule = steps;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first bad setting */
     public SimConfig build() {
       return new SimConfig(port, latency, jitter, writeRateLimit, readRateLimit, rateWindow,
           rateAlgorithm, tokenBucketBurst, retryAfterHeader, errorRate, hangRate, hangDuration,
           dropRate, slowRate, slowLatency, serialTime, seed, requiredKey, multipleRoles,
-          idempotencyTtl, idempotencyMaxEntries);
+          idempotencyTtl, idempotencyMaxEntries, latencySchedule);
     }
   }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@code GET /organizations/external_id/{external_id}},
  * {@code POST|GET /user_management/organization_memberships},
  * {@code GET /user_management/organization_memberships/{id}}; admin: {@code GET /__stats},
- * {@code POST /__reset}.
+ * {@code GET /__timeline}, {@code POST /__reset}.
  *
  * <p>This class is threadsafe.
  */
@@ -60,8 +60,9 @@ public final class SimServer implements AutoCloseable {
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
     server.createContext("/", new ApiHandler(config, clock, ids, () -> state));
-    AdminHandler admin = new AdminHandler(ids, this::stats, this::reset);
+    AdminHandler admin = new AdminHandler(ids, this::stats, this::reset, () -> state.timeline.render(clock.nanoTime()));
     server.createContext(AdminHandler.STATS, admin);
+    server.createContext(AdminHandler.TIMELINE, admin);
     server.createContext(AdminHandler.RESET, admin);
   }
 

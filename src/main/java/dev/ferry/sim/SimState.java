@@ -2,7 +2,7 @@ package dev.ferry.sim;
 
 /**
  * Everything {@code /__reset} clears: the data, the counters, the idempotency keys, the rate limiters'
- * state and the random source. A reset swaps in a fresh instance; a request keeps the instance it
+ * state, the random source and the start of the timeline and latency schedule. A reset swaps in a fresh instance; a request keeps the instance it
  * started with, so requests in flight during a reset finish against the old state. Threadsafe.
  */
 final class SimState {
@@ -14,8 +14,11 @@ final class SimState {
   final Limits limits;
   final RequestPlanner planner;
   final Api api;
+  /** Per-second counters, and the start the latency schedule counts from. */
+  final SimTimeline timeline;
 
   SimState(SimConfig config, SimClock clock, IdGenerator ids) {
+    this.timeline = new SimTimeline(clock.nanoTime());
     this.idempotency = new IdempotencyCache(config.idempotencyTtl(), config.idempotencyMaxEntries(), clock::nanoTime);
     this.limits = new Limits(config, clock::nanoTime);
     this.planner = new RequestPlanner(config);

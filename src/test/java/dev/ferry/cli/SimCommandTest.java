@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.sim.LatencyStep;
 import dev.ferry.sim.RateAlgorithm;
 import dev.ferry.sim.SimConfig;
 import java.io.PrintWriter;
@@ -52,6 +53,17 @@ class SimCommandTest {
   }
 
   @Test
+  void aLatencyScheduleParsesIntoSteps() {
+    SimConfig config = parse("--latency", "200ms", "--latency-schedule", "0s=200ms,40s=400ms,80s=200ms")
+        .toConfig(n -> null);
+
+    assertThat(config.latencySchedule()).containsExactly(
+        new LatencyStep(Duration.ZERO, Duration.ofMillis(200)),
+        new LatencyStep(Duration.ofSeconds(40), Duration.ofMillis(400)),
+        new LatencyStep(Duration.ofSeconds(80), Duration.ofMillis(200)));
+  }
+
+  @Test
   void rateLimitNoneOrZeroMeansUnlimitedAndAlgorithmsParse() {
     assertThat(parse("--rate-limit", "none").toConfig(n -> null).writeRateLimit()).isZero();
     assertThat(parse("--rate-limit", "0").toConfig(n -> null).writeRateLimit()).isZero();
@@ -65,7 +77,8 @@ class SimCommandTest {
   void badFlagsExitWithUsageCodeAndOneLine() {
     for (String[] args : new String[][] {
         {"--rate-algorithm", "leaky"}, {"--rate-limit", "fast"}, {"--latency", "soon"},
-        {"--error-rate", "2"}, {"--serial-ms", "-1"}, {"--require-key-env", "FERRY_SIM_TEST_SURELY_UNSET_VAR"}}) {
+        {"--error-rate", "2"}, {"--serial-ms", "-1"}, {"--latency-schedule", "40s"},
+        {"--latency-schedule", "40s=1ms,10s=2ms"}, {"--latency-schedule", "0s=fast"}, {"--require-key-env", "FERRY_SIM_TEST_SURELY_UNSET_VAR"}}) {
       StringWriter err = new StringWriter();
       CommandLine cli = new CommandLine(new SimCommand()).setErr(new PrintWriter(err));
 

@@ -90,6 +90,23 @@ class AdaptiveScenarioTest {
   }
 
   @Test
+  void aFastLatencyOnlyTargetIsFilledWithinSeconds() {
+    // Given a target that serves 100 requests at 5 ms (20,000/s) and slows down beyond
+    VirtualImport.Target target = new VirtualImport.Target();
+    target.latencyNanos = x -> 5 * MS;
+    target.capacity = 100;
+    // When a fixed 100 in flight and the adaptive limit with no rate limit given run for 10 s
+    VirtualImport fixed = new VirtualImport(target, fixed(100), 0, false, 1).run(10);
+    VirtualImport auto = new VirtualImport(target, Limit.gradientBuilder().build(), 0, true, 1).run(10);
+    System.out.println("latency-only, capacity 100 @ 5 ms; fixed 100: " + fixed.meanAccepted(0, 10) + ", auto "
+        + auto.meanAccepted(0, 10) + "\n" + auto.trace());
+    // Then the pace ramp (short answers: a 429 would cost little) fills it within 4 s
+    assertThat(auto.meanAccepted(3, 4)).isGreaterThanOrEqualTo(0.9 * fixed.meanAccepted(3, 4));
+    // and over the 10 s the adaptive run did at least 75 % of the fixed one's work
+    assertThat(auto.meanAccepted(0, 10)).isGreaterThanOrEqualTo(0.75 * fixed.meanAccepted(0, 10));
+  }
+
+  @Test
   void backsOffWhenTheTargetSlowsDownAndRecoversWhenItSpeedsUp() {
     // Given a target of capacity 300 whose latency is 100 ms, 200 ms from 30 s to 60 s, then 100 ms again
     VirtualImport.Target target = new VirtualImport.Target();

@@ -22,29 +22,68 @@ class RateLearnerTest {
   }
 
   @Test
-  void rampsTheInitialPaceEverySecondWhileItIsTheBottleneck() {
+  void rampsTheInitialPaceWhileItIsTheBottleneck() {
     // Given a learner starting at 50/s
     RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
-    // When requests answered in 200 ms wait for the pacer for a second and a bit
-    double r = admit(l, 60, 0, 1.1, true);
-    // Then the pace grew once, by exp(0.05 s / 0.2 s)
-    assertThat(r).isEqualTo(50 * Math.exp(0.25), offset(1e-9));
+    // When requests answered in 200 ms wait for the pacer for a second
+    double r = admit(l, 100, 0, 1.0, true);
+    // Then the pace grew by about exp(0.05 s / 0.2 s) (the last 100 ms step is still open)
+    assertThat(r).isBetween(50 * Math.exp(0.25 * 0.85), 50 * Math.exp(0.25));
     // When the pacer is not the bottleneck for the next seconds
-    r = admit(l, 100, 1.1, 3.5, false);
+    double before = admit(l, 50, 1.0, 1.5, false); // (the step open at 1 s still counts waits)
+    r = admit(l, 100, 1.5, 3.5, false);
     // Then it does not grow
-    assertThat(r).isEqualTo(50 * Math.exp(0.25), offset(1e-9));
+    assertThat(r).isEqualTo(before);
     assertThat(l.ramping()).isTrue();
   }
 
   @Test
+  void doesNotRampAPaceNobodyUses() {
+    // Given a learner at 50/s
+    RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    // When requests flagged as having waited (a few microseconds behind a burst) use a fifth of the pace
+    double r = admit(l, 30, 0, 3, true);
+    // Then the pace does not grow: it is not the bottleneck
+    assertThat(r).isEqualTo(50.0);
+  }
+
+  @Test
+  void rampsInSmallStepsNotOnceASecond() {
+    // Given a learner starting at 50/s, waited on by requests answered in 200 ms
+    RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    // When 250 ms have passed
+    double r = admit(l, 50, 0, 0.25, true);
+    // Then the pace has already grown (a step is 100 ms: exp(0.25)^0.1 each)
+    assertThat(r).isGreaterThan(50 * Math.exp(0.25 * 0.1) - 1e-9).isLessThan(50 * Math.exp(0.25 * 0.25));
+  }
+
+  @Test
   void rampsAtMostTheMaximumFactorWhenAnswersAreFast() {
+    // Given a learner allowed to grow at most ×2 a second
     RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
     double r = 0;
-    for (int i = 0; i < 60; i++) {
-      long sent = T0 + i * 1_100_000_000L / 60;
+    // When answers take 2 ms (the budget alone would allow exp(25) a second) for a second
+    for (int i = 0; i <= 100; i++) {
+      long sent = T0 + i * 10_000_000L;
       r = l.onAdmitted(sent, sent + 2_000_000L, true);
     }
-    assertThat(r).isEqualTo(100.0, offset(1e-9));
+    // Then it doubled, no more
+    assertThat(r).isEqualTo(100.0, offset(1e-6));
+  }
+
+  @Test
+  void byDefaultAFastTargetIsRampedSixteenfoldASecond() {
+    // Given the default learner (50/s), and answers in 5 ms
+    RateLearner l = RateLearner.withDefaults();
+    double r = l.rate();
+    // When requests are sent at the pace (waiting for it) for a second
+    long sent = T0;
+    while (sent <= T0 + S) {
+      r = l.onAdmitted(sent, sent + 5_000_000L, true);
+      sent += (long) (S / r);
+    }
+    // Then the pace is about 16 times what it was (the last 100 ms step is still open)
+    assertThat(r).isBetween(50 * Math.pow(16, 0.85), 800.0 + 1e-6);
   }
 
   @Test
