@@ -39,6 +39,8 @@ final class ProgressBar implements AutoCloseable {
     this.alreadySettled = alreadySettled;
     this.progress = progress;
     this.metrics = metrics;
+    // The start is the window's first sample, so a run shorter than one drawing period still shows its rate.
+    window.addLast(new long[] {Ticker.system().read(), alreadySettled + progress.settled()});
     this.thread = Thread.ofVirtual().name("ferry-progress").start(this::loop);
   }
 
