@@ -46,7 +46,7 @@ public final class StoppedJobMain {
   static final int DEAD_WORKERS = 4;
   /** A process id that the dead run had: only a label in the leases. */
   static final String DEAD_PROCESS = "pid999999";
-  /** Outcomes per recordOutcomes call: the LedgerWriter's batch. */
+  /** Outcomes per recordOutcomes call: the engine's OutcomeBatcher batch. */
   static final int LEDGER_BATCH = 1_000;
 
   private StoppedJobMain() {}

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a planned bulk job: {@code workers} workers claim chunks; outcomes go to the ledger through a
- * {@link LedgerWriter}. Three ways to run a chunk's rows:
+ * {@link OutcomeBatcher}. Three ways to run a chunk's rows:
  * <ul>
  *   <li><b>fixed concurrency</b> (the seed's semantics): each worker has at most {@code concurrency} rows in
  *       flight (one semaphore per worker, shared by every chunk it has open), so at most workers × concurrency
@@ -121,7 +121,7 @@ public final class BulkJobRunner {
    * @throws InterruptedException if the calling thread is interrupted
    */
   public RunResult run() throws InterruptedException {
-    try (LedgerWriter ledger = new LedgerWriter(store, jobId, options.flushBatch(),
+    try (OutcomeBatcher ledger = new OutcomeBatcher(store, jobId, options.flushBatch(),
         options.flushInterval().toNanos())) {
       Thread heartbeat = Thread.ofVirtual().name("ferry-heartbeat").start(this::heartbeatLoop);
       Thread[] workers = new Thread[options.workers()];
@@ -155,7 +155,7 @@ public final class BulkJobRunner {
     return "the state store failed: " + e.getMessage();
   }
 
-  private void workerLoop(String workerId, LedgerWriter ledger) {
+  private void workerLoop(String workerId, OutcomeBatcher ledger) {
     // Fixed concurrency: this worker's rows in flight, over every chunk it has open (one being started, the
     // ones before it draining), so workers x concurrency bounds the whole run.
     Semaphore permits = options.rowLimiter() == null ? new Semaphore(options.concurrency()) : null;
@@ -212,7 +212,7 @@ public final class BulkJobRunner {
    * every row without an outcome settled in this pass (so a DONE chunk never hides a row without an outcome),
    * else releases it for a later pass.
    */
-  private void finishChunk(ChunkPass pass, String workerId, LedgerWriter ledger) {
+  private void finishChunk(ChunkPass pass, String workerId, OutcomeBatcher ledger) {
     int index = pass.chunk().index();
     try {
       pass.awaitDrained();
@@ -310,7 +310,7 @@ public final class BulkJobRunner {
    * (this worker's {@code permits}, or the shared row limiter), and returns when every such row started or the
    * run is stopping. Rows in flight keep running after it returned.
    */
-  private void startRows(ChunkPass pass, BitSet settled, LedgerWriter ledger, Semaphore permits)
+  private void startRows(ChunkPass pass, BitSet settled, OutcomeBatcher ledger, Semaphore permits)
       throws IOException, InterruptedException {
     ChunkSpec chunk = pass.chunk();
     if (pass.toDo() == 0) {

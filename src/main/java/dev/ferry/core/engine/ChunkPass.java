@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it hands the pass to the finisher thread ({@code Thread.start} orders those writes before the finisher reads
  * them); row threads call {@link #rowSettled()} at most once and {@link #rowEnded()} exactly once each, the
  * latter last. {@link #awaitDrained()} returns once every started row ended, so after it every settled row's
- * outcome has been handed to the ledger writer.
+ * outcome has been handed to the outcome batcher.
  */
 final class ChunkPass {
   private final ChunkSpec chunk;
@@ -52,7 +52,7 @@ final class ChunkPass {
     allStarted = true;
   }
 
-  /** Row thread: the row's outcome was handed to the ledger writer. */
+  /** Row thread: the row's outcome was handed to the outcome batcher. */
   void rowSettled() {
     settled.incrementAndGet();
   }

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
  * {@code flushLock}, taken before the buffer is swapped, so a {@link #flush()} that returns has written every
  * outcome added before it was called (either itself, or a concurrent flush it waited for).
  */
-final class LedgerWriter implements AutoCloseable {
-  private static final Logger LOG = org.slf4j.LoggerFactory.getLogger(LedgerWriter.class);
+final class OutcomeBatcher implements AutoCloseable {
+  private static final Logger LOG = org.slf4j.LoggerFactory.getLogger(OutcomeBatcher.class);
   private final JobStore store;
   private final String jobId;
   private final int flushBatch;
@@ -34,7 +34,7 @@ final class LedgerWriter implements AutoCloseable {
   private volatile StoreException failure;
   private final Thread flusher;
 
-  LedgerWriter(JobStore store, String jobId, int flushBatch, long flushIntervalNanos) {
+  OutcomeBatcher(JobStore store, String jobId, int flushBatch, long flushIntervalNanos) {
     this.store = store;
     this.jobId = jobId;
     this.flushBatch = flushBatch;
