@@ -12,8 +12,10 @@
 #       Override row counts with ROWS_A, ROWS_B, ROWS_C; ROWS_SHELL caps the per-line curl peer (one
 #       curl process per row, ~30 rows/s here) to the first rows of the same CSV (default 1,000).
 #   -r  repeats per peer and workload (default 3); the order of the peers rotates between repeats
-#   -p  peers (default all): ferry ferry-auto ferry-w20 minimal platform spring parallel-curl
-#       parallel-curl-batched; ferry-auto runs only when this ferry accepts --concurrency auto; ferry-w20
+#   -p  peers (default all): ferry ferry-budget ferry-auto ferry-w20 minimal platform spring parallel-curl
+#       parallel-curl-batched; ferry-budget (a only) is ferry told the simulator's limit as the budget it
+#       counts, --rate-limit 500/10s (WorkOS's own terms), instead of a rate to pace at;
+#       ferry-auto runs only when this ferry accepts --concurrency auto; ferry-w20
 #       (b only) is ferry with 20 workers x 50, one 1,000-row chunk each, to show the chunk barrier;
 #       minimal-keys (not in the default) is the minimal loop sending an Idempotency-Key per row as ferry does
 #   -o  output folder (default benchmarks/results/peers-<date>): raw.csv (one line a run),
@@ -41,7 +43,7 @@ SHELL_PEER="$PEERS_DIR/parallel-curl.sh"
 
 WORKLOADS=a,b,c
 REPEATS=3
-PEERS="ferry ferry-auto ferry-w20 minimal platform spring parallel-curl parallel-curl-batched"
+PEERS="ferry ferry-budget ferry-auto ferry-w20 minimal platform spring parallel-curl parallel-curl-batched"
 OUT="$ROOT/benchmarks/results/peers-$(date +%Y%m%d-%H%M%S)"
 while getopts "w:r:p:o:h" opt; do
   case $opt in
@@ -131,8 +133,12 @@ peer_command() {
   if [ "$LIMIT" != none ]; then rate_java=(--rate "$LIMIT"); ferry_rate=(--rate-limit "$LIMIT"); fi
   local common=(--csv "$csv" --url "$URL" --concurrency "$INFLIGHT" "${rate_java[@]}")
   case $peer in
-    ferry|ferry-auto|ferry-w20)
+    ferry|ferry-budget|ferry-auto|ferry-w20)
       local workers=$FW conc=$FC
+      if [ "$peer" = ferry-budget ]; then
+        [ "$LIMIT" != none ] || return 1
+        ferry_rate=(--rate-limit "$((LIMIT * 10))/10s")  # the simulator's window is 10 s (ferry sim's default)
+      fi
       if [ "$peer" = ferry-auto ]; then [ "$HAS_AUTO" = 1 ] || return 1; conc=auto; fi
       if [ "$peer" = ferry-w20 ]; then [ "$w" = b ] || return 1; workers=20; conc=50; fi
       CMD=("${FERRY[@]}" import-users --csv "$csv" --job-id "peers-$RANDOM$RANDOM" --api-url "$URL"

@@ -3,6 +3,7 @@ package dev.ferry.bench;
 import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.JobProgress;
 import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.JobRecord;
@@ -128,7 +129,7 @@ public final class BenchRunner {
         String jobId = "bench-" + (index < 0 ? "warmup" : "rung" + (index + 1)) + "-w" + workers;
         ImportSettings settings = new ImportSettings(spec.dryRun() ? "" : spec.apiUrl().toString(), spec.dryRun(),
             null, null, spec.createOrgIfMissing(), null, false, Map.of(), true,
-            new ImportSettings.RunDefaults(workers, spec.concurrency(), spec.rateLimit(),
+            new ImportSettings.RunDefaults(workers, spec.concurrency(), RateLimitSpec.rate(spec.rateLimit()),
                 spec.requestTimeout().toMillis()));
         listener.phase(workers, "planning");
         JobRecord job = WorkosImport.plan(store, jobId, sample, spec.chunkSize(), settings, WallClock.system(),

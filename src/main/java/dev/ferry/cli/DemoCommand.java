@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.WallClock;
@@ -73,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         err.printf("ferry: WorkOS simulator on %s (latency %d ms, write limit %s)%n", sim.baseUrl(),
             latency.toMillis(), simRateLimit > 0 ? JobSession.fmt(simRateLimit) + " req/s" : "none");
       }
-      if (flags.rateLimit == null) flags.rateLimit = simRateLimit;
+      if (flags.rateLimit == null) flags.rateLimit = RateLimitSpec.rate(simRateLimit);
       String jobId = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
       ImportSettings settings = new ImportSettings(sim.baseUrl().toString(), false, null, null, true, null, false,
           Map.of(), true, new ImportSettings.RunDefaults(flags.workersOr(4), flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY), flags.rateLimit,

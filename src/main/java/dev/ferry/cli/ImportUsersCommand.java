@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
@@ -100,7 +101,7 @@ final class ImportUsersCommand implements Callable<Integer> {
     JobSession.apiUri(apiUrl);
     ImportSettings settings = new ImportSettings(apiUrl, dryRun, orgId, orgExternalId, createOrgIfMissing, orgName,
         requireMembership, roles, !noPrewarm, new ImportSettings.RunDefaults(flags.workersOr(4),
-            flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY), flags.rateLimit != null ? flags.rateLimit : 50,
+            flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY), flags.rateLimit != null ? flags.rateLimit : RateLimitSpec.rate(50),
             flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000));
     if (!dryRun) ApiKeys.load(flags.apiKeyFile, env); // fail before planning when the key is missing
     try (JobStore store = state.openStore()) {

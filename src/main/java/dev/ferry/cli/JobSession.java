@@ -6,6 +6,7 @@ import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.Limit;
 import dev.ferry.core.limit.KnownRateTrim;
 import dev.ferry.core.limit.RateLearner;
+import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.ChunkRecord;
@@ -89,7 +90,8 @@ final class JobSession {
       InputCheck input) throws Exception {
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
-    double rate = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
+    RateLimitSpec rateLimit = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
+    double rate = rateLimit.perSecond();
     Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
         : Duration.ofMillis(settings.run().requestTimeoutMillis());
     boolean auto = concurrency == RunFlags.AUTO;
@@ -104,14 +106,14 @@ final class JobSession {
     HttpTarget target = null;
     AdaptiveFeedback feedback = null;
     if (!settings.dryRun()) {
-      RateLimiter limiter = rate > 0 ? RateLimiter.smooth(rate * HEADROOM, Ticker.system())
-          : RateLimiter.unlimited(Ticker.system());
+      RateLimiter limiter = RateLimiter.forLimit(rateLimit, HEADROOM, Ticker.system());
       // With no rate limit given, auto also learns one from 429s (and ramps the pace until the first).
       if (auto) {
         feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults(),
             metrics::inFlight);
       }
-      // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time.
+      // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time; a
+      // budget the target refuses turns into even pacing at the first trim.
       AttemptListener trim = rate > 0
           ? new KnownRateFeedback(KnownRateTrim.withDefaults(rate * HEADROOM, Ticker.system().read()), limiter)
           : AttemptListener.NONE;
@@ -134,7 +136,7 @@ final class JobSession {
         err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
             job.totalRows(), alreadySettled, auto ? workers + " workers, adaptive concurrency"
                 : workers + " workers x " + concurrency + " in flight",
-            rate > 0 ? "rate limit " + fmt(rate) + " req/s" : "no rate limit",
+            rate > 0 ? "rate limit " + rateLimit.describe() : "no rate limit",
             settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl());
       }
       long start = Ticker.system().read();

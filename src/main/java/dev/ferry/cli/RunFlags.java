@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.core.limit.RateLimitSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +23,11 @@ final class RunFlags {
           + " A number C: a fixed C rows in flight per worker, at most W x C requests in flight.")
   Integer concurrency;
 
-  @Option(names = "--rate-limit", paramLabel = "REQ/S", converter = RateConverter.class,
-      description = "Requests per second the target allows, shared by all workers; 'none' for no limit"
-          + " (default: 50, or the job's). ferry paces at 98.5%% of it.")
-  Double rateLimit;
+  @Option(names = "--rate-limit", paramLabel = "REQ/S|N/WINDOW", converter = RateLimitConverter.class,
+      description = "What the target allows, shared by all workers (default: 50, or the job's). A rate (50):"
+          + " ferry paces evenly at 98.5%% of it. A budget per window (500/10s, as WorkOS states its write limit):"
+          + " ferry sends as soon as the budget allows, never more than 500 in any 10.15 s. 'none': no limit.")
+  RateLimitSpec rateLimit;
 
   @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "Per-request timeout (default: 30s).")
@@ -92,7 +94,6 @@ final class RunFlags {
     if (concurrency != null && concurrency != AUTO && (concurrency < 1 || concurrency > 10_000)) {
       throw usage("--concurrency must be between 1 and 10000, or auto");
     }
-    if (rateLimit != null && rateLimit < 0) throw usage("--rate-limit must be positive or 'none'");
     if (maxAttempts < 1) throw usage("--max-attempts must be >= 1");
     if (maxConsecutiveFailures < 0) throw usage("--max-consecutive-failures must be >= 0");
     if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
@@ -144,20 +145,28 @@ final class RunFlags {
     }
   }
 
-  /** Converts "50", "12.5" or "none"/"0" (no limit, stored as 0). */
+  /** Converts "50", "12.5/s", "500/10s" (a budget per window) or "none"/"0" (no limit). */
+  static final class RateLimitConverter implements picocli.CommandLine.ITypeConverter<RateLimitSpec> {
+    @Override
+    public RateLimitSpec convert(String value) {
+      try {
+        return RateLimitSpec.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Converts "50", "12.5/s" or "none"/"0" (no limit, as 0) to requests per second. */
   static final class RateConverter implements picocli.CommandLine.ITypeConverter<Double> {
     @Override
     public Double convert(String value) {
-      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-      if (v.equals("none") || v.equals("off") || v.equals("unlimited")) return 0.0;
-      try {
-        double d = Double.parseDouble(v.endsWith("/s") ? v.substring(0, v.length() - 2) : v);
-        if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) throw new NumberFormatException();
-        return d;
-      } catch (NumberFormatException e) {
+      RateLimitSpec limit = new RateLimitConverter().convert(value);
+      if (limit.isBudget()) {
         throw new picocli.CommandLine.TypeConversionException(
-            "'" + value + "' is not a rate (a number of requests per second, or 'none')");
+            "'" + value + "' is a budget per window; this option takes a rate (a number of requests per second, or 'none')");
       }
+      return limit.perSecond();
     }
   }
 }

@@ -68,7 +68,7 @@ public final class StoppedJobMain {
     StateDir state = new StateDir(checkpointDir);
     // The settings import-users stores for "--create-org-if-missing --rate-limit none" (resume's defaults).
     ImportSettings settings = new ImportSettings(apiUrl, false, null, null, true, null, false, Map.of(), true,
-        new ImportSettings.RunDefaults(4, 10, 0, 30_000));
+        new ImportSettings.RunDefaults(4, 10, dev.ferry.core.limit.RateLimitSpec.NONE, 30_000));
     long t0 = System.nanoTime();
     try (JobStore store = state.openStore()) {
       JobRecord job = WorkosImport.plan(store, jobId, csv, chunkSize, settings, WallClock.system(),

@@ -22,6 +22,20 @@ public interface RateLimiter {
     return new SmoothRateLimiter(permitsPerSecond, burst, ticker);
   }
 
+  /**
+   * The limiter for a limit the user stated, keeping {@code headroom} (a share below 1) under it: a rate is
+   * paced evenly at {@code headroom} of it; a budget's window is widened by {@code 1/headroom}.
+   */
+  static RateLimiter forLimit(RateLimitSpec limit, double headroom, Ticker ticker) {
+    if (!(headroom > 0 && headroom <= 1)) throw new IllegalArgumentException("headroom must be in (0, 1]");
+    if (limit.isNone()) return unlimited(ticker);
+    if (limit.isBudget()) {
+      return new WindowBudgetLimiter(limit.permits(), Duration.ofNanos(Math.round(limit.window().toNanos() / headroom)),
+          ticker);
+    }
+    return smooth(limit.perSecond() * headroom, ticker);
+  }
+
   /** A limiter that never waits (still honours {@link #pauseFor}). */
   static RateLimiter unlimited(Ticker ticker) {
     return new SmoothRateLimiter(Double.POSITIVE_INFINITY, 1, ticker);

@@ -3,7 +3,10 @@ package dev.ferry.recipes.workos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.limit.RateLimitSpec;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -28,9 +31,13 @@ public record ImportSettings(String apiUrl, boolean dryRun, String orgId, String
   /**
    * Run settings remembered for resume. Immutable.
    *
-   * @param rateLimit requests per second the target allows; 0 = no limit
+   * @param rateLimit the target's limit as the user stated it (a rate or a budget per window)
    */
-  public record RunDefaults(int workers, int concurrency, double rateLimit, long requestTimeoutMillis) {}
+  public record RunDefaults(int workers, int concurrency, RateLimitSpec rateLimit, long requestTimeoutMillis) {
+    public RunDefaults {
+      Objects.requireNonNull(rateLimit, "rateLimit cannot be null");
+    }
+  }
 
   public static final String KIND = "workos-import";
   private static final ObjectMapper JSON = Json.MAPPER;
@@ -55,11 +62,20 @@ public record ImportSettings(String apiUrl, boolean dryRun, String orgId, String
     ObjectNode r = n.putObject("run");
     r.put("workers", run.workers());
     r.put("concurrency", run.concurrency());
-    r.put("rate_limit", run.rateLimit());
+    r.put("rate_limit", run.rateLimit().perSecond());
+    r.put("rate_window_ms", run.rateLimit().window().toMillis());
     r.put("request_timeout_ms", run.requestTimeoutMillis());
     ObjectNode roles = n.putObject("role_mapping");
     new TreeMap<>(roleMapping).forEach(roles::put);
     return n.toString();
+  }
+
+  private static RateLimitSpec rateLimitOf(JsonNode run) {
+    double perSecond = run.path("rate_limit").asDouble(50);
+    long windowMillis = run.path("rate_window_ms").asLong(0);
+    return windowMillis > 0
+        ? RateLimitSpec.budget(Math.round(perSecond * windowMillis / 1000.0), Duration.ofMillis(windowMillis))
+        : RateLimitSpec.rate(perSecond);
   }
 
   public static ImportSettings fromJson(String json) {
@@ -72,7 +88,7 @@ public record ImportSettings(String apiUrl, boolean dryRun, String orgId, String
           n.path("create_org_if_missing").asBoolean(), n.path("org_name").asText(),
           n.path("require_membership").asBoolean(), roles, n.path("prewarm").asBoolean(true),
           new RunDefaults(n.path("run").path("workers").asInt(4), n.path("run").path("concurrency").asInt(10),
-              n.path("run").path("rate_limit").asDouble(50), n.path("run").path("request_timeout_ms").asLong(30_000)));
+              rateLimitOf(n.path("run")), n.path("run").path("request_timeout_ms").asLong(30_000)));
     } catch (Exception e) {
       throw new IllegalStateException("the job's stored settings are unreadable: " + e.getMessage(), e);
     }

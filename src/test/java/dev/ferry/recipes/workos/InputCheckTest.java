@@ -46,7 +46,7 @@ class InputCheckTest {
 
   private JobRecord planned(String id) throws IOException {
     ImportSettings settings = new ImportSettings("http://127.0.0.1:1", false, null, null, false, null, false,
-        Map.of(), false, new ImportSettings.RunDefaults(1, 1, 0, 1000));
+        Map.of(), false, new ImportSettings.RunDefaults(1, 1, dev.ferry.core.limit.RateLimitSpec.NONE, 1000));
     return WorkosImport.plan(store, id, csv, 10, settings, WallClock.system(), w -> { });
   }
 
