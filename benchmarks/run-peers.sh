@@ -13,8 +13,8 @@
 #       curl process per row, ~30 rows/s here) to the first rows of the same CSV (default 1,000).
 #   -r  repeats per peer and workload (default 3); the order of the peers rotates between repeats
 #   -p  peers (default all): ferry ferry-budget ferry-auto ferry-w20 minimal platform spring parallel-curl
-#       parallel-curl-batched; ferry-budget (a only) is ferry told the simulator's limit as the budget it
-#       counts, --rate-limit 500/10s (WorkOS's own terms), instead of a rate to pace at;
+#       parallel-curl-batched; ferry-budget (a only) is ferry with its defaults (--concurrency auto) told
+#       the simulator's limit as the budget it counts, --rate-limit 500/10s (WorkOS's terms), not a rate;
 #       ferry-auto runs only when this ferry accepts --concurrency auto; ferry-w20
 #       (b only) is ferry with 20 workers x 50, one 1,000-row chunk each, to show the chunk barrier;
 #       minimal-keys (not in the default) is the minimal loop sending an Idempotency-Key per row as ferry does
@@ -51,7 +51,7 @@ while getopts "w:r:p:o:h" opt; do
     r) REPEATS=$OPTARG ;;
     p) PEERS=${OPTARG//,/ } ;;
     o) OUT=$OPTARG ;;
-    h) sed -n '2,30p' "$0"; exit 0 ;;
+    h) sed -n '2,32p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
@@ -136,8 +136,9 @@ peer_command() {
     ferry|ferry-budget|ferry-auto|ferry-w20)
       local workers=$FW conc=$FC
       if [ "$peer" = ferry-budget ]; then
-        [ "$LIMIT" != none ] || return 1
+        [ "$LIMIT" != none ] && [ "$HAS_AUTO" = 1 ] || return 1
         ferry_rate=(--rate-limit "$((LIMIT * 10))/10s")  # the simulator's window is 10 s (ferry sim's default)
+        conc=auto
       fi
       if [ "$peer" = ferry-auto ]; then [ "$HAS_AUTO" = 1 ] || return 1; conc=auto; fi
       if [ "$peer" = ferry-w20 ]; then [ "$w" = b ] || return 1; workers=20; conc=50; fi

@@ -14,7 +14,7 @@ import java.time.Duration;
  * <p>A target that refuses anyway does not count the budget as stated (a smaller burst, say): the first
  * {@link #setRate} (the known-rate trim reacting to a 429) switches to even pacing at that rate for good.
  *
- * <p>Concurrency: every field but the two volatile counters is read and written under {@code this}; a
+ * <p>Concurrency: every field but the volatile {@code pauses} is read and written under {@code this}; a
  * reservation is O(1) (one ring slot) and never sleeps while holding the lock. Invariant: {@code grants} holds
  * the times of the last {@code min(granted, permits)} grants in ascending order, oldest at {@code oldest}.
  */
