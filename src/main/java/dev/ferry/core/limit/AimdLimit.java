@@ -50,32 +50,13 @@ public final class AimdLimit implements Limit {
     return "AimdLimit[limit=" + limit() + "]";
   }
 
-  /** Settings of an {@link AimdLimit}. Not threadsafe; {@link #build()} copies them. */
-  public static final class Builder {
-    private int initialLimit = 16;
-    private int minLimit = 1;
-    private int maxLimit = 1000;
+  /** Settings of an {@link AimdLimit} (limits: initial 16, between 1 and 1000). Not threadsafe; {@link #build()} copies them. */
+  public static final class Builder extends LimitBuilder<Builder> {
     private double backoffRatio = 0.9;
     private long timeoutNanos = Long.MAX_VALUE;
 
-    Builder() {}
-
-    public Builder initialLimit(int n) {
-      if (n < 1) throw new IllegalArgumentException("initialLimit must be >= 1");
-      this.initialLimit = n;
-      return this;
-    }
-
-    public Builder minLimit(int n) {
-      if (n < 1) throw new IllegalArgumentException("minLimit must be >= 1");
-      this.minLimit = n;
-      return this;
-    }
-
-    public Builder maxLimit(int n) {
-      if (n < 1) throw new IllegalArgumentException("maxLimit must be >= 1");
-      this.maxLimit = n;
-      return this;
+    Builder() {
+      super(16, 1, 1000);
     }
 
     /** Factor applied on a drop (default 0.9). */
@@ -94,14 +75,8 @@ public final class AimdLimit implements Limit {
 
     /** @throws IllegalArgumentException when minLimit > maxLimit or initialLimit is outside them */
     public AimdLimit build() {
-      if (minLimit > maxLimit) throw new IllegalArgumentException("minLimit must be <= maxLimit");
-      if (initialLimit < minLimit || initialLimit > maxLimit) {
-        throw new IllegalArgumentException("initialLimit must be between minLimit and maxLimit");
-      }
       Builder copy = new Builder();
-      copy.initialLimit = initialLimit;
-      copy.minLimit = minLimit;
-      copy.maxLimit = maxLimit;
+      copyBoundsTo(copy);
       copy.backoffRatio = backoffRatio;
       copy.timeoutNanos = timeoutNanos;
       return new AimdLimit(copy);

@@ -216,13 +216,10 @@ public final class GradientLimit implements Limit {
   }
 
   /**
-   * Settings of a {@link GradientLimit}. Not threadsafe; {@link #build()} copies the settings, so a built
-   * limit never changes when the builder does.
+   * Settings of a {@link GradientLimit} (limits: initial 16, between 4 and 1000). Not threadsafe; {@link #build()}
+   * copies the settings, so a built limit never changes when the builder does.
    */
-  public static final class Builder {
-    private int initialLimit = 16;
-    private int minLimit = 4;
-    private int maxLimit = 1000;
+  public static final class Builder extends LimitBuilder<Builder> {
     private double tolerance = 1.5;
     private double backoffRatio = 0.8;
     private double smoothing = 0.2;
@@ -230,27 +227,8 @@ public final class GradientLimit implements Limit {
     private int minWindowSamples = 10;
     private long probeIntervalNanos = 10_000_000_000L;
 
-    Builder() {}
-
-    /** Limit before the first sample (default 16). */
-    public Builder initialLimit(int n) {
-      if (n < 1) throw new IllegalArgumentException("initialLimit must be >= 1");
-      this.initialLimit = n;
-      return this;
-    }
-
-    /** Lowest limit (default 4). */
-    public Builder minLimit(int n) {
-      if (n < 1) throw new IllegalArgumentException("minLimit must be >= 1");
-      this.minLimit = n;
-      return this;
-    }
-
-    /** Highest limit (default 1000): bounds memory, whatever the target allows. */
-    public Builder maxLimit(int n) {
-      if (n < 1) throw new IllegalArgumentException("maxLimit must be >= 1");
-      this.maxLimit = n;
-      return this;
+    Builder() {
+      super(16, 4, 1000);
     }
 
     /** Latency over the baseline that still counts as no queueing (default 1.5 = +50 %). */
@@ -297,14 +275,8 @@ public final class GradientLimit implements Limit {
 
     /** @throws IllegalArgumentException when minLimit > maxLimit or initialLimit is outside them */
     public GradientLimit build() {
-      if (minLimit > maxLimit) throw new IllegalArgumentException("minLimit must be <= maxLimit");
-      if (initialLimit < minLimit || initialLimit > maxLimit) {
-        throw new IllegalArgumentException("initialLimit must be between minLimit and maxLimit");
-      }
       Builder copy = new Builder();
-      copy.initialLimit = initialLimit;
-      copy.minLimit = minLimit;
-      copy.maxLimit = maxLimit;
+      copyBoundsTo(copy);
       copy.tolerance = tolerance;
       copy.backoffRatio = backoffRatio;
       copy.smoothing = smoothing;

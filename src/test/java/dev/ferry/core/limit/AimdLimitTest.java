@@ -1,6 +1,7 @@
 package dev.ferry.core.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -50,5 +51,17 @@ class AimdLimitTest {
   void aSampleSlowerThanTheTimeoutIsADrop() {
     AimdLimit limit = Limit.aimdBuilder().initialLimit(10).timeout(Duration.ofSeconds(1)).build();
     assertThat(limit.onSample(0, 2_000 * MS, 10, false)).isEqualTo(9);
+  }
+
+  @Test
+  void theBuilderChecksTheBoundsTogetherAndABuiltLimitIgnoresLaterChanges() {
+    assertThatThrownBy(() -> Limit.aimdBuilder().initialLimit(2000).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("initialLimit must be between minLimit and maxLimit");
+    assertThatThrownBy(() -> Limit.aimdBuilder().maxLimit(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxLimit must be >= 1");
+    AimdLimit.Builder builder = Limit.aimdBuilder().initialLimit(5).minLimit(2).maxLimit(8);
+    AimdLimit limit = builder.build();
+    builder.initialLimit(7);
+    assertThat(limit.limit()).isEqualTo(5);
   }
 }
