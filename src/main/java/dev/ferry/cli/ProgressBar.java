@@ -5,6 +5,8 @@ import dev.ferry.core.time.Ticker;
 import dev.ferry.http.CallMetrics;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Draws the progress of a run on stderr: a redrawn bar on a terminal, or a plain line every 10 s otherwise.
@@ -16,32 +18,39 @@ final class ProgressBar implements AutoCloseable {
   private final boolean terminal;
   private final long totalRows;
   private final long alreadySettled;
-  private final JobProgress progress;
-  private final CallMetrics metrics;
+  private final LongSupplier settledThisRun;
+  private final IntSupplier inFlight;
+  private final LongSupplier rateLimited;
   private final java.util.function.Supplier<String> extra;
+  private final Ticker ticker;
   private final Thread thread;
   private final ArrayDeque<long[]> window = new ArrayDeque<>();
   private volatile boolean closed;
   private int lastWidth;
 
-  ProgressBar(PrintWriter err, boolean terminal, long totalRows, long alreadySettled, JobProgress progress,
-      CallMetrics metrics) {
-    this(err, terminal, totalRows, alreadySettled, progress, metrics, null);
-  }
-
   /** @param extra appended to each line (e.g. the adaptive limit), or null */
   ProgressBar(PrintWriter err, boolean terminal, long totalRows, long alreadySettled, JobProgress progress,
       CallMetrics metrics, java.util.function.Supplier<String> extra) {
+    this(err, terminal, totalRows, alreadySettled, progress::settled, progress::rowsInFlight,
+        metrics == null ? () -> 0 : metrics::rateLimitedCount, extra, Ticker.system(), true);
+  }
+
+  /** The seam tests use: counters as suppliers, a ticker, and no drawing thread when {@code start} is false. */
+  ProgressBar(PrintWriter err, boolean terminal, long totalRows, long alreadySettled, LongSupplier settledThisRun,
+      IntSupplier inFlight, LongSupplier rateLimited, java.util.function.Supplier<String> extra, Ticker ticker,
+      boolean start) {
     this.extra = extra;
     this.err = err;
     this.terminal = terminal;
     this.totalRows = totalRows;
     this.alreadySettled = alreadySettled;
-    this.progress = progress;
-    this.metrics = metrics;
+    this.settledThisRun = settledThisRun;
+    this.inFlight = inFlight;
+    this.rateLimited = rateLimited;
+    this.ticker = ticker;
     // The start is the window's first sample, so a run shorter than one drawing period still shows its rate.
-    window.addLast(new long[] {Ticker.system().read(), alreadySettled + progress.settled()});
-    this.thread = Thread.ofVirtual().name("ferry-progress").start(this::loop);
+    window.addLast(new long[] {ticker.read(), alreadySettled + settledThisRun.getAsLong()});
+    this.thread = start ? Thread.ofVirtual().name("ferry-progress").start(this::loop) : null;
   }
 
   /** True when stderr is an interactive terminal. */
@@ -67,9 +76,10 @@ final class ProgressBar implements AutoCloseable {
     }
   }
 
-  private synchronized void draw(boolean last) {
-    long now = Ticker.system().read();
-    long settled = alreadySettled + progress.settled();
+  /** Draws the current state now (the drawing thread's step; tests call it directly). */
+  synchronized void draw(boolean last) {
+    long now = ticker.read();
+    long settled = alreadySettled + settledThisRun.getAsLong();
     window.addLast(new long[] {now, settled});
     while (window.size() > 2 && now - window.peekFirst()[0] > 10_000_000_000L) window.removeFirst();
     long[] first = window.peekFirst();
@@ -80,7 +90,7 @@ final class ProgressBar implements AutoCloseable {
     String eta = rate > 0 ? Report.duration((totalRows - settled) / rate) : "--";
     String line = String.format("[%s%s] %,d/%,d rows %3.0f%%  %.1f rows/s  ETA %s  in flight %d  429s %d",
         "#".repeat(filled), ".".repeat(WIDTH - filled), settled, totalRows, frac * 100, rate, eta,
-        progress.rowsInFlight(), metrics == null ? 0 : metrics.rateLimitedCount())
+        inFlight.getAsInt(), rateLimited.getAsLong())
         + (extra == null ? "" : "  " + extra.get());
     if (terminal) {
       String pad = line.length() < lastWidth ? " ".repeat(lastWidth - line.length()) : "";
@@ -95,11 +105,13 @@ final class ProgressBar implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    thread.interrupt();
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     draw(true);
   }
