@@ -157,9 +157,7 @@ class BatcherTest {
     // Given: a pool with one slot, no queue, busy
     LivePool full = LivePool.builder().name("full").concurrency(1).queueCapacity(0).overflow(Overflow.REJECT)
         .ticker(ticker).scheduler(scheduler).build();
-    Gate gate = new Gate(1);
-    full.submit(gate.task("busy"));
-    gate.awaitStarted();
+    Gate gate = Gate.occupying(full, 1);
     Batcher<String, String> batcher = Batcher.<String, String>builder(full, this::upper).maxBatchSize(2).build();
 
     // When

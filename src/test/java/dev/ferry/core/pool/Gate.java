@@ -28,6 +28,14 @@ final class Gate {
     };
   }
 
+  /** Fills {@code tasks} slots of {@code pool} with tasks that wait for {@link #open()}, once they started. */
+  static Gate occupying(LivePool pool, int tasks) throws InterruptedException {
+    Gate gate = new Gate(tasks);
+    for (int i = 0; i < tasks; i++) pool.submit(gate.task("busy"));
+    gate.awaitStarted();
+    return gate;
+  }
+
   void awaitStarted() throws InterruptedException {
     assertThat(started.await(20, TimeUnit.SECONDS)).as("tasks started").isTrue();
   }

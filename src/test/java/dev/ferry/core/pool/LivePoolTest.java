@@ -119,9 +119,7 @@ class LivePoolTest {
   void shutdownReleasesBlockedSubmittersWithARejection() throws Exception {
     // Given: a submitter blocked for room
     LivePool pool = pool(1, 0, Overflow.BLOCK).build();
-    Gate gate = new Gate(1);
-    pool.submit(gate.task("a"));
-    gate.awaitStarted();
+    Gate gate = Gate.occupying(pool, 1);
     CompletableFuture<Object> blocked = new CompletableFuture<>();
     Thread.ofVirtual().start(() -> {
       try {
@@ -146,9 +144,7 @@ class LivePoolTest {
   void callerRunsRunsTheTaskInTheSubmittingThread() throws Exception {
     // Given: the only slot is busy and there is no queue
     LivePool pool = pool(1, 0, Overflow.CALLER_RUNS).build();
-    Gate gate = new Gate(1);
-    pool.submit(gate.task("pool"));
-    gate.awaitStarted();
+    Gate gate = Gate.occupying(pool, 1);
 
     // When
     CompletableFuture<Thread> ranOn = pool.submit(Thread::currentThread);
@@ -216,9 +212,7 @@ class LivePoolTest {
   void aTaskThatEndsInTimeCancelsItsTimerAndKeepsTheCallerUninterrupted() throws Exception {
     // Given: a caller-run task with a timeout
     LivePool pool = pool(1, 0, Overflow.CALLER_RUNS).taskTimeout(Duration.ofSeconds(5)).build();
-    Gate gate = new Gate(1);
-    pool.submit(gate.task("pool"));
-    gate.awaitStarted();
+    Gate gate = Gate.occupying(pool, 1);
 
     // When
     CompletableFuture<String> f = pool.submit(() -> "quick");
@@ -388,9 +382,7 @@ class LivePoolTest {
   void queueWaitIsMeasuredOnTheTicker() throws Exception {
     // Given: one task holds the slot, another waits in the queue
     LivePool pool = pool(1, 2, Overflow.REJECT).build();
-    Gate gate = new Gate(1);
-    pool.submit(gate.task("a"));
-    gate.awaitStarted();
+    Gate gate = Gate.occupying(pool, 1);
     CompletableFuture<String> waiting = pool.submit(() -> "b");
 
     // When: 3 s of virtual time pass before the slot frees
