@@ -1,0 +1,506 @@
+package dev.ferry.core.pool;
+
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A bounded pool of virtual threads for I/O-bound tasks in a service: at most {@code concurrency} tasks run at
+ * once, up to {@code queueCapacity} more wait in a FIFO queue, and an {@link Overflow} policy decides what a
+ * submit does when both are full. Each task may pass a shared {@link RateLimiter} before it starts and runs
+ * under a timeout; {@link #metrics()} gives an immutable snapshot of what happened.
+ *
+ * <pre>{@code
+ * LivePool pool = LivePool.builder().name("webhooks").concurrency(8).queueCapacity(200)
+ *     .overflow(Overflow.BLOCK).taskTimeout(Duration.ofSeconds(30)).build();
+ * CompletableFuture<String> id = pool.submit(() -> client.createUser(user));
+ * }</pre>
+ *
+ * <p>Shutdown: {@link #shutdown()} stops accepting and lets everything queued run; {@link #shutdownNow()}
+ * hands back the queued tasks (their futures are cancelled) and interrupts the running ones. Every submitted
+ * task is run, rejected at submit, or handed back: none is dropped.
+ *
+ * <p>This class is threadsafe.
+ */
+public final class LivePool implements AutoCloseable {
+  /* Concurrency: one ReentrantLock guards the queue, the slot counts, the state and the counters, so a
+   * metrics snapshot is consistent. Invariants, under `lock`:
+   *   - slots <= concurrency; queue.size() <= queueCapacity; a task is in at most one of queue / active.
+   *   - a queued task exists only while slots == concurrency (a free slot is taken by submit at once, and a
+   *     slot freed by a finishing task goes to the queue's head before it is given up).
+   *   - state only moves OPEN -> SHUTDOWN -> STOPPED (or OPEN -> STOPPED); once not OPEN nothing is queued
+   *     or started by submit; STOPPED also empties the queue (handed back).
+   *   - terminated (not OPEN, no slot used, no caller-run task, empty queue) is final; `idle` is signalled
+   *     when it is reached.
+   * Each task runs on its own new virtual thread, started outside the lock; a finishing task hands its slot
+   * to the next queued task (a new thread) rather than running it itself, so an interrupt aimed at one task
+   * can never reach another. Caller-run tasks (CALLER_RUNS) use no slot: they are counted in callerRuns. */
+  private final String name;
+  private final int concurrency;
+  private final int queueCapacity;
+  private final Overflow overflow;
+  private final long taskTimeoutNanos;
+  private final RateLimiter rateLimiter;
+  private final Sleeper sleeper;
+  private final Ticker ticker;
+  private final Scheduler scheduler;
+  private final ThreadFactory threads;
+  private final SerialSection serialSection;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notFull = lock.newCondition();
+  private final Condition idle = lock.newCondition();
+  /** @GuardedBy("lock") */
+  private final ArrayDeque<PoolTask<?>> queue = new ArrayDeque<>();
+  /** Tasks running now, for shutdownNow's interrupts. @GuardedBy("lock") */
+  private final Set<PoolTask<?>> active = new HashSet<>();
+  /** @GuardedBy("lock") */
+  private State state = State.OPEN;
+  /** @GuardedBy("lock") */
+  private int slots;
+  /** @GuardedBy("lock") */
+  private int callerRuns;
+  /** Submitters waiting for room under BLOCK. @GuardedBy("lock") */
+  private int blockedSubmitters;
+  /** @GuardedBy("lock") */
+  private long submitted;
+  /** @GuardedBy("lock") */
+  private long completed;
+  /** @GuardedBy("lock") */
+  private long failed;
+  /** @GuardedBy("lock") */
+  private long rejected;
+  /** @GuardedBy("lock") */
+  private long timedOut;
+  /** @GuardedBy("lock") */
+  private long cancelled;
+  /** @GuardedBy("lock") */
+  private long handedBack;
+  /** @GuardedBy("lock") */
+  private int peakQueued;
+  /** @GuardedBy("lock") */
+  private long queueWaitTotal;
+  /** @GuardedBy("lock") */
+  private long queueWaitMax;
+
+  private LivePool(Builder b) {
+    this.name = b.name;
+    this.concurrency = b.concurrency;
+    this.queueCapacity = b.queueCapacity;
+    this.overflow = b.overflow;
+    this.taskTimeoutNanos = b.taskTimeout.toNanos();
+    this.rateLimiter = b.rateLimiter;
+    this.sleeper = b.sleeper;
+    this.ticker = b.ticker;
+    this.scheduler = b.scheduler;
+    this.threads = Thread.ofVirtual().name("ferry-pool-" + name + "-", 0).factory();
+    this.serialSection = new SerialSection(ticker);
+  }
+
+  /** A builder with the defaults: concurrency 8, queue capacity 1024, BLOCK, no timeout, no rate limit. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Submits a task under the pool's default timeout. See {@link #submit(Callable, Duration)}.
+   *
+   * @throws PoolRejectedException if the pool refused the task
+   * @throws NullPointerException if {@code task} is null
+   */
+  public <T> CompletableFuture<T> submit(Callable<T> task) {
+    return submit(task, Duration.ofNanos(taskTimeoutNanos));
+  }
+
+  /**
+   * Submits a task that must finish within {@code timeout} of starting ({@link Duration#ZERO}: no timeout).
+   * The returned future completes with the task's value, or exceptionally with what it threw, with {@link
+   * TaskTimeoutException} (and the task is interrupted) or, if it was handed back by {@link #shutdownNow()},
+   * with a {@link java.util.concurrent.CancellationException}. Cancelling the future of a queued task keeps
+   * it from running; cancelling a running task's future does not interrupt it.
+   *
+   * <p>When every slot is busy and the queue is full, the {@link Overflow} policy applies: under BLOCK this
+   * call waits for room; under CALLER_RUNS it runs the task before returning (the future is then done).
+   *
+   * @throws PoolRejectedException if the queue is full under REJECT, the pool is shut down, or the
+   *     submitter was interrupted while blocked (its interrupt flag is restored)
+   * @throws NullPointerException if {@code task} or {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   */
+  public <T> CompletableFuture<T> submit(Callable<T> task, Duration timeout) {
+    Objects.requireNonNull(task, "task cannot be null");
+    Objects.requireNonNull(timeout, "timeout cannot be null");
+    if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+    PoolTask<T> start;
+    lock.lock();
+    try {
+      submitted++;
+      while (true) {
+        if (state != State.OPEN) throw reject("it is shut down", null);
+        if (slots < concurrency) {
+          slots++;
+          start = new PoolTask<>(this, task, timeout.toNanos(), false);
+          active.add(start);
+          break;
+        }
+        if (queue.size() < queueCapacity) {
+          PoolTask<T> queued = new PoolTask<>(this, task, timeout.toNanos(), false);
+          queued.queuedAt = ticker.read();
+          queue.add(queued);
+          peakQueued = Math.max(peakQueued, queue.size());
+          return queued.future;
+        }
+        if (overflow == Overflow.REJECT) throw reject("its queue is full", null);
+        if (overflow == Overflow.CALLER_RUNS) {
+          callerRuns++;
+          start = new PoolTask<>(this, task, timeout.toNanos(), true);
+          active.add(start);
+          break;
+        }
+        awaitRoom();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (start.callerRuns) {
+      runAndRelease(start);
+    } else {
+      launch(start);
+    }
+    return start.future;
+  }
+
+  /** @GuardedBy("lock") */
+  private void awaitRoom() {
+    blockedSubmitters++;
+    try {
+      notFull.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw reject("the submitter was interrupted while waiting for room", e);
+    } finally {
+      blockedSubmitters--;
+    }
+  }
+
+  /** @GuardedBy("lock") */
+  private PoolRejectedException reject(String why, Throwable cause) {
+    rejected++;
+    return new PoolRejectedException(name, why, queueCapacity, queue.size(), slots + callerRuns, cause);
+  }
+
+  private void launch(PoolTask<?> task) {
+    threads.newThread(() -> runAndRelease(task)).start();
+  }
+
+  private void runAndRelease(PoolTask<?> task) {
+    task.run();
+    PoolTask<?> next = null;
+    lock.lock();
+    try {
+      active.remove(task);
+      if (task.callerRuns) {
+        callerRuns--;
+      } else {
+        next = queue.poll();
+        if (next == null) {
+          slots--;
+        } else {
+          long waited = ticker.read() - next.queuedAt;
+          queueWaitTotal += waited;
+          queueWaitMax = Math.max(queueWaitMax, waited);
+          active.add(next);
+        }
+      }
+      notFull.signal();
+      if (isTerminatedLocked()) idle.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (next != null) launch(next);
+  }
+
+  /**
+   * Stops accepting tasks (submits throw {@link PoolRejectedException}, blocked submitters too) and lets
+   * every queued task run. Returns at once; see {@link #awaitTermination}. Idempotent.
+   */
+  public void shutdown() {
+    lock.lock();
+    try {
+      if (state == State.OPEN) state = State.SHUTDOWN;
+      notFull.signalAll();
+      if (isTerminatedLocked()) idle.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops accepting tasks, takes every queued task out of the queue and hands it back (its future is
+   * cancelled, it is counted as handed back), and interrupts the running tasks. Returns at once.
+   *
+   * @return the tasks that were queued and will not run, in queue order
+   */
+  public List<Callable<?>> shutdownNow() {
+    List<PoolTask<?>> drained;
+    List<PoolTask<?>> running;
+    lock.lock();
+    try {
+      state = State.STOPPED;
+      drained = new ArrayList<>(queue);
+      queue.clear();
+      handedBack += drained.size();
+      running = new ArrayList<>(active);
+      notFull.signalAll();
+      if (isTerminatedLocked()) idle.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    List<Callable<?>> back = new ArrayList<>(drained.size());
+    for (PoolTask<?> t : drained) {
+      t.future.cancel(false);
+      back.add(t.callable);
+    }
+    for (PoolTask<?> t : running) t.interrupt();
+    return back;
+  }
+
+  /**
+   * Waits until the pool is terminated: shut down, with nothing running or queued.
+   *
+   * @return true if terminated, false if {@code timeout} passed first
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    long nanos = timeout.toNanos();
+    lock.lock();
+    try {
+      while (!isTerminatedLocked()) {
+        if (nanos <= 0) return false;
+        nanos = idle.awaitNanos(nanos);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True once the pool is shut down and nothing runs or waits any more. */
+  public boolean isTerminated() {
+    lock.lock();
+    try {
+      return isTerminatedLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** @GuardedBy("lock") */
+  private boolean isTerminatedLocked() {
+    return state != State.OPEN && slots == 0 && callerRuns == 0 && queue.isEmpty();
+  }
+
+  /** {@link #shutdown()}, then waits for termination; an interrupt makes it {@link #shutdownNow()}. */
+  @Override
+  public void close() {
+    shutdown();
+    try {
+      while (!awaitTermination(Duration.ofDays(1))) {
+        // keep waiting: close() promises the queued tasks ran
+      }
+    } catch (InterruptedException e) {
+      shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The pool's one serial section; its wait and hold times are part of {@link #metrics()}. */
+  public SerialSection serialSection() {
+    return serialSection;
+  }
+
+  /** A consistent snapshot of the pool's counters. */
+  public PoolMetrics metrics() {
+    lock.lock();
+    try {
+      return new PoolMetrics(name, submitted, completed, failed, rejected, timedOut, cancelled, handedBack,
+          slots + callerRuns, queue.size(), peakQueued, Duration.ofNanos(queueWaitTotal),
+          Duration.ofNanos(queueWaitMax), serialSection.passes(), Duration.ofNanos(serialSection.waitNanos()),
+          Duration.ofNanos(serialSection.holdNanos()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The pool's name (in thread names, exceptions and metrics). */
+  public String name() {
+    return name;
+  }
+
+  /** The most tasks that run at once on pool threads. */
+  public int concurrency() {
+    return concurrency;
+  }
+
+  /** The most tasks that wait in the queue. */
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  /** The policy when slots and queue are full. */
+  public Overflow overflow() {
+    return overflow;
+  }
+
+  /** The default task timeout ({@link Duration#ZERO}: none). */
+  public Duration taskTimeout() {
+    return Duration.ofNanos(taskTimeoutNanos);
+  }
+
+  @Override
+  public String toString() {
+    return "LivePool[" + name + ", concurrency=" + concurrency + ", queueCapacity=" + queueCapacity
+        + ", overflow=" + overflow + "]";
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  Ticker ticker() {
+    return ticker;
+  }
+
+  /** Submitters blocked for room now (for tests that sequence threads). */
+  int blockedSubmitters() {
+    lock.lock();
+    try {
+      return blockedSubmitters;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits for the shared rate limiter, if any. @throws InterruptedException if interrupted while waiting */
+  void passRateLimiter() throws InterruptedException {
+    if (rateLimiter != null) rateLimiter.acquire(sleeper);
+  }
+
+  void record(PoolTask.Outcome outcome) {
+    lock.lock();
+    try {
+      switch (outcome) {
+        case COMPLETED -> completed++;
+        case FAILED -> failed++;
+        case TIMED_OUT -> timedOut++;
+        case CANCELLED -> cancelled++;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The pool's lifecycle; it only moves down this list. */
+  private enum State {
+    /** Accepting tasks. */
+    OPEN,
+    /** Not accepting; queued tasks still run. */
+    SHUTDOWN,
+    /** Not accepting; the queue was handed back and running tasks interrupted. */
+    STOPPED
+  }
+
+  /** Builder; not threadsafe. Every setter checks its argument; {@link #build()} copies the settings. */
+  public static final class Builder {
+    private String name = "live-pool";
+    private int concurrency = 8;
+    private int queueCapacity = 1024;
+    private Overflow overflow = Overflow.BLOCK;
+    private Duration taskTimeout = Duration.ZERO;
+    private RateLimiter rateLimiter;
+    private Sleeper sleeper = Sleeper.system();
+    private Ticker ticker = Ticker.system();
+    private Scheduler scheduler = Scheduler.system();
+
+    Builder() {}
+
+    /** The pool's name, for thread names, exceptions and metrics. @throws IllegalArgumentException if blank */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name cannot be null");
+      if (name.isBlank()) throw new IllegalArgumentException("name must not be blank");
+      this.name = name;
+      return this;
+    }
+
+    /** The most tasks that run at once. @throws IllegalArgumentException if below 1 */
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /** The most tasks that wait for a slot (0: none wait). @throws IllegalArgumentException if negative */
+    public Builder queueCapacity(int queueCapacity) {
+      if (queueCapacity < 0) throw new IllegalArgumentException("queueCapacity must be >= 0, was " + queueCapacity);
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /** What a submit does when slots and queue are full. */
+    public Builder overflow(Overflow overflow) {
+      this.overflow = Objects.requireNonNull(overflow, "overflow cannot be null");
+      return this;
+    }
+
+    /**
+     * The default timeout of a task, counted from its start (after the rate limiter); {@link Duration#ZERO}
+     * for none. @throws IllegalArgumentException if negative
+     */
+    public Builder taskTimeout(Duration taskTimeout) {
+      Objects.requireNonNull(taskTimeout, "taskTimeout cannot be null");
+      if (taskTimeout.isNegative()) throw new IllegalArgumentException("taskTimeout must not be negative");
+      this.taskTimeout = taskTimeout;
+      return this;
+    }
+
+    /** A limiter every task passes before it starts (shared with other pools or HTTP targets if you like). */
+    public Builder rateLimiter(RateLimiter rateLimiter) {
+      this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter cannot be null");
+      return this;
+    }
+
+    /** How waits for the rate limiter sleep (tests: virtual time). */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper cannot be null");
+      return this;
+    }
+
+    /** The clock for queue-wait and serial-section times (tests: virtual time). */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker cannot be null");
+      return this;
+    }
+
+    /** Where task timeouts and batch waits are scheduled (tests: virtual time). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler cannot be null");
+      return this;
+    }
+
+    public LivePool build() {
+      return new LivePool(this);
+    }
+  }
+}
