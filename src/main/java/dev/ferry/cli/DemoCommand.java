@@ -86,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
           job = WorkosImport.plan(store, jobId, csv, 1000, settings, WallClock.system(),
               w -> err.println("ferry: warning: " + w));
         }
-        int code = new JobSession(state, store, flags, out, err, env).run(job, false);
+        int code = new JobSession(state, store, flags, out, err, env).run(job, JobSession.Start.NEW);
         SimStats s = sim.stats();
         out.printf("simulator   users %,d, organizations %,d, memberships %,d; duplicates refused %,d,"
                 + " duplicate creations %,d, 429s served %,d%n", s.users(), s.organizations(), s.memberships(),

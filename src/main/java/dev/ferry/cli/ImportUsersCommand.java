@@ -85,7 +85,7 @@ final class ImportUsersCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     flags.validate();
-    StateDir state = new StateDir(flags.checkpointDir);
+    StateDir state = StateDir.of(flags.checkpointDir, flags.store, env);
     if (resume != null) {
       String id = resume.isEmpty() ? jobId : resume;
       if (id == null) throw RunFlags.usage("--resume needs a job id (--resume JOB or --job-id JOB)");
@@ -120,7 +120,7 @@ final class ImportUsersCommand implements Callable<Integer> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + csv);
         job = WorkosImport.plan(store, id, csv, chunkSize, settings, WallClock.system(), w -> err.println("ferry: warning: " + w));
       }
-      return new JobSession(state, store, flags, out, err, env).run(job, false);
+      return new JobSession(state, store, flags, out, err, env).run(job, JobSession.Start.NEW);
     }
   }
 }

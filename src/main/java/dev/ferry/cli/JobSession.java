@@ -65,16 +65,37 @@ final class JobSession {
     this.env = env;
   }
 
-  int run(JobRecord job, boolean resumed) throws IOException, InterruptedException {
+  /** How a process comes to a job. */
+  enum Start {
+    /** The job was just planned by this process. */
+    NEW,
+    /** {@code ferry resume}: the job stopped or crashed; its retryable failures are sent again. */
+    RESUME,
+    /** {@code ferry worker}: another process runs the job (distributed mode); this one takes chunks too. */
+    JOIN
+  }
+
+  int run(JobRecord job, Start start) throws IOException, InterruptedException {
+    return run(job, start, false);
+  }
+
+  /**
+   * @param relocated the job's input was given at another path on this machine ({@code worker --csv}): its
+   *     content is checked in full before anything is sent, since its modification time says nothing
+   */
+  int run(JobRecord job, Start start, boolean relocated) throws IOException, InterruptedException {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
     // leases or status.
     try (AutoCloseable lock = state.lockJob(job.id());
-        InputCheck input = resumed ? WorkosImport.checkInput(job, store) : InputCheck.unchanged()) {
-      if (resumed) {
-        store.releaseAllLeases(job.id());
+        InputCheck input = start == Start.NEW ? InputCheck.unchanged()
+            : WorkosImport.checkInput(job, store, relocated)) {
+      if (start == Start.RESUME) {
+        // Embedded, the lock proves no other process holds a lease; distributed, live processes keep theirs and
+        // the leases of dead ones expire into the claims.
+        if (!state.distributed()) store.releaseAllLeases(job.id());
         store.reopenRetryable(job.id());
       }
       return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
@@ -99,14 +120,22 @@ final class JobSession {
     // A dry run makes no calls: its rows run inline, and the limit has nothing to learn from.
     ConcurrencyLimiter rowLimiter = auto && !settings.dryRun()
         ? ConcurrencyLimiter.of(Limit.gradientBuilder().build()) : null;
-    RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, "pid" + ProcessHandle.current().pid())
-        .withMaxConsecutiveFailures(flags.maxConsecutiveFailures);
+    String processId = ProcessIds.create();
+    RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
+        .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease);
     if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
     CallMetrics metrics = new CallMetrics();
     HttpTarget target = null;
     AdaptiveFeedback feedback = null;
+    RateShare share = null;
     if (!settings.dryRun()) {
       RateLimiter limiter = RateLimiter.forLimit(rateLimit, HEADROOM, Ticker.system());
+      // Distributed, every process of the job paces at its share of the limit (heartbeats in the store).
+      if (state.distributed()) {
+        share = new RateShare(store, job.id(), processId, limiter, rate > 0 ? rate * HEADROOM : 0, RateShare.PERIOD,
+            WallClock.system(), Sleeper.system()).start();
+      }
+      RateShare pace = share;
       // With no rate limit given, auto also learns one from 429s (and ramps the pace until the first).
       if (auto) {
         feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults(),
@@ -115,7 +144,8 @@ final class JobSession {
       // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time; a
       // budget the target refuses turns into even pacing at the first trim.
       AttemptListener trim = rate > 0
-          ? new KnownRateFeedback(KnownRateTrim.withDefaults(rate * HEADROOM, Ticker.system().read()), limiter)
+          ? new KnownRateFeedback(KnownRateTrim.withDefaults(rate * HEADROOM, Ticker.system().read()),
+              pace != null ? pace::setPace : limiter::setRate)
           : AttemptListener.NONE;
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
@@ -136,7 +166,8 @@ final class JobSession {
         err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
             job.totalRows(), alreadySettled, auto ? workers + " workers, adaptive concurrency"
                 : workers + " workers x " + concurrency + " in flight",
-            rate > 0 ? "rate limit " + rateLimit.describe() : "no rate limit",
+            (rate > 0 ? "rate limit " + rateLimit.describe() : "no rate limit")
+                + (share == null ? "" : " shared by " + share.processes() + " process(es) of " + state.describe()),
             settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl());
       }
       long start = Ticker.system().read();
@@ -191,7 +222,7 @@ final class JobSession {
           rowLimiter == null ? null : new Report.Adaptive(rowLimiter.limit(), rowLimiter.lowestLimit(),
               rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()),
           metrics.firstRequestNanos().isPresent() ? processStart.secondsUntil(metrics.firstRequestNanos().getAsLong())
-              : Double.NaN);
+              : Double.NaN, share == null ? 0 : share.peakProcesses());
       if (flags.json) out.println(report.jsonText());
       else out.print(report.text());
       out.flush();
@@ -200,6 +231,7 @@ final class JobSession {
       return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
     } finally {
       if (target != null) target.close();
+      if (share != null) share.close();
     }
   }
 

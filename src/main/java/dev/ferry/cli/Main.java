@@ -30,6 +30,7 @@ public final class Main implements Runnable {
     Map<String, Supplier<Object>> m = new LinkedHashMap<>();
     m.put("import-users", ImportUsersCommand::new);
     m.put("resume", ResumeCommand::new);
+    m.put("worker", WorkerCommand::new);
     m.put("status", StatusCommand::new);
     m.put("sim", SimCommand::new);
     m.put("demo", DemoCommand::new);

@@ -16,15 +16,16 @@ import java.util.Map;
  *
  * @param firstRequestSeconds seconds from the process start to the first HTTP request of this run
  *     ({@link ProcessStart}); NaN when the run sent none (a dry run, a finished job)
+ * @param processes the most processes that ran the job at once with this one (distributed mode); 0 embedded
  */
 record Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun,
     ImportStats stats, CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile,
-    long errorRows, Adaptive adaptive, double firstRequestSeconds) {
+    long errorRows, Adaptive adaptive, double firstRequestSeconds, int processes) {
 
   Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
       CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows) {
     this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
-        null, Double.NaN);
+        null, Double.NaN, 0);
   }
 
   /**
@@ -96,6 +97,9 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
           adaptive.lowestLimit(), adaptive.peakLimit(), Double.isNaN(adaptive.learnedRate()) ? ""
               : String.format(", learned pace %.1f req/s", adaptive.learnedRate())));
     }
+    if (processes > 0) {
+      b.append(String.format("  processes   %d at most ran the job at once, sharing its rate limit%n", processes));
+    }
     b.append(String.format("  throughput  %,.1f rows/s (%,d rows this run)%n", rowsPerSecond(), rowsThisRun));
     if (errorRows > 0) b.append(String.format("  errors      %s (%,d rows)%n", errorsFile, errorRows));
     if ("STOPPED".equals(status)) b.append("  resume with: ferry resume ").append(job.id()).append('\n');
@@ -125,6 +129,7 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
     n.put("rows_per_s", Math.round(rowsPerSecond() * 10) / 10.0);
     if (Double.isNaN(firstRequestSeconds)) n.putNull("first_request_s");
     else n.put("first_request_s", Math.round(firstRequestSeconds * 1000) / 1000.0);
+    if (processes > 0) n.put("processes", processes);
     if (stats != null) {
       n.put("users_created", stats.usersCreated());
       n.put("users_existing", stats.usersExisting());

@@ -31,7 +31,7 @@ final class ResumeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     flags.validate();
-    return resume(new StateDir(flags.checkpointDir), jobId, flags, spec.commandLine().getOut(),
+    return resume(StateDir.of(flags.checkpointDir, flags.store, env), jobId, flags, spec.commandLine().getOut(),
         spec.commandLine().getErr(), env);
   }
 
@@ -40,12 +40,12 @@ final class ResumeCommand implements Callable<Integer> {
     StateDir.validJobId(jobId);
     try (JobStore store = state.openStore()) {
       JobRecord job = store.findJob(jobId).orElseThrow(() -> RunFlags.usage("no job '" + jobId + "' in "
-          + flags.checkpointDir + " (see 'ferry status' for the jobs there)"));
+          + state.describe() + " (see 'ferry status' for the jobs there)"));
       if (job.status() == JobStatus.PLANNING) {
         throw RunFlags.usage("job '" + jobId + "' was interrupted while planning; start it again with"
             + " 'ferry import-users --csv " + job.inputPath() + " --job-id " + jobId + "'");
       }
-      return new JobSession(state, store, flags, out, err, env).run(job, true);
+      return new JobSession(state, store, flags, out, err, env).run(job, JobSession.Start.RESUME);
     }
   }
 }

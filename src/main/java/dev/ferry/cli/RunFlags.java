@@ -54,6 +54,18 @@ final class RunFlags {
       description = "Where job state lives (default: ${DEFAULT-VALUE}).")
   Path checkpointDir;
 
+  @Option(names = "--store", paramLabel = "URL|FILE",
+      description = "Where job state lives instead of <checkpoint-dir>/ferry.db: a SQLite file, or a PostgreSQL URL"
+          + " (jdbc:postgresql://host:5432/db?user=...) for distributed mode, where 'ferry worker JOB' joins the job"
+          + " from any machine and all processes share the rate limit. Default: $FERRY_STORE, else the checkpoint"
+          + " directory's file.")
+  String store;
+
+  @Option(names = "--lease", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+      description = "How long a claimed chunk stays with a process that stopped renewing it (killed, cut off)"
+          + " before another process takes it over (default: ${DEFAULT-VALUE}).")
+  Duration lease;
+
   @Option(names = "--errors-out", paramLabel = "FILE",
       description = "Errors file (default: <checkpoint-dir>/jobs/<job>/errors.csv).")
   Path errorsOut;
@@ -95,6 +107,7 @@ final class RunFlags {
       throw usage("--concurrency must be between 1 and 10000, or auto");
     }
     if (maxAttempts < 1) throw usage("--max-attempts must be >= 1");
+    if (lease.compareTo(Duration.ofSeconds(1)) < 0) throw usage("--lease must be at least 1s");
     if (maxConsecutiveFailures < 0) throw usage("--max-consecutive-failures must be >= 0");
     if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
       throw usage("--request-timeout must be positive");

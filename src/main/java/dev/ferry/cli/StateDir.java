@@ -1,7 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.core.spi.JobStore;
-import dev.ferry.store.SqliteJobStore;
+import dev.ferry.store.JobStores;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -10,16 +10,60 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** The checkpoint directory: {@code ferry.db} (all jobs) and {@code jobs/<id>/} (errors file, lock). */
+/**
+ * The checkpoint directory, {@code jobs/<id>/} (errors file, lock), and where job state lives: the embedded
+ * {@code ferry.db} in that directory, or a store given with {@code --store} (a PostgreSQL URL: distributed mode,
+ * where processes on any machine join one job).
+ */
 final class StateDir {
+  /** Environment variable read when --store is not given (keeps a password off the command line). */
+  static final String STORE_ENV = "FERRY_STORE";
+
   private final Path dir;
+  private final String store;
 
   StateDir(Path dir) {
+    this(dir, null);
+  }
+
+  /** @param store a SQLite file or a {@code jdbc:postgresql:} URL; null = {@code <dir>/ferry.db} */
+  StateDir(Path dir, String store) {
     this.dir = dir.toAbsolutePath().normalize();
+    this.store = store == null || store.isBlank() ? null : store.strip();
+  }
+
+  /** The state of a command's flags: --store, else $FERRY_STORE, else the checkpoint directory's ferry.db. */
+  static StateDir of(Path checkpointDir, String storeFlag, java.util.Map<String, String> env) {
+    return new StateDir(checkpointDir, storeFlag != null ? storeFlag : env.get(STORE_ENV));
   }
 
   JobStore openStore() {
-    return SqliteJobStore.open(dir.resolve("ferry.db"));
+    try {
+      return JobStores.open(store != null ? store : dir.resolve("ferry.db").toString());
+    } catch (IllegalArgumentException e) {
+      throw new ExitException(ExitCodes.USAGE, "--store: " + e.getMessage());
+    }
+  }
+
+  /** Whether the state is shared by processes on several machines (a PostgreSQL store). */
+  boolean distributed() {
+    return store != null && JobStores.isRemote(store);
+  }
+
+  /** Whether there is any state to read (a remote store always may have some). */
+  boolean exists() {
+    return store != null ? (distributed() || Files.exists(Path.of(store))) : Files.exists(dir.resolve("ferry.db"));
+  }
+
+  /** Where the state lives, for messages: the file, or the URL without its user and password. */
+  String describe() {
+    if (store == null) return dir.resolve("ferry.db").toString();
+    return distributed() ? redact(store) : store;
+  }
+
+  /** A JDBC URL without credentials: {@code user:pass@} and {@code password=} parameters are cut. */
+  static String redact(String url) {
+    return url.replaceAll("//[^/@?]*@", "//").replaceAll("(?i)([?&;](password|user)=)[^&;]*", "$1***");
   }
 
   Path jobDir(String jobId) {
@@ -31,6 +75,7 @@ final class StateDir {
    * when the process ends, however it ends (the OS drops it on kill -9).
    */
   AutoCloseable lockJob(String jobId) {
+    if (distributed()) return () -> {}; // several processes run one distributed job by design
     try {
       Path jd = jobDir(jobId);
       Files.createDirectories(jd);
@@ -62,6 +107,8 @@ final class StateDir {
    * retry; nothing else can go wrong, since the probe never touches the store.
    */
   boolean jobRunningElsewhere(String jobId) {
+    // A distributed job's processes may be on other machines: no lock to probe, so never call it interrupted.
+    if (distributed()) return true;
     Path lockFile = jobDir(jobId).resolve("lock");
     if (!Files.exists(lockFile)) return false;
     try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {

@@ -11,7 +11,6 @@ import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.OutcomeCounts;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -40,16 +39,23 @@ final class StatusCommand implements Callable<Integer> {
       description = "Where job state lives (default: ${DEFAULT-VALUE}).")
   Path checkpointDir;
 
+  @Option(names = "--store", paramLabel = "URL|FILE",
+      description = "The job store when it is not <checkpoint-dir>/ferry.db: a SQLite file or a PostgreSQL URL"
+          + " (default: $FERRY_STORE).")
+  String store;
+
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
+
+  java.util.Map<String, String> env = System.getenv();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (!Files.exists(checkpointDir.resolve("ferry.db"))) {
-      throw RunFlags.usage("no ferry state in " + checkpointDir.toAbsolutePath() + " (use --checkpoint-dir)");
+    StateDir stateDir = StateDir.of(checkpointDir, store, env);
+    if (!stateDir.exists()) {
+      throw RunFlags.usage("no ferry state in " + stateDir.describe() + " (use --checkpoint-dir or --store)");
     }
-    StateDir stateDir = new StateDir(checkpointDir);
     try (JobStore store = stateDir.openStore()) {
       if (jobId == null) {
         List<JobRecord> jobs = store.listJobs();
@@ -58,7 +64,7 @@ final class StatusCommand implements Callable<Integer> {
           for (JobRecord j : jobs) a.add(describe(store, j, stateDir));
           out.println(JSON.writeValueAsString(a));
         } else if (jobs.isEmpty()) {
-          out.println("no jobs in " + checkpointDir);
+          out.println("no jobs in " + stateDir.describe());
         } else {
           out.printf("%-28s %-11s %12s %12s %10s %10s%n", "JOB", "STATUS", "ROWS", "DONE", "FAILED", "INVALID");
           for (JobRecord j : jobs) {
@@ -69,7 +75,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         return ExitCodes.OK;
       }
-      JobRecord job = store.findJob(jobId).orElseThrow(() -> RunFlags.usage("no job '" + jobId + "' in " + checkpointDir));
+      JobRecord job = store.findJob(jobId).orElseThrow(() -> RunFlags.usage("no job '" + jobId + "' in " + stateDir.describe()));
       ObjectNode d = describe(store, job, stateDir);
       if (json) {
         out.println(JSON.writeValueAsString(d));

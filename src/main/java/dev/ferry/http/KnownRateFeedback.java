@@ -1,7 +1,7 @@
 package dev.ferry.http;
 
 import dev.ferry.core.limit.KnownRateTrim;
-import dev.ferry.core.limit.RateLimiter;
+import java.util.function.DoubleConsumer;
 
 /**
  * Feeds a {@link KnownRateTrim} from every attempt and applies its pace to the target's shared limiter, so a
@@ -10,11 +10,12 @@ import dev.ferry.core.limit.RateLimiter;
  */
 public final class KnownRateFeedback implements AttemptListener {
   private final KnownRateTrim trim;
-  private final RateLimiter limiter;
+  private final DoubleConsumer applyPace;
 
-  public KnownRateFeedback(KnownRateTrim trim, RateLimiter limiter) {
+  /** @param applyPace sets the pace on the target's limiter (a limiter's {@code setRate}, or a share of it) */
+  public KnownRateFeedback(KnownRateTrim trim, DoubleConsumer applyPace) {
     this.trim = trim;
-    this.limiter = limiter;
+    this.applyPace = applyPace;
   }
 
   @Override
@@ -22,7 +23,7 @@ public final class KnownRateFeedback implements AttemptListener {
     double before = trim.pace();
     double after = a.status() == 429 ? trim.onRateLimited(a.sentNanos(), a.answeredNanos())
         : trim.onAdmitted(a.answeredNanos());
-    if (after != before) limiter.setRate(after);
+    if (after != before) applyPace.accept(after);
   }
 
   /** Both listeners, in order. */

@@ -37,6 +37,13 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
     return new RunOptions(workers, concurrency, lease, n, flushInterval, flushBatch, workerId, rowLimiter);
   }
 
+  /** Chunk leases of {@code lease}: how long a chunk stays with a process that stopped renewing it. */
+  public RunOptions withLease(Duration lease) {
+    if (lease == null || !lease.isPositive()) throw new IllegalArgumentException("lease must be positive");
+    return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
+        rowLimiter);
+  }
+
   /** Adaptive concurrency: {@code limiter} bounds the rows in flight across all workers. */
   public RunOptions withRowLimiter(ConcurrencyLimiter limiter) {
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,

@@ -31,6 +31,12 @@ public record JobRecord(
     long createdAtMillis,
     long updatedAtMillis) {
 
+  /** The same job read from another path (its input copied to another machine). */
+  public JobRecord withInputPath(String path) {
+    return new JobRecord(id, kind, path, inputSize, inputSha256, totalRows, chunkSize, config, status, message,
+        createdAtMillis, updatedAtMillis);
+  }
+
   public JobRecord withStatus(JobStatus newStatus, String newMessage, long nowMillis) {
     return new JobRecord(id, kind, inputPath, inputSize, inputSha256, totalRows, chunkSize, config,
         newStatus, newMessage == null ? "" : newMessage, createdAtMillis, nowMillis);

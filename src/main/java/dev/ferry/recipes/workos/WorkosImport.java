@@ -163,6 +163,14 @@ public final class WorkosImport {
    * @throws InputException when the file is gone, or its size or modification time changed
    */
   public static InputCheck checkInput(JobRecord job, JobStore store) throws IOException {
+    return checkInput(job, store, false);
+  }
+
+  /**
+   * As {@link #checkInput(JobRecord, JobStore)}; a {@code relocated} input (the job's file copied to another path
+   * or machine) has no modification time to compare, so its SHA-256 is checked in full before anything is sent.
+   */
+  public static InputCheck checkInput(JobRecord job, JobStore store, boolean relocated) throws IOException {
     Path input = Path.of(job.inputPath());
     if (!Files.isRegularFile(input)) {
       throw new InputException(input + ": the job's input file is gone; put it back at this path to resume");
@@ -171,7 +179,7 @@ public final class WorkosImport {
     String refusal = input + ": the file changed since job '" + job.id() + "' was planned (size "
         + job.inputSize() + " -> " + size + " bytes, or different content); resuming would mix two inputs."
         + " Restore the original file, or start a new job with another --job-id";
-    String plannedMtime = store.lookups(job.id(), INPUT).get(MTIME);
+    String plannedMtime = relocated ? null : store.lookups(job.id(), INPUT).get(MTIME);
     if (size != job.inputSize() || (plannedMtime != null && !plannedMtime.equals(mtime(input)))) {
       throw new InputException(refusal);
     }

@@ -1,0 +1,135 @@
+package dev.ferry.cli;
+
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.spi.StoreException;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.WallClock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Splits a job's rate limit between the processes that run it (distributed mode), with no round trip per
+ * request: each process writes a heartbeat to the store every {@code period} and learns from it how many
+ * processes are alive; it then paces at the pace it would keep alone (the given limit, trimmed after 429s)
+ * divided by that count. A process that joins waits one period before its first request, so every process
+ * already running has counted it by then; a process that dies is forgotten after {@code 5 × period}, and until
+ * then the others keep their smaller shares (the safe side).
+ *
+ * <p>Concurrency: {@code pace} and {@code processes} are guarded by {@code this}; the heartbeat runs on its own
+ * virtual thread and {@link #setPace} on the callers' threads, and both apply the product under the lock, so
+ * the limiter always ends with the latest pace over the latest count.
+ */
+final class RateShare implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RateShare.class);
+  static final Duration PERIOD = Duration.ofSeconds(2);
+  private static final int MISSED_BEATS = 5;
+
+  private final JobStore store;
+  private final String jobId;
+  private final String processId;
+  private final RateLimiter limiter;
+  private final Duration period;
+  private final WallClock clock;
+  private final Sleeper sleeper;
+  /** @GuardedBy("this") the pace this process would keep alone */
+  private double pace;
+  /** @GuardedBy("this") live processes of the job, this one included */
+  private int processes = 1;
+  /** @GuardedBy("this") the most processes seen at once */
+  private int peakProcesses = 1;
+  private volatile boolean closed;
+  private Thread beats;
+
+  RateShare(JobStore store, String jobId, String processId, RateLimiter limiter, double pace, Duration period,
+      WallClock clock, Sleeper sleeper) {
+    this.store = store;
+    this.jobId = jobId;
+    this.processId = processId;
+    this.limiter = limiter;
+    this.pace = pace;
+    this.period = period;
+    this.clock = clock;
+    this.sleeper = sleeper;
+  }
+
+  /**
+   * Writes the first heartbeat, waits one period when other processes run the job, then keeps beating on a
+   * virtual thread until {@link #close()}.
+   */
+  RateShare start() throws InterruptedException {
+    if (beat() > 1) sleeper.sleepNanos(period.toNanos());
+    beats = Thread.ofVirtual().name("ferry-heartbeat").start(this::loop);
+    return this;
+  }
+
+  private void loop() {
+    try {
+      while (!closed) {
+        sleeper.sleepNanos(period.toNanos());
+        if (!closed) beat();
+      }
+    } catch (InterruptedException e) {
+      // closing
+    }
+  }
+
+  /** One heartbeat: counts the live processes and applies this process's share. Returns the count. */
+  int beat() {
+    int n;
+    try {
+      n = Math.max(1, store.heartbeat(jobId, processId, period.multipliedBy(MISSED_BEATS), clock.millis()));
+    } catch (StoreException e) {
+      LOG.warn("heartbeat of job {} failed; keeping the current share: {}", jobId, e.getMessage());
+      return processes();
+    }
+    synchronized (this) {
+      if (n != processes) {
+        processes = n;
+        peakProcesses = Math.max(peakProcesses, n);
+        apply();
+      }
+      return n;
+    }
+  }
+
+  /** The pace this process would keep alone (the known-rate trim's); paced at its share of it. */
+  synchronized void setPace(double newPace) {
+    pace = newPace;
+    apply();
+  }
+
+  /** @GuardedBy("this") */
+  private void apply() {
+    if (pace > 0 && !Double.isInfinite(pace)) limiter.setRate(pace / processes);
+  }
+
+  synchronized int processes() {
+    return processes;
+  }
+
+  synchronized int peakProcesses() {
+    return peakProcesses;
+  }
+
+  /** Stops beating and leaves the job, so the others take this process's share at their next beat. */
+  @Override
+  public void close() {
+    closed = true;
+    if (beats != null) {
+      beats.interrupt();
+      try {
+        beats.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      store.leave(jobId, processId);
+    } catch (StoreException e) {
+      LOG.warn("could not leave job {} (the others count this process until its heartbeat expires): {}", jobId,
+          e.getMessage());
+    }
+  }
+}

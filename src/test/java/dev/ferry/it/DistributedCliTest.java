@@ -1,0 +1,153 @@
+package dev.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cli.ChildFerry;
+import dev.ferry.core.spi.JobStatus;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.recipes.workos.UserCsvGenerator;
+import dev.ferry.sim.SimConfig;
+import dev.ferry.sim.SimServer;
+import dev.ferry.store.JobStores;
+import dev.ferry.testing.TestPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Distributed mode end to end: the job lives in PostgreSQL, real child processes run it against the simulator
+ * over HTTP. Needs PostgreSQL at 127.0.0.1:5432 (skipped without it, a failure with CI=true).
+ */
+class DistributedCliTest {
+  static final String KEY = "sk_test_ferry_it";
+  static final Map<String, String> ENV = Map.of("WORKOS_SECRET_KEY", KEY);
+
+  @TempDir
+  Path dir;
+
+  private TestPostgres.Schema pg;
+  private final List<Process> children = new ArrayList<>();
+
+  @BeforeEach
+  void schema() {
+    pg = TestPostgres.freshSchema("ferry_it");
+  }
+
+  @AfterEach
+  void cleanUp() {
+    children.forEach(Process::destroyForcibly);
+    if (pg != null) pg.drop();
+  }
+
+  @Test
+  void twoProcessesOnOneJobShareItAndEveryUserLandsOnce() throws Exception {
+    try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).writeRateLimit(60)
+        .rateWindow(Duration.ofSeconds(1)).latency(Duration.ofMillis(10)).build())) {
+      Path users = dir.resolve("users.csv");
+      UserCsvGenerator.write(users, 900, 0);
+
+      // Given one process that plans and runs the job in PostgreSQL (~15 s at the limit)
+      ChildFerry first = start("first", "import-users", "--csv", users.toString(), "--job-id", "d1", "--chunk-size",
+          "50", "--api-url", sim.baseUrl().toString(), "--store", pg.url(), "--workers", "2", "--concurrency", "5",
+          "--rate-limit", "60", "--progress", "never", "--report-json", dir.resolve("first.json").toString());
+      await(first, "the job to run", Duration.ofSeconds(60), () -> jobStatus("d1") == JobStatus.RUNNING
+          && sim.stats().usersCreated() > 0);
+
+      // When a worker joins it from another process (as from another machine: only the store is shared)
+      ChildFerry second = start("second", "worker", "d1", "--store", pg.url(), "--workers", "2", "--concurrency", "5",
+          "--progress", "never", "--report-json", dir.resolve("second.json").toString());
+
+      // Then both end well, every user exists once, and the rows were split between them
+      assertThat(exit(first)).as(first.toString()).isZero();
+      assertThat(exit(second)).as(second.toString()).isZero();
+      assertThat(sim.stats().users()).isEqualTo(900);
+      assertThat(sim.stats().duplicateCreations()).isZero();
+      JsonNode a = Ferry.readJson(dir.resolve("first.json"));
+      JsonNode b = Ferry.readJson(dir.resolve("second.json"));
+      assertThat(a.path("rows_this_run").asLong() + b.path("rows_this_run").asLong()).isEqualTo(900);
+      assertThat(b.path("rows_this_run").asLong()).as("the worker took chunks").isPositive();
+      assertThat(b.path("processes").asInt()).as("the worker saw both processes").isEqualTo(2);
+      assertThat(jobStatus("d1")).isEqualTo(JobStatus.FINISHED);
+      // and the status is readable from the store alone, with no password in it
+      Ferry.Run status = Ferry.run(Map.of(), Ferry.args("status", "d1", "--store", pg.url(), "--json"));
+      assertThat(status.exit()).as(status.toString()).isZero();
+      assertThat(status.outJson().path("status").asText()).isEqualTo("finished");
+    }
+  }
+
+  @Test
+  void aKilledProcessesChunksAreTakenOverWhenItsLeaseRunsOut() throws Exception {
+    try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).writeRateLimit(40)
+        .rateWindow(Duration.ofSeconds(1)).latency(Duration.ofMillis(10)).build())) {
+      Path users = dir.resolve("users.csv");
+      UserCsvGenerator.write(users, 300, 0);
+
+      // Given a process running the job with 2 s leases, killed with SIGKILL after some users were created
+      ChildFerry first = start("first", "import-users", "--csv", users.toString(), "--job-id", "d2", "--chunk-size",
+          "25", "--api-url", sim.baseUrl().toString(), "--store", pg.url(), "--workers", "3", "--concurrency", "4",
+          "--rate-limit", "40", "--lease", "2s", "--progress", "never");
+      await(first, "40 users", Duration.ofSeconds(60), () -> sim.stats().usersCreated() >= 40);
+      first.process.destroyForcibly(); // SIGKILL: its leases stay in the store
+      first.process.waitFor();
+
+      // When a worker joins the orphaned job
+      ChildFerry second = start("second", "worker", "d2", "--store", pg.url(), "--lease", "2s", "--workers", "3",
+          "--concurrency", "4", "--progress", "never", "--json");
+
+      // Then it takes the dead process's chunks over and every user exists exactly once
+      assertThat(exit(second)).as(second.toString()).isZero();
+      assertThat(sim.stats().users()).isEqualTo(300);
+      assertThat(sim.stats().duplicateCreations()).isZero();
+      assertThat(jobStatus("d2")).isEqualTo(JobStatus.FINISHED);
+    }
+  }
+
+  @Test
+  void aWorkerNeedsASharedStore() throws Exception {
+    Ferry.Run run = Ferry.run(ENV, Ferry.args("worker", "d3", "--checkpoint-dir", dir.resolve("state").toString()));
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("--store jdbc:postgresql://");
+  }
+
+  private JobStatus jobStatus(String jobId) {
+    try (JobStore store = JobStores.open(pg.url())) {
+      return store.findJob(jobId).map(j -> j.status()).orElse(null);
+    }
+  }
+
+  private ChildFerry start(String name, String... args) throws Exception {
+    Path logs = dir.resolve("logs");
+    Files.createDirectories(logs);
+    ChildFerry child = ChildFerry.start(logs, name, ENV, List.of(), List.of(), List.of(args));
+    children.add(child.process);
+    return child;
+  }
+
+  private static int exit(ChildFerry child) throws InterruptedException {
+    if (!child.process.waitFor(120, TimeUnit.SECONDS)) {
+      child.process.destroyForcibly();
+      throw new AssertionError("ferry did not end within 120 s\n" + child);
+    }
+    return child.process.exitValue();
+  }
+
+  private static void await(ChildFerry child, String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (!child.process.isAlive()) throw new AssertionError("ferry ended before " + what + "\n" + child);
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + child);
+      Thread.sleep(20);
+    }
+  }
+}
