@@ -154,7 +154,7 @@ abstract class SqlJobStore implements JobStore {
     write("delete job '" + id + "'", tx -> {
       // The job row first, as recordOutcomes locks it before the ledger rows it writes.
       job(tx, id, dialect.lockRows);
-      for (String table : new String[] {"outcomes", "chunks", "lookups"}) {
+      for (String table : new String[] {"outcomes", "chunks", "lookups", "processes"}) {
         PreparedStatement ps = tx.statement("DELETE FROM " + table + " WHERE job_id = ?");
         ps.setString(1, id);
         ps.executeUpdate();
@@ -595,6 +595,46 @@ abstract class SqlJobStore implements JobStore {
         }
       }
       return Map.copyOf(result);
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------- processes
+
+  @Override
+  public int heartbeat(String jobId, String processId, Duration ttl, long nowMillis) {
+    String id = requireId(jobId);
+    Objects.requireNonNull(processId, "processId cannot be null");
+    long expires = expiry("ttl", ttl, nowMillis);
+    return write("send the heartbeat of process '" + processId + "' for job '" + id + "'", tx -> {
+      PreparedStatement forget = tx.statement("DELETE FROM processes WHERE job_id = ? AND expires_at <= ?");
+      forget.setString(1, id);
+      forget.setLong(2, nowMillis);
+      forget.executeUpdate();
+      PreparedStatement beat = tx.statement("INSERT INTO processes (job_id, process_id, expires_at)"
+          + " VALUES (?, ?, ?) ON CONFLICT (job_id, process_id) DO UPDATE SET expires_at = excluded.expires_at");
+      beat.setString(1, id);
+      beat.setString(2, processId);
+      beat.setLong(3, expires);
+      beat.executeUpdate();
+      PreparedStatement live = tx.statement("SELECT COUNT(*) FROM processes WHERE job_id = ? AND expires_at > ?");
+      live.setString(1, id);
+      live.setLong(2, nowMillis);
+      try (ResultSet rs = live.executeQuery()) {
+        return rs.next() ? Math.max(1, rs.getInt(1)) : 1;
+      }
+    });
+  }
+
+  @Override
+  public void leave(String jobId, String processId) {
+    String id = requireId(jobId);
+    Objects.requireNonNull(processId, "processId cannot be null");
+    write("remove the heartbeat of process '" + processId + "' for job '" + id + "'", tx -> {
+      PreparedStatement ps = tx.statement("DELETE FROM processes WHERE job_id = ? AND process_id = ?");
+      ps.setString(1, id);
+      ps.setString(2, processId);
+      ps.executeUpdate();
+      return null;
     });
   }
 
