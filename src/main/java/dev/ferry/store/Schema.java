@@ -165,6 +165,42 @@ final class Schema {
     }
   }
 
+  /** Advisory lock taken while a PostgreSQL schema is created or migrated ("ferr"). */
+  private static final long PG_LOCK = 0x66657272L;
+
+  /**
+   * As {@link #ensure} for PostgreSQL, in the connection's current schema; the version is the one row of
+   * {@code ferry_schema}. One transaction under an advisory lock, so processes opening the store at once
+   * neither race on {@code CREATE TABLE IF NOT EXISTS} nor migrate twice; PostgreSQL's DDL is transactional,
+   * so a failed migration leaves the schema as it was. The connection must not be in auto-commit mode.
+   *
+   * @throws SchemaVersionException when the schema was written by a newer ferry
+   */
+  static void ensurePostgres(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("SELECT pg_advisory_xact_lock(" + PG_LOCK + ")");
+      st.execute("CREATE TABLE IF NOT EXISTS ferry_schema (version INTEGER NOT NULL)");
+      int current;
+      try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM ferry_schema")) {
+        current = rs.next() ? rs.getInt(1) : 0;
+      }
+      if (current > VERSION) {
+        throw new SchemaVersionException(current);
+      }
+      if (current < VERSION) {
+        for (String ddl : migration(current, Dialect.POSTGRES)) {
+          st.execute(ddl);
+        }
+        st.execute("DELETE FROM ferry_schema");
+        st.execute("INSERT INTO ferry_schema (version) VALUES (" + VERSION + ")");
+      }
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    }
+  }
+
   static int userVersion(Connection connection) throws SQLException {
     try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
       return rs.next() ? rs.getInt(1) : 0;
