@@ -50,20 +50,35 @@ class PostgresJobStoreTest extends JobStoreContractTest {
   @Override
   protected JobStore newStore() {
     if (schema == null) {
-      schema = "ferry_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-      admin("CREATE SCHEMA " + schema);
+      schema = createSchema();
     }
     return PostgresJobStore.open(url());
   }
 
   private String url() {
+    return url(schema);
+  }
+
+  /** A new, empty schema {@code ferry_test_<random>}; drop it with {@link #dropSchema(String)}. */
+  static String createSchema() {
+    String name = "ferry_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    admin("CREATE SCHEMA " + name);
+    return name;
+  }
+
+  static void dropSchema(String name) {
+    admin("DROP SCHEMA " + name + " CASCADE");
+  }
+
+  /** The store URL of {@code schema} (trust auth: no password). */
+  static String url(String schema) {
     return SERVER + "?user=postgres&currentSchema=" + schema;
   }
 
   @AfterEach
   void dropSchema() {
     if (schema != null) {
-      admin("DROP SCHEMA " + schema + " CASCADE");
+      dropSchema(schema);
     }
   }
 
