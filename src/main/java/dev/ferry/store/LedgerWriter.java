@@ -29,12 +29,14 @@ import java.util.Set;
  *       rows of that kind that were inserted or replaced. The JDBC driver's per-statement and per-bind costs
  *       dominate, so multi-row statements, outcome and retryable as literals, job_id bound once, and a "lean"
  *       shape for rows whose step, code, message and request id are empty (most DONE rows) together more
- *       than double the throughput of one single-row statement per outcome.
+ *       than double the throughput of one single-row statement per outcome. (PostgreSQL has no numbered
+ *       parameters: there job_id is bound in every row.)
  *   <li>A replaced row was a retryable FAILED before, so it is taken off those counters. Which rows those are
  *       is read (from the tiny {@code outcomes_retryable} index) before writing, and only when the job has any.
  * </ol>
  *
- * <p>Not threadsafe: used by {@link SqliteJobStore} under its lock, inside its write transaction.
+ * <p>Threadsafe (the statement texts are built once per dialect and never change); each {@link #write} runs
+ * inside the caller's write transaction, with the caller's statements.
  */
 final class LedgerWriter {
   /** Rows in the large and small multi-row statements. */
@@ -87,22 +89,11 @@ final class LedgerWriter {
   }
 
   private static final int[] SIZES = {LARGE, SMALL, 1};
-  /** Upsert text by kind, shape and size index, built once. */
-  private static final String[][][] UPSERTS = new String[Kind.values().length][Shape.values().length][];
+  /** The writers of the two dialects; their upsert texts are built once. */
+  static final LedgerWriter SQLITE = new LedgerWriter(Dialect.SQLITE);
+  static final LedgerWriter POSTGRES = new LedgerWriter(Dialect.POSTGRES);
 
-  static {
-    for (Kind kind : Kind.values()) {
-      for (Shape shape : Shape.values()) {
-        String[] bySize = new String[SIZES.length];
-        for (int i = 0; i < SIZES.length; i++) {
-          bySize[i] = buildSql(kind, shape, SIZES[i]);
-        }
-        UPSERTS[kind.ordinal()][shape.ordinal()] = bySize;
-      }
-    }
-  }
-
-  /** Supplies cached prepared statements from the owning store's connection. */
+  /** Supplies prepared statements of the caller's transaction. */
   @FunctionalInterface
   interface Statements {
     PreparedStatement get(String sql) throws SQLException;
@@ -115,10 +106,25 @@ final class LedgerWriter {
     }
   }
 
-  private final Statements statements;
+  private final boolean numbered;
+  /** Upsert text by kind, shape and size index. */
+  private final String[][][] upserts = new String[Kind.values().length][Shape.values().length][];
 
-  LedgerWriter(Statements statements) {
-    this.statements = statements;
+  private LedgerWriter(Dialect dialect) {
+    this.numbered = dialect.numberedParameters;
+    for (Kind kind : Kind.values()) {
+      for (Shape shape : Shape.values()) {
+        String[] bySize = new String[SIZES.length];
+        for (int i = 0; i < SIZES.length; i++) {
+          bySize[i] = buildSql(kind, shape, SIZES[i], numbered);
+        }
+        upserts[kind.ordinal()][shape.ordinal()] = bySize;
+      }
+    }
+  }
+
+  static LedgerWriter of(Dialect dialect) {
+    return dialect == Dialect.SQLITE ? SQLITE : POSTGRES;
   }
 
   /**
@@ -126,9 +132,10 @@ final class LedgerWriter {
    *
    * @param mayHaveRetryable false when the job has no retryable FAILED row stored (skips the probe)
    */
-  Deltas write(String jobId, Collection<RowOutcome> batch, boolean mayHaveRetryable) throws SQLException {
+  Deltas write(Statements statements, String jobId, Collection<RowOutcome> batch, boolean mayHaveRetryable)
+      throws SQLException {
     Map<Long, RowOutcome> effective = reduce(batch);
-    long replaced = mayHaveRetryable ? countRetryable(jobId, effective.keySet()) : 0;
+    long replaced = mayHaveRetryable ? countRetryable(statements, jobId, effective.keySet()) : 0;
 
     long[] changed = new long[Kind.values().length];
     Map<Kind, Map<Shape, List<RowOutcome>>> groups = new LinkedHashMap<>();
@@ -139,7 +146,7 @@ final class LedgerWriter {
     for (var byKind : groups.entrySet()) {
       for (var byShape : byKind.getValue().entrySet()) {
         Kind kind = byKind.getKey();
-        changed[kind.ordinal()] += upsert(jobId, kind, byShape.getKey(), byShape.getValue());
+        changed[kind.ordinal()] += upsert(statements, jobId, kind, byShape.getKey(), byShape.getValue());
       }
     }
     long retryable = changed[Kind.RETRYABLE.ordinal()];
@@ -158,7 +165,7 @@ final class LedgerWriter {
   }
 
   /** How many of {@code rows} are stored as retryable FAILED. */
-  private long countRetryable(String jobId, Set<Long> rows) throws SQLException {
+  private static long countRetryable(Statements statements, String jobId, Set<Long> rows) throws SQLException {
     PreparedStatement ps = statements.get(PROBE_RETRYABLE);
     ps.setString(1, jobId);
     Set<Long> found = new HashSet<>();
@@ -178,16 +185,24 @@ final class LedgerWriter {
   }
 
   /** Upserts rows of one kind and shape; returns how many were inserted or replaced. */
-  private long upsert(String jobId, Kind kind, Shape shape, List<RowOutcome> rows) throws SQLException {
-    String[] bySize = UPSERTS[kind.ordinal()][shape.ordinal()];
+  private long upsert(Statements statements, String jobId, Kind kind, Shape shape, List<RowOutcome> rows)
+      throws SQLException {
+    String[] bySize = upserts[kind.ordinal()][shape.ordinal()];
+    int perRow = numbered ? shape.params : shape.params + 1;
     long changed = 0;
     int i = 0;
     for (int s = 0; s < SIZES.length; s++) {
       while (rows.size() - i >= SIZES[s]) {
         PreparedStatement ps = statements.get(bySize[s]);
-        ps.setString(1, jobId);
+        if (numbered) {
+          ps.setString(1, jobId);
+        }
         for (int k = 0; k < SIZES[s]; k++) {
-          bind(ps, 2 + k * shape.params, shape, rows.get(i + k));
+          int at = numbered ? 2 + k * perRow : 1 + k * perRow;
+          if (!numbered) {
+            ps.setString(at++, jobId);
+          }
+          bind(ps, at, shape, rows.get(i + k));
         }
         changed += ps.executeUpdate();
         i += SIZES[s];
@@ -211,15 +226,21 @@ final class LedgerWriter {
     }
   }
 
-  /** {@code INSERT ... VALUES (?1, 'DONE', 0, ?2, ...), (?1, 'DONE', 0, ?n, ...) ON CONFLICT ...}. */
-  private static String buildSql(Kind kind, Shape shape, int rows) {
+  /**
+   * {@code INSERT ... VALUES (?1, 'DONE', 0, ?2, ...), (?1, 'DONE', 0, ?n, ...) ON CONFLICT ...}, or with
+   * {@code numbered} false {@code (?, 'DONE', 0, ?, ...), (?, 'DONE', 0, ?, ...)}.
+   */
+  private static String buildSql(Kind kind, Shape shape, int rows, boolean numbered) {
     StringBuilder sql = new StringBuilder(64 + rows * 80).append("INSERT INTO outcomes (").append(COLUMNS)
         .append(") VALUES ");
     int p = 2;
     for (int r = 0; r < rows; r++) {
-      sql.append(r == 0 ? "(?1, " : ", (?1, ").append(kind.literals);
+      sql.append(r == 0 ? "(" : ", (").append(numbered ? "?1, " : "?, ").append(kind.literals);
       for (int k = 0; k < shape.params; k++) {
-        sql.append(", ?").append(p++);
+        sql.append(", ?");
+        if (numbered) {
+          sql.append(p++);
+        }
       }
       if (!shape.literals.isEmpty()) {
         sql.append(", ").append(shape.literals);

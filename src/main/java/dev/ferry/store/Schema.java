@@ -7,8 +7,9 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * The job store's tables, versioned with {@code PRAGMA user_version}. The table shapes are meant to be
- * shared with the PostgreSQL store: plain types (TEXT, BIGINT, INTEGER, SMALLINT), enum names stored as
+ * The job store's tables, versioned with {@code PRAGMA user_version} in SQLite and the
+ * {@code ferry_schema} table in PostgreSQL ({@link PostgresJobStore}). Both databases run the same steps
+ * ({@link #migration}), so the shapes are shared: plain types (TEXT, BIGINT, INTEGER, SMALLINT), enum names stored as
  * TEXT, booleans as 0/1, "no lease" as {@code lease_owner IS NULL}, partial indexes (PostgreSQL has them
  * too). SQLite dialect: the pragmas and {@code WITHOUT ROWID} here, and in the queries {@code INDEXED BY}
  * and numbered parameters ({@code ?1}).
@@ -16,14 +17,14 @@ import java.util.List;
  * <p>Counter invariant: {@code jobs.done_count, failed_count, invalid_count, retryable_count} always equal
  * a recount of the job's {@code outcomes}, plus, for {@code done_count}, the sum of
  * {@code chunks.implied_done} (DONE rows of sealed chunks that have no ledger row of their own). They are
- * written only by {@link SqliteJobStore#recordOutcomes} and {@link SqliteJobStore#sealChunk}, in the same
+ * written only by {@link SqlJobStore#recordOutcomes} and {@link SqlJobStore#sealChunk}, in the same
  * transaction as the ledger rows (and reset when the job is deleted with its ledger).
  *
- * <p>Not threadsafe: called once by {@link SqliteJobStore#open} before the store is shared.
+ * <p>Not threadsafe: called once by a store's {@code open} before the store is shared.
  */
 final class Schema {
   /** Version written to {@code PRAGMA user_version}; bump with a migration step when a shape changes. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   private static final List<String> V1 = List.of(
       """
@@ -102,7 +103,34 @@ final class Schema {
   private static final List<String> V2 = List.of(
       "ALTER TABLE chunks ADD COLUMN implied_done INTEGER NOT NULL DEFAULT 0");
 
+  /**
+   * Version 3: {@code processes}, one row per process working on a job, with the expiry of its last
+   * heartbeat ({@link dev.ferry.core.spi.JobStore#heartbeat}); the live count splits the job's rate limit.
+   */
+  private static final List<String> V3 = List.of(
+      """
+      CREATE TABLE IF NOT EXISTS processes (
+        job_id     TEXT   NOT NULL,
+        process_id TEXT   NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (job_id, process_id)
+      )""");
+
+  /** The steps by version: {@code STEPS.get(v - 1)} takes a schema from version {@code v - 1} to {@code v}. */
+  private static final List<List<String>> STEPS = List.of(V1, V2, V3);
+
   private Schema() {}
+
+  /** The statements that take a schema at version {@code from} to {@link #VERSION}, in the dialect. */
+  static List<String> migration(int from, Dialect dialect) {
+    List<String> ddl = new java.util.ArrayList<>();
+    for (int v = from + 1; v <= VERSION; v++) {
+      for (String statement : STEPS.get(v - 1)) {
+        ddl.add(dialect == Dialect.SQLITE ? statement : statement.replace(" WITHOUT ROWID", ""));
+      }
+    }
+    return ddl;
+  }
 
   /**
    * Creates the tables when the file is new, migrates an older file step by step; accepts a file already at
@@ -123,15 +151,8 @@ final class Schema {
       try {
         // Re-read under the write lock: another process may have created the schema meanwhile.
         int current = userVersion(connection);
-        if (current < 1) {
-          for (String ddl : V1) {
-            st.execute(ddl);
-          }
-        }
-        if (current < 2) {
-          for (String ddl : V2) {
-            st.execute(ddl);
-          }
+        for (String ddl : migration(current, Dialect.SQLITE)) {
+          st.execute(ddl);
         }
         if (current < VERSION) {
           st.execute("PRAGMA user_version = " + VERSION);
@@ -141,6 +162,42 @@ final class Schema {
         st.execute("ROLLBACK");
         throw e;
       }
+    }
+  }
+
+  /** Advisory lock taken while a PostgreSQL schema is created or migrated ("ferr"). */
+  private static final long PG_LOCK = 0x66657272L;
+
+  /**
+   * As {@link #ensure} for PostgreSQL, in the connection's current schema; the version is the one row of
+   * {@code ferry_schema}. One transaction under an advisory lock, so processes opening the store at once
+   * neither race on {@code CREATE TABLE IF NOT EXISTS} nor migrate twice; PostgreSQL's DDL is transactional,
+   * so a failed migration leaves the schema as it was. The connection must not be in auto-commit mode.
+   *
+   * @throws SchemaVersionException when the schema was written by a newer ferry
+   */
+  static void ensurePostgres(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("SELECT pg_advisory_xact_lock(" + PG_LOCK + ")");
+      st.execute("CREATE TABLE IF NOT EXISTS ferry_schema (version INTEGER NOT NULL)");
+      int current;
+      try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM ferry_schema")) {
+        current = rs.next() ? rs.getInt(1) : 0;
+      }
+      if (current > VERSION) {
+        throw new SchemaVersionException(current);
+      }
+      if (current < VERSION) {
+        for (String ddl : migration(current, Dialect.POSTGRES)) {
+          st.execute(ddl);
+        }
+        st.execute("DELETE FROM ferry_schema");
+        st.execute("INSERT INTO ferry_schema (version) VALUES (" + VERSION + ")");
+      }
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
     }
   }
 

@@ -31,7 +31,7 @@ public interface JobStore extends AutoCloseable {
   /** All jobs, newest first. */
   List<JobRecord> listJobs();
 
-  /** Deletes the job, its chunks, ledger and lookups (used to redo an interrupted plan). */
+  /** Deletes the job, its chunks, ledger, lookups and heartbeats (used to redo an interrupted plan). */
   void deleteJob(String jobId);
 
   /** Sets status and message; returns the updated record. @throws IllegalStateException if absent. */
@@ -102,6 +102,24 @@ public interface JobStore extends AutoCloseable {
   void putLookup(String jobId, String namespace, String key, String value);
 
   Map<String, String> lookups(String jobId, String namespace);
+
+  /**
+   * Announces that process {@code processId} works on job {@code jobId} until {@code nowMillis + ttl}
+   * (inserting or extending its row), forgets processes of the job whose announcement has expired, and returns
+   * how many processes of the job are alive: those whose expiry is after {@code nowMillis}, this one included
+   * (so always at least 1).
+   *
+   * <p>This is how the processes of one job split its rate limit without a round trip per request: each
+   * process calls this every so often (well within {@code ttl}) and paces its own requests at
+   * {@code limit / returned count}. A process that dies stops counting once its ttl has passed, and the others
+   * take over its share on their next heartbeat.
+   *
+   * @throws IllegalArgumentException if {@code ttl} is not positive
+   */
+  int heartbeat(String jobId, String processId, Duration ttl, long nowMillis);
+
+  /** Removes the heartbeat of {@code processId} (a clean exit): the other processes count it no more. */
+  void leave(String jobId, String processId);
 
   @Override
   void close();

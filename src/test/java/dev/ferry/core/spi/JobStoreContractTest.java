@@ -34,8 +34,21 @@ public abstract class JobStoreContractTest {
 
   protected JobStore store;
 
-  /** A new, empty store; closed by the test class after each test. */
+  /**
+   * The store of the current test: empty on the first call of a test; later calls of the same test open
+   * another store on the same database (another connection or pool, as a second process would have).
+   * Stores it returns are closed by the test class after each test.
+   */
   protected abstract JobStore newStore();
+
+  private final List<JobStore> others = new ArrayList<>();
+
+  /** Another store on the database of {@link #store}, closed after the test. */
+  protected JobStore secondStore() {
+    JobStore other = newStore();
+    others.add(other);
+    return other;
+  }
 
   @BeforeEach
   void openStore() {
@@ -44,6 +57,7 @@ public abstract class JobStoreContractTest {
 
   @AfterEach
   void closeStore() {
+    others.forEach(JobStore::close);
     store.close();
   }
 
@@ -340,6 +354,43 @@ public abstract class JobStoreContractTest {
     assertThat(claimed).containsExactlyInAnyOrderElementsOf(IntStream.range(0, chunks).boxed().toList());
   }
 
+  @Test
+  void twoStoresClaimingConcurrentlyNeverShareAChunk() throws Exception {
+    // Given: two stores on one database, as two processes have, with 8 claiming threads each
+    int chunks = 200;
+    int threadsPerStore = 8;
+    startJob("j", chunks);
+    JobStore other = secondStore();
+    ConcurrentLinkedQueue<Integer> claimed = new ConcurrentLinkedQueue<>();
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2 * threadsPerStore);
+    try {
+      // When
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 2 * threadsPerStore; t++) {
+        JobStore s = t % 2 == 0 ? store : other;
+        String worker = "p" + (t % 2) + "-w" + t;
+        futures.add(pool.submit(() -> {
+          gate.await();
+          for (var c = s.claimChunk("j", worker, LEASE, T0); c.isPresent(); c = s.claimChunk("j", worker, LEASE, T0)) {
+            claimed.add(c.get().spec().index());
+          }
+          return null;
+        }));
+      }
+      gate.countDown();
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    // Then: every chunk exactly once, and each is LEASED to the worker that got it
+    assertThat(claimed).containsExactlyInAnyOrderElementsOf(IntStream.range(0, chunks).boxed().toList());
+    assertThat(other.chunks("j")).extracting(ChunkRecord::state).containsOnly(ChunkState.LEASED);
+  }
+
   // ----------------------------------------------------------------------------------------- ledger
 
   @Test
@@ -521,6 +572,61 @@ public abstract class JobStoreContractTest {
     assertThat(store.counts("j")).isEqualTo(OutcomeCounts.ZERO);
   }
 
+  @Test
+  void countersEqualARecountThroughRecordSealAndReopen() {
+    // Given: a reference model; chunks sealed by workers, others recorded row by row
+    int chunks = 6;
+    startJob("j", chunks);
+    Random random = new Random(11);
+    Map<Long, Outcome> model = new HashMap<>();
+    Map<Long, Boolean> retryable = new HashMap<>();
+
+    // When: three rounds of claim, record, seal and reopen
+    for (int round = 0; round < 3; round++) {
+      for (var c = store.claimChunk("j", "w" + round, LEASE, T0 + round); c.isPresent();
+          c = store.claimChunk("j", "w" + round, LEASE, T0 + round)) {
+        ChunkSpec spec = c.get().spec();
+        List<RowOutcome> outcomes = new ArrayList<>();
+        List<RowOutcome> toSeal = new ArrayList<>();
+        for (long row = spec.firstRow(); row < spec.endRow(); row++) {
+          if (model.containsKey(row) && !retryable.get(row)) {
+            continue; // settled: a worker sends only unsettled rows
+          }
+          RowOutcome o = switch (random.nextInt(5)) {
+            case 0 -> invalid(row);
+            case 1 -> failed(row, false);
+            case 2 -> failed(row, true);
+            default -> done(row);
+          };
+          if (o.outcome() != Outcome.DONE || model.containsKey(row)) {
+            toSeal.add(o); // a DONE row is implied only when the ledger has nothing for it
+          }
+          model.put(row, o.outcome());
+          retryable.put(row, o.outcome() == Outcome.FAILED && o.retryable());
+          outcomes.add(o);
+        }
+        if (spec.index() % 2 == 0) {
+          assertThat(store.sealChunk("j", spec.index(), "w" + round, toSeal)).isTrue();
+        } else {
+          store.recordOutcomes("j", outcomes);
+          assertThat(store.completeChunk("j", spec.index(), "w" + round)).isTrue();
+        }
+      }
+      store.reopenRetryable("j");
+    }
+
+    // Then
+    OutcomeCounts expected = new OutcomeCounts(
+        model.values().stream().filter(o -> o == Outcome.DONE).count(),
+        model.values().stream().filter(o -> o == Outcome.FAILED).count(),
+        model.values().stream().filter(o -> o == Outcome.INVALID).count(),
+        retryable.values().stream().filter(r -> r).count());
+    assertThat(expected.done() + expected.failed() + expected.invalid()).isEqualTo(chunks * CHUNK_SIZE);
+    assertThat(store.counts("j")).isEqualTo(expected);
+    assertThat(recount("j", chunks)).isEqualTo(expected);
+    assertThat(store.reopenRetryable("j")).isEqualTo(expected.retryableFailed());
+  }
+
   // ---------------------------------------------------------------------------------------- lookups
 
   @Test
@@ -541,6 +647,76 @@ public abstract class JobStoreContractTest {
     assertThat(store.lookups("a", "role")).isEqualTo(Map.of("ext-1", "admin"));
     assertThat(store.lookups("b", "org")).isEqualTo(Map.of("ext-1", "org_9"));
     assertThat(store.lookups("a", "none")).isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------------- processes
+
+  @Test
+  void heartbeatCountsTheLiveProcessesOfTheJob() {
+    // Given
+    startJob("j", 1);
+    startJob("other", 1);
+    Duration ttl = Duration.ofSeconds(10);
+
+    // When / Then: each process counts itself and the others still alive
+    assertThat(store.heartbeat("j", "p1", ttl, T0)).isEqualTo(1);
+    assertThat(store.heartbeat("j", "p2", ttl, T0 + 1_000)).isEqualTo(2);
+    assertThat(store.heartbeat("other", "p9", ttl, T0 + 1_000)).isEqualTo(1);
+    assertThat(store.heartbeat("j", "p3", ttl, T0 + 2_000)).isEqualTo(3);
+    assertThat(store.heartbeat("j", "p1", ttl, T0 + 5_000)).isEqualTo(3); // a renewal is no new process
+  }
+
+  @Test
+  void heartbeatForgetsProcessesWhoseTtlHasPassed() {
+    // Given: p1 beats at T0 (alive until T0 + 10 s), p2 at T0 + 4 s
+    startJob("j", 1);
+    Duration ttl = Duration.ofSeconds(10);
+    store.heartbeat("j", "p1", ttl, T0);
+    store.heartbeat("j", "p2", ttl, T0 + 4_000);
+
+    // When / Then: at p1's expiry instant it no longer counts
+    assertThat(store.heartbeat("j", "p2", ttl, T0 + 10_000)).isEqualTo(1);
+    // and when it comes back, it counts again
+    assertThat(store.heartbeat("j", "p1", ttl, T0 + 10_001)).isEqualTo(2);
+    assertThat(store.heartbeat("j", "p1", ttl, T0 + 9_999 + 10_000)).isEqualTo(2);
+    assertThat(store.heartbeat("j", "p1", ttl, T0 + 10_000 + 10_000)).isEqualTo(1);
+  }
+
+  @Test
+  void aProcessThatLeavesIsNoLongerCounted() {
+    // Given
+    startJob("j", 1);
+    Duration ttl = Duration.ofSeconds(10);
+    store.heartbeat("j", "p1", ttl, T0);
+    store.heartbeat("j", "p2", ttl, T0);
+
+    // When
+    store.leave("j", "p2");
+    store.leave("j", "never-there"); // nothing to remove: no error
+
+    // Then
+    assertThat(store.heartbeat("j", "p1", ttl, T0 + 1)).isEqualTo(1);
+  }
+
+  @Test
+  void heartbeatsAreSeenByEveryStoreOfTheDatabaseAndGoWithTheJob() {
+    // Given: two processes, each with its own store
+    startJob("j", 1);
+    Duration ttl = Duration.ofSeconds(10);
+    JobStore other = secondStore();
+    store.heartbeat("j", "p1", ttl, T0);
+
+    // When / Then
+    assertThat(other.heartbeat("j", "p2", ttl, T0)).isEqualTo(2);
+    store.deleteJob("j");
+    assertThat(other.heartbeat("j", "p2", ttl, T0 + 1)).isEqualTo(1);
+  }
+
+  @Test
+  void heartbeatNeedsAPositiveTtl() {
+    startJob("j", 1);
+    assertThatThrownBy(() -> store.heartbeat("j", "p1", Duration.ZERO, T0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
   }
 
   // ------------------------------------------------------------------------------------- sealChunk
