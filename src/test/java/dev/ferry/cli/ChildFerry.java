@@ -62,7 +62,7 @@ public final class ChildFerry {
   }
 
   /** Waits for the exit code; fails the test when the process is still running after {@code timeout}. */
-  int exitCode(Duration timeout) throws InterruptedException {
+  public int exitCode(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("ferry did not end within " + timeout + "\n" + this);
@@ -87,7 +87,7 @@ public final class ChildFerry {
   }
 
   /** Polls {@code condition} every 10 ms until it holds; fails after {@code timeout} or if the child ends first. */
-  void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  public void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (!process.isAlive()) throw new AssertionError("ferry ended before " + what + "\n" + this);

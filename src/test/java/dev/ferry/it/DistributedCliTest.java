@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,11 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DistributedCliTest {
   static final String KEY = "sk_test_ferry_it";
   static final Map<String, String> ENV = Map.of("WORKOS_SECRET_KEY", KEY);
+  static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   @TempDir
   Path dir;
 
   private TestPostgres.Schema pg;
+  /** This test's own view of the store, as `ferry status` from a third machine would have. */
+  private JobStore view;
   private final List<Process> children = new ArrayList<>();
 
   @BeforeEach
@@ -46,6 +47,7 @@ class DistributedCliTest {
   @AfterEach
   void cleanUp() {
     children.forEach(Process::destroyForcibly);
+    if (view != null) view.close();
     if (pg != null) pg.drop();
   }
 
@@ -60,7 +62,7 @@ class DistributedCliTest {
       ChildFerry first = start("first", "import-users", "--csv", users.toString(), "--job-id", "d1", "--chunk-size",
           "50", "--api-url", sim.baseUrl().toString(), "--store", pg.url(), "--workers", "2", "--concurrency", "5",
           "--rate-limit", "60", "--progress", "never", "--report-json", dir.resolve("first.json").toString());
-      await(first, "the job to run", Duration.ofSeconds(60), () -> jobStatus("d1") == JobStatus.RUNNING
+      first.await("the job to run", TIMEOUT, () -> jobStatus("d1") == JobStatus.RUNNING
           && sim.stats().usersCreated() > 0);
 
       // When a worker joins it from another process (as from another machine: only the store is shared)
@@ -68,8 +70,8 @@ class DistributedCliTest {
           "--progress", "never", "--report-json", dir.resolve("second.json").toString());
 
       // Then both end well, every user exists once, and the rows were split between them
-      assertThat(exit(first)).as(first.toString()).isZero();
-      assertThat(exit(second)).as(second.toString()).isZero();
+      assertThat(first.exitCode(TIMEOUT)).as(first.toString()).isZero();
+      assertThat(second.exitCode(TIMEOUT)).as(second.toString()).isZero();
       assertThat(sim.stats().users()).isEqualTo(900);
       assertThat(sim.stats().duplicateCreations()).isZero();
       JsonNode a = Ferry.readJson(dir.resolve("first.json"));
@@ -96,7 +98,7 @@ class DistributedCliTest {
       ChildFerry first = start("first", "import-users", "--csv", users.toString(), "--job-id", "d2", "--chunk-size",
           "25", "--api-url", sim.baseUrl().toString(), "--store", pg.url(), "--workers", "3", "--concurrency", "4",
           "--rate-limit", "40", "--lease", "2s", "--progress", "never");
-      await(first, "40 users", Duration.ofSeconds(60), () -> sim.stats().usersCreated() >= 40);
+      first.await("40 users", TIMEOUT, () -> sim.stats().usersCreated() >= 40);
       first.process.destroyForcibly(); // SIGKILL: its leases stay in the store
       first.process.waitFor();
 
@@ -105,7 +107,7 @@ class DistributedCliTest {
           "--concurrency", "4", "--progress", "never", "--json");
 
       // Then it takes the dead process's chunks over and every user exists exactly once
-      assertThat(exit(second)).as(second.toString()).isZero();
+      assertThat(second.exitCode(TIMEOUT)).as(second.toString()).isZero();
       assertThat(sim.stats().users()).isEqualTo(300);
       assertThat(sim.stats().duplicateCreations()).isZero();
       assertThat(jobStatus("d2")).isEqualTo(JobStatus.FINISHED);
@@ -120,9 +122,8 @@ class DistributedCliTest {
   }
 
   private JobStatus jobStatus(String jobId) {
-    try (JobStore store = JobStores.open(pg.url())) {
-      return store.findJob(jobId).map(j -> j.status()).orElse(null);
-    }
+    if (view == null) view = JobStores.open(pg.url());
+    return view.findJob(jobId).map(j -> j.status()).orElse(null);
   }
 
   private ChildFerry start(String name, String... args) throws Exception {
@@ -131,23 +132,5 @@ class DistributedCliTest {
     ChildFerry child = ChildFerry.start(logs, name, ENV, List.of(), List.of(), List.of(args));
     children.add(child.process);
     return child;
-  }
-
-  private static int exit(ChildFerry child) throws InterruptedException {
-    if (!child.process.waitFor(120, TimeUnit.SECONDS)) {
-      child.process.destroyForcibly();
-      throw new AssertionError("ferry did not end within 120 s\n" + child);
-    }
-    return child.process.exitValue();
-  }
-
-  private static void await(ChildFerry child, String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (!child.process.isAlive()) throw new AssertionError("ferry ended before " + what + "\n" + child);
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + child);
-      Thread.sleep(20);
-    }
   }
 }
