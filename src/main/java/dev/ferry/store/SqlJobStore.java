@@ -278,13 +278,9 @@ abstract class SqlJobStore implements JobStore {
     Objects.requireNonNull(workerId, "workerId cannot be null");
     long expires = expiry(lease, nowMillis);
     return write("renew the lease on chunk " + chunkIndex + " of job '" + id + "'", tx -> {
-      PreparedStatement ps = tx.statement("UPDATE chunks SET lease_expires_at = ?"
-          + " WHERE job_id = ? AND idx = ? AND state = 'LEASED' AND lease_owner = ?");
-      ps.setLong(1, expires);
-      ps.setString(2, id);
-      ps.setInt(3, chunkIndex);
-      ps.setString(4, workerId);
-      return ps.executeUpdate() == 1;
+      return update(tx, "UPDATE chunks SET lease_expires_at = ?"
+          + " WHERE job_id = ? AND idx = ? AND state = 'LEASED' AND lease_owner = ?",
+          expires, id, chunkIndex, workerId) == 1;
     });
   }
 
@@ -293,12 +289,8 @@ abstract class SqlJobStore implements JobStore {
     String id = requireId(jobId);
     Objects.requireNonNull(workerId, "workerId cannot be null");
     return write("complete chunk " + chunkIndex + " of job '" + id + "'", tx -> {
-      PreparedStatement ps = tx.statement("UPDATE chunks SET state = 'DONE', lease_owner = NULL, lease_expires_at = 0"
-          + " WHERE job_id = ? AND idx = ? AND (state <> 'LEASED' OR lease_owner = ?)");
-      ps.setString(1, id);
-      ps.setInt(2, chunkIndex);
-      ps.setString(3, workerId);
-      return ps.executeUpdate() == 1;
+      return update(tx, "UPDATE chunks SET state = 'DONE', lease_owner = NULL, lease_expires_at = 0"
+          + " WHERE job_id = ? AND idx = ? AND (state <> 'LEASED' OR lease_owner = ?)", id, chunkIndex, workerId) == 1;
     });
   }
 
@@ -307,12 +299,8 @@ abstract class SqlJobStore implements JobStore {
     String id = requireId(jobId);
     Objects.requireNonNull(workerId, "workerId cannot be null");
     write("release chunk " + chunkIndex + " of job '" + id + "'", tx -> {
-      PreparedStatement ps = tx.statement("UPDATE chunks SET state = 'PENDING', lease_owner = NULL,"
-          + " lease_expires_at = 0 WHERE job_id = ? AND idx = ? AND state = 'LEASED' AND lease_owner = ?");
-      ps.setString(1, id);
-      ps.setInt(2, chunkIndex);
-      ps.setString(3, workerId);
-      ps.executeUpdate();
+      update(tx, "UPDATE chunks SET state = 'PENDING', lease_owner = NULL, lease_expires_at = 0"
+          + " WHERE job_id = ? AND idx = ? AND state = 'LEASED' AND lease_owner = ?", id, chunkIndex, workerId);
       return null;
     });
   }
@@ -321,10 +309,8 @@ abstract class SqlJobStore implements JobStore {
   public int releaseAllLeases(String jobId) {
     String id = requireId(jobId);
     return write("release the leases of job '" + id + "'", tx -> {
-      PreparedStatement ps = tx.statement("UPDATE chunks SET state = 'PENDING', lease_owner = NULL,"
-          + " lease_expires_at = 0 WHERE job_id = ? AND state = 'LEASED'");
-      ps.setString(1, id);
-      return ps.executeUpdate();
+      return update(tx, "UPDATE chunks SET state = 'PENDING', lease_owner = NULL,"
+          + " lease_expires_at = 0 WHERE job_id = ? AND state = 'LEASED'", id);
     });
   }
 
@@ -606,16 +592,9 @@ abstract class SqlJobStore implements JobStore {
     Objects.requireNonNull(processId, "processId cannot be null");
     long expires = expiry("ttl", ttl, nowMillis);
     return write("send the heartbeat of process '" + processId + "' for job '" + id + "'", tx -> {
-      PreparedStatement forget = tx.statement("DELETE FROM processes WHERE job_id = ? AND expires_at <= ?");
-      forget.setString(1, id);
-      forget.setLong(2, nowMillis);
-      forget.executeUpdate();
-      PreparedStatement beat = tx.statement("INSERT INTO processes (job_id, process_id, expires_at)"
-          + " VALUES (?, ?, ?) ON CONFLICT (job_id, process_id) DO UPDATE SET expires_at = excluded.expires_at");
-      beat.setString(1, id);
-      beat.setString(2, processId);
-      beat.setLong(3, expires);
-      beat.executeUpdate();
+      update(tx, "DELETE FROM processes WHERE job_id = ? AND expires_at <= ?", id, nowMillis);
+      update(tx, "INSERT INTO processes (job_id, process_id, expires_at) VALUES (?, ?, ?)"
+          + " ON CONFLICT (job_id, process_id) DO UPDATE SET expires_at = excluded.expires_at", id, processId, expires);
       PreparedStatement live = tx.statement("SELECT COUNT(*) FROM processes WHERE job_id = ? AND expires_at > ?");
       live.setString(1, id);
       live.setLong(2, nowMillis);
@@ -630,15 +609,26 @@ abstract class SqlJobStore implements JobStore {
     String id = requireId(jobId);
     Objects.requireNonNull(processId, "processId cannot be null");
     write("remove the heartbeat of process '" + processId + "' for job '" + id + "'", tx -> {
-      PreparedStatement ps = tx.statement("DELETE FROM processes WHERE job_id = ? AND process_id = ?");
-      ps.setString(1, id);
-      ps.setString(2, processId);
-      ps.executeUpdate();
+      update(tx, "DELETE FROM processes WHERE job_id = ? AND process_id = ?", id, processId);
       return null;
     });
   }
 
   // ------------------------------------------------------------------------------------------ mapping
+
+  /** Runs an update with {@code params} (String, Integer or Long) bound in order; returns the row count. */
+  private static int update(Tx tx, String sql, Object... params) throws SQLException {
+    PreparedStatement ps = tx.statement(sql);
+    for (int i = 0; i < params.length; i++) {
+      switch (params[i]) {
+        case String v -> ps.setString(i + 1, v);
+        case Integer v -> ps.setInt(i + 1, v);
+        case Long v -> ps.setLong(i + 1, v);
+        default -> throw new IllegalArgumentException("cannot bind " + params[i].getClass());
+      }
+    }
+    return ps.executeUpdate();
+  }
 
   private static JobRecord job(Tx tx, String id) throws SQLException {
     return job(tx, id, "");

@@ -794,6 +794,19 @@ public abstract class JobStoreContractTest {
     assertThat(recount("j", 1)).isEqualTo(store.counts("j"));
   }
 
+  // ------------------------------------------------------------------------------------------ close
+
+  @Test
+  void aClosedStoreRefusesWork() {
+    // Given
+    store.close();
+
+    // When / Then
+    assertThatThrownBy(() -> store.listJobs()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    store.close(); // idempotent
+  }
+
   // ---------------------------------------------------------------------------------------- helpers
 
   protected static JobRecord job(String id, long createdAt) {
