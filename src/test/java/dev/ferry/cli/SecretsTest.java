@@ -186,6 +186,21 @@ class SecretsTest {
   }
 
   @Test
+  void aStorePasswordNeverShowsWhenTheStoreFails() throws Exception {
+    // Given a PostgreSQL store URL with a password, on a port where nothing listens, by flag and by environment
+    String url = "jdbc:postgresql://127.0.0.1:1/ferry?user=ferry&password=STOREPWCANARY";
+    ChildFerry byFlag = ChildFerry.start(work, "store-flag", Map.of(), List.of("status", "--store", url));
+    ChildFerry byEnv = ChildFerry.start(work, "store-env", Map.of(StateDir.STORE_ENV, url, ApiKeys.ENV, KEY),
+        List.of("worker", "j", "--verbose"));
+    // Then both stop with the store's failure, and nothing they print holds the password
+    for (ChildFerry run : List.of(byFlag, byEnv)) {
+      assertThat(run.exitCode(Duration.ofSeconds(60))).as(run.toString()).isEqualTo(ExitCodes.STOPPED);
+      assertThat(run.stderr()).contains("cannot connect to PostgreSQL").doesNotContain("STOREPWCANARY");
+      assertThat(run.stdout()).doesNotContain("STOREPWCANARY");
+    }
+  }
+
+  @Test
   void noFlagTakesTheKey() {
     // every option of every command: nothing named like a key, a secret or a token, but the key file
     List<String> names = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.spi.JobStore;
 import java.nio.file.Path;
+import dev.ferry.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,17 +36,16 @@ class JobStoresTest {
   @Test
   void aPostgresUrlOpensThePostgresStore() {
     // Given
-    PostgresJobStoreTest.requireReachable();
-    String schema = PostgresJobStoreTest.createSchema();
+    TestPostgres.Schema schema = TestPostgres.freshSchema("ferry_test");
     try {
       // When
-      try (JobStore store = JobStores.open(PostgresJobStoreTest.url(schema))) {
+      try (JobStore store = JobStores.open(schema.url())) {
         // Then
         assertThat(store).isInstanceOf(PostgresJobStore.class);
-        assertThat(JobStores.isRemote(PostgresJobStoreTest.url(schema))).isTrue();
+        assertThat(JobStores.isRemote(schema.url())).isTrue();
       }
     } finally {
-      PostgresJobStoreTest.dropSchema(schema);
+      schema.drop();
     }
   }
 

@@ -16,17 +16,33 @@ public final class TestPostgres {
 
   private TestPostgres() {}
 
-  /** A schema of its own for one test; {@link Schema#drop()} removes it. */
-  public static Schema freshSchema(String prefix) {
-    String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection c = DriverManager.getConnection(BASE_URL); Statement s = c.createStatement()) {
-      s.execute("CREATE SCHEMA " + name);
+  /** Skips the calling test when PostgreSQL cannot be reached, or fails it when {@code CI} is {@code true}. */
+  public static void requireReachable() {
+    try (Connection c = DriverManager.getConnection(BASE_URL + "&connectTimeout=3")) {
+      if (!c.isValid(3)) throw new SQLException("the connection is not valid");
     } catch (SQLException e) {
-      String why = "PostgreSQL at 127.0.0.1:5432 (database test, user postgres) is required: " + e.getMessage();
-      if ("true".equals(System.getenv("CI"))) throw new AssertionError(why, e);
+      String why = "PostgreSQL at 127.0.0.1:5432 (database test, user postgres, trust auth) is required and cannot"
+          + " be reached: " + e.getMessage();
+      if ("true".equals(System.getenv("CI"))) throw new AssertionError(why + " (CI=true: not skipped)", e);
       Assumptions.abort(why);
     }
+  }
+
+  /** A schema of its own for one test (skipped or failed as {@link #requireReachable()}); drop it after. */
+  public static Schema freshSchema(String prefix) {
+    requireReachable();
+    String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    admin("CREATE SCHEMA " + name);
     return new Schema(name);
+  }
+
+  /** Runs one statement as the server's admin. */
+  public static void admin(String sql) {
+    try (Connection c = DriverManager.getConnection(BASE_URL); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
   }
 
   /** One test's schema. */
@@ -37,11 +53,7 @@ public final class TestPostgres {
     }
 
     public void drop() {
-      try (Connection c = DriverManager.getConnection(BASE_URL); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA IF EXISTS " + name + " CASCADE");
-      } catch (SQLException e) {
-        // the next run's schemas have other names
-      }
+      admin("DROP SCHEMA IF EXISTS " + name + " CASCADE");
     }
   }
 }
