@@ -188,6 +188,7 @@ final class ApiHandler implements HttpHandler {
       boolean chunked = exchange.getRequestHeaders().getFirst("Transfer-Encoding") != null;
       long declared = chunked ? -1 : contentLength(exchange.getRequestHeaders().getFirst("Content-Length"));
       if (declared > MAX_BODY_BYTES) {
+        discard(in);
         return null;
       }
       if (declared >= 0) {
@@ -196,8 +197,24 @@ final class ApiHandler implements HttpHandler {
         return n == body.length ? body : Arrays.copyOf(body, n); // a short body: the client went away
       }
       byte[] body = in.readNBytes(MAX_BODY_BYTES + 1); // chunked: no length given
-      return body.length > MAX_BODY_BYTES ? null : body;
+      if (body.length <= MAX_BODY_BYTES) return body;
+      discard(in);
+      return null;
     }
+  }
+
+  /** Most bytes of a refused body read and dropped, so that the client, still sending, reads the 413. */
+  static final long DISCARD_LIMIT = 16L * MAX_BODY_BYTES;
+
+  /**
+   * Reads and drops the rest of a refused body (up to {@link #DISCARD_LIMIT}): answering while the client is still
+   * sending would make the connection's close reset it, and the client would see no answer at all.
+   */
+  private static void discard(InputStream in) throws IOException {
+    byte[] sink = new byte[64 * 1024];
+    long left = DISCARD_LIMIT;
+    int n;
+    while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) left -= n;
   }
 
   /** The declared length, or -1 when absent or unreadable (the server itself refuses a malformed one). */
