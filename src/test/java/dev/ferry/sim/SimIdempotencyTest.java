@@ -11,27 +11,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SimIdempotencyTest {
+class SimIdempotencyTest extends DefaultSimTest {
   private static final String USERS = "/user_management/users";
-
-  private SimServer server;
-  private SimTestClient client;
-
-  @BeforeEach
-  void start() {
-    server = SimServer.start(SimConfig.builder().build());
-    client = new SimTestClient(server);
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    server.close();
-  }
 
   @Test
   void replaysTheFirstAnswerForTheSameKeyAndBody() throws Exception {

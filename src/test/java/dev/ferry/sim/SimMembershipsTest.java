@@ -3,30 +3,19 @@ package dev.ferry.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SimMembershipsTest {
+class SimMembershipsTest extends DefaultSimTest {
   private static final String MEMBERSHIPS = "/user_management/organization_memberships";
 
-  private SimServer server;
-  private SimTestClient client;
   private String userId;
   private String orgId;
 
   @BeforeEach
   void start() throws Exception {
-    server = SimServer.start(SimConfig.builder().build());
-    client = new SimTestClient(server);
     userId = client.createUser("member@example.com");
     orgId = client.createOrganization("Acme", "acme");
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    server.close();
   }
 
   private SimTestClient.Reply createMembership(String user, String org, String roleJson) throws Exception {

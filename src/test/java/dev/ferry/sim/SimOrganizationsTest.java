@@ -3,25 +3,9 @@ package dev.ferry.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SimOrganizationsTest {
-  private SimServer server;
-  private SimTestClient client;
-
-  @BeforeEach
-  void start() {
-    server = SimServer.start(SimConfig.builder().build());
-    client = new SimTestClient(server);
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    server.close();
-  }
+class SimOrganizationsTest extends DefaultSimTest {
 
   @Test
   void createsOrganizationInWorkOsShape() throws Exception {

@@ -5,28 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** How the simulator reads request bodies: with a Content-Length, chunked, and too large. */
-class SimRequestBodyTest {
+class SimRequestBodyTest extends DefaultSimTest {
   private static final String USERS = "/user_management/users";
-
-  private SimServer server;
-  private SimTestClient client;
-
-  @BeforeEach
-  void start() {
-    server = SimServer.start(SimConfig.builder().build());
-    client = new SimTestClient(server);
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    server.close();
-  }
 
   @Test
   void readsABodyOfDeclaredLength() throws Exception {

@@ -4,31 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class SimUsersTest {
+class SimUsersTest extends DefaultSimTest {
   private static final String USERS = "/user_management/users";
-
-  private SimServer server;
-  private SimTestClient client;
-
-  @BeforeEach
-  void start() {
-    server = SimServer.start(SimConfig.builder().build());
-    client = new SimTestClient(server);
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    server.close();
-  }
 
   @Test
   void createsUserInWorkOsShape() throws Exception {
