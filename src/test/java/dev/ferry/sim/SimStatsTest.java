@@ -68,7 +68,7 @@ class SimStatsTest {
   @Test
   void snapshotIsImmutable() {
     SimStats stats = new SimStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of("b", 1L, "a", 2L), 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        Duration.ZERO);
+        Duration.ZERO, EmbeddingStats.NONE, PointStats.NONE);
 
     assertThat(stats.requestsByRoute().keySet()).containsExactly("a", "b");
     assertThatThrownBy(() -> stats.requestsByRoute().put("c", 3L)).isInstanceOf(UnsupportedOperationException.class);
