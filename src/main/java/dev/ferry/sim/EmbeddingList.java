@@ -23,7 +23,7 @@ record EmbeddingList(EmbeddingsRequest request) implements JsonBody {
       if (request.base64()) {
         g.writeStringField("embedding", SimEmbedding.base64(vector));
       } else {
-        g.writeStartArray();
+        g.writeArrayFieldStart("embedding");
         for (float f : vector) g.writeNumber(f);
         g.writeEndArray();
       }

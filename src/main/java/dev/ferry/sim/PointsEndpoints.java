@@ -169,9 +169,8 @@ final class PointsEndpoints {
   }
 
   private ApiResponse getPoint(String name, String id, long start) {
-    PointCollection c = store.existing(name);
     PointId pointId = PointId.parse(id);
-    QdrantPoint point = c.get(pointId);
+    QdrantPoint point = store.existing(name).get(pointId);
     if (point == null) {
       throw QdrantBody.Error.answer(404, "Not found: No point with id " + pointId + " found");
     }
