@@ -9,20 +9,17 @@ import java.util.List;
  * A validated {@code POST /v1/embeddings} body. Immutable.
  *
  * @param inputs the texts, in request order (a single string is a list of one)
- * @param tokenCounts each input's tokens ({@link TokenEstimate})
- * @param totalTokens the sum: what the request is charged
+ * @param totalTokens the sum of the inputs' tokens ({@link TokenEstimate}): what the request is charged
  * @param dimensions the vector length: the request's {@code dimensions}, else the configured one
  * @param base64 whether {@code encoding_format} is {@code base64}
  */
-record EmbeddingsRequest(String model, List<String> inputs, long[] tokenCounts, long totalTokens, int dimensions,
-    boolean base64) {
+record EmbeddingsRequest(String model, List<String> inputs, long totalTokens, int dimensions, boolean base64) {
 
   private static final String INPUT_INVALID =
       "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.";
 
   EmbeddingsRequest {
     inputs = List.copyOf(inputs);
-    tokenCounts = tokenCounts.clone();
   }
 
   /**
@@ -47,22 +44,21 @@ record EmbeddingsRequest(String model, List<String> inputs, long[] tokenCounts, 
       throw OpenAiError.invalidRequest("Too many inputs. The max number of inputs is " + settings.maxInputs()
           + ". We recommend reducing the number of inputs.", "input", null);
     }
-    long[] counts = new long[inputs.size()];
     long total = 0;
-    for (int i = 0; i < counts.length; i++) {
-      counts[i] = TokenEstimate.of(inputs.get(i));
-      if (counts[i] > settings.contextTokens()) {
+    for (String input : inputs) {
+      long tokens = TokenEstimate.of(input);
+      if (tokens > settings.contextTokens()) {
         throw OpenAiError.invalidRequest("This model's maximum context length is " + settings.contextTokens()
-            + " tokens, however you requested " + counts[i] + " tokens (" + counts[i]
+            + " tokens, however you requested " + tokens + " tokens (" + tokens
             + " in your prompt; 0 for the completion). Please reduce your prompt; or completion length.", null, null);
       }
-      total += counts[i];
+      total += tokens;
     }
     if (total > settings.maxRequestTokens()) {
       throw OpenAiError.invalidRequest("Requested " + total + " tokens, max " + settings.maxRequestTokens()
           + " tokens per request", "input", "max_tokens_per_request");
     }
-    return new EmbeddingsRequest(model.asText(), inputs, counts, total, dimensions(root.get("dimensions"), settings),
+    return new EmbeddingsRequest(model.asText(), inputs, total, dimensions(root.get("dimensions"), settings),
         base64(root.get("encoding_format")));
   }
 

@@ -172,6 +172,27 @@ class SimEmbeddingsTest {
   }
 
   @Test
+  void takesBodiesLargerThanTheWorkOsLimitUpToAFullRequestOfTokens() throws Exception {
+    try (SimServer server = SimServer.start(SimConfig.builder().build()); SimTestClient client = new SimTestClient(server)) {
+      // Given: 150 inputs of 2,000 tokens = 300,000 tokens (the default maximum) in a body of 1.2 MB
+      StringBuilder body = new StringBuilder("{\"model\":\"m\",\"input\":[");
+      for (int i = 0; i < 150; i++) {
+        body.append(i == 0 ? "" : ",").append('"').append(String.format("%04d", i)).append("x".repeat(7_996)).append('"');
+      }
+      body.append("]}");
+      assertThat(body.length()).isGreaterThan(ApiHandler.MAX_BODY_BYTES);
+
+      // When
+      var reply = embed(client, body.toString());
+
+      // Then
+      assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+      assertThat(reply.json().path("data")).hasSize(150);
+      assertThat(reply.json().path("usage").path("total_tokens").asLong()).isEqualTo(300_000);
+    }
+  }
+
+  @Test
   void latencyAndInjectedFaultsApplyInOpenAisErrorShape() throws Exception {
     ManualClock clock = new ManualClock();
     SimConfig config = SimConfig.builder().latency(Duration.ofMillis(200)).errorRate(1).build();
