@@ -210,7 +210,8 @@ class BatchStepTest {
         assertThat(((StepResult.Failed) r).status()).isEqualTo(400);
         assertThat(((StepResult.Failed) r).retryable()).isFalse();
       } else {
-        assertThat(((StepResult.Ok) r).captures().get("vector")).asList().contains("doc" + i.row());
+        assertThat(((StepResult.Ok) r).captures().get("vector"))
+            .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).contains("doc" + i.row());
       }
     }
     // 8 → 4+4 → (2+2)+(2+2) → the halves with a bad row split to singles: 1 + 2 + 4 + 4 calls
