@@ -1,0 +1,186 @@
+package dev.ferry.steps;
+
+import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.pool.Scheduler;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import dev.ferry.http.CallMetrics;
+import dev.ferry.sinks.ResultSink;
+import dev.ferry.steps.template.Template;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The steps of one job spec, ready to run: the targets (one {@code HttpTarget} each, with their limiters shared by
+ * every worker of the process), the steps, the lookups' caches and the batchers, and the {@link RowProcessor} the
+ * engine drives. Built once per process run of a job; {@link #close()} sends what batchers hold and closes the
+ * targets.
+ *
+ * <pre>{@code
+ * JobSteps steps = JobSteps.builder(spec.targets(), spec.steps())
+ *     .jobId(job.id()).key(spec.key()).store(store).sink(sink).build();
+ * BulkJobRunner runner = ...processor(steps.processor())...;
+ * }</pre>
+ *
+ * <p>Threadsafe.
+ */
+public final class JobSteps implements AutoCloseable {
+  private JobSteps(Builder b) {
+    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+  }
+
+  /**
+   * @param targets the spec's targets
+   * @param steps   the spec's steps, in order
+   * @throws NullPointerException if an argument is null
+   */
+  public static Builder builder(List<TargetConfig> targets, List<StepConfig> steps) {
+    return new Builder(targets, steps);
+  }
+
+  /**
+   * Checks what the config records alone cannot: step names unique, every step's target declared, templates read
+   * only steps that come earlier, batch templates only in batch steps, charges only for declared units.
+   *
+   * @throws dev.ferry.steps.template.SpecException at the faulty step or value
+   */
+  public static void validate(List<TargetConfig> targets, List<StepConfig> steps) {
+    throw new UnsupportedOperationException("JobSteps.validate: not implemented yet");
+  }
+
+  /** The processor that runs every row through the steps; one outcome per row. */
+  public RowProcessor processor() {
+    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+  }
+
+  /** The limiters a distributed run splits between its processes (see {@link SharedRate}). */
+  public List<SharedRate> sharedRates() {
+    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+  }
+
+  /** The request limiter of a target (for a single-target spec's {@code --rate-limit}), or null when unknown. */
+  public RateLimiter requestLimiter(String target) {
+    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+  }
+
+  /** Sends what the batchers hold and closes the targets' connections. Idempotent. */
+  @Override
+  public void close() {
+    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+  }
+
+  /** Builder; not threadsafe. */
+  public static final class Builder {
+    final List<TargetConfig> targets;
+    final List<StepConfig> steps;
+    String jobId = "";
+    Template key;
+    JobStore store;
+    ResultSink sink;
+    boolean dryRun;
+    Consumer<RenderedRequest> rendered;
+    Duration requestTimeout = Duration.ofSeconds(30);
+    RetryPolicy retryPolicy = RetryPolicy.defaults();
+    double headroom = 0.95;
+    Ticker ticker = Ticker.system();
+    Sleeper sleeper = Sleeper.system();
+    Scheduler scheduler = Scheduler.system();
+    DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+    CallMetrics metrics = new CallMetrics();
+
+    Builder(List<TargetConfig> targets, List<StepConfig> steps) {
+      this.targets = List.copyOf(Objects.requireNonNull(targets, "targets cannot be null"));
+      this.steps = List.copyOf(Objects.requireNonNull(steps, "steps cannot be null"));
+    }
+
+    /** The job's id: {@code job.id} in templates, and the store's job for the lookups. */
+    public Builder jobId(String jobId) {
+      this.jobId = Objects.requireNonNull(jobId, "jobId cannot be null");
+      return this;
+    }
+
+    /** The row's business key (the spec's {@code key}), shown in the ledger and the errors file; null for none. */
+    public Builder key(Template key) {
+      this.key = key;
+      return this;
+    }
+
+    /** The job store whose lookups lookup steps share with other processes and resumes; null keeps them in memory. */
+    public Builder store(JobStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /** Where each row that ends done writes its results, before its outcome is recorded; null for none. */
+    public Builder sink(ResultSink sink) {
+      this.sink = sink;
+      return this;
+    }
+
+    /**
+     * A dry run: every row's requests are rendered (templates, captures that would be null) and nothing is sent;
+     * the processor is {@linkplain RowProcessor#sideEffectFree() side-effect free}; batch steps render each row
+     * as a batch of one.
+     */
+    public Builder dryRun(boolean dryRun) {
+      this.dryRun = dryRun;
+      return this;
+    }
+
+    /** Told about every request a dry run renders (headers masked), e.g. to print them; null for none. */
+    public Builder onRendered(Consumer<RenderedRequest> rendered) {
+      this.rendered = rendered;
+      return this;
+    }
+
+    /** Per-attempt timeout of targets that do not set their own; default 30 s. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout cannot be null");
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy cannot be null");
+      return this;
+    }
+
+    /** The share of a stated limit ferry uses (default 0.95). */
+    public Builder headroom(double headroom) {
+      if (!(headroom > 0 && headroom <= 1)) throw new IllegalArgumentException("headroom must be in (0, 1]");
+      this.headroom = headroom;
+      return this;
+    }
+
+    /** Time seams (tests pass virtual time). */
+    public Builder time(Ticker ticker, Sleeper sleeper, Scheduler scheduler) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker cannot be null");
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper cannot be null");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler cannot be null");
+      return this;
+    }
+
+    public Builder random(DoubleSupplier random) {
+      this.random = Objects.requireNonNull(random, "random cannot be null");
+      return this;
+    }
+
+    /** Where every target's calls are counted (the progress bar and report read it). */
+    public Builder metrics(CallMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
+      return this;
+    }
+
+    /**
+     * @throws dev.ferry.steps.template.SpecException as {@link #validate}
+     */
+    public JobSteps build() {
+      return new JobSteps(this);
+    }
+  }
+}
