@@ -49,11 +49,13 @@ final class SpecChecker {
       return;
     }
     int given = 0;
+    java.util.Set<String> suggested = new java.util.HashSet<>();
     for (Map.Entry<String, Node> e : node.fields().entrySet()) {
       Field f = obj.field(e.getKey());
       if (f == null) {
         Node v = e.getValue();
         String near = Suggest.closest(e.getKey(), obj.names());
+        if (near != null) suggested.add(near);
         errors.add(new SpecError(file, v.keyLine(), v.keyColumn(), v.path(), "unknown key"
             + (near != null ? " (did you mean '" + near + "'?)" : "") + "; " + obj.title() + " takes "
             + String.join(", ", obj.names())));
@@ -72,7 +74,7 @@ final class SpecChecker {
       return;
     }
     for (Field f : obj.fields()) {
-      if (f.required() && !node.fields().containsKey(f.name())) {
+      if (f.required() && !node.fields().containsKey(f.name()) && !suggested.contains(f.name())) {
         error(node, "missing '" + f.name() + "' (" + f.description() + ")");
       }
     }
