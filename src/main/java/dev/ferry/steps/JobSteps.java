@@ -10,9 +10,15 @@ import dev.ferry.core.time.Ticker;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.sinks.ResultSink;
 import dev.ferry.steps.template.Template;
+import dev.ferry.steps.template.SpecException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
@@ -31,8 +37,40 @@ import java.util.function.DoubleSupplier;
  * <p>Threadsafe.
  */
 public final class JobSteps implements AutoCloseable {
+  private final Map<String, StepTarget> targets;
+  private final List<Step> steps;
+  private final StepsProcessor processor;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
   private JobSteps(Builder b) {
-    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+    validate(b.targets, b.steps);
+    if (b.key != null && (!b.key.stepsRead().isEmpty() || b.key.usesBatch())) {
+      throw new SpecException(b.key.location(), "the row's key is rendered before any step runs: it reads only row "
+          + "and job");
+    }
+    Map<String, StepTarget> opened = new LinkedHashMap<>();
+    try {
+      for (TargetConfig t : b.targets) {
+        opened.put(t.name(), StepTarget.open(t, b.dryRun, b.requestTimeout, b.headroom, b.retryPolicy, b.ticker,
+            b.sleeper, b.random, b.metrics));
+      }
+    } catch (IllegalArgumentException e) {
+      opened.values().forEach(StepTarget::close);
+      throw e;
+    }
+    this.targets = opened;
+    CallRunner runner = new CallRunner(b.dryRun, b.rendered, b.retryPolicy, b.sleeper, b.random);
+    List<Step> built = new ArrayList<>();
+    for (StepConfig c : b.steps) {
+      StepTarget t = opened.get(c.target());
+      built.add(switch (c) {
+        case RequestStepConfig r when r.batched() -> new BatchStep(r, t, runner, b.scheduler, b.sender);
+        case RequestStepConfig r -> new RequestStep(r, t, runner);
+        case LookupStepConfig l -> new LookupStep(l, t, runner, b.store, b.jobId);
+      });
+    }
+    this.steps = List.copyOf(built);
+    this.processor = new StepsProcessor(b.steps, steps, b.key, Map.of("id", b.jobId), b.sink, b.dryRun);
   }
 
   /**
@@ -45,34 +83,45 @@ public final class JobSteps implements AutoCloseable {
   }
 
   /**
-   * Checks what the config records alone cannot: step names unique, every step's target declared, templates read
-   * only steps that come earlier, batch templates only in batch steps, charges only for declared units.
+   * Checks what the config records alone cannot: step and target names unique, every step's target declared,
+   * templates read only steps that come earlier, {@code batch} only in a batch step's request and charge, a lookup's
+   * calls and a batch step's per-row templates without {@code batch}, {@code then} calls not in batch steps.
    *
-   * @throws dev.ferry.steps.template.SpecException at the faulty step or value
+   * @throws SpecException at the faulty step or value
    */
   public static void validate(List<TargetConfig> targets, List<StepConfig> steps) {
-    throw new UnsupportedOperationException("JobSteps.validate: not implemented yet");
+    StepsValidator.validate(targets, steps);
   }
 
   /** The processor that runs every row through the steps; one outcome per row. */
   public RowProcessor processor() {
-    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+    return processor;
   }
 
   /** The limiters a distributed run splits between its processes (see {@link SharedRate}). */
   public List<SharedRate> sharedRates() {
-    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+    List<SharedRate> out = new ArrayList<>();
+    targets.values().forEach(t -> out.addAll(t.sharedRates()));
+    return out;
   }
 
   /** The request limiter of a target (for a single-target spec's {@code --rate-limit}), or null when unknown. */
   public RateLimiter requestLimiter(String target) {
-    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+    StepTarget t = targets.get(target);
+    return t == null ? null : t.requestLimiter();
+  }
+
+  /** Sends what the batchers hold now (the end of a chunk: no more rows will join). */
+  public void flushBatches() {
+    for (Step s : steps) if (s instanceof BatchStep b) b.flush();
   }
 
   /** Sends what the batchers hold and closes the targets' connections. Idempotent. */
   @Override
   public void close() {
-    throw new UnsupportedOperationException("JobSteps: not implemented yet");
+    if (!closed.compareAndSet(false, true)) return;
+    for (Step s : steps) if (s instanceof BatchStep b) b.close();
+    targets.values().forEach(StepTarget::close);
   }
 
   /** Builder; not threadsafe. */
@@ -93,6 +142,7 @@ public final class JobSteps implements AutoCloseable {
     Scheduler scheduler = Scheduler.system();
     DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
     CallMetrics metrics = new CallMetrics();
+    Executor sender = command -> Thread.ofVirtual().name("ferry-batch").start(command);
 
     Builder(List<TargetConfig> targets, List<StepConfig> steps) {
       this.targets = List.copyOf(Objects.requireNonNull(targets, "targets cannot be null"));
@@ -176,8 +226,15 @@ public final class JobSteps implements AutoCloseable {
       return this;
     }
 
+    /** Where batch calls run (default: a new virtual thread each); tests pass a direct executor. */
+    public Builder batchSender(Executor sender) {
+      this.sender = Objects.requireNonNull(sender, "sender cannot be null");
+      return this;
+    }
+
     /**
-     * @throws dev.ferry.steps.template.SpecException as {@link #validate}
+     * @throws SpecException as {@link #validate}
+     * @throws IllegalArgumentException when a target's header is malformed (the message never shows a value)
      */
     public JobSteps build() {
       return new JobSteps(this);

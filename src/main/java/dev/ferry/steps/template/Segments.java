@@ -85,6 +85,13 @@ final class Segments {
     return b.toString();
   }
 
+  /** Mixed text with each expression's text passed through {@code escape} (a single expression too). */
+  String renderEscaped(RenderContext context, SpecLocation at, java.util.function.UnaryOperator<String> escape) {
+    StringBuilder b = new StringBuilder();
+    for (Object p : parts) b.append(p instanceof Expr e ? escape.apply(Values.text(e.eval(context, at))) : (String) p);
+    return b.toString();
+  }
+
   boolean isConstant() {
     for (Object p : parts) if (p instanceof Expr e && !(e instanceof Expr.Literal)) return false;
     return true;

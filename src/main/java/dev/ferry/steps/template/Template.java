@@ -74,6 +74,14 @@ public final class Template {
     return Values.text(render(context));
   }
 
+  /**
+   * Renders as text with every {@code {{ }}} value passed through {@code escape} and the literal text kept as written
+   * (a path whose values are percent-encoded: a value cannot add path segments or a query).
+   */
+  public String renderEscaped(RenderContext context, java.util.function.UnaryOperator<String> escape) {
+    return segments.renderEscaped(context, location, escape);
+  }
+
   /** Renders as a condition: false, null, "" and "false" are false; everything else is true. */
   public boolean renderCondition(RenderContext context) {
     return Values.truthy(render(context));
