@@ -70,7 +70,8 @@ public final class JdbcDatabase {
   }
 
   /**
-   * One line saying what failed: {@code cannot <doing> in <location>: <driver's reason, scrubbed> (SQLState s)}.
+   * One line saying what failed (throw it without the driver's exception as the cause: drivers may quote the URL,
+   * password included, in their texts and stack traces): {@code cannot <doing> in <location>: <driver's reason, scrubbed> (SQLState s)}.
    */
   public String message(String doing, SQLException e) {
     String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -85,7 +85,7 @@ final class SqlChunkCursor implements ChunkSource.RowCursor {
         pageEnd = to;
       }
     } catch (SQLException e) {
-      throw new IOException(db.message("read chunk " + chunk.index() + " of the query", e), e);
+      throw new IOException(db.message("read chunk " + chunk.index() + " of the query", e));
     }
   }
 
@@ -105,7 +105,7 @@ final class SqlChunkCursor implements ChunkSource.RowCursor {
     try {
       connection.close();
     } catch (SQLException e) {
-      throw new IOException(db.message("close the connection of chunk " + chunk.index(), e), e);
+      throw new IOException(db.message("close the connection of chunk " + chunk.index(), e));
     } finally {
       connection = null;
     }

@@ -107,7 +107,7 @@ public final class SqlSource implements RecordSource {
         c.rollback();
       }
     } catch (SQLException e) {
-      throw new InputException(db.message("read the keys of the query", e), e);
+      throw new InputException(db.message("read the keys of the query", e));
     }
     return new ChunkPlan(chunks, fingerprint.count(), fingerprint.count(), fingerprint.finish());
   }
@@ -149,7 +149,7 @@ public final class SqlSource implements RecordSource {
         c.rollback();
       }
     } catch (SQLException e) {
-      throw new InputException(db.message("re-read the keys of the query", e), e);
+      throw new InputException(db.message("re-read the keys of the query", e));
     }
     String nowText = now.finish();
     if (now.count() != plannedSize) {
