@@ -30,7 +30,8 @@ public interface TestDatabase extends AutoCloseable {
   void close();
 
   static TestDatabase sqlite(Path dir) {
-    String url = "jdbc:sqlite:" + dir.resolve("source.db");
+    // a writer waiting for another one waits up to a minute (the default is 3 s): tests hold locks on purpose
+    String url = "jdbc:sqlite:" + dir.resolve("source.db") + "?busy_timeout=60000";
     return new TestDatabase() {
       @Override public String url() { return url; }
       @Override public String kind() { return "sqlite"; }
