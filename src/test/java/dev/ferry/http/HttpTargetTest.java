@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.metrics.Gauge;
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.testing.FakeTicker;
 import dev.ferry.testing.RecordingMetrics;
@@ -223,7 +225,7 @@ class HttpTargetTest {
     RateLimiter limiter = RateLimiter.smooth(40, time);
     try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(5), limiter,
         RetryPolicy.builder().maxAttempts(3).build(), time, time, () -> 0.0,
-        dev.ferry.core.metrics.MetricsRecorder.composite(metrics, recorder))) {
+        MetricsRecorder.composite(metrics, recorder))) {
       String name = "127.0.0.1:" + server.getAddress().getPort();
       // When
       ApiResponse r = t.call(ApiCall.post("/users", "{}", "idem-1", "create_user"));
@@ -234,7 +236,7 @@ class HttpTargetTest {
           "recordCallNanos " + name + " create_user 429", "throttled " + name, "retry " + name,
           "requestStarted " + name, "recordCallNanos " + name + " create_user 503", "retry " + name,
           "requestStarted " + name, "recordCallNanos " + name + " create_user 201");
-      assertThat(recorder.gauge(dev.ferry.core.metrics.Gauge.PACE_PERMITS_PER_SECOND, name)).isEqualTo(40);
+      assertThat(recorder.gauge(Gauge.PACE_PERMITS_PER_SECOND, name)).isEqualTo(40);
       assertThat(metrics.requests()).isEqualTo(3);
       assertThat(metrics.serverErrorCount()).isEqualTo(1);
       assertThat(metrics.rateLimitedCount()).isEqualTo(1);
