@@ -92,10 +92,21 @@ final class JobSession {
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
     // The metrics endpoint only listens (a port in use stops the command before anything else), and lingers, when
     // asked to, after the job's lock and leases are given up.
-    try (PrometheusEndpoint metricsEndpoint = flags.openMetrics(err)) {
+    try (PrometheusEndpoint metricsEndpoint = openMetrics(job, start)) {
       int exit = lockAndRun(job, start, relocated, settings, key, processStart, metricsEndpoint);
       if (metricsEndpoint != null) lingerForScrapers(metricsEndpoint);
       return exit;
+    }
+  }
+
+  /** The --metrics-port endpoint, or null; a port that cannot be used says how to run the job just planned. */
+  private PrometheusEndpoint openMetrics(JobRecord job, Start start) {
+    try {
+      return flags.openMetrics(err);
+    } catch (ExitException e) {
+      if (start != Start.NEW) throw e;
+      throw new ExitException(e.code(), e.getMessage() + "; job " + job.id() + " is planned and nothing was sent:"
+          + " run it with 'ferry resume " + job.id() + "' and another --metrics-port");
     }
   }
 

@@ -89,8 +89,11 @@ final class RunFlags {
           + " chunks. 0: any free port (the URL is printed on stderr).")
   Integer metricsPort;
 
-  @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-      description = "Address the metrics endpoint listens on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every"
+  /** Where --metrics-port listens unless --metrics-bind says otherwise: loopback only. */
+  static final String METRICS_BIND = "127.0.0.1";
+
+  @Option(names = "--metrics-bind", paramLabel = "ADDRESS",
+      description = "Address the metrics endpoint listens on (default: " + METRICS_BIND + "; 0.0.0.0 for every"
           + " interface).")
   String metricsBind;
 
@@ -143,6 +146,9 @@ final class RunFlags {
       throw usage("--metrics-port must be between 0 and 65535");
     }
     if (metricsLinger.isNegative()) throw usage("--metrics-linger must not be negative");
+    if (metricsPort == null && (metricsBind != null || !metricsLinger.isZero())) {
+      throw usage((metricsBind != null ? "--metrics-bind" : "--metrics-linger") + " needs --metrics-port");
+    }
   }
 
   /**
@@ -153,14 +159,15 @@ final class RunFlags {
    */
   PrometheusEndpoint openMetrics(PrintWriter err) {
     if (metricsPort == null) return null;
-    String where = metricsBind + ":" + metricsPort;
+    String bind = metricsBind != null ? metricsBind : METRICS_BIND;
+    String where = bind + ":" + metricsPort;
     try {
-      PrometheusEndpoint endpoint = PrometheusEndpoint.start(InetAddress.getByName(metricsBind), metricsPort);
+      PrometheusEndpoint endpoint = PrometheusEndpoint.start(InetAddress.getByName(bind), metricsPort);
       err.println("ferry: metrics at " + endpoint.uri());
       err.flush();
       return endpoint;
     } catch (UnknownHostException e) {
-      throw usage("--metrics-bind " + metricsBind + ": no such address");
+      throw usage("--metrics-bind " + bind + ": no such address");
     } catch (IOException e) {
       throw usage("--metrics-port " + metricsPort + ": cannot listen on " + where + " ("
           + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");

@@ -148,12 +148,17 @@ class MetricsEndpointCliTest {
           Ferry.args(common, "--job-id", "p1", "--metrics-port", taken.getLocalPort()));
       Ferry.Run outOfRange = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY),
           Ferry.args(common, "--job-id", "p2", "--metrics-port", 70000));
+      Ferry.Run bindAlone = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY),
+          Ferry.args(common, "--job-id", "p3", "--metrics-bind", "0.0.0.0"));
 
       assertThat(inUse.exit()).as(inUse.toString()).isEqualTo(2);
       assertThat(inUse.err()).contains("--metrics-port " + taken.getLocalPort() + ": cannot listen on 127.0.0.1:")
+          .contains("job p1 is planned and nothing was sent: run it with 'ferry resume p1'")
           .doesNotContain("Exception");
       assertThat(outOfRange.exit()).isEqualTo(2);
       assertThat(outOfRange.err()).contains("--metrics-port must be between 0 and 65535");
+      assertThat(bindAlone.exit()).isEqualTo(2);
+      assertThat(bindAlone.err()).contains("--metrics-bind needs --metrics-port");
       assertThat(sim.stats().requests()).isZero();
     }
   }
