@@ -160,6 +160,13 @@ class MetricsEndpointCliTest {
       assertThat(bindAlone.exit()).isEqualTo(2);
       assertThat(bindAlone.err()).contains("--metrics-bind needs --metrics-port");
       assertThat(sim.stats().requests()).isZero();
+
+      // and the planned job runs as the message says, with a port that is free
+      Ferry.Run resumed = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("resume", "p1", "--checkpoint-dir",
+          dir.resolve("state"), "--quiet", "--metrics-port", 0));
+      assertThat(resumed.exit()).as(resumed.toString()).isZero();
+      assertThat(resumed.err()).containsPattern("ferry: metrics at http://127\\.0\\.0\\.1:\\d+/metrics");
+      assertThat(sim.stats().users()).isEqualTo(5);
     }
   }
 
