@@ -3,6 +3,10 @@ package dev.ferry.metrics;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.metrics.MetricsRecorder;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -18,7 +22,9 @@ import java.util.concurrent.Executors;
  * Serves a {@link MicrometerRecorder}'s meters in the Prometheus text format at {@code GET /metrics}, with the
  * JDK's {@code com.sun.net.httpserver} on a virtual-thread-per-request executor. A scrape formats the registry on
  * the scraper's own virtual thread: the run's threads only ever touch the meters (lock-free), so scraping does not
- * slow the run. Anything but {@code GET}/{@code HEAD /metrics} gets 404 or 405.
+ * slow the run. Anything but {@code GET}/{@code HEAD /metrics} gets 404 or 405. Beside ferry's own meters it
+ * serves the process's (Micrometer's JVM memory, GC, CPU and uptime binders: {@code jvm_*}, {@code process_*},
+ * {@code system_*}).
  *
  * <p>Threadsafe. {@link #close()} stops listening and ends the requests in progress.
  */
@@ -30,10 +36,15 @@ public final class PrometheusEndpoint implements AutoCloseable {
   private final MicrometerRecorder recorder;
   private final HttpServer server;
   private final ExecutorService executor;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
 
   private PrometheusEndpoint(PrometheusMeterRegistry registry, HttpServer server, ExecutorService executor) {
     this.registry = registry;
     this.recorder = new MicrometerRecorder(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
     this.server = server;
     this.executor = executor;
   }
@@ -114,6 +125,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.close();
+    gc.close();
     registry.close();
   }
 }

@@ -82,6 +82,9 @@ class PrometheusEndpointTest {
       assertThat(m.value("ferry_pool_tasks_total", Map.of("pool", "hooks", "outcome", "completed"))).isEqualTo(1);
       assertThat(m.value("ferry_pool_tasks_total", Map.of("pool", "hooks", "outcome", "rejected"))).isZero();
       assertThat(m.value("ferry_pool_queue_wait_seconds_count", Map.of("pool", "hooks"))).isEqualTo(1);
+      // and the process's own meters beside them
+      assertThat(m.type("jvm_memory_used_bytes")).isEqualTo("gauge");
+      assertThat(m.type("process_cpu_usage")).isEqualTo("gauge");
     }
   }
 
