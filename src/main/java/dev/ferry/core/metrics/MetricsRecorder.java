@@ -13,7 +13,9 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Events are pushed: counters and histograms are fed by the calls below, on the threads doing the work. Values
  * only their owner knows (the adaptive concurrency limit, a target's pace, the job's size) are pulled: the owner
- * registers a {@link Gauge} once, and a backend reads it when it collects.
+ * registers a {@link Gauge} once, and a backend reads it when it collects. What is in flight (rows, HTTP attempts)
+ * needs no registration: it is the started events minus the ended ones ({@link #rowStarted()} / {@link
+ * #rowEnded()}, {@link #requestStarted} / {@link #recordCallNanos}), which a backend keeps as a gauge.
  *
  * <p>Thread-safety: implementations must be threadsafe, quick and non-blocking. They are called by many virtual
  * threads at once, on the hot path of every row and HTTP attempt, and some calls (a pool's rejected tasks) are
