@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ferry sim}: runs the WorkOS-compatible simulator until stopped. Prints one line,
+ * {@code ferry sim}: runs the simulator (WorkOS, OpenAI-compatible embeddings, Qdrant-compatible points) until
+ * stopped. Prints one line,
  * {@code ferry sim listening on http://127.0.0.1:PORT}, once it accepts connections. Ctrl-C / SIGTERM
  * close the server through a shutdown hook; an interrupt of the calling thread closes it too and
  * returns {@link ExitCodes#STOPPED}. A port that cannot be bound gives one line and {@link ExitCodes#USAGE}.

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ferry sim}'s options for the OpenAI-compatible embeddings endpoint and the Qdrant-compatible points API.
  * Keys come from environment variables named by {@code --embeddings-key-env} and {@code --qdrant-key-env}, never
- * from a flag's value.
+ * from a flag's value. Not threadsafe (picocli fills it once, before the command runs).
  */
 final class SimVectorOptions {
 

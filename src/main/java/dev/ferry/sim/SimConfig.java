@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Immutable simulator settings. Defaults: ephemeral port, no latency, no rate limits, no faults, no
- * serialised section, seed 0, any {@code sk_test_…}/{@code sk_live_…} key accepted.
+ * serialised section, seed 0, any {@code sk_test_…}/{@code sk_live_…} key accepted; embeddings and points as
+ * {@link EmbeddingsSettings#defaults()} and {@link PointsSettings#defaults()}.
  *
  * <p>The canonical constructor validates every component, so no invalid instance exists. Use
  * {@link #builder()}; {@link #toString()} never shows {@link #requiredKey()}.

@@ -67,6 +67,12 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
     return out;
   }
 
+  /** The same spec cut into chunks of {@code rows}. */
+  public JobSpec withChunkSize(int rows) {
+    return new JobSpec(file, text, name, source, targets, steps, key, rows, sink, storedParams, secretParams,
+        secretValues);
+  }
+
   /** The single target's name, or null when the spec has several. */
   public String onlyTarget() {
     return targets.size() == 1 ? targets.get(0).name() : null;

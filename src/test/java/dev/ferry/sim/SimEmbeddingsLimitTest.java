@@ -163,6 +163,26 @@ class SimEmbeddingsLimitTest {
   }
 
   @Test
+  void concurrentRequestsNeverTakeMoreThanTheWindow() throws Exception {
+    // Given: 100 tokens a window, time standing still, 40 requests of 10 tokens at once
+    ManualClock clock = new ManualClock();
+    try (SimServer server = SimServer.start(limits(EmbeddingsSettings.builder().tokensPerMinute(100)), clock);
+        SimTestClient client = new SimTestClient(server)) {
+      java.util.List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+      try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < 40; i++) statuses.add(threads.submit(() -> embedTokens(client, 10).status()));
+      }
+
+      // Then
+      int admitted = 0;
+      for (var status : statuses) admitted += status.get() == 200 ? 1 : 0;
+      assertThat(admitted).isEqualTo(10);
+      assertThat(server.stats().embeddings().tokens()).isEqualTo(100);
+      assertThat(server.stats().embeddings().rateLimitedTokens()).isEqualTo(30);
+    }
+  }
+
+  @Test
   void durationsAreWrittenAsOpenAiDoes() {
     assertThat(OpenAiDuration.format(0)).isEqualTo("0s");
     assertThat(OpenAiDuration.format(1)).isEqualTo("1ms"); // rounded up: never early

@@ -74,6 +74,37 @@ class SimPointsTest extends DefaultSimTest {
   }
 
   @Test
+  void concurrentUpsertsOfOverlappingIdsKeepTheCountsExact() throws Exception {
+    // Given: 8 writers, 20 upserts each of 3 ids drawn from 30
+    java.util.List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int w = 0; w < 8; w++) {
+        int writer = w;
+        statuses.add(threads.submit(() -> {
+          int ok = 0;
+          for (int i = 0; i < 20; i++) {
+            int a = (writer * 7 + i * 3) % 30;
+            String body = "{\"points\":[{\"id\":" + a + ",\"vector\":[1,2]},{\"id\":" + (a + 1) % 30
+                + ",\"vector\":[3,4]},{\"id\":" + (a + 2) % 30 + ",\"vector\":[5,6]}]}";
+            ok += put(client, "/collections/race/points", body).status() == 200 ? 1 : 0;
+          }
+          return ok;
+        }));
+      }
+    }
+
+    // Then
+    int accepted = 0;
+    for (var s : statuses) accepted += s.get();
+    assertThat(accepted).isEqualTo(160);
+    PointStats stats = server.stats().points();
+    assertThat(stats.written()).isEqualTo(480);
+    assertThat(stats.points()).isEqualTo(stats.written() - stats.rewrites());
+    assertThat(stats.points()).isEqualTo(30);
+    assertThat(client.get("/collections/race").json().path("result").path("points_count").asLong()).isEqualTo(30);
+  }
+
+  @Test
   void namedVectorsAndTheBatchFormWithNamedColumns() throws Exception {
     var list = put(client, "/collections/named/points", "{\"points\":[{\"id\":1,\"vector\":{\"text\":[1,2]}}]}");
     var batch = put(client, "/collections/named/points",
