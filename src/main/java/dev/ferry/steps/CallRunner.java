@@ -96,11 +96,21 @@ final class CallRunner {
         return new Answer(new ApiResponse(e.status(), "", "", 1, false, ""), rule);
       }
       StatusRule rule = rules.ruleFor(r.status());
+      if (r.status() == 429 && rule.action() == StatusAction.RETRY && outOfQuota(r)) {
+        // OpenAI's 429 insufficient_quota: the account is out of credit; no row can succeed until someone pays
+        throw new StopJobException("target '" + target.name() + "' is out of quota (HTTP 429 insufficient_quota): "
+            + target.scrub(ApiMessage.of(r).message()));
+      }
       boolean again = rule.action() == StatusAction.RETRY && !r.transientExhausted() && r.status() != 0
           && r.status() != 408 && r.status() != 429 && r.status() < 500 && ++retries < retry.maxAttempts();
       if (!again) return new Answer(r, rule);
       sleeper.sleepNanos(retry.backoffNanos(retries, random.getAsDouble()));
     }
+  }
+
+  private static boolean outOfQuota(ApiResponse r) {
+    return r.body() != null && r.body().contains("insufficient_quota")
+        && "insufficient_quota".equals(ApiMessage.of(r).code());
   }
 
   StepResult.Failed failure(StepTarget target, Answer a, boolean retryable) {

@@ -140,6 +140,14 @@ class ResponseRulesTest {
   }
 
   @Test
+  void anAccountOutOfQuotaStopsTheJobInsteadOfFailingEveryRow() {
+    assertThatThrownBy(() -> run(create(ResponseRules.DEFAULTS), c -> new ApiResponse(429, "{\"error\":{\"message\":"
+        + "\"You exceeded your current quota\",\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}",
+        "", 4, true, ""))).isInstanceOf(StopJobException.class)
+        .hasMessage("target 'crm' is out of quota (HTTP 429 insufficient_quota): You exceeded your current quota");
+  }
+
+  @Test
   void aTemplateThatCannotRenderFailsTheRowNamingTheSpecLocation() throws Exception {
     CallConfig call = new CallConfig(new RequestTemplate("POST", Template.parse("/x", AT), Map.of(), Map.of(),
         JsonTemplate.of(Map.of("n", "{{ tokens(row.tags) }}"), AT)), null, ResponseRules.DEFAULTS, Map.of(), Map.of());
