@@ -118,11 +118,11 @@ public final class Main implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** {@code ferry --version}: the build's {@link BuildVersion}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"ferry " + (v == null ? "0.1" : v)};
+      return new String[] {"ferry " + BuildVersion.load().describe()};
     }
   }
 }
