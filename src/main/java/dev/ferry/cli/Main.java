@@ -36,6 +36,7 @@ public final class Main implements Runnable {
     m.put("demo", DemoCommand::new);
     m.put("generate-users", GenerateUsersCommand::new);
     m.put("bench", BenchCommand::new);
+    m.put("completion", CompletionCommand::new);
     m.put("help", CommandLine.HelpCommand::new);
     return m;
   }
