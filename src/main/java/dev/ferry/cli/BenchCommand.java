@@ -81,8 +81,8 @@ final class BenchCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(names = "--api-url", paramLabel = "URL",
-      description = "Measure this target instead of the simulator; the key comes from WORKOS_SECRET_KEY or"
-          + " --api-key-file. The rows are really imported.")
+      description = "Measure this target instead of the simulator; the key comes from WORKOS_SECRET_KEY (or"
+          + " WORKOS_API_KEY) or --api-key-file. The rows are really imported.")
   String apiUrl;
 
   @Option(names = "--api-key-file", paramLabel = "FILE", description = "Read the API key from FILE (owner-only).")
