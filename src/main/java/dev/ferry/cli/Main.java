@@ -26,6 +26,15 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Global: every command takes it, before or after its name. */
+  @CommandLine.Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
+      description = "Log lines on stderr as text (the default) or as one JSON object a line (timestamp, level,"
+          + " threadName, loggerName, formattedMessage, throwable) for a log collector. Logs are warnings and"
+          + " errors, and debug with --verbose; progress and reports are not logs.")
+  void logFormat(LogSetup.Format format) {
+    LogSetup.use(format);
+  }
+
   private static Map<String, Supplier<Object>> subcommands() {
     Map<String, Supplier<Object>> m = new LinkedHashMap<>();
     m.put("import-users", ImportUsersCommand::new);
