@@ -35,8 +35,8 @@ class ReleaseArchiveIT {
     Path archive = Path.of(property("ferry.release.archive"));
     assertThat(archive).as("the archive built by -Prelease package").isRegularFile();
     Path into = Files.createDirectory(dir.resolve("opt"));
-    Result tar = run(List.of("tar", "-xzf", archive.toString(), "-C", into.toString()), null, Map.of());
-    assertThat(tar.exit).as(tar.toString()).isZero();
+    Ferry.Run tar = run(List.of("tar", "-xzf", archive.toString(), "-C", into.toString()), null, Map.of());
+    assertThat(tar.exit()).as(tar.toString()).isZero();
     home = into.resolve(property("ferry.release.name"));
     toolsOnly = Files.createDirectory(dir.resolve("path"));
     for (String tool : TOOLS) {
@@ -59,16 +59,16 @@ class ReleaseArchiveIT {
   @Test
   void versionRunsWithNoJavaOnThePath() throws Exception {
     // Given: the environment has no java to find
-    Result lookup = run(List.of(toolsOnly.resolve("sh").toString(), "-c", "command -v java"), home, noJava());
-    assertThat(lookup.exit).as("java must not be reachable: " + lookup).isNotZero();
+    Ferry.Run lookup = run(List.of(toolsOnly.resolve("sh").toString(), "-c", "command -v java"), home, noJava());
+    assertThat(lookup.exit()).as("java must not be reachable: " + lookup).isNotZero();
 
     // When
-    Result version = run(List.of(home.resolve("bin/ferry").toString(), "--version"), dir, noJava());
+    Ferry.Run version = run(List.of(home.resolve("bin/ferry").toString(), "--version"), dir, noJava());
 
     // Then: the build's version, from the bundled runtime
-    assertThat(version.exit).as(version.toString()).isZero();
-    assertThat(version.out.strip()).startsWith("ferry " + property("ferry.version"));
-    assertThat(version.err).isEmpty();
+    assertThat(version.exit()).as(version.toString()).isZero();
+    assertThat(version.out().strip()).startsWith("ferry " + property("ferry.version"));
+    assertThat(version.err()).isEmpty();
   }
 
   @Test
@@ -79,10 +79,10 @@ class ReleaseArchiveIT {
       Files.createSymbolicLink(link, home.resolve("bin/ferry"));
     }
     // When
-    Result version = run(List.of(toolsOnly.resolve("sh").toString(), "-c", "ferry --version"), dir, noJava());
+    Ferry.Run version = run(List.of(toolsOnly.resolve("sh").toString(), "-c", "ferry --version"), dir, noJava());
     // Then
-    assertThat(version.exit).as(version.toString()).isZero();
-    assertThat(version.out).startsWith("ferry " + property("ferry.version"));
+    assertThat(version.exit()).as(version.toString()).isZero();
+    assertThat(version.out()).startsWith("ferry " + property("ferry.version"));
   }
 
   @Test
@@ -90,12 +90,12 @@ class ReleaseArchiveIT {
     // Given: the in-process simulator over loopback HTTP and the SQLite store: the modules and native access ferry needs
     Path work = Files.createDirectories(dir.resolve("work"));
     // When
-    Result demo = run(List.of(home.resolve("bin/ferry").toString(), "demo", "--users", "40", "--orgs", "3",
+    Ferry.Run demo = run(List.of(home.resolve("bin/ferry").toString(), "demo", "--users", "40", "--orgs", "3",
         "--latency", "1ms", "--progress", "never", "--json", "--checkpoint-dir", work.resolve(".ferry").toString()),
         work, noJava());
     // Then
-    assertThat(demo.exit).as(demo.toString()).isZero();
-    JsonNode report = new ObjectMapper().readTree(demo.out);
+    assertThat(demo.exit()).as(demo.toString()).isZero();
+    JsonNode report = new ObjectMapper().readTree(demo.out());
     assertThat(report.get("done").asInt()).as(demo.toString()).isEqualTo(40);
     assertThat(report.get("users_created").asInt()).isEqualTo(40);
     assertThat(report.get("equation_holds").asBoolean()).isTrue();
@@ -111,15 +111,8 @@ class ReleaseArchiveIT {
     return v;
   }
 
-  record Result(int exit, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-  }
-
   /** Runs a command with exactly {@code env} (nothing inherited) when given, and waits up to two minutes. */
-  private static Result run(List<String> command, Path cwd, Map<String, String> env)
+  private static Ferry.Run run(List<String> command, Path cwd, Map<String, String> env)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command);
     if (cwd != null) pb.directory(cwd.toFile());
@@ -136,7 +129,7 @@ class ReleaseArchiveIT {
       p.destroyForcibly().waitFor();
       throw new AssertionError(command + " did not end within 2 minutes\n" + Files.readString(err));
     }
-    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+    return new Ferry.Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
   }
 }
