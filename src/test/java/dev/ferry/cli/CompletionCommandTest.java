@@ -42,6 +42,23 @@ class CompletionCommandTest {
   }
 
   @Test
+  @EnabledOnOs({OS.LINUX, OS.MAC})
+  void zshLoadsTheScriptAndGetsTheCompletionFunction() throws Exception {
+    // Given zsh (skipped where it is not installed: it is not part of ferry's toolchain)
+    org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("sh", "-c", "command -v zsh").start().waitFor() == 0,
+        "zsh is not installed");
+    Path script = Files.writeString(dir.resolve("ferry.zsh"), CliRun.run(Map.of(), "completion", "zsh").out());
+    // When: a plain zsh (no rc files) sources it
+    Process p = new ProcessBuilder(List.of("zsh", "-f", "-c", "source '" + script + "' && (( $+functions[_complete_ferry] ))"
+        + " && echo loaded")).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    // Then: no error, and the completion function is defined
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out.strip()).isEqualTo("loaded");
+  }
+
+  @Test
   void anotherShellIsAUsageError() {
     CliRun run = CliRun.run(Map.of(), "completion", "fish");
     assertThat(run.exit()).isEqualTo(ExitCodes.USAGE);
