@@ -56,6 +56,7 @@ interface Transport extends AutoCloseable {
     String choice = System.getProperty(PROPERTY, "http1");
     return switch (choice) {
       case "jdk" -> new JdkTransport(base, connectTimeout);
+      case "apache" -> new ApacheTransport(base, connectTimeout, connectTimeout);
       case "http1" -> Http1Transport.of(base, connectTimeout, Ticker.system());
       default -> throw new IllegalArgumentException("-D" + PROPERTY + " must be http1 or jdk, not '" + choice + "'");
     };
