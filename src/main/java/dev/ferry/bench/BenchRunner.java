@@ -15,6 +15,7 @@ import dev.ferry.http.ApiResponse;
 import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
+import dev.ferry.http.TargetUnusableException;
 import dev.ferry.recipes.workos.ImportSettings;
 import dev.ferry.recipes.workos.WorkosImport;
 import dev.ferry.store.SqliteJobStore;
@@ -167,7 +168,7 @@ public final class BenchRunner {
     try {
       ApiResponse r = probeTarget.call(ApiCall.get("/user_management/users?limit=1", "preflight"));
       if (r.status() == 0) throw new BenchException("cannot reach " + spec.apiUrl() + ": " + r.error());
-    } catch (AuthFailureException e) {
+    } catch (AuthFailureException | TargetUnusableException e) {
       throw new BenchException(e.getMessage());
     } finally {
       probeTarget.close();
