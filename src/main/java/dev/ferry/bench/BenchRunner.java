@@ -168,8 +168,10 @@ public final class BenchRunner {
     try {
       ApiResponse r = probeTarget.call(ApiCall.get("/user_management/users?limit=1", "preflight"));
       if (r.status() == 0) throw new BenchException("cannot reach " + spec.apiUrl() + ": " + r.error());
-    } catch (AuthFailureException | TargetUnusableException e) {
+    } catch (AuthFailureException e) {
       throw new BenchException(e.getMessage());
+    } catch (TargetUnusableException e) {
+      throw new BenchException("cannot reach " + spec.apiUrl() + ": " + e.getMessage());
     } finally {
       probeTarget.close();
     }

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ForwardProxy implements AutoCloseable {
   private final ServerSocket server;
   private final Map<String, InetSocketAddress> hosts;
-  private final String requiredAuthorization;
+  private volatile String requiredAuthorization;
   private final AtomicInteger forwarded = new AtomicInteger();
   private final AtomicInteger tunnels = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
@@ -59,6 +59,11 @@ public final class ForwardProxy implements AutoCloseable {
   /** {@code http://127.0.0.1:PORT}, optionally with credentials: the value for HTTPS_PROXY / HTTP_PROXY. */
   public String url(String userInfo) {
     return "http://" + (userInfo == null ? "" : userInfo + "@") + "127.0.0.1:" + server.getLocalPort();
+  }
+
+  /** From now on, requests must carry this {@code Proxy-Authorization} (null: none needed). */
+  public void requireAuthorization(String authorization) {
+    this.requiredAuthorization = authorization;
   }
 
   public int port() {
@@ -107,7 +112,8 @@ public final class ForwardProxy implements AutoCloseable {
         String[] requestLine = head.get(0).split(" ");
         String authorization = header(head, "proxy-authorization");
         if (authorization != null) authorizations.add(authorization);
-        if (requiredAuthorization != null && !requiredAuthorization.equals(authorization)) {
+        String required = requiredAuthorization;
+        if (required != null && !required.equals(authorization)) {
           refused.incrementAndGet();
           skipBody(in, head);
           out.write(("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n"
