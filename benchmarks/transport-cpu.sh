@@ -7,7 +7,9 @@
 #
 #   benchmarks/transport-cpu.sh [-t http1,apache] [-s http,https] [-r REPEATS] [-n ROWS] [-o OUTDIR]
 #
-# Transports are chosen with -Dferry.http=NAME (FERRY_JAVA_OPTS); a name this build does not know fails the run.
+# Transports are chosen with -Dferry.http=NAME (FERRY_JAVA_OPTS). Only commit 12b8818 knows them (http1, apache =
+# Apache HttpClient 5.6.5 classic, jdk): check it out to repeat the measurement of docs/ARCHITECTURE.md ("Kept
+# over a library"); later builds have one transport and ignore the property, so both names measure the same.
 # https: a self-signed certificate for 127.0.0.1 (keytool, made once in OUTDIR) served by `ferry sim
 # --tls-keystore`, trusted by the client through -Djavax.net.ssl.trustStore (the same for every transport).
 # Each (scheme, transport) pair is warmed once (a discarded run of ROWS/2 rows), then the transports alternate,
