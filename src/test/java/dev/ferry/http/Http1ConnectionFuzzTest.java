@@ -178,7 +178,7 @@ class Http1ConnectionFuzzTest {
   private static byte[] mutate(byte[] in, Random r) {
     byte[] b = in;
     for (int k = 1 + r.nextInt(3); k > 0; k--) {
-      switch (r.nextInt(11)) {
+      switch (r.nextInt(12)) {
         case 0 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length + 1)); // truncated
         case 1 -> { // a byte flipped
           if (b.length > 0) b[r.nextInt(b.length)] = (byte) r.nextInt(256);
@@ -187,7 +187,7 @@ class Http1ConnectionFuzzTest {
         case 3 -> b = replaceFirst(b, "Content-Length: ", "Content-Length: 9" + "9".repeat(r.nextInt(25)) + "0");
         case 4 -> b = replaceFirst(b, "Transfer-Encoding: chunked\r\n\r\n",
             "Transfer-Encoding: chunked\r\n\r\n" + new String[] {"fffffffffffffffff", "-1", "zz", "7fffffff", "",
-                "10000000000"}[r.nextInt(6)] + "\r\n");
+                "10000000000", "10001", "fffff"}[r.nextInt(8)] + "\r\n" + (r.nextBoolean() ? beyondTheLimit(r) : ""));
         case 5 -> b = insertHeader(b, "X-Big: " + "v".repeat(LIMITS.maxHeaderBytes() + r.nextInt(4000)));
         case 6 -> { // many headers
           StringBuilder h = new StringBuilder();
@@ -199,10 +199,16 @@ class Http1ConnectionFuzzTest {
             "HTTP/1.1 2000 OK\r\n", "HTTP/1.1 101 Switching\r\n\r\n", "\r\n", "HTTP/1.1 200\u0000\r\n"}[r.nextInt(7)]
             .getBytes(StandardCharsets.ISO_8859_1));
         case 9 -> b = insertHeader(b, ": no name");
+        case 10 -> b = insert(b, b.length, beyondTheLimit(r).getBytes(StandardCharsets.ISO_8859_1)); // a long body
         default -> b = insert(b, b.length, randomBytes(r, r.nextInt(200))); // bytes after the answer
       }
     }
     return b;
+  }
+
+  /** More body bytes than the limit allows. */
+  private static String beyondTheLimit(Random r) {
+    return "x".repeat(LIMITS.maxBodyBytes() + 1 + r.nextInt(1000));
   }
 
   private static byte[] insertHeader(byte[] b, String line) {
