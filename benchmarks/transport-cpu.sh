@@ -11,7 +11,7 @@
 # Apache HttpClient 5.6.5 classic, jdk): check it out to repeat the measurement of docs/ARCHITECTURE.md ("Kept
 # over a library"); later builds have one transport and ignore the property, so both names measure the same.
 # https: a self-signed certificate for 127.0.0.1 (keytool, made once in OUTDIR) served by `ferry sim
-# --tls-keystore`, trusted by the client through -Djavax.net.ssl.trustStore (the same for every transport).
+# --tls`, trusted by the client through -Djavax.net.ssl.trustStore (the same for every transport).
 # Each (scheme, transport) pair is warmed once (a discarded run of ROWS/2 rows), then the transports alternate,
 # REPEATS times. The simulator's /__stats proves each run created every user once.
 set -euo pipefail
@@ -63,7 +63,7 @@ run() {  # $1 scheme, $2 transport, $3 repeat (0 = warm-up), $4 csv
 }
 for scheme in $SCHEMES; do
   PORT=$((20000 + RANDOM % 20000))
-  tls=(); [ "$scheme" = https ] && tls=(--tls-keystore "$KS")
+  tls=(); [ "$scheme" = https ] && tls=(--tls "$KS")
   "$FERRY" sim --port "$PORT" --latency 5ms "${tls[@]}" > "$OUT/logs/sim-$scheme.log" 2>&1 &
   SIM_PID=$!
   URL="$scheme://127.0.0.1:$PORT"

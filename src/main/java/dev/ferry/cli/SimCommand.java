@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry sim}: runs the WorkOS-compatible simulator until stopped. Prints one line,
- * {@code ferry sim listening on http://127.0.0.1:PORT} ({@code https://} with {@code --tls-keystore}), once it accepts connections. Ctrl-C / SIGTERM
+ * {@code ferry sim listening on http://127.0.0.1:PORT} ({@code https://} with {@code --tls}), once it accepts
+ * connections. Ctrl-C / SIGTERM
  * close the server through a shutdown hook; an interrupt of the calling thread closes it too and
  * returns {@link ExitCodes#STOPPED}. A port that cannot be bound gives one line and {@link ExitCodes#USAGE}.
  */
@@ -116,7 +117,7 @@ public final class SimCommand implements Callable<Integer> {
       description = "Accept only the API key held by this environment variable (default: any sk_test_/sk_live_ key)")
   String requireKeyEnv;
 
-  @Option(names = "--tls-keystore", paramLabel = "FILE",
+  @Option(names = "--tls", paramLabel = "FILE",
       description = "Serve https with the key and certificate of this PKCS#12 file (its password in"
           + " $FERRY_SIM_TLS_PASSWORD, default 'changeit'); clients must trust the certificate (ferry: --ca-cert).")
   Path tlsKeystore;
@@ -133,7 +134,7 @@ public final class SimCommand implements Callable<Integer> {
         server = SimServer.start(config, SimTls.fromPkcs12(tlsKeystore, password.toCharArray()));
       }
     } catch (IOException e) {
-      spec.commandLine().getErr().println("[ERROR] ferry sim: --tls-keystore " + e.getMessage());
+      spec.commandLine().getErr().println("[ERROR] ferry sim: --tls " + e.getMessage());
       return ExitCodes.USAGE;
     } catch (UncheckedIOException e) {
       spec.commandLine().getErr().println("[ERROR] ferry sim: " + e.getMessage());

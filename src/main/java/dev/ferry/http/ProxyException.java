@@ -6,6 +6,7 @@ import java.io.IOException;
  * The proxy in front of a target failed: it could not be reached, or it refused to carry a request (a
  * {@code CONNECT} answered with anything but 2xx, or 407 to a forwarded request). The message names the proxy's
  * address and where it was configured, never its credentials.
+ * Immutable.
  */
 final class ProxyException extends IOException {
   private final boolean credentialsRefused;

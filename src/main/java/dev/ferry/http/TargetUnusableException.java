@@ -5,6 +5,7 @@ package dev.ferry.http;
  * host, no route), its TLS certificate is not trusted or does not name it, or the proxy refused to carry them (a
  * 407 at any time). Stops the job before any row is marked; the message says what is wrong and what to do, and
  * never holds a secret. Unchecked.
+ * Immutable.
  */
 public final class TargetUnusableException extends RuntimeException {
   public TargetUnusableException(String message) {
