@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Immutable simulator settings. Defaults: ephemeral port, no latency, no rate limits, no faults, no
- * serialised section, seed 0, any {@code sk_test_…}/{@code sk_live_…} key accepted.
+ * serialised section, seed 0, any {@code sk_test_…}/{@code sk_live_…} key accepted; embeddings and points as
+ * {@link EmbeddingsSettings#defaults()} and {@link PointsSettings#defaults()}.
  *
  * <p>The canonical constructor validates every component, so no invalid instance exists. Use
  * {@link #builder()}; {@link #toString()} never shows {@link #requiredKey()}.
@@ -37,6 +38,8 @@ import java.util.Objects;
  * @param latencySchedule steps that change the base latency over time, measured from the start or the last
  *     {@code /__reset} (sorted, strictly increasing offsets); before the first step, {@code latency}; empty
  *     = {@code latency} for ever
+ * @param embeddings the OpenAI-compatible {@code POST /v1/embeddings}: limits, quota, key, vector length
+ * @param points the Qdrant-compatible points API: key, collection creation
  */
 public record SimConfig(
     int port,
@@ -60,7 +63,9 @@ public record SimConfig(
     boolean multipleRoles,
     Duration idempotencyTtl,
     int idempotencyMaxEntries,
-    List<LatencyStep> latencySchedule) {
+    List<LatencyStep> latencySchedule,
+    EmbeddingsSettings embeddings,
+    PointsSettings points) {
 
   /** The sliding log keeps one timestamp per permit in a window; this caps its memory at 80 MB. */
   static final long MAX_SLIDING_WINDOW_PERMITS = 10_000_000;
@@ -93,6 +98,8 @@ public record SimConfig(
           "latency schedule offsets must increase, %s follows %s", latencySchedule.get(i).at(),
           latencySchedule.get(i - 1).at());
     }
+    Objects.requireNonNull(embeddings, "embeddings cannot be null");
+    Objects.requireNonNull(points, "points cannot be null");
     if (rateAlgorithm == RateAlgorithm.SLIDING_WINDOW) {
       for (double rate : new double[] {writeRateLimit, readRateLimit}) {
         check(permitsPerWindow(rate, rateWindow) <= MAX_SLIDING_WINDOW_PERMITS,
@@ -131,7 +138,8 @@ public record SimConfig(
         + ", serialTime=" + serialTime + ", seed=" + seed
         + ", requiredKey=" + (requiredKey == null ? "none" : "***")
         + ", multipleRoles=" + multipleRoles + ", idempotencyTtl=" + idempotencyTtl
-        + ", idempotencyMaxEntries=" + idempotencyMaxEntries + ", latencySchedule=" + latencySchedule + "]";
+        + ", idempotencyMaxEntries=" + idempotencyMaxEntries + ", latencySchedule=" + latencySchedule
+        + ", embeddings=" + embeddings + ", points=" + points + "]";
   }
 
   private static void check(boolean condition, String format, Object... args) {
@@ -177,6 +185,8 @@ public record SimConfig(
     private Duration idempotencyTtl = Duration.ofHours(24);
     private int idempotencyMaxEntries = 1_000_000;
     private List<LatencyStep> latencySchedule = List.of();
+    private EmbeddingsSettings embeddings = EmbeddingsSettings.defaults();
+    private PointsSettings points = PointsSettings.defaults();
 
     Builder() {}
 
@@ -203,6 +213,8 @@ public record SimConfig(
       idempotencyTtl = c.idempotencyTtl;
       idempotencyMaxEntries = c.idempotencyMaxEntries;
       latencySchedule = c.latencySchedule;
+      embeddings = c.embeddings;
+      points = c.points;
     }
 
     public Builder port(int port) {
@@ -319,12 +331,24 @@ public record SimConfig(
       return this;
     }
 
+    /** The embeddings endpoint's settings (default {@link EmbeddingsSettings#defaults()}). */
+    public Builder embeddings(EmbeddingsSettings embeddings) {
+      this.embeddings = embeddings;
+      return this;
+    }
+
+    /** The points API's settings (default {@link PointsSettings#defaults()}). */
+    public Builder points(PointsSettings points) {
+      this.points = points;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first bad setting */
     public SimConfig build() {
       return new SimConfig(port, latency, jitter, writeRateLimit, readRateLimit, rateWindow,
           rateAlgorithm, tokenBucketBurst, retryAfterHeader, errorRate, hangRate, hangDuration,
           dropRate, slowRate, slowLatency, serialTime, seed, requiredKey, multipleRoles,
-          idempotencyTtl, idempotencyMaxEntries, latencySchedule);
+          idempotencyTtl, idempotencyMaxEntries, latencySchedule, embeddings, points);
     }
   }
 }
