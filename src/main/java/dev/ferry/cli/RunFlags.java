@@ -54,7 +54,8 @@ final class RunFlags {
   Duration stopGrace;
 
   @Option(names = "--api-key-file", paramLabel = "FILE",
-      description = "Read the API key from FILE (owner-only permissions) instead of WORKOS_SECRET_KEY.")
+      description = "Read the API key from FILE (owner-only permissions) instead of the environment:"
+          + " WORKOS_SECRET_KEY, or WORKOS_API_KEY (the WorkOS SDKs' name) when WORKOS_SECRET_KEY is not set.")
   Path apiKeyFile;
 
   @Option(names = "--ca-cert", paramLabel = "FILE",

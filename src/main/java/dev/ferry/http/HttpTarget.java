@@ -127,7 +127,8 @@ public final class HttpTarget implements AutoCloseable {
           a.retryAfterNanos.orElse(-1)));
       if (a.status == 401 || a.status == 403) {
         throw new AuthFailureException(a.status, a.status == 401
-            ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY (or --api-key-file) and --api-url"
+            ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY"
+                + " (or --api-key-file) and --api-url"
             : "the API key lacks permission for " + call.method() + " " + pathOnly(call.path())
                 + " (HTTP 403): check the key's environment and rights");
       }

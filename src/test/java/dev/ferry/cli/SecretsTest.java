@@ -42,6 +42,7 @@ class SecretsTest {
   static final String KEY = "sk_test_SECRETCANARY_9f8e7d";
   static final String[] CANARIES = {"SECRETCANARY", "HASHCANARY", "PWCANARY"};
   static final int VALID_ROWS = 40;
+  static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   @TempDir
   Path dir;
@@ -92,12 +93,15 @@ class SecretsTest {
   void noKeyPasswordOrHashInAnythingFerryWritesOrPrints() throws Exception {
     assertThat(Files.readString(csv)).contains("HASHCANARY", "PWCANARY");
 
-    // 1. success, invalid rows and an API failure, with --verbose, in a child process (all its output captured)
+    // 1. success, invalid rows and an API failure, with --verbose and JSON logs, in a child process (all its output
+    // captured; the crash of step 4 logs as text)
     ChildFerry run = ChildFerry.start(work, "import", Map.of(ApiKeys.ENV, KEY),
-        args("mixed", sim.baseUrl().toString(), "--verbose"));
+        args("mixed", sim.baseUrl().toString(), "--verbose", "--log-format", "json"));
     assertThat(run.exitCode(Duration.ofSeconds(120))).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
     assertThat(sim.stats().usersCreated()).as("the rows with hashes were sent").isEqualTo(VALID_ROWS);
-    assertThat(run.stderr()).contains("DEBUG"); // the debug log was on
+    List<String> logLines = run.stderr().lines().filter(l -> l.startsWith("{")).toList();
+    for (String line : logLines) assertThat(JSON.readTree(line).get("formattedMessage")).as(line).isNotNull();
+    assertThat(logLines).anyMatch(l -> l.contains("\"level\":\"DEBUG\"")); // the debug log was on, as JSON
     assertThat(Files.readString(work.resolve("mixed-errors.csv"))).contains("short-tld@example.c", "both@example.com");
 
     // 2. an API that quotes the request (key and body) in its 422 answers, in this process with --verbose
