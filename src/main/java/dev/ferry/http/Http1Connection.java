@@ -60,6 +60,8 @@ final class Http1Connection {
   private boolean keepAliveToken;
   private String requestId;
   private String retryAfter;
+  /** Rate-limit headers ({@link RateLimitHeaders#wanted}): lower-case names and values alternating; null = none. */
+  private java.util.List<String> rateHeaders;
 
   Http1Connection(Socket socket, Ticker ticker, Http1Limits limits) throws IOException {
     this.socket = socket;
@@ -247,7 +249,8 @@ final class Http1Connection {
       buf = new byte[BUFFER];
       pos = lim = 0;
     }
-    return new Transport.Reply(status, text, requestId == null ? "" : requestId, retryAfter, false);
+    return new Transport.Reply(status, text, requestId == null ? "" : requestId, retryAfter,
+        rateHeaders == null ? java.util.List.of() : rateHeaders, false);
   }
 
   /** Reads a status line and its headers; returns the status. */
@@ -260,6 +263,7 @@ final class Http1Connection {
     keepAliveToken = false;
     requestId = null;
     retryAfter = null;
+    rateHeaders = null;
     int budget = limits.maxHeaderBytes();
     int end = readLine(budget, "status line");
     budget -= next - pos;
@@ -314,7 +318,16 @@ final class Http1Connection {
       if (requestId == null) requestId = new String(buf, v, ve - v, StandardCharsets.ISO_8859_1);
     } else if (named(start, colon, "retry-after")) {
       if (retryAfter == null) retryAfter = new String(buf, v, ve - v, StandardCharsets.ISO_8859_1);
+    } else if (prefixed(start, colon, "ratelimit") || prefixed(start, colon, "x-ratelimit")) {
+      if (rateHeaders == null) rateHeaders = new java.util.ArrayList<>(8);
+      rateHeaders.add(new String(buf, start, colon - start, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT));
+      rateHeaders.add(new String(buf, v, ve - v, StandardCharsets.ISO_8859_1));
     }
+  }
+
+  /** Case-insensitive: does {@code buf[start, end)} start with the (lower-case) {@code prefix}? */
+  private boolean prefixed(int start, int end, String prefix) {
+    return end - start >= prefix.length() && named(start, start + prefix.length(), prefix);
   }
 
   private long parseLength(int v, int ve) throws IOException {

@@ -131,7 +131,8 @@ final class Http1Transport implements Transport {
     } else {
       c.close();
     }
-    return resent ? new Reply(reply.status(), reply.body(), reply.requestId(), reply.retryAfter(), true) : reply;
+    return resent ? new Reply(reply.status(), reply.body(), reply.requestId(), reply.retryAfter(),
+        reply.rateHeaders(), true) : reply;
   }
 
   private Http1Connection connect(long deadline) throws IOException, InterruptedException {

@@ -30,8 +30,16 @@ final class JdkTransport implements Transport {
     }
     rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    java.util.List<String> rate = new java.util.ArrayList<>();
+    r.headers().map().forEach((name, values) -> {
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (RateLimitHeaders.wanted(lower) && !values.isEmpty()) {
+        rate.add(lower);
+        rate.add(values.get(0));
+      }
+    });
     return new Reply(r.statusCode(), r.body(), r.headers().firstValue("X-Request-ID").orElse(""),
-        r.headers().firstValue("Retry-After").orElse(null), false);
+        r.headers().firstValue("Retry-After").orElse(null), rate, false);
   }
 
   @Override

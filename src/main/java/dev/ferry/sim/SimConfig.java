@@ -37,6 +37,7 @@ import java.util.Objects;
  * @param latencySchedule steps that change the base latency over time, measured from the start or the last
  *     {@code /__reset} (sorted, strictly increasing offsets); before the first step, {@code latency}; empty
  *     = {@code latency} for ever
+ * @param rateHeaders which rate-limit headers every API answer carries (none by default, as WorkOS)
  */
 public record SimConfig(
     int port,
@@ -60,7 +61,8 @@ public record SimConfig(
     boolean multipleRoles,
     Duration idempotencyTtl,
     int idempotencyMaxEntries,
-    List<LatencyStep> latencySchedule) {
+    List<LatencyStep> latencySchedule,
+    RateHeaders rateHeaders) {
 
   /** The sliding log keeps one timestamp per permit in a window; this caps its memory at 80 MB. */
   static final long MAX_SLIDING_WINDOW_PERMITS = 10_000_000;
@@ -87,6 +89,7 @@ public record SimConfig(
     check(requiredKey == null || !requiredKey.isBlank(), "requiredKey must not be blank");
     nonNegative(idempotencyTtl, "idempotencyTtl");
     check(idempotencyMaxEntries >= 1, "idempotencyMaxEntries must be >= 1, was %s", idempotencyMaxEntries);
+    Objects.requireNonNull(rateHeaders, "rateHeaders cannot be null");
     latencySchedule = List.copyOf(Objects.requireNonNull(latencySchedule, "latencySchedule cannot be null"));
     for (int i = 1; i < latencySchedule.size(); i++) {
       check(latencySchedule.get(i).at().compareTo(latencySchedule.get(i - 1).at()) > 0,
@@ -131,7 +134,8 @@ public record SimConfig(
         + ", serialTime=" + serialTime + ", seed=" + seed
         + ", requiredKey=" + (requiredKey == null ? "none" : "***")
         + ", multipleRoles=" + multipleRoles + ", idempotencyTtl=" + idempotencyTtl
-        + ", idempotencyMaxEntries=" + idempotencyMaxEntries + ", latencySchedule=" + latencySchedule + "]";
+        + ", idempotencyMaxEntries=" + idempotencyMaxEntries + ", latencySchedule=" + latencySchedule
+        + ", rateHeaders=" + rateHeaders + "]";
   }
 
   private static void check(boolean condition, String format, Object... args) {
@@ -177,6 +181,7 @@ public record SimConfig(
     private Duration idempotencyTtl = Duration.ofHours(24);
     private int idempotencyMaxEntries = 1_000_000;
     private List<LatencyStep> latencySchedule = List.of();
+    private RateHeaders rateHeaders = RateHeaders.NONE;
 
     Builder() {}
 
@@ -203,6 +208,7 @@ public record SimConfig(
       idempotencyTtl = c.idempotencyTtl;
       idempotencyMaxEntries = c.idempotencyMaxEntries;
       latencySchedule = c.latencySchedule;
+      rateHeaders = c.rateHeaders;
     }
 
     public Builder port(int port) {
@@ -319,12 +325,18 @@ public record SimConfig(
       return this;
     }
 
+    /** Which rate-limit headers every API answer carries. */
+    public Builder rateHeaders(RateHeaders rateHeaders) {
+      this.rateHeaders = rateHeaders;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first bad setting */
     public SimConfig build() {
       return new SimConfig(port, latency, jitter, writeRateLimit, readRateLimit, rateWindow,
           rateAlgorithm, tokenBucketBurst, retryAfterHeader, errorRate, hangRate, hangDuration,
           dropRate, slowRate, slowLatency, serialTime, seed, requiredKey, multipleRoles,
-          idempotencyTtl, idempotencyMaxEntries, latencySchedule);
+          idempotencyTtl, idempotencyMaxEntries, latencySchedule, rateHeaders);
     }
   }
 }

@@ -52,7 +52,10 @@ public final class RateLearner {
   /** How often the ramp grows the pace (by the per-second factor to the power of the step's length). */
   private static final long RAMP_STEP_NANOS = 100_000_000L;
   private static final int BUCKETS = 640; // 64 s of history
-  private static final long[] LOOKBACKS_NANOS = {10 * SECOND, 20 * SECOND, 30 * SECOND, 60 * SECOND};
+  private static final long[] LOOKBACKS_NANOS = {2 * SECOND, 5 * SECOND, 10 * SECOND, 20 * SECOND, 30 * SECOND,
+      60 * SECOND};
+  /** The probe interval is this many times the longest Retry-After seen (a window's length, rounded up). */
+  private static final double PROBE_WINDOWS = 2.5;
   private static final double RAMP_BUDGET_SECONDS = 0.05;
   private static final int READS = 0;
   private static final int WRITES = 1;
@@ -60,6 +63,8 @@ public final class RateLearner {
   private final double headroom;
   private final double maxRampFactor;
   private final long probeIntervalNanos;
+  /** Shortest probe interval when it follows the target's window; 0 = always {@code probeIntervalNanos}. */
+  private final long minProbeIntervalNanos;
   private final double minRate;
 
   /** @GuardedBy("this") admissions per 100 ms bucket, [reads or writes][bucket number mod BUCKETS] */
@@ -92,20 +97,37 @@ public final class RateLearner {
   private double stepRttNanos;
   /** @GuardedBy("this") */
   private long throttleEvents;
+  /** @GuardedBy("this") the longest Retry-After seen: about the target's window, rounded up */
+  private long longestRetryAfterNanos;
 
-  private RateLearner(double initialPace, double maxRampFactor, double headroom, long probeIntervalNanos,
-      double minRate) {
+  private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
+      long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
     this.rate = initialPace;
+    this.ramping = ramp;
     this.maxRampFactor = maxRampFactor;
     this.headroom = headroom;
     this.probeIntervalNanos = probeIntervalNanos;
+    this.minProbeIntervalNanos = minProbeIntervalNanos;
     this.minRate = minRate;
     for (long[] b : bucketOf) java.util.Arrays.fill(b, Long.MIN_VALUE);
   }
 
-  /** Initial pace 50/s, ramp at most ×16 a second, headroom 0.98, probe interval 12 s, lowest pace 0.5/s. */
+  /**
+   * For {@code --rate-limit auto}: initial pace 50/s, ramp at most ×16 a second, headroom 0.98, lowest pace
+   * 0.5/s; the probe interval follows the target's window as its Retry-After shows it (2.5 × the longest one,
+   * between 2 s and 12 s), so a target counting in 1 s windows is probed every few seconds and one counting in
+   * 10 s windows only after a whole window at a pace.
+   */
   public static RateLearner withDefaults() {
-    return new RateLearner(50, 16.0, 0.98, 12 * SECOND, 0.5);
+    return new RateLearner(50, true, 16.0, 0.98, 12 * SECOND, 2 * SECOND, 0.5);
+  }
+
+  /**
+   * For {@code --rate-limit none}: no pace at all (the target is said to have no limit) until the first 429;
+   * from then on as {@link #withDefaults()} after its first 429: the estimate, then probes.
+   */
+  public static RateLearner unlimitedUntilRefused() {
+    return new RateLearner(Double.POSITIVE_INFINITY, false, 16.0, 0.98, 12 * SECOND, 2 * SECOND, 0.5);
   }
 
   /**
@@ -124,7 +146,7 @@ public final class RateLearner {
       throw new IllegalArgumentException("probeInterval must be > 0");
     }
     if (!(minRate > 0)) throw new IllegalArgumentException("minRate must be > 0");
-    return new RateLearner(initialPace, maxRampFactor, headroom, probeInterval.toNanos(), minRate);
+    return new RateLearner(initialPace, true, maxRampFactor, headroom, probeInterval.toNanos(), 0, minRate);
   }
 
   /** The proposed pace per second. */
@@ -174,7 +196,8 @@ public final class RateLearner {
     stepAdmitted++;
     stepRttNanos += Math.max(0, answeredNanos - sentNanos);
     if (waitedForPermit) stepWaited++;
-    long step = ramping ? RAMP_STEP_NANOS : probeIntervalNanos;
+    if (Double.isInfinite(rate)) return rate; // unlimited until the first 429: nothing to ramp or probe
+    long step = ramping ? RAMP_STEP_NANOS : probeInterval();
     long stepLength = sentNanos - stepStartNanos;
     if (stepLength < step) return rate;
     // The pace is the bottleneck when most requests of the step waited for it and they used at least half of
@@ -217,6 +240,7 @@ public final class RateLearner {
   public synchronized double onThrottled(long sentNanos, long nowNanos, long retryAfterNanos, boolean write) {
     if (sentNanos < changedNanos) return rate; // sent before the last change: already accounted for
     throttleEvents++;
+    longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
     int kind = write ? WRITES : READS;
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
     double next;
@@ -238,6 +262,13 @@ public final class RateLearner {
     stepRttNanos = 0;
     setRate(next, nowNanos);
     return rate;
+  }
+
+  /** Time a pace must run without a 429 to be safe. @GuardedBy("this") */
+  private long probeInterval() {
+    if (minProbeIntervalNanos == 0 || longestRetryAfterNanos <= 0) return probeIntervalNanos;
+    long window = (long) (PROBE_WINDOWS * longestRetryAfterNanos);
+    return Math.max(minProbeIntervalNanos, Math.min(probeIntervalNanos, window));
   }
 
   /**
