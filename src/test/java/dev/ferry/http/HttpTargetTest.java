@@ -186,14 +186,6 @@ class HttpTargetTest {
   }
 
   @Test
-  void parsesRetryAfter() {
-    assertThat(HttpTarget.parseRetryAfter("3").getAsLong()).isEqualTo(3_000_000_000L);
-    assertThat(HttpTarget.parseRetryAfter("0.5").getAsLong()).isEqualTo(500_000_000L);
-    assertThat(HttpTarget.parseRetryAfter(null)).isEmpty();
-    assertThat(HttpTarget.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT").getAsLong()).isEqualTo(1_000_000_000L);
-  }
-
-  @Test
   void manyConcurrentCallsAreAllAnsweredOnce() throws Exception {
     // Given 200 calls at once (the client's answer pipeline runs on virtual threads)
     try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5));

@@ -77,11 +77,9 @@ public final class QuotaPace {
           && quota.resetNanos() > 0;
       long left = quota.remaining() - Math.max(0, sentAfter);
       k.budgetPace = Double.POSITIVE_INFINITY;
-      if (left <= 0 && quota.resetNanos() > 0) {
-        double rate = k.rate();
-        long refill = rate > 0 ? (long) ((Math.max(0, sentAfter) + 1) * 1e9 / rate) : quota.resetNanos();
-        pause = k.fixed ? quota.resetNanos() : Math.min(quota.resetNanos(), refill);
-      } else if (k.fixed && left > 0) {
+      if (k.fixed && left <= 0) {
+        pause = quota.resetNanos();
+      } else if (k.fixed) {
         k.budgetPace = left * 1e9 / quota.resetNanos();
       }
     }

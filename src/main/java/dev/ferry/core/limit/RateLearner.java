@@ -56,6 +56,8 @@ public final class RateLearner {
       60 * SECOND};
   /** The probe interval is this many times the longest Retry-After seen (a window's length, rounded up). */
   private static final double PROBE_WINDOWS = 2.5;
+  /** No probe while the ceiling is within this factor of the pace. */
+  private static final double NEAR_CEILING = 1.05;
   private static final double RAMP_BUDGET_SECONDS = 0.05;
   private static final int READS = 0;
   private static final int WRITES = 1;
@@ -214,8 +216,15 @@ public final class RateLearner {
     }
     safeRate = Math.max(safeRate, rate); // a whole interval without a 429
     ceiling *= 1.005;
-    if (paceBound) {
-      double next = rate * (1 + probeStep);
+    // Near the ceiling (within NEAR_CEILING) a probe would cost a refusal for a gain of a percent or two: none,
+    // until the ceiling crept away. Against a short window (Retry-After of at most 2 s: an overshoot costs a
+    // second or two) a step covers a quarter of the gap to the ceiling, up to 32 %; against a long one, where
+    // an overshoot locks everyone out for much of a window, the steps stay small.
+    if (paceBound && ceiling > rate * NEAR_CEILING) {
+      boolean shortWindow = longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
+      double grow = Double.isInfinite(ceiling) || !shortWindow ? probeStep
+          : Math.max(probeStep, Math.min(0.32, (ceiling / rate - 1) / 4));
+      double next = rate * (1 + grow);
       if (!Double.isInfinite(ceiling)) next = Math.min(next, (rate + ceiling) / 2);
       if (next > rate * 1.002) {
         setRate(next, sentNanos);
@@ -246,6 +255,7 @@ public final class RateLearner {
     double next;
     if (ramping) {
       next = Math.min(estimate, rate);
+      if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
     } else if (safeRate > 0 && rate > safeRate) {
       next = Math.max(safeRate, Math.min(estimate, rate * 0.95)); // the probe overshot
