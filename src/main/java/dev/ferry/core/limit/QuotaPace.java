@@ -60,8 +60,12 @@ public final class QuotaPace {
       k.windowNanos = quota.windowNanos();
       k.windowStated = true;
     } else if (!k.windowStated && quota.resetNanos() > 0) {
-      // resets in whole seconds: a 1 s window reads 0 or 1, never more
-      k.windowNanos = Math.max(k.windowNanos, Math.max(quota.resetNanos(), SECOND / 10));
+      // The server measured the reset when it counted the request, up to a round trip before the answer came: a
+      // precise reset (OpenAI's durations, an epoch reset read now) may be that much shorter than the window; a
+      // reset in whole seconds was rounded up already.
+      boolean wholeSeconds = quota.resetNanos() % SECOND == 0;
+      long window = quota.resetNanos() + (wholeSeconds ? 0 : Math.max(0, answeredNanos - sentNanos));
+      k.windowNanos = Math.max(k.windowNanos, Math.max(window, SECOND / 10));
     }
     long pause = 0;
     if (sentNanos >= k.freshestSentNanos && quota.resetNanos() >= 0) {
@@ -79,6 +83,11 @@ public final class QuotaPace {
       k.budgetPace = Double.POSITIVE_INFINITY;
       if (k.fixed && left <= 0) {
         pause = quota.resetNanos();
+      } else if (quota.remaining() == 0 && k.rate() > 0 && k.windowNanos >= 2 * SECOND) {
+        // Spent as the server counted this one: arrivals bunched (a stall of either host). Hold every caller for
+        // one slot of the rate. Not in windows under 2 s, where the last slot of a window is spent every window
+        // at this pace and holding the queued callers would cost more than the rare 429 it avoids.
+        pause = Math.min(quota.resetNanos(), (long) (1e9 / k.rate()));
       } else if (k.fixed) {
         k.budgetPace = left * 1e9 / quota.resetNanos();
       }
