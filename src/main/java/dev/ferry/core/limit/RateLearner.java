@@ -35,13 +35,20 @@ package dev.ferry.core.limit;
  * a refused write is estimated from the admitted writes only. Without Retry-After the pace halves instead.
  *
  * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds,
- * another client stopped). A pace that ran for {@code probeInterval} without a 429 is <em>safe</em>
- * (longer than the 10 s windows WorkOS and the simulator count in), and while requests wait for the pacer
- * the pace then rises by 2 %, 4 %, 8 %, … (at most 16 %), one step per interval, but never past halfway
- * to the <em>ceiling</em>, the lowest pace a 429 refused (which creeps up 0.5 % an interval, so a limit that
- * grew is found again). A 429 during a probe lowers the ceiling and goes back to the last safe pace (or the
- * estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
- * estimate, and at least 5 %. Near the limit, probes thus halve the gap instead of overshooting again.
+ * another client stopped). A pace that ran for a probe interval without a 429 is <em>safe</em>, and while
+ * requests wait for the pacer the pace then rises, one step per interval, but never past halfway to the
+ * <em>ceiling</em>, the lowest pace a 429 refused (the ramp's pace at its first 429 included; it creeps up 0.5 %
+ * an interval, so a limit that grew is found again). The interval follows the target's window as its longest
+ * Retry-After shows it ({@link #withDefaults()}: 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s
+ * windows WorkOS and the simulator count in). Against a short window (Retry-After of at most 2 s, where an
+ * overshoot costs a second or two) a step covers a quarter of the gap to the ceiling (2 % to 32 %); against a
+ * long one it is 2 %, 4 %, 8 %, … (at most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
+ * percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the last safe pace (or
+ * the estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
+ * estimate, and at least 5 %. So one early 429 never caps a job for its lifetime.
+ *
+ * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its
+ * first 429 gives the estimate, and from then on it probes as above.
  *
  * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is
  * synchronized; each is O(1), except O(history buckets) on a 429).
