@@ -16,17 +16,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ferry sim}: runs the WorkOS-compatible simulator until stopped. Prints one line,
+ * {@code ferry sim}: runs the simulator (WorkOS, OpenAI-compatible embeddings, Qdrant-compatible points) until
+ * stopped. Prints one line,
  * {@code ferry sim listening on http://127.0.0.1:PORT}, once it accepts connections. Ctrl-C / SIGTERM
  * close the server through a shutdown hook; an interrupt of the calling thread closes it too and
  * returns {@link ExitCodes#STOPPED}. A port that cannot be bound gives one line and {@link ExitCodes#USAGE}.
  */
-@Command(name = "sim", description = "Run the WorkOS-compatible simulator on 127.0.0.1")
+@Command(name = "sim", description = "Run the simulator (WorkOS, OpenAI embeddings, Qdrant points) on 127.0.0.1")
 public final class SimCommand implements Callable<Integer> {
 
   @Spec
@@ -122,6 +124,9 @@ public final class SimCommand implements Callable<Integer> {
       description = "Accept only the API key held by this environment variable (default: any sk_test_/sk_live_ key)")
   String requireKeyEnv;
 
+  @Mixin
+  SimVectorOptions vectors;
+
   @Override
   public Integer call() {
     SimConfig config = toConfig(System::getenv);
@@ -197,6 +202,8 @@ public final class SimCommand implements Callable<Integer> {
           .seed(seed)
           .requiredKey(requiredKey)
           .multipleRoles(multipleRoles)
+          .embeddings(vectors.embeddings(env))
+          .points(vectors.points(env))
           .build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "ferry sim: " + e.getMessage());

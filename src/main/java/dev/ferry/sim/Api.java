@@ -5,11 +5,16 @@ final class Api {
   private final UserEndpoints users;
   private final OrganizationEndpoints organizations;
   private final MembershipEndpoints memberships;
+  private final EmbeddingsEndpoint embeddings;
+  private final PointsEndpoints points;
 
-  Api(UserEndpoints users, OrganizationEndpoints organizations, MembershipEndpoints memberships) {
+  Api(UserEndpoints users, OrganizationEndpoints organizations, MembershipEndpoints memberships,
+      EmbeddingsEndpoint embeddings, PointsEndpoints points) {
     this.users = users;
     this.organizations = organizations;
     this.memberships = memberships;
+    this.embeddings = embeddings;
+    this.points = points;
   }
 
   ApiResponse handle(Route.Match match, SimRequest request) {
@@ -26,6 +31,9 @@ final class Api {
         case CREATE_MEMBERSHIP -> memberships.create(request);
         case LIST_MEMBERSHIPS -> memberships.list(request);
         case GET_MEMBERSHIP -> memberships.get(parameter);
+        case CREATE_EMBEDDINGS -> embeddings.create(request);
+        case CREATE_COLLECTION, GET_COLLECTION, UPSERT_POINTS, GET_POINT, SCROLL_POINTS ->
+            points.handle(match.route(), parameter, request);
       };
     } catch (ApiError e) {
       return e.response();

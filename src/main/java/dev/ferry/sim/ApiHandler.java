@@ -26,12 +26,17 @@ import org.slf4j.LoggerFactory;
  *   <li>unknown route 404, else the endpoint, through the idempotency cache when the POST has an
  *       {@code Idempotency-Key}.
  * </ol>
- * So every injected fault happens before any state change. Threadsafe: one instance serves every
+ * So every injected fault happens before any state change. The OpenAI and Qdrant routes ({@link Family}) skip
+ * the WorkOS key check, rate limits and idempotency cache (their endpoints check their own keys and limits, when
+ * they run), take bodies up to {@link #MAX_VECTOR_BODY_BYTES}, and get the pipeline's errors in their own shape.
+ * Threadsafe: one instance serves every
  * exchange; no lock is held while sleeping except the serialised section's own.
  */
 final class ApiHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
   static final int MAX_BODY_BYTES = 1 << 20;
+  /** Bodies of the OpenAI and Qdrant routes: batches of texts or vectors (Qdrant's own default limit: 32 MB). */
+  static final int MAX_VECTOR_BODY_BYTES = 32 << 20;
   static final int MAX_IDEMPOTENCY_KEY = 255;
 
   private final SimConfig config;
@@ -65,6 +70,7 @@ final class ApiHandler implements HttpHandler {
     String outcome = "dropped";
     try {
       ApiResponse response = process(exchange, s, match, uri, segments);
+      if (response != null && match != null) response = match.route().family().dialect(response);
       s.counters.finished(); // before the answer leaves, so a client never sees its own call in flight
       inFlight = false;
       if (response != null) {
@@ -94,11 +100,13 @@ final class ApiHandler implements HttpHandler {
   /** @return the answer, or null to drop the connection */
   private ApiResponse process(HttpExchange exchange, SimState s, Route.Match match, URI uri, List<String> segments)
       throws IOException, InterruptedException {
-    byte[] body = readBody(exchange);
+    boolean workOs = match == null || match.route().family() == Family.WORKOS;
+    int maxBody = workOs ? MAX_BODY_BYTES : MAX_VECTOR_BODY_BYTES;
+    byte[] body = readBody(exchange, maxBody);
     long arrived = clock.nanoTime();
     s.timeline.arrived(arrived);
     RequestPlan plan = s.planner.next(s.timeline.sinceStart(arrived));
-    ApiResponse refusal = admit(exchange, s, arrived);
+    ApiResponse refusal = workOs ? admit(exchange, s, arrived) : null;
     if (refusal == null && plan.fault() == RequestPlan.Fault.HANG) {
       s.counters.hangsInjected.increment();
       clock.sleep(config.hangDuration());
@@ -130,9 +138,10 @@ final class ApiHandler implements HttpHandler {
           "No route for " + exchange.getRequestMethod() + " " + uri.getRawPath() + ".");
     }
     if (body == null) {
-      return ApiResponse.error(413, "request_too_large", "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+      return ApiResponse.error(413, "request_too_large", "The request body exceeds " + maxBody + " bytes.");
     }
-    SimRequest request = new SimRequest(exchange.getRequestMethod(), segments, SimRequest.query(uri.getRawQuery()), body);
+    SimRequest request = new SimRequest(exchange.getRequestMethod(), segments, SimRequest.query(uri.getRawQuery()), body,
+        exchange.getRequestHeaders());
     return answer(exchange, s, match, request);
   }
 
@@ -162,7 +171,7 @@ final class ApiHandler implements HttpHandler {
   private ApiResponse answer(HttpExchange exchange, SimState s, Route.Match match, SimRequest request)
       throws InterruptedException {
     String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-    if (key == null || !"POST".equals(request.method())) {
+    if (key == null || !"POST".equals(request.method()) || match.route().family() != Family.WORKOS) {
       return s.api.handle(match, request);
     }
     if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY) {
@@ -185,15 +194,15 @@ final class ApiHandler implements HttpHandler {
   }
 
   /**
-   * The body, or null when it exceeds {@link #MAX_BODY_BYTES}. With a {@code Content-Length} (every client
+   * The body, or null when it exceeds {@code maxBytes}. With a {@code Content-Length} (every client
    * here sends one) the body is read into an array of exactly that size: {@code readNBytes(int)} allocates
    * and zeroes a 16 KB buffer per call and copies out of it, which cost ~7 % of the simulator's CPU.
    */
-  static byte[] readBody(HttpExchange exchange) throws IOException {
+  static byte[] readBody(HttpExchange exchange, int maxBytes) throws IOException {
     try (InputStream in = exchange.getRequestBody()) {
       boolean chunked = exchange.getRequestHeaders().getFirst("Transfer-Encoding") != null;
       long declared = chunked ? -1 : contentLength(exchange.getRequestHeaders().getFirst("Content-Length"));
-      if (declared > MAX_BODY_BYTES) {
+      if (declared > maxBytes) {
         discard(in);
         return null;
       }
@@ -202,8 +211,8 @@ final class ApiHandler implements HttpHandler {
         int n = in.readNBytes(body, 0, body.length);
         return n == body.length ? body : Arrays.copyOf(body, n); // a short body: the client went away
       }
-      byte[] body = in.readNBytes(MAX_BODY_BYTES + 1); // chunked: no length given
-      if (body.length <= MAX_BODY_BYTES) return body;
+      byte[] body = in.readNBytes(maxBytes + 1); // chunked: no length given
+      if (body.length <= maxBytes) return body;
       discard(in);
       return null;
     }

@@ -13,7 +13,13 @@ enum Route {
   GET_ORGANIZATION("GET", "/organizations/{id}"),
   CREATE_MEMBERSHIP("POST", "/user_management/organization_memberships"),
   LIST_MEMBERSHIPS("GET", "/user_management/organization_memberships"),
-  GET_MEMBERSHIP("GET", "/user_management/organization_memberships/{id}");
+  GET_MEMBERSHIP("GET", "/user_management/organization_memberships/{id}"),
+  CREATE_EMBEDDINGS("POST", "/v1/embeddings", Family.OPENAI),
+  CREATE_COLLECTION("PUT", "/collections/{collection}", Family.QDRANT),
+  GET_COLLECTION("GET", "/collections/{collection}", Family.QDRANT),
+  UPSERT_POINTS("PUT", "/collections/{collection}/points", Family.QDRANT),
+  GET_POINT("GET", "/collections/{collection}/points/{id}", Family.QDRANT),
+  SCROLL_POINTS("POST", "/collections/{collection}/points/scroll", Family.QDRANT);
 
   /** The {@code requests_by_route} label of calls that match no route. */
   static final String UNKNOWN = "unknown";
@@ -21,8 +27,14 @@ enum Route {
   private final String method;
   private final String label;
   private final List<String> template;
+  private final Family family;
 
   Route(String method, String path) {
+    this(method, path, Family.WORKOS);
+  }
+
+  Route(String method, String path, Family family) {
+    this.family = family;
     this.method = method;
     this.label = method + " " + path;
     this.template = List.of(path.substring(1).split("/"));
@@ -33,7 +45,12 @@ enum Route {
     return label;
   }
 
-  /** A matched route with its one path parameter (null when the route has none). */
+  /** The API the route belongs to: its keys, limits and error shapes. */
+  Family family() {
+    return family;
+  }
+
+  /** A matched route with its last path parameter (null when the route has none). */
   record Match(Route route, String parameter) {}
 
   /** @param segments the decoded path segments; null when nothing matches */

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Immutable simulator settings. Defaults: ephemeral port, no latency, no rate limits, no faults, no
- * serialised section, seed 0, any {@code sk_test_…}/{@code sk_live_…} key accepted.
+ * serialised section, seed 0, any {@code sk_test_…}/{@code sk_live_…} key accepted; embeddings and points as
+ * {@link EmbeddingsSettings#defaults()} and {@link PointsSettings#defaults()}.
  *
  * <p>The canonical constructor validates every component, so no invalid instance exists. Use
  * {@link #builder()}; {@link #toString()} never shows {@link #requiredKey()}.
@@ -37,7 +38,9 @@ import java.util.Objects;
  * @param latencySchedule steps that change the base latency over time, measured from the start or the last
  *     {@code /__reset} (sorted, strictly increasing offsets); before the first step, {@code latency}; empty
  *     = {@code latency} for ever
- * @param rateHeaders which rate-limit headers every API answer carries (none by default, as WorkOS)
+ * @param embeddings the OpenAI-compatible {@code POST /v1/embeddings}: limits, quota, key, vector length
+ * @param points the Qdrant-compatible points API: key, collection creation
+ * @param rateHeaders which rate-limit headers every WorkOS API answer carries (none by default, as WorkOS)
  */
 public record SimConfig(
     int port,
@@ -62,6 +65,8 @@ public record SimConfig(
     Duration idempotencyTtl,
     int idempotencyMaxEntries,
     List<LatencyStep> latencySchedule,
+    EmbeddingsSettings embeddings,
+    PointsSettings points,
     RateHeaders rateHeaders) {
 
   /** The sliding log keeps one timestamp per permit in a window; this caps its memory at 80 MB. */
@@ -96,6 +101,8 @@ public record SimConfig(
           "latency schedule offsets must increase, %s follows %s", latencySchedule.get(i).at(),
           latencySchedule.get(i - 1).at());
     }
+    Objects.requireNonNull(embeddings, "embeddings cannot be null");
+    Objects.requireNonNull(points, "points cannot be null");
     if (rateAlgorithm == RateAlgorithm.SLIDING_WINDOW) {
       for (double rate : new double[] {writeRateLimit, readRateLimit}) {
         check(permitsPerWindow(rate, rateWindow) <= MAX_SLIDING_WINDOW_PERMITS,
@@ -135,7 +142,7 @@ public record SimConfig(
         + ", requiredKey=" + (requiredKey == null ? "none" : "***")
         + ", multipleRoles=" + multipleRoles + ", idempotencyTtl=" + idempotencyTtl
         + ", idempotencyMaxEntries=" + idempotencyMaxEntries + ", latencySchedule=" + latencySchedule
-        + ", rateHeaders=" + rateHeaders + "]";
+        + ", embeddings=" + embeddings + ", points=" + points + ", rateHeaders=" + rateHeaders + "]";
   }
 
   private static void check(boolean condition, String format, Object... args) {
@@ -181,6 +188,8 @@ public record SimConfig(
     private Duration idempotencyTtl = Duration.ofHours(24);
     private int idempotencyMaxEntries = 1_000_000;
     private List<LatencyStep> latencySchedule = List.of();
+    private EmbeddingsSettings embeddings = EmbeddingsSettings.defaults();
+    private PointsSettings points = PointsSettings.defaults();
     private RateHeaders rateHeaders = RateHeaders.NONE;
 
     Builder() {}
@@ -208,6 +217,8 @@ public record SimConfig(
       idempotencyTtl = c.idempotencyTtl;
       idempotencyMaxEntries = c.idempotencyMaxEntries;
       latencySchedule = c.latencySchedule;
+      embeddings = c.embeddings;
+      points = c.points;
       rateHeaders = c.rateHeaders;
     }
 
@@ -325,7 +336,19 @@ public record SimConfig(
       return this;
     }
 
-    /** Which rate-limit headers every API answer carries. */
+    /** The embeddings endpoint's settings (default {@link EmbeddingsSettings#defaults()}). */
+    public Builder embeddings(EmbeddingsSettings embeddings) {
+      this.embeddings = embeddings;
+      return this;
+    }
+
+    /** The points API's settings (default {@link PointsSettings#defaults()}). */
+    public Builder points(PointsSettings points) {
+      this.points = points;
+      return this;
+    }
+
+    /** Which rate-limit headers every WorkOS API answer carries. */
     public Builder rateHeaders(RateHeaders rateHeaders) {
       this.rateHeaders = rateHeaders;
       return this;
@@ -336,7 +359,7 @@ public record SimConfig(
       return new SimConfig(port, latency, jitter, writeRateLimit, readRateLimit, rateWindow,
           rateAlgorithm, tokenBucketBurst, retryAfterHeader, errorRate, hangRate, hangDuration,
           dropRate, slowRate, slowLatency, serialTime, seed, requiredKey, multipleRoles,
-          idempotencyTtl, idempotencyMaxEntries, latencySchedule, rateHeaders);
+          idempotencyTtl, idempotencyMaxEntries, latencySchedule, embeddings, points, rateHeaders);
     }
   }
 }

@@ -89,6 +89,8 @@ final class SimJson {
       g.writeNumberField("in_flight", stats.inFlight());
       g.writeNumberField("max_in_flight", stats.maxInFlight());
       g.writeNumberField("serial_wait_ms", stats.serialWait().toNanos() / 1e6);
+      stats.embeddings().write(g);
+      stats.points().write(g);
       g.writeEndObject();
     });
   }
@@ -114,6 +116,7 @@ final class SimJson {
       case MembershipRecord m -> writeMembership(g, m);
       case ListBody l -> writeList(g, l);
       case ErrorBody e -> writeError(g, e);
+      case JsonBody j -> j.write(g);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.ferry.sim;
 
+import com.sun.net.httpserver.Headers;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,8 +13,18 @@ import java.util.Map;
  *
  * @param segments the path split at {@code /} and percent-decoded ({@code +} stays {@code +})
  * @param query the query parameters, form-decoded ({@code +} is a space, so send {@code %2B}); first value wins
+ * @param headers the request headers (names case-insensitive); not to be changed
  */
-record SimRequest(String method, List<String> segments, Map<String, String> query, byte[] body) {
+record SimRequest(String method, List<String> segments, Map<String, String> query, byte[] body, Headers headers) {
+
+  SimRequest(String method, List<String> segments, Map<String, String> query, byte[] body) {
+    this(method, segments, query, body, new Headers());
+  }
+
+  /** The first value of a header, or null. */
+  String header(String name) {
+    return headers.getFirst(name);
+  }
 
   String queryParameter(String name) {
     return query.get(name);

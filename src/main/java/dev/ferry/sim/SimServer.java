@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@code GET /organizations/external_id/{external_id}},
  * {@code POST|GET /user_management/organization_memberships},
  * {@code GET /user_management/organization_memberships/{id}}; admin: {@code GET /__stats},
- * {@code GET /__timeline}, {@code POST /__reset}.
+ * {@code GET /__timeline}, {@code POST /__reset}. Beside WorkOS: OpenAI's {@code POST /v1/embeddings} and Qdrant's
+ * {@code PUT|GET /collections/{c}}, {@code PUT /collections/{c}/points}, {@code GET /collections/{c}/points/{id}},
+ * {@code POST /collections/{c}/points/scroll} (see docs/simulator.md).
  *
  * <p>This class is threadsafe.
  */

@@ -10,6 +10,8 @@ final class SimState {
   final UserStore users = new UserStore(counters);
   final OrgStore organizations = new OrgStore(counters);
   final MembershipStore memberships = new MembershipStore(counters);
+  final EmbeddingsEndpoint embeddings;
+  final PointsEndpoints points;
   final IdempotencyCache idempotency;
   final Limits limits;
   final RequestPlanner planner;
@@ -22,13 +24,16 @@ final class SimState {
     this.idempotency = new IdempotencyCache(config.idempotencyTtl(), config.idempotencyMaxEntries(), clock::nanoTime);
     this.limits = new Limits(config, clock::nanoTime);
     this.planner = new RequestPlanner(config);
+    this.embeddings = new EmbeddingsEndpoint(config.embeddings(), counters, clock::nanoTime);
+    this.points = new PointsEndpoints(config.points(), counters, clock::nanoTime);
     this.api = new Api(
         new UserEndpoints(users, memberships, ids, clock::epochMillis),
         new OrganizationEndpoints(organizations, ids, clock::epochMillis),
-        new MembershipEndpoints(users, organizations, memberships, ids, clock::epochMillis, config.multipleRoles()));
+        new MembershipEndpoints(users, organizations, memberships, ids, clock::epochMillis, config.multipleRoles()),
+        embeddings, points);
   }
 
   SimStats snapshot() {
-    return counters.snapshot(users.size(), organizations.size(), memberships.size());
+    return counters.snapshot(users.size(), organizations.size(), memberships.size(), embeddings.stats(), points.stats());
   }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -37,6 +38,8 @@ import java.util.TreeMap;
  * @param inFlight API calls being handled now
  * @param maxInFlight the most API calls handled at once
  * @param serialWait total time calls waited to enter the serialised section
+ * @param embeddings the OpenAI-compatible embeddings endpoint's counters ({@code "embeddings": {...}})
+ * @param points the Qdrant-compatible points API's counters ({@code "points": {...}})
  */
 public record SimStats(
     long users,
@@ -59,10 +62,14 @@ public record SimStats(
     long idempotentReplays,
     long inFlight,
     long maxInFlight,
-    Duration serialWait) {
+    Duration serialWait,
+    EmbeddingStats embeddings,
+    PointStats points) {
 
   public SimStats {
     requestsByRoute = Collections.unmodifiableMap(new TreeMap<>(requestsByRoute));
+    Objects.requireNonNull(embeddings, "embeddings cannot be null");
+    Objects.requireNonNull(points, "points cannot be null");
   }
 
   /** API calls to one route ({@code "POST /organizations"}); 0 when none. */
@@ -113,6 +120,8 @@ public record SimStats(
         n.path("idempotent_replays").asLong(),
         n.path("in_flight").asLong(),
         n.path("max_in_flight").asLong(),
-        Duration.ofNanos(Math.round(n.path("serial_wait_ms").asDouble() * 1e6)));
+        Duration.ofNanos(Math.round(n.path("serial_wait_ms").asDouble() * 1e6)),
+        EmbeddingStats.read(n.path("embeddings")),
+        PointStats.read(n.path("points")));
   }
 }

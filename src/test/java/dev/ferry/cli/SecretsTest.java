@@ -40,6 +40,7 @@ class SecretsTest {
   static final String KEY = "sk_test_SECRETCANARY_9f8e7d";
   static final String[] CANARIES = {"SECRETCANARY", "HASHCANARY", "PWCANARY"};
   static final int VALID_ROWS = 40;
+  static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   @TempDir
   Path dir;
@@ -90,12 +91,15 @@ class SecretsTest {
   void noKeyPasswordOrHashInAnythingFerryWritesOrPrints() throws Exception {
     assertThat(Files.readString(csv)).contains("HASHCANARY", "PWCANARY");
 
-    // 1. success, invalid rows and an API failure, with --verbose, in a child process (all its output captured)
+    // 1. success, invalid rows and an API failure, with --verbose and JSON logs, in a child process (all its output
+    // captured; the crash of step 4 logs as text)
     ChildFerry run = ChildFerry.start(work, "import", Map.of(ApiKeys.ENV, KEY),
-        args("mixed", sim.baseUrl().toString(), "--verbose"));
+        args("mixed", sim.baseUrl().toString(), "--verbose", "--log-format", "json"));
     assertThat(run.exitCode(Duration.ofSeconds(120))).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
     assertThat(sim.stats().usersCreated()).as("the rows with hashes were sent").isEqualTo(VALID_ROWS);
-    assertThat(run.stderr()).contains("DEBUG"); // the debug log was on
+    List<String> logLines = run.stderr().lines().filter(l -> l.startsWith("{")).toList();
+    for (String line : logLines) assertThat(JSON.readTree(line).get("formattedMessage")).as(line).isNotNull();
+    assertThat(logLines).anyMatch(l -> l.contains("\"level\":\"DEBUG\"")); // the debug log was on, as JSON
     assertThat(Files.readString(work.resolve("mixed-errors.csv"))).contains("short-tld@example.c", "both@example.com");
 
     // 2. an API that quotes the request (key and body) in its 422 answers, in this process with --verbose
@@ -207,8 +211,12 @@ class SecretsTest {
     collect(Main.commandLine(new java.io.PrintWriter(java.io.Writer.nullWriter()),
         new java.io.PrintWriter(java.io.Writer.nullWriter())), names);
     assertThat(names).contains("--api-key-file", "--csv", "--workers");
+    // A flag named like a secret may only say where the secret is (a file, or the name of an environment
+    // variable), or count tokens; it never takes the secret itself.
     assertThat(names.stream().filter(n -> n.matches("(?i).*(key|secret|token|bearer|auth|passw).*")))
-        .containsOnly("--api-key-file", "--require-key-env");
+        .allMatch(n -> n.endsWith("-file") || n.endsWith("-env") || n.endsWith("-tokens"), "names a file, an"
+            + " environment variable or a token count")
+        .contains("--api-key-file", "--require-key-env");
   }
 
   @Test
