@@ -14,6 +14,7 @@ import dev.ferry.bench.BenchText;
 import dev.ferry.bench.Rung;
 import dev.ferry.core.source.InputException;
 import dev.ferry.core.time.Ticker;
+import dev.ferry.http.NetworkSettings;
 import dev.ferry.http.Secret;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
@@ -199,6 +200,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean sim = !external && !dryRun;
     Secret key = external ? ApiKeys.load(apiKeyFile, env) : sim ? Secret.of(SIM_KEY) : null;
     URI externalUri = external ? JobSession.apiUri(apiUrl) : null;
+    if (external) {
+      try { // the targets read the proxies and SSL_CERT_FILE themselves: a bad setting is refused here, once
+        NetworkSettings.from(env, System.getProperties(), null);
+      } catch (IllegalArgumentException e) {
+        throw RunFlags.usage(e.getMessage());
+      }
+    }
 
     long rows = records != null ? records
         : external ? BenchDefaults.EXTERNAL_RECORDS : dryRun ? BenchDefaults.DRY_RUN_RECORDS : BenchDefaults.RECORDS;

@@ -27,6 +27,8 @@ import dev.ferry.http.AttemptListener;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.KnownRateFeedback;
+import dev.ferry.http.NetworkSettings;
+import dev.ferry.http.ProxySettings;
 import dev.ferry.http.Secret;
 import dev.ferry.core.source.InputException;
 import dev.ferry.metrics.PrometheusEndpoint;
@@ -91,10 +93,11 @@ final class JobSession {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
+    NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     // The metrics endpoint only listens (a port in use stops the command before anything else), and lingers, when
     // asked to, after the job's lock and leases are given up.
     try (PrometheusEndpoint metricsEndpoint = openMetrics(job, start)) {
-      int exit = lockAndRun(job, start, relocated, settings, key, processStart, metricsEndpoint);
+      int exit = lockAndRun(job, start, relocated, settings, key, network, processStart, metricsEndpoint);
       if (metricsEndpoint != null) lingerForScrapers(metricsEndpoint);
       return exit;
     }
@@ -112,7 +115,8 @@ final class JobSession {
   }
 
   private int lockAndRun(JobRecord job, Start start, boolean relocated, ImportSettings settings, Secret key,
-      ProcessStart processStart, PrometheusEndpoint metricsEndpoint) throws IOException, InterruptedException {
+      NetworkSettings network, ProcessStart processStart, PrometheusEndpoint metricsEndpoint)
+      throws IOException, InterruptedException {
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
     // leases or status.
     try (AutoCloseable lock = state.lockJob(job.id());
@@ -125,7 +129,7 @@ final class JobSession {
         store.reopenRetryable(job.id());
       }
       return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
-          processStart, input, metricsEndpoint);
+          network, processStart, input, metricsEndpoint);
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -133,8 +137,8 @@ final class JobSession {
     }
   }
 
-  private int runLocked(JobRecord job, ImportSettings settings, Secret key, ProcessStart processStart,
-      InputCheck input, PrometheusEndpoint metricsEndpoint) throws Exception {
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key, NetworkSettings network,
+      ProcessStart processStart, InputCheck input, PrometheusEndpoint metricsEndpoint) throws Exception {
     // --metrics-port: the engine, the target and the job's gauges report to the endpoint's recorder too
     MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
     int workers = flags.workersOr(settings.run().workers());
@@ -183,7 +187,7 @@ final class JobSession {
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
           () -> ThreadLocalRandom.current().nextDouble(), MetricsRecorder.composite(metrics, exported),
-          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim));
+          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim), network);
     }
     OutcomeCounts before = store.counts(job.id());
     // Retryable failures are sent again in this run (resume reopened them), so they are not settled yet: counting
@@ -203,7 +207,7 @@ final class JobSession {
             (rate > 0 ? "rate limit " + rateLimit.describe()
                 : rateLimit.isAuto() ? "rate limit learned (headers, else 429s)" : "no rate limit")
                 + (share == null ? "" : " shared by " + share.processes() + " process(es) of " + state.describe()),
-            settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl());
+            settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl() + via(network, settings.apiUrl()));
       }
       long start = Ticker.system().read();
       BulkJobRunner.RunResult result;
@@ -356,6 +360,12 @@ final class JobSession {
     long open = chunks.stream().filter(c -> c.state() != ChunkState.DONE).count();
     return store.updateStatus(job.id(), JobStatus.STOPPED, open + " chunks were not finished; run 'ferry resume "
         + job.id() + "'", now);
+  }
+
+  /** " via proxy HOST:PORT from HTTPS_PROXY" when a proxy carries the calls (never its credentials), else "". */
+  private static String via(NetworkSettings network, String apiUrl) {
+    ProxySettings.Endpoint proxy = network.proxies().proxyFor(apiUri(apiUrl));
+    return proxy == null ? "" : " via " + proxy;
   }
 
   static URI apiUri(String url) {

@@ -27,8 +27,14 @@ import java.util.function.DoubleSupplier;
  * {@link AuthFailureException}; other answers are returned as they are. What an answer means is
  * {@link ResponseClass}'s decision; the rate-limit headers of each answer go to the listener as a quota.
  *
- * <p>Requests go out through a {@link Transport}: ferry's own blocking HTTP/1.1 client ({@link Http1Transport}), or
- * the JDK {@code HttpClient} with {@code -Dferry.http=jdk}.
+ * <p>A target that cannot be used throws {@link TargetUnusableException} instead of being retried: until it has
+ * answered once, a connection refused, an unknown host, an untrusted or misnamed TLS certificate, or a proxy that
+ * refuses (see {@link ConnectionFailures}); at any time, a proxy that refuses its credentials (407). Once it has
+ * answered, connection errors are transient again. A 3xx is a final answer whose error names the Location: ferry
+ * never follows redirects.
+ *
+ * <p>Requests go out through ferry's own blocking HTTP/1.1 client ({@link Http1Transport}), through the proxy and
+ * with the trusted certificates of its {@link NetworkSettings}.
  *
  * <p>Every attempt is reported to a {@link MetricsRecorder} (the run's {@link CallMetrics}, and whatever else
  * listens) under the target's {@link #name()}, and the limiter's pace is registered as a gauge.
@@ -55,6 +61,8 @@ public final class HttpTarget implements AutoCloseable {
   private final WallClock wallClock = WallClock.system();
   /** Attempts sent so far: an answer's quota cannot count the attempts sent after it. */
   private final AtomicLong sends = new AtomicLong();
+  /** Set once any answer came: from then on connection errors are transient (written once, read racily: benign). */
+  private volatile boolean answered;
 
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics) {
@@ -69,6 +77,16 @@ public final class HttpTarget implements AutoCloseable {
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
       AttemptListener listener) {
+    this(baseUri, apiKey, requestTimeout, limiter, retryPolicy, sleeper, ticker, random, metrics, listener,
+        NetworkSettings.fromSystem());
+  }
+
+  /**
+   * @param network the proxies and trusted certificates to reach the target with
+   */
+  public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
+      AttemptListener listener, NetworkSettings network) {
     Objects.requireNonNull(baseUri, "baseUri cannot be null");
     this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
     this.apiKey = Objects.requireNonNull(apiKey, "apiKey cannot be null");
@@ -82,7 +100,8 @@ public final class HttpTarget implements AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
     this.listener = Objects.requireNonNull(listener, "listener cannot be null");
     this.basePath = this.baseUri.getRawPath();
-    this.transport = Transport.forTarget(this.baseUri, requestTimeout);
+    this.transport = Transport.forTarget(this.baseUri, requestTimeout, Objects.requireNonNull(network,
+        "network cannot be null"));
     this.name = this.baseUri.getHost() + ":" + port();
     metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, limiter::rate);
   }
@@ -100,6 +119,7 @@ public final class HttpTarget implements AutoCloseable {
    * Sends the call, retrying as the class comment says.
    *
    * @throws AuthFailureException on 401/403
+   * @throws TargetUnusableException when the target cannot be used (see the class comment)
    * @throws InterruptedException if interrupted while waiting for a permit, a backoff or the answer
    */
   public ApiResponse call(ApiCall call) throws InterruptedException {
@@ -158,6 +178,7 @@ public final class HttpTarget implements AutoCloseable {
     int status = 0;
     try {
       Transport.Reply r = transport.send(call.method(), target, headers, body, requestTimeout);
+      answered = true;
       if (r.resent()) metrics.retry(name); // a pooled connection the server had closed: the request went out twice
       status = r.status();
       // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
@@ -167,17 +188,31 @@ public final class HttpTarget implements AutoCloseable {
       metrics.timeout(name);
       return new Attempt(0, "", "", OptionalLong.empty(), List.of(), "timed out after " + requestTimeout.toMillis()
           + " ms", ticker.read());
+    } catch (RedirectRefusedException e) {
+      answered = true;
+      status = e.status();
+      return new Attempt(e.status(), "", "", OptionalLong.empty(), List.of(), apiKey.scrub(e.getMessage()),
+          ticker.read());
     } catch (ConnectException e) {
       metrics.connectionError(name);
+      unusable(e);
       return new Attempt(0, "", "", OptionalLong.empty(), List.of(), "cannot connect to " + baseUri.getHost() + ":"
           + port(), ticker.read());
     } catch (IOException e) {
       metrics.connectionError(name);
+      unusable(e);
       return new Attempt(0, "", "", OptionalLong.empty(), List.of(), "connection error: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : " " + apiKey.scrub(e.getMessage())), ticker.read());
     } finally {
       metrics.recordCallNanos(name, call.callType(), status, ticker.read() - start);
     }
+  }
+
+  /** Throws when {@code e} shows that the target cannot be used (see the class comment). */
+  private void unusable(IOException e) {
+    if (answered && !ConnectionFailures.alwaysFatal(e)) return;
+    String why = ConnectionFailures.unusable(e, baseUri.getHost() + ":" + port());
+    if (why != null) throw new TargetUnusableException(apiKey.scrub(why));
   }
 
   private int port() {

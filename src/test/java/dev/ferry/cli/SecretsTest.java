@@ -6,6 +6,7 @@ import dev.ferry.http.Secret;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
 import dev.ferry.testing.ApiProxy;
+import dev.ferry.testing.ForwardProxy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * invalid rows, API failures (one API even quotes the request, key and body, in its errors), a refused key, a
  * crash (kill -9) and its resume, {@code --verbose} and {@code --api-key-file}; then scans every byte ferry
  * wrote or printed (stdout, stderr with the debug log, the SQLite files with their -wal and -shm, errors files,
- * JSON reports, status output): no canary appears anywhere.
+ * JSON reports, status output): no canary appears anywhere. Proxy credentials (in the proxy URL) likewise, through
+ * an import via a proxy and a proxy that refuses them.
  */
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class SecretsTest {
@@ -154,6 +156,44 @@ class SecretsTest {
     Files.writeString(work.resolve("in-process-output.txt"), echoed.all() + resumed.all() + status.all() + statusJson.all());
     scan("import.err", "import.out", "mixed-errors.csv", "mixed-report.json", "echo-errors.csv", "refused.err",
         "crash-errors.csv", "crash-report.json", "in-process-output.txt");
+  }
+
+  @Test
+  void proxyCredentialsNeverShowInOutputLogsOrState() throws Exception {
+    // Given: the API reachable only through a proxy that wants Basic credentials, given in the proxy URL
+    String password = "PROXYCANARY-pw";
+    String basic = java.util.Base64.getEncoder().encodeToString(("ferry:" + password).getBytes(StandardCharsets.UTF_8));
+    try (ForwardProxy forward = ForwardProxy.start(Map.of("api.workos.test", new java.net.InetSocketAddress(
+        java.net.InetAddress.getLoopbackAddress(), sim.port())), "Basic " + basic)) {
+      String apiUrl = "http://api.workos.test:" + sim.port();
+
+      // When: an import with the debug log, in a child process (every byte it prints captured)
+      ChildFerry run = ChildFerry.start(work, "proxied", Map.of(ApiKeys.ENV, KEY, "HTTP_PROXY",
+          forward.url("ferry:" + password)), args("proxied", apiUrl, "--verbose"));
+      assertThat(run.exitCode(Duration.ofSeconds(120))).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+      assertThat(sim.stats().usersCreated()).as("through the proxy").isEqualTo(VALID_ROWS);
+      assertThat(forward.authorizations()).isNotEmpty().containsOnly("Basic " + basic);
+
+      // When: the proxy refuses the credentials, in this process with the debug log
+      forward.requireAuthorization("Basic c29tZW9uZTplbHNl");
+      Captured refused = inProcess(() -> CliRun.run(Map.of(ApiKeys.ENV, KEY, "HTTP_PROXY",
+          forward.url("ferry:" + password)), args("proxy-refused", apiUrl, "--verbose")));
+      assertThat(refused.run.exit()).as(refused.toString()).isEqualTo(ExitCodes.STOPPED);
+      assertThat(refused.all()).contains("refused the request: HTTP 407");
+      Files.writeString(work.resolve("proxy-in-process-output.txt"), refused.all());
+
+      // Then: neither the password nor its Basic encoding anywhere ferry wrote or printed
+      List<Path> files;
+      try (Stream<Path> all = Files.walk(work)) {
+        files = all.filter(Files::isRegularFile).toList();
+      }
+      assertThat(files.stream().map(p -> p.getFileName().toString())).contains("ferry.db", "proxied.err",
+          "proxied-errors.csv", "proxy-in-process-output.txt");
+      for (Path f : files) {
+        String raw = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        assertThat(raw).as(work.relativize(f).toString()).doesNotContain("PROXYCANARY").doesNotContain(basic);
+      }
+    }
   }
 
   @Test
