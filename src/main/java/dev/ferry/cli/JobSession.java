@@ -5,6 +5,7 @@ import dev.ferry.core.engine.RunOptions;
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.Limit;
 import dev.ferry.core.limit.KnownRateTrim;
+import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.limit.RateLimiter;
@@ -26,6 +27,8 @@ import dev.ferry.http.AttemptListener;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.KnownRateFeedback;
+import dev.ferry.http.NetworkSettings;
+import dev.ferry.http.ProxySettings;
 import dev.ferry.http.Secret;
 import dev.ferry.core.source.InputException;
 import dev.ferry.metrics.PrometheusEndpoint;
@@ -100,10 +103,11 @@ final class JobSession {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
+    NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     // The metrics endpoint only listens (a port in use stops the command before anything else), and lingers, when
     // asked to, after the job's lock and leases are given up.
     try (PrometheusEndpoint metricsEndpoint = openMetrics(job, start)) {
-      int exit = lockAndRun(job, start, relocated, settings, key, processStart, metricsEndpoint);
+      int exit = lockAndRun(job, start, relocated, settings, key, network, processStart, metricsEndpoint);
       if (metricsEndpoint != null) lingerForScrapers(metricsEndpoint);
       return exit;
     }
@@ -121,7 +125,8 @@ final class JobSession {
   }
 
   private int lockAndRun(JobRecord job, Start start, boolean relocated, ImportSettings settings, Secret key,
-      ProcessStart processStart, PrometheusEndpoint metricsEndpoint) throws IOException, InterruptedException {
+      NetworkSettings network, ProcessStart processStart, PrometheusEndpoint metricsEndpoint)
+      throws IOException, InterruptedException {
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
     // leases or status.
     try (AutoCloseable lock = state.lockJob(job.id());
@@ -134,7 +139,7 @@ final class JobSession {
         store.reopenRetryable(job.id());
       }
       return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
-          processStart, input, metricsEndpoint);
+          network, processStart, input, metricsEndpoint);
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -142,8 +147,8 @@ final class JobSession {
     }
   }
 
-  private int runLocked(JobRecord job, ImportSettings settings, Secret key, ProcessStart processStart,
-      InputCheck input, PrometheusEndpoint metricsEndpoint) throws Exception {
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key, NetworkSettings network,
+      ProcessStart processStart, InputCheck input, PrometheusEndpoint metricsEndpoint) throws Exception {
     // --metrics-port: the engine, the target and the job's gauges report to the endpoint's recorder too
     MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
     int workers = flags.workersOr(settings.run().workers());
@@ -174,10 +179,14 @@ final class JobSession {
             WallClock.system(), Sleeper.system()).start();
       }
       RateShare pace = share;
-      // With no rate limit given, auto also learns one from 429s (and ramps the pace until the first).
-      if (auto) {
-        feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults(),
-            metrics::inFlight);
+      // With no rate limit given, the pace comes from the target's rate-limit headers when it sends them, else
+      // from its 429s: 'auto' ramps the pace from 50/s until the first (an unknown limit costs few 429s); 'none'
+      // sends unpaced until a 429 says otherwise.
+      if (auto || !rateLimit.isKnown()) {
+        RateLearner learner = rateLimit.isKnown() ? null
+            : rateLimit.isAuto() ? RateLearner.withDefaults() : RateLearner.unlimitedUntilRefused();
+        feedback = new AdaptiveFeedback(rowLimiter, limiter, learner,
+            rateLimit.isKnown() ? null : new QuotaPace(HEADROOM), metrics::inFlight);
       }
       // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time; a
       // budget the target refuses turns into even pacing at the first trim.
@@ -188,15 +197,17 @@ final class JobSession {
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
           () -> ThreadLocalRandom.current().nextDouble(), MetricsRecorder.composite(metrics, exported),
-          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim));
+          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim), network);
     }
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       if (metricsEndpoint != null) exportJobGauges(exported, job, imp.runner());
       Engine engine = new Engine(imp.runner(), imp::prewarm, imp.stats(), target == null ? null : metrics,
           target == null ? null : target.limiter(), rowLimiter, feedback, share, settings.dryRun(),
-          settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl(),
-          rate > 0 ? "rate limit " + rateLimit.describe() : "no rate limit", WorkosImport.SECRET_COLUMNS, null);
+          settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl() + via(network, settings.apiUrl()),
+          rate > 0 ? "rate limit " + rateLimit.describe()
+              : rateLimit.isAuto() ? "rate limit learned (headers, else 429s)" : "no rate limit",
+          WorkosImport.SECRET_COLUMNS, null);
       return drive(job, engine, input, processStart, auto ? workers + " workers, adaptive concurrency"
           : workers + " workers x " + concurrency + " in flight");
     } finally {
@@ -309,6 +320,32 @@ final class JobSession {
     return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
   }
 
+  /** Plans a new job's chunks in the store. */
+  @FunctionalInterface
+  interface Planner {
+    JobRecord plan() throws IOException;
+  }
+
+  /**
+   * Plans job {@code id} anew under its lock: refuses an id whose job exists (it is resumed, not planned again),
+   * redoes a plan a crash interrupted, and halts at once on Ctrl-C (a half-made plan is redone next time).
+   */
+  static JobRecord planNew(StateDir state, JobStore store, String id, Planner planner) throws Exception {
+    java.util.Optional<JobRecord> existing = store.findJob(id);
+    if (existing.isPresent()) {
+      if (existing.get().status() != JobStatus.PLANNING) {
+        throw RunFlags.usage("job '" + id + "' already exists (" + existing.get().status().name().toLowerCase()
+            + "); continue it with 'ferry resume " + id + "' or choose another --job-id");
+      }
+      store.deleteJob(id); // a plan interrupted by a crash is simply redone
+    }
+    try (AutoCloseable lock = state.lockJob(id);
+        AutoCloseable signals = Signals.haltOnInterrupt("stopped while planning job " + id
+            + "; run the same command again to plan it anew")) {
+      return planner.plan();
+    }
+  }
+
   /**
    * The errors file: --errors-out when given (remembered with the job), else the one the job was started with,
    * else {@code <checkpoint-dir>/jobs/<job>/errors.csv}. Remembering it keeps a resume from leaving the first
@@ -395,6 +432,12 @@ final class JobSession {
     long open = chunks.stream().filter(c -> c.state() != ChunkState.DONE).count();
     return store.updateStatus(job.id(), JobStatus.STOPPED, open + " chunks were not finished; run 'ferry resume "
         + job.id() + "'", now);
+  }
+
+  /** " via proxy HOST:PORT from HTTPS_PROXY" when a proxy carries the calls (never its credentials), else "". */
+  private static String via(NetworkSettings network, String apiUrl) {
+    ProxySettings.Endpoint proxy = network.proxies().proxyFor(apiUri(apiUrl));
+    return proxy == null ? "" : " via " + proxy;
   }
 
   static URI apiUri(String url) {

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.core.limit.RateLimitSpec;
+import dev.ferry.http.NetworkSettings;
 import dev.ferry.metrics.PrometheusEndpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,6 +10,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Flags shared by every command that runs a job. Null means "not given" (resume then uses the job's own). */
@@ -28,10 +30,14 @@ final class RunFlags {
           + " A number C: a fixed C rows in flight per worker, at most W x C requests in flight.")
   Integer concurrency;
 
-  @Option(names = "--rate-limit", paramLabel = "REQ/S|N/WINDOW", converter = RateLimitConverter.class,
-      description = "What the target allows, shared by all workers (default: 50, or the job's). A rate (50):"
-          + " ferry paces evenly at 98.5%% of it. A budget per window (500/10s, as WorkOS states its write limit):"
-          + " ferry sends as soon as the budget allows, never more than 500 in any 10.15 s. 'none': no limit.")
+  @Option(names = "--rate-limit", paramLabel = "auto|none|REQ/S|N/WINDOW", converter = RateLimitConverter.class,
+      description = "What the target allows, shared by all workers (default: the job's; for a new job 50 against"
+          + " api.workos.com, WorkOS's documented limit, else auto). 'auto': learn it, from the target's"
+          + " rate-limit headers (X-RateLimit-*, RateLimit/RateLimit-Policy, OpenAI's) when it sends them, else"
+          + " from its 429s (a pace ramped from 50/s, then probed upward again). A rate (50): ferry paces evenly"
+          + " at 98.5%% of it. A budget per window (500/10s, as WorkOS states its write limit): ferry sends as soon"
+          + " as the budget allows, never more than 500 in any 10.15 s. 'none': there is none; rows are sent as"
+          + " fast as the target's latency allows, and a 429 (or rate-limit headers) still paces them.")
   RateLimitSpec rateLimit;
 
   @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -52,8 +58,16 @@ final class RunFlags {
   Duration stopGrace;
 
   @Option(names = "--api-key-file", paramLabel = "FILE",
-      description = "Read the API key from FILE (owner-only permissions) instead of WORKOS_SECRET_KEY.")
+      description = "Read the API key from FILE (owner-only permissions) instead of the environment:"
+          + " WORKOS_SECRET_KEY, or WORKOS_API_KEY (the WorkOS SDKs' name) when WORKOS_SECRET_KEY is not set.")
   Path apiKeyFile;
+
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "Also trust the certificates of this PEM file for https targets (a company CA, a TLS-inspecting"
+          + " proxy, a self-signed staging server); added to the JDK's trusted certificates, never replacing them."
+          + " Default: $SSL_CERT_FILE when set. Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY or the JVM's"
+          + " https.proxyHost properties.")
+  Path caCert;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
       description = "Where job state lives (default: ${DEFAULT-VALUE}).")
@@ -116,6 +130,20 @@ final class RunFlags {
   @Option(names = {"-v", "--verbose"}, description = "Debug logging on stderr and stack traces.")
   void verbose(boolean on) {
     Verbosity.set(on);
+  }
+
+  /**
+   * How this run reaches its target: proxies from {@code env} and the JVM's properties, extra trusted certificates
+   * from --ca-cert or SSL_CERT_FILE.
+   *
+   * @throws ExitException (usage) naming the bad setting, never a proxy password
+   */
+  NetworkSettings network(Map<String, String> env) {
+    try {
+      return NetworkSettings.from(env, System.getProperties(), caCert);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
   }
 
   int workersOr(int fallback) {
@@ -213,7 +241,7 @@ final class RunFlags {
     }
   }
 
-  /** Converts "50", "12.5/s", "500/10s" (a budget per window) or "none"/"0" (no limit). */
+  /** Converts "50", "12.5/s", "500/10s" (a budget per window), "auto" (learned) or "none"/"0" (no limit). */
   static final class RateLimitConverter implements picocli.CommandLine.ITypeConverter<RateLimitSpec> {
     @Override
     public RateLimitSpec convert(String value) {
@@ -230,6 +258,10 @@ final class RunFlags {
     @Override
     public Double convert(String value) {
       RateLimitSpec limit = new RateLimitConverter().convert(value);
+      if (limit.isAuto()) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "': this option takes a rate (a number of requests per second, or 'none')");
+      }
       if (limit.isBudget()) {
         throw new picocli.CommandLine.TypeConversionException(
             "'" + value + "' is a budget per window; this option takes a rate (a number of requests per second, or 'none')");

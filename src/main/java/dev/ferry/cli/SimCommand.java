@@ -2,10 +2,14 @@ package dev.ferry.cli;
 
 import dev.ferry.sim.LatencyStep;
 import dev.ferry.sim.RateAlgorithm;
+import dev.ferry.sim.RateHeaders;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
+import dev.ferry.sim.SimTls;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +26,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry sim}: runs the simulator (WorkOS, OpenAI-compatible embeddings, Qdrant-compatible points) until
- * stopped. Prints one line,
- * {@code ferry sim listening on http://127.0.0.1:PORT}, once it accepts connections. Ctrl-C / SIGTERM
+ * stopped. Prints one line, {@code ferry sim listening on http://127.0.0.1:PORT} ({@code https://} with
+ * {@code --tls}), once it accepts connections. Ctrl-C / SIGTERM
  * close the server through a shutdown hook; an interrupt of the calling thread closes it too and
  * returns {@link ExitCodes#STOPPED}. A port that cannot be bound gives one line and {@link ExitCodes#USAGE}.
  */
@@ -65,10 +69,18 @@ public final class SimCommand implements Callable<Integer> {
       description = "Counting window; the limit per window is rate × window (default: ${DEFAULT-VALUE})")
   Duration rateWindow;
 
-  @Option(names = "--rate-algorithm", defaultValue = "sliding-window", converter = AlgorithmConverter.class,
+  @Option(names = {"--limiter", "--rate-algorithm"}, defaultValue = "sliding", converter = AlgorithmConverter.class,
       paramLabel = "ALGORITHM", completionCandidates = AlgorithmConverter.Names.class,
-      description = "sliding-window, fixed-window or token-bucket (default: ${DEFAULT-VALUE})")
+      description = "How the rate limit counts: sliding (a sliding log of rate x window), fixed (fixed windows"
+          + " aligned to the start) or bucket (a token bucket of rate x --burst) (default: ${DEFAULT-VALUE})")
   RateAlgorithm rateAlgorithm;
+
+  @Option(names = "--rate-headers", defaultValue = "none", converter = RateHeadersConverter.class,
+      paramLabel = "CONVENTION", completionCandidates = RateHeadersConverter.Names.class,
+      description = "Rate-limit headers on every API answer: none (as WorkOS), x (X-RateLimit-Limit/-Remaining/"
+          + "-Reset, epoch seconds), ietf (RateLimit-Policy and RateLimit) or openai (x-ratelimit-*-requests,"
+          + " durations) (default: ${DEFAULT-VALUE})")
+  RateHeaders rateHeaders;
 
   @Option(names = "--burst", defaultValue = "1s", converter = DurationConverter.class, paramLabel = "DURATION",
       description = "Token bucket capacity as time at the rate: capacity = rate × burst (default: ${DEFAULT-VALUE})")
@@ -118,12 +130,25 @@ public final class SimCommand implements Callable<Integer> {
   @Mixin
   SimVectorOptions vectors;
 
+  @Option(names = "--tls", paramLabel = "FILE",
+      description = "Serve https with the key and certificate of this PKCS#12 file (its password in"
+          + " $FERRY_SIM_TLS_PASSWORD, default 'changeit'); clients must trust the certificate (ferry: --ca-cert).")
+  Path tlsKeystore;
+
   @Override
   public Integer call() {
     SimConfig config = toConfig(System::getenv);
     SimServer server;
     try {
-      server = SimServer.start(config);
+      if (tlsKeystore == null) {
+        server = SimServer.start(config);
+      } else {
+        String password = System.getenv().getOrDefault("FERRY_SIM_TLS_PASSWORD", "changeit");
+        server = SimServer.start(config, SimTls.fromPkcs12(tlsKeystore, password.toCharArray()));
+      }
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("[ERROR] ferry sim: --tls " + e.getMessage());
+      return ExitCodes.USAGE;
     } catch (UncheckedIOException e) {
       spec.commandLine().getErr().println("[ERROR] ferry sim: " + e.getMessage());
       return ExitCodes.USAGE;
@@ -182,6 +207,7 @@ public final class SimCommand implements Callable<Integer> {
           .rateAlgorithm(rateAlgorithm)
           .tokenBucketBurst(burst)
           .retryAfterHeader(!noRetryAfter)
+          .rateHeaders(rateHeaders)
           .errorRate(errorRate)
           .hangRate(hangRate)
           .hangDuration(hangDuration)
@@ -246,24 +272,53 @@ public final class SimCommand implements Callable<Integer> {
     return List.copyOf(steps);
   }
 
-  /** {@code sliding-window}, {@code fixed-window} or {@code token-bucket} (underscores and case ignored). */
+  /**
+   * {@code sliding}, {@code fixed} or {@code bucket}, or the long names {@code sliding-window}, {@code fixed-window},
+   * {@code token-bucket} (underscores and case ignored).
+   */
   static final class AlgorithmConverter implements CommandLine.ITypeConverter<RateAlgorithm> {
     @Override
     public RateAlgorithm convert(String value) {
       String name = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+      switch (name) {
+        case "SLIDING" -> name = "SLIDING_WINDOW";
+        case "FIXED" -> name = "FIXED_WINDOW";
+        case "BUCKET" -> name = "TOKEN_BUCKET";
+        default -> { }
+      }
       for (RateAlgorithm algorithm : RateAlgorithm.values()) {
         if (algorithm.name().equals(name)) {
           return algorithm;
         }
       }
       throw new CommandLine.TypeConversionException(
-          "'" + value + "' is not a rate algorithm (sliding-window, fixed-window, token-bucket)");
+          "'" + value + "' is not a rate algorithm (sliding, fixed, bucket)");
     }
 
     /** The names shown in help and shell completion. */
     static final class Names extends java.util.ArrayList<String> {
       Names() {
-        super(java.util.List.of("sliding-window", "fixed-window", "token-bucket"));
+        super(java.util.List.of("sliding", "fixed", "bucket"));
+      }
+    }
+  }
+
+  /** {@code none}, {@code x}, {@code ietf} or {@code openai} (case ignored). */
+  static final class RateHeadersConverter implements CommandLine.ITypeConverter<RateHeaders> {
+    @Override
+    public RateHeaders convert(String value) {
+      try {
+        return RateHeaders.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a rate-limit header convention (none, x, ietf, openai)");
+      }
+    }
+
+    /** The names shown in help and shell completion. */
+    static final class Names extends java.util.ArrayList<String> {
+      Names() {
+        super(java.util.List.of("none", "x", "ietf", "openai"));
       }
     }
   }

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * ferry is one Maven module whose packages are the pieces of DESIGN.md. This test keeps their dependency
+ * ferry is one Maven module whose packages are its pieces (docs/ARCHITECTURE.md). This test keeps their dependency
  * arrows pointing one way (cli → bench → service → metrics → recipes → spec → steps → sinks → sources → http → sim →
  * store → core) and the core free of
  * third-party runtime dependencies (JDK and the SLF4J API only).

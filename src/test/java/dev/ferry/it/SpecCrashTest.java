@@ -41,11 +41,49 @@ class SpecCrashTest {
     if (sim != null) sim.close();
   }
 
+  /** A batch step first (8 rows per call to a list endpoint: its answer is every row's), then one POST per row. */
+  static final String WITH_BATCH = """
+      source: { jsonl: { path: "${INPUT}" } }
+      targets:
+        workos:
+          base_url: "${WORKOS_API_URL}"
+          headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+      steps:
+        - name: page
+          target: workos
+          batch: { max_items: 8, linger: 20ms }
+          request: { method: GET, path: "/user_management/users?limit={{ batch.size }}" }
+          capture: { listed: "$.object" }
+        - name: user
+          target: workos
+          request:
+            method: POST
+            path: /user_management/users
+            body: { email: "{{ row.email }}", first_name: "{{ row.first_name }}" }
+          idempotency_key: "user-{{ row.email }}"
+          capture: { id: "$.id" }
+      key: "{{ row.email }}"
+      sink: { jsonl: { path: "${RESULTS}" } }
+      """;
+
   @Test
   void everyRowOnceAcrossKillNineAndResume() throws Exception {
+    everyRowOnce(SpecRunCliTest.spec(dir));
+  }
+
+  @Test
+  void withABatchStepEveryRowOnceAcrossKillNineAndResume() throws Exception {
+    Path spec = dir.resolve("batch.yaml");
+    Files.writeString(spec, WITH_BATCH);
+    everyRowOnce(spec);
+    assertThat(Files.readString(dir.resolve("results.jsonl"))).contains("\"page\":{\"listed\":\"list\"}");
+    assertThat(sim.stats().requestsTo("GET /user_management/users")).as("batches, not rows")
+        .isPositive().isLessThan(ROWS / 2);
+  }
+
+  private void everyRowOnce(Path spec) throws Exception {
     // Given
     Path input = SpecRunCliTest.users(dir, ROWS);
-    Path spec = SpecRunCliTest.spec(dir);
     sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).latency(Duration.ofMillis(15)).seed(5).build());
     Map<String, String> env = SpecRunCliTest.env(dir, input, sim);
     Path state = dir.resolve("state");
@@ -53,7 +91,7 @@ class SpecCrashTest {
     // When: a child runs the job and is killed once some users exist
     ChildFerry ferry = ChildFerry.start(dir, "run", env, List.of(), List.of("-XX:+UseSerialGC"),
         List.of("run", spec.toString(), "--job-id", "k1", "--checkpoint-dir", state.toString(), "--quiet",
-            "--workers", "2", "--concurrency", "4", "--rate-limit", "none"));
+            "--workers", "2", "--concurrency", "8", "--rate-limit", "none", "--chunk-size", "100"));
     child = ferry.process;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (sim.stats().usersCreated() < ROWS / 4) {
