@@ -1,5 +1,6 @@
 package dev.ferry.steps;
 
+import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.limit.RateLimiter;
@@ -19,10 +20,9 @@ import java.util.Map;
  * permit; several request rules combine, {@code auto} adds a pace learned from 429s) and weighed budgets by unit
  * (a call charges them once, before it is sent). Shared by every worker of the process. Threadsafe.
  *
- * <p>{@code auto} uses what {@code --rate-limit auto} uses on main today: an unlimited pacer that
- * {@link AdaptiveFeedback} with a {@link RateLearner} slows to the rate learned from 429s and Retry-After.
- * (The "learn" work on core/limit adds rate-limit headers such as OpenAI's {@code x-ratelimit-*}; when it lands,
- * {@link #listener} is the one place to switch over.)
+ * <p>{@code auto} uses what {@code --rate-limit auto} uses: an unlimited pacer that {@link AdaptiveFeedback} sets
+ * to the pace the target's rate-limit headers state ({@link QuotaPace}: {@code x-ratelimit-*}, IETF
+ * {@code RateLimit}) or, without headers, the rate a {@link RateLearner} learns from 429s and Retry-After.
  */
 final class TargetLimiters {
   private final String target;
@@ -31,15 +31,17 @@ final class TargetLimiters {
   private final Map<String, List<WeightBudgetLimiter>> weights;
   private final List<SharedRate> shared;
   private final Sleeper sleeper;
+  private final double headroom;
 
   private TargetLimiters(String target, RateLimiter requests, RateLimiter learned,
-      Map<String, List<WeightBudgetLimiter>> weights, List<SharedRate> shared, Sleeper sleeper) {
+      Map<String, List<WeightBudgetLimiter>> weights, List<SharedRate> shared, Sleeper sleeper, double headroom) {
     this.target = target;
     this.requests = requests;
     this.learned = learned;
     this.weights = weights;
     this.shared = shared;
     this.sleeper = sleeper;
+    this.headroom = headroom;
   }
 
   /**
@@ -73,7 +75,7 @@ final class TargetLimiters {
       case 1 -> requestParts.get(0);
       default -> new AllOfLimiter(requestParts);
     };
-    return new TargetLimiters(target, requests, learned, weights, List.copyOf(shared), sleeper);
+    return new TargetLimiters(target, requests, learned, weights, List.copyOf(shared), sleeper, headroom);
   }
 
   /** The limiter every HTTP attempt to the target passes (HttpTarget's). */
@@ -84,7 +86,7 @@ final class TargetLimiters {
   /** What learns from the target's answers: the learned pace with {@code auto}, else nothing. */
   AttemptListener listener(CallMetrics metrics) {
     return learned == null ? AttemptListener.NONE
-        : new AdaptiveFeedback(null, learned, RateLearner.withDefaults(), metrics::inFlight);
+        : new AdaptiveFeedback(null, learned, RateLearner.withDefaults(), new QuotaPace(headroom), metrics::inFlight);
   }
 
   /** The units the target weighs. */
