@@ -44,8 +44,7 @@ import java.util.function.DoubleSupplier;
  */
 public final class HttpTarget implements AutoCloseable {
   private final URI baseUri;
-  private final Secret apiKey;
-  private final String authorization;
+  private final TargetHeaders headers;
   private final Duration requestTimeout;
   private final RateLimiter limiter;
   private final RetryPolicy retryPolicy;
@@ -87,10 +86,28 @@ public final class HttpTarget implements AutoCloseable {
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
       AttemptListener listener, NetworkSettings network) {
+    this(baseUri, TargetHeaders.bearer(Objects.requireNonNull(apiKey, "apiKey cannot be null")), requestTimeout,
+        limiter, retryPolicy, sleeper, ticker, random, metrics, listener, network);
+  }
+
+  /**
+   * A target whose requests carry {@code headers} (secrets, scrubbed from every answer kept) instead of one bearer
+   * key: the targets of job specs.
+   */
+  public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
+      AttemptListener listener) {
+    this(baseUri, headers, requestTimeout, limiter, retryPolicy, sleeper, ticker, random, metrics, listener,
+        NetworkSettings.fromSystem());
+  }
+
+  /** As above, reaching the target through {@code network}'s proxies and trusted certificates. */
+  public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
+      AttemptListener listener, NetworkSettings network) {
     Objects.requireNonNull(baseUri, "baseUri cannot be null");
     this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
-    this.apiKey = Objects.requireNonNull(apiKey, "apiKey cannot be null");
-    this.authorization = apiKey.bearerHeader();
+    this.headers = Objects.requireNonNull(headers, "headers cannot be null");
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout cannot be null");
     this.limiter = Objects.requireNonNull(limiter, "limiter cannot be null");
     this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy cannot be null");
@@ -168,9 +185,15 @@ public final class HttpTarget implements AutoCloseable {
   }
 
   private Attempt attempt(ApiCall call) throws InterruptedException {
-    String[] headers = {"Authorization", authorization, "Accept", "application/json",
-        "User-Agent", "ferry/0.1", "Idempotency-Key", call.idempotencyKey(),
-        "Content-Type", call.jsonBody() == null ? null : "application/json"};
+    String[] fixed = this.headers.pairs();
+    String[] headers = new String[fixed.length + 8 + call.headers().size()];
+    System.arraycopy(fixed, 0, headers, 0, fixed.length);
+    int h = fixed.length;
+    for (String s : new String[] {"Accept", "application/json", "User-Agent", "ferry/0.1", "Idempotency-Key",
+        call.idempotencyKey(), "Content-Type", call.jsonBody() == null ? null : "application/json"}) {
+      headers[h++] = s;
+    }
+    for (String s : call.headers()) headers[h++] = s;
     byte[] body = call.jsonBody() == null ? null : call.jsonBody().getBytes(StandardCharsets.UTF_8);
     String target = basePath + (call.path().startsWith("/") ? call.path().substring(1) : call.path());
     long start = ticker.read();
@@ -182,7 +205,7 @@ public final class HttpTarget implements AutoCloseable {
       if (r.resent()) metrics.retry(name); // a pooled connection the server had closed: the request went out twice
       status = r.status();
       // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
-      return new Attempt(r.status(), apiKey.scrub(r.body()), r.requestId(),
+      return new Attempt(r.status(), this.headers.scrub(r.body()), r.requestId(),
           RateLimitHeaders.retryAfterNanos(r.retryAfter(), wallClock.millis()), r.rateHeaders(), "", ticker.read());
     } catch (HttpTimeoutException e) {
       metrics.timeout(name);
@@ -191,7 +214,7 @@ public final class HttpTarget implements AutoCloseable {
     } catch (RedirectRefusedException e) {
       answered = true;
       status = e.status();
-      return new Attempt(e.status(), "", "", OptionalLong.empty(), List.of(), apiKey.scrub(e.getMessage()),
+      return new Attempt(e.status(), "", "", OptionalLong.empty(), List.of(), this.headers.scrub(e.getMessage()),
           ticker.read());
     } catch (ConnectException e) {
       metrics.connectionError(name);
@@ -202,7 +225,7 @@ public final class HttpTarget implements AutoCloseable {
       metrics.connectionError(name);
       unusable(e);
       return new Attempt(0, "", "", OptionalLong.empty(), List.of(), "connection error: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + apiKey.scrub(e.getMessage())), ticker.read());
+          + (e.getMessage() == null ? "" : " " + this.headers.scrub(e.getMessage())), ticker.read());
     } finally {
       metrics.recordCallNanos(name, call.callType(), status, ticker.read() - start);
     }
@@ -212,7 +235,7 @@ public final class HttpTarget implements AutoCloseable {
   private void unusable(IOException e) {
     if (answered && !ConnectionFailures.alwaysFatal(e)) return;
     String why = ConnectionFailures.unusable(e, baseUri.getHost() + ":" + port());
-    if (why != null) throw new TargetUnusableException(apiKey.scrub(why));
+    if (why != null) throw new TargetUnusableException(headers.scrub(why));
   }
 
   private int port() {
