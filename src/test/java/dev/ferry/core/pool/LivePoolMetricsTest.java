@@ -1,6 +1,5 @@
 package dev.ferry.core.pool;
 
-import dev.ferry.testing.FakeScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
