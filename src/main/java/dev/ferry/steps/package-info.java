@@ -1,5 +1,5 @@
 /**
- * What a row of a job spec goes through (docs/JOBS-steps.md). Public: the immutable config records the spec parser
+ * What a row of a job spec goes through (docs/JOBS-STEPS.md). Public: the immutable config records the spec parser
  * fills ({@link dev.ferry.steps.TargetConfig}, {@link dev.ferry.steps.RequestStepConfig},
  * {@link dev.ferry.steps.LookupStepConfig}, {@link dev.ferry.steps.CallConfig}, {@link dev.ferry.steps.BatchSettings},
  * ...) and {@link dev.ferry.steps.JobSteps}, which builds the targets (one {@code HttpTarget} each, with limiters
