@@ -114,7 +114,7 @@ final class JobSession {
   }
 
   /** The --metrics-port endpoint, or null; a port that cannot be used says how to run the job just planned. */
-  private PrometheusEndpoint openMetrics(JobRecord job, Start start) {
+  PrometheusEndpoint openMetrics(JobRecord job, Start start) {
     try {
       return flags.openMetrics(err);
     } catch (ExitException e) {
@@ -365,7 +365,7 @@ final class JobSession {
    * The job's size as gauges: rows, chunks, and chunks done (those done before this run, counted once here, plus
    * those this process completes; in distributed mode another process's completions show in its own metrics).
    */
-  private void exportJobGauges(MetricsRecorder exported, JobRecord job, BulkJobRunner runner) {
+  void exportJobGauges(MetricsRecorder exported, JobRecord job, BulkJobRunner runner) {
     List<ChunkRecord> chunks = store.chunks(job.id());
     int total = chunks.size();
     long doneBefore = chunks.stream().filter(c -> c.state() == ChunkState.DONE).count();
@@ -379,7 +379,7 @@ final class JobSession {
    * {@code --metrics-linger}: the final values stay served after the report, so a scraper that polls every 15 s
    * still sees how the job ended. An interrupt ends the wait (a signal ends the process, the job being saved).
    */
-  private void lingerForScrapers(PrometheusEndpoint endpoint) {
+  void lingerForScrapers(PrometheusEndpoint endpoint) {
     if (flags.metricsLinger.isZero()) return;
     if (!flags.quiet) {
       err.println("ferry: serving the final metrics at " + endpoint.uri() + " for "

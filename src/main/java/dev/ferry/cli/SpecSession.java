@@ -12,6 +12,9 @@ import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.http.CallMetrics;
+import dev.ferry.core.metrics.MetricsRecorder;
+import dev.ferry.http.NetworkSettings;
+import dev.ferry.metrics.PrometheusEndpoint;
 import dev.ferry.recipes.workos.InputCheck;
 import dev.ferry.spec.JobSpec;
 import dev.ferry.spec.SpecRun;
@@ -57,6 +60,18 @@ final class SpecSession {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     SpecSettings settings = SpecSettings.fromJson(job.config());
     JobSpec spec = withRateLimit(settings.load(env), settings);
+    NetworkSettings network = settings.dryRun() ? null : flags.network(env);
+    // As for an import: the endpoint listens before the lock is taken and lingers after it is given up.
+    try (PrometheusEndpoint metricsEndpoint = session.openMetrics(job, start)) {
+      int exit = runLocked(job, start, settings, spec, processStart, network, metricsEndpoint);
+      if (metricsEndpoint != null) session.lingerForScrapers(metricsEndpoint);
+      return exit;
+    }
+  }
+
+  private int runLocked(JobRecord job, JobSession.Start start, SpecSettings settings, JobSpec spec,
+      ProcessStart processStart, NetworkSettings network, PrometheusEndpoint metricsEndpoint) throws Exception {
+    MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
     try (AutoCloseable lock = state.lockJob(job.id())) {
       if (start != JobSession.Start.NEW) {
         dev.ferry.spec.SpecJobs.source(spec).checkUnchanged(job.inputSize(), job.inputSha256());
@@ -71,15 +86,17 @@ final class SpecSession {
       if (concurrency == RunFlags.AUTO) concurrency = AUTO_CONCURRENCY;
       String processId = ProcessIds.create();
       RunOptions options = RunOptions.of(workers, concurrency, processId)
-          .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease);
+          .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease).withMetrics(exported);
       CallMetrics metrics = new CallMetrics();
       Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
           : Duration.ofMillis(settings.requestTimeoutMillis());
       SpecRun.Options runOptions = new SpecRun.Options(settings.dryRun(), options, metrics, timeout,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(),
-          settings.dryRun() && !flags.quiet && !flags.json ? r -> printRendered(spec, r) : null, WallClock.system());
+          settings.dryRun() && !flags.quiet && !flags.json ? r -> printRendered(spec, r) : null, WallClock.system(),
+          exported, network);
       List<RateShare> shares = new ArrayList<>();
       try (SpecRun run = SpecRun.open(store, running, spec, runOptions)) {
+        if (metricsEndpoint != null) session.exportJobGauges(exported, running, run.runner());
         // Distributed, every process of the job paces each stated limit at its share (heartbeats in the store).
         if (state.distributed() && !settings.dryRun()) {
           for (dev.ferry.steps.SharedRate rate : run.steps().sharedRates()) {

@@ -2,11 +2,13 @@ package dev.ferry.spec;
 
 import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.http.CallMetrics;
+import dev.ferry.http.NetworkSettings;
 import dev.ferry.sinks.JsonlResultsSink;
 import dev.ferry.sinks.ResultSink;
 import dev.ferry.sources.RecordSource;
@@ -47,7 +49,14 @@ public final class SpecRun implements AutoCloseable {
    * @param rendered       told about each request a dry run renders, or null
    */
   public record Options(boolean dryRun, RunOptions runOptions, CallMetrics metrics, Duration requestTimeout,
-      RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock) {}
+      RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock, MetricsRecorder exported,
+      NetworkSettings network) {
+    /** Calls reported only to {@code metrics}; targets reached as the environment says. */
+    public Options(boolean dryRun, RunOptions runOptions, CallMetrics metrics, Duration requestTimeout,
+        RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock) {
+      this(dryRun, runOptions, metrics, requestTimeout, retryPolicy, rendered, clock, MetricsRecorder.none(), null);
+    }
+  }
 
   /** Wires a run of {@code job} (planned from {@code spec}). */
   public static SpecRun open(JobStore store, JobRecord job, JobSpec spec, Options options) throws IOException {
@@ -60,9 +69,12 @@ public final class SpecRun implements AutoCloseable {
     } else if (spec.sink() instanceof JobSpec.SqlUpdateSink u && !options.dryRun()) {
       sink = new dev.ferry.sinks.sql.SqlUpdateSink(u.config());
     }
-    JobSteps steps = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key()).store(store)
+    JobSteps.Builder stepsBuilder = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key()).store(store)
         .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())
-        .retryPolicy(options.retryPolicy()).metrics(options.metrics()).build();
+        .retryPolicy(options.retryPolicy()).metrics(options.metrics())
+        .exportedMetrics(options.exported());
+    if (options.network() != null) stepsBuilder.network(options.network());
+    JobSteps steps = stepsBuilder.build();
     BulkJobRunner runner = new BulkJobRunner(store, job.id(), source.chunks(), steps.processor(),
         options.runOptions(), options.clock());
     return new SpecRun(source, steps, sink, runner);

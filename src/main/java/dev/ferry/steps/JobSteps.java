@@ -7,7 +7,9 @@ import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.http.CallMetrics;
+import dev.ferry.http.NetworkSettings;
 import dev.ferry.sinks.ResultSink;
 import dev.ferry.steps.template.Template;
 import dev.ferry.steps.template.SpecException;
@@ -49,10 +51,12 @@ public final class JobSteps implements AutoCloseable {
           + "and job");
     }
     Map<String, StepTarget> opened = new LinkedHashMap<>();
+    NetworkSettings network = b.dryRun ? NetworkSettings.DIRECT
+        : b.network != null ? b.network : NetworkSettings.fromSystem();
     try {
       for (TargetConfig t : b.targets) {
         opened.put(t.name(), StepTarget.open(t, b.dryRun, b.requestTimeout, b.headroom, b.retryPolicy, b.ticker,
-            b.sleeper, b.random, b.metrics));
+            b.sleeper, b.random, b.metrics, b.exported, network));
       }
     } catch (IllegalArgumentException e) {
       opened.values().forEach(StepTarget::close);
@@ -142,6 +146,8 @@ public final class JobSteps implements AutoCloseable {
     Scheduler scheduler = Scheduler.system();
     DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
     CallMetrics metrics = new CallMetrics();
+    MetricsRecorder exported = MetricsRecorder.none();
+    NetworkSettings network;
     Executor sender = command -> Thread.ofVirtual().name("ferry-batch").start(command);
 
     Builder(List<TargetConfig> targets, List<StepConfig> steps) {
@@ -223,6 +229,18 @@ public final class JobSteps implements AutoCloseable {
     /** Where every target's calls are counted (the progress bar and report read it). */
     public Builder metrics(CallMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
+      return this;
+    }
+
+    /** Where every target's calls are reported as well (the --metrics-port endpoint); none by default. */
+    public Builder exportedMetrics(MetricsRecorder exported) {
+      this.exported = Objects.requireNonNull(exported, "exported cannot be null");
+      return this;
+    }
+
+    /** How targets are reached (proxies, trusted certificates); by default from the environment. */
+    public Builder network(NetworkSettings network) {
+      this.network = Objects.requireNonNull(network, "network cannot be null");
       return this;
     }
 

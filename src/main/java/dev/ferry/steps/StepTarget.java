@@ -6,7 +6,9 @@ import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import dev.ferry.http.ApiCall;
 import dev.ferry.http.ApiResponse;
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.http.CallMetrics;
+import dev.ferry.http.NetworkSettings;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.TargetHeaders;
 import java.time.Duration;
@@ -49,12 +51,13 @@ final class StepTarget implements AutoCloseable {
    * @throws IllegalArgumentException when a header is malformed
    */
   static StepTarget open(TargetConfig config, boolean dryRun, Duration defaultTimeout, double headroom,
-      RetryPolicy retry, Ticker ticker, Sleeper sleeper, DoubleSupplier random, CallMetrics metrics) {
+      RetryPolicy retry, Ticker ticker, Sleeper sleeper, DoubleSupplier random, CallMetrics metrics,
+      MetricsRecorder exported, NetworkSettings network) {
     TargetHeaders headers = TargetHeaders.of(config.headers());
     TargetLimiters limiters = TargetLimiters.of(config.name(), config.limits(), headroom, ticker, sleeper);
     HttpTarget http = dryRun ? null : new HttpTarget(config.baseUrl(), headers,
         config.timeout() != null ? config.timeout() : defaultTimeout, limiters.requests(), retry, sleeper, ticker,
-        random, metrics, limiters.listener(metrics));
+        random, MetricsRecorder.composite(metrics, exported), limiters.listener(metrics), network);
     return new StepTarget(config, headers, limiters, http == null ? null : http::call, http);
   }
 

@@ -144,6 +144,51 @@ class MetricsEndpointCliTest {
   }
 
   @Test
+  void aSpecJobIsScrapedAsAnImportIs() throws Exception {
+    // Given a JSONL spec job (50 users and one malformed line) against the simulator
+    try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(SpecRunCliTest.KEY).build())) {
+      Path input = SpecRunCliTest.users(dir, 50);
+      Path spec = SpecRunCliTest.spec(dir);
+      Path reportFile = dir.resolve("spec-report.json");
+      StringWriter err = new StringWriter();
+      AtomicInteger exit = new AtomicInteger(-1);
+
+      // When `ferry run` has --metrics-port 0 and lingers after the job
+      Thread cli = Thread.ofPlatform().name("ferry-run").start(() -> {
+        try (PrintWriter o = new PrintWriter(new StringWriter(), true); PrintWriter e = new PrintWriter(err, true)) {
+          exit.set(CliTestSeam.commandLine(o, e, SpecRunCliTest.env(dir, input, sim)).execute(Ferry.args("run", spec,
+              "--job-id", "sm", "--checkpoint-dir", dir.resolve("state"), "--workers", 2, "--concurrency", 4,
+              "--progress", "never", "--report-json", reportFile, "--metrics-port", 0, "--metrics-linger", "5m")
+              .toArray(String[]::new)));
+        }
+      });
+      try {
+        URI url = URI.create(poll(() -> {
+          Matcher m = URL.matcher(err.toString());
+          return m.find() ? m.group(1) : null;
+        }, "the metrics URL on stderr: " + err));
+
+        // Then once the job ended, the endpoint's counters are the report's and the simulator's
+        JsonNode report = Ferry.json(poll(() -> readIfPresent(reportFile), "the report file"));
+        PrometheusText end = scrape(url);
+        Map<String, String> byTarget = Map.of("target", "127.0.0.1:" + sim.baseUrl().getPort());
+        assertThat(end.value("ferry_rows_total", Map.of("outcome", "done"))).isEqualTo(50)
+            .isEqualTo(report.path("done").asDouble());
+        // (the malformed line was settled invalid when the job was planned, not by this run's rows)
+        assertThat(end.value("ferry_rows_total", Map.of("outcome", "invalid"))).isZero();
+        assertThat(end.sum("ferry_http_requests_total", byTarget)).isEqualTo(sim.stats().requests())
+            .isEqualTo(report.path("requests").asDouble());
+        assertThat(end.value("ferry_job_rows", Map.of("job_id", "sm"))).isEqualTo(51);
+        assertThat(end.value("ferry_rows_in_flight", Map.of())).isZero();
+      } finally {
+        cli.interrupt(); // ends the linger
+        cli.join();
+      }
+      assertThat(exit.get()).as(err.toString()).isEqualTo(1); // finished, with the malformed line invalid
+    }
+  }
+
+  @Test
   void aMetricsPortThatCannotBeUsedIsAUsageErrorBeforeAnythingIsSent() throws IOException {
     try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).build());
         ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
