@@ -57,6 +57,18 @@ final class ErrorsFile {
    * @param secretColumns input columns whose values never leave the input file (compared case-insensitively)
    */
   static long write(JobStore store, JobRecord job, Set<String> secretColumns, Path file) throws IOException {
+    return write(store, job, secretColumns, file, null);
+  }
+
+  /**
+   * The input columns of a job whose input is not read as CSV (a spec's JSONL source): the names, and the chunks'
+   * rows with their {@code fields} in that order. Immutable.
+   */
+  record Input(List<String> columns, ChunkSource source) {}
+
+  /** As {@link #write(JobStore, JobRecord, Set, Path)}, reading the rows from {@code input} (null: the CSV). */
+  static long write(JobStore store, JobRecord job, Set<String> secretColumns, Path file, Input given)
+      throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
@@ -66,7 +78,7 @@ final class ErrorsFile {
     } catch (UnsupportedOperationException e) {
       Files.createFile(tmp);
     }
-    InputRows input = InputRows.open(store, job);
+    InputRows input = InputRows.open(store, job, given);
     long[] rows = {0};
     try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8); input) {
       List<String> columns = input.columns();
@@ -151,8 +163,13 @@ final class ErrorsFile {
       this.chunks = chunks;
     }
 
-    static InputRows open(JobStore store, JobRecord job) {
+    static InputRows open(JobStore store, JobRecord job, Input given) {
       Path input = Path.of(job.inputPath());
+      if (given != null) {
+        Map<Integer, ChunkRecord> chunks = new HashMap<>();
+        for (ChunkRecord c : store.chunks(job.id())) chunks.put(c.spec().index(), c);
+        return new InputRows(given.columns(), given.source(), chunks);
+      }
       try {
         CsvHeader header = CsvReader.readHeader(input, CsvLimits.defaults());
         Map<Integer, ChunkRecord> chunks = new HashMap<>();

@@ -84,6 +84,16 @@ final class JobSession {
    *     content is checked in full before anything is sent, since its modification time says nothing
    */
   int run(JobRecord job, Start start, boolean relocated) throws IOException, InterruptedException {
+    if (dev.ferry.spec.SpecSettings.KIND.equals(job.kind())) {
+      if (relocated) throw RunFlags.usage("--csv relocates a CSV import's input; a spec job reads its spec's source");
+      try {
+        return new SpecSession(this, state, store, flags, out, env).run(job, start);
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
@@ -152,87 +162,122 @@ final class JobSession {
           () -> ThreadLocalRandom.current().nextDouble(), metrics,
           KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim));
     }
+    try {
+      WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
+      Engine engine = new Engine(imp.runner(), imp::prewarm, imp.stats(), target == null ? null : metrics,
+          target == null ? null : target.limiter(), rowLimiter, feedback, share, settings.dryRun(),
+          settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl(),
+          rate > 0 ? "rate limit " + rateLimit.describe() : "no rate limit", WorkosImport.SECRET_COLUMNS, null);
+      return drive(job, engine, input, processStart, auto ? workers + " workers, adaptive concurrency"
+          : workers + " workers x " + concurrency + " in flight");
+    } finally {
+      if (target != null) target.close();
+      if (share != null) share.close();
+    }
+  }
+
+  /** Prewarms what a job needs before its rows (the WorkOS organizations); may do nothing. */
+  @FunctionalInterface
+  interface Prewarm {
+    void run(java.util.function.Consumer<String> status) throws InterruptedException;
+  }
+
+  /**
+   * What runs a job, whatever its kind: the runner and what the progress bar, the report and the errors file read.
+   *
+   * @param stats        the WorkOS import's counts, or null
+   * @param metrics      the calls' metrics, or null when nothing is sent (dry run)
+   * @param pacer        the request pacer shown by the progress bar, or null
+   * @param destination  ", dry run" or " -> where the rows go"
+   * @param errorsInput  the input rows for the errors file, or null to read the job's input as CSV
+   */
+  record Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats,
+      CallMetrics metrics, RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback,
+      RateShare share, boolean dryRun, String destination, String rateText, java.util.Set<String> secretColumns,
+      ErrorsFile.Input errorsInput) {}
+
+  /** Runs the job's rows to the end (or a stop), then writes the errors file and the report. */
+  int drive(JobRecord job, Engine engine, InputCheck input, ProcessStart processStart, String shape)
+      throws Exception {
+    BulkJobRunner runner = engine.runner();
+    CallMetrics metrics = engine.metrics();
+    ConcurrencyLimiter rowLimiter = engine.rowLimiter();
+    RateShare share = engine.share();
     OutcomeCounts before = store.counts(job.id());
     // Retryable failures are sent again in this run (resume reopened them), so they are not settled yet: counting
     // them here and again when they settle would show more rows than the job has.
     long alreadySettled = before.total() - before.retryableFailed();
     Path errorsPath = errorsPath(job);
-    try {
-      WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
-      BulkJobRunner runner = imp.runner();
-      input.whenChanged(runner::requestStop); // the input's hash is still being checked: a changed file stops the run
-      String jobId = job.id();
-      if (!flags.quiet) {
-        err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
-            job.totalRows(), alreadySettled, auto ? workers + " workers, adaptive concurrency"
-                : workers + " workers x " + concurrency + " in flight",
-            (rate > 0 ? "rate limit " + rateLimit.describe() : "no rate limit")
-                + (share == null ? "" : " shared by " + share.processes() + " process(es) of " + state.describe()),
-            settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl());
-      }
-      long start = Ticker.system().read();
-      BulkJobRunner.RunResult result;
-      boolean showBar = !flags.quiet && ("always".equals(flags.progress)
-          || ("auto".equals(flags.progress) && ProgressBar.isTerminal()));
-      boolean plainProgress = !flags.quiet && "auto".equals(flags.progress) && !showBar;
-      RateLimiter pacer = target == null ? null : target.limiter();
-      java.util.function.Supplier<String> adaptiveLine = rowLimiter == null ? null
-          : () -> "limit " + rowLimiter.limit() + (pacer != null && !Double.isInfinite(pacer.rate())
-              ? String.format(java.util.Locale.ROOT, "  pace %.1f/s", pacer.rate()) : "");
-      try (AutoCloseable signals = Signals.onInterrupt(signal -> {
-            runner.requestStop("interrupted (SIG" + signal + ")");
-            Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
-          });
-          ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
-          alreadySettled, runner.progress(), target == null ? null : metrics, adaptiveLine) : null;
-          Timeline timeline = flags.timeline == null ? null
-              : new Timeline(flags.timeline, runner.progress(), metrics, rowLimiter, pacer)) {
-        imp.prewarm(msg -> {
-          if (!flags.quiet) err.println("ferry: " + msg);
-        });
-        result = imp.run();
-      }
-      try {
-        input.await(); // a changed file never finishes a job
-      } catch (InputException e) {
-        store.updateStatus(job.id(), JobStatus.STOPPED, e.getMessage(), WallClock.system().millis());
-        throw e;
-      }
-      double elapsed = (Ticker.system().read() - start) / 1e9;
-      JobRecord after;
-      OutcomeCounts counts;
-      long errorRows;
-      try {
-        after = finish(job, result);
-        counts = store.counts(job.id());
-        errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
-            ? ErrorsFile.write(store, job, WorkosImport.SECRET_COLUMNS, errorsPath) : 0;
-      } catch (StoreException e) {
-        // The store cannot even record the stop: say why once; every outcome it did record is exact.
-        err.println("ferry: job " + job.id() + " stopped: " + storeFailure(e) + "; rows recorded so far are exact:"
-            + " fix the cause and run 'ferry resume " + job.id() + "'");
-        return ExitCodes.STOPPED;
-      }
-      // One line says why a job stopped: the text report's "reason" line, or with --json (stdout is for
-      // programs then) this line on stderr.
-      String stopReason = after.status() == JobStatus.FINISHED ? null : after.message();
-      if (stopReason != null && flags.json) err.println("ferry: job " + job.id() + " stopped: " + stopReason);
-      Report report = new Report(after, counts, after.status().name(), stopReason, settings.dryRun(),
-          imp.stats(), target == null ? null : metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows,
-          rowLimiter == null ? null : new Report.Adaptive(rowLimiter.limit(), rowLimiter.lowestLimit(),
-              rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()),
-          metrics.firstRequestNanos().isPresent() ? processStart.secondsUntil(metrics.firstRequestNanos().getAsLong())
-              : Double.NaN, share == null ? 0 : share.peakProcesses());
-      if (flags.json) out.println(report.jsonText());
-      else out.print(report.text());
-      out.flush();
-      if (flags.reportJson != null) Files.writeString(flags.reportJson, report.jsonText());
-      if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
-      return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
-    } finally {
-      if (target != null) target.close();
-      if (share != null) share.close();
+    input.whenChanged(runner::requestStop); // the input's hash is still being checked: a changed file stops the run
+    String jobId = job.id();
+    if (!flags.quiet) {
+      err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
+          job.totalRows(), alreadySettled, shape,
+          engine.rateText() + (share == null ? "" : " shared by " + share.processes() + " process(es) of "
+              + state.describe()), engine.destination());
     }
+    long start = Ticker.system().read();
+    BulkJobRunner.RunResult result;
+    boolean showBar = !flags.quiet && ("always".equals(flags.progress)
+        || ("auto".equals(flags.progress) && ProgressBar.isTerminal()));
+    boolean plainProgress = !flags.quiet && "auto".equals(flags.progress) && !showBar;
+    RateLimiter pacer = engine.pacer();
+    java.util.function.Supplier<String> adaptiveLine = rowLimiter == null ? null
+        : () -> "limit " + rowLimiter.limit() + (pacer != null && !Double.isInfinite(pacer.rate())
+            ? String.format(java.util.Locale.ROOT, "  pace %.1f/s", pacer.rate()) : "");
+    try (AutoCloseable signals = Signals.onInterrupt(signal -> {
+          runner.requestStop("interrupted (SIG" + signal + ")");
+          Thread.ofPlatform().daemon().name("ferry-stop-grace").start(() -> abortAfterGrace(runner, jobId));
+        });
+        ProgressBar bar = showBar || plainProgress ? new ProgressBar(err, showBar, job.totalRows(),
+        alreadySettled, runner.progress(), metrics, adaptiveLine) : null;
+        Timeline timeline = flags.timeline == null ? null
+            : new Timeline(flags.timeline, runner.progress(), metrics == null ? new CallMetrics() : metrics,
+                rowLimiter, pacer)) {
+      engine.prewarm().run(msg -> {
+        if (!flags.quiet) err.println("ferry: " + msg);
+      });
+      result = runner.run();
+    }
+    try {
+      input.await(); // a changed file never finishes a job
+    } catch (InputException e) {
+      store.updateStatus(job.id(), JobStatus.STOPPED, e.getMessage(), WallClock.system().millis());
+      throw e;
+    }
+    double elapsed = (Ticker.system().read() - start) / 1e9;
+    JobRecord after;
+    OutcomeCounts counts;
+    long errorRows;
+    try {
+      after = finish(job, result);
+      counts = store.counts(job.id());
+      errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
+          ? ErrorsFile.write(store, job, engine.secretColumns(), errorsPath, engine.errorsInput()) : 0;
+    } catch (StoreException e) {
+      // The store cannot even record the stop: say why once; every outcome it did record is exact.
+      err.println("ferry: job " + job.id() + " stopped: " + storeFailure(e) + "; rows recorded so far are exact:"
+          + " fix the cause and run 'ferry resume " + job.id() + "'");
+      return ExitCodes.STOPPED;
+    }
+    // One line says why a job stopped: the text report's "reason" line, or with --json (stdout is for
+    // programs then) this line on stderr.
+    String stopReason = after.status() == JobStatus.FINISHED ? null : after.message();
+    if (stopReason != null && flags.json) err.println("ferry: job " + job.id() + " stopped: " + stopReason);
+    AdaptiveFeedback feedback = engine.feedback();
+    Report report = new Report(after, counts, after.status().name(), stopReason, engine.dryRun(),
+        engine.stats(), metrics, elapsed, result.rowsSettled(), errorsPath.toString(), errorRows,
+        rowLimiter == null ? null : new Report.Adaptive(rowLimiter.limit(), rowLimiter.lowestLimit(),
+            rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()),
+        metrics != null && metrics.firstRequestNanos().isPresent()
+            ? processStart.secondsUntil(metrics.firstRequestNanos().getAsLong()) : Double.NaN,
+        share == null ? 0 : share.peakProcesses());
+    if (flags.json) out.println(report.jsonText());
+    else out.print(report.text());
+    out.flush();
+    if (flags.reportJson != null) Files.writeString(flags.reportJson, report.jsonText());
+    if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
+    return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
   }
 
   /**

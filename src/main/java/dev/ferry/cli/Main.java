@@ -29,6 +29,8 @@ public final class Main implements Runnable {
   private static Map<String, Supplier<Object>> subcommands() {
     Map<String, Supplier<Object>> m = new LinkedHashMap<>();
     m.put("import-users", ImportUsersCommand::new);
+    m.put("run", RunCommand::new);
+    m.put("spec", SpecCommand::new);
     m.put("resume", ResumeCommand::new);
     m.put("worker", WorkerCommand::new);
     m.put("status", StatusCommand::new);
@@ -84,6 +86,7 @@ public final class Main implements Runnable {
         if (x.getMessage() != null) e.println("ferry: " + x.getMessage());
         return x.code();
       }
+      if (ex instanceof dev.ferry.spec.InvalidSpecException x) return SpecCommand.report(x, e);
       if (ex instanceof InputException || ex instanceof CsvFormatException) {
         e.println("ferry: " + ex.getMessage());
         return ExitCodes.USAGE;
@@ -109,6 +112,11 @@ public final class Main implements Runnable {
     for (CommandLine sub : cl.getSubcommands().values()) {
       if (sub.getCommand() instanceof ImportUsersCommand c) c.env = env;
       if (sub.getCommand() instanceof ResumeCommand c) c.env = env;
+      if (sub.getCommand() instanceof RunCommand c) c.env = env;
+      if (sub.getCommand() instanceof WorkerCommand c) c.env = env;
+      for (CommandLine specSub : sub.getSubcommands().values()) {
+        if (specSub.getCommand() instanceof SpecCommand.Check c) c.env = env;
+      }
     }
     return cl;
   }

@@ -43,7 +43,8 @@ final class ResumeCommand implements Callable<Integer> {
           + state.describe() + " (see 'ferry status' for the jobs there)"));
       if (job.status() == JobStatus.PLANNING) {
         throw RunFlags.usage("job '" + jobId + "' was interrupted while planning; start it again with"
-            + " 'ferry import-users --csv " + job.inputPath() + " --job-id " + jobId + "'");
+            + (dev.ferry.spec.SpecSettings.KIND.equals(job.kind()) ? " 'ferry run SPEC --job-id " + jobId + "'"
+                : " 'ferry import-users --csv " + job.inputPath() + " --job-id " + jobId + "'"));
       }
       return new JobSession(state, store, flags, out, err, env).run(job, JobSession.Start.RESUME);
     }

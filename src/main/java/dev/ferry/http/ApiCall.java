@@ -1,5 +1,7 @@
 package dev.ferry.http;
 
+import java.util.List;
+
 /**
  * One logical API call. Immutable.
  *
@@ -8,8 +10,21 @@ package dev.ferry.http;
  * @param jsonBody       request body, or null
  * @param idempotencyKey sent as {@code Idempotency-Key} when not null; stable across retries and resumes
  * @param callType       label for metrics, e.g. {@code create_user}
+ * @param headers        extra headers of this call, names and values alternating (after the target's own); a pair
+ *                       whose value is null is not sent
  */
-public record ApiCall(String method, String path, String jsonBody, String idempotencyKey, String callType) {
+public record ApiCall(String method, String path, String jsonBody, String idempotencyKey, String callType,
+    List<String> headers) {
+  public ApiCall {
+    headers = headers == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(headers));
+    if (headers.size() % 2 != 0) throw new IllegalArgumentException("headers are name and value pairs");
+  }
+
+  /** A call with no extra header. */
+  public ApiCall(String method, String path, String jsonBody, String idempotencyKey, String callType) {
+    this(method, path, jsonBody, idempotencyKey, callType, List.of());
+  }
+
   public static ApiCall get(String path, String callType) {
     return new ApiCall("GET", path, null, null, callType);
   }

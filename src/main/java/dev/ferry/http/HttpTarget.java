@@ -28,8 +28,7 @@ import java.util.function.DoubleSupplier;
  */
 public final class HttpTarget implements AutoCloseable {
   private final URI baseUri;
-  private final Secret apiKey;
-  private final String authorization;
+  private final TargetHeaders headers;
   private final Duration requestTimeout;
   private final RateLimiter limiter;
   private final RetryPolicy retryPolicy;
@@ -53,10 +52,20 @@ public final class HttpTarget implements AutoCloseable {
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics,
       AttemptListener listener) {
+    this(baseUri, TargetHeaders.bearer(Objects.requireNonNull(apiKey, "apiKey cannot be null")), requestTimeout,
+        limiter, retryPolicy, sleeper, ticker, random, metrics, listener);
+  }
+
+  /**
+   * A target whose requests carry {@code headers} (secrets, scrubbed from every answer kept) instead of one bearer
+   * key: the targets of job specs.
+   */
+  public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics,
+      AttemptListener listener) {
     Objects.requireNonNull(baseUri, "baseUri cannot be null");
     this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
-    this.apiKey = Objects.requireNonNull(apiKey, "apiKey cannot be null");
-    this.authorization = apiKey.bearerHeader();
+    this.headers = Objects.requireNonNull(headers, "headers cannot be null");
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout cannot be null");
     this.limiter = Objects.requireNonNull(limiter, "limiter cannot be null");
     this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy cannot be null");
@@ -125,9 +134,15 @@ public final class HttpTarget implements AutoCloseable {
   }
 
   private Attempt attempt(ApiCall call) throws InterruptedException {
-    String[] headers = {"Authorization", authorization, "Accept", "application/json",
-        "User-Agent", "ferry/0.1", "Idempotency-Key", call.idempotencyKey(),
-        "Content-Type", call.jsonBody() == null ? null : "application/json"};
+    String[] fixed = this.headers.pairs();
+    String[] headers = new String[fixed.length + 8 + call.headers().size()];
+    System.arraycopy(fixed, 0, headers, 0, fixed.length);
+    int h = fixed.length;
+    for (String s : new String[] {"Accept", "application/json", "User-Agent", "ferry/0.1", "Idempotency-Key",
+        call.idempotencyKey(), "Content-Type", call.jsonBody() == null ? null : "application/json"}) {
+      headers[h++] = s;
+    }
+    for (String s : call.headers()) headers[h++] = s;
     byte[] body = call.jsonBody() == null ? null : call.jsonBody().getBytes(StandardCharsets.UTF_8);
     String target = basePath + (call.path().startsWith("/") ? call.path().substring(1) : call.path());
     long start = ticker.read();
@@ -137,7 +152,7 @@ public final class HttpTarget implements AutoCloseable {
       if (r.resent()) metrics.retried(); // a pooled connection the server had closed: the request went out twice
       if (r.status() >= 500) metrics.serverError();
       // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
-      return new Attempt(r.status(), apiKey.scrub(r.body()), r.requestId(), parseRetryAfter(r.retryAfter()), "",
+      return new Attempt(r.status(), this.headers.scrub(r.body()), r.requestId(), parseRetryAfter(r.retryAfter()), "",
           ticker.read());
     } catch (HttpTimeoutException e) {
       metrics.timedOut();
@@ -150,7 +165,7 @@ public final class HttpTarget implements AutoCloseable {
     } catch (IOException e) {
       metrics.connectionError();
       return new Attempt(0, "", "", OptionalLong.empty(), "connection error: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + apiKey.scrub(e.getMessage())), ticker.read());
+          + (e.getMessage() == null ? "" : " " + this.headers.scrub(e.getMessage())), ticker.read());
     } finally {
       metrics.requestEnded(call.callType(), ticker.read() - start);
     }

@@ -23,21 +23,7 @@ final class PostgresErrors {
    * {@code postgresql://host:5432/db}, plus the schema when the URL names one ({@code currentSchema=}).
    */
   static String describe(String jdbcUrl) {
-    String rest = jdbcUrl.startsWith("jdbc:") ? jdbcUrl.substring("jdbc:".length()) : jdbcUrl;
-    int query = rest.indexOf('?');
-    String params = query < 0 ? "" : rest.substring(query + 1);
-    String base = query < 0 ? rest : rest.substring(0, query);
-    int slashes = base.indexOf("//");
-    int at = base.lastIndexOf('@');
-    if (slashes >= 0 && at > slashes) {
-      base = base.substring(0, slashes + 2) + base.substring(at + 1); // user:password@ dropped
-    }
-    for (String param : params.split("&")) {
-      if (param.startsWith("currentSchema=")) {
-        return base + " (schema " + param.substring("currentSchema=".length()) + ")";
-      }
-    }
-    return base;
+    return JdbcUrls.describe(jdbcUrl);
   }
 
   static StoreException wrap(String operation, String location, Throwable failure) {

@@ -24,7 +24,7 @@ import java.util.List;
  */
 final class Schema {
   /** Version written to {@code PRAGMA user_version}; bump with a migration step when a shape changes. */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   private static final List<String> V1 = List.of(
       """
@@ -116,8 +116,16 @@ final class Schema {
         PRIMARY KEY (job_id, process_id)
       )""");
 
+  /**
+   * Version 4: {@code chunks.source_position}, the source's opaque position of a chunk
+   * ({@link dev.ferry.core.spi.ChunkSpec#position}: the planned keys of a SQL source's chunk). Empty for every
+   * chunk of a version 3 file, which is exactly right: those jobs read files, whose position is the byte offset.
+   */
+  private static final List<String> V4 = List.of(
+      "ALTER TABLE chunks ADD COLUMN source_position TEXT NOT NULL DEFAULT ''");
+
   /** The steps by version: {@code STEPS.get(v - 1)} takes a schema from version {@code v - 1} to {@code v}. */
-  private static final List<List<String>> STEPS = List.of(V1, V2, V3);
+  private static final List<List<String>> STEPS = List.of(V1, V2, V3, V4);
 
   private Schema() {}
 

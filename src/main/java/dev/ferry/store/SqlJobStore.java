@@ -44,7 +44,7 @@ abstract class SqlJobStore implements JobStore {
   static final String JOB_COLUMNS = "id, kind, input_path, input_size, input_sha256, total_rows, "
       + "chunk_size, config, status, message, created_at, updated_at";
   static final String CHUNK_COLUMNS =
-      "idx, byte_offset, first_line, first_row, row_count, state, lease_owner, lease_expires_at";
+      "idx, byte_offset, first_line, first_row, row_count, state, lease_owner, lease_expires_at, source_position";
   static final String OUTCOME_COLUMNS =
       "row, chunk, line, outcome, retryable, key, step, http_status, code, message, request_id, note";
   // Queries whose plans SqliteJobStoreTest checks: each must be served by an index, never by a scan of the
@@ -207,7 +207,7 @@ abstract class SqlJobStore implements JobStore {
       clear.setString(1, id);
       clear.executeUpdate();
       PreparedStatement ins = tx.statement("INSERT INTO chunks (job_id, " + CHUNK_COLUMNS + ")"
-          + " VALUES (?, ?, ?, ?, ?, ?, 'PENDING', NULL, 0)");
+          + " VALUES (?, ?, ?, ?, ?, ?, 'PENDING', NULL, 0, ?)");
       try {
         int pending = 0;
         for (ChunkSpec c : chunks) {
@@ -217,6 +217,7 @@ abstract class SqlJobStore implements JobStore {
           ins.setLong(4, c.firstLine());
           ins.setLong(5, c.firstRow());
           ins.setInt(6, c.rowCount());
+          ins.setString(7, c.position());
           ins.addBatch();
           if (++pending == 1_000) {
             ins.executeBatch();
@@ -657,7 +658,8 @@ abstract class SqlJobStore implements JobStore {
 
   /** Maps {@link #CHUNK_COLUMNS}; a chunk nobody holds has lease owner "" and expiry 0. */
   private static ChunkRecord chunkRecord(ResultSet rs) throws SQLException {
-    ChunkSpec spec = new ChunkSpec(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(5));
+    ChunkSpec spec = new ChunkSpec(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),
+        nz(rs.getString(9)));
     return new ChunkRecord(spec, ChunkState.valueOf(rs.getString(6)), nz(rs.getString(7)), rs.getLong(8));
   }
 

@@ -3,6 +3,8 @@ package dev.ferry.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.core.spi.ChunkRecord;
+import dev.ferry.core.spi.ChunkSpec;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.JobStoreContractTest;
 import dev.ferry.core.spi.StoreException;
@@ -11,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +60,25 @@ class PostgresJobStoreTest extends JobStoreContractTest {
     // When / Then
     assertThatThrownBy(() -> PostgresJobStore.open(url())).isInstanceOf(StoreException.class)
         .hasMessageContaining("written by a newer ferry").hasMessageContaining(schema.name());
+  }
+
+  @Test
+  void aVersion3SchemaIsMigratedKeepingItsJobs() {
+    // Given a schema as version 3 wrote it (no chunks.source_position) with a planned job
+    startJob("old", 2);
+    store.close();
+    TestPostgres.admin("ALTER TABLE " + schema.name() + ".chunks DROP COLUMN source_position");
+    TestPostgres.admin("UPDATE " + schema.name() + ".ferry_schema SET version = 3");
+
+    // When it is opened by this version
+    try (JobStore again = PostgresJobStore.open(url())) {
+      // Then the old chunks are file chunks and new plans keep their positions
+      assertThat(again.chunks("old")).extracting(ChunkRecord::spec).containsExactlyElementsOf(plan(2));
+      again.createJob(job("new", T0));
+      again.completePlan("new", List.of(new ChunkSpec(0, 0, 1, 1, 3, "s:[\"a\"]")), 3, 3, "f", T0);
+      assertThat(again.chunks("new")).extracting(c -> c.spec().position()).containsExactly("s:[\"a\"]");
+    }
+    assertThat(adminQuery("SELECT version FROM " + schema.name() + ".ferry_schema")).isEqualTo(Schema.VERSION);
   }
 
   @Test

@@ -207,6 +207,8 @@ class SqliteJobStoreTest extends JobStoreContractTest {
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
       st.execute("ALTER TABLE chunks DROP COLUMN implied_done");
+      st.execute("ALTER TABLE chunks DROP COLUMN source_position");
+      st.execute("DROP TABLE processes");
       st.execute("PRAGMA user_version = 1");
     }
 
@@ -233,6 +235,7 @@ class SqliteJobStoreTest extends JobStoreContractTest {
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
       st.execute("DROP TABLE processes");
+      st.execute("ALTER TABLE chunks DROP COLUMN source_position");
       st.execute("PRAGMA user_version = 2");
     }
 
@@ -243,7 +246,33 @@ class SqliteJobStoreTest extends JobStoreContractTest {
       assertThat(s.heartbeat("old", "p1", java.time.Duration.ofSeconds(5), T0)).isEqualTo(1);
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-      assertThat(scalar(st, "PRAGMA user_version")).isEqualTo("3");
+      assertThat(scalar(st, "PRAGMA user_version")).isEqualTo(String.valueOf(Schema.VERSION));
+    }
+  }
+
+  @Test
+  void aVersion3DatabaseGetsChunkPositions() throws Exception {
+    // Given a file as version 3 wrote it (no chunks.source_position) with a planned job
+    Path file = dir.resolve("v3.db");
+    try (SqliteJobStore s = SqliteJobStore.open(file)) {
+      s.createJob(job("old", T0));
+      s.completePlan("old", plan(2), 2L * CHUNK_SIZE, 1_000, "00", T0);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE chunks DROP COLUMN source_position");
+      st.execute("PRAGMA user_version = 3");
+    }
+
+    // When it is opened by this version
+    try (SqliteJobStore s = SqliteJobStore.open(file)) {
+      // Then the old job's chunks are file chunks (no position) and a new job keeps its positions
+      assertThat(s.chunks("old")).extracting(ChunkRecord::spec).containsExactlyElementsOf(plan(2));
+      s.createJob(job("new", T0));
+      s.completePlan("new", List.of(new dev.ferry.core.spi.ChunkSpec(0, 0, 1, 1, 3, "i:1-3")), 3, 3, "f", T0);
+      assertThat(s.chunks("new")).extracting(c -> c.spec().position()).containsExactly("i:1-3");
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      assertThat(scalar(st, "PRAGMA user_version")).isEqualTo("4");
     }
   }
 

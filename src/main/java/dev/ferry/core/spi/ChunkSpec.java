@@ -6,7 +6,7 @@ import java.util.Objects;
  * Where one chunk of a job's input starts and how many records it holds. Immutable.
  *
  * <p>The engine never interprets where a chunk starts: a file source seeks to {@code byteOffset}, a SQL source
- * reads the rows after the key in {@code position}. Only the source that planned the chunks reads them.
+ * reads the rows whose keys {@code position} lists. Only the source that planned the chunks reads them.
  *
  * @param index      0-based chunk number within the job
  * @param byteOffset offset of the chunk's first record in the input file (after any BOM/header); 0 for sources
@@ -15,9 +15,9 @@ import java.util.Objects;
  *                   are not files, the same as {@code firstRow})
  * @param firstRow   1-based number of the chunk's first data record (the header is not a row)
  * @param rowCount   number of records in the chunk
- * @param position   the source's own opaque resume position of the chunk (e.g. the key before the chunk's first
- *                   row for a SQL source); empty for files, whose position is {@code byteOffset}. Never null,
- *                   never a secret.
+ * @param position   the source's own opaque resume position of the chunk (for a SQL source, the chunk's planned
+ *                   keys); empty for files, whose position is {@code byteOffset}. Never null, never a secret;
+ *                   stored as text of any length (schema v4 {@code chunks.source_position}).
  */
 public record ChunkSpec(int index, long byteOffset, long firstLine, long firstRow, int rowCount, String position) {
   public ChunkSpec {

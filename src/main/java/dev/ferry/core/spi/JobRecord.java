@@ -6,9 +6,10 @@ package dev.ferry.core.spi;
  *
  * @param id          job id chosen by the user
  * @param kind        recipe name, e.g. "workos-import"
- * @param inputPath   absolute path of the input file
- * @param inputSize   input size in bytes at planning time
- * @param inputSha256 hex SHA-256 of the input at planning time
+ * @param inputPath   absolute path of the input file, or what a source that is not a file reads (its
+ *                    {@code describe()}: a database and query, never credentials)
+ * @param inputSize   input size in bytes at planning time (a SQL source: its planned rows)
+ * @param inputSha256 hex SHA-256 of the input at planning time (a SQL source: its own fingerprint)
  * @param totalRows   data rows in the input (header excluded)
  * @param chunkSize   rows per chunk
  * @param config      recipe configuration (JSON, no secrets)

@@ -132,6 +132,30 @@ public abstract class JobStoreContractTest {
   }
 
   @Test
+  void chunkPositionsRoundTripThroughPlanClaimAndRead() {
+    // Given: positions as sources write them (none for a file; a SQL source's keys, even long and non-ASCII)
+    store.createJob(job("j", T0));
+    String longPosition = "s:" + "k\u00e9y-\u4e2d,\"'\\\n".repeat(20_000);
+    List<ChunkSpec> plan = List.of(
+        new ChunkSpec(0, 0, 1, 1, CHUNK_SIZE, "i:1-10"),
+        new ChunkSpec(1, 0, 11, 11, CHUNK_SIZE, ""),
+        new ChunkSpec(2, 0, 21, 21, CHUNK_SIZE, longPosition));
+
+    // When
+    store.completePlan("j", plan, 3L * CHUNK_SIZE, 3L * CHUNK_SIZE, "fingerprint;i;42", T0);
+    ChunkRecord claimed = store.claimChunk("j", "w1", LEASE, T0).orElseThrow();
+
+    // Then: every read gives the positions back exactly, from this store and from another one
+    assertThat(claimed.spec()).isEqualTo(plan.get(0));
+    assertThat(store.chunks("j")).extracting(ChunkRecord::spec).containsExactlyElementsOf(plan);
+    assertThat(secondStore().chunks("j")).extracting(c -> c.spec().position())
+        .containsExactly("i:1-10", "", longPosition);
+    store.claimChunk("j", "w1", LEASE, T0);
+    assertThat(store.claimChunk("j", "w2", LEASE, T0)).map(c -> c.spec().position()).contains(longPosition);
+    assertThat(store.findJob("j")).map(JobRecord::inputSha256).contains("fingerprint;i;42");
+  }
+
+  @Test
   void deleteJobRemovesEverythingOfThatJobOnly() {
     // Given
     startJob("gone", 2);

@@ -1,0 +1,84 @@
+package dev.ferry.cli;
+
+import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.JobStatus;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.spec.JobSpec;
+import dev.ferry.spec.SpecJobs;
+import dev.ferry.spec.SpecLoader;
+import dev.ferry.spec.SpecSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ferry run SPEC}: plans and runs a job spec. */
+@Command(mixinStandardHelpOptions = true, name = "run", sortOptions = false,
+    description = "Run a job spec (YAML, see docs/JOBS.md): rows from a CSV, JSONL or SQL source through HTTP"
+        + " steps into any rate-limited API; chunked, retried, checkpointed and resumable ('ferry resume JOB').")
+final class RunCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(paramLabel = "SPEC", description = "The job spec file ('ferry spec show NAME' prints a built-in one).")
+  Path specFile;
+
+  @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: run-<date>-<time>).")
+  String jobId;
+
+  @Option(names = "--dry-run", description = "Check the spec and every row and render every request (headers"
+      + " masked), sending nothing.")
+  boolean dryRun;
+
+  @Mixin
+  RunFlags flags;
+
+  Map<String, String> env = System.getenv();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    flags.validate();
+    JobSpec job = SpecLoader.load(specFile, env);
+    if (flags.rateLimit != null && job.onlyTarget() == null) {
+      throw RunFlags.usage("--rate-limit needs a spec with one target; " + specFile + " has "
+          + job.targets().size() + ": set limits on each target in the spec");
+    }
+    String id = jobId != null ? jobId : "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    StateDir.validJobId(id);
+    SpecSettings settings = new SpecSettings(specFile.toString(), job.text(), Path.of("").toAbsolutePath(),
+        job.storedParams(), dryRun, flags.workersOr(4), flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY),
+        flags.rateLimit == null ? null : flags.rateLimit.text(),
+        flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000);
+    StateDir state = StateDir.of(flags.checkpointDir, flags.store, env);
+    try (JobStore store = state.openStore()) {
+      Optional<JobRecord> existing = store.findJob(id);
+      if (existing.isPresent()) {
+        if (existing.get().status() != JobStatus.PLANNING) {
+          throw RunFlags.usage("job '" + id + "' already exists (" + existing.get().status().name().toLowerCase()
+              + "); continue it with 'ferry resume " + id + "' or choose another --job-id");
+        }
+        store.deleteJob(id); // a plan interrupted by a crash is simply redone
+      }
+      JobRecord planned;
+      try (AutoCloseable lock = state.lockJob(id);
+          AutoCloseable signals = Signals.haltOnInterrupt("stopped while planning job " + id
+              + "; run the same command again to plan it anew")) {
+        if (!flags.quiet) err.println("ferry: planning job " + id + " from " + SpecJobs.source(job).describe());
+        planned = SpecJobs.plan(store, id, job, settings, WallClock.system());
+      }
+      return new JobSession(state, store, flags, out, err, env).run(planned, JobSession.Start.NEW);
+    }
+  }
+}

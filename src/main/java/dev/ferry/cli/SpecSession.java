@@ -1,0 +1,146 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.engine.ChunkSource;
+import dev.ferry.core.engine.RowInput;
+import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.limit.RateLimitSpec;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.JobStatus;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.time.Ticker;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.http.CallMetrics;
+import dev.ferry.recipes.workos.InputCheck;
+import dev.ferry.spec.JobSpec;
+import dev.ferry.spec.SpecRun;
+import dev.ferry.spec.SpecSettings;
+import dev.ferry.steps.LimitRule;
+import dev.ferry.steps.TargetConfig;
+import dev.ferry.steps.TargetLimits;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a spec job (new, resumed or joined) through {@link JobSession#drive}: re-reads the spec from the job (secrets
+ * from this environment), checks the input is unchanged, wires the run with {@link SpecRun}.
+ */
+final class SpecSession {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Rows in flight per worker of a spec job under --concurrency auto (adaptive limits are not wired for specs). */
+  static final int AUTO_CONCURRENCY = 32;
+
+  private final JobSession session;
+  private final StateDir state;
+  private final JobStore store;
+  private final RunFlags flags;
+  private final PrintWriter out;
+  private final Map<String, String> env;
+
+  SpecSession(JobSession session, StateDir state, JobStore store, RunFlags flags, PrintWriter out,
+      Map<String, String> env) {
+    this.session = session;
+    this.state = state;
+    this.store = store;
+    this.flags = flags;
+    this.out = out;
+    this.env = env;
+  }
+
+  int run(JobRecord job, JobSession.Start start) throws Exception {
+    ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
+    SpecSettings settings = SpecSettings.fromJson(job.config());
+    JobSpec spec = withRateLimit(settings.load(env), settings);
+    try (AutoCloseable lock = state.lockJob(job.id())) {
+      if (start != JobSession.Start.NEW) {
+        dev.ferry.spec.SpecJobs.source(spec).checkUnchanged(job.inputSize(), job.inputSha256());
+      }
+      if (start == JobSession.Start.RESUME) {
+        if (!state.distributed()) store.releaseAllLeases(job.id());
+        store.reopenRetryable(job.id());
+      }
+      JobRecord running = store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis());
+      int workers = flags.workersOr(settings.workers());
+      int concurrency = flags.concurrencyOr(settings.concurrency());
+      if (concurrency == RunFlags.AUTO) concurrency = AUTO_CONCURRENCY;
+      RunOptions options = RunOptions.of(workers, concurrency, ProcessIds.create())
+          .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease);
+      CallMetrics metrics = new CallMetrics();
+      Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
+          : Duration.ofMillis(settings.requestTimeoutMillis());
+      SpecRun.Options runOptions = new SpecRun.Options(settings.dryRun(), options, metrics, timeout,
+          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(),
+          settings.dryRun() && !flags.quiet && !flags.json ? r -> printRendered(spec, r) : null, WallClock.system());
+      try (SpecRun run = SpecRun.open(store, running, spec, runOptions)) {
+        String only = spec.onlyTarget();
+        JobSession.Engine engine = new JobSession.Engine(run.runner(), status -> { }, null,
+            settings.dryRun() ? null : metrics, only == null || settings.dryRun() ? null
+                : run.steps().requestLimiter(only), null, null, null, settings.dryRun(),
+            settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
+                .map(t -> t.name() + " " + t.baseUrl()).toList()),
+            "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
+            Set.of(), errorsInput(spec, run));
+        return session.drive(running, engine, InputCheck.unchanged(), processStart,
+            workers + " workers x " + concurrency + " in flight");
+      }
+    }
+  }
+
+  private synchronized void printRendered(JobSpec spec, dev.ferry.steps.RenderedRequest r) {
+    StringBuilder b = new StringBuilder("row ").append(r.row()).append(' ').append(r.step()).append(": ")
+        .append(r.method()).append(' ').append(spec.mask(r.url()));
+    for (String[] h : r.headers()) b.append("\n    ").append(h[0]).append(": ").append(spec.mask(h[1]));
+    if (r.body() != null) b.append("\n    ").append(spec.mask(r.body()));
+    out.println(b);
+  }
+
+  /** A JSONL source's rows go to the errors file as one column holding the record's JSON. */
+  private static ErrorsFile.Input errorsInput(JobSpec spec, SpecRun run) {
+    if (!(spec.source() instanceof JobSpec.JsonlSource)) return null;
+    ChunkSource chunks = run.source().chunks();
+    return new ErrorsFile.Input(List.of("record"), chunk -> {
+      ChunkSource.RowCursor cursor = chunks.open(chunk);
+      return new ChunkSource.RowCursor() {
+        @Override
+        public RowInput next() throws IOException {
+          RowInput r = cursor.next();
+          if (r == null) return null;
+          String json = r.error() != null ? "" : JSON.writeValueAsString(r.record());
+          return new RowInput(r.row(), r.chunk(), r.line(), new String[] {json}, r.error(), r.record());
+        }
+
+        @Override
+        public void close() throws IOException {
+          cursor.close();
+        }
+      };
+    });
+  }
+
+  /** --rate-limit (given now, or when the job was planned) replaces the limits of a spec's only target. */
+  private JobSpec withRateLimit(JobSpec spec, SpecSettings settings) {
+    RateLimitSpec limit = flags.rateLimit != null ? flags.rateLimit
+        : settings.rateLimit() == null ? null : RateLimitSpec.parse(settings.rateLimit());
+    if (limit == null) return spec;
+    if (spec.onlyTarget() == null) {
+      throw RunFlags.usage("--rate-limit needs a spec with one target; this one has " + spec.targets().size()
+          + ": set limits on each target in the spec");
+    }
+    TargetConfig t = spec.targets().get(0);
+    TargetLimits limits = limit.isNone() ? TargetLimits.NONE : TargetLimits.of(List.of(limit.isBudget()
+        ? new LimitRule(LimitRule.REQUESTS, limit.permits(), limit.window())
+        : limit.perSecond() == Math.rint(limit.perSecond())
+            ? new LimitRule(LimitRule.REQUESTS, (long) limit.perSecond(), Duration.ofSeconds(1))
+            : new LimitRule(LimitRule.REQUESTS, Math.round(limit.perSecond() * 60), Duration.ofMinutes(1))));
+    List<TargetConfig> targets = new ArrayList<>(List.of(new TargetConfig(t.name(), t.location(), t.baseUrl(),
+        t.headers(), limits, t.timeout())));
+    return new JobSpec(spec.file(), spec.text(), spec.name(), spec.source(), targets, spec.steps(), spec.key(),
+        spec.chunkSize(), spec.sink(), spec.storedParams(), spec.secretParams(), spec.secretValues());
+  }
+}

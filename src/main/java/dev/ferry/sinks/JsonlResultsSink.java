@@ -1,0 +1,112 @@
+package dev.ferry.sinks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.engine.RowInput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A JSON Lines results file: one line per settled row, {@code {"row":N,"line":L,"key":"…","results":{step:…}}}.
+ *
+ * <p>Exactly once per row across crashes: the line is written and flushed to the file before the ledger records
+ * the row, so a kill -9 between the two leaves a line for a row the ledger does not know, and resume processes that
+ * row again. Opening an existing file therefore reads the row numbers it holds (and cuts off a last line a crash
+ * left half written); a row already in the file is not written again. The file holds each settled row once, the
+ * first answer kept. One process writes one file (a distributed job's workers each write their own).
+ *
+ * <p>Threadsafe: writes are serialised by the instance's monitor (one short append each).
+ */
+public final class JsonlResultsSink implements ResultSink {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path file;
+  private final Function<RowInput, String> key;
+  private final OutputStream out;
+  /** Rows already in the file; guarded by this. */
+  private final BitSet written = new BitSet();
+
+  /**
+   * Opens (or creates) the file for appending, first reading the rows it already holds.
+   *
+   * @param key the row's business key (the spec's {@code key}), or null
+   */
+  public JsonlResultsSink(Path file, Function<RowInput, String> key) throws IOException {
+    this.file = file.toAbsolutePath().normalize();
+    this.key = key;
+    if (this.file.getParent() != null) Files.createDirectories(this.file.getParent());
+    recover();
+    this.out = Channels.newOutputStream(FileChannel.open(this.file, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+  }
+
+  /** Reads the rows the file holds; cuts a trailing partial line (a crash mid-write). */
+  private void recover() throws IOException {
+    if (!Files.exists(file)) return;
+    long keep = 0;
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      byte[] all = new byte[(int) Math.min(raf.length(), Integer.MAX_VALUE - 8)];
+      raf.readFully(all);
+      int start = 0;
+      for (int i = 0; i < all.length; i++) {
+        if (all[i] != '\n') continue;
+        markRow(new String(all, start, i - start, StandardCharsets.UTF_8));
+        start = i + 1;
+        keep = start;
+      }
+      if (keep < raf.length()) raf.setLength(keep);
+    }
+  }
+
+  private void markRow(String line) {
+    if (line.isBlank()) return;
+    try {
+      JsonNode row = JSON.readTree(line).get("row");
+      if (row != null && row.canConvertToLong()) written.set(Math.toIntExact(row.asLong()));
+    } catch (IOException | ArithmeticException e) {
+      throw new IllegalStateException(file + ": not a ferry results file (a line is not JSON); move it away or"
+          + " give another results path", e);
+    }
+  }
+
+  /** Whether the file holds the row (for tests and reports). */
+  public synchronized boolean holds(long row) {
+    return written.get(Math.toIntExact(row));
+  }
+
+  @Override
+  public void write(RowInput row, Map<String, Object> results) throws IOException {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("row", row.row());
+    line.put("line", row.line());
+    if (key != null) line.put("key", key.apply(row));
+    line.set("results", JSON.valueToTree(results));
+    byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+    synchronized (this) {
+      int r = Math.toIntExact(row.row());
+      if (written.get(r)) return;
+      out.write(bytes);
+      out.flush();
+      written.set(r);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    out.close();
+  }
+}

@@ -1,0 +1,108 @@
+package dev.ferry.sources;
+
+import dev.ferry.core.engine.ChunkSource;
+import dev.ferry.core.engine.RowInput;
+import dev.ferry.core.source.ChunkPlan;
+import dev.ferry.core.source.ChunkPlanner;
+import dev.ferry.core.source.CsvChunkSource;
+import dev.ferry.core.source.CsvHeader;
+import dev.ferry.core.source.CsvLimits;
+import dev.ferry.core.source.CsvReader;
+import dev.ferry.core.source.InputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A CSV file with a header row as a job's input: each row's record maps the header's column names to the row's
+ * values (strings). Chunks are byte offsets ({@link ChunkPlanner}); "unchanged" means the same size and SHA-256.
+ * Threadsafe (immutable; each chunk is read with its own reader).
+ */
+public final class CsvRecordSource implements RecordSource {
+  private final Path file;
+  private final CsvLimits limits;
+  private volatile CsvHeader header;
+
+  public CsvRecordSource(Path file) {
+    this(file, CsvLimits.defaults());
+  }
+
+  public CsvRecordSource(Path file, CsvLimits limits) {
+    this.file = file.toAbsolutePath().normalize();
+    this.limits = limits;
+  }
+
+  /** The header's column names (reads the header on first use). */
+  public List<String> columns() throws IOException {
+    return header().columns();
+  }
+
+  @Override
+  public ChunkPlan plan(int chunkSize, Consumer<RowInput> visitor) throws IOException {
+    CsvHeader h = header();
+    return ChunkPlanner.plan(file, h, chunkSize, limits, r -> {
+      String[] fields = new String[r.fieldCount()];
+      for (int i = 0; i < fields.length; i++) fields[i] = r.field(i);
+      visitor.accept(withRecord(h, new RowInput(r.row(), (int) ((r.row() - 1) / chunkSize), r.line(), fields,
+          r.error())));
+    });
+  }
+
+  @Override
+  public ChunkSource chunks() {
+    return chunk -> {
+      CsvHeader h = header();
+      ChunkSource.RowCursor csv = new CsvChunkSource(file, h, limits).open(chunk);
+      return new ChunkSource.RowCursor() {
+        @Override
+        public RowInput next() throws IOException {
+          RowInput row = csv.next();
+          return row == null ? null : withRecord(h, row);
+        }
+
+        @Override
+        public void close() throws IOException {
+          csv.close();
+        }
+      };
+    };
+  }
+
+  @Override
+  public void checkUnchanged(long plannedSize, String plannedFingerprint) throws IOException {
+    FileFingerprint.check(file, plannedSize, plannedFingerprint, "");
+  }
+
+  @Override
+  public String describe() {
+    return file.toString();
+  }
+
+  /** The row with its record: header name → value (a short row's missing values are absent). */
+  static RowInput withRecord(CsvHeader header, RowInput row) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    List<String> names = header.columns();
+    for (int i = 0; i < names.size() && i < row.fields().length; i++) record.put(names.get(i), row.fields()[i]);
+    return new RowInput(row.row(), row.chunk(), row.line(), row.fields(), row.error(),
+        Collections.unmodifiableMap(record));
+  }
+
+  private CsvHeader header() throws IOException {
+    CsvHeader h = header;
+    if (h != null) return h;
+    if (Files.isDirectory(file)) throw new InputException(file + ": is a directory, not a CSV file");
+    try {
+      h = CsvReader.readHeader(file, limits);
+    } catch (NoSuchFileException e) {
+      throw new InputException(file + ": no such file");
+    }
+    header = h;
+    return h;
+  }
+}

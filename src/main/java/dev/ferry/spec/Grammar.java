@@ -1,0 +1,174 @@
+package dev.ferry.spec;
+
+import static dev.ferry.spec.Shape.Type.ANY;
+import static dev.ferry.spec.Shape.Type.COUNT;
+import static dev.ferry.spec.Shape.Type.DURATION;
+import static dev.ferry.spec.Shape.Type.POSITIVE;
+import static dev.ferry.spec.Shape.Type.STATUS;
+import static dev.ferry.spec.Shape.Type.STRING;
+import static dev.ferry.spec.Shape.Type.TEMPLATE;
+
+import dev.ferry.spec.Shape.AnyOf;
+import dev.ferry.spec.Shape.Field;
+import dev.ferry.spec.Shape.ListOf;
+import dev.ferry.spec.Shape.MapOf;
+import dev.ferry.spec.Shape.Obj;
+import dev.ferry.spec.Shape.OneOfWords;
+import dev.ferry.spec.Shape.Scalar;
+import java.util.List;
+
+/** The job spec format, version 1: every key, its type, whether it is required, and what it means. */
+final class Grammar {
+  private Grammar() {}
+
+  /** Names of targets and steps: referenced from elsewhere, so simple words. */
+  static final String NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_-]*$";
+  /** Keys of {@code on}: a status (409) or a class of them (4xx). */
+  static final String STATUS_PATTERN = "^([1-5][0-9][0-9]|[1-5]xx)$";
+  static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  /** What an answer with a given status means for the row ({@code on}). */
+  static final List<String> ACTIONS = List.of("ok", "exists", "final", "retry", "stop");
+
+  static Field req(String name, Shape shape, String description) {
+    return new Field(name, shape, true, description);
+  }
+
+  static Field opt(String name, Shape shape, String description) {
+    return new Field(name, shape, false, description);
+  }
+
+  static Scalar s(Shape.Type type) {
+    return new Scalar(type, null);
+  }
+
+  static final Obj CSV = new Obj("csv source", "A CSV file with a header row; each row's record maps column names to"
+      + " values.", List.of(req("path", s(STRING), "The CSV file.")), false);
+
+  static final Obj JSONL = new Obj("jsonl source", "A JSON Lines file: one JSON object per line (nested fields"
+      + " are reachable as row.a.b).", List.of(req("path", s(STRING), "The JSONL file.")), false);
+
+  static final Obj SQL = new Obj("sql source", "Rows of a SQL query over JDBC, read in pages by a declared key.",
+      List.of(req("url", s(STRING), "JDBC URL (PostgreSQL, SQLite, MariaDB/MySQL); credentials from parameters."),
+          req("query", s(STRING), "A SELECT whose rows are the job's rows."),
+          req("key", s(STRING), "A unique, ordered column of the query: chunks are key ranges.")), false);
+
+  static final Obj SOURCE = new Obj("source", "Where the rows come from: exactly one of csv, jsonl, sql.",
+      List.of(opt("csv", CSV, CSV.description()), opt("jsonl", JSONL, JSONL.description()),
+          opt("sql", SQL, SQL.description())), true);
+
+  static final Obj LIMIT = new Obj("limit", "One limit of a target: requests (or tokens) per window; a call must"
+      + " pass every limit.",
+      List.of(opt("requests", s(COUNT), "Requests (HTTP attempts) allowed per window."),
+          opt("tokens", s(COUNT), "Tokens allowed per window, charged by a step's charge.tokens."),
+          req("per", s(DURATION), "The window: 1s, 10s, 1m.")), false);
+
+  static final Obj TARGET = new Obj("target", "An HTTP API the steps call.",
+      List.of(req("base_url", s(STRING), "http(s) URL that step paths are relative to."),
+          opt("headers", new MapOf(s(STRING), null, "header name"), "Headers sent with every request. Values are"
+              + " secret: never logged, masked in a dry run; a credential must come from a parameter."),
+          opt("limits", new AnyOf(List.of(new OneOfWords(List.of("auto", "none")), new ListOf(LIMIT, 1))),
+              "'auto' (learned from 429s), 'none', or a list of limits that all hold (default: none)."),
+          opt("timeout", s(DURATION), "Per-request timeout (default: --request-timeout, 30s).")),
+      false);
+
+  static final Obj REQUEST = new Obj("request", "The HTTP request a step sends; strings are templates.",
+      List.of(req("method", new OneOfWords(METHODS), "HTTP method."),
+          req("path", s(TEMPLATE), "Path (and query) relative to the target's base_url."),
+          opt("query", new MapOf(s(TEMPLATE), null, "query parameter"), "Query parameters, URL-encoded."),
+          opt("headers", new MapOf(s(TEMPLATE), null, "header name"), "Headers of this step's requests."),
+          opt("body", s(ANY), "JSON body: any YAML value; its strings are templates.")), false);
+
+  /** The parts of one HTTP call, shared by request steps, a lookup's find/create and an 'exists' rule's then. */
+  static List<Field> callFields(boolean withOn) {
+    List<Field> fields = new java.util.ArrayList<>(List.of(
+        req("request", REQUEST, REQUEST.description()),
+        opt("idempotency_key", s(TEMPLATE), "Sent as Idempotency-Key, the same on every retry and resume."),
+        opt("capture", new MapOf(s(STRING), NAME_PATTERN, "result name"), "Results kept for later steps and the"
+            + " results file: name -> path into the answer ($.data[0].id); absent -> null."),
+        opt("charge", new MapOf(s(TEMPLATE), "^(requests|tokens)$", "limit unit"), "What one call costs against"
+            + " the target's limits besides one request, e.g. tokens: \"{{ batch.weight }}\".")));
+    if (withOn) fields.add(opt("on", new MapOf(new AnyOf(List.of(new OneOfWords(ACTIONS), THEN_RULE)),
+        STATUS_PATTERN, "status"), "What a status means: ok, exists (done; {action: exists, then: CALL} reads"
+        + " the existing item), final (the row fails), retry, stop (the job). Default: 2xx ok, 401/403 stop, 408,"
+        + " 429 and 5xx retry, other 4xx final."));
+    return fields;
+  }
+
+  static final Obj THEN_CALL = new Obj("call", "A call whose answer supplies the captures of an existing item.",
+      callFields(false), false);
+
+  static final Obj THEN_RULE = new Obj("status rule", "An 'exists' rule with a call that reads the existing item.",
+      List.of(req("action", new OneOfWords(List.of("exists")), "Only exists takes a call."),
+          req("then", THEN_CALL, THEN_CALL.description())), false);
+
+  static final Obj CALL = new Obj("call", "One HTTP call: request, idempotency key, status rules, captures.",
+      callFields(true), false);
+
+  static final Obj LOOKUP = new Obj("lookup", "Lookup-or-create by key, once per key for the whole job"
+      + " (single-flight, cached in the job's store).",
+      List.of(req("key", s(TEMPLATE), "The cache key per row; a row whose key renders '' skips the step."),
+          opt("namespace", s(STRING), "The store's namespace for the cache (default: the step's name)."),
+          req("find", CALL, "The call that finds an existing item; its first capture not null means found."),
+          opt("create", CALL, "The call that creates a missing item (same capture names); without it, not"
+              + " found fails the row.")), false);
+
+  static final Obj BATCH = new Obj("batch", "Send many rows in one call: a batch closes at max_items, max_bytes or"
+      + " max_weight, or after linger.",
+      List.of(req("max_items", s(COUNT), "Rows per call at most."),
+          opt("max_bytes", s(COUNT), "Request body bytes per call at most."),
+          opt("max_weight", s(COUNT), "Sum of the rows' weight per call at most."),
+          opt("weight", s(TEMPLATE), "A row's weight, e.g. {{ tokens(row.content) }} (default 1)."),
+          opt("linger", s(DURATION), "How long a batch waits for more rows (default 50ms).")), false);
+
+  static final Obj MATCH = new Obj("match", "How an answer item finds its row: by index or by key.",
+      List.of(opt("index", s(STRING), "Path of the item's 0-based index in the batch, e.g. $.index."),
+          opt("key", s(STRING), "Path of the item's key, matched against row_key (default: the spec's key).")),
+      true);
+
+  static final Obj RESPONSE = new Obj("response", "How a batch answer maps back to its rows (default: the whole"
+      + " answer is every row's).",
+      List.of(req("items", s(STRING), "Path of the list of per-row answers, e.g. $.data."),
+          opt("match", MATCH, "By index or key; default: the items are in the batch's order."),
+          opt("row_key", s(TEMPLATE), "The row's key for match.key (default: the spec's key)."),
+          opt("error", s(STRING), "Path in an item that, when not null, fails that row alone.")), false);
+
+  static final Obj STEP = new Obj("step", "One HTTP call a row goes through (or a batch of rows), or a lookup.",
+      concat(List.of(req("name", new Scalar(STRING, NAME_PATTERN), "The step's name: steps.NAME reads its results."),
+          req("target", s(STRING), "The name of a target."),
+          opt("when", s(TEMPLATE), "Run the step only when this renders true (false, null, '' are false).")),
+          callFields(true).stream().map(f -> f.name().equals("request") ? opt("request", f.shape(),
+              "The request (a request step); or give lookup.") : f).toList(),
+          List.of(opt("batch", BATCH, BATCH.description()),
+              opt("response", RESPONSE, RESPONSE.description()),
+              opt("split_on", new ListOf(s(STATUS), 1), "Statuses that refuse a batch as a whole: it is split until"
+                  + " the bad row fails alone (default 400, 413, 422)."),
+              opt("lookup", LOOKUP, LOOKUP.description()))), false);
+
+  @SafeVarargs
+  static <T> List<T> concat(List<T>... lists) {
+    List<T> all = new java.util.ArrayList<>();
+    for (List<T> l : lists) all.addAll(l);
+    return List.copyOf(all);
+  }
+
+  static final Obj JSONL_SINK = new Obj("jsonl sink", "A JSON Lines results file: one line per settled row, once.",
+      List.of(req("path", s(STRING), "The results file (appended to on resume).")), false);
+
+  static final Obj SINK = new Obj("sink", "Where each settled row's results are written: exactly one of jsonl.",
+      List.of(opt("jsonl", JSONL_SINK, JSONL_SINK.description())), true);
+
+  /** The whole document. */
+  static final Obj SPEC = new Obj("ferry job spec", "A ferry job: rows from a source through HTTP steps.",
+      List.of(opt("version", new OneOfWords(List.of("1")), "The format's version: 1."),
+          opt("name", s(STRING), "A short name for reports."),
+          opt("description", s(STRING), "What the job does."),
+          req("source", SOURCE, SOURCE.description()),
+          req("targets", new MapOf(TARGET, NAME_PATTERN, "target name"), "The APIs the steps call, by name."),
+          req("steps", new ListOf(STEP, 1), "What each row goes through, in order."),
+          opt("key", s(TEMPLATE), "The row's business key (errors file, results): e.g. {{ row.id }}."),
+          opt("chunk_size", s(COUNT), "Rows per chunk (default 1000)."),
+          opt("sink", SINK, SINK.description()),
+          opt("secrets", new ListOf(new Scalar(STRING, "^[A-Za-z_][A-Za-z0-9_]*$"), 1), "More parameters that hold"
+              + " secrets (besides those in header values and names containing KEY, SECRET, TOKEN, PASSWORD):"
+              + " never stored with the job, masked in output.")), false);
+}

@@ -1,0 +1,71 @@
+package dev.ferry.spec;
+
+import dev.ferry.steps.StepConfig;
+import dev.ferry.steps.TargetConfig;
+import dev.ferry.steps.template.Template;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A job spec, loaded and checked: everything a run needs, built into the steps' config records. Immutable.
+ * Holds resolved secrets (in the targets' headers) in memory only: {@link #storedParams()} is what a job may store.
+ *
+ * @param file         the spec's name as the user gave it (for messages)
+ * @param text         the spec as written, parameters not substituted: what a job stores to be re-read on resume
+ * @param name         the spec's name, or ""
+ * @param source       where the rows come from
+ * @param targets      the APIs, in written order
+ * @param steps        what each row goes through, in order
+ * @param key          the row's business key, or null
+ * @param chunkSize    rows per chunk
+ * @param sink         where settled rows' results go, or null
+ * @param storedParams the parameters used that are not secret, with their values (a resume reuses them)
+ * @param secretParams the names of parameters that hold secrets (a resume reads them from the environment)
+ * @param secretValues the secret parameters' values, for masking output; never stored or printed
+ */
+public record JobSpec(String file, String text, String name, SourceSpec source, List<TargetConfig> targets,
+    List<StepConfig> steps, Template key, int chunkSize, SinkSpec sink, Map<String, String> storedParams,
+    Set<String> secretParams, List<String> secretValues) {
+  public static final int DEFAULT_CHUNK_SIZE = 1000;
+
+  public JobSpec {
+    targets = List.copyOf(targets);
+    steps = List.copyOf(steps);
+    storedParams = Map.copyOf(storedParams);
+    secretParams = Set.copyOf(secretParams);
+    secretValues = List.copyOf(secretValues);
+  }
+
+  /** Where a spec's rows come from. */
+  public sealed interface SourceSpec {}
+
+  /** A CSV file. */
+  public record CsvSource(Path path) implements SourceSpec {}
+
+  /** A JSON Lines file. */
+  public record JsonlSource(Path path) implements SourceSpec {}
+
+  /** A SQL query (url may hold credentials from parameters: never print it). */
+  public record SqlSource(String url, String query, String key) implements SourceSpec {}
+
+  /** Where settled rows' results go. */
+  public sealed interface SinkSpec {}
+
+  /** A JSON Lines results file. */
+  public record JsonlSink(Path path) implements SinkSpec {}
+
+  /** {@code value} with every secret's value replaced by {@code ***}. */
+  public String mask(String value) {
+    if (value == null) return null;
+    String out = value;
+    for (String s : secretValues) if (s.length() >= 4) out = out.replace(s, "***");
+    return out;
+  }
+
+  /** The single target's name, or null when the spec has several. */
+  public String onlyTarget() {
+    return targets.size() == 1 ? targets.get(0).name() : null;
+  }
+}

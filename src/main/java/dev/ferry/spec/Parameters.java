@@ -1,0 +1,105 @@
+package dev.ferry.spec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves {@code ${NAME}} and {@code ${NAME:-default}} in a spec's strings from the environment; {@code $${}
+ * writes a literal {@code ${}. Remembers each parameter used and its value, so a job can store the values that
+ * are not secret (a resume then reads the same input) and re-read the secret ones from the environment. Not
+ * threadsafe: one per load.
+ */
+final class Parameters {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  /** Parameter names that hold a secret whatever field uses them. */
+  private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL).*");
+
+  /** Why a reference could not be resolved, and where in the text. */
+  record Problem(int offset, String message) {}
+
+  private final Map<String, String> env;
+  private final Map<String, String> used = new LinkedHashMap<>();
+
+  Parameters(Map<String, String> env) {
+    this.env = env;
+  }
+
+  static boolean secretName(String name) {
+    return SECRET_NAME.matcher(name).matches();
+  }
+
+  /**
+   * @param problems gets each reference that cannot be resolved
+   * @return the text with every reference replaced (an unresolved one by "")
+   */
+  String resolve(String text, java.util.function.Consumer<Problem> problems) {
+    if (text.indexOf('$') < 0) return text;
+    StringBuilder out = new StringBuilder(text.length());
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == '$' && text.startsWith("$${", i)) {
+        out.append("${");
+        i += 3;
+        continue;
+      }
+      if (c != '$' || !text.startsWith("${", i)) {
+        out.append(c);
+        i++;
+        continue;
+      }
+      int end = text.indexOf('}', i + 2);
+      if (end < 0) {
+        problems.accept(new Problem(i, "'${' is not closed: write ${NAME} or ${NAME:-default} ($${ for a literal ${)"));
+        return out.toString();
+      }
+      String ref = text.substring(i + 2, end);
+      int dash = ref.indexOf(":-");
+      String name = dash < 0 ? ref : ref.substring(0, dash);
+      String fallback = dash < 0 ? null : ref.substring(dash + 2);
+      if (!NAME.matcher(name).matches()) {
+        problems.accept(new Problem(i, "'${" + (secretName(name) ? "…" : ref) + "}' is not a parameter: write ${NAME}"
+            + " or ${NAME:-default}, NAME made of letters, digits and _"
+            + (name.indexOf(':') >= 0 ? " (a default is written with ':-')" : "")));
+      } else {
+        String value = env.get(name);
+        if (value == null) value = fallback;
+        if (value == null) {
+          problems.accept(new Problem(i, "parameter ${" + name + "} is not defined: set " + name
+              + " in the environment, or give a default: ${" + name + ":-value}"));
+        } else {
+          used.put(name, value);
+          out.append(value);
+        }
+      }
+      i = end + 1;
+    }
+    return out.toString();
+  }
+
+  /** The parameters resolved so far, with their values (secret ones included: never store this map whole). */
+  Map<String, String> used() {
+    return used;
+  }
+
+  /** The names among {@code names} that the text references. */
+  static Set<String> referenced(String text) {
+    Set<String> names = new java.util.LinkedHashSet<>();
+    int i = 0;
+    while ((i = text.indexOf("${", i)) >= 0) {
+      if (i > 0 && text.charAt(i - 1) == '$') {
+        i += 2;
+        continue;
+      }
+      int end = text.indexOf('}', i + 2);
+      if (end < 0) break;
+      String ref = text.substring(i + 2, end);
+      int dash = ref.indexOf(":-");
+      names.add(dash < 0 ? ref : ref.substring(0, dash));
+      i = end + 1;
+    }
+    return names;
+  }
+}

@@ -1,0 +1,328 @@
+package dev.ferry.spec;
+
+import dev.ferry.steps.BatchSettings;
+import dev.ferry.steps.CallConfig;
+import dev.ferry.steps.ItemMapping;
+import dev.ferry.steps.JobSteps;
+import dev.ferry.steps.LimitRule;
+import dev.ferry.steps.LookupStepConfig;
+import dev.ferry.steps.RequestStepConfig;
+import dev.ferry.steps.RequestTemplate;
+import dev.ferry.steps.ResponseRules;
+import dev.ferry.steps.StatusAction;
+import dev.ferry.steps.StatusRule;
+import dev.ferry.steps.StepConfig;
+import dev.ferry.steps.TargetConfig;
+import dev.ferry.steps.TargetLimits;
+import dev.ferry.steps.template.JsonPath;
+import dev.ferry.steps.template.JsonTemplate;
+import dev.ferry.steps.template.SpecException;
+import dev.ferry.steps.template.SpecLocation;
+import dev.ferry.steps.template.Template;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+
+/**
+ * Builds the steps' config records from a spec whose shape {@link SpecChecker} accepted, and checks what the
+ * shape cannot: references between steps and targets, templates, paths. Collects every error with its node's
+ * place. Not threadsafe: one per load.
+ */
+final class SpecAssembler {
+  private final String file;
+  private final Path baseDir;
+  private final List<SpecError> errors = new ArrayList<>();
+
+  SpecAssembler(String file, Path baseDir) {
+    this.file = file;
+    this.baseDir = baseDir;
+  }
+
+  List<SpecError> errors() {
+    return errors;
+  }
+
+  JobSpec.SourceSpec source(Node node) {
+    Node csv = node.get("csv");
+    if (csv != null) return new JobSpec.CsvSource(path(csv.get("path")));
+    Node jsonl = node.get("jsonl");
+    if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")));
+    Node sql = node.get("sql");
+    return new JobSpec.SqlSource(sql.get("url").text(), sql.get("query").text(), sql.get("key").text());
+  }
+
+  JobSpec.SinkSpec sink(Node node) {
+    return new JobSpec.JsonlSink(path(node.get("jsonl").get("path")));
+  }
+
+  private Path path(Node node) {
+    String text = node.text();
+    if (text.isBlank()) {
+      error(node, "expected a file path, found nothing (an empty parameter?)");
+      return baseDir;
+    }
+    return baseDir.resolve(text).normalize();
+  }
+
+  List<TargetConfig> targets(Node node) {
+    List<TargetConfig> targets = new ArrayList<>();
+    node.fields().forEach((name, t) -> {
+      TargetConfig target = build(t, () -> {
+        Map<String, String> headers = new LinkedHashMap<>();
+        Node h = t.get("headers");
+        if (h != null) h.fields().forEach((k, v) -> headers.put(k, v.text()));
+        Node timeout = t.get("timeout");
+        return new TargetConfig(name, at(t), uri(t.get("base_url")), headers, limits(t.get("limits")),
+            timeout == null ? null : duration(timeout));
+      });
+      if (target != null) targets.add(target);
+    });
+    return targets;
+  }
+
+  private URI uri(Node node) {
+    String text = node.text();
+    try {
+      URI u = URI.create(text);
+      if (u.getScheme() != null && (u.getScheme().equals("http") || u.getScheme().equals("https"))
+          && u.getHost() != null) {
+        return u;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw new Refused(node, "expected an http:// or https:// URL with a host"
+        + (node.parameterized() ? " (check the parameter's value)" : ", found '" + text + "'"));
+  }
+
+  private TargetLimits limits(Node node) {
+    if (node == null) return TargetLimits.NONE;
+    if (node.isScalar()) return "auto".equals(node.text()) ? TargetLimits.AUTO : TargetLimits.NONE;
+    List<LimitRule> rules = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (Node l : node.items()) {
+      List<String> units = l.fields().keySet().stream().filter(k -> !k.equals("per")).toList();
+      if (units.size() != 1) {
+        error(l, "a limit names one unit (requests or tokens) and its window, e.g. {requests: 100, per: 1s}");
+        continue;
+      }
+      String unit = units.get(0);
+      Duration per = duration(l.get("per"));
+      if (!seen.add(unit + "/" + per)) error(l, "a second limit of " + unit + " per " + l.get("per").text());
+      rules.add(new LimitRule(unit, Long.parseLong(l.get(unit).text().strip()), per));
+    }
+    return TargetLimits.of(rules);
+  }
+
+  List<StepConfig> steps(Node node, List<TargetConfig> targets) {
+    List<StepConfig> steps = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    List<String> targetNames = targets.stream().map(TargetConfig::name).toList();
+    for (Node s : node.items()) {
+      String name = s.get("name").text();
+      if (!names.add(name)) error(s.get("name"), "a second step named '" + name + "': step names are unique");
+      Node target = s.get("target");
+      if (!targetNames.contains(target.text()) && errors.stream().noneMatch(e -> e.field().startsWith("targets"))) {
+        String near = Suggest.closest(target.text(), targetNames);
+        error(target, "no target named '" + target.text() + "'" + (near != null ? " (did you mean '" + near + "'?)"
+            : "") + "; targets: " + String.join(", ", targetNames));
+      }
+      boolean request = s.get("request") != null;
+      boolean lookup = s.get("lookup") != null;
+      if (request == lookup) {
+        error(s, request ? "give request or lookup, not both" : "missing 'request' (or 'lookup')");
+        continue;
+      }
+      if (lookup) {
+        for (String k : List.of("idempotency_key", "capture", "charge", "on", "batch", "response", "split_on")) {
+          if (s.get(k) != null) error(s.get(k), "belongs in lookup.find or lookup.create, not on a lookup step");
+        }
+      } else if (s.get("batch") == null) {
+        for (String k : List.of("response", "split_on")) {
+          if (s.get(k) != null) error(s.get(k), "only a batch step (with batch:) has " + k);
+        }
+      }
+      StepConfig step = build(s, () -> lookup ? lookupStep(name, s) : requestStep(name, s));
+      if (step != null) steps.add(step);
+    }
+    return steps;
+  }
+
+  private StepConfig requestStep(String name, Node s) {
+    return new RequestStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(), call(s),
+        s.get("batch") == null ? null : batch(s));
+  }
+
+  private StepConfig lookupStep(String name, Node s) {
+    Node l = s.get("lookup");
+    Node ns = l.get("namespace");
+    return new LookupStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(),
+        template(l.get("key")), ns == null ? null : ns.text(), call(l.get("find")),
+        l.get("create") == null ? null : call(l.get("create")));
+  }
+
+  private CallConfig call(Node c) {
+    Node r = c.get("request");
+    Node body = r.get("body");
+    RequestTemplate request = new RequestTemplate(r.get("method").text(), template(r.get("path")),
+        templates(r.get("query")), templates(r.get("headers")), body == null ? null : json(body));
+    Map<String, JsonPath> capture = new LinkedHashMap<>();
+    Node cap = c.get("capture");
+    if (cap != null) cap.fields().forEach((k, v) -> capture.put(k, jsonPath(v)));
+    return new CallConfig(request, optTemplate(c.get("idempotency_key")), rules(c.get("on")), capture,
+        templates(c.get("charge")));
+  }
+
+  private ResponseRules rules(Node on) {
+    if (on == null) return ResponseRules.DEFAULTS;
+    Map<String, StatusRule> rules = new LinkedHashMap<>();
+    on.fields().forEach((status, v) -> {
+      if (v.isScalar()) rules.put(status, StatusRule.of(StatusAction.of(v.text())));
+      else rules.put(status, new StatusRule(StatusAction.EXISTS, call(v.get("then"))));
+    });
+    return new ResponseRules(rules);
+  }
+
+  private BatchSettings batch(Node s) {
+    Node b = s.get("batch");
+    Node linger = b.get("linger");
+    Node split = s.get("split_on");
+    Set<Integer> splitOn = null;
+    if (split != null) {
+      splitOn = new TreeSet<>();
+      for (Node n : split.items()) splitOn.add(Integer.parseInt(n.text().strip()));
+    }
+    return new BatchSettings(Integer.parseInt(b.get("max_items").text().strip()), count(b.get("max_bytes")),
+        count(b.get("max_weight")), optTemplate(b.get("weight")),
+        linger == null ? BatchSettings.DEFAULT_LINGER : duration(linger), items(s.get("response")), splitOn);
+  }
+
+  private ItemMapping items(Node r) {
+    if (r == null) return ItemMapping.WHOLE;
+    JsonPath items = jsonPath(r.get("items"));
+    JsonPath error = r.get("error") == null ? null : jsonPath(r.get("error"));
+    Node match = r.get("match");
+    if (match == null) return ItemMapping.byPosition(items, error);
+    if (match.get("index") != null) return ItemMapping.byIndex(items, jsonPath(match.get("index")), error);
+    Node rowKey = r.get("row_key");
+    if (rowKey == null) {
+      throw new Refused(r, "matching by key needs row_key: the row's key to compare, e.g. \"{{ row.id }}\"");
+    }
+    return ItemMapping.byKey(items, jsonPath(match.get("key")), template(rowKey), error);
+  }
+
+  /** What the records cannot check alone: the steps engineer's cross-checks (templates read earlier steps...). */
+  void crossCheck(List<TargetConfig> targets, List<StepConfig> steps) {
+    try {
+      JobSteps.validate(targets, steps);
+    } catch (SpecException e) {
+      errors.add(fromSpecException(e, ""));
+    } catch (UnsupportedOperationException e) {
+      // steps' validation not there yet: the spec's own checks above stand
+    }
+  }
+
+  Template template(Node node) {
+    return Template.parse(node.text(), textAt(node));
+  }
+
+  private Template optTemplate(Node node) {
+    return node == null ? null : template(node);
+  }
+
+  private Map<String, Template> templates(Node node) {
+    Map<String, Template> m = new LinkedHashMap<>();
+    if (node != null) node.fields().forEach((k, v) -> m.put(k, template(v)));
+    return m;
+  }
+
+  private JsonTemplate json(Node node) {
+    return switch (node.kind()) {
+      case MAP -> {
+        Map<String, JsonTemplate> fields = new LinkedHashMap<>();
+        node.fields().forEach((k, v) -> fields.put(k, json(v)));
+        yield JsonTemplate.object(fields);
+      }
+      case LIST -> JsonTemplate.array(node.items().stream().map(this::json).toList());
+      case SCALAR -> node.value() instanceof String s ? JsonTemplate.value(Template.parse(s, textAt(node)))
+          : JsonTemplate.value(Template.literal(plainNumber(node.value())));
+    };
+  }
+
+  private static Object plainNumber(Object v) {
+    if (v instanceof BigDecimal d) return d.doubleValue();
+    return v;
+  }
+
+  private JsonPath jsonPath(Node node) {
+    return JsonPath.parse(node.text(), textAt(node));
+  }
+
+  private static long count(Node node) {
+    return node == null ? 0 : Long.parseLong(node.text().strip());
+  }
+
+  static Duration duration(Node node) {
+    Matcher m = SpecChecker.DURATION.matcher(node.text());
+    if (!m.matches()) throw new IllegalStateException("checked by SpecChecker: " + node.path());
+    double amount = Double.parseDouble(m.group(1));
+    double millis = switch (m.group(2)) {
+      case "ms" -> amount;
+      case "s" -> amount * 1e3;
+      case "m" -> amount * 60e3;
+      default -> amount * 3600e3;
+    };
+    return Duration.ofNanos(Math.round(millis * 1e6));
+  }
+
+  private SpecLocation at(Node node) {
+    return new SpecLocation(file, node.line(), node.column());
+  }
+
+  private SpecLocation textAt(Node node) {
+    return new SpecLocation(file, node.line(), node.textColumn());
+  }
+
+  /** Runs a build, turning what the records and templates refuse into errors at the node. */
+  private <T> T build(Node node, Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (SpecException e) {
+      errors.add(fromSpecException(e, node.path()));
+    } catch (Refused e) {
+      errors.add(new SpecError(file, e.node.line(), e.node.column(), e.node.path(), e.getMessage()));
+    } catch (IllegalArgumentException e) {
+      errors.add(new SpecError(file, node.line(), node.column(), node.path(), e.getMessage()));
+    }
+    return null;
+  }
+
+  private SpecError fromSpecException(SpecException e, String field) {
+    SpecLocation l = e.location();
+    return new SpecError(l.file().isEmpty() ? file : l.file(), l.line(), l.column(), field, e.detail());
+  }
+
+  private void error(Node node, String message) {
+    errors.add(new SpecError(file, node.line(), node.column(), node.path(), message));
+  }
+
+  /** A value refused at a node more precise than the one being built. */
+  private static final class Refused extends RuntimeException {
+    final transient Node node;
+
+    Refused(Node node, String message) {
+      super(message, null, false, false);
+      this.node = node;
+    }
+  }
+}

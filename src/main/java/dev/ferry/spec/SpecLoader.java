@@ -1,0 +1,96 @@
+package dev.ferry.spec;
+
+import dev.ferry.core.source.InputException;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Loads a job spec: YAML with positions, parameters from the environment, the grammar's checks, then the steps'
+ * config records and the references between them. Every error is collected and thrown at once as an
+ * {@link InvalidSpecException}; nothing is sent before a spec loads. Stateless, threadsafe.
+ */
+public final class SpecLoader {
+  private SpecLoader() {}
+
+  /**
+   * Reads and loads a spec file; relative paths in it are relative to the current directory.
+   *
+   * @throws InvalidSpecException with every error found
+   * @throws InputException when the file cannot be read
+   */
+  public static JobSpec load(Path file, Map<String, String> env) throws IOException {
+    return parse(file.toString(), read(file), env, Path.of("").toAbsolutePath());
+  }
+
+  /** The spec file's text (UTF-8). */
+  public static String read(Path file) throws IOException {
+    if (Files.isDirectory(file)) throw new InputException(file + ": is a directory, not a job spec");
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+    } catch (NoSuchFileException e) {
+      throw new InputException(file + ": no such file");
+    } catch (CharacterCodingException e) {
+      throw new InputException(file + ": not UTF-8 text");
+    }
+  }
+
+  /**
+   * Loads a spec from its text.
+   *
+   * @param file    the name errors give (the path as the user wrote it, or a built-in spec's name)
+   * @param env     parameter values (the environment, or a job's stored parameters over it)
+   * @param baseDir what relative paths in the spec are relative to
+   * @throws InvalidSpecException with every error found
+   */
+  public static JobSpec parse(String file, String text, Map<String, String> env, Path baseDir) {
+    Parameters params = new Parameters(env);
+    SpecYaml yaml = new SpecYaml(file, text, params);
+    List<SpecError> errors = new ArrayList<>(yaml.errors());
+    Node root = yaml.root();
+    if (root == null) throw new InvalidSpecException(errors);
+    errors.addAll(new SpecChecker(file).check(root, Grammar.SPEC));
+    if (!errors.isEmpty()) throw new InvalidSpecException(sorted(errors));
+    SpecAssembler assembler = new SpecAssembler(file, baseDir);
+    JobSpec.SourceSpec source = assembler.source(root.get("source"));
+    var targets = assembler.targets(root.get("targets"));
+    var steps = assembler.steps(root.get("steps"), targets);
+    var key = root.get("key") == null ? null : assembler.template(root.get("key"));
+    JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
+    int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
+        : Integer.parseInt(root.get("chunk_size").text().strip());
+    if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps);
+    errors.addAll(assembler.errors());
+    if (!errors.isEmpty()) throw new InvalidSpecException(sorted(dedupe(errors)));
+    Set<String> secret = new java.util.LinkedHashSet<>(yaml.secretParams());
+    Node declared = root.get("secrets");
+    if (declared != null) for (Node n : declared.items()) secret.add(n.text());
+    Map<String, String> stored = new LinkedHashMap<>();
+    List<String> secretValues = new ArrayList<>();
+    params.used().forEach((name, value) -> {
+      if (secret.contains(name)) secretValues.add(value);
+      else stored.put(name, value);
+    });
+    Node name = root.get("name");
+    return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
+        stored, secret, secretValues);
+  }
+
+  private static List<SpecError> dedupe(List<SpecError> errors) {
+    return new ArrayList<>(new java.util.LinkedHashSet<>(errors));
+  }
+
+  private static List<SpecError> sorted(List<SpecError> errors) {
+    List<SpecError> s = new ArrayList<>(errors);
+    s.sort(java.util.Comparator.comparingInt(SpecError::line).thenComparingInt(SpecError::column));
+    return s;
+  }
+}

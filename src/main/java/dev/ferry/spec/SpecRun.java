@@ -1,0 +1,90 @@
+package dev.ferry.spec;
+
+import dev.ferry.core.engine.BulkJobRunner;
+import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.spi.JobRecord;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.http.CallMetrics;
+import dev.ferry.sinks.JsonlResultsSink;
+import dev.ferry.sinks.ResultSink;
+import dev.ferry.sources.RecordSource;
+import dev.ferry.steps.JobSteps;
+import dev.ferry.steps.RenderedRequest;
+import dev.ferry.steps.template.RenderContext;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One process's run of a spec job, wired: the source's chunks, the steps (targets, limits, batchers), the results
+ * sink and the engine's runner. The library builder that the CLI (and any library caller) uses instead of wiring a
+ * job itself. Threadsafe as its parts; {@link #close()} once the runner returned.
+ */
+public final class SpecRun implements AutoCloseable {
+  private final RecordSource source;
+  private final JobSteps steps;
+  private final ResultSink sink;
+  private final BulkJobRunner runner;
+
+  private SpecRun(RecordSource source, JobSteps steps, ResultSink sink, BulkJobRunner runner) {
+    this.source = source;
+    this.steps = steps;
+    this.runner = runner;
+    this.sink = sink;
+  }
+
+  /**
+   * How to run. Immutable.
+   *
+   * @param dryRun         render every request, send nothing
+   * @param runOptions     workers, concurrency, lease
+   * @param metrics        where the calls are counted
+   * @param requestTimeout per-request timeout of targets without their own
+   * @param retryPolicy    retries of transient failures
+   * @param rendered       told about each request a dry run renders, or null
+   */
+  public record Options(boolean dryRun, RunOptions runOptions, CallMetrics metrics, Duration requestTimeout,
+      RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock) {}
+
+  /** Wires a run of {@code job} (planned from {@code spec}). */
+  public static SpecRun open(JobStore store, JobRecord job, JobSpec spec, Options options) throws IOException {
+    RecordSource source = SpecJobs.source(spec);
+    ResultSink sink = null;
+    if (spec.sink() instanceof JobSpec.JsonlSink j && !options.dryRun()) {
+      sink = new JsonlResultsSink(j.path(), spec.key() == null ? null
+          : row -> spec.key().renderText(RenderContext.ofRow(row.record() == null ? Map.of() : row.record(),
+              Map.of(), Map.of("id", job.id()))));
+    }
+    JobSteps steps = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key()).store(store)
+        .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())
+        .retryPolicy(options.retryPolicy()).metrics(options.metrics()).build();
+    BulkJobRunner runner = new BulkJobRunner(store, job.id(), source.chunks(), steps.processor(),
+        options.runOptions(), options.clock());
+    return new SpecRun(source, steps, sink, runner);
+  }
+
+  public BulkJobRunner runner() {
+    return runner;
+  }
+
+  public JobSteps steps() {
+    return steps;
+  }
+
+  public RecordSource source() {
+    return source;
+  }
+
+  /** Sends what the batchers hold, closes the targets and the sink. */
+  @Override
+  public void close() throws IOException {
+    try {
+      steps.close();
+    } finally {
+      if (sink != null) sink.close();
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.ferry.spec;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a YAML document into {@link Node}s that remember their line, column and field path, substituting
+ * {@code ${…}} parameters in every string as it goes. Collects every error instead of stopping at the first
+ * (except a YAML syntax error, after which nothing more can be read). Not threadsafe: one per load.
+ */
+final class SpecYaml {
+  private static final YAMLFactory YAML = new YAMLFactory();
+  /** Header names whose values are credentials: they must come from a parameter, never be written inline. */
+  private static final Pattern CREDENTIAL_HEADER =
+      Pattern.compile("(?i)authorization|proxy-authorization|cookie|.*(api[-_]?key|token|secret|password).*");
+
+  private final String file;
+  private final String[] lines;
+  private final Parameters params;
+  private final List<SpecError> errors = new ArrayList<>();
+  private final Set<String> secretParams = new LinkedHashSet<>();
+  private JsonParser parser;
+
+  SpecYaml(String file, String text, Parameters params) {
+    this.file = file;
+    this.lines = text.split("\n", -1);
+    this.params = params;
+    read(text);
+  }
+
+  private Node root;
+
+  private void read(String text) {
+    try (JsonParser p = YAML.createParser(text)) {
+      parser = p;
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        errors.add(new SpecError(file, 1, 1, "", "the spec is empty: expected a mapping with source, targets and steps"));
+        return;
+      }
+      root = value(t, "");
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      errors.add(new SpecError(file, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), "",
+          "not valid YAML: " + firstLine(e.getOriginalMessage())));
+    } catch (IOException e) {
+      errors.add(new SpecError(file, 0, 0, "", "cannot read the spec: " + e.getMessage()));
+    }
+  }
+
+  Node root() {
+    return root;
+  }
+
+  List<SpecError> errors() {
+    return errors;
+  }
+
+  /** Parameters that hold secrets: used in a header value, or named like a key or token. */
+  Set<String> secretParams() {
+    Set<String> all = new LinkedHashSet<>(secretParams);
+    for (String name : params.used().keySet()) if (Parameters.secretName(name)) all.add(name);
+    return all;
+  }
+
+  private Node value(JsonToken t, String path) throws IOException {
+    JsonLocation at = parser.currentTokenLocation();
+    int line = at.getLineNr();
+    int col = at.getColumnNr();
+    switch (t) {
+      case START_OBJECT -> {
+        LinkedHashMap<String, Node> fields = new LinkedHashMap<>();
+        JsonToken k;
+        while ((k = parser.nextToken()) == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          JsonLocation kat = parser.currentTokenLocation();
+          String child = path.isEmpty() ? name : path + "." + name;
+          Node v = value(parser.nextToken(), child).keyedAt(kat.getLineNr(), kat.getColumnNr());
+          if (fields.containsKey(name)) {
+            errors.add(new SpecError(file, kat.getLineNr(), kat.getColumnNr(), child,
+                "written twice (first on line " + fields.get(name).keyLine() + ")"));
+          }
+          fields.put(name, v);
+        }
+        return Node.map(path, line, col, fields);
+      }
+      case START_ARRAY -> {
+        List<Node> items = new ArrayList<>();
+        JsonToken i;
+        while ((i = parser.nextToken()) != JsonToken.END_ARRAY && i != null) {
+          items.add(value(i, path + "[" + items.size() + "]"));
+        }
+        return Node.list(path, line, col, items);
+      }
+      case VALUE_STRING -> {
+        String raw = parser.getText();
+        boolean quoted = quotedAt(line, col);
+        boolean secret = secretField(path);
+        if (secret) {
+          Set<String> refs = Parameters.referenced(raw);
+          secretParams.addAll(refs);
+          if (refs.isEmpty() && CREDENTIAL_HEADER.matcher(lastName(path)).matches() && !raw.isBlank()) {
+            errors.add(new SpecError(file, line, col, path, "a credential must not be written in the spec: take it"
+                + " from the environment, e.g. \"Bearer ${API_KEY}\""));
+          }
+        }
+        int textCol = quoted ? col + 1 : col;
+        String resolved = params.resolve(raw, problem -> errors.add(new SpecError(file, line,
+            textCol + (raw.indexOf('\n') < 0 ? problem.offset() : 0), path, problem.message())));
+        return Node.scalar(path, line, col, resolved, quoted, !resolved.equals(raw) || raw.contains("${"));
+      }
+      case VALUE_NUMBER_INT -> {
+        return Node.scalar(path, line, col, parser.getLongValue(), false, false);
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return Node.scalar(path, line, col, new BigDecimal(parser.getText()), false, false);
+      }
+      case VALUE_TRUE, VALUE_FALSE -> {
+        return Node.scalar(path, line, col, t == JsonToken.VALUE_TRUE, false, false);
+      }
+      case VALUE_NULL -> {
+        return Node.scalar(path, line, col, null, false, false);
+      }
+      default -> {
+        errors.add(new SpecError(file, line, col, path, "unsupported YAML value (" + t + ")"));
+        return Node.scalar(path, line, col, null, false, false);
+      }
+    }
+  }
+
+  /** Header values anywhere are secret-bearing: never echoed, their parameters never stored. */
+  static boolean secretField(String path) {
+    int h = path.lastIndexOf(".headers.");
+    return h >= 0 && path.indexOf('.', h + ".headers.".length()) < 0;
+  }
+
+  private static String lastName(String path) {
+    return path.substring(path.lastIndexOf('.') + 1);
+  }
+
+  private boolean quotedAt(int line, int col) {
+    if (line < 1 || line > lines.length || col < 1) return false;
+    String l = lines[line - 1];
+    if (col - 1 >= l.length()) return false;
+    char c = l.charAt(col - 1);
+    return c == '"' || c == '\'';
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.ferry.steps;
+
+import dev.ferry.http.ApiResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A call's final answer with the rule its status matched; the body's JSON tree is parsed on first use. Not
+ * threadsafe (confined to the thread handling the answer).
+ */
+final class Answer {
+  private final ApiResponse response;
+  private final StatusRule rule;
+  private Object tree;
+  private boolean parsed;
+
+  Answer(ApiResponse response, StatusRule rule) {
+    this.response = response;
+    this.rule = rule;
+  }
+
+  ApiResponse response() {
+    return response;
+  }
+
+  StatusRule rule() {
+    return rule;
+  }
+
+  int status() {
+    return response.status();
+  }
+
+  Object tree() {
+    if (!parsed) {
+      tree = Json.readOrNull(response.body());
+      parsed = true;
+    }
+    return tree;
+  }
+
+  ApiMessage message() {
+    return response.status() == 0 ? ApiMessage.of(response) : ApiMessage.of(tree(), response.status(), response.body());
+  }
+
+  /** Reads the captures from {@code from} (the answer, or the row's item of it). */
+  static Map<String, Object> capture(CallConfig call, Object from) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    call.capture().forEach((name, path) -> out.put(name, path.read(from)));
+    return out;
+  }
+}

@@ -1,0 +1,142 @@
+package dev.ferry.steps;
+
+import dev.ferry.core.engine.StopJobException;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.http.ApiResponse;
+import dev.ferry.http.AuthFailureException;
+import dev.ferry.steps.template.RenderContext;
+import dev.ferry.steps.template.SpecException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Sends a step's calls and reads their answers by the step's {@link ResponseRules}: ok → captures; exists → done
+ * ("existing"), its captures from a follow-up call when declared; final → the row fails; retry → sent again with
+ * backoff (HttpTarget already retried 429, 5xx and timeouts; this adds statuses a spec declares retryable) and then
+ * failed-retryable; stop → the job stops. In a dry run it renders, reports and sends nothing. Threadsafe (no state
+ * of its own beyond immutable settings).
+ */
+final class CallRunner {
+  private final boolean dryRun;
+  private final Consumer<RenderedRequest> rendered;
+  private final RetryPolicy retry;
+  private final Sleeper sleeper;
+  private final DoubleSupplier random;
+
+  CallRunner(boolean dryRun, Consumer<RenderedRequest> rendered, RetryPolicy retry, Sleeper sleeper,
+      DoubleSupplier random) {
+    this.dryRun = dryRun;
+    this.rendered = rendered;
+    this.retry = retry;
+    this.sleeper = sleeper;
+    this.random = random;
+  }
+
+  boolean dryRun() {
+    return dryRun;
+  }
+
+  /**
+   * Renders and sends one call for one row (or batch) and reads its answer into the step's result.
+   *
+   * @throws StopJobException when the answer's rule is stop
+   */
+  StepResult run(String step, StepTarget target, CallConfig call, RenderContext ctx, long row)
+      throws InterruptedException {
+    RenderedCall rc;
+    try {
+      rc = RenderedCall.of(call, ctx);
+    } catch (SpecException e) {
+      return templateFailure(e);
+    }
+    if (dryRun) return dryRun(step, target, call, rc, row);
+    Answer a = send(step, target, call.rules(), rc);
+    return read(step, target, call, a, ctx, row);
+  }
+
+  /** What the answer means when it is about this one row. */
+  StepResult read(String step, StepTarget target, CallConfig call, Answer a, RenderContext ctx, long row)
+      throws InterruptedException {
+    ApiResponse r = a.response();
+    return switch (a.rule().action()) {
+      case OK -> new StepResult.Ok(Answer.capture(call, a.tree()), r.status(), "", r.requestId());
+      case EXISTS -> {
+        if (a.rule().then() == null) {
+          yield new StepResult.Ok(Answer.capture(call, a.tree()), r.status(), "existing", r.requestId());
+        }
+        StepResult then = run(step, target, a.rule().then(), ctx, row);
+        yield then instanceof StepResult.Ok ok
+            ? new StepResult.Ok(ok.captures(), r.status(), "existing", ok.requestId()) : then;
+      }
+      case FINAL -> failure(target, a, false);
+      case RETRY -> failure(target, a, true);
+      case STOP -> throw stop(step, target, a.status(), a.message().message());
+    };
+  }
+
+  /**
+   * Sends a rendered call until its answer is not one to retry here: a status declared {@code retry} that HttpTarget
+   * returned without retrying is sent again with backoff, up to the retry policy's attempts.
+   *
+   * @throws StopJobException on 401/403 when the rules say stop (their default)
+   */
+  Answer send(String step, StepTarget target, ResponseRules rules, RenderedCall rc) throws InterruptedException {
+    int retries = 0;
+    while (true) {
+      ApiResponse r;
+      try {
+        r = target.send(rc, step);
+      } catch (AuthFailureException e) {
+        StatusRule rule = rules.ruleFor(e.status());
+        if (rule.action() == StatusAction.STOP) throw stop(step, target, e.status(), "");
+        return new Answer(new ApiResponse(e.status(), "", "", 1, false, ""), rule);
+      }
+      StatusRule rule = rules.ruleFor(r.status());
+      boolean again = rule.action() == StatusAction.RETRY && !r.transientExhausted() && r.status() != 0
+          && r.status() != 408 && r.status() != 429 && r.status() < 500 && ++retries < retry.maxAttempts();
+      if (!again) return new Answer(r, rule);
+      sleeper.sleepNanos(retry.backoffNanos(retries, random.getAsDouble()));
+    }
+  }
+
+  StepResult.Failed failure(StepTarget target, Answer a, boolean retryable) {
+    ApiMessage m = a.message();
+    return new StepResult.Failed(a.status(), m.code(), target.scrub(m.message()), a.response().requestId(),
+        retryable);
+  }
+
+  static StepResult.Failed templateFailure(SpecException e) {
+    return new StepResult.Failed(0, "template", e.getMessage(), "", false);
+  }
+
+  StopJobException stop(String step, StepTarget target, int status, String detail) {
+    String why = switch (status) {
+      case 401 -> "target '" + target.name() + "' refused the credentials (HTTP 401): check its headers (the API key"
+          + " in the environment) and base_url";
+      case 403 -> "target '" + target.name() + "' refused step '" + step + "' (HTTP 403): check the key's rights";
+      default -> "target '" + target.name() + "' answered HTTP " + status + " to step '" + step
+          + "', which the spec says stops the job";
+    };
+    return new StopJobException(detail == null || detail.isEmpty() ? why : why + ": " + target.scrub(detail));
+  }
+
+  private StepResult dryRun(String step, StepTarget target, CallConfig call, RenderedCall rc, long row) {
+    if (rendered != null) {
+      List<String[]> headers = new ArrayList<>();
+      for (String n : target.headerNames()) headers.add(new String[] {n, "***"});
+      if (rc.idempotencyKey() != null) headers.add(new String[] {"Idempotency-Key", rc.idempotencyKey()});
+      for (int i = 0; i < rc.headers().size(); i += 2) {
+        headers.add(new String[] {rc.headers().get(i), rc.headers().get(i + 1)});
+      }
+      rendered.accept(new RenderedRequest(row, step, target.name(), rc.method(), target.url(rc.pathAndQuery()),
+          headers, rc.jsonBody()));
+    }
+    Map<String, Object> nulls = new java.util.LinkedHashMap<>();
+    call.capture().keySet().forEach(k -> nulls.put(k, null));
+    return new StepResult.Ok(nulls, 0, "dry run", "");
+  }
+}

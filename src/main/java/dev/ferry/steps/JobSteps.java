@@ -1,0 +1,243 @@
+package dev.ferry.steps;
+
+import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.pool.Scheduler;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import dev.ferry.http.CallMetrics;
+import dev.ferry.sinks.ResultSink;
+import dev.ferry.steps.template.Template;
+import dev.ferry.steps.template.SpecException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The steps of one job spec, ready to run: the targets (one {@code HttpTarget} each, with their limiters shared by
+ * every worker of the process), the steps, the lookups' caches and the batchers, and the {@link RowProcessor} the
+ * engine drives. Built once per process run of a job; {@link #close()} sends what batchers hold and closes the
+ * targets.
+ *
+ * <pre>{@code
+ * JobSteps steps = JobSteps.builder(spec.targets(), spec.steps())
+ *     .jobId(job.id()).key(spec.key()).store(store).sink(sink).build();
+ * BulkJobRunner runner = ...processor(steps.processor())...;
+ * }</pre>
+ *
+ * <p>Threadsafe.
+ */
+public final class JobSteps implements AutoCloseable {
+  private final Map<String, StepTarget> targets;
+  private final List<Step> steps;
+  private final StepsProcessor processor;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private JobSteps(Builder b) {
+    validate(b.targets, b.steps);
+    if (b.key != null && (!b.key.stepsRead().isEmpty() || b.key.usesBatch())) {
+      throw new SpecException(b.key.location(), "the row's key is rendered before any step runs: it reads only row "
+          + "and job");
+    }
+    Map<String, StepTarget> opened = new LinkedHashMap<>();
+    try {
+      for (TargetConfig t : b.targets) {
+        opened.put(t.name(), StepTarget.open(t, b.dryRun, b.requestTimeout, b.headroom, b.retryPolicy, b.ticker,
+            b.sleeper, b.random, b.metrics));
+      }
+    } catch (IllegalArgumentException e) {
+      opened.values().forEach(StepTarget::close);
+      throw e;
+    }
+    this.targets = opened;
+    CallRunner runner = new CallRunner(b.dryRun, b.rendered, b.retryPolicy, b.sleeper, b.random);
+    List<Step> built = new ArrayList<>();
+    for (StepConfig c : b.steps) {
+      StepTarget t = opened.get(c.target());
+      built.add(switch (c) {
+        case RequestStepConfig r when r.batched() -> new BatchStep(r, t, runner, b.scheduler, b.sender);
+        case RequestStepConfig r -> new RequestStep(r, t, runner);
+        case LookupStepConfig l -> new LookupStep(l, t, runner, b.store, b.jobId);
+      });
+    }
+    this.steps = List.copyOf(built);
+    this.processor = new StepsProcessor(b.steps, steps, b.key, Map.of("id", b.jobId), b.sink, b.dryRun);
+  }
+
+  /**
+   * @param targets the spec's targets
+   * @param steps   the spec's steps, in order
+   * @throws NullPointerException if an argument is null
+   */
+  public static Builder builder(List<TargetConfig> targets, List<StepConfig> steps) {
+    return new Builder(targets, steps);
+  }
+
+  /**
+   * Checks what the config records alone cannot: step and target names unique, every step's target declared,
+   * templates read only steps that come earlier, {@code batch} only in a batch step's request and charge, a lookup's
+   * calls and a batch step's per-row templates without {@code batch}, {@code then} calls not in batch steps.
+   *
+   * @throws SpecException at the faulty step or value
+   */
+  public static void validate(List<TargetConfig> targets, List<StepConfig> steps) {
+    StepsValidator.validate(targets, steps);
+  }
+
+  /** The processor that runs every row through the steps; one outcome per row. */
+  public RowProcessor processor() {
+    return processor;
+  }
+
+  /** The limiters a distributed run splits between its processes (see {@link SharedRate}). */
+  public List<SharedRate> sharedRates() {
+    List<SharedRate> out = new ArrayList<>();
+    targets.values().forEach(t -> out.addAll(t.sharedRates()));
+    return out;
+  }
+
+  /** The request limiter of a target (for a single-target spec's {@code --rate-limit}), or null when unknown. */
+  public RateLimiter requestLimiter(String target) {
+    StepTarget t = targets.get(target);
+    return t == null ? null : t.requestLimiter();
+  }
+
+  /** Sends what the batchers hold now (the end of a chunk: no more rows will join). */
+  public void flushBatches() {
+    for (Step s : steps) if (s instanceof BatchStep b) b.flush();
+  }
+
+  /** Sends what the batchers hold and closes the targets' connections. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    for (Step s : steps) if (s instanceof BatchStep b) b.close();
+    targets.values().forEach(StepTarget::close);
+  }
+
+  /** Builder; not threadsafe. */
+  public static final class Builder {
+    final List<TargetConfig> targets;
+    final List<StepConfig> steps;
+    String jobId = "";
+    Template key;
+    JobStore store;
+    ResultSink sink;
+    boolean dryRun;
+    Consumer<RenderedRequest> rendered;
+    Duration requestTimeout = Duration.ofSeconds(30);
+    RetryPolicy retryPolicy = RetryPolicy.defaults();
+    double headroom = 0.95;
+    Ticker ticker = Ticker.system();
+    Sleeper sleeper = Sleeper.system();
+    Scheduler scheduler = Scheduler.system();
+    DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+    CallMetrics metrics = new CallMetrics();
+    Executor sender = command -> Thread.ofVirtual().name("ferry-batch").start(command);
+
+    Builder(List<TargetConfig> targets, List<StepConfig> steps) {
+      this.targets = List.copyOf(Objects.requireNonNull(targets, "targets cannot be null"));
+      this.steps = List.copyOf(Objects.requireNonNull(steps, "steps cannot be null"));
+    }
+
+    /** The job's id: {@code job.id} in templates, and the store's job for the lookups. */
+    public Builder jobId(String jobId) {
+      this.jobId = Objects.requireNonNull(jobId, "jobId cannot be null");
+      return this;
+    }
+
+    /** The row's business key (the spec's {@code key}), shown in the ledger and the errors file; null for none. */
+    public Builder key(Template key) {
+      this.key = key;
+      return this;
+    }
+
+    /** The job store whose lookups lookup steps share with other processes and resumes; null keeps them in memory. */
+    public Builder store(JobStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /** Where each row that ends done writes its results, before its outcome is recorded; null for none. */
+    public Builder sink(ResultSink sink) {
+      this.sink = sink;
+      return this;
+    }
+
+    /**
+     * A dry run: every row's requests are rendered (templates, captures that would be null) and nothing is sent;
+     * the processor is {@linkplain RowProcessor#sideEffectFree() side-effect free}; batch steps render each row
+     * as a batch of one.
+     */
+    public Builder dryRun(boolean dryRun) {
+      this.dryRun = dryRun;
+      return this;
+    }
+
+    /** Told about every request a dry run renders (headers masked), e.g. to print them; null for none. */
+    public Builder onRendered(Consumer<RenderedRequest> rendered) {
+      this.rendered = rendered;
+      return this;
+    }
+
+    /** Per-attempt timeout of targets that do not set their own; default 30 s. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout cannot be null");
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy cannot be null");
+      return this;
+    }
+
+    /** The share of a stated limit ferry uses (default 0.95). */
+    public Builder headroom(double headroom) {
+      if (!(headroom > 0 && headroom <= 1)) throw new IllegalArgumentException("headroom must be in (0, 1]");
+      this.headroom = headroom;
+      return this;
+    }
+
+    /** Time seams (tests pass virtual time). */
+    public Builder time(Ticker ticker, Sleeper sleeper, Scheduler scheduler) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker cannot be null");
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper cannot be null");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler cannot be null");
+      return this;
+    }
+
+    public Builder random(DoubleSupplier random) {
+      this.random = Objects.requireNonNull(random, "random cannot be null");
+      return this;
+    }
+
+    /** Where every target's calls are counted (the progress bar and report read it). */
+    public Builder metrics(CallMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
+      return this;
+    }
+
+    /** Where batch calls run (default: a new virtual thread each); tests pass a direct executor. */
+    public Builder batchSender(Executor sender) {
+      this.sender = Objects.requireNonNull(sender, "sender cannot be null");
+      return this;
+    }
+
+    /**
+     * @throws SpecException as {@link #validate}
+     * @throws IllegalArgumentException when a target's header is malformed (the message never shows a value)
+     */
+    public JobSteps build() {
+      return new JobSteps(this);
+    }
+  }
+}

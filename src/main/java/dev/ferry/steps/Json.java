@@ -1,0 +1,29 @@
+package dev.ferry.steps;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** JSON text ↔ JSON-like values (Map, List, String, Number, Boolean, null). Stateless; threadsafe. */
+final class Json {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("not a JSON value: " + e.getOriginalMessage());
+    }
+  }
+
+  /** The tree of {@code text}, or null when it is empty or not JSON. */
+  static Object readOrNull(String text) {
+    if (text == null || text.isBlank()) return null;
+    try {
+      return MAPPER.readValue(text, Object.class);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}

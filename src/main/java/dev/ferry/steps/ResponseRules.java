@@ -1,0 +1,49 @@
+package dev.ferry.steps;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A step's reading of HTTP statuses: rules the spec declares by exact status ({@code 409}) or by class
+ * ({@code 4xx}), over the defaults: 2xx ok; 401 and 403 stop the job; 408, 429, 5xx and no answer retry; every
+ * other status (409 included) is final. An exact status wins over its class, a declared class over the defaults
+ * (but {@code 4xx} never covers 401, 403, 408 or 429, which need their own entry). Immutable.
+ *
+ * @param rules declared rules by key: {@code "409"}, {@code "4xx"}...
+ */
+public record ResponseRules(Map<String, StatusRule> rules) {
+  public static final ResponseRules DEFAULTS = new ResponseRules(Map.of());
+
+  public ResponseRules {
+    rules = Collections.unmodifiableMap(new TreeMap<>(rules));
+    for (String k : rules.keySet()) checkKey(k);
+  }
+
+  /**
+   * @throws IllegalArgumentException when {@code key} is neither a status 100..599 nor a class 1xx..5xx
+   */
+  public static void checkKey(String key) {
+    if (key.matches("[1-5]xx") || key.matches("[1-5][0-9][0-9]")) return;
+    throw new IllegalArgumentException("'" + key + "' is not an HTTP status (100..599) or a class (2xx, 4xx, 5xx)");
+  }
+
+  /** The rule for {@code status} (0 = no answer). */
+  public StatusRule ruleFor(int status) {
+    StatusRule exact = rules.get(Integer.toString(status));
+    if (exact != null) return exact;
+    boolean special = status == 401 || status == 403 || status == 408 || status == 429;
+    if (status > 0 && !special) {
+      StatusRule cls = rules.get((status / 100) + "xx");
+      if (cls != null) return cls;
+    }
+    return StatusRule.of(defaultAction(status));
+  }
+
+  static StatusAction defaultAction(int status) {
+    if (status >= 200 && status < 300) return StatusAction.OK;
+    if (status == 401 || status == 403) return StatusAction.STOP;
+    if (status == 0 || status == 408 || status == 429 || status >= 500) return StatusAction.RETRY;
+    return StatusAction.FINAL;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.ferry.steps;
+
+import dev.ferry.core.engine.RowInput;
+import dev.ferry.steps.template.RenderContext;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One row on its way through the steps: its input, its business key, and the results of the steps that ran so
+ * far. Not threadsafe: confined to the row's own thread (a batch step reads it on the batch's thread only while
+ * the row's thread waits for the batch, which the future's completion orders).
+ */
+public final class RowState {
+  private final RowInput input;
+  private final String key;
+  private final Map<String, Object> job;
+  private final Map<String, Object> results = new LinkedHashMap<>();
+
+  /**
+   * @param input the row
+   * @param key   the row's business key (the spec's {@code key} rendered), may be ""
+   * @param job   job-level values for templates ({@code id})
+   */
+  public RowState(RowInput input, String key, Map<String, Object> job) {
+    this.input = Objects.requireNonNull(input, "input cannot be null");
+    this.key = key == null ? "" : key;
+    this.job = Map.copyOf(job);
+  }
+
+  public RowInput input() {
+    return input;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  /** The row's record (empty when the source gives none). */
+  public Map<String, Object> record() {
+    return input.record() == null ? Map.of() : input.record();
+  }
+
+  /** Records a step's captured results ({@code steps.NAME} from now on). */
+  public void put(String step, Map<String, Object> captures) {
+    results.put(step, Collections.unmodifiableMap(new LinkedHashMap<>(captures)));
+  }
+
+  /** The results so far, by step name (a read-only view). */
+  public Map<String, Object> results() {
+    return Collections.unmodifiableMap(results);
+  }
+
+  /** A context for rendering templates against the row as it is now (a snapshot of the results). */
+  public RenderContext context() {
+    return RenderContext.ofRow(record(), Map.copyOf(results), job);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.ferry.steps;
+
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import dev.ferry.http.ApiCall;
+import dev.ferry.http.ApiResponse;
+import dev.ferry.http.CallMetrics;
+import dev.ferry.http.HttpTarget;
+import dev.ferry.http.TargetHeaders;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+/**
+ * A spec's target at run time: its {@link HttpTarget} (retries, the shared 429 pause, idempotency keys, timeouts)
+ * and its limiters, shared by every step and worker of the process. In a dry run there is no HttpTarget and nothing
+ * is sent. Threadsafe.
+ */
+final class StepTarget implements AutoCloseable {
+  private final TargetConfig config;
+  private final TargetHeaders headers;
+  private final TargetLimiters limiters;
+  private final Sender sender;
+  private final AutoCloseable connections;
+
+  /** Sends one call (HttpTarget's {@code call}: retries, the 429 pause). The seam tests replace with a fake API. */
+  @FunctionalInterface
+  interface Sender {
+    ApiResponse call(ApiCall call) throws InterruptedException;
+  }
+
+  /**
+   * @param sender      null in a dry run
+   * @param connections closed with the target, or null
+   */
+  StepTarget(TargetConfig config, TargetHeaders headers, TargetLimiters limiters, Sender sender,
+      AutoCloseable connections) {
+    this.config = config;
+    this.headers = headers;
+    this.limiters = limiters;
+    this.sender = sender;
+    this.connections = connections;
+  }
+
+  /**
+   * @param dryRun no connection is made
+   * @throws IllegalArgumentException when a header is malformed
+   */
+  static StepTarget open(TargetConfig config, boolean dryRun, Duration defaultTimeout, double headroom,
+      RetryPolicy retry, Ticker ticker, Sleeper sleeper, DoubleSupplier random, CallMetrics metrics) {
+    TargetHeaders headers = TargetHeaders.of(config.headers());
+    TargetLimiters limiters = TargetLimiters.of(config.name(), config.limits(), headroom, ticker, sleeper);
+    HttpTarget http = dryRun ? null : new HttpTarget(config.baseUrl(), headers,
+        config.timeout() != null ? config.timeout() : defaultTimeout, limiters.requests(), retry, sleeper, ticker,
+        random, metrics, limiters.listener(metrics));
+    return new StepTarget(config, headers, limiters, http == null ? null : http::call, http);
+  }
+
+  String name() {
+    return config.name();
+  }
+
+  TargetConfig config() {
+    return config;
+  }
+
+  /** Charges the call's weights, then sends it (HttpTarget takes a request permit per attempt). */
+  ApiResponse send(RenderedCall call, String callType) throws InterruptedException {
+    if (sender == null) throw new IllegalStateException("a dry run sends nothing");
+    limiters.charge(call.charge());
+    return sender.call(call.toApiCall(callType));
+  }
+
+  /** Text that may echo a header value, with the values masked. */
+  String scrub(String text) {
+    return headers.scrub(text);
+  }
+
+  /** The full URL of a path, for display. */
+  String url(String pathAndQuery) {
+    String base = config.baseUrl().toString();
+    if (base.endsWith("/") && pathAndQuery.startsWith("/")) return base + pathAndQuery.substring(1);
+    if (!base.endsWith("/") && !pathAndQuery.startsWith("/")) return base + "/" + pathAndQuery;
+    return base + pathAndQuery;
+  }
+
+  List<String> headerNames() {
+    return headers.names();
+  }
+
+  RateLimiter requestLimiter() {
+    return limiters.requests();
+  }
+
+  List<SharedRate> sharedRates() {
+    return limiters.shared();
+  }
+
+  @Override
+  public void close() {
+    if (connections == null) return;
+    try {
+      connections.close();
+    } catch (Exception e) {
+      // closing idle connections: nothing to report
+    }
+  }
+}

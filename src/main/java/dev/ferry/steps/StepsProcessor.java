@@ -1,0 +1,101 @@
+package dev.ferry.steps;
+
+import dev.ferry.core.engine.RowInput;
+import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.spi.Outcome;
+import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.sinks.ResultSink;
+import dev.ferry.steps.template.SpecException;
+import dev.ferry.steps.template.Template;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a row through a spec's steps in order and makes its one outcome: done (with the last step's status, note and
+ * request id), failed at the first step that failed (with its status, code, message, request id; retryable when the
+ * failure was transient), or invalid when the source marked the row malformed or its key cannot be rendered. A step
+ * whose {@code when} renders false is skipped. A done row's results (captures by step name) go to the sink before the
+ * outcome is returned, so before the ledger records it. Threadsafe (the steps are; a row's state is its own).
+ */
+final class StepsProcessor implements RowProcessor {
+  private final List<StepConfig> configs;
+  private final List<Step> steps;
+  private final Template key;
+  private final Map<String, Object> job;
+  private final ResultSink sink;
+  private final boolean dryRun;
+
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Object> job, ResultSink sink,
+      boolean dryRun) {
+    this.configs = configs;
+    this.steps = steps;
+    this.key = key;
+    this.job = job;
+    this.sink = sink;
+    this.dryRun = dryRun;
+  }
+
+  @Override
+  public RowOutcome process(RowInput row) throws InterruptedException {
+    RowState state = new RowState(row, "", job);
+    String rowKey = "";
+    if (key != null) {
+      try {
+        rowKey = key.renderText(state.context());
+      } catch (SpecException e) {
+        return RowOutcome.invalid(row.row(), row.chunk(), row.line(), "", "key", e.getMessage());
+      }
+    }
+    if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
+        row.error());
+    state = new RowState(row, rowKey, job);
+    String lastStep = "";
+    StepResult.Ok last = null;
+    for (int i = 0; i < steps.size(); i++) {
+      StepConfig c = configs.get(i);
+      if (c.when() != null) {
+        boolean run;
+        try {
+          run = c.when().renderCondition(state.context());
+        } catch (SpecException e) {
+          return failed(row, rowKey, c.name(), CallRunner.templateFailure(e));
+        }
+        if (!run) continue;
+      }
+      StepResult r = steps.get(i).run(state);
+      switch (r) {
+        case StepResult.Ok ok -> {
+          state.put(c.name(), ok.captures());
+          lastStep = c.name();
+          last = ok;
+        }
+        case StepResult.Skipped s -> { }
+        case StepResult.Failed f -> {
+          return failed(row, rowKey, c.name(), f);
+        }
+      }
+    }
+    if (sink != null && !dryRun) {
+      try {
+        sink.write(row, state.results());
+      } catch (IOException e) {
+        return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, true, rowKey, "sink", 0, "sink",
+            "writing the row's results failed: " + e.getMessage(), "", "");
+      }
+    }
+    return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.DONE, false, rowKey, lastStep,
+        last == null ? 0 : last.status(), "", "", last == null ? "" : last.requestId(),
+        last == null ? "skipped" : last.note());
+  }
+
+  private static RowOutcome failed(RowInput row, String key, String step, StepResult.Failed f) {
+    return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, f.retryable(), key, step, f.status(),
+        f.code(), f.message(), f.requestId(), "");
+  }
+
+  @Override
+  public boolean sideEffectFree() {
+    return dryRun;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.ferry.steps;
+
+import dev.ferry.steps.template.JsonTemplate;
+import dev.ferry.steps.template.SpecException;
+import dev.ferry.steps.template.SpecLocation;
+import dev.ferry.steps.template.Template;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The checks of {@link JobSteps#validate}. Stateless. */
+final class StepsValidator {
+  private static final String NAME = "[A-Za-z_][A-Za-z0-9_-]*";
+
+  private StepsValidator() {}
+
+  static void validate(List<TargetConfig> targets, List<StepConfig> steps) {
+    Set<String> targetNames = new HashSet<>();
+    for (TargetConfig t : targets) {
+      if (!targetNames.add(t.name())) throw new SpecException(t.location(), "target '" + t.name() + "' is declared twice");
+    }
+    if (steps.isEmpty()) throw new SpecException(SpecLocation.UNKNOWN, "a job has at least one step");
+    Set<String> earlier = new HashSet<>();
+    for (StepConfig s : steps) {
+      if (!s.name().matches(NAME)) {
+        throw new SpecException(s.location(), "step name '" + s.name() + "' must be letters, digits, _ or -, "
+            + "starting with a letter (templates read it as steps." + s.name() + ")");
+      }
+      if (earlier.contains(s.name())) throw new SpecException(s.location(), "step '" + s.name() + "' is declared twice");
+      if (!targetNames.contains(s.target())) {
+        throw new SpecException(s.location(), "step '" + s.name() + "' calls target '" + s.target()
+            + "', which is not declared" + (targetNames.isEmpty() ? "" : " (targets: " + String.join(", ",
+                new java.util.TreeSet<>(targetNames)) + ")"));
+      }
+      check(s, s.when(), earlier, false, "its when");
+      switch (s) {
+        case RequestStepConfig r -> {
+          check(r, r.call(), earlier, r.batched());
+          if (r.batched()) {
+            check(r, r.batch().weight(), earlier, false, "its batch weight");
+            check(r, r.batch().items().rowKey(), earlier, false, "its match key");
+            r.call().rules().rules().forEach((status, rule) -> {
+              if (rule.then() != null) throw new SpecException(r.location(), "step '" + r.name() + "': a batch step "
+                  + "cannot run a follow-up call on " + status + " (it has no single row to run it for)");
+            });
+          }
+        }
+        case LookupStepConfig l -> {
+          check(l, l.key(), earlier, false, "its key");
+          check(l, l.find(), earlier, false);
+          if (l.create() != null) {
+            check(l, l.create(), earlier, false);
+            for (String name : l.find().capture().keySet()) {
+              if (!l.create().capture().containsKey(name)) {
+                throw new SpecException(l.location(), "step '" + l.name() + "': create must capture '" + name
+                    + "' too (the lookup's result is the same whichever call found it)");
+              }
+            }
+          }
+        }
+      }
+      earlier.add(s.name());
+    }
+  }
+
+  private static void check(StepConfig s, CallConfig call, Set<String> earlier, boolean batch) {
+    RequestTemplate r = call.request();
+    check(s, r.path(), earlier, batch, "its path");
+    for (Template t : r.query().values()) check(s, t, earlier, batch, "its query");
+    for (Template t : r.headers().values()) check(s, t, earlier, batch, "its headers");
+    check(s, r.body(), earlier, batch);
+    check(s, call.idempotencyKey(), earlier, batch, "its idempotency key");
+    for (Template t : call.charge().values()) check(s, t, earlier, batch, "its charge");
+    for (Map.Entry<String, StatusRule> e : call.rules().rules().entrySet()) {
+      if (e.getValue().then() != null) check(s, e.getValue().then(), earlier, batch);
+    }
+  }
+
+  private static void check(StepConfig s, JsonTemplate body, Set<String> earlier, boolean batch) {
+    if (body == null) return;
+    reads(s, body.stepsRead(), earlier, "its body");
+    if (body.usesBatch() && !batch) throw notBatch(s, s.location(), "its body");
+  }
+
+  private static void check(StepConfig s, Template t, Set<String> earlier, boolean batch, String where) {
+    if (t == null) return;
+    reads(s, t.stepsRead(), earlier, where);
+    if (t.usesBatch() && !batch) throw notBatch(s, t.location(), where);
+  }
+
+  private static void reads(StepConfig s, Set<String> read, Set<String> earlier, String where) {
+    for (String step : read) {
+      if (!earlier.contains(step)) {
+        throw new SpecException(s.location(), "step '" + s.name() + "': " + where + " reads steps." + step
+            + ", but no step named '" + step + "' runs before it");
+      }
+    }
+  }
+
+  private static SpecException notBatch(StepConfig s, SpecLocation at, String where) {
+    return new SpecException(at, "step '" + s.name() + "': " + where + " uses batch, which only a batch step's "
+        + "request and charge can read");
+  }
+}

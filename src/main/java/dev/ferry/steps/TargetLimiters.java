@@ -1,0 +1,114 @@
+package dev.ferry.steps;
+
+import dev.ferry.core.limit.RateLearner;
+import dev.ferry.core.limit.RateLimitSpec;
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import dev.ferry.http.AdaptiveFeedback;
+import dev.ferry.http.AttemptListener;
+import dev.ferry.http.CallMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The limiters of one target, built from its {@link TargetLimits}: one request limiter (every HTTP attempt takes a
+ * permit; several request rules combine, {@code auto} adds a pace learned from 429s) and weighed budgets by unit
+ * (a call charges them once, before it is sent). Shared by every worker of the process. Threadsafe.
+ *
+ * <p>{@code auto} uses what {@code --rate-limit auto} uses on main today: an unlimited pacer that
+ * {@link AdaptiveFeedback} with a {@link RateLearner} slows to the rate learned from 429s and Retry-After.
+ * (The "learn" work on core/limit adds rate-limit headers such as OpenAI's {@code x-ratelimit-*}; when it lands,
+ * {@link #listener} is the one place to switch over.)
+ */
+final class TargetLimiters {
+  private final String target;
+  private final RateLimiter requests;
+  private final RateLimiter learned;
+  private final Map<String, List<WeightBudgetLimiter>> weights;
+  private final List<SharedRate> shared;
+  private final Sleeper sleeper;
+
+  private TargetLimiters(String target, RateLimiter requests, RateLimiter learned,
+      Map<String, List<WeightBudgetLimiter>> weights, List<SharedRate> shared, Sleeper sleeper) {
+    this.target = target;
+    this.requests = requests;
+    this.learned = learned;
+    this.weights = weights;
+    this.shared = shared;
+    this.sleeper = sleeper;
+  }
+
+  /**
+   * @param headroom share of a stated limit used (a budget's window is widened by {@code 1 / headroom})
+   */
+  static TargetLimiters of(String target, TargetLimits limits, double headroom, Ticker ticker, Sleeper sleeper) {
+    List<RateLimiter> requestParts = new ArrayList<>();
+    List<SharedRate> shared = new ArrayList<>();
+    Map<String, List<WeightBudgetLimiter>> weights = new LinkedHashMap<>();
+    RateLimiter learned = null;
+    if (limits.auto()) {
+      learned = RateLimiter.unlimited(ticker);
+      requestParts.add(learned);
+    }
+    for (LimitRule r : limits.rules()) {
+      Duration widened = Duration.ofNanos(Math.round(r.per().toNanos() / headroom));
+      if (r.isRequests()) {
+        RateLimitSpec spec = r.amount() <= 1_000_000 ? RateLimitSpec.budget(r.amount(), r.per())
+            : RateLimitSpec.rate(r.amount() * 1e9 / r.per().toNanos());
+        RateLimiter l = RateLimiter.forLimit(spec, headroom, ticker);
+        requestParts.add(l);
+        shared.add(new SharedRate(target, r.unit(), l, spec.perSecond() * headroom));
+      } else {
+        WeightBudgetLimiter l = new WeightBudgetLimiter(r.amount(), widened, ticker);
+        weights.computeIfAbsent(r.unit(), u -> new ArrayList<>()).add(l);
+        shared.add(new SharedRate(target, r.unit(), l, l.rate()));
+      }
+    }
+    RateLimiter requests = switch (requestParts.size()) {
+      case 0 -> RateLimiter.unlimited(ticker);
+      case 1 -> requestParts.get(0);
+      default -> new AllOfLimiter(requestParts);
+    };
+    return new TargetLimiters(target, requests, learned, weights, List.copyOf(shared), sleeper);
+  }
+
+  /** The limiter every HTTP attempt to the target passes (HttpTarget's). */
+  RateLimiter requests() {
+    return requests;
+  }
+
+  /** What learns from the target's answers: the learned pace with {@code auto}, else nothing. */
+  AttemptListener listener(CallMetrics metrics) {
+    return learned == null ? AttemptListener.NONE
+        : new AdaptiveFeedback(null, learned, RateLearner.withDefaults(), metrics::inFlight);
+  }
+
+  /** The units the target weighs. */
+  java.util.Set<String> units() {
+    return weights.keySet();
+  }
+
+  /**
+   * Takes each unit's weight from the target's budgets of that unit, waiting as long as the slowest needs; units the
+   * target does not limit are ignored.
+   */
+  void charge(Map<String, Long> charge) throws InterruptedException {
+    for (Map.Entry<String, Long> e : charge.entrySet()) {
+      List<WeightBudgetLimiter> ls = weights.get(e.getKey());
+      if (ls == null) continue;
+      for (WeightBudgetLimiter l : ls) l.acquire(e.getValue(), sleeper);
+    }
+  }
+
+  List<SharedRate> shared() {
+    return shared;
+  }
+
+  String target() {
+    return target;
+  }
+}

@@ -1,0 +1,176 @@
+package dev.ferry.steps.template;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A parsed template expression: a small tree evaluated against a {@link RenderContext}. Immutable and threadsafe.
+ * {@code offset} is the position of the node's first character in the template's text, for error locations.
+ */
+sealed interface Expr {
+  Object eval(RenderContext ctx, SpecLocation at);
+
+  int offset();
+
+  /** Adds the names of the steps it reads to {@code out}; true when it reads {@code batch}. */
+  boolean scan(Set<String> stepsRead);
+
+  /** A literal value. */
+  record Literal(Object value, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      return value;
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      return false;
+    }
+  }
+
+  /** One of the names {@code row}, {@code steps}, {@code job}, {@code batch}. */
+  record Name(String name, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      if (name.equals("batch") && !ctx.isBatch()) {
+        throw new SpecException(at.shifted(offset), "'batch' is only defined in a batch step's request");
+      }
+      return ctx.root(name);
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      return name.equals("batch");
+    }
+  }
+
+  /** {@code target.name} or {@code target[index]}: null when the target is null or lacks it. */
+  record Member(Expr target, Expr selector, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      Object t = target.eval(ctx, at);
+      Object s = selector.eval(ctx, at);
+      if (t instanceof Map<?, ?> m) return s == null ? null : m.get(s instanceof String str ? str : Values.text(s));
+      if (t instanceof List<?> l && s instanceof Number n) {
+        int i = n.intValue();
+        if (i < 0) i += l.size();
+        return i >= 0 && i < l.size() ? l.get(i) : null;
+      }
+      return null;
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      if (target instanceof Name n && n.name().equals("steps") && selector instanceof Literal l
+          && l.value() instanceof String step) {
+        stepsRead.add(step);
+      }
+      return target.scan(stepsRead) | selector.scan(stepsRead);
+    }
+  }
+
+  /** {@code batch.each(expr)}: expr for every row of the batch, a list. */
+  record Each(Expr item, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      List<RenderContext> rows = ctx.batchRows();
+      if (rows == null) throw new SpecException(at.shifted(offset), "batch.each(...) is only defined in a batch "
+          + "step's request");
+      List<Object> out = new ArrayList<>(rows.size());
+      for (RenderContext row : rows) out.add(item.eval(row, at));
+      return out;
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      item.scan(stepsRead);
+      return true;
+    }
+  }
+
+  /** A call of one of the {@link Functions}. */
+  record Call(String function, List<Expr> args, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      List<Object> values = new ArrayList<>(args.size());
+      for (Expr a : args) values.add(a.eval(ctx, at));
+      return Functions.apply(function, values, at.shifted(offset));
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      boolean batch = false;
+      for (Expr a : args) batch |= a.scan(stepsRead);
+      return batch;
+    }
+  }
+
+  /** {@code ==}, {@code !=}, {@code &&}, {@code ||}. */
+  record Binary(String op, Expr left, Expr right, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      return switch (op) {
+        case "==" -> Values.same(left.eval(ctx, at), right.eval(ctx, at));
+        case "!=" -> !Values.same(left.eval(ctx, at), right.eval(ctx, at));
+        case "&&" -> Values.truthy(left.eval(ctx, at)) && Values.truthy(right.eval(ctx, at));
+        case "||" -> Values.truthy(left.eval(ctx, at)) || Values.truthy(right.eval(ctx, at));
+        default -> throw new IllegalStateException(op);
+      };
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      return left.scan(stepsRead) | right.scan(stepsRead);
+    }
+  }
+
+  /** {@code !expr}. */
+  record Not(Expr operand, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      return !Values.truthy(operand.eval(ctx, at));
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      return operand.scan(stepsRead);
+    }
+  }
+
+  /** {@code [a, b]}. */
+  record ListOf(List<Expr> items, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      List<Object> out = new ArrayList<>(items.size());
+      for (Expr e : items) out.add(e.eval(ctx, at));
+      return out;
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      boolean batch = false;
+      for (Expr e : items) batch |= e.scan(stepsRead);
+      return batch;
+    }
+  }
+
+  /** {@code {key: expr, ...}}, in order. */
+  record ObjectOf(List<String> keys, List<Expr> values, int offset) implements Expr {
+    @Override
+    public Object eval(RenderContext ctx, SpecLocation at) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (int i = 0; i < keys.size(); i++) out.put(keys.get(i), values.get(i).eval(ctx, at));
+      return out;
+    }
+
+    @Override
+    public boolean scan(Set<String> stepsRead) {
+      boolean batch = false;
+      for (Expr e : values) batch |= e.scan(stepsRead);
+      return batch;
+    }
+  }
+}

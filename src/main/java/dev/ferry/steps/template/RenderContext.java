@@ -1,0 +1,77 @@
+package dev.ferry.steps.template;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a {@link Template} renders against: one row ({@code row}, {@code steps}, {@code job}) or one batch of rows
+ * ({@code batch}, whose {@code each(expr)} renders {@code expr} against every row's context). Immutable; the maps
+ * handed in must not change while the context is in use (the row processor hands in its own copies).
+ */
+public final class RenderContext {
+  private final Map<String, Object> row;
+  private final Map<String, Object> steps;
+  private final Map<String, Object> job;
+  private final List<RenderContext> batchRows;
+  private final Map<String, Object> batchFields;
+
+  private RenderContext(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job,
+      List<RenderContext> batchRows, Map<String, Object> batchFields) {
+    this.row = row;
+    this.steps = steps;
+    this.job = job;
+    this.batchRows = batchRows;
+    this.batchFields = batchFields;
+  }
+
+  /**
+   * The context of one row.
+   *
+   * @param row   the row's record (named fields, JSON-like values)
+   * @param steps results of the steps that ran so far, by step name (each a map of captured names to values)
+   * @param job   job-level values ({@code id})
+   */
+  public static RenderContext ofRow(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job) {
+    return new RenderContext(Objects.requireNonNull(row, "row cannot be null"),
+        Objects.requireNonNull(steps, "steps cannot be null"), Objects.requireNonNull(job, "job cannot be null"),
+        null, null);
+  }
+
+  /**
+   * The context of a batch of rows. {@code row}, {@code steps} and {@code job} outside {@code batch.each} read the
+   * batch's first row.
+   *
+   * @param rows   the rows' contexts, in the batch's order (at least one)
+   * @param fields the batch's own values: {@code size}, {@code weight}, {@code bytes}
+   */
+  public static RenderContext ofBatch(List<RenderContext> rows, Map<String, Object> fields) {
+    if (rows.isEmpty()) throw new IllegalArgumentException("a batch has at least one row");
+    RenderContext first = rows.get(0);
+    return new RenderContext(first.row, first.steps, first.job, List.copyOf(rows), Map.copyOf(fields));
+  }
+
+  /** A context with no row (for values rendered once per job, e.g. a constant). */
+  public static RenderContext empty() {
+    return ofRow(Map.of(), Map.of(), Map.of());
+  }
+
+  Object root(String name) {
+    return switch (name) {
+      case "row" -> row;
+      case "steps" -> steps;
+      case "job" -> job;
+      case "batch" -> batchFields;
+      default -> null;
+    };
+  }
+
+  /** The rows of the batch, or null outside a batch. */
+  List<RenderContext> batchRows() {
+    return batchRows;
+  }
+
+  public boolean isBatch() {
+    return batchRows != null;
+  }
+}

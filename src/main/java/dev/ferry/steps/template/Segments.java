@@ -1,0 +1,107 @@
+package dev.ferry.steps.template;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The parsed parts of a {@link Template}: literal text and expressions, in order. A template that is one expression
+ * and nothing else renders to the expression's typed value. Immutable and threadsafe.
+ */
+final class Segments {
+  private final List<Object> parts; // String (literal text) or Expr
+  private final boolean single;
+  private final boolean usesBatch;
+  private final Set<String> stepsRead;
+
+  private Segments(List<Object> parts, boolean single) {
+    this.parts = parts;
+    this.single = single;
+    Set<String> read = new TreeSet<>();
+    boolean batch = false;
+    for (Object p : parts) if (p instanceof Expr e) batch |= e.scan(read);
+    this.usesBatch = batch;
+    this.stepsRead = Collections.unmodifiableSet(read);
+  }
+
+  static Segments parse(String text, SpecLocation at) {
+    List<Object> parts = new ArrayList<>();
+    int i = 0;
+    while (i < text.length()) {
+      int open = text.indexOf("{{", i);
+      if (open < 0) {
+        parts.add(text.substring(i));
+        break;
+      }
+      int close = text.indexOf("}}", open + 2);
+      if (close < 0) throw new SpecException(at.shifted(open), "'{{' without '}}' in '" + text + "'");
+      if (open > i) parts.add(text.substring(i, open));
+      parts.add(ExprParser.parse(text, open + 2, closeOf(text, open + 2, close), at));
+      i = closeOf(text, open + 2, close) + 2;
+    }
+    boolean single = parts.size() == 1 && parts.get(0) instanceof Expr
+        || parts.size() <= 3 && parts.stream().filter(p -> p instanceof Expr).count() == 1
+            && parts.stream().allMatch(p -> p instanceof Expr || ((String) p).isBlank());
+    if (single) parts.removeIf(p -> p instanceof String);
+    return new Segments(List.copyOf(parts), single);
+  }
+
+  /**
+   * The '}}' closing the expression that starts at {@code from}: the first one outside a string literal and outside
+   * the expression's own braces ({@code {{ {a: {b: 1}} }}}); {@code firstClose} when the braces do not balance (the
+   * expression's parser then names the fault).
+   */
+  private static int closeOf(String text, int from, int firstClose) {
+    char quote = 0;
+    int depth = 0;
+    for (int i = from; i < text.length() - 1; i++) {
+      char c = text.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') i++;
+        else if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}') {
+        if (depth == 0 && text.charAt(i + 1) == '}') return i;
+        if (depth > 0) depth--;
+      }
+    }
+    return firstClose;
+  }
+
+  static Segments constant(Object value) {
+    return new Segments(List.of(new Expr.Literal(value, 0)), true);
+  }
+
+  Object render(RenderContext context, SpecLocation at) {
+    if (single) return ((Expr) parts.get(0)).eval(context, at);
+    if (parts.isEmpty()) return "";
+    StringBuilder b = new StringBuilder();
+    for (Object p : parts) b.append(p instanceof Expr e ? Values.text(e.eval(context, at)) : (String) p);
+    return b.toString();
+  }
+
+  /** Mixed text with each expression's text passed through {@code escape} (a single expression too). */
+  String renderEscaped(RenderContext context, SpecLocation at, java.util.function.UnaryOperator<String> escape) {
+    StringBuilder b = new StringBuilder();
+    for (Object p : parts) b.append(p instanceof Expr e ? escape.apply(Values.text(e.eval(context, at))) : (String) p);
+    return b.toString();
+  }
+
+  boolean isConstant() {
+    for (Object p : parts) if (p instanceof Expr e && !(e instanceof Expr.Literal)) return false;
+    return true;
+  }
+
+  boolean usesBatch() {
+    return usesBatch;
+  }
+
+  Set<String> stepsRead() {
+    return stepsRead;
+  }
+}

@@ -1,0 +1,46 @@
+package dev.ferry.steps.template;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+
+/** Conversions between JSON-like values and text. Stateless; threadsafe. */
+final class Values {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Values() {}
+
+  /** A value as text in mixed templates: null as "", whole doubles without ".0", lists and maps as JSON. */
+  static String text(Object v) {
+    if (v == null) return "";
+    if (v instanceof String s) return s;
+    if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15) {
+      return Long.toString(d.longValue());
+    }
+    if (v instanceof Number || v instanceof Boolean) return v.toString();
+    return json(v);
+  }
+
+  static String json(Object v) {
+    try {
+      return JSON.writeValueAsString(v);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("not a JSON value", e);
+    }
+  }
+
+  static boolean truthy(Object v) {
+    if (v == null) return false;
+    if (v instanceof Boolean b) return b;
+    if (v instanceof String s) return !s.isEmpty() && !s.equalsIgnoreCase("false");
+    return true;
+  }
+
+  /** Equality of JSON-like values: numbers by value (1 == 1.0), everything else by equals. */
+  static boolean same(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y) return x.doubleValue() == y.doubleValue();
+    if (a instanceof List<?> || a instanceof Map<?, ?>) return a.equals(b);
+    return a == null ? b == null : a.equals(b);
+  }
+}

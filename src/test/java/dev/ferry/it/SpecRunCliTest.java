@@ -1,0 +1,126 @@
+package dev.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.spec.BuiltinSpecs;
+import dev.ferry.sim.SimConfig;
+import dev.ferry.sim.SimServer;
+import dev.ferry.sim.SimStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ferry run SPEC} end to end over real HTTP against the simulator: a JSONL file of users POSTed to it. */
+class SpecRunCliTest {
+  static final String KEY = ImportUsersCliTest.KEY;
+
+  @TempDir
+  Path dir;
+  SimServer sim;
+
+  @AfterEach
+  void stopSim() {
+    if (sim != null) sim.close();
+  }
+
+  /** {@code rows} users, one malformed line after the first. */
+  static Path users(Path dir, int rows) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= rows; i++) {
+      lines.add("{\"email\":\"user" + i + "@example.com\",\"first_name\":\"F" + i + "\",\"last_name\":\"L\"}");
+      if (i == 1) lines.add("{\"email\": oops}");
+    }
+    Path file = dir.resolve("users.jsonl");
+    Files.write(file, lines);
+    return file;
+  }
+
+  static Path spec(Path dir) throws IOException {
+    Path spec = dir.resolve("users.yaml");
+    Files.writeString(spec, BuiltinSpecs.text("jsonl-users"));
+    return spec;
+  }
+
+  static Map<String, String> env(Path dir, Path input, SimServer sim) {
+    Map<String, String> env = new HashMap<>();
+    env.put("INPUT", input.toString());
+    env.put("WORKOS_API_URL", sim.baseUrl().toString());
+    env.put("WORKOS_SECRET_KEY", KEY);
+    env.put("RESULTS", dir.resolve("results.jsonl").toString());
+    return env;
+  }
+
+  /** Row numbers in the results file, each line's. */
+  static List<Long> resultRows(Path dir) throws IOException {
+    List<Long> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("results.jsonl"))) rows.add(Ferry.json(line).path("row").asLong());
+    return rows;
+  }
+
+  @Test
+  void runsAJsonlSpecToTheEndWithResultsErrorsAndReport() throws IOException {
+    Path input = users(dir, 50);
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());
+    Ferry.Run run = Ferry.run(env(dir, input, sim), Ferry.args("run", spec(dir), "--job-id", "s1",
+        "--checkpoint-dir", dir.resolve("state"), "--quiet", "--json", "--workers", 2, "--concurrency", 4));
+
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1); // the malformed line
+    JsonNode report = run.outJson();
+    assertThat(report.path("status").asText()).isEqualTo("finished");
+    assertThat(report.path("rows").asLong()).isEqualTo(51);
+    assertThat(report.path("done").asLong()).isEqualTo(50);
+    assertThat(report.path("invalid").asLong()).isEqualTo(1);
+    SimStats stats = sim.stats();
+    assertThat(stats.usersCreated()).isEqualTo(50);
+    assertThat(resultRows(dir)).hasSize(50).doesNotHaveDuplicates().doesNotContain(2L);
+    assertThat(Files.readString(dir.resolve("results.jsonl"))).contains("\"key\":\"user7@example.com\"");
+    List<String> errors = Files.readAllLines(Path.of(report.path("errors_file").asText()));
+    assertThat(errors).hasSize(2);
+    assertThat(errors.get(1)).startsWith("2,").contains("users.jsonl:2: not valid JSON");
+    assertThat(run.out() + run.err()).doesNotContain(KEY);
+
+    Ferry.Run status = Ferry.run(Map.of(), "status", "s1", "--checkpoint-dir", dir.resolve("state").toString());
+    assertThat(status.exit()).as(status.toString()).isZero();
+    assertThat(status.out()).contains("s1");
+    Ferry.Run resume = Ferry.run(env(dir, input, sim), "resume", "s1", "--checkpoint-dir",
+        dir.resolve("state").toString(), "--quiet", "--json");
+    assertThat(resume.exit()).as(resume.toString()).isEqualTo(1);
+    assertThat(sim.stats().usersCreated()).isEqualTo(50);
+  }
+
+  @Test
+  void aDryRunRendersEveryRequestWithSecretsMaskedAndSendsNothing() throws IOException {
+    Path input = users(dir, 5);
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());
+    Ferry.Run run = Ferry.run(env(dir, input, sim), Ferry.args("run", spec(dir), "--job-id", "d1",
+        "--checkpoint-dir", dir.resolve("state"), "--dry-run", "--progress", "never"));
+
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+    assertThat(run.out()).contains("POST " + sim.baseUrl().toString().replaceAll("/$", "") + "/user_management/users")
+        .contains("user5@example.com").doesNotContain(KEY);
+    assertThat(run.out() + run.err()).doesNotContain(KEY);
+    assertThat(sim.stats().usersCreated()).isZero();
+    assertThat(sim.stats().requestsTo("POST /user_management/users")).isZero();
+    assertThat(Files.exists(dir.resolve("results.jsonl"))).isFalse();
+  }
+
+  @Test
+  void aMissingSecretIsNamedBeforeAnythingIsPlanned() throws IOException {
+    Path input = users(dir, 2);
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());
+    Map<String, String> env = env(dir, input, sim);
+    env.remove("WORKOS_SECRET_KEY");
+    Ferry.Run run = Ferry.run(env, Ferry.args("run", spec(dir), "--checkpoint-dir", dir.resolve("state")));
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("users.yaml:11:39: targets.workos.headers.Authorization: parameter"
+        + " ${WORKOS_SECRET_KEY} is not defined").doesNotContain("Exception");
+  }
+}

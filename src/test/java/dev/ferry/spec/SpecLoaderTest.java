@@ -1,0 +1,122 @@
+package dev.ferry.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.steps.LookupStepConfig;
+import dev.ferry.steps.RequestStepConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SpecLoaderTest {
+  static final Map<String, String> ENV = Map.of("INPUT", "in.jsonl", "CRM_API_KEY", "crm-secret-9f8e7d",
+      "WORKOS_SECRET_KEY", "sk_test_abcdef");
+
+  @Test
+  void builtInSpecsLoad() {
+    for (String name : BuiltinSpecs.names()) {
+      JobSpec spec = SpecLoader.parse(name, BuiltinSpecs.text(name), ENV, Path.of("/data"));
+      assertThat(spec.steps()).isNotEmpty();
+      assertThat(spec.source()).isEqualTo(new JobSpec.JsonlSource(Path.of("/data/in.jsonl")));
+    }
+  }
+
+  @Test
+  void secretsAreNeverStoredButMaskedAndDefaultsAreStored() {
+    JobSpec spec = SpecLoader.parse("crm.yaml", BuiltinSpecs.text("jsonl-to-crm"), ENV, Path.of("/data"));
+    assertThat(spec.storedParams()).containsEntry("INPUT", "in.jsonl")
+        .containsEntry("CRM_URL", "http://127.0.0.1:8080").doesNotContainKey("CRM_API_KEY");
+    assertThat(spec.secretParams()).contains("CRM_API_KEY");
+    assertThat(spec.text()).doesNotContain("crm-secret-9f8e7d").contains("${CRM_API_KEY}");
+    assertThat(spec.targets().get(0).headers()).containsEntry("Authorization", "Bearer crm-secret-9f8e7d");
+    assertThat(spec.mask("Authorization: Bearer crm-secret-9f8e7d")).isEqualTo("Authorization: Bearer ***");
+    assertThat(spec.steps()).hasSize(3).allMatch(s -> s instanceof RequestStepConfig);
+  }
+
+  @Test
+  void aResumeReadsStoredParametersAndSecretsFromItsEnvironment() {
+    JobSpec first = SpecLoader.parse("crm.yaml", BuiltinSpecs.text("jsonl-to-crm"), ENV, Path.of("/data"));
+    SpecSettings settings = new SpecSettings("crm.yaml", first.text(), Path.of("/data"), first.storedParams(), false,
+        4, 0, null, 30_000);
+    SpecSettings back = SpecSettings.fromJson(settings.toJson());
+    assertThat(settings.toJson()).doesNotContain("crm-secret-9f8e7d");
+    JobSpec resumed = back.load(Map.of("INPUT", "other.jsonl", "CRM_API_KEY", "rotated-key-1234"));
+    assertThat(resumed.source()).isEqualTo(new JobSpec.JsonlSource(Path.of("/data/in.jsonl")));
+    assertThat(resumed.targets().get(0).headers()).containsEntry("Authorization", "Bearer rotated-key-1234");
+    assertThatThrownBy(() -> back.load(Map.of())).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("parameter ${CRM_API_KEY} is not defined");
+  }
+
+  @Test
+  void dollarDollarIsALiteralAndAnUnsetParameterIsNamedWithItsLine() {
+    String text = """
+        source: { jsonl: { path: "a$${HOME}.jsonl" } }
+        targets: { t: { base_url: "http://127.0.0.1:1/${NOPE}" } }
+        steps: [ { name: s, target: t, request: { method: GET, path: /x } } ]
+        """;
+    assertThatThrownBy(() -> SpecLoader.parse("p.yaml", text, Map.of(), Path.of("/d")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessage("p.yaml:2:47: targets.t.base_url: parameter ${NOPE} is not defined: set NOPE in the environment,"
+            + " or give a default: ${NOPE:-value}");
+    JobSpec ok = SpecLoader.parse("p.yaml", text, Map.of("NOPE", "v"), Path.of("/d"));
+    assertThat(ok.source()).isEqualTo(new JobSpec.JsonlSource(Path.of("/d/a${HOME}.jsonl")));
+  }
+
+  @Test
+  void theRagMigrationOfSeed002ReadsNaturally() {
+    String text = """
+        source:
+          sql: { url: "${DATABASE_URL}", query: "SELECT id, title, content FROM documents", key: id }
+        targets:
+          embeddings:
+            base_url: "${EMBEDDINGS_URL}"
+            headers: { Authorization: "Bearer ${EMBEDDINGS_API_KEY}" }
+            limits: [ { requests: 3000, per: 1m }, { tokens: 1000000, per: 1m } ]
+          qdrant:
+            base_url: "${QDRANT_URL}"
+            headers: { api-key: "${QDRANT_API_KEY:-}" }
+        steps:
+          - name: embed
+            target: embeddings
+            batch: { max_items: 256, max_weight: 250000, weight: "{{ tokens(row.content) }}", linger: 50ms }
+            charge: { tokens: "{{ batch.weight }}" }
+            request: { method: POST, path: "/embeddings",
+                       body: { model: "${EMBEDDINGS_MODEL:-text-embedding-3-small}", input: "{{ batch.each(row.content) }}" } }
+            response: { items: "$.data", match: { index: "$.index" } }
+            capture: { vector: "$.embedding" }
+            split_on: [400, 413, 422]
+          - name: upsert
+            target: qdrant
+            batch: { max_items: 128, linger: 50ms }
+            request: { method: PUT, path: "/collections/${QDRANT_COLLECTION}/points?wait=true",
+                       body: { points: "{{ batch.each({id: row.id, vector: steps.embed.vector}) }}" } }
+        key: "{{ row.id }}"
+        """;
+    JobSpec spec = SpecLoader.parse("rag.yaml", text, Map.of("DATABASE_URL", "jdbc:postgresql://db/x?password=pw12",
+        "EMBEDDINGS_URL", "http://127.0.0.1:1", "EMBEDDINGS_API_KEY", "sk-embed-1234", "QDRANT_URL",
+        "http://127.0.0.1:2", "QDRANT_COLLECTION", "docs"), Path.of("/d"));
+    assertThat(spec.steps()).extracting(s -> ((RequestStepConfig) s).batch().maxItems()).containsExactly(256, 128);
+    assertThat(spec.targets().get(0).limits().rules()).hasSize(2);
+    assertThat(spec.storedParams()).doesNotContainKeys("EMBEDDINGS_API_KEY", "QDRANT_API_KEY");
+  }
+
+  @Test
+  void aLookupStep() {
+    String text = """
+        source: { csv: { path: users.csv } }
+        targets: { w: { base_url: "http://127.0.0.1:1" } }
+        steps:
+          - name: org
+            target: w
+            lookup:
+              key: "{{ row.org_external_id }}"
+              find: { request: { method: GET, path: /organizations, query: { external_id: "{{ row.org_external_id }}" } },
+                      capture: { id: "$.data[0].id" } }
+              create: { request: { method: POST, path: /organizations, body: { name: "{{ row.org_name }}" } },
+                        capture: { id: "$.id" }, on: { 409: exists } }
+        """;
+    JobSpec spec = SpecLoader.parse("l.yaml", text, Map.of(), Path.of("/d"));
+    assertThat(spec.steps().get(0)).isInstanceOf(LookupStepConfig.class);
+  }
+}

@@ -1,0 +1,103 @@
+package dev.ferry.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.testing.FakeTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Weighed limits (requests per window + tokens per window, like OpenAI's RPM + TPM), in virtual time. */
+class WeightedLimitsTest {
+  private static final long SECOND = 1_000_000_000L;
+  private final FakeTicker time = new FakeTicker();
+
+  @Test
+  void aWeightBudgetSpendsAWindowAtOnceThenWaitsForTheOldestGrantToLeaveTheWindow() {
+    // Given 1,000 tokens per minute
+    WeightBudgetLimiter tokens = new WeightBudgetLimiter(1000, Duration.ofMinutes(1), time);
+    // When / Then: 600 + 400 fit the first window
+    assertThat(tokens.reserveNanos(600)).isZero();
+    time.advance(Duration.ofSeconds(10));
+    assertThat(tokens.reserveNanos(400)).isZero();
+    // the next 300 wait until the 600 granted at t=0 leave the window (t=60s)
+    assertThat(tokens.reserveNanos(300)).isEqualTo(50 * SECOND);
+    // the next 500 wait until the 400 granted at t=10s leave it too (t=70s): 300 + 500 <= 1000 from then
+    assertThat(tokens.reserveNanos(500)).isEqualTo(60 * SECOND);
+  }
+
+  @Test
+  void noWindowEverHoldsMoreThanTheBudget() {
+    // Given a budget and calls of uneven weights, all asked for at once
+    WeightBudgetLimiter tokens = new WeightBudgetLimiter(10_000, Duration.ofSeconds(60), time);
+    long[] weights = {2500, 4000, 100, 9000, 3000, 7000, 50, 10_000, 1, 6000, 3999, 2};
+    List<long[]> grants = new ArrayList<>();
+    for (long w : weights) grants.add(new long[] {time.read() + tokens.reserveNanos(w), w});
+    // Then in every window starting at a grant, the weights granted sum to at most the budget
+    for (long[] start : grants) {
+      long sum = grants.stream().filter(g -> g[0] >= start[0] && g[0] < start[0] + 60 * SECOND).mapToLong(g -> g[1])
+          .sum();
+      assertThat(sum).isLessThanOrEqualTo(10_000);
+    }
+  }
+
+  @Test
+  void aWeightAboveTheBudgetGoesAloneIntoAnEmptyWindow() {
+    WeightBudgetLimiter tokens = new WeightBudgetLimiter(1000, Duration.ofSeconds(60), time);
+    assertThat(tokens.reserveNanos(10)).isZero();
+    assertThat(tokens.reserveNanos(5000)).isEqualTo(60 * SECOND);
+    assertThat(tokens.reserveNanos(1)).isEqualTo(120 * SECOND);
+  }
+
+  @Test
+  void aPauseHoldsBackWeightsToo() {
+    WeightBudgetLimiter tokens = new WeightBudgetLimiter(1000, Duration.ofSeconds(60), time);
+    tokens.pauseFor(Duration.ofSeconds(3));
+    assertThat(tokens.reserveNanos(1)).isEqualTo(3 * SECOND);
+    assertThat(tokens.pauses()).isEqualTo(1);
+  }
+
+  @Test
+  void splittingBetweenProcessesSetsTheBudgetFromTheRate() {
+    WeightBudgetLimiter tokens = new WeightBudgetLimiter(1200, Duration.ofSeconds(60), time);
+    assertThat(tokens.rate()).isEqualTo(20.0);
+    tokens.setRate(10);
+    assertThat(tokens.budget()).isEqualTo(600);
+  }
+
+  @Test
+  void aTargetWithRequestsAndTokensPerMinuteChargesBoth() throws InterruptedException {
+    // Given 2 requests and 1,000 tokens per minute, no headroom
+    TargetLimits limits = TargetLimits.of(List.of(new LimitRule("requests", 2, Duration.ofMinutes(1)),
+        new LimitRule("tokens", 1000, Duration.ofMinutes(1))));
+    TargetLimiters l = TargetLimiters.of("embeddings", limits, 1.0, time, time);
+    RateLimiter requests = l.requests();
+    // When a call of 800 tokens goes, then one of 300
+    l.charge(Map.of("tokens", 800L, "unknown_unit", 5L));
+    requests.acquire(time);
+    long afterFirst = time.read();
+    l.charge(Map.of("tokens", 300L));
+    requests.acquire(time);
+    // Then the second waited a minute for its tokens, not for a request permit
+    assertThat(time.read() - afterFirst).isEqualTo(60 * SECOND);
+    // and of two more requests the second waits for the request budget (2 per minute: one was granted at t=60s)
+    assertThat(requests.reserveNanos()).isZero();
+    assertThat(requests.reserveNanos()).isEqualTo(60 * SECOND);
+    assertThat(l.shared()).extracting(SharedRate::unit).containsExactly("requests", "tokens");
+  }
+
+  @Test
+  void severalRequestLimitsCombineAndHeadroomWidensTheWindow() {
+    // Given 2 per second and 3 per 10 seconds, 50 % headroom: 2 per 2 s and 3 per 20 s
+    TargetLimits limits = TargetLimits.of(List.of(new LimitRule("requests", 2, Duration.ofSeconds(1)),
+        new LimitRule("requests", 3, Duration.ofSeconds(10))));
+    RateLimiter requests = TargetLimiters.of("crm", limits, 0.5, time, time).requests();
+    assertThat(requests.reserveNanos()).isZero();
+    assertThat(requests.reserveNanos()).isZero();
+    assertThat(requests.reserveNanos()).isEqualTo(2 * SECOND);
+    assertThat(requests.reserveNanos()).isEqualTo(20 * SECOND);
+  }
+}

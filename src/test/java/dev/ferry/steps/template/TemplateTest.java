@@ -1,0 +1,177 @@
+package dev.ferry.steps.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TemplateTest {
+  private static final SpecLocation AT = new SpecLocation("job.yaml", 12, 10);
+
+  private static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+    return m;
+  }
+
+  private static RenderContext row(Map<String, Object> record, Map<String, Object> steps) {
+    return RenderContext.ofRow(record, steps, Map.of("id", "job-1"));
+  }
+
+  private static Object render(String text, RenderContext ctx) {
+    return Template.parse(text, AT).render(ctx);
+  }
+
+  @Test
+  void aSingleExpressionKeepsItsType() {
+    // Given
+    RenderContext ctx = row(map("id", 42L, "price", 1.5, "ok", true, "tags", List.of("a", "b"),
+        "addr", map("city", "Oslo")), Map.of());
+    // Then
+    assertThat(render("{{ row.id }}", ctx)).isEqualTo(42L);
+    assertThat(render("  {{row.price}} ", ctx)).isEqualTo(1.5);
+    assertThat(render("{{ row.ok }}", ctx)).isEqualTo(true);
+    assertThat(render("{{ row.tags }}", ctx)).isEqualTo(List.of("a", "b"));
+    assertThat(render("{{ row.addr.city }}", ctx)).isEqualTo("Oslo");
+    assertThat(render("{{ row['addr'][\"city\"] }}", ctx)).isEqualTo("Oslo");
+    assertThat(render("{{ row.tags[1] }}", ctx)).isEqualTo("b");
+    assertThat(render("{{ row.tags[-1] }}", ctx)).isEqualTo("b");
+    assertThat(render("{{ job.id }}", ctx)).isEqualTo("job-1");
+  }
+
+  @Test
+  void missingFieldsAndFieldsOfNullAreNull() {
+    RenderContext ctx = row(map("id", "x"), Map.of());
+    assertThat(render("{{ row.nope }}", ctx)).isNull();
+    assertThat(render("{{ row.nope.deeper[3] }}", ctx)).isNull();
+    assertThat(render("{{ steps.find.contact_id }}", ctx)).isNull();
+    assertThat(render("{{ steps.find.contact_id == null }}", ctx)).isEqualTo(true);
+  }
+
+  @Test
+  void mixedTextWritesValuesAsText() {
+    RenderContext ctx = row(map("id", 7L, "n", 2.0, "name", "Ann", "none", null), Map.of());
+    assertThat(render("contact-{{ row.id }}", ctx)).isEqualTo("contact-7");
+    assertThat(render("{{row.name}}/{{ row.n }}/{{ row.none }}!", ctx)).isEqualTo("Ann/2/!");
+    assertThat(render("no braces at all", ctx)).isEqualTo("no braces at all");
+    assertThat(render("", ctx)).isEqualTo("");
+  }
+
+  @Test
+  void comparisonsAndLogic() {
+    Map<String, Object> steps = map("find", map("contact_id", "c_1", "count", 3L));
+    RenderContext ctx = row(map("id", 3.0, "flag", false), steps);
+    assertThat(render("{{ steps.find.contact_id != null }}", ctx)).isEqualTo(true);
+    assertThat(render("{{ steps.find.count == row.id }}", ctx)).isEqualTo(true); // 3 == 3.0
+    assertThat(render("{{ !row.flag && steps.find.contact_id == 'c_1' }}", ctx)).isEqualTo(true);
+    assertThat(render("{{ row.flag || (row.id == 4) }}", ctx)).isEqualTo(false);
+    assertThat(Template.parse("{{ row.flag }}", AT).renderCondition(ctx)).isFalse();
+    assertThat(Template.parse("{{ steps.find.contact_id }}", AT).renderCondition(ctx)).isTrue();
+  }
+
+  @Test
+  void functions() {
+    RenderContext ctx = row(map("text", "hello world", "email", " Ann@Example.COM ", "blank", "", "n", "12"),
+        Map.of());
+    assertThat(render("{{ tokens(row.text) }}", ctx)).isEqualTo(2L); // cl100k: "hello", " world"
+    assertThat(render("{{ tokens(row.missing) }}", ctx)).isEqualTo(0L);
+    assertThat(render("{{ lower(trim(row.email)) }}", ctx)).isEqualTo("ann@example.com");
+    assertThat(render("{{ default(row.blank, 'none') }}", ctx)).isEqualTo("none");
+    assertThat(render("{{ number(row.n) }}", ctx)).isEqualTo(12L);
+    assertThat(render("{{ length(row.text) }}", ctx)).isEqualTo(11L);
+    assertThat(render("{{ bytes('é') }}", ctx)).isEqualTo(2L);
+    assertThat(render("{{ json([1, 'a', null]) }}", ctx)).isEqualTo("[1,\"a\",null]");
+  }
+
+  @Test
+  void batchEachBuildsAListOfItemsWithObjectLiterals() {
+    // Given two rows with an earlier step's vector each
+    List<RenderContext> rows = new ArrayList<>();
+    rows.add(row(map("id", 1L, "title", "A"), map("embed", map("vector", List.of(0.1, 0.2)))));
+    rows.add(row(map("id", 2L, "title", "B"), map("embed", map("vector", List.of(0.3, 0.4)))));
+    RenderContext batch = RenderContext.ofBatch(rows, Map.of("size", 2L, "weight", 17L));
+    // When
+    Template t = Template.parse("{{ batch.each({id: row.id, vector: steps.embed.vector, "
+        + "payload: {document_id: row.id, title: row.title}}) }}", AT);
+    // Then
+    assertThat(t.usesBatch()).isTrue();
+    assertThat(t.stepsRead()).containsExactly("embed");
+    assertThat(t.render(batch)).isEqualTo(List.of(
+        map("id", 1L, "vector", List.of(0.1, 0.2), "payload", map("document_id", 1L, "title", "A")),
+        map("id", 2L, "vector", List.of(0.3, 0.4), "payload", map("document_id", 2L, "title", "B"))));
+    assertThat(render("{{ batch.weight }}", batch)).isEqualTo(17L);
+    assertThat(render("{{ batch.each(row.title) }}", batch)).isEqualTo(List.of("A", "B"));
+  }
+
+  @Test
+  void batchOutsideABatchIsAnErrorAtItsPlace() {
+    Template t = Template.parse("{{ batch.each(row.id) }}", AT);
+    assertThatThrownBy(() -> t.render(row(map(), Map.of()))).isInstanceOf(SpecException.class)
+        .hasMessageStartingWith("job.yaml:12:13: batch.each(...) is only defined in a batch step");
+  }
+
+  @Test
+  void parseErrorsNameTheColumnAndWhatWasExpected() {
+    assertThatThrownBy(() -> Template.parse("x {{ rwo.id }}", AT)).isInstanceOf(SpecException.class)
+        .hasMessageStartingWith("job.yaml:12:15: unknown name 'rwo': a template reads row, steps, job or batch");
+    assertThatThrownBy(() -> Template.parse("{{ row.id", AT))
+        .hasMessageStartingWith("job.yaml:12:10: '{{' without '}}'");
+    assertThatThrownBy(() -> Template.parse("{{ shout(row.id) }}", AT))
+        .hasMessageStartingWith("job.yaml:12:13: unknown function 'shout': expected one of tokens, bytes");
+    assertThatThrownBy(() -> Template.parse("{{ row.id = 1 }}", AT))
+        .hasMessageContaining("use == to compare");
+    assertThatThrownBy(() -> Template.parse("{{ tokens(row.a, row.b) }}", AT))
+        .hasMessageContaining("tokens(...) takes 1 argument, got 2");
+    assertThatThrownBy(() -> Template.parse("{{ }}", AT)).hasMessageContaining("empty {{ }}");
+    assertThatThrownBy(() -> Template.parse("{{ row.id row.email }}", AT))
+        .hasMessageContaining("unexpected 'row.email' after the expression");
+    assertThatThrownBy(() -> Template.parse("{{ 'open }}", AT)).hasMessageContaining("unclosed string");
+  }
+
+  @Test
+  void renderErrorsNameTheTemplate() {
+    Template t = Template.parse("{{ tokens(row.tags) }}", AT);
+    assertThatThrownBy(() -> t.render(row(map("tags", List.of("a")), Map.of())))
+        .hasMessageStartingWith("job.yaml:12:13: tokens(...) takes text, got a list");
+  }
+
+  @Test
+  void nestedBracesAndBracesInStringsDoNotCloseTheExpression() {
+    RenderContext ctx = row(map("id", 1L), Map.of());
+    assertThat(render("{{ {a: {b: row.id}} }}", ctx)).isEqualTo(map("a", map("b", 1L)));
+    assertThat(render("{{ '}}' }}", ctx)).isEqualTo("}}");
+  }
+
+  @Test
+  void aBodyIsATreeSoValuesNeverBreakQuoting() {
+    // Given a field with quotes, a backslash and a newline
+    Map<String, Object> tree = map("external_id", "{{ row.id }}", "email", "{{ row.email }}",
+        "note", "said \"{{ row.email }}\"", "fixed", 3, "list", List.of("{{ row.id }}", true));
+    JsonTemplate body = JsonTemplate.of(tree, AT);
+    RenderContext ctx = row(map("id", 9L, "email", "a\"b\\c\nd"), Map.of());
+    // When
+    Object rendered = body.render(ctx);
+    // Then
+    assertThat(rendered).isEqualTo(map("external_id", 9L, "email", "a\"b\\c\nd", "note", "said \"a\"b\\c\nd\"",
+        "fixed", 3, "list", List.of(9L, true)));
+    assertThat(Values.json(rendered)).isEqualTo(
+        "{\"external_id\":9,\"email\":\"a\\\"b\\\\c\\nd\",\"note\":\"said \\\"a\\\"b\\\\c\\nd\\\"\",\"fixed\":3,"
+            + "\"list\":[9,true]}");
+  }
+
+  @Test
+  void constantsAndLiterals() {
+    assertThat(Template.parse("plain", AT).isConstant()).isTrue();
+    assertThat(Template.parse("{{ row.id }}", AT).isConstant()).isFalse();
+    assertThat(Template.literal(5L).render(RenderContext.empty())).isEqualTo(5L);
+    Map<String, Object> withNull = new HashMap<>();
+    withNull.put("a", null);
+    assertThat(render("{{ [1, 2.5, 'x', true, null, -3] }}", row(withNull, Map.of())))
+        .isEqualTo(java.util.Arrays.asList(1L, 2.5, "x", true, null, -3L));
+  }
+}
