@@ -8,6 +8,8 @@ import dev.ferry.core.limit.KnownRateTrim;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.metrics.Gauge;
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.ChunkRecord;
 import dev.ferry.core.spi.ChunkState;
@@ -26,6 +28,7 @@ import dev.ferry.http.HttpTarget;
 import dev.ferry.http.KnownRateFeedback;
 import dev.ferry.http.Secret;
 import dev.ferry.core.source.InputException;
+import dev.ferry.metrics.PrometheusEndpoint;
 import dev.ferry.recipes.workos.ImportSettings;
 import dev.ferry.recipes.workos.InputCheck;
 import dev.ferry.recipes.workos.WorkosImport;
@@ -97,6 +100,28 @@ final class JobSession {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
+    // The metrics endpoint only listens (a port in use stops the command before anything else), and lingers, when
+    // asked to, after the job's lock and leases are given up.
+    try (PrometheusEndpoint metricsEndpoint = openMetrics(job, start)) {
+      int exit = lockAndRun(job, start, relocated, settings, key, processStart, metricsEndpoint);
+      if (metricsEndpoint != null) lingerForScrapers(metricsEndpoint);
+      return exit;
+    }
+  }
+
+  /** The --metrics-port endpoint, or null; a port that cannot be used says how to run the job just planned. */
+  private PrometheusEndpoint openMetrics(JobRecord job, Start start) {
+    try {
+      return flags.openMetrics(err);
+    } catch (ExitException e) {
+      if (start != Start.NEW) throw e;
+      throw new ExitException(e.code(), e.getMessage() + "; job " + job.id() + " is planned and nothing was sent:"
+          + " run it with 'ferry resume " + job.id() + "' and another --metrics-port");
+    }
+  }
+
+  private int lockAndRun(JobRecord job, Start start, boolean relocated, ImportSettings settings, Secret key,
+      ProcessStart processStart, PrometheusEndpoint metricsEndpoint) throws IOException, InterruptedException {
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
     // leases or status.
     try (AutoCloseable lock = state.lockJob(job.id());
@@ -109,7 +134,7 @@ final class JobSession {
         store.reopenRetryable(job.id());
       }
       return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
-          processStart, input);
+          processStart, input, metricsEndpoint);
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -118,7 +143,9 @@ final class JobSession {
   }
 
   private int runLocked(JobRecord job, ImportSettings settings, Secret key, ProcessStart processStart,
-      InputCheck input) throws Exception {
+      InputCheck input, PrometheusEndpoint metricsEndpoint) throws Exception {
+    // --metrics-port: the engine, the target and the job's gauges report to the endpoint's recorder too
+    MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
     int workers = flags.workersOr(settings.run().workers());
     int concurrency = flags.concurrencyOr(settings.run().concurrency());
     RateLimitSpec rateLimit = flags.rateLimit != null ? flags.rateLimit : settings.run().rateLimit();
@@ -134,6 +161,7 @@ final class JobSession {
     RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
         .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease);
     if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
+    options = options.withMetrics(exported);
     CallMetrics metrics = new CallMetrics();
     HttpTarget target = null;
     AdaptiveFeedback feedback = null;
@@ -159,11 +187,12 @@ final class JobSession {
           : AttemptListener.NONE;
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
-          () -> ThreadLocalRandom.current().nextDouble(), metrics,
+          () -> ThreadLocalRandom.current().nextDouble(), MetricsRecorder.composite(metrics, exported),
           KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim));
     }
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
+      if (metricsEndpoint != null) exportJobGauges(exported, job, imp.runner());
       Engine engine = new Engine(imp.runner(), imp::prewarm, imp.stats(), target == null ? null : metrics,
           target == null ? null : target.limiter(), rowLimiter, feedback, share, settings.dryRun(),
           settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl(),
@@ -293,6 +322,38 @@ final class JobSession {
     }
     String remembered = store.lookups(job.id(), SETTINGS_NS).get(ERRORS_OUT);
     return remembered != null ? Path.of(remembered) : state.jobDir(job.id()).resolve("errors.csv");
+  }
+
+  /**
+   * The job's size as gauges: rows, chunks, and chunks done (those done before this run, counted once here, plus
+   * those this process completes; in distributed mode another process's completions show in its own metrics).
+   */
+  private void exportJobGauges(MetricsRecorder exported, JobRecord job, BulkJobRunner runner) {
+    List<ChunkRecord> chunks = store.chunks(job.id());
+    int total = chunks.size();
+    long doneBefore = chunks.stream().filter(c -> c.state() == ChunkState.DONE).count();
+    long rows = job.totalRows();
+    exported.gauge(Gauge.JOB_ROWS, job.id(), () -> rows);
+    exported.gauge(Gauge.JOB_CHUNKS, job.id(), () -> total);
+    exported.gauge(Gauge.JOB_CHUNKS_DONE, job.id(), () -> doneBefore + runner.progress().chunksDone());
+  }
+
+  /**
+   * {@code --metrics-linger}: the final values stay served after the report, so a scraper that polls every 15 s
+   * still sees how the job ended. An interrupt ends the wait (a signal ends the process, the job being saved).
+   */
+  private void lingerForScrapers(PrometheusEndpoint endpoint) {
+    if (flags.metricsLinger.isZero()) return;
+    if (!flags.quiet) {
+      err.println("ferry: serving the final metrics at " + endpoint.uri() + " for "
+          + Report.duration(flags.metricsLinger.toMillis() / 1000.0));
+      err.flush();
+    }
+    try {
+      Sleeper.system().sleepNanos(flags.metricsLinger.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits the stop grace period for rows in flight; then interrupts them (they stay pending for resume). */

@@ -1,6 +1,11 @@
 package dev.ferry.cli;
 
 import dev.ferry.core.limit.RateLimitSpec;
+import dev.ferry.metrics.PrometheusEndpoint;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +83,26 @@ final class RunFlags {
           + " in_flight, limit (adaptive), pace (req/s): what the run did and where its limits were.")
   Path timeline;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the job runs: rows by outcome,"
+          + " requests by status class, 429s, retries, in flight, concurrency limit, pace, latency histograms,"
+          + " chunks. 0: any free port (the URL is printed on stderr).")
+  Integer metricsPort;
+
+  /** Where --metrics-port listens unless --metrics-bind says otherwise: loopback only. */
+  static final String METRICS_BIND = "127.0.0.1";
+
+  @Option(names = "--metrics-bind", paramLabel = "ADDRESS",
+      description = "Address the metrics endpoint listens on (default: " + METRICS_BIND + "; 0.0.0.0 for every"
+          + " interface).")
+  String metricsBind;
+
+  @Option(names = "--metrics-linger", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "0s",
+      description = "Keep serving the final metrics for DURATION after the job ended, so a scraper sees the end of"
+          + " a short job (default: ${DEFAULT-VALUE}; Ctrl-C ends the wait).")
+  Duration metricsLinger;
+
   @Option(names = "--json", description = "Print the final report as JSON on stdout instead of text.")
   boolean json;
 
@@ -117,6 +142,36 @@ final class RunFlags {
     writableFile(errorsOut, "--errors-out");
     writableFile(reportJson, "--report-json");
     writableFile(timeline, "--timeline");
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+      throw usage("--metrics-port must be between 0 and 65535");
+    }
+    if (metricsLinger.isNegative()) throw usage("--metrics-linger must not be negative");
+    if (metricsPort == null && (metricsBind != null || !metricsLinger.isZero())) {
+      throw usage((metricsBind != null ? "--metrics-bind" : "--metrics-linger") + " needs --metrics-port");
+    }
+  }
+
+  /**
+   * Starts the {@code --metrics-port} endpoint and prints its URL on stderr (also with --quiet: it is what the
+   * flag asked for); null without the flag.
+   *
+   * @throws ExitException (usage) when the address cannot be listened on
+   */
+  PrometheusEndpoint openMetrics(PrintWriter err) {
+    if (metricsPort == null) return null;
+    String bind = metricsBind != null ? metricsBind : METRICS_BIND;
+    String where = bind + ":" + metricsPort;
+    try {
+      PrometheusEndpoint endpoint = PrometheusEndpoint.start(InetAddress.getByName(bind), metricsPort);
+      err.println("ferry: metrics at " + endpoint.uri());
+      err.flush();
+      return endpoint;
+    } catch (UnknownHostException e) {
+      throw usage("--metrics-bind " + bind + ": no such address");
+    } catch (IOException e) {
+      throw usage("--metrics-port " + metricsPort + ": cannot listen on " + where + " ("
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+    }
   }
 
   /**

@@ -1,6 +1,9 @@
 package dev.ferry.http;
 
+import dev.ferry.core.metrics.MetricsRecorder;
+import dev.ferry.core.time.Ticker;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
@@ -11,10 +14,13 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Counters and latency histograms of the HTTP calls of one run. Threadsafe: counters are {@link LongAdder}s
- * and histograms {@link ConcurrentHistogram}s, both written without locks by many virtual threads.
+ * Counters and latency histograms of the HTTP calls of one run: the in-process {@link MetricsRecorder} of HTTP
+ * attempts, read by the progress bar, the report, {@code --timeline}, bench and the adaptive feedback (requests
+ * in flight). Targets report to it through the SPI; it keeps every target's calls together, latencies per step.
+ * Threadsafe: counters are {@link LongAdder}s and histograms {@link ConcurrentHistogram}s, both written without
+ * locks by many virtual threads.
  */
-public final class CallMetrics {
+public final class CallMetrics implements MetricsRecorder {
   private final LongAdder requests = new LongAdder();
   private final LongAdder rateLimited = new LongAdder();
   private final LongAdder retries = new LongAdder();
@@ -26,38 +32,51 @@ public final class CallMetrics {
   /** Ticker reading when the first request of the run was sent; {@link #NONE} until then. Set once (CAS). */
   private final AtomicLong firstRequestNanos = new AtomicLong(NONE);
   private static final long NONE = Long.MIN_VALUE;
+  private final Ticker ticker;
 
-  /** A request is being sent; {@code startNanos} is the target's ticker reading at that moment. */
-  void requestStarted(long startNanos) {
-    requests.increment();
-    inFlight.incrementAndGet();
-    if (firstRequestNanos.get() == NONE) firstRequestNanos.compareAndSet(NONE, startNanos);
+  /** Metrics whose first request is timed by the system ticker. */
+  public CallMetrics() {
+    this(Ticker.system());
   }
 
-  void requestEnded(String callType, long nanos) {
+  /** @param ticker read when the first request starts ({@link #firstRequestNanos()}) */
+  public CallMetrics(Ticker ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker cannot be null");
+  }
+
+  @Override
+  public void requestStarted(String target) {
+    requests.increment();
+    inFlight.incrementAndGet();
+    if (firstRequestNanos.get() == NONE) firstRequestNanos.compareAndSet(NONE, ticker.read());
+  }
+
+  @Override
+  public void recordCallNanos(String target, String step, int status, long nanos) {
     inFlight.decrementAndGet();
-    latencyMicros.computeIfAbsent(callType, k -> new ConcurrentHistogram(3_600_000_000L, 2))
+    if (status >= 500) serverErrors.increment();
+    latencyMicros.computeIfAbsent(step, k -> new ConcurrentHistogram(3_600_000_000L, 2))
         .recordValue(Math.max(0, Math.min(nanos / 1000, 3_600_000_000L)));
   }
 
-  void rateLimited() {
+  @Override
+  public void throttled(String target) {
     rateLimited.increment();
   }
 
-  void retried() {
+  @Override
+  public void retry(String target) {
     retries.increment();
   }
 
-  void timedOut() {
+  @Override
+  public void timeout(String target) {
     timeouts.increment();
   }
 
-  void connectionError() {
+  @Override
+  public void connectionError(String target) {
     connectionErrors.increment();
-  }
-
-  void serverError() {
-    serverErrors.increment();
   }
 
   public long requests() {
@@ -85,8 +104,8 @@ public final class CallMetrics {
   }
 
   /**
-   * The target's ticker reading (e.g. {@code System.nanoTime()}) when the first request of this run was sent, or
-   * empty when none was sent.
+   * The ticker's reading (e.g. {@code System.nanoTime()}) when the first request of this run was sent, or empty
+   * when none was sent.
    */
   public OptionalLong firstRequestNanos() {
     long n = firstRequestNanos.get();

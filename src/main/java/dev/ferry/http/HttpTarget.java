@@ -1,6 +1,8 @@
 package dev.ferry.http;
 
 import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.metrics.Gauge;
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
@@ -23,6 +25,9 @@ import java.util.function.DoubleSupplier;
  * <p>Requests go out through a {@link Transport}: ferry's own blocking HTTP/1.1 client ({@link Http1Transport}), or
  * the JDK {@code HttpClient} with {@code -Dferry.http=jdk}.
  *
+ * <p>Every attempt is reported to a {@link MetricsRecorder} (the run's {@link CallMetrics}, and whatever else
+ * listens) under the target's {@link #name()}, and the limiter's pace is registered as a gauge.
+ *
  * <p>Threadsafe: called by many virtual threads at once; all mutable state lives in the limiter, the
  * metrics and the transport, each threadsafe.
  */
@@ -35,22 +40,24 @@ public final class HttpTarget implements AutoCloseable {
   private final Sleeper sleeper;
   private final Ticker ticker;
   private final DoubleSupplier random;
-  private final CallMetrics metrics;
+  private final MetricsRecorder metrics;
+  private final String name;
   private final AttemptListener listener;
   private final String basePath;
   private final Transport transport;
 
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
-      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics) {
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics) {
     this(baseUri, apiKey, requestTimeout, limiter, retryPolicy, sleeper, ticker, random, metrics,
         AttemptListener.NONE);
   }
 
   /**
+   * @param metrics  told about every attempt (a {@link CallMetrics}, or a composite with it)
    * @param listener told about every attempt (adaptive limits learn from it; see {@link AdaptiveFeedback})
    */
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
-      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
       AttemptListener listener) {
     this(baseUri, TargetHeaders.bearer(Objects.requireNonNull(apiKey, "apiKey cannot be null")), requestTimeout,
         limiter, retryPolicy, sleeper, ticker, random, metrics, listener);
@@ -61,7 +68,7 @@ public final class HttpTarget implements AutoCloseable {
    * key: the targets of job specs.
    */
   public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
-      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, CallMetrics metrics,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
       AttemptListener listener) {
     Objects.requireNonNull(baseUri, "baseUri cannot be null");
     this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
@@ -76,10 +83,13 @@ public final class HttpTarget implements AutoCloseable {
     this.listener = Objects.requireNonNull(listener, "listener cannot be null");
     this.basePath = this.baseUri.getRawPath();
     this.transport = Transport.forTarget(this.baseUri, requestTimeout);
+    this.name = this.baseUri.getHost() + ":" + port();
+    metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, limiter::rate);
   }
 
-  public CallMetrics metrics() {
-    return metrics;
+  /** The target's name in metrics: {@code host:port} of its base URI. */
+  public String name() {
+    return name;
   }
 
   public RateLimiter limiter() {
@@ -111,12 +121,12 @@ public final class HttpTarget implements AutoCloseable {
                 + " (HTTP 403): check the key's environment and rights");
       }
       if (a.status == 429) {
-        metrics.rateLimited();
+        metrics.throttled(name);
         long pause = a.retryAfterNanos.isPresent() ? a.retryAfterNanos.getAsLong()
             : retryPolicy.backoffNanos(Math.min(rateLimitRetries + 1, 20), random.getAsDouble());
         limiter.pauseFor(Duration.ofNanos(pause));
         if (rateLimitRetries++ < retryPolicy.maxRateLimitRetries()) {
-          metrics.retried();
+          metrics.retry(name);
           continue;
         }
         return a.toResponse(attempts, true);
@@ -128,7 +138,7 @@ public final class HttpTarget implements AutoCloseable {
       if (++transientRetries >= retryPolicy.maxAttempts()) {
         return a.toResponse(attempts, true);
       }
-      metrics.retried();
+      metrics.retry(name);
       sleeper.sleepNanos(retryPolicy.backoffNanos(transientRetries, random.getAsDouble()));
     }
   }
@@ -146,28 +156,29 @@ public final class HttpTarget implements AutoCloseable {
     byte[] body = call.jsonBody() == null ? null : call.jsonBody().getBytes(StandardCharsets.UTF_8);
     String target = basePath + (call.path().startsWith("/") ? call.path().substring(1) : call.path());
     long start = ticker.read();
-    metrics.requestStarted(start);
+    metrics.requestStarted(name);
+    int status = 0;
     try {
       Transport.Reply r = transport.send(call.method(), target, headers, body, requestTimeout);
-      if (r.resent()) metrics.retried(); // a pooled connection the server had closed: the request went out twice
-      if (r.status() >= 500) metrics.serverError();
+      if (r.resent()) metrics.retry(name); // a pooled connection the server had closed: the request went out twice
+      status = r.status();
       // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
       return new Attempt(r.status(), this.headers.scrub(r.body()), r.requestId(), parseRetryAfter(r.retryAfter()), "",
           ticker.read());
     } catch (HttpTimeoutException e) {
-      metrics.timedOut();
+      metrics.timeout(name);
       return new Attempt(0, "", "", OptionalLong.empty(), "timed out after " + requestTimeout.toMillis() + " ms",
           ticker.read());
     } catch (ConnectException e) {
-      metrics.connectionError();
+      metrics.connectionError(name);
       return new Attempt(0, "", "", OptionalLong.empty(), "cannot connect to " + baseUri.getHost() + ":" + port(),
           ticker.read());
     } catch (IOException e) {
-      metrics.connectionError();
+      metrics.connectionError(name);
       return new Attempt(0, "", "", OptionalLong.empty(), "connection error: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : " " + this.headers.scrub(e.getMessage())), ticker.read());
     } finally {
-      metrics.requestEnded(call.callType(), ticker.read() - start);
+      metrics.recordCallNanos(name, call.callType(), status, ticker.read() - start);
     }
   }
 

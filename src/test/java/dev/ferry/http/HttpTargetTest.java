@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.metrics.Gauge;
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.testing.FakeTicker;
+import dev.ferry.testing.RecordingMetrics;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -208,6 +211,36 @@ class HttpTargetTest {
       assertThat(seen).hasSize(200);
       assertThat(metrics.requests()).isEqualTo(200);
       assertThat(metrics.inFlight()).isZero();
+    }
+  }
+
+  @Test
+  void everyAttemptIsReportedThroughTheMetricsSpiUnderTheTargetsName() throws Exception {
+    // Given a 429, a 503 and a 201, reported to a recorder beside the call metrics
+    then(429, Map.of("Retry-After", "1"));
+    then(503, Map.of());
+    then(201, Map.of());
+    RecordingMetrics recorder = new RecordingMetrics();
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/prefix");
+    RateLimiter limiter = RateLimiter.smooth(40, time);
+    try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(5), limiter,
+        RetryPolicy.builder().maxAttempts(3).build(), time, time, () -> 0.0,
+        MetricsRecorder.composite(metrics, recorder))) {
+      String name = "127.0.0.1:" + server.getAddress().getPort();
+      // When
+      ApiResponse r = t.call(ApiCall.post("/users", "{}", "idem-1", "create_user"));
+      // Then each attempt started and ended with its status, the 429 and both retries were told, the pace is a gauge
+      assertThat(r.status()).isEqualTo(201);
+      assertThat(t.name()).isEqualTo(name);
+      assertThat(recorder.events()).containsExactly("requestStarted " + name,
+          "recordCallNanos " + name + " create_user 429", "throttled " + name, "retry " + name,
+          "requestStarted " + name, "recordCallNanos " + name + " create_user 503", "retry " + name,
+          "requestStarted " + name, "recordCallNanos " + name + " create_user 201");
+      assertThat(recorder.gauge(Gauge.PACE_PERMITS_PER_SECOND, name)).isEqualTo(40);
+      assertThat(metrics.requests()).isEqualTo(3);
+      assertThat(metrics.serverErrorCount()).isEqualTo(1);
+      assertThat(metrics.rateLimitedCount()).isEqualTo(1);
+      assertThat(metrics.latencies()).containsOnlyKeys("create_user");
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.ferry.core.engine;
 
 import dev.ferry.core.limit.ConcurrencyLimiter;
+import dev.ferry.core.metrics.Gauge;
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.ChunkRecord;
 import dev.ferry.core.spi.ChunkSpec;
 import dev.ferry.core.spi.JobStore;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: each worker thread owns the chunks it claimed (held in {@code heldChunks}, whose leases the
  * heartbeat renews, until their finisher settles them); rows share only the processor (threadsafe), the ledger
- * writer, the permits, the row limiter and the progress counters (all threadsafe). A chunk is marked DONE only
+ * writer, the permits, the row limiter and the metrics recorders (all threadsafe). A chunk is marked DONE only
  * after (1) every one of its rows without an outcome settled in this pass and (2) the ledger flushed them (or,
  * inline, they are written in the same transaction), so a DONE chunk never hides a row without an outcome; a
  * chunk whose rows did not all settle is released. A worker returns only after the finishers of its chunks
@@ -68,6 +70,8 @@ public final class BulkJobRunner {
   private final RunOptions options;
   private final WallClock clock;
   private final JobProgress progress = new JobProgress();
+  /** The run's progress and the recorder of {@link RunOptions#metrics()}: every row and chunk event goes here. */
+  private final MetricsRecorder metrics;
   private final AtomicReference<String> stopReason = new AtomicReference<>();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final Map<Integer, String> heldChunks = new ConcurrentHashMap<>();
@@ -83,8 +87,10 @@ public final class BulkJobRunner {
     this.processor = Objects.requireNonNull(processor, "processor cannot be null");
     this.options = Objects.requireNonNull(options, "options cannot be null");
     this.clock = Objects.requireNonNull(clock, "clock cannot be null");
+    this.metrics = MetricsRecorder.composite(progress, options.metrics());
   }
 
+  /** This run's counters (fed through the metrics SPI, like the recorder of {@link RunOptions#metrics()}). */
   public JobProgress progress() {
     return progress;
   }
@@ -121,6 +127,9 @@ public final class BulkJobRunner {
    * @throws InterruptedException if the calling thread is interrupted
    */
   public RunResult run() throws InterruptedException {
+    if (!processor.sideEffectFree()) {
+      options.metrics().gauge(Gauge.CONCURRENCY_LIMIT, jobId, options::maxRowsInFlight);
+    }
     try (OutcomeBatcher ledger = new OutcomeBatcher(store, jobId, options.flushBatch(),
         options.flushInterval().toNanos())) {
       Thread heartbeat = Thread.ofVirtual().name("ferry-heartbeat").start(this::heartbeatLoop);
@@ -219,7 +228,9 @@ public final class BulkJobRunner {
       ledger.flush();
       heldChunks.remove(index); // the heartbeat stops renewing it before the store settles it
       if (pass.complete()) {
-        if (!store.completeChunk(jobId, index, workerId)) {
+        if (store.completeChunk(jobId, index, workerId)) {
+          metrics.chunkDone();
+        } else {
           LOG.warn("chunk {} was taken over by another worker after its lease expired", index);
         }
       } else {
@@ -299,7 +310,10 @@ public final class BulkJobRunner {
           + chunk.rowCount() + " rows");
     }
     if (store.sealChunk(jobId, chunk.index(), workerId, problems)) {
-      progress.settledMany(done, failed, invalid);
+      metrics.rowsSettled(Outcome.DONE, done);
+      metrics.rowsSettled(Outcome.FAILED, failed);
+      metrics.rowsSettled(Outcome.INVALID, invalid);
+      metrics.chunkDone();
     } else {
       LOG.warn("chunk {} was taken over by another worker after its lease expired", chunk.index());
     }
@@ -341,12 +355,12 @@ public final class BulkJobRunner {
         }
         pass.rowStarted();
         RowInput input = row;
-        progress.rowStarted();
+        metrics.rowStarted();
         Thread rowThread = Thread.ofVirtual().unstarted(() -> {
           try {
             RowOutcome outcome = processor.process(input);
             ledger.add(outcome);
-            progress.settled(outcome);
+            metrics.rowSettled(outcome.outcome());
             pass.rowSettled();
             countFailure(outcome);
           } catch (StopJobException e) {
@@ -358,11 +372,11 @@ public final class BulkJobRunner {
             RowOutcome outcome = new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true,
                 "", "internal", 0, "internal_error", t.getClass().getSimpleName(), "", "");
             ledger.add(outcome);
-            progress.settled(outcome);
+            metrics.rowSettled(outcome.outcome());
             pass.rowSettled();
           } finally {
             rowThreads.remove(Thread.currentThread());
-            progress.rowEnded();
+            metrics.rowEnded();
             if (shared != null) shared.release();
             else permits.release();
             pass.rowEnded();

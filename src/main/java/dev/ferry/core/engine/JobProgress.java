@@ -1,35 +1,53 @@
 package dev.ferry.core.engine;
 
+import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.Outcome;
-import dev.ferry.core.spi.RowOutcome;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Live counters of one run, read by the progress bar. Threadsafe (lock-free adders). */
-public final class JobProgress {
+/**
+ * Live counters of one run, read by the progress bar, the report, {@code --timeline} and bench: the in-process
+ * {@link MetricsRecorder} of the engine's row events ({@link BulkJobRunner} reports to it through the SPI, next to
+ * the recorder of {@link RunOptions#metrics()}). Threadsafe (lock-free adders).
+ */
+public final class JobProgress implements MetricsRecorder {
   private final LongAdder done = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder invalid = new LongAdder();
+  private final LongAdder chunksDone = new LongAdder();
   private final AtomicInteger rowsInFlight = new AtomicInteger();
 
-  void settled(RowOutcome o) {
-    if (o.outcome() == Outcome.DONE) done.increment();
-    else if (o.outcome() == Outcome.FAILED) failed.increment();
-    else invalid.increment();
+  @Override
+  public void rowSettled(Outcome outcome) {
+    counter(outcome).increment();
   }
 
-  void settledMany(long doneRows, long failedRows, long invalidRows) {
-    if (doneRows > 0) done.add(doneRows);
-    if (failedRows > 0) failed.add(failedRows);
-    if (invalidRows > 0) invalid.add(invalidRows);
+  @Override
+  public void rowsSettled(Outcome outcome, long rows) {
+    if (rows > 0) counter(outcome).add(rows);
   }
 
-  void rowStarted() {
+  private LongAdder counter(Outcome outcome) {
+    return switch (outcome) {
+      case DONE -> done;
+      case FAILED -> failed;
+      case INVALID -> invalid;
+    };
+  }
+
+  @Override
+  public void rowStarted() {
     rowsInFlight.incrementAndGet();
   }
 
-  void rowEnded() {
+  @Override
+  public void rowEnded() {
     rowsInFlight.decrementAndGet();
+  }
+
+  @Override
+  public void chunkDone() {
+    chunksDone.increment();
   }
 
   public long done() {
@@ -51,5 +69,10 @@ public final class JobProgress {
 
   public int rowsInFlight() {
     return rowsInFlight.get();
+  }
+
+  /** Chunks this run marked DONE. */
+  public long chunksDone() {
+    return chunksDone.sum();
   }
 }

@@ -1,11 +1,13 @@
 package dev.ferry.core.engine;
 
 import dev.ferry.core.limit.ConcurrencyLimiter;
+import dev.ferry.core.metrics.MetricsRecorder;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Settings of one run of a bulk job. Immutable (the row limiter it may name is a shared, threadsafe
- * collaborator).
+ * Settings of one run of a bulk job. Immutable (the row limiter and the metrics recorder it may name are shared,
+ * threadsafe collaborators).
  *
  * @param workers                chunks being started at once (a worker opens its next chunk while the rows of
  *                               its last one drain)
@@ -18,14 +20,24 @@ import java.time.Duration;
  * @param workerId               this process's id in chunk leases
  * @param rowLimiter             when not null (adaptive concurrency), bounds the rows in flight of the whole
  *                               run instead of {@code concurrency} per worker
+ * @param metrics                told about the run's rows and chunks, besides the runner's own {@link JobProgress}
+ *                               ({@link MetricsRecorder#none()} when nothing else listens)
  */
 public record RunOptions(int workers, int concurrency, Duration lease, int maxConsecutiveFailures,
-    Duration flushInterval, int flushBatch, String workerId, ConcurrencyLimiter rowLimiter) {
+    Duration flushInterval, int flushBatch, String workerId, ConcurrencyLimiter rowLimiter, MetricsRecorder metrics) {
   public RunOptions {
+    Objects.requireNonNull(metrics, "metrics cannot be null");
     if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");
     if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
     if (maxConsecutiveFailures < 0) throw new IllegalArgumentException("maxConsecutiveFailures must be >= 0");
     if (flushBatch < 1) throw new IllegalArgumentException("flushBatch must be >= 1");
+  }
+
+  /** Options that report to no recorder but the runner's own progress. */
+  public RunOptions(int workers, int concurrency, Duration lease, int maxConsecutiveFailures, Duration flushInterval,
+      int flushBatch, String workerId, ConcurrencyLimiter rowLimiter) {
+    this(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId, rowLimiter,
+        MetricsRecorder.none());
   }
 
   public static RunOptions of(int workers, int concurrency, String workerId) {
@@ -34,20 +46,26 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
   }
 
   public RunOptions withMaxConsecutiveFailures(int n) {
-    return new RunOptions(workers, concurrency, lease, n, flushInterval, flushBatch, workerId, rowLimiter);
+    return new RunOptions(workers, concurrency, lease, n, flushInterval, flushBatch, workerId, rowLimiter, metrics);
   }
 
   /** Chunk leases of {@code lease}: how long a chunk stays with a process that stopped renewing it. */
   public RunOptions withLease(Duration lease) {
     if (lease == null || !lease.isPositive()) throw new IllegalArgumentException("lease must be positive");
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        rowLimiter);
+        rowLimiter, metrics);
   }
 
   /** Adaptive concurrency: {@code limiter} bounds the rows in flight across all workers. */
   public RunOptions withRowLimiter(ConcurrencyLimiter limiter) {
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        limiter);
+        limiter, metrics);
+  }
+
+  /** Reports the run's rows and chunks to {@code metrics} too (e.g. a Prometheus endpoint). */
+  public RunOptions withMetrics(MetricsRecorder metrics) {
+    return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
+        rowLimiter, metrics);
   }
 
   /** Rows that may be in flight at once: the adaptive limit now, or workers × concurrency. */

@@ -1,6 +1,9 @@
 package dev.ferry.core.pool;
 
 import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.metrics.Gauge;
+import dev.ferry.core.metrics.MetricsRecorder;
+import dev.ferry.core.metrics.TaskOutcome;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import java.time.Duration;
@@ -20,7 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A bounded pool of virtual threads for I/O-bound tasks in a service: at most {@code concurrency} tasks run at
  * once, up to {@code queueCapacity} more wait in a FIFO queue, and an {@link Overflow} policy decides what a
  * submit does when both are full. Each task may pass a shared {@link RateLimiter} before it starts and runs
- * under a timeout; {@link #metrics()} gives an immutable snapshot of what happened.
+ * under a timeout; {@link #metrics()} gives an immutable snapshot of what happened, and a {@link MetricsRecorder}
+ * given to the builder is told about every task as it happens (submitted, queue wait, how it ended) and reads
+ * the running and queued tasks as gauges.
  *
  * <pre>{@code
  * LivePool pool = LivePool.builder().name("webhooks").concurrency(8).queueCapacity(200)
@@ -46,7 +51,9 @@ public final class LivePool implements AutoCloseable {
    *     when it is reached.
    * Each task runs on its own new virtual thread, started outside the lock; a finishing task hands its slot
    * to the next queued task (a new thread) rather than running it itself, so an interrupt aimed at one task
-   * can never reach another. Caller-run tasks (CALLER_RUNS) use no slot: they are counted in callerRuns. */
+   * can never reach another. Caller-run tasks (CALLER_RUNS) use no slot: they are counted in callerRuns.
+   * The metrics recorder is called outside the lock, except for rejections (reject() runs under it; the SPI
+   * asks recorders to be quick and non-blocking). */
   private final String name;
   private final int concurrency;
   private final int queueCapacity;
@@ -58,6 +65,7 @@ public final class LivePool implements AutoCloseable {
   private final Scheduler scheduler;
   private final ThreadFactory threads;
   private final SerialSection serialSection;
+  private final MetricsRecorder recorder;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notFull = lock.newCondition();
@@ -107,6 +115,7 @@ public final class LivePool implements AutoCloseable {
     this.scheduler = b.scheduler;
     this.threads = Thread.ofVirtual().name("ferry-pool-" + name + "-", 0).factory();
     this.serialSection = new SerialSection(ticker);
+    this.recorder = b.recorder;
   }
 
   /** A builder with the defaults: concurrency 8, queue capacity 1024, BLOCK, no timeout, no rate limit. */
@@ -144,6 +153,7 @@ public final class LivePool implements AutoCloseable {
     Objects.requireNonNull(timeout, "timeout cannot be null");
     if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
     PoolTask<T> start;
+    recorder.taskSubmitted(name);
     lock.lock();
     try {
       submitted++;
@@ -198,6 +208,7 @@ public final class LivePool implements AutoCloseable {
   /** @GuardedBy("lock") */
   private PoolRejectedException reject(String why, Throwable cause) {
     rejected++;
+    recorder.taskSettled(name, TaskOutcome.REJECTED);
     return new PoolRejectedException(name, why, queueCapacity, queue.size(), slots + callerRuns, cause);
   }
 
@@ -208,6 +219,7 @@ public final class LivePool implements AutoCloseable {
   private void runAndRelease(PoolTask<?> task) {
     task.run();
     PoolTask<?> next = null;
+    long waited = -1;
     lock.lock();
     try {
       active.remove(task);
@@ -218,7 +230,7 @@ public final class LivePool implements AutoCloseable {
         if (next == null) {
           slots--;
         } else {
-          long waited = ticker.read() - next.queuedAt;
+          waited = ticker.read() - next.queuedAt;
           queueWaitTotal += waited;
           queueWaitMax = Math.max(queueWaitMax, waited);
           active.add(next);
@@ -229,6 +241,7 @@ public final class LivePool implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    if (waited >= 0) recorder.recordQueueWaitNanos(name, waited);
     if (next != null) launch(next);
   }
 
@@ -270,6 +283,7 @@ public final class LivePool implements AutoCloseable {
     }
     List<Callable<?>> back = new ArrayList<>(drained.size());
     for (PoolTask<?> t : drained) {
+      recorder.taskSettled(name, TaskOutcome.HANDED_BACK);
       t.future.cancel(false);
       back.add(t.callable);
     }
@@ -398,7 +412,8 @@ public final class LivePool implements AutoCloseable {
     if (rateLimiter != null) rateLimiter.acquire(sleeper);
   }
 
-  void record(PoolTask.Outcome outcome) {
+  /** Counts how a task that ran (or was cancelled) ended: completed, failed, timed out or cancelled. */
+  void record(TaskOutcome outcome) {
     lock.lock();
     try {
       switch (outcome) {
@@ -406,10 +421,12 @@ public final class LivePool implements AutoCloseable {
         case FAILED -> failed++;
         case TIMED_OUT -> timedOut++;
         case CANCELLED -> cancelled++;
+        case REJECTED, HANDED_BACK -> throw new IllegalArgumentException("counted by the pool itself: " + outcome);
       }
     } finally {
       lock.unlock();
     }
+    recorder.taskSettled(name, outcome);
   }
 
   /** The pool's lifecycle; it only moves down this list. */
@@ -433,6 +450,7 @@ public final class LivePool implements AutoCloseable {
     private Sleeper sleeper = Sleeper.system();
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = Scheduler.system();
+    private MetricsRecorder recorder = MetricsRecorder.none();
 
     Builder() {}
 
@@ -499,8 +517,17 @@ public final class LivePool implements AutoCloseable {
       return this;
     }
 
+    /** Told about every task as it happens, and given the running and queued tasks as gauges (default: none). */
+    public Builder metrics(MetricsRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder cannot be null");
+      return this;
+    }
+
     public LivePool build() {
-      return new LivePool(this);
+      LivePool pool = new LivePool(this);
+      recorder.gauge(Gauge.POOL_TASKS_RUNNING, pool.name, () -> pool.metrics().running());
+      recorder.gauge(Gauge.POOL_TASKS_QUEUED, pool.name, () -> pool.metrics().queued());
+      return pool;
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.core.pool;
 
+import dev.ferry.core.metrics.TaskOutcome;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +47,7 @@ final class PoolTask<T> {
   /** Runs the task on the calling thread and settles its future; never throws. */
   void run() {
     if (future.isCancelled()) {
-      pool.record(Outcome.CANCELLED);
+      pool.record(TaskOutcome.CANCELLED);
       return;
     }
     setRunning(true);
@@ -65,16 +66,16 @@ final class PoolTask<T> {
     }
     boolean won = error == null ? future.complete(value) : future.completeExceptionally(error);
     if (won) {
-      pool.record(error == null ? Outcome.COMPLETED : Outcome.FAILED);
+      pool.record(error == null ? TaskOutcome.COMPLETED : TaskOutcome.FAILED);
     } else if (future.isCancelled()) {
-      pool.record(Outcome.CANCELLED);
+      pool.record(TaskOutcome.CANCELLED);
     } // else the timeout won and counted itself
   }
 
   /** Called by the scheduler when the timeout is due. */
   private void timeOut() {
     if (future.completeExceptionally(new TaskTimeoutException(pool.name(), Duration.ofNanos(timeoutNanos)))) {
-      pool.record(Outcome.TIMED_OUT);
+      pool.record(TaskOutcome.TIMED_OUT);
       interrupt();
     }
   }
@@ -104,17 +105,5 @@ final class PoolTask<T> {
       lock.unlock();
     }
     if (clear) Thread.interrupted();
-  }
-
-  /** How a task ended; each task is counted once. */
-  enum Outcome {
-    /** The callable returned a value. */
-    COMPLETED,
-    /** The callable threw. */
-    FAILED,
-    /** The timeout fired first. */
-    TIMED_OUT,
-    /** The caller cancelled the future. */
-    CANCELLED
   }
 }

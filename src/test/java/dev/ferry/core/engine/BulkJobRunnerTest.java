@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.Limit;
+import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.spi.ChunkSpec;
 import dev.ferry.core.spi.ChunkState;
 import dev.ferry.core.spi.JobRecord;
@@ -13,6 +14,7 @@ import dev.ferry.core.spi.OutcomeCounts;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.store.SqliteJobStore;
+import dev.ferry.testing.RecordingMetrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -296,5 +298,48 @@ class BulkJobRunnerTest {
     assertThat(store.settledRows("stop", store.chunks("stop").get(0).spec()).cardinality()).isEqualTo(99);
     assertThat(store.settledRows("stop", store.chunks("stop").get(1).spec()).cardinality()).isEqualTo(2);
     assertThat(store.counts("stop").total()).isEqualTo(101).isEqualTo(result.rowsSettled());
+  }
+
+  @Test
+  void everyRowAndChunkIsReportedThroughTheMetricsSpi() throws Exception {
+    // Given a job of 250 rows (25 invalid) and a recorder given in the options
+    plan("spi", 250);
+    RecordingMetrics recorder = new RecordingMetrics();
+    BulkJobRunner runner = new BulkJobRunner(store, "spi", SOURCE, BulkJobRunnerTest::outcomeOf,
+        RunOptions.of(2, 3, "t").withMetrics(recorder), WallClock.system());
+    // When it runs
+    runner.run();
+    // Then the recorder and the runner's own progress saw the same rows and chunks
+    assertThat(recorder.count("rowSettled DONE")).isEqualTo(225).isEqualTo(runner.progress().done());
+    assertThat(recorder.count("rowSettled INVALID")).isEqualTo(25).isEqualTo(runner.progress().invalid());
+    assertThat(recorder.count("rowStarted")).isEqualTo(250).isEqualTo(recorder.count("rowEnded"));
+    assertThat(recorder.count("chunkDone")).isEqualTo(3).isEqualTo(runner.progress().chunksDone());
+    assertThat(runner.progress().rowsInFlight()).isZero();
+    assertThat(recorder.gauge(Gauge.CONCURRENCY_LIMIT, "spi")).isEqualTo(6);
+  }
+
+  @Test
+  void aSealedChunkReportsItsRowsAtOnce() throws Exception {
+    // Given a dry-run-like processor over 150 rows
+    plan("sealed", 150);
+    RecordingMetrics recorder = new RecordingMetrics();
+    RowProcessor dry = new RowProcessor() {
+      @Override
+      public RowOutcome process(RowInput row) {
+        return outcomeOf(row);
+      }
+
+      @Override
+      public boolean sideEffectFree() {
+        return true;
+      }
+    };
+    // When it runs inline
+    run("sealed", dry, RunOptions.of(1, 1, "t").withMetrics(recorder));
+    // Then each sealed chunk reported its outcomes as counts, and no limit (nothing is in flight inline)
+    assertThat(recorder.events()).containsExactly("rowsSettled DONE 90", "rowsSettled FAILED 0",
+        "rowsSettled INVALID 10", "chunkDone", "rowsSettled DONE 45", "rowsSettled FAILED 0", "rowsSettled INVALID 5",
+        "chunkDone");
+    assertThat(recorder.gauges()).isEmpty();
   }
 }

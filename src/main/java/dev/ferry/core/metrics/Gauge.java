@@ -1,0 +1,19 @@
+package dev.ferry.core.metrics;
+
+/** The values registered with {@link MetricsRecorder#gauge}, each with what its scope names. */
+public enum Gauge {
+  /** Rows that may be in flight at once: the adaptive limit now, or workers × concurrency. Scope: the job id. */
+  CONCURRENCY_LIMIT,
+  /** The pace of a target's shared rate limiter, in permits per second (+Inf: unlimited). Scope: the target. */
+  PACE_PERMITS_PER_SECOND,
+  /** Rows in the job's input. Scope: the job id. */
+  JOB_ROWS,
+  /** Chunks the job was planned into. Scope: the job id. */
+  JOB_CHUNKS,
+  /** Chunks of the job marked DONE (before this run, and by this process since). Scope: the job id. */
+  JOB_CHUNKS_DONE,
+  /** Tasks running in a live pool now. Scope: the pool. */
+  POOL_TASKS_RUNNING,
+  /** Tasks waiting in a live pool's queue now. Scope: the pool. */
+  POOL_TASKS_QUEUED
+}

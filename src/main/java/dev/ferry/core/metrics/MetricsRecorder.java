@@ -1,0 +1,100 @@
+package dev.ferry.core.metrics;
+
+import dev.ferry.core.spi.Outcome;
+import java.util.Arrays;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The metrics SPI: what the engine ({@code BulkJobRunner}), the HTTP targets and the live pool tell about their
+ * work, as it happens. Every method is a no-op by default, so an implementation overrides only what it keeps;
+ * units are in the method names. The in-process readers (progress bar, report, {@code --timeline}, bench) read
+ * implementations of this interface ({@code JobProgress}, {@code CallMetrics}), and a backend such as Micrometer
+ * lives in an adapter outside {@code core}.
+ *
+ * <p>Events are pushed: counters and histograms are fed by the calls below, on the threads doing the work. Values
+ * only their owner knows (the adaptive concurrency limit, a target's pace, the job's size) are pulled: the owner
+ * registers a {@link Gauge} once, and a backend reads it when it collects. What is in flight (rows, HTTP attempts)
+ * needs no registration: it is the started events minus the ended ones ({@link #rowStarted()} / {@link
+ * #rowEnded()}, {@link #requestStarted} / {@link #recordCallNanos}), which a backend keeps as a gauge.
+ *
+ * <p>Thread-safety: implementations must be threadsafe, quick and non-blocking. They are called by many virtual
+ * threads at once, on the hot path of every row and HTTP attempt, and some calls (a pool's rejected tasks) are
+ * made while the caller holds its own lock. An implementation must not throw.
+ */
+public interface MetricsRecorder {
+
+  /** The recorder that keeps nothing. */
+  static MetricsRecorder none() {
+    return NoMetrics.INSTANCE;
+  }
+
+  /**
+   * A recorder that passes every event and gauge to each of {@code recorders}, in order. {@link #none()} entries
+   * are left out; with a single recorder left, that recorder itself is returned.
+   */
+  static MetricsRecorder composite(MetricsRecorder... recorders) {
+    return CompositeMetricsRecorder.of(Arrays.asList(recorders));
+  }
+
+  // ---- rows of a bulk job (the engine)
+
+  /** A row was started (it is in flight until {@link #rowEnded()}). */
+  default void rowStarted() {}
+
+  /** A row started by {@link #rowStarted()} ended, with or without an outcome. */
+  default void rowEnded() {}
+
+  /** A row got its final outcome in this run. */
+  default void rowSettled(Outcome outcome) {}
+
+  /** {@code rows} rows got {@code outcome} at once (a chunk run inline, as in a dry run, is sealed in one go). */
+  default void rowsSettled(Outcome outcome, long rows) {}
+
+  /** A chunk claimed by this process was marked DONE (all its rows settled and recorded). */
+  default void chunkDone() {}
+
+  // ---- HTTP attempts (a target); {@code target} names the target (host:port), {@code step} the kind of call
+
+  /** An attempt is being sent to {@code target} (it is in flight until its {@link #recordCallNanos}). */
+  default void requestStarted(String target) {}
+
+  /**
+   * An attempt ended after {@code nanos} (from sending to the answer, the timeout or the connection error).
+   *
+   * @param status the HTTP status; 0 when no answer came (timeout, connection error)
+   */
+  default void recordCallNanos(String target, String step, int status, long nanos) {}
+
+  /** The target answered 429 (the shared pacer is paused). */
+  default void throttled(String target) {}
+
+  /** An attempt is made again (after a 429, a transient failure, or a reused connection the server closed). */
+  default void retry(String target) {}
+
+  /** An attempt timed out. */
+  default void timeout(String target) {}
+
+  /** An attempt could not connect, or its connection failed. */
+  default void connectionError(String target) {}
+
+  // ---- tasks of a live pool; {@code pool} is the pool's name
+
+  /** A task was submitted to {@code pool} (counted before it is accepted or rejected). */
+  default void taskSubmitted(String pool) {}
+
+  /** A task waited {@code nanos} in the pool's queue before it started. */
+  default void recordQueueWaitNanos(String pool, long nanos) {}
+
+  /** A submitted task ended in {@code outcome}; each task ends exactly once. */
+  default void taskSettled(String pool, TaskOutcome outcome) {}
+
+  // ---- gauges
+
+  /**
+   * Registers a value read whenever a backend collects. Registered once by the value's owner; {@code value} must
+   * be threadsafe and cheap (it may run on a scraping thread at any time).
+   *
+   * @param scope what the value belongs to: the job id, the target or the pool named in {@link Gauge}
+   */
+  default void gauge(Gauge gauge, String scope, DoubleSupplier value) {}
+}
