@@ -33,6 +33,7 @@ public final class Main implements Runnable {
     m.put("spec", SpecCommand::new);
     m.put("resume", ResumeCommand::new);
     m.put("worker", WorkerCommand::new);
+    m.put("serve", ServeCommand::new);
     m.put("status", StatusCommand::new);
     m.put("sim", SimCommand::new);
     m.put("demo", DemoCommand::new);

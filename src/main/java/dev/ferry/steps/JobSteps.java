@@ -52,7 +52,7 @@ public final class JobSteps implements AutoCloseable {
     try {
       for (TargetConfig t : b.targets) {
         opened.put(t.name(), StepTarget.open(t, b.dryRun, b.requestTimeout, b.headroom, b.retryPolicy, b.ticker,
-            b.sleeper, b.random, b.metrics));
+            b.sleeper, b.random, b.metrics, b.exported));
       }
     } catch (IllegalArgumentException e) {
       opened.values().forEach(StepTarget::close);
@@ -142,6 +142,7 @@ public final class JobSteps implements AutoCloseable {
     Scheduler scheduler = Scheduler.system();
     DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
     CallMetrics metrics = new CallMetrics();
+    dev.ferry.core.metrics.MetricsRecorder exported = dev.ferry.core.metrics.MetricsRecorder.none();
     Executor sender = command -> Thread.ofVirtual().name("ferry-batch").start(command);
 
     Builder(List<TargetConfig> targets, List<StepConfig> steps) {
@@ -223,6 +224,12 @@ public final class JobSteps implements AutoCloseable {
     /** Where every target's calls are counted (the progress bar and report read it). */
     public Builder metrics(CallMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
+      return this;
+    }
+
+    /** Where every target's calls are also reported (e.g. a Prometheus endpoint's recorder); default none. */
+    public Builder exportTo(dev.ferry.core.metrics.MetricsRecorder exported) {
+      this.exported = Objects.requireNonNull(exported, "exported cannot be null");
       return this;
     }
 

@@ -49,12 +49,13 @@ final class StepTarget implements AutoCloseable {
    * @throws IllegalArgumentException when a header is malformed
    */
   static StepTarget open(TargetConfig config, boolean dryRun, Duration defaultTimeout, double headroom,
-      RetryPolicy retry, Ticker ticker, Sleeper sleeper, DoubleSupplier random, CallMetrics metrics) {
+      RetryPolicy retry, Ticker ticker, Sleeper sleeper, DoubleSupplier random, CallMetrics metrics,
+      dev.ferry.core.metrics.MetricsRecorder exported) {
     TargetHeaders headers = TargetHeaders.of(config.headers());
     TargetLimiters limiters = TargetLimiters.of(config.name(), config.limits(), headroom, ticker, sleeper);
     HttpTarget http = dryRun ? null : new HttpTarget(config.baseUrl(), headers,
         config.timeout() != null ? config.timeout() : defaultTimeout, limiters.requests(), retry, sleeper, ticker,
-        random, metrics, limiters.listener(metrics));
+        random, dev.ferry.core.metrics.MetricsRecorder.composite(metrics, exported), limiters.listener(metrics));
     return new StepTarget(config, headers, limiters, http == null ? null : http::call, http);
   }
 
