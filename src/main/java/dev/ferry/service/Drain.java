@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +56,20 @@ final class Drain implements Runnable {
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
   private volatile boolean stopClaiming;
   private volatile Thread loop;
+  /** When the loop renews leases next (ticker nanos); the loop's own. */
+  private long nextRenew;
+  private final Executor items;
 
   Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
       Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics) {
+    this(queue, processor, owner, concurrency, lease, maxAttempts, retryDelay, clock, ticker, sleeper, metrics,
+        task -> Thread.ofVirtual().name("ferry-item").start(task));
+  }
+
+  /** @param items where each item runs (default: a virtual thread each; tests run them in place) */
+  Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
+      Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, Executor items) {
+    this.items = items;
     this.queue = queue;
     this.processor = processor;
     this.owner = owner;
@@ -82,28 +94,10 @@ final class Drain implements Runnable {
   @Override
   public void run() {
     loop = Thread.currentThread();
-    long renewEvery = Math.max(1, lease.toNanos() / 3);
-    long nextRenew = ticker.read() + renewEvery;
+    nextRenew = ticker.read() + renewEvery();
     try {
       while (!stopClaiming) {
-        int free = concurrency - inFlight.get();
-        List<WorkQueue.QueueItem> claimed = List.of();
-        if (free > 0) {
-          try {
-            claimed = queue.claim(owner, free, clock.millis(), lease.toMillis());
-          } catch (StoreException e) {
-            log.warn("cannot claim items now: {}", e.getMessage());
-          }
-          for (WorkQueue.QueueItem item : claimed) start(item);
-        }
-        if (ticker.read() - nextRenew >= 0) {
-          nextRenew = ticker.read() + renewEvery;
-          try {
-            if (inFlight.get() > 0) queue.renew(owner, clock.millis() + lease.toMillis());
-          } catch (StoreException e) {
-            log.warn("cannot renew leases now: {}", e.getMessage());
-          }
-        }
+        round();
         sleeper.sleepNanos(IDLE_POLL.toNanos()); // settling frees slots meanwhile; new items are claimed next round
       }
     } catch (InterruptedException e) {
@@ -111,10 +105,36 @@ final class Drain implements Runnable {
     }
   }
 
+  private long renewEvery() {
+    return Math.max(1, lease.toNanos() / 3);
+  }
+
+  /** One round of the loop: claims what free slots allow and starts it; renews leases when due. */
+  void round() {
+    int free = concurrency - inFlight.get();
+    if (free > 0) {
+      List<WorkQueue.QueueItem> claimed = List.of();
+      try {
+        claimed = queue.claim(owner, free, clock.millis(), lease.toMillis());
+      } catch (StoreException e) {
+        log.warn("cannot claim items now: {}", e.getMessage());
+      }
+      for (WorkQueue.QueueItem item : claimed) start(item);
+    }
+    if (ticker.read() - nextRenew >= 0) {
+      nextRenew = ticker.read() + renewEvery();
+      try {
+        if (inFlight.get() > 0) queue.renew(owner, clock.millis() + lease.toMillis());
+      } catch (StoreException e) {
+        log.warn("cannot renew leases now: {}", e.getMessage());
+      }
+    }
+  }
+
   private void start(WorkQueue.QueueItem item) {
     inFlight.incrementAndGet();
     metrics.rowStarted();
-    Thread.ofVirtual().name("ferry-item-" + item.id()).start(() -> {
+    items.execute(() -> {
       running.add(Thread.currentThread());
       try {
         settle(item, runItem(item));
