@@ -24,7 +24,8 @@ class MainTest {
 
   @Test
   void usageHelpAndMistakesSeeEverySubcommand() {
-    String[] all = {"import-users", "resume", "worker", "status", "sim", "demo", "generate-users", "bench", "help"};
+    String[] all = {"import-users", "run", "spec", "resume", "worker", "serve", "status", "sim", "demo", "generate-users",
+        "bench", "help"};
     assertThat(forArgs().getSubcommands().keySet()).containsExactly(all);
     assertThat(forArgs("help", "status").getSubcommands().keySet()).containsExactly(all);
     assertThat(forArgs("--version").getSubcommands().keySet()).containsExactly(all);
