@@ -15,6 +15,7 @@ import dev.ferry.http.ApiResponse;
 import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
+import dev.ferry.http.TargetUnusableException;
 import dev.ferry.recipes.workos.ImportSettings;
 import dev.ferry.recipes.workos.WorkosImport;
 import dev.ferry.store.SqliteJobStore;
@@ -169,6 +170,8 @@ public final class BenchRunner {
       if (r.status() == 0) throw new BenchException("cannot reach " + spec.apiUrl() + ": " + r.error());
     } catch (AuthFailureException e) {
       throw new BenchException(e.getMessage());
+    } catch (TargetUnusableException e) {
+      throw new BenchException("cannot reach " + spec.apiUrl() + ": " + e.getMessage());
     } finally {
       probeTarget.close();
     }

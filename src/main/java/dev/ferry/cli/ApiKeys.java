@@ -9,9 +9,15 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
 import java.util.Set;
 
-/** Loads the API key from the environment or an owner-only file; never from a flag (flags show in ps). */
+/**
+ * Loads the API key from an owner-only file ({@code --api-key-file}) or the environment; never from a flag (flags
+ * show in ps). In the environment, {@value #ENV} wins over {@value #SDK_ENV} (the name WorkOS's SDKs read) when
+ * both are set: ferry's own name is the more deliberate choice. A key file wins over both.
+ */
 final class ApiKeys {
   static final String ENV = "WORKOS_SECRET_KEY";
+  /** The WorkOS SDKs' name for the key, read when {@link #ENV} is not set. */
+  static final String SDK_ENV = "WORKOS_API_KEY";
 
   private ApiKeys() {}
 
@@ -36,15 +42,19 @@ final class ApiKeys {
         throw new ExitException(ExitCodes.USAGE, keyFile + ": " + e.getMessage());
       }
     }
-    String v = env.get(ENV);
-    if (v == null || v.isBlank()) {
-      throw new ExitException(ExitCodes.USAGE, ENV + " is not set: export it (or use --api-key-file FILE);"
-          + " the key is never taken from a flag. --dry-run needs no key.");
+    String name = isSet(env.get(ENV)) ? ENV : isSet(env.get(SDK_ENV)) ? SDK_ENV : null;
+    if (name == null) {
+      throw new ExitException(ExitCodes.USAGE, ENV + " (or " + SDK_ENV + ") is not set: export it (or use"
+          + " --api-key-file FILE); the key is never taken from a flag. --dry-run needs no key.");
     }
     try {
-      return Secret.of(v);
+      return Secret.of(env.get(name));
     } catch (IllegalArgumentException e) {
-      throw new ExitException(ExitCodes.USAGE, ENV + ": " + e.getMessage());
+      throw new ExitException(ExitCodes.USAGE, name + ": " + e.getMessage());
     }
+  }
+
+  private static boolean isSet(String value) {
+    return value != null && !value.isBlank();
   }
 }

@@ -14,6 +14,7 @@ import dev.ferry.bench.BenchText;
 import dev.ferry.bench.Rung;
 import dev.ferry.core.source.InputException;
 import dev.ferry.core.time.Ticker;
+import dev.ferry.http.NetworkSettings;
 import dev.ferry.http.Secret;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
@@ -81,8 +82,8 @@ final class BenchCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(names = "--api-url", paramLabel = "URL",
-      description = "Measure this target instead of the simulator; the key comes from WORKOS_SECRET_KEY or"
-          + " --api-key-file. The rows are really imported.")
+      description = "Measure this target instead of the simulator; the key comes from WORKOS_SECRET_KEY (or"
+          + " WORKOS_API_KEY) or --api-key-file. The rows are really imported.")
   String apiUrl;
 
   @Option(names = "--api-key-file", paramLabel = "FILE", description = "Read the API key from FILE (owner-only).")
@@ -102,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--rate-limit", paramLabel = "REQ/S", converter = RunFlags.RateConverter.class,
       description = "The target's write limit in req/s, or 'none': the simulator enforces it and the client is"
-          + " told it (default: 50). ferry paces at 98.5% of it.")
+          + " told it (default: 50). ferry paces at 98.5%% of it.")
   Double rateLimit;
 
   @Option(names = "--client-rate-limit", paramLabel = "REQ/S", converter = RunFlags.RateConverter.class,
@@ -119,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
   Integer chunkSize;
 
   @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "3s",
-      description = "Longest warm-up of each rung; it also ends once 20% of the sample settled (default: ${DEFAULT-VALUE}).")
+      description = "Longest warm-up of each rung; it also ends once 20%% of the sample settled (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
   @Option(names = "--rung-time", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "15s",
@@ -199,6 +200,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean sim = !external && !dryRun;
     Secret key = external ? ApiKeys.load(apiKeyFile, env) : sim ? Secret.of(SIM_KEY) : null;
     URI externalUri = external ? JobSession.apiUri(apiUrl) : null;
+    if (external) {
+      try { // the targets read the proxies and SSL_CERT_FILE themselves: a bad setting is refused here, once
+        NetworkSettings.from(env, System.getProperties(), null);
+      } catch (IllegalArgumentException e) {
+        throw RunFlags.usage(e.getMessage());
+      }
+    }
 
     long rows = records != null ? records
         : external ? BenchDefaults.EXTERNAL_RECORDS : dryRun ? BenchDefaults.DRY_RUN_RECORDS : BenchDefaults.RECORDS;

@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-/** Exit codes of DESIGN.md, one place. */
+/** ferry's exit codes (README, docs/GUARANTEES.md, docs/CLI.md), in one place. */
 public final class ExitCodes {
   /** Every row done. */
   public static final int OK = 0;

@@ -103,7 +103,10 @@ final class ImportUsersCommand implements Callable<Integer> {
         requireMembership, roles, !noPrewarm, new ImportSettings.RunDefaults(flags.workersOr(4),
             flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY), flags.rateLimit != null ? flags.rateLimit : RateLimitSpec.rate(50),
             flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000));
-    if (!dryRun) ApiKeys.load(flags.apiKeyFile, env); // fail before planning when the key is missing
+    if (!dryRun) {
+      ApiKeys.load(flags.apiKeyFile, env); // fail before planning when the key is missing
+      flags.network(env); // ... or a proxy setting or --ca-cert is bad
+    }
     try (JobStore store = state.openStore()) {
       Optional<JobRecord> existing = store.findJob(id);
       if (existing.isPresent()) {

@@ -26,6 +26,8 @@ import dev.ferry.http.AttemptListener;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.KnownRateFeedback;
+import dev.ferry.http.NetworkSettings;
+import dev.ferry.http.ProxySettings;
 import dev.ferry.http.Secret;
 import dev.ferry.core.source.InputException;
 import dev.ferry.metrics.PrometheusEndpoint;
@@ -100,10 +102,11 @@ final class JobSession {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
+    NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     // The metrics endpoint only listens (a port in use stops the command before anything else), and lingers, when
     // asked to, after the job's lock and leases are given up.
     try (PrometheusEndpoint metricsEndpoint = openMetrics(job, start)) {
-      int exit = lockAndRun(job, start, relocated, settings, key, processStart, metricsEndpoint);
+      int exit = lockAndRun(job, start, relocated, settings, key, network, processStart, metricsEndpoint);
       if (metricsEndpoint != null) lingerForScrapers(metricsEndpoint);
       return exit;
     }
@@ -121,7 +124,8 @@ final class JobSession {
   }
 
   private int lockAndRun(JobRecord job, Start start, boolean relocated, ImportSettings settings, Secret key,
-      ProcessStart processStart, PrometheusEndpoint metricsEndpoint) throws IOException, InterruptedException {
+      NetworkSettings network, ProcessStart processStart, PrometheusEndpoint metricsEndpoint)
+      throws IOException, InterruptedException {
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
     // leases or status.
     try (AutoCloseable lock = state.lockJob(job.id());
@@ -134,7 +138,7 @@ final class JobSession {
         store.reopenRetryable(job.id());
       }
       return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
-          processStart, input, metricsEndpoint);
+          network, processStart, input, metricsEndpoint);
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -142,8 +146,8 @@ final class JobSession {
     }
   }
 
-  private int runLocked(JobRecord job, ImportSettings settings, Secret key, ProcessStart processStart,
-      InputCheck input, PrometheusEndpoint metricsEndpoint) throws Exception {
+  private int runLocked(JobRecord job, ImportSettings settings, Secret key, NetworkSettings network,
+      ProcessStart processStart, InputCheck input, PrometheusEndpoint metricsEndpoint) throws Exception {
     // --metrics-port: the engine, the target and the job's gauges report to the endpoint's recorder too
     MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
     int workers = flags.workersOr(settings.run().workers());
@@ -188,14 +192,14 @@ final class JobSession {
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
           () -> ThreadLocalRandom.current().nextDouble(), MetricsRecorder.composite(metrics, exported),
-          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim));
+          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim), network);
     }
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
       if (metricsEndpoint != null) exportJobGauges(exported, job, imp.runner());
       Engine engine = new Engine(imp.runner(), imp::prewarm, imp.stats(), target == null ? null : metrics,
           target == null ? null : target.limiter(), rowLimiter, feedback, share, settings.dryRun(),
-          settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl(),
+          settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl() + via(network, settings.apiUrl()),
           rate > 0 ? "rate limit " + rateLimit.describe() : "no rate limit", WorkosImport.SECRET_COLUMNS, null);
       return drive(job, engine, input, processStart, auto ? workers + " workers, adaptive concurrency"
           : workers + " workers x " + concurrency + " in flight");
@@ -395,6 +399,12 @@ final class JobSession {
     long open = chunks.stream().filter(c -> c.state() != ChunkState.DONE).count();
     return store.updateStatus(job.id(), JobStatus.STOPPED, open + " chunks were not finished; run 'ferry resume "
         + job.id() + "'", now);
+  }
+
+  /** " via proxy HOST:PORT from HTTPS_PROXY" when a proxy carries the calls (never its credentials), else "". */
+  private static String via(NetworkSettings network, String apiUrl) {
+    ProxySettings.Endpoint proxy = network.proxies().proxyFor(apiUri(apiUrl));
+    return proxy == null ? "" : " via " + proxy;
   }
 
   static URI apiUri(String url) {

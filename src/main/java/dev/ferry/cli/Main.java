@@ -26,6 +26,15 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Global: every command takes it, before or after its name. */
+  @CommandLine.Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
+      description = "Log lines on stderr as text (the default) or as one JSON object a line (timestamp, level,"
+          + " threadName, loggerName, formattedMessage, throwable) for a log collector. Logs are warnings and"
+          + " errors, and debug with --verbose; progress and reports are not logs.")
+  void logFormat(LogSetup.Format format) {
+    LogSetup.use(format);
+  }
+
   private static Map<String, Supplier<Object>> subcommands() {
     Map<String, Supplier<Object>> m = new LinkedHashMap<>();
     m.put("import-users", ImportUsersCommand::new);
@@ -39,6 +48,7 @@ public final class Main implements Runnable {
     m.put("demo", DemoCommand::new);
     m.put("generate-users", GenerateUsersCommand::new);
     m.put("bench", BenchCommand::new);
+    m.put("completion", CompletionCommand::new);
     m.put("help", CommandLine.HelpCommand::new);
     return m;
   }
@@ -128,11 +138,11 @@ public final class Main implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** {@code ferry --version}: the build's {@link BuildVersion}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"ferry " + (v == null ? "0.1" : v)};
+      return new String[] {"ferry " + BuildVersion.load().describe()};
     }
   }
 }

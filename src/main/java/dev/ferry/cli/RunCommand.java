@@ -36,6 +36,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: run-<date>-<time>).")
   String jobId;
 
+  @Option(names = "--chunk-size", paramLabel = "ROWS",
+      description = "Rows per chunk (default: the spec's chunk_size, else 1000).")
+  Integer chunkSize;
+
   @Option(names = "--dry-run", description = "Check the spec and every row and render every request (headers"
       + " masked), sending nothing.")
   boolean dryRun;
@@ -50,7 +54,11 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     flags.validate();
+    if (chunkSize != null && (chunkSize < 1 || chunkSize > 1_000_000)) {
+      throw RunFlags.usage("--chunk-size must be between 1 and 1000000");
+    }
     JobSpec job = SpecLoader.load(specFile, env);
+    if (chunkSize != null) job = job.withChunkSize(chunkSize);
     if (flags.rateLimit != null && job.onlyTarget() == null) {
       throw RunFlags.usage("--rate-limit needs a spec with one target; " + specFile + " has "
           + job.targets().size() + ": set limits on each target in the spec");

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.core.limit.RateLimitSpec;
+import dev.ferry.http.NetworkSettings;
 import dev.ferry.metrics.PrometheusEndpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,6 +10,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Flags shared by every command that runs a job. Null means "not given" (resume then uses the job's own). */
@@ -52,8 +54,16 @@ final class RunFlags {
   Duration stopGrace;
 
   @Option(names = "--api-key-file", paramLabel = "FILE",
-      description = "Read the API key from FILE (owner-only permissions) instead of WORKOS_SECRET_KEY.")
+      description = "Read the API key from FILE (owner-only permissions) instead of the environment:"
+          + " WORKOS_SECRET_KEY, or WORKOS_API_KEY (the WorkOS SDKs' name) when WORKOS_SECRET_KEY is not set.")
   Path apiKeyFile;
+
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "Also trust the certificates of this PEM file for https targets (a company CA, a TLS-inspecting"
+          + " proxy, a self-signed staging server); added to the JDK's trusted certificates, never replacing them."
+          + " Default: $SSL_CERT_FILE when set. Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY or the JVM's"
+          + " https.proxyHost properties.")
+  Path caCert;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
       description = "Where job state lives (default: ${DEFAULT-VALUE}).")
@@ -116,6 +126,20 @@ final class RunFlags {
   @Option(names = {"-v", "--verbose"}, description = "Debug logging on stderr and stack traces.")
   void verbose(boolean on) {
     Verbosity.set(on);
+  }
+
+  /**
+   * How this run reaches its target: proxies from {@code env} and the JVM's properties, extra trusted certificates
+   * from --ca-cert or SSL_CERT_FILE.
+   *
+   * @throws ExitException (usage) naming the bad setting, never a proxy password
+   */
+  NetworkSettings network(Map<String, String> env) {
+    try {
+      return NetworkSettings.from(env, System.getProperties(), caCert);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
   }
 
   int workersOr(int fallback) {

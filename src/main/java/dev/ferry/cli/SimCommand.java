@@ -4,8 +4,11 @@ import dev.ferry.sim.LatencyStep;
 import dev.ferry.sim.RateAlgorithm;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
+import dev.ferry.sim.SimTls;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +25,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry sim}: runs the simulator (WorkOS, OpenAI-compatible embeddings, Qdrant-compatible points) until
- * stopped. Prints one line,
- * {@code ferry sim listening on http://127.0.0.1:PORT}, once it accepts connections. Ctrl-C / SIGTERM
+ * stopped. Prints one line, {@code ferry sim listening on http://127.0.0.1:PORT} ({@code https://} with
+ * {@code --tls}), once it accepts connections. Ctrl-C / SIGTERM
  * close the server through a shutdown hook; an interrupt of the calling thread closes it too and
  * returns {@link ExitCodes#STOPPED}. A port that cannot be bound gives one line and {@link ExitCodes#USAGE}.
  */
@@ -118,12 +121,25 @@ public final class SimCommand implements Callable<Integer> {
   @Mixin
   SimVectorOptions vectors;
 
+  @Option(names = "--tls", paramLabel = "FILE",
+      description = "Serve https with the key and certificate of this PKCS#12 file (its password in"
+          + " $FERRY_SIM_TLS_PASSWORD, default 'changeit'); clients must trust the certificate (ferry: --ca-cert).")
+  Path tlsKeystore;
+
   @Override
   public Integer call() {
     SimConfig config = toConfig(System::getenv);
     SimServer server;
     try {
-      server = SimServer.start(config);
+      if (tlsKeystore == null) {
+        server = SimServer.start(config);
+      } else {
+        String password = System.getenv().getOrDefault("FERRY_SIM_TLS_PASSWORD", "changeit");
+        server = SimServer.start(config, SimTls.fromPkcs12(tlsKeystore, password.toCharArray()));
+      }
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("[ERROR] ferry sim: --tls " + e.getMessage());
+      return ExitCodes.USAGE;
     } catch (UncheckedIOException e) {
       spec.commandLine().getErr().println("[ERROR] ferry sim: " + e.getMessage());
       return ExitCodes.USAGE;

@@ -69,7 +69,8 @@ final class SpecSession {
       int workers = flags.workersOr(settings.workers());
       int concurrency = flags.concurrencyOr(settings.concurrency());
       if (concurrency == RunFlags.AUTO) concurrency = AUTO_CONCURRENCY;
-      RunOptions options = RunOptions.of(workers, concurrency, ProcessIds.create())
+      String processId = ProcessIds.create();
+      RunOptions options = RunOptions.of(workers, concurrency, processId)
           .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease);
       CallMetrics metrics = new CallMetrics();
       Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
@@ -77,17 +78,29 @@ final class SpecSession {
       SpecRun.Options runOptions = new SpecRun.Options(settings.dryRun(), options, metrics, timeout,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(),
           settings.dryRun() && !flags.quiet && !flags.json ? r -> printRendered(spec, r) : null, WallClock.system());
+      List<RateShare> shares = new ArrayList<>();
       try (SpecRun run = SpecRun.open(store, running, spec, runOptions)) {
+        // Distributed, every process of the job paces each stated limit at its share (heartbeats in the store).
+        if (state.distributed() && !settings.dryRun()) {
+          for (dev.ferry.steps.SharedRate rate : run.steps().sharedRates()) {
+            if (rate.pace() <= 0) continue;
+            shares.add(new RateShare(store, job.id(), processId, rate.limiter(), rate.pace(), RateShare.PERIOD,
+                WallClock.system(), dev.ferry.core.time.Sleeper.system()).start());
+          }
+        }
         String only = spec.onlyTarget();
         JobSession.Engine engine = new JobSession.Engine(run.runner(), status -> { }, null,
             settings.dryRun() ? null : metrics, only == null || settings.dryRun() ? null
-                : run.steps().requestLimiter(only), null, null, null, settings.dryRun(),
+                : run.steps().requestLimiter(only), null, null, shares.isEmpty() ? null : shares.get(0),
+            settings.dryRun(),
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + t.baseUrl()).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
             Set.of(), errorsInput(spec, run));
         return session.drive(running, engine, InputCheck.unchanged(), processStart,
             workers + " workers x " + concurrency + " in flight");
+      } finally {
+        for (RateShare share : shares) share.close();
       }
     }
   }

@@ -29,6 +29,10 @@ import java.util.Arrays;
 final class Http1Connection {
   private static final int BUFFER = 8 * 1024;
   private static final int WHOLE_REQUEST = 64 * 1024;
+  /** Interim (1xx) answers accepted before a final one. */
+  static final int MAX_INTERIM_ANSWERS = 16;
+  /** Characters of a Location header kept for messages. */
+  private static final int MAX_LOCATION = 200;
 
   private final Socket socket;
   private final InputStream in;
@@ -60,6 +64,7 @@ final class Http1Connection {
   private boolean keepAliveToken;
   private String requestId;
   private String retryAfter;
+  private String location;
 
   Http1Connection(Socket socket, Ticker ticker, Http1Limits limits) throws IOException {
     this.socket = socket;
@@ -77,6 +82,11 @@ final class Http1Connection {
   /** True after a complete answer that leaves the connection open and clean for the next request. */
   boolean reusable() {
     return reusable;
+  }
+
+  /** The last answer's {@code Location} header (clipped, control characters dropped), or null. */
+  String location() {
+    return location;
   }
 
   long idleSince() {
@@ -102,24 +112,40 @@ final class Http1Connection {
    */
   Transport.Reply exchange(String method, String hostHeader, String target, String[] headers, byte[] requestBody,
       long deadlineNanos) throws IOException {
+    return exchange(method, hostHeader, "", target, null, headers, requestBody, deadlineNanos);
+  }
+
+  /**
+   * The same through a forward proxy: {@code targetPrefix} ({@code http://host:port}) goes before the target (the
+   * absolute form a proxy needs), and {@code proxyAuthorization}, when not null, in a {@code Proxy-Authorization}
+   * header.
+   */
+  Transport.Reply exchange(String method, String hostHeader, String targetPrefix, String target,
+      String proxyAuthorization, String[] headers, byte[] requestBody, long deadlineNanos) throws IOException {
     deadline = deadlineNanos;
     answerStarted = false;
     reusable = false;
-    writeRequest(method, hostHeader, target, headers, requestBody);
+    writeRequest(method, hostHeader, targetPrefix, target, proxyAuthorization, headers, requestBody);
     return readAnswer("HEAD".equals(method));
   }
 
   // ---- writing
 
-  private void writeRequest(String method, String hostHeader, String target, String[] headers, byte[] requestBody)
-      throws IOException {
+  private void writeRequest(String method, String hostHeader, String targetPrefix, String target,
+      String proxyAuthorization, String[] headers, byte[] requestBody) throws IOException {
     int n = 0;
     n = putToken(n, method, "method");
     n = put(n, ' ');
+    n = putAscii(n, targetPrefix);
     n = putTarget(n, target);
     n = putAscii(n, " HTTP/1.1\r\nHost: ");
     n = putText(n, hostHeader, "Host");
     n = putAscii(n, "\r\n");
+    if (proxyAuthorization != null) {
+      n = putAscii(n, "Proxy-Authorization: ");
+      n = putText(n, proxyAuthorization, "Proxy-Authorization");
+      n = putAscii(n, "\r\n");
+    }
     for (int i = 0; i < headers.length; i += 2) {
       String value = headers[i + 1];
       if (value == null) continue;
@@ -216,9 +242,13 @@ final class Http1Connection {
 
   private Transport.Reply readAnswer(boolean head) throws IOException {
     int status;
+    int interim = 0;
     do {
       status = readHead();
       if (status == 101) throw new IOException("unexpected 101 Switching Protocols");
+      if (status < 200 && ++interim > MAX_INTERIM_ANSWERS) {
+        throw new IOException("more than " + MAX_INTERIM_ANSWERS + " interim (1xx) answers");
+      }
     } while (status < 200);
     boolean toClose = false;
     String text;
@@ -260,6 +290,7 @@ final class Http1Connection {
     keepAliveToken = false;
     requestId = null;
     retryAfter = null;
+    location = null;
     int budget = limits.maxHeaderBytes();
     int end = readLine(budget, "status line");
     budget -= next - pos;
@@ -314,7 +345,18 @@ final class Http1Connection {
       if (requestId == null) requestId = new String(buf, v, ve - v, StandardCharsets.ISO_8859_1);
     } else if (named(start, colon, "retry-after")) {
       if (retryAfter == null) retryAfter = new String(buf, v, ve - v, StandardCharsets.ISO_8859_1);
+    } else if (named(start, colon, "location")) {
+      if (location == null) location = printable(v, Math.min(ve, v + MAX_LOCATION));
     }
+  }
+
+  /** {@code buf[v, ve)} as text, without control or non-ASCII characters (it goes into messages). */
+  private String printable(int v, int ve) {
+    StringBuilder b = new StringBuilder(ve - v);
+    for (int i = v; i < ve; i++) {
+      if (buf[i] >= ' ' && buf[i] < 0x7f) b.append((char) buf[i]);
+    }
+    return b.toString();
   }
 
   private long parseLength(int v, int ve) throws IOException {

@@ -39,10 +39,16 @@ import javax.net.ssl.SSLSocketFactory;
  *       create it sends carries an {@code Idempotency-Key}, and the lookups are GETs; the one case where the
  *       server had already acted on the first copy (it closed after reading the request) is the case the
  *       idempotency key exists for. A timeout is never resent.</li>
- *   <li>https: {@link SSLSocketFactory#getDefault()} (the JDK's trust store), the host name verified
+ *   <li>https: the JDK's trust store plus any {@code --ca-cert} ({@link TlsTrust}), the host name verified
  *       ({@code HTTPS} endpoint identification) and sent as SNI, ALPN {@code http/1.1}.</li>
- *   <li>No proxy: connections go straight to the target ({@link Proxy#NO_PROXY}), whatever the proxy
- *       properties say. No redirects, no compression, no cookies, no authentication schemes.</li>
+ *   <li>Proxies ({@link ProxySettings}): an http target through a proxy gets its requests in absolute form
+ *       ({@code POST http://host:port/path HTTP/1.1}) on connections to the proxy; an https target gets a
+ *       {@code CONNECT host:port} tunnel per connection ({@link ProxyTunnel}), then TLS with the target inside it
+ *       (certificate and host name checked against the target, as without a proxy). Credentials in the proxy URL
+ *       go in {@code Proxy-Authorization}; a 407 fails with {@link ProxyException}. Sockets never use the JVM's
+ *       own proxy machinery ({@link Proxy#NO_PROXY}): {@link ProxySettings} has already read its properties.</li>
+ *   <li>No redirects: a 3xx answer (other than 304) throws {@link RedirectRefusedException} naming its
+ *       {@code Location}. No compression, no cookies, no authentication schemes.</li>
  * </ul>
  *
  * <p>Threadsafe: requests share nothing but the {@link ConnectionPool}, itself threadsafe; each connection is
@@ -63,12 +69,24 @@ final class Http1Transport implements Transport {
   private final Http1Limits limits;
   private final ConnectionPool pool;
   private final LongAdder opened = new LongAdder();
+  /** The proxy every connection goes to, or null for none. */
+  private final ProxySettings.Endpoint proxy;
+  /** Before each request target: "" (origin form), or {@code http://host:port} through a proxy (absolute form). */
+  private final String targetPrefix;
+  /** {@code Proxy-Authorization} of every request, or null: only for an http target through a proxy. */
+  private final String proxyAuthorization;
 
-  /**
-   * @param tls null for http; the factory for https (tests pass one that trusts their own certificate)
-   */
   Http1Transport(URI base, Duration connectTimeout, Ticker ticker, SSLSocketFactory tls, Http1Limits limits,
       int maxIdle, Duration maxIdleTime) {
+    this(base, connectTimeout, ticker, tls, limits, maxIdle, maxIdleTime, null);
+  }
+
+  /**
+   * @param tls   null for http; the factory for https (tests pass one that trusts their own certificate)
+   * @param proxy the proxy to go through, or null
+   */
+  Http1Transport(URI base, Duration connectTimeout, Ticker ticker, SSLSocketFactory tls, Http1Limits limits,
+      int maxIdle, Duration maxIdleTime, ProxySettings.Endpoint proxy) {
     String scheme = base.getScheme();
     if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
       throw new IllegalArgumentException("the API URL must be http:// or https://");
@@ -86,14 +104,27 @@ final class Http1Transport implements Transport {
     this.ticker = ticker;
     this.limits = limits;
     this.pool = new ConnectionPool(maxIdle, maxIdleTime.toNanos(), ticker);
+    this.proxy = proxy;
+    this.targetPrefix = proxy != null && !https ? "http://" + hostHeader : "";
+    this.proxyAuthorization = proxy != null && !https ? proxy.authorization() : null;
   }
 
-  /** To the scheme, host and port of {@code base}, with the default limits and pool. */
+  /** To the scheme, host and port of {@code base}, straight, with the default limits and pool. */
   static Http1Transport of(URI base, Duration connectTimeout, Ticker ticker) {
+    return of(base, connectTimeout, ticker, NetworkSettings.DIRECT);
+  }
+
+  /** To the scheme, host and port of {@code base}, through the proxy and with the trust {@code network} says. */
+  static Http1Transport of(URI base, Duration connectTimeout, Ticker ticker, NetworkSettings network) {
     SSLSocketFactory tls = "https".equalsIgnoreCase(base.getScheme())
-        ? (SSLSocketFactory) SSLSocketFactory.getDefault() : null;
+        ? TlsTrust.socketFactory(network.caCert(), network.caCertSource()) : null;
     return new Http1Transport(base, connectTimeout, ticker, tls, Http1Limits.DEFAULT, DEFAULT_MAX_IDLE,
-        DEFAULT_MAX_IDLE_TIME);
+        DEFAULT_MAX_IDLE_TIME, network.proxies().proxyFor(base));
+  }
+
+  /** The proxy this transport goes through, or null. */
+  ProxySettings.Endpoint proxy() {
+    return proxy;
   }
 
   @Override
@@ -119,8 +150,10 @@ final class Http1Transport implements Transport {
   private Reply exchange(Http1Connection c, String method, String target, String[] headers, byte[] body,
       long deadline, boolean resent) throws IOException, InterruptedException {
     Reply reply;
+    String location;
     try {
-      reply = c.exchange(method, hostHeader, target, headers, body, deadline);
+      reply = c.exchange(method, hostHeader, targetPrefix, target, proxyAuthorization, headers, body, deadline);
+      location = c.location(); // read before the connection goes back to the pool, where another request may take it
     } catch (IOException | RuntimeException | Error e) {
       c.close();
       if (Thread.interrupted()) throw new InterruptedException("interrupted while waiting for the answer");
@@ -130,6 +163,13 @@ final class Http1Transport implements Transport {
       pool.offer(c);
     } else {
       c.close();
+    }
+    if (reply.status() == 407 && proxy != null) {
+      throw new ProxyException("the " + proxy + " refused the request: HTTP 407" + ProxyTunnel.advice(407, proxy),
+          true, null);
+    }
+    if (reply.status() >= 300 && reply.status() < 400 && reply.status() != 304) {
+      throw new RedirectRefusedException(reply.status(), location);
     }
     return resent ? new Reply(reply.status(), reply.body(), reply.requestId(), reply.retryAfter(), true) : reply;
   }
@@ -141,18 +181,48 @@ final class Http1Transport implements Transport {
     Socket socket = new Socket(Proxy.NO_PROXY);
     try {
       socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(host, port), millis(connectNanos));
+      connectSocket(socket, connectNanos);
       opened.increment();
+      if (proxy != null && tls != null) {
+        long tunnelLeft = deadline - ticker.read();
+        if (tunnelLeft <= 0) throw new SocketTimeoutException("no time left for the tunnel");
+        ProxyTunnel.open(socket, proxy, hostHeaderWithPort(), millis(tunnelLeft));
+      }
       if (tls != null) socket = handshake(socket, deadline);
       return new Http1Connection(socket, ticker, limits);
     } catch (SocketTimeoutException e) {
       closeQuietly(socket);
-      throw new HttpConnectTimeoutException("connecting to " + host + ":" + port + " timed out");
+      throw new HttpConnectTimeoutException("connecting to " + (proxy != null ? "the " + proxy : host + ":" + port)
+          + " timed out");
     } catch (IOException | RuntimeException | Error e) {
       closeQuietly(socket);
       if (Thread.interrupted()) throw new InterruptedException("interrupted while connecting");
       throw e;
     }
+  }
+
+  /** To the proxy when there is one (a failure to reach it is a {@link ProxyException}), else to the target. */
+  private void connectSocket(Socket socket, long connectNanos) throws IOException {
+    if (proxy == null) {
+      socket.connect(new InetSocketAddress(host, port), millis(connectNanos));
+      return;
+    }
+    InetSocketAddress address = new InetSocketAddress(proxy.host(), proxy.port());
+    if (address.isUnresolved()) {
+      throw new ProxyException("cannot resolve the host name of the " + proxy, false, null);
+    }
+    try {
+      socket.connect(address, millis(connectNanos));
+    } catch (SocketTimeoutException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new ProxyException("cannot connect to the " + proxy + " (" + e.getClass().getSimpleName() + ")", false, e);
+    }
+  }
+
+  /** {@code host:port} with the port always (the CONNECT authority). */
+  private String hostHeaderWithPort() {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 
   private Socket handshake(Socket plain, long deadline) throws IOException {

@@ -22,8 +22,14 @@ import java.util.function.DoubleSupplier;
  * exponential backoff when absent; 5xx, 408, timeouts and connection errors are retried with backoff up to the
  * {@link RetryPolicy}; 401/403 throw {@link AuthFailureException}; other answers are returned as they are.
  *
- * <p>Requests go out through a {@link Transport}: ferry's own blocking HTTP/1.1 client ({@link Http1Transport}), or
- * the JDK {@code HttpClient} with {@code -Dferry.http=jdk}.
+ * <p>A target that cannot be used throws {@link TargetUnusableException} instead of being retried: until it has
+ * answered once, a connection refused, an unknown host, an untrusted or misnamed TLS certificate, or a proxy that
+ * refuses (see {@link ConnectionFailures}); at any time, a proxy that refuses its credentials (407). Once it has
+ * answered, connection errors are transient again. A 3xx is a final answer whose error names the Location: ferry
+ * never follows redirects.
+ *
+ * <p>Requests go out through ferry's own blocking HTTP/1.1 client ({@link Http1Transport}), through the proxy and
+ * with the trusted certificates of its {@link NetworkSettings}.
  *
  * <p>Every attempt is reported to a {@link MetricsRecorder} (the run's {@link CallMetrics}, and whatever else
  * listens) under the target's {@link #name()}, and the limiter's pace is registered as a gauge.
@@ -45,6 +51,8 @@ public final class HttpTarget implements AutoCloseable {
   private final AttemptListener listener;
   private final String basePath;
   private final Transport transport;
+  /** Set once any answer came: from then on connection errors are transient (written once, read racily: benign). */
+  private volatile boolean answered;
 
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics) {
@@ -59,8 +67,18 @@ public final class HttpTarget implements AutoCloseable {
   public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
       AttemptListener listener) {
+    this(baseUri, apiKey, requestTimeout, limiter, retryPolicy, sleeper, ticker, random, metrics, listener,
+        NetworkSettings.fromSystem());
+  }
+
+  /**
+   * @param network the proxies and trusted certificates to reach the target with
+   */
+  public HttpTarget(URI baseUri, Secret apiKey, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
+      AttemptListener listener, NetworkSettings network) {
     this(baseUri, TargetHeaders.bearer(Objects.requireNonNull(apiKey, "apiKey cannot be null")), requestTimeout,
-        limiter, retryPolicy, sleeper, ticker, random, metrics, listener);
+        limiter, retryPolicy, sleeper, ticker, random, metrics, listener, network);
   }
 
   /**
@@ -70,6 +88,14 @@ public final class HttpTarget implements AutoCloseable {
   public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
       AttemptListener listener) {
+    this(baseUri, headers, requestTimeout, limiter, retryPolicy, sleeper, ticker, random, metrics, listener,
+        NetworkSettings.fromSystem());
+  }
+
+  /** As above, reaching the target through {@code network}'s proxies and trusted certificates. */
+  public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
+      AttemptListener listener, NetworkSettings network) {
     Objects.requireNonNull(baseUri, "baseUri cannot be null");
     this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
     this.headers = Objects.requireNonNull(headers, "headers cannot be null");
@@ -82,7 +108,8 @@ public final class HttpTarget implements AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics cannot be null");
     this.listener = Objects.requireNonNull(listener, "listener cannot be null");
     this.basePath = this.baseUri.getRawPath();
-    this.transport = Transport.forTarget(this.baseUri, requestTimeout);
+    this.transport = Transport.forTarget(this.baseUri, requestTimeout, Objects.requireNonNull(network,
+        "network cannot be null"));
     this.name = this.baseUri.getHost() + ":" + port();
     metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, limiter::rate);
   }
@@ -100,6 +127,7 @@ public final class HttpTarget implements AutoCloseable {
    * Sends the call, retrying as the class comment says.
    *
    * @throws AuthFailureException on 401/403
+   * @throws TargetUnusableException when the target cannot be used (see the class comment)
    * @throws InterruptedException if interrupted while waiting for a permit, a backoff or the answer
    */
   public ApiResponse call(ApiCall call) throws InterruptedException {
@@ -116,7 +144,8 @@ public final class HttpTarget implements AutoCloseable {
           a.retryAfterNanos.orElse(-1)));
       if (a.status == 401 || a.status == 403) {
         throw new AuthFailureException(a.status, a.status == 401
-            ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY (or --api-key-file) and --api-url"
+            ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY"
+                + " (or --api-key-file) and --api-url"
             : "the API key lacks permission for " + call.method() + " " + pathOnly(call.path())
                 + " (HTTP 403): check the key's environment and rights");
       }
@@ -160,6 +189,7 @@ public final class HttpTarget implements AutoCloseable {
     int status = 0;
     try {
       Transport.Reply r = transport.send(call.method(), target, headers, body, requestTimeout);
+      answered = true;
       if (r.resent()) metrics.retry(name); // a pooled connection the server had closed: the request went out twice
       status = r.status();
       // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
@@ -169,17 +199,30 @@ public final class HttpTarget implements AutoCloseable {
       metrics.timeout(name);
       return new Attempt(0, "", "", OptionalLong.empty(), "timed out after " + requestTimeout.toMillis() + " ms",
           ticker.read());
+    } catch (RedirectRefusedException e) {
+      answered = true;
+      status = e.status();
+      return new Attempt(e.status(), "", "", OptionalLong.empty(), this.headers.scrub(e.getMessage()), ticker.read());
     } catch (ConnectException e) {
       metrics.connectionError(name);
+      unusable(e);
       return new Attempt(0, "", "", OptionalLong.empty(), "cannot connect to " + baseUri.getHost() + ":" + port(),
           ticker.read());
     } catch (IOException e) {
       metrics.connectionError(name);
+      unusable(e);
       return new Attempt(0, "", "", OptionalLong.empty(), "connection error: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : " " + this.headers.scrub(e.getMessage())), ticker.read());
     } finally {
       metrics.recordCallNanos(name, call.callType(), status, ticker.read() - start);
     }
+  }
+
+  /** Throws when {@code e} shows that the target cannot be used (see the class comment). */
+  private void unusable(IOException e) {
+    if (answered && !ConnectionFailures.alwaysFatal(e)) return;
+    String why = ConnectionFailures.unusable(e, baseUri.getHost() + ":" + port());
+    if (why != null) throw new TargetUnusableException(headers.scrub(why));
   }
 
   private int port() {

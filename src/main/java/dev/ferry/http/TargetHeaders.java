@@ -8,8 +8,9 @@ import java.util.Objects;
 /**
  * Headers sent with every request to one target (the WorkOS key's {@code Authorization: Bearer ...}, a spec
  * target's {@code api-key: ...}). Every value is treated as a secret: {@link #toString()} masks them, and
- * {@link #scrub} removes them (and each word of eight or more characters in them, so a server echoing only the
- * token of {@code Bearer <token>} is scrubbed too) from text before it leaves the process. Immutable; threadsafe.
+ * {@link #scrub} removes them from text before it leaves the process: each word of eight or more characters of a
+ * value (the token of {@code Bearer <token>}, which scrubs to {@code Bearer ***}, wherever the token appears), or
+ * the whole value when it has no such word. Immutable; threadsafe.
  */
 public final class TargetHeaders {
   private static final int MIN_SECRET_WORD = 8;
@@ -20,10 +21,12 @@ public final class TargetHeaders {
     this.pairs = pairs;
     List<String> s = new ArrayList<>();
     for (int i = 1; i < pairs.length; i += 2) {
-      s.add(pairs[i]);
-      for (String word : pairs[i].split("\\s+")) if (word.length() >= MIN_SECRET_WORD && !word.equals(pairs[i])) s.add(word);
+      List<String> words = new ArrayList<>();
+      for (String word : pairs[i].split("\\s+")) if (word.length() >= MIN_SECRET_WORD) words.add(word);
+      // "Bearer <token>" scrubs to "Bearer ***" (the scheme says what was there); a value without a long word whole
+      s.addAll(words.isEmpty() ? List.of(pairs[i]) : words);
     }
-    s.sort((a, b) -> b.length() - a.length()); // longest first: the whole value before its words
+    s.sort((a, b) -> b.length() - a.length()); // longest first: a secret containing another is replaced whole
     this.secrets = List.copyOf(s);
   }
 

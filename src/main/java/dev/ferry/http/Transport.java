@@ -9,14 +9,11 @@ import java.time.Duration;
  * Puts one request on the wire to one target (scheme, host and port fixed at construction) and reads its answer.
  * No retries, rate limits or metrics: those are {@link HttpTarget}'s. Implementations are threadsafe.
  *
- * <p>Two implementations: {@link Http1Transport}, ferry's own blocking HTTP/1.1 client over sockets (the default:
- * about a third of the JDK client's CPU per request, see docs/ARCHITECTURE.md), and {@link JdkTransport}, the JDK
- * {@code HttpClient}, chosen with {@code -Dferry.http=jdk}.
+ * <p>One implementation: {@link Http1Transport}, ferry's own blocking HTTP/1.1 client over sockets (about a third
+ * of the JDK {@code HttpClient}'s CPU per request, and half of Apache HttpClient 5's: see docs/ARCHITECTURE.md,
+ * "The HTTP client"). The interface is the seam tests and a future HTTP/2 client plug into.
  */
 interface Transport extends AutoCloseable {
-  /** The system property that chooses the implementation: {@code http1} (the default) or {@code jdk}. */
-  String PROPERTY = "ferry.http";
-
   /**
    * Sends one request and reads the whole answer.
    *
@@ -28,6 +25,8 @@ interface Transport extends AutoCloseable {
    * @param timeout      the whole exchange must end within it (connecting included)
    * @throws java.net.http.HttpTimeoutException when the timeout passes first (connect timeouts included)
    * @throws java.net.ConnectException          when the target refuses the connection
+   * @throws ProxyException                     when the proxy cannot be reached or refuses the request
+   * @throws RedirectRefusedException           when the target answers 3xx (never followed)
    * @throws IOException                        for any other failure to send or read (malformed or oversized answer
    *                                            included); the message never holds a header value
    * @throws InterruptedException               when the calling thread is interrupted
@@ -51,13 +50,8 @@ interface Transport extends AutoCloseable {
    */
   record Reply(int status, String body, String requestId, String retryAfter, boolean resent) {}
 
-  /** The transport {@link #PROPERTY} names, to the scheme, host and port of {@code base} (its path is ignored). */
-  static Transport forTarget(URI base, Duration connectTimeout) {
-    String choice = System.getProperty(PROPERTY, "http1");
-    return switch (choice) {
-      case "jdk" -> new JdkTransport(base, connectTimeout);
-      case "http1" -> Http1Transport.of(base, connectTimeout, Ticker.system());
-      default -> throw new IllegalArgumentException("-D" + PROPERTY + " must be http1 or jdk, not '" + choice + "'");
-    };
+  /** ferry's transport to the scheme, host and port of {@code base} (its path is ignored), as {@code network} says. */
+  static Transport forTarget(URI base, Duration connectTimeout, NetworkSettings network) {
+    return Http1Transport.of(base, connectTimeout, Ticker.system(), network);
   }
 }

@@ -139,26 +139,9 @@ public final class MicrometerRecorder implements MetricsRecorder {
   @Override
   public void gauge(Gauge gauge, String scope, DoubleSupplier value) {
     Objects.requireNonNull(value, "value cannot be null");
-    String[] nameAndLabel = switch (gauge) {
-      case CONCURRENCY_LIMIT -> new String[] {"ferry.concurrency.limit", "job_id",
-          "Rows that may be in flight at once (the adaptive limit, or workers x concurrency)"};
-      case PACE_PERMITS_PER_SECOND -> new String[] {"ferry.pace.permits.per.second", "target",
-          "Pace of the target's shared rate limiter (+Inf: unlimited)"};
-      case JOB_ROWS -> new String[] {"ferry.job.rows", "job_id", "Rows in the job's input"};
-      case JOB_CHUNKS -> new String[] {"ferry.job.chunks", "job_id", "Chunks the job was planned into"};
-      case JOB_CHUNKS_DONE -> new String[] {"ferry.job.chunks.done", "job_id",
-          "Chunks of the job done (before this run, and by this process since)"};
-      case POOL_TASKS_RUNNING -> new String[] {"ferry.pool.tasks.running", "pool", "Tasks running in the pool"};
-      case POOL_TASKS_QUEUED -> new String[] {"ferry.pool.tasks.queued", "pool", "Tasks waiting in the pool's queue"};
-      case QUEUE_PENDING -> new String[] {"ferry.queue.pending", "queue", "Items waiting in the service's queue"};
-      case QUEUE_CLAIMED -> new String[] {"ferry.queue.claimed", "queue", "Items claimed and not settled yet"};
-      case QUEUE_FAILED -> new String[] {"ferry.queue.failed", "queue", "Items that failed for good"};
-      case QUEUE_OLDEST_AGE_SECONDS -> new String[] {"ferry.queue.oldest.age.seconds", "queue",
-          "Age of the oldest unsettled item"};
-      case QUEUE_IN_FLIGHT -> new String[] {"ferry.queue.in.flight", "queue", "Items this process runs now"};
-    };
-    io.micrometer.core.instrument.Gauge.builder(nameAndLabel[0], value::getAsDouble).strongReference(true)
-        .description(nameAndLabel[2]).tag(nameAndLabel[1], scope).register(registry);
+    GaugeName g = GaugeName.of(gauge);
+    io.micrometer.core.instrument.Gauge.builder(g.name(), value::getAsDouble).strongReference(true)
+        .description(g.description()).tag(g.scopeLabel(), scope).register(registry);
   }
 
   /** "2xx" for 200..299, and so on; "none" when no answer came (status 0) or the status is out of range. */
@@ -190,6 +173,30 @@ public final class MicrometerRecorder implements MetricsRecorder {
 
   private static Duration ms(long millis) {
     return Duration.ofMillis(millis);
+  }
+
+  /** A gauge's meter name, the label its scope goes in, and its description. Immutable. */
+  private record GaugeName(String name, String scopeLabel, String description) {
+    static GaugeName of(Gauge gauge) {
+      return switch (gauge) {
+        case CONCURRENCY_LIMIT -> new GaugeName("ferry.concurrency.limit", "job_id",
+            "Rows that may be in flight at once (the adaptive limit, or workers x concurrency)");
+        case PACE_PERMITS_PER_SECOND -> new GaugeName("ferry.pace.permits.per.second", "target",
+            "Pace of the target's shared rate limiter (+Inf: unlimited)");
+        case JOB_ROWS -> new GaugeName("ferry.job.rows", "job_id", "Rows in the job's input");
+        case JOB_CHUNKS -> new GaugeName("ferry.job.chunks", "job_id", "Chunks the job was planned into");
+        case JOB_CHUNKS_DONE -> new GaugeName("ferry.job.chunks.done", "job_id",
+            "Chunks of the job done (before this run, and by this process since)");
+        case POOL_TASKS_RUNNING -> new GaugeName("ferry.pool.tasks.running", "pool", "Tasks running in the pool");
+        case POOL_TASKS_QUEUED -> new GaugeName("ferry.pool.tasks.queued", "pool", "Tasks waiting in the pool's queue");
+        case QUEUE_PENDING -> new GaugeName("ferry.queue.pending", "queue", "Items waiting in the service's queue");
+        case QUEUE_CLAIMED -> new GaugeName("ferry.queue.claimed", "queue", "Items claimed and not settled yet");
+        case QUEUE_FAILED -> new GaugeName("ferry.queue.failed", "queue", "Items that failed for good");
+        case QUEUE_OLDEST_AGE_SECONDS -> new GaugeName("ferry.queue.oldest.age.seconds", "queue",
+            "Age of the oldest unsettled item");
+        case QUEUE_IN_FLIGHT -> new GaugeName("ferry.queue.in.flight", "queue", "Items this process runs now");
+      };
+    }
   }
 
   private record StepKey(String target, String step) {}

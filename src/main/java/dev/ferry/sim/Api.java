@@ -7,14 +7,16 @@ final class Api {
   private final MembershipEndpoints memberships;
   private final EmbeddingsEndpoint embeddings;
   private final PointsEndpoints points;
+  private final CrmEndpoints crm;
 
   Api(UserEndpoints users, OrganizationEndpoints organizations, MembershipEndpoints memberships,
-      EmbeddingsEndpoint embeddings, PointsEndpoints points) {
+      EmbeddingsEndpoint embeddings, PointsEndpoints points, CrmEndpoints crm) {
     this.users = users;
     this.organizations = organizations;
     this.memberships = memberships;
     this.embeddings = embeddings;
     this.points = points;
+    this.crm = crm;
   }
 
   ApiResponse handle(Route.Match match, SimRequest request) {
@@ -34,6 +36,10 @@ final class Api {
         case CREATE_EMBEDDINGS -> embeddings.create(request);
         case CREATE_COLLECTION, GET_COLLECTION, UPSERT_POINTS, GET_POINT, SCROLL_POINTS ->
             points.handle(match.route(), parameter, request);
+        case LIST_CONTACTS -> crm.list(request);
+        case CREATE_CONTACT -> crm.create(request);
+        case GET_CONTACT -> crm.get(parameter);
+        case UPDATE_CONTACT -> crm.patch(parameter, request);
       };
     } catch (ApiError e) {
       return e.response();

@@ -19,7 +19,12 @@ enum Route {
   GET_COLLECTION("GET", "/collections/{collection}", Family.QDRANT),
   UPSERT_POINTS("PUT", "/collections/{collection}/points", Family.QDRANT),
   GET_POINT("GET", "/collections/{collection}/points/{id}", Family.QDRANT),
-  SCROLL_POINTS("POST", "/collections/{collection}/points/scroll", Family.QDRANT);
+  SCROLL_POINTS("POST", "/collections/{collection}/points/scroll", Family.QDRANT),
+  // the CRM-like API shares the WorkOS pipeline (Bearer key, limits, Idempotency-Key); see CrmEndpoints
+  LIST_CONTACTS("GET", "/crm/contacts"),
+  CREATE_CONTACT("POST", "/crm/contacts"),
+  GET_CONTACT("GET", "/crm/contacts/{id}"),
+  UPDATE_CONTACT("PATCH", "/crm/contacts/{id}");
 
   /** The {@code requests_by_route} label of calls that match no route. */
   static final String UNKNOWN = "unknown";

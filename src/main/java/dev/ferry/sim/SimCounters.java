@@ -44,7 +44,8 @@ final class SimCounters {
   }
 
   /** A snapshot with the current object counts, which the stores own. */
-  SimStats snapshot(long users, long organizations, long memberships, EmbeddingStats embeddings, PointStats points) {
+  SimStats snapshot(long users, long organizations, long memberships, EmbeddingStats embeddings, PointStats points,
+      CrmStats crm) {
     Map<String, Long> routes = new TreeMap<>();
     byRoute.forEach((route, count) -> routes.put(route, count.sum()));
     return new SimStats(users, usersCreated.sum(), usersDeleted.sum(), organizations,
@@ -52,6 +53,6 @@ final class SimCounters {
         duplicateCreations.sum(), requests.sum(), routes, rateLimited.sum(), unauthorized.sum(),
         errorsInjected.sum(), hangsInjected.sum(), dropsInjected.sum(), slowInjected.sum(),
         idempotentReplays.sum(), inFlight.get(), maxInFlight.get(), Duration.ofNanos(serialWaitNanos.sum()),
-        embeddings, points);
+        embeddings, points, crm);
   }
 }

@@ -91,6 +91,7 @@ final class SimJson {
       g.writeNumberField("serial_wait_ms", stats.serialWait().toNanos() / 1e6);
       stats.embeddings().write(g);
       stats.points().write(g);
+      stats.crm().write(g);
       g.writeEndObject();
     });
   }

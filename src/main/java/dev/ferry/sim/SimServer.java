@@ -1,6 +1,8 @@
 package dev.ferry.sim;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,12 +12,14 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running WorkOS-compatible simulator on 127.0.0.1 (JDK {@code HttpServer}, one virtual thread per
- * request). Start it with {@link #start(SimConfig)}, stop it with {@link #close()}.
+ * request). Start it with {@link #start(SimConfig)}, stop it with {@link #close()}; {@link #start(SimConfig,
+ * SSLContext)} serves https instead (JDK {@code HttpsServer}, the context's certificate).
  *
  * <p>Routes: {@code POST|GET /user_management/users}, {@code GET|DELETE /user_management/users/{id}},
  * {@code POST /organizations}, {@code GET /organizations/{id}},
@@ -47,18 +51,27 @@ public final class SimServer implements AutoCloseable {
   private final IdGenerator ids;
   private final HttpServer server;
   private final ExecutorService executor;
+  private final boolean tls;
   private final AtomicBoolean closed = new AtomicBoolean();
   /* Concurrency: a reset publishes a fresh SimState through this volatile field; each request reads it
    * once at arrival and uses that instance to the end, so a request never mixes two states. */
   private volatile SimState state;
 
-  private SimServer(SimConfig config, SimClock clock) throws IOException {
+  private SimServer(SimConfig config, SimClock clock, SSLContext tls) throws IOException {
     this.config = config;
     this.clock = clock;
     this.ids = new IdGenerator(clock::epochMillis);
     this.state = new SimState(config, clock, ids);
+    this.tls = tls != null;
     InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
-    this.server = HttpServer.create(new InetSocketAddress(loopback, config.port()), BACKLOG);
+    InetSocketAddress address = new InetSocketAddress(loopback, config.port());
+    if (tls == null) {
+      this.server = HttpServer.create(address, BACKLOG);
+    } else {
+      HttpsServer https = HttpsServer.create(address, BACKLOG);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      this.server = https;
+    }
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
     server.createContext("/", new ApiHandler(config, clock, ids, () -> state));
@@ -74,16 +87,28 @@ public final class SimServer implements AutoCloseable {
    * @throws UncheckedIOException when the port cannot be bound
    */
   public static SimServer start(SimConfig config) {
-    return start(config, SimClock.system());
+    return start(config, SimClock.system(), null);
+  }
+
+  /**
+   * The same over https: TLS with {@code tls}'s certificate (its key managers), so {@link #baseUrl()} is
+   * {@code https://127.0.0.1:PORT}.
+   */
+  public static SimServer start(SimConfig config, SSLContext tls) {
+    return start(config, SimClock.system(), Objects.requireNonNull(tls, "tls cannot be null"));
   }
 
   /** Test seam: the same, with virtual time. */
   static SimServer start(SimConfig config, SimClock clock) {
+    return start(config, clock, null);
+  }
+
+  private static SimServer start(SimConfig config, SimClock clock, SSLContext tls) {
     Objects.requireNonNull(config, "config cannot be null");
     Objects.requireNonNull(clock, "clock cannot be null");
     SimServer sim;
     try {
-      sim = new SimServer(config, clock);
+      sim = new SimServer(config, clock, tls);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
     }
@@ -97,9 +122,9 @@ public final class SimServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** {@code http://127.0.0.1:PORT}, without a trailing slash. */
+  /** {@code http://127.0.0.1:PORT} ({@code https://} with TLS), without a trailing slash. */
   public URI baseUrl() {
-    return URI.create("http://127.0.0.1:" + port());
+    return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + port());
   }
 
   public SimConfig config() {

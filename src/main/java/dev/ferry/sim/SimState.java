@@ -12,6 +12,7 @@ final class SimState {
   final MembershipStore memberships = new MembershipStore(counters);
   final EmbeddingsEndpoint embeddings;
   final PointsEndpoints points;
+  final CrmEndpoints crm;
   final IdempotencyCache idempotency;
   final Limits limits;
   final RequestPlanner planner;
@@ -26,14 +27,16 @@ final class SimState {
     this.planner = new RequestPlanner(config);
     this.embeddings = new EmbeddingsEndpoint(config.embeddings(), counters, clock::nanoTime);
     this.points = new PointsEndpoints(config.points(), counters, clock::nanoTime);
+    this.crm = new CrmEndpoints(new CrmContactStore(), ids, clock::epochMillis);
     this.api = new Api(
         new UserEndpoints(users, memberships, ids, clock::epochMillis),
         new OrganizationEndpoints(organizations, ids, clock::epochMillis),
         new MembershipEndpoints(users, organizations, memberships, ids, clock::epochMillis, config.multipleRoles()),
-        embeddings, points);
+        embeddings, points, crm);
   }
 
   SimStats snapshot() {
-    return counters.snapshot(users.size(), organizations.size(), memberships.size(), embeddings.stats(), points.stats());
+    return counters.snapshot(users.size(), organizations.size(), memberships.size(), embeddings.stats(), points.stats(),
+        crm.stats());
   }
 }

@@ -40,6 +40,7 @@ import java.util.TreeMap;
  * @param serialWait total time calls waited to enter the serialised section
  * @param embeddings the OpenAI-compatible embeddings endpoint's counters ({@code "embeddings": {...}})
  * @param points the Qdrant-compatible points API's counters ({@code "points": {...}})
+ * @param crm the CRM-like contacts API's counters ({@code "crm": {...}})
  */
 public record SimStats(
     long users,
@@ -64,12 +65,14 @@ public record SimStats(
     long maxInFlight,
     Duration serialWait,
     EmbeddingStats embeddings,
-    PointStats points) {
+    PointStats points,
+    CrmStats crm) {
 
   public SimStats {
     requestsByRoute = Collections.unmodifiableMap(new TreeMap<>(requestsByRoute));
     Objects.requireNonNull(embeddings, "embeddings cannot be null");
     Objects.requireNonNull(points, "points cannot be null");
+    Objects.requireNonNull(crm, "crm cannot be null");
   }
 
   /** API calls to one route ({@code "POST /organizations"}); 0 when none. */
@@ -122,6 +125,7 @@ public record SimStats(
         n.path("max_in_flight").asLong(),
         Duration.ofNanos(Math.round(n.path("serial_wait_ms").asDouble() * 1e6)),
         EmbeddingStats.read(n.path("embeddings")),
-        PointStats.read(n.path("points")));
+        PointStats.read(n.path("points")),
+        CrmStats.read(n.path("crm")));
   }
 }

@@ -50,7 +50,9 @@ final class Grammar {
   static final Obj SQL = new Obj("sql source", "Rows of a SQL query over JDBC, read in pages by a declared key.",
       List.of(req("url", s(STRING), "JDBC URL (PostgreSQL, SQLite, MariaDB/MySQL); credentials from parameters."),
           req("query", s(STRING), "A SELECT whose rows are the job's rows."),
-          req("key", s(STRING), "A unique, ordered column of the query: chunks are key ranges.")), false);
+          req("key", s(STRING), "A unique, ordered column of the query (integer or text): chunks are key ranges."),
+          opt("user", s(STRING), "Database user (default: the URL's)."),
+          opt("password", s(STRING), "Database password from a parameter (secret; default: the URL's).")), false);
 
   static final Obj SOURCE = new Obj("source", "Where the rows come from: exactly one of csv, jsonl, sql.",
       List.of(opt("csv", CSV, CSV.description()), opt("jsonl", JSONL, JSONL.description()),
@@ -154,8 +156,21 @@ final class Grammar {
   static final Obj JSONL_SINK = new Obj("jsonl sink", "A JSON Lines results file: one line per settled row, once.",
       List.of(req("path", s(STRING), "The results file (appended to on resume).")), false);
 
-  static final Obj SINK = new Obj("sink", "Where each settled row's results are written: exactly one of jsonl.",
-      List.of(opt("jsonl", JSONL_SINK, JSONL_SINK.description())), true);
+  static final Obj SQL_UPDATE_SINK = new Obj("sql_update sink", "UPDATE table SET column = value WHERE key = the"
+      + " row's key, for each settled row (idempotent).",
+      List.of(req("url", s(STRING), "JDBC URL (usually the source's); secret."),
+          opt("user", s(STRING), "Database user (default: the URL's)."),
+          opt("password", s(STRING), "Database password from a parameter (secret)."),
+          req("table", s(STRING), "The table to update (name or schema.name)."),
+          req("key", s(STRING), "The table's key column."),
+          opt("key_field", s(STRING), "The row's field holding the key (default: key)."),
+          req("set", new MapOf(s(STRING), NAME_PATTERN, "column"), "column: value path, in order: step.field..."
+              + " into the row's results, or row.field into its record; absent -> NULL.")), false);
+
+  static final Obj SINK = new Obj("sink", "Where each settled row's results are written: exactly one of jsonl,"
+      + " sql_update.",
+      List.of(opt("jsonl", JSONL_SINK, JSONL_SINK.description()),
+          opt("sql_update", SQL_UPDATE_SINK, SQL_UPDATE_SINK.description())), true);
 
   /** The whole document. */
   static final Obj SPEC = new Obj("ferry job spec", "A ferry job: rows from a source through HTTP steps.",

@@ -47,8 +47,8 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
   /** A JSON Lines file. */
   public record JsonlSource(Path path) implements SourceSpec {}
 
-  /** A SQL query (url may hold credentials from parameters: never print it). */
-  public record SqlSource(String url, String query, String key) implements SourceSpec {}
+  /** A SQL query (its config's url and password may hold credentials: toString shows neither). */
+  public record SqlSource(dev.ferry.sources.sql.SqlSourceConfig config) implements SourceSpec {}
 
   /** Where settled rows' results go. */
   public sealed interface SinkSpec {}
@@ -56,12 +56,21 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
   /** A JSON Lines results file. */
   public record JsonlSink(Path path) implements SinkSpec {}
 
+  /** An UPDATE of the source's table (credentials as the source). */
+  public record SqlUpdateSink(dev.ferry.sinks.sql.SqlUpdateSinkConfig config) implements SinkSpec {}
+
   /** {@code value} with every secret's value replaced by {@code ***}. */
   public String mask(String value) {
     if (value == null) return null;
     String out = value;
     for (String s : secretValues) if (s.length() >= 4) out = out.replace(s, "***");
     return out;
+  }
+
+  /** The same spec cut into chunks of {@code rows}. */
+  public JobSpec withChunkSize(int rows) {
+    return new JobSpec(file, text, name, source, targets, steps, key, rows, sink, storedParams, secretParams,
+        secretValues);
   }
 
   /** The single target's name, or null when the spec has several. */

@@ -58,11 +58,25 @@ final class SpecAssembler {
     Node jsonl = node.get("jsonl");
     if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")));
     Node sql = node.get("sql");
-    return new JobSpec.SqlSource(sql.get("url").text(), sql.get("query").text(), sql.get("key").text());
+    return build(sql, () -> new JobSpec.SqlSource(new dev.ferry.sources.sql.SqlSourceConfig(sql.get("url").text(),
+        sql.get("query").text(), sql.get("key").text(), text(sql.get("user")), text(sql.get("password")))));
   }
 
   JobSpec.SinkSpec sink(Node node) {
-    return new JobSpec.JsonlSink(path(node.get("jsonl").get("path")));
+    Node jsonl = node.get("jsonl");
+    if (jsonl != null) return new JobSpec.JsonlSink(path(jsonl.get("path")));
+    Node u = node.get("sql_update");
+    return build(u, () -> {
+      Map<String, String> set = new LinkedHashMap<>();
+      u.get("set").fields().forEach((k, v) -> set.put(k, v.text()));
+      return new JobSpec.SqlUpdateSink(new dev.ferry.sinks.sql.SqlUpdateSinkConfig(u.get("url").text(),
+          text(u.get("user")), text(u.get("password")), u.get("table").text(), u.get("key").text(),
+          text(u.get("key_field")), set));
+    });
+  }
+
+  private static String text(Node node) {
+    return node == null ? null : node.text();
   }
 
   private Path path(Node node) {

@@ -29,8 +29,7 @@ public final class SpecJobs {
     return switch (spec.source()) {
       case JobSpec.CsvSource c -> new CsvRecordSource(c.path());
       case JobSpec.JsonlSource j -> new JsonlSource(j.path());
-      case JobSpec.SqlSource s -> throw new UnsupportedOperationException(
-          "source: sql is not wired in this build yet (see docs/JOBS.md)");
+      case JobSpec.SqlSource s -> new dev.ferry.sources.sql.SqlSource(s.config());
     };
   }
 

@@ -57,6 +57,8 @@ public final class SpecRun implements AutoCloseable {
       sink = new JsonlResultsSink(j.path(), spec.key() == null ? null
           : row -> spec.key().renderText(RenderContext.ofRow(row.record() == null ? Map.of() : row.record(),
               Map.of(), Map.of("id", job.id()))));
+    } else if (spec.sink() instanceof JobSpec.SqlUpdateSink u && !options.dryRun()) {
+      sink = new dev.ferry.sinks.sql.SqlUpdateSink(u.config());
     }
     JobSteps steps = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key()).store(store)
         .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())

@@ -139,8 +139,12 @@ final class SpecYaml {
     }
   }
 
-  /** Header values anywhere are secret-bearing: never echoed, their parameters never stored. */
+  /** Header values anywhere, and database URLs and passwords, are secret-bearing: never echoed, their parameters never stored. */
   static boolean secretField(String path) {
+    if (path.equals("source.sql.url") || path.equals("source.sql.password") || path.equals("sink.sql_update.url")
+        || path.equals("sink.sql_update.password")) {
+      return true;
+    }
     int h = path.lastIndexOf(".headers.");
     return h >= 0 && path.indexOf('.', h + ".headers.".length()) < 0;
   }

@@ -6,6 +6,7 @@ import dev.ferry.http.Secret;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
 import dev.ferry.testing.ApiProxy;
+import dev.ferry.testing.ForwardProxy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,13 +34,15 @@ import picocli.CommandLine.Model.OptionSpec;
  * invalid rows, API failures (one API even quotes the request, key and body, in its errors), a refused key, a
  * crash (kill -9) and its resume, {@code --verbose} and {@code --api-key-file}; then scans every byte ferry
  * wrote or printed (stdout, stderr with the debug log, the SQLite files with their -wal and -shm, errors files,
- * JSON reports, status output): no canary appears anywhere.
+ * JSON reports, status output): no canary appears anywhere. Proxy credentials (in the proxy URL) likewise, through
+ * an import via a proxy and a proxy that refuses them.
  */
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class SecretsTest {
   static final String KEY = "sk_test_SECRETCANARY_9f8e7d";
   static final String[] CANARIES = {"SECRETCANARY", "HASHCANARY", "PWCANARY"};
   static final int VALID_ROWS = 40;
+  static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   @TempDir
   Path dir;
@@ -90,12 +93,15 @@ class SecretsTest {
   void noKeyPasswordOrHashInAnythingFerryWritesOrPrints() throws Exception {
     assertThat(Files.readString(csv)).contains("HASHCANARY", "PWCANARY");
 
-    // 1. success, invalid rows and an API failure, with --verbose, in a child process (all its output captured)
+    // 1. success, invalid rows and an API failure, with --verbose and JSON logs, in a child process (all its output
+    // captured; the crash of step 4 logs as text)
     ChildFerry run = ChildFerry.start(work, "import", Map.of(ApiKeys.ENV, KEY),
-        args("mixed", sim.baseUrl().toString(), "--verbose"));
+        args("mixed", sim.baseUrl().toString(), "--verbose", "--log-format", "json"));
     assertThat(run.exitCode(Duration.ofSeconds(120))).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
     assertThat(sim.stats().usersCreated()).as("the rows with hashes were sent").isEqualTo(VALID_ROWS);
-    assertThat(run.stderr()).contains("DEBUG"); // the debug log was on
+    List<String> logLines = run.stderr().lines().filter(l -> l.startsWith("{")).toList();
+    for (String line : logLines) assertThat(JSON.readTree(line).get("formattedMessage")).as(line).isNotNull();
+    assertThat(logLines).anyMatch(l -> l.contains("\"level\":\"DEBUG\"")); // the debug log was on, as JSON
     assertThat(Files.readString(work.resolve("mixed-errors.csv"))).contains("short-tld@example.c", "both@example.com");
 
     // 2. an API that quotes the request (key and body) in its 422 answers, in this process with --verbose
@@ -153,6 +159,44 @@ class SecretsTest {
   }
 
   @Test
+  void proxyCredentialsNeverShowInOutputLogsOrState() throws Exception {
+    // Given: the API reachable only through a proxy that wants Basic credentials, given in the proxy URL
+    String password = "PROXYCANARY-pw";
+    String basic = java.util.Base64.getEncoder().encodeToString(("ferry:" + password).getBytes(StandardCharsets.UTF_8));
+    try (ForwardProxy forward = ForwardProxy.start(Map.of("api.workos.test", new java.net.InetSocketAddress(
+        java.net.InetAddress.getLoopbackAddress(), sim.port())), "Basic " + basic)) {
+      String apiUrl = "http://api.workos.test:" + sim.port();
+
+      // When: an import with the debug log, in a child process (every byte it prints captured)
+      ChildFerry run = ChildFerry.start(work, "proxied", Map.of(ApiKeys.ENV, KEY, "HTTP_PROXY",
+          forward.url("ferry:" + password)), args("proxied", apiUrl, "--verbose"));
+      assertThat(run.exitCode(Duration.ofSeconds(120))).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+      assertThat(sim.stats().usersCreated()).as("through the proxy").isEqualTo(VALID_ROWS);
+      assertThat(forward.authorizations()).isNotEmpty().containsOnly("Basic " + basic);
+
+      // When: the proxy refuses the credentials, in this process with the debug log
+      forward.requireAuthorization("Basic c29tZW9uZTplbHNl");
+      Captured refused = inProcess(() -> CliRun.run(Map.of(ApiKeys.ENV, KEY, "HTTP_PROXY",
+          forward.url("ferry:" + password)), args("proxy-refused", apiUrl, "--verbose")));
+      assertThat(refused.run.exit()).as(refused.toString()).isEqualTo(ExitCodes.STOPPED);
+      assertThat(refused.all()).contains("refused the request: HTTP 407");
+      Files.writeString(work.resolve("proxy-in-process-output.txt"), refused.all());
+
+      // Then: neither the password nor its Basic encoding anywhere ferry wrote or printed
+      List<Path> files;
+      try (Stream<Path> all = Files.walk(work)) {
+        files = all.filter(Files::isRegularFile).toList();
+      }
+      assertThat(files.stream().map(p -> p.getFileName().toString())).contains("ferry.db", "proxied.err",
+          "proxied-errors.csv", "proxy-in-process-output.txt");
+      for (Path f : files) {
+        String raw = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        assertThat(raw).as(work.relativize(f).toString()).doesNotContain("PROXYCANARY").doesNotContain(basic);
+      }
+    }
+  }
+
+  @Test
   void aKeyFileOthersCanReadIsRefusedAndAnOwnerOnlyOneWorks() throws Exception {
     Path keyFile = inputs.resolve("key");
     Files.writeString(keyFile, KEY + "\n");
@@ -207,8 +251,12 @@ class SecretsTest {
     collect(Main.commandLine(new java.io.PrintWriter(java.io.Writer.nullWriter()),
         new java.io.PrintWriter(java.io.Writer.nullWriter())), names);
     assertThat(names).contains("--api-key-file", "--csv", "--workers");
+    // A flag named like a secret may only say where the secret is (a file, or the name of an environment
+    // variable), or count tokens; it never takes the secret itself.
     assertThat(names.stream().filter(n -> n.matches("(?i).*(key|secret|token|bearer|auth|passw).*")))
-        .containsOnly("--api-key-file", "--require-key-env");
+        .allMatch(n -> n.endsWith("-file") || n.endsWith("-env") || n.endsWith("-tokens"), "names a file, an"
+            + " environment variable or a token count")
+        .contains("--api-key-file", "--require-key-env");
   }
 
   @Test

@@ -127,4 +127,32 @@ class SimCommandTest {
     assertThat(exit).hasValue(ExitCodes.STOPPED);
     assertThat(out.toString().lines()).hasSize(1);
   }
+
+  @Test
+  void aTlsKeyStoreServesHttpsAndAnUnreadableOneIsAUsageError() throws Exception {
+    // When: a file that is not a key store
+    StringWriter err = new StringWriter();
+    int bad = new CommandLine(new SimCommand()).setErr(new PrintWriter(err, true))
+        .execute("--port", "0", "--tls", "pom.xml");
+    // Then
+    assertThat(bad).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("[ERROR] ferry sim: --tls pom.xml: not a PKCS#12 key store this password opens");
+
+    // When: the test certificate's key store
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new SimCommand()).setOut(new PrintWriter(out, true));
+    AtomicInteger exit = new AtomicInteger(-1);
+    String keyStore = dev.ferry.testing.TestCertificates.get().keyStore().toString();
+    Thread running = Thread.ofVirtual().start(() -> exit.set(cli.execute("--port", "0", "--tls", keyStore)));
+    Pattern listening = Pattern.compile("ferry sim listening on https://127\\.0\\.0\\.1:\\d+\\R");
+    for (int i = 0; i < 2_000 && !listening.matcher(out.toString()).find() && running.isAlive(); i++) {
+      Thread.sleep(5);
+    }
+    // Then
+    assertThat(listening.matcher(out.toString()).find()).as(out.toString()).isTrue();
+    running.interrupt();
+    assertThat(running.join(Duration.ofSeconds(10))).isTrue();
+    assertThat(exit).hasValue(ExitCodes.STOPPED);
+  }
 }

@@ -59,7 +59,7 @@ class StopConditionsTest {
     // Then: one line naming the key, exit 3, nothing created, the job resumable
     assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.STOPPED);
     assertThat(run.errLines()).containsExactly("ferry: job auth stopped: the target refused the API key (HTTP 401):"
-        + " check WORKOS_SECRET_KEY (or --api-key-file) and --api-url");
+        + " check WORKOS_SECRET_KEY or WORKOS_API_KEY (or --api-key-file) and --api-url");
     assertThat(status("auth")).isEqualTo(JobStatus.STOPPED);
     assertThat(sim.stats().usersCreated()).isZero();
     assertThat(sim.stats().unauthorized()).as("stops at once, not after every row").isLessThanOrEqualTo(4 * 10);
@@ -82,7 +82,7 @@ class StopConditionsTest {
     // Then
     assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.STOPPED);
     assertThat(run.errLines()).containsExactly("ferry: job prewarm stopped: the target refused the API key (HTTP 401):"
-        + " check WORKOS_SECRET_KEY (or --api-key-file) and --api-url");
+        + " check WORKOS_SECRET_KEY or WORKOS_API_KEY (or --api-key-file) and --api-url");
     assertThat(status("prewarm")).isEqualTo(JobStatus.STOPPED);
 
     // When

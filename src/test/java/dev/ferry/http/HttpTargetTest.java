@@ -168,12 +168,13 @@ class HttpTargetTest {
   }
 
   @Test
-  void connectionRefusedIsReportedWithoutTheKey() throws Exception {
+  void connectionRefusedAfterTheTargetAnsweredIsTransientAndReportedWithoutTheKey() throws Exception {
     int port = server.getAddress().getPort();
-    server.stop(0);
     URI base = URI.create("http://127.0.0.1:" + port);
     try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(2), RateLimiter.unlimited(time),
         RetryPolicy.builder().maxAttempts(2).build(), time, time, () -> 0.0, metrics)) {
+      assertThat(t.call(ApiCall.get("/x", "get")).status()).isEqualTo(200); // it answered once...
+      server.stop(0); // ...then went away: retried, not a stop (HttpTargetConnectionTest has the first-call case)
       ApiResponse r = t.call(ApiCall.get("/x", "get"));
       assertThat(r.status()).isZero();
       assertThat(r.transientExhausted()).isTrue();

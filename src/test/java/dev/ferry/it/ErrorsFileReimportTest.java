@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The errors file is an input (DESIGN.md: "can be fed back as an input after fixing"): fixed, it imports the
+ * The errors file is an input (README, docs/GUARANTEES.md: it can be fed back after fixing): fixed, it imports the
  * rows that failed; a secret ferry left out of it is never lost silently.
  */
 class ErrorsFileReimportTest {

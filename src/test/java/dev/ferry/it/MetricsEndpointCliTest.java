@@ -29,6 +29,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,12 @@ class MetricsEndpointCliTest {
   static final String KEY = "sk_test_ferry_metrics";
   private static final Pattern URL = Pattern.compile("ferry: metrics at (http://127\\.0\\.0\\.1:\\d+/metrics)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** Its selector thread would outlive the class (FaultToleranceTest counts the threads left behind). */
+  @AfterAll
+  static void closeHttp() {
+    HTTP.close();
+  }
   private static final int ATTEMPTS = 1_000;
 
   @TempDir

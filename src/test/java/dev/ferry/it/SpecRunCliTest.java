@@ -123,4 +123,43 @@ class SpecRunCliTest {
     assertThat(run.err()).contains("users.yaml:11:39: targets.workos.headers.Authorization: parameter"
         + " ${WORKOS_SECRET_KEY} is not defined").doesNotContain("Exception");
   }
+
+  @Test
+  void aSqlTableOfUsersIsImportedAndTheIdsWrittenBack() throws Exception {
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());
+    try (dev.ferry.testing.TestDatabase db = dev.ferry.testing.TestDatabase.sqlite(dir);
+        java.sql.Connection c = java.sql.DriverManager.getConnection(db.url());
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, workos_id TEXT)");
+      for (int i = 1; i <= 30; i++) st.execute("INSERT INTO people (id, email) VALUES (" + i + ", 'p" + i + "@x.io')");
+      Path spec = dir.resolve("sql.yaml");
+      Files.writeString(spec, """
+          source: { sql: { url: "${DATABASE_URL}", query: "SELECT id, email FROM people", key: id } }
+          targets:
+            workos:
+              base_url: "${WORKOS_API_URL}"
+              headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+          steps:
+            - name: user
+              target: workos
+              request: { method: POST, path: /user_management/users, body: { email: "{{ row.email }}" } }
+              idempotency_key: "person-{{ row.id }}"
+              capture: { id: "$.id" }
+          key: "{{ row.id }}"
+          chunk_size: 7
+          sink: { sql_update: { url: "${DATABASE_URL}", table: people, key: id, set: { workos_id: user.id } } }
+          """);
+      Map<String, String> env = Map.of("DATABASE_URL", db.url(), "WORKOS_API_URL", sim.baseUrl().toString(),
+          "WORKOS_SECRET_KEY", KEY);
+      Ferry.Run run = Ferry.run(env, Ferry.args("run", spec, "--job-id", "q1", "--checkpoint-dir",
+          dir.resolve("state"), "--quiet", "--json"));
+      assertThat(run.exit()).as(run.toString()).isZero();
+      assertThat(run.outJson().path("done").asLong()).isEqualTo(30);
+      assertThat(sim.stats().usersCreated()).isEqualTo(30);
+      try (java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM people WHERE workos_id LIKE 'user_%'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(30);
+      }
+    }
+  }
 }

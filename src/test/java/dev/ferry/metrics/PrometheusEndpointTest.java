@@ -22,11 +22,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The Micrometer adapter's names, types and labels, served over real HTTP on loopback. */
 class PrometheusEndpointTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** Its selector thread would outlive the class (FaultToleranceTest counts the threads left behind). */
+  @AfterAll
+  static void closeHttp() {
+    HTTP.close();
+  }
 
   private static HttpResponse<String> get(URI uri, String method) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build(),

@@ -33,7 +33,7 @@ class SimStatsTest {
           "organizations_created", "memberships", "memberships_created", "duplicates_refused",
           "duplicate_creations", "requests", "requests_by_route", "rate_limited", "unauthorized",
           "errors_injected", "hangs_injected", "drops_injected", "slow_injected", "idempotent_replays",
-          "in_flight", "max_in_flight", "serial_wait_ms", "embeddings", "points");
+          "in_flight", "max_in_flight", "serial_wait_ms", "embeddings", "points", "crm");
       assertThat(stats.path("users").asLong()).isEqualTo(1);
       assertThat(stats.path("users_created").asLong()).isEqualTo(1);
       assertThat(stats.path("organizations").asLong()).isEqualTo(1);
@@ -68,7 +68,7 @@ class SimStatsTest {
   @Test
   void snapshotIsImmutable() {
     SimStats stats = new SimStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of("b", 1L, "a", 2L), 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        Duration.ZERO, EmbeddingStats.NONE, PointStats.NONE);
+        Duration.ZERO, EmbeddingStats.NONE, PointStats.NONE, CrmStats.NONE);
 
     assertThat(stats.requestsByRoute().keySet()).containsExactly("a", "b");
     assertThatThrownBy(() -> stats.requestsByRoute().put("c", 3L)).isInstanceOf(UnsupportedOperationException.class);

@@ -1,6 +1,6 @@
 package dev.ferry.core.spi;
 
-/** The one final outcome every input row ends in (DESIGN.md: done + failed + invalid = rows). */
+/** The one final outcome every input row ends in (docs/GUARANTEES.md: done + failed + invalid = rows). */
 public enum Outcome {
   /** Created, or already existed. */
   DONE,

@@ -15,6 +15,7 @@ record ApiError(String code, String message, List<String> errorCodes) {
 
   static ApiError of(ApiResponse r) {
     if (r.status() == 0) return new ApiError("no_response", r.error(), List.of());
+    if (r.error() != null && !r.error().isEmpty()) return new ApiError("http_" + r.status(), r.error(), List.of());
     try {
       JsonNode n = JSON.readTree(r.body());
       if (n != null && n.isObject()) {

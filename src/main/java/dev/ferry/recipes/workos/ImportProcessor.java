@@ -11,6 +11,7 @@ import dev.ferry.http.ApiCall;
 import dev.ferry.http.ApiResponse;
 import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.HttpTarget;
+import dev.ferry.http.TargetUnusableException;
 
 /**
  * One row of the WorkOS user import: validate; resolve the organization (shared cache); create the user, or
@@ -63,7 +64,7 @@ final class ImportProcessor implements RowProcessor {
     }
     try {
       return send(in, u);
-    } catch (AuthFailureException e) {
+    } catch (AuthFailureException | TargetUnusableException e) {
       throw new StopJobException(e.getMessage());
     }
   }

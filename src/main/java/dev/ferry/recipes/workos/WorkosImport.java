@@ -16,6 +16,7 @@ import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.HttpTarget;
+import dev.ferry.http.TargetUnusableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -224,7 +225,8 @@ public final class WorkosImport {
 
   /**
    * Resolves every organization the input references before the rows start, with the run's parallelism, so
-   * rows never race to create one. Failures are left for the rows to report, except a refused key (401/403):
+   * rows never race to create one. Failures are left for the rows to report, except a refused key (401/403) or a
+   * target that cannot be used ({@link TargetUnusableException}):
    * that stops the run the same way it does during the rows (the job becomes STOPPED, exit 3), instead of
    * escaping as an internal error. A stop requested meanwhile (signal) ends the pre-warm early.
    */
@@ -246,7 +248,7 @@ public final class WorkosImport {
       threads.add(Thread.ofVirtual().start(() -> {
         try {
           orgs.resolve(ref.getKey(), ref.getValue());
-        } catch (AuthFailureException e) {
+        } catch (AuthFailureException | TargetUnusableException e) {
           runner.requestStop(e.getMessage());
         } catch (RuntimeException e) {
           // e.g. an unreadable answer: the rows that need this organization resolve it again and record it

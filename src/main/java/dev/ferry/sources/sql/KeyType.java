@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The two kinds of key a SQL source pages on, and how a chunk's planned keys are written in its
  * {@linkplain dev.ferry.core.spi.ChunkSpec#position() position}: integers as runs ({@code i:1..500,502,504..1001},
- * a few bytes for a serial id), text as a JSON array ({@code s:["a","b"]}). Immutable and threadsafe.
+ * a few bytes for a serial id; {@code i:3..2999/3} for ids with a step), text as a JSON array ({@code s:["a","b"]}). Immutable and threadsafe.
  */
 enum KeyType {
   /** SMALLINT, INTEGER, BIGINT (and SQLite's INTEGER): read and bound as {@code long}. */
@@ -87,11 +87,19 @@ enum KeyType {
     int i = 0;
     while (i < keys.size()) {
       long first = (Long) keys.get(i);
+      // a run: consecutive keys with one step (1 for a serial id, n on a cluster that interleaves n writers)
+      long step = i + 1 < keys.size() ? (Long) keys.get(i + 1) - first : 1;
       int j = i;
-      while (j + 1 < keys.size() && (Long) keys.get(j + 1) == (Long) keys.get(j) + 1) j++;
+      if (step > 0) {
+        while (j + 1 < keys.size() && (Long) keys.get(j + 1) - (Long) keys.get(j) == step) j++;
+      }
+      if (step != 1 && j == i + 1) j = i; // two keys with a step other than 1 are shorter as a list
       if (i > 0) sb.append(',');
       sb.append(first);
-      if (j > i) sb.append("..").append((long) (Long) keys.get(j));
+      if (j > i) {
+        sb.append("..").append((long) (Long) keys.get(j));
+        if (step != 1) sb.append('/').append(step);
+      }
       i = j + 1;
     }
     return sb.toString();
@@ -120,9 +128,12 @@ enum KeyType {
     if (body.isEmpty()) return new Decoded(type, keys);
     for (String run : body.split(",")) {
       int dots = run.indexOf("..", 1); // a run's first number may be negative: "-5..-3"
+      int slash = run.indexOf('/');
       long first = Long.parseLong(dots < 0 ? run : run.substring(0, dots));
-      long last = dots < 0 ? first : Long.parseLong(run.substring(dots + 2));
-      for (long k = first; k <= last; k++) keys.add(k);
+      long last = dots < 0 ? first : Long.parseLong(run.substring(dots + 2, slash < 0 ? run.length() : slash));
+      long step = slash < 0 ? 1 : Long.parseLong(run.substring(slash + 1));
+      if (step < 1) throw new IllegalArgumentException("not a SQL source position: '" + abbreviate(position) + "'");
+      for (long k = first; k <= last; k += step) keys.add(k);
     }
     return new Decoded(type, keys);
   }

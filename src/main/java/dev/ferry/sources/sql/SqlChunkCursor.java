@@ -9,15 +9,23 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the planned rows of one chunk of a {@link SqlSource}, in planned order, {@value SqlSource#PAGE} keys per
- * query, each row as the table holds it when its page is read. A planned key the query no longer returns gives a
- * row with the error {@value SqlSource#GONE} and a record holding only the key. Rows the query returns now but
- * that were not planned are never read. Not threadsafe: one per chunk; it holds one connection until closed.
+ * Reads the planned rows of one chunk of a {@link SqlSource}, in planned order, by keyset pages over the chunk's key
+ * range: {@code SELECT * FROM (query) q WHERE key > ? AND key <= last ORDER BY key LIMIT n} (the first page from
+ * {@code key >= first}), each a short query of its own, so a row is read as the table holds it shortly before it is
+ * sent and no transaction stays open while the chunk is worked on.
+ *
+ * <p>Rows are matched to the plan by key, never by position: a row the query returns now but whose key was not
+ * planned (inserted since) is skipped; a planned key the query no longer returns gives a row with the error
+ * {@value SqlSource#GONE} and a record holding only the key. The database orders keys now as it did when planning
+ * (same query, same collation), which is what lets a planned key be declared gone once a later one was read.
+ *
+ * <p>Not threadsafe: one per chunk; it holds one connection until closed.
  */
 final class SqlChunkCursor implements ChunkSource.RowCursor {
   private final JdbcDatabase db;
@@ -25,9 +33,16 @@ final class SqlChunkCursor implements ChunkSource.RowCursor {
   private final ChunkSpec chunk;
   private final KeyType type;
   private final List<Object> keys;
+  private final Map<Object, Integer> plannedIndex;
+  /** Rows of the current page that were planned, in key order: index into {@link #keys}, then the record. */
+  private final ArrayDeque<Read> page = new ArrayDeque<>();
   private Connection connection;
-  private Map<Object, Map<String, Object>> page = Map.of();
-  private int pageEnd;
+  private PreparedStatement firstPage;
+  private PreparedStatement laterPage;
+  /** The last key the database returned (planned or not), or null before the first page. */
+  private Object lastRead;
+  /** True once a page came back short: the database has no more rows in the chunk's range. */
+  private boolean exhausted;
   private int next;
   private String keyLabel;
 
@@ -47,46 +62,65 @@ final class SqlChunkCursor implements ChunkSource.RowCursor {
     }
     this.type = decoded.type();
     this.keys = decoded.keys();
+    this.plannedIndex = new HashMap<>(keys.size() * 2);
+    for (int i = 0; i < keys.size(); i++) plannedIndex.put(keys.get(i), i);
     this.keyLabel = config.key();
+    this.exhausted = keys.isEmpty();
   }
 
   @Override
   public RowInput next() throws IOException {
     if (next >= keys.size()) return null;
-    if (next >= pageEnd) readPage(next);
-    Object key = keys.get(next);
-    long row = chunk.firstRow() + next;
-    next++;
-    Map<String, Object> record = page.get(key);
-    return record == null
-        ? new RowInput(row, chunk.index(), row, null, SqlSource.GONE, Map.of(keyLabel, key))
-        : new RowInput(row, chunk.index(), row, null, null, record);
+    while (page.isEmpty() && !exhausted) readPage();
+    Read head = page.peekFirst();
+    int index = next++;
+    long row = chunk.firstRow() + index;
+    if (head != null && head.index() < index) {
+      throw new IOException("chunk " + chunk.index() + ": the database orders the keys of " + db.location()
+          + " differently from when the job was planned (key " + head.key() + ")");
+    }
+    if (head != null && head.index() == index) {
+      page.removeFirst();
+      return new RowInput(row, chunk.index(), row, null, null, head.record());
+    }
+    return new RowInput(row, chunk.index(), row, null, SqlSource.GONE, Map.of(keyLabel, keys.get(index)));
   }
 
-  private void readPage(int from) throws IOException {
-    int to = Math.min(from + SqlSource.PAGE, keys.size());
-    StringBuilder sql = new StringBuilder("SELECT * FROM (").append(config.query()).append(") q WHERE q.")
-        .append(config.key()).append(" IN (");
-    for (int i = from; i < to; i++) sql.append(i == from ? "?" : ", ?");
-    sql.append(')');
+  private void readPage() throws IOException {
     try {
-      if (connection == null) connection = db.connect();
-      try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
-        for (int i = from; i < to; i++) type.bind(ps, i - from + 1, keys.get(i));
-        Map<Object, Map<String, Object>> rows = new HashMap<>((to - from) * 2);
-        try (ResultSet rs = ps.executeQuery()) {
-          int keyColumn = keyColumn(rs.getMetaData());
-          while (rs.next()) {
-            Object key = type.read(rs, keyColumn);
-            if (key != null) rows.put(key, SqlValues.record(rs));
-          }
-        }
-        page = rows;
-        pageEnd = to;
+      PreparedStatement ps;
+      if (lastRead == null) {
+        ps = firstPage == null ? firstPage = prepare(">=") : firstPage;
+        type.bind(ps, 1, keys.get(0));
+      } else {
+        ps = laterPage == null ? laterPage = prepare(">") : laterPage;
+        type.bind(ps, 1, lastRead);
       }
+      type.bind(ps, 2, keys.get(keys.size() - 1));
+      int rows = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        int keyColumn = keyColumn(rs.getMetaData());
+        SqlValues.Columns columns = SqlValues.Columns.of(rs);
+        while (rs.next()) {
+          rows++;
+          Object key = type.read(rs, keyColumn);
+          if (key == null) continue;
+          lastRead = key;
+          Integer index = plannedIndex.get(key);
+          if (index != null) page.addLast(new Read(index, key, columns.record(rs)));
+        }
+      }
+      if (rows < SqlSource.PAGE) exhausted = true;
     } catch (SQLException e) {
       throw new IOException(db.message("read chunk " + chunk.index() + " of the query", e));
     }
+  }
+
+  private PreparedStatement prepare(String from) throws SQLException {
+    if (connection == null) connection = db.connect();
+    String k = "q." + config.key();
+    return connection.prepareStatement("SELECT * FROM (" + config.query() + ") q WHERE " + k + " " + from + " ? AND "
+        + k + " <= ? ORDER BY " + k + " LIMIT " + SqlSource.PAGE);
   }
 
   private int keyColumn(ResultSetMetaData md) throws SQLException {
@@ -103,11 +137,14 @@ final class SqlChunkCursor implements ChunkSource.RowCursor {
   public void close() throws IOException {
     if (connection == null) return;
     try {
-      connection.close();
+      connection.close(); // closes its statements
     } catch (SQLException e) {
       throw new IOException(db.message("close the connection of chunk " + chunk.index(), e));
     } finally {
       connection = null;
     }
   }
+
+  /** A planned row as read: its index in the chunk, key and record. */
+  private record Read(int index, Object key, Map<String, Object> record) {}
 }

@@ -23,9 +23,8 @@ import java.util.function.Consumer;
  * <p>Planning reads the query's keys once, in key order ({@code SELECT key FROM (query) q ORDER BY key}, streamed
  * with a fetch size: memory holds one chunk's keys at a time), and every {@code chunkSize} keys make a chunk whose
  * {@linkplain ChunkSpec#position() position} is exactly those keys ({@link KeyType}: integer keys as runs, text keys
- * as a list). Reading a chunk fetches its planned keys {@value #PAGE} at a time
- * ({@code SELECT * FROM (query) q WHERE key IN (…)}), so a row's number never depends on what else the table holds
- * now. Planning shows each row to the visitor with a record holding only its key: it reads no other column.
+ * as a list). Reading a chunk walks its key range in keyset pages of {@value #PAGE} rows ({@link SqlChunkCursor})
+ * and matches rows to the plan by key, so a row's number never depends on what else the table holds now. Planning shows each row to the visitor with a record holding only its key: it reads no other column.
  *
  * <p>What "changed" means for a live table:
  * <ul>
@@ -48,7 +47,7 @@ public final class SqlSource implements RecordSource {
   public static final String GONE = "row no longer in the source";
   /** Keys per round trip while planning and checking (the driver's fetch size). */
   static final int FETCH_SIZE = 1_000;
-  /** Planned keys fetched per query while reading a chunk. */
+  /** Rows per keyset page while reading a chunk. */
   static final int PAGE = 100;
 
   private final SqlSourceConfig config;

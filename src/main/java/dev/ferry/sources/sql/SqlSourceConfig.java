@@ -8,8 +8,8 @@ import java.util.Objects;
  * <p>Secrets: {@code url} may carry credentials ({@code ?user=…&password=…}) and {@code password} is one; both come
  * from the environment through the spec's parameters. {@link #toString} shows neither.
  *
- * @param url      JDBC URL: {@code jdbc:postgresql://…}, {@code jdbc:mariadb://…} or {@code jdbc:mysql://…} (the
- *                 MariaDB driver), {@code jdbc:sqlite:FILE}
+ * @param url      JDBC URL: {@code jdbc:postgresql://…}, {@code jdbc:mariadb://…} (MariaDB or MySQL servers, with
+ *                 the MariaDB driver), {@code jdbc:sqlite:FILE}
  * @param query    a SELECT whose rows are the job's input (it is wrapped as a subquery: no trailing semicolon
  *                 needed, any ORDER BY in it is irrelevant)
  * @param key      the column of the query that identifies a row: unique, never NULL, integer or text typed; a

@@ -29,15 +29,28 @@ import java.util.Map;
 final class SqlValues {
   private SqlValues() {}
 
-  /** The current row of {@code rs} as column label → value, in column order (unmodifiable). */
-  static Map<String, Object> record(ResultSet rs) throws SQLException {
-    ResultSetMetaData md = rs.getMetaData();
-    int n = md.getColumnCount();
-    Map<String, Object> record = new LinkedHashMap<>(n * 2);
-    for (int c = 1; c <= n; c++) {
-      record.put(md.getColumnLabel(c), value(rs, c, md.getColumnType(c)));
+  /** The labels and JDBC types of a result's columns, read once per result. Immutable. */
+  record Columns(String[] labels, int[] types) {
+    static Columns of(ResultSet rs) throws SQLException {
+      ResultSetMetaData md = rs.getMetaData();
+      int n = md.getColumnCount();
+      String[] labels = new String[n];
+      int[] types = new int[n];
+      for (int c = 1; c <= n; c++) {
+        labels[c - 1] = md.getColumnLabel(c);
+        types[c - 1] = md.getColumnType(c);
+      }
+      return new Columns(labels, types);
     }
-    return Collections.unmodifiableMap(record);
+
+    /** The current row of {@code rs} as column label → value, in column order (unmodifiable). */
+    Map<String, Object> record(ResultSet rs) throws SQLException {
+      Map<String, Object> record = new LinkedHashMap<>(labels.length * 2);
+      for (int c = 1; c <= labels.length; c++) {
+        record.put(labels[c - 1], value(rs, c, types[c - 1]));
+      }
+      return Collections.unmodifiableMap(record);
+    }
   }
 
   static Object value(ResultSet rs, int c, int sqlType) throws SQLException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.metrics.Gauge;
+import dev.ferry.testing.FakeScheduler;
 import dev.ferry.testing.FakeTicker;
 import dev.ferry.testing.RecordingMetrics;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.ferry.core.pool;
 
+import dev.ferry.testing.FakeScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -148,6 +148,22 @@ abstract class SqlSourceContractTest {
   }
 
   @Test
+  void manyRowsInsertedInsideAChunksRangeAreSkippedPageAfterPage() throws IOException {
+    // Given a chunk planned as keys 1 and 1000, then 3 pages' worth of rows inserted between them
+    insertDocs(1, 1000);
+    SqlSource source = source(DOCS);
+    ChunkPlan plan = source.plan(10, r -> {});
+    insertDocs(IntStream.rangeClosed(2, 2 + 3 * SqlSource.PAGE).toArray());
+
+    // When
+    List<RowInput> rows = read(source.chunks(), plan.chunks().get(0));
+
+    // Then
+    assertThat(rows).extracting(r -> r.record().get("id")).containsExactly(1L, 1000L);
+    assertThat(rows).extracting(RowInput::error).containsOnlyNulls();
+  }
+
+  @Test
   void aResumeRefusesATableWhosePlannedRowsChanged() throws IOException {
     // Given
     insertDocs(1, 2, 3, 10);
@@ -192,6 +208,7 @@ abstract class SqlSourceContractTest {
 
       // Then each chunk holds exactly its rows
       List<Object> ids = new ArrayList<>();
+      assertThat(plan.chunks()).hasSizeGreaterThan(10);
       for (int i = 0; i < reads.size(); i++) {
         List<RowInput> rows = reads.get(i).get();
         assertThat(rows).hasSize(plan.chunks().get(i).rowCount());

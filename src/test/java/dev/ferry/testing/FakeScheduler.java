@@ -1,6 +1,6 @@
-package dev.ferry.core.pool;
+package dev.ferry.testing;
 
-import dev.ferry.testing.FakeTicker;
+import dev.ferry.core.pool.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,12 +10,12 @@ import java.util.List;
  * Virtual-time {@link Scheduler}: actions are due at the {@link FakeTicker}'s reading plus their delay, and run
  * on the test's thread, in due order, when the test calls {@link #advance}. Threadsafe.
  */
-final class FakeScheduler implements Scheduler {
+public final class FakeScheduler implements Scheduler {
   private final FakeTicker ticker;
   private final List<Timer> timers = new ArrayList<>();
   private long sequence;
 
-  FakeScheduler(FakeTicker ticker) {
+  public FakeScheduler(FakeTicker ticker) {
     this.ticker = ticker;
   }
 
@@ -31,7 +31,7 @@ final class FakeScheduler implements Scheduler {
   }
 
   /** Moves virtual time forward by {@code d}, running every action that falls due, each at its due time. */
-  void advance(Duration d) {
+  public void advance(Duration d) {
     long end = ticker.read() + d.toNanos();
     while (true) {
       Timer next;
@@ -48,7 +48,7 @@ final class FakeScheduler implements Scheduler {
   }
 
   /** Actions scheduled and neither run nor cancelled. */
-  synchronized int pending() {
+  public synchronized int pending() {
     return timers.size();
   }
 

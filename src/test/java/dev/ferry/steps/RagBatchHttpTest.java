@@ -1,0 +1,131 @@
+package dev.ferry.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.engine.RowInput;
+import dev.ferry.core.spi.Outcome;
+import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.sim.EmbeddingsSettings;
+import dev.ferry.sim.SimConfig;
+import dev.ferry.sim.SimServer;
+import dev.ferry.sim.SimStats;
+import dev.ferry.steps.template.JsonPath;
+import dev.ferry.steps.template.JsonTemplate;
+import dev.ferry.steps.template.SpecLocation;
+import dev.ferry.steps.template.Template;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seed 002's pipeline at the processor level over real HTTP against the simulator's OpenAI-compatible embeddings and
+ * Qdrant-compatible points: documents embedded in token-weighed batches (requests and tokens per minute charged),
+ * answers mapped back by index, then upserted in batches. A document longer than the model's context makes the
+ * embeddings API refuse its whole batch (400): the batch is split until that document fails alone, and every other
+ * document is embedded once and stored once (seed 003's return_exceptions=True).
+ */
+class RagBatchHttpTest {
+  private static final SpecLocation AT = new SpecLocation("rag.yaml", 1, 1);
+  private SimServer sim;
+
+  @AfterEach
+  void stop() {
+    if (sim != null) sim.close();
+  }
+
+  private static Template t(String text) {
+    return Template.parse(text, AT);
+  }
+
+  private static List<StepConfig> ragSteps() {
+    CallConfig embed = new CallConfig(new RequestTemplate("POST", t("/embeddings"), Map.of(), Map.of(),
+        JsonTemplate.of(Map.of("model", "text-embedding-3-small", "input", "{{ batch.each(row.content) }}"), AT)),
+        null, ResponseRules.DEFAULTS, Map.of("vector", JsonPath.parse("$.embedding", AT)),
+        Map.of("tokens", t("{{ batch.weight }}")));
+    BatchSettings embedBatch = new BatchSettings(8, 0, 2000, t("{{ tokens(row.content) }}"), Duration.ofMillis(20),
+        ItemMapping.byIndex(JsonPath.parse("$.data", AT), JsonPath.parse("$.index", AT), null),
+        BatchSettings.DEFAULT_SPLIT_ON);
+    Map<String, Object> point = new LinkedHashMap<>();
+    point.put("points", "{{ batch.each({id: row.id, vector: steps.embed.vector, payload: {document_id: row.id, "
+        + "title: row.title}}) }}");
+    CallConfig upsert = new CallConfig(new RequestTemplate("PUT", t("/collections/docs/points?wait=true"), Map.of(),
+        Map.of(), JsonTemplate.of(point, AT)), null, ResponseRules.DEFAULTS,
+        Map.of("status", JsonPath.parse("$.status", AT)), Map.of());
+    return List.of(
+        new RequestStepConfig("embed", AT, null, "embeddings", embed, embedBatch),
+        new RequestStepConfig("upsert", AT, null, "qdrant", upsert, new BatchSettings(16, 0, 0, null,
+            Duration.ofMillis(20), ItemMapping.WHOLE, BatchSettings.DEFAULT_SPLIT_ON)));
+  }
+
+  private List<TargetConfig> targets() {
+    return List.of(
+        new TargetConfig("embeddings", AT, URI.create(sim.baseUrl() + "/v1"), Map.of("Authorization",
+            "Bearer sk-test-embeddings"), TargetLimits.of(List.of(new LimitRule("requests", 3000, Duration.ofMinutes(1)),
+                new LimitRule("tokens", 1_000_000, Duration.ofMinutes(1)))), null),
+        new TargetConfig("qdrant", AT, sim.baseUrl(), Map.of("api-key", ""), TargetLimits.NONE, null));
+  }
+
+  private static List<RowInput> documents(int n, int tooLong) {
+    List<RowInput> rows = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      String content = i == tooLong ? "lorem ipsum ".repeat(400) : "Document " + i + " about topic " + (i % 7);
+      rows.add(new RowInput(i, 0, i, null, null, Map.of("id", (long) i, "title", "Title " + i, "content", content)));
+    }
+    return rows;
+  }
+
+  @Test
+  void documentsAreEmbeddedAndStoredOnceAndTheOneTooLongFailsAlone() throws Exception {
+    // Given a model whose context is 200 tokens (by the simulator's count), and 60 documents, number 17 too long
+    sim = SimServer.start(SimConfig.builder().embeddings(EmbeddingsSettings.builder().contextTokens(200).build())
+        .build());
+    List<RowOutcome> outcomes = new ArrayList<>();
+    // When the rows run with 40 in flight (more than a batch: batches fill)
+    try (JobSteps steps = JobSteps.builder(targets(), ragSteps()).jobId("rag").key(t("{{ row.id }}")).build()) {
+      ConcurrentLinkedQueue<RowOutcome> out = new ConcurrentLinkedQueue<>();
+      Semaphore inFlight = new Semaphore(40);
+      List<Thread> threads = new ArrayList<>();
+      for (RowInput r : documents(60, 17)) {
+        inFlight.acquire();
+        threads.add(Thread.ofVirtual().start(() -> {
+          try {
+            out.add(steps.processor().process(r));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            inFlight.release();
+          }
+        }));
+      }
+      for (Thread th : threads) th.join();
+      outcomes.addAll(out);
+    }
+    // Then 59 documents are done by the upsert, and document 17 failed at embed with the API's message
+    assertThat(outcomes).hasSize(60);
+    RowOutcome bad = outcomes.stream().filter(o -> o.row() == 17).findFirst().orElseThrow();
+    assertThat(bad.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(bad.step()).isEqualTo("embed");
+    assertThat(bad.httpStatus()).isEqualTo(400);
+    assertThat(bad.retryable()).isFalse();
+    assertThat(bad.message()).containsIgnoringCase("context");
+    assertThat(outcomes).filteredOn(o -> o.row() != 17).allSatisfy(o -> {
+      assertThat(o.outcome()).as(o.toString()).isEqualTo(Outcome.DONE);
+      assertThat(o.step()).isEqualTo("upsert");
+    });
+    // and the APIs saw each good document once: embedded once (refused calls embed nothing), stored once
+    SimStats stats = sim.stats();
+    assertThat(stats.embeddings().inputs()).isEqualTo(59);
+    assertThat(stats.points().points()).isEqualTo(59);
+    assertThat(stats.points().rewrites()).isZero();
+    // in batches, not one call per document
+    assertThat(stats.points().upserts()).isLessThan(59);
+    assertThat(stats.embeddings().succeeded()).isLessThan(59);
+  }
+}

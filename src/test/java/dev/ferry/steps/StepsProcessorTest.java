@@ -1,0 +1,105 @@
+package dev.ferry.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.engine.RowInput;
+import dev.ferry.core.retry.RetryPolicy;
+import dev.ferry.core.spi.Outcome;
+import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.sinks.ResultSink;
+import dev.ferry.steps.template.JsonPath;
+import dev.ferry.steps.template.SpecLocation;
+import dev.ferry.steps.template.Template;
+import dev.ferry.testing.FakeTicker;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** One outcome per row: steps in order, when, the first failure decides, the sink before done, invalid rows. */
+class StepsProcessorTest {
+  private static final SpecLocation AT = new SpecLocation("job.yaml", 2, 2);
+  private final FakeTicker time = new FakeTicker();
+  private final CallRunner runner = new CallRunner(false, null, RetryPolicy.defaults(), time, () -> 0.5);
+  private final List<String> written = new ArrayList<>();
+  private final ResultSink sink = new ResultSink() {
+    @Override
+    public void write(RowInput row, Map<String, Object> results) throws IOException {
+      if ("sink-fails".equals(row.record().get("id"))) throw new IOException("disk full");
+      written.add(row.row() + ":" + results);
+    }
+
+    @Override
+    public void close() {}
+  };
+
+  private StepsProcessor processor(FakeApi api) {
+    StepTarget target = api.target("api", TargetLimits.NONE, time, time);
+    RequestStepConfig find = new RequestStepConfig("find", AT, null, "api", new CallConfig(
+        RequestTemplate.of("GET", Template.parse("/things/{{ row.id }}", AT)), null, ResponseRules.DEFAULTS,
+        Map.of("thing", JsonPath.parse("$.id", AT)), Map.of()), null);
+    RequestStepConfig touch = new RequestStepConfig("touch", AT, Template.parse("{{ steps.find.thing != null }}", AT),
+        "api", CallConfig.of(RequestTemplate.of("POST", Template.parse("/things/{{ steps.find.thing }}/touch", AT))),
+        null);
+    List<StepConfig> configs = List.of(find, touch);
+    return new StepsProcessor(configs, List.of(new RequestStep(find, target, runner),
+        new RequestStep(touch, target, runner)), Template.parse("{{ row.id }}", AT), Map.of("id", "j"), sink, false);
+  }
+
+  private static RowInput row(long n, String id) {
+    return new RowInput(n, 0, n, null, null, Map.of("id", id));
+  }
+
+  @Test
+  void stepsRunInOrderAndTheSinkGetsTheResultsBeforeTheOutcome() throws Exception {
+    FakeApi api = new FakeApi(c -> c.method().equals("GET") ? FakeApi.answer(200, "{\"id\":\"t1\"}")
+        : FakeApi.answer(204, ""));
+    RowOutcome o = processor(api).process(row(1, "a"));
+    assertThat(o.outcome()).isEqualTo(Outcome.DONE);
+    assertThat(o.key()).isEqualTo("a");
+    assertThat(o.step()).isEqualTo("touch");
+    assertThat(o.httpStatus()).isEqualTo(204);
+    assertThat(api.calls).extracting(c -> c.method() + " " + c.path())
+        .containsExactly("GET /things/a", "POST /things/t1/touch");
+    assertThat(written).containsExactly("1:{find={thing=t1}, touch={}}");
+  }
+
+  @Test
+  void aStepWhoseWhenIsFalseIsSkipped() throws Exception {
+    FakeApi api = new FakeApi(c -> FakeApi.answer(200, "{}"));
+    RowOutcome o = processor(api).process(row(1, "a"));
+    assertThat(o.outcome()).isEqualTo(Outcome.DONE);
+    assertThat(o.step()).isEqualTo("find");
+    assertThat(api.calls).hasSize(1);
+    assertThat(written).containsExactly("1:{find={thing=null}}");
+  }
+
+  @Test
+  void theFirstFailingStepDecidesTheRow() throws Exception {
+    FakeApi api = new FakeApi(c -> FakeApi.answer(422, "{\"message\":\"bad id\",\"code\":\"invalid\"}"));
+    RowOutcome o = processor(api).process(row(3, "b"));
+    assertThat(o).isEqualTo(new RowOutcome(3, 0, 3, Outcome.FAILED, false, "b", "find", 422, "invalid", "bad id",
+        "req_422", ""));
+    assertThat(written).isEmpty();
+  }
+
+  @Test
+  void aMalformedRowIsInvalidAndSendsNothing() throws Exception {
+    FakeApi api = new FakeApi(c -> FakeApi.answer(200, "{}"));
+    RowOutcome o = processor(api).process(new RowInput(4, 0, 4, null, "line 4: not valid JSON", null));
+    assertThat(o.outcome()).isEqualTo(Outcome.INVALID);
+    assertThat(o.message()).isEqualTo("line 4: not valid JSON");
+    assertThat(api.calls).isEmpty();
+  }
+
+  @Test
+  void aSinkThatFailsLeavesTheRowRetryable() throws Exception {
+    FakeApi api = new FakeApi(c -> FakeApi.answer(200, "{}"));
+    RowOutcome o = processor(api).process(row(5, "sink-fails"));
+    assertThat(o.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(o.retryable()).isTrue();
+    assertThat(o.step()).isEqualTo("sink");
+    assertThat(o.message()).contains("disk full");
+  }
+}
