@@ -101,7 +101,7 @@ final class ImportUsersCommand implements Callable<Integer> {
     JobSession.apiUri(apiUrl);
     ImportSettings settings = new ImportSettings(apiUrl, dryRun, orgId, orgExternalId, createOrgIfMissing, orgName,
         requireMembership, roles, !noPrewarm, new ImportSettings.RunDefaults(flags.workersOr(4),
-            flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY), flags.rateLimit != null ? flags.rateLimit : RateLimitSpec.rate(50),
+            flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY), flags.rateLimit != null ? flags.rateLimit : defaultRateLimit(apiUrl),
             flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000));
     if (!dryRun) {
       ApiKeys.load(flags.apiKeyFile, env); // fail before planning when the key is missing
@@ -125,5 +125,19 @@ final class ImportUsersCommand implements Callable<Integer> {
       }
       return new JobSession(state, store, flags, out, err, env).run(job, JobSession.Start.NEW);
     }
+  }
+
+  /** WorkOS's documented write limit (500 per 10 s), paced as a rate. */
+  static final RateLimitSpec WORKOS_RATE_LIMIT = RateLimitSpec.rate(50);
+
+  /**
+   * The rate limit of a new job when {@code --rate-limit} is not given: WorkOS's documented one for WorkOS's own
+   * API, {@code auto} (learned from the target's headers, else its 429s) for any other target.
+   */
+  static RateLimitSpec defaultRateLimit(String apiUrl) {
+    String host = java.net.URI.create(apiUrl.trim()).getHost();
+    boolean workos = host != null && (host.equalsIgnoreCase("api.workos.com")
+        || host.toLowerCase(java.util.Locale.ROOT).endsWith(".workos.com"));
+    return workos ? WORKOS_RATE_LIMIT : RateLimitSpec.AUTO;
   }
 }

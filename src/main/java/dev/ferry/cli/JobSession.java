@@ -5,6 +5,7 @@ import dev.ferry.core.engine.RunOptions;
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.Limit;
 import dev.ferry.core.limit.KnownRateTrim;
+import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.limit.RateLimiter;
@@ -178,10 +179,14 @@ final class JobSession {
             WallClock.system(), Sleeper.system()).start();
       }
       RateShare pace = share;
-      // With no rate limit given, auto also learns one from 429s (and ramps the pace until the first).
-      if (auto) {
-        feedback = new AdaptiveFeedback(rowLimiter, limiter, rate > 0 ? null : RateLearner.withDefaults(),
-            metrics::inFlight);
+      // With no rate limit given, the pace comes from the target's rate-limit headers when it sends them, else
+      // from its 429s: 'auto' ramps the pace from 50/s until the first (an unknown limit costs few 429s); 'none'
+      // sends unpaced until a 429 says otherwise.
+      if (auto || !rateLimit.isKnown()) {
+        RateLearner learner = rateLimit.isKnown() ? null
+            : rateLimit.isAuto() ? RateLearner.withDefaults() : RateLearner.unlimitedUntilRefused();
+        feedback = new AdaptiveFeedback(rowLimiter, limiter, learner,
+            rateLimit.isKnown() ? null : new QuotaPace(HEADROOM), metrics::inFlight);
       }
       // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time; a
       // budget the target refuses turns into even pacing at the first trim.
@@ -200,7 +205,9 @@ final class JobSession {
       Engine engine = new Engine(imp.runner(), imp::prewarm, imp.stats(), target == null ? null : metrics,
           target == null ? null : target.limiter(), rowLimiter, feedback, share, settings.dryRun(),
           settings.dryRun() ? ", dry run" : " -> " + settings.apiUrl() + via(network, settings.apiUrl()),
-          rate > 0 ? "rate limit " + rateLimit.describe() : "no rate limit", WorkosImport.SECRET_COLUMNS, null);
+          rate > 0 ? "rate limit " + rateLimit.describe()
+              : rateLimit.isAuto() ? "rate limit learned (headers, else 429s)" : "no rate limit",
+          WorkosImport.SECRET_COLUMNS, null);
       return drive(job, engine, input, processStart, auto ? workers + " workers, adaptive concurrency"
           : workers + " workers x " + concurrency + " in flight");
     } finally {

@@ -30,10 +30,14 @@ final class RunFlags {
           + " A number C: a fixed C rows in flight per worker, at most W x C requests in flight.")
   Integer concurrency;
 
-  @Option(names = "--rate-limit", paramLabel = "REQ/S|N/WINDOW", converter = RateLimitConverter.class,
-      description = "What the target allows, shared by all workers (default: 50, or the job's). A rate (50):"
-          + " ferry paces evenly at 98.5%% of it. A budget per window (500/10s, as WorkOS states its write limit):"
-          + " ferry sends as soon as the budget allows, never more than 500 in any 10.15 s. 'none': no limit.")
+  @Option(names = "--rate-limit", paramLabel = "auto|none|REQ/S|N/WINDOW", converter = RateLimitConverter.class,
+      description = "What the target allows, shared by all workers (default: the job's; for a new job 50 against"
+          + " api.workos.com, WorkOS's documented limit, else auto). 'auto': learn it, from the target's"
+          + " rate-limit headers (X-RateLimit-*, RateLimit/RateLimit-Policy, OpenAI's) when it sends them, else"
+          + " from its 429s (a pace ramped from 50/s, then probed upward again). A rate (50): ferry paces evenly"
+          + " at 98.5%% of it. A budget per window (500/10s, as WorkOS states its write limit): ferry sends as soon"
+          + " as the budget allows, never more than 500 in any 10.15 s. 'none': there is none; rows are sent as"
+          + " fast as the target's latency allows, and a 429 (or rate-limit headers) still paces them.")
   RateLimitSpec rateLimit;
 
   @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -237,7 +241,7 @@ final class RunFlags {
     }
   }
 
-  /** Converts "50", "12.5/s", "500/10s" (a budget per window) or "none"/"0" (no limit). */
+  /** Converts "50", "12.5/s", "500/10s" (a budget per window), "auto" (learned) or "none"/"0" (no limit). */
   static final class RateLimitConverter implements picocli.CommandLine.ITypeConverter<RateLimitSpec> {
     @Override
     public RateLimitSpec convert(String value) {
@@ -254,6 +258,10 @@ final class RunFlags {
     @Override
     public Double convert(String value) {
       RateLimitSpec limit = new RateLimitConverter().convert(value);
+      if (limit.isAuto()) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "': this option takes a rate (a number of requests per second, or 'none')");
+      }
       if (limit.isBudget()) {
         throw new picocli.CommandLine.TypeConversionException(
             "'" + value + "' is a budget per window; this option takes a rate (a number of requests per second, or 'none')");

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.sim.LatencyStep;
 import dev.ferry.sim.RateAlgorithm;
+import dev.ferry.sim.RateHeaders;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
 import dev.ferry.sim.SimTls;
@@ -68,10 +69,18 @@ public final class SimCommand implements Callable<Integer> {
       description = "Counting window; the limit per window is rate × window (default: ${DEFAULT-VALUE})")
   Duration rateWindow;
 
-  @Option(names = "--rate-algorithm", defaultValue = "sliding-window", converter = AlgorithmConverter.class,
+  @Option(names = {"--limiter", "--rate-algorithm"}, defaultValue = "sliding", converter = AlgorithmConverter.class,
       paramLabel = "ALGORITHM", completionCandidates = AlgorithmConverter.Names.class,
-      description = "sliding-window, fixed-window or token-bucket (default: ${DEFAULT-VALUE})")
+      description = "How the rate limit counts: sliding (a sliding log of rate x window), fixed (fixed windows"
+          + " aligned to the start) or bucket (a token bucket of rate x --burst) (default: ${DEFAULT-VALUE})")
   RateAlgorithm rateAlgorithm;
+
+  @Option(names = "--rate-headers", defaultValue = "none", converter = RateHeadersConverter.class,
+      paramLabel = "CONVENTION", completionCandidates = RateHeadersConverter.Names.class,
+      description = "Rate-limit headers on every API answer: none (as WorkOS), x (X-RateLimit-Limit/-Remaining/"
+          + "-Reset, epoch seconds), ietf (RateLimit-Policy and RateLimit) or openai (x-ratelimit-*-requests,"
+          + " durations) (default: ${DEFAULT-VALUE})")
+  RateHeaders rateHeaders;
 
   @Option(names = "--burst", defaultValue = "1s", converter = DurationConverter.class, paramLabel = "DURATION",
       description = "Token bucket capacity as time at the rate: capacity = rate × burst (default: ${DEFAULT-VALUE})")
@@ -198,6 +207,7 @@ public final class SimCommand implements Callable<Integer> {
           .rateAlgorithm(rateAlgorithm)
           .tokenBucketBurst(burst)
           .retryAfterHeader(!noRetryAfter)
+          .rateHeaders(rateHeaders)
           .errorRate(errorRate)
           .hangRate(hangRate)
           .hangDuration(hangDuration)
@@ -262,24 +272,53 @@ public final class SimCommand implements Callable<Integer> {
     return List.copyOf(steps);
   }
 
-  /** {@code sliding-window}, {@code fixed-window} or {@code token-bucket} (underscores and case ignored). */
+  /**
+   * {@code sliding}, {@code fixed} or {@code bucket}, or the long names {@code sliding-window}, {@code fixed-window},
+   * {@code token-bucket} (underscores and case ignored).
+   */
   static final class AlgorithmConverter implements CommandLine.ITypeConverter<RateAlgorithm> {
     @Override
     public RateAlgorithm convert(String value) {
       String name = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+      switch (name) {
+        case "SLIDING" -> name = "SLIDING_WINDOW";
+        case "FIXED" -> name = "FIXED_WINDOW";
+        case "BUCKET" -> name = "TOKEN_BUCKET";
+        default -> { }
+      }
       for (RateAlgorithm algorithm : RateAlgorithm.values()) {
         if (algorithm.name().equals(name)) {
           return algorithm;
         }
       }
       throw new CommandLine.TypeConversionException(
-          "'" + value + "' is not a rate algorithm (sliding-window, fixed-window, token-bucket)");
+          "'" + value + "' is not a rate algorithm (sliding, fixed, bucket)");
     }
 
     /** The names shown in help and shell completion. */
     static final class Names extends java.util.ArrayList<String> {
       Names() {
-        super(java.util.List.of("sliding-window", "fixed-window", "token-bucket"));
+        super(java.util.List.of("sliding", "fixed", "bucket"));
+      }
+    }
+  }
+
+  /** {@code none}, {@code x}, {@code ietf} or {@code openai} (case ignored). */
+  static final class RateHeadersConverter implements CommandLine.ITypeConverter<RateHeaders> {
+    @Override
+    public RateHeaders convert(String value) {
+      try {
+        return RateHeaders.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a rate-limit header convention (none, x, ietf, openai)");
+      }
+    }
+
+    /** The names shown in help and shell completion. */
+    static final class Names extends java.util.ArrayList<String> {
+      Names() {
+        super(java.util.List.of("none", "x", "ietf", "openai"));
       }
     }
   }

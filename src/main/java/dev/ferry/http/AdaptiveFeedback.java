@@ -2,12 +2,15 @@ package dev.ferry.http;
 
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.RateLearner;
+import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLimiter;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.IntSupplier;
 
 /**
- * Turns HTTP attempts into the samples adaptive limits learn from (the Netflix mapping of outcomes):
+ * Turns HTTP attempts into the samples adaptive limits learn from (the Netflix mapping of outcomes, on
+ * {@link ResponseClass}):
  * <ul>
  *   <li><b>success</b>: any definite answer (2xx, and 4xx other than 408 and 429: the target did the work)
  *       is a latency sample for the concurrency limit, and an admission for the rate learner. The sample
@@ -19,7 +22,9 @@ import java.util.function.IntSupplier;
  *       limit is cut); a 429 also tells the rate learner the target's limit was reached;</li>
  *   <li><b>ignored</b>: 401/403 (the job stops anyway) and other 5xx, which say nothing about load.</li>
  * </ul>
- * A pace the learner proposes is applied to the shared {@link RateLimiter} at once.
+ * A pace the learner proposes is applied to the shared {@link RateLimiter} at once. When the target sends
+ * rate-limit headers, a {@link QuotaPace} reads the pace from them instead (and pauses every caller when the
+ * budget is spent before the reset); the 429 learner then stands by. A 403 with a spent quota is a 429.
  *
  * <p>Threadsafe: the limiter, the learner and the rate limiter are.
  */
@@ -27,38 +32,57 @@ public final class AdaptiveFeedback implements AttemptListener {
   private final ConcurrencyLimiter concurrency;
   private final RateLimiter pacer;
   private final RateLearner learner;
+  private final QuotaPace quotas;
   private final IntSupplier requestsInFlight;
+  /** Set once an answer carried rate-limit headers: from then on they govern the pace, not the learner. */
+  private volatile boolean headersSeen;
 
   /**
    * @param concurrency      the job's concurrency limiter, or null when concurrency is fixed
    * @param pacer            the target's rate limiter
-   * @param learner          learns the pace when no rate limit was given, or null
+   * @param learner          learns the pace from 429s when no rate limit was given, or null
    * @param requestsInFlight requests sent and not yet answered (not counting the one being reported)
    */
   public AdaptiveFeedback(ConcurrencyLimiter concurrency, RateLimiter pacer, RateLearner learner,
+      IntSupplier requestsInFlight) {
+    this(concurrency, pacer, learner, null, requestsInFlight);
+  }
+
+  /**
+   * @param quotas reads the pace from the target's rate-limit headers when it sends them (then the learner
+   *               stands by), or null to ignore them
+   */
+  public AdaptiveFeedback(ConcurrencyLimiter concurrency, RateLimiter pacer, RateLearner learner, QuotaPace quotas,
       IntSupplier requestsInFlight) {
     this.concurrency = concurrency;
     this.requestsInFlight = Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null");
     this.pacer = Objects.requireNonNull(pacer, "pacer cannot be null");
     this.learner = learner;
+    this.quotas = quotas;
     if (learner != null) pacer.setRate(learner.rate());
   }
 
   @Override
   public void onAttempt(Attempt a) {
-    int s = a.status();
-    boolean throttled = s == 429;
-    boolean overloaded = s == 0 || s == 408 || s == 503 || s == 504;
-    boolean definite = s > 0 && s < 500 && !throttled && s != 408 && s != 401 && s != 403;
-    if (concurrency != null && (definite || throttled || overloaded)) {
+    ResponseClass c = a.outcome();
+    boolean definite = c == ResponseClass.FINAL;
+    boolean dropped = c == ResponseClass.THROTTLED || c == ResponseClass.OVERLOADED;
+    if (concurrency != null && (definite || dropped)) {
       concurrency.onSample(a.sentNanos(), a.answeredNanos() - a.sentNanos(), requestsInFlight.getAsInt() + 1,
           !definite);
     }
-    if (learner == null) return;
+    if (quotas != null && a.quota() != null) {
+      headersSeen = true;
+      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter());
+      if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
+      if (step.pauseNanos() > 0) pacer.pauseFor(Duration.ofNanos(step.pauseNanos()));
+      return;
+    }
+    if (learner == null || headersSeen) return;
     double rate;
-    if (throttled) {
+    if (c == ResponseClass.THROTTLED) {
       rate = learner.onThrottled(a.sentNanos(), a.answeredNanos(), a.retryAfterNanos(), a.write());
-    } else if (s > 0 && s != 401 && s != 403) {
+    } else if (c.admitted() && a.status() > 0) {
       rate = learner.onAdmitted(a.sentNanos(), a.answeredNanos(), a.waitedForPermit(), a.write());
     } else {
       return;
@@ -66,8 +90,17 @@ public final class AdaptiveFeedback implements AttemptListener {
     if (rate != pacer.rate()) pacer.setRate(rate);
   }
 
-  /** The pace learned from 429s, per second; NaN when nothing was learned (no learner, or no 429 yet). */
+  /** True once the target's rate-limit headers govern the pace. */
+  public boolean fromHeaders() {
+    return headersSeen;
+  }
+
+  /**
+   * The pace learned (from rate-limit headers, or from 429s), per second; NaN when nothing was learned (no
+   * learner, still ramping, or no 429 yet where none was expected).
+   */
   public double learnedRate() {
-    return learner == null || learner.ramping() ? Double.NaN : learner.rate();
+    if (headersSeen) return pacer.rate();
+    return learner == null || learner.ramping() || Double.isInfinite(learner.rate()) ? Double.NaN : learner.rate();
   }
 }

@@ -21,9 +21,20 @@ public interface AttemptListener {
    * @param answeredNanos   when the answer, the timeout or the connection error came
    * @param status          HTTP status; 0 when no answer came
    * @param retryAfterNanos the answer's Retry-After; negative when it had none
+   * @param outcome         what the answer means (one classification for retries and limits)
+   * @param quota           what its rate-limit headers said about requests; null when it had none
+   * @param sentAfter       attempts sent to the target after this one, before its answer came
    */
   record Attempt(String method, long queuedNanos, long sentNanos, long answeredNanos, int status,
-      long retryAfterNanos) {
+      long retryAfterNanos, ResponseClass outcome, dev.ferry.core.limit.Quota quota, long sentAfter) {
+
+    /** An attempt without rate-limit headers, classified by its status alone. */
+    public Attempt(String method, long queuedNanos, long sentNanos, long answeredNanos, int status,
+        long retryAfterNanos) {
+      this(method, queuedNanos, sentNanos, answeredNanos, status, retryAfterNanos, ResponseClass.of(status, false),
+          null, 0);
+    }
+
     /** True for methods that change state (counted apart from reads by rate limits). */
     public boolean write() {
       return !"GET".equals(method) && !"HEAD".equals(method);

@@ -65,6 +65,8 @@ final class Http1Connection {
   private String requestId;
   private String retryAfter;
   private String location;
+  /** Rate-limit headers ({@link RateLimitHeaders#wanted}): lower-case names and values alternating; null = none. */
+  private java.util.List<String> rateHeaders;
 
   Http1Connection(Socket socket, Ticker ticker, Http1Limits limits) throws IOException {
     this.socket = socket;
@@ -277,7 +279,8 @@ final class Http1Connection {
       buf = new byte[BUFFER];
       pos = lim = 0;
     }
-    return new Transport.Reply(status, text, requestId == null ? "" : requestId, retryAfter, false);
+    return new Transport.Reply(status, text, requestId == null ? "" : requestId, retryAfter,
+        rateHeaders == null ? java.util.List.of() : rateHeaders, false);
   }
 
   /** Reads a status line and its headers; returns the status. */
@@ -291,6 +294,7 @@ final class Http1Connection {
     requestId = null;
     retryAfter = null;
     location = null;
+    rateHeaders = null;
     int budget = limits.maxHeaderBytes();
     int end = readLine(budget, "status line");
     budget -= next - pos;
@@ -347,7 +351,16 @@ final class Http1Connection {
       if (retryAfter == null) retryAfter = new String(buf, v, ve - v, StandardCharsets.ISO_8859_1);
     } else if (named(start, colon, "location")) {
       if (location == null) location = printable(v, Math.min(ve, v + MAX_LOCATION));
+    } else if (prefixed(start, colon, "ratelimit") || prefixed(start, colon, "x-ratelimit")) {
+      if (rateHeaders == null) rateHeaders = new java.util.ArrayList<>(8);
+      rateHeaders.add(new String(buf, start, colon - start, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT));
+      rateHeaders.add(new String(buf, v, ve - v, StandardCharsets.ISO_8859_1));
     }
+  }
+
+  /** Case-insensitive: does {@code buf[start, end)} start with the (lower-case) {@code prefix}? */
+  private boolean prefixed(int start, int end, String prefix) {
+    return end - start >= prefix.length() && named(start, start + prefix.length(), prefix);
   }
 
   /** {@code buf[v, ve)} as text, without control or non-ASCII characters (it goes into messages). */

@@ -171,7 +171,8 @@ final class Http1Transport implements Transport {
     if (reply.status() >= 300 && reply.status() < 400 && reply.status() != 304) {
       throw new RedirectRefusedException(reply.status(), location);
     }
-    return resent ? new Reply(reply.status(), reply.body(), reply.requestId(), reply.retryAfter(), true) : reply;
+    return resent ? new Reply(reply.status(), reply.body(), reply.requestId(), reply.retryAfter(),
+        reply.rateHeaders(), true) : reply;
   }
 
   private Http1Connection connect(long deadline) throws IOException, InterruptedException {

@@ -12,15 +12,20 @@ import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import dev.ferry.core.time.WallClock;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.OptionalLong;
 import java.util.function.DoubleSupplier;
 
 /**
  * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared
- * {@link RateLimiter}; a 429 pauses that limiter (not only the request) for its Retry-After, or an
- * exponential backoff when absent; 5xx, 408, timeouts and connection errors are retried with backoff up to the
- * {@link RetryPolicy}; 401/403 throw {@link AuthFailureException}; other answers are returned as they are.
+ * {@link RateLimiter}; a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that limiter
+ * (not only the request) for its Retry-After (seconds or an HTTP date), or an exponential backoff when absent;
+ * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw
+ * {@link AuthFailureException}; other answers are returned as they are. What an answer means is
+ * {@link ResponseClass}'s decision; the rate-limit headers of each answer go to the listener as a quota.
  *
  * <p>A target that cannot be used throws {@link TargetUnusableException} instead of being retried: until it has
  * answered once, a connection refused, an unknown host, an untrusted or misnamed TLS certificate, or a proxy that
@@ -51,6 +56,10 @@ public final class HttpTarget implements AutoCloseable {
   private final AttemptListener listener;
   private final String basePath;
   private final Transport transport;
+  /** Reads the date a Retry-After or an epoch reset is relative to. */
+  private final WallClock wallClock = WallClock.system();
+  /** Attempts sent so far: an answer's quota cannot count the attempts sent after it. */
+  private final AtomicLong sends = new AtomicLong();
   /** Set once any answer came: from then on connection errors are transient (written once, read racily: benign). */
   private volatile boolean answered;
 
@@ -138,18 +147,22 @@ public final class HttpTarget implements AutoCloseable {
       long queued = ticker.read();
       limiter.acquire(sleeper);
       long sent = ticker.read();
+      long sendNumber = sends.incrementAndGet();
       attempts++;
       Attempt a = attempt(call);
+      ResponseClass cls = ResponseClass.of(a.status, RateLimitHeaders.exhausted(a.rateHeaders));
       listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
-          a.retryAfterNanos.orElse(-1)));
-      if (a.status == 401 || a.status == 403) {
+          a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null
+              : RateLimitHeaders.requests(a.rateHeaders, wallClock.millis()).orElse(null),
+          sends.get() - sendNumber));
+      if (cls == ResponseClass.AUTH) {
         throw new AuthFailureException(a.status, a.status == 401
             ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY"
                 + " (or --api-key-file) and --api-url"
             : "the API key lacks permission for " + call.method() + " " + pathOnly(call.path())
                 + " (HTTP 403): check the key's environment and rights");
       }
-      if (a.status == 429) {
+      if (cls == ResponseClass.THROTTLED) {
         metrics.throttled(name);
         long pause = a.retryAfterNanos.isPresent() ? a.retryAfterNanos.getAsLong()
             : retryPolicy.backoffNanos(Math.min(rateLimitRetries + 1, 20), random.getAsDouble());
@@ -160,8 +173,7 @@ public final class HttpTarget implements AutoCloseable {
         }
         return a.toResponse(attempts, true);
       }
-      boolean transientFailure = a.status == 0 || a.status == 408 || a.status >= 500;
-      if (!transientFailure) {
+      if (!cls.transientFailure()) {
         return a.toResponse(attempts, false);
       }
       if (++transientRetries >= retryPolicy.maxAttempts()) {
@@ -193,25 +205,26 @@ public final class HttpTarget implements AutoCloseable {
       if (r.resent()) metrics.retry(name); // a pooled connection the server had closed: the request went out twice
       status = r.status();
       // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
-      return new Attempt(r.status(), this.headers.scrub(r.body()), r.requestId(), parseRetryAfter(r.retryAfter()), "",
-          ticker.read());
+      return new Attempt(r.status(), this.headers.scrub(r.body()), r.requestId(),
+          RateLimitHeaders.retryAfterNanos(r.retryAfter(), wallClock.millis()), r.rateHeaders(), "", ticker.read());
     } catch (HttpTimeoutException e) {
       metrics.timeout(name);
-      return new Attempt(0, "", "", OptionalLong.empty(), "timed out after " + requestTimeout.toMillis() + " ms",
-          ticker.read());
+      return new Attempt(0, "", "", OptionalLong.empty(), List.of(), "timed out after " + requestTimeout.toMillis()
+          + " ms", ticker.read());
     } catch (RedirectRefusedException e) {
       answered = true;
       status = e.status();
-      return new Attempt(e.status(), "", "", OptionalLong.empty(), this.headers.scrub(e.getMessage()), ticker.read());
+      return new Attempt(e.status(), "", "", OptionalLong.empty(), List.of(), this.headers.scrub(e.getMessage()),
+          ticker.read());
     } catch (ConnectException e) {
       metrics.connectionError(name);
       unusable(e);
-      return new Attempt(0, "", "", OptionalLong.empty(), "cannot connect to " + baseUri.getHost() + ":" + port(),
-          ticker.read());
+      return new Attempt(0, "", "", OptionalLong.empty(), List.of(), "cannot connect to " + baseUri.getHost() + ":"
+          + port(), ticker.read());
     } catch (IOException e) {
       metrics.connectionError(name);
       unusable(e);
-      return new Attempt(0, "", "", OptionalLong.empty(), "connection error: " + e.getClass().getSimpleName()
+      return new Attempt(0, "", "", OptionalLong.empty(), List.of(), "connection error: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : " " + this.headers.scrub(e.getMessage())), ticker.read());
     } finally {
       metrics.recordCallNanos(name, call.callType(), status, ticker.read() - start);
@@ -234,25 +247,13 @@ public final class HttpTarget implements AutoCloseable {
     return q < 0 ? path : path.substring(0, q);
   }
 
-  /** Retry-After in seconds (or an HTTP date, which we treat as 1 s); empty when absent or unreadable. */
-  static OptionalLong parseRetryAfter(String header) {
-    if (header == null || header.isBlank()) return OptionalLong.empty();
-    try {
-      double seconds = Double.parseDouble(header.trim());
-      if (seconds < 0) return OptionalLong.empty();
-      return OptionalLong.of((long) (Math.min(seconds, 3600) * 1e9));
-    } catch (NumberFormatException e) {
-      return OptionalLong.of(1_000_000_000L);
-    }
-  }
-
   @Override
   public void close() {
     transport.close();
   }
 
-  private record Attempt(int status, String body, String requestId, OptionalLong retryAfterNanos, String error,
-      long answeredNanos) {
+  private record Attempt(int status, String body, String requestId, OptionalLong retryAfterNanos,
+      List<String> rateHeaders, String error, long answeredNanos) {
     ApiResponse toResponse(int attempts, boolean exhausted) {
       return new ApiResponse(status, body == null ? "" : body, requestId, attempts, exhausted, error);
     }

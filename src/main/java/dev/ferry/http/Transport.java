@@ -45,10 +45,13 @@ interface Transport extends AutoCloseable {
    * @param body       the body decoded as UTF-8 ("" when none)
    * @param requestId  the {@code X-Request-ID} header, "" when absent
    * @param retryAfter the {@code Retry-After} header, null when absent
+   * @param rateHeaders the rate-limit headers ({@link RateLimitHeaders#wanted}): lower-case names and values
+   *                   alternating, empty when none
    * @param resent     true when the request went out a second time, on a fresh connection, because a reused idle
    *                   connection failed before any byte of the answer came (see {@link Http1Transport})
    */
-  record Reply(int status, String body, String requestId, String retryAfter, boolean resent) {}
+  record Reply(int status, String body, String requestId, String retryAfter, java.util.List<String> rateHeaders,
+      boolean resent) {}
 
   /** ferry's transport to the scheme, host and port of {@code base} (its path is ignored), as {@code network} says. */
   static Transport forTarget(URI base, Duration connectTimeout, NetworkSettings network) {

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>at arrival: count it in the timeline; draw the call's {@link RequestPlan} (its delay from the
  *       latency schedule's step at that time); check the API key (401); take a rate-limit
- *       permit (429 + Retry-After computed now);
+ *       permit (429 + Retry-After computed now; the rate-limit headers of {@link SimConfig#rateHeaders()},
+ *       on every answer, computed now too);
  *   <li>a hang sleeps {@code hangDuration} and answers 504; otherwise sleep the planned delay (also
  *       before a 401/429), then pass the serialised section;
  *   <li>a drop closes the connection, an error answers 500/502/503;
@@ -150,7 +151,12 @@ final class ApiHandler implements HttpHandler {
       s.counters.unauthorized.increment();
       return ApiResponse.error(401, "unauthorized", "Invalid API key");
     }
-    long wait = s.limits.forMethod(exchange.getRequestMethod()).tryAcquire();
+    RateLimiter limiter = s.limits.forMethod(exchange.getRequestMethod());
+    long wait = limiter.tryAcquire();
+    if (config.rateHeaders() != RateHeaders.NONE) {
+      // stated on every answer, admitted or refused, as the quota stood when the call was counted
+      config.rateHeaders().render(limiter.state(), clock.epochMillis()).forEach(exchange.getResponseHeaders()::set);
+    }
     if (wait > 0) {
       s.counters.rateLimited.increment();
       s.timeline.rateLimited(arrived);

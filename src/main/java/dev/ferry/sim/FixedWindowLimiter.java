@@ -40,4 +40,12 @@ final class FixedWindowLimiter implements RateLimiter {
     }
     return origin + (index + 1) * windowNanos - now;
   }
+
+  @Override
+  public synchronized QuotaState state() {
+    long now = ticker.getAsLong();
+    long index = Math.floorDiv(now - origin, windowNanos);
+    long usedNow = index == windowIndex ? used : 0;
+    return new QuotaState(limit, Math.max(0, limit - usedNow), origin + (index + 1) * windowNanos - now, windowNanos);
+  }
 }

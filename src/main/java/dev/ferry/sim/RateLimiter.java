@@ -20,6 +20,25 @@ interface RateLimiter {
   long tryAcquire();
 
   /**
+   * What the limiter's rate-limit headers say right now (after the last {@link #tryAcquire}): the limit, what is
+   * left, and the time until the quota is fully restored. Null for {@link #UNLIMITED}.
+   */
+  default QuotaState state() {
+    return null;
+  }
+
+  /**
+   * A limiter's quota as rate-limit headers state it. Immutable.
+   *
+   * @param limit      requests per window (the bucket's capacity)
+   * @param remaining  requests left now
+   * @param resetNanos time until the quota is fully restored: the end of a fixed window, the moment a sliding
+   *                   window holds no admission any more, the time a bucket needs to refill
+   * @param windowNanos the counting window (the bucket's capacity as time at its rate)
+   */
+  record QuotaState(long limit, long remaining, long resetNanos, long windowNanos) {}
+
+  /**
    * The limiter for {@code ratePerSecond} ({@link #UNLIMITED} when 0) under {@code algorithm}.
    *
    * @param window the counting window of the window algorithms

@@ -40,6 +40,7 @@ import java.util.Objects;
  *     = {@code latency} for ever
  * @param embeddings the OpenAI-compatible {@code POST /v1/embeddings}: limits, quota, key, vector length
  * @param points the Qdrant-compatible points API: key, collection creation
+ * @param rateHeaders which rate-limit headers every WorkOS API answer carries (none by default, as WorkOS)
  */
 public record SimConfig(
     int port,
@@ -65,7 +66,8 @@ public record SimConfig(
     int idempotencyMaxEntries,
     List<LatencyStep> latencySchedule,
     EmbeddingsSettings embeddings,
-    PointsSettings points) {
+    PointsSettings points,
+    RateHeaders rateHeaders) {
 
   /** The sliding log keeps one timestamp per permit in a window; this caps its memory at 80 MB. */
   static final long MAX_SLIDING_WINDOW_PERMITS = 10_000_000;
@@ -92,6 +94,7 @@ public record SimConfig(
     check(requiredKey == null || !requiredKey.isBlank(), "requiredKey must not be blank");
     nonNegative(idempotencyTtl, "idempotencyTtl");
     check(idempotencyMaxEntries >= 1, "idempotencyMaxEntries must be >= 1, was %s", idempotencyMaxEntries);
+    Objects.requireNonNull(rateHeaders, "rateHeaders cannot be null");
     latencySchedule = List.copyOf(Objects.requireNonNull(latencySchedule, "latencySchedule cannot be null"));
     for (int i = 1; i < latencySchedule.size(); i++) {
       check(latencySchedule.get(i).at().compareTo(latencySchedule.get(i - 1).at()) > 0,
@@ -139,7 +142,7 @@ public record SimConfig(
         + ", requiredKey=" + (requiredKey == null ? "none" : "***")
         + ", multipleRoles=" + multipleRoles + ", idempotencyTtl=" + idempotencyTtl
         + ", idempotencyMaxEntries=" + idempotencyMaxEntries + ", latencySchedule=" + latencySchedule
-        + ", embeddings=" + embeddings + ", points=" + points + "]";
+        + ", embeddings=" + embeddings + ", points=" + points + ", rateHeaders=" + rateHeaders + "]";
   }
 
   private static void check(boolean condition, String format, Object... args) {
@@ -187,6 +190,7 @@ public record SimConfig(
     private List<LatencyStep> latencySchedule = List.of();
     private EmbeddingsSettings embeddings = EmbeddingsSettings.defaults();
     private PointsSettings points = PointsSettings.defaults();
+    private RateHeaders rateHeaders = RateHeaders.NONE;
 
     Builder() {}
 
@@ -215,6 +219,7 @@ public record SimConfig(
       latencySchedule = c.latencySchedule;
       embeddings = c.embeddings;
       points = c.points;
+      rateHeaders = c.rateHeaders;
     }
 
     public Builder port(int port) {
@@ -343,12 +348,18 @@ public record SimConfig(
       return this;
     }
 
+    /** Which rate-limit headers every WorkOS API answer carries. */
+    public Builder rateHeaders(RateHeaders rateHeaders) {
+      this.rateHeaders = rateHeaders;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first bad setting */
     public SimConfig build() {
       return new SimConfig(port, latency, jitter, writeRateLimit, readRateLimit, rateWindow,
           rateAlgorithm, tokenBucketBurst, retryAfterHeader, errorRate, hangRate, hangDuration,
           dropRate, slowRate, slowLatency, serialTime, seed, requiredKey, multipleRoles,
-          idempotencyTtl, idempotencyMaxEntries, latencySchedule, embeddings, points);
+          idempotencyTtl, idempotencyMaxEntries, latencySchedule, embeddings, points, rateHeaders);
     }
   }
 }

@@ -41,4 +41,16 @@ final class SlidingWindowLimiter implements RateLimiter {
     }
     return times[head] + windowNanos - now;
   }
+
+  @Override
+  public synchronized QuotaState state() {
+    long now = ticker.getAsLong();
+    while (count > 0 && now - times[head] >= windowNanos) {
+      head = (head + 1) % times.length;
+      count--;
+    }
+    long newest = count == 0 ? Long.MIN_VALUE : times[(head + count - 1) % times.length];
+    long reset = count == 0 ? 0 : Math.max(0, newest + windowNanos - now);
+    return new QuotaState(times.length, times.length - count, reset, windowNanos);
+  }
 }

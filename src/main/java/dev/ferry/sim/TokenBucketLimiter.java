@@ -37,4 +37,13 @@ final class TokenBucketLimiter implements RateLimiter {
     tat = next;
     return 0;
   }
+
+  @Override
+  public synchronized QuotaState state() {
+    long now = ticker.getAsLong();
+    long owed = Math.max(0, tat - now); // time until full
+    long capacity = burstNanos / intervalNanos;
+    long tokens = Math.max(0, (burstNanos - owed) / intervalNanos);
+    return new QuotaState(capacity, Math.min(capacity, tokens), owed, burstNanos);
+  }
 }

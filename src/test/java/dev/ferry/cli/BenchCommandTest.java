@@ -40,7 +40,7 @@ class BenchCommandTest {
     assertThat(run(Map.of(), "bench", "--api-url", "http://127.0.0.1:9")).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("--api-url needs --csv FILE");
     assertThat(run(Map.of(), "bench", "--api-url", "http://127.0.0.1:9", "--csv", "x.csv")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("WORKOS_SECRET_KEY is not set");
+    assertThat(err.toString()).contains("WORKOS_SECRET_KEY (or WORKOS_API_KEY) is not set");
     assertThat(err.toString().lines().filter(l -> l.contains("Exception"))).isEmpty();
   }
 

@@ -74,9 +74,21 @@ class SimCommandTest {
   }
 
   @Test
+  void limiterAndRateHeadersParse() {
+    assertThat(parse("--limiter", "fixed").toConfig(n -> null).rateAlgorithm()).isEqualTo(RateAlgorithm.FIXED_WINDOW);
+    assertThat(parse("--limiter", "bucket").toConfig(n -> null).rateAlgorithm()).isEqualTo(RateAlgorithm.TOKEN_BUCKET);
+    assertThat(parse().toConfig(n -> null).rateAlgorithm()).isEqualTo(RateAlgorithm.SLIDING_WINDOW);
+    assertThat(parse().toConfig(n -> null).rateHeaders()).isEqualTo(dev.ferry.sim.RateHeaders.NONE);
+    assertThat(parse("--rate-headers", "IETF").toConfig(n -> null).rateHeaders())
+        .isEqualTo(dev.ferry.sim.RateHeaders.IETF);
+    assertThat(parse("--rate-headers", "openai").toConfig(n -> null).rateHeaders())
+        .isEqualTo(dev.ferry.sim.RateHeaders.OPENAI);
+  }
+
+  @Test
   void badFlagsExitWithUsageCodeAndOneLine() {
     for (String[] args : new String[][] {
-        {"--rate-algorithm", "leaky"}, {"--rate-limit", "fast"}, {"--latency", "soon"},
+        {"--rate-algorithm", "leaky"}, {"--limiter", "leaky"}, {"--rate-headers", "github"}, {"--rate-limit", "fast"}, {"--latency", "soon"},
         {"--error-rate", "2"}, {"--serial-ms", "-1"}, {"--latency-schedule", "40s"},
         {"--latency-schedule", "40s=1ms,10s=2ms"}, {"--latency-schedule", "0s=fast"}, {"--require-key-env", "FERRY_SIM_TEST_SURELY_UNSET_VAR"}}) {
       StringWriter err = new StringWriter();

@@ -132,6 +132,43 @@ class HttpTargetTest {
   }
 
   @Test
+  void aForbiddenAnswerWithASpentQuotaIsARateLimitNotAnAuthFailure() throws Exception {
+    // Given a 403 whose X-RateLimit-Remaining is 0 (GitHub's way of saying "rate limited"), Retry-After 1
+    then(403, Map.of("X-RateLimit-Remaining", "0", "X-RateLimit-Limit", "60", "Retry-After", "1"));
+    then(200, Map.of());
+    List<AttemptListener.Attempt> attempts = new CopyOnWriteArrayList<>();
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/prefix");
+    try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(5), RateLimiter.smooth(1000, time),
+        RetryPolicy.builder().maxAttempts(3).build(), time, time, () -> 0.0, metrics, attempts::add)) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.get("/x", "get"));
+      // Then it was retried behind the shared pause, and the listener saw a throttle carrying the quota
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(time.read() - before).isGreaterThanOrEqualTo(1_000_000_000L);
+      assertThat(metrics.rateLimitedCount()).isEqualTo(1);
+      assertThat(attempts.get(0).outcome()).isEqualTo(ResponseClass.THROTTLED);
+      assertThat(attempts.get(0).quota().limit()).isEqualTo(60);
+      assertThat(attempts.get(0).quota().remaining()).isZero();
+    }
+  }
+
+  @Test
+  void aRetryAfterDateIsHonoured() throws Exception {
+    // Given a 429 whose Retry-After is a date 30 s from now (to the second: the wall clock is real here)
+    String at = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(30));
+    then(429, Map.of("Retry-After", at));
+    then(200, Map.of());
+    try (HttpTarget t = target(RateLimiter.smooth(1000, time), Duration.ofSeconds(5))) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.get("/x", "get"));
+      // Then the retry waited about 30 s (not 1 s, as before), in virtual time
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(time.read() - before).isGreaterThan(25_000_000_000L).isLessThanOrEqualTo(31_000_000_000L);
+    }
+  }
+
+  @Test
   void clientErrorsAreNotRetried() throws Exception {
     then(422, Map.of());
     try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(5))) {
@@ -187,14 +224,6 @@ class HttpTargetTest {
     assertThat(Secret.of(KEY).toString()).doesNotContain(KEY);
     assertThat(Secret.of(KEY).scrub("x " + KEY + " y")).isEqualTo("x *** y");
     assertThatThrownBy(() -> Secret.of("  ")).isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void parsesRetryAfter() {
-    assertThat(HttpTarget.parseRetryAfter("3").getAsLong()).isEqualTo(3_000_000_000L);
-    assertThat(HttpTarget.parseRetryAfter("0.5").getAsLong()).isEqualTo(500_000_000L);
-    assertThat(HttpTarget.parseRetryAfter(null)).isEmpty();
-    assertThat(HttpTarget.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT").getAsLong()).isEqualTo(1_000_000_000L);
   }
 
   @Test

@@ -38,7 +38,7 @@ class AdaptiveCliTest {
       // When
       Ferry.Run run = Ferry.run(java.util.Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("import-users", "--csv",
           users, "--api-url", sim.baseUrl().toString(), "--checkpoint-dir", dir.resolve("state"), "--job-id", "auto1",
-          "--quiet", "--rate-limit", "none", "--concurrency", "auto", "--report-json", report,
+          "--quiet", "--rate-limit", "auto", "--concurrency", "auto", "--report-json", report,
           "--timeline", timeline));
 
       // Then every row is done, once

@@ -32,6 +32,21 @@ final class SimHttp {
     }
   }
 
+  /** {@code GET path} (an admin endpoint such as {@code /__timeline}: no key). */
+  static JsonNode get(SimServer sim, String path) {
+    try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + path))
+          .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() / 100 != 2) throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
+      return Ferry.json(r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String createOrg(SimServer sim, String key, String externalId) {
     return post(sim, key, "/organizations", "{\"name\":\"" + externalId + "\",\"external_id\":\"" + externalId + "\"}")
         .path("id").asText();

@@ -333,9 +333,16 @@ public final class BulkJobRunner {
     }
     ConcurrencyLimiter shared = options.rowLimiter();
     long seen = 0;
+    boolean reachedEnd = false;
     try (ChunkSource.RowCursor cursor = source.open(chunk)) {
-      RowInput row;
-      while (!stopping() && (row = cursor.next()) != null) {
+      // A stop may come from the last row itself (a failure run ending on it) while this thread reads the end of
+      // the chunk: whether every row was started depends on reaching the end, not on the stop.
+      while (!stopping()) {
+        RowInput row = cursor.next();
+        if (row == null) {
+          reachedEnd = true;
+          break;
+        }
         int offset = (int) (row.row() - chunk.firstRow());
         seen++;
         if (offset < 0 || offset >= chunk.rowCount()) {
@@ -386,7 +393,7 @@ public final class BulkJobRunner {
         rowThread.start();
       }
     }
-    if (stopping()) return;
+    if (!reachedEnd) return;
     if (seen < chunk.rowCount()) {
       throw new IOException("input changed: chunk " + chunk.index() + " ended after " + seen + " of "
           + chunk.rowCount() + " rows");

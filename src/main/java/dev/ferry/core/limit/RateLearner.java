@@ -35,13 +35,20 @@ package dev.ferry.core.limit;
  * a refused write is estimated from the admitted writes only. Without Retry-After the pace halves instead.
  *
  * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds,
- * another client stopped). A pace that ran for {@code probeInterval} without a 429 is <em>safe</em>
- * (longer than the 10 s windows WorkOS and the simulator count in), and while requests wait for the pacer
- * the pace then rises by 2 %, 4 %, 8 %, … (at most 16 %), one step per interval, but never past halfway
- * to the <em>ceiling</em>, the lowest pace a 429 refused (which creeps up 0.5 % an interval, so a limit that
- * grew is found again). A 429 during a probe lowers the ceiling and goes back to the last safe pace (or the
- * estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
- * estimate, and at least 5 %. Near the limit, probes thus halve the gap instead of overshooting again.
+ * another client stopped). A pace that ran for a probe interval without a 429 is <em>safe</em>, and while
+ * requests wait for the pacer the pace then rises, one step per interval, but never past halfway to the
+ * <em>ceiling</em>, the lowest pace a 429 refused (the ramp's pace at its first 429 included; it creeps up 0.5 %
+ * an interval, so a limit that grew is found again). The interval follows the target's window as its longest
+ * Retry-After shows it ({@link #withDefaults()}: 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s
+ * windows WorkOS and the simulator count in). Against a short window (Retry-After of at most 2 s, where an
+ * overshoot costs a second or two) a step covers a quarter of the gap to the ceiling (2 % to 32 %); against a
+ * long one it is 2 %, 4 %, 8 %, … (at most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
+ * percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the last safe pace (or
+ * the estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
+ * estimate, and at least 5 %. So one early 429 never caps a job for its lifetime.
+ *
+ * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its
+ * first 429 gives the estimate, and from then on it probes as above.
  *
  * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is
  * synchronized; each is O(1), except O(history buckets) on a 429).
@@ -52,7 +59,12 @@ public final class RateLearner {
   /** How often the ramp grows the pace (by the per-second factor to the power of the step's length). */
   private static final long RAMP_STEP_NANOS = 100_000_000L;
   private static final int BUCKETS = 640; // 64 s of history
-  private static final long[] LOOKBACKS_NANOS = {10 * SECOND, 20 * SECOND, 30 * SECOND, 60 * SECOND};
+  private static final long[] LOOKBACKS_NANOS = {2 * SECOND, 5 * SECOND, 10 * SECOND, 20 * SECOND, 30 * SECOND,
+      60 * SECOND};
+  /** The probe interval is this many times the longest Retry-After seen (a window's length, rounded up). */
+  private static final double PROBE_WINDOWS = 2.5;
+  /** No probe while the ceiling is within this factor of the pace. */
+  private static final double NEAR_CEILING = 1.05;
   private static final double RAMP_BUDGET_SECONDS = 0.05;
   private static final int READS = 0;
   private static final int WRITES = 1;
@@ -60,6 +72,8 @@ public final class RateLearner {
   private final double headroom;
   private final double maxRampFactor;
   private final long probeIntervalNanos;
+  /** Shortest probe interval when it follows the target's window; 0 = always {@code probeIntervalNanos}. */
+  private final long minProbeIntervalNanos;
   private final double minRate;
 
   /** @GuardedBy("this") admissions per 100 ms bucket, [reads or writes][bucket number mod BUCKETS] */
@@ -92,20 +106,37 @@ public final class RateLearner {
   private double stepRttNanos;
   /** @GuardedBy("this") */
   private long throttleEvents;
+  /** @GuardedBy("this") the longest Retry-After seen: about the target's window, rounded up */
+  private long longestRetryAfterNanos;
 
-  private RateLearner(double initialPace, double maxRampFactor, double headroom, long probeIntervalNanos,
-      double minRate) {
+  private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
+      long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
     this.rate = initialPace;
+    this.ramping = ramp;
     this.maxRampFactor = maxRampFactor;
     this.headroom = headroom;
     this.probeIntervalNanos = probeIntervalNanos;
+    this.minProbeIntervalNanos = minProbeIntervalNanos;
     this.minRate = minRate;
     for (long[] b : bucketOf) java.util.Arrays.fill(b, Long.MIN_VALUE);
   }
 
-  /** Initial pace 50/s, ramp at most ×16 a second, headroom 0.98, probe interval 12 s, lowest pace 0.5/s. */
+  /**
+   * For {@code --rate-limit auto}: initial pace 50/s, ramp at most ×16 a second, headroom 0.98, lowest pace
+   * 0.5/s; the probe interval follows the target's window as its Retry-After shows it (2.5 × the longest one,
+   * between 2 s and 12 s), so a target counting in 1 s windows is probed every few seconds and one counting in
+   * 10 s windows only after a whole window at a pace.
+   */
   public static RateLearner withDefaults() {
-    return new RateLearner(50, 16.0, 0.98, 12 * SECOND, 0.5);
+    return new RateLearner(50, true, 16.0, 0.98, 12 * SECOND, 2 * SECOND, 0.5);
+  }
+
+  /**
+   * For {@code --rate-limit none}: no pace at all (the target is said to have no limit) until the first 429;
+   * from then on as {@link #withDefaults()} after its first 429: the estimate, then probes.
+   */
+  public static RateLearner unlimitedUntilRefused() {
+    return new RateLearner(Double.POSITIVE_INFINITY, false, 16.0, 0.98, 12 * SECOND, 2 * SECOND, 0.5);
   }
 
   /**
@@ -124,7 +155,7 @@ public final class RateLearner {
       throw new IllegalArgumentException("probeInterval must be > 0");
     }
     if (!(minRate > 0)) throw new IllegalArgumentException("minRate must be > 0");
-    return new RateLearner(initialPace, maxRampFactor, headroom, probeInterval.toNanos(), minRate);
+    return new RateLearner(initialPace, true, maxRampFactor, headroom, probeInterval.toNanos(), 0, minRate);
   }
 
   /** The proposed pace per second. */
@@ -174,7 +205,8 @@ public final class RateLearner {
     stepAdmitted++;
     stepRttNanos += Math.max(0, answeredNanos - sentNanos);
     if (waitedForPermit) stepWaited++;
-    long step = ramping ? RAMP_STEP_NANOS : probeIntervalNanos;
+    if (Double.isInfinite(rate)) return rate; // unlimited until the first 429: nothing to ramp or probe
+    long step = ramping ? RAMP_STEP_NANOS : probeInterval();
     long stepLength = sentNanos - stepStartNanos;
     if (stepLength < step) return rate;
     // The pace is the bottleneck when most requests of the step waited for it and they used at least half of
@@ -191,8 +223,15 @@ public final class RateLearner {
     }
     safeRate = Math.max(safeRate, rate); // a whole interval without a 429
     ceiling *= 1.005;
-    if (paceBound) {
-      double next = rate * (1 + probeStep);
+    // Near the ceiling (within NEAR_CEILING) a probe would cost a refusal for a gain of a percent or two: none,
+    // until the ceiling crept away. Against a short window (Retry-After of at most 2 s: an overshoot costs a
+    // second or two) a step covers a quarter of the gap to the ceiling, up to 32 %; against a long one, where
+    // an overshoot locks everyone out for much of a window, the steps stay small.
+    if (paceBound && ceiling > rate * NEAR_CEILING) {
+      boolean shortWindow = longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
+      double grow = Double.isInfinite(ceiling) || !shortWindow ? probeStep
+          : Math.max(probeStep, Math.min(0.32, (ceiling / rate - 1) / 4));
+      double next = rate * (1 + grow);
       if (!Double.isInfinite(ceiling)) next = Math.min(next, (rate + ceiling) / 2);
       if (next > rate * 1.002) {
         setRate(next, sentNanos);
@@ -217,11 +256,13 @@ public final class RateLearner {
   public synchronized double onThrottled(long sentNanos, long nowNanos, long retryAfterNanos, boolean write) {
     if (sentNanos < changedNanos) return rate; // sent before the last change: already accounted for
     throttleEvents++;
+    longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
     int kind = write ? WRITES : READS;
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
     double next;
     if (ramping) {
       next = Math.min(estimate, rate);
+      if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
     } else if (safeRate > 0 && rate > safeRate) {
       next = Math.max(safeRate, Math.min(estimate, rate * 0.95)); // the probe overshot
@@ -238,6 +279,13 @@ public final class RateLearner {
     stepRttNanos = 0;
     setRate(next, nowNanos);
     return rate;
+  }
+
+  /** Time a pace must run without a 429 to be safe. @GuardedBy("this") */
+  private long probeInterval() {
+    if (minProbeIntervalNanos == 0 || longestRetryAfterNanos <= 0) return probeIntervalNanos;
+    long window = (long) (PROBE_WINDOWS * longestRetryAfterNanos);
+    return Math.max(minProbeIntervalNanos, Math.min(probeIntervalNanos, window));
   }
 
   /**

@@ -64,6 +64,7 @@ public record ImportSettings(String apiUrl, boolean dryRun, String orgId, String
     r.put("concurrency", run.concurrency());
     r.put("rate_limit", run.rateLimit().perSecond());
     r.put("rate_window_ms", run.rateLimit().window().toMillis());
+    if (run.rateLimit().isAuto()) r.put("rate_learn", true);
     r.put("request_timeout_ms", run.requestTimeoutMillis());
     ObjectNode roles = n.putObject("role_mapping");
     new TreeMap<>(roleMapping).forEach(roles::put);
@@ -71,6 +72,7 @@ public record ImportSettings(String apiUrl, boolean dryRun, String orgId, String
   }
 
   private static RateLimitSpec rateLimitOf(JsonNode run) {
+    if (run.path("rate_learn").asBoolean(false)) return RateLimitSpec.AUTO;
     double perSecond = run.path("rate_limit").asDouble(50);
     long windowMillis = run.path("rate_window_ms").asLong(0);
     return windowMillis > 0

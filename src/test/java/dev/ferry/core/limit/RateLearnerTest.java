@@ -189,8 +189,8 @@ class RateLearnerTest {
   }
 
   @Test
-  void probesNearALimitHalveTheGapToTheLowestRefusedPace() {
-    // Given a pace learned at 49/s whose probe to 50.96/s was refused (the ceiling)
+  void probesStopNearTheLowestRefusedPaceUntilItCreptAway() {
+    // Given a pace learned at 49/s whose probe to 49.98/s was refused (the ceiling)
     RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(12), 0.5);
     admit(l, 500, 0, 4, false);
     double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
@@ -198,10 +198,11 @@ class RateLearnerTest {
     assertThat(probe).isEqualTo(learned * 1.02, offset(1e-9));
     double back = l.onThrottled(T0 + 17 * S, T0 + 17 * S, S);
     assertThat(back).isEqualTo(learned, offset(1e-9));
-    // When it runs quietly again: the next probes go at most halfway to the (creeping) ceiling
+    // When it runs quietly again: within 5 % of the ceiling a probe would gain too little for a refusal
     double next = admit(l, 800, 17.001, 29.5, true);
-    double ceiling = learned * 1.02 * 1.005;
-    assertThat(next).isEqualTo((learned + ceiling) / 2, offset(1e-9));
-    assertThat(next).isLessThan(learned * 1.02);
+    assertThat(next).isEqualTo(learned, offset(1e-9));
+    // and once the ceiling crept 0.5 % an interval past 5 % above the pace, probes go halfway to it
+    double later = admit(l, 8000, 29.5, 29.5 + 12.5 * 8, true);
+    assertThat(later).isGreaterThan(learned).isLessThan(learned * 1.05);
   }
 }

@@ -21,8 +21,25 @@ import java.util.function.LongToDoubleFunction;
 final class VirtualImport {
   static final long SECOND = 1_000_000_000L;
 
+  /** How the model target counts against its rate limit. */
+  enum Algorithm {
+    /** An exact sliding log of {@code rate × window} (ferry's simulator, WorkOS). */
+    SLIDING,
+    /** Fixed windows of {@code rate × window} aligned to the run's start. */
+    FIXED,
+    /** A token bucket of {@code rate × burstSeconds}, full at the start. */
+    BUCKET
+  }
+
   /** Model target settings. */
   static final class Target {
+    Algorithm algorithm = Algorithm.SLIDING;
+    /** Token bucket capacity as seconds at the rate. */
+    double burstSeconds = 1;
+    /** Whether answers carry the quota (rate-limit headers), as the simulator states it. */
+    boolean headers;
+    /** Whether the quota states its window (the IETF policy's w). */
+    boolean statesWindow;
     /** Base latency in nanos as a function of virtual time (a step models a target that slows down). */
     LongToDoubleFunction latencyNanos = t -> 100_000_000L;
     /** Requests the target serves at base latency; more are slowed in proportion. 0 = unlimited. */
@@ -41,7 +58,12 @@ final class VirtualImport {
   private final ConcurrencyLimiter limiter;
   private final RateLimiter pacer;
   private final RateLearner learner;
+  private final QuotaPace quotas;
   private final int callsPerRow;
+  private long sends;
+  private long fixedIndex = Long.MIN_VALUE;
+  private int fixedUsed;
+  private long bucketTat = Long.MIN_VALUE;
   private final ArrayDeque<Long> admissions = new ArrayDeque<>();
   private int serverInflight;
   private final long startNanos;
@@ -55,15 +77,33 @@ final class VirtualImport {
   long requests;
   long throttled;
   long rowsDone;
+  /** 429s answered to requests sent after the first second. */
+  long throttledAfterFirstSecond;
   private int acceptedThisSecond;
 
   VirtualImport(Target target, Limit limit, double knownRate, boolean learnRate, int callsPerRow) {
+    this(target, limit, knownRate, learnRate ? RateLearner.withDefaults() : null, false, callsPerRow);
+  }
+
+  /**
+   * @param learner   learns the pace from 429s (null: none)
+   * @param useQuotas reads the pace from the target's quota headers when it sends them
+   */
+  VirtualImport(Target target, Limit limit, double knownRate, RateLearner learner, boolean useQuotas,
+      int callsPerRow) {
     this.target = target;
     this.limiter = ConcurrencyLimiter.of(limit);
     this.pacer = knownRate > 0 ? RateLimiter.smooth(knownRate, ticker) : RateLimiter.unlimited(ticker);
-    this.learner = learnRate ? RateLearner.withDefaults() : null;
+    this.learner = learner;
+    if (learner != null) pacer.setRate(learner.rate());
+    this.quotas = useQuotas ? new QuotaPace(0.985) : null;
     this.callsPerRow = callsPerRow;
     this.startNanos = clock[0];
+  }
+
+  /** The ceiling: what the target admits per second in the long run. */
+  double ceiling() {
+    return target.rateLimit;
   }
 
   ConcurrencyLimiter limiter() {
@@ -120,17 +160,35 @@ final class VirtualImport {
     });
   }
 
+  private boolean headersSeen;
+
+  /** What the client does with an answer's quota (AdaptiveFeedback's part); true when it governs the pace. */
+  private boolean onQuota(long sent, long seq, Quota quota) {
+    if (quotas == null || quota == null) return headersSeen;
+    headersSeen = true;
+    QuotaPace.Step step = quotas.onQuota(sent, clock[0], quota, true, sends - seq);
+    if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
+    if (step.pauseNanos() > 0) pacer.pauseFor(java.time.Duration.ofNanos(step.pauseNanos()));
+    return true;
+  }
+
   private void send(Row row, long queued, boolean waited) {
     long sent = clock[0];
     requests++;
+    long seq = ++sends;
     long retryAfter = admit(sent);
+    Quota quota = target.headers ? quota(sent) : null;
     double base = target.latencyNanos.applyAsDouble(sent);
     if (retryAfter >= 0) {
       at(sent + (long) base, () -> {
         throttled++;
         throttledThisSecond++;
+        if (sent >= startNanos + SECOND) throttledAfterFirstSecond++;
         limiter.onSample(sent, clock[0] - sent, serverInflight + 1, true);
-        if (learner != null) pacer.setRate(learner.onThrottled(sent, clock[0], retryAfter));
+        if (!onQuota(sent, seq, quota) && learner != null) {
+          double r = learner.onThrottled(sent, clock[0], retryAfter);
+          if (r != pacer.rate()) pacer.setRate(r);
+        }
         pacer.pauseFor(java.time.Duration.ofNanos(retryAfter));
         startCall(row);
       });
@@ -142,7 +200,10 @@ final class VirtualImport {
       serverInflight--;
       acceptedThisSecond++;
       limiter.onSample(sent, clock[0] - sent, serverInflight + 1, false);
-      if (learner != null) pacer.setRate(learner.onAdmitted(sent, clock[0], waited));
+      if (!onQuota(sent, seq, quota) && learner != null) {
+        double r = learner.onAdmitted(sent, clock[0], waited);
+        if (r != pacer.rate()) pacer.setRate(r);
+      }
       if (--row.callsLeft > 0) {
         startCall(row);
       } else {
@@ -156,15 +217,75 @@ final class VirtualImport {
   /** Returns -1 when admitted, else the Retry-After in nanos (whole seconds, at least 1, as the simulator). */
   private long admit(long now) {
     if (target.rateLimit <= 0) return -1;
-    int quota = (int) Math.max(1, Math.round(target.rateLimit * target.windowNanos / 1e9));
-    while (!admissions.isEmpty() && admissions.peekFirst() <= now - target.windowNanos) admissions.pollFirst();
-    if (admissions.size() < quota) {
-      admissions.addLast(now);
-      return -1;
+    long free;
+    switch (target.algorithm) {
+      case SLIDING -> {
+        while (!admissions.isEmpty() && admissions.peekFirst() <= now - target.windowNanos) admissions.pollFirst();
+        if (admissions.size() < permits()) {
+          admissions.addLast(now);
+          return -1;
+        }
+        free = admissions.peekFirst() + target.windowNanos - now;
+      }
+      case FIXED -> {
+        long index = Math.floorDiv(now - startNanos, target.windowNanos);
+        if (index != fixedIndex) {
+          fixedIndex = index;
+          fixedUsed = 0;
+        }
+        if (fixedUsed < permits()) {
+          fixedUsed++;
+          return -1;
+        }
+        free = startNanos + (index + 1) * target.windowNanos - now;
+      }
+      default -> {
+        long interval = (long) (1e9 / target.rateLimit);
+        long burst = bucketCapacity() * interval;
+        if (bucketTat == Long.MIN_VALUE) bucketTat = now;
+        long next = Math.max(bucketTat, now) + interval;
+        if (next - now <= burst) {
+          bucketTat = next;
+          return -1;
+        }
+        free = next - now - burst;
+      }
     }
-    long free = admissions.peekFirst() + target.windowNanos - now;
     long seconds = Math.max(1, (free + SECOND - 1) / SECOND);
     return seconds * SECOND;
+  }
+
+  private int permits() {
+    return (int) Math.max(1, Math.round(target.rateLimit * target.windowNanos / 1e9));
+  }
+
+  private long bucketCapacity() {
+    return Math.max(1, Math.round(target.rateLimit * target.burstSeconds));
+  }
+
+  /** The quota as ferry's simulator states it after counting a call at {@code now}: reset = fully restored. */
+  private Quota quota(long now) {
+    if (target.rateLimit <= 0) return null;
+    long window = target.statesWindow ? target.windowNanos : -1;
+    return switch (target.algorithm) {
+      case SLIDING -> new Quota(permits(), permits() - admissions.size(),
+          roundUpToSecond(admissions.isEmpty() ? 0 : admissions.peekLast() + target.windowNanos - now), window);
+      case FIXED -> new Quota(permits(), Math.max(0, permits() - fixedUsed),
+          roundUpToSecond(startNanos + (Math.floorDiv(now - startNanos, target.windowNanos) + 1) * target.windowNanos
+              - now), window);
+      case BUCKET -> {
+        long interval = (long) (1e9 / target.rateLimit);
+        long owed = Math.max(0, bucketTat - now);
+        long capacity = bucketCapacity();
+        yield new Quota(capacity, Math.max(0, Math.min(capacity, (capacity * interval - owed) / interval)),
+            roundUpToSecond(owed), target.statesWindow ? capacity * interval : -1);
+      }
+    };
+  }
+
+  /** Resets in whole seconds, as most conventions send them. */
+  private static long roundUpToSecond(long nanos) {
+    return Math.max(0, (nanos + SECOND - 1) / SECOND * SECOND);
   }
 
   private void at(long time, Runnable action) {

@@ -1,0 +1,133 @@
+package dev.ferry.core.limit;
+
+/**
+ * The pace a target's rate-limit headers call for: the long-run rate they state, and the remaining budget as a
+ * brake, so that a target that says what it allows is reached without a single 429 once the first answers came.
+ *
+ * <p><b>Rate.</b> The rate is {@code limit / window}, paced at {@code headroom} of it. The window is the one the
+ * headers state (the IETF policy's {@code w}); otherwise the longest reset seen, which every convention's
+ * "time until the quota is restored" reaches: a fixed window's reset right after it began, a sliding log's (its
+ * newest admission plus the window) at any time, a token bucket's time to refill when it ran dry. Until the
+ * longest reset is seen the rate is over-estimated, and the remaining budget brakes: pacing evenly at this rate
+ * never puts more than the limit in any window, whichever way the server counts.
+ *
+ * <p><b>Budget.</b> {@code remaining} minus the requests sent after the answered one (which the answer could not
+ * count yet) is what is left until the reset. When it is spent, no request leaves before the quota comes back:
+ * at a <em>fixed window</em> (the reset instant stays put for 2 s, in a window of 3 s or more) until
+ * the reset; otherwise for as long as the server needs at this rate to free the slots of the requests already
+ * sent. At a fixed window the pace also never exceeds {@code left / time to the reset}, so a window's budget
+ * lasts to its end even when the first answers came late.
+ *
+ * <p>Reads and writes are kept apart (APIs count them apart); the pace is the lower of the two known rates.
+ * Answers older than the freshest one seen say nothing about the remaining budget (the server answered
+ * requests sent later already), but still show the limit and window.
+ *
+ * <p>Pure logic on the timestamps the caller passes in. Threadsafe: every method is synchronized and O(1).
+ */
+public final class QuotaPace {
+  private static final long SECOND = 1_000_000_000L;
+  /** A fixed window's reset instant stays within this from answer to answer (resets in whole seconds). */
+  private static final long SAME_RESET_NANOS = 1_100_000_000L;
+
+  /** What to do after an answer. */
+  public record Step(double pace, long pauseNanos) {
+    /** Nothing known: keep what the pacer does. */
+    public static final Step NONE = new Step(Double.NaN, 0);
+  }
+
+  private final double headroom;
+  /** @GuardedBy("this") [reads, writes] */
+  private final Kind[] kinds = {new Kind(), new Kind()};
+
+  /** @param headroom share of the stated rate to pace at, in (0, 1] */
+  public QuotaPace(double headroom) {
+    if (!(headroom > 0 && headroom <= 1)) throw new IllegalArgumentException("headroom must be in (0, 1]");
+    this.headroom = headroom;
+  }
+
+  /**
+   * An answer to a request sent at {@code sentNanos}, received at {@code answeredNanos}, carried {@code quota}.
+   *
+   * @param write     a write (counted apart from reads)
+   * @param sentAfter requests sent after this one before its answer came (the answer cannot count them)
+   * @return the pace (NaN while nothing is known) and a pause the caller should apply to every request
+   */
+  public synchronized Step onQuota(long sentNanos, long answeredNanos, Quota quota, boolean write, long sentAfter) {
+    Kind k = kinds[write ? 1 : 0];
+    if (quota.limit() > 0) k.limit = Math.max(k.limit, quota.limit());
+    k.limit = Math.max(k.limit, quota.remaining() + 1);
+    if (quota.windowNanos() > 0) {
+      k.windowNanos = quota.windowNanos();
+      k.windowStated = true;
+    } else if (!k.windowStated && quota.resetNanos() > 0) {
+      // The server measured the reset when it counted the request, up to a round trip before the answer came: a
+      // precise reset (OpenAI's durations, an epoch reset read now) may be that much shorter than the window; a
+      // reset in whole seconds was rounded up already.
+      boolean wholeSeconds = quota.resetNanos() % SECOND == 0;
+      long window = quota.resetNanos() + (wholeSeconds ? 0 : Math.max(0, answeredNanos - sentNanos));
+      k.windowNanos = Math.max(k.windowNanos, Math.max(window, SECOND / 10));
+    }
+    long pause = 0;
+    if (sentNanos >= k.freshestSentNanos && quota.resetNanos() >= 0) {
+      k.freshestSentNanos = sentNanos;
+      long resetAt = answeredNanos + quota.resetNanos();
+      if (k.resetAt == Long.MIN_VALUE || Math.abs(resetAt - k.resetAt) > SAME_RESET_NANOS) {
+        k.resetAt = resetAt;
+        k.resetSeenSince = answeredNanos;
+      }
+      // A reset instant that stayed put for 2 s (a continuous count's drifts by a second a second) in a window
+      // long enough for whole-second resets to tell: a fixed window.
+      k.fixed = answeredNanos - k.resetSeenSince > 2 * SECOND && k.windowNanos >= 3 * SECOND
+          && quota.resetNanos() > 0;
+      long left = quota.remaining() - Math.max(0, sentAfter);
+      k.budgetPace = Double.POSITIVE_INFINITY;
+      if (k.fixed && left <= 0) {
+        pause = quota.resetNanos();
+      } else if (quota.remaining() == 0 && k.rate() > 0 && k.windowNanos >= 2 * SECOND) {
+        // Spent as the server counted this one: arrivals bunched (a stall of either host). Hold every caller for
+        // one slot of the rate. Not in windows under 2 s, where the last slot of a window is spent every window
+        // at this pace and holding the queued callers would cost more than the rare 429 it avoids.
+        pause = Math.min(quota.resetNanos(), (long) (1e9 / k.rate()));
+      } else if (k.fixed) {
+        k.budgetPace = left * 1e9 / quota.resetNanos();
+      }
+    }
+    double pace = Double.NaN;
+    for (Kind kind : kinds) {
+      double r = kind.rate();
+      if (r > 0) {
+        double p = Math.min(r * headroom, kind.budgetPace);
+        pace = Double.isNaN(pace) ? p : Math.min(pace, p);
+      }
+    }
+    return new Step(pace, pause);
+  }
+
+  /** The stated long-run rate of writes (of reads when no write was answered); NaN when none is known. */
+  public synchronized double statedRate() {
+    double r = kinds[1].rate() > 0 ? kinds[1].rate() : kinds[0].rate();
+    return r > 0 ? r : Double.NaN;
+  }
+
+  /** One kind of request's view of its quota. @GuardedBy("QuotaPace.this") */
+  private static final class Kind {
+    long limit;
+    long windowNanos;
+    boolean windowStated;
+    long freshestSentNanos = Long.MIN_VALUE;
+    long resetAt = Long.MIN_VALUE;
+    long resetSeenSince;
+    boolean fixed;
+    double budgetPace = Double.POSITIVE_INFINITY;
+
+    double rate() {
+      return limit > 0 && windowNanos > 0 ? limit * 1e9 / windowNanos : 0;
+    }
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "QuotaPace[writes " + kinds[1].limit + " per " + kinds[1].windowNanos / 1e9 + " s, reads " + kinds[0].limit
+        + " per " + kinds[0].windowNanos / 1e9 + " s]";
+  }
+}

@@ -1,0 +1,82 @@
+package dev.ferry.core.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import org.junit.jupiter.api.Test;
+
+/** The pace read from rate-limit headers, driven by synthetic answers in virtual time. */
+class QuotaPaceTest {
+  private static final long MS = 1_000_000L;
+  private static final long S = 1_000_000_000L;
+  private static final long T0 = 5_000 * S;
+
+  @Test
+  void nothingIsKnownBeforeAQuotaStatesALimitAndAWindow() {
+    QuotaPace p = new QuotaPace(0.985);
+    assertThat(p.onQuota(T0, T0 + 10 * MS, new Quota(-1, 5, -1, -1), true, 0).pace()).isNaN();
+    assertThat(p.statedRate()).isNaN();
+  }
+
+  @Test
+  void aStatedWindowGivesTheRateAtOnce() {
+    // Given the IETF policy 300 per 1 s
+    QuotaPace p = new QuotaPace(0.985);
+    // When the first answer comes
+    QuotaPace.Step step = p.onQuota(T0, T0 + 50 * MS, new Quota(300, 299, S, S), true, 3);
+    // Then the pace is 98.5 % of 300/s, no pause
+    assertThat(step.pace()).isEqualTo(295.5, offset(1e-9));
+    assertThat(step.pauseNanos()).isZero();
+    assertThat(p.statedRate()).isEqualTo(300.0, offset(1e-9));
+  }
+
+  @Test
+  void withoutAStatedWindowTheLongestResetIsTheWindow() {
+    QuotaPace p = new QuotaPace(1.0);
+    // Given resets in whole seconds (rounded up already): 3 s, then 10 s right after a window began
+    p.onQuota(T0, T0 + 20 * MS, new Quota(500, 400, 3 * S, -1), true, 0);
+    QuotaPace.Step step = p.onQuota(T0 + 3 * S, T0 + 3 * S + 20 * MS, new Quota(500, 499, 10 * S, -1), true, 0);
+    // Then the rate is 500 per 10 s
+    assertThat(step.pace()).isEqualTo(50.0, offset(1e-9));
+    // and a precise reset (a duration) is lengthened by the round trip the server measured it before the answer
+    QuotaPace q = new QuotaPace(1.0);
+    assertThat(q.onQuota(T0, T0 + 250 * MS, new Quota(100, 99, 750 * MS, -1), true, 0).pace())
+        .isEqualTo(100.0, offset(1e-9));
+  }
+
+  @Test
+  void aSpentFixedWindowHoldsEveryCallerUntilItsReset() {
+    // Given a fixed window of 100 per 10 s whose reset instant stays put answer after answer
+    QuotaPace p = new QuotaPace(0.985);
+    p.onQuota(T0, T0 + 10 * MS, new Quota(100, 90, 10 * S, -1), true, 0);
+    p.onQuota(T0 + 2500 * MS, T0 + 2510 * MS, new Quota(100, 60, 7500 * MS, -1), true, 0);
+    // When an answer 3 s in says 5 are left and 8 were sent after that request
+    QuotaPace.Step spent = p.onQuota(T0 + 3 * S, T0 + 3010 * MS, new Quota(100, 5, 7 * S, -1), true, 8);
+    // Then every caller waits for the reset
+    assertThat(spent.pauseNanos()).isEqualTo(7 * S);
+    // When, later, 20 are left with 4 s to go
+    QuotaPace.Step left = p.onQuota(T0 + 6 * S, T0 + 6010 * MS, new Quota(100, 20, 4 * S, -1), true, 0);
+    // Then the pace spreads them to the reset (5/s), below the long-run rate
+    assertThat(left.pace()).isEqualTo(5.0, offset(1e-9));
+    assertThat(left.pauseNanos()).isZero();
+  }
+
+  @Test
+  void anOlderAnswerSaysNothingAboutWhatIsLeft() {
+    QuotaPace p = new QuotaPace(1.0);
+    p.onQuota(T0 + S, T0 + S + 10 * MS, new Quota(50, 40, 2 * S, 2 * S), true, 0);
+    // an answer to a request sent earlier, arriving late, saying 0 left
+    QuotaPace.Step late = p.onQuota(T0, T0 + S + 20 * MS, new Quota(50, 0, 2 * S, 2 * S), true, 0);
+    assertThat(late.pauseNanos()).isZero();
+    assertThat(late.pace()).isEqualTo(25.0, offset(1e-9));
+  }
+
+  @Test
+  void readsAndWritesAreKeptApartAndTheLowerRateGoverns() {
+    QuotaPace p = new QuotaPace(1.0);
+    p.onQuota(T0, T0 + 10 * MS, new Quota(1000, 999, 10 * S, 10 * S), false, 0);
+    QuotaPace.Step step = p.onQuota(T0, T0 + 10 * MS, new Quota(500, 499, 10 * S, 10 * S), true, 0);
+    assertThat(step.pace()).isEqualTo(50.0, offset(1e-9));
+    assertThat(p.statedRate()).isEqualTo(50.0, offset(1e-9));
+  }
+}
