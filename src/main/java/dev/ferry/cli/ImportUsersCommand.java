@@ -2,7 +2,6 @@ package dev.ferry.cli;
 
 import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.spi.JobRecord;
-import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.recipes.workos.ImportSettings;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,21 +106,11 @@ final class ImportUsersCommand implements Callable<Integer> {
       flags.network(env); // ... or a proxy setting or --ca-cert is bad
     }
     try (JobStore store = state.openStore()) {
-      Optional<JobRecord> existing = store.findJob(id);
-      if (existing.isPresent()) {
-        if (existing.get().status() != JobStatus.PLANNING) {
-          throw RunFlags.usage("job '" + id + "' already exists (" + existing.get().status().name().toLowerCase()
-              + "); continue it with 'ferry resume " + id + "' or choose another --job-id");
-        }
-        store.deleteJob(id); // a plan interrupted by a crash is simply redone
-      }
-      JobRecord job;
-      try (AutoCloseable lock = state.lockJob(id);
-          AutoCloseable signals = Signals.haltOnInterrupt("stopped while planning job " + id
-              + "; run the same command again to plan it anew")) {
+      JobRecord job = JobSession.planNew(state, store, id, () -> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + csv);
-        job = WorkosImport.plan(store, id, csv, chunkSize, settings, WallClock.system(), w -> err.println("ferry: warning: " + w));
-      }
+        return WorkosImport.plan(store, id, csv, chunkSize, settings, WallClock.system(),
+            w -> err.println("ferry: warning: " + w));
+      });
       return new JobSession(state, store, flags, out, err, env).run(job, JobSession.Start.NEW);
     }
   }

@@ -320,6 +320,32 @@ final class JobSession {
     return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
   }
 
+  /** Plans a new job's chunks in the store. */
+  @FunctionalInterface
+  interface Planner {
+    JobRecord plan() throws IOException;
+  }
+
+  /**
+   * Plans job {@code id} anew under its lock: refuses an id whose job exists (it is resumed, not planned again),
+   * redoes a plan a crash interrupted, and halts at once on Ctrl-C (a half-made plan is redone next time).
+   */
+  static JobRecord planNew(StateDir state, JobStore store, String id, Planner planner) throws Exception {
+    java.util.Optional<JobRecord> existing = store.findJob(id);
+    if (existing.isPresent()) {
+      if (existing.get().status() != JobStatus.PLANNING) {
+        throw RunFlags.usage("job '" + id + "' already exists (" + existing.get().status().name().toLowerCase()
+            + "); continue it with 'ferry resume " + id + "' or choose another --job-id");
+      }
+      store.deleteJob(id); // a plan interrupted by a crash is simply redone
+    }
+    try (AutoCloseable lock = state.lockJob(id);
+        AutoCloseable signals = Signals.haltOnInterrupt("stopped while planning job " + id
+            + "; run the same command again to plan it anew")) {
+      return planner.plan();
+    }
+  }
+
   /**
    * The errors file: --errors-out when given (remembered with the job), else the one the job was started with,
    * else {@code <checkpoint-dir>/jobs/<job>/errors.csv}. Remembering it keeps a resume from leaving the first

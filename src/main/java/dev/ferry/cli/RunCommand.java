@@ -1,7 +1,6 @@
 package dev.ferry.cli;
 
 import dev.ferry.core.spi.JobRecord;
-import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.spec.JobSpec;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,8 +55,8 @@ final class RunCommand implements Callable<Integer> {
     if (chunkSize != null && (chunkSize < 1 || chunkSize > 1_000_000)) {
       throw RunFlags.usage("--chunk-size must be between 1 and 1000000");
     }
-    JobSpec job = SpecLoader.load(specFile, env);
-    if (chunkSize != null) job = job.withChunkSize(chunkSize);
+    JobSpec loaded = SpecLoader.load(specFile, env);
+    JobSpec job = chunkSize == null ? loaded : loaded.withChunkSize(chunkSize);
     if (flags.rateLimit != null && job.onlyTarget() == null) {
       throw RunFlags.usage("--rate-limit needs a spec with one target; " + specFile + " has "
           + job.targets().size() + ": set limits on each target in the spec");
@@ -71,21 +69,10 @@ final class RunCommand implements Callable<Integer> {
         flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000);
     StateDir state = StateDir.of(flags.checkpointDir, flags.store, env);
     try (JobStore store = state.openStore()) {
-      Optional<JobRecord> existing = store.findJob(id);
-      if (existing.isPresent()) {
-        if (existing.get().status() != JobStatus.PLANNING) {
-          throw RunFlags.usage("job '" + id + "' already exists (" + existing.get().status().name().toLowerCase()
-              + "); continue it with 'ferry resume " + id + "' or choose another --job-id");
-        }
-        store.deleteJob(id); // a plan interrupted by a crash is simply redone
-      }
-      JobRecord planned;
-      try (AutoCloseable lock = state.lockJob(id);
-          AutoCloseable signals = Signals.haltOnInterrupt("stopped while planning job " + id
-              + "; run the same command again to plan it anew")) {
+      JobRecord planned = JobSession.planNew(state, store, id, () -> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + SpecJobs.source(job).describe());
-        planned = SpecJobs.plan(store, id, job, settings, WallClock.system());
-      }
+        return SpecJobs.plan(store, id, job, settings, WallClock.system());
+      });
       return new JobSession(state, store, flags, out, err, env).run(planned, JobSession.Start.NEW);
     }
   }

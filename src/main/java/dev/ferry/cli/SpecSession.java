@@ -146,7 +146,8 @@ final class SpecSession {
           + ": set limits on each target in the spec");
     }
     TargetConfig t = spec.targets().get(0);
-    TargetLimits limits = limit.isNone() ? TargetLimits.NONE : TargetLimits.of(List.of(limit.isBudget()
+    TargetLimits limits = limit.isAuto() ? TargetLimits.AUTO : limit.isNone() ? TargetLimits.NONE
+        : TargetLimits.of(List.of(limit.isBudget()
         ? new LimitRule(LimitRule.REQUESTS, limit.permits(), limit.window())
         : limit.perSecond() == Math.rint(limit.perSecond())
             ? new LimitRule(LimitRule.REQUESTS, (long) limit.perSecond(), Duration.ofSeconds(1))
