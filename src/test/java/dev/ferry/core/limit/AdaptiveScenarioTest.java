@@ -12,19 +12,6 @@ class AdaptiveScenarioTest {
   private static final long MS = 1_000_000L;
   private static final long S = 1_000_000_000L;
 
-  private static Limit fixed(int n) {
-    return new Limit() {
-      @Override
-      public int limit() {
-        return n;
-      }
-
-      @Override
-      public int onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
-        return n;
-      }
-    };
-  }
 
   private static VirtualImport.Target rateLimited(long latencyMs) {
     VirtualImport.Target t = new VirtualImport.Target();
@@ -81,7 +68,7 @@ class AdaptiveScenarioTest {
     // with no rate limit given (so the pace ramps from 50/s too)
     double best = 0;
     for (int n : new int[] {10, 40, 100, 150, 200, 300, 400, 600, 1000}) {
-      best = Math.max(best, new VirtualImport(target, fixed(n), 0, false, 2).run(120).meanAccepted(0, 120));
+      best = Math.max(best, new VirtualImport(target, FixedLimit.of(n), 0, false, 2).run(120).meanAccepted(0, 120));
     }
     VirtualImport auto = new VirtualImport(target, Limit.gradientBuilder().build(), 0, true, 2).run(120);
     System.out.println("latency-only, capacity 300 @ 200 ms; best fixed " + best + ", auto " + auto.meanAccepted(0, 120) + "\n" + auto.trace());
@@ -96,7 +83,7 @@ class AdaptiveScenarioTest {
     target.latencyNanos = x -> 5 * MS;
     target.capacity = 100;
     // When a fixed 100 in flight and the adaptive limit with no rate limit given run for 10 s
-    VirtualImport fixed = new VirtualImport(target, fixed(100), 0, false, 1).run(10);
+    VirtualImport fixed = new VirtualImport(target, FixedLimit.of(100), 0, false, 1).run(10);
     VirtualImport auto = new VirtualImport(target, Limit.gradientBuilder().build(), 0, true, 1).run(10);
     System.out.println("latency-only, capacity 100 @ 5 ms; fixed 100: " + fixed.meanAccepted(0, 10) + ", auto "
         + auto.meanAccepted(0, 10) + "\n" + auto.trace());

@@ -116,7 +116,7 @@ class LearningScenarioTest {
     target.latencyNanos = x -> 200 * MS;
     target.capacity = 1000;
     // When the best fixed setting (1,000 in flight) and --rate-limit none with adaptive concurrency run 20 s
-    VirtualImport fixed = new VirtualImport(target, fixed(1000), 0, null, false, 1).run(20);
+    VirtualImport fixed = new VirtualImport(target, FixedLimit.of(1000), 0, null, false, 1).run(20);
     VirtualImport none = new VirtualImport(target, Limit.gradientBuilder().build(), 0,
         RateLearner.unlimitedUntilRefused(), true, 1).run(20);
     System.out.printf("none, latency only: fixed %.0f/s, none %.0f/s%n%s", fixed.meanAccepted(0, 20),
@@ -140,17 +140,4 @@ class LearningScenarioTest {
     assertThat((double) run.throttled / run.requests).isLessThan(0.05);
   }
 
-  private static Limit fixed(int n) {
-    return new Limit() {
-      @Override
-      public int limit() {
-        return n;
-      }
-
-      @Override
-      public int onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
-        return n;
-      }
-    };
-  }
 }
