@@ -42,6 +42,7 @@ public final class Main implements Runnable {
     m.put("spec", SpecCommand::new);
     m.put("resume", ResumeCommand::new);
     m.put("worker", WorkerCommand::new);
+    m.put("serve", ServeCommand::new);
     m.put("status", StatusCommand::new);
     m.put("sim", SimCommand::new);
     m.put("demo", DemoCommand::new);
@@ -124,6 +125,7 @@ public final class Main implements Runnable {
       if (sub.getCommand() instanceof ResumeCommand c) c.env = env;
       if (sub.getCommand() instanceof RunCommand c) c.env = env;
       if (sub.getCommand() instanceof WorkerCommand c) c.env = env;
+      if (sub.getCommand() instanceof ServeCommand c) c.env = env;
       for (CommandLine specSub : sub.getSubcommands().values()) {
         if (specSub.getCommand() instanceof SpecCommand.Check c) c.env = env;
       }

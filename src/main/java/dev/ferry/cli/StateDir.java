@@ -55,6 +55,11 @@ final class StateDir {
     return store != null ? (distributed() || Files.exists(Path.of(store))) : Files.exists(dir.resolve("ferry.db"));
   }
 
+  /** Where the state lives, to open it: the SQLite file or the store URL (may hold credentials: never print it). */
+  String location() {
+    return store != null ? store : dir.resolve("ferry.db").toString();
+  }
+
   /** Where the state lives, for messages: the file, or the URL without its user and password. */
   String describe() {
     if (store == null) return dir.resolve("ferry.db").toString();

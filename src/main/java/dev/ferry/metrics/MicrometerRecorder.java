@@ -189,6 +189,12 @@ public final class MicrometerRecorder implements MetricsRecorder {
             "Chunks of the job done (before this run, and by this process since)");
         case POOL_TASKS_RUNNING -> new GaugeName("ferry.pool.tasks.running", "pool", "Tasks running in the pool");
         case POOL_TASKS_QUEUED -> new GaugeName("ferry.pool.tasks.queued", "pool", "Tasks waiting in the pool's queue");
+        case QUEUE_PENDING -> new GaugeName("ferry.queue.pending", "queue", "Items waiting in the service's queue");
+        case QUEUE_CLAIMED -> new GaugeName("ferry.queue.claimed", "queue", "Items claimed and not settled yet");
+        case QUEUE_FAILED -> new GaugeName("ferry.queue.failed", "queue", "Items that failed for good");
+        case QUEUE_OLDEST_AGE_SECONDS -> new GaugeName("ferry.queue.oldest.age.seconds", "queue",
+            "Age of the oldest unsettled item");
+        case QUEUE_IN_FLIGHT -> new GaugeName("ferry.queue.in.flight", "queue", "Items this process runs now");
       };
     }
   }

@@ -65,6 +65,14 @@ public final class PrometheusEndpoint implements AutoCloseable {
     return endpoint;
   }
 
+  /**
+   * Meters without a listener of their own: {@link #scrape()} gives the text for a server that serves it on its own
+   * port ({@code ferry serve}'s {@code /metrics}); {@link #address()} and {@link #uri()} are not available.
+   */
+  public static PrometheusEndpoint unbound() {
+    return new PrometheusEndpoint(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null, null);
+  }
+
   /** The recorder whose meters this endpoint serves. */
   public MetricsRecorder recorder() {
     return recorder;
@@ -72,6 +80,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
   /** The address listened on (with the port chosen when 0 was asked for). */
   public InetSocketAddress address() {
+    if (server == null) throw new IllegalStateException("an unbound endpoint listens nowhere");
     return server.getAddress();
   }
 
@@ -123,8 +132,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.close();
+    if (server != null) server.stop(0);
+    if (executor != null) executor.close();
     gc.close();
     registry.close();
   }

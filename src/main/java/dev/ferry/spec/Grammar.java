@@ -186,4 +186,50 @@ final class Grammar {
           opt("secrets", new ListOf(new Scalar(STRING, "^[A-Za-z_][A-Za-z0-9_]*$"), 1), "More parameters that hold"
               + " secrets (besides those in header values and names containing KEY, SECRET, TOKEN, PASSWORD):"
               + " never stored with the job, masked in output.")), false);
+
+  // ------------------------------------------------------------------------------------------ ferry serve
+
+  static final Obj SIGNATURE = new Obj("signature", "An HMAC-SHA256 signature of the raw body in a header, e.g."
+      + " Firecrawl's X-Firecrawl-Signature: sha256=<hex>. A delivery without a valid one gets 401 and is not stored.",
+      List.of(req("header", s(STRING), "The header holding the signature."),
+          opt("prefix", s(STRING), "Text before the hex digest in the header, e.g. 'sha256=' (default none)."),
+          req("secret", s(STRING), "The shared secret: from a parameter (${WEBHOOK_SECRET}); never stored or logged.")),
+      false);
+
+  static final Obj ROUTE = new Obj("route", "An ingest route: deliveries POSTed to path are verified, stored once by"
+      + " their delivery id, and their items queued for the steps.",
+      List.of(req("path", new Scalar(STRING, "^/[A-Za-z0-9/_.-]*$"), "The URL path, e.g. /webhooks/firecrawl."),
+          opt("signature", SIGNATURE, SIGNATURE.description()),
+          req("delivery_id", s(STRING), "Path of the delivery's id in the JSON body (e.g. $.webhookId), or"
+              + " 'header:NAME' for a header: a redelivery with the same id is acknowledged, not stored again."),
+          opt("items", s(STRING), "Path of the list of items in the body (e.g. $.data); each item (a JSON object)"
+              + " is one row for the steps (row.markdown). Default: the whole body is one item."),
+          opt("only", new MapOf(s(STRING), null, "path"), "Store only deliveries whose fields have these values"
+              + " (e.g. {\"$.type\": crawl.page}); others are acknowledged and dropped.")), false);
+
+  static final Obj SERVE = new Obj("serve", "How ferry serve takes deliveries and drains its queue.",
+      List.of(req("routes", new ListOf(ROUTE, 1), "The ingest routes."),
+          opt("queue", new Scalar(STRING, NAME_PATTERN), "The queue's name in the store (default: the spec's name,"
+              + " else 'serve'); replicas sharing a store and a name share one queue."),
+          opt("backlog", s(COUNT), "Unsettled items at which new deliveries get 503 + Retry-After (default 10000)."),
+          opt("max_body", s(COUNT), "Bytes a delivery may have; 413 above (default 10485760)."),
+          opt("concurrency", s(COUNT), "Items in flight at most (default 64); fewer when the queue holds fewer."),
+          opt("lease", s(DURATION), "How long a claim lasts unless renewed (default 60s): a dead process's items"
+              + " are claimed again after it."),
+          opt("max_attempts", s(COUNT), "Claims of an item before a retryable failure fails it for good (default 5)."),
+          opt("retry_after", s(DURATION), "The Retry-After of a 503 and the delay before a retryable item is"
+              + " claimed again (default 5s).")), false);
+
+  /** A service spec ({@code ferry serve}): the job grammar's targets, steps and key, deliveries instead of a source. */
+  static final Obj SERVICE = new Obj("ferry service spec", "A ferry service: deliveries from HTTP routes, queued in"
+      + " the store, through HTTP steps.",
+      List.of(opt("version", new OneOfWords(List.of("1")), "The format's version: 1."),
+          opt("name", s(STRING), "A short name (the queue's default name)."),
+          opt("description", s(STRING), "What the service does."),
+          req("serve", SERVE, SERVE.description()),
+          req("targets", new MapOf(TARGET, NAME_PATTERN, "target name"), "The APIs the steps call, by name."),
+          req("steps", new ListOf(STEP, 1), "What each item goes through, in order."),
+          opt("key", s(TEMPLATE), "The item's business key (failed list): e.g. {{ row.metadata.sourceURL }}."),
+          opt("secrets", new ListOf(new Scalar(STRING, "^[A-Za-z_][A-Za-z0-9_]*$"), 1), "More parameters that hold"
+              + " secrets: never stored, masked in output.")), false);
 }

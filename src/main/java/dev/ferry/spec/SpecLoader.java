@@ -52,15 +52,41 @@ public final class SpecLoader {
    * @throws InvalidSpecException with every error found
    */
   public static JobSpec parse(String file, String text, Map<String, String> env, Path baseDir) {
+    return parse(file, text, env, baseDir, null);
+  }
+
+  /**
+   * Loads a service spec ({@code ferry serve}): the job grammar's targets, steps and key, and a {@code serve}
+   * section instead of a source (the job spec's source is null).
+   *
+   * @throws InvalidSpecException with every error found
+   */
+  public static ServiceSpec parseService(String file, String text, Map<String, String> env, Path baseDir) {
+    ServeConfig[] serve = new ServeConfig[1];
+    JobSpec job = parse(file, text, env, baseDir, serve);
+    return new ServiceSpec(job, serve[0]);
+  }
+
+  /** Reads and loads a service spec file, as {@link #load}. */
+  public static ServiceSpec loadService(Path file, Map<String, String> env) throws IOException {
+    return parseService(file.toString(), read(file), env, Path.of("").toAbsolutePath());
+  }
+
+  /** @param serve null for a job spec; for a service spec, where its serve section goes */
+  private static JobSpec parse(String file, String text, Map<String, String> env, Path baseDir, ServeConfig[] serve) {
     Parameters params = new Parameters(env);
     SpecYaml yaml = new SpecYaml(file, text, params);
     List<SpecError> errors = new ArrayList<>(yaml.errors());
     Node root = yaml.root();
     if (root == null) throw new InvalidSpecException(errors);
-    errors.addAll(new SpecChecker(file).check(root, Grammar.SPEC));
+    errors.addAll(new SpecChecker(file).check(root, serve == null ? Grammar.SPEC : Grammar.SERVICE));
     if (!errors.isEmpty()) throw new InvalidSpecException(sorted(errors));
     SpecAssembler assembler = new SpecAssembler(file, baseDir);
-    JobSpec.SourceSpec source = assembler.source(root.get("source"));
+    JobSpec.SourceSpec source = serve == null ? assembler.source(root.get("source")) : null;
+    if (serve != null) {
+      Node name = root.get("name");
+      serve[0] = new ServeAssembler(file, errors).serve(root.get("serve"), name == null ? "" : name.text());
+    }
     var targets = assembler.targets(root.get("targets"));
     var steps = assembler.steps(root.get("steps"), targets);
     var key = root.get("key") == null ? null : assembler.template(root.get("key"));

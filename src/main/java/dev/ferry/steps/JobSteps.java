@@ -232,8 +232,8 @@ public final class JobSteps implements AutoCloseable {
       return this;
     }
 
-    /** Where every target's calls are reported as well (the --metrics-port endpoint); none by default. */
-    public Builder exportedMetrics(MetricsRecorder exported) {
+    /** Where every target's calls are also reported (a Prometheus endpoint's recorder); none by default. */
+    public Builder exportTo(MetricsRecorder exported) {
       this.exported = Objects.requireNonNull(exported, "exported cannot be null");
       return this;
     }

@@ -29,8 +29,8 @@ class MainTest {
 
   @Test
   void usageHelpAndMistakesSeeEverySubcommand() {
-    String[] all = {"import-users", "run", "spec", "resume", "worker", "status", "sim", "demo", "generate-users",
-        "bench", "completion", "help"};
+    String[] all = {"import-users", "run", "spec", "resume", "worker", "serve", "status", "sim", "demo",
+        "generate-users", "bench", "completion", "help"};
     assertThat(forArgs().getSubcommands().keySet()).containsExactly(all);
     assertThat(forArgs("help", "status").getSubcommands().keySet()).containsExactly(all);
     assertThat(forArgs("--version").getSubcommands().keySet()).containsExactly(all);

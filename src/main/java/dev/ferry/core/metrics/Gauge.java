@@ -15,5 +15,15 @@ public enum Gauge {
   /** Tasks running in a live pool now. Scope: the pool. */
   POOL_TASKS_RUNNING,
   /** Tasks waiting in a live pool's queue now. Scope: the pool. */
-  POOL_TASKS_QUEUED
+  POOL_TASKS_QUEUED,
+  /** Items of a service's queue waiting to be claimed (pending). Scope: the queue. */
+  QUEUE_PENDING,
+  /** Items of a service's queue claimed by some process and not settled yet. Scope: the queue. */
+  QUEUE_CLAIMED,
+  /** Items of a service's queue that failed for good (the dead-letter view). Scope: the queue. */
+  QUEUE_FAILED,
+  /** Age in seconds of the oldest unsettled item of a service's queue (0 when none). Scope: the queue. */
+  QUEUE_OLDEST_AGE_SECONDS,
+  /** Items this process runs now. Scope: the queue. */
+  QUEUE_IN_FLIGHT
 }

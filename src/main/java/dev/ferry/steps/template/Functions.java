@@ -14,17 +14,22 @@ import java.util.Locale;
  *   <li>{@code lower(s)}, {@code upper(s)}, {@code trim(s)}: of a string (null stays null);</li>
  *   <li>{@code string(v)}: the value as text; {@code number(v)}: a number from a number or a numeric string;</li>
  *   <li>{@code default(v, fallback)}: {@code v} unless it is null or "";</li>
- *   <li>{@code json(v)}: the JSON text of a value.</li>
+ *   <li>{@code json(v)}: the JSON text of a value;</li>
+ *   <li>{@code uuid5(text)}: a name-based UUID (version 5, SHA-1, in the RFC 4122 URL namespace) of a string: the
+ *       same text always gives the same id, e.g. a Qdrant point id from a page's URL (null stays null).</li>
  * </ul>
  * Threadsafe (stateless).
  */
 public final class Functions {
   /** Every function name, in the order documented. */
   public static final List<String> NAMES = List.of("tokens", "bytes", "length", "lower", "upper", "trim", "string",
-      "number", "default", "json");
+      "number", "default", "json", "uuid5");
 
-  private static final java.util.Map<String, Integer> ARITY = java.util.Map.of("tokens", 1, "bytes", 1, "length", 1,
-      "lower", 1, "upper", 1, "trim", 1, "string", 1, "number", 1, "default", 2, "json", 1);
+  private static final java.util.Map<String, Integer> ARITY = java.util.Map.ofEntries(
+      java.util.Map.entry("tokens", 1), java.util.Map.entry("bytes", 1), java.util.Map.entry("length", 1),
+      java.util.Map.entry("lower", 1), java.util.Map.entry("upper", 1), java.util.Map.entry("trim", 1),
+      java.util.Map.entry("string", 1), java.util.Map.entry("number", 1), java.util.Map.entry("default", 2),
+      java.util.Map.entry("json", 1), java.util.Map.entry("uuid5", 1));
 
   private Functions() {}
 
@@ -48,6 +53,7 @@ public final class Functions {
       case "number" -> number(v, at);
       case "default" -> v == null || "".equals(v) ? args.get(1) : v;
       case "json" -> Values.json(v);
+      case "uuid5" -> v == null ? null : NameUuid.of(textOf(name, v, at));
       default -> throw new IllegalStateException("no function " + name);
     };
   }

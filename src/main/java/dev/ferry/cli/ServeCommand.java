@@ -1,0 +1,164 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.http.CallMetrics;
+import dev.ferry.metrics.PrometheusEndpoint;
+import dev.ferry.service.Service;
+import dev.ferry.spec.ServiceSpec;
+import dev.ferry.spec.SpecLoader;
+import dev.ferry.store.SqlWorkQueue;
+import dev.ferry.store.WorkQueue;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ferry serve SPEC}: runs a service spec until SIGTERM/SIGINT, then drains within {@code --drain-timeout}
+ * and exits 0; or lists/redrives its failed items. See docs/SERVE.md.
+ */
+@Command(mixinStandardHelpOptions = true, name = "serve",
+    description = "Run a service spec: verified deliveries on HTTP routes, stored once in a durable queue in the job"
+        + " store, drained through the spec's steps. SIGTERM stops ingest, drains what is in flight and exits 0.")
+final class ServeCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(paramLabel = "SPEC", description = "The service spec (YAML; see docs/SERVE.md).")
+  Path file;
+
+  @Option(names = "--port", paramLabel = "N", description = "Port to listen on (default: $PORT, else 8080; 0: any"
+      + " free port, printed).")
+  Integer port;
+
+  @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).")
+  String bind;
+
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
+      description = "Directory of the embedded store (ferry.db) holding the queue (default .ferry).")
+  Path checkpointDir;
+
+  @Option(names = "--store", paramLabel = "URL|FILE", description = "Where the queue lives instead of"
+      + " <checkpoint-dir>/ferry.db: a SQLite file, or a PostgreSQL URL shared by replicas. Default: $FERRY_STORE.")
+  String store;
+
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      converter = DurationConverter.class,
+      description = "On SIGTERM, how long items in flight may take to settle; the rest stay queued (default 30s).")
+  Duration drainTimeout;
+
+  @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      converter = DurationConverter.class, description = "Per-request timeout of targets without their own.")
+  Duration requestTimeout;
+
+  @Option(names = "--list-failed", description = "Print the queue's failed items as JSON lines and exit.")
+  boolean listFailed;
+
+  @Option(names = "--redrive", description = "Put the queue's failed items back in the queue and exit.")
+  boolean redrive;
+
+  Map<String, String> env = System.getenv();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ServiceSpec service = SpecLoader.loadService(file, env);
+    StateDir state = StateDir.of(checkpointDir, store, env);
+    try (JobStore jobStore = state.openStore();
+        WorkQueue queue = SqlWorkQueue.open(state.location(), service.serve().queue())) {
+      if (listFailed) {
+        for (WorkQueue.FailedItem f : queue.failed(Integer.MAX_VALUE)) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("id", f.id());
+          m.put("delivery_id", f.deliveryId());
+          m.put("index", f.index());
+          m.put("attempts", f.attempts());
+          m.put("reason", f.reason());
+          m.put("failed_at", f.settledAtMillis());
+          m.put("item", JSON.readTree(f.body()));
+          out.println(JSON.writeValueAsString(m));
+        }
+        out.flush();
+        return ExitCodes.OK;
+      }
+      if (redrive) {
+        out.println("ferry: " + queue.redrive(WallClock.system().millis()) + " failed item(s) back in queue "
+            + service.serve().queue());
+        out.flush();
+        return ExitCodes.OK;
+      }
+      return serve(service, jobStore, queue, state, err);
+    }
+  }
+
+  private int serve(ServiceSpec service, JobStore jobStore, WorkQueue queue, StateDir state, PrintWriter err)
+      throws Exception {
+    InetSocketAddress address = new InetSocketAddress(address(), port());
+    CountDownLatch stop = new CountDownLatch(1);
+    try (PrometheusEndpoint metrics = PrometheusEndpoint.unbound();
+        AutoCloseable signals = Signals.onInterrupt(sig -> stop.countDown())) {
+      Service running;
+      try {
+        running = Service.start(service, jobStore, queue, new Service.Options(address, ProcessIds.create(),
+            metrics.recorder(), metrics::scrape, new CallMetrics(), requestTimeout));
+      } catch (java.net.BindException e) {
+        throw new ExitException(ExitCodes.USAGE, "--port " + address.getPort() + ": cannot listen on " + bind + ":"
+            + address.getPort() + " (" + e.getMessage() + ")");
+      }
+      try (running) {
+        InetSocketAddress a = running.address();
+        err.println("ferry: serving " + service.serve().routes().size() + " route(s) on http://"
+            + a.getAddress().getHostAddress() + ":" + a.getPort() + ", queue " + service.serve().queue() + " in "
+            + state.describe() + ", " + service.serve().concurrency() + " items in flight at most");
+        err.flush();
+        stop.await();
+        boolean settled = running.stop(drainTimeout);
+        err.println("ferry: stopped: " + (settled ? "every item in flight settled"
+            : "items still in flight after " + drainTimeout.toSeconds() + "s went back to the queue"));
+        err.flush();
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private InetAddress address() {
+    try {
+      return InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw new ExitException(ExitCodes.USAGE, "--bind: '" + bind + "' is not an address");
+    }
+  }
+
+  private int port() {
+    if (port != null) return checkPort(port, "--port");
+    String p = env.get("PORT");
+    if (p == null || p.isBlank()) return 8080;
+    try {
+      return checkPort(Integer.parseInt(p.strip()), "PORT");
+    } catch (NumberFormatException e) {
+      throw new ExitException(ExitCodes.USAGE, "PORT: '" + p + "' is not a port number");
+    }
+  }
+
+  private static int checkPort(int p, String what) {
+    if (p < 0 || p > 65535) throw new ExitException(ExitCodes.USAGE, what + ": " + p + " is not a port (0-65535)");
+    return p;
+  }
+}

@@ -1,0 +1,217 @@
+package dev.ferry.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.engine.RowInput;
+import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.metrics.MetricsRecorder;
+import dev.ferry.core.spi.Outcome;
+import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.core.spi.StoreException;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.store.WorkQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the queue: claims items in batches (as many as free slots allow), runs each through the steps on a virtual
+ * thread of its own (a batch step gathers the items in flight into its calls), and settles each in the queue: done,
+ * failed with its reason, or back to the queue when its failure is transient and attempts remain.
+ *
+ * <p>Concurrency follows the queue by a simple rule: items in flight = min(backlog, {@code concurrency}); each poll
+ * claims what the queue holds up to the free slots, so a deep queue runs at the full concurrency and a shallow one
+ * runs what it has. Request rates are the targets' limits (stated, or learned from 429s with {@code limits: auto}).
+ *
+ * <p>Threadsafe. Concurrency: {@link #run()} runs on one thread (the loop: claims, lease renewals); {@code inFlight}
+ * and {@code running} are changed by the loop (claim) and by the item threads (settle), and read by anyone. An
+ * item is settled only by the thread that ran it and only while this owner holds its claim (the queue checks), so
+ * an item whose claim expired and went to another process is settled by that process, never twice.
+ */
+final class Drain implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Drain.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long the loop waits when nothing could be claimed or no slot is free. */
+  static final Duration IDLE_POLL = Duration.ofMillis(50);
+
+  private final WorkQueue queue;
+  private final RowProcessor processor;
+  private final String owner;
+  private final int concurrency;
+  private final Duration lease;
+  private final int maxAttempts;
+  private final Duration retryDelay;
+  private final WallClock clock;
+  private final Ticker ticker;
+  private final Sleeper sleeper;
+  private final MetricsRecorder metrics;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopClaiming;
+  private volatile Thread loop;
+  /** When the loop renews leases next (ticker nanos); the loop's own. */
+  private long nextRenew;
+  private final Executor items;
+
+  Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
+      Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics) {
+    this(queue, processor, owner, concurrency, lease, maxAttempts, retryDelay, clock, ticker, sleeper, metrics,
+        task -> Thread.ofVirtual().name("ferry-item").start(task));
+  }
+
+  /** @param items where each item runs (default: a virtual thread each; tests run them in place) */
+  Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
+      Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, Executor items) {
+    this.items = items;
+    this.queue = queue;
+    this.processor = processor;
+    this.owner = owner;
+    this.concurrency = concurrency;
+    this.lease = lease;
+    this.maxAttempts = maxAttempts;
+    this.retryDelay = retryDelay;
+    this.clock = clock;
+    this.ticker = ticker;
+    this.sleeper = sleeper;
+    this.metrics = metrics;
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  int concurrency() {
+    return concurrency;
+  }
+
+  @Override
+  public void run() {
+    loop = Thread.currentThread();
+    nextRenew = ticker.read() + renewEvery();
+    try {
+      while (!stopClaiming) {
+        round();
+        sleeper.sleepNanos(IDLE_POLL.toNanos()); // settling frees slots meanwhile; new items are claimed next round
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private long renewEvery() {
+    return Math.max(1, lease.toNanos() / 3);
+  }
+
+  /** One round of the loop: claims what free slots allow and starts it; renews leases when due. */
+  void round() {
+    int free = concurrency - inFlight.get();
+    if (free > 0) {
+      List<WorkQueue.QueueItem> claimed = List.of();
+      try {
+        claimed = queue.claim(owner, free, clock.millis(), lease.toMillis());
+      } catch (StoreException e) {
+        log.warn("cannot claim items now: {}", e.getMessage());
+      }
+      for (WorkQueue.QueueItem item : claimed) start(item);
+    }
+    if (ticker.read() - nextRenew >= 0) {
+      nextRenew = ticker.read() + renewEvery();
+      try {
+        if (inFlight.get() > 0) queue.renew(owner, clock.millis() + lease.toMillis());
+      } catch (StoreException e) {
+        log.warn("cannot renew leases now: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void start(WorkQueue.QueueItem item) {
+    inFlight.incrementAndGet();
+    metrics.rowStarted();
+    items.execute(() -> {
+      running.add(Thread.currentThread());
+      try {
+        settle(item, runItem(item));
+      } catch (InterruptedException e) {
+        // stopped past the drain timeout: the item stays claimed until released or its lease expires
+      } finally {
+        running.remove(Thread.currentThread());
+        inFlight.decrementAndGet();
+        metrics.rowEnded();
+      }
+    });
+  }
+
+  private RowOutcome runItem(WorkQueue.QueueItem item) throws InterruptedException {
+    Map<String, Object> record;
+    try {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> parsed = JSON.readValue(item.body(), Map.class);
+      record = parsed;
+    } catch (java.io.IOException e) {
+      return RowOutcome.invalid(item.id(), 0, 0, "", "malformed", "the stored item is not a JSON object");
+    }
+    try {
+      return processor.process(new RowInput(item.id(), 0, 0, null, null, record));
+    } catch (RuntimeException e) {
+      log.warn("item {} failed in the steps: {}", item.id(), e.toString());
+      return new RowOutcome(item.id(), 0, 0, Outcome.FAILED, false, "", "", 0, "error",
+          "the steps failed: " + e.getClass().getSimpleName(), "", "");
+    }
+  }
+
+  private void settle(WorkQueue.QueueItem item, RowOutcome o) {
+    try {
+      long now = clock.millis();
+      if (o.outcome() == Outcome.DONE) {
+        queue.done(item.id(), owner, now);
+      } else if (o.outcome() == Outcome.FAILED && o.retryable() && item.attempts() < maxAttempts) {
+        queue.retryLater(item.id(), owner, reason(o), now + retryDelay.toMillis() * item.attempts());
+        return;
+      } else {
+        queue.fail(item.id(), owner, reason(o), now);
+      }
+      metrics.rowSettled(o.outcome());
+    } catch (StoreException e) {
+      // not settled: the claim expires and the item runs again (idempotent steps absorb the repeat)
+      log.warn("item {} not settled: {}", item.id(), e.getMessage());
+    }
+  }
+
+  /** The failed item's reason, as the errors file says it: step, status, code, message. */
+  static String reason(RowOutcome o) {
+    StringBuilder b = new StringBuilder();
+    if (!o.step().isEmpty()) b.append(o.step()).append(": ");
+    if (o.httpStatus() > 0) b.append(o.httpStatus()).append(' ');
+    if (!o.code().isEmpty()) b.append(o.code()).append(' ');
+    b.append(o.message());
+    if (!o.key().isEmpty()) b.append(" (key ").append(o.key()).append(')');
+    return b.toString().strip();
+  }
+
+  /** Claims no more items; those in flight go on. */
+  void stopClaiming() {
+    stopClaiming = true;
+    Thread t = loop;
+    if (t != null) t.interrupt();
+  }
+
+  /**
+   * Waits until nothing is in flight or {@code timeout} passed; then interrupts what still runs.
+   *
+   * @return whether everything in flight settled in time
+   */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = ticker.read() + timeout.toNanos();
+    while (inFlight.get() > 0 && ticker.read() - deadline < 0) sleeper.sleepNanos(IDLE_POLL.toNanos());
+    if (inFlight.get() == 0) return true;
+    running.forEach(Thread::interrupt);
+    return false;
+  }
+}

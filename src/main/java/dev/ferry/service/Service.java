@@ -1,0 +1,145 @@
+package dev.ferry.service;
+
+import dev.ferry.core.metrics.Gauge;
+import dev.ferry.core.metrics.MetricsRecorder;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
+import dev.ferry.core.time.WallClock;
+import dev.ferry.http.CallMetrics;
+import dev.ferry.spec.ServeConfig;
+import dev.ferry.spec.ServiceSpec;
+import dev.ferry.steps.JobSteps;
+import dev.ferry.store.WorkQueue;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * A running {@code ferry serve}: the HTTP front taking deliveries into the queue, and the drain running queued items
+ * through the spec's steps. {@link #stop} stops ingest (readyz and new deliveries answer 503), lets what is in
+ * flight settle within a deadline, and leaves the rest in the queue. Threadsafe.
+ */
+public final class Service implements AutoCloseable {
+  private final ServiceSpec spec;
+  private final WorkQueue queue;
+  private final JobSteps steps;
+  private final Drain drain;
+  private final Thread drainThread;
+  private final ServiceHttp http;
+  private final String owner;
+  private final WallClock clock;
+  private volatile boolean draining;
+
+  /**
+   * How to run. Immutable.
+   *
+   * @param address  where the HTTP front listens
+   * @param owner    this process's id in claims
+   * @param exported where queue gauges and call meters go (a Prometheus endpoint's recorder), or none
+   * @param metrics  the Prometheus text of {@code /metrics}
+   * @param calls    where the targets' calls are counted
+   */
+  public record Options(InetSocketAddress address, String owner, MetricsRecorder exported,
+      Supplier<String> metrics, CallMetrics calls, Duration requestTimeout) {}
+
+  private Service(ServiceSpec spec, JobStore store, WorkQueue queue, Options options) throws IOException {
+    this.spec = spec;
+    this.queue = queue;
+    this.owner = options.owner();
+    this.clock = WallClock.system();
+    ServeConfig serve = spec.serve();
+    this.steps = JobSteps.builder(spec.job().targets(), spec.job().steps()).jobId("serve-" + serve.queue())
+        .key(spec.job().key()).store(store).metrics(options.calls()).exportTo(options.exported())
+        .requestTimeout(options.requestTimeout()).build();
+    this.drain = new Drain(queue, steps.processor(), owner, serve.concurrency(), serve.lease(), serve.maxAttempts(),
+        serve.retryAfter(), clock, Ticker.system(), Sleeper.system(), options.exported());
+    registerGauges(options.exported(), serve.queue());
+    long retryAfter = Math.max(1, serve.retryAfter().toSeconds());
+    Map<String, Ingest> routes = new LinkedHashMap<>();
+    for (ServeConfig.Route r : serve.routes()) {
+      routes.put(r.path(), new Ingest(r, queue, clock, serve.backlog(), retryAfter));
+    }
+    ServiceHttp front;
+    try {
+      front = new ServiceHttp(options.address(), routes, queue, serve.maxBody(), retryAfter, () -> draining,
+          options.metrics(), clock::millis);
+    } catch (IOException e) {
+      steps.close();
+      throw e;
+    }
+    this.http = front;
+    this.drainThread = Thread.ofPlatform().name("ferry-drain").daemon().start(drain);
+  }
+
+  /**
+   * Starts the service: listens, and drains the queue.
+   *
+   * @param store the job store (lookup steps share their caches through it)
+   * @param queue the service's queue (closed by the caller after {@link #close()})
+   * @throws IOException when the address cannot be bound
+   */
+  public static Service start(ServiceSpec spec, JobStore store, WorkQueue queue, Options options) throws IOException {
+    return new Service(spec, store, queue, options);
+  }
+
+  /** The stats the gauges read, fetched at most once per scrape burst (one query for all five). */
+  private void registerGauges(MetricsRecorder m, String name) {
+    AtomicReference<WorkQueue.QueueStats> last = new AtomicReference<>();
+    Supplier<WorkQueue.QueueStats> stats = () -> {
+      WorkQueue.QueueStats s;
+      try {
+        s = queue.stats(clock.millis());
+      } catch (RuntimeException e) {
+        s = last.get() == null ? new WorkQueue.QueueStats(0, 0, 0, 0, 0) : last.get();
+      }
+      last.set(s);
+      return s;
+    };
+    m.gauge(Gauge.QUEUE_PENDING, name, () -> stats.get().pending());
+    m.gauge(Gauge.QUEUE_CLAIMED, name, () -> last.get() == null ? 0 : last.get().claimed());
+    m.gauge(Gauge.QUEUE_FAILED, name, () -> last.get() == null ? 0 : last.get().failed());
+    m.gauge(Gauge.QUEUE_OLDEST_AGE_SECONDS, name, () -> last.get() == null ? 0 : last.get().oldestAgeMillis() / 1e3);
+    m.gauge(Gauge.QUEUE_IN_FLIGHT, name, drain::inFlight);
+    m.gauge(Gauge.CONCURRENCY_LIMIT, name, drain::concurrency);
+  }
+
+  public InetSocketAddress address() {
+    return http.address();
+  }
+
+  public ServiceSpec spec() {
+    return spec;
+  }
+
+  /** Whether {@link #stop} began. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /**
+   * Stops ingest (readyz and deliveries answer 503), claims nothing more, waits up to {@code timeout} for the items
+   * in flight, then interrupts the rest and gives their claims back to the queue.
+   *
+   * @return whether everything in flight settled in time
+   */
+  public boolean stop(Duration timeout) throws InterruptedException {
+    draining = true;
+    drain.stopClaiming();
+    drainThread.join();
+    boolean settled = drain.awaitIdle(timeout);
+    if (!settled) queue.release(owner);
+    return settled;
+  }
+
+  /** Stops listening and closes the steps' targets (call after {@link #stop}). */
+  @Override
+  public void close() {
+    http.close();
+    steps.close();
+  }
+}

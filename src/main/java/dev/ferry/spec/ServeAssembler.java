@@ -1,0 +1,100 @@
+package dev.ferry.spec;
+
+import dev.ferry.steps.template.JsonPath;
+import dev.ferry.steps.template.SpecException;
+import dev.ferry.steps.template.SpecLocation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a {@link ServeConfig} from a grammar-checked {@code serve} node; what it refuses goes to the errors list
+ * at the node's line and column. Not threadsafe (one per load).
+ */
+final class ServeAssembler {
+  private static final String HEADER_PREFIX = "header:";
+
+  private final String file;
+  private final List<SpecError> errors;
+
+  ServeAssembler(String file, List<SpecError> errors) {
+    this.file = file;
+    this.errors = errors;
+  }
+
+  ServeConfig serve(Node node, String specName) {
+    List<ServeConfig.Route> routes = new ArrayList<>();
+    java.util.Set<String> paths = new java.util.HashSet<>();
+    for (Node r : node.get("routes").items()) {
+      ServeConfig.Route route = route(r);
+      if (route != null && !paths.add(route.path())) error(r.get("path"), "route " + route.path() + " is declared twice");
+      if (route != null) routes.add(route);
+    }
+    String queue = node.get("queue") != null ? node.get("queue").text()
+        : specName.matches(Grammar.NAME_PATTERN) ? specName : "serve";
+    return new ServeConfig(routes, queue,
+        count(node.get("backlog"), ServeConfig.DEFAULT_BACKLOG), count(node.get("max_body"),
+            ServeConfig.DEFAULT_MAX_BODY),
+        (int) count(node.get("concurrency"), ServeConfig.DEFAULT_CONCURRENCY),
+        node.get("lease") == null ? ServeConfig.DEFAULT_LEASE : SpecAssembler.duration(node.get("lease")),
+        (int) count(node.get("max_attempts"), ServeConfig.DEFAULT_MAX_ATTEMPTS),
+        node.get("retry_after") == null ? ServeConfig.DEFAULT_RETRY_AFTER
+            : SpecAssembler.duration(node.get("retry_after")));
+  }
+
+  private ServeConfig.Route route(Node r) {
+    ServeConfig.Signature signature = null;
+    Node sig = r.get("signature");
+    if (sig != null) {
+      String secret = sig.get("secret").text();
+      if (secret.isEmpty()) {
+        error(sig.get("secret"), "the signature's secret is empty: set the parameter it names");
+      } else if (!sig.get("secret").parameterized()) {
+        error(sig.get("secret"), "a secret must come from a parameter (${WEBHOOK_SECRET}), not the spec's text");
+      }
+      signature = new ServeConfig.Signature(sig.get("header").text(),
+          sig.get("prefix") == null ? "" : sig.get("prefix").text(), secret);
+    }
+    String id = r.get("delivery_id").text();
+    JsonPath idPath = null;
+    String idHeader = null;
+    if (id.startsWith(HEADER_PREFIX)) {
+      idHeader = id.substring(HEADER_PREFIX.length()).strip();
+      if (idHeader.isEmpty()) error(r.get("delivery_id"), "'header:' needs a header name");
+    } else {
+      idPath = path(r.get("delivery_id"));
+    }
+    JsonPath items = r.get("items") == null ? null : path(r.get("items"));
+    Map<JsonPath, String> only = new LinkedHashMap<>();
+    Node o = r.get("only");
+    if (o != null) {
+      for (Map.Entry<String, Node> e : o.fields().entrySet()) {
+        JsonPath p = pathText(e.getKey(), e.getValue());
+        if (p != null) only.put(p, e.getValue().text());
+      }
+    }
+    return new ServeConfig.Route(r.get("path").text(), signature, idPath, idHeader, items, only);
+  }
+
+  private JsonPath path(Node node) {
+    return pathText(node.text(), node);
+  }
+
+  private JsonPath pathText(String text, Node at) {
+    try {
+      return JsonPath.parse(text, new SpecLocation(file, at.line(), at.textColumn()));
+    } catch (SpecException e) {
+      errors.add(new SpecError(file, e.location().line(), e.location().column(), at.path(), e.detail()));
+      return null;
+    }
+  }
+
+  private static long count(Node node, long otherwise) {
+    return node == null ? otherwise : Long.parseLong(node.text().strip());
+  }
+
+  private void error(Node node, String message) {
+    errors.add(new SpecError(file, node.line(), node.column(), node.path(), message));
+  }
+}
