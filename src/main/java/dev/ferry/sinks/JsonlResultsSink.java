@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.engine.RowInput;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,15 +23,17 @@ import java.util.function.Function;
  * the row, so a kill -9 between the two leaves a line for a row the ledger does not know, and resume processes that
  * row again. Opening an existing file therefore reads the row numbers it holds (and cuts off a last line a crash
  * left half written); a row already in the file is not written again. The file holds each settled row once, the
- * first answer kept. One process writes one file (a distributed job's workers each write their own).
+ * first answer kept. Several processes of one job on one machine may share the file: every append, and the
+ * recovery when a process opens the file, hold an exclusive lock on it (an advisory lock across processes), so one
+ * process never cuts off a line another is writing.
  *
- * <p>Threadsafe: writes are serialised by the instance's monitor (one short append each).
+ * <p>Threadsafe: writes are serialised by the instance's monitor and the file lock (one short append each).
  */
 public final class JsonlResultsSink implements ResultSink {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final Function<RowInput, String> key;
-  private final OutputStream out;
+  private final FileChannel out;
   /** Rows already in the file; guarded by this. */
   private final BitSet written = new BitSet();
 
@@ -46,17 +47,21 @@ public final class JsonlResultsSink implements ResultSink {
     this.key = key;
     if (this.file.getParent() != null) Files.createDirectories(this.file.getParent());
     recover();
-    this.out = Channels.newOutputStream(FileChannel.open(this.file, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+    this.out = FileChannel.open(this.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND);
   }
 
   /** Reads the rows the file holds; cuts a trailing partial line (a crash mid-write). */
   private void recover() throws IOException {
     if (!Files.exists(file)) return;
     long keep = 0;
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      byte[] all = new byte[(int) Math.min(raf.length(), Integer.MAX_VALUE - 8)];
-      raf.readFully(all);
+    try (FileChannel raf = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock = raf.lock()) {
+      byte[] all = new byte[(int) Math.min(raf.size(), Integer.MAX_VALUE - 8)];
+      ByteBuffer into = ByteBuffer.wrap(all);
+      while (into.hasRemaining() && raf.read(into) >= 0) {
+        // reads the whole file
+      }
       int start = 0;
       for (int i = 0; i < all.length; i++) {
         if (all[i] != '\n') continue;
@@ -64,7 +69,7 @@ public final class JsonlResultsSink implements ResultSink {
         start = i + 1;
         keep = start;
       }
-      if (keep < raf.length()) raf.setLength(keep);
+      if (keep < raf.size()) raf.truncate(keep);
     }
   }
 
@@ -95,8 +100,10 @@ public final class JsonlResultsSink implements ResultSink {
     synchronized (this) {
       int r = Math.toIntExact(row.row());
       if (written.get(r)) return;
-      out.write(bytes);
-      out.flush();
+      try (FileLock lock = out.lock()) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) out.write(b);
+      }
       written.set(r);
     }
   }
