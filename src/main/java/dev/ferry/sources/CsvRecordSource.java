@@ -24,8 +24,7 @@ import java.util.function.Consumer;
  * values (strings). Chunks are byte offsets ({@link ChunkPlanner}); "unchanged" means the same size and SHA-256.
  * Threadsafe (immutable; each chunk is read with its own reader).
  */
-public final class CsvRecordSource implements RecordSource {
-  private final Path file;
+public final class CsvRecordSource extends FileRecordSource {
   private final CsvLimits limits;
   private volatile CsvHeader header;
 
@@ -34,7 +33,7 @@ public final class CsvRecordSource implements RecordSource {
   }
 
   public CsvRecordSource(Path file, CsvLimits limits) {
-    this.file = file.toAbsolutePath().normalize();
+    super(file);
     this.limits = limits;
   }
 
@@ -72,16 +71,6 @@ public final class CsvRecordSource implements RecordSource {
         }
       };
     };
-  }
-
-  @Override
-  public void checkUnchanged(long plannedSize, String plannedFingerprint) throws IOException {
-    FileFingerprint.check(file, plannedSize, plannedFingerprint, "");
-  }
-
-  @Override
-  public String describe() {
-    return file.toString();
   }
 
   /** The row with its record: header name → value (a short row's missing values are absent). */

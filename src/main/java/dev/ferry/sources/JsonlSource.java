@@ -29,14 +29,13 @@ import java.util.function.Consumer;
  * object is an invalid row naming its file and line; the job goes on. Chunks start at a line's byte offset;
  * "unchanged" means the same size and SHA-256. Threadsafe (immutable; each chunk is read with its own stream).
  */
-public final class JsonlSource implements RecordSource {
+public final class JsonlSource extends FileRecordSource {
   /** Longest line read as a row; a longer one is an invalid row. */
   static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-  private final Path file;
   private final int maxLineBytes;
 
   public JsonlSource(Path file) {
@@ -44,7 +43,7 @@ public final class JsonlSource implements RecordSource {
   }
 
   JsonlSource(Path file, int maxLineBytes) {
-    this.file = file.toAbsolutePath().normalize();
+    super(file);
     this.maxLineBytes = maxLineBytes;
   }
 
@@ -99,16 +98,6 @@ public final class JsonlSource implements RecordSource {
         }
       };
     };
-  }
-
-  @Override
-  public void checkUnchanged(long plannedSize, String plannedFingerprint) throws IOException {
-    FileFingerprint.check(file, plannedSize, plannedFingerprint, "");
-  }
-
-  @Override
-  public String describe() {
-    return file.toString();
   }
 
   private RowInput row(JsonlLineReader lines, long row, int chunk) {
