@@ -84,7 +84,8 @@ class MetricsEndpointCliTest {
 
         // Then a scrape during the run already parses, with its names, types and label sets
         // (a done row made its calls: invalid rows settle without any, so they alone would not show the HTTP meters)
-        PrometheusText running = pollScrape(url, t -> t.sum("ferry_rows_total", Map.of("outcome", "done")) > 0);
+        PrometheusText running = pollScrape(url, t -> t.sum("ferry_rows_total", Map.of("outcome", "done")) > 0
+            && !t.samples("ferry_http_requests_total").isEmpty());
         assertThat(running.type("ferry_rows_total")).isEqualTo("counter");
         assertThat(running.labelNames("ferry_rows_total")).containsExactly(Set.of("outcome"));
         assertThat(running.samples("ferry_rows_total")).extracting(s -> s.labels().get("outcome"))
