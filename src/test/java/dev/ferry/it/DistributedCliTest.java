@@ -5,17 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.ChildFerry;
 import dev.ferry.core.spi.JobStatus;
-import dev.ferry.core.spi.JobStore;
 import dev.ferry.recipes.workos.UserCsvGenerator;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
-import dev.ferry.store.JobStores;
-import dev.ferry.testing.TestPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,21 +28,16 @@ class DistributedCliTest {
   @TempDir
   Path dir;
 
-  private TestPostgres.Schema pg;
-  /** This test's own view of the store, as `ferry status` from a third machine would have. */
-  private JobStore view;
-  private final List<Process> children = new ArrayList<>();
+  private DistributedJob job;
 
   @BeforeEach
   void schema() {
-    pg = TestPostgres.freshSchema("ferry_it");
+    job = new DistributedJob(dir, "ferry_it");
   }
 
   @AfterEach
   void cleanUp() {
-    children.forEach(Process::destroyForcibly);
-    if (view != null) view.close();
-    if (pg != null) pg.drop();
+    if (job != null) job.close();
   }
 
   @Test
@@ -59,14 +48,14 @@ class DistributedCliTest {
       UserCsvGenerator.write(users, 900, 0);
 
       // Given one process that plans and runs the job in PostgreSQL (~15 s at the limit)
-      ChildFerry first = start("first", "import-users", "--csv", users.toString(), "--job-id", "d1", "--chunk-size",
-          "50", "--api-url", sim.baseUrl().toString(), "--store", pg.url(), "--workers", "2", "--concurrency", "5",
+      ChildFerry first = job.start("first", ENV, "import-users", "--csv", users.toString(), "--job-id", "d1", "--chunk-size",
+          "50", "--api-url", sim.baseUrl().toString(), "--store", job.url(), "--workers", "2", "--concurrency", "5",
           "--rate-limit", "60", "--progress", "never", "--report-json", dir.resolve("first.json").toString());
-      first.await("the job to run", TIMEOUT, () -> jobStatus("d1") == JobStatus.RUNNING
+      first.await("the job to run", TIMEOUT, () -> job.status("d1") == JobStatus.RUNNING
           && sim.stats().usersCreated() > 0);
 
       // When a worker joins it from another process (as from another machine: only the store is shared)
-      ChildFerry second = start("second", "worker", "d1", "--store", pg.url(), "--workers", "2", "--concurrency", "5",
+      ChildFerry second = job.start("second", ENV, "worker", "d1", "--store", job.url(), "--workers", "2", "--concurrency", "5",
           "--progress", "never", "--report-json", dir.resolve("second.json").toString());
 
       // Then both end well, every user exists once, and the rows were split between them
@@ -79,9 +68,9 @@ class DistributedCliTest {
       assertThat(a.path("rows_this_run").asLong() + b.path("rows_this_run").asLong()).isEqualTo(900);
       assertThat(b.path("rows_this_run").asLong()).as("the worker took chunks").isPositive();
       assertThat(b.path("processes").asInt()).as("the worker saw both processes").isEqualTo(2);
-      assertThat(jobStatus("d1")).isEqualTo(JobStatus.FINISHED);
+      assertThat(job.status("d1")).isEqualTo(JobStatus.FINISHED);
       // and the status is readable from the store alone, with no password in it
-      Ferry.Run status = Ferry.run(Map.of(), Ferry.args("status", "d1", "--store", pg.url(), "--json"));
+      Ferry.Run status = Ferry.run(Map.of(), Ferry.args("status", "d1", "--store", job.url(), "--json"));
       assertThat(status.exit()).as(status.toString()).isZero();
       assertThat(status.outJson().path("status").asText()).isEqualTo("finished");
     }
@@ -95,22 +84,22 @@ class DistributedCliTest {
       UserCsvGenerator.write(users, 300, 0);
 
       // Given a process running the job with 2 s leases, killed with SIGKILL after some users were created
-      ChildFerry first = start("first", "import-users", "--csv", users.toString(), "--job-id", "d2", "--chunk-size",
-          "25", "--api-url", sim.baseUrl().toString(), "--store", pg.url(), "--workers", "3", "--concurrency", "4",
+      ChildFerry first = job.start("first", ENV, "import-users", "--csv", users.toString(), "--job-id", "d2", "--chunk-size",
+          "25", "--api-url", sim.baseUrl().toString(), "--store", job.url(), "--workers", "3", "--concurrency", "4",
           "--rate-limit", "40", "--lease", "2s", "--progress", "never");
       first.await("40 users", TIMEOUT, () -> sim.stats().usersCreated() >= 40);
       first.process.destroyForcibly(); // SIGKILL: its leases stay in the store
       first.process.waitFor();
 
       // When a worker joins the orphaned job
-      ChildFerry second = start("second", "worker", "d2", "--store", pg.url(), "--lease", "2s", "--workers", "3",
+      ChildFerry second = job.start("second", ENV, "worker", "d2", "--store", job.url(), "--lease", "2s", "--workers", "3",
           "--concurrency", "4", "--progress", "never", "--json");
 
       // Then it takes the dead process's chunks over and every user exists exactly once
       assertThat(second.exitCode(TIMEOUT)).as(second.toString()).isZero();
       assertThat(sim.stats().users()).isEqualTo(300);
       assertThat(sim.stats().duplicateCreations()).isZero();
-      assertThat(jobStatus("d2")).isEqualTo(JobStatus.FINISHED);
+      assertThat(job.status("d2")).isEqualTo(JobStatus.FINISHED);
     }
   }
 
@@ -119,18 +108,5 @@ class DistributedCliTest {
     Ferry.Run run = Ferry.run(ENV, Ferry.args("worker", "d3", "--checkpoint-dir", dir.resolve("state").toString()));
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("--store jdbc:postgresql://");
-  }
-
-  private JobStatus jobStatus(String jobId) {
-    if (view == null) view = JobStores.open(pg.url());
-    return view.findJob(jobId).map(j -> j.status()).orElse(null);
-  }
-
-  private ChildFerry start(String name, String... args) throws Exception {
-    Path logs = dir.resolve("logs");
-    Files.createDirectories(logs);
-    ChildFerry child = ChildFerry.start(logs, name, ENV, List.of(), List.of(), List.of(args));
-    children.add(child.process);
-    return child;
   }
 }

@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.ChildFerry;
 import dev.ferry.core.spi.JobStatus;
-import dev.ferry.core.spi.JobStore;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
-import dev.ferry.store.JobStores;
-import dev.ferry.testing.TestPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,20 +25,16 @@ class SpecDistributedTest {
 
   @TempDir
   Path dir;
-  private TestPostgres.Schema pg;
-  private JobStore view;
-  private final List<Process> children = new ArrayList<>();
+  private DistributedJob job;
 
   @BeforeEach
   void schema() {
-    pg = TestPostgres.freshSchema("ferry_spec_it");
+    job = new DistributedJob(dir, "ferry_spec_it");
   }
 
   @AfterEach
   void cleanUp() {
-    children.forEach(Process::destroyForcibly);
-    if (view != null) view.close();
-    if (pg != null) pg.drop();
+    if (job != null) job.close();
   }
 
   @Test
@@ -54,14 +44,14 @@ class SpecDistributedTest {
       Path input = SpecRunCliTest.users(dir, 600);
       Path spec = SpecRunCliTest.spec(dir);
       Map<String, String> env = SpecRunCliTest.env(dir, input, sim);
-      ChildFerry first = start("first", env, "run", spec.toString(), "--job-id", "sd1", "--store", pg.url(), "--chunk-size", "50",
+      ChildFerry first = job.start("first", env, "run", spec.toString(), "--job-id", "sd1", "--store", job.url(), "--chunk-size", "50",
           "--workers", "2", "--concurrency", "2", "--rate-limit", "30", "--progress", "never", "--report-json",
           dir.resolve("first.json").toString());
-      first.await("the job to run", TIMEOUT, () -> status("sd1") == JobStatus.RUNNING
+      first.await("the job to run", TIMEOUT, () -> job.status("sd1") == JobStatus.RUNNING
           && sim.stats().usersCreated() > 0);
       // the worker's environment holds the secret only: INPUT and RESULTS come from the job
       Map<String, String> workerEnv = Map.of("WORKOS_SECRET_KEY", KEY);
-      ChildFerry second = start("second", workerEnv, "worker", "sd1", "--store", pg.url(), "--workers", "2",
+      ChildFerry second = job.start("second", workerEnv, "worker", "sd1", "--store", job.url(), "--workers", "2",
           "--concurrency", "2", "--progress", "never", "--report-json", dir.resolve("second.json").toString());
 
       assertThat(first.exitCode(TIMEOUT)).as(first.toString()).isEqualTo(1); // the malformed line
@@ -71,22 +61,9 @@ class SpecDistributedTest {
       JsonNode a = Ferry.readJson(dir.resolve("first.json"));
       JsonNode b = Ferry.readJson(dir.resolve("second.json"));
       assertThat(b.path("rows_this_run").asLong()).as("the worker took chunks: " + first + "\n" + second).isPositive();
-      assertThat(status("sd1")).isEqualTo(JobStatus.FINISHED);
+      assertThat(job.status("sd1")).isEqualTo(JobStatus.FINISHED);
       assertThat(SpecRunCliTest.resultRows(dir)).hasSize(600).doesNotHaveDuplicates();
       assertThat(a.toString() + b).doesNotContain(KEY);
     }
-  }
-
-  private JobStatus status(String jobId) {
-    if (view == null) view = JobStores.open(pg.url());
-    return view.findJob(jobId).map(j -> j.status()).orElse(null);
-  }
-
-  private ChildFerry start(String name, Map<String, String> env, String... args) throws Exception {
-    Path logs = dir.resolve("logs");
-    Files.createDirectories(logs);
-    ChildFerry child = ChildFerry.start(logs, name, env, List.of(), List.of(), List.of(args));
-    children.add(child.process);
-    return child;
   }
 }
