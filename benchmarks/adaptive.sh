@@ -42,7 +42,7 @@ done
 for tool in curl python3; do
   command -v "$tool" >/dev/null || { echo "adaptive: $tool is missing" >&2; exit 2; }
 done
-if [ ! -f "$ROOT/target/ferry-all.jar" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$ROOT/target/ferry-all.jar" -print -quit)" ]; then
+if [ ! -f "$ROOT/target/ferry-all.jar" ] || [ -n "$(find "$ROOT/pom.xml" "$ROOT"/ferry-*/pom.xml "$ROOT"/ferry-*/src/main -newer "$ROOT/target/ferry-all.jar" -print -quit)" ]; then
   echo "adaptive: building ferry" >&2
   (cd "$ROOT" && ./mvnw -B -q -DskipTests package) >&2
 fi

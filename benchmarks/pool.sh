@@ -23,9 +23,10 @@ JMH_OPTS=("$@")
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-"$ROOT/ferry" --version >/dev/null # builds target/ferry-all.jar when missing or older than the sources
-(cd "$ROOT" && ./mvnw -B -q -f benchmarks/pool/pom.xml package)
-CP="$ROOT/benchmarks/pool/target/pool-benchmarks.jar:$ROOT/target/ferry-all.jar"
+# dev.ferry:ferry-core into the local Maven repository, then the JMH jar that depends on it (and shades it in)
+(cd "$ROOT" && ./mvnw -B -q -DskipTests -Dmaven.javadoc.skip=true -pl ferry-core -am install \
+  && ./mvnw -B -q -f benchmarks/pool/pom.xml package)
+CP="$ROOT/benchmarks/pool/target/pool-benchmarks.jar"
 run() { # name, then JMH options
   local name=$1; shift
   "$JAVA" -cp "$CP" org.openjdk.jmh.Main SerialDrain "${JMH_OPTS[@]}" "$@" -rf json -rff "$OUT/jmh-$name.json" \

@@ -3,7 +3,7 @@
 # within 2 s").
 #
 # 1. generates the CSV with `ferry generate-users` (once; kept in $DIR),
-# 2. builds the state a real run leaves after kill -9 at 90 % (once; src/test/java/dev/ferry/cli/StoppedJobMain):
+# 2. builds the state a real run leaves after kill -9 at 90 % (once; ferry-cli/src/test/java/dev/ferry/cli/StoppedJobMain):
 #    the job planned by WorkosImport.plan (import-users planning), 9,000 chunks DONE with one DONE ledger row per
 #    row (recordOutcomes in batches of 1,000 + completeChunk), 8 chunks still leased by the dead process with half
 #    their rows recorded, the rest pending,
@@ -52,7 +52,7 @@ fi
 if [ ! -f "$PRISTINE/done" ]; then
   rm -rf "$PRISTINE"
   /usr/bin/time -f "harness: %e s wall, %U s user, %S s sys, %M KB" "$JAVA_HOME/bin/java" \
-    --enable-native-access=ALL-UNNAMED -Xmx256m -cp "$ROOT/target/ferry-all.jar:$ROOT/target/test-classes" \
+    --enable-native-access=ALL-UNNAMED -Xmx256m -cp "$ROOT/target/ferry-all.jar:$ROOT/ferry-cli/target/test-classes" \
     dev.ferry.cli.StoppedJobMain "$CSV" "$PRISTINE" "$JOB" 0.9 8 "http://127.0.0.1:$PORT"
   touch "$PRISTINE/done"
 fi

@@ -59,7 +59,7 @@ done
 for tool in /usr/bin/time parallel curl; do
   command -v "$tool" >/dev/null || { echo "run-peers: $tool is missing (apt-get install -y time parallel curl)" >&2; exit 2; }
 done
-if [ ! -f "$FERRY_JAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$FERRY_JAR" -print -quit)" ]; then
+if [ ! -f "$FERRY_JAR" ] || [ -n "$(find "$ROOT/pom.xml" "$ROOT"/ferry-*/pom.xml "$ROOT"/ferry-*/src/main -newer "$FERRY_JAR" -print -quit)" ]; then
   echo "run-peers: building ferry" >&2
   (cd "$ROOT" && ./mvnw -B -q -DskipTests package) >&2
 fi

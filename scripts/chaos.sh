@@ -35,7 +35,7 @@ HOME_DIR=$(cd "$(dirname "$0")/.." && pwd)
 ferry_find_jdk || exit 2
 JAVA="$JAVA_HOME/bin/java"
 JAR="$HOME_DIR/target/ferry-all.jar"
-if [ ! -f "$JAR" ] || [ -n "$(find "$HOME_DIR/src/main" "$HOME_DIR/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]; then
+if [ ! -f "$JAR" ] || [ -n "$(find "$HOME_DIR/pom.xml" "$HOME_DIR"/ferry-*/pom.xml "$HOME_DIR"/ferry-*/src/main -newer "$JAR" -print -quit 2>/dev/null)" ]; then
   echo "chaos: building $JAR"
   (cd "$HOME_DIR" && ./mvnw -B -q -DskipTests package) || { echo "chaos: build failed" >&2; exit 2; }
 fi

@@ -47,7 +47,7 @@ import org.openjdk.jmh.runner.IterationType;
  * {@code -jvmArgsAppend}); {@code benchmarks/pool.sh} turns it into the table of docs/POOL.md.
  *
  * <p>Run: {@code benchmarks/pool.sh} (all points, short settings) or
- * {@code java -cp benchmarks/pool/target/pool-benchmarks.jar:target/ferry-all.jar org.openjdk.jmh.Main SerialDrain}.
+ * {@code java -jar benchmarks/pool/target/pool-benchmarks.jar SerialDrain}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -1,0 +1,62 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.store.SqlWorkQueue;
+import dev.ferry.store.WorkQueue;
+import dev.ferry.testing.Repo;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ferry serve --list-failed / --redrive} and the usage errors of {@code ferry serve}. */
+class ServeCommandTest {
+  private static final String SPEC = Repo.path("examples/webhook-indexer/service.yaml").toAbsolutePath().toString();
+  private static final Map<String, String> ENV = Map.of("WEBHOOK_SECRET", "whsec-123456", "EMBEDDINGS_URL",
+      "http://127.0.0.1:1/v1", "EMBEDDINGS_API_KEY", "sk-123456", "QDRANT_URL", "http://127.0.0.1:1",
+      "QDRANT_COLLECTION", "pages");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void failedItemsAreListedWithTheirReasonAndRedriven() throws Exception {
+    Path state = dir.resolve("state");
+    CliRun empty = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed");
+    assertThat(empty.exit()).as(empty.toString()).isZero();
+    assertThat(empty.out()).isEmpty();
+    try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
+      q.offer("/webhooks/firecrawl w1", List.of("{\"markdown\":\"x\"}"), 0, 10);
+      WorkQueue.QueueItem item = q.claim("p", 1, 0, 1000).get(0);
+      q.fail(item.id(), "p", "embed: 400 invalid_request_error input too long", 5);
+    }
+    CliRun list = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed");
+    assertThat(list.exit()).as(list.toString()).isZero();
+    JsonNode line = new ObjectMapper().readTree(list.out().strip());
+    assertThat(line.path("reason").asText()).isEqualTo("embed: 400 invalid_request_error input too long");
+    assertThat(line.path("delivery_id").asText()).isEqualTo("/webhooks/firecrawl w1");
+    assertThat(line.path("item").path("markdown").asText()).isEqualTo("x");
+
+    CliRun redrive = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--redrive");
+    assertThat(redrive.out()).contains("1 failed item(s) back in queue webhook-indexer");
+    try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
+      assertThat(q.stats(10).pending()).isEqualTo(1);
+      assertThat(q.failed(10)).isEmpty();
+    }
+  }
+
+  @Test
+  void aMissingSecretOrABadPortIsAUsageError() {
+    CliRun noSecret = CliRun.run(Map.of("EMBEDDINGS_URL", "http://x", "QDRANT_URL", "http://x"), "serve", SPEC,
+        "--checkpoint-dir", dir.toString());
+    assertThat(noSecret.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noSecret.err()).contains("service.yaml:").contains("WEBHOOK_SECRET").doesNotContain("Exception");
+    CliRun badPort = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", dir.toString(), "--port", "70000");
+    assertThat(badPort.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badPort.err()).contains("--port").doesNotContain("sk-123456");
+  }
+}

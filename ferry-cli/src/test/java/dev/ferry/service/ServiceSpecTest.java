@@ -1,0 +1,91 @@
+package dev.ferry.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.spec.InvalidSpecException;
+import dev.ferry.spec.ServeConfig;
+import dev.ferry.spec.ServiceSpec;
+import dev.ferry.spec.SpecLoader;
+import dev.ferry.testing.Repo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Service specs: the example loads; mistakes are named at file:line:col. */
+class ServiceSpecTest {
+  private static final Map<String, String> ENV = Map.of("WEBHOOK_SECRET", "s", "EMBEDDINGS_URL",
+      "http://127.0.0.1:1/v1", "EMBEDDINGS_API_KEY", "k", "QDRANT_URL", "http://127.0.0.1:1",
+      "QDRANT_COLLECTION", "pages");
+
+  @Test
+  void theWebhookIndexerExampleLoads() throws Exception {
+    Path file = Repo.path("examples/webhook-indexer/service.yaml");
+    ServiceSpec s = SpecLoader.parseService(file.toString(), Files.readString(file), ENV, Path.of(""));
+    ServeConfig serve = s.serve();
+    assertThat(serve.queue()).isEqualTo("webhook-indexer");
+    assertThat(serve.backlog()).isEqualTo(10_000);
+    assertThat(serve.lease()).isEqualTo(Duration.ofSeconds(60));
+    ServeConfig.Route r = serve.routes().get(0);
+    assertThat(r.path()).isEqualTo("/webhooks/firecrawl");
+    assertThat(r.signature().header()).isEqualTo("X-Firecrawl-Signature");
+    assertThat(r.deliveryId().source()).isEqualTo("$.webhookId");
+    assertThat(r.items().source()).isEqualTo("$.data");
+    assertThat(s.job().steps()).hasSize(2);
+    assertThat(s.job().source()).isNull();
+    assertThat(s.job().secretValues()).contains("s");
+    assertThat(s.job().storedParams()).doesNotContainKey("WEBHOOK_SECRET");
+  }
+
+  private static final String STEPS = """
+      targets:
+        t: { base_url: "http://127.0.0.1:1" }
+      steps:
+        - name: a
+          target: t
+          request: { method: POST, path: /x, body: { v: "{{ row.v }}" } }
+      """;
+
+  @Test
+  void mistakesAreNamedWhereTheyAre() {
+    String spec = """
+        serve:
+          routes:
+            - path: /in
+              signature: { header: X-Sig, secret: literal }
+              delivery_id: "$.id["
+              itmes: $.data
+          backlog: -1
+        """ + STEPS;
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("svc.yaml:6:")
+        .hasMessageContaining("itmes")
+        .hasMessageContaining("svc.yaml:7:");
+  }
+
+  @Test
+  void aLiteralSecretOrABadPathIsRefused() {
+    String spec = """
+        serve:
+          routes:
+            - path: /in
+              signature: { header: X-Sig, secret: literal }
+              delivery_id: "$.id["
+        """ + STEPS;
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("svc.yaml:4:")
+        .hasMessageContaining("from a parameter")
+        .hasMessageContaining("svc.yaml:5:");
+  }
+
+  @Test
+  void aJobSpecIsNotAServiceSpec() {
+    String spec = "source: { jsonl: { path: in.jsonl } }\n" + STEPS;
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("source");
+  }
+}
