@@ -26,12 +26,14 @@ import org.slf4j.LoggerFactory;
  * thread of its own (a batch step gathers the items in flight into its calls), and settles each in the queue: done,
  * failed with its reason, or back to the queue when its failure is transient and attempts remain.
  *
- * <p>Concurrency follows the queue by a simple rule: items in flight = min(backlog, {@code concurrency}); each poll
- * claims what the queue holds up to the free slots, so a deep queue runs at the full concurrency and a shallow one
- * runs what it has. Request rates are the targets' limits (stated, or learned from 429s with {@code limits: auto}).
+ * <p>Concurrency follows the queue ({@link QueueScaler}): each poll claims up to the scaler's target minus what is in
+ * flight; the target doubles while claims come back full (a backlog) and halves after {@link #SCALE_DOWN_AFTER}
+ * without one, between one slot and {@code concurrency}. Request rates are the targets' limits (stated, or learned
+ * from 429s with {@code limits: auto}).
  *
- * <p>Threadsafe. Concurrency: {@link #run()} runs on one thread (the loop: claims, lease renewals); {@code inFlight}
- * and {@code running} are changed by the loop (claim) and by the item threads (settle), and read by anyone. An
+ * <p>Threadsafe. Concurrency: {@link #run()} runs on one thread (the loop: claims, lease renewals, the scaler);
+ * {@code inFlight} and {@code running} are changed by the loop (claim) and by the item threads (settle), and read by
+ * anyone; {@code rates} is its own monitor. An
  * item is settled only by the thread that ran it and only while this owner holds its claim (the queue checks), so
  * an item whose claim expired and went to another process is settled by that process, never twice.
  */
@@ -40,11 +42,14 @@ final class Drain implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** How long the loop waits when nothing could be claimed or no slot is free. */
   static final Duration IDLE_POLL = Duration.ofMillis(50);
+  /** How long the queue must leave slots unused before the concurrency target halves. */
+  static final Duration SCALE_DOWN_AFTER = Duration.ofSeconds(10);
 
   private final WorkQueue queue;
   private final RowProcessor processor;
   private final String owner;
-  private final int concurrency;
+  private final QueueScaler scaler;
+  private final SettleRates rates;
   private final Duration lease;
   private final int maxAttempts;
   private final Duration retryDelay;
@@ -73,7 +78,6 @@ final class Drain implements Runnable {
     this.queue = queue;
     this.processor = processor;
     this.owner = owner;
-    this.concurrency = concurrency;
     this.lease = lease;
     this.maxAttempts = maxAttempts;
     this.retryDelay = retryDelay;
@@ -81,14 +85,27 @@ final class Drain implements Runnable {
     this.ticker = ticker;
     this.sleeper = sleeper;
     this.metrics = metrics;
+    this.scaler = new QueueScaler(1, () -> concurrency, SCALE_DOWN_AFTER, ticker.read());
+    this.rates = new SettleRates(ticker.read());
   }
 
   int inFlight() {
     return inFlight.get();
   }
 
+  /** Items in flight at most now: follows the queue, up to {@link #ceiling()}. */
   int concurrency() {
-    return concurrency;
+    return scaler.target();
+  }
+
+  /** The most items in flight: the spec's {@code concurrency}. */
+  int ceiling() {
+    return scaler.ceiling();
+  }
+
+  /** Items settled per second by this process, over the last minute. */
+  SettleRates.Snapshot rates() {
+    return rates.perSecond(ticker.read());
   }
 
   @Override
@@ -111,7 +128,9 @@ final class Drain implements Runnable {
 
   /** One round of the loop: claims what free slots allow and starts it; renews leases when due. */
   void round() {
-    int free = concurrency - inFlight.get();
+    long now = ticker.read();
+    int running = inFlight.get();
+    int free = scaler.beforeClaim(running, now) - running;
     if (free > 0) {
       List<WorkQueue.QueueItem> claimed = List.of();
       try {
@@ -119,6 +138,7 @@ final class Drain implements Runnable {
       } catch (StoreException e) {
         log.warn("cannot claim items now: {}", e.getMessage());
       }
+      scaler.afterClaim(free, claimed.size(), now);
       for (WorkQueue.QueueItem item : claimed) start(item);
     }
     if (ticker.read() - nextRenew >= 0) {
@@ -173,10 +193,12 @@ final class Drain implements Runnable {
         queue.done(item.id(), owner, now);
       } else if (o.outcome() == Outcome.FAILED && o.retryable() && item.attempts() < maxAttempts) {
         queue.retryLater(item.id(), owner, reason(o), now + retryDelay.toMillis() * item.attempts());
+        rates.add(SettleRates.Kind.RETRIED, ticker.read());
         return;
       } else {
         queue.fail(item.id(), owner, reason(o), now);
       }
+      rates.add(o.outcome() == Outcome.DONE ? SettleRates.Kind.DONE : SettleRates.Kind.FAILED, ticker.read());
       metrics.rowSettled(o.outcome());
     } catch (StoreException e) {
       // not settled: the claim expires and the item runs again (idempotent steps absorb the repeat)

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The drain's settling rules and its concurrency rule, in virtual time, items run in place. */
+/**
+ * The drain's settling rules and its concurrency rule (it follows the queue: {@link QueueScaler}), in virtual time;
+ * items run in place or are parked until the test runs them.
+ */
 class DrainTest {
   @TempDir
   Path dir;
@@ -55,7 +58,7 @@ class DrainTest {
       default -> outcome(row.row(), Outcome.FAILED, true, "unavailable");
     };
     Drain d = drain(p, 10, Runnable::run);
-    d.round();
+    for (int i = 0; i < 3; i++) d.round(); // claims of 1, 2, then the last one (the target doubles on full claims)
     WorkQueue.QueueStats s = queue.stats(time.millis());
     assertThat(s.done()).isEqualTo(1);
     assertThat(s.failed()).isEqualTo(2); // "bad", and the stored "[1]" that is not an object
@@ -72,24 +75,72 @@ class DrainTest {
   }
 
   @Test
-  void inFlightFollowsTheQueueUpToTheConcurrency() {
-    queue.offer("d", java.util.Collections.nCopies(10, "{}"), time.millis(), 100);
-    Drain d = drain(row -> outcome(row.row(), Outcome.DONE, false, ""), 4, parked::add);
-    d.round();
-    assertThat(d.inFlight()).isEqualTo(4);
-    d.round(); // no free slot: nothing claimed
-    assertThat(queue.stats(time.millis()).claimed()).isEqualTo(4);
-    parked.remove(0).run();
-    d.round();
-    assertThat(d.inFlight()).isEqualTo(4);
-    assertThat(queue.stats(time.millis()).claimed()).isEqualTo(4);
-    assertThat(queue.stats(time.millis()).done()).isEqualTo(1);
-    while (!parked.isEmpty()) {
-      parked.remove(0).run();
+  void aBacklogDoublesTheConcurrencyEveryRoundUpToTheStatedOne() {
+    queue.offer("d", java.util.Collections.nCopies(100, "{}"), time.millis(), 1000);
+    Drain d = drain(row -> outcome(row.row(), Outcome.DONE, false, ""), 16, parked::add);
+    List<Integer> inFlight = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
       d.round();
+      inFlight.add(d.inFlight());
     }
-    assertThat(queue.stats(time.millis()).done()).isEqualTo(10);
-    assertThat(d.inFlight()).isZero();
+    assertThat(inFlight).containsExactly(1, 2, 4, 8, 16, 16, 16);
+    assertThat(d.concurrency()).isEqualTo(16);
+    assertThat(d.ceiling()).isEqualTo(16);
+    assertThat(queue.stats(time.millis()).claimed()).isEqualTo(16);
+    parked.remove(0).run(); // one settles: its slot is taken again at once
+    d.round();
+    assertThat(d.inFlight()).isEqualTo(16);
+    assertThat(queue.stats(time.millis()).done()).isEqualTo(1);
+  }
+
+  @Test
+  void aShallowQueueRunsWhatItHasAndTheConcurrencyStopsRising() {
+    queue.offer("d", java.util.Collections.nCopies(3, "{}"), time.millis(), 100);
+    Drain d = drain(row -> outcome(row.row(), Outcome.DONE, false, ""), 64, parked::add);
+    for (int i = 0; i < 5; i++) d.round();
+    assertThat(d.inFlight()).isEqualTo(3);
+    assertThat(d.concurrency()).as("1, 2, then a claim of 2 that got 1: no further rise").isEqualTo(4);
+  }
+
+  @Test
+  void whenTheQueueEmptiesTheConcurrencyHalvesOncePerPeriodDownToOne() {
+    queue.offer("d", java.util.Collections.nCopies(40, "{}"), time.millis(), 100);
+    Drain d = drain(row -> outcome(row.row(), Outcome.DONE, false, ""), 16, Runnable::run);
+    for (int i = 0; i < 6; i++) d.round(); // 1 + 2 + 4 + 8 + 16 + 9: all 40 done
+    assertThat(queue.stats(time.millis()).done()).isEqualTo(40);
+    assertThat(d.concurrency()).isEqualTo(16);
+    List<Integer> targets = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      time.advance(Drain.SCALE_DOWN_AFTER.minusMillis(1));
+      d.round();
+      int before = d.concurrency();
+      time.advance(Duration.ofMillis(1));
+      d.round();
+      assertThat(before).as("not before the period").isEqualTo(i == 0 ? 16 : targets.get(i - 1));
+      targets.add(d.concurrency());
+    }
+    assertThat(targets).containsExactly(8, 4, 2, 1, 1, 1);
+    // a new burst starts from one slot and rises again
+    queue.offer("d2", java.util.Collections.nCopies(10, "{}"), time.millis(), 100);
+    d.round();
+    assertThat(queue.stats(time.millis()).done()).isEqualTo(41);
+  }
+
+  @Test
+  void unusedSlotsAreTakenAwayButBusyOnesAreNot() {
+    queue.offer("d", java.util.Collections.nCopies(4, "{}"), time.millis(), 100);
+    Drain d = drain(row -> outcome(row.row(), Outcome.DONE, false, ""), 8, parked::add);
+    for (int i = 0; i < 4; i++) d.round(); // claims of 1, 1, 2 (all full), then of 4 that got none
+    assertThat(d.inFlight()).isEqualTo(4);
+    assertThat(d.concurrency()).isEqualTo(8);
+    time.advance(Drain.SCALE_DOWN_AFTER);
+    d.round();
+    assertThat(d.concurrency()).as("four slots unused for the period: halved").isEqualTo(4);
+    time.advance(Drain.SCALE_DOWN_AFTER.multipliedBy(3));
+    d.round();
+    assertThat(d.concurrency()).as("every slot busy: no halving").isEqualTo(4);
+    parked.forEach(Runnable::run);
+    assertThat(queue.stats(time.millis()).done()).isEqualTo(4);
   }
 
   @Test
