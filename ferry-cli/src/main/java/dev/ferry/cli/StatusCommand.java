@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,10 +23,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ferry status [JOB]}: a job's progress from its state, or the list of jobs. */
+/**
+ * {@code ferry status [JOB]}: a job's progress from its state, or the list of jobs; {@code ferry status --serve URL}:
+ * a running service's queue, concurrency, rates and failed items (its {@code /status}).
+ */
 @Command(mixinStandardHelpOptions = true, name = "status", description = {"Show a job's state (rows done/failed/invalid, chunks), or list all jobs.",
     "A job left running or planning by a process that no longer runs (kill -9, a crash) shows as 'interrupted':"
-        + " 'ferry resume JOB' goes on with it."})
+        + " 'ferry resume JOB' goes on with it.",
+    "With --serve URL: a running 'ferry serve' (queue depth and age, in flight, concurrency, rates, failed items);"
+        + " exit 1 when it does not answer."})
 final class StatusCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -47,11 +53,16 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
+  @Option(names = "--serve", paramLabel = "URL", description = "Ask the running 'ferry serve' at this address for"
+      + " its status instead of reading a job store; for instance http://127.0.0.1:8080")
+  String serve;
+
   java.util.Map<String, String> env = System.getenv();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (serve != null) return serveStatus(out);
     StateDir stateDir = StateDir.of(checkpointDir, store, env);
     if (!stateDir.exists()) {
       throw RunFlags.usage("no ferry state in " + stateDir.describe() + " (use --checkpoint-dir or --store)");
@@ -95,6 +106,18 @@ final class StatusCommand implements Callable<Integer> {
       }
       return ExitCodes.OK;
     }
+  }
+
+  private int serveStatus(PrintWriter out) throws Exception {
+    if (jobId != null) throw RunFlags.usage("--serve asks a service, not a job: drop JOB ('" + jobId + "')");
+    JsonNode status = ServeStatus.fetch(serve);
+    if (json) {
+      out.println(JSON.writeValueAsString(status));
+      out.flush();
+    } else {
+      ServeStatus.print(status, serve.strip(), out);
+    }
+    return ExitCodes.OK;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ferry.service;
 
+import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.JobStore;
@@ -10,6 +11,7 @@ import dev.ferry.http.CallMetrics;
 import dev.ferry.spec.ServeConfig;
 import dev.ferry.spec.ServiceSpec;
 import dev.ferry.steps.JobSteps;
+import dev.ferry.steps.TargetConfig;
 import dev.ferry.store.WorkQueue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -67,7 +69,7 @@ public final class Service implements AutoCloseable {
     ServiceHttp front;
     try {
       front = new ServiceHttp(options.address(), routes, queue, serve.maxBody(), retryAfter, () -> draining,
-          options.metrics(), clock::millis);
+          options.metrics(), this::status, clock::millis);
     } catch (IOException e) {
       steps.close();
       throw e;
@@ -106,6 +108,15 @@ public final class Service implements AutoCloseable {
     m.gauge(Gauge.QUEUE_OLDEST_AGE_SECONDS, name, () -> last.get() == null ? 0 : last.get().oldestAgeMillis() / 1e3);
     m.gauge(Gauge.QUEUE_IN_FLIGHT, name, drain::inFlight);
     m.gauge(Gauge.CONCURRENCY_LIMIT, name, drain::concurrency);
+  }
+
+  /** What {@code GET /status} answers (see {@link ServiceStatus}). */
+  Map<String, Object> status() {
+    Map<String, RateLimiter> targets = new LinkedHashMap<>();
+    for (TargetConfig t : spec.job().targets()) targets.put(t.name(), steps.requestLimiter(t.name()));
+    ServeConfig serve = spec.serve();
+    return ServiceStatus.of(new ServiceStatus.Parts(serve.queue(), queue, drain, draining, serve.backlog(), targets,
+        clock.millis()));
   }
 
   public InetSocketAddress address() {

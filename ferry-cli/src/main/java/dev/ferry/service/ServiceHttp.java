@@ -9,8 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service's HTTP front (JDK HTTP server, a virtual thread per request): the ingest routes, {@code /healthz},
- * {@code /readyz}, {@code /metrics} (Prometheus text), {@code GET /failed} and {@code POST /failed/redrive}.
+ * {@code /readyz}, {@code /metrics} (Prometheus text), {@code /status} (JSON: {@link ServiceStatus}),
+ * {@code GET /failed} and {@code POST /failed/redrive}.
  *
  * <p>Memory is bounded: a body above {@code maxBody} gets 413 without being kept, and at most
  * {@link #MAX_BODIES_IN_MEMORY} deliveries are read at once (others get 503 + Retry-After), so the bodies in memory
@@ -43,18 +42,20 @@ final class ServiceHttp implements AutoCloseable {
   private final long retryAfterSeconds;
   private final BooleanSupplier draining;
   private final Supplier<String> metrics;
+  private final Supplier<Map<String, Object>> status;
   private final Semaphore bodies = new Semaphore(MAX_BODIES_IN_MEMORY);
   private final java.util.function.LongSupplier now;
 
   ServiceHttp(InetSocketAddress address, Map<String, Ingest> routes, WorkQueue queue, long maxBody,
-      long retryAfterSeconds, BooleanSupplier draining, Supplier<String> metrics, java.util.function.LongSupplier now)
-      throws IOException {
+      long retryAfterSeconds, BooleanSupplier draining, Supplier<String> metrics, Supplier<Map<String, Object>> status,
+      java.util.function.LongSupplier now) throws IOException {
     this.routes = Map.copyOf(routes);
     this.queue = queue;
     this.maxBody = maxBody;
     this.retryAfterSeconds = retryAfterSeconds;
     this.draining = draining;
     this.metrics = metrics;
+    this.status = status;
     this.now = now;
     this.server = HttpServer.create(address, 0);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -95,6 +96,7 @@ final class ServiceHttp implements AutoCloseable {
             out.write(text);
           }
         }
+        case "GET /status" -> json(ex, 200, status.get());
         case "GET /failed" -> json(ex, 200, failed());
         case "POST /failed/redrive" -> json(ex, 200, Map.of("redriven", queue.redrive(now.getAsLong())));
         default -> reply(ex, 404, "not found", 0);
@@ -105,18 +107,7 @@ final class ServiceHttp implements AutoCloseable {
   }
 
   private List<Map<String, Object>> failed() {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (WorkQueue.FailedItem f : queue.failed(1000)) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", f.id());
-      m.put("delivery_id", f.deliveryId());
-      m.put("index", f.index());
-      m.put("attempts", f.attempts());
-      m.put("reason", f.reason());
-      m.put("failed_at", f.settledAtMillis());
-      out.add(m);
-    }
-    return out;
+    return queue.failed(1000).stream().map(ServiceStatus::describe).toList();
   }
 
   private void ingest(HttpExchange ex, Ingest ingest) throws IOException {

@@ -36,7 +36,7 @@ class ServiceHttpTest {
     try (SqlWorkQueue queue = SqlWorkQueue.open(dir.resolve("ferry.db").toString(), "q");
         ServiceHttp http = new ServiceHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             Map.of("/in", new Ingest(route, queue, WallClock.system(), 100, 7)), queue, 1000, 7, () -> false,
-            () -> "", () -> 0L)) {
+            () -> "", () -> Map.of("queue", "q"), () -> 0L)) {
       int port = http.address().getPort();
       // senders that never finish their bodies hold every reading slot
       for (int i = 0; i < ServiceHttp.MAX_BODIES_IN_MEMORY; i++) {
