@@ -81,9 +81,9 @@ final class ServeStatus {
     out.printf("in flight   %,d of %,d slots (follows the queue, at most %,d)%n", s.path("in_flight").asLong(),
         s.path("concurrency").asLong(), s.path("concurrency_limit").asLong());
     JsonNode r = s.path("rates");
-    out.printf("rates       %s done/s, %s failed/s, %s retried/s (this process, last %s)%n",
-        rate(r.path("done_per_second")), rate(r.path("failed_per_second")), rate(r.path("retried_per_second")),
-        seconds(r.path("window_seconds").asDouble()));
+    out.printf("rates       %s in/s; %s done/s, %s failed/s, %s retried/s (this process, last %s)%n",
+        rate(r.path("received_per_second")), rate(r.path("done_per_second")), rate(r.path("failed_per_second")),
+        rate(r.path("retried_per_second")), seconds(r.path("window_seconds").asDouble()));
     StringBuilder targets = new StringBuilder();
     for (JsonNode t : s.path("targets")) {
       if (!targets.isEmpty()) targets.append(", ");

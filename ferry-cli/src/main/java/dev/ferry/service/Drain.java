@@ -49,7 +49,7 @@ final class Drain implements Runnable {
   private final RowProcessor processor;
   private final String owner;
   private final QueueScaler scaler;
-  private final SettleRates rates;
+  private final ItemRates rates;
   private final Duration lease;
   private final int maxAttempts;
   private final Duration retryDelay;
@@ -65,16 +65,19 @@ final class Drain implements Runnable {
   private long nextRenew;
   private final Executor items;
 
+  /** @param rates where settled items are counted (received ones are counted by the ingest routes) */
   Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
-      Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics) {
-    this(queue, processor, owner, concurrency, lease, maxAttempts, retryDelay, clock, ticker, sleeper, metrics,
+      Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, ItemRates rates) {
+    this(queue, processor, owner, concurrency, lease, maxAttempts, retryDelay, clock, ticker, sleeper, metrics, rates,
         task -> Thread.ofVirtual().name("ferry-item").start(task));
   }
 
   /** @param items where each item runs (default: a virtual thread each; tests run them in place) */
   Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
-      Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, Executor items) {
+      Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, ItemRates rates,
+      Executor items) {
     this.items = items;
+    this.rates = rates;
     this.queue = queue;
     this.processor = processor;
     this.owner = owner;
@@ -86,7 +89,6 @@ final class Drain implements Runnable {
     this.sleeper = sleeper;
     this.metrics = metrics;
     this.scaler = new QueueScaler(1, () -> concurrency, SCALE_DOWN_AFTER, ticker.read());
-    this.rates = new SettleRates(ticker.read());
   }
 
   int inFlight() {
@@ -103,10 +105,6 @@ final class Drain implements Runnable {
     return scaler.ceiling();
   }
 
-  /** Items settled per second by this process, over the last minute. */
-  SettleRates.Snapshot rates() {
-    return rates.perSecond(ticker.read());
-  }
 
   @Override
   public void run() {
@@ -193,12 +191,12 @@ final class Drain implements Runnable {
         queue.done(item.id(), owner, now);
       } else if (o.outcome() == Outcome.FAILED && o.retryable() && item.attempts() < maxAttempts) {
         queue.retryLater(item.id(), owner, reason(o), now + retryDelay.toMillis() * item.attempts());
-        rates.add(SettleRates.Kind.RETRIED, ticker.read());
+        rates.add(ItemRates.Kind.RETRIED);
         return;
       } else {
         queue.fail(item.id(), owner, reason(o), now);
       }
-      rates.add(o.outcome() == Outcome.DONE ? SettleRates.Kind.DONE : SettleRates.Kind.FAILED, ticker.read());
+      rates.add(o.outcome() == Outcome.DONE ? ItemRates.Kind.DONE : ItemRates.Kind.FAILED);
       metrics.rowSettled(o.outcome());
     } catch (StoreException e) {
       // not settled: the claim expires and the item runs again (idempotent steps absorb the repeat)

@@ -31,14 +31,18 @@ final class Ingest {
   private final WallClock clock;
   private final long backlog;
   private final long retryAfterSeconds;
+  private final ItemRates rates;
 
-  Ingest(ServeConfig.Route route, WorkQueue queue, WallClock clock, long backlog, long retryAfterSeconds) {
+  /** @param rates where stored items are counted as received */
+  Ingest(ServeConfig.Route route, WorkQueue queue, WallClock clock, long backlog, long retryAfterSeconds,
+      ItemRates rates) {
     this.route = route;
     this.signature = route.signature() == null ? null : new SignatureCheck(route.signature());
     this.queue = queue;
     this.clock = clock;
     this.backlog = backlog;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.rates = rates;
   }
 
   /** @param header a request header's value by name, or null */
@@ -82,6 +86,7 @@ final class Ingest {
       log.warn("delivery not stored: {}", e.getMessage());
       return new Answer(503, "the queue cannot store the delivery now", retryAfterSeconds);
     }
+    if (offer == WorkQueue.Offer.STORED) rates.add(ItemRates.Kind.RECEIVED, items.size());
     return switch (offer) {
       case STORED -> new Answer(202, "stored " + items.size() + " item(s)", 0);
       case DUPLICATE -> new Answer(200, "already stored", 0);

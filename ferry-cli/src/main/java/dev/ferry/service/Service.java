@@ -31,6 +31,7 @@ public final class Service implements AutoCloseable {
   private final WorkQueue queue;
   private final JobSteps steps;
   private final Drain drain;
+  private final ItemRates rates;
   private final Thread drainThread;
   private final ServiceHttp http;
   private final String owner;
@@ -58,13 +59,14 @@ public final class Service implements AutoCloseable {
     this.steps = JobSteps.builder(spec.job().targets(), spec.job().steps()).jobId("serve-" + serve.queue())
         .key(spec.job().key()).store(store).metrics(options.calls()).exportTo(options.exported())
         .requestTimeout(options.requestTimeout()).build();
+    this.rates = new ItemRates(Ticker.system());
     this.drain = new Drain(queue, steps.processor(), owner, serve.concurrency(), serve.lease(), serve.maxAttempts(),
-        serve.retryAfter(), clock, Ticker.system(), Sleeper.system(), options.exported());
+        serve.retryAfter(), clock, Ticker.system(), Sleeper.system(), options.exported(), rates);
     registerGauges(options.exported(), serve.queue());
     long retryAfter = Math.max(1, serve.retryAfter().toSeconds());
     Map<String, Ingest> routes = new LinkedHashMap<>();
     for (ServeConfig.Route r : serve.routes()) {
-      routes.put(r.path(), new Ingest(r, queue, clock, serve.backlog(), retryAfter));
+      routes.put(r.path(), new Ingest(r, queue, clock, serve.backlog(), retryAfter, rates));
     }
     ServiceHttp front;
     try {
@@ -115,8 +117,8 @@ public final class Service implements AutoCloseable {
     Map<String, RateLimiter> targets = new LinkedHashMap<>();
     for (TargetConfig t : spec.job().targets()) targets.put(t.name(), steps.requestLimiter(t.name()));
     ServeConfig serve = spec.serve();
-    return ServiceStatus.of(new ServiceStatus.Parts(serve.queue(), queue, drain, draining, serve.backlog(), targets,
-        clock.millis()));
+    return ServiceStatus.of(new ServiceStatus.Parts(serve.queue(), queue, drain, rates, draining, serve.backlog(),
+        targets, clock.millis()));
   }
 
   public InetSocketAddress address() {

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * What {@code GET /status} answers (and {@code ferry status --serve} prints): the service's state, the queue's depth
- * and age, what the drain holds in flight and its concurrency, this process's settle rates, each target's pace, and
- * the oldest failed items. Field names and units are listed in docs/SERVE.md ("Status"); this class only assembles
+ * and age, what the drain holds in flight and its concurrency, this process's item rates (in and out), each target's
+ * pace, and the oldest failed items. Field names and units are listed in docs/SERVE.md ("Status"); this class only
+ * assembles
  * them. A store that cannot be read leaves the queue's fields out and says so in {@code state}. Stateless.
  */
 final class ServiceStatus {
@@ -19,7 +20,7 @@ final class ServiceStatus {
   static final int FAILED_SHOWN = 10;
 
   /** What the status is made of. */
-  record Parts(String queueName, WorkQueue queue, Drain drain, boolean draining, long backlogLimit,
+  record Parts(String queueName, WorkQueue queue, Drain drain, ItemRates rates, boolean draining, long backlogLimit,
       Map<String, RateLimiter> targets, long nowMillis) {}
 
   private ServiceStatus() {}
@@ -48,9 +49,10 @@ final class ServiceStatus {
     m.put("in_flight", p.drain().inFlight());
     m.put("concurrency", p.drain().concurrency());
     m.put("concurrency_limit", p.drain().ceiling());
-    SettleRates.Snapshot r = p.drain().rates();
+    ItemRates.Snapshot r = p.rates().perSecond();
     Map<String, Object> rates = new LinkedHashMap<>();
     rates.put("window_seconds", r.seconds());
+    rates.put("received_per_second", r.received());
     rates.put("done_per_second", r.done());
     rates.put("failed_per_second", r.failed());
     rates.put("retried_per_second", r.retried());

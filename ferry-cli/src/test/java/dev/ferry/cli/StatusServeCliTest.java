@@ -77,7 +77,7 @@ class StatusServeCliTest {
               .contains("queue       0 waiting (0 pending + 0 claimed; 503 from 10,000)")
               .contains("settled     3 done, 1 failed")
               .containsPattern("in flight   0 of \\d+ slots \\(follows the queue, at most 64\\)")
-              .containsPattern("rates       \\d+\\.\\d\\d done/s, 0\\.00 failed/s")
+              .containsPattern("rates       \\d+\\.\\d\\d in/s; \\d+\\.\\d\\d done/s, 0\\.00 failed/s")
               .contains("targets     embeddings ", "qdrant no pace")
               .contains("after 1 attempt(s): embed: 400 invalid_request_error input too long")
               .doesNotContain("sk-status-123", SECRET);
@@ -92,6 +92,7 @@ class StatusServeCliTest {
           assertThat(s.path("concurrency_limit").asInt()).isEqualTo(64);
           assertThat(s.path("concurrency").asInt()).isBetween(1, 64);
           assertThat(s.path("rates").path("done_per_second").asDouble()).isPositive();
+          assertThat(s.path("rates").path("received_per_second").asDouble()).isPositive();
           assertThat(s.path("targets").findValuesAsText("name")).containsExactly("embeddings", "qdrant");
           assertThat(s.path("failed_items").get(0).path("delivery_id").asText()).isEqualTo("/webhooks/firecrawl old");
         } finally {

@@ -41,7 +41,7 @@ class DrainTest {
 
   private Drain drain(RowProcessor p, int concurrency, java.util.concurrent.Executor items) {
     return new Drain(queue, p, "me", concurrency, Duration.ofSeconds(30), 3, Duration.ofSeconds(5), time, time,
-        time, MetricsRecorder.none(), items);
+        time, MetricsRecorder.none(), new ItemRates(time), items);
   }
 
   private static RowOutcome outcome(long row, Outcome o, boolean retryable, String message) {

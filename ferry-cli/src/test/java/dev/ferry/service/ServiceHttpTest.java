@@ -2,6 +2,7 @@ package dev.ferry.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.spec.ServeConfig;
 import dev.ferry.steps.template.JsonPath;
@@ -35,7 +36,8 @@ class ServiceHttpTest {
     List<Socket> slow = new ArrayList<>();
     try (SqlWorkQueue queue = SqlWorkQueue.open(dir.resolve("ferry.db").toString(), "q");
         ServiceHttp http = new ServiceHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            Map.of("/in", new Ingest(route, queue, WallClock.system(), 100, 7)), queue, 1000, 7, () -> false,
+            Map.of("/in", new Ingest(route, queue, WallClock.system(), 100, 7, new ItemRates(Ticker.system()))), queue,
+            1000, 7, () -> false,
             () -> "", () -> Map.of("queue", "q"), () -> 0L)) {
       int port = http.address().getPort();
       // senders that never finish their bodies hold every reading slot

@@ -29,10 +29,12 @@ class ServiceStatusTest {
   SqlWorkQueue queue;
   final FakeTicker time = new FakeTicker();
   final List<Runnable> parked = new ArrayList<>();
+  ItemRates rates;
 
   @BeforeEach
   void open() {
     queue = SqlWorkQueue.open(dir.resolve("ferry.db").toString(), "pages");
+    rates = new ItemRates(time);
   }
 
   @AfterEach
@@ -46,7 +48,7 @@ class ServiceStatusTest {
       Outcome o = n.equals("bad") || n.equals("flaky") ? Outcome.FAILED : Outcome.DONE;
       return new RowOutcome(row.row(), 0, 0, o, n.equals("flaky"), "k" + row.row(), "embed", o == Outcome.DONE ? 200
           : 400, "", n.equals("bad") ? "input too long" : "", "", "");
-    }, "me", 8, Duration.ofSeconds(30), 3, Duration.ofSeconds(5), time, time, time, MetricsRecorder.none(),
+    }, "me", 8, Duration.ofSeconds(30), 3, Duration.ofSeconds(5), time, time, time, MetricsRecorder.none(), rates,
         task -> {
           if (parked.size() < 1) parked.add(task); // the first item stays in flight
           else task.run();
@@ -57,7 +59,7 @@ class ServiceStatusTest {
     Map<String, RateLimiter> targets = new LinkedHashMap<>();
     targets.put("embeddings", RateLimiter.smooth(40, time));
     targets.put("qdrant", null);
-    return ServiceStatus.of(new ServiceStatus.Parts("pages", q, d, draining, 500, targets, time.millis()));
+    return ServiceStatus.of(new ServiceStatus.Parts("pages", q, d, rates, draining, 500, targets, time.millis()));
   }
 
   @Test
@@ -65,6 +67,7 @@ class ServiceStatusTest {
     List<String> items = new ArrayList<>(List.of("{\"n\":\"slow\"}", "{\"n\":\"bad\"}", "{\"n\":\"flaky\"}"));
     for (int i = 0; i < 4; i++) items.add("{\"n\":\"ok\"}");
     queue.offer("/in d1", items, time.millis(), 100);
+    rates.add(ItemRates.Kind.RECEIVED, items.size()); // what the route counts when it stores a delivery
     Drain d = drain();
     for (int i = 0; i < 3; i++) d.round(); // claims of 1 (slow: stays in flight), 1 (bad), 3 (flaky, ok, ok): target 4
     time.advance(Duration.ofSeconds(30));
@@ -78,8 +81,9 @@ class ServiceStatusTest {
     assertThat(s.get("backlog")).isEqualTo(4L);
     assertThat(s.get("oldest_age_seconds")).isEqualTo(30.0);
     @SuppressWarnings("unchecked")
-    Map<String, Object> rates = (Map<String, Object>) s.get("rates");
-    assertThat(rates).containsEntry("window_seconds", 30.0).containsEntry("done_per_second", 2 / 30.0)
+    Map<String, Object> shown = (Map<String, Object>) s.get("rates");
+    assertThat(shown).containsEntry("window_seconds", 30.0).containsEntry("received_per_second", 7 / 30.0)
+        .containsEntry("done_per_second", 2 / 30.0)
         .containsEntry("failed_per_second", 1 / 30.0).containsEntry("retried_per_second", 1 / 30.0);
     assertThat(s.get("targets")).asList().containsExactly(
         Map.of("name", "embeddings", "pace_per_second", 40.0), nullPace("qdrant"));
