@@ -14,25 +14,26 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * ferry's packages are its pieces (docs/ARCHITECTURE.md), in two Maven modules: ferry-core holds {@code core} and
- * nothing else, ferry-cli the rest. This test keeps their dependency arrows pointing one way (cli → bench → service →
- * metrics → recipes → spec → steps → sinks → sources → http → sim → store → core), the core free of third-party
- * runtime dependencies (JDK and the SLF4J API only; ferry-core's PublishedPomTest checks its POM), and each package
- * in its module.
+ * ferry's packages are its pieces (docs/ARCHITECTURE.md), in three Maven modules: ferry-core holds {@code core} and
+ * nothing else, ferry-store {@code store}, ferry-cli the rest. This test keeps their dependency arrows pointing one
+ * way (cli → bench → service → metrics → recipes → spec → steps → sinks → sources → http → sim → store → core), the
+ * core free of third-party runtime dependencies (JDK and the SLF4J API only; ferry-core's PublishedPomTest checks its
+ * POM), and each package in its module.
  */
 class DependencyDirectionTest {
   private static final List<String> LAYERS = List.of("cli", "bench", "service", "metrics", "recipes", "spec", "steps", "sinks",
       "sources", "http", "sim", "store", "core");
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
-  /** The main sources of both modules: ferry-cli's (this module) and ferry-core's. */
+  /** The main sources of the modules: ferry-cli's (this module), ferry-store's and ferry-core's. */
   private static final Path SRC = Path.of("src/main/java/dev/ferry");
+  private static final Path STORE_SRC = Repo.path("ferry-store/src/main/java/dev/ferry");
   private static final Path CORE_SRC = Repo.path("ferry-core/src/main/java/dev/ferry");
 
   @Test
   void piecesOnlyDependOnPiecesBelowThem() throws IOException {
     List<String> violations = new ArrayList<>();
     for (String layer : LAYERS) {
-      Path dir = (layer.equals("core") ? CORE_SRC : SRC).resolve(layer);
+      Path dir = sourcesOf(layer).resolve(layer);
       if (!Files.isDirectory(dir)) continue;
       int rank = LAYERS.indexOf(layer);
       forEachImport(dir, (file, imported) -> {
@@ -58,14 +59,26 @@ class DependencyDirectionTest {
   }
 
   @Test
-  void theCoreIsAllOfFerryCoreAndNoneOfFerryCli() throws IOException {
-    assertThat(Repo.path("src")).as("a src/ at the root is built by no module: move it into ferry-core or ferry-cli")
-        .doesNotExist();
-    try (Stream<Path> core = Files.list(CORE_SRC); Stream<Path> cli = Files.list(SRC)) {
-      assertThat(core.map(p -> p.getFileName().toString())).as("ferry-core holds dev.ferry.core only")
-          .containsExactly("core");
-      assertThat(cli.map(p -> p.getFileName().toString())).as("ferry-cli holds no dev.ferry.core")
-          .doesNotContain("core");
+  void eachModuleHoldsItsPiecesAndNoOther() throws IOException {
+    assertThat(Repo.path("src")).as("a src/ at the root is built by no module: move it into ferry-core, ferry-store"
+        + " or ferry-cli").doesNotExist();
+    assertThat(packages(CORE_SRC)).as("ferry-core holds dev.ferry.core only").containsExactly("core");
+    assertThat(packages(STORE_SRC)).as("ferry-store holds dev.ferry.store only").containsExactly("store");
+    assertThat(packages(SRC)).as("ferry-cli holds neither").doesNotContain("core", "store");
+  }
+
+  /** The module whose sources hold {@code layer}. */
+  private static Path sourcesOf(String layer) {
+    return switch (layer) {
+      case "core" -> CORE_SRC;
+      case "store" -> STORE_SRC;
+      default -> SRC;
+    };
+  }
+
+  private static List<String> packages(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * so CPU time is the figure that holds on a busy machine. A measurement, not a test: run it by hand, e.g.
  *
  * <pre>
- * ./mvnw -q install -DskipTests && cd ferry-cli && java --enable-native-access=ALL-UNNAMED \
+ * ./mvnw -q install -DskipTests && cd ferry-store && java --enable-native-access=ALL-UNNAMED \
  *     -cp target/classes:target/test-classes:$(../mvnw -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout) \
  *     dev.ferry.store.SqliteLedgerThroughputMain [rows=2000000] [batch=1000] [dir]
  * </pre>
