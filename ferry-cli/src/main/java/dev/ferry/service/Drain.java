@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threadsafe. Concurrency: {@link #run()} runs on one thread (the loop: claims, lease renewals, the scaler);
  * {@code inFlight} and {@code running} are changed by the loop (claim) and by the item threads (settle), and read by
- * anyone; {@code rates} is its own monitor. An
- * item is settled only by the thread that ran it and only while this owner holds its claim (the queue checks), so
- * an item whose claim expired and went to another process is settled by that process, never twice.
+ * anyone; {@code rates} is its own monitor. An item is settled only by the thread that ran it and only while this
+ * owner holds its claim (the queue checks), so an item whose claim expired and went to another process is settled
+ * by that process, never twice.
  */
 final class Drain implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Drain.class);
@@ -104,7 +104,6 @@ final class Drain implements Runnable {
   int ceiling() {
     return scaler.ceiling();
   }
-
 
   @Override
   public void run() {

@@ -13,8 +13,8 @@ import java.util.function.IntSupplier;
  *   <li><b>up</b>: when a claim came back full (the queue held at least as many due items as the free slots asked
  *       for, so more may wait), the target doubles for the next claim, up to the ceiling: a backlog reaches the full
  *       concurrency in log2(ceiling) rounds (1 → 64 in six polls, ~300 ms).</li>
- *   <li><b>down</b>: when no claim came back full for {@code scaleDownAfter} (the queue holds less than the slots
- *       offered), the target halves, once per {@code scaleDownAfter}, down to the floor. A quiet service so holds few
+ *   <li><b>down</b>: when no claim came back full for {@code scaleDownAfter} while some slot stood unused (the queue
+ *       holds less than the slots offered), the target halves, once per {@code scaleDownAfter}, down to the floor. A quiet service so holds few
  *       slots, and the next burst starts small and grows with it instead of sending {@code concurrency} requests at
  *       once to a downstream that has been idle.</li>
  * </ul>
