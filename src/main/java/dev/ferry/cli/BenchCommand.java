@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry bench}: the scaling study. Runs the same sample as a real import job at each worker count of a
- * ladder (the in-process simulator with the seeds' figures by default), prints the table, names the
+ * ladder (the in-process simulator with the seeds' figures by default; with {@code --spec}, any job spec's runs
+ * through {@link SpecBench}), prints the table, names the
  * bottleneck, fits the Universal Scalability Law and recommends a setting; optionally writes JSON and a
  * self-contained HTML report.
  */
@@ -48,7 +49,9 @@ import picocli.CommandLine.Spec;
     description = {"Measure how throughput scales with workers, name the bottleneck and recommend a worker count.",
         "Default: the in-process WorkOS simulator with the seeds' figures (200 ms latency, 50 req/s, 2 calls a"
             + " user), ladder 1,2,4,8,16. Each rung is a real import job of the same sample (fresh state,"
-            + " organizations pre-created), measured in steady state: after a warm-up, for at most --rung-time."})
+            + " organizations pre-created), measured in steady state: after a warm-up, for at most --rung-time.",
+        "--spec FILE: the same study of any job spec, run as 'ferry run FILE' runs it (parameters from the"
+            + " environment), each run of a rung a fresh job of its own slice of --max-records records."})
 final class BenchCommand implements Callable<Integer> {
   static final String SIM_KEY = "sk_test_ferry_bench";
   /** Flags that shape the WorkOS import's study only: refused with --spec. */
