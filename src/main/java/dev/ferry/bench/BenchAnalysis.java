@@ -184,9 +184,10 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
     for (Rung r : rungs) {
       if (r.waitShare() >= PACED_SHARE) {
         Rung plateau = best(rungs.subList(rungs.indexOf(r), rungs.size()));
-        return new Verdict(Bottleneck.RATE_LIMIT, r.workers(), f("rate limit: from %d workers the calls spend %s of"
+        return new Verdict(Bottleneck.RATE_LIMIT, r.workers(), f("rate limit: from %d worker%s the calls spend %s of"
                 + " their time waiting for the target's pace%s rather than on the wire%s, and throughput stays near"
-                + " %s %s/s (%s req/s); more workers only wait.", r.workers(), pct(r.waitShare()),
+                + " %s %s/s (%s req/s); more workers only wait.", r.workers(), r.workers() == 1 ? "" : "s",
+            pct(r.waitShare()),
             ctx.limits().isEmpty() ? "" : " (" + ctx.limits() + ")",
             r.retries() > 0 ? f(" (retry back-offs included: %d retries)", r.retries()) : ", with no 429s",
             num(plateau.rowsPerSecond()), u, num(plateau.requestsPerSecond())));
@@ -325,6 +326,14 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
               + " a %s at %d in flight), so --workers %d --concurrency %d (10%% margin) or the same product of the"
               + " two should too.", limit, pick.workers(), pct(pick.rowsPerSecond() / ceilingRate), inFlight, u,
           num(ceilingRate), u, num(secondsPerRow), ctx.unit(), base.inFlight(), workersForCeiling, c);
+    } else if (verdict.bottleneck() == Bottleneck.RATE_LIMIT && !ctx.limits().isEmpty()) {
+      ceilingRate = best.rowsPerSecond();
+      note = f("the target's limits (%s) hold the pool near %s %s/s (%s req/s)%s: a higher limit (another tier),"
+              + " or fewer requests and tokens a %s (bigger batches: --concurrency), moves the ceiling; more workers"
+              + " do not.", ctx.limits(), num(best.rowsPerSecond()), u, num(best.requestsPerSecond()),
+          best.rateLimited() > 0 || rungs.stream().anyMatch(r -> r.rateLimited() > 0)
+              ? "; with 429s, state the documented limits in the spec's limits (or auto) so ferry paces below them"
+              : "", ctx.unit());
     } else if (verdict.bottleneck() == Bottleneck.RATE_LIMIT) {
       ceilingRate = best.rowsPerSecond();
       note = f("the client was told no limit; with 429s the pool reached at most %s %s/s (%s req/s), and every 429"

@@ -28,6 +28,10 @@ class BenchPacingTest {
     assertThat(v.fromWorkers()).isEqualTo(5);
     assertThat(v.sentence()).contains("from 5 workers the calls spend 66% of their time waiting",
         "1000000 tokens per 1m", "no 429s", "10.1 rows/s");
+    Recommendation rec = BenchAnalysis.of(rungs, SPEC).recommendation();
+    assertThat(rec.workers()).isEqualTo(5);
+    assertThat(rec.ceilingNote()).contains("the target's limits (embeddings: 3000 requests per 1m",
+        "near 10.1 rows/s", "more workers do not").doesNotContain("--rate-limit");
   }
 
   @Test

@@ -169,6 +169,28 @@ class BenchSpecCommandTest {
   }
 
   @Test
+  void aDryRunSendsNothing() throws Exception {
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).build());
+    int code = run(crmEnv(), "bench", "--spec", CRM.resolve("job.yaml").toString(), "--dry-run", "--workers", "1,2",
+        "--max-records", "10", "--warmup", "50ms", "--rung-time", "500ms", "--json", "-");
+    assertThat(code).as(err.toString()).isZero();
+    JsonNode n = new ObjectMapper().readTree(out.toString());
+    assertThat(n.path("setup").path("mode").asText()).isEqualTo("dry-run");
+    assertThat(n.path("rungs").get(0).path("requests").asLong()).isZero();
+    assertThat(sim.stats().requests()).isZero();
+  }
+
+  @Test
+  void aRefusedKeyStopsTheStudyWithExit3AndTheReason() {
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey("sk_test_the_right_one").build());
+    int code = run(crmEnv(), "bench", "--spec", CRM.resolve("job.yaml").toString(), "--workers", "1,2",
+        "--max-records", "10");
+    assertThat(code).as(err.toString()).isEqualTo(ExitCodes.STOPPED);
+    assertThat(err.toString()).contains("ferry: the job of the 1-worker rung stopped: ").doesNotContain("\tat ",
+        KEY);
+  }
+
+  @Test
   void aSourceTooShortForTheLadderIsExit2() {
     sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).build());
     assertThat(run(crmEnv(), "bench", "--spec", CRM.resolve("job.yaml").toString(), "--workers", "1,2,4",
