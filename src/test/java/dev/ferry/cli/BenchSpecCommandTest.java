@@ -143,6 +143,33 @@ class BenchSpecCommandTest {
   }
 
   @Test
+  void aLimitLearnedFromTheTargetsHeadersIsNamedRateLimit() throws Exception {
+    // Given an embeddings API allowing 240 requests a minute (4 a second), said in its x-ratelimit-* headers, and a
+    // spec that states no limit but learns it (limits: auto)
+    sim = SimServer.start(SimConfig.builder().port(0).latency(Duration.ofMillis(5)).embeddings(
+        dev.ferry.sim.EmbeddingsSettings.builder().requestsPerMinute(240).window(Duration.ofSeconds(1)).build())
+        .build());
+    Path input = tmp.resolve("docs.jsonl");
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) lines.add("{\"id\": " + i + ", \"content\": \"document " + i + "\"}");
+    Files.write(input, lines);
+    Path spec = tmp.resolve("auto.yaml");
+    Files.writeString(spec, EMBED.replace("limits: [ { tokens: 200, per: 1s } ]", "limits: auto"));
+    Map<String, String> env = Map.of("INPUT", input.toString(), "EMBEDDINGS_URL", sim.baseUrl() + "/v1",
+        "EMBEDDINGS_API_KEY", KEY);
+
+    // When
+    int code = run(env, "bench", "--spec", spec.toString(), "--workers", "1,2", "--max-records", "10",
+        "--warmup", "100ms", "--rung-time", "1s", "--json", "-");
+
+    // Then the pace (or the 429s before it was learned) is named
+    assertThat(code).as(err.toString()).isZero();
+    JsonNode n = new ObjectMapper().readTree(out.toString());
+    assertThat(n.path("setup").path("limits").asText()).isEqualTo("embeddings: auto");
+    assertThat(n.path("verdict").path("bottleneck").asText()).as(out.toString()).isEqualTo("rate_limit");
+  }
+
+  @Test
   void aBrokenSpecOrAMissingParameterIsExit2WithOneMessage() throws Exception {
     Path broken = tmp.resolve("broken.yaml");
     Files.writeString(broken, "source: { jsonl: { path: x.jsonl } }\ntargets: [ oops\n");
