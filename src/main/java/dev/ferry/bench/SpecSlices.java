@@ -61,8 +61,7 @@ public final class SpecSlices {
     for (int k = 0; k < sources.size(); k++) {
       JobSpec.SinkSpec sink = spec.sink() instanceof JobSpec.JsonlSink
           ? new JobSpec.JsonlSink(dir.resolve("results-" + (k + 1) + ".jsonl")) : spec.sink();
-      out.add(new JobSpec(spec.file(), spec.text(), spec.name(), sources.get(k), spec.targets(), spec.steps(),
-          spec.key(), spec.chunkSize(), sink, spec.storedParams(), spec.secretParams(), spec.secretValues()));
+      out.add(spec.withSource(sources.get(k)).withSink(sink));
     }
     return out;
   }
