@@ -20,6 +20,7 @@ import dev.ferry.spec.JobSpec;
 import dev.ferry.spec.SpecJobs;
 import dev.ferry.spec.SpecLoader;
 import dev.ferry.steps.JobSteps;
+import dev.ferry.steps.RequestStepConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -143,6 +144,14 @@ final class SpecBench {
         rows, chunk, BenchCommand.human(c.warmup), BenchCommand.human(c.rungTime)));
     if (c.rounds > 1) {
       n.add(f("%d rounds, alternately up and down the ladder; each rung shows its best round", c.rounds));
+    }
+    int inFlight = ladder.getLast() * concurrency;
+    for (var step : spec.steps()) {
+      if (step instanceof RequestStepConfig r && r.batched() && r.batch().maxItems() > inFlight) {
+        n.add(f("step %s batches up to %d rows, but at most %d rows are in flight (workers × concurrency): its"
+                + " batches leave by their linger before they fill; give --concurrency to study fuller batches",
+            r.name(), r.batch().maxItems(), inFlight));
+      }
     }
     return n;
   }

@@ -134,6 +134,7 @@ class BenchSpecCommandTest {
     EmbeddingStats e = sim.stats().embeddings();
     assertThat(e.inputs()).isBetween(10L, 40L);
     assertThat(e.rateLimitedTokens()).isZero();
+    assertThat(err.toString()).contains("step embed batches up to 8 rows, but at most 2 rows are in flight");
     JsonNode n = new ObjectMapper().readTree(out.toString());
     for (JsonNode r : n.path("rungs")) assertThat(r.path("failed_rows").asLong()).isZero();
     assertThat(n.path("verdict").path("bottleneck").asText()).as(out.toString()).isEqualTo("rate_limit");
