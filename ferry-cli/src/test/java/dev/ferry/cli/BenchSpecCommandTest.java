@@ -8,6 +8,7 @@ import dev.ferry.sim.CrmStats;
 import dev.ferry.sim.EmbeddingStats;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
+import dev.ferry.testing.Repo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BenchSpecCommandTest {
   private static final String KEY = "sk_test_bench_spec";
-  private static final Path CRM = Path.of("examples/jsonl-to-crm");
+  private static final Path CRM = Repo.path("examples/jsonl-to-crm");
 
   /** One batch step to the embeddings endpoint, held to 200 tokens a second by the spec. */
   static final String EMBED = """
