@@ -1,0 +1,189 @@
+package dev.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cli.ChildFerry;
+import dev.ferry.sim.EmbeddingStats;
+import dev.ferry.sim.EmbeddingsSettings;
+import dev.ferry.sim.SimConfig;
+import dev.ferry.sim.SimEmbedding;
+import dev.ferry.sim.SimServer;
+import dev.ferry.testing.TestPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code examples/rag-migration/} as its README runs it: the example's {@code job.yaml} run by a child {@code ferry
+ * run} over real HTTP against the simulator's embeddings (RPM and TPM limits, learned from its headers) and points
+ * APIs, reading a real PostgreSQL table; killed with SIGKILL once some points are written, then {@code ferry resume}.
+ * Each document ends with exactly its own content's vector in exactly one point, the documents over the model's
+ * context fail alone, and the documents embedded twice are at most those the ledger did not know at the kill.
+ */
+class RagMigrationExampleTest {
+  static final Path EXAMPLE = Path.of("examples/rag-migration");
+  static final String MODEL = "text-embedding-3-small";
+  static final int DOCS = 400;
+  static final Set<Integer> OVERSIZED = Set.of(7, 233);
+  static final int WORKERS = 2;
+  static final int CONCURRENCY = 8;
+
+  @TempDir
+  Path dir;
+  SimServer sim;
+  TestPostgres.Schema schema;
+  Process child;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (child != null && child.isAlive()) {
+      child.destroyForcibly();
+      child.waitFor();
+    }
+    if (sim != null) sim.close();
+    if (schema != null) schema.drop();
+  }
+
+  /** Document {@code i}'s text; an oversized one is over the simulator's 8,191-token context (bytes / 4). */
+  static String content(int i) {
+    if (OVERSIZED.contains(i)) return "far too long for one embedding ".repeat(2000);
+    return "Document " + i + " is about topic " + (i % 17) + ". " + ("Lorem ipsum dolor sit amet " + i + ". ")
+        .repeat(1 + i % 9);
+  }
+
+  static void fill(String url, int n) throws Exception {
+    try (Connection c = DriverManager.getConnection(url)) {
+      c.createStatement().execute("CREATE TABLE documents (id bigint PRIMARY KEY, title text NOT NULL,"
+          + " content text NOT NULL)");
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO documents VALUES (?, ?, ?)")) {
+        for (int i = 1; i <= n; i++) {
+          ps.setLong(1, i);
+          ps.setString(2, "Title " + i);
+          ps.setString(3, content(i));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+  }
+
+  Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("DATABASE_URL", schema.url());
+    env.put("EMBEDDINGS_URL", sim.baseUrl() + "/v1");
+    env.put("EMBEDDINGS_API_KEY", "sk-test-rag-migration");
+    env.put("QDRANT_URL", sim.baseUrl().toString());
+    env.put("QDRANT_COLLECTION", "docs");
+    return env;
+  }
+
+  @Test
+  void everyDocumentHasItsOwnVectorOnceAcrossKillNineAndResume() throws Exception {
+    // Given 400 documents in PostgreSQL (2 over the model's context) and an embeddings API limited per minute in
+    // one-second windows, stating its limits in OpenAI's x-ratelimit-* headers
+    schema = TestPostgres.freshSchema("rag");
+    fill(schema.url(), DOCS);
+    sim = SimServer.start(SimConfig.builder().port(0).latency(Duration.ofMillis(5)).seed(2)
+        .embeddings(EmbeddingsSettings.builder().requestsPerMinute(3_000).tokensPerMinute(600_000)
+            .window(Duration.ofSeconds(1)).build())
+        .build());
+    Path state = dir.resolve("state");
+
+    // When a child runs the example and is killed once a quarter of the points are written
+    ChildFerry ferry = ChildFerry.start(dir, "rag", env(), List.of(), List.of("-XX:+UseSerialGC"),
+        List.of("run", EXAMPLE.resolve("job.yaml").toAbsolutePath().toString(), "--job-id", "rag", "--checkpoint-dir",
+            state.toString(), "--quiet", "--workers", String.valueOf(WORKERS), "--concurrency",
+            String.valueOf(CONCURRENCY), "--chunk-size", "100"));
+    child = ferry.process;
+    ferry.await("a quarter of the points", Duration.ofSeconds(60), () -> sim.stats().points().points() >= DOCS / 4);
+    child.destroyForcibly();
+    child.waitFor();
+    EmbeddingStats atKill = sim.stats().embeddings();
+    assertThat(sim.stats().points().points()).isLessThan(DOCS - OVERSIZED.size());
+    Ferry.Run status = Ferry.run(Map.of(), "status", "rag", "--json", "--checkpoint-dir", state.toString());
+    long doneAtKill = status.outJson().path("done").asLong();
+
+    // And it is resumed
+    Ferry.Run run = Ferry.run(env(), "resume", "rag", "--checkpoint-dir", state.toString(), "--quiet", "--json",
+        "--workers", String.valueOf(WORKERS), "--concurrency", String.valueOf(CONCURRENCY));
+
+    // Then the job finished with the oversized documents failed alone, with the API's message
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+    JsonNode report = run.outJson();
+    int good = DOCS - OVERSIZED.size();
+    assertThat(report.path("status").asText()).isEqualTo("finished");
+    assertThat(report.path("done").asLong()).isEqualTo(good);
+    assertThat(report.path("failed").asLong()).isEqualTo(OVERSIZED.size());
+    String errors = java.nio.file.Files.readString(state.resolve("jobs/rag/errors.csv"));
+    assertThat(errors.lines().skip(1).filter(l -> !l.isBlank())).hasSize(OVERSIZED.size())
+        .allSatisfy(l -> assertThat(l).contains("embed").containsIgnoringCase("maximum context length"));
+    assertThat(errors).doesNotContain("sk-test-rag-migration");
+
+    // And each good document is exactly one point holding its own content's vector and its payload
+    Map<Long, JsonNode> points = points();
+    assertThat(points).hasSize(good);
+    for (int i = 1; i <= DOCS; i++) {
+      JsonNode p = points.get((long) i);
+      if (OVERSIZED.contains(i)) {
+        assertThat(p).as("oversized document %d", i).isNull();
+        continue;
+      }
+      assertThat(p).as("document %d", i).isNotNull();
+      float[] expected = SimEmbedding.vector(MODEL, content(i), 16);
+      JsonNode vector = p.path("vector");
+      assertThat(vector.size()).isEqualTo(expected.length);
+      for (int d = 0; d < expected.length; d++) {
+        assertThat(vector.get(d).floatValue()).as("document %d, dimension %d", i, d).isCloseTo(expected[d],
+            within(1e-6f));
+      }
+      assertThat(p.path("payload").path("document_id").asLong()).isEqualTo(i);
+      assertThat(p.path("payload").path("title").asText()).isEqualTo("Title " + i);
+    }
+
+    // And the APIs show each document embedded once, plus at most the documents the ledger did not know at the kill
+    var stats = sim.stats();
+    long reEmbedded = stats.embeddings().inputs() - good;
+    long unknownAtKill = Math.max(0, atKill.inputs() - doneAtKill);
+    assertThat(reEmbedded).as("re-embedded (embedded at the kill %d, done in the ledger %d)", atKill.inputs(),
+        doneAtKill).isBetween(0L, unknownAtKill + (long) WORKERS * CONCURRENCY);
+    assertThat(stats.points().rewrites()).isLessThanOrEqualTo(reEmbedded);
+    long tokens = 0;
+    for (int i = 1; i <= DOCS; i++) if (!OVERSIZED.contains(i)) tokens += dev.ferry.core.limit.TokenEstimate.of(content(i));
+    assertThat(stats.embeddings().tokens()).isGreaterThanOrEqualTo(tokens);
+    // in batches, and within the limits learned from the headers: few refusals
+    assertThat(stats.embeddings().succeeded()).isLessThan(good / 4);
+    assertThat(stats.points().upserts()).isLessThan(good / 4);
+    System.out.println("rag-migration: " + stats.embeddings() + " " + stats.points() + " doneAtKill=" + doneAtKill
+        + " atKill=" + atKill);
+  }
+
+  /** Every point of the collection, by id, with payload and vector (scrolled in pages). */
+  Map<Long, JsonNode> points() {
+    Map<Long, JsonNode> all = new LinkedHashMap<>();
+    JsonNode offset = null;
+    do {
+      String body = "{\"limit\":100,\"with_payload\":true,\"with_vector\":true"
+          + (offset == null ? "" : ",\"offset\":" + offset) + "}";
+      JsonNode page = SimHttp.post(sim, "none", "/collections/docs/points/scroll", body);
+      JsonNode result = page.has("result") ? page.path("result") : page;
+      for (JsonNode p : result.path("points")) {
+        assertThat(all.put(p.path("id").asLong(), p)).as("point %s listed once", p.path("id")).isNull();
+      }
+      offset = result.path("next_page_offset");
+      if (offset.isNull() || offset.isMissingNode()) offset = null;
+    } while (offset != null);
+    return all;
+  }
+}
