@@ -154,7 +154,7 @@ public final class HttpTarget implements AutoCloseable {
       listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
           a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null
               : RateLimitHeaders.requests(a.rateHeaders, wallClock.millis()).orElse(null),
-          sends.get() - sendNumber));
+          sends.get() - sendNumber, a.rateHeaders));
       if (cls == ResponseClass.AUTH) {
         throw new AuthFailureException(a.status, a.status == 401
             ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY"

@@ -96,7 +96,7 @@ class RagMigrationExampleTest {
     schema = TestPostgres.freshSchema("rag");
     fill(schema.url(), DOCS);
     sim = SimServer.start(SimConfig.builder().port(0).latency(Duration.ofMillis(5)).seed(2)
-        .embeddings(EmbeddingsSettings.builder().requestsPerMinute(3_000).tokensPerMinute(600_000)
+        .embeddings(EmbeddingsSettings.builder().requestsPerMinute(3_000).tokensPerMinute(240_000)
             .window(Duration.ofSeconds(1)).build())
         .build());
     Path state = dir.resolve("state");
@@ -107,6 +107,7 @@ class RagMigrationExampleTest {
             state.toString(), "--quiet", "--workers", String.valueOf(WORKERS), "--concurrency",
             String.valueOf(CONCURRENCY), "--chunk-size", "100"));
     child = ferry.process;
+    long t0 = System.nanoTime();
     ferry.await("a quarter of the points", Duration.ofSeconds(60), () -> sim.stats().points().points() >= DOCS / 4);
     child.destroyForcibly();
     child.waitFor();
@@ -115,10 +116,12 @@ class RagMigrationExampleTest {
     Ferry.Run status = Ferry.run(Map.of(), "status", "rag", "--json", "--checkpoint-dir", state.toString());
     long doneAtKill = status.outJson().path("done").asLong();
 
+    long t1 = System.nanoTime();
     // And it is resumed
     Ferry.Run run = Ferry.run(env(), "resume", "rag", "--checkpoint-dir", state.toString(), "--quiet", "--json",
         "--workers", String.valueOf(WORKERS), "--concurrency", String.valueOf(CONCURRENCY));
 
+    System.out.println("timing: to kill " + (t1 - t0) / 1_000_000 + " ms, resume " + (System.nanoTime() - t1) / 1_000_000);
     // Then the job finished with the oversized documents failed alone, with the API's message
     assertThat(run.exit()).as(run.toString()).isEqualTo(1);
     JsonNode report = run.outJson();
