@@ -174,6 +174,43 @@ class RagMigrationExampleTest {
         + " atKill=" + atKill);
   }
 
+  @Test
+  void anAccountOutOfQuotaStopsTheJobAtOnceAndAResumeFinishesIt() throws Exception {
+    // Given 120 documents and an embeddings account with credit for about 1,500 tokens (some 30 documents)
+    schema = TestPostgres.freshSchema("ragq");
+    fill(schema.url(), 120);
+    sim = SimServer.start(SimConfig.builder().port(0).seed(3)
+        .embeddings(EmbeddingsSettings.builder().quotaTokens(1_500).build()).build());
+    Path state = dir.resolve("state");
+    // When the example runs
+    Ferry.Run run = Ferry.run(env(), "run", EXAMPLE.resolve("job.yaml").toString(), "--job-id", "q",
+        "--checkpoint-dir", state.toString(), "--json", "--workers", "1", "--concurrency", "8");
+    // Then it stops (exit 3) with one line saying why, without the key, and no row failed for it
+    assertThat(run.exit()).as(run.toString()).isEqualTo(3);
+    assertThat(run.err()).contains("out of quota (HTTP 429 insufficient_quota)")
+        .doesNotContain("sk-test-rag-migration");
+    JsonNode report = run.outJson();
+    assertThat(report.path("status").asText()).isEqualTo("stopped");
+    assertThat(report.path("failed").asLong()).isLessThanOrEqualTo(OVERSIZED.size());
+    long refused = sim.stats().embeddings().insufficientQuota();
+    assertThat(refused).as("calls refused for quota before the stop").isBetween(1L, 8L);
+    long stored = sim.stats().points().points();
+    assertThat(stored).isBetween(1L, 119L);
+
+    // When the account is paid (the simulator restarted on its address, without a quota: a fresh store) and the job
+    // resumed (the job keeps its URLs)
+    int port = sim.baseUrl().getPort();
+    sim.close();
+    sim = SimServer.start(SimConfig.builder().port(port).seed(4).build());
+    Ferry.Run resumed = Ferry.run(env(), "resume", "q", "--checkpoint-dir", state.toString(), "--json",
+        "--workers", "1", "--concurrency", "8");
+    // Then it finishes, sending only the documents that were not stored before the stop
+    assertThat(resumed.exit()).as(resumed.toString()).isEqualTo(1); // the oversized document 7
+    assertThat(resumed.outJson().path("done").asLong()).isEqualTo(119);
+    assertThat(sim.stats().points().points()).isEqualTo(119 - stored);
+    assertThat(sim.stats().embeddings().inputs()).isEqualTo(119 - stored);
+  }
+
   /** Every point of the collection, by id, with payload and vector (scrolled in pages). */
   Map<Long, JsonNode> points() {
     Map<Long, JsonNode> all = new LinkedHashMap<>();

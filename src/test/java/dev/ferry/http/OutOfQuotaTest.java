@@ -1,0 +1,19 @@
+package dev.ferry.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** OpenAI's 429 insufficient_quota is told apart from a rate limit's 429 (which is retried behind a pause). */
+class OutOfQuotaTest {
+  @Test
+  void insufficientQuotaIsNotARateLimit() {
+    assertThat(OutOfQuota.in("{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":"
+        + "\"insufficient_quota\",\"param\":null,\"code\":\"insufficient_quota\"}}")).isTrue();
+    assertThat(OutOfQuota.in("{\"error\": {\"code\": \"insufficient_quota\"}}")).isTrue();
+    assertThat(OutOfQuota.in("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"tokens\","
+        + "\"code\":\"rate_limit_exceeded\"}}")).isFalse();
+    assertThat(OutOfQuota.in("{\"message\":\"insufficient_quota mentioned in text only\"}")).isFalse();
+    assertThat(OutOfQuota.in(null)).isFalse();
+  }
+}
