@@ -22,7 +22,10 @@ import java.util.Map;
  *
  * <p>{@code auto} uses what {@code --rate-limit auto} uses: an unlimited pacer that {@link AdaptiveFeedback} sets
  * to the pace the target's rate-limit headers state ({@link QuotaPace}: {@code x-ratelimit-*}, IETF
- * {@code RateLimit}) or, without headers, the rate a {@link RateLearner} learns from 429s and Retry-After.
+ * {@code RateLimit}) or, without headers, the rate a {@link RateLearner} learns from 429s and Retry-After. Without a
+ * stated {@code tokens} limit, {@code auto} also adds a {@link WeightPace} for tokens, paced at the tokens per minute
+ * OpenAI's {@code x-ratelimit-*-tokens} headers state ({@link TokenFeedback}, which also pauses the target after a
+ * 429 for tokens, stated limits or learned).
  */
 final class TargetLimiters {
   static final String TOKENS = "tokens";
