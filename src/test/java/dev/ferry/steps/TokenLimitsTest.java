@@ -149,6 +149,14 @@ class TokenLimitsTest {
   }
 
   @Test
+  void openAisTokenHeadersAreAPerMinuteQuota() {
+    Quota q = dev.ferry.http.RateLimitHeaders.tokens(openAi(3000, 2999, "20ms", 1_000_000, 400_000, "6m0s"))
+        .orElseThrow();
+    assertThat(q).isEqualTo(new Quota(1_000_000, 400_000, 360 * SECOND, 60 * SECOND));
+    assertThat(dev.ferry.http.RateLimitHeaders.tokens(List.of("x-ratelimit-remaining-requests", "5"))).isEmpty();
+  }
+
+  @Test
   void weightsPaceEvenlyWithNoBurst() {
     // Given 100 units per second
     WeightPace pace = new WeightPace(time);
