@@ -15,7 +15,7 @@ import java.util.Optional;
  * <ul>
  *   <li>the <b>pace</b>, when the spec states no tokens limit ({@code limits: auto}): the stated tokens per minute
  *       at the headroom, set on the learned {@link WeightPace} from the first answer on (and again whenever the
- *       limit changes); a stated limit is honoured as written;</li>
+ *       limit changes); an answer without them leaves it unlimited; a stated limit is honoured as written;</li>
  *   <li>a <b>429 for tokens</b> (the answer has tokens headers, and its requests are not the spent quota, or the
  *       tokens left are fewer than the call carried) pauses every token limiter and the request limiter of the
  *       target until {@code reset-tokens}, the time the target's token window comes back, rather than a back-off
@@ -59,7 +59,10 @@ final class TokenFeedback implements AttemptListener {
   @Override
   public void onAttempt(Attempt a) {
     Optional<Quota> read = RateLimitHeaders.tokens(a.rateHeaders());
-    if (read.isEmpty()) return;
+    if (read.isEmpty()) {
+      if (learned != null && a.status() > 0) learned.noLimitStated(); // a server that states no tokens limit
+      return;
+    }
     Quota t = read.get();
     if (learned != null && t.limit() > 0) {
       double pace = t.limit() * 1e9 / t.windowNanos() * headroom;

@@ -8,15 +8,20 @@ import java.time.Duration;
 /**
  * A weight paced evenly at a rate (tokens per second) learned from the target's rate-limit headers: a call of weight
  * {@code w} leaves at the earliest at the time the previous calls' weights have been paid for at the rate, and makes
- * the next one wait {@code w / rate}. Next to no burst: in any interval {@code T} at most {@code rate × (T + 0.1 s)} plus one call's
- * weight leaves, whichever way the target counts (a fixed window, a sliding one, a bucket). Unlimited until a rate
- * is set.
+ * the next one wait {@code w / rate}. Next to no burst: in any interval {@code T} at most
+ * {@code rate × (T + 0.1 s)} plus one call's weight leaves, whichever way the target counts (a fixed window, a sliding one, a bucket).
+ *
+ * <p><b>Before the rate is known</b> one call probes: the first caller goes, the others wait until its answer sets
+ * the rate ({@link #setRate}) or says there is none ({@link #noLimitStated}: unlimited from then on), or until
+ * {@link #PROBE_NANOS} passed (then another caller probes). So the calls sent before the target stated its limit are
+ * not a burst of every batch in flight.
  *
  * <p>As a {@link RateLimiter} (one permit = weight 1) it can be split between processes.
  *
  * <p>Concurrency: every field but the volatile {@code pauses} is guarded by {@code this}; a caller never sleeps under
- * the lock. Callers waiting in {@link #acquire} are not queued: whoever looks first once the pace is free goes. Invariant: {@code next} is the earliest time the next reservation may be granted (the previous
- * grant plus its weight's time at the rate, and never before a pause's end).
+ * the lock. Callers waiting in {@link #acquire} are not queued: whoever looks first once the pace is free goes.
+ * Invariant: {@code next} is the earliest time the next call may be granted (the previous grant plus its weight's
+ * time at the rate, and never before a pause's end).
  */
 final class WeightPace implements WeightLimiter, RateLimiter {
   /** Longest sleep before a waiting caller looks at the pace again. */
@@ -30,6 +35,13 @@ final class WeightPace implements WeightLimiter, RateLimiter {
   /** @GuardedBy("this") */
   private long pausedUntil = Long.MIN_VALUE;
   private volatile long pauses;
+  /** @GuardedBy("this") the rate was set, or the target stated none */
+  private boolean known;
+  /** @GuardedBy("this") while unknown: the time until which the probe's answer is waited for */
+  private long probeUntil = Long.MIN_VALUE;
+
+  /** Longest wait for the probe's answer before another caller probes. */
+  static final long PROBE_NANOS = 10_000_000_000L;
 
   WeightPace(Ticker ticker) {
     this.ticker = ticker;
@@ -67,6 +79,10 @@ final class WeightPace implements WeightLimiter, RateLimiter {
     long now = ticker.read();
     long free = Math.max(next, pausedUntil);
     if (free > now) return free - now;
+    if (!known) {
+      if (probeUntil > now) return probeUntil - now;
+      probeUntil = now + PROBE_NANOS; // this caller probes
+    }
     // a caller that woke a little after the pace was free keeps the pace's own time (no rate lost to wake-ups)
     long at = free == Long.MIN_VALUE || now - free >= RECHECK_NANOS ? now : free;
     next = Double.isInfinite(rate) ? now : at + nanosFor(weight);
@@ -118,5 +134,11 @@ final class WeightPace implements WeightLimiter, RateLimiter {
   public synchronized void setRate(double unitsPerSecond) {
     if (!(unitsPerSecond > 0)) throw new IllegalArgumentException("rate must be > 0");
     rate = unitsPerSecond;
+    known = true;
+  }
+
+  /** An answer came without a stated limit: unlimited (until a later answer states one), no more probing. */
+  synchronized void noLimitStated() {
+    known = true;
   }
 }

@@ -49,11 +49,10 @@ class TokenLimitsTest {
     // Given an auto target (no limit stated) and a 95 % headroom
     TargetLimiters l = TargetLimiters.of("embeddings", TargetLimits.AUTO, 0.95, time, time);
     AttemptListener listener = l.listener(new CallMetrics(time));
-    // Then before any answer tokens are not limited
-    l.charge(Map.of("tokens", 50_000L));
+    // Then before any answer one call goes (a probe)
     l.charge(Map.of("tokens", 50_000L));
     assertThat(elapsed()).isZero();
-    // When an answer states 60,000 tokens per minute (1,000 per second)
+    // When its answer states 60,000 tokens per minute (1,000 per second)
     listener.onAttempt(answer(200, openAi(3000, 2999, "20ms", 60_000, 59_000, "1s"), 2999));
     // Then the pace is 950 tokens per second, and a batch of 1,900 tokens makes the next one wait 2 s
     assertThat(l.learnedTokens().rate()).isEqualTo(950.0);
@@ -65,6 +64,24 @@ class TokenLimitsTest {
     listener.onAttempt(answer(200, openAi(3000, 2999, "20ms", 120_000, 100_000, "1s"), 2999));
     assertThat(l.learnedTokens().rate()).isEqualTo(1900.0);
     assertThat(l.shared()).extracting(SharedRate::unit).containsExactly("tokens");
+  }
+
+  @Test
+  void untilTheFirstAnswerOneCallProbesAndAnAnswerWithoutTokenHeadersLeavesTokensUnlimited()
+      throws InterruptedException {
+    TargetLimiters l = TargetLimiters.of("embeddings", TargetLimits.AUTO, 0.95, time, time);
+    AttemptListener listener = l.listener(new CallMetrics(time));
+    // Given a probe sent and not answered
+    l.charge(Map.of("tokens", 500L));
+    // Then another call waits for its answer (at most 10 s, then it probes in turn)
+    l.charge(Map.of("tokens", 500L));
+    assertThat(elapsed()).isEqualTo(WeightPace.PROBE_NANOS);
+    // When an answer comes without token headers (a server that states no limit)
+    listener.onAttempt(answer(200, List.of(), 2999));
+    // Then tokens are not limited any more
+    long before = time.read();
+    for (int i = 0; i < 5; i++) l.charge(Map.of("tokens", 1_000_000L));
+    assertThat(time.read()).isEqualTo(before);
   }
 
   @Test
