@@ -9,7 +9,8 @@ import java.time.Duration;
  * A weight paced evenly at a rate (tokens per second) learned from the target's rate-limit headers: a call of weight
  * {@code w} leaves at the earliest at the time the previous calls' weights have been paid for at the rate, and makes
  * the next one wait {@code w / rate}. Next to no burst: in any interval {@code T} at most
- * {@code rate × (T + 0.1 s)} plus one call's weight leaves, whichever way the target counts (a fixed window, a sliding one, a bucket).
+ * {@code rate × (T + 0.1 s)} plus one call's weight leaves, whichever way the target counts (a fixed window, a
+ * sliding one, a bucket).
  *
  * <p><b>Before the rate is known</b> one call probes: the first caller goes, the others wait until its answer sets
  * the rate ({@link #setRate}) or says there is none ({@link #noLimitStated}: unlimited from then on), or until

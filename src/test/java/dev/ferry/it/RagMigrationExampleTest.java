@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.ChildFerry;
+import dev.ferry.core.limit.TokenEstimate;
 import dev.ferry.sim.EmbeddingStats;
 import dev.ferry.sim.EmbeddingsSettings;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimEmbedding;
 import dev.ferry.sim.SimServer;
 import dev.ferry.testing.TestPostgres;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -127,11 +129,11 @@ class RagMigrationExampleTest {
     assertThat(report.path("status").asText()).isEqualTo("finished");
     assertThat(report.path("done").asLong()).isEqualTo(good);
     assertThat(report.path("failed").asLong()).isEqualTo(OVERSIZED.size());
-    String errors = java.nio.file.Files.readString(state.resolve("jobs/rag/errors.csv"));
+    String errors = Files.readString(state.resolve("jobs/rag/errors.csv"));
     assertThat(errors.lines().skip(1).filter(l -> !l.isBlank())).hasSize(OVERSIZED.size())
         .allSatisfy(l -> assertThat(l).contains("embed").containsIgnoringCase("maximum context length"));
-    assertThat(errors).doesNotContain("sk-test-rag-migration").startsWith(
-        "ferry_line,ferry_step,ferry_http_status,ferry_code,ferry_message,ferry_request_id,ferry_secret_omitted,record");
+    assertThat(errors).doesNotContain("sk-test-rag-migration").startsWith("ferry_line,ferry_step,ferry_http_status,"
+        + "ferry_code,ferry_message,ferry_request_id,ferry_secret_omitted,record");
 
     // And each good document is exactly one point holding its own content's vector and its payload
     Map<Long, JsonNode> points = points();
@@ -162,7 +164,7 @@ class RagMigrationExampleTest {
         doneAtKill).isBetween(0L, unknownAtKill + (long) WORKERS * CONCURRENCY);
     assertThat(stats.points().rewrites()).isLessThanOrEqualTo(reEmbedded);
     long tokens = 0;
-    for (int i = 1; i <= DOCS; i++) if (!OVERSIZED.contains(i)) tokens += dev.ferry.core.limit.TokenEstimate.of(content(i));
+    for (int i = 1; i <= DOCS; i++) if (!OVERSIZED.contains(i)) tokens += TokenEstimate.of(content(i));
     assertThat(stats.embeddings().tokens()).isGreaterThanOrEqualTo(tokens);
     // in batches, not one call per document
     assertThat(stats.embeddings().succeeded()).isLessThan(good / 2);

@@ -31,7 +31,8 @@ public final class JdbcDatabase {
   private final List<String> secrets;
 
   /**
-   * @param url      a JDBC URL, or a {@code postgres://} or {@code mysql://} URL ({@link DatabaseUrl}); may carry credentials
+   * @param url      a JDBC URL, or a {@code postgres://} or {@code mysql://} URL ({@link DatabaseUrl}); may carry
+   *                 credentials
    * @param user     the user, or null for the URL's
    * @param password the password, or null for the URL's
    * @throws IllegalArgumentException if {@code url} is neither
