@@ -162,8 +162,8 @@ public final class HttpTarget implements AutoCloseable {
             : "the API key lacks permission for " + call.method() + " " + pathOnly(call.path())
                 + " (HTTP 403): check the key's environment and rights");
       }
-      if (cls == ResponseClass.THROTTLED && a.status == 429 && OutOfQuota.in(a.body)) {
-        return a.toResponse(attempts, false); // no retry can pass: the caller stops the job (steps' CallRunner)
+      if (cls == ResponseClass.THROTTLED && a.status == 429 && OutOfQuota.hopeless(a.body)) {
+        return a.toResponse(attempts, false); // no retry can pass: the caller stops the job or splits the batch
       }
       if (cls == ResponseClass.THROTTLED) {
         metrics.throttled(name);

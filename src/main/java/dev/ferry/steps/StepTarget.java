@@ -9,6 +9,7 @@ import dev.ferry.http.ApiResponse;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.NetworkSettings;
+import dev.ferry.http.OutOfQuota;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.TargetHeaders;
 import java.time.Duration;
@@ -88,8 +89,9 @@ final class StepTarget implements AutoCloseable {
     if (tokens != null && r.ok()) {
       long counted = Usage.tokens(r.body());
       if (counted >= 0) limiters.settle(TargetLimiters.TOKENS, tokens, counted);
-    } else if (tokens != null && refused(r.status())) {
-      // refused as a whole (a batch over the model's context, split and sent again): nothing was embedded
+    } else if (tokens != null && (refused(r.status()) || (r.status() == 429 && OutOfQuota.tooLarge(r.body())))) {
+      // refused as a whole (a batch over the model's context or the window's tokens, split and sent again): nothing
+      // was embedded
       limiters.settle(TargetLimiters.TOKENS, tokens, 0);
     }
     return r;

@@ -16,4 +16,15 @@ class OutOfQuotaTest {
     assertThat(OutOfQuota.in("{\"message\":\"insufficient_quota mentioned in text only\"}")).isFalse();
     assertThat(OutOfQuota.in(null)).isFalse();
   }
+
+  @Test
+  void aRequestLargerThanTheWholeLimitIsToldApartFromAFullWindow() {
+    String tooLarge = "{\"error\":{\"message\":\"Request too large for text-embedding-3-small in organization org-x on"
+        + " tokens per min (TPM): Limit 16667, Requested 50000. The input or output tokens must be reduced in order to"
+        + " run successfully.\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}";
+    assertThat(OutOfQuota.tooLarge(tooLarge)).isTrue();
+    assertThat(OutOfQuota.hopeless(tooLarge)).isTrue();
+    assertThat(OutOfQuota.tooLarge("{\"error\":{\"message\":\"Rate limit reached for text-embedding-3-small on tokens"
+        + " per min (TPM): Limit 16667, Used 16000, Requested 900. Please try again in 40ms.\"}}")).isFalse();
+  }
 }

@@ -133,6 +133,34 @@ class RagBatchHttpTest {
   }
 
   @Test
+  void aBatchLargerThanTheTokenWindowIsSplitAndADocumentLargerThanTheWindowFailsAlone() throws Exception {
+    // Given an account that admits 1,000 tokens a second (60,000 per minute counted per second): a batch of 8
+    // documents of 200 tokens (1,600) is "Request too large", and so is document 5 alone (1,250 tokens)
+    sim = SimServer.start(SimConfig.builder().embeddings(EmbeddingsSettings.builder().tokensPerMinute(60_000)
+        .window(Duration.ofSeconds(1)).build()).build());
+    List<RowInput> rows = new ArrayList<>();
+    for (int i = 1; i <= 16; i++) {
+      String content = i == 5 ? "x".repeat(5_000) : ("Doc " + i + " text. ").repeat(100).substring(0, 800);
+      rows.add(new RowInput(i, 0, i, null, null, Map.of("id", (long) i, "title", "Title " + i, "content", content)));
+    }
+    // When they run (limits learned from the headers)
+    List<RowOutcome> outcomes = run(targets(TargetLimits.AUTO), rows);
+    // Then the batches were split until they fit, document 5 failed alone with the API's message, and every other
+    // document was embedded once and stored once
+    assertThat(outcomes).hasSize(16);
+    RowOutcome big = outcomes.stream().filter(o -> o.row() == 5).findFirst().orElseThrow();
+    assertThat(big.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(big.httpStatus()).isEqualTo(429);
+    assertThat(big.retryable()).isFalse();
+    assertThat(big.message()).contains("Request too large");
+    assertThat(outcomes).filteredOn(o -> o.row() != 5)
+        .allSatisfy(o -> assertThat(o.outcome()).as(o.toString()).isEqualTo(Outcome.DONE));
+    SimStats stats = sim.stats();
+    assertThat(stats.embeddings().inputs()).isEqualTo(15);
+    assertThat(stats.points().points()).isEqualTo(15);
+  }
+
+  @Test
   void documentsAreEmbeddedAndStoredOnceAndTheOneTooLongFailsAlone() throws Exception {
     // Given a model whose context is 200 tokens (by the simulator's count), and 60 documents, number 17 too long
     sim = SimServer.start(SimConfig.builder().embeddings(EmbeddingsSettings.builder().contextTokens(200).build())
