@@ -1,5 +1,6 @@
 package dev.ferry.http;
 
+import dev.ferry.core.exec.RatePermits;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.metrics.MetricsRecorder;
@@ -21,7 +22,8 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared
- * {@link RateLimiter}; a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that limiter
+ * {@link RateLimiter} through {@link RatePermits#charge} (the one place a permit is charged: a live pool task that
+ * prepaid one for the same limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that limiter
  * (not only the request) for its Retry-After (seconds or an HTTP date), or an exponential backoff when absent;
  * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw
  * {@link AuthFailureException}; other answers are returned as they are. What an answer means is
@@ -145,7 +147,7 @@ public final class HttpTarget implements AutoCloseable {
     int rateLimitRetries = 0;
     while (true) {
       long queued = ticker.read();
-      limiter.acquire(sleeper);
+      RatePermits.charge(limiter, sleeper); // the one charge per attempt (a pool task's prepaid permit counts)
       long sent = ticker.read();
       long sendNumber = sends.incrementAndGet();
       attempts++;

@@ -63,6 +63,7 @@ final class PoolTask<T> {
     } finally {
       if (timer != null) timer.cancel();
       setRunning(false);
+      pool.leaveRateLimiter();
     }
     boolean won = error == null ? future.complete(value) : future.completeExceptionally(error);
     if (won) {

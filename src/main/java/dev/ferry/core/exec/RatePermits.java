@@ -1,0 +1,75 @@
+package dev.ferry.core.exec;
+
+import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.time.Sleeper;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The one place a rate permit is charged, so that a limiter shared by several fronts is charged exactly once per
+ * HTTP attempt. An HTTP attempt (every try and every retry of {@code http.HttpTarget}) calls {@link #charge}. A live
+ * pool task given a limiter calls {@link #prepay} before it starts (the pool's documented pacing of tasks) and
+ * {@link #clear} when it ends; the first {@link #charge} of the <em>same</em> limiter on the task's thread uses that
+ * permit instead of taking another. So a task whose calls go through the limiter costs one permit per attempt (not
+ * one more for the task), and a task that makes no call costs one permit.
+ *
+ * <p>A prepaid permit is given up (and a fresh one taken) when the limiter began a pause since (a 429's Retry-After):
+ * a permit taken before a refusal must not send into it. Limiters are matched by identity: a limiter that wraps
+ * another is a different one.
+ *
+ * <p>This class is threadsafe.
+ */
+public final class RatePermits {
+  /* Concurrency: CREDITS maps a thread to the permit it prepaid. Only the owning thread puts, takes or removes
+   * its own entry (prepay, charge and clear all run on the task's thread), so a thread sees its own entry
+   * without races; other threads only read isEmpty(). The hot path of a bulk job (no pool prepays) reads
+   * isEmpty() and takes the limiter's permit: no allocation, no lock beyond the limiter's own. */
+  private static final Map<Thread, Credit> CREDITS = new ConcurrentHashMap<>();
+
+  private RatePermits() {}
+
+  /**
+   * Charges one permit of {@code limiter} for an HTTP attempt about to be sent: the permit this thread's task
+   * prepaid for the same limiter, else one taken now (waiting through {@code sleeper}).
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public static void charge(RateLimiter limiter, Sleeper sleeper) throws InterruptedException {
+    if (!CREDITS.isEmpty() && takeCredit(limiter)) return;
+    limiter.acquire(sleeper);
+  }
+
+  /**
+   * Takes one permit of {@code limiter} for the task about to run on this thread; the task's first
+   * {@link #charge} of the same limiter will use it. Call {@link #clear} when the task ends.
+   *
+   * @throws InterruptedException if interrupted while waiting (nothing is then prepaid)
+   */
+  public static void prepay(RateLimiter limiter, Sleeper sleeper) throws InterruptedException {
+    Objects.requireNonNull(limiter, "limiter cannot be null");
+    limiter.acquire(sleeper);
+    CREDITS.put(Thread.currentThread(), new Credit(limiter, limiter.pauses()));
+  }
+
+  /** Forgets a permit this thread prepaid and did not use (its task ended without a call). */
+  public static void clear() {
+    if (!CREDITS.isEmpty()) CREDITS.remove(Thread.currentThread());
+  }
+
+  /** True when this thread holds a prepaid permit (tests). */
+  static boolean holdsCredit() {
+    return CREDITS.containsKey(Thread.currentThread());
+  }
+
+  private static boolean takeCredit(RateLimiter limiter) {
+    Thread me = Thread.currentThread();
+    Credit c = CREDITS.get(me);
+    if (c == null || c.limiter != limiter) return false;
+    CREDITS.remove(me);
+    return c.pauses == limiter.pauses(); // a pause began since it was taken: take a fresh permit behind it
+  }
+
+  /** A permit of {@code limiter} taken when it had begun {@code pauses} pauses. */
+  private record Credit(RateLimiter limiter, long pauses) {}
+}
