@@ -1,5 +1,6 @@
 package dev.ferry.steps;
 
+import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimitSpec;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * The limiters of one target, built from its {@link TargetLimits}: one request limiter (every HTTP attempt takes a
@@ -83,10 +85,21 @@ final class TargetLimiters {
     return requests;
   }
 
-  /** What learns from the target's answers: the learned pace with {@code auto}, else nothing. */
-  AttemptListener listener(CallMetrics metrics) {
-    return learned == null ? AttemptListener.NONE
-        : new AdaptiveFeedback(null, learned, RateLearner.withDefaults(), new QuotaPace(headroom), metrics::inFlight);
+  /**
+   * What learns from the target's answers: the learned pace with {@code auto}, and the job's adaptive concurrency
+   * limit (as the import's does: a latency sample or a drop per attempt, through {@link AdaptiveFeedback}); nothing
+   * when there is neither.
+   *
+   * @param concurrency the job's row limiter under {@code --concurrency auto}, or null
+   * @param batched     the target takes batch calls: the limit's in-flight count is then the rows holding its permits
+   *                    (a batch call carries many), not the requests in flight
+   */
+  AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean batched) {
+    if (learned == null && concurrency == null) return AttemptListener.NONE;
+    // AdaptiveFeedback adds the attempt being reported to the count it reads: rows hold one permit each
+    IntSupplier inFlight = batched && concurrency != null ? () -> concurrency.inflight() - 1 : metrics::inFlight;
+    return learned == null ? new AdaptiveFeedback(concurrency, requests, null, null, inFlight)
+        : new AdaptiveFeedback(concurrency, learned, RateLearner.withDefaults(), new QuotaPace(headroom), inFlight);
   }
 
   /** The units the target weighs. */
