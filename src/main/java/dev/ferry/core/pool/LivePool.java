@@ -49,17 +49,18 @@ public final class LivePool implements AutoCloseable {
    * metrics snapshot is consistent. A task runs only with a permit of `admission` (the executor's), taken by
    * submit (tryAcquire, only when nothing is queued: FIFO) or by the dispatcher for the queue's head. Lock order:
    * pool lock, then the admission's own (never the reverse). Invariants, under `lock`:
-   *   - admitted = permits the pool holds (taken under the lock, counted down after each is given back);
+   *   - admitted = permits the pool's tasks hold (counted under the lock when taken, counted down after each is
+   *     given back);
    *     running <= admitted (running drops just before its permit goes back); queue.size() <= queueCapacity;
    *     a task is in at most one of queue / active.
    *   - a queued task exists only while `dispatcher` runs: one virtual thread that waits for a permit for the
-   *     queue's head, polls it under the lock and starts it, and ends (giving its permit back) when it finds the
-   *     queue empty. With a fixed admission of its own this is the old rule (a task queues only while every
+   *     queue's head, polls it under the lock and starts it, and ends when it started the last one (or, after
+   *     shutdownNow, giving back the permit it took). With a fixed admission of its own this is the old rule (a task queues only while every
    *     permit is taken); with a shared one, a permit freed by anyone (or a grown limit) starts the head.
    *   - state only moves OPEN -> SHUTDOWN -> STOPPED (or OPEN -> STOPPED); once not OPEN nothing is queued
    *     or started by submit; STOPPED also empties the queue (handed back) and interrupts the dispatcher.
-   *   - terminated (not OPEN, no permit held, no caller-run task, empty queue) is final; `idle` is signalled
-   *     when it is reached.
+   *   - terminated (not OPEN, no permit held, no caller-run task, empty queue, no dispatcher) is final; `idle`
+   *     is signalled when it is reached.
    * Each task runs on its own new virtual thread, started outside the lock, so an interrupt aimed at one task can
    * never reach another. Caller-run tasks (CALLER_RUNS) take no permit: they are counted in callerRuns.
    * The metrics recorder is called outside the lock, except for rejections (reject() runs under it; the SPI
@@ -88,7 +89,7 @@ public final class LivePool implements AutoCloseable {
   private final Set<PoolTask<?>> active = new HashSet<>();
   /** @GuardedBy("lock") */
   private State state = State.OPEN;
-  /** Permits of the admission the pool holds (running tasks and the dispatcher's). @GuardedBy("lock") */
+  /** Permits of the admission the pool's tasks hold (from taking one until it is back). @GuardedBy("lock") */
   private int admitted;
   /** Tasks started on pool threads and not yet ended. @GuardedBy("lock") */
   private int running;
@@ -188,8 +189,7 @@ public final class LivePool implements AutoCloseable {
           queued.queuedAt = ticker.read();
           queue.add(queued);
           peakQueued = Math.max(peakQueued, queue.size());
-          if (dispatcher == null) dispatcher = Thread.ofVirtual().name("ferry-pool-" + name + "-dispatch")
-              .start(this::dispatch);
+          if (dispatcher == null) startDispatcher();
           return queued.future;
         }
         if (overflow == Overflow.REJECT) throw reject("its queue is full", null);
@@ -281,33 +281,30 @@ public final class LivePool implements AutoCloseable {
   }
 
   /**
-   * The dispatcher: while the queue holds tasks, waits for a permit and starts the queue's head with it. Ends when
-   * the queue is empty (giving the permit it holds back) or when {@link #shutdownNow()} interrupts it.
+   * The dispatcher: while the queue holds tasks, waits for a permit and starts the queue's head with it. Ends once it
+   * started the last queued task, or when {@link #shutdownNow()} interrupts it (giving back a permit it took for a
+   * queue that was emptied meanwhile). It never holds a permit while the queue is empty but for that moment, and the
+   * pool is not terminated while it runs.
    */
   private void dispatch() {
     while (true) {
+      boolean permit = false;
       try {
         admission.acquire();
+        permit = true;
       } catch (InterruptedException e) {
-        lock.lock();
-        try {
-          dispatcher = null;
-          if (!queue.isEmpty() && state != State.STOPPED) { // not ours to lose: start a new dispatcher
-            dispatcher = Thread.ofVirtual().name("ferry-pool-" + name + "-dispatch").start(this::dispatch);
-          }
-        } finally {
-          lock.unlock();
-        }
-        return;
+        // shutdownNow: the queue was handed back
       }
       PoolTask<?> next;
       long waited;
+      boolean last;
       lock.lock();
       try {
-        next = queue.poll();
+        next = permit ? queue.poll() : null;
         if (next == null) {
-          admission.release();
+          if (permit) admission.release();
           dispatcher = null;
+          if (!queue.isEmpty() && state != State.STOPPED) startDispatcher(); // interrupted by someone else
           if (isTerminatedLocked()) idle.signalAll();
           return;
         }
@@ -318,6 +315,8 @@ public final class LivePool implements AutoCloseable {
         queueWaitMax = Math.max(queueWaitMax, waited);
         active.add(next);
         notFull.signal();
+        last = queue.isEmpty();
+        if (last) dispatcher = null; // a task queued from now on starts a new dispatcher
       } finally {
         lock.unlock();
       }
@@ -327,7 +326,13 @@ public final class LivePool implements AutoCloseable {
       } catch (RuntimeException | Error e) {
         // the task's future carries the failure; go on with the queue
       }
+      if (last) return;
     }
+  }
+
+  /** @GuardedBy("lock") */
+  private void startDispatcher() {
+    dispatcher = Thread.ofVirtual().name("ferry-pool-" + name + "-dispatch").start(this::dispatch);
   }
 
   private void runCallerRun(PoolTask<?> task) {
@@ -425,7 +430,7 @@ public final class LivePool implements AutoCloseable {
 
   /** @GuardedBy("lock") */
   private boolean isTerminatedLocked() {
-    return state != State.OPEN && admitted == 0 && callerRuns == 0 && queue.isEmpty();
+    return state != State.OPEN && admitted == 0 && callerRuns == 0 && queue.isEmpty() && dispatcher == null;
   }
 
   /** {@link #shutdown()}, then waits for termination; an interrupt makes it {@link #shutdownNow()}. */
