@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: each worker thread owns the chunks it claimed (held in {@code heldChunks}, whose leases the
  * heartbeat renews, until their finisher settles them); rows share only the processor (threadsafe), the ledger
- * writer, the permits, the row limiter and the metrics recorders (all threadsafe). A chunk is marked DONE only
+ * writer, the executors' admissions and the metrics recorders (all threadsafe). A row's permit is given back before
+ * its pass counts it ended ({@link TaskExecutor#execute(Runnable, Runnable)}), so once a chunk's finisher saw every
+ * row end, their permits are back too. A chunk is marked DONE only
  * after (1) every one of its rows without an outcome settled in this pass and (2) the ledger flushed them (or,
  * inline, they are written in the same transaction), so a DONE chunk never hides a row without an outcome; a
  * chunk whose rows did not all settle is released. A worker returns only after the finishers of its chunks
