@@ -5,6 +5,7 @@
  * at once (fixed, or adaptive through a {@link dev.ferry.core.limit.ConcurrencyLimiter}); {@link
  * dev.ferry.core.exec.TaskExecutor} runs each admitted task on its own virtual thread and gives the permit back when
  * it ends; {@link dev.ferry.core.exec.RatePermits} is the one place a rate permit is charged (per HTTP attempt, a
- * pool task's own permit being used by its first attempt).
+ * pool task's own permit being used by its first attempt); {@link dev.ferry.core.exec.TimedRun} is the per-call
+ * timeout, whose interrupt reaches only the run it was meant for.
  */
 package dev.ferry.core.exec;
