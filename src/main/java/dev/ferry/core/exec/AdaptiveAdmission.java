@@ -32,11 +32,6 @@ final class AdaptiveAdmission implements Admission {
   }
 
   @Override
-  public boolean adaptive() {
-    return true;
-  }
-
-  @Override
   public String toString() {
     return "Admission.adaptive(" + limiter + ")";
   }

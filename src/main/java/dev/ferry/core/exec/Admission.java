@@ -34,9 +34,4 @@ public interface Admission {
 
   /** Tasks that may run at once now. */
   int limit();
-
-  /** False for a fixed admission: its limit never moves, and nothing but its own holders takes its permits. */
-  default boolean adaptive() {
-    return false;
-  }
 }

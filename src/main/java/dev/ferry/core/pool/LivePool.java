@@ -578,7 +578,10 @@ public final class LivePool implements AutoCloseable {
       return this;
     }
 
-    /** The most tasks that run at once. @throws IllegalArgumentException if below 1 */
+    /**
+     * The most tasks that run at once (a fixed admission of the pool's own; an {@link #admission} given replaces it).
+     * @throws IllegalArgumentException if below 1
+     */
     public Builder concurrency(int concurrency) {
       if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
       this.concurrency = concurrency;
