@@ -1,6 +1,7 @@
 package dev.ferry.core.exec;
 
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -19,11 +20,14 @@ import java.util.concurrent.ThreadFactory;
 public final class TaskExecutor {
   /* Concurrency: every task started holds one permit of `admission`, taken before its thread is created
    * (execute, tryExecute; or by the caller, for startAdmitted) and given back in that thread's last finally,
-   * after the task's own code: so the admission's limit bounds the tasks running, and a permit never leaks,
+   * after the task's own code (with a launcher, in the launched runnable's; a launcher that refuses a task before
+   * running it gets its permit given back at once): so the admission's limit bounds the tasks running, and a permit never leaks,
    * whatever the task throws. A thread that cannot be started gives its permit back at once. The executor
    * has no state of its own beyond the admission (threadsafe) and the thread factory (threadsafe). */
   private final Admission admission;
+  /** Makes each task's thread, or null when {@code launcher} runs tasks. */
   private final ThreadFactory threads;
+  private final Executor launcher;
 
   /**
    * @param threads makes each task's thread (unstarted); a caller may register the thread there, e.g. to interrupt
@@ -32,6 +36,21 @@ public final class TaskExecutor {
   public TaskExecutor(Admission admission, ThreadFactory threads) {
     this.admission = Objects.requireNonNull(admission, "admission cannot be null");
     this.threads = Objects.requireNonNull(threads, "threads cannot be null");
+    this.launcher = null;
+  }
+
+  private TaskExecutor(Admission admission, Executor launcher) {
+    this.admission = Objects.requireNonNull(admission, "admission cannot be null");
+    this.threads = null;
+    this.launcher = Objects.requireNonNull(launcher, "launcher cannot be null");
+  }
+
+  /**
+   * Admitted tasks run through {@code launcher} instead of a thread of their own (tests: {@code Runnable::run}, in
+   * place); the {@code Thread} results are then null.
+   */
+  public static TaskExecutor launching(Admission admission, Executor launcher) {
+    return new TaskExecutor(admission, launcher);
   }
 
   /** Tasks on virtual threads named {@code prefix0}, {@code prefix1}... */
@@ -88,16 +107,30 @@ public final class TaskExecutor {
   }
 
   private Thread start(Runnable task, Runnable ended) {
+    Runnable admitted = () -> {
+      try {
+        task.run();
+      } finally {
+        admission.release();
+        if (ended != null) ended.run();
+      }
+    };
+    if (launcher != null) {
+      java.util.concurrent.atomic.AtomicBoolean began = new java.util.concurrent.atomic.AtomicBoolean();
+      try {
+        launcher.execute(() -> {
+          began.set(true);
+          admitted.run();
+        });
+      } catch (RuntimeException | Error e) {
+        if (!began.get()) admission.release(); // refused before it ran (else its own finally gave the permit back)
+        throw e;
+      }
+      return null;
+    }
     Thread t;
     try {
-      t = threads.newThread(() -> {
-        try {
-          task.run();
-        } finally {
-          admission.release();
-          if (ended != null) ended.run();
-        }
-      });
+      t = threads.newThread(admitted);
       t.start();
     } catch (RuntimeException | Error e) {
       admission.release();

@@ -53,4 +53,27 @@ class TaskExecutorTest {
     first.join();
     assertThat(admission.tryAcquire()).isTrue();
   }
+
+  @Test
+  void aLauncherRunsAdmittedTasksAndARefusalGivesThePermitBack() throws Exception {
+    // Given: one permit, a launcher that runs in place
+    Admission admission = Admission.fixed(1);
+    AtomicInteger ran = new AtomicInteger();
+    TaskExecutor inPlace = TaskExecutor.launching(admission, Runnable::run);
+    // When
+    inPlace.execute(ran::incrementAndGet);
+    // Then it ran on this thread, and its permit is back
+    assertThat(ran).hasValue(1);
+    assertThat(admission.tryAcquire()).isTrue();
+    admission.release();
+    // When a launcher refuses the task
+    TaskExecutor refusing = TaskExecutor.launching(admission, r -> {
+      throw new java.util.concurrent.RejectedExecutionException("full");
+    });
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> refusing.execute(ran::incrementAndGet))
+        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+    // Then the permit it took is back and nothing ran
+    assertThat(ran).hasValue(1);
+    assertThat(admission.tryAcquire()).isTrue();
+  }
 }
