@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A prepaid permit is given up (and a fresh one taken) when the limiter began a pause since (a 429's Retry-After):
  * a permit taken before a refusal must not send into it. Limiters are matched by identity: a limiter that wraps
- * another is a different one.
+ * another is a different one. A task that runs another one in place on its thread (a {@code CALLER_RUNS} submit from
+ * inside a task) gives up its own unused prepaid permit: one permit more, at most, never one less.
  *
  * <p>This class is threadsafe.
  */
