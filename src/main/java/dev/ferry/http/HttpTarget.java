@@ -147,8 +147,10 @@ public final class HttpTarget implements AutoCloseable {
     int rateLimitRetries = 0;
     while (true) {
       long queued = ticker.read();
-      RatePermits.charge(limiter, sleeper); // the one charge per attempt (a pool task's prepaid permit counts)
+      // the one charge per attempt; a pool task's prepaid permit counts, with the wait it cost the task
+      long prepaidWait = RatePermits.charge(limiter, sleeper);
       long sent = ticker.read();
+      if (prepaidWait > 0) queued = sent - prepaidWait;
       long sendNumber = sends.incrementAndGet();
       attempts++;
       Attempt a = attempt(call);

@@ -34,11 +34,17 @@ public final class RatePermits {
    * Charges one permit of {@code limiter} for an HTTP attempt about to be sent: the permit this thread's task
    * prepaid for the same limiter, else one taken now (waiting through {@code sleeper}).
    *
+   * @return how long the task waited for its prepaid permit (nanos, so the attempt can tell the limits it waited for
+   *     the pace), or -1 when a permit was taken now (the caller measures that wait itself)
    * @throws InterruptedException if interrupted while waiting
    */
-  public static void charge(RateLimiter limiter, Sleeper sleeper) throws InterruptedException {
-    if (!CREDITS.isEmpty() && takeCredit(limiter)) return;
+  public static long charge(RateLimiter limiter, Sleeper sleeper) throws InterruptedException {
+    if (!CREDITS.isEmpty()) {
+      long waited = takeCredit(limiter);
+      if (waited >= 0) return waited;
+    }
     limiter.acquire(sleeper);
+    return -1;
   }
 
   /**
@@ -49,8 +55,12 @@ public final class RatePermits {
    */
   public static void prepay(RateLimiter limiter, Sleeper sleeper) throws InterruptedException {
     Objects.requireNonNull(limiter, "limiter cannot be null");
-    limiter.acquire(sleeper);
-    CREDITS.put(Thread.currentThread(), new Credit(limiter, limiter.pauses()));
+    long[] waited = {0};
+    limiter.acquire(nanos -> {
+      if (nanos > 0) waited[0] += nanos;
+      sleeper.sleepNanos(nanos);
+    });
+    CREDITS.put(Thread.currentThread(), new Credit(limiter, limiter.pauses(), waited[0]));
   }
 
   /** Forgets a permit this thread prepaid and did not use (its task ended without a call). */
@@ -63,14 +73,15 @@ public final class RatePermits {
     return CREDITS.containsKey(Thread.currentThread());
   }
 
-  private static boolean takeCredit(RateLimiter limiter) {
+  /** The prepaid permit's wait, used up; -1 when this thread holds none for {@code limiter} or it is stale. */
+  private static long takeCredit(RateLimiter limiter) {
     Thread me = Thread.currentThread();
     Credit c = CREDITS.get(me);
-    if (c == null || c.limiter != limiter) return false;
+    if (c == null || c.limiter != limiter) return -1;
     CREDITS.remove(me);
-    return c.pauses == limiter.pauses(); // a pause began since it was taken: take a fresh permit behind it
+    return c.pauses == limiter.pauses() ? c.waitedNanos : -1; // a pause began since: take a fresh permit behind it
   }
 
-  /** A permit of {@code limiter} taken when it had begun {@code pauses} pauses. */
-  private record Credit(RateLimiter limiter, long pauses) {}
+  /** A permit of {@code limiter} taken when it had begun {@code pauses} pauses, after waiting {@code waitedNanos}. */
+  private record Credit(RateLimiter limiter, long pauses, long waitedNanos) {}
 }

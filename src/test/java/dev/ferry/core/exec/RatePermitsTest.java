@@ -71,4 +71,15 @@ class RatePermitsTest {
     // Then
     assertThat(RatePermits.holdsCredit()).isFalse();
   }
+
+  @Test
+  void theAttemptLearnsHowLongTheTaskWaitedForItsPrepaidPermit() throws Exception {
+    // Given: the limiter's first permit gone, so the task's prepayment waits 100 ms for the pace
+    RateLimiter limiter = RateLimiter.smooth(10, ticker);
+    limiter.acquire(sleeper);
+    RatePermits.prepay(limiter, sleeper);
+    // When / Then: its attempt is told that wait (the pace was the bottleneck), and a fresh charge says -1
+    assertThat(RatePermits.charge(limiter, sleeper)).isEqualTo(Duration.ofMillis(100).toNanos());
+    assertThat(RatePermits.charge(limiter, sleeper)).isEqualTo(-1);
+  }
 }
