@@ -518,13 +518,13 @@ public final class LivePool implements AutoCloseable {
    * Takes the task's permit of the shared rate limiter, if any, as a prepaid permit its first HTTP attempt through
    * the same limiter uses ({@link RatePermits}). @throws InterruptedException if interrupted while waiting
    */
-  void passRateLimiter() throws InterruptedException {
-    if (rateLimiter != null) RatePermits.prepay(rateLimiter, sleeper);
+  Object passRateLimiter() throws InterruptedException {
+    return rateLimiter == null ? null : RatePermits.prepay(rateLimiter, sleeper);
   }
 
   /** The task on this thread ended: forgets a prepaid permit it did not use. */
-  void leaveRateLimiter() {
-    if (rateLimiter != null) RatePermits.clear();
+  void leaveRateLimiter(Object prepaid) {
+    if (prepaid != null) RatePermits.clear(prepaid);
   }
 
   /** Counts how a task that ran (or was cancelled) ended: completed, failed, timed out or cancelled. */

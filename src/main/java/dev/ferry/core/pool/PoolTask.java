@@ -41,15 +41,16 @@ final class PoolTask<T> {
     run.begin();
     T value = null;
     Throwable error = null;
+    Object prepaid = null;
     try {
-      pool.passRateLimiter();
+      prepaid = pool.passRateLimiter();
       run.startTimer(pool.scheduler(), timeoutNanos, this::timeOut);
       value = callable.call();
     } catch (Throwable t) {
       error = t;
     } finally {
       run.end();
-      pool.leaveRateLimiter();
+      pool.leaveRateLimiter(prepaid);
     }
     boolean won = error == null ? future.complete(value) : future.completeExceptionally(error);
     if (won) {

@@ -17,7 +17,7 @@ class RatePermitsTest {
 
   @AfterEach
   void clear() {
-    RatePermits.clear();
+    RatePermits.forgetAll();
   }
 
   @Test
@@ -65,9 +65,9 @@ class RatePermitsTest {
   void aCreditIsForgottenWhenTheTaskEnds() throws Exception {
     // Given
     RateLimiter limiter = RateLimiter.smooth(10, ticker);
-    RatePermits.prepay(limiter, sleeper);
+    Object token = RatePermits.prepay(limiter, sleeper);
     // When
-    RatePermits.clear();
+    RatePermits.clear(token);
     // Then
     assertThat(RatePermits.holdsCredit()).isFalse();
   }
@@ -81,5 +81,19 @@ class RatePermitsTest {
     // When / Then: its attempt is told that wait (the pace was the bottleneck), and a fresh charge says -1
     assertThat(RatePermits.charge(limiter, sleeper)).isEqualTo(Duration.ofMillis(100).toNanos());
     assertThat(RatePermits.charge(limiter, sleeper)).isEqualTo(-1);
+  }
+
+  @Test
+  void aTaskRunInPlaceInsideAnotherLeavesTheOuterTasksPermitInPlace() throws Exception {
+    // Given: an outer task's prepaid permit, and an inner task run in place on the same thread (CALLER_RUNS)
+    RateLimiter limiter = RateLimiter.smooth(1_000, ticker);
+    Object outer = RatePermits.prepay(limiter, sleeper);
+    Object inner = RatePermits.prepay(limiter, sleeper);
+    // When the inner task ends without a call
+    RatePermits.clear(inner);
+    // Then the outer task's first attempt still uses its own prepaid permit
+    assertThat(RatePermits.charge(limiter, sleeper)).isGreaterThanOrEqualTo(0);
+    assertThat(RatePermits.holdsCredit()).isFalse();
+    RatePermits.clear(outer);
   }
 }
