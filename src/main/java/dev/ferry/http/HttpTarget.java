@@ -21,13 +21,13 @@ import java.util.OptionalLong;
 import java.util.function.DoubleSupplier;
 
 /**
- * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared
- * {@link RateLimiter} through {@link RatePermits#charge} (the one place a permit is charged: a live pool task that
- * prepaid one for the same limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that limiter
- * (not only the request) for its Retry-After (seconds or an HTTP date), or an exponential backoff when absent;
- * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw
- * {@link AuthFailureException}; other answers are returned as they are. What an answer means is
- * {@link ResponseClass}'s decision; the rate-limit headers of each answer go to the listener as a quota.
+ * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared {@link RateLimiter}
+ * through {@link RatePermits#charge} (the one place a permit is charged: a live pool task that prepaid one for the same
+ * limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that
+ * limiter (not only the request) for its Retry-After (seconds or an HTTP date), or an exponential backoff when absent;
+ * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw {@link
+ * AuthFailureException}; other answers are returned as they are. What an answer means is {@link ResponseClass}'s
+ * decision; the rate-limit headers of each answer go to the listener as a quota.
  *
  * <p>A target that cannot be used throws {@link TargetUnusableException} instead of being retried: until it has
  * answered once, a connection refused, an unknown host, an untrusted or misnamed TLS certificate, or a proxy that
@@ -158,13 +158,16 @@ public final class HttpTarget implements AutoCloseable {
       listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
           a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null
               : RateLimitHeaders.requests(a.rateHeaders, wallClock.millis()).orElse(null),
-          sends.get() - sendNumber));
+          sends.get() - sendNumber, a.rateHeaders));
       if (cls == ResponseClass.AUTH) {
         throw new AuthFailureException(a.status, a.status == 401
             ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY"
                 + " (or --api-key-file) and --api-url"
             : "the API key lacks permission for " + call.method() + " " + pathOnly(call.path())
                 + " (HTTP 403): check the key's environment and rights");
+      }
+      if (cls == ResponseClass.THROTTLED && a.status == 429 && OutOfQuota.hopeless(a.body)) {
+        return a.toResponse(attempts, false); // no retry can pass: the caller stops the job or splits the batch
       }
       if (cls == ResponseClass.THROTTLED) {
         metrics.throttled(name);

@@ -7,12 +7,12 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The one place a rate permit is charged, so that a limiter shared by several fronts is charged exactly once per
- * HTTP attempt. An HTTP attempt (every try and every retry of {@code http.HttpTarget}) calls {@link #charge}. A live
- * pool task given a limiter calls {@link #prepay} before it starts (the pool's documented pacing of tasks) and
- * {@link #clear(Object)} when it ends; the first {@link #charge} of the <em>same</em> limiter on the task's thread uses that
- * permit instead of taking another. So a task whose calls go through the limiter costs one permit per attempt (not
- * one more for the task), and a task that makes no call costs one permit.
+ * The one place a rate permit is charged, so that a limiter shared by several fronts is charged exactly once per HTTP
+ * attempt. An HTTP attempt (every try and every retry of {@code http.HttpTarget}) calls {@link #charge}. A live pool
+ * task given a limiter calls {@link #prepay} before it starts (the pool's documented pacing of tasks) and {@link
+ * #clear(Object)} when it ends; the first {@link #charge} of the <em>same</em> limiter on the task's thread uses that
+ * permit instead of taking another. So a task whose calls go through the limiter costs one permit per attempt (not one
+ * more for the task), and a task that makes no call costs one permit.
  *
  * <p>A prepaid permit is given up (and a fresh one taken) when the limiter began a pause since (a 429's Retry-After):
  * a permit taken before a refusal must not send into it. Limiters are matched by identity: a limiter that wraps

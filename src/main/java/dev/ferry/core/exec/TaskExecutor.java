@@ -18,12 +18,12 @@ import java.util.concurrent.ThreadFactory;
  * <p>This class is threadsafe.
  */
 public final class TaskExecutor {
-  /* Concurrency: every task started holds one permit of `admission`, taken before its thread is created
-   * (execute, tryExecute; or by the caller, for startAdmitted) and given back in that thread's last finally,
-   * after the task's own code (with a launcher, in the launched runnable's; a launcher that refuses a task before
-   * running it gets its permit given back at once): so the admission's limit bounds the tasks running, and a permit never leaks,
-   * whatever the task throws. A thread that cannot be started gives its permit back at once. The executor
-   * has no state of its own beyond the admission (threadsafe) and the thread factory (threadsafe). */
+  /* Concurrency: every task started holds one permit of `admission`, taken before its thread is created (execute,
+   * tryExecute; or by the caller, for startAdmitted) and given back in that thread's last finally, after the task's own
+   * code (with a launcher, in the launched runnable's; a launcher that refuses a task before running it gets its permit
+   * given back at once): so the admission's limit bounds the tasks running, and a permit never leaks, whatever the task
+   * throws. A thread that cannot be started gives its permit back at once. The executor has no state of its own beyond
+   * the admission (threadsafe) and the thread factory (threadsafe). */
   private final Admission admission;
   /** Makes each task's thread, or null when {@code launcher} runs tasks. */
   private final ThreadFactory threads;
@@ -100,7 +100,10 @@ public final class TaskExecutor {
     return startAdmitted(task, null);
   }
 
-  /** As {@link #startAdmitted(Runnable)}, with {@code ended} run once the permit is back (see {@link #execute(Runnable, Runnable)}). */
+  /**
+   * As {@link #startAdmitted(Runnable)}, with {@code ended} run once the permit is back (see
+   * {@link #execute(Runnable, Runnable)}).
+   */
   public Thread startAdmitted(Runnable task, Runnable ended) {
     Objects.requireNonNull(task, "task cannot be null");
     return start(task, ended);

@@ -28,9 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * e.g. the adaptive limit of a bulk job), up to {@code queueCapacity} more wait in a FIFO queue, and an
  * {@link Overflow} policy decides what a submit does when both are full. Each task may pass a shared
  * {@link RateLimiter} before it starts (a permit its first HTTP attempt through the same limiter then uses, see
- * {@link RatePermits}: a task is never charged on top of its attempts) and runs under a timeout; {@link #metrics()} gives an immutable snapshot of what happened, and a {@link MetricsRecorder}
- * given to the builder is told about every task as it happens (submitted, queue wait, how it ended) and reads
- * the running and queued tasks as gauges.
+ * {@link RatePermits}: a task is never charged on top of its attempts) and runs under a timeout;
+ * {@link #metrics()} gives an immutable snapshot of what happened, and a {@link MetricsRecorder} given to the
+ * builder is told about every task as it happens (submitted, queue wait, how it ended) and reads the running and
+ * queued tasks as gauges.
  *
  * <pre>{@code
  * LivePool pool = LivePool.builder().name("webhooks").concurrency(8).queueCapacity(200)
@@ -55,8 +56,9 @@ public final class LivePool implements AutoCloseable {
    *     a task is in at most one of queue / active.
    *   - a queued task exists only while `dispatcher` runs: one virtual thread that waits for a permit for the
    *     queue's head, polls it under the lock and starts it, and ends when it started the last one (or, after
-   *     shutdownNow, giving back the permit it took). With a fixed admission of its own this is the old rule (a task queues only while every
-   *     permit is taken); with a shared one, a permit freed by anyone (or a grown limit) starts the head.
+   *     shutdownNow, giving back the permit it took). With a fixed admission of its own this is the old rule (a
+   *     task queues only while every permit is taken); with a shared one, a permit freed by anyone (or a grown
+   *     limit) starts the head.
    *   - state only moves OPEN -> SHUTDOWN -> STOPPED (or OPEN -> STOPPED); once not OPEN nothing is queued
    *     or started by submit; STOPPED also empties the queue (handed back) and interrupts the dispatcher.
    *   - terminated (not OPEN, no permit held, no caller-run task, empty queue, no dispatcher) is final; `idle`
