@@ -29,20 +29,26 @@ package dev.ferry.core.limit;
  * sliding or fixed window of length {@code W} refuses once its {@code R·W} permits are used, and
  * Retry-After then points at the end of the window that began with the oldest admission; a token bucket
  * with a one-second burst gives {@code (R·1s + R·h) / (h + 1s) = R}. The learner tries several look-backs
- * ({@code o} = 10, 20, 30 and 60 s ago, or the first admission when later) and keeps the highest, so an
+ * ({@code o} = 1, 2, 5, 10, 20, 30 and 60 s ago, or the first admission when later) and keeps the highest, so an
  * under-used stretch (the ramp, a pause) does not drag the estimate down, and paces at {@code headroom}
- * (98 %) of it. Reads and writes are counted apart (APIs limit them apart, WorkOS 1,000 and 500 per 10 s):
+ * (98 %) of it. A Retry-After in whole seconds of at most 2 s is counted half a second shorter: it was rounded
+ * up from somewhere in the second below, and against a 1 s window that second is most of the wait (read as it
+ * is, the first estimate of a 1 s window was 45–70 % of its limit). Reads and writes are counted apart (APIs limit them apart, WorkOS 1,000 and 500 per 10 s):
  * a refused write is estimated from the admitted writes only. Without Retry-After the pace halves instead.
  *
  * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds,
  * another client stopped). A pace that ran for a probe interval without a 429 is <em>safe</em>, and while
  * requests wait for the pacer the pace then rises, one step per interval, but never past halfway to the
- * <em>ceiling</em>, the lowest pace a 429 refused (the ramp's pace at its first 429 included; it creeps up 0.5 %
- * an interval, so a limit that grew is found again). The interval follows the target's window as its longest
+ * <em>ceiling</em>, the lowest pace a 429 refused (the ramp's pace at its first 429 included), nor past
+ * {@code headroom} of it: a pace within a percent or two of a refused one is refused now and then (arrivals
+ * bunch), and against a short window each refusal costs a pause of a whole window. The ceiling creeps up 0.5 %
+ * an interval, so a limit that grew is found again; each refused probe quarters the creep (down to 0.05 %), so a
+ * limit that was found is not probed again every few seconds for a gain of a percent or two. The interval follows the target's window as its longest
  * Retry-After shows it ({@link #withDefaults()}: 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s
  * windows WorkOS and the simulator count in). Against a short window (Retry-After of at most 2 s, where an
- * overshoot costs a second or two) a step covers a quarter of the gap to the ceiling (2 % to 32 %); against a
- * long one it is 2 %, 4 %, 8 %, … (at most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
+ * overshoot costs a second or two) a step covers a quarter of the gap to the ceiling (2 % to 32 %) until a probe
+ * is refused, then at most that quarter, starting again at 2 %; against a long one it is 2 %, 4 %, 8 %, … (at
+ * most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
  * percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the last safe pace (or
  * the estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
  * estimate, and at least 5 %. So one early 429 never caps a job for its lifetime.
@@ -59,13 +65,17 @@ public final class RateLearner {
   /** How often the ramp grows the pace (by the per-second factor to the power of the step's length). */
   private static final long RAMP_STEP_NANOS = 100_000_000L;
   private static final int BUCKETS = 640; // 64 s of history
-  private static final long[] LOOKBACKS_NANOS = {2 * SECOND, 5 * SECOND, 10 * SECOND, 20 * SECOND, 30 * SECOND,
+  private static final long[] LOOKBACKS_NANOS = {SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 20 * SECOND, 30 * SECOND,
       60 * SECOND};
   /** The probe interval is this many times the longest Retry-After seen (a window's length, rounded up). */
   private static final double PROBE_WINDOWS = 2.5;
   /** No probe while the ceiling is within this factor of the pace. */
   private static final double NEAR_CEILING = 1.05;
   private static final double RAMP_BUDGET_SECONDS = 0.05;
+  /** The ceiling creeps up this much an interval until a refusal near it confirms it. */
+  private static final double INITIAL_CREEP = 0.005;
+  /** The least creep: a confirmed ceiling still moves, so a limit that rose is found again in the end. */
+  private static final double MIN_CREEP = 0.0005;
   private static final int READS = 0;
   private static final int WRITES = 1;
 
@@ -108,6 +118,10 @@ public final class RateLearner {
   private long throttleEvents;
   /** @GuardedBy("this") the longest Retry-After seen: about the target's window, rounded up */
   private long longestRetryAfterNanos;
+  /** @GuardedBy("this") how much the ceiling creeps up each quiet interval; a quarter of it each time it is confirmed */
+  private double creep = INITIAL_CREEP;
+  /** @GuardedBy("this") a probe was refused: the limit is near, probe in small steps from now on */
+  private boolean probeRefused;
 
   private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
       long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
@@ -222,17 +236,20 @@ public final class RateLearner {
       return rate;
     }
     safeRate = Math.max(safeRate, rate); // a whole interval without a 429
-    ceiling *= 1.005;
+    ceiling *= 1 + creep;
     // Near the ceiling (within NEAR_CEILING) a probe would cost a refusal for a gain of a percent or two: none,
     // until the ceiling crept away. Against a short window (Retry-After of at most 2 s: an overshoot costs a
     // second or two) a step covers a quarter of the gap to the ceiling, up to 32 %; against a long one, where
     // an overshoot locks everyone out for much of a window, the steps stay small.
     if (paceBound && ceiling > rate * NEAR_CEILING) {
       boolean shortWindow = longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
+      double gap = (ceiling / rate - 1) / 4;
       double grow = Double.isInfinite(ceiling) || !shortWindow ? probeStep
-          : Math.max(probeStep, Math.min(0.32, (ceiling / rate - 1) / 4));
+          : probeRefused ? Math.min(probeStep, gap) : Math.max(probeStep, Math.min(0.32, gap));
       double next = rate * (1 + grow);
-      if (!Double.isInfinite(ceiling)) next = Math.min(next, (rate + ceiling) / 2);
+      // Never past halfway to the ceiling, nor closer to it than the headroom: a pace within a percent or two of a
+      // refused one is refused now and then (arrivals bunch), and each refusal costs a pause.
+      if (!Double.isInfinite(ceiling)) next = Math.min(next, Math.min((rate + ceiling) / 2, ceiling * headroom));
       if (next > rate * 1.002) {
         setRate(next, sentNanos);
         probeStep = Math.min(0.16, probeStep * 2);
@@ -266,6 +283,10 @@ public final class RateLearner {
       ramping = false;
     } else if (safeRate > 0 && rate > safeRate) {
       next = Math.max(safeRate, Math.min(estimate, rate * 0.95)); // the probe overshot
+      // A refused probe found the limit near: creep more slowly towards it, since each refused probe costs a
+      // pause (a whole window at a short one) for a gain of a few percent.
+      creep = Math.max(MIN_CREEP, creep / 4);
+      probeRefused = true;
       ceiling = Math.min(ceiling, rate);
     } else {
       next = Math.min(estimate, rate * 0.95); // this pace was not safe
@@ -308,6 +329,10 @@ public final class RateLearner {
     long first = firstAdmittedNanos[kind];
     if (first == Long.MIN_VALUE) return minRate;
     long nowBucket = Math.floorDiv(sentNanos, BUCKET_NANOS);
+    // A Retry-After in whole seconds was rounded up: the quota came back up to a second earlier. Against a short
+    // window (at most 2 s) that second is most of the wait, so take the middle of what it could have been.
+    long wait = retryAfterNanos <= 2 * SECOND && retryAfterNanos % SECOND == 0 ? retryAfterNanos - SECOND / 2
+        : retryAfterNanos;
     double best = 0;
     for (long lookback : LOOKBACKS_NANOS) {
       long from = Math.max(first, sentNanos - lookback);
@@ -317,7 +342,7 @@ public final class RateLearner {
         int slot = (int) Math.floorMod(b, (long) BUCKETS);
         if (bucketOf[kind][slot] == b) admitted += counts[kind][slot];
       }
-      double seconds = (Math.max(0, sentNanos - from) + retryAfterNanos) / 1e9;
+      double seconds = (Math.max(0, sentNanos - from) + wait) / 1e9;
       if (seconds > 0) best = Math.max(best, admitted / seconds);
       if (from == first) break; // longer look-backs see the same history
     }
