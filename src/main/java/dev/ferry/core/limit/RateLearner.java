@@ -242,7 +242,7 @@ public final class RateLearner {
     // second or two) a step covers a quarter of the gap to the ceiling, up to 32 %; against a long one, where
     // an overshoot locks everyone out for much of a window, the steps stay small.
     if (paceBound && ceiling > rate * NEAR_CEILING) {
-      boolean shortWindow = longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
+      boolean shortWindow = shortWindow();
       double gap = (ceiling / rate - 1) / 4;
       double grow = Double.isInfinite(ceiling) || !shortWindow ? probeStep
           : probeRefused ? Math.min(probeStep, gap) : Math.max(probeStep, Math.min(0.32, gap));
@@ -289,7 +289,11 @@ public final class RateLearner {
       probeRefused = true;
       ceiling = Math.min(ceiling, rate);
     } else {
-      next = Math.min(estimate, rate * 0.95); // this pace was not safe
+      // This pace was not safe: down to the estimate, and at least 5 %. Against a short window the estimate is
+      // rough (Retry-After hides most of the wait); a pace that ran a whole interval without a 429 was near the
+      // limit, so there at most 10 %.
+      next = Math.min(estimate, rate * 0.95);
+      if (shortWindow() && safeRate >= rate) next = Math.max(next, rate * 0.9);
       ceiling = Math.min(ceiling, rate);
       safeRate = 0;
     }
@@ -300,6 +304,11 @@ public final class RateLearner {
     stepRttNanos = 0;
     setRate(next, nowNanos);
     return rate;
+  }
+
+  /** Whether every Retry-After was at most 2 s: a short window, where an overshoot costs a second or two. */
+  private boolean shortWindow() {
+    return longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
   }
 
   /** Time a pace must run without a 429 to be safe. @GuardedBy("this") */

@@ -124,6 +124,19 @@ class RateLearnerTest {
   }
 
   @Test
+  void againstAShortWindowAPaceThatRanAWholeIntervalDropsAtMostTenPercent() {
+    // Given a 1 s window's first 429, and then its pace run for a whole interval without one
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(2), 0.5);
+    admit(l, 200, 0, 1, false);
+    double learned = l.onThrottled(T0 + S, T0 + S, S);
+    admit(l, 100, 1.001, 4, false);
+    // When it is refused after all (Retry-After 1 s) and the rough estimate says much less (300 / 4.5 s)
+    double r = l.onThrottled(T0 + 4 * S, T0 + 4 * S, S);
+    // Then the pace, near the limit, drops 10 %, not to the estimate
+    assertThat(r).isEqualTo(learned * 0.9, offset(1e-9));
+  }
+
+  @Test
   void aShortWholeSecondRetryAfterCountsAsHalfASecondShorterALongOneAsIs() {
     // Given a second of 300 admissions (a 1 s window), and another learner with 10 s of 50/s (a 10 s window)
     RateLearner shortWindow = RateLearner.of(1000, 2, 1.0, Duration.ofSeconds(20), 0.5);
