@@ -51,7 +51,10 @@ package dev.ferry.core.limit;
  * most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
  * percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the last safe pace (or
  * the estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
- * estimate, and at least 5 %. So one early 429 never caps a job for its lifetime.
+ * estimate, and at least 5 %. Against a short window the estimate is rough (whole-second Retry-After), so there
+ * neither drop goes below what the target admitted in the second before the refusal (a sliding log or a GCRA admit
+ * their limit; a fixed window or a bucket more, which the next refusal corrects). So one early 429 never caps a job
+ * for its lifetime.
  *
  * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its
  * first 429 gives the estimate, and from then on it probes as above.
@@ -276,24 +279,26 @@ public final class RateLearner {
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
     int kind = write ? WRITES : READS;
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
+    // Against a short window the estimate from Retry-After (whole seconds) is rough, and what the target admitted in
+    // the second before the refusal is about its limit once the pace is near it (a sliding log or a GCRA admit their
+    // rate; a fixed window or a bucket up to twice it: not after the ramp, whose pace may be far above the limit).
+    double lastSecond = shortWindow() ? admittedPerSecond(kind, sentNanos - SECOND, sentNanos) * headroom : 0;
     double next;
     if (ramping) {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
     } else if (safeRate > 0 && rate > safeRate) {
-      next = Math.max(safeRate, Math.min(estimate, rate * 0.95)); // the probe overshot
+      next = Math.max(safeRate, Math.min(Math.max(estimate, lastSecond), rate * 0.95)); // the probe overshot
       // A refused probe found the limit near: creep more slowly towards it, since each refused probe costs a
       // pause (a whole window at a short one) for a gain of a few percent.
       creep = Math.max(MIN_CREEP, creep / 4);
       probeRefused = true;
       ceiling = Math.min(ceiling, rate);
     } else {
-      // This pace was not safe: down to the estimate, and at least 5 %. Against a short window the estimate is
-      // rough (Retry-After hides most of the wait); a pace that ran a whole interval without a 429 was near the
-      // limit, so there at most 10 %.
-      next = Math.min(estimate, rate * 0.95);
-      if (shortWindow() && safeRate >= rate) next = Math.max(next, rate * 0.9);
+      // This pace was not safe: down to the estimate, and at least 5 % (against a short window, not below what it
+      // admitted in the last second).
+      next = Math.min(Math.max(estimate, lastSecond), rate * 0.95);
       ceiling = Math.min(ceiling, rate);
       safeRate = 0;
     }
@@ -331,6 +336,20 @@ public final class RateLearner {
   private void setRate(double next, long nowNanos) {
     rate = Math.max(minRate, next);
     changedNanos = nowNanos + 1;
+  }
+
+  /**
+   * Admitted requests of {@code kind} per second sent from {@code from} (its 100 ms bucket's start, to which the
+   * span is widened) to {@code to}. @GuardedBy("this")
+   */
+  private double admittedPerSecond(int kind, long from, long to) {
+    long admitted = 0;
+    long first = Math.floorDiv(from, BUCKET_NANOS);
+    for (long b = first, last = Math.floorDiv(to, BUCKET_NANOS); b <= last; b++) {
+      int slot = (int) Math.floorMod(b, (long) BUCKETS);
+      if (bucketOf[kind][slot] == b) admitted += counts[kind][slot];
+    }
+    return admitted * 1e9 / Math.max(1, to - first * BUCKET_NANOS);
   }
 
   /** max over look-backs of admitted / (look-back + retry-after), per second. @GuardedBy("this") */

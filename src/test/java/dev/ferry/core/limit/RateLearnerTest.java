@@ -124,16 +124,16 @@ class RateLearnerTest {
   }
 
   @Test
-  void againstAShortWindowAPaceThatRanAWholeIntervalDropsAtMostTenPercent() {
-    // Given a 1 s window's first 429, and then its pace run for a whole interval without one
+  void againstAShortWindowARefusedPaceDropsNoLowerThanWhatTheLastSecondAdmitted() {
+    // Given a 1 s window's first 429 (pace 200 / 1.5 s × 0.98), an idle stretch, then a second at that pace
     RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(2), 0.5);
     admit(l, 200, 0, 1, false);
     double learned = l.onThrottled(T0 + S, T0 + S, S);
-    admit(l, 100, 1.001, 4, false);
-    // When it is refused after all (Retry-After 1 s) and the rough estimate says much less (300 / 4.5 s)
-    double r = l.onThrottled(T0 + 4 * S, T0 + 4 * S, S);
-    // Then the pace, near the limit, drops 10 %, not to the estimate
-    assertThat(r).isEqualTo(learned * 0.9, offset(1e-9));
+    admit(l, 131, 5, 6, false);
+    // When it is refused (Retry-After 1 s): the look-backs say at most 131 / 1.5 s, but 131 passed in the last second
+    double r = l.onThrottled(T0 + 6 * S, T0 + 6 * S, S);
+    // Then the pace drops the least step, 5 %, not to the rough estimate
+    assertThat(r).isEqualTo(learned * 0.95, offset(1e-9));
   }
 
   @Test
