@@ -1,66 +1,64 @@
 package dev.ferry.core.limit;
 
 /**
- * Learns a rate limit nobody told us about from the target's 429 answers, and proposes the pace a shared
- * {@link RateLimiter} should keep so that 429s stay rare.
+ * Learns a rate limit nobody told us about from the target's 429 answers, and proposes the pace a shared {@link
+ * RateLimiter} should keep so that 429s stay rare.
  *
- * <p><b>Ramp.</b> Until the first 429 the pace starts at {@code initialPace} and grows every 100 ms in
- * which requests waited for it and used at least half of it (the pace was the bottleneck). Every request sent after the target's quota
- * ran out comes back 429, and the first 429 takes a round trip to arrive, so the discovery costs about
- * {@code pace × mean latency} 429s (Little's law: the requests in flight). A pace growing by a factor
- * {@code f} a second reaches about {@code Q·ln f} per second when a quota of {@code Q} requests runs out,
- * so the learner grows it by {@code f = exp(0.05 s / mean latency of the last step)} a second (applied as
- * {@code f^0.1} each 100 ms step, so the pace rises smoothly instead of jumping once a second), between 1.1
- * and {@code maxRampFactor} (16): the discovery then costs about 5 % of the quota whatever the latency (25
- * 429s for WorkOS's 500 per 10 s, 0.4 % of a two-minute run), and a fast target is ramped fast (×16 a second
- * under 18 ms, ×2.7 at 50 ms, ×1.28 at 200 ms).
+ * <p><b>Ramp.</b> Until the first 429 the pace starts at {@code initialPace} and grows every 100 ms in which requests
+ * waited for it and used at least half of it (the pace was the bottleneck). Every request sent after the target's quota
+ * ran out comes back 429, and the first 429 takes a round trip to arrive, so the discovery costs about {@code pace ×
+ * mean latency} 429s (Little's law: the requests in flight). A pace growing by a factor {@code f} a second reaches
+ * about {@code Q·ln f} per second when a quota of {@code Q} requests runs out, so the learner grows it by {@code f =
+ * exp(0.05 s / mean latency of the last step)} a second (applied as {@code f^0.1} each 100 ms step, so the pace rises
+ * smoothly instead of jumping once a second), between 1.1 and {@code maxRampFactor} (16): the discovery then costs
+ * about 5 % of the quota whatever the latency (25 429s for WorkOS's 500 per 10 s, 0.4 % of a two-minute run), and a
+ * fast target is ramped fast (×16 a second under 18 ms, ×2.7 at 50 ms, ×1.28 at 200 ms).
  *
- * <p>This is a trade-off no algorithm escapes without being told more: until a target refuses something it
- * cannot be told from one with a large quota, so reaching a pace {@code p} without risking more than a share
- * {@code b} of the quota in 429s takes {@code ln(p / initialPace) × latency / b} seconds. At 200 ms and
- * {@code b} = 5 % that is about 18 s from 50/s to 5,000/s; a faster ramp costs proportionally more 429s
- * against a WorkOS-like window (at twice the speed, above 1 % of a two-minute run). A user who knows the
- * target has no limit and wants it filled at once gives a fixed {@code --concurrency}.
+ * <p>This is a trade-off no algorithm escapes without being told more: until a target refuses something it cannot be
+ * told from one with a large quota, so reaching a pace {@code p} without risking more than a share {@code b} of the
+ * quota in 429s takes {@code ln(p / initialPace) × latency / b} seconds. At 200 ms and {@code b} = 5 % that is about 18
+ * s from 50/s to 5,000/s; a faster ramp costs proportionally more 429s against a WorkOS-like window (at twice the
+ * speed, above 1 % of a two-minute run). A user who knows the target has no limit and wants it filled at once gives a
+ * fixed {@code --concurrency}.
  *
- * <p><b>Estimate.</b> When a request sent at {@code t} is refused with {@code Retry-After: RA}, the target
- * admitted {@code N(o, t)} requests since some earlier instant {@code o} and will admit none before
- * {@code t + RA}: over {@code [o, t + RA]} it sustained {@code N / (t + RA − o)}. For the usual server
- * algorithms that is the limit itself when {@code o} is the start of the time the target was saturated: a
- * sliding or fixed window of length {@code W} refuses once its {@code R·W} permits are used, and
- * Retry-After then points at the end of the window that began with the oldest admission; a token bucket
- * with a one-second burst gives {@code (R·1s + R·h) / (h + 1s) = R}. The learner tries several look-backs
- * ({@code o} = 1, 2, 5, 10, 20, 30 and 60 s ago, or the first admission when later) and keeps the highest, so an
- * under-used stretch (the ramp, a pause) does not drag the estimate down, and paces at {@code headroom}
- * (98 %) of it. A Retry-After in whole seconds of at most 2 s is counted half a second shorter: it was rounded
- * up from somewhere in the second below, and against a 1 s window that second is most of the wait (read as it
- * is, the first estimate of a 1 s window was 45–70 % of its limit). Reads and writes are counted apart (APIs limit them apart, WorkOS 1,000 and 500 per 10 s):
- * a refused write is estimated from the admitted writes only. Without Retry-After the pace halves instead.
+ * <p><b>Estimate.</b> When a request sent at {@code t} is refused with {@code Retry-After: RA}, the target admitted
+ * {@code N(o, t)} requests since some earlier instant {@code o} and will admit none before {@code t + RA}: over {@code
+ * [o, t + RA]} it sustained {@code N / (t + RA − o)}. For the usual server algorithms that is the limit itself when
+ * {@code o} is the start of the time the target was saturated: a sliding or fixed window of length {@code W} refuses
+ * once its {@code R·W} permits are used, and Retry-After then points at the end of the window that began with the
+ * oldest admission; a token bucket with a one-second burst gives {@code (R·1s + R·h) / (h + 1s) = R}. The learner tries
+ * several look-backs ({@code o} = 0.5, 1, 2, 5, 10, 20, 30 and 60 s ago, or the first admission when later) and keeps
+ * the highest, so an under-used stretch (the ramp, a pause) does not drag the estimate down, and paces at {@code
+ * headroom} (98 %) of it. A Retry-After in whole seconds of at most 2 s is counted half a second shorter: it was
+ * rounded up from somewhere in the second below, and against a 1 s window that second is most of the wait (read as it
+ * is, the first estimate of a 1 s window was 45–70 % of its limit). Reads and writes are counted apart (APIs limit them
+ * apart, WorkOS 1,000 and 500 per 10 s): a refused write is estimated from the admitted writes only. Without
+ * Retry-After the pace halves instead.
  *
- * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds,
- * another client stopped). A pace that ran for a probe interval without a 429 is <em>safe</em>, and while
- * requests wait for the pacer the pace then rises, one step per interval, but never past halfway to the
- * <em>ceiling</em>, the lowest pace a 429 refused (the ramp's pace at its first 429 included), nor past
- * {@code headroom} of it: a pace within a percent or two of a refused one is refused now and then (arrivals
- * bunch), and against a short window each refusal costs a pause of a whole window. The ceiling creeps up 0.5 %
- * an interval, so a limit that grew is found again; each refused probe quarters the creep (down to 0.05 %), so a
- * limit that was found is not probed again every few seconds for a gain of a percent or two. The interval follows the target's window as its longest
- * Retry-After shows it ({@link #withDefaults()}: 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s
- * windows WorkOS and the simulator count in). Against a short window (Retry-After of at most 2 s, where an
- * overshoot costs a second or two) a step covers a quarter of the gap to the ceiling (2 % to 32 %) until a probe
- * is refused, then at most that quarter, starting again at 2 %; against a long one it is 2 %, 4 %, 8 %, … (at
- * most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
- * percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the last safe pace (or
- * the estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
- * estimate, and at least 5 %. Against a short window the estimate is rough (whole-second Retry-After), so there
+ * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds, another
+ * client stopped). A pace that ran for a probe interval without a 429 is <em>safe</em>, and while requests wait for the
+ * pacer the pace then rises, one step per interval, but never past halfway to the <em>ceiling</em>, the lowest pace a
+ * 429 refused (the ramp's pace at its first 429 included), nor past {@code headroom} of it: a pace within a percent or
+ * two of a refused one is refused now and then (arrivals bunch), and against a short window each refusal costs a pause
+ * of a whole window. The ceiling creeps up 0.5 % an interval, so a limit that grew is found again; each refused probe
+ * quarters the creep (down to 0.05 %), so a limit that was found is not probed again every few seconds for a gain of a
+ * percent or two. The interval follows the target's window as its longest Retry-After shows it ({@link
+ * #withDefaults()}: 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s windows WorkOS and the simulator
+ * count in). Against a short window (Retry-After of at most 2 s, where an overshoot costs a second or two) a step
+ * covers a quarter of the gap to the ceiling (2 % to 32 %) until a probe is refused, then at most that quarter,
+ * starting again at 2 %; against a long one it is 2 %, 4 %, 8 %, … (at most 16 %). Within 5 % of the ceiling there is
+ * no probe: it would gain a percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the
+ * last safe pace (or the estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops
+ * to the estimate, and at least 5 %. Against a short window the estimate is rough (whole-second Retry-After), so there
  * neither drop goes below what the target admitted in the second before the refusal (a sliding log or a GCRA admit
- * their limit; a fixed window or a bucket more, which the next refusal corrects). So one early 429 never caps a job
- * for its lifetime.
+ * their limit; a fixed window or a bucket more, which the next refusal corrects). So one early 429 never caps a job for
+ * its lifetime.
  *
- * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its
- * first 429 gives the estimate, and from then on it probes as above.
+ * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
+ * gives the estimate, and from then on it probes as above.
  *
- * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is
- * synchronized; each is O(1), except O(history buckets) on a 429).
+ * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is synchronized;
+ * each is O(1), except O(history buckets) on a 429).
  */
 public final class RateLearner {
   private static final long SECOND = 1_000_000_000L;
@@ -68,8 +66,8 @@ public final class RateLearner {
   /** How often the ramp grows the pace (by the per-second factor to the power of the step's length). */
   private static final long RAMP_STEP_NANOS = 100_000_000L;
   private static final int BUCKETS = 640; // 64 s of history
-  private static final long[] LOOKBACKS_NANOS = {SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 20 * SECOND, 30 * SECOND,
-      60 * SECOND};
+  private static final long[] LOOKBACKS_NANOS = {SECOND / 2, SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND,
+      20 * SECOND, 30 * SECOND, 60 * SECOND};
   /** The probe interval is this many times the longest Retry-After seen (a window's length, rounded up). */
   private static final double PROBE_WINDOWS = 2.5;
   /** No probe while the ceiling is within this factor of the pace. */
@@ -121,7 +119,7 @@ public final class RateLearner {
   private long throttleEvents;
   /** @GuardedBy("this") the longest Retry-After seen: about the target's window, rounded up */
   private long longestRetryAfterNanos;
-  /** @GuardedBy("this") how much the ceiling creeps up each quiet interval; a quarter of it each time it is confirmed */
+  /** @GuardedBy("this") how much the ceiling creeps up each quiet interval; a quarter of it after a refused probe */
   private double creep = INITIAL_CREEP;
   /** @GuardedBy("this") a probe was refused: the limit is near, probe in small steps from now on */
   private boolean probeRefused;
