@@ -42,17 +42,17 @@ package dev.ferry.core.limit;
  * two of a refused one is refused now and then (arrivals bunch), and against a short window each refusal costs a pause
  * of a whole window. The ceiling creeps up 0.5 % an interval, so a limit that grew is found again; each refused probe
  * quarters the creep (down to 0.05 %), so a limit that was found is not probed again every few seconds for a gain of a
- * percent or two. The interval follows the target's window as its longest Retry-After shows it ({@link
- * #withDefaults()}: 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s windows WorkOS and the simulator
- * count in). Against a short window (Retry-After of at most 2 s, where an overshoot costs a second or two) a step
- * covers a quarter of the gap to the ceiling (2 % to 32 %) until a probe is refused, then at most that quarter,
- * starting again at 2 %; against a long one it is 2 %, 4 %, 8 %, … (at most 16 %). Within 5 % of the ceiling there is
- * no probe: it would gain a percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the
- * last safe pace (or the estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops
- * to the estimate, and at least 5 %. Against a short window the estimate is rough (whole-second Retry-After), so there
- * neither drop goes below what the target admitted in the second before the refusal (a sliding log or a GCRA admit
- * their limit; a fixed window or a bucket more, which the next refusal corrects). So one early 429 never caps a job for
- * its lifetime.
+ * percent or two, and each probe that held above the pace of the last 429 doubles it (up to 4 %), so a limit that rose
+ * is followed. The interval follows the target's window as its longest Retry-After shows it ({@link #withDefaults()}:
+ * 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s windows WorkOS and the simulator count in). Against a
+ * short window (Retry-After of at most 2 s, where an overshoot costs a second or two) a step covers a quarter of the
+ * gap to the ceiling (2 % to 32 %) until a probe is refused, then at most that quarter, starting again at 2 %; against
+ * a long one it is 2 %, 4 %, 8 %, … (at most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
+ * percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the last safe pace (or the
+ * estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the estimate, and at
+ * least 5 %. Against a short window the estimate is rough (whole-second Retry-After), so there neither drop goes below
+ * what the target admitted in the second before the refusal (a sliding log or a GCRA admit their limit; a fixed window
+ * or a bucket more, which the next refusal corrects). So one early 429 never caps a job for its lifetime.
  *
  * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
  * gives the estimate, and from then on it probes as above.
@@ -75,6 +75,8 @@ public final class RateLearner {
   private static final double RAMP_BUDGET_SECONDS = 0.05;
   /** The ceiling creeps up this much an interval until a refusal near it confirms it. */
   private static final double INITIAL_CREEP = 0.005;
+  /** The most creep, after probes near the ceiling held again and again (a limit that rises). */
+  private static final double MAX_CREEP = 0.04;
   /** The least creep: a confirmed ceiling still moves, so a limit that rose is found again in the end. */
   private static final double MIN_CREEP = 0.0005;
   private static final int READS = 0;
@@ -121,6 +123,8 @@ public final class RateLearner {
   private long longestRetryAfterNanos;
   /** @GuardedBy("this") how much the ceiling creeps up each quiet interval; a quarter of it after a refused probe */
   private double creep = INITIAL_CREEP;
+  /** @GuardedBy("this") the pace of the last 429 (before it changed the pace); +inf = none */
+  private double lastRefusedRate = Double.POSITIVE_INFINITY;
   /** @GuardedBy("this") a probe was refused: the limit is near, probe in small steps from now on */
   private boolean probeRefused;
 
@@ -236,6 +240,8 @@ public final class RateLearner {
       if (paceBound) setRate(rate * rampFactor(meanRttSeconds, Math.min(stepLength, SECOND) / 1e9), sentNanos);
       return rate;
     }
+    // A probe that held above the last refused pace says the limit rose: the ceiling creeps faster.
+    if (rate > safeRate && safeRate > 0 && rate > lastRefusedRate) creep = Math.min(MAX_CREEP, creep * 2);
     safeRate = Math.max(safeRate, rate); // a whole interval without a 429
     ceiling *= 1 + creep;
     // Near the ceiling (within NEAR_CEILING) a probe would cost a refusal for a gain of a percent or two: none,
@@ -282,6 +288,7 @@ public final class RateLearner {
     // rate; a fixed window or a bucket up to twice it: not after the ramp, whose pace may be far above the limit).
     double lastSecond = shortWindow() ? admittedPerSecond(kind, sentNanos - SECOND, sentNanos) * headroom : 0;
     double next;
+    if (!Double.isInfinite(rate)) lastRefusedRate = rate;
     if (ramping) {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);

@@ -110,6 +110,23 @@ class LearningScenarioTest {
   }
 
   @Test
+  void aLimitThatRisesIsFoundAgain() {
+    // Given 200 per fixed 1 s window that become 300 after 30 s
+    VirtualImport.Target target = target(Algorithm.FIXED, 200, 1, 50);
+    target.raiseAtSecond = 30;
+    target.raisedRate = 300;
+    // When an import runs for three minutes with --rate-limit auto
+    VirtualImport run = new VirtualImport(target, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(),
+        true, 1).run(180);
+    System.out.printf("auto, 200/s rising to 300/s at 30 s: last 30 s %.0f/s, %d of %d refused%n%s",
+        run.meanAccepted(150, 180), run.throttled, run.requests, run.trace());
+    // Then within two minutes it runs near the new limit (the ceiling creeps slowly until a probe holds above the
+    // last refused pace, then faster and faster), and few requests are refused
+    assertThat(run.meanAccepted(150, 180)).isGreaterThanOrEqualTo(0.9 * 300);
+    assertThat((double) run.throttled / run.requests).isLessThan(0.01);
+  }
+
+  @Test
   void noneFillsALatencyBoundTargetWithinAFewRoundTrips() {
     // Given a target with no limit at 200 ms that serves 1,000 requests at once and slows down beyond
     VirtualImport.Target target = new VirtualImport.Target();
