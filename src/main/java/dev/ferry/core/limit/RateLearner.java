@@ -73,7 +73,7 @@ public final class RateLearner {
   /** No probe while the ceiling is within this factor of the pace. */
   private static final double NEAR_CEILING = 1.05;
   private static final double RAMP_BUDGET_SECONDS = 0.05;
-  /** The ceiling creeps up this much an interval until a refusal near it confirms it. */
+  /** The ceiling creeps up this much an interval until a refused probe slows it. */
   private static final double INITIAL_CREEP = 0.005;
   /** The most creep, after probes near the ceiling held again and again (a limit that rises). */
   private static final double MAX_CREEP = 0.04;
@@ -316,7 +316,10 @@ public final class RateLearner {
     return rate;
   }
 
-  /** Whether every Retry-After was at most 2 s: a short window, where an overshoot costs a second or two. */
+  /**
+   * Whether every Retry-After was at most 2 s: a short window, where an overshoot costs a second or two.
+   * @GuardedBy("this")
+   */
   private boolean shortWindow() {
     return longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
   }
@@ -364,8 +367,8 @@ public final class RateLearner {
     long nowBucket = Math.floorDiv(sentNanos, BUCKET_NANOS);
     // A Retry-After in whole seconds was rounded up: the quota came back up to a second earlier. Against a short
     // window (at most 2 s) that second is most of the wait, so take the middle of what it could have been.
-    long wait = retryAfterNanos <= 2 * SECOND && retryAfterNanos % SECOND == 0 ? retryAfterNanos - SECOND / 2
-        : retryAfterNanos;
+    long wait = retryAfterNanos >= SECOND && retryAfterNanos <= 2 * SECOND && retryAfterNanos % SECOND == 0
+        ? retryAfterNanos - SECOND / 2 : retryAfterNanos;
     double best = 0;
     for (long lookback : LOOKBACKS_NANOS) {
       long from = Math.max(first, sentNanos - lookback);

@@ -149,6 +149,10 @@ class RateLearnerTest {
     // Then the short one is read as 0.5 s (300 / 1.5 s), the long one as it is (500 / 15 s)
     assertThat(fast).isEqualTo(200.0, offset(0.01));
     assertThat(slow).isEqualTo(500 / 15.0, offset(0.01));
+    // and a Retry-After of 0 as it is: 300 / 1 s
+    RateLearner now = RateLearner.of(1000, 2, 1.0, Duration.ofSeconds(20), 0.5);
+    admit(now, 300, 0, 1, false);
+    assertThat(now.onThrottled(T0 + S, T0 + S, 0)).isEqualTo(300.0, offset(0.01));
   }
 
   @Test
