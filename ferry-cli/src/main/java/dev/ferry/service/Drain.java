@@ -3,6 +3,8 @@ package dev.ferry.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.engine.RowInput;
 import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.exec.Admission;
+import dev.ferry.core.exec.TaskExecutor;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
@@ -28,8 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency follows the queue ({@link QueueScaler}): each poll claims up to the scaler's target minus what is in
  * flight; the target doubles while claims come back full (a backlog) and halves after {@link #SCALE_DOWN_AFTER}
- * without one, between one slot and {@code concurrency}. Request rates are the targets' limits (stated, or learned
- * from 429s with {@code limits: auto}).
+ * without one, between one slot and the ceiling: the limit of the drain's {@link Admission} (the spec's
+ * {@code concurrency}). The slots are that admission of the engine's executor ({@link TaskExecutor}, which runs each
+ * item and gives its slot back when it ends): a round takes as many free ones as the target leaves room for, claims
+ * that many items at most and gives back those it could not fill. Request rates are the targets' limits (stated, or
+ * learned from 429s with {@code limits: auto}), charged per HTTP attempt.
  *
  * <p>Threadsafe. Concurrency: {@link #run()} runs on one thread (the loop: claims, lease renewals, the scaler);
  * {@code inFlight} and {@code running} are changed by the loop (claim) and by the item threads (settle), and read by
@@ -63,7 +68,10 @@ final class Drain implements Runnable {
   private volatile Thread loop;
   /** When the loop renews leases next (ticker nanos); the loop's own. */
   private long nextRenew;
-  private final Executor items;
+  /** The drain's slots: one permit per item in flight. */
+  private final Admission slots;
+  /** Where items run: the engine's executor on those slots. */
+  private final TaskExecutor items;
 
   /** @param rates where settled items are counted (received ones are counted by the ingest routes) */
   Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
@@ -76,7 +84,8 @@ final class Drain implements Runnable {
   Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
       Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, ItemRates rates,
       Executor items) {
-    this.items = items;
+    this.slots = Admission.fixed(concurrency);
+    this.items = TaskExecutor.launching(slots, items);
     this.rates = rates;
     this.queue = queue;
     this.processor = processor;
@@ -88,7 +97,7 @@ final class Drain implements Runnable {
     this.ticker = ticker;
     this.sleeper = sleeper;
     this.metrics = metrics;
-    this.scaler = new QueueScaler(1, () -> concurrency, SCALE_DOWN_AFTER, ticker.read());
+    this.scaler = new QueueScaler(1, slots::limit, SCALE_DOWN_AFTER, ticker.read());
   }
 
   int inFlight() {
@@ -100,7 +109,7 @@ final class Drain implements Runnable {
     return scaler.target();
   }
 
-  /** The most items in flight: the spec's {@code concurrency}. */
+  /** The most items in flight: the admission's limit (the spec's {@code concurrency}). */
   int ceiling() {
     return scaler.ceiling();
   }
@@ -125,18 +134,29 @@ final class Drain implements Runnable {
 
   /** One round of the loop: claims what free slots allow and starts it; renews leases when due. */
   void round() {
+    // the free slots the target leaves room for, taken now: each claimed item runs on one, the rest go back at once
     long now = ticker.read();
     int running = inFlight.get();
-    int free = scaler.beforeClaim(running, now) - running;
+    int room = scaler.beforeClaim(running, now) - running;
+    int free = 0;
+    while (free < room && slots.tryAcquire()) free++;
     if (free > 0) {
       List<WorkQueue.QueueItem> claimed = List.of();
+      int started = 0;
       try {
         claimed = queue.claim(owner, free, clock.millis(), lease.toMillis());
       } catch (StoreException e) {
         log.warn("cannot claim items now: {}", e.getMessage());
       }
       scaler.afterClaim(free, claimed.size(), now);
-      for (WorkQueue.QueueItem item : claimed) start(item);
+      try {
+        for (WorkQueue.QueueItem item : claimed) {
+          started++; // its permit is the executor's from here on, even if starting it fails
+          start(item);
+        }
+      } finally {
+        for (int i = started; i < free; i++) slots.release();
+      }
     }
     if (ticker.read() - nextRenew >= 0) {
       nextRenew = ticker.read() + renewEvery();
@@ -151,7 +171,7 @@ final class Drain implements Runnable {
   private void start(WorkQueue.QueueItem item) {
     inFlight.incrementAndGet();
     metrics.rowStarted();
-    items.execute(() -> {
+    items.startAdmitted(() -> {
       running.add(Thread.currentThread());
       try {
         settle(item, runItem(item));

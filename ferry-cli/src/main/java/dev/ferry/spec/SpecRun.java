@@ -89,7 +89,9 @@ public final class SpecRun implements AutoCloseable {
     JobSteps.Builder stepsBuilder = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key()).store(store)
         .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())
         .retryPolicy(options.retryPolicy()).metrics(options.metrics())
-        .exportTo(options.exported());
+        .exportTo(options.exported())
+        // --concurrency auto: the targets feed the runner's row limiter, as the import's target does
+        .concurrencyLimiter(options.runOptions().rowLimiter());
     if (options.sleeper() != Sleeper.system()) {
       stepsBuilder.time(Ticker.system(), options.sleeper(), Scheduler.system());
     }
