@@ -113,7 +113,7 @@ final class SpecSession {
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + t.baseUrl()).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
-            Set.of(), errorsInput(spec, run));
+            spec.secretColumns(), errorsInput(spec, run));
         return session.drive(running, engine, InputCheck.unchanged(), processStart,
             workers + " workers x " + concurrency + " in flight");
       } finally {
@@ -126,8 +126,33 @@ final class SpecSession {
     StringBuilder b = new StringBuilder("row ").append(r.row()).append(' ').append(r.step()).append(": ")
         .append(r.method()).append(' ').append(spec.mask(r.url()));
     for (String[] h : r.headers()) b.append("\n    ").append(h[0]).append(": ").append(spec.mask(h[1]));
-    if (r.body() != null) b.append("\n    ").append(spec.mask(r.body()));
+    if (r.body() != null) b.append("\n    ").append(spec.mask(maskColumns(spec, r.body())));
     out.println(b);
+  }
+
+  /** A body with the values of fields named like the spec's secret columns (password...) shown as {@code ***}. */
+  static String maskColumns(JobSpec spec, String body) {
+    if (spec.secretColumns().isEmpty()) return body;
+    try {
+      com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(body);
+      maskFields(tree, spec.secretColumns());
+      return JSON.writeValueAsString(tree);
+    } catch (IOException e) {
+      return "(body not shown: it may hold a secret column's value)";
+    }
+  }
+
+  private static void maskFields(com.fasterxml.jackson.databind.JsonNode node, Set<String> names) {
+    if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      List<String> fields = new ArrayList<>();
+      o.fieldNames().forEachRemaining(fields::add);
+      for (String f : fields) {
+        if (names.contains(f.toLowerCase(java.util.Locale.ROOT))) o.put(f, "***");
+        else maskFields(o.get(f), names);
+      }
+    } else if (node != null && node.isArray()) {
+      for (com.fasterxml.jackson.databind.JsonNode n : node) maskFields(n, names);
+    }
   }
 
   /** A JSONL source's rows go to the errors file as one column holding the record's JSON. */
@@ -171,7 +196,6 @@ final class SpecSession {
             : new LimitRule(LimitRule.REQUESTS, Math.round(limit.perSecond() * 60), Duration.ofMinutes(1))));
     List<TargetConfig> targets = new ArrayList<>(List.of(new TargetConfig(t.name(), t.location(), t.baseUrl(),
         t.headers(), limits, t.timeout())));
-    return new JobSpec(spec.file(), spec.text(), spec.name(), spec.source(), targets, spec.steps(), spec.key(),
-        spec.chunkSize(), spec.sink(), spec.storedParams(), spec.secretParams(), spec.secretValues());
+    return spec.withTargets(targets);
   }
 }

@@ -54,7 +54,13 @@ final class SpecAssembler {
 
   JobSpec.SourceSpec source(Node node) {
     Node csv = node.get("csv");
-    if (csv != null) return new JobSpec.CsvSource(path(csv.get("path")));
+    if (csv != null) {
+      Set<String> secret = new java.util.LinkedHashSet<>();
+      if (csv.get("secret_columns") != null) {
+        for (Node c : csv.get("secret_columns").items()) secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
+      }
+      return new JobSpec.CsvSource(path(csv.get("path")), secret);
+    }
     Node jsonl = node.get("jsonl");
     if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")));
     Node sql = node.get("sql");
@@ -172,6 +178,21 @@ final class SpecAssembler {
     return steps;
   }
 
+  /** A map of templates in written order (the spec's vars). */
+  Map<String, Template> templatesOf(Node node) {
+    return templates(node);
+  }
+
+  List<dev.ferry.steps.RowCheck> checks(Node node) {
+    List<dev.ferry.steps.RowCheck> out = new ArrayList<>();
+    for (Node c : node.items()) {
+      dev.ferry.steps.RowCheck check = build(c, () -> new dev.ferry.steps.RowCheck(at(c), template(c.get("require")),
+          c.get("code").text(), optTemplate(c.get("message"))));
+      if (check != null) out.add(check);
+    }
+    return out;
+  }
+
   private StepConfig requestStep(String name, Node s) {
     return new RequestStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(), call(s),
         s.get("batch") == null ? null : batch(s));
@@ -182,14 +203,15 @@ final class SpecAssembler {
     Node ns = l.get("namespace");
     return new LookupStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(),
         template(l.get("key")), ns == null ? null : ns.text(), call(l.get("find")),
-        l.get("create") == null ? null : call(l.get("create")));
+        l.get("create") == null ? null : call(l.get("create")), optTemplate(l.get("create_when")));
   }
 
   private CallConfig call(Node c) {
     Node r = c.get("request");
     Node body = r.get("body");
     RequestTemplate request = new RequestTemplate(r.get("method").text(), template(r.get("path")),
-        templates(r.get("query")), templates(r.get("headers")), body == null ? null : json(body));
+        templates(r.get("query")), templates(r.get("headers")), body == null ? null : json(body),
+        r.get("omit_empty") != null && "true".equals(r.get("omit_empty").text()));
     Map<String, JsonPath> capture = new LinkedHashMap<>();
     Node cap = c.get("capture");
     if (cap != null) cap.fields().forEach((k, v) -> capture.put(k, jsonPath(v)));
@@ -202,7 +224,15 @@ final class SpecAssembler {
     Map<String, StatusRule> rules = new LinkedHashMap<>();
     on.fields().forEach((status, v) -> {
       if (v.isScalar()) rules.put(status, StatusRule.of(StatusAction.of(v.text())));
-      else rules.put(status, new StatusRule(StatusAction.EXISTS, call(v.get("then"))));
+      else {
+        Set<String> codes = new java.util.LinkedHashSet<>();
+        if (v.get("codes") != null) for (Node c : v.get("codes").items()) codes.add(c.text());
+        StatusAction action = StatusAction.of(v.get("action").text());
+        if (v.get("then") != null && action != StatusAction.EXISTS) {
+          throw new Refused(v.get("then"), "only 'exists' takes a call (then) to read the existing item");
+        }
+        rules.put(status, new StatusRule(action, v.get("then") == null ? null : call(v.get("then")), codes));
+      }
     });
     return new ResponseRules(rules);
   }

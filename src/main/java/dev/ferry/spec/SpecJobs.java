@@ -9,10 +9,14 @@ import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.sources.CsvRecordSource;
 import dev.ferry.sources.JsonlSource;
+import dev.ferry.sources.KeyIndex;
 import dev.ferry.sources.RecordSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import dev.ferry.steps.template.RenderContext;
+import dev.ferry.steps.template.SpecException;
 
 /**
  * Plans spec jobs and opens their sources: the part of a spec job's wiring that does not depend on how it is run.
@@ -35,7 +39,8 @@ public final class SpecJobs {
 
   /**
    * Plans a new spec job: reads the source once, cuts chunks, records the rows that cannot be read (a malformed
-   * JSONL line, a broken CSV record) as invalid, and leaves the job RUNNING.
+   * JSONL line, a broken CSV record) and the rows repeating an earlier row's {@code unique} key as invalid, and leaves
+   * the job RUNNING.
    */
   public static JobRecord plan(JobStore store, String jobId, JobSpec spec, SpecSettings settings, WallClock clock)
       throws IOException {
@@ -44,17 +49,49 @@ public final class SpecJobs {
     store.createJob(new JobRecord(jobId, SpecSettings.KIND, source.describe(), 0, "", 0, spec.chunkSize(),
         settings.toJson(), JobStatus.PLANNING, "", now, now));
     List<RowOutcome> invalid = new ArrayList<>();
-    ChunkPlan plan = source.plan(spec.chunkSize(), row -> {
-      if (row.error() == null) return;
-      invalid.add(invalidRow(row));
+    java.util.function.Consumer<RowOutcome> record = o -> {
+      invalid.add(o);
       if (invalid.size() >= OUTCOME_BATCH) {
         store.recordOutcomes(jobId, invalid);
         invalid.clear();
       }
-    });
+    };
+    int chunkSize = spec.chunkSize();
+    KeyIndex.Sink duplicate = (row, line, key, firstLine) -> record.accept(RowOutcome.invalid(row,
+        (int) ((row - 1) / chunkSize), line, clip(key), "duplicate", "'" + clip(key) + "' already appears on line "
+            + firstLine + " (unique: " + spec.unique().source() + ")"));
+    Map<String, Object> job = Map.of("id", jobId);
+    ChunkPlan plan;
+    try (KeyIndex keys = spec.unique() == null ? null : new KeyIndex()) {
+      plan = source.plan(spec.chunkSize(), row -> {
+        if (row.error() != null) {
+          record.accept(invalidRow(row));
+          return;
+        }
+        if (keys == null) return;
+        String key;
+        try {
+          key = spec.unique().renderText(RenderContext.ofRow(row.record() == null ? Map.of() : row.record(), Map.of(),
+              job, Map.of("row", row.row(), "line", row.line()))).strip();
+        } catch (SpecException e) {
+          return; // the row's checks and steps report what is wrong with it
+        }
+        if (key.isEmpty()) return;
+        try {
+          keys.add(key, row.row(), row.line(), duplicate);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      if (keys != null) keys.finish(duplicate);
+    }
     store.recordOutcomes(jobId, invalid);
     store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
     return store.findJob(jobId).orElseThrow();
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 
   static RowOutcome invalidRow(RowInput row) {

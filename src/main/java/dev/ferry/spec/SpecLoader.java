@@ -90,6 +90,10 @@ public final class SpecLoader {
     var targets = assembler.targets(root.get("targets"));
     var steps = assembler.steps(root.get("steps"), targets);
     var key = root.get("key") == null ? null : assembler.template(root.get("key"));
+    var vars = root.get("vars") == null ? Map.<String, dev.ferry.steps.template.Template>of()
+        : assembler.templatesOf(root.get("vars"));
+    var checks = root.get("checks") == null ? List.<dev.ferry.steps.RowCheck>of() : assembler.checks(root.get("checks"));
+    var unique = root.get("unique") == null ? null : assembler.template(root.get("unique"));
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
         : Integer.parseInt(root.get("chunk_size").text().strip());
@@ -107,7 +111,7 @@ public final class SpecLoader {
     });
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
-        stored, secret, secretValues);
+        stored, secret, secretValues, vars, checks, unique);
   }
 
   private static List<SpecError> dedupe(List<SpecError> errors) {

@@ -50,6 +50,17 @@ public final class JobSteps implements AutoCloseable {
       throw new SpecException(b.key.location(), "the row's key is rendered before any step runs: it reads only row "
           + "and job");
     }
+    List<Template> beforeSteps = new ArrayList<>(b.vars.values());
+    for (RowCheck c : b.checks) {
+      beforeSteps.add(c.require());
+      if (c.message() != null) beforeSteps.add(c.message());
+    }
+    for (Template t : beforeSteps) {
+      if (!t.stepsRead().isEmpty() || t.usesBatch()) {
+        throw new SpecException(t.location(), "vars and checks are rendered before any step: they read only row,"
+            + " job, source and vars");
+      }
+    }
     Map<String, StepTarget> opened = new LinkedHashMap<>();
     NetworkSettings network = b.dryRun ? NetworkSettings.DIRECT
         : b.network != null ? b.network : NetworkSettings.fromSystem();
@@ -74,7 +85,7 @@ public final class JobSteps implements AutoCloseable {
       });
     }
     this.steps = List.copyOf(built);
-    this.processor = new StepsProcessor(b.steps, steps, b.key, Map.of("id", b.jobId), b.sink, b.dryRun);
+    this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.checks, Map.of("id", b.jobId), b.sink, b.dryRun);
   }
 
   /**
@@ -134,6 +145,8 @@ public final class JobSteps implements AutoCloseable {
     final List<StepConfig> steps;
     String jobId = "";
     Template key;
+    List<RowCheck> checks = List.of();
+    Map<String, Template> vars = Map.of();
     JobStore store;
     ResultSink sink;
     boolean dryRun;
@@ -164,6 +177,19 @@ public final class JobSteps implements AutoCloseable {
     /** The row's business key (the spec's {@code key}), shown in the ledger and the errors file; null for none. */
     public Builder key(Template key) {
       this.key = key;
+      return this;
+    }
+
+    /** Values computed for each row, in order, before its checks and steps ({@code vars.NAME}); none by default. */
+    public Builder vars(Map<String, Template> vars) {
+      this.vars = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(vars,
+          "vars cannot be null")));
+      return this;
+    }
+
+    /** Rules every row must pass before its steps (a failing row is invalid); none by default. */
+    public Builder checks(List<RowCheck> checks) {
+      this.checks = List.copyOf(Objects.requireNonNull(checks, "checks cannot be null"));
       return this;
     }
 

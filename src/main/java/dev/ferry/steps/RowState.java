@@ -17,6 +17,7 @@ public final class RowState {
   private final String key;
   private final Map<String, Object> job;
   private final Map<String, Object> results = new LinkedHashMap<>();
+  private Map<String, Object> vars = Map.of();
 
   /**
    * @param input the row
@@ -52,8 +53,14 @@ public final class RowState {
     return Collections.unmodifiableMap(results);
   }
 
+  /** Sets the row's computed values ({@code vars.NAME} from now on). */
+  public void vars(Map<String, Object> values) {
+    this.vars = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+  }
+
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
-    return RenderContext.ofRow(record(), Map.copyOf(results), job);
+    return RenderContext.ofRow(record(), Map.copyOf(results), job, Map.of("row", input.row(), "line", input.line()))
+        .withVars(vars);
   }
 }

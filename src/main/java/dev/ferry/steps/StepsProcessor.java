@@ -22,15 +22,19 @@ final class StepsProcessor implements RowProcessor {
   private final List<StepConfig> configs;
   private final List<Step> steps;
   private final Template key;
+  private final Map<String, Template> vars;
+  private final List<RowCheck> checks;
   private final Map<String, Object> job;
   private final ResultSink sink;
   private final boolean dryRun;
 
-  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Object> job, ResultSink sink,
-      boolean dryRun) {
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
+      List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
+    this.vars = vars;
     this.configs = configs;
     this.steps = steps;
     this.key = key;
+    this.checks = checks;
     this.job = job;
     this.sink = sink;
     this.dryRun = dryRun;
@@ -50,6 +54,21 @@ final class StepsProcessor implements RowProcessor {
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
     state = new RowState(row, rowKey, job);
+    if (!vars.isEmpty()) {
+      Map<String, Object> values = new java.util.LinkedHashMap<>();
+      for (Map.Entry<String, Template> v : vars.entrySet()) {
+        try {
+          values.put(v.getKey(), v.getValue().render(state.context()));
+        } catch (SpecException e) {
+          return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "template", e.getMessage());
+        }
+        state.vars(values);
+      }
+    }
+    if (!checks.isEmpty()) {
+      RowOutcome invalid = check(row, rowKey, state.context());
+      if (invalid != null) return invalid;
+    }
     String lastStep = "";
     StepResult.Ok last = null;
     for (int i = 0; i < steps.size(); i++) {
@@ -87,6 +106,21 @@ final class StepsProcessor implements RowProcessor {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.DONE, false, rowKey, lastStep,
         last == null ? 0 : last.status(), "", "", last == null ? "" : last.requestId(),
         last == null ? "skipped" : last.note());
+  }
+
+  /** The row's outcome when it fails a check (the first that fails), else null. */
+  private RowOutcome check(RowInput row, String rowKey, dev.ferry.steps.template.RenderContext ctx) {
+    for (RowCheck c : checks) {
+      String message;
+      try {
+        if (c.require().renderCondition(ctx)) continue;
+        message = c.message() == null ? "check " + c.code() + " failed" : c.message().renderText(ctx);
+      } catch (SpecException e) {
+        message = e.getMessage();
+      }
+      return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, c.code(), message);
+    }
+    return null;
   }
 
   private static RowOutcome failed(RowInput row, String key, String step, StepResult.Failed f) {

@@ -51,6 +51,7 @@ final class StepsValidator {
           check(l, l.find(), earlier, false);
           if (l.create() != null) {
             check(l, l.create(), earlier, false);
+            check(l, l.createWhen(), earlier, false, "its create_when");
             for (String name : l.find().capture().keySet()) {
               if (!l.create().capture().containsKey(name)) {
                 throw new SpecException(l.location(), "step '" + l.name() + "': create must capture '" + name

@@ -44,7 +44,8 @@ class StepsProcessorTest {
         null);
     List<StepConfig> configs = List.of(find, touch);
     return new StepsProcessor(configs, List.of(new RequestStep(find, target, runner),
-        new RequestStep(touch, target, runner)), Template.parse("{{ row.id }}", AT), Map.of("id", "j"), sink, false);
+        new RequestStep(touch, target, runner)), Template.parse("{{ row.id }}", AT), Map.of(), List.of(),
+        Map.of("id", "j"), sink, false);
   }
 
   private static RowInput row(long n, String id) {

@@ -17,6 +17,7 @@ import dev.ferry.core.time.WallClock;
 import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.TargetUnusableException;
+import dev.ferry.sources.KeyIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -110,7 +111,7 @@ public final class WorkosImport {
     // Read before the planning pass: a file changed during it has another time at resume, and is refused there.
     store.putLookup(jobId, INPUT, MTIME, mtime(input));
     List<RowOutcome> duplicates = new ArrayList<>();
-    EmailIndex.Sink duplicate = (row, line, email, firstLine) -> {
+    KeyIndex.Sink duplicate = (row, line, email, firstLine) -> {
       int chunk = (int) ((row - 1) / chunkSize);
       duplicates.add(RowOutcome.invalid(row, chunk, line, RowValidator.clip(email), "duplicate_email",
           "email " + RowValidator.clip(email) + " already appears on line " + firstLine));
@@ -123,7 +124,7 @@ public final class WorkosImport {
     Map<String, String> orgIds = new java.util.HashMap<>();
     Map<String, String> orgExternalIds = new java.util.HashMap<>();
     ChunkPlan plan;
-    try (EmailIndex emails = new EmailIndex()) {
+    try (KeyIndex emails = new KeyIndex()) {
       plan = ChunkPlanner.plan(input, header, chunkSize, CsvLimits.defaults(), r -> {
         if (r.error() != null || columns.email < 0) return;
         String email = r.field(columns.email).strip();

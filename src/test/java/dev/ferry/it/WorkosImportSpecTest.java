@@ -1,0 +1,120 @@
+package dev.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.sim.SimConfig;
+import dev.ferry.sim.SimServer;
+import dev.ferry.sim.SimStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built-in spec {@code workos-import}, printed by {@code ferry spec show} and run with {@code ferry run}, imports
+ * exactly as {@code ferry import-users} does: the same rows done, failed and invalid, the same users, organizations
+ * and memberships in the simulator, nothing created twice.
+ */
+class WorkosImportSpecTest {
+  static final String KEY = ImportUsersCliTest.KEY;
+  static final String HEADER = "email,first_name,last_name,email_verified,external_id,org_id,org_external_id,org_name,"
+      + "role_slugs,metadata,password";
+
+  @TempDir
+  Path dir;
+  final List<SimServer> sims = new ArrayList<>();
+
+  @AfterEach
+  void stopSims() {
+    sims.forEach(SimServer::close);
+  }
+
+  SimServer sim() {
+    SimServer s = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(11).multipleRoles(true).build());
+    sims.add(s);
+    return s;
+  }
+
+  /** Users over 5 organizations, and one row of each kind the import treats apart. */
+  static Path input(Path dir, int users) throws IOException {
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    for (int i = 1; i <= users; i++) {
+      String roles = i % 10 == 0 ? "admin" : i % 15 == 0 ? "\"admin, billing\"" : i % 21 == 0 ? "\"[\"\"member\"\"]\"" : "";
+      lines.add("user" + i + "@example.com,F" + i + ",L" + i + "," + (i % 3 == 0 ? "false" : i % 3 == 1 ? "yes" : "")
+          + ",ext-" + i + ",,org-" + (i % 5) + ",\"Org " + (i % 5) + ", Inc.\"," + roles + ","
+          + (i % 7 == 0 ? "\"{\"\"plan\"\":\"\"pro\"\"}\"" : "") + "," + (i % 11 == 0 ? "pw-" + i + "-Secret!" : ""));
+    }
+    lines.add("solo@example.com,Solo,,true,,,,,,,");                           // no organization: no membership
+    lines.add("USER1@Example.com,Dup,,,,,org-1,,,,");                         // a repeated email: invalid
+    lines.add("not-an-email,,,,,,org-1,,,,");                                 // invalid email
+    lines.add("maybe@example.com,,,perhaps,,,org-1,,,,");                     // invalid email_verified
+    lines.add("role@example.com,,,,,,,,admin,,");                             // a role without organization: invalid
+    lines.add("meta@example.com,,,,,,org-2,,,\"[1,2]\",");                    // metadata not an object: invalid
+    lines.add("existing@example.com,Ex,Isting,,,,org-3,,member,,");           // already in WorkOS: looked up, done
+    lines.add("ghost-id@example.com,,,,,org_does_not_exist,,,,,");           // unknown org_id: fails
+    Path file = dir.resolve("users.csv");
+    Files.write(file, lines);
+    return file;
+  }
+
+  Map<String, String> env(Path input, SimServer sim) {
+    Map<String, String> env = new HashMap<>();
+    env.put("INPUT", input.toString());
+    env.put("WORKOS_API_URL", sim.baseUrl().toString());
+    env.put("WORKOS_SECRET_KEY", KEY);
+    env.put("CREATE_ORG_IF_MISSING", "true");
+    return env;
+  }
+
+  /** {@code ferry spec show workos-import > my-import.yaml}. */
+  Path shownSpec() throws IOException {
+    Ferry.Run show = Ferry.run(Map.of(), "spec", "show", "workos-import");
+    assertThat(show.exit()).as(show.toString()).isZero();
+    Path spec = dir.resolve("my-import.yaml");
+    Files.writeString(spec, show.out());
+    return spec;
+  }
+
+  @Test
+  void theBuiltInSpecImportsExactlyAsImportUsers() throws IOException {
+    // Given: the same input, two simulators, the same user already in each
+    Path input = input(dir, 150);
+    SimServer a = sim();
+    SimServer b = sim();
+    SimHttp.createUser(a, KEY, "existing@example.com");
+    SimHttp.createUser(b, KEY, "existing@example.com");
+
+    // When
+    Ferry.Run imported = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("import-users", "--csv", input,
+        "--api-url", a.baseUrl(), "--create-org-if-missing", "--job-id", "i1", "--checkpoint-dir",
+        dir.resolve("state-a"), "--quiet", "--json", "--rate-limit", "none", "--workers", 3, "--chunk-size", 40));
+    Ferry.Run ran = Ferry.run(env(input, b), Ferry.args("run", shownSpec(), "--job-id", "s1", "--checkpoint-dir",
+        dir.resolve("state-b"), "--quiet", "--json", "--rate-limit", "none", "--workers", 3, "--chunk-size", 40));
+
+    // Then
+    assertThat(ran.exit()).as(ran.toString()).isEqualTo(imported.exit()).isEqualTo(1);
+    JsonNode want = imported.outJson();
+    JsonNode got = ran.outJson();
+    for (String field : List.of("rows", "done", "failed", "invalid", "status")) {
+      assertThat(got.path(field)).as(field + "\n" + imported + "\n" + ran).isEqualTo(want.path(field));
+    }
+    assertThat(got.path("invalid").asLong()).isEqualTo(5);
+    assertThat(got.path("failed").asLong()).isEqualTo(1);
+    SimStats sa = a.stats();
+    SimStats sb = b.stats();
+    assertThat(sb.users()).isEqualTo(sa.users()).isEqualTo(152);
+    assertThat(sb.usersCreated()).isEqualTo(sa.usersCreated());
+    assertThat(sb.organizations()).isEqualTo(sa.organizations()).isEqualTo(5);
+    assertThat(sb.memberships()).isEqualTo(sa.memberships()).isEqualTo(151);
+    assertThat(sb.duplicateCreations()).isEqualTo(sa.duplicateCreations()).isZero();
+    assertThat(sb.requestsTo("POST /organizations")).isEqualTo(5);
+    assertThat(SimHttp.findUser(b, KEY, "user11@example.com").toString()).doesNotContain("Secret!");
+  }
+}
