@@ -1,6 +1,7 @@
 package dev.ferry.spec;
 
 import static dev.ferry.spec.Shape.Type.ANY;
+import static dev.ferry.spec.Shape.Type.BOOLEAN;
 import static dev.ferry.spec.Shape.Type.COUNT;
 import static dev.ferry.spec.Shape.Type.DURATION;
 import static dev.ferry.spec.Shape.Type.POSITIVE;
@@ -82,7 +83,7 @@ final class Grammar {
           opt("query", new MapOf(s(TEMPLATE), null, "query parameter"), "Query parameters, URL-encoded."),
           opt("headers", new MapOf(s(TEMPLATE), null, "header name"), "Headers of this step's requests."),
           opt("body", s(ANY), "JSON body: any YAML value; its strings are templates."),
-          opt("omit_empty", new OneOfWords(List.of("true", "false")), "Leave out of the body's objects every field"
+          opt("omit_empty", s(BOOLEAN), "Leave out of the body's objects every field"
               + " that renders to null, '', [] or {} (default false).")), false);
 
   /** The parts of one HTTP call, shared by request steps, a lookup's find/create and an 'exists' rule's then. */
