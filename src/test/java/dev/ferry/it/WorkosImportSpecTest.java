@@ -117,4 +117,87 @@ class WorkosImportSpecTest {
     assertThat(sb.requestsTo("POST /organizations")).isEqualTo(5);
     assertThat(SimHttp.findUser(b, KEY, "user11@example.com").toString()).doesNotContain("Secret!");
   }
+
+  @Test
+  void killNineAndResumeCreateEveryUserAndMembershipOnce() throws Exception {
+    // Given
+    int users = 600;
+    Path input = input(dir, users);
+    SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(5).multipleRoles(true)
+        .latency(java.time.Duration.ofMillis(15)).build());
+    sims.add(sim);
+    SimHttp.createUser(sim, KEY, "existing@example.com");
+    Map<String, String> env = env(input, sim);
+    Path state = dir.resolve("state");
+    Path spec = shownSpec();
+
+    // When: a child runs the job and is killed once some users exist
+    dev.ferry.cli.ChildFerry ferry = dev.ferry.cli.ChildFerry.start(dir, "run", env, List.of(),
+        List.of("-XX:+UseSerialGC"), List.of("run", spec.toString(), "--job-id", "k1", "--checkpoint-dir",
+            state.toString(), "--quiet", "--workers", "2", "--concurrency", "8", "--rate-limit", "none",
+            "--chunk-size", "100"));
+    try {
+      ferry.await("a quarter of the users", java.time.Duration.ofSeconds(60),
+          () -> sim.stats().usersCreated() >= users / 4);
+    } finally {
+      ferry.process.destroyForcibly();
+      ferry.process.waitFor();
+    }
+    assertThat(sim.stats().usersCreated()).isLessThan(users + 1);
+
+    // When: resumed in this JVM
+    Ferry.Run run = Ferry.run(env, "resume", "k1", "--checkpoint-dir", state.toString(), "--quiet", "--json");
+
+    // Then: every row settled once; each user, organization and membership created once
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+    JsonNode report = run.outJson();
+    assertThat(report.path("status").asText()).isEqualTo("finished");
+    assertThat(report.path("done").asLong()).isEqualTo(users + 2);
+    assertThat(report.path("invalid").asLong()).isEqualTo(5);
+    assertThat(report.path("failed").asLong()).isEqualTo(1);
+    SimStats s = sim.stats();
+    assertThat(s.users()).isEqualTo(users + 2);
+    assertThat(s.usersCreated()).isEqualTo(users + 2);
+    assertThat(s.organizations()).isEqualTo(5);
+    assertThat(s.memberships()).isEqualTo(users + 1);
+    assertThat(s.duplicateCreations()).isZero();
+  }
+
+  @Test
+  void aDryRunSendsNothingAndFindsTheInvalidRows() throws IOException {
+    Path input = input(dir, 30);
+    SimServer sim = sim();
+    Ferry.Run run = Ferry.run(env(input, sim), Ferry.args("run", shownSpec(), "--dry-run", "--job-id", "d1",
+        "--checkpoint-dir", dir.resolve("state"), "--json"));
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+    JsonNode report = Ferry.json(run.out().substring(run.out().lastIndexOf("\n{") + 1));
+    assertThat(report.path("invalid").asLong()).as(run.toString()).isEqualTo(5);
+    assertThat(report.path("done").asLong()).isEqualTo(33);
+    assertThat(sim.stats().requests()).isZero();
+    assertThat(run.out() + run.err()).doesNotContain(KEY).doesNotContain("Secret!");
+  }
+
+  @Test
+  void aMissingParameterIsOneClearMessageAndExit2() throws IOException {
+    Path spec = shownSpec();
+    Ferry.Run run = Ferry.run(Map.of("INPUT", "users.csv"), Ferry.args("run", spec, "--checkpoint-dir",
+        dir.resolve("state")));
+    assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+    assertThat(run.err()).contains("WORKOS_SECRET_KEY").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(run.err().lines().filter(l -> l.contains("WORKOS_SECRET_KEY")).count()).isEqualTo(1);
+  }
+
+  @Test
+  void aRefusedKeyStopsTheJobWithExit3() throws IOException {
+    Path input = input(dir, 20);
+    SimServer sim = sim();
+    Map<String, String> env = env(input, sim);
+    env.put("WORKOS_SECRET_KEY", "sk_test_wrong_key");
+    Ferry.Run run = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "x1", "--checkpoint-dir",
+        dir.resolve("state"), "--quiet", "--json", "--rate-limit", "none"));
+    assertThat(run.exit()).as(run.toString()).isEqualTo(3);
+    assertThat(run.outJson().path("status").asText()).isEqualTo("stopped");
+    assertThat(run.out() + run.err()).doesNotContain("sk_test_wrong_key");
+    assertThat(sim.stats().users()).isZero();
+  }
 }
