@@ -54,7 +54,7 @@ class WorkosImportSpecTest {
     lines.add("solo@example.com,Solo,,true,,,,,,,");                           // no organization: no membership
     lines.add("USER1@Example.com,Dup,,,,,org-1,,,,");                         // a repeated email: invalid
     lines.add("not-an-email,,,,,,org-1,,,,");                                 // invalid email
-    lines.add("maybe@example.com,,,perhaps,,,org-1,,,,");                     // invalid email_verified
+    lines.add("maybe@example.com,,,perhaps,,,org-1,,,,maybe-Secret!");        // invalid email_verified
     lines.add("role@example.com,,,,,,,,admin,,");                             // a role without organization: invalid
     lines.add("meta@example.com,,,,,,org-2,,,\"[1,2]\",");                    // metadata not an object: invalid
     lines.add("existing@example.com,Ex,Isting,,,,org-3,,member,,");           // already in WorkOS: looked up, done
@@ -116,6 +116,9 @@ class WorkosImportSpecTest {
     assertThat(sb.duplicateCreations()).isEqualTo(sa.duplicateCreations()).isZero();
     assertThat(sb.requestsTo("POST /organizations")).isEqualTo(5);
     assertThat(SimHttp.findUser(b, KEY, "user11@example.com").toString()).doesNotContain("Secret!");
+    String errors = Files.readString(dir.resolve("state-b/jobs/s1/errors.csv"));
+    assertThat(errors).contains("maybe@example.com").contains("email_verified_invalid").contains("password")
+        .doesNotContain("Secret!");
   }
 
   @Test
@@ -175,6 +178,12 @@ class WorkosImportSpecTest {
     assertThat(report.path("done").asLong()).isEqualTo(33);
     assertThat(sim.stats().requests()).isZero();
     assertThat(run.out() + run.err()).doesNotContain(KEY).doesNotContain("Secret!");
+    // printed: every request, headers and the password column masked
+    Ferry.Run shown = Ferry.run(env(input, sim), Ferry.args("run", shownSpec(), "--dry-run", "--job-id", "d2",
+        "--checkpoint-dir", dir.resolve("state"), "--progress", "never"));
+    assertThat(shown.out()).as(shown.toString()).contains("row 11 user: POST " + sim.baseUrl())
+        .contains("\"password\":\"***\"").contains("Authorization: ***").doesNotContain("Secret!").doesNotContain(KEY);
+    assertThat(sim.stats().requests()).isZero();
   }
 
   @Test
