@@ -122,6 +122,53 @@ class WorkosImportSpecTest {
   }
 
   @Test
+  void organizationsByIdAndTheDefaultOrganizationAsImportUsersWithoutCreating() throws IOException {
+    // Given: in each simulator an organization known by id and one by external id; rows use either, or neither
+    // (the default organization: --org-external-id / ORG_EXTERNAL_ID), or one that does not exist
+    List<Ferry.Run> runs = new ArrayList<>();
+    List<SimServer> both = List.of(sim(), sim());
+    for (int i = 0; i < 2; i++) {
+      SimServer sim = both.get(i);
+      String byId = SimHttp.createOrg(sim, KEY, "by-id");
+      SimHttp.createOrg(sim, KEY, "acme");
+      List<String> lines = new ArrayList<>(List.of(HEADER));
+      for (int u = 1; u <= 40; u++) {
+        String org = switch (u % 4) {
+          case 0 -> byId + ",";
+          case 1 -> ",acme";
+          case 2 -> ",";                                   // the default organization
+          default -> u == 3 ? ",nowhere" : byId + ",acme"; // nowhere: not found (not created); both: the id wins
+        };
+        lines.add("u" + u + "@example.com,,,,," + org + ",," + (u % 8 == 0 ? "admin" : "") + ",,");
+      }
+      Path input = dir.resolve("orgs-" + i + ".csv");
+      Files.write(input, lines);
+      Path state = dir.resolve("orgs-state-" + i);
+      if (i == 0) {
+        runs.add(Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("import-users", "--csv", input, "--api-url",
+            sim.baseUrl(), "--org-external-id", "acme", "--job-id", "o1", "--checkpoint-dir", state, "--quiet",
+            "--json", "--rate-limit", "none")));
+      } else {
+        Map<String, String> env = env(input, sim);
+        env.remove("CREATE_ORG_IF_MISSING");
+        env.put("ORG_EXTERNAL_ID", "acme");
+        runs.add(Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "o1", "--checkpoint-dir", state, "--quiet",
+            "--json", "--rate-limit", "none")));
+      }
+    }
+    // Then
+    JsonNode want = runs.get(0).outJson();
+    JsonNode got = runs.get(1).outJson();
+    for (String field : List.of("rows", "done", "failed", "invalid", "status")) {
+      assertThat(got.path(field)).as(field + "\n" + runs.get(0) + "\n" + runs.get(1)).isEqualTo(want.path(field));
+    }
+    assertThat(got.path("failed").asLong()).isEqualTo(1);
+    assertThat(both.get(1).stats().organizations()).isEqualTo(both.get(0).stats().organizations()).isEqualTo(2);
+    assertThat(both.get(1).stats().memberships()).isEqualTo(both.get(0).stats().memberships()).isEqualTo(39);
+    assertThat(both.get(1).stats().requestsTo("POST /organizations")).as("nothing created").isEqualTo(2);
+  }
+
+  @Test
   void killNineAndResumeCreateEveryUserAndMembershipOnce() throws Exception {
     // Given
     int users = 600;
