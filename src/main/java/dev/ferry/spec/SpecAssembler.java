@@ -266,7 +266,13 @@ final class SpecAssembler {
   }
 
   /** What the records cannot check alone: the steps engineer's cross-checks (templates read earlier steps...). */
-  void crossCheck(List<TargetConfig> targets, List<StepConfig> steps) {
+  void crossCheck(List<TargetConfig> targets, List<StepConfig> steps, Map<String, Template> vars,
+      List<dev.ferry.steps.RowCheck> checks) {
+    try {
+      JobSteps.validateRowRules(vars, checks);
+    } catch (SpecException e) {
+      errors.add(fromSpecException(e, ""));
+    }
     try {
       JobSteps.validate(targets, steps);
     } catch (SpecException e) {

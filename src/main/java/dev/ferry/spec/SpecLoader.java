@@ -97,7 +97,7 @@ public final class SpecLoader {
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
         : Integer.parseInt(root.get("chunk_size").text().strip());
-    if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps);
+    if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps, vars, checks);
     errors.addAll(assembler.errors());
     if (!errors.isEmpty()) throw new InvalidSpecException(sorted(dedupe(errors)));
     Set<String> secret = new java.util.LinkedHashSet<>(yaml.secretParams());

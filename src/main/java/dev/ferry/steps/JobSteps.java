@@ -50,17 +50,7 @@ public final class JobSteps implements AutoCloseable {
       throw new SpecException(b.key.location(), "the row's key is rendered before any step runs: it reads only row "
           + "and job");
     }
-    List<Template> beforeSteps = new ArrayList<>(b.vars.values());
-    for (RowCheck c : b.checks) {
-      beforeSteps.add(c.require());
-      if (c.message() != null) beforeSteps.add(c.message());
-    }
-    for (Template t : beforeSteps) {
-      if (!t.stepsRead().isEmpty() || t.usesBatch()) {
-        throw new SpecException(t.location(), "vars and checks are rendered before any step: they read only row,"
-            + " job, source and vars");
-      }
-    }
+    validateRowRules(b.vars, b.checks);
     Map<String, StepTarget> opened = new LinkedHashMap<>();
     NetworkSettings network = b.dryRun ? NetworkSettings.DIRECT
         : b.network != null ? b.network : NetworkSettings.fromSystem();
@@ -106,6 +96,25 @@ public final class JobSteps implements AutoCloseable {
    */
   public static void validate(List<TargetConfig> targets, List<StepConfig> steps) {
     StepsValidator.validate(targets, steps);
+  }
+
+  /**
+   * Checks that the spec's vars and checks read no step's results and no batch (they are rendered before any step).
+   *
+   * @throws SpecException at the faulty template
+   */
+  public static void validateRowRules(Map<String, Template> vars, List<RowCheck> checks) {
+    List<Template> beforeSteps = new ArrayList<>(vars.values());
+    for (RowCheck c : checks) {
+      beforeSteps.add(c.require());
+      if (c.message() != null) beforeSteps.add(c.message());
+    }
+    for (Template t : beforeSteps) {
+      if (!t.stepsRead().isEmpty() || t.usesBatch()) {
+        throw new SpecException(t.location(), "vars and checks are rendered before any step: they read only row,"
+            + " job, source and vars");
+      }
+    }
   }
 
   /** The processor that runs every row through the steps; one outcome per row. */
