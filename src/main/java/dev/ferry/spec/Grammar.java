@@ -97,7 +97,8 @@ final class Grammar {
             + " the target's limits besides one request, e.g. tokens: \"{{ batch.weight }}\".")));
     if (withOn) fields.add(opt("on", new MapOf(new AnyOf(List.of(new OneOfWords(ACTIONS), THEN_RULE)),
         STATUS_PATTERN, "status"), "What a status means: ok, exists (done; {action: exists, then: CALL} reads"
-        + " the existing item; {action: ..., codes: [..]} holds only for those error codes), final (the row fails), retry, stop (the job). Default: 2xx ok, 401/403 stop, 408,"
+        + " the existing item; {action: ..., codes: [..]} holds only for those error codes), final (the row fails),"
+        + " retry, stop (the job). Default: 2xx ok, 401/403 stop, 408,"
         + " 429 and 5xx retry, other 4xx final."));
     return fields;
   }
@@ -167,7 +168,8 @@ final class Grammar {
 
   static final Obj CHECK = new Obj("check", "A rule every row must pass before its steps: a row for which require"
       + " renders false (or cannot be rendered) is invalid; nothing is sent for it.",
-      List.of(req("require", s(TEMPLATE), "The condition a valid row meets, e.g. \"{{ matches(row.email, '.+@.+') }}\"."),
+      List.of(req("require", s(TEMPLATE), "The condition a valid row meets, e.g."
+              + " \"{{ matches(row.email, '.+@.+') }}\"."),
           req("code", new Scalar(STRING, NAME_PATTERN), "The invalid row's code (errors file, ledger)."),
           opt("message", s(TEMPLATE), "The invalid row's message, rendered for the row.")), false);
 
@@ -200,7 +202,8 @@ final class Grammar {
           req("steps", new ListOf(STEP, 1), "What each row goes through, in order."),
           opt("key", s(TEMPLATE), "The row's business key (errors file, results): e.g. {{ row.id }}."),
           opt("chunk_size", s(COUNT), "Rows per chunk (default 1000)."),
-          opt("vars", new MapOf(s(TEMPLATE), "^[A-Za-z_][A-Za-z0-9_]*$", "name"), "Values computed for each row, in order,"
+          opt("vars", new MapOf(s(TEMPLATE), "^[A-Za-z_][A-Za-z0-9_]*$", "name"), "Values computed for each row, in"
+              + " order,"
               + " before its checks and steps: vars.NAME in any later template (each may read row, job, source and"
               + " the vars above it)."),
           opt("checks", new ListOf(CHECK, 1), "Rules every row must pass before its steps, in order; the first that"

@@ -57,7 +57,9 @@ final class SpecAssembler {
     if (csv != null) {
       Set<String> secret = new java.util.LinkedHashSet<>();
       if (csv.get("secret_columns") != null) {
-        for (Node c : csv.get("secret_columns").items()) secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
+        for (Node c : csv.get("secret_columns").items()) {
+          secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
+        }
       }
       return new JobSpec.CsvSource(path(csv.get("path")), secret);
     }

@@ -92,7 +92,8 @@ public final class SpecLoader {
     var key = root.get("key") == null ? null : assembler.template(root.get("key"));
     var vars = root.get("vars") == null ? Map.<String, dev.ferry.steps.template.Template>of()
         : assembler.templatesOf(root.get("vars"));
-    var checks = root.get("checks") == null ? List.<dev.ferry.steps.RowCheck>of() : assembler.checks(root.get("checks"));
+    var checks = root.get("checks") == null ? List.<dev.ferry.steps.RowCheck>of()
+        : assembler.checks(root.get("checks"));
     var unique = root.get("unique") == null ? null : assembler.template(root.get("unique"));
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE

@@ -32,7 +32,9 @@ record ApiMessage(String code, String message) {
     return new ApiMessage("http_" + status, b.isEmpty() ? "HTTP " + status : clip(b));
   }
 
-  /** Every error code of an answer's tree: {@code code}, {@code error.code}, {@code error.type}, {@code errors[].code}. */
+  /**
+   * Every error code of an answer's tree: {@code code}, {@code error.code}, {@code error.type}, {@code errors[].code}.
+   */
   static List<String> codes(Object tree) {
     if (!(tree instanceof Map<?, ?> m)) return List.of();
     List<String> out = new java.util.ArrayList<>(2);
@@ -40,7 +42,9 @@ record ApiMessage(String code, String message) {
       if (c instanceof String s && !s.isEmpty()) out.add(s);
     }
     if (m.get("errors") instanceof List<?> l) {
-      for (Object e : l) if (e instanceof Map<?, ?> em && em.get("code") instanceof String s && !s.isEmpty()) out.add(s);
+      for (Object e : l) {
+        if (e instanceof Map<?, ?> em && em.get("code") instanceof String s && !s.isEmpty()) out.add(s);
+      }
     }
     return out;
   }

@@ -75,7 +75,8 @@ public final class JobSteps implements AutoCloseable {
       });
     }
     this.steps = List.copyOf(built);
-    this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.checks, Map.of("id", b.jobId), b.sink, b.dryRun);
+    this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.checks, Map.of("id", b.jobId), b.sink,
+        b.dryRun);
   }
 
   /**

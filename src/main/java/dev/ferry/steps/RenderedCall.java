@@ -72,7 +72,8 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
   }
 
   private static boolean isEmpty(Object v) {
-    return v == null || "".equals(v) || v instanceof Map<?, ?> m && m.isEmpty() || v instanceof List<?> l && l.isEmpty();
+    return v == null || "".equals(v) || v instanceof Map<?, ?> m && m.isEmpty()
+        || v instanceof List<?> l && l.isEmpty();
   }
 
   ApiCall toApiCall(String callType) {

@@ -17,6 +17,7 @@ public final class RowState {
   private final String key;
   private final Map<String, Object> job;
   private final Map<String, Object> results = new LinkedHashMap<>();
+  private final Map<String, Object> source;
   private Map<String, Object> vars = Map.of();
 
   /**
@@ -28,6 +29,7 @@ public final class RowState {
     this.input = Objects.requireNonNull(input, "input cannot be null");
     this.key = key == null ? "" : key;
     this.job = Map.copyOf(job);
+    this.source = Map.of("row", input.row(), "line", input.line());
   }
 
   public RowInput input() {
@@ -60,7 +62,6 @@ public final class RowState {
 
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
-    return RenderContext.ofRow(record(), Map.copyOf(results), job, Map.of("row", input.row(), "line", input.line()))
-        .withVars(vars);
+    return RenderContext.ofRow(record(), Map.copyOf(results), job, source).withVars(vars);
   }
 }

@@ -56,14 +56,16 @@ final class StepsProcessor implements RowProcessor {
     state = new RowState(row, rowKey, job);
     if (!vars.isEmpty()) {
       Map<String, Object> values = new java.util.LinkedHashMap<>();
+      // one context for every var: it holds the map being filled, so each var reads the ones above it
+      dev.ferry.steps.template.RenderContext ctx = state.context().withVars(values);
       for (Map.Entry<String, Template> v : vars.entrySet()) {
         try {
-          values.put(v.getKey(), v.getValue().render(state.context()));
+          values.put(v.getKey(), v.getValue().render(ctx));
         } catch (SpecException e) {
           return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "template", e.getMessage());
         }
-        state.vars(values);
       }
+      state.vars(values);
     }
     if (!checks.isEmpty()) {
       RowOutcome invalid = check(row, rowKey, state.context());

@@ -46,7 +46,8 @@ class WorkosImportSpecTest {
   static Path input(Path dir, int users) throws IOException {
     List<String> lines = new ArrayList<>(List.of(HEADER));
     for (int i = 1; i <= users; i++) {
-      String roles = i % 10 == 0 ? "admin" : i % 15 == 0 ? "\"admin, billing\"" : i % 21 == 0 ? "\"[\"\"member\"\"]\"" : "";
+      String roles = i % 10 == 0 ? "admin" : i % 15 == 0 ? "\"admin, billing\""
+          : i % 21 == 0 ? "\"[\"\"member\"\"]\"" : "";
       lines.add("user" + i + "@example.com,F" + i + ",L" + i + "," + (i % 3 == 0 ? "false" : i % 3 == 1 ? "yes" : "")
           + ",ext-" + i + ",,org-" + (i % 5) + ",\"Org " + (i % 5) + ", Inc.\"," + roles + ","
           + (i % 7 == 0 ? "\"{\"\"plan\"\":\"\"pro\"\"}\"" : "") + "," + (i % 11 == 0 ? "pw-" + i + "-Secret!" : ""));

@@ -93,7 +93,8 @@ class ResponseRulesTest {
     inner.put("x", null);
     body.put("metadata", inner);
     body.put("n", 0L);
-    assertThat(Json.write(RenderedCall.withoutEmpty(body))).isEqualTo("{\"email\":\"a@b.co\",\"verified\":false,\"n\":0}");
+    assertThat(Json.write(RenderedCall.withoutEmpty(body)))
+        .isEqualTo("{\"email\":\"a@b.co\",\"verified\":false,\"n\":0}");
   }
 
   @Test

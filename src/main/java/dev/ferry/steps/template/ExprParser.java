@@ -161,7 +161,8 @@ final class ExprParser {
       return new Expr.Literal(new FunctionName(name), o);
     }
     if (!ROOTS.contains(name)) {
-      throw error(o, "unknown name '" + name + "': a template reads row, steps, job, source, vars or batch (e.g. row." + name + ")");
+      throw error(o, "unknown name '" + name + "': a template reads row, steps, job, source, vars or batch (e.g. row."
+          + name + ")");
     }
     return new Expr.Name(name, o);
   }

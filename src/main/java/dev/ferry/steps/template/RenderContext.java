@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a {@link Template} renders against: one row ({@code row}, {@code steps}, {@code job}, {@code source}) or one batch of rows
+ * What a {@link Template} renders against: one row ({@code row}, {@code steps}, {@code job}, {@code source},
+ * {@code vars}) or one batch of rows
  * ({@code batch}, whose {@code each(expr)} renders {@code expr} against every row's context). Immutable; the maps
  * handed in must not change while the context is in use (the row processor hands in its own copies).
  */
