@@ -173,6 +173,12 @@ final class Grammar {
           req("code", new Scalar(STRING, NAME_PATTERN), "The invalid row's code (errors file, ledger)."),
           opt("message", s(TEMPLATE), "The invalid row's message, rendered for the row.")), false);
 
+  static final Obj TABLE = new Obj("table", "A lookup table from a CSV file with a header, read when the spec is"
+      + " loaded: tables.NAME[key] is the value column of the row whose key column is key (null when none).",
+      List.of(req("csv", s(STRING), "The CSV file ('' for an empty table, e.g. an unset ${ROLE_MAPPING:-})."),
+          req("key", s(STRING), "The key column."),
+          req("value", s(STRING), "The value column.")), false);
+
   static final Obj JSONL_SINK = new Obj("jsonl sink", "A JSON Lines results file: one line per settled row, once.",
       List.of(req("path", s(STRING), "The results file (appended to on resume).")), false);
 
@@ -206,6 +212,8 @@ final class Grammar {
               + " order,"
               + " before its checks and steps: vars.NAME in any later template (each may read row, job, source and"
               + " the vars above it)."),
+          opt("tables", new MapOf(TABLE, "^[A-Za-z_][A-Za-z0-9_]*$", "name"), "Lookup tables from CSV files:"
+              + " tables.NAME[key] in any template."),
           opt("checks", new ListOf(CHECK, 1), "Rules every row must pass before its steps, in order; the first that"
               + " fails makes the row invalid."),
           opt("unique", s(TEMPLATE), "A key no two rows may share (compared ignoring case and surrounding blanks),"

@@ -29,11 +29,12 @@ import java.util.Set;
  * @param checks       rules every row must pass before its steps (else it is invalid)
  * @param unique       a template of a key no two rows may share (compared ignoring case and surrounding blanks): a
  *                     later row repeating an earlier one's is invalid when the job is planned; null for none
+ * @param tables       lookup tables read from files when the spec is loaded: name → (key → value)
  */
 public record JobSpec(String file, String text, String name, SourceSpec source, List<TargetConfig> targets,
     List<StepConfig> steps, Template key, int chunkSize, SinkSpec sink, Map<String, String> storedParams,
     Set<String> secretParams, List<String> secretValues, Map<String, Template> vars, List<RowCheck> checks,
-    Template unique) {
+    Template unique, Map<String, Object> tables) {
   public static final int DEFAULT_CHUNK_SIZE = 1000;
 
   public JobSpec {
@@ -44,6 +45,7 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
     secretValues = List.copyOf(secretValues);
     vars = vars == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(vars));
     checks = checks == null ? List.of() : List.copyOf(checks);
+    tables = tables == null ? Map.of() : Map.copyOf(tables);
   }
 
   /** A spec without checks or unique key. */
@@ -51,7 +53,7 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
       List<StepConfig> steps, Template key, int chunkSize, SinkSpec sink, Map<String, String> storedParams,
       Set<String> secretParams, List<String> secretValues) {
     this(file, text, name, source, targets, steps, key, chunkSize, sink, storedParams, secretParams, secretValues,
-        Map.of(), List.of(), null);
+        Map.of(), List.of(), null, Map.of());
   }
 
   /** Where a spec's rows come from. */
@@ -99,13 +101,13 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
   /** The same spec cut into chunks of {@code rows}. */
   public JobSpec withChunkSize(int rows) {
     return new JobSpec(file, text, name, source, targets, steps, key, rows, sink, storedParams, secretParams,
-        secretValues, vars, checks, unique);
+        secretValues, vars, checks, unique, tables);
   }
 
   /** The same spec calling other targets (e.g. with the limits of {@code --rate-limit}). */
   public JobSpec withTargets(List<TargetConfig> others) {
     return new JobSpec(file, text, name, source, others, steps, key, chunkSize, sink, storedParams, secretParams,
-        secretValues, vars, checks, unique);
+        secretValues, vars, checks, unique, tables);
   }
 
   /** The source's columns whose values never leave the input (lower case); empty for most sources. */

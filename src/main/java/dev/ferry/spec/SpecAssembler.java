@@ -180,6 +180,24 @@ final class SpecAssembler {
     return steps;
   }
 
+  /** The spec's lookup tables, read from their files now. */
+  Map<String, Object> tables(Node node) {
+    Map<String, Object> tables = new LinkedHashMap<>();
+    node.fields().forEach((name, t) -> {
+      Map<String, Object> table = build(t, () -> {
+        String file = t.get("csv").text();
+        if (file.isBlank()) return Map.<String, Object>of(); // an unset optional parameter: an empty table
+        try {
+          return LookupTables.read(baseDir.resolve(file).normalize(), t.get("key").text(), t.get("value").text());
+        } catch (IllegalArgumentException e) {
+          throw new Refused(t.get("csv"), e.getMessage());
+        }
+      });
+      if (table != null) tables.put(name, table);
+    });
+    return tables;
+  }
+
   /** A map of templates in written order (the spec's vars). */
   Map<String, Template> templatesOf(Node node) {
     return templates(node);

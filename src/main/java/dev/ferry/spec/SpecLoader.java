@@ -95,6 +95,7 @@ public final class SpecLoader {
     var checks = root.get("checks") == null ? List.<dev.ferry.steps.RowCheck>of()
         : assembler.checks(root.get("checks"));
     var unique = root.get("unique") == null ? null : assembler.template(root.get("unique"));
+    Map<String, Object> tables = root.get("tables") == null ? Map.of() : assembler.tables(root.get("tables"));
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
         : Integer.parseInt(root.get("chunk_size").text().strip());
@@ -112,7 +113,7 @@ public final class SpecLoader {
     });
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
-        stored, secret, secretValues, vars, checks, unique);
+        stored, secret, secretValues, vars, checks, unique, tables);
   }
 
   private static List<SpecError> dedupe(List<SpecError> errors) {

@@ -75,8 +75,8 @@ public final class JobSteps implements AutoCloseable {
       });
     }
     this.steps = List.copyOf(built);
-    this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.checks, Map.of("id", b.jobId), b.sink,
-        b.dryRun);
+    this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.tables, b.checks, Map.of("id", b.jobId),
+        b.sink, b.dryRun);
   }
 
   /**
@@ -157,6 +157,7 @@ public final class JobSteps implements AutoCloseable {
     Template key;
     List<RowCheck> checks = List.of();
     Map<String, Template> vars = Map.of();
+    Map<String, Object> tables = Map.of();
     JobStore store;
     ResultSink sink;
     boolean dryRun;
@@ -194,6 +195,12 @@ public final class JobSteps implements AutoCloseable {
     public Builder vars(Map<String, Template> vars) {
       this.vars = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(vars,
           "vars cannot be null")));
+      return this;
+    }
+
+    /** Lookup tables templates read as {@code tables.NAME[key]} (maps, read-only); none by default. */
+    public Builder tables(Map<String, Object> tables) {
+      this.tables = Map.copyOf(Objects.requireNonNull(tables, "tables cannot be null"));
       return this;
     }
 

@@ -18,6 +18,7 @@ public final class RowState {
   private final Map<String, Object> job;
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final Map<String, Object> source;
+  private final Map<String, Object> tables;
   private Map<String, Object> vars = Map.of();
 
   /**
@@ -26,10 +27,18 @@ public final class RowState {
    * @param job   job-level values for templates ({@code id})
    */
   public RowState(RowInput input, String key, Map<String, Object> job) {
+    this(input, key, job, Map.of());
+  }
+
+  /**
+   * @param tables the spec's lookup tables by name ({@code tables.NAME[key]}), shared and read-only
+   */
+  public RowState(RowInput input, String key, Map<String, Object> job, Map<String, Object> tables) {
     this.input = Objects.requireNonNull(input, "input cannot be null");
     this.key = key == null ? "" : key;
     this.job = Map.copyOf(job);
     this.source = Map.of("row", input.row(), "line", input.line());
+    this.tables = Objects.requireNonNull(tables, "tables cannot be null");
   }
 
   public RowInput input() {
@@ -62,6 +71,7 @@ public final class RowState {
 
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
-    return RenderContext.ofRow(record(), Map.copyOf(results), job, source).withVars(vars);
+    RenderContext ctx = RenderContext.ofRow(record(), Map.copyOf(results), job, source).withVars(vars);
+    return tables.isEmpty() ? ctx : ctx.withTables(tables);
   }
 }

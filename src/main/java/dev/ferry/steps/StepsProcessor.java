@@ -23,6 +23,7 @@ final class StepsProcessor implements RowProcessor {
   private final List<Step> steps;
   private final Template key;
   private final Map<String, Template> vars;
+  private final Map<String, Object> tables;
   private final List<RowCheck> checks;
   private final Map<String, Object> job;
   private final ResultSink sink;
@@ -30,7 +31,13 @@ final class StepsProcessor implements RowProcessor {
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
+    this(configs, steps, key, vars, Map.of(), checks, job, sink, dryRun);
+  }
+
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
+      Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
     this.vars = vars;
+    this.tables = tables;
     this.configs = configs;
     this.steps = steps;
     this.key = key;
@@ -42,7 +49,7 @@ final class StepsProcessor implements RowProcessor {
 
   @Override
   public RowOutcome process(RowInput row) throws InterruptedException {
-    RowState state = new RowState(row, "", job);
+    RowState state = new RowState(row, "", job, tables);
     String rowKey = "";
     if (key != null) {
       try {
@@ -53,7 +60,7 @@ final class StepsProcessor implements RowProcessor {
     }
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
-    state = new RowState(row, rowKey, job);
+    state = new RowState(row, rowKey, job, tables);
     if (!vars.isEmpty()) {
       Map<String, Object> values = new java.util.LinkedHashMap<>();
       // one context for every var: it holds the map being filled, so each var reads the ones above it

@@ -170,6 +170,57 @@ class WorkosImportSpecTest {
   }
 
   @Test
+  void aRoleMappingAsImportUsersRoleMapping() throws IOException {
+    // Given: rows without a role get the mapped role of their external_id; a row's own role wins
+    Path roles = dir.resolve("roles.csv");
+    Files.write(roles, List.of("external_id,role_slug", "ext-1,admin", "ext-2,billing", "ext-3,admin"));
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    for (int u = 1; u <= 4; u++) lines.add("u" + u + "@example.com,,,,ext-" + u + ",,acme,,"
+        + (u == 3 ? "member" : "") + ",,");
+    Path input = dir.resolve("roles-users.csv");
+    Files.write(input, lines);
+    SimServer a = sim();
+    SimServer b = sim();
+    // When
+    Ferry.Run imported = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("import-users", "--csv", input,
+        "--api-url", a.baseUrl(), "--create-org-if-missing", "--role-mapping", roles, "--job-id", "r1",
+        "--checkpoint-dir", dir.resolve("state-a"), "--quiet", "--json", "--rate-limit", "none"));
+    Map<String, String> env = env(input, b);
+    env.put("ROLE_MAPPING", roles.toString());
+    Ferry.Run ran = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "r1", "--checkpoint-dir",
+        dir.resolve("state-b"), "--quiet", "--json", "--rate-limit", "none"));
+    // Then: the same roles on the same users
+    assertThat(ran.exit()).as(ran.toString()).isZero();
+    assertThat(imported.exit()).as(imported.toString()).isZero();
+    for (int u = 1; u <= 4; u++) {
+      assertThat(roleOf(b, "u" + u + "@example.com")).as("u" + u).isEqualTo(roleOf(a, "u" + u + "@example.com"));
+    }
+    assertThat(roleOf(b, "u1@example.com")).isEqualTo("admin");
+    assertThat(roleOf(b, "u3@example.com")).isEqualTo("member");
+    // a role mapping file that is not there: exit 2 naming it, nothing sent
+    env.put("ROLE_MAPPING", dir.resolve("nope.csv").toString());
+    Ferry.Run missing = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "r2", "--checkpoint-dir",
+        dir.resolve("state-b")));
+    assertThat(missing.exit()).as(missing.toString()).isEqualTo(2);
+    assertThat(missing.err()).contains("nope.csv: no such file").doesNotContain("Exception");
+  }
+
+  /** The role of the user's membership, read from the simulator. */
+  private static String roleOf(SimServer sim, String email) {
+    String userId = SimHttp.findUser(sim, KEY, email).path("id").asText();
+    try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).build()) {
+      java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+              sim.baseUrl() + "/user_management/organization_memberships?user_id=" + userId))
+          .header("Authorization", "Bearer " + KEY).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      JsonNode list = Ferry.json(r.body());
+      return list.path("data").path(0).path("role").path("slug").asText(list.toString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void killNineAndResumeCreateEveryUserAndMembershipOnce() throws Exception {
     // Given
     int users = 600;

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What a {@link Template} renders against: one row ({@code row}, {@code steps}, {@code job}, {@code source},
- * {@code vars}) or one batch of rows
+ * {@code vars}, {@code tables}) or one batch of rows
  * ({@code batch}, whose {@code each(expr)} renders {@code expr} against every row's context). Immutable; the maps
  * handed in must not change while the context is in use (the row processor hands in its own copies).
  */
@@ -16,17 +16,19 @@ public final class RenderContext {
   private final Map<String, Object> job;
   private final Map<String, Object> source;
   private final Map<String, Object> vars;
+  private final Map<String, Object> tables;
   private final List<RenderContext> batchRows;
   private final Map<String, Object> batchFields;
 
   private RenderContext(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job,
-      Map<String, Object> source, Map<String, Object> vars, List<RenderContext> batchRows,
-      Map<String, Object> batchFields) {
+      Map<String, Object> source, Map<String, Object> vars, Map<String, Object> tables,
+      List<RenderContext> batchRows, Map<String, Object> batchFields) {
     this.row = row;
     this.steps = steps;
     this.job = job;
     this.source = source;
     this.vars = vars;
+    this.tables = tables;
     this.batchRows = batchRows;
     this.batchFields = batchFields;
   }
@@ -52,7 +54,7 @@ public final class RenderContext {
       Map<String, Object> source) {
     return new RenderContext(Objects.requireNonNull(row, "row cannot be null"),
         Objects.requireNonNull(steps, "steps cannot be null"), Objects.requireNonNull(job, "job cannot be null"),
-        Objects.requireNonNull(source, "source cannot be null"), Map.of(), null, null);
+        Objects.requireNonNull(source, "source cannot be null"), Map.of(), Map.of(), null, null);
   }
 
   /**
@@ -65,13 +67,19 @@ public final class RenderContext {
   public static RenderContext ofBatch(List<RenderContext> rows, Map<String, Object> fields) {
     if (rows.isEmpty()) throw new IllegalArgumentException("a batch has at least one row");
     RenderContext first = rows.get(0);
-    return new RenderContext(first.row, first.steps, first.job, first.source, first.vars, List.copyOf(rows),
-        Map.copyOf(fields));
+    return new RenderContext(first.row, first.steps, first.job, first.source, first.vars, first.tables,
+        List.copyOf(rows), Map.copyOf(fields));
   }
 
   /** This row's context with the spec's {@code vars} computed for the row ({@code vars.NAME}). */
   public RenderContext withVars(Map<String, Object> values) {
     return new RenderContext(row, steps, job, source, Objects.requireNonNull(values, "values cannot be null"),
+        tables, batchRows, batchFields);
+  }
+
+  /** This context with the spec's lookup tables ({@code tables.NAME[key]}: a map of maps, read-only). */
+  public RenderContext withTables(Map<String, Object> values) {
+    return new RenderContext(row, steps, job, source, vars, Objects.requireNonNull(values, "values cannot be null"),
         batchRows, batchFields);
   }
 
@@ -87,6 +95,7 @@ public final class RenderContext {
       case "job" -> job;
       case "source" -> source;
       case "vars" -> vars;
+      case "tables" -> tables;
       case "batch" -> batchFields;
       default -> null;
     };

@@ -118,8 +118,8 @@ class TemplateTest {
   @Test
   void parseErrorsNameTheColumnAndWhatWasExpected() {
     assertThatThrownBy(() -> Template.parse("x {{ rwo.id }}", AT)).isInstanceOf(SpecException.class)
-        .hasMessageStartingWith("job.yaml:12:15: unknown name 'rwo': a template reads row, steps, job, source, vars"
-            + " or batch");
+        .hasMessageStartingWith("job.yaml:12:15: unknown name 'rwo': a template reads row, steps, job, source, vars,"
+            + " tables or batch");
     assertThatThrownBy(() -> Template.parse("{{ row.id", AT))
         .hasMessageStartingWith("job.yaml:12:10: '{{' without '}}'");
     assertThatThrownBy(() -> Template.parse("{{ shout(row.id) }}", AT))
