@@ -114,6 +114,11 @@ final class Grammar {
               + " the default applies."),
           opt("then", THEN_CALL, THEN_CALL.description() + " Only with exists.")), false);
 
+  static final Obj UNDO = new Obj("undo", "What removes the item this step created for the row when a later step"
+      + " fails for good (e.g. DELETE the user whose membership failed); the row stays failed.",
+      concat(List.of(opt("when", s(TEMPLATE), "Undo only when this renders true for the failed row (default: always).")),
+          callFields(true)), false);
+
   static final Obj CALL = new Obj("call", "One HTTP call: request, idempotency key, status rules, captures.",
       callFields(true), false);
 
@@ -157,7 +162,8 @@ final class Grammar {
               opt("response", RESPONSE, RESPONSE.description()),
               opt("split_on", new ListOf(s(STATUS), 1), "Statuses that refuse a batch as a whole: it is split until"
                   + " the bad row fails alone (default 400, 413, 422)."),
-              opt("lookup", LOOKUP, LOOKUP.description()))), false);
+              opt("lookup", LOOKUP, LOOKUP.description()),
+              opt("undo", UNDO, UNDO.description()))), false);
 
   @SafeVarargs
   static <T> List<T> concat(List<T>... lists) {

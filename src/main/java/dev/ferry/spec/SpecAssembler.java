@@ -166,13 +166,16 @@ final class SpecAssembler {
         continue;
       }
       if (lookup) {
-        for (String k : List.of("idempotency_key", "capture", "charge", "on", "batch", "response", "split_on")) {
+        for (String k : List.of("idempotency_key", "capture", "charge", "on", "batch", "response", "split_on",
+            "undo")) {
           if (s.get(k) != null) error(s.get(k), "belongs in lookup.find or lookup.create, not on a lookup step");
         }
       } else if (s.get("batch") == null) {
         for (String k : List.of("response", "split_on")) {
           if (s.get(k) != null) error(s.get(k), "only a batch step (with batch:) has " + k);
         }
+      } else if (s.get("undo") != null) {
+        error(s.get("undo"), "a batch step has no undo (its rows fail one by one, their items are the batch's)");
       }
       StepConfig step = build(s, () -> lookup ? lookupStep(name, s) : requestStep(name, s));
       if (step != null) steps.add(step);
@@ -214,8 +217,10 @@ final class SpecAssembler {
   }
 
   private StepConfig requestStep(String name, Node s) {
+    Node undo = s.get("undo");
     return new RequestStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(), call(s),
-        s.get("batch") == null ? null : batch(s));
+        s.get("batch") == null ? null : batch(s),
+        undo == null ? null : new dev.ferry.steps.UndoConfig(optTemplate(undo.get("when")), call(undo)));
   }
 
   private StepConfig lookupStep(String name, Node s) {

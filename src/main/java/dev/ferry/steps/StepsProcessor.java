@@ -80,6 +80,7 @@ final class StepsProcessor implements RowProcessor {
     }
     String lastStep = "";
     StepResult.Ok last = null;
+    List<RequestStep> created = new java.util.ArrayList<>(0); // steps that created an item and can undo it
     for (int i = 0; i < steps.size(); i++) {
       StepConfig c = configs.get(i);
       if (c.when() != null) {
@@ -95,12 +96,13 @@ final class StepsProcessor implements RowProcessor {
       switch (r) {
         case StepResult.Ok ok -> {
           state.put(c.name(), ok.captures());
+          if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) created.add(rs);
           lastStep = c.name();
           last = ok;
         }
         case StepResult.Skipped s -> { }
         case StepResult.Failed f -> {
-          return failed(row, rowKey, c.name(), f);
+          return failed(row, rowKey, c.name(), f.retryable() || dryRun ? f : undo(state, created, f));
         }
       }
     }
@@ -115,6 +117,15 @@ final class StepsProcessor implements RowProcessor {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.DONE, false, rowKey, lastStep,
         last == null ? 0 : last.status(), "", "", last == null ? "" : last.requestId(),
         last == null ? "skipped" : last.note());
+  }
+
+  /** Undoes what the row's earlier steps created (latest first) after a final failure; the notes go to the message. */
+  private static StepResult.Failed undo(RowState state, List<RequestStep> created, StepResult.Failed f)
+      throws InterruptedException {
+    if (created.isEmpty()) return f;
+    StringBuilder notes = new StringBuilder();
+    for (int i = created.size() - 1; i >= 0; i--) notes.append(created.get(i).undo(state));
+    return new StepResult.Failed(f.status(), f.code(), f.message() + notes, f.requestId(), false);
   }
 
   /** The row's outcome when it fails a check (the first that fails), else null. */

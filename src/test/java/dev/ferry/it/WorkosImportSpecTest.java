@@ -205,6 +205,42 @@ class WorkosImportSpecTest {
     assertThat(missing.err()).contains("nope.csv: no such file").doesNotContain("Exception");
   }
 
+  @Test
+  void requireMembershipDeletesTheUsersWhoseMembershipFailedAsImportUsers() throws IOException {
+    // Given: a simulator without multiple roles, so rows with two roles fail their membership (422)
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    for (int u = 1; u <= 12; u++) lines.add("u" + u + "@example.com,,,,,,acme,," + (u % 3 == 0 ? "\"admin,billing\"" : "")
+        + ",,");
+    Path input = dir.resolve("require.csv");
+    Files.write(input, lines);
+    List<SimServer> both = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      SimServer s = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());
+      sims.add(s);
+      both.add(s);
+    }
+    // When
+    Ferry.Run imported = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("import-users", "--csv", input,
+        "--api-url", both.get(0).baseUrl(), "--create-org-if-missing", "--require-membership", "--job-id", "m1",
+        "--checkpoint-dir", dir.resolve("state-a"), "--quiet", "--json", "--rate-limit", "none"));
+    Map<String, String> env = env(input, both.get(1));
+    env.put("REQUIRE_MEMBERSHIP", "true");
+    Ferry.Run ran = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "m1", "--checkpoint-dir",
+        dir.resolve("state-b"), "--quiet", "--json", "--rate-limit", "none"));
+    // Then
+    JsonNode want = imported.outJson();
+    JsonNode got = ran.outJson();
+    for (String field : List.of("rows", "done", "failed", "invalid", "status")) {
+      assertThat(got.path(field)).as(field + "\n" + imported + "\n" + ran).isEqualTo(want.path(field));
+    }
+    assertThat(got.path("failed").asLong()).isEqualTo(4);
+    SimStats sa = both.get(0).stats();
+    SimStats sb = both.get(1).stats();
+    assertThat(sb.usersDeleted()).isEqualTo(sa.usersDeleted()).isEqualTo(4);
+    assertThat(sb.users()).isEqualTo(sa.users()).isEqualTo(8);
+    assertThat(Files.readString(dir.resolve("state-b/jobs/m1/errors.csv"))).contains("undone: step 'user'");
+  }
+
   /** The role of the user's membership, read from the simulator. */
   private static String roleOf(SimServer sim, String email) {
     String userId = SimHttp.findUser(sim, KEY, email).path("id").asText();
