@@ -58,6 +58,8 @@ class WorkosImportSpecTest {
     lines.add("maybe@example.com,,,perhaps,,,org-1,,,,maybe-Secret!");        // invalid email_verified
     lines.add("role@example.com,,,,,,,,admin,,");                             // a role without organization: invalid
     lines.add("meta@example.com,,,,,,org-2,,,\"[1,2]\",");                    // metadata not an object: invalid
+    lines.add("meta2@example.com,,,,,,org-2,,,\"{\"\"n\"\":1}\",");              // a metadata value not a string: invalid
+    lines.add("meta3@example.com,,,,,,org-2,,,\"{\"\"\"\":\"\"x\"\"}\",");        // an empty metadata key: invalid
     lines.add("existing@example.com,Ex,Isting,,,,org-3,,member,,");           // already in WorkOS: looked up, done
     lines.add("ghost-id@example.com,,,,,org_does_not_exist,,,,,");           // unknown org_id: fails
     Path file = dir.resolve("users.csv");
@@ -106,7 +108,7 @@ class WorkosImportSpecTest {
     for (String field : List.of("rows", "done", "failed", "invalid", "status")) {
       assertThat(got.path(field)).as(field + "\n" + imported + "\n" + ran).isEqualTo(want.path(field));
     }
-    assertThat(got.path("invalid").asLong()).isEqualTo(5);
+    assertThat(got.path("invalid").asLong()).isEqualTo(7);
     assertThat(got.path("failed").asLong()).isEqualTo(1);
     SimStats sa = a.stats();
     SimStats sb = b.stats();
@@ -291,7 +293,7 @@ class WorkosImportSpecTest {
     JsonNode report = run.outJson();
     assertThat(report.path("status").asText()).isEqualTo("finished");
     assertThat(report.path("done").asLong()).isEqualTo(users + 2);
-    assertThat(report.path("invalid").asLong()).isEqualTo(5);
+    assertThat(report.path("invalid").asLong()).isEqualTo(7);
     assertThat(report.path("failed").asLong()).isEqualTo(1);
     SimStats s = sim.stats();
     assertThat(s.users()).isEqualTo(users + 2);
@@ -309,7 +311,7 @@ class WorkosImportSpecTest {
         "--checkpoint-dir", dir.resolve("state"), "--json"));
     assertThat(run.exit()).as(run.toString()).isEqualTo(1);
     JsonNode report = Ferry.json(run.out().substring(run.out().lastIndexOf("\n{") + 1));
-    assertThat(report.path("invalid").asLong()).as(run.toString()).isEqualTo(5);
+    assertThat(report.path("invalid").asLong()).as(run.toString()).isEqualTo(7);
     assertThat(report.path("done").asLong()).isEqualTo(33);
     assertThat(sim.stats().requests()).isZero();
     assertThat(run.out() + run.err()).doesNotContain(KEY).doesNotContain("Secret!");

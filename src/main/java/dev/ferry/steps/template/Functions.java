@@ -24,14 +24,17 @@ import java.util.Locale;
  *   <li>{@code matches(text, regex)}: whether the whole text matches a Java regular expression (null is "");</li>
  *   <li>{@code starts_with(text, prefix)}: whether the text starts with the prefix (null is "");</li>
  *   <li>{@code json_parse(text)}: the JSON value a text holds ("" and null give null); text that is not JSON
- *       fails the template.</li>
+ *       fails the template;</li>
+ *   <li>{@code keys(object)}, {@code values(object)}: an object's field names, its values, in order (null gives an
+ *       empty list; anything else that is not an object fails the template).</li>
  * </ul>
  * Threadsafe (stateless).
  */
 public final class Functions {
   /** Every function name, in the order documented. */
   public static final List<String> NAMES = List.of("tokens", "bytes", "length", "lower", "upper", "trim", "string",
-      "number", "default", "json", "uuid5", "if", "split", "matches", "starts_with", "json_parse");
+      "number", "default", "json", "uuid5", "if", "split", "matches", "starts_with", "json_parse", "keys",
+      "values");
 
   private static final java.util.Map<String, Integer> ARITY = java.util.Map.ofEntries(
       java.util.Map.entry("tokens", 1), java.util.Map.entry("bytes", 1), java.util.Map.entry("length", 1),
@@ -39,7 +42,7 @@ public final class Functions {
       java.util.Map.entry("string", 1), java.util.Map.entry("number", 1), java.util.Map.entry("default", 2),
       java.util.Map.entry("json", 1), java.util.Map.entry("uuid5", 1), java.util.Map.entry("if", 3),
       java.util.Map.entry("split", 2), java.util.Map.entry("matches", 2), java.util.Map.entry("starts_with", 2),
-      java.util.Map.entry("json_parse", 1));
+      java.util.Map.entry("json_parse", 1), java.util.Map.entry("keys", 1), java.util.Map.entry("values", 1));
   /** Compiled regular expressions of {@code matches}, by source (specs hold few; the bound keeps it so). */
   private static final java.util.concurrent.ConcurrentHashMap<String, java.util.regex.Pattern> PATTERNS =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -72,6 +75,8 @@ public final class Functions {
       case "matches" -> pattern(textOf(name, args.get(1), at), at).matcher(textOf(name, v, at)).matches();
       case "starts_with" -> textOf(name, v, at).startsWith(textOf(name, args.get(1), at));
       case "json_parse" -> jsonParse(v, at);
+      case "keys" -> new java.util.ArrayList<Object>(objectOf(name, v, at).keySet());
+      case "values" -> new java.util.ArrayList<Object>(objectOf(name, v, at).values());
       default -> throw new IllegalStateException("no function " + name);
     };
   }
@@ -96,6 +101,12 @@ public final class Functions {
       from = i + sep.length();
     }
     return out;
+  }
+
+  private static java.util.Map<?, ?> objectOf(String function, Object v, SpecLocation at) {
+    if (v == null) return java.util.Map.of();
+    if (v instanceof java.util.Map<?, ?> m) return m;
+    throw new SpecException(at, function + "(...) takes an object, got " + (v instanceof List<?> ? "a list" : "a value"));
   }
 
   private static java.util.regex.Pattern pattern(String regex, SpecLocation at) {

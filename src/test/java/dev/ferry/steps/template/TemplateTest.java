@@ -195,6 +195,10 @@ class TemplateTest {
     assertThatThrownBy(() -> render("{{ matches(row.email, '(') }}", ctx)).isInstanceOf(SpecException.class)
         .hasMessageContaining("is not a regular expression");
     assertThatThrownBy(() -> Template.parse("{{ if(true, 1) }}", AT)).hasMessageContaining("if(...) takes 3 arguments");
+    assertThat(render("{{ keys(json_parse(row.meta)) }}", ctx)).isEqualTo(List.of("n"));
+    assertThat(render("{{ values(json_parse(row.meta)) }}", ctx)).isEqualTo(List.of(2L));
+    assertThat(render("{{ keys(row.nope) }}", ctx)).isEqualTo(List.of());
+    assertThatThrownBy(() -> render("{{ values(row.roles) }}", ctx)).hasMessageContaining("values(...) takes an object");
   }
 
   @Test
