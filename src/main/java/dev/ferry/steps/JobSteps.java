@@ -76,7 +76,7 @@ public final class JobSteps implements AutoCloseable {
     }
     this.steps = List.copyOf(built);
     this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.tables, b.checks, Map.of("id", b.jobId),
-        b.sink, b.dryRun);
+        b.sink, b.dryRun, b.secretFields);
   }
 
   /**
@@ -158,6 +158,7 @@ public final class JobSteps implements AutoCloseable {
     List<RowCheck> checks = List.of();
     Map<String, Template> vars = Map.of();
     Map<String, Object> tables = Map.of();
+    java.util.Set<String> secretFields = java.util.Set.of();
     JobStore store;
     ResultSink sink;
     boolean dryRun;
@@ -201,6 +202,15 @@ public final class JobSteps implements AutoCloseable {
     /** Lookup tables templates read as {@code tables.NAME[key]} (maps, read-only); none by default. */
     public Builder tables(Map<String, Object> tables) {
       this.tables = Map.copyOf(Objects.requireNonNull(tables, "tables cannot be null"));
+      return this;
+    }
+
+    /**
+     * Fields of the row's record whose values are secret (a CSV source's {@code secret_columns}, lower case): their
+     * values are replaced by {@code ***} in failure messages, so an API that echoes them never puts them in the ledger.
+     */
+    public Builder secretFields(java.util.Set<String> fields) {
+      this.secretFields = java.util.Set.copyOf(Objects.requireNonNull(fields, "fields cannot be null"));
       return this;
     }
 

@@ -28,14 +28,18 @@ final class StepsProcessor implements RowProcessor {
   private final Map<String, Object> job;
   private final ResultSink sink;
   private final boolean dryRun;
+  /** Fields (lower case) whose values never reach the ledger: scrubbed from failure messages. */
+  private final java.util.Set<String> secretFields;
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
-    this(configs, steps, key, vars, Map.of(), checks, job, sink, dryRun);
+    this(configs, steps, key, vars, Map.of(), checks, job, sink, dryRun, java.util.Set.of());
   }
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
-      Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
+      Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
+      java.util.Set<String> secretFields) {
+    this.secretFields = secretFields;
     this.vars = vars;
     this.tables = tables;
     this.configs = configs;
@@ -102,7 +106,9 @@ final class StepsProcessor implements RowProcessor {
         }
         case StepResult.Skipped s -> { }
         case StepResult.Failed f -> {
-          return failed(row, rowKey, c.name(), f.retryable() || dryRun ? f : undo(state, created, f));
+          StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
+          return failed(row, rowKey, c.name(), secretFields.isEmpty() ? out : new StepResult.Failed(out.status(),
+              out.code(), scrub(row, out.message()), out.requestId(), out.retryable()));
         }
       }
     }
@@ -117,6 +123,19 @@ final class StepsProcessor implements RowProcessor {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.DONE, false, rowKey, lastStep,
         last == null ? 0 : last.status(), "", "", last == null ? "" : last.requestId(),
         last == null ? "skipped" : last.note());
+  }
+
+  /** {@code message} without the values of the row's secret fields (an API that echoes the request's password). */
+  private String scrub(RowInput row, String message) {
+    if (secretFields.isEmpty() || message.isEmpty() || row.record() == null) return message;
+    String out = message;
+    for (Map.Entry<String, Object> e : row.record().entrySet()) {
+      if (e.getValue() instanceof String v && v.length() >= 4
+          && secretFields.contains(e.getKey().strip().toLowerCase(java.util.Locale.ROOT))) {
+        out = out.replace(v, "***");
+      }
+    }
+    return out;
   }
 
   /** Undoes what the row's earlier steps created (latest first) after a final failure; the notes go to the message. */
@@ -138,7 +157,7 @@ final class StepsProcessor implements RowProcessor {
       } catch (SpecException e) {
         message = e.getMessage();
       }
-      return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, c.code(), message);
+      return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, c.code(), scrub(row, message));
     }
     return null;
   }
