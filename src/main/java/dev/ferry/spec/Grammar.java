@@ -45,7 +45,8 @@ final class Grammar {
   static final Obj CSV = new Obj("csv source", "A CSV file with a header row; each row's record maps column names to"
       + " values.", List.of(req("path", s(STRING), "The CSV file."),
           opt("secret_columns", new ListOf(s(STRING), 1), "Columns whose values never leave the file (passwords):"
-              + " left empty in the errors file (named in ferry_secret_omitted) and masked in a dry run's output.")),
+              + " left empty in the errors file (named in ferry_secret_omitted), *** in failure messages and in a dry"
+              + " run's output.")),
       false);
 
   static final Obj JSONL = new Obj("jsonl source", "A JSON Lines file: one JSON object per line (nested fields"
