@@ -20,7 +20,10 @@ import java.util.Objects;
  * <ol>
  *   <li><b>memory</b>: at some rung the heap still holds ≥ 85% of its limit after collections, or the
  *       collectors took ≥ 15% of the window;</li>
- *   <li><b>rate limit</b>: some rung got 429 answers; or, with a configured limit, some rung sent ≥ 95% of it;</li>
+ *   <li><b>rate limit</b>: some rung got 429 answers; or, with a configured limit, some rung sent ≥ 95% of it;
+ *       or (when waits are measured, as in a job spec's study) some rung's calls spent ≥ 50% of their time waiting
+ *       for the target's pace rather than on the wire: a limit of requests or of a weight such as tokens, stated
+ *       in the spec or learned from the target's headers, holds the workers;</li>
  *   <li><b>serialised section</b>, when its time per call is known (the simulator's): some rung sent ≥ 85% of
  *       the requests per second it allows;</li>
  *   <li><b>none</b>: the largest rung still scales at ≥ 80% efficiency (near-linear);</li>
@@ -43,6 +46,7 @@ import java.util.Objects;
 public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, Recommendation recommendation,
     List<String> caveats) {
   static final double LIMIT_SHARE = 0.95;
+  static final double PACED_SHARE = 0.50;
   static final double LINEAR_EFFICIENCY = 0.80;
   static final double FLAT_STEP = 0.50;
   static final double LATENCY_GROWTH = 1.20;
@@ -174,6 +178,19 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
                   + " faster.", r.workers(), num(r.requestsPerSecond()), pct(r.requestsPerSecond() / ctx.rateLimit()),
               num(ctx.rateLimit()), num(r.rowsPerSecond()), u, num(r.callsPerRow()), ctx.unit()));
         }
+      }
+    }
+
+    for (Rung r : rungs) {
+      if (r.waitShare() >= PACED_SHARE) {
+        Rung plateau = best(rungs.subList(rungs.indexOf(r), rungs.size()));
+        return new Verdict(Bottleneck.RATE_LIMIT, r.workers(), f("rate limit: from %d worker%s the calls spend %s of"
+                + " their time waiting for the target's pace%s rather than on the wire%s, and throughput stays near"
+                + " %s %s/s (%s req/s); more workers only wait.", r.workers(), r.workers() == 1 ? "" : "s",
+            pct(r.waitShare()),
+            ctx.limits().isEmpty() ? "" : " (" + ctx.limits() + ")",
+            r.retries() > 0 ? f(" (retry back-offs included: %d retries)", r.retries()) : ", with no 429s",
+            num(plateau.rowsPerSecond()), u, num(plateau.requestsPerSecond())));
       }
     }
 
@@ -309,6 +326,14 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
               + " a %s at %d in flight), so --workers %d --concurrency %d (10%% margin) or the same product of the"
               + " two should too.", limit, pick.workers(), pct(pick.rowsPerSecond() / ceilingRate), inFlight, u,
           num(ceilingRate), u, num(secondsPerRow), ctx.unit(), base.inFlight(), workersForCeiling, c);
+    } else if (verdict.bottleneck() == Bottleneck.RATE_LIMIT && !ctx.limits().isEmpty()) {
+      ceilingRate = best.rowsPerSecond();
+      note = f("the target's limits (%s) hold the pool near %s %s/s (%s req/s)%s: a higher limit (another tier),"
+              + " or fewer requests and tokens a %s (bigger batches: --concurrency), moves the ceiling; more workers"
+              + " do not.", ctx.limits(), num(best.rowsPerSecond()), u, num(best.requestsPerSecond()),
+          best.rateLimited() > 0 || rungs.stream().anyMatch(r -> r.rateLimited() > 0)
+              ? "; with 429s, state the documented limits in the spec's limits (or auto) so ferry paces below them"
+              : "", ctx.unit());
     } else if (verdict.bottleneck() == Bottleneck.RATE_LIMIT) {
       ceilingRate = best.rowsPerSecond();
       note = f("the client was told no limit; with 429s the pool reached at most %s %s/s (%s req/s), and every 429"

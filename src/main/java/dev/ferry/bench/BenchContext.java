@@ -11,9 +11,17 @@ package dev.ferry.bench;
  * @param dryRun            no HTTP calls were made
  * @param simulatorInProcess the target ran in this process, so CPU and memory include it
  * @param unit              what a row is, singular ("user")
+ * @param limits            the targets' limits as a job spec states them ("embeddings: 3000 requests per 1m, 1000000
+ *                          tokens per 1m; qdrant: none"), for the verdict's sentence; "" when not a spec's study
  */
 public record BenchContext(int cores, double rateLimit, double paceShare, double serialMillis, boolean dryRun,
-    boolean simulatorInProcess, String unit) {
+    boolean simulatorInProcess, String unit, String limits) {
+
+  /** The context of a study whose limits are only {@code rateLimit}. */
+  public BenchContext(int cores, double rateLimit, double paceShare, double serialMillis, boolean dryRun,
+      boolean simulatorInProcess, String unit) {
+    this(cores, rateLimit, paceShare, serialMillis, dryRun, simulatorInProcess, unit, "");
+  }
 
   /** @throws IllegalArgumentException on a value out of range */
   public BenchContext {
@@ -22,6 +30,7 @@ public record BenchContext(int cores, double rateLimit, double paceShare, double
     if (!(paceShare > 0 && paceShare <= 1)) throw new IllegalArgumentException("paceShare must be in (0, 1]");
     if (!(serialMillis >= 0)) throw new IllegalArgumentException("serialMillis must be >= 0");
     if (unit == null || unit.isBlank()) unit = "row";
+    if (limits == null) limits = "";
   }
 
   /** The unit in the plural ("users"). */

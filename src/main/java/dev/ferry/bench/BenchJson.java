@@ -45,6 +45,7 @@ public final class BenchJson {
     setup.put("rounds", s.rounds());
     setup.put("cores", r.context().cores());
     setup.put("unit", r.context().unit());
+    if (!r.context().limits().isEmpty()) setup.put("limits", r.context().limits());
     ArrayNode notes = setup.putArray("notes");
     s.notes().forEach(notes::add);
 
@@ -71,6 +72,9 @@ public final class BenchJson {
       n.put("timeouts", g.timeouts());
       n.put("other_errors", g.otherErrors());
       n.put("failed_rows", g.failedRows());
+      put(n, "wait_seconds", g.waitSeconds());
+      put(n, "call_seconds", g.callSeconds());
+      put(n, "wait_share", g.waitShare());
       put(n, "cpu_seconds", g.cpuSeconds());
       put(n, "cpu_cores", g.cpuCores());
       put(n, "gc_seconds", g.gcSeconds());

@@ -2,22 +2,9 @@ package dev.ferry.bench;
 
 import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.JobProgress;
-import dev.ferry.core.engine.RunOptions;
-import dev.ferry.core.limit.RateLimitSpec;
-import dev.ferry.core.limit.RateLimiter;
-import dev.ferry.core.retry.RetryPolicy;
-import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
-import dev.ferry.core.time.WallClock;
-import dev.ferry.http.ApiCall;
-import dev.ferry.http.ApiResponse;
-import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.CallMetrics;
-import dev.ferry.http.HttpTarget;
-import dev.ferry.http.TargetUnusableException;
-import dev.ferry.recipes.workos.ImportSettings;
-import dev.ferry.recipes.workos.WorkosImport;
 import dev.ferry.store.SqliteJobStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,14 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs the ladder: for each worker count, a fresh job of the rung's sample in a fresh state directory, through
- * the same code path as {@code ferry import-users} ({@link WorkosImport#plan}, {@link WorkosImport#prewarm},
- * {@link WorkosImport#run}, an {@link HttpTarget} with a shared smooth rate limiter), measured in steady state.
+ * Runs the ladder: for each worker count, a fresh job of the rung's input in a fresh state directory, through
+ * the same code path as the command it stands for ({@link RungJob}: {@code ferry import-users} by default, {@code
+ * ferry run} for a job spec), measured in steady state.
  *
  * <p>The window of a rung: organizations are pre-created first (not measured). The warm-up then lasts
  * {@code warmup}, or until 20% of the sample settled, whichever comes first. The window opens at the first
@@ -74,19 +60,25 @@ public final class BenchRunner {
   private final Ticker ticker;
   private final Sleeper sleeper;
   private final ProcessProbe probe = new ProcessProbe();
-  /**
-   * One limiter for the whole study, as for one job: an external target is not reset between rungs, so a
-   * fresh limiter per rung would not know the previous rung's last requests and could overrun the target's
-   * window at the start of the next one.
-   */
-  private RateLimiter limiter;
+  private final RungJob job;
 
+  /** The WorkOS import's study: {@code spec}'s samples imported as {@code ferry import-users} does. */
   public BenchRunner(BenchSpec spec, Listener listener) {
     this(spec, listener, Ticker.system(), Sleeper.system());
   }
 
+  /** A study of {@code job}'s runs (a job spec's: {@link SpecRungJob}) with {@code spec}'s ladder and windows. */
+  public BenchRunner(BenchSpec spec, RungJob job, Listener listener) {
+    this(spec, job, listener, Ticker.system(), Sleeper.system());
+  }
+
   BenchRunner(BenchSpec spec, Listener listener, Ticker ticker, Sleeper sleeper) {
+    this(spec, new WorkosRungJob(spec, ticker, sleeper), listener, ticker, sleeper);
+  }
+
+  BenchRunner(BenchSpec spec, RungJob job, Listener listener, Ticker ticker, Sleeper sleeper) {
     this.spec = spec;
+    this.job = job;
     this.listener = listener;
     this.ticker = ticker;
     this.sleeper = sleeper;
@@ -102,10 +94,10 @@ public final class BenchRunner {
    */
   public List<Rung> run(Path workDir) throws IOException, InterruptedException {
     List<Integer> ladder = spec.ladder();
-    if (!spec.dryRun()) preflight();
+    job.preflight();
     if (spec.jvmWarmup().isPositive()) {
       listener.rungStarting(-1, ladder.size(), ladder.getLast(), spec.concurrency());
-      runRung(-1, ladder.getLast(), spec.samples().getFirst(), workDir);
+      runRung(-1, -1, ladder.getLast(), workDir);
     }
     List<Rung> best = new ArrayList<>(java.util.Collections.nCopies(ladder.size(), (Rung) null));
     for (int round = 0; round < spec.rounds(); round++) {
@@ -114,7 +106,7 @@ public final class BenchRunner {
       for (int k = 0; k < ladder.size(); k++) {
         int i = descending ? ladder.size() - 1 - k : k;
         listener.rungStarting(i, ladder.size(), ladder.get(i), spec.concurrency());
-        Rung r = runRung(i, ladder.get(i), spec.samples().get(round * ladder.size() + i), workDir);
+        Rung r = runRung(i, round * ladder.size() + i, ladder.get(i), workDir);
         listener.rungDone(i, r);
         if (best.get(i) == null || r.rowsPerSecond() > best.get(i).rowsPerSecond()) best.set(i, r);
       }
@@ -122,31 +114,14 @@ public final class BenchRunner {
     return List.copyOf(best);
   }
 
-  private Rung runRung(int index, int workers, Path sample, Path workDir) throws IOException, InterruptedException {
+  private Rung runRung(int index, int run, int workers, Path workDir) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory(workDir, "rung-" + (index < 0 ? "warmup" : index + 1) + "-w" + workers + "-");
     try {
-      if (spec.sim() != null) spec.sim().reset();
       try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("ferry.db"))) {
         String jobId = "bench-" + (index < 0 ? "warmup" : "rung" + (index + 1)) + "-w" + workers;
-        ImportSettings settings = new ImportSettings(spec.dryRun() ? "" : spec.apiUrl().toString(), spec.dryRun(),
-            null, null, spec.createOrgIfMissing(), null, false, Map.of(), true,
-            new ImportSettings.RunDefaults(workers, spec.concurrency(), RateLimitSpec.rate(spec.rateLimit()),
-                spec.requestTimeout().toMillis()));
-        listener.phase(workers, "planning");
-        JobRecord job = WorkosImport.plan(store, jobId, sample, spec.chunkSize(), settings, WallClock.system(),
-            w -> {});
-        CallMetrics metrics = new CallMetrics();
-        HttpTarget target = spec.dryRun() ? null : target(metrics);
-        try {
-          RunOptions options = RunOptions.of(workers, spec.concurrency(), "bench")
-              .withMaxConsecutiveFailures(spec.maxConsecutiveFailures());
-          WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
-          listener.phase(workers, "pre-warming organizations");
-          imp.prewarm(m -> {});
-          long toDo = job.totalRows() - store.counts(jobId).total();
-          return measure(index, imp.runner(), workers, toDo, metrics);
-        } finally {
-          if (target != null) target.close();
+        try (RungJob.Started started = job.start(store, jobId, run, workers, spec.concurrency(),
+            phase -> listener.phase(workers, phase))) {
+          return measure(index, started, workers);
         }
       }
     } finally {
@@ -154,53 +129,19 @@ public final class BenchRunner {
     }
   }
 
-  /**
-   * One GET before the ladder, so that an unreachable target or a refused key stops the study at once instead
-   * of being measured as a slow one.
-   *
-   * @throws BenchException when the target does not answer or refuses the key
-   */
-  void preflight() throws InterruptedException {
-    if (spec.sim() != null) spec.sim().reset();
-    HttpTarget probeTarget = new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(), limiter(),
-        RetryPolicy.builder().maxAttempts(1).build(), sleeper, ticker,
-        () -> ThreadLocalRandom.current().nextDouble(), new CallMetrics());
-    try {
-      ApiResponse r = probeTarget.call(ApiCall.get("/user_management/users?limit=1", "preflight"));
-      if (r.status() == 0) throw new BenchException("cannot reach " + spec.apiUrl() + ": " + r.error());
-    } catch (AuthFailureException e) {
-      throw new BenchException(e.getMessage());
-    } catch (TargetUnusableException e) {
-      throw new BenchException("cannot reach " + spec.apiUrl() + ": " + e.getMessage());
-    } finally {
-      probeTarget.close();
-    }
-  }
-
-  private RateLimiter limiter() {
-    if (limiter == null) {
-      limiter = spec.rateLimit() > 0 ? RateLimiter.smooth(spec.rateLimit() * spec.paceShare(), ticker)
-          : RateLimiter.unlimited(ticker);
-    }
-    return limiter;
-  }
-
-  private HttpTarget target(CallMetrics metrics) {
-    return new HttpTarget(spec.apiUrl(), spec.apiKey(), spec.requestTimeout(), limiter(),
-        RetryPolicy.builder().maxAttempts(spec.maxAttempts()).build(), sleeper, ticker,
-        () -> ThreadLocalRandom.current().nextDouble(), metrics);
-  }
-
   /** What is read at both ends of the window. */
   private record Snap(long nanos, long settled, long requests, Map<String, Histogram> histograms, long cpuNanos,
-      long gcMillis) {}
+      long gcMillis, long waitNanos) {}
 
-  private Snap snap(long now, long settled, CallMetrics metrics) {
-    return new Snap(now, settled, metrics.requests(), metrics.histograms(), probe.cpuNanos(), probe.gcMillis());
+  private Snap snap(long now, long settled, RungJob.Started started) {
+    return new Snap(now, settled, started.calls().requests(), started.calls().histograms(), probe.cpuNanos(),
+        probe.gcMillis(), started.waitNanos());
   }
 
-  private Rung measure(int index, BulkJobRunner runner, int workers, long toDo, CallMetrics metrics)
-      throws InterruptedException {
+  private Rung measure(int index, RungJob.Started started, int workers) throws InterruptedException {
+    BulkJobRunner runner = started.runner();
+    long toDo = started.toDo();
+    CallMetrics metrics = started.calls();
     JobProgress progress = runner.progress();
     boolean rssReset = probe.resetPeakRss();
     long peakHeap = probe.heapUsed();
@@ -209,7 +150,7 @@ public final class BenchRunner {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicReference<BulkJobRunner.RunResult> result = new AtomicReference<>();
     long t0 = ticker.read();
-    Snap start = snap(t0, 0, metrics);
+    Snap start = snap(t0, 0, started);
     Thread job = Thread.ofPlatform().name("ferry-bench-job").start(() -> {
       try {
         result.set(runner.run());
@@ -257,7 +198,7 @@ public final class BenchRunner {
         }
         if (throwaway) {
           if (finished || draining || now - t0 >= warmupNanos) {
-            b = snap(now, settled, metrics);
+            b = snap(now, settled, started);
             a = start;
             break;
           }
@@ -270,7 +211,7 @@ public final class BenchRunner {
             closing = true;
             closingSince = now;
           } else if (completion && (now - t0 >= warmupNanos || settled >= warmupRows)) {
-            a = snap(now, settled, metrics);
+            a = snap(now, settled, started);
             series.add(0, settled, a.requests);
             listener.phase(workers, "measuring");
             continue;
@@ -281,7 +222,7 @@ public final class BenchRunner {
         }
         if (a != null) series.add((now - a.nanos) / 1e9, settled, metrics.requests());
         if (closing && (completion || finished || now - closingSince >= CLOSE_TIMEOUT_NANOS)) {
-          b = snap(now, settled, metrics);
+          b = snap(now, settled, started);
           break;
         }
       }
@@ -322,7 +263,9 @@ public final class BenchRunner {
         progress.failed(), b.cpuNanos < 0 ? 0 : (b.cpuNanos - a.cpuNanos) / 1e9, (b.gcMillis - a.gcMillis) / 1e3,
         peakHeap, peakLive, probe.heapMax(), peakRss, steady,
         spec.sim() == null ? -1 : spec.sim().stats().maxInFlight(),
-        hostCpuSamples == 0 ? Double.NaN : hostCpuSum / hostCpuSamples, probe.loadAverage());
+        hostCpuSamples == 0 ? Double.NaN : hostCpuSum / hostCpuSamples, probe.loadAverage(),
+        b.waitNanos < 0 ? Double.NaN : (b.waitNanos - a.waitNanos) / 1e9,
+        b.waitNanos < 0 ? Double.NaN : all == null ? 0 : all.getMean() * all.getTotalCount() / 1e6);
   }
 
   /** (time, rows settled, requests sent) at every poll of the window, for the least-squares rates. */

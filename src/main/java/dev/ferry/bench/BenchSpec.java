@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param rounds                 how many times each rung runs (rounds alternate up and down the ladder); the
  *                               best round of each rung is kept
  * @param samples                the input of each run of a rung, round by round: {@code rounds × ladder}
- *                               files (the same file repeated, or one slice per run)
+ *                               files (the same file repeated, or one slice per run); empty when the study's
+ *                               {@link RungJob} brings its own input (a job spec's)
  * @param dryRun                 no HTTP calls
- * @param apiUrl                 the target; null in a dry run
- * @param apiKey                 the key; null in a dry run
+ * @param apiUrl                 the target; null in a dry run or a job spec's study
+ * @param apiKey                 the key; null in a dry run or a job spec's study
  * @param sim                    the in-process simulator, reset before every rung; null for an external target
  * @param rateLimit              requests per second the client is told; 0 = none
  * @param paceShare              share of the limit the client paces at
@@ -54,10 +55,12 @@ public record BenchSpec(List<Integer> ladder, int concurrency, int chunkSize, Du
     Objects.requireNonNull(jvmWarmup, "jvmWarmup cannot be null");
     if (!rungTime.isPositive()) throw new IllegalArgumentException("rungTime must be positive");
     if (rounds < 1) throw new IllegalArgumentException("rounds must be >= 1");
-    if (samples.size() != ladder.size() * rounds) {
+    if (!samples.isEmpty() && samples.size() != ladder.size() * rounds) {
       throw new IllegalArgumentException("one sample per rung and round is needed");
     }
-    if (!dryRun && (apiUrl == null || apiKey == null)) throw new IllegalArgumentException("apiUrl and apiKey are required");
+    if (!samples.isEmpty() && !dryRun && (apiUrl == null || apiKey == null)) {
+      throw new IllegalArgumentException("apiUrl and apiKey are required");
+    }
     if (!(rateLimit >= 0)) throw new IllegalArgumentException("rateLimit must be >= 0");
   }
 }

@@ -25,10 +25,12 @@ public final class BenchText {
   public static String tables(BenchResult r) {
     String u = r.context().units();
     boolean http = !r.context().dryRun();
+    boolean waits = http && r.rungs().stream().anyMatch(g -> !Double.isNaN(g.waitSeconds()));
     StringBuilder out = new StringBuilder();
     List<String[]> rows = new ArrayList<>();
     List<String> head = new ArrayList<>(List.of("workers", "in flight", u + "/s", "speedup", "efficiency"));
     if (http) head.addAll(List.of("req/s", "p50 ms", "p95 ms", "p99 ms", "429s", "retries", "timeouts", "failed"));
+    if (waits) head.add("waiting");
     rows.add(head.toArray(String[]::new));
     for (BenchAnalysis.Scaling s : r.analysis().scaling()) {
       Rung g = s.rung();
@@ -39,6 +41,7 @@ public final class BenchText {
             ms(g.allCalls().p99()), String.valueOf(g.rateLimited()), String.valueOf(g.retries()),
             String.valueOf(g.timeouts()), String.valueOf(g.failedRows())));
       }
+      if (waits) row.add(Double.isNaN(g.waitShare()) ? "-" : pct(g.waitShare()));
       rows.add(row.toArray(String[]::new));
     }
     table(out, rows);

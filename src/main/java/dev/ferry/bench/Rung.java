@@ -39,6 +39,11 @@ import java.util.TreeMap;
  * @param hostCpu         mean CPU use of the whole host in the window, 0..1, other processes included; NaN
  *                        when unknown
  * @param loadAverage     the host's one-minute load average at the end of the window; NaN when unknown
+ * @param waitSeconds     time the calls spent waiting in the window, summed over callers: for rate permits
+ *                        (requests or weights such as tokens, stated or learned), behind a 429's pause, or in a
+ *                        retry's back-off; NaN when not measured (the WorkOS import's study)
+ * @param callSeconds     time the HTTP attempts of the window took, summed (their latencies); NaN when not
+ *                        measured
  */
 public record Rung(
     int workers,
@@ -64,7 +69,9 @@ public record Rung(
     boolean steady,
     long serverMaxInFlight,
     double hostCpu,
-    double loadAverage) {
+    double loadAverage,
+    double waitSeconds,
+    double callSeconds) {
 
   /** @throws IllegalArgumentException on a worker count or concurrency below 1, or a negative count */
   public Rung {
@@ -73,6 +80,26 @@ public record Rung(
     if (!(rowsPerSecond >= 0) || !(requestsPerSecond >= 0)) throw new IllegalArgumentException("rates must be >= 0");
     latencies = Map.copyOf(new TreeMap<>(Objects.requireNonNull(latencies, "latencies cannot be null")));
     Objects.requireNonNull(allCalls, "allCalls cannot be null");
+  }
+
+  /** A rung whose waits were not measured. */
+  public Rung(int workers, int concurrency, long rows, double seconds, double rowsPerSecond, long requests,
+      double requestsPerSecond, Map<String, Latency> latencies, Latency allCalls, long rateLimited, long retries,
+      long timeouts, long otherErrors, long failedRows, double cpuSeconds, double gcSeconds, long peakHeapBytes,
+      long liveHeapBytes, long maxHeapBytes, long peakRssBytes, boolean steady, long serverMaxInFlight,
+      double hostCpu, double loadAverage) {
+    this(workers, concurrency, rows, seconds, rowsPerSecond, requests, requestsPerSecond, latencies, allCalls,
+        rateLimited, retries, timeouts, otherErrors, failedRows, cpuSeconds, gcSeconds, peakHeapBytes, liveHeapBytes,
+        maxHeapBytes, peakRssBytes, steady, serverMaxInFlight, hostCpu, loadAverage, Double.NaN, Double.NaN);
+  }
+
+  /**
+   * Share of the calls' time spent waiting rather than on the wire: {@code wait / (wait + call)}, 0..1; NaN when
+   * not measured or nothing was sent. Near 1, the target's pace (a limit, stated or learned) holds the workers.
+   */
+  public double waitShare() {
+    double total = waitSeconds + callSeconds;
+    return total > 0 ? waitSeconds / total : Double.NaN;
   }
 
   /** Rows in flight at most: workers × concurrency. */

@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry bench}: the scaling study. Runs the same sample as a real import job at each worker count of a
- * ladder (the in-process simulator with the seeds' figures by default), prints the table, names the
+ * ladder (the in-process simulator with the seeds' figures by default; with {@code --spec}, any job spec's runs
+ * through {@link SpecBench}), prints the table, names the
  * bottleneck, fits the Universal Scalability Law and recommends a setting; optionally writes JSON and a
  * self-contained HTML report.
  */
@@ -48,12 +49,23 @@ import picocli.CommandLine.Spec;
     description = {"Measure how throughput scales with workers, name the bottleneck and recommend a worker count.",
         "Default: the in-process WorkOS simulator with the seeds' figures (200 ms latency, 50 req/s, 2 calls a"
             + " user), ladder 1,2,4,8,16. Each rung is a real import job of the same sample (fresh state,"
-            + " organizations pre-created), measured in steady state: after a warm-up, for at most --rung-time."})
+            + " organizations pre-created), measured in steady state: after a warm-up, for at most --rung-time.",
+        "--spec FILE: the same study of any job spec, run as 'ferry run FILE' runs it (parameters from the"
+            + " environment), each run of a rung a fresh job of its own slice of --max-records records."})
 final class BenchCommand implements Callable<Integer> {
   static final String SIM_KEY = "sk_test_ferry_bench";
+  /** Flags that shape the WorkOS import's study only: refused with --spec. */
+  static final List<String> WORKOS_ONLY = List.of("--csv", "--orgs", "--api-url", "--api-key-file",
+      "--create-org-if-missing", "--latency", "--jitter", "--rate-limit", "--client-rate-limit", "--serial-ms");
 
   @Spec
   CommandSpec spec;
+
+  @Option(names = "--spec", paramLabel = "FILE",
+      description = "Study this job spec (as 'ferry run FILE' runs it, parameters from the environment) instead of"
+          + " the WorkOS import: each run of a rung is a fresh job of its own slice of --max-records records of the"
+          + " spec's source (default 100), so no rung re-sends what another sent.")
+  Path specFile;
 
   @Option(names = "--workers", paramLabel = "LIST", defaultValue = "1,2,4,8,16",
       description = "Worker counts of the ladder, comma-separated (default: ${DEFAULT-VALUE}).")
@@ -66,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = {"--records", "--max-records"}, paramLabel = "ROWS",
       description = "Rows in each rung's sample (default: 10000 generated users; 1000000 with --dry-run; 100 a"
-          + " rung with --api-url). A rung stops at --rung-time even if rows are left.")
+          + " rung with --api-url or --spec). A rung stops at --rung-time even if rows are left.")
   Long records;
 
   @Option(names = "--csv", paramLabel = "FILE",
@@ -168,6 +180,14 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<Integer> ladder = parseLadder(workers);
     int maxWorkers = ladder.getLast();
+    if (specFile != null) {
+      for (String flag : WORKOS_ONLY) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+          throw RunFlags.usage(flag + " is a flag of the WorkOS import's study; with --spec the spec names the"
+              + " source, the targets and their limits (set them in the spec or its parameters)");
+        }
+      }
+    }
     boolean external = apiUrl != null;
     if (external && dryRun) throw RunFlags.usage("--dry-run and --api-url exclude each other");
     if ((external || dryRun) && (latency != null || jitter != null || serialMs != null)) {
@@ -191,6 +211,7 @@ final class BenchCommand implements Callable<Integer> {
     if (maxAttempts < 1) throw RunFlags.usage("--max-attempts must be >= 1");
     if (rounds < 1 || rounds > 20) throw RunFlags.usage("--rounds must be between 1 and 20");
     if (!requestTimeout.isPositive()) throw RunFlags.usage("--request-timeout must be positive");
+    if (specFile != null) return new SpecBench(this, out, err).run(ladder);
 
     Duration lat = latency != null ? latency : Duration.ofMillis(200);
     Duration jit = jitter != null ? jitter : lat.dividedBy(4);
@@ -267,14 +288,7 @@ final class BenchCommand implements Callable<Integer> {
             warmup.toNanos() / 1e9, rungTime.toNanos() / 1e9, rounds, notes);
         BenchContext ctx = new BenchContext(Runtime.getRuntime().availableProcessors(), clientLimit,
             JobSession.HEADROOM, sim ? serial : 0, dryRun, sim, "user");
-        BenchResult result = BenchResult.of(setup, ctx, rungs, started, total);
-        boolean jsonToStdout = json != null && json.toString().equals("-");
-        if (jsonToStdout) out.print(BenchJson.render(result));
-        else out.print("\n" + BenchText.render(result));
-        out.flush();
-        if (json != null && !jsonToStdout) write(json, BenchJson.render(result), err);
-        if (html != null) write(html, BenchHtml.render(result), err);
-        if (!quiet) err.printf("ferry bench: done in %.0f s%n", total);
+        report(BenchResult.of(setup, ctx, rungs, started, total), out, err);
         return ExitCodes.OK;
       } finally {
         if (server != null) server.close();
@@ -289,6 +303,17 @@ final class BenchCommand implements Callable<Integer> {
         // shutting down already
       }
     }
+  }
+
+  /** Prints the table (or the JSON on stdout), writes --json and --html. */
+  void report(BenchResult result, PrintWriter out, PrintWriter err) throws IOException {
+    boolean jsonToStdout = json != null && json.toString().equals("-");
+    if (jsonToStdout) out.print(BenchJson.render(result));
+    else out.print("\n" + BenchText.render(result));
+    out.flush();
+    if (json != null && !jsonToStdout) write(json, BenchJson.render(result), err);
+    if (html != null) write(html, BenchHtml.render(result), err);
+    if (!quiet) err.printf("ferry bench: done in %.0f s%n", result.totalSeconds());
   }
 
   private List<String> notes(boolean sim, boolean external, Duration lat, Duration jit, double serverLimit,
@@ -340,7 +365,7 @@ final class BenchCommand implements Callable<Integer> {
     return perSecond > 0 ? JobSession.fmt(perSecond) + " req/s" : "no rate limit";
   }
 
-  private static String human(Duration d) {
+  static String human(Duration d) {
     long ms = d.toMillis();
     return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
   }
@@ -355,7 +380,7 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static void write(Path file, String text, PrintWriter err) throws IOException {
+  static void write(Path file, String text, PrintWriter err) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) Files.createDirectories(parent);
     Files.writeString(file, text);
@@ -380,7 +405,7 @@ final class BenchCommand implements Callable<Integer> {
     return List.copyOf(set);
   }
 
-  private static String f(String format, Object... args) {
+  static String f(String format, Object... args) {
     return String.format(Locale.ROOT, format, args);
   }
 
@@ -390,12 +415,19 @@ final class BenchCommand implements Callable<Integer> {
     private final boolean quiet;
     private final boolean terminal;
     private String prefix = "";
+    private final String units;
     private int lastWidth;
 
     Progress(PrintWriter err, boolean quiet, boolean terminal) {
+      this(err, quiet, terminal, "users");
+    }
+
+    /** @param units what a row is, plural ("users", "rows") */
+    Progress(PrintWriter err, boolean quiet, boolean terminal, String units) {
       this.err = err;
       this.quiet = quiet;
       this.terminal = terminal;
+      this.units = units;
     }
 
     @Override
@@ -419,8 +451,8 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public void tick(int workers, String phase, double windowSeconds, long windowRows) {
       if (phase.equals("measuring") && windowSeconds > 0) {
-        draw(f("%s: measuring %.1f s, %,d users, %.2f users/s", prefix, windowSeconds, windowRows,
-            windowRows / windowSeconds));
+        draw(f("%s: measuring %.1f s, %,d %s, %.2f %s/s", prefix, windowSeconds, windowRows, units,
+            windowRows / windowSeconds, units));
       } else {
         draw(prefix + ": " + phase);
       }
@@ -430,7 +462,7 @@ final class BenchCommand implements Callable<Integer> {
     public void rungDone(int index, Rung r) {
       if (quiet) return;
       String rate = r.rowsPerSecond() >= 100 ? f("%,.0f", r.rowsPerSecond()) : f("%.2f", r.rowsPerSecond());
-      String line = f("%s: %s users/s over %.1f s (%,d users)", prefix, rate, r.seconds(), r.rows());
+      String line = f("%s: %s %s/s over %.1f s (%,d %s)", prefix, rate, units, r.seconds(), r.rows(), units);
       if (r.requests() > 0) {
         line += f(", %.1f req/s, p95 %.1f ms, 429s %d", r.requestsPerSecond(), r.allCalls().p95(), r.rateLimited());
       }

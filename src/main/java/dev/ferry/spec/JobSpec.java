@@ -115,6 +115,18 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
     return source instanceof CsvSource c ? c.secretColumns() : Set.of();
   }
 
+  /** The same spec reading another source (a slice of this one's: {@code ferry bench --spec}). */
+  public JobSpec withSource(SourceSpec other) {
+    return new JobSpec(file, text, name, other, targets, steps, key, chunkSize, sink, storedParams, secretParams,
+        secretValues);
+  }
+
+  /** The same spec writing its results elsewhere (or nowhere: null). */
+  public JobSpec withSink(SinkSpec other) {
+    return new JobSpec(file, text, name, source, targets, steps, key, chunkSize, other, storedParams, secretParams,
+        secretValues);
+  }
+
   /** The single target's name, or null when the spec has several. */
   public String onlyTarget() {
     return targets.size() == 1 ? targets.get(0).name() : null;

@@ -6,6 +6,9 @@ import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.pool.Scheduler;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.NetworkSettings;
@@ -47,10 +50,24 @@ public final class SpecRun implements AutoCloseable {
    * @param requestTimeout per-request timeout of targets without their own
    * @param retryPolicy    retries of transient failures
    * @param rendered       told about each request a dry run renders, or null
+   * @param sleeper        every wait of the steps: for rate permits, behind a 429's pause, a retry's back-off
+   *                       ({@code ferry bench} counts them)
    */
   public record Options(boolean dryRun, RunOptions runOptions, CallMetrics metrics, Duration requestTimeout,
       RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock, MetricsRecorder exported,
-      NetworkSettings network) {
+      NetworkSettings network, Sleeper sleeper) {
+    public Options {
+      if (sleeper == null) sleeper = Sleeper.system();
+    }
+
+    /** The steps wait in real time. */
+    public Options(boolean dryRun, RunOptions runOptions, CallMetrics metrics, Duration requestTimeout,
+        RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock, MetricsRecorder exported,
+        NetworkSettings network) {
+      this(dryRun, runOptions, metrics, requestTimeout, retryPolicy, rendered, clock, exported, network,
+          Sleeper.system());
+    }
+
     /** Calls reported only to {@code metrics}; targets reached as the environment says. */
     public Options(boolean dryRun, RunOptions runOptions, CallMetrics metrics, Duration requestTimeout,
         RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock) {
@@ -74,6 +91,9 @@ public final class SpecRun implements AutoCloseable {
         .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())
         .retryPolicy(options.retryPolicy()).metrics(options.metrics())
         .exportTo(options.exported());
+    if (options.sleeper() != Sleeper.system()) {
+      stepsBuilder.time(Ticker.system(), options.sleeper(), Scheduler.system());
+    }
     if (options.network() != null) stepsBuilder.network(options.network());
     JobSteps steps = stepsBuilder.build();
     BulkJobRunner runner = new BulkJobRunner(store, job.id(), source.chunks(), steps.processor(),

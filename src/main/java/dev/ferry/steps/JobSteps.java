@@ -39,6 +39,8 @@ import java.util.function.DoubleSupplier;
  * <p>Threadsafe.
  */
 public final class JobSteps implements AutoCloseable {
+  /** Share of a stated limit the targets use unless told otherwise ({@link Builder#headroom}). */
+  public static final double DEFAULT_HEADROOM = 0.95;
   private final Map<String, StepTarget> targets;
   private final List<Step> steps;
   private final StepsProcessor processor;
@@ -165,7 +167,7 @@ public final class JobSteps implements AutoCloseable {
     Consumer<RenderedRequest> rendered;
     Duration requestTimeout = Duration.ofSeconds(30);
     RetryPolicy retryPolicy = RetryPolicy.defaults();
-    double headroom = 0.95;
+    double headroom = DEFAULT_HEADROOM;
     Ticker ticker = Ticker.system();
     Sleeper sleeper = Sleeper.system();
     Scheduler scheduler = Scheduler.system();

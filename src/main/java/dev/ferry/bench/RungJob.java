@@ -1,0 +1,47 @@
+package dev.ferry.bench;
+
+import dev.ferry.core.engine.BulkJobRunner;
+import dev.ferry.core.spi.JobStore;
+import dev.ferry.http.CallMetrics;
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * What a rung runs: a fresh job of one run's input, planned into the rung's own store and wired through the same
+ * code as the command it stands for ({@link WorkosRungJob}: {@code ferry import-users}; {@link SpecRungJob}: {@code
+ * ferry run}). {@link BenchRunner} measures it. Implementations are used by one study at a time.
+ */
+public interface RungJob {
+
+  /**
+   * Before the ladder: fails with a {@link BenchException} when the target cannot be used, so that it is not
+   * measured as a slow one.
+   */
+  default void preflight() throws InterruptedException {}
+
+  /**
+   * Plans and wires the job of one run, ready to {@linkplain BulkJobRunner#run() run}.
+   *
+   * @param run   which input: {@code round × ladder size + rung index}; -1 for the unmeasured JVM warm-up
+   * @param phase told what is being done ("planning", ...)
+   */
+  Started start(JobStore store, String jobId, int run, int workers, int concurrency, Consumer<String> phase)
+      throws IOException, InterruptedException;
+
+  /** A planned, wired job. {@link #close()} after its runner returned. */
+  interface Started extends AutoCloseable {
+    BulkJobRunner runner();
+
+    /** Rows the run has to settle. */
+    long toDo();
+
+    /** Where the job's HTTP attempts are counted. */
+    CallMetrics calls();
+
+    /** Nanoseconds the job's callers have waited so far (rate permits, pauses, back-offs); -1 when not counted. */
+    long waitNanos();
+
+    @Override
+    void close() throws IOException;
+  }
+}
