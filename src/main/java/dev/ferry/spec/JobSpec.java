@@ -118,13 +118,13 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
   /** The same spec reading another source (a slice of this one's: {@code ferry bench --spec}). */
   public JobSpec withSource(SourceSpec other) {
     return new JobSpec(file, text, name, other, targets, steps, key, chunkSize, sink, storedParams, secretParams,
-        secretValues);
+        secretValues, vars, checks, unique, tables);
   }
 
   /** The same spec writing its results elsewhere (or nowhere: null). */
   public JobSpec withSink(SinkSpec other) {
     return new JobSpec(file, text, name, source, targets, steps, key, chunkSize, other, storedParams, secretParams,
-        secretValues);
+        secretValues, vars, checks, unique, tables);
   }
 
   /** The single target's name, or null when the spec has several. */
