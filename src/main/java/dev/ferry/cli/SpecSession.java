@@ -17,6 +17,7 @@ import dev.ferry.http.NetworkSettings;
 import dev.ferry.metrics.PrometheusEndpoint;
 import dev.ferry.recipes.workos.InputCheck;
 import dev.ferry.spec.JobSpec;
+import dev.ferry.spec.SpecLoader;
 import dev.ferry.spec.SpecRun;
 import dev.ferry.spec.SpecSettings;
 import dev.ferry.steps.LimitRule;
@@ -59,7 +60,8 @@ final class SpecSession {
   int run(JobRecord job, JobSession.Start start) throws Exception {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     SpecSettings settings = SpecSettings.fromJson(job.config());
-    JobSpec spec = withRateLimit(settings.load(env), settings);
+    JobSpec spec = withRateLimit(settings.load(settings.dryRun() ? SpecLoader.dryRunEnv(settings.text(), env) : env),
+        settings);
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     // As for an import: the endpoint listens before the lock is taken and lingers after it is given up.
     try (PrometheusEndpoint metricsEndpoint = session.openMetrics(job, start)) {

@@ -67,6 +67,19 @@ public final class SpecLoader {
     return new ServiceSpec(job, serve[0]);
   }
 
+  /**
+   * The environment of a dry run: every parameter the spec references whose name marks a secret (KEY, SECRET, TOKEN,
+   * PASSWORD, CREDENTIAL) and that is unset reads {@code ***}, since a dry run sends nothing and masks secrets anyway
+   * (a dry run of the WorkOS import needs no API key, as {@code import-users --dry-run} does not).
+   */
+  public static Map<String, String> dryRunEnv(String text, Map<String, String> env) {
+    Map<String, String> out = new LinkedHashMap<>(env);
+    for (String name : Parameters.referenced(text)) {
+      if (Parameters.secretName(name) && !env.containsKey(name)) out.put(name, "***");
+    }
+    return out;
+  }
+
   /** Reads and loads a service spec file, as {@link #load}. */
   public static ServiceSpec loadService(Path file, Map<String, String> env) throws IOException {
     return parseService(file.toString(), read(file), env, Path.of("").toAbsolutePath());
