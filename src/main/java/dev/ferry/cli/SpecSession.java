@@ -115,7 +115,7 @@ final class SpecSession {
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + t.baseUrl()).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
-            spec.secretColumns(), errorsInput(spec, run));
+            spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts);
         return session.drive(running, engine, InputCheck.unchanged(), processStart,
             workers + " workers x " + concurrency + " in flight");
       } finally {

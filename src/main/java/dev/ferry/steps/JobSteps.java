@@ -120,6 +120,14 @@ public final class JobSteps implements AutoCloseable {
     }
   }
 
+  /**
+   * What each step did for this run's rows: step → outcome ({@code ok}, {@code existing}, {@code created},
+   * {@code cached}, {@code undone}, {@code failed}) → count, steps in order. A snapshot; threadsafe.
+   */
+  public Map<String, Map<String, Long>> stepCounts() {
+    return processor.stepCounts();
+  }
+
   /** The processor that runs every row through the steps; one outcome per row. */
   public RowProcessor processor() {
     return processor;

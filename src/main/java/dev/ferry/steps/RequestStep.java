@@ -2,6 +2,8 @@ package dev.ferry.steps;
 
 /** A step that sends one request per row. Threadsafe (immutable). */
 final class RequestStep implements Step {
+  /** How the note of a successful undo starts. */
+  static final String UNDONE = " (undone: ";
   private final RequestStepConfig config;
   private final StepTarget target;
   private final CallRunner runner;
@@ -41,7 +43,7 @@ final class RequestStep implements Step {
     }
     StepResult r = runner.run(config.name() + ".undo", target, undo.call(), row.context(), row.input().row());
     if (r instanceof StepResult.Ok || r instanceof StepResult.Failed f && f.status() == 404) {
-      return " (undone: step '" + config.name() + "')";
+      return UNDONE + "step '" + config.name() + "')";
     }
     StepResult.Failed f = (StepResult.Failed) r;
     return " (undo of step '" + config.name() + "' failed: " + (f.status() > 0 ? "HTTP " + f.status() : f.code())

@@ -30,6 +30,7 @@ final class StepsProcessor implements RowProcessor {
   private final boolean dryRun;
   /** Fields (lower case) whose values never reach the ledger: scrubbed from failure messages. */
   private final java.util.Set<String> secretFields;
+  private final StepCounts counts;
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
@@ -40,6 +41,7 @@ final class StepsProcessor implements RowProcessor {
       Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
       java.util.Set<String> secretFields) {
     this.secretFields = secretFields;
+    this.counts = new StepCounts(configs);
     this.vars = vars;
     this.tables = tables;
     this.configs = configs;
@@ -99,6 +101,7 @@ final class StepsProcessor implements RowProcessor {
       StepResult r = steps.get(i).run(state);
       switch (r) {
         case StepResult.Ok ok -> {
+          counts.add(c.name(), StepCounts.ofNote(ok.note()));
           state.put(c.name(), ok.captures());
           if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) created.add(rs);
           lastStep = c.name();
@@ -106,6 +109,7 @@ final class StepsProcessor implements RowProcessor {
         }
         case StepResult.Skipped s -> { }
         case StepResult.Failed f -> {
+          counts.add(c.name(), "failed");
           StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
           return failed(row, rowKey, c.name(), secretFields.isEmpty() ? out : new StepResult.Failed(out.status(),
               out.code(), scrub(row, out.message()), out.requestId(), out.retryable()));
@@ -139,11 +143,15 @@ final class StepsProcessor implements RowProcessor {
   }
 
   /** Undoes what the row's earlier steps created (latest first) after a final failure; the notes go to the message. */
-  private static StepResult.Failed undo(RowState state, List<RequestStep> created, StepResult.Failed f)
+  private StepResult.Failed undo(RowState state, List<RequestStep> created, StepResult.Failed f)
       throws InterruptedException {
     if (created.isEmpty()) return f;
     StringBuilder notes = new StringBuilder();
-    for (int i = created.size() - 1; i >= 0; i--) notes.append(created.get(i).undo(state));
+    for (int i = created.size() - 1; i >= 0; i--) {
+      String note = created.get(i).undo(state);
+      if (note.startsWith(RequestStep.UNDONE)) counts.add(created.get(i).name(), "undone");
+      notes.append(note);
+    }
     return new StepResult.Failed(f.status(), f.code(), f.message() + notes, f.requestId(), false);
   }
 
@@ -165,6 +173,11 @@ final class StepsProcessor implements RowProcessor {
   private static RowOutcome failed(RowInput row, String key, String step, StepResult.Failed f) {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, f.retryable(), key, step, f.status(),
         f.code(), f.message(), f.requestId(), "");
+  }
+
+  /** What each step did for this run's rows ({@link StepCounts}). */
+  Map<String, Map<String, Long>> stepCounts() {
+    return counts.snapshot();
   }
 
   @Override

@@ -110,6 +110,14 @@ class WorkosImportSpecTest {
     }
     assertThat(got.path("invalid").asLong()).isEqualTo(7);
     assertThat(got.path("failed").asLong()).isEqualTo(1);
+    // the report's counts: import-users' users/orgs/memberships created and existing are the spec's steps'
+    JsonNode steps = got.path("steps");
+    assertThat(steps.path("user").path("ok").asLong()).isEqualTo(want.path("users_created").asLong()).isEqualTo(151);
+    assertThat(steps.path("user").path("existing").asLong()).isEqualTo(want.path("users_existing").asLong())
+        .isEqualTo(1);
+    assertThat(steps.path("org").path("created").asLong()).isEqualTo(want.path("orgs_created").asLong());
+    assertThat(steps.path("membership").path("ok").asLong()).isEqualTo(want.path("memberships_created").asLong());
+    assertThat(steps.path("org_by_id").path("failed").asLong()).isEqualTo(1);
     SimStats sa = a.stats();
     SimStats sb = b.stats();
     assertThat(sb.users()).isEqualTo(sa.users()).isEqualTo(152);
@@ -239,6 +247,7 @@ class WorkosImportSpecTest {
     SimStats sa = both.get(0).stats();
     SimStats sb = both.get(1).stats();
     assertThat(sb.usersDeleted()).isEqualTo(sa.usersDeleted()).isEqualTo(4);
+    assertThat(got.path("steps").path("user").path("undone").asLong()).isEqualTo(want.path("users_deleted").asLong());
     assertThat(sb.users()).isEqualTo(sa.users()).isEqualTo(8);
     assertThat(Files.readString(dir.resolve("state-b/jobs/m1/errors.csv"))).contains("undone: step 'user'");
   }
