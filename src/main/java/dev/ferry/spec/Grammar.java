@@ -44,6 +44,8 @@ final class Grammar {
 
   static final Obj CSV = new Obj("csv source", "A CSV file with a header row; each row's record maps column names to"
       + " values.", List.of(req("path", s(STRING), "The CSV file."),
+          opt("required_columns", new ListOf(s(STRING), 1), "Columns the header must have (compared without regard"
+              + " to case): a file without one is refused before anything is planned (exit 2)."),
           opt("secret_columns", new ListOf(s(STRING), 1), "Columns whose values never leave the file (passwords):"
               + " left empty in the errors file (named in ferry_secret_omitted), *** in failure messages and in a dry"
               + " run's output.")),
@@ -184,7 +186,9 @@ final class Grammar {
       + " loaded: tables.NAME[key] is the value column of the row whose key column is key (null when none).",
       List.of(req("csv", s(STRING), "The CSV file ('' for an empty table, e.g. an unset ${ROLE_MAPPING:-})."),
           req("key", s(STRING), "The key column."),
-          req("value", s(STRING), "The value column.")), false);
+          req("value", s(STRING), "The value column."),
+          opt("value_pattern", s(STRING), "A regular expression every value must match (else the spec is refused,"
+              + " naming the file and line).")), false);
 
   static final Obj JSONL_SINK = new Obj("jsonl sink", "A JSON Lines results file: one line per settled row, once.",
       List.of(req("path", s(STRING), "The results file (appended to on resume).")), false);

@@ -64,14 +64,20 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
    *
    * @param secretColumns columns (lower case) whose values never leave the file: not in the errors file, masked in a
    *                      dry run's output
+   * @param requiredColumns columns the header must have
    */
-  public record CsvSource(Path path, Set<String> secretColumns) implements SourceSpec {
+  public record CsvSource(Path path, Set<String> secretColumns, List<String> requiredColumns) implements SourceSpec {
     public CsvSource {
       secretColumns = secretColumns == null ? Set.of() : Set.copyOf(secretColumns);
+      requiredColumns = requiredColumns == null ? List.of() : List.copyOf(requiredColumns);
+    }
+
+    public CsvSource(Path path, Set<String> secretColumns) {
+      this(path, secretColumns, List.of());
     }
 
     public CsvSource(Path path) {
-      this(path, Set.of());
+      this(path, Set.of(), List.of());
     }
   }
 

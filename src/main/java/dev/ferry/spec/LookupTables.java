@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Reads a spec's {@code tables}: a CSV file with a header, one column as the key and one as the value, into a map
- * that templates read as {@code tables.NAME[key]}. Blank keys are skipped; a key given twice with different values
- * is an error. Stateless, threadsafe.
+ * that templates read as {@code tables.NAME[key]}. A blank key, a key given twice with different values, or a value
+ * that does not match the table's pattern is an error naming the file and line. Stateless, threadsafe.
  */
 final class LookupTables {
   /** Rows a table may have: it is held in memory by every process of the job. */
@@ -26,7 +26,7 @@ final class LookupTables {
    * @return key → value, unmodifiable, in file order
    * @throws IllegalArgumentException naming the file, line and column of what is wrong
    */
-  static Map<String, Object> read(Path file, String keyColumn, String valueColumn) {
+  static Map<String, Object> read(Path file, String keyColumn, String valueColumn, java.util.regex.Pattern values) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(file + ": no such file" + (Files.isDirectory(file) ? " (a directory)" : ""));
     }
@@ -44,8 +44,15 @@ final class LookupTables {
         while (r.next()) {
           if (r.error() != null) throw new IllegalArgumentException(file + ":" + r.line() + ": " + r.error());
           String k = r.field(key).strip();
-          if (k.isEmpty()) continue;
           String v = r.field(value).strip();
+          if (k.isEmpty()) {
+            if (v.isEmpty()) continue; // an empty line of a spreadsheet export
+            throw new IllegalArgumentException(file + ":" + r.line() + ": " + keyColumn + " is empty");
+          }
+          if (values != null && !values.matcher(v).matches()) {
+            throw new IllegalArgumentException(file + ":" + r.line() + ": " + valueColumn + " '" + clip(v)
+                + "' does not match " + values.pattern());
+          }
           Object before = table.putIfAbsent(k, v);
           if (before != null && !before.equals(v)) {
             throw new IllegalArgumentException(file + ":" + r.line() + ": '" + k + "' is given twice ('" + before
@@ -64,5 +71,9 @@ final class LookupTables {
     } catch (dev.ferry.core.source.CsvFormatException | dev.ferry.core.source.InputException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage());
     }
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 }

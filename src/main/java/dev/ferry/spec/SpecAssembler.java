@@ -61,7 +61,11 @@ final class SpecAssembler {
           secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
         }
       }
-      return new JobSpec.CsvSource(path(csv.get("path")), secret);
+      List<String> required = new ArrayList<>();
+      if (csv.get("required_columns") != null) {
+        for (Node c : csv.get("required_columns").items()) required.add(c.text());
+      }
+      return new JobSpec.CsvSource(path(csv.get("path")), secret, required);
     }
     Node jsonl = node.get("jsonl");
     if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")));
@@ -191,7 +195,16 @@ final class SpecAssembler {
         String file = t.get("csv").text();
         if (file.isBlank()) return Map.<String, Object>of(); // an unset optional parameter: an empty table
         try {
-          return LookupTables.read(baseDir.resolve(file).normalize(), t.get("key").text(), t.get("value").text());
+          java.util.regex.Pattern values = null;
+          if (t.get("value_pattern") != null) {
+            try {
+              values = java.util.regex.Pattern.compile(t.get("value_pattern").text());
+            } catch (java.util.regex.PatternSyntaxException e) {
+              throw new Refused(t.get("value_pattern"), "not a regular expression: " + e.getDescription());
+            }
+          }
+          return LookupTables.read(baseDir.resolve(file).normalize(), t.get("key").text(), t.get("value").text(),
+              values);
         } catch (IllegalArgumentException e) {
           throw new Refused(t.get("csv"), e.getMessage());
         }

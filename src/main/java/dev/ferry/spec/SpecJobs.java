@@ -44,6 +44,7 @@ public final class SpecJobs {
    */
   public static JobRecord plan(JobStore store, String jobId, JobSpec spec, SpecSettings settings, WallClock clock)
       throws IOException {
+    if (spec.source() instanceof JobSpec.CsvSource c && !c.requiredColumns().isEmpty()) requireColumns(c);
     RecordSource source = source(spec);
     long now = clock.millis();
     store.createJob(new JobRecord(jobId, SpecSettings.KIND, source.describe(), 0, "", 0, spec.chunkSize(),
@@ -88,6 +89,28 @@ public final class SpecJobs {
     store.recordOutcomes(jobId, invalid);
     store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
     return store.findJob(jobId).orElseThrow();
+  }
+
+  /**
+   * Refuses a CSV file whose header lacks a required column, before anything is planned.
+   *
+   * @throws InputException naming the file, the column and the header found (or that the first line looks like data)
+   */
+  static void requireColumns(JobSpec.CsvSource csv) throws IOException {
+    dev.ferry.core.source.CsvHeader header;
+    try {
+      header = dev.ferry.core.source.CsvReader.readHeader(csv.path(), dev.ferry.core.source.CsvLimits.defaults());
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new dev.ferry.core.source.InputException(csv.path() + ": no such file");
+    }
+    for (String column : csv.requiredColumns()) {
+      if (header.indexOf(column) >= 0) continue;
+      String found = clip(String.join(", ", header.columns()));
+      boolean looksLikeData = header.columns().stream().anyMatch(c -> c.indexOf('@') > 0);
+      throw new dev.ferry.core.source.InputException(csv.path() + ":1: " + (looksLikeData
+          ? "no header row: the first line looks like data (" + found + "); add a header line naming the columns"
+          : "no '" + column + "' column in the header (found: " + found + ")"));
+    }
   }
 
   private static String clip(String s) {

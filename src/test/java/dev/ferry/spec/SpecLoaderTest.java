@@ -19,7 +19,8 @@ class SpecLoaderTest {
       JobSpec spec = SpecLoader.parse(name, BuiltinSpecs.text(name), ENV, Path.of("/data"));
       assertThat(spec.steps()).isNotEmpty();
       assertThat(spec.source()).isIn(new JobSpec.JsonlSource(Path.of("/data/in.jsonl")),
-          new JobSpec.CsvSource(Path.of("/data/in.jsonl"), java.util.Set.of("password", "password_hash")));
+          new JobSpec.CsvSource(Path.of("/data/in.jsonl"), java.util.Set.of("password", "password_hash"),
+              java.util.List.of("email")));
     }
   }
 
