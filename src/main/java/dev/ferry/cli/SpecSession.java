@@ -16,6 +16,7 @@ import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.http.NetworkSettings;
 import dev.ferry.metrics.PrometheusEndpoint;
 import dev.ferry.recipes.workos.InputCheck;
+import dev.ferry.recipes.workos.WorkosImport;
 import dev.ferry.spec.JobSpec;
 import dev.ferry.spec.SpecLoader;
 import dev.ferry.spec.SpecRun;
@@ -74,8 +75,12 @@ final class SpecSession {
   private int runLocked(JobRecord job, JobSession.Start start, SpecSettings settings, JobSpec spec,
       ProcessStart processStart, NetworkSettings network, PrometheusEndpoint metricsEndpoint) throws Exception {
     MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
-    try (AutoCloseable lock = state.lockJob(job.id())) {
-      if (start != JobSession.Start.NEW) {
+    boolean file = dev.ferry.spec.SpecJobs.inputFile(spec) != null;
+    // A file source resumes as an import does: size and modification time at once, the hash while the run starts.
+    try (AutoCloseable lock = state.lockJob(job.id());
+        InputCheck input = start == JobSession.Start.NEW || !file ? InputCheck.unchanged()
+            : WorkosImport.checkInput(job, store)) {
+      if (start != JobSession.Start.NEW && !file) {
         dev.ferry.spec.SpecJobs.source(spec).checkUnchanged(job.inputSize(), job.inputSha256());
       }
       if (start == JobSession.Start.RESUME) {
@@ -116,7 +121,7 @@ final class SpecSession {
                 .map(t -> t.name() + " " + t.baseUrl()).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
             spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts);
-        return session.drive(running, engine, InputCheck.unchanged(), processStart,
+        return session.drive(running, engine, input, processStart,
             workers + " workers x " + concurrency + " in flight");
       } finally {
         for (RateShare share : shares) share.close();

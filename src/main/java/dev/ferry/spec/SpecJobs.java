@@ -28,6 +28,15 @@ public final class SpecJobs {
 
   private SpecJobs() {}
 
+  /** The input file of a file source (CSV, JSONL), or null. */
+  public static java.nio.file.Path inputFile(JobSpec spec) {
+    return switch (spec.source()) {
+      case JobSpec.CsvSource c -> c.path();
+      case JobSpec.JsonlSource j -> j.path();
+      case JobSpec.SqlSource s -> null;
+    };
+  }
+
   /** The spec's source. */
   public static RecordSource source(JobSpec spec) {
     return switch (spec.source()) {
@@ -49,6 +58,12 @@ public final class SpecJobs {
     long now = clock.millis();
     store.createJob(new JobRecord(jobId, SpecSettings.KIND, source.describe(), 0, "", 0, spec.chunkSize(),
         settings.toJson(), JobStatus.PLANNING, "", now, now));
+    java.nio.file.Path file = inputFile(spec);
+    if (file != null && java.nio.file.Files.isRegularFile(file)) {
+      // Read before the planning pass: a file changed during it has another time at resume, and is refused there.
+      store.putLookup(jobId, dev.ferry.sources.PlannedFile.NAMESPACE, dev.ferry.sources.PlannedFile.MTIME,
+          dev.ferry.sources.PlannedFile.modifiedAt(file));
+    }
     List<RowOutcome> invalid = new ArrayList<>();
     java.util.function.Consumer<RowOutcome> record = o -> {
       invalid.add(o);

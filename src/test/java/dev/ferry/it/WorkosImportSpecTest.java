@@ -356,5 +356,24 @@ class WorkosImportSpecTest {
     assertThat(run.outJson().path("status").asText()).isEqualTo("stopped");
     assertThat(run.out() + run.err()).doesNotContain("sk_test_wrong_key");
     assertThat(sim.stats().users()).isZero();
+
+    // A resume refuses a changed input at once (size and modification time), as import-users does ...
+    byte[] original = Files.readAllBytes(input);
+    java.nio.file.attribute.FileTime planned = Files.getLastModifiedTime(input);
+    Files.writeString(input, "extra@example.com,,,,,,,,,,\n", java.nio.file.StandardOpenOption.APPEND);
+    env.put("WORKOS_SECRET_KEY", KEY);
+    Ferry.Run changed = Ferry.run(env, "resume", "x1", "--checkpoint-dir", dir.resolve("state").toString(),
+        "--quiet", "--json");
+    assertThat(changed.exit()).as(changed.toString()).isEqualTo(2);
+    assertThat(changed.err()).contains("the file changed since job 'x1' was planned");
+    assertThat(sim.stats().users()).isZero();
+    // ... and finishes the job on the planned file
+    Files.write(input, original);
+    Files.setLastModifiedTime(input, planned);
+    Ferry.Run resumed = Ferry.run(env, "resume", "x1", "--checkpoint-dir", dir.resolve("state").toString(),
+        "--quiet", "--json");
+    assertThat(resumed.exit()).as(resumed.toString()).isEqualTo(1);
+    assertThat(resumed.outJson().path("status").asText()).isEqualTo("finished");
+    assertThat(sim.stats().users()).isEqualTo(22);
   }
 }

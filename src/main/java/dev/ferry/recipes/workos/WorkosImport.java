@@ -40,8 +40,8 @@ public final class WorkosImport {
   static final String ORG_REFS = "org-ref";
   static final String ORGS = "org";
   /** Lookup namespace of facts about the input recorded at planning; {@link #MTIME}: its modification time. */
-  static final String INPUT = "input";
-  static final String MTIME = "mtime";
+  static final String INPUT = dev.ferry.sources.PlannedFile.NAMESPACE;
+  static final String MTIME = dev.ferry.sources.PlannedFile.MTIME;
   private static final int MAX_PREWARM_ORGS = 100_000;
   /** Input columns whose values ferry never writes anywhere (lower case): not even into the errors file. */
   public static final java.util.Set<String> SECRET_COLUMNS = java.util.Set.of("password", "password_hash");
@@ -199,7 +199,7 @@ public final class WorkosImport {
 
   /** The file's modification time as an exact instant (nanoseconds where the file system keeps them). */
   static String mtime(Path file) throws IOException {
-    return Files.getLastModifiedTime(file).toInstant().toString();
+    return dev.ferry.sources.PlannedFile.modifiedAt(file);
   }
 
   private static CsvHeader readHeader(Path input) throws IOException {
