@@ -77,9 +77,10 @@ final class SpecSession {
     MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
     boolean file = dev.ferry.spec.SpecJobs.inputFile(spec) != null;
     // A file source resumes as an import does: size and modification time at once, the hash while the run starts.
+    // A worker may run on another machine with a copy of the file (another modification time): hashed first.
     try (AutoCloseable lock = state.lockJob(job.id());
         InputCheck input = start == JobSession.Start.NEW || !file ? InputCheck.unchanged()
-            : WorkosImport.checkInput(job, store)) {
+            : WorkosImport.checkInput(job, store, start == JobSession.Start.JOIN)) {
       if (start != JobSession.Start.NEW && !file) {
         dev.ferry.spec.SpecJobs.source(spec).checkUnchanged(job.inputSize(), job.inputSha256());
       }
