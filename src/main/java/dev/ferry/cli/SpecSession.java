@@ -163,9 +163,9 @@ final class SpecSession {
     }
   }
 
-  /** A JSONL source's rows go to the errors file as one column holding the record's JSON. */
+  /** A JSONL or SQL source's rows go to the errors file as one column holding the record's JSON. */
   private static ErrorsFile.Input errorsInput(JobSpec spec, SpecRun run) {
-    if (!(spec.source() instanceof JobSpec.JsonlSource)) return null;
+    if (spec.source() instanceof JobSpec.CsvSource) return null;
     ChunkSource chunks = run.source().chunks();
     return new ErrorsFile.Input(List.of("record"), chunk -> {
       ChunkSource.RowCursor cursor = chunks.open(chunk);

@@ -24,9 +24,23 @@ public interface AttemptListener {
    * @param outcome         what the answer means (one classification for retries and limits)
    * @param quota           what its rate-limit headers said about requests; null when it had none
    * @param sentAfter       attempts sent to the target after this one, before its answer came
+   * @param rateHeaders     the answer's rate-limit headers as lower-case names and values alternating (what
+   *                        {@link RateLimitHeaders} reads: other units than requests, such as OpenAI's tokens)
    */
   record Attempt(String method, long queuedNanos, long sentNanos, long answeredNanos, int status,
-      long retryAfterNanos, ResponseClass outcome, dev.ferry.core.limit.Quota quota, long sentAfter) {
+      long retryAfterNanos, ResponseClass outcome, dev.ferry.core.limit.Quota quota, long sentAfter,
+      java.util.List<String> rateHeaders) {
+
+    public Attempt {
+      rateHeaders = rateHeaders == null ? java.util.List.of() : java.util.List.copyOf(rateHeaders);
+    }
+
+    /** An attempt whose headers were read into {@code quota} alone. */
+    public Attempt(String method, long queuedNanos, long sentNanos, long answeredNanos, int status,
+        long retryAfterNanos, ResponseClass outcome, dev.ferry.core.limit.Quota quota, long sentAfter) {
+      this(method, queuedNanos, sentNanos, answeredNanos, status, retryAfterNanos, outcome, quota, sentAfter,
+          java.util.List.of());
+    }
 
     /** An attempt without rate-limit headers, classified by its status alone. */
     public Attempt(String method, long queuedNanos, long sentNanos, long answeredNanos, int status,

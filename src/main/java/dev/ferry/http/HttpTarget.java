@@ -154,13 +154,16 @@ public final class HttpTarget implements AutoCloseable {
       listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
           a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null
               : RateLimitHeaders.requests(a.rateHeaders, wallClock.millis()).orElse(null),
-          sends.get() - sendNumber));
+          sends.get() - sendNumber, a.rateHeaders));
       if (cls == ResponseClass.AUTH) {
         throw new AuthFailureException(a.status, a.status == 401
             ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY"
                 + " (or --api-key-file) and --api-url"
             : "the API key lacks permission for " + call.method() + " " + pathOnly(call.path())
                 + " (HTTP 403): check the key's environment and rights");
+      }
+      if (cls == ResponseClass.THROTTLED && a.status == 429 && OutOfQuota.hopeless(a.body)) {
+        return a.toResponse(attempts, false); // no retry can pass: the caller stops the job or splits the batch
       }
       if (cls == ResponseClass.THROTTLED) {
         metrics.throttled(name);

@@ -50,6 +50,23 @@ public final class RateLimitHeaders {
   }
 
   /**
+   * The quota for tokens that OpenAI's headers state ({@code x-ratelimit-limit-tokens},
+   * {@code x-ratelimit-remaining-tokens}, {@code x-ratelimit-reset-tokens}); empty when the answer has none. By that
+   * convention the limit is per minute (TPM), so the window is one minute.
+   */
+  public static Optional<Quota> tokens(List<String> headers) {
+    if (headers.isEmpty()) return Optional.empty();
+    long remaining = leadingLong(value(headers, "x-ratelimit-remaining-tokens"));
+    if (remaining < 0) return Optional.empty();
+    long limit = leadingLong(value(headers, "x-ratelimit-limit-tokens"));
+    long reset = durationNanos(value(headers, "x-ratelimit-reset-tokens"));
+    return Optional.of(new Quota(limit > 0 ? limit : -1, remaining, reset, OPENAI_WINDOW_NANOS));
+  }
+
+  /** OpenAI's limits are per minute (RPM, TPM). */
+  static final long OPENAI_WINDOW_NANOS = 60_000_000_000L;
+
+  /**
    * True when a header says a quota is spent (any {@code remaining} of 0, tokens included): a 403 carrying it is
    * a rate limit, not missing rights (GitHub answers so).
    */

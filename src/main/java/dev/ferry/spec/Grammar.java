@@ -55,7 +55,8 @@ final class Grammar {
       + " are reachable as row.a.b).", List.of(req("path", s(STRING), "The JSONL file.")), false);
 
   static final Obj SQL = new Obj("sql source", "Rows of a SQL query over JDBC, read in pages by a declared key.",
-      List.of(req("url", s(STRING), "JDBC URL (PostgreSQL, SQLite, MariaDB/MySQL); credentials from parameters."),
+      List.of(req("url", s(STRING), "JDBC URL (PostgreSQL, SQLite, MariaDB/MySQL) or postgres://, mysql:// URL;"
+              + " credentials from parameters."),
           req("query", s(STRING), "A SELECT whose rows are the job's rows."),
           req("key", s(STRING), "A unique, ordered column of the query (integer or text): chunks are key ranges."),
           opt("user", s(STRING), "Database user (default: the URL's)."),

@@ -1,6 +1,7 @@
 package dev.ferry.steps;
 
 import dev.ferry.core.engine.StopJobException;
+import dev.ferry.http.OutOfQuota;
 import dev.ferry.steps.template.RenderContext;
 import dev.ferry.steps.template.SpecException;
 import java.util.ArrayList;
@@ -61,7 +62,9 @@ final class BatchCall {
       return;
     }
     Answer a = runner.send(config.name(), target, config.call().rules(), rc);
-    boolean refusedWhole = config.batch().splitOn().contains(a.status());
+    // a 429 "Request too large": the batch holds more tokens than the target admits in a window; halves may pass
+    boolean refusedWhole = config.batch().splitOn().contains(a.status())
+        || (a.status() == 429 && OutOfQuota.tooLarge(a.response().body()));
     if (refusedWhole) {
       if (items.size() == 1) {
         settleAll(items, runner.failure(target, a, false));

@@ -9,6 +9,7 @@ import dev.ferry.http.ApiResponse;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.NetworkSettings;
+import dev.ferry.http.OutOfQuota;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.TargetHeaders;
 import java.time.Duration;
@@ -69,11 +70,36 @@ final class StepTarget implements AutoCloseable {
     return config;
   }
 
-  /** Charges the call's weights, then sends it (HttpTarget takes a request permit per attempt). */
+  /**
+   * Charges the call's weights, then sends it (HttpTarget takes a request permit per attempt). A call that charged
+   * tokens and whose answer says how many the target counted ({@code usage.total_tokens}) is trued up to that count;
+   * one refused with a 4xx (nothing done) is credited back where the limiter can ({@link WeightLimiter#settle}).
+   */
   ApiResponse send(RenderedCall call, String callType) throws InterruptedException {
     if (sender == null) throw new IllegalStateException("a dry run sends nothing");
     limiters.charge(call.charge());
-    return sender.call(call.toApiCall(callType));
+    Long tokens = call.charge().get(TargetLimiters.TOKENS);
+    TokenFeedback.sending(tokens == null ? -1 : tokens);
+    ApiResponse r;
+    try {
+      r = sender.call(call.toApiCall(callType));
+    } finally {
+      TokenFeedback.sent();
+    }
+    if (tokens != null && r.ok()) {
+      long counted = Usage.tokens(r.body());
+      if (counted >= 0) limiters.settle(TargetLimiters.TOKENS, tokens, counted);
+    } else if (tokens != null && (refused(r.status()) || (r.status() == 429 && OutOfQuota.tooLarge(r.body())))) {
+      // refused as a whole (a batch over the model's context or the window's tokens, split and sent again): nothing
+      // was embedded
+      limiters.settle(TargetLimiters.TOKENS, tokens, 0);
+    }
+    return r;
+  }
+
+  /** A 4xx the target refused the call with, having done nothing: not 408 or 429 (not done yet), not 401/403. */
+  private static boolean refused(int status) {
+    return status >= 400 && status < 500 && status != 408 && status != 429 && status != 401 && status != 403;
   }
 
   /** Text that may echo a header value, with the values masked. */

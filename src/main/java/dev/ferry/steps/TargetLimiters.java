@@ -22,20 +22,28 @@ import java.util.Map;
  *
  * <p>{@code auto} uses what {@code --rate-limit auto} uses: an unlimited pacer that {@link AdaptiveFeedback} sets
  * to the pace the target's rate-limit headers state ({@link QuotaPace}: {@code x-ratelimit-*}, IETF
- * {@code RateLimit}) or, without headers, the rate a {@link RateLearner} learns from 429s and Retry-After.
+ * {@code RateLimit}) or, without headers, the rate a {@link RateLearner} learns from 429s and Retry-After. Without a
+ * stated {@code tokens} limit, {@code auto} also adds a {@link WeightPace} for tokens, paced at the tokens per minute
+ * OpenAI's {@code x-ratelimit-*-tokens} headers state ({@link TokenFeedback}, which also pauses the target after a
+ * 429 for tokens, stated limits or learned).
  */
 final class TargetLimiters {
+  static final String TOKENS = "tokens";
   private final String target;
   private final RateLimiter requests;
   private final RateLimiter learned;
-  private final Map<String, List<WeightBudgetLimiter>> weights;
+  private final Map<String, List<WeightLimiter>> weights;
+  /** The tokens pace learned from the headers ({@code auto} without a stated tokens limit), or null. */
+  private final WeightPace learnedTokens;
   private final List<SharedRate> shared;
   private final Sleeper sleeper;
   private final double headroom;
 
   private TargetLimiters(String target, RateLimiter requests, RateLimiter learned,
-      Map<String, List<WeightBudgetLimiter>> weights, List<SharedRate> shared, Sleeper sleeper, double headroom) {
+      Map<String, List<WeightLimiter>> weights, WeightPace learnedTokens, List<SharedRate> shared, Sleeper sleeper,
+      double headroom) {
     this.target = target;
+    this.learnedTokens = learnedTokens;
     this.requests = requests;
     this.learned = learned;
     this.weights = weights;
@@ -50,7 +58,7 @@ final class TargetLimiters {
   static TargetLimiters of(String target, TargetLimits limits, double headroom, Ticker ticker, Sleeper sleeper) {
     List<RateLimiter> requestParts = new ArrayList<>();
     List<SharedRate> shared = new ArrayList<>();
-    Map<String, List<WeightBudgetLimiter>> weights = new LinkedHashMap<>();
+    Map<String, List<WeightLimiter>> weights = new LinkedHashMap<>();
     RateLimiter learned = null;
     if (limits.auto()) {
       learned = RateLimiter.unlimited(ticker);
@@ -70,12 +78,19 @@ final class TargetLimiters {
         shared.add(new SharedRate(target, r.unit(), l, l.rate()));
       }
     }
+    WeightPace learnedTokens = null;
+    if (limits.auto() && !weights.containsKey(TOKENS)) {
+      learnedTokens = new WeightPace(ticker);
+      weights.put(TOKENS, new ArrayList<>(List.of(learnedTokens)));
+      shared.add(new SharedRate(target, TOKENS, learnedTokens, 0));
+    }
     RateLimiter requests = switch (requestParts.size()) {
       case 0 -> RateLimiter.unlimited(ticker);
       case 1 -> requestParts.get(0);
       default -> new AllOfLimiter(requestParts);
     };
-    return new TargetLimiters(target, requests, learned, weights, List.copyOf(shared), sleeper, headroom);
+    return new TargetLimiters(target, requests, learned, weights, learnedTokens, List.copyOf(shared), sleeper,
+        headroom);
   }
 
   /** The limiter every HTTP attempt to the target passes (HttpTarget's). */
@@ -83,10 +98,36 @@ final class TargetLimiters {
     return requests;
   }
 
-  /** What learns from the target's answers: the learned pace with {@code auto}, else nothing. */
+  /**
+   * What learns from the target's answers: the learned request pace with {@code auto}, and the token limiters'
+   * {@link TokenFeedback} (the learned tokens pace, and the pause after a 429 for tokens) when the target weighs
+   * tokens; else nothing.
+   */
   AttemptListener listener(CallMetrics metrics) {
-    return learned == null ? AttemptListener.NONE
+    AttemptListener paces = learned == null ? AttemptListener.NONE
         : new AdaptiveFeedback(null, learned, RateLearner.withDefaults(), new QuotaPace(headroom), metrics::inFlight);
+    List<WeightLimiter> tokens = weights.get(TOKENS);
+    if (tokens == null) return paces;
+    TokenFeedback fromTokens = new TokenFeedback(learnedTokens, tokens, requests, headroom);
+    return paces == AttemptListener.NONE ? fromTokens : a -> {
+      paces.onAttempt(a);
+      fromTokens.onAttempt(a);
+    };
+  }
+
+  /** The tokens pace learned from the target's headers; null when the spec states it or the target is not auto. */
+  WeightPace learnedTokens() {
+    return learnedTokens;
+  }
+
+  /**
+   * Trues the charges of a call up to what the target counted ({@link WeightLimiter#settle}); units the target does
+   * not limit are ignored.
+   */
+  void settle(String unit, long charged, long counted) {
+    List<WeightLimiter> ls = weights.get(unit);
+    if (ls == null) return;
+    for (WeightLimiter l : ls) l.settle(charged, counted);
   }
 
   /** The units the target weighs. */
@@ -100,9 +141,9 @@ final class TargetLimiters {
    */
   void charge(Map<String, Long> charge) throws InterruptedException {
     for (Map.Entry<String, Long> e : charge.entrySet()) {
-      List<WeightBudgetLimiter> ls = weights.get(e.getKey());
+      List<WeightLimiter> ls = weights.get(e.getKey());
       if (ls == null) continue;
-      for (WeightBudgetLimiter l : ls) l.acquire(e.getValue(), sleeper);
+      for (WeightLimiter l : ls) l.acquire(e.getValue(), sleeper);
     }
   }
 

@@ -21,7 +21,7 @@ import java.util.ArrayDeque;
  * under the lock. Invariant: {@code grants} holds, in ascending time order, every grant less than a window older than
  * the latest grant, and {@code inWindow} is the sum of their weights.
  */
-final class WeightBudgetLimiter implements RateLimiter {
+final class WeightBudgetLimiter implements WeightLimiter, RateLimiter {
   private final Ticker ticker;
   private final long windowNanos;
   /** @GuardedBy("this") */
@@ -69,12 +69,22 @@ final class WeightBudgetLimiter implements RateLimiter {
   }
 
   /** Blocks until {@code weight} units are granted (again after a pause that began meanwhile). */
-  void acquire(long weight, Sleeper sleeper) throws InterruptedException {
+  @Override
+  public void acquire(long weight, Sleeper sleeper) throws InterruptedException {
     while (true) {
       long before = pauses;
       sleeper.sleepNanos(reserveNanos(weight));
       if (pauses == before) return;
     }
+  }
+
+  /**
+   * What the target counted beyond the charge is granted now (it was spent: later grants wait for it to leave the
+   * window); a smaller count is not credited back (the grant stays in the window: the budget errs on the safe side).
+   */
+  @Override
+  public void settle(long charged, long counted) {
+    if (counted > charged) reserveNanos(counted - charged);
   }
 
   @Override

@@ -149,6 +149,8 @@ class HttpTargetTest {
       assertThat(attempts.get(0).outcome()).isEqualTo(ResponseClass.THROTTLED);
       assertThat(attempts.get(0).quota().limit()).isEqualTo(60);
       assertThat(attempts.get(0).quota().remaining()).isZero();
+      assertThat(attempts.get(0).rateHeaders()).containsSubsequence("x-ratelimit-remaining", "0")
+          .containsSubsequence("x-ratelimit-limit", "60");
     }
   }
 

@@ -65,10 +65,14 @@ class RagBatchHttpTest {
   }
 
   private List<TargetConfig> targets() {
+    return targets(TargetLimits.of(List.of(new LimitRule("requests", 3000, Duration.ofMinutes(1)),
+        new LimitRule("tokens", 1_000_000, Duration.ofMinutes(1)))));
+  }
+
+  private List<TargetConfig> targets(TargetLimits embeddingsLimits) {
     return List.of(
         new TargetConfig("embeddings", AT, URI.create(sim.baseUrl() + "/v1"), Map.of("Authorization",
-            "Bearer sk-test-embeddings"), TargetLimits.of(List.of(new LimitRule("requests", 3000, Duration.ofMinutes(1)),
-                new LimitRule("tokens", 1_000_000, Duration.ofMinutes(1)))), null),
+            "Bearer sk-test-embeddings"), embeddingsLimits, null),
         new TargetConfig("qdrant", AT, sim.baseUrl(), Map.of("api-key", ""), TargetLimits.NONE, null));
   }
 
@@ -81,18 +85,13 @@ class RagBatchHttpTest {
     return rows;
   }
 
-  @Test
-  void documentsAreEmbeddedAndStoredOnceAndTheOneTooLongFailsAlone() throws Exception {
-    // Given a model whose context is 200 tokens (by the simulator's count), and 60 documents, number 17 too long
-    sim = SimServer.start(SimConfig.builder().embeddings(EmbeddingsSettings.builder().contextTokens(200).build())
-        .build());
-    List<RowOutcome> outcomes = new ArrayList<>();
-    // When the rows run with 40 in flight (more than a batch: batches fill)
-    try (JobSteps steps = JobSteps.builder(targets(), ragSteps()).jobId("rag").key(t("{{ row.id }}")).build()) {
+  /** Runs the rows through the steps with 40 in flight; their outcomes. */
+  private static List<RowOutcome> run(List<TargetConfig> targets, List<RowInput> rows) throws InterruptedException {
+    try (JobSteps steps = JobSteps.builder(targets, ragSteps()).jobId("rag").key(t("{{ row.id }}")).build()) {
       ConcurrentLinkedQueue<RowOutcome> out = new ConcurrentLinkedQueue<>();
       Semaphore inFlight = new Semaphore(40);
       List<Thread> threads = new ArrayList<>();
-      for (RowInput r : documents(60, 17)) {
+      for (RowInput r : rows) {
         inFlight.acquire();
         threads.add(Thread.ofVirtual().start(() -> {
           try {
@@ -105,8 +104,69 @@ class RagBatchHttpTest {
         }));
       }
       for (Thread th : threads) th.join();
-      outcomes.addAll(out);
+      return new ArrayList<>(out);
     }
+  }
+
+  @Test
+  void aBatchRefusedForTokensWaitsForTheTokenWindowAndIsEmbeddedOnce() throws Exception {
+    // Given an account of 60,000 tokens per minute counted per second (1,000 a second, stated in its x-ratelimit-*
+    // headers) while the spec states ten times that, and 40 documents of about 75 tokens (8 a batch: 600 tokens)
+    sim = SimServer.start(SimConfig.builder().embeddings(EmbeddingsSettings.builder().tokensPerMinute(60_000)
+        .window(Duration.ofSeconds(1)).build()).build());
+    List<RowInput> rows = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      rows.add(new RowInput(i, 0, i, null, null, Map.of("id", (long) i, "title", "Title " + i, "content",
+          ("Document " + i + " words. ").repeat(15))));
+    }
+    // When they run with the batches in flight at once (more tokens than a window admits)
+    List<RowOutcome> outcomes = run(targets(TargetLimits.of(List.of(new LimitRule("tokens", 600_000,
+        Duration.ofMinutes(1))))), rows);
+    // Then the 429s for tokens paused the target until its token window came back, and every document was
+    // embedded once (a refused batch embeds nothing) and stored once
+    assertThat(outcomes).hasSize(40).allSatisfy(o -> assertThat(o.outcome()).as(o.toString()).isEqualTo(Outcome.DONE));
+    SimStats stats = sim.stats();
+    assertThat(stats.embeddings().rateLimitedTokens()).isPositive();
+    assertThat(stats.embeddings().inputs()).isEqualTo(40);
+    assertThat(stats.points().points()).isEqualTo(40);
+    assertThat(stats.points().rewrites()).isZero();
+  }
+
+  @Test
+  void aBatchLargerThanTheTokenWindowIsSplitAndADocumentLargerThanTheWindowFailsAlone() throws Exception {
+    // Given an account that admits 1,000 tokens a second (60,000 per minute counted per second): a batch of 8
+    // documents of 200 tokens (1,600) is "Request too large", and so is document 5 alone (1,250 tokens)
+    sim = SimServer.start(SimConfig.builder().embeddings(EmbeddingsSettings.builder().tokensPerMinute(60_000)
+        .window(Duration.ofSeconds(1)).build()).build());
+    List<RowInput> rows = new ArrayList<>();
+    for (int i = 1; i <= 16; i++) {
+      String content = i == 5 ? "x".repeat(5_000) : ("Doc " + i + " text. ").repeat(100).substring(0, 800);
+      rows.add(new RowInput(i, 0, i, null, null, Map.of("id", (long) i, "title", "Title " + i, "content", content)));
+    }
+    // When they run (limits learned from the headers)
+    List<RowOutcome> outcomes = run(targets(TargetLimits.AUTO), rows);
+    // Then the batches were split until they fit, document 5 failed alone with the API's message, and every other
+    // document was embedded once and stored once
+    assertThat(outcomes).hasSize(16);
+    RowOutcome big = outcomes.stream().filter(o -> o.row() == 5).findFirst().orElseThrow();
+    assertThat(big.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(big.httpStatus()).isEqualTo(429);
+    assertThat(big.retryable()).isFalse();
+    assertThat(big.message()).contains("Request too large");
+    assertThat(outcomes).filteredOn(o -> o.row() != 5)
+        .allSatisfy(o -> assertThat(o.outcome()).as(o.toString()).isEqualTo(Outcome.DONE));
+    SimStats stats = sim.stats();
+    assertThat(stats.embeddings().inputs()).isEqualTo(15);
+    assertThat(stats.points().points()).isEqualTo(15);
+  }
+
+  @Test
+  void documentsAreEmbeddedAndStoredOnceAndTheOneTooLongFailsAlone() throws Exception {
+    // Given a model whose context is 200 tokens (by the simulator's count), and 60 documents, number 17 too long
+    sim = SimServer.start(SimConfig.builder().embeddings(EmbeddingsSettings.builder().contextTokens(200).build())
+        .build());
+    // When the rows run with 40 in flight (more than a batch: batches fill)
+    List<RowOutcome> outcomes = run(targets(), documents(60, 17));
     // Then 59 documents are done by the upsert, and document 17 failed at embed with the API's message
     assertThat(outcomes).hasSize(60);
     RowOutcome bad = outcomes.stream().filter(o -> o.row() == 17).findFirst().orElseThrow();

@@ -31,22 +31,25 @@ public final class JdbcDatabase {
   private final List<String> secrets;
 
   /**
-   * @param url      a JDBC URL (may carry credentials)
+   * @param url      a JDBC URL, or a {@code postgres://} or {@code mysql://} URL ({@link DatabaseUrl}); may carry
+   *                 credentials
    * @param user     the user, or null for the URL's
    * @param password the password, or null for the URL's
-   * @throws IllegalArgumentException if {@code url} is not a {@code jdbc:} URL
+   * @throws IllegalArgumentException if {@code url} is neither
    */
   public JdbcDatabase(String url, String user, String password) {
-    this.url = Objects.requireNonNull(url, "url cannot be null");
-    this.location = JdbcUrls.describe(url);
-    if (!url.startsWith("jdbc:")) {
-      throw new IllegalArgumentException("not a JDBC URL (jdbc:postgresql://host/db, jdbc:mariadb://host/db, "
-          + "jdbc:sqlite:FILE): " + location);
+    Objects.requireNonNull(url, "url cannot be null");
+    DatabaseUrl given = DatabaseUrl.of(url);
+    this.url = given.jdbcUrl();
+    this.location = JdbcUrls.describe(this.url);
+    if (!this.url.startsWith("jdbc:")) {
+      throw new IllegalArgumentException("not a database URL (jdbc:postgresql://host/db, postgres://user@host/db, "
+          + "jdbc:mariadb://host/db, mysql://user@host/db, jdbc:sqlite:FILE): " + JdbcUrls.describe(url));
     }
-    this.user = user;
-    this.password = password;
+    this.user = user != null && !user.isEmpty() ? user : given.user();
+    this.password = password != null && !password.isEmpty() ? password : given.password();
     List<String> s = new ArrayList<>(JdbcUrls.secrets(url));
-    if (password != null && !password.isEmpty()) s.add(password);
+    if (this.password != null && !this.password.isEmpty()) s.add(this.password);
     this.secrets = List.copyOf(s);
   }
 

@@ -90,7 +90,19 @@ class SqlSourceSecretsTest {
         "SELECT 1 AS id", "id"));
     assertThatThrownBy(() -> source.plan(10, r -> {})).isInstanceOf(InputException.class)
         .hasMessageContaining("no JDBC driver for this URL");
-    assertThatThrownBy(() -> new SqlSource(new SqlSourceConfig("postgres://db/x", "SELECT 1", "id")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a JDBC URL");
+    assertThatThrownBy(() -> new SqlSource(new SqlSourceConfig("oracle://scott:" + CANARY + "@db/x", "SELECT 1",
+        "id"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a database URL")
+        .hasMessageNotContaining(CANARY);
+  }
+
+  @Test
+  void aPostgresUrlWithCredentialsIsReadWithoutShowingThePassword() {
+    SqlSource source = new SqlSource(new SqlSourceConfig("postgres://alice:" + CANARY + "@127.0.0.1:1/test"
+        + "?connectTimeout=2", "SELECT id FROM documents", "id"));
+    assertThatThrownBy(() -> source.plan(10, r -> {})).isInstanceOf(InputException.class)
+        .hasMessageStartingWith("cannot read the keys of the query in postgresql://127.0.0.1:1/test: ")
+        .hasMessageNotContaining(CANARY);
+    assertThat(source.describe()).isEqualTo("postgresql://127.0.0.1:1/test (key id): SELECT id FROM documents");
+    assertThat(source.toString()).doesNotContain(CANARY);
   }
 }
