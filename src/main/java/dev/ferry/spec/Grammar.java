@@ -120,7 +120,8 @@ final class Grammar {
 
   static final Obj UNDO = new Obj("undo", "What removes the item this step created for the row when a later step"
       + " fails for good (e.g. DELETE the user whose membership failed); the row stays failed.",
-      concat(List.of(opt("when", s(TEMPLATE), "Undo only when this renders true for the failed row (default: always).")),
+      concat(List.of(opt("when", s(TEMPLATE), "Undo only when this renders true for the failed row (default:"
+          + " always).")),
           callFields(true)), false);
 
   static final Obj CALL = new Obj("call", "One HTTP call: request, idempotency key, status rules, captures.",

@@ -58,7 +58,7 @@ class WorkosImportSpecTest {
     lines.add("maybe@example.com,,,perhaps,,,org-1,,,,maybe-Secret!");        // invalid email_verified
     lines.add("role@example.com,,,,,,,,admin,,");                             // a role without organization: invalid
     lines.add("meta@example.com,,,,,,org-2,,,\"[1,2]\",");                    // metadata not an object: invalid
-    lines.add("meta2@example.com,,,,,,org-2,,,\"{\"\"n\"\":1}\",");              // a metadata value not a string: invalid
+    lines.add("meta2@example.com,,,,,,org-2,,,\"{\"\"n\"\":1}\",");              // a metadata value not a string
     lines.add("meta3@example.com,,,,,,org-2,,,\"{\"\"\"\":\"\"x\"\"}\",");        // an empty metadata key: invalid
     lines.add("existing@example.com,Ex,Isting,,,,org-3,,member,,");           // already in WorkOS: looked up, done
     lines.add("ghost-id@example.com,,,,,org_does_not_exist,,,,,");           // unknown org_id: fails
@@ -219,8 +219,9 @@ class WorkosImportSpecTest {
   void requireMembershipDeletesTheUsersWhoseMembershipFailedAsImportUsers() throws IOException {
     // Given: a simulator without multiple roles, so rows with two roles fail their membership (422)
     List<String> lines = new ArrayList<>(List.of(HEADER));
-    for (int u = 1; u <= 12; u++) lines.add("u" + u + "@example.com,,,,,,acme,," + (u % 3 == 0 ? "\"admin,billing\"" : "")
-        + ",,");
+    for (int u = 1; u <= 12; u++) {
+      lines.add("u" + u + "@example.com,,,,,,acme,," + (u % 3 == 0 ? "\"admin,billing\"" : "") + ",,");
+    }
     Path input = dir.resolve("require.csv");
     Files.write(input, lines);
     List<SimServer> both = new ArrayList<>();

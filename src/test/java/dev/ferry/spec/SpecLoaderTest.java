@@ -128,7 +128,8 @@ class SpecLoaderTest {
         source: { csv: { path: users.csv, secret_columns: [Password] } }
         targets: { w: { base_url: "http://127.0.0.1:1" } }
         vars: { org: "{{ trim(row.org) }}" }
-        checks: [ { require: "{{ length(vars.org) != 0 }}", code: org_missing, message: "no org on {{ source.line }}" } ]
+        checks:
+          - { require: "{{ length(vars.org) != 0 }}", code: org_missing, message: "no org on {{ source.line }}" }
         unique: "{{ row.email }}"
         steps:
           - name: s

@@ -161,7 +161,8 @@ final class ExprParser {
       return new Expr.Literal(new FunctionName(name), o);
     }
     if (!ROOTS.contains(name)) {
-      throw error(o, "unknown name '" + name + "': a template reads row, steps, job, source, vars, tables or batch (e.g."
+      throw error(o, "unknown name '" + name + "': a template reads row, steps, job, source, vars, tables or batch"
+          + " (e.g."
           + " row."
           + name + ")");
     }

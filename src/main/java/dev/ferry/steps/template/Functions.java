@@ -106,7 +106,8 @@ public final class Functions {
   private static java.util.Map<?, ?> objectOf(String function, Object v, SpecLocation at) {
     if (v == null) return java.util.Map.of();
     if (v instanceof java.util.Map<?, ?> m) return m;
-    throw new SpecException(at, function + "(...) takes an object, got " + (v instanceof List<?> ? "a list" : "a value"));
+    throw new SpecException(at, function + "(...) takes an object, got "
+        + (v instanceof List<?> ? "a list" : "a value"));
   }
 
   private static java.util.regex.Pattern pattern(String regex, SpecLocation at) {

@@ -198,7 +198,8 @@ class TemplateTest {
     assertThat(render("{{ keys(json_parse(row.meta)) }}", ctx)).isEqualTo(List.of("n"));
     assertThat(render("{{ values(json_parse(row.meta)) }}", ctx)).isEqualTo(List.of(2L));
     assertThat(render("{{ keys(row.nope) }}", ctx)).isEqualTo(List.of());
-    assertThatThrownBy(() -> render("{{ values(row.roles) }}", ctx)).hasMessageContaining("values(...) takes an object");
+    assertThatThrownBy(() -> render("{{ values(row.roles) }}", ctx))
+        .hasMessageContaining("values(...) takes an object");
   }
 
   @Test
