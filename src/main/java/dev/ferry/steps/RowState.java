@@ -20,6 +20,8 @@ public final class RowState {
   private final Map<String, Object> source;
   private final Map<String, Object> tables;
   private Map<String, Object> vars = Map.of();
+  /** The context as of the last change (results or vars), or null: built once, read by every template until then. */
+  private RenderContext context;
 
   /**
    * @param input the row
@@ -57,6 +59,7 @@ public final class RowState {
   /** Records a step's captured results ({@code steps.NAME} from now on). */
   public void put(String step, Map<String, Object> captures) {
     results.put(step, Collections.unmodifiableMap(new LinkedHashMap<>(captures)));
+    context = null;
   }
 
   /** The results so far, by step name (a read-only view). */
@@ -67,11 +70,15 @@ public final class RowState {
   /** Sets the row's computed values ({@code vars.NAME} from now on). */
   public void vars(Map<String, Object> values) {
     this.vars = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    context = null;
   }
 
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
-    RenderContext ctx = RenderContext.ofRow(record(), Map.copyOf(results), job, source).withVars(vars);
-    return tables.isEmpty() ? ctx : ctx.withTables(tables);
+    if (context == null) {
+      RenderContext ctx = RenderContext.ofRow(record(), Map.copyOf(results), job, source).withVars(vars);
+      context = tables.isEmpty() ? ctx : ctx.withTables(tables);
+    }
+    return context;
   }
 }

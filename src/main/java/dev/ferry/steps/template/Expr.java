@@ -100,7 +100,11 @@ sealed interface Expr {
       }
       List<Object> values = new ArrayList<>(args.size());
       for (Expr a : args) values.add(a.eval(ctx, at));
-      return Functions.apply(function, values, at.shifted(offset));
+      try {
+        return Functions.apply(function, values, at);
+      } catch (SpecException e) { // the call's own place, computed only when it failed (this runs per row)
+        throw new SpecException(at.shifted(offset), e.detail());
+      }
     }
 
     @Override
