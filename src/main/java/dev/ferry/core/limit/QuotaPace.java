@@ -15,8 +15,9 @@ package dev.ferry.core.limit;
  * count yet) is what is left until the reset. When it is spent, no request leaves before the quota comes back:
  * at a <em>fixed window</em> (the reset instant stays put for 2 s, in a window of 3 s or more) until
  * the reset; otherwise for as long as the server needs at this rate to free the slots of the requests already
- * sent. At a fixed window the pace also never exceeds {@code left / time to the reset}, so a window's budget
- * lasts to its end even when the first answers came late.
+ * sent. At a fixed window the pace is {@code left / time to the reset} (at most twice the rate), without the
+ * headroom: the budget lasts to the window's end even when the first answers came late, and what an earlier
+ * stretch left unused is spent instead of lost.
  *
  * <p>Reads and writes are kept apart (APIs count them apart); the pace is the lower of the two known rates.
  * Answers older than the freshest one seen say nothing about the remaining budget (the server answered
@@ -96,7 +97,10 @@ public final class QuotaPace {
     for (Kind kind : kinds) {
       double r = kind.rate();
       if (r > 0) {
-        double p = Math.min(r * headroom, kind.budgetPace);
+        // At a fixed window the budget governs: what is left, spread to the reset, which is never early (a reset in
+        // whole seconds is rounded up), so it needs no headroom and spends what an earlier stretch left unused.
+        double p = kind.fixed && Double.isFinite(kind.budgetPace) ? Math.min(kind.budgetPace, 2 * r)
+            : Math.min(r * headroom, kind.budgetPace);
         pace = Double.isNaN(pace) ? p : Math.min(pace, p);
       }
     }

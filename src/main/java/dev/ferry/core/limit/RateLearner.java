@@ -1,57 +1,64 @@
 package dev.ferry.core.limit;
 
 /**
- * Learns a rate limit nobody told us about from the target's 429 answers, and proposes the pace a shared
- * {@link RateLimiter} should keep so that 429s stay rare.
+ * Learns a rate limit nobody told us about from the target's 429 answers, and proposes the pace a shared {@link
+ * RateLimiter} should keep so that 429s stay rare.
  *
- * <p><b>Ramp.</b> Until the first 429 the pace starts at {@code initialPace} and grows every 100 ms in
- * which requests waited for it and used at least half of it (the pace was the bottleneck). Every request sent after the target's quota
- * ran out comes back 429, and the first 429 takes a round trip to arrive, so the discovery costs about
- * {@code pace × mean latency} 429s (Little's law: the requests in flight). A pace growing by a factor
- * {@code f} a second reaches about {@code Q·ln f} per second when a quota of {@code Q} requests runs out,
- * so the learner grows it by {@code f = exp(0.05 s / mean latency of the last step)} a second (applied as
- * {@code f^0.1} each 100 ms step, so the pace rises smoothly instead of jumping once a second), between 1.1
- * and {@code maxRampFactor} (16): the discovery then costs about 5 % of the quota whatever the latency (25
- * 429s for WorkOS's 500 per 10 s, 0.4 % of a two-minute run), and a fast target is ramped fast (×16 a second
- * under 18 ms, ×2.7 at 50 ms, ×1.28 at 200 ms).
+ * <p><b>Ramp.</b> Until the first 429 the pace starts at {@code initialPace} and grows every 100 ms in which requests
+ * waited for it and used at least half of it (the pace was the bottleneck). Every request sent after the target's quota
+ * ran out comes back 429, and the first 429 takes a round trip to arrive, so the discovery costs about {@code pace ×
+ * mean latency} 429s (Little's law: the requests in flight). A pace growing by a factor {@code f} a second reaches
+ * about {@code Q·ln f} per second when a quota of {@code Q} requests runs out, so the learner grows it by {@code f =
+ * exp(0.05 s / mean latency of the last step)} a second (applied as {@code f^0.1} each 100 ms step, so the pace rises
+ * smoothly instead of jumping once a second), between 1.1 and {@code maxRampFactor} (16): the discovery then costs
+ * about 5 % of the quota whatever the latency (25 429s for WorkOS's 500 per 10 s, 0.4 % of a two-minute run), and a
+ * fast target is ramped fast (×16 a second under 18 ms, ×2.7 at 50 ms, ×1.28 at 200 ms).
  *
- * <p>This is a trade-off no algorithm escapes without being told more: until a target refuses something it
- * cannot be told from one with a large quota, so reaching a pace {@code p} without risking more than a share
- * {@code b} of the quota in 429s takes {@code ln(p / initialPace) × latency / b} seconds. At 200 ms and
- * {@code b} = 5 % that is about 18 s from 50/s to 5,000/s; a faster ramp costs proportionally more 429s
- * against a WorkOS-like window (at twice the speed, above 1 % of a two-minute run). A user who knows the
- * target has no limit and wants it filled at once gives a fixed {@code --concurrency}.
+ * <p>This is a trade-off no algorithm escapes without being told more: until a target refuses something it cannot be
+ * told from one with a large quota, so reaching a pace {@code p} without risking more than a share {@code b} of the
+ * quota in 429s takes {@code ln(p / initialPace) × latency / b} seconds. At 200 ms and {@code b} = 5 % that is about 18
+ * s from 50/s to 5,000/s; a faster ramp costs proportionally more 429s against a WorkOS-like window (at twice the
+ * speed, above 1 % of a two-minute run). A user who knows the target has no limit and wants it filled at once gives a
+ * fixed {@code --concurrency}.
  *
- * <p><b>Estimate.</b> When a request sent at {@code t} is refused with {@code Retry-After: RA}, the target
- * admitted {@code N(o, t)} requests since some earlier instant {@code o} and will admit none before
- * {@code t + RA}: over {@code [o, t + RA]} it sustained {@code N / (t + RA − o)}. For the usual server
- * algorithms that is the limit itself when {@code o} is the start of the time the target was saturated: a
- * sliding or fixed window of length {@code W} refuses once its {@code R·W} permits are used, and
- * Retry-After then points at the end of the window that began with the oldest admission; a token bucket
- * with a one-second burst gives {@code (R·1s + R·h) / (h + 1s) = R}. The learner tries several look-backs
- * ({@code o} = 10, 20, 30 and 60 s ago, or the first admission when later) and keeps the highest, so an
- * under-used stretch (the ramp, a pause) does not drag the estimate down, and paces at {@code headroom}
- * (98 %) of it. Reads and writes are counted apart (APIs limit them apart, WorkOS 1,000 and 500 per 10 s):
- * a refused write is estimated from the admitted writes only. Without Retry-After the pace halves instead.
+ * <p><b>Estimate.</b> When a request sent at {@code t} is refused with {@code Retry-After: RA}, the target admitted
+ * {@code N(o, t)} requests since some earlier instant {@code o} and will admit none before {@code t + RA}: over {@code
+ * [o, t + RA]} it sustained {@code N / (t + RA − o)}. For the usual server algorithms that is the limit itself when
+ * {@code o} is the start of the time the target was saturated: a sliding or fixed window of length {@code W} refuses
+ * once its {@code R·W} permits are used, and Retry-After then points at the end of the window that began with the
+ * oldest admission; a token bucket with a one-second burst gives {@code (R·1s + R·h) / (h + 1s) = R}. The learner tries
+ * several look-backs ({@code o} = 0.5, 1, 2, 5, 10, 20, 30 and 60 s ago, or the first admission when later) and keeps
+ * the highest, so an under-used stretch (the ramp, a pause) does not drag the estimate down, and paces at {@code
+ * headroom} (98 %) of it. A Retry-After in whole seconds of at most 2 s is counted half a second shorter: it was
+ * rounded up from somewhere in the second below, and against a 1 s window that second is most of the wait (read as it
+ * is, the first estimate of a 1 s window was 45–70 % of its limit). Reads and writes are counted apart (APIs limit them
+ * apart, WorkOS 1,000 and 500 per 10 s): a refused write is estimated from the admitted writes only. Without
+ * Retry-After the pace halves instead.
  *
- * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds,
- * another client stopped). A pace that ran for a probe interval without a 429 is <em>safe</em>, and while
- * requests wait for the pacer the pace then rises, one step per interval, but never past halfway to the
- * <em>ceiling</em>, the lowest pace a 429 refused (the ramp's pace at its first 429 included; it creeps up 0.5 %
- * an interval, so a limit that grew is found again). The interval follows the target's window as its longest
- * Retry-After shows it ({@link #withDefaults()}: 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s
- * windows WorkOS and the simulator count in). Against a short window (Retry-After of at most 2 s, where an
- * overshoot costs a second or two) a step covers a quarter of the gap to the ceiling (2 % to 32 %); against a
- * long one it is 2 %, 4 %, 8 %, … (at most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
- * percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the last safe pace (or
- * the estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the
- * estimate, and at least 5 %. So one early 429 never caps a job for its lifetime.
+ * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds, another
+ * client stopped). A pace that ran for a probe interval without a 429 is <em>safe</em>, and while requests wait for the
+ * pacer the pace then rises, one step per interval, but never past halfway to the <em>ceiling</em>, the lowest pace a
+ * 429 refused (the ramp's pace at its first 429 included), nor past {@code headroom} of it: a pace within a percent or
+ * two of a refused one is refused now and then (arrivals bunch), and against a short window each refusal costs a pause
+ * of a whole window. The ceiling creeps up 0.5 % an interval, so a limit that grew is found again; each refused probe
+ * quarters the creep (down to 0.05 %), so a limit that was found is not probed again every few seconds for a gain of a
+ * percent or two, and each probe that held above the pace of the last 429 doubles it (up to 4 %), so a limit that rose
+ * is followed. The interval follows the target's window as its longest Retry-After shows it ({@link #withDefaults()}:
+ * 2.5 × it, between 2 s and 12 s, the latter longer than the 10 s windows WorkOS and the simulator count in). Against a
+ * short window (Retry-After of at most 2 s, where an overshoot costs a second or two) a step covers a quarter of the
+ * gap to the ceiling (2 % to 32 %) until a probe is refused, then at most that quarter, starting again at 2 %; against
+ * a long one it is 2 %, 4 %, 8 %, … (at most 16 %). Within 5 % of the ceiling there is no probe: it would gain a
+ * percent or two for a refusal. A 429 during a probe lowers the ceiling and goes back to the last safe pace (or the
+ * estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the estimate, and at
+ * least 5 %. Against a short window the estimate is rough (whole-second Retry-After), so there neither drop goes below
+ * what the target admitted in the second before the refusal (a sliding log or a GCRA admit their limit; a fixed window
+ * or a bucket more, which the next refusal corrects). So one early 429 never caps a job for its lifetime.
  *
- * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its
- * first 429 gives the estimate, and from then on it probes as above.
+ * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
+ * gives the estimate, and from then on it probes as above.
  *
- * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is
- * synchronized; each is O(1), except O(history buckets) on a 429).
+ * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is synchronized;
+ * each is O(1), except O(history buckets) on a 429).
  */
 public final class RateLearner {
   private static final long SECOND = 1_000_000_000L;
@@ -59,13 +66,19 @@ public final class RateLearner {
   /** How often the ramp grows the pace (by the per-second factor to the power of the step's length). */
   private static final long RAMP_STEP_NANOS = 100_000_000L;
   private static final int BUCKETS = 640; // 64 s of history
-  private static final long[] LOOKBACKS_NANOS = {2 * SECOND, 5 * SECOND, 10 * SECOND, 20 * SECOND, 30 * SECOND,
-      60 * SECOND};
+  private static final long[] LOOKBACKS_NANOS = {SECOND / 2, SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND,
+      20 * SECOND, 30 * SECOND, 60 * SECOND};
   /** The probe interval is this many times the longest Retry-After seen (a window's length, rounded up). */
   private static final double PROBE_WINDOWS = 2.5;
   /** No probe while the ceiling is within this factor of the pace. */
   private static final double NEAR_CEILING = 1.05;
   private static final double RAMP_BUDGET_SECONDS = 0.05;
+  /** The ceiling creeps up this much an interval until a refused probe slows it. */
+  private static final double INITIAL_CREEP = 0.005;
+  /** The most creep, after probes near the ceiling held again and again (a limit that rises). */
+  private static final double MAX_CREEP = 0.04;
+  /** The least creep: a confirmed ceiling still moves, so a limit that rose is found again in the end. */
+  private static final double MIN_CREEP = 0.0005;
   private static final int READS = 0;
   private static final int WRITES = 1;
 
@@ -108,6 +121,12 @@ public final class RateLearner {
   private long throttleEvents;
   /** @GuardedBy("this") the longest Retry-After seen: about the target's window, rounded up */
   private long longestRetryAfterNanos;
+  /** @GuardedBy("this") how much the ceiling creeps up each quiet interval; a quarter of it after a refused probe */
+  private double creep = INITIAL_CREEP;
+  /** @GuardedBy("this") the pace of the last 429 (before it changed the pace); +inf = none */
+  private double lastRefusedRate = Double.POSITIVE_INFINITY;
+  /** @GuardedBy("this") a probe was refused: the limit is near, probe in small steps from now on */
+  private boolean probeRefused;
 
   private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
       long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
@@ -221,18 +240,23 @@ public final class RateLearner {
       if (paceBound) setRate(rate * rampFactor(meanRttSeconds, Math.min(stepLength, SECOND) / 1e9), sentNanos);
       return rate;
     }
+    // A probe that held above the last refused pace says the limit rose: the ceiling creeps faster.
+    if (rate > safeRate && safeRate > 0 && rate > lastRefusedRate) creep = Math.min(MAX_CREEP, creep * 2);
     safeRate = Math.max(safeRate, rate); // a whole interval without a 429
-    ceiling *= 1.005;
+    ceiling *= 1 + creep;
     // Near the ceiling (within NEAR_CEILING) a probe would cost a refusal for a gain of a percent or two: none,
     // until the ceiling crept away. Against a short window (Retry-After of at most 2 s: an overshoot costs a
     // second or two) a step covers a quarter of the gap to the ceiling, up to 32 %; against a long one, where
     // an overshoot locks everyone out for much of a window, the steps stay small.
     if (paceBound && ceiling > rate * NEAR_CEILING) {
-      boolean shortWindow = longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
+      boolean shortWindow = shortWindow();
+      double gap = (ceiling / rate - 1) / 4;
       double grow = Double.isInfinite(ceiling) || !shortWindow ? probeStep
-          : Math.max(probeStep, Math.min(0.32, (ceiling / rate - 1) / 4));
+          : probeRefused ? Math.min(probeStep, gap) : Math.max(probeStep, Math.min(0.32, gap));
       double next = rate * (1 + grow);
-      if (!Double.isInfinite(ceiling)) next = Math.min(next, (rate + ceiling) / 2);
+      // Never past halfway to the ceiling, nor closer to it than the headroom: a pace within a percent or two of a
+      // refused one is refused now and then (arrivals bunch), and each refusal costs a pause.
+      if (!Double.isInfinite(ceiling)) next = Math.min(next, Math.min((rate + ceiling) / 2, ceiling * headroom));
       if (next > rate * 1.002) {
         setRate(next, sentNanos);
         probeStep = Math.min(0.16, probeStep * 2);
@@ -259,16 +283,27 @@ public final class RateLearner {
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
     int kind = write ? WRITES : READS;
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
+    // Against a short window the estimate from Retry-After (whole seconds) is rough, and what the target admitted in
+    // the second before the refusal is about its limit once the pace is near it (a sliding log or a GCRA admit their
+    // rate; a fixed window or a bucket up to twice it: not after the ramp, whose pace may be far above the limit).
+    double lastSecond = shortWindow() ? admittedPerSecond(kind, sentNanos - SECOND, sentNanos) * headroom : 0;
     double next;
+    if (!Double.isInfinite(rate)) lastRefusedRate = rate;
     if (ramping) {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
     } else if (safeRate > 0 && rate > safeRate) {
-      next = Math.max(safeRate, Math.min(estimate, rate * 0.95)); // the probe overshot
+      next = Math.max(safeRate, Math.min(Math.max(estimate, lastSecond), rate * 0.95)); // the probe overshot
+      // A refused probe found the limit near: creep more slowly towards it, since each refused probe costs a
+      // pause (a whole window at a short one) for a gain of a few percent.
+      creep = Math.max(MIN_CREEP, creep / 4);
+      probeRefused = true;
       ceiling = Math.min(ceiling, rate);
     } else {
-      next = Math.min(estimate, rate * 0.95); // this pace was not safe
+      // This pace was not safe: down to the estimate, and at least 5 % (against a short window, not below what it
+      // admitted in the last second).
+      next = Math.min(Math.max(estimate, lastSecond), rate * 0.95);
       ceiling = Math.min(ceiling, rate);
       safeRate = 0;
     }
@@ -279,6 +314,14 @@ public final class RateLearner {
     stepRttNanos = 0;
     setRate(next, nowNanos);
     return rate;
+  }
+
+  /**
+   * Whether every Retry-After was at most 2 s: a short window, where an overshoot costs a second or two.
+   * @GuardedBy("this")
+   */
+  private boolean shortWindow() {
+    return longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
   }
 
   /** Time a pace must run without a 429 to be safe. @GuardedBy("this") */
@@ -303,11 +346,29 @@ public final class RateLearner {
     changedNanos = nowNanos + 1;
   }
 
+  /**
+   * Admitted requests of {@code kind} per second sent from {@code from} (its 100 ms bucket's start, to which the
+   * span is widened) to {@code to}. @GuardedBy("this")
+   */
+  private double admittedPerSecond(int kind, long from, long to) {
+    long admitted = 0;
+    long first = Math.floorDiv(from, BUCKET_NANOS);
+    for (long b = first, last = Math.floorDiv(to, BUCKET_NANOS); b <= last; b++) {
+      int slot = (int) Math.floorMod(b, (long) BUCKETS);
+      if (bucketOf[kind][slot] == b) admitted += counts[kind][slot];
+    }
+    return admitted * 1e9 / Math.max(1, to - first * BUCKET_NANOS);
+  }
+
   /** max over look-backs of admitted / (look-back + retry-after), per second. @GuardedBy("this") */
   private double estimate(int kind, long sentNanos, long retryAfterNanos) {
     long first = firstAdmittedNanos[kind];
     if (first == Long.MIN_VALUE) return minRate;
     long nowBucket = Math.floorDiv(sentNanos, BUCKET_NANOS);
+    // A Retry-After in whole seconds was rounded up: the quota came back up to a second earlier. Against a short
+    // window (at most 2 s) that second is most of the wait, so take the middle of what it could have been.
+    long wait = retryAfterNanos >= SECOND && retryAfterNanos <= 2 * SECOND && retryAfterNanos % SECOND == 0
+        ? retryAfterNanos - SECOND / 2 : retryAfterNanos;
     double best = 0;
     for (long lookback : LOOKBACKS_NANOS) {
       long from = Math.max(first, sentNanos - lookback);
@@ -317,7 +378,7 @@ public final class RateLearner {
         int slot = (int) Math.floorMod(b, (long) BUCKETS);
         if (bucketOf[kind][slot] == b) admitted += counts[kind][slot];
       }
-      double seconds = (Math.max(0, sentNanos - from) + retryAfterNanos) / 1e9;
+      double seconds = (Math.max(0, sentNanos - from) + wait) / 1e9;
       if (seconds > 0) best = Math.max(best, admitted / seconds);
       if (from == first) break; // longer look-backs see the same history
     }

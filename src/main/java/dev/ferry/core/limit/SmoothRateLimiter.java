@@ -86,10 +86,11 @@ final class SmoothRateLimiter implements RateLimiter {
       pausedUntilNanos = until;
       paused = true;
       pauses++;
+      // Every permit handed out before this pause is given up by its holder and reserved again behind it
+      // (RateLimiter.acquire), so the schedule starts afresh at the pause end: the abandoned slots must not push the
+      // new ones later (at 10/s, 25 callers re-reserving after each of a few 429s cost seconds).
+      nextFreeNanos = until;
     }
-    // permits already handed out for slots before the pause end are pushed behind it by their holders'
-    // retry; new reservations start at the pause end
-    nextFreeNanos = Math.max(nextFreeNanos, until);
   }
 
   @Override

@@ -95,6 +95,10 @@ final class WindowBudgetLimiter implements RateLimiter {
     if (until > pausedUntilNanos) {
       pausedUntilNanos = until;
       pauses++;
+      // Paced (after a trim), every permit handed out before this pause is given up by its holder and reserved again
+      // behind it (RateLimiter.acquire): the schedule starts afresh at the pause end. (The budget's ring keeps its
+      // grants: one to come may have overwritten an older one, which forgetting it would not bring back.)
+      nextPacedNanos = Math.min(nextPacedNanos, until);
     }
   }
 

@@ -62,6 +62,21 @@ class QuotaPaceTest {
   }
 
   @Test
+  void atAFixedWindowTheBudgetLeftIsSpentToTheResetWithoutHeadroom() {
+    // Given a fixed window of 100 per 10 s, confirmed (its reset instant stayed put for more than 2 s)
+    QuotaPace p = new QuotaPace(0.985);
+    p.onQuota(T0, T0 + 10 * MS, new Quota(100, 99, 10 * S, -1), true, 0);
+    p.onQuota(T0 + 2500 * MS, T0 + 2510 * MS, new Quota(100, 90, 7500 * MS, -1), true, 0);
+    // When 4 s in 60 are left for the 6 s to the reset (an earlier stretch used little)
+    QuotaPace.Step step = p.onQuota(T0 + 4 * S, T0 + 4010 * MS, new Quota(100, 60, 6 * S, -1), true, 0);
+    // Then the pace spends them by the reset: 10/s, not 98.5 % of it
+    assertThat(step.pace()).isEqualTo(10.0, offset(1e-9));
+    // and when more is left than the rate could spend, at most twice the rate
+    QuotaPace.Step more = p.onQuota(T0 + 5 * S, T0 + 5010 * MS, new Quota(100, 100, 5 * S, -1), true, 0);
+    assertThat(more.pace()).isEqualTo(20.0, offset(1e-9));
+  }
+
+  @Test
   void anOlderAnswerSaysNothingAboutWhatIsLeft() {
     QuotaPace p = new QuotaPace(1.0);
     p.onQuota(T0 + S, T0 + S + 10 * MS, new Quota(50, 40, 2 * S, 2 * S), true, 0);

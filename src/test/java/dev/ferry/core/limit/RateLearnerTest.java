@@ -104,10 +104,10 @@ class RateLearnerTest {
     RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 50, 0, 0.01, false);
     admit(l, 150, 0.01, 3, false);
-    // When the next request is refused with the minimum Retry-After of 1 s
-    double r = l.onThrottled(T0 + 3 * S, T0 + 3 * S, S);
-    // Then (50 + 150) / (3 s + 1 s) = 50/s
-    assertThat(r).isEqualTo(49.0, offset(0.2));
+    // When the next request is refused with a Retry-After of 1.2 s (an HTTP date, or headers in milliseconds)
+    double r = l.onThrottled(T0 + 3 * S, T0 + 3 * S, 1_200_000_000L);
+    // Then (50 + 150) / (3 s + 1.2 s) = 47.6/s
+    assertThat(r).isEqualTo(200 / 4.2 * 0.98, offset(0.01));
   }
 
   @Test
@@ -118,8 +118,41 @@ class RateLearnerTest {
     admit(l, 500, 30, 40, false);
     // When a 429 comes with Retry-After 1 s
     double r = l.onThrottled(T0 + 40 * S, T0 + 40 * S, S);
-    // Then the 10 s look-back wins: 500 / 11 s, not 800 / 41 s
-    assertThat(r).isEqualTo(500 / 11.0 * 0.98, offset(0.01));
+    // Then the 10 s look-back wins: 500 / 10.5 s, not 800 / 40.5 s (a whole-second Retry-After of 1 s was rounded
+    // up from somewhere in (0, 1 s]: it counts as half a second)
+    assertThat(r).isEqualTo(500 / 10.5 * 0.98, offset(0.01));
+  }
+
+  @Test
+  void againstAShortWindowARefusedPaceDropsNoLowerThanWhatTheLastSecondAdmitted() {
+    // Given a 1 s window's first 429 (pace 200 / 1.5 s × 0.98), an idle stretch, then a second at that pace
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(2), 0.5);
+    admit(l, 200, 0, 1, false);
+    double learned = l.onThrottled(T0 + S, T0 + S, S);
+    admit(l, 131, 5, 6, false);
+    // When it is refused (Retry-After 1 s): the look-backs say at most 131 / 1.5 s, but 131 passed in the last second
+    double r = l.onThrottled(T0 + 6 * S, T0 + 6 * S, S);
+    // Then the pace drops the least step, 5 %, not to the rough estimate
+    assertThat(r).isEqualTo(learned * 0.95, offset(1e-9));
+  }
+
+  @Test
+  void aShortWholeSecondRetryAfterCountsAsHalfASecondShorterALongOneAsIs() {
+    // Given a second of 300 admissions (a 1 s window), and another learner with 10 s of 50/s (a 10 s window)
+    RateLearner shortWindow = RateLearner.of(1000, 2, 1.0, Duration.ofSeconds(20), 0.5);
+    admit(shortWindow, 300, 0, 1, false);
+    RateLearner longWindow = RateLearner.of(1000, 2, 1.0, Duration.ofSeconds(20), 0.5);
+    admit(longWindow, 500, 0, 10, false);
+    // When each is refused: Retry-After 1 s, and 5 s
+    double fast = shortWindow.onThrottled(T0 + S, T0 + S, S);
+    double slow = longWindow.onThrottled(T0 + 10 * S, T0 + 10 * S, 5 * S);
+    // Then the short one is read as 0.5 s (300 / 1.5 s), the long one as it is (500 / 15 s)
+    assertThat(fast).isEqualTo(200.0, offset(0.01));
+    assertThat(slow).isEqualTo(500 / 15.0, offset(0.01));
+    // and a Retry-After of 0 as it is: 300 / 1 s
+    RateLearner now = RateLearner.of(1000, 2, 1.0, Duration.ofSeconds(20), 0.5);
+    admit(now, 300, 0, 1, false);
+    assertThat(now.onThrottled(T0 + S, T0 + S, 0)).isEqualTo(300.0, offset(0.01));
   }
 
   @Test
@@ -201,8 +234,11 @@ class RateLearnerTest {
     // When it runs quietly again: within 5 % of the ceiling a probe would gain too little for a refusal
     double next = admit(l, 800, 17.001, 29.5, true);
     assertThat(next).isEqualTo(learned, offset(1e-9));
-    // and once the ceiling crept 0.5 % an interval past 5 % above the pace, probes go halfway to it
-    double later = admit(l, 8000, 29.5, 29.5 + 12.5 * 8, true);
+    // and the refused probe slowed the creep to a quarter (0.125 % an interval): 20 intervals later still no probe,
+    double still = admit(l, 20000, 29.5, 29.5 + 12.5 * 20, true);
+    assertThat(still).isEqualTo(learned, offset(1e-9));
+    // but once it crept past 5 % above the pace, probes go halfway to it (a limit that rose is found again)
+    double later = admit(l, 20000, 29.5 + 12.5 * 20, 29.5 + 12.5 * 40, true);
     assertThat(later).isGreaterThan(learned).isLessThan(learned * 1.05);
   }
 }

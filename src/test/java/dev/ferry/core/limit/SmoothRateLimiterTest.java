@@ -75,6 +75,22 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void slotsReservedBeforeAPauseDoNotPushTheSlotsReservedAgainBehindIt() {
+    // Given 25 callers waiting for their slots at 10/s (the last 2.4 s ahead)
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    for (int i = 0; i < 25; i++) limiter.reserveNanos();
+    // When a 429 pauses it for 1 s, and all 25 give up their slots and reserve again behind the pause
+    limiter.pauseFor(Duration.ofSeconds(1));
+    long last = 0;
+    for (int i = 0; i < 25; i++) last = limiter.reserveNanos();
+    // Then they go out at the pace from the pause's end: the last 2.4 s after it, not 2.5 s later still
+    assertThat(last).isEqualTo(3_400_000_000L);
+    // and a pause that does not reach past the current one changes nothing
+    limiter.pauseFor(Duration.ofMillis(500));
+    assertThat(limiter.reserveNanos()).isEqualTo(3_500_000_000L);
+  }
+
+  @Test
   void pauseEndsAndTryAcquireWorksAgain() {
     RateLimiter limiter = RateLimiter.smooth(50, time);
     limiter.pauseFor(Duration.ofMillis(500));

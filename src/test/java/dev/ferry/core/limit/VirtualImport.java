@@ -47,6 +47,9 @@ final class VirtualImport {
     /** Admissions per second (sliding window); 0 = unlimited. */
     double rateLimit;
     long windowNanos = 10 * SECOND;
+    /** From this second of the run on, the limit is {@code raisedRate} (0 = never). */
+    int raiseAtSecond;
+    double raisedRate;
   }
 
   private final long[] clock = {1_000 * SECOND};
@@ -126,6 +129,9 @@ final class VirtualImport {
         throttledThisSecond = 0;
         acceptedThisSecond = 0;
         nextTick += SECOND;
+        if (target.raiseAtSecond > 0 && acceptedPerSecond.size() == target.raiseAtSecond) {
+          target.rateLimit = target.raisedRate;
+        }
         if (clock[0] >= end) break;
         continue;
       }
