@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.engine.ChunkSource;
 import dev.ferry.core.engine.RowInput;
 import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.limit.ConcurrencyLimiter;
+import dev.ferry.core.limit.Limit;
 import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.JobRecord;
@@ -38,8 +40,6 @@ import java.util.Set;
  */
 final class SpecSession {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Rows in flight per worker of a spec job under --concurrency auto (adaptive limits are not wired for specs). */
-  static final int AUTO_CONCURRENCY = 32;
 
   private final JobSession session;
   private final StateDir state;
@@ -91,10 +91,15 @@ final class SpecSession {
       JobRecord running = store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis());
       int workers = flags.workersOr(settings.workers());
       int concurrency = flags.concurrencyOr(settings.concurrency());
-      if (concurrency == RunFlags.AUTO) concurrency = AUTO_CONCURRENCY;
+      boolean auto = concurrency == RunFlags.AUTO;
+      // Adaptive concurrency, as for an import: one limit on the rows in flight of the whole run, fed by every HTTP
+      // attempt of every target (SpecRun hands it to the steps). A dry run sends nothing: its rows run inline.
+      ConcurrencyLimiter rowLimiter = auto && !settings.dryRun()
+          ? ConcurrencyLimiter.of(Limit.gradientBuilder().build()) : null;
       String processId = ProcessIds.create();
-      RunOptions options = RunOptions.of(workers, concurrency, processId)
+      RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
           .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease).withMetrics(exported);
+      if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
       CallMetrics metrics = new CallMetrics();
       Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
           : Duration.ofMillis(settings.requestTimeoutMillis());
@@ -116,14 +121,14 @@ final class SpecSession {
         String only = spec.onlyTarget();
         JobSession.Engine engine = new JobSession.Engine(run.runner(), status -> { }, null,
             settings.dryRun() ? null : metrics, only == null || settings.dryRun() ? null
-                : run.steps().requestLimiter(only), null, null, shares.isEmpty() ? null : shares.get(0),
+                : run.steps().requestLimiter(only), rowLimiter, null, shares.isEmpty() ? null : shares.get(0),
             settings.dryRun(),
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + t.baseUrl()).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
             spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts);
-        return session.drive(running, engine, input, processStart,
-            workers + " workers x " + concurrency + " in flight");
+        return session.drive(running, engine, input, processStart, auto
+            ? workers + " workers, adaptive concurrency" : workers + " workers x " + concurrency + " in flight");
       } finally {
         for (RateShare share : shares) share.close();
       }

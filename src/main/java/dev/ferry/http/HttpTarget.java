@@ -1,5 +1,6 @@
 package dev.ferry.http;
 
+import dev.ferry.core.exec.RatePermits;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.metrics.MetricsRecorder;
@@ -20,12 +21,13 @@ import java.util.OptionalLong;
 import java.util.function.DoubleSupplier;
 
 /**
- * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared
- * {@link RateLimiter}; a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that limiter
- * (not only the request) for its Retry-After (seconds or an HTTP date), or an exponential backoff when absent;
- * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw
- * {@link AuthFailureException}; other answers are returned as they are. What an answer means is
- * {@link ResponseClass}'s decision; the rate-limit headers of each answer go to the listener as a quota.
+ * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared {@link RateLimiter}
+ * through {@link RatePermits#charge} (the one place a permit is charged: a live pool task that prepaid one for the same
+ * limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that
+ * limiter (not only the request) for its Retry-After (seconds or an HTTP date), or an exponential backoff when absent;
+ * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw {@link
+ * AuthFailureException}; other answers are returned as they are. What an answer means is {@link ResponseClass}'s
+ * decision; the rate-limit headers of each answer go to the listener as a quota.
  *
  * <p>A target that cannot be used throws {@link TargetUnusableException} instead of being retried: until it has
  * answered once, a connection refused, an unknown host, an untrusted or misnamed TLS certificate, or a proxy that
@@ -145,8 +147,10 @@ public final class HttpTarget implements AutoCloseable {
     int rateLimitRetries = 0;
     while (true) {
       long queued = ticker.read();
-      limiter.acquire(sleeper);
+      // the one charge per attempt; a pool task's prepaid permit counts, with the wait it cost the task
+      long prepaidWait = RatePermits.charge(limiter, sleeper);
       long sent = ticker.read();
+      if (prepaidWait > 0) queued = sent - prepaidWait;
       long sendNumber = sends.incrementAndGet();
       attempts++;
       Attempt a = attempt(call);

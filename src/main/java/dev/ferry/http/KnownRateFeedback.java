@@ -5,7 +5,8 @@ import java.util.function.DoubleConsumer;
 
 /**
  * Feeds a {@link KnownRateTrim} from every attempt and applies its pace to the target's shared limiter, so a
- * target that counts its given limit more strictly than ferry paces stops answering 429 after a few.
+ * target that counts its given limit more strictly than ferry paces stops answering 429 after a few. What counts
+ * as a refusal is {@link ResponseClass#THROTTLED}, the classification retries and the adaptive limits use.
  * Threadsafe (the trim and the limiter are).
  */
 public final class KnownRateFeedback implements AttemptListener {
@@ -21,7 +22,8 @@ public final class KnownRateFeedback implements AttemptListener {
   @Override
   public void onAttempt(Attempt a) {
     double before = trim.pace();
-    double after = a.status() == 429 ? trim.onRateLimited(a.sentNanos(), a.answeredNanos())
+    // one classification (ResponseClass): a 403 whose headers say the quota is spent is a refusal too
+    double after = a.outcome() == ResponseClass.THROTTLED ? trim.onRateLimited(a.sentNanos(), a.answeredNanos())
         : trim.onAdmitted(a.answeredNanos());
     if (after != before) applyPace.accept(after);
   }

@@ -3,6 +3,8 @@ package dev.ferry.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.engine.RowInput;
 import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.exec.Admission;
+import dev.ferry.core.exec.TaskExecutor;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
@@ -28,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency follows the queue by a simple rule: items in flight = min(backlog, {@code concurrency}); each poll
  * claims what the queue holds up to the free slots, so a deep queue runs at the full concurrency and a shallow one
- * runs what it has. Request rates are the targets' limits (stated, or learned from 429s with {@code limits: auto}).
+ * runs what it has. The slots are an {@link Admission} of the engine's executor ({@link TaskExecutor}, which runs each
+ * item and gives its slot back when it ends): a round takes the free ones, claims that many items at most and gives
+ * back those it could not fill. Request rates are the targets' limits (stated, or learned from 429s with
+ * {@code limits: auto}), charged per HTTP attempt.
  *
  * <p>Threadsafe. Concurrency: {@link #run()} runs on one thread (the loop: claims, lease renewals); {@code inFlight}
  * and {@code running} are changed by the loop (claim) and by the item threads (settle), and read by anyone. An
@@ -58,7 +63,10 @@ final class Drain implements Runnable {
   private volatile Thread loop;
   /** When the loop renews leases next (ticker nanos); the loop's own. */
   private long nextRenew;
-  private final Executor items;
+  /** The drain's slots: one permit per item in flight. */
+  private final Admission slots;
+  /** Where items run: the engine's executor on those slots. */
+  private final TaskExecutor items;
 
   Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
       Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics) {
@@ -69,7 +77,8 @@ final class Drain implements Runnable {
   /** @param items where each item runs (default: a virtual thread each; tests run them in place) */
   Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
       Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, Executor items) {
-    this.items = items;
+    this.slots = Admission.fixed(concurrency);
+    this.items = TaskExecutor.launching(slots, items);
     this.queue = queue;
     this.processor = processor;
     this.owner = owner;
@@ -111,15 +120,25 @@ final class Drain implements Runnable {
 
   /** One round of the loop: claims what free slots allow and starts it; renews leases when due. */
   void round() {
-    int free = concurrency - inFlight.get();
+    // the free slots, taken now: each claimed item runs on one, the rest go back at once
+    int free = 0;
+    while (free < concurrency && slots.tryAcquire()) free++;
     if (free > 0) {
       List<WorkQueue.QueueItem> claimed = List.of();
+      int started = 0;
       try {
         claimed = queue.claim(owner, free, clock.millis(), lease.toMillis());
       } catch (StoreException e) {
         log.warn("cannot claim items now: {}", e.getMessage());
       }
-      for (WorkQueue.QueueItem item : claimed) start(item);
+      try {
+        for (WorkQueue.QueueItem item : claimed) {
+          started++; // its permit is the executor's from here on, even if starting it fails
+          start(item);
+        }
+      } finally {
+        for (int i = started; i < free; i++) slots.release();
+      }
     }
     if (ticker.read() - nextRenew >= 0) {
       nextRenew = ticker.read() + renewEvery();
@@ -134,7 +153,7 @@ final class Drain implements Runnable {
   private void start(WorkQueue.QueueItem item) {
     inFlight.incrementAndGet();
     metrics.rowStarted();
-    items.execute(() -> {
+    items.startAdmitted(() -> {
       running.add(Thread.currentThread());
       try {
         settle(item, runItem(item));

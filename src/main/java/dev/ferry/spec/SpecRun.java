@@ -90,7 +90,9 @@ public final class SpecRun implements AutoCloseable {
         .vars(spec.vars()).tables(spec.tables()).checks(spec.checks()).secretFields(spec.secretColumns()).store(store)
         .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())
         .retryPolicy(options.retryPolicy()).metrics(options.metrics())
-        .exportTo(options.exported());
+        .exportTo(options.exported())
+        // --concurrency auto: the targets feed the runner's row limiter, as the import's target does
+        .concurrencyLimiter(options.runOptions().rowLimiter());
     if (options.sleeper() != Sleeper.system()) {
       stepsBuilder.time(Ticker.system(), options.sleeper(), Scheduler.system());
     }

@@ -5,6 +5,7 @@ import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.http.ApiResponse;
 import dev.ferry.http.AuthFailureException;
+import dev.ferry.http.ResponseClass;
 import dev.ferry.steps.template.RenderContext;
 import dev.ferry.steps.template.SpecException;
 import java.util.ArrayList;
@@ -101,8 +102,11 @@ final class CallRunner {
         throw new StopJobException("target '" + target.name() + "' is out of quota (HTTP 429 insufficient_quota): "
             + target.scrub(ApiMessage.of(r).message()));
       }
-      boolean again = rule.action() == StatusAction.RETRY && !r.transientExhausted() && r.status() != 0
-          && r.status() != 408 && r.status() != 429 && r.status() < 500 && ++retries < retry.maxAttempts();
+      // HttpTarget already retried what ResponseClass calls throttled or transient: only other statuses a spec
+      // declares retryable are sent again here
+      ResponseClass cls = ResponseClass.of(r.status(), false);
+      boolean again = rule.action() == StatusAction.RETRY && !r.transientExhausted() && cls == ResponseClass.FINAL
+          && ++retries < retry.maxAttempts();
       if (!again) return new Answer(r, rule);
       sleeper.sleepNanos(retry.backoffNanos(retries, random.getAsDouble()));
     }

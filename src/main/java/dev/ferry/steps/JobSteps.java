@@ -1,5 +1,6 @@
 package dev.ferry.steps;
 
+import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.engine.RowProcessor;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.pool.Scheduler;
@@ -56,10 +57,13 @@ public final class JobSteps implements AutoCloseable {
     Map<String, StepTarget> opened = new LinkedHashMap<>();
     NetworkSettings network = b.dryRun ? NetworkSettings.DIRECT
         : b.network != null ? b.network : NetworkSettings.fromSystem();
+    java.util.Set<String> batched = new java.util.HashSet<>();
+    for (StepConfig c : b.steps) if (c instanceof RequestStepConfig r && r.batched()) batched.add(r.target());
     try {
       for (TargetConfig t : b.targets) {
         opened.put(t.name(), StepTarget.open(t, b.dryRun, b.requestTimeout, b.headroom, b.retryPolicy, b.ticker,
-            b.sleeper, b.random, b.metrics, b.exported, network));
+            b.sleeper, b.random, b.metrics, b.exported, network, b.dryRun ? null : b.concurrency,
+            batched.contains(t.name())));
       }
     } catch (IllegalArgumentException e) {
       opened.values().forEach(StepTarget::close);
@@ -183,6 +187,7 @@ public final class JobSteps implements AutoCloseable {
     CallMetrics metrics = new CallMetrics();
     MetricsRecorder exported = MetricsRecorder.none();
     NetworkSettings network;
+    ConcurrencyLimiter concurrency;
     Executor sender = command -> Thread.ofVirtual().name("ferry-batch").start(command);
 
     Builder(List<TargetConfig> targets, List<StepConfig> steps) {
@@ -304,6 +309,15 @@ public final class JobSteps implements AutoCloseable {
     /** How targets are reached (proxies, trusted certificates); by default from the environment. */
     public Builder network(NetworkSettings network) {
       this.network = Objects.requireNonNull(network, "network cannot be null");
+      return this;
+    }
+
+    /**
+     * The job's adaptive concurrency limit ({@code --concurrency auto}: the runner's row limiter), which every
+     * target then feeds from each attempt as the import's target does; null (the default) for fixed concurrency.
+     */
+    public Builder concurrencyLimiter(ConcurrencyLimiter concurrency) {
+      this.concurrency = concurrency;
       return this;
     }
 

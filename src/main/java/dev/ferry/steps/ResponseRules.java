@@ -1,5 +1,6 @@
 package dev.ferry.steps;
 
+import dev.ferry.http.ResponseClass;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,10 +64,13 @@ public record ResponseRules(Map<String, StatusRule> rules) {
     return false;
   }
 
+  /** The default, from {@link ResponseClass} (the classification HttpTarget retries by and the limits learn from). */
   static StatusAction defaultAction(int status) {
     if (status >= 200 && status < 300) return StatusAction.OK;
-    if (status == 401 || status == 403) return StatusAction.STOP;
-    if (status == 0 || status == 408 || status == 429 || status >= 500) return StatusAction.RETRY;
-    return StatusAction.FINAL;
+    return switch (ResponseClass.of(status, false)) {
+      case AUTH -> StatusAction.STOP;
+      case THROTTLED, OVERLOADED, SERVER_ERROR -> StatusAction.RETRY;
+      case FINAL -> StatusAction.FINAL;
+    };
   }
 }

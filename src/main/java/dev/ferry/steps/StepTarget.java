@@ -1,5 +1,6 @@
 package dev.ferry.steps;
 
+import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.time.Sleeper;
@@ -53,12 +54,13 @@ final class StepTarget implements AutoCloseable {
    */
   static StepTarget open(TargetConfig config, boolean dryRun, Duration defaultTimeout, double headroom,
       RetryPolicy retry, Ticker ticker, Sleeper sleeper, DoubleSupplier random, CallMetrics metrics,
-      MetricsRecorder exported, NetworkSettings network) {
+      MetricsRecorder exported, NetworkSettings network, ConcurrencyLimiter concurrency, boolean batched) {
     TargetHeaders headers = TargetHeaders.of(config.headers());
     TargetLimiters limiters = TargetLimiters.of(config.name(), config.limits(), headroom, ticker, sleeper);
     HttpTarget http = dryRun ? null : new HttpTarget(config.baseUrl(), headers,
         config.timeout() != null ? config.timeout() : defaultTimeout, limiters.requests(), retry, sleeper, ticker,
-        random, MetricsRecorder.composite(metrics, exported), limiters.listener(metrics), network);
+        random, MetricsRecorder.composite(metrics, exported), limiters.listener(metrics, concurrency, batched),
+        network);
     return new StepTarget(config, headers, limiters, http == null ? null : http::call, http);
   }
 

@@ -1,5 +1,6 @@
 package dev.ferry.steps;
 
+import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.RateLimitSpec;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * The limiters of one target, built from its {@link TargetLimits}: one request limiter (every HTTP attempt takes a
@@ -33,6 +35,11 @@ final class TargetLimiters {
   private final RateLimiter requests;
   private final RateLimiter learned;
   private final Map<String, List<WeightLimiter>> weights;
+  /** {@link #listener(CallMetrics, ConcurrencyLimiter, boolean)} without a concurrency limit (fixed concurrency). */
+  AttemptListener listener(CallMetrics metrics) {
+    return listener(metrics, null, false);
+  }
+
   /** The tokens pace learned from the headers ({@code auto} without a stated tokens limit), or null. */
   private final WeightPace learnedTokens;
   private final List<SharedRate> shared;
@@ -99,13 +106,22 @@ final class TargetLimiters {
   }
 
   /**
-   * What learns from the target's answers: the learned request pace with {@code auto}, and the token limiters'
-   * {@link TokenFeedback} (the learned tokens pace, and the pause after a 429 for tokens) when the target weighs
-   * tokens; else nothing.
+   * What learns from the target's answers: the learned request pace with {@code auto}, the job's adaptive
+   * concurrency limit (as the import's does: a latency sample or a drop per attempt, through {@link AdaptiveFeedback}),
+   * and the token limiters' {@link TokenFeedback} (the learned tokens pace, and the pause after a 429 for tokens) when
+   * the target weighs tokens; else nothing.
+   *
+   * @param concurrency the job's row limiter under {@code --concurrency auto}, or null
+   * @param batched     the target takes batch calls: the limit's in-flight count is then the rows holding its permits
+   *                    (a batch call carries many), not the requests in flight
    */
-  AttemptListener listener(CallMetrics metrics) {
-    AttemptListener paces = learned == null ? AttemptListener.NONE
-        : new AdaptiveFeedback(null, learned, RateLearner.withDefaults(), new QuotaPace(headroom), metrics::inFlight);
+  AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean batched) {
+    // AdaptiveFeedback adds the attempt being reported to the count it reads: rows hold one permit each
+    IntSupplier inFlight = batched && concurrency != null ? () -> concurrency.inflight() - 1 : metrics::inFlight;
+    AttemptListener paces = learned != null
+        ? new AdaptiveFeedback(concurrency, learned, RateLearner.withDefaults(), new QuotaPace(headroom), inFlight)
+        : concurrency != null ? new AdaptiveFeedback(concurrency, requests, null, null, inFlight)
+        : AttemptListener.NONE;
     List<WeightLimiter> tokens = weights.get(TOKENS);
     if (tokens == null) return paces;
     TokenFeedback fromTokens = new TokenFeedback(learnedTokens, tokens, requests, headroom);

@@ -97,6 +97,24 @@ class SpecRunCliTest {
   }
 
   @Test
+  void concurrencyAutoRunsASpecUnderTheAdaptiveLimitItsTargetFeeds() throws IOException {
+    // Given a spec job of 80 users and --concurrency auto
+    Path input = users(dir, 80);
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(5).build());
+    // When
+    Ferry.Run run = Ferry.run(env(dir, input, sim), Ferry.args("run", spec(dir), "--job-id", "auto1",
+        "--checkpoint-dir", dir.resolve("state"), "--quiet", "--json", "--workers", 2, "--concurrency", "auto"));
+    // Then every row is imported once, and the report shows the adaptive limit (not a fixed 32 per worker)
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1); // the malformed line
+    JsonNode report = run.outJson();
+    assertThat(report.path("done").asLong()).isEqualTo(80);
+    assertThat(sim.stats().usersCreated()).isEqualTo(80);
+    assertThat(report.path("adaptive").path("final_limit").asInt()).as(report.toString()).isPositive();
+    assertThat(report.path("adaptive").path("peak_limit").asInt()).isGreaterThanOrEqualTo(
+        report.path("adaptive").path("lowest_limit").asInt());
+  }
+
+  @Test
   void aDryRunRendersEveryRequestWithSecretsMaskedAndSendsNothing() throws IOException {
     Path input = users(dir, 5);
     sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());

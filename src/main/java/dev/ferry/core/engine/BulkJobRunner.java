@@ -1,6 +1,7 @@
 package dev.ferry.core.engine;
 
-import dev.ferry.core.limit.ConcurrencyLimiter;
+import dev.ferry.core.exec.Admission;
+import dev.ferry.core.exec.TaskExecutor;
 import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.ChunkRecord;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,15 +29,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a planned bulk job: {@code workers} workers claim chunks; outcomes go to the ledger through a
- * {@link OutcomeBatcher}. Three ways to run a chunk's rows:
+ * Runs a planned bulk job: a source of chunks plus the ledger that feeds the executor. {@code workers} workers
+ * claim chunks and submit each row to a {@link TaskExecutor} (the same executor the live pool runs on: admission,
+ * a virtual thread per row); outcomes go to the ledger through a {@link OutcomeBatcher}. Three ways to run a
+ * chunk's rows:
  * <ul>
- *   <li><b>fixed concurrency</b> (the seed's semantics): each worker has at most {@code concurrency} rows in
- *       flight (one semaphore per worker, shared by every chunk it has open), so at most workers × concurrency
- *       in all, every row on its own virtual thread;</li>
- *   <li><b>adaptive concurrency</b> ({@link RunOptions#rowLimiter()} set): one {@link ConcurrencyLimiter}
- *       shared by all workers bounds the rows in flight of the whole run, and its limit follows the
- *       target. {@code workers} is then how many chunks are being started at once;</li>
+ *   <li><b>fixed concurrency</b> (the seed's semantics): each worker's executor admits at most
+ *       {@code concurrency} rows in flight ({@link Admission#fixed}, shared by every chunk it has open), so at most
+ *       workers × concurrency in all, every row on its own virtual thread;</li>
+ *   <li><b>adaptive concurrency</b> ({@link RunOptions#rowLimiter()} set): one executor whose admission is the
+ *       {@link dev.ferry.core.limit.ConcurrencyLimiter} shared by all workers bounds the rows in flight of the
+ *       whole run, and its limit follows the target. {@code workers} is then how many chunks are being started at
+ *       once;</li>
  *   <li><b>inline</b> (a {@linkplain RowProcessor#sideEffectFree() side-effect-free} processor, i.e. a dry
  *       run): each worker runs its chunk's rows itself, one after the other, and records the chunk in one
  *       transaction when it completes ({@link JobStore#sealChunk}: problems row by row, DONE rows as a
@@ -50,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: each worker thread owns the chunks it claimed (held in {@code heldChunks}, whose leases the
  * heartbeat renews, until their finisher settles them); rows share only the processor (threadsafe), the ledger
- * writer, the permits, the row limiter and the metrics recorders (all threadsafe). A chunk is marked DONE only
+ * writer, the executors' admissions and the metrics recorders (all threadsafe). A row's permit is given back before
+ * its pass counts it ended ({@link TaskExecutor#execute(Runnable, Runnable)}), so once a chunk's finisher saw every
+ * row end, their permits are back too. A chunk is marked DONE only
  * after (1) every one of its rows without an outcome settled in this pass and (2) the ledger flushed them (or,
  * inline, they are written in the same transaction), so a DONE chunk never hides a row without an outcome; a
  * chunk whose rows did not all settle is released. A worker returns only after the finishers of its chunks
@@ -78,6 +83,14 @@ public final class BulkJobRunner {
   private final CountDownLatch finished = new CountDownLatch(1);
   /** Virtual threads of the rows in flight, so a stop whose grace period ran out can interrupt them. */
   private final Set<Thread> rowThreads = ConcurrentHashMap.newKeySet();
+  /** Makes a row's thread and registers it in {@code rowThreads} before it starts. */
+  private final java.util.concurrent.ThreadFactory rowThreadFactory = r -> {
+    Thread t = Thread.ofVirtual().unstarted(r);
+    rowThreads.add(t);
+    return t;
+  };
+  /** Adaptive concurrency: the one executor of every worker's rows; null with fixed concurrency. */
+  private final TaskExecutor sharedRows;
 
   public BulkJobRunner(JobStore store, String jobId, ChunkSource source, RowProcessor processor,
       RunOptions options, WallClock clock) {
@@ -88,6 +101,8 @@ public final class BulkJobRunner {
     this.options = Objects.requireNonNull(options, "options cannot be null");
     this.clock = Objects.requireNonNull(clock, "clock cannot be null");
     this.metrics = MetricsRecorder.composite(progress, options.metrics());
+    this.sharedRows = options.rowLimiter() == null ? null
+        : new TaskExecutor(Admission.adaptive(options.rowLimiter()), rowThreadFactory);
   }
 
   /** This run's counters (fed through the metrics SPI, like the recorder of {@link RunOptions#metrics()}). */
@@ -167,7 +182,8 @@ public final class BulkJobRunner {
   private void workerLoop(String workerId, OutcomeBatcher ledger) {
     // Fixed concurrency: this worker's rows in flight, over every chunk it has open (one being started, the
     // ones before it draining), so workers x concurrency bounds the whole run.
-    Semaphore permits = options.rowLimiter() == null ? new Semaphore(options.concurrency()) : null;
+    TaskExecutor rows = sharedRows != null ? sharedRows
+        : new TaskExecutor(Admission.fixed(options.concurrency()), rowThreadFactory);
     List<Thread> finishers = new ArrayList<>();
     try {
       while (!stopping()) {
@@ -187,7 +203,7 @@ public final class BulkJobRunner {
         try {
           BitSet settled = store.settledRows(jobId, chunk);
           pass = new ChunkPass(chunk, chunk.rowCount() - settled.cardinality());
-          startRows(pass, settled, ledger, permits);
+          startRows(pass, settled, ledger, rows);
         } finally {
           if (pass == null) {
             heldChunks.remove(chunk.index());
@@ -320,18 +336,17 @@ public final class BulkJobRunner {
   }
 
   /**
-   * Starts a virtual thread for each row of the pass's chunk that has no outcome yet, each after taking a permit
-   * (this worker's {@code permits}, or the shared row limiter), and returns when every such row started or the
-   * run is stopping. Rows in flight keep running after it returned.
+   * Submits each row of the pass's chunk that has no outcome yet to {@code rows} (which waits for admission, then
+   * runs it on its own virtual thread), and returns when every such row started or the run is stopping. Rows in
+   * flight keep running after it returned.
    */
-  private void startRows(ChunkPass pass, BitSet settled, OutcomeBatcher ledger, Semaphore permits)
+  private void startRows(ChunkPass pass, BitSet settled, OutcomeBatcher ledger, TaskExecutor rows)
       throws IOException, InterruptedException {
     ChunkSpec chunk = pass.chunk();
     if (pass.toDo() == 0) {
       pass.allStarted(); // every row already has an outcome: nothing to read
       return;
     }
-    ConcurrencyLimiter shared = options.rowLimiter();
     long seen = 0;
     boolean reachedEnd = false;
     try (ChunkSource.RowCursor cursor = source.open(chunk)) {
@@ -353,44 +368,16 @@ public final class BulkJobRunner {
           requestStop(storeMessage(ledger.failure())); // stop sending rows whose outcome cannot be recorded
           return;
         }
-        if (shared != null) shared.acquire();
-        else permits.acquire();
-        if (stopping()) {
-          if (shared != null) shared.release();
-          else permits.release();
-          return;
-        }
+        // Counted as started before its thread exists (the finisher waits for it to end); a row whose admission
+        // came after a stop ends at once without an outcome (runRow), which leaves its chunk to be released.
         pass.rowStarted();
         RowInput input = row;
-        metrics.rowStarted();
-        Thread rowThread = Thread.ofVirtual().unstarted(() -> {
-          try {
-            RowOutcome outcome = processor.process(input);
-            ledger.add(outcome);
-            metrics.rowSettled(outcome.outcome());
-            pass.rowSettled();
-            countFailure(outcome);
-          } catch (StopJobException e) {
-            requestStop(e.getMessage());
-          } catch (InterruptedException e) {
-            requestStop("interrupted");
-          } catch (Throwable t) {
-            LOG.error("row {} (line {}) failed unexpectedly", input.row(), input.line(), t);
-            RowOutcome outcome = new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true,
-                "", "internal", 0, "internal_error", t.getClass().getSimpleName(), "", "");
-            ledger.add(outcome);
-            metrics.rowSettled(outcome.outcome());
-            pass.rowSettled();
-          } finally {
-            rowThreads.remove(Thread.currentThread());
-            metrics.rowEnded();
-            if (shared != null) shared.release();
-            else permits.release();
-            pass.rowEnded();
-          }
-        });
-        rowThreads.add(rowThread);
-        rowThread.start();
+        try {
+          rows.execute(() -> runRow(input, pass, ledger), pass.endRow);
+        } catch (InterruptedException e) {
+          pass.rowEnded(); // it never ran
+          throw e;
+        }
       }
     }
     if (!reachedEnd) return;
@@ -399,6 +386,36 @@ public final class BulkJobRunner {
           + chunk.rowCount() + " rows");
     }
     pass.allStarted();
+  }
+
+  /** One row, on its own thread, holding an admission permit (given back after this returns, then the pass is told). */
+  private void runRow(RowInput input, ChunkPass pass, OutcomeBatcher ledger) {
+    try {
+      if (stopping()) return; // stopped while it waited for admission: no new row starts
+      metrics.rowStarted();
+      try {
+        RowOutcome outcome = processor.process(input);
+        ledger.add(outcome);
+        metrics.rowSettled(outcome.outcome());
+        pass.rowSettled();
+        countFailure(outcome);
+      } catch (StopJobException e) {
+        requestStop(e.getMessage());
+      } catch (InterruptedException e) {
+        requestStop("interrupted");
+      } catch (Throwable t) {
+        LOG.error("row {} (line {}) failed unexpectedly", input.row(), input.line(), t);
+        RowOutcome outcome = new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true,
+            "", "internal", 0, "internal_error", t.getClass().getSimpleName(), "", "");
+        ledger.add(outcome);
+        metrics.rowSettled(outcome.outcome());
+        pass.rowSettled();
+      } finally {
+        metrics.rowEnded();
+      }
+    } finally {
+      rowThreads.remove(Thread.currentThread());
+    }
   }
 
   private void countFailure(RowOutcome outcome) {

@@ -22,6 +22,8 @@ final class ChunkPass {
   private final AtomicInteger settled = new AtomicInteger();
   /** One permit per row that ended. */
   private final Semaphore ended = new Semaphore(0);
+  /** {@link #rowEnded()} as a task's last act (one object per pass, not per row). */
+  final Runnable endRow = this::rowEnded;
   /** Written by the worker thread before the finisher starts. */
   private int started;
   /** Written by the worker thread before the finisher starts: every row without an outcome was started. */

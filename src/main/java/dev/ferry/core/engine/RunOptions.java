@@ -1,5 +1,6 @@
 package dev.ferry.core.engine;
 
+import dev.ferry.core.exec.Admission;
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.metrics.MetricsRecorder;
 import java.time.Duration;
@@ -66,6 +67,15 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
   public RunOptions withMetrics(MetricsRecorder metrics) {
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
         rowLimiter, metrics);
+  }
+
+  /**
+   * An admission for work that runs beside or before the rows with the run's whole parallelism (a recipe's
+   * pre-warm): the row limiter itself under adaptive concurrency (so its calls feed and obey the same limit), else
+   * a fixed workers × concurrency of its own.
+   */
+  public Admission admission() {
+    return rowLimiter != null ? Admission.adaptive(rowLimiter) : Admission.fixed(Math.max(1, workers * concurrency));
   }
 
   /** Rows that may be in flight at once: the adaptive limit now, or workers × concurrency. */

@@ -1,5 +1,8 @@
 package dev.ferry.core.pool;
 
+import dev.ferry.core.exec.Admission;
+import dev.ferry.core.exec.RatePermits;
+import dev.ferry.core.exec.TaskExecutor;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.metrics.MetricsRecorder;
@@ -15,17 +18,20 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bounded pool of virtual threads for I/O-bound tasks in a service: at most {@code concurrency} tasks run at
- * once, up to {@code queueCapacity} more wait in a FIFO queue, and an {@link Overflow} policy decides what a
- * submit does when both are full. Each task may pass a shared {@link RateLimiter} before it starts and runs
- * under a timeout; {@link #metrics()} gives an immutable snapshot of what happened, and a {@link MetricsRecorder}
- * given to the builder is told about every task as it happens (submitted, queue wait, how it ended) and reads
- * the running and queued tasks as gauges.
+ * A bounded pool of virtual threads for I/O-bound tasks in a service: the engine's {@link TaskExecutor} fed by
+ * {@code submit}. At most {@code concurrency} tasks run at once (or as many as a shared {@link Admission} allows,
+ * e.g. the adaptive limit of a bulk job), up to {@code queueCapacity} more wait in a FIFO queue, and an
+ * {@link Overflow} policy decides what a submit does when both are full. Each task may pass a shared
+ * {@link RateLimiter} before it starts (a permit its first HTTP attempt through the same limiter then uses, see
+ * {@link RatePermits}: a task is never charged on top of its attempts) and runs under a timeout;
+ * {@link #metrics()} gives an immutable snapshot of what happened, and a {@link MetricsRecorder} given to the
+ * builder is told about every task as it happens (submitted, queue wait, how it ended) and reads the running and
+ * queued tasks as gauges.
  *
  * <pre>{@code
  * LivePool pool = LivePool.builder().name("webhooks").concurrency(8).queueCapacity(200)
@@ -40,22 +46,32 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>This class is threadsafe.
  */
 public final class LivePool implements AutoCloseable {
-  /* Concurrency: one ReentrantLock guards the queue, the slot counts, the state and the counters, so a
-   * metrics snapshot is consistent. Invariants, under `lock`:
-   *   - slots <= concurrency; queue.size() <= queueCapacity; a task is in at most one of queue / active.
-   *   - a queued task exists only while slots == concurrency (a free slot is taken by submit at once, and a
-   *     slot freed by a finishing task goes to the queue's head before it is given up).
+  /* Concurrency: one ReentrantLock guards the queue, the counts, the state, the dispatcher and the counters, so a
+   * metrics snapshot is consistent. A task runs only with a permit of `admission` (the executor's), taken by
+   * submit (tryAcquire, only when nothing is queued: FIFO) or by the dispatcher for the queue's head. Lock order:
+   * pool lock, then the admission's own (never the reverse). Invariants, under `lock`:
+   *   - admitted = permits the pool's tasks hold (counted under the lock when taken, counted down after each is
+   *     given back);
+   *     running <= admitted (running drops just before its permit goes back); queue.size() <= queueCapacity;
+   *     a task is in at most one of queue / active.
+   *   - a queued task exists only while `dispatcher` runs: one virtual thread that waits for a permit for the
+   *     queue's head, polls it under the lock and starts it, and ends when it started the last one (or, after
+   *     shutdownNow, giving back the permit it took). With a fixed admission of its own this is the old rule (a
+   *     task queues only while every permit is taken); with a shared one, a permit freed by anyone (or a grown
+   *     limit) starts the head.
    *   - state only moves OPEN -> SHUTDOWN -> STOPPED (or OPEN -> STOPPED); once not OPEN nothing is queued
-   *     or started by submit; STOPPED also empties the queue (handed back).
-   *   - terminated (not OPEN, no slot used, no caller-run task, empty queue) is final; `idle` is signalled
-   *     when it is reached.
-   * Each task runs on its own new virtual thread, started outside the lock; a finishing task hands its slot
-   * to the next queued task (a new thread) rather than running it itself, so an interrupt aimed at one task
-   * can never reach another. Caller-run tasks (CALLER_RUNS) use no slot: they are counted in callerRuns.
+   *     or started by submit; STOPPED also empties the queue (handed back) and interrupts the dispatcher.
+   *   - terminated (not OPEN, no permit held, no caller-run task, empty queue, no dispatcher) is final; `idle`
+   *     is signalled when it is reached.
+   * Each task runs on its own new virtual thread, started outside the lock, so an interrupt aimed at one task can
+   * never reach another. Caller-run tasks (CALLER_RUNS) take no permit: they are counted in callerRuns.
    * The metrics recorder is called outside the lock, except for rejections (reject() runs under it; the SPI
    * asks recorders to be quick and non-blocking). */
   private final String name;
-  private final int concurrency;
+  private final Admission admission;
+  /** The admission is shared with other users (its permits may come back outside this pool). */
+  private final boolean sharedAdmission;
+  private final TaskExecutor executor;
   private final int queueCapacity;
   private final Overflow overflow;
   private final long taskTimeoutNanos;
@@ -63,7 +79,6 @@ public final class LivePool implements AutoCloseable {
   private final Sleeper sleeper;
   private final Ticker ticker;
   private final Scheduler scheduler;
-  private final ThreadFactory threads;
   private final SerialSection serialSection;
   private final MetricsRecorder recorder;
 
@@ -76,8 +91,12 @@ public final class LivePool implements AutoCloseable {
   private final Set<PoolTask<?>> active = new HashSet<>();
   /** @GuardedBy("lock") */
   private State state = State.OPEN;
-  /** @GuardedBy("lock") */
-  private int slots;
+  /** Permits of the admission the pool's tasks hold (from taking one until it is back). @GuardedBy("lock") */
+  private int admitted;
+  /** Tasks started on pool threads and not yet ended. @GuardedBy("lock") */
+  private int running;
+  /** Waits for permits for the queue's head while the queue is not empty; null otherwise. @GuardedBy("lock") */
+  private Thread dispatcher;
   /** @GuardedBy("lock") */
   private int callerRuns;
   /** Submitters waiting for room under BLOCK. @GuardedBy("lock") */
@@ -105,7 +124,9 @@ public final class LivePool implements AutoCloseable {
 
   private LivePool(Builder b) {
     this.name = b.name;
-    this.concurrency = b.concurrency;
+    this.sharedAdmission = b.admission != null;
+    this.admission = b.admission != null ? b.admission : Admission.fixed(b.concurrency);
+    this.executor = TaskExecutor.virtual("ferry-pool-" + name + "-", admission);
     this.queueCapacity = b.queueCapacity;
     this.overflow = b.overflow;
     this.taskTimeoutNanos = b.taskTimeout.toNanos();
@@ -113,7 +134,6 @@ public final class LivePool implements AutoCloseable {
     this.sleeper = b.sleeper;
     this.ticker = b.ticker;
     this.scheduler = b.scheduler;
-    this.threads = Thread.ofVirtual().name("ferry-pool-" + name + "-", 0).factory();
     this.serialSection = new SerialSection(ticker);
     this.recorder = b.recorder;
   }
@@ -159,8 +179,9 @@ public final class LivePool implements AutoCloseable {
       submitted++;
       while (true) {
         if (state != State.OPEN) throw reject("it is shut down", null);
-        if (slots < concurrency) {
-          slots++;
+        if (queue.isEmpty() && admission.tryAcquire()) {
+          admitted++;
+          running++;
           start = new PoolTask<>(this, task, timeout.toNanos(), false);
           active.add(start);
           break;
@@ -170,6 +191,7 @@ public final class LivePool implements AutoCloseable {
           queued.queuedAt = ticker.read();
           queue.add(queued);
           peakQueued = Math.max(peakQueued, queue.size());
+          if (dispatcher == null) startDispatcher();
           return queued.future;
         }
         if (overflow == Overflow.REJECT) throw reject("its queue is full", null);
@@ -185,7 +207,7 @@ public final class LivePool implements AutoCloseable {
       lock.unlock();
     }
     if (start.callerRuns) {
-      runAndRelease(start);
+      runCallerRun(start);
     } else {
       launch(start);
     }
@@ -196,7 +218,9 @@ public final class LivePool implements AutoCloseable {
   private void awaitRoom() {
     blockedSubmitters++;
     try {
-      notFull.await();
+      // A shared admission's permits may come back outside this pool, which signals nothing: look again now and then.
+      if (sharedAdmission) notFull.await(10, TimeUnit.MILLISECONDS);
+      else notFull.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw reject("the submitter was interrupted while waiting for room", e);
@@ -209,40 +233,124 @@ public final class LivePool implements AutoCloseable {
   private PoolRejectedException reject(String why, Throwable cause) {
     rejected++;
     recorder.taskSettled(name, TaskOutcome.REJECTED);
-    return new PoolRejectedException(name, why, queueCapacity, queue.size(), slots + callerRuns, cause);
+    return new PoolRejectedException(name, why, queueCapacity, queue.size(), running + callerRuns, cause);
   }
 
+  /** Starts an admitted task (its permit counted in {@code admitted}) on the executor. */
   private void launch(PoolTask<?> task) {
-    threads.newThread(() -> runAndRelease(task)).start();
+    try {
+      executor.startAdmitted(() -> runTask(task), this::permitReturned);
+    } catch (RuntimeException | Error e) {
+      // the thread could not start and the executor gave the permit back: the task never ran
+      lock.lock();
+      try {
+        active.remove(task);
+        running--;
+      } finally {
+        lock.unlock();
+      }
+      permitReturned();
+      if (task.future.completeExceptionally(e)) record(TaskOutcome.FAILED);
+      throw e;
+    }
   }
 
-  private void runAndRelease(PoolTask<?> task) {
-    task.run();
-    PoolTask<?> next = null;
-    long waited = -1;
+  /** On the task's thread: runs it, then counts it ended (before the executor gives its permit back). */
+  private void runTask(PoolTask<?> task) {
+    try {
+      task.run();
+    } finally {
+      lock.lock();
+      try {
+        active.remove(task);
+        running--;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** After a permit of the pool went back to the admission: room for a blocked submitter, maybe termination. */
+  private void permitReturned() {
     lock.lock();
     try {
-      active.remove(task);
-      if (task.callerRuns) {
-        callerRuns--;
-      } else {
-        next = queue.poll();
-        if (next == null) {
-          slots--;
-        } else {
-          waited = ticker.read() - next.queuedAt;
-          queueWaitTotal += waited;
-          queueWaitMax = Math.max(queueWaitMax, waited);
-          active.add(next);
-        }
-      }
+      admitted--;
       notFull.signal();
       if (isTerminatedLocked()) idle.signalAll();
     } finally {
       lock.unlock();
     }
-    if (waited >= 0) recorder.recordQueueWaitNanos(name, waited);
-    if (next != null) launch(next);
+  }
+
+  /**
+   * The dispatcher: while the queue holds tasks, waits for a permit and starts the queue's head with it. Ends once it
+   * started the last queued task, or when {@link #shutdownNow()} interrupts it (giving back a permit it took for a
+   * queue that was emptied meanwhile). It never holds a permit while the queue is empty but for that moment, and the
+   * pool is not terminated while it runs.
+   */
+  private void dispatch() {
+    while (true) {
+      boolean permit = false;
+      try {
+        admission.acquire();
+        permit = true;
+      } catch (InterruptedException e) {
+        // shutdownNow: the queue was handed back
+      }
+      PoolTask<?> next;
+      long waited;
+      boolean last;
+      lock.lock();
+      try {
+        next = permit ? queue.poll() : null;
+        if (next == null) {
+          if (permit) admission.release();
+          dispatcher = null;
+          if (!queue.isEmpty() && state != State.STOPPED) startDispatcher(); // interrupted by someone else
+          if (isTerminatedLocked()) idle.signalAll();
+          return;
+        }
+        admitted++;
+        running++;
+        waited = ticker.read() - next.queuedAt;
+        queueWaitTotal += waited;
+        queueWaitMax = Math.max(queueWaitMax, waited);
+        active.add(next);
+        notFull.signal();
+        last = queue.isEmpty();
+        if (last) dispatcher = null; // a task queued from now on starts a new dispatcher
+      } finally {
+        lock.unlock();
+      }
+      recorder.recordQueueWaitNanos(name, waited);
+      try {
+        launch(next);
+      } catch (RuntimeException | Error e) {
+        // the task's future carries the failure; go on with the queue
+      }
+      if (last) return;
+    }
+  }
+
+  /** @GuardedBy("lock") */
+  private void startDispatcher() {
+    dispatcher = Thread.ofVirtual().name("ferry-pool-" + name + "-dispatch").start(this::dispatch);
+  }
+
+  private void runCallerRun(PoolTask<?> task) {
+    try {
+      task.run();
+    } finally {
+      lock.lock();
+      try {
+        active.remove(task);
+        callerRuns--;
+        notFull.signal();
+        if (isTerminatedLocked()) idle.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /**
@@ -276,6 +384,7 @@ public final class LivePool implements AutoCloseable {
       queue.clear();
       handedBack += drained.size();
       running = new ArrayList<>(active);
+      if (dispatcher != null) dispatcher.interrupt(); // nothing left to wait for a permit for
       notFull.signalAll();
       if (isTerminatedLocked()) idle.signalAll();
     } finally {
@@ -323,7 +432,7 @@ public final class LivePool implements AutoCloseable {
 
   /** @GuardedBy("lock") */
   private boolean isTerminatedLocked() {
-    return state != State.OPEN && slots == 0 && callerRuns == 0 && queue.isEmpty();
+    return state != State.OPEN && admitted == 0 && callerRuns == 0 && queue.isEmpty() && dispatcher == null;
   }
 
   /** {@link #shutdown()}, then waits for termination; an interrupt makes it {@link #shutdownNow()}. */
@@ -350,7 +459,7 @@ public final class LivePool implements AutoCloseable {
     lock.lock();
     try {
       return new PoolMetrics(name, submitted, completed, failed, rejected, timedOut, cancelled, handedBack,
-          slots + callerRuns, queue.size(), peakQueued, Duration.ofNanos(queueWaitTotal),
+          running + callerRuns, queue.size(), peakQueued, Duration.ofNanos(queueWaitTotal),
           Duration.ofNanos(queueWaitMax), serialSection.passes(), Duration.ofNanos(serialSection.waitNanos()),
           Duration.ofNanos(serialSection.holdNanos()));
     } finally {
@@ -363,9 +472,9 @@ public final class LivePool implements AutoCloseable {
     return name;
   }
 
-  /** The most tasks that run at once on pool threads. */
+  /** The most tasks that run at once on pool threads now (a shared adaptive admission's limit moves). */
   public int concurrency() {
-    return concurrency;
+    return admission.limit();
   }
 
   /** The most tasks that wait in the queue. */
@@ -385,7 +494,7 @@ public final class LivePool implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "LivePool[" + name + ", concurrency=" + concurrency + ", queueCapacity=" + queueCapacity
+    return "LivePool[" + name + ", concurrency=" + admission.limit() + ", queueCapacity=" + queueCapacity
         + ", overflow=" + overflow + "]";
   }
 
@@ -407,9 +516,17 @@ public final class LivePool implements AutoCloseable {
     }
   }
 
-  /** Waits for the shared rate limiter, if any. @throws InterruptedException if interrupted while waiting */
-  void passRateLimiter() throws InterruptedException {
-    if (rateLimiter != null) rateLimiter.acquire(sleeper);
+  /**
+   * Takes the task's permit of the shared rate limiter, if any, as a prepaid permit its first HTTP attempt through
+   * the same limiter uses ({@link RatePermits}). @throws InterruptedException if interrupted while waiting
+   */
+  Object passRateLimiter() throws InterruptedException {
+    return rateLimiter == null ? null : RatePermits.prepay(rateLimiter, sleeper);
+  }
+
+  /** The task on this thread ended: forgets a prepaid permit it did not use. */
+  void leaveRateLimiter(Object prepaid) {
+    if (prepaid != null) RatePermits.clear(prepaid);
   }
 
   /** Counts how a task that ran (or was cancelled) ended: completed, failed, timed out or cancelled. */
@@ -451,6 +568,7 @@ public final class LivePool implements AutoCloseable {
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = Scheduler.system();
     private MetricsRecorder recorder = MetricsRecorder.none();
+    private Admission admission;
 
     Builder() {}
 
@@ -462,10 +580,24 @@ public final class LivePool implements AutoCloseable {
       return this;
     }
 
-    /** The most tasks that run at once. @throws IllegalArgumentException if below 1 */
+    /**
+     * The most tasks that run at once (a fixed admission of the pool's own; an {@link #admission} given replaces it).
+     * @throws IllegalArgumentException if below 1
+     */
     public Builder concurrency(int concurrency) {
       if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
       this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * Admits tasks through {@code admission} instead of a fixed {@link #concurrency}: say
+     * {@code Admission.adaptive(limiter)} with the {@link dev.ferry.core.limit.ConcurrencyLimiter} a bulk job runs
+     * under, so the pool's tasks and the job's rows share one adaptive limit. Its permits may be taken outside the
+     * pool; a queued task starts as soon as one is free.
+     */
+    public Builder admission(Admission admission) {
+      this.admission = Objects.requireNonNull(admission, "admission cannot be null");
       return this;
     }
 

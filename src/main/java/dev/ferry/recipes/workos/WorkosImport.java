@@ -2,6 +2,7 @@ package dev.ferry.recipes.workos;
 
 import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.engine.RunOptions;
+import dev.ferry.core.exec.TaskExecutor;
 import dev.ferry.core.source.ChunkPlan;
 import dev.ferry.core.source.ChunkPlanner;
 import dev.ferry.core.source.CsvChunkSource;
@@ -25,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -238,15 +238,14 @@ public final class WorkosImport {
     List<Map.Entry<String, String>> todo = refs.entrySet().stream().filter(e -> !known.containsKey(e.getKey())).toList();
     if (todo.isEmpty()) return;
     status.accept("pre-warming " + todo.size() + " organization" + (todo.size() == 1 ? "" : "s"));
-    Semaphore permits = new Semaphore(Math.max(1, options.maxRowsInFlight()));
+    // The pre-warm runs on the engine's executor with the run's admission: under adaptive concurrency the same
+    // limiter as the rows (its calls feed it), else workers x concurrency at once.
+    TaskExecutor executor = TaskExecutor.virtual("ferry-prewarm-", options.admission());
     List<Thread> threads = new ArrayList<>();
     for (Map.Entry<String, String> ref : todo) {
-      permits.acquire();
-      if (runner.stopping()) {
-        permits.release();
-        break;
-      }
-      threads.add(Thread.ofVirtual().start(() -> {
+      if (runner.stopping()) break;
+      threads.add(executor.execute(() -> {
+        if (runner.stopping()) return; // stopped while it waited for admission
         try {
           orgs.resolve(ref.getKey(), ref.getValue());
         } catch (AuthFailureException | TargetUnusableException e) {
@@ -256,8 +255,6 @@ public final class WorkosImport {
           LOG.warn("pre-warm of organization {} failed: {}", ref.getKey(), e.toString());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-        } finally {
-          permits.release();
         }
       }));
     }
