@@ -230,11 +230,19 @@ final class JobSession {
    * @param pacer        the request pacer shown by the progress bar, or null
    * @param destination  ", dry run" or " -> where the rows go"
    * @param errorsInput  the input rows for the errors file, or null to read the job's input as CSV
+   * @param stepCounts   what each step of a spec did (step → outcome → count), or null
    */
   record Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats,
       CallMetrics metrics, RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback,
       RateShare share, boolean dryRun, String destination, String rateText, java.util.Set<String> secretColumns,
-      ErrorsFile.Input errorsInput) {}
+      ErrorsFile.Input errorsInput, java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts) {
+    Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats, CallMetrics metrics,
+        RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback, RateShare share, boolean dryRun,
+        String destination, String rateText, java.util.Set<String> secretColumns, ErrorsFile.Input errorsInput) {
+      this(runner, prewarm, stats, metrics, pacer, rowLimiter, feedback, share, dryRun, destination, rateText,
+          secretColumns, errorsInput, null);
+    }
+  }
 
   /** Runs the job's rows to the end (or a stop), then writes the errors file and the report. */
   int drive(JobRecord job, Engine engine, InputCheck input, ProcessStart processStart, String shape)
@@ -311,7 +319,8 @@ final class JobSession {
             rowLimiter.peakLimit(), feedback == null ? Double.NaN : feedback.learnedRate()),
         metrics != null && metrics.firstRequestNanos().isPresent()
             ? processStart.secondsUntil(metrics.firstRequestNanos().getAsLong()) : Double.NaN,
-        share == null ? 0 : share.peakProcesses());
+        share == null ? 0 : share.peakProcesses(),
+        engine.stepCounts() == null || engine.dryRun() ? null : engine.stepCounts().get());
     if (flags.json) out.println(report.jsonText());
     else out.print(report.text());
     out.flush();

@@ -17,15 +17,24 @@ import java.util.Map;
  * @param firstRequestSeconds seconds from the process start to the first HTTP request of this run
  *     ({@link ProcessStart}); NaN when the run sent none (a dry run, a finished job)
  * @param processes the most processes that ran the job at once with this one (distributed mode); 0 embedded
+ * @param steps what each step of a spec job did this run (step → outcome → count), or null
  */
 record Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun,
     ImportStats stats, CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile,
-    long errorRows, Adaptive adaptive, double firstRequestSeconds, int processes) {
+    long errorRows, Adaptive adaptive, double firstRequestSeconds, int processes,
+    Map<String, Map<String, Long>> steps) {
+
+  Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
+      CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows,
+      Adaptive adaptive, double firstRequestSeconds, int processes) {
+    this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
+        adaptive, firstRequestSeconds, processes, null);
+  }
 
   Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
       CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows) {
     this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
-        null, Double.NaN, 0);
+        null, Double.NaN, 0, null);
   }
 
   /**
@@ -76,6 +85,11 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
       b.append(String.format("  orgs        created %,d, existing %,d%n", stats.orgsCreated(), stats.orgsExisting()));
       b.append(String.format("  memberships created %,d, existing %,d%n", stats.membershipsCreated(),
           stats.membershipsExisting()));
+    }
+    if (steps != null) {
+      steps.forEach((step, c) -> b.append(String.format("  step        %-14s %s%n", step, String.join(", ",
+          c.entrySet().stream().map(e -> e.getKey().replace('_', ' ') + " " + String.format("%,d", e.getValue()))
+              .toList()))));
     }
     if (metrics != null) {
       b.append(String.format("  requests    %,d (retries %,d, 429s received %,d, timeouts %,d, connection errors %,d)%n",
@@ -138,6 +152,13 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
       n.put("orgs_existing", stats.orgsExisting());
       n.put("memberships_created", stats.membershipsCreated());
       n.put("memberships_existing", stats.membershipsExisting());
+    }
+    if (steps != null) {
+      ObjectNode s = n.putObject("steps");
+      steps.forEach((step, c) -> {
+        ObjectNode o = s.putObject(step);
+        c.forEach(o::put);
+      });
     }
     if (metrics != null) {
       ObjectNode lat = n.putObject("latency_ms");

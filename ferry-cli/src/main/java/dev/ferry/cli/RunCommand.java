@@ -55,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
     if (chunkSize != null && (chunkSize < 1 || chunkSize > 1_000_000)) {
       throw RunFlags.usage("--chunk-size must be between 1 and 1000000");
     }
-    JobSpec loaded = SpecLoader.load(specFile, env);
+    JobSpec loaded = dryRun ? SpecLoader.load(specFile, SpecLoader.dryRunEnv(SpecLoader.read(specFile), env))
+        : SpecLoader.load(specFile, env);
     JobSpec job = chunkSize == null ? loaded : loaded.withChunkSize(chunkSize);
     if (flags.rateLimit != null && job.onlyTarget() == null) {
       throw RunFlags.usage("--rate-limit needs a spec with one target; " + specFile + " has "

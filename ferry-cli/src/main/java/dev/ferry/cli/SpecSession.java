@@ -18,7 +18,9 @@ import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.http.NetworkSettings;
 import dev.ferry.metrics.PrometheusEndpoint;
 import dev.ferry.recipes.workos.InputCheck;
+import dev.ferry.recipes.workos.WorkosImport;
 import dev.ferry.spec.JobSpec;
+import dev.ferry.spec.SpecLoader;
 import dev.ferry.spec.SpecRun;
 import dev.ferry.spec.SpecSettings;
 import dev.ferry.steps.LimitRule;
@@ -59,7 +61,8 @@ final class SpecSession {
   int run(JobRecord job, JobSession.Start start) throws Exception {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     SpecSettings settings = SpecSettings.fromJson(job.config());
-    JobSpec spec = withRateLimit(settings.load(env), settings);
+    JobSpec spec = withRateLimit(settings.load(settings.dryRun() ? SpecLoader.dryRunEnv(settings.text(), env) : env),
+        settings);
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     // As for an import: the endpoint listens before the lock is taken and lingers after it is given up.
     try (PrometheusEndpoint metricsEndpoint = session.openMetrics(job, start)) {
@@ -72,8 +75,13 @@ final class SpecSession {
   private int runLocked(JobRecord job, JobSession.Start start, SpecSettings settings, JobSpec spec,
       ProcessStart processStart, NetworkSettings network, PrometheusEndpoint metricsEndpoint) throws Exception {
     MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
-    try (AutoCloseable lock = state.lockJob(job.id())) {
-      if (start != JobSession.Start.NEW) {
+    boolean file = dev.ferry.spec.SpecJobs.inputFile(spec) != null;
+    // A file source resumes as an import does: size and modification time at once, the hash while the run starts.
+    // A worker may run on another machine with a copy of the file (another modification time): hashed first.
+    try (AutoCloseable lock = state.lockJob(job.id());
+        InputCheck input = start == JobSession.Start.NEW || !file ? InputCheck.unchanged()
+            : WorkosImport.checkInput(job, store, start == JobSession.Start.JOIN)) {
+      if (start != JobSession.Start.NEW && !file) {
         dev.ferry.spec.SpecJobs.source(spec).checkUnchanged(job.inputSize(), job.inputSha256());
       }
       if (start == JobSession.Start.RESUME) {
@@ -118,8 +126,8 @@ final class SpecSession {
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + t.baseUrl()).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
-            Set.of(), errorsInput(spec, run));
-        return session.drive(running, engine, InputCheck.unchanged(), processStart, auto
+            spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts);
+        return session.drive(running, engine, input, processStart, auto
             ? workers + " workers, adaptive concurrency" : workers + " workers x " + concurrency + " in flight");
       } finally {
         for (RateShare share : shares) share.close();
@@ -131,8 +139,33 @@ final class SpecSession {
     StringBuilder b = new StringBuilder("row ").append(r.row()).append(' ').append(r.step()).append(": ")
         .append(r.method()).append(' ').append(spec.mask(r.url()));
     for (String[] h : r.headers()) b.append("\n    ").append(h[0]).append(": ").append(spec.mask(h[1]));
-    if (r.body() != null) b.append("\n    ").append(spec.mask(r.body()));
+    if (r.body() != null) b.append("\n    ").append(spec.mask(maskColumns(spec, r.body())));
     out.println(b);
+  }
+
+  /** A body with the values of fields named like the spec's secret columns (password...) shown as {@code ***}. */
+  static String maskColumns(JobSpec spec, String body) {
+    if (spec.secretColumns().isEmpty()) return body;
+    try {
+      com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(body);
+      maskFields(tree, spec.secretColumns());
+      return JSON.writeValueAsString(tree);
+    } catch (IOException e) {
+      return "(body not shown: it may hold a secret column's value)";
+    }
+  }
+
+  private static void maskFields(com.fasterxml.jackson.databind.JsonNode node, Set<String> names) {
+    if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      List<String> fields = new ArrayList<>();
+      o.fieldNames().forEachRemaining(fields::add);
+      for (String f : fields) {
+        if (names.contains(f.toLowerCase(java.util.Locale.ROOT))) o.put(f, "***");
+        else maskFields(o.get(f), names);
+      }
+    } else if (node != null && node.isArray()) {
+      for (com.fasterxml.jackson.databind.JsonNode n : node) maskFields(n, names);
+    }
   }
 
   /** A JSONL or SQL source's rows go to the errors file as one column holding the record's JSON. */
@@ -176,7 +209,6 @@ final class SpecSession {
             : new LimitRule(LimitRule.REQUESTS, Math.round(limit.perSecond() * 60), Duration.ofMinutes(1))));
     List<TargetConfig> targets = new ArrayList<>(List.of(new TargetConfig(t.name(), t.location(), t.baseUrl(),
         t.headers(), limits, t.timeout())));
-    return new JobSpec(spec.file(), spec.text(), spec.name(), spec.source(), targets, spec.steps(), spec.key(),
-        spec.chunkSize(), spec.sink(), spec.storedParams(), spec.secretParams(), spec.secretValues());
+    return spec.withTargets(targets);
   }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** The job specs that ship with ferry ({@code ferry spec show NAME}), as resources. Stateless, threadsafe. */
 public final class BuiltinSpecs {
-  private static final List<String> NAMES = List.of("jsonl-to-crm", "jsonl-users");
+  private static final List<String> NAMES = List.of("jsonl-to-crm", "jsonl-users", "workos-import");
 
   private BuiltinSpecs() {}
 

@@ -1,6 +1,7 @@
 package dev.ferry.spec;
 
 import static dev.ferry.spec.Shape.Type.ANY;
+import static dev.ferry.spec.Shape.Type.BOOLEAN;
 import static dev.ferry.spec.Shape.Type.COUNT;
 import static dev.ferry.spec.Shape.Type.DURATION;
 import static dev.ferry.spec.Shape.Type.POSITIVE;
@@ -42,7 +43,13 @@ final class Grammar {
   }
 
   static final Obj CSV = new Obj("csv source", "A CSV file with a header row; each row's record maps column names to"
-      + " values.", List.of(req("path", s(STRING), "The CSV file.")), false);
+      + " values.", List.of(req("path", s(STRING), "The CSV file."),
+          opt("required_columns", new ListOf(s(STRING), 1), "Columns the header must have (compared without regard"
+              + " to case): a file without one is refused before anything is planned (exit 2)."),
+          opt("secret_columns", new ListOf(s(STRING), 1), "Columns whose values never leave the file (passwords):"
+              + " left empty in the errors file (named in ferry_secret_omitted), *** in failure messages and in a dry"
+              + " run's output.")),
+      false);
 
   static final Obj JSONL = new Obj("jsonl source", "A JSON Lines file: one JSON object per line (nested fields"
       + " are reachable as row.a.b).", List.of(req("path", s(STRING), "The JSONL file.")), false);
@@ -79,7 +86,9 @@ final class Grammar {
           req("path", s(TEMPLATE), "Path (and query) relative to the target's base_url."),
           opt("query", new MapOf(s(TEMPLATE), null, "query parameter"), "Query parameters, URL-encoded."),
           opt("headers", new MapOf(s(TEMPLATE), null, "header name"), "Headers of this step's requests."),
-          opt("body", s(ANY), "JSON body: any YAML value; its strings are templates.")), false);
+          opt("body", s(ANY), "JSON body: any YAML value; its strings are templates."),
+          opt("omit_empty", s(BOOLEAN), "Leave out of the body's objects every field"
+              + " that renders to null, '', [] or {} (default false).")), false);
 
   /** The parts of one HTTP call, shared by request steps, a lookup's find/create and an 'exists' rule's then. */
   static List<Field> callFields(boolean withOn) {
@@ -92,7 +101,8 @@ final class Grammar {
             + " the target's limits besides one request, e.g. tokens: \"{{ batch.weight }}\".")));
     if (withOn) fields.add(opt("on", new MapOf(new AnyOf(List.of(new OneOfWords(ACTIONS), THEN_RULE)),
         STATUS_PATTERN, "status"), "What a status means: ok, exists (done; {action: exists, then: CALL} reads"
-        + " the existing item), final (the row fails), retry, stop (the job). Default: 2xx ok, 401/403 stop, 408,"
+        + " the existing item; {action: ..., codes: [..]} holds only for those error codes), final (the row fails),"
+        + " retry, stop (the job). Default: 2xx ok, 401/403 stop, 408,"
         + " 429 and 5xx retry, other 4xx final."));
     return fields;
   }
@@ -100,9 +110,19 @@ final class Grammar {
   static final Obj THEN_CALL = new Obj("call", "A call whose answer supplies the captures of an existing item.",
       callFields(false), false);
 
-  static final Obj THEN_RULE = new Obj("status rule", "An 'exists' rule with a call that reads the existing item.",
-      List.of(req("action", new OneOfWords(List.of("exists")), "Only exists takes a call."),
-          req("then", THEN_CALL, THEN_CALL.description())), false);
+  static final Obj THEN_RULE = new Obj("status rule", "A rule with conditions or a follow-up: only for some error"
+      + " codes, and/or (for exists) a call that reads the existing item.",
+      List.of(req("action", new OneOfWords(ACTIONS), "ok, exists, final, retry or stop."),
+          opt("codes", new ListOf(s(STRING), 1), "The rule holds only when the answer's error code (code,"
+              + " error.code, error.type or any errors[].code) is one of these; else the status's class rule or"
+              + " the default applies."),
+          opt("then", THEN_CALL, THEN_CALL.description() + " Only with exists.")), false);
+
+  static final Obj UNDO = new Obj("undo", "What removes the item this step created for the row when a later step"
+      + " fails for good (e.g. DELETE the user whose membership failed); the row stays failed.",
+      concat(List.of(opt("when", s(TEMPLATE), "Undo only when this renders true for the failed row (default:"
+          + " always).")),
+          callFields(true)), false);
 
   static final Obj CALL = new Obj("call", "One HTTP call: request, idempotency key, status rules, captures.",
       callFields(true), false);
@@ -113,7 +133,9 @@ final class Grammar {
           opt("namespace", s(STRING), "The store's namespace for the cache (default: the step's name)."),
           req("find", CALL, "The call that finds an existing item; its first capture not null means found."),
           opt("create", CALL, "The call that creates a missing item (same capture names); without it, not"
-              + " found fails the row.")), false);
+              + " found fails the row."),
+          opt("create_when", s(TEMPLATE), "Create only when this renders true for the row that found nothing"
+              + " (default: always); false fails the row as not found.")), false);
 
   static final Obj BATCH = new Obj("batch", "Send many rows in one call: a batch closes at max_items, max_bytes or"
       + " max_weight, or after linger.",
@@ -145,7 +167,8 @@ final class Grammar {
               opt("response", RESPONSE, RESPONSE.description()),
               opt("split_on", new ListOf(s(STATUS), 1), "Statuses that refuse a batch as a whole: it is split until"
                   + " the bad row fails alone (default 400, 413, 422)."),
-              opt("lookup", LOOKUP, LOOKUP.description()))), false);
+              opt("lookup", LOOKUP, LOOKUP.description()),
+              opt("undo", UNDO, UNDO.description()))), false);
 
   @SafeVarargs
   static <T> List<T> concat(List<T>... lists) {
@@ -153,6 +176,21 @@ final class Grammar {
     for (List<T> l : lists) all.addAll(l);
     return List.copyOf(all);
   }
+
+  static final Obj CHECK = new Obj("check", "A rule every row must pass before its steps: a row for which require"
+      + " renders false (or cannot be rendered) is invalid; nothing is sent for it.",
+      List.of(req("require", s(TEMPLATE), "The condition a valid row meets, e.g."
+              + " \"{{ matches(row.email, '.+@.+') }}\"."),
+          req("code", new Scalar(STRING, NAME_PATTERN), "The invalid row's code (errors file, ledger)."),
+          opt("message", s(TEMPLATE), "The invalid row's message, rendered for the row.")), false);
+
+  static final Obj TABLE = new Obj("table", "A lookup table from a CSV file with a header, read when the spec is"
+      + " loaded: tables.NAME[key] is the value column of the row whose key column is key (null when none).",
+      List.of(req("csv", s(STRING), "The CSV file ('' for an empty table, e.g. an unset ${ROLE_MAPPING:-})."),
+          req("key", s(STRING), "The key column."),
+          req("value", s(STRING), "The value column."),
+          opt("value_pattern", s(STRING), "A regular expression every value must match (else the spec is refused,"
+              + " naming the file and line).")), false);
 
   static final Obj JSONL_SINK = new Obj("jsonl sink", "A JSON Lines results file: one line per settled row, once.",
       List.of(req("path", s(STRING), "The results file (appended to on resume).")), false);
@@ -183,6 +221,17 @@ final class Grammar {
           req("steps", new ListOf(STEP, 1), "What each row goes through, in order."),
           opt("key", s(TEMPLATE), "The row's business key (errors file, results): e.g. {{ row.id }}."),
           opt("chunk_size", s(COUNT), "Rows per chunk (default 1000)."),
+          opt("vars", new MapOf(s(TEMPLATE), "^[A-Za-z_][A-Za-z0-9_]*$", "name"), "Values computed for each row, in"
+              + " order,"
+              + " before its checks and steps: vars.NAME in any later template (each may read row, job, source and"
+              + " the vars above it)."),
+          opt("tables", new MapOf(TABLE, "^[A-Za-z_][A-Za-z0-9_]*$", "name"), "Lookup tables from CSV files:"
+              + " tables.NAME[key] in any template."),
+          opt("checks", new ListOf(CHECK, 1), "Rules every row must pass before its steps, in order; the first that"
+              + " fails makes the row invalid."),
+          opt("unique", s(TEMPLATE), "A key no two rows may share (compared ignoring case and surrounding blanks),"
+              + " e.g. {{ row.email }}: a later row with an earlier row's key is invalid, found when the job is"
+              + " planned; a row whose key renders '' is not compared."),
           opt("sink", SINK, SINK.description()),
           opt("secrets", new ListOf(new Scalar(STRING, "^[A-Za-z_][A-Za-z0-9_]*$"), 1), "More parameters that hold"
               + " secrets (besides those in header values and names containing KEY, SECRET, TOKEN, PASSWORD):"

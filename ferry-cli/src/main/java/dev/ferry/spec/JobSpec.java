@@ -1,5 +1,6 @@
 package dev.ferry.spec;
 
+import dev.ferry.steps.RowCheck;
 import dev.ferry.steps.StepConfig;
 import dev.ferry.steps.TargetConfig;
 import dev.ferry.steps.template.Template;
@@ -24,10 +25,16 @@ import java.util.Set;
  * @param storedParams the parameters used that are not secret, with their values (a resume reuses them)
  * @param secretParams the names of parameters that hold secrets (a resume reads them from the environment)
  * @param secretValues the secret parameters' values, for masking output; never stored or printed
+ * @param vars         values computed for each row before its checks and steps ({@code vars.NAME}), in order
+ * @param checks       rules every row must pass before its steps (else it is invalid)
+ * @param unique       a template of a key no two rows may share (compared ignoring case and surrounding blanks): a
+ *                     later row repeating an earlier one's is invalid when the job is planned; null for none
+ * @param tables       lookup tables read from files when the spec is loaded: name → (key → value)
  */
 public record JobSpec(String file, String text, String name, SourceSpec source, List<TargetConfig> targets,
     List<StepConfig> steps, Template key, int chunkSize, SinkSpec sink, Map<String, String> storedParams,
-    Set<String> secretParams, List<String> secretValues) {
+    Set<String> secretParams, List<String> secretValues, Map<String, Template> vars, List<RowCheck> checks,
+    Template unique, Map<String, Object> tables) {
   public static final int DEFAULT_CHUNK_SIZE = 1000;
 
   public JobSpec {
@@ -36,13 +43,43 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
     storedParams = Map.copyOf(storedParams);
     secretParams = Set.copyOf(secretParams);
     secretValues = List.copyOf(secretValues);
+    vars = vars == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(vars));
+    checks = checks == null ? List.of() : List.copyOf(checks);
+    tables = tables == null ? Map.of() : Map.copyOf(tables);
+  }
+
+  /** A spec without checks or unique key. */
+  public JobSpec(String file, String text, String name, SourceSpec source, List<TargetConfig> targets,
+      List<StepConfig> steps, Template key, int chunkSize, SinkSpec sink, Map<String, String> storedParams,
+      Set<String> secretParams, List<String> secretValues) {
+    this(file, text, name, source, targets, steps, key, chunkSize, sink, storedParams, secretParams, secretValues,
+        Map.of(), List.of(), null, Map.of());
   }
 
   /** Where a spec's rows come from. */
   public sealed interface SourceSpec {}
 
-  /** A CSV file. */
-  public record CsvSource(Path path) implements SourceSpec {}
+  /**
+   * A CSV file.
+   *
+   * @param secretColumns columns (lower case) whose values never leave the file: not in the errors file, masked in a
+   *                      dry run's output
+   * @param requiredColumns columns the header must have
+   */
+  public record CsvSource(Path path, Set<String> secretColumns, List<String> requiredColumns) implements SourceSpec {
+    public CsvSource {
+      secretColumns = secretColumns == null ? Set.of() : Set.copyOf(secretColumns);
+      requiredColumns = requiredColumns == null ? List.of() : List.copyOf(requiredColumns);
+    }
+
+    public CsvSource(Path path, Set<String> secretColumns) {
+      this(path, secretColumns, List.of());
+    }
+
+    public CsvSource(Path path) {
+      this(path, Set.of(), List.of());
+    }
+  }
 
   /** A JSON Lines file. */
   public record JsonlSource(Path path) implements SourceSpec {}
@@ -70,19 +107,30 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
   /** The same spec cut into chunks of {@code rows}. */
   public JobSpec withChunkSize(int rows) {
     return new JobSpec(file, text, name, source, targets, steps, key, rows, sink, storedParams, secretParams,
-        secretValues);
+        secretValues, vars, checks, unique, tables);
+  }
+
+  /** The same spec calling other targets (e.g. with the limits of {@code --rate-limit}). */
+  public JobSpec withTargets(List<TargetConfig> others) {
+    return new JobSpec(file, text, name, source, others, steps, key, chunkSize, sink, storedParams, secretParams,
+        secretValues, vars, checks, unique, tables);
+  }
+
+  /** The source's columns whose values never leave the input (lower case); empty for most sources. */
+  public Set<String> secretColumns() {
+    return source instanceof CsvSource c ? c.secretColumns() : Set.of();
   }
 
   /** The same spec reading another source (a slice of this one's: {@code ferry bench --spec}). */
   public JobSpec withSource(SourceSpec other) {
     return new JobSpec(file, text, name, other, targets, steps, key, chunkSize, sink, storedParams, secretParams,
-        secretValues);
+        secretValues, vars, checks, unique, tables);
   }
 
   /** The same spec writing its results elsewhere (or nowhere: null). */
   public JobSpec withSink(SinkSpec other) {
     return new JobSpec(file, text, name, source, targets, steps, key, chunkSize, other, storedParams, secretParams,
-        secretValues);
+        secretValues, vars, checks, unique, tables);
   }
 
   /** The single target's name, or null when the spec has several. */

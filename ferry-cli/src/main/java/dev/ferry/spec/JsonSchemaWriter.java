@@ -99,6 +99,7 @@ public final class JsonSchemaWriter {
           .put("exclusiveMinimum", 0)).add(parameter());
       case STATUS -> n.put("type", "integer").put("minimum", 100).put("maximum", 599);
       case DURATION -> n.put("type", "string").put("pattern", "^(\\d+(\\.\\d+)?(ms|s|m|h)|.*\\$\\{.*)$");
+      case BOOLEAN -> n.putArray("anyOf").add(JSON.createObjectNode().put("type", "boolean")).add(parameter());
       case ANY -> { }
     }
   }

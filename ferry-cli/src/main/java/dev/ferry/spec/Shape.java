@@ -53,6 +53,8 @@ sealed interface Shape {
     STATUS,
     /** A duration with a unit: 50ms, 1.5s, 1m, 1h. */
     DURATION,
+    /** true or false. */
+    BOOLEAN,
     /** Anything: a JSON-like value whose strings may be templates (a request body). */
     ANY
   }

@@ -54,7 +54,19 @@ final class SpecAssembler {
 
   JobSpec.SourceSpec source(Node node) {
     Node csv = node.get("csv");
-    if (csv != null) return new JobSpec.CsvSource(path(csv.get("path")));
+    if (csv != null) {
+      Set<String> secret = new java.util.LinkedHashSet<>();
+      if (csv.get("secret_columns") != null) {
+        for (Node c : csv.get("secret_columns").items()) {
+          secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+      List<String> required = new ArrayList<>();
+      if (csv.get("required_columns") != null) {
+        for (Node c : csv.get("required_columns").items()) required.add(c.text());
+      }
+      return new JobSpec.CsvSource(path(csv.get("path")), secret, required);
+    }
     Node jsonl = node.get("jsonl");
     if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")));
     Node sql = node.get("sql");
@@ -158,13 +170,16 @@ final class SpecAssembler {
         continue;
       }
       if (lookup) {
-        for (String k : List.of("idempotency_key", "capture", "charge", "on", "batch", "response", "split_on")) {
+        for (String k : List.of("idempotency_key", "capture", "charge", "on", "batch", "response", "split_on",
+            "undo")) {
           if (s.get(k) != null) error(s.get(k), "belongs in lookup.find or lookup.create, not on a lookup step");
         }
       } else if (s.get("batch") == null) {
         for (String k : List.of("response", "split_on")) {
           if (s.get(k) != null) error(s.get(k), "only a batch step (with batch:) has " + k);
         }
+      } else if (s.get("undo") != null) {
+        error(s.get("undo"), "a batch step has no undo (its rows fail one by one, their items are the batch's)");
       }
       StepConfig step = build(s, () -> lookup ? lookupStep(name, s) : requestStep(name, s));
       if (step != null) steps.add(step);
@@ -172,9 +187,53 @@ final class SpecAssembler {
     return steps;
   }
 
+  /** The spec's lookup tables, read from their files now. */
+  Map<String, Object> tables(Node node) {
+    Map<String, Object> tables = new LinkedHashMap<>();
+    node.fields().forEach((name, t) -> {
+      Map<String, Object> table = build(t, () -> {
+        String file = t.get("csv").text();
+        if (file.isBlank()) return Map.<String, Object>of(); // an unset optional parameter: an empty table
+        try {
+          java.util.regex.Pattern values = null;
+          if (t.get("value_pattern") != null) {
+            try {
+              values = java.util.regex.Pattern.compile(t.get("value_pattern").text());
+            } catch (java.util.regex.PatternSyntaxException e) {
+              throw new Refused(t.get("value_pattern"), "not a regular expression: " + e.getDescription());
+            }
+          }
+          return LookupTables.read(baseDir.resolve(file).normalize(), t.get("key").text(), t.get("value").text(),
+              values);
+        } catch (IllegalArgumentException e) {
+          throw new Refused(t.get("csv"), e.getMessage());
+        }
+      });
+      if (table != null) tables.put(name, table);
+    });
+    return tables;
+  }
+
+  /** A map of templates in written order (the spec's vars). */
+  Map<String, Template> templatesOf(Node node) {
+    return templates(node);
+  }
+
+  List<dev.ferry.steps.RowCheck> checks(Node node) {
+    List<dev.ferry.steps.RowCheck> out = new ArrayList<>();
+    for (Node c : node.items()) {
+      dev.ferry.steps.RowCheck check = build(c, () -> new dev.ferry.steps.RowCheck(at(c), template(c.get("require")),
+          c.get("code").text(), optTemplate(c.get("message"))));
+      if (check != null) out.add(check);
+    }
+    return out;
+  }
+
   private StepConfig requestStep(String name, Node s) {
+    Node undo = s.get("undo");
     return new RequestStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(), call(s),
-        s.get("batch") == null ? null : batch(s));
+        s.get("batch") == null ? null : batch(s),
+        undo == null ? null : new dev.ferry.steps.UndoConfig(optTemplate(undo.get("when")), call(undo)));
   }
 
   private StepConfig lookupStep(String name, Node s) {
@@ -182,14 +241,15 @@ final class SpecAssembler {
     Node ns = l.get("namespace");
     return new LookupStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(),
         template(l.get("key")), ns == null ? null : ns.text(), call(l.get("find")),
-        l.get("create") == null ? null : call(l.get("create")));
+        l.get("create") == null ? null : call(l.get("create")), optTemplate(l.get("create_when")));
   }
 
   private CallConfig call(Node c) {
     Node r = c.get("request");
     Node body = r.get("body");
     RequestTemplate request = new RequestTemplate(r.get("method").text(), template(r.get("path")),
-        templates(r.get("query")), templates(r.get("headers")), body == null ? null : json(body));
+        templates(r.get("query")), templates(r.get("headers")), body == null ? null : json(body),
+        r.get("omit_empty") != null && "true".equals(r.get("omit_empty").text()));
     Map<String, JsonPath> capture = new LinkedHashMap<>();
     Node cap = c.get("capture");
     if (cap != null) cap.fields().forEach((k, v) -> capture.put(k, jsonPath(v)));
@@ -202,7 +262,15 @@ final class SpecAssembler {
     Map<String, StatusRule> rules = new LinkedHashMap<>();
     on.fields().forEach((status, v) -> {
       if (v.isScalar()) rules.put(status, StatusRule.of(StatusAction.of(v.text())));
-      else rules.put(status, new StatusRule(StatusAction.EXISTS, call(v.get("then"))));
+      else {
+        Set<String> codes = new java.util.LinkedHashSet<>();
+        if (v.get("codes") != null) for (Node c : v.get("codes").items()) codes.add(c.text());
+        StatusAction action = StatusAction.of(v.get("action").text());
+        if (v.get("then") != null && action != StatusAction.EXISTS) {
+          throw new Refused(v.get("then"), "only 'exists' takes a call (then) to read the existing item");
+        }
+        rules.put(status, new StatusRule(action, v.get("then") == null ? null : call(v.get("then")), codes));
+      }
     });
     return new ResponseRules(rules);
   }
@@ -236,7 +304,13 @@ final class SpecAssembler {
   }
 
   /** What the records cannot check alone: the steps engineer's cross-checks (templates read earlier steps...). */
-  void crossCheck(List<TargetConfig> targets, List<StepConfig> steps) {
+  void crossCheck(List<TargetConfig> targets, List<StepConfig> steps, Map<String, Template> vars,
+      List<dev.ferry.steps.RowCheck> checks) {
+    try {
+      JobSteps.validateRowRules(vars, checks);
+    } catch (SpecException e) {
+      errors.add(fromSpecException(e, ""));
+    }
     try {
       JobSteps.validate(targets, steps);
     } catch (SpecException e) {

@@ -161,6 +161,7 @@ final class SpecChecker {
       case STATUS -> number(text) != null && isWhole(number(text)) && number(text).intValue() >= 100
           && number(text).intValue() <= 599;
       case DURATION -> DURATION.matcher(text).matches();
+      case BOOLEAN -> text.equals("true") || text.equals("false");
       case ANY -> true;
     };
     if (!ok) {
@@ -177,6 +178,7 @@ final class SpecChecker {
       case POSITIVE -> "a number greater than 0";
       case STATUS -> "an HTTP status (100-599)";
       case DURATION -> "a duration with a unit (50ms, 1.5s, 1m, 1h)";
+      case BOOLEAN -> "true or false";
       case ANY -> "a value";
     };
   }

@@ -67,6 +67,19 @@ public final class SpecLoader {
     return new ServiceSpec(job, serve[0]);
   }
 
+  /**
+   * The environment of a dry run: every parameter the spec references whose name marks a secret (KEY, SECRET, TOKEN,
+   * PASSWORD, CREDENTIAL) and that is unset reads {@code ***}, since a dry run sends nothing and masks secrets anyway
+   * (a dry run of the WorkOS import needs no API key, as {@code import-users --dry-run} does not).
+   */
+  public static Map<String, String> dryRunEnv(String text, Map<String, String> env) {
+    Map<String, String> out = new LinkedHashMap<>(env);
+    for (String name : Parameters.referenced(text)) {
+      if (Parameters.secretName(name) && !env.containsKey(name)) out.put(name, "***");
+    }
+    return out;
+  }
+
   /** Reads and loads a service spec file, as {@link #load}. */
   public static ServiceSpec loadService(Path file, Map<String, String> env) throws IOException {
     return parseService(file.toString(), read(file), env, Path.of("").toAbsolutePath());
@@ -90,10 +103,16 @@ public final class SpecLoader {
     var targets = assembler.targets(root.get("targets"));
     var steps = assembler.steps(root.get("steps"), targets);
     var key = root.get("key") == null ? null : assembler.template(root.get("key"));
+    var vars = root.get("vars") == null ? Map.<String, dev.ferry.steps.template.Template>of()
+        : assembler.templatesOf(root.get("vars"));
+    var checks = root.get("checks") == null ? List.<dev.ferry.steps.RowCheck>of()
+        : assembler.checks(root.get("checks"));
+    var unique = root.get("unique") == null ? null : assembler.template(root.get("unique"));
+    Map<String, Object> tables = root.get("tables") == null ? Map.of() : assembler.tables(root.get("tables"));
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
         : Integer.parseInt(root.get("chunk_size").text().strip());
-    if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps);
+    if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps, vars, checks);
     errors.addAll(assembler.errors());
     if (!errors.isEmpty()) throw new InvalidSpecException(sorted(dedupe(errors)));
     Set<String> secret = new java.util.LinkedHashSet<>(yaml.secretParams());
@@ -107,7 +126,7 @@ public final class SpecLoader {
     });
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
-        stored, secret, secretValues);
+        stored, secret, secretValues, vars, checks, unique, tables);
   }
 
   private static List<SpecError> dedupe(List<SpecError> errors) {

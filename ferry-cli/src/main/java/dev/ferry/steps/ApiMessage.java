@@ -32,6 +32,23 @@ record ApiMessage(String code, String message) {
     return new ApiMessage("http_" + status, b.isEmpty() ? "HTTP " + status : clip(b));
   }
 
+  /**
+   * Every error code of an answer's tree: {@code code}, {@code error.code}, {@code error.type}, {@code errors[].code}.
+   */
+  static List<String> codes(Object tree) {
+    if (!(tree instanceof Map<?, ?> m)) return List.of();
+    List<String> out = new java.util.ArrayList<>(2);
+    for (Object c : new Object[] {m.get("code"), at(m, "error", "code"), at(m, "error", "type")}) {
+      if (c instanceof String s && !s.isEmpty()) out.add(s);
+    }
+    if (m.get("errors") instanceof List<?> l) {
+      for (Object e : l) {
+        if (e instanceof Map<?, ?> em && em.get("code") instanceof String s && !s.isEmpty()) out.add(s);
+      }
+    }
+    return out;
+  }
+
   private static Object at(Map<?, ?> m, String a, String b) {
     return m.get(a) instanceof Map<?, ?> inner ? inner.get(b) : null;
   }

@@ -96,7 +96,7 @@ final class CallRunner {
         if (rule.action() == StatusAction.STOP) throw stop(step, target, e.status(), "");
         return new Answer(new ApiResponse(e.status(), "", "", 1, false, ""), rule);
       }
-      StatusRule rule = rules.ruleFor(r.status());
+      StatusRule rule = rules.ruleFor(r.status(), r.body());
       if (r.status() == 429 && rule.action() == StatusAction.RETRY && outOfQuota(r)) {
         // OpenAI's 429 insufficient_quota: the account is out of credit; no row can succeed until someone pays
         throw new StopJobException("target '" + target.name() + "' is out of quota (HTTP 429 insufficient_quota): "

@@ -53,6 +53,7 @@ public final class JobSteps implements AutoCloseable {
       throw new SpecException(b.key.location(), "the row's key is rendered before any step runs: it reads only row "
           + "and job");
     }
+    validateRowRules(b.vars, b.checks);
     Map<String, StepTarget> opened = new LinkedHashMap<>();
     NetworkSettings network = b.dryRun ? NetworkSettings.DIRECT
         : b.network != null ? b.network : NetworkSettings.fromSystem();
@@ -80,7 +81,8 @@ public final class JobSteps implements AutoCloseable {
       });
     }
     this.steps = List.copyOf(built);
-    this.processor = new StepsProcessor(b.steps, steps, b.key, Map.of("id", b.jobId), b.sink, b.dryRun);
+    this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.tables, b.checks, Map.of("id", b.jobId),
+        b.sink, b.dryRun, b.secretFields);
   }
 
   /**
@@ -101,6 +103,33 @@ public final class JobSteps implements AutoCloseable {
    */
   public static void validate(List<TargetConfig> targets, List<StepConfig> steps) {
     StepsValidator.validate(targets, steps);
+  }
+
+  /**
+   * Checks that the spec's vars and checks read no step's results and no batch (they are rendered before any step).
+   *
+   * @throws SpecException at the faulty template
+   */
+  public static void validateRowRules(Map<String, Template> vars, List<RowCheck> checks) {
+    List<Template> beforeSteps = new ArrayList<>(vars.values());
+    for (RowCheck c : checks) {
+      beforeSteps.add(c.require());
+      if (c.message() != null) beforeSteps.add(c.message());
+    }
+    for (Template t : beforeSteps) {
+      if (!t.stepsRead().isEmpty() || t.usesBatch()) {
+        throw new SpecException(t.location(), "vars and checks are rendered before any step: they read only row,"
+            + " job, source and vars");
+      }
+    }
+  }
+
+  /**
+   * What each step did for this run's rows: step → outcome ({@code ok}, {@code existing}, {@code created},
+   * {@code cached}, {@code undone}, {@code failed}) → count, steps in order. A snapshot; threadsafe.
+   */
+  public Map<String, Map<String, Long>> stepCounts() {
+    return processor.stepCounts();
   }
 
   /** The processor that runs every row through the steps; one outcome per row. */
@@ -140,6 +169,10 @@ public final class JobSteps implements AutoCloseable {
     final List<StepConfig> steps;
     String jobId = "";
     Template key;
+    List<RowCheck> checks = List.of();
+    Map<String, Template> vars = Map.of();
+    Map<String, Object> tables = Map.of();
+    java.util.Set<String> secretFields = java.util.Set.of();
     JobStore store;
     ResultSink sink;
     boolean dryRun;
@@ -171,6 +204,34 @@ public final class JobSteps implements AutoCloseable {
     /** The row's business key (the spec's {@code key}), shown in the ledger and the errors file; null for none. */
     public Builder key(Template key) {
       this.key = key;
+      return this;
+    }
+
+    /** Values computed for each row, in order, before its checks and steps ({@code vars.NAME}); none by default. */
+    public Builder vars(Map<String, Template> vars) {
+      this.vars = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(vars,
+          "vars cannot be null")));
+      return this;
+    }
+
+    /** Lookup tables templates read as {@code tables.NAME[key]} (maps, read-only); none by default. */
+    public Builder tables(Map<String, Object> tables) {
+      this.tables = Map.copyOf(Objects.requireNonNull(tables, "tables cannot be null"));
+      return this;
+    }
+
+    /**
+     * Fields of the row's record whose values are secret (a CSV source's {@code secret_columns}, lower case): their
+     * values are replaced by {@code ***} in failure messages, so an API that echoes them never puts them in the ledger.
+     */
+    public Builder secretFields(java.util.Set<String> fields) {
+      this.secretFields = java.util.Set.copyOf(Objects.requireNonNull(fields, "fields cannot be null"));
+      return this;
+    }
+
+    /** Rules every row must pass before its steps (a failing row is invalid); none by default. */
+    public Builder checks(List<RowCheck> checks) {
+      this.checks = List.copyOf(Objects.requireNonNull(checks, "checks cannot be null"));
       return this;
     }
 

@@ -102,9 +102,13 @@ final class LookupStep implements Step {
   private StepResult resolve(String key, RenderContext ctx, long row) throws InterruptedException {
     StepResult found = find(ctx, row);
     if (found != null) return remember(key, found, "found");
-    if (config.create() == null) {
-      return new StepResult.Failed(404, "not_found", "step '" + config.name() + "': nothing found for key '" + key
-          + "'", "", false);
+    if (config.create() == null) return notFound(key, "");
+    if (config.createWhen() != null) {
+      try {
+        if (!config.createWhen().renderCondition(ctx)) return notFound(key, " (create_when is false)");
+      } catch (SpecException e) {
+        return CallRunner.templateFailure(e);
+      }
     }
     StepResult created = runner.run(config.name(), target, config.create(), ctx, row);
     boolean exists = created instanceof StepResult.Failed f && f.status() == 409
@@ -117,6 +121,11 @@ final class LookupStep implements Step {
       return remember(key, ok, ok.note().isEmpty() ? "created" : ok.note());
     }
     return created;
+  }
+
+  private StepResult notFound(String key, String why) {
+    return new StepResult.Failed(404, "not_found", "step '" + config.name() + "': nothing found for key '" + key
+        + "'" + why, "", false);
   }
 
   /** The find call's result when it found something; null when not found; a failure as it is. */

@@ -26,9 +26,11 @@ import java.util.Objects;
  * @param find      the call that finds an existing item; its captures are the step's results
  * @param create    the call that creates a missing item (with the same capture names), or null: not found then
  *                  fails the row with 404
+ * @param createWhen condition rendered for the row that resolves a missing key, or null (always): when false, not
+ *                  found fails the row with 404 as without {@code create} (e.g. {@code --create-org-if-missing})
  */
 public record LookupStepConfig(String name, SpecLocation location, Template when, String target, Template key,
-    String namespace, CallConfig find, CallConfig create) implements StepConfig {
+    String namespace, CallConfig find, CallConfig create, Template createWhen) implements StepConfig {
   public LookupStepConfig {
     Objects.requireNonNull(name, "name cannot be null");
     Objects.requireNonNull(location, "location cannot be null");
@@ -37,5 +39,12 @@ public record LookupStepConfig(String name, SpecLocation location, Template when
     Objects.requireNonNull(find, "find cannot be null");
     namespace = namespace == null || namespace.isBlank() ? name : namespace;
     if (find.capture().isEmpty()) throw new IllegalArgumentException("a lookup's find call must capture a value");
+    if (createWhen != null && create == null) throw new IllegalArgumentException("create_when needs a create call");
+  }
+
+  /** A lookup that creates whenever nothing is found (when it has a create call). */
+  public LookupStepConfig(String name, SpecLocation location, Template when, String target, Template key,
+      String namespace, CallConfig find, CallConfig create) {
+    this(name, location, when, target, key, namespace, find, create, null);
   }
 }

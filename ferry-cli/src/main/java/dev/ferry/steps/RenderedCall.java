@@ -45,11 +45,35 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
         headers.add(v);
       }
     });
-    String body = r.body() == null ? null : Json.write(r.body().render(ctx));
+    String body = r.body() == null ? null
+        : Json.write(r.omitEmpty() ? withoutEmpty(r.body().render(ctx)) : r.body().render(ctx));
     String key = call.idempotencyKey() == null ? null : IdempotencyKeys.check(call.idempotencyKey(), ctx);
     Map<String, Long> charge = new java.util.LinkedHashMap<>();
     call.charge().forEach((unit, t) -> charge.put(unit, Weights.whole(t, t.render(ctx), "charge of " + unit)));
     return new RenderedCall(r.method(), path.toString(), body, key, List.copyOf(headers), Map.copyOf(charge));
+  }
+
+  /** The tree without the object fields that are null, "", [] or {} (after their own empty fields left). */
+  static Object withoutEmpty(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, x) -> {
+        Object kept = withoutEmpty(x);
+        if (!isEmpty(kept)) out.put(k, kept);
+      });
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object x : l) out.add(withoutEmpty(x));
+      return out;
+    }
+    return v;
+  }
+
+  private static boolean isEmpty(Object v) {
+    return v == null || "".equals(v) || v instanceof Map<?, ?> m && m.isEmpty()
+        || v instanceof List<?> l && l.isEmpty();
   }
 
   ApiCall toApiCall(String callType) {

@@ -2,6 +2,8 @@ package dev.ferry.steps;
 
 /** A step that sends one request per row. Threadsafe (immutable). */
 final class RequestStep implements Step {
+  /** How the note of a successful undo starts. */
+  static final String UNDONE = " (undone: ";
   private final RequestStepConfig config;
   private final StepTarget target;
   private final CallRunner runner;
@@ -20,5 +22,31 @@ final class RequestStep implements Step {
   @Override
   public StepResult run(RowState row) throws InterruptedException {
     return runner.run(config.name(), target, config.call(), row.context(), row.input().row());
+  }
+
+  boolean hasUndo() {
+    return config.undo() != null;
+  }
+
+  /**
+   * Removes what this step created for the row (its {@link UndoConfig}), when the undo's condition holds.
+   *
+   * @return a note for the failed row's message: "(undone: ...)" or why not; "" when there is nothing to undo
+   */
+  String undo(RowState row) throws InterruptedException {
+    UndoConfig undo = config.undo();
+    if (undo == null) return "";
+    try {
+      if (undo.when() != null && !undo.when().renderCondition(row.context())) return "";
+    } catch (dev.ferry.steps.template.SpecException e) {
+      return " (undo of step '" + config.name() + "' not run: " + e.getMessage() + ")";
+    }
+    StepResult r = runner.run(config.name() + ".undo", target, undo.call(), row.context(), row.input().row());
+    if (r instanceof StepResult.Ok || r instanceof StepResult.Failed f && f.status() == 404) {
+      return UNDONE + "step '" + config.name() + "')";
+    }
+    StepResult.Failed f = (StepResult.Failed) r;
+    return " (undo of step '" + config.name() + "' failed: " + (f.status() > 0 ? "HTTP " + f.status() : f.code())
+        + ")";
   }
 }

@@ -19,9 +19,11 @@ import java.util.Set;
  * @param query   query parameters, in order, each value percent-encoded; a parameter rendering to null is left out
  * @param headers extra headers of this step (after the target's); a header rendering to "" is left out
  * @param body    JSON body, or null for none
+ * @param omitEmpty leave out of the body's objects (at any depth) every field whose value renders to null, "", an
+ *                empty list or an empty object (APIs that refuse {@code "external_id": ""} or {@code null})
  */
 public record RequestTemplate(String method, Template path, Map<String, Template> query, Map<String, Template> headers,
-    JsonTemplate body) {
+    JsonTemplate body, boolean omitEmpty) {
   public static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
   public RequestTemplate {
@@ -32,6 +34,12 @@ public record RequestTemplate(String method, Template path, Map<String, Template
         + "PATCH, DELETE, was '" + method + "'");
     query = Collections.unmodifiableMap(new LinkedHashMap<>(query == null ? Map.of() : query));
     headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers == null ? Map.of() : headers));
+  }
+
+  /** A request whose body is sent as rendered (empty fields kept). */
+  public RequestTemplate(String method, Template path, Map<String, Template> query, Map<String, Template> headers,
+      JsonTemplate body) {
+    this(method, path, query, headers, body, false);
   }
 
   /** A request with no query, no extra header and no body. */

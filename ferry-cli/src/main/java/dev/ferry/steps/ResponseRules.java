@@ -29,16 +29,39 @@ public record ResponseRules(Map<String, StatusRule> rules) {
     throw new IllegalArgumentException("'" + key + "' is not an HTTP status (100..599) or a class (2xx, 4xx, 5xx)");
   }
 
-  /** The rule for {@code status} (0 = no answer). */
+  /** The rule for {@code status} (0 = no answer) when the answer's body is not known: rules with codes never hold. */
   public StatusRule ruleFor(int status) {
+    return ruleFor(status, null);
+  }
+
+  /**
+   * The rule for an answer: a rule with {@link StatusRule#codes() codes} holds only when the body's error code is one
+   * of them (else the next rule down applies: the class's, then the default). The body is read only when such a rule
+   * is declared for the status.
+   *
+   * @param body the answer's body, or null
+   */
+  public StatusRule ruleFor(int status, String body) {
+    Object[] tree = {null, Boolean.FALSE}; // parsed once, on first need
     StatusRule exact = rules.get(Integer.toString(status));
-    if (exact != null) return exact;
+    if (exact != null && holds(exact, body, tree)) return exact;
     boolean special = status == 401 || status == 403 || status == 408 || status == 429;
     if (status > 0 && !special) {
       StatusRule cls = rules.get((status / 100) + "xx");
-      if (cls != null) return cls;
+      if (cls != null && holds(cls, body, tree)) return cls;
     }
     return StatusRule.of(defaultAction(status));
+  }
+
+  private static boolean holds(StatusRule rule, String body, Object[] tree) {
+    if (!rule.conditional()) return true;
+    if (body == null) return false;
+    if (tree[1] == Boolean.FALSE) {
+      tree[0] = Json.readOrNull(body);
+      tree[1] = Boolean.TRUE;
+    }
+    for (String code : ApiMessage.codes(tree[0])) if (rule.codes().contains(code)) return true;
+    return false;
   }
 
   /** The default, from {@link ResponseClass} (the classification HttpTarget retries by and the limits learn from). */

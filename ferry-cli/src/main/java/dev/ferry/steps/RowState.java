@@ -17,6 +17,11 @@ public final class RowState {
   private final String key;
   private final Map<String, Object> job;
   private final Map<String, Object> results = new LinkedHashMap<>();
+  private final Map<String, Object> source;
+  private final Map<String, Object> tables;
+  private Map<String, Object> vars = Map.of();
+  /** The context as of the last change (results or vars), or null: built once, read by every template until then. */
+  private RenderContext context;
 
   /**
    * @param input the row
@@ -24,9 +29,18 @@ public final class RowState {
    * @param job   job-level values for templates ({@code id})
    */
   public RowState(RowInput input, String key, Map<String, Object> job) {
+    this(input, key, job, Map.of());
+  }
+
+  /**
+   * @param tables the spec's lookup tables by name ({@code tables.NAME[key]}), shared and read-only
+   */
+  public RowState(RowInput input, String key, Map<String, Object> job, Map<String, Object> tables) {
     this.input = Objects.requireNonNull(input, "input cannot be null");
     this.key = key == null ? "" : key;
     this.job = Map.copyOf(job);
+    this.source = Map.of("row", input.row(), "line", input.line());
+    this.tables = Objects.requireNonNull(tables, "tables cannot be null");
   }
 
   public RowInput input() {
@@ -45,6 +59,7 @@ public final class RowState {
   /** Records a step's captured results ({@code steps.NAME} from now on). */
   public void put(String step, Map<String, Object> captures) {
     results.put(step, Collections.unmodifiableMap(new LinkedHashMap<>(captures)));
+    context = null;
   }
 
   /** The results so far, by step name (a read-only view). */
@@ -52,8 +67,18 @@ public final class RowState {
     return Collections.unmodifiableMap(results);
   }
 
+  /** Sets the row's computed values ({@code vars.NAME} from now on). */
+  public void vars(Map<String, Object> values) {
+    this.vars = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    context = null;
+  }
+
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
-    return RenderContext.ofRow(record(), Map.copyOf(results), job);
+    if (context == null) {
+      RenderContext ctx = RenderContext.ofRow(record(), Map.copyOf(results), job, source).withVars(vars);
+      context = tables.isEmpty() ? ctx : ctx.withTables(tables);
+    }
+    return context;
   }
 }

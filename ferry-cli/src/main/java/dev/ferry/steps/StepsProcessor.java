@@ -22,15 +22,32 @@ final class StepsProcessor implements RowProcessor {
   private final List<StepConfig> configs;
   private final List<Step> steps;
   private final Template key;
+  private final Map<String, Template> vars;
+  private final Map<String, Object> tables;
+  private final List<RowCheck> checks;
   private final Map<String, Object> job;
   private final ResultSink sink;
   private final boolean dryRun;
+  /** Fields (lower case) whose values never reach the ledger: scrubbed from failure messages. */
+  private final java.util.Set<String> secretFields;
+  private final StepCounts counts;
 
-  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Object> job, ResultSink sink,
-      boolean dryRun) {
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
+      List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
+    this(configs, steps, key, vars, Map.of(), checks, job, sink, dryRun, java.util.Set.of());
+  }
+
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
+      Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
+      java.util.Set<String> secretFields) {
+    this.secretFields = secretFields;
+    this.counts = new StepCounts(configs);
+    this.vars = vars;
+    this.tables = tables;
     this.configs = configs;
     this.steps = steps;
     this.key = key;
+    this.checks = checks;
     this.job = job;
     this.sink = sink;
     this.dryRun = dryRun;
@@ -38,7 +55,7 @@ final class StepsProcessor implements RowProcessor {
 
   @Override
   public RowOutcome process(RowInput row) throws InterruptedException {
-    RowState state = new RowState(row, "", job);
+    RowState state = new RowState(row, "", job, tables);
     String rowKey = "";
     if (key != null) {
       try {
@@ -49,9 +66,27 @@ final class StepsProcessor implements RowProcessor {
     }
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
-    state = new RowState(row, rowKey, job);
+    state = new RowState(row, rowKey, job, tables);
+    if (!vars.isEmpty()) {
+      Map<String, Object> values = new java.util.LinkedHashMap<>();
+      // one context for every var: it holds the map being filled, so each var reads the ones above it
+      dev.ferry.steps.template.RenderContext ctx = state.context().withVars(values);
+      for (Map.Entry<String, Template> v : vars.entrySet()) {
+        try {
+          values.put(v.getKey(), v.getValue().render(ctx));
+        } catch (SpecException e) {
+          return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "template", e.getMessage());
+        }
+      }
+      state.vars(values);
+    }
+    if (!checks.isEmpty()) {
+      RowOutcome invalid = check(row, rowKey, state.context());
+      if (invalid != null) return invalid;
+    }
     String lastStep = "";
     StepResult.Ok last = null;
+    List<RequestStep> created = new java.util.ArrayList<>(0); // steps that created an item and can undo it
     for (int i = 0; i < steps.size(); i++) {
       StepConfig c = configs.get(i);
       if (c.when() != null) {
@@ -66,13 +101,18 @@ final class StepsProcessor implements RowProcessor {
       StepResult r = steps.get(i).run(state);
       switch (r) {
         case StepResult.Ok ok -> {
+          counts.add(c.name(), StepCounts.ofNote(ok.note()));
           state.put(c.name(), ok.captures());
+          if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) created.add(rs);
           lastStep = c.name();
           last = ok;
         }
         case StepResult.Skipped s -> { }
         case StepResult.Failed f -> {
-          return failed(row, rowKey, c.name(), f);
+          counts.add(c.name(), "failed");
+          StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
+          return failed(row, rowKey, c.name(), secretFields.isEmpty() ? out : new StepResult.Failed(out.status(),
+              out.code(), scrub(row, out.message()), out.requestId(), out.retryable()));
         }
       }
     }
@@ -89,9 +129,55 @@ final class StepsProcessor implements RowProcessor {
         last == null ? "skipped" : last.note());
   }
 
+  /** {@code message} without the values of the row's secret fields (an API that echoes the request's password). */
+  private String scrub(RowInput row, String message) {
+    if (secretFields.isEmpty() || message.isEmpty() || row.record() == null) return message;
+    String out = message;
+    for (Map.Entry<String, Object> e : row.record().entrySet()) {
+      if (e.getValue() instanceof String v && v.length() >= 4
+          && secretFields.contains(e.getKey().strip().toLowerCase(java.util.Locale.ROOT))) {
+        out = out.replace(v, "***");
+      }
+    }
+    return out;
+  }
+
+  /** Undoes what the row's earlier steps created (latest first) after a final failure; the notes go to the message. */
+  private StepResult.Failed undo(RowState state, List<RequestStep> created, StepResult.Failed f)
+      throws InterruptedException {
+    if (created.isEmpty()) return f;
+    StringBuilder notes = new StringBuilder();
+    for (int i = created.size() - 1; i >= 0; i--) {
+      String note = created.get(i).undo(state);
+      if (note.startsWith(RequestStep.UNDONE)) counts.add(created.get(i).name(), "undone");
+      notes.append(note);
+    }
+    return new StepResult.Failed(f.status(), f.code(), f.message() + notes, f.requestId(), false);
+  }
+
+  /** The row's outcome when it fails a check (the first that fails), else null. */
+  private RowOutcome check(RowInput row, String rowKey, dev.ferry.steps.template.RenderContext ctx) {
+    for (RowCheck c : checks) {
+      String message;
+      try {
+        if (c.require().renderCondition(ctx)) continue;
+        message = c.message() == null ? "check " + c.code() + " failed" : c.message().renderText(ctx);
+      } catch (SpecException e) {
+        message = e.getMessage();
+      }
+      return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, c.code(), scrub(row, message));
+    }
+    return null;
+  }
+
   private static RowOutcome failed(RowInput row, String key, String step, StepResult.Failed f) {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, f.retryable(), key, step, f.status(),
         f.code(), f.message(), f.requestId(), "");
+  }
+
+  /** What each step did for this run's rows ({@link StepCounts}). */
+  Map<String, Map<String, Long>> stepCounts() {
+    return counts.snapshot();
   }
 
   @Override

@@ -37,6 +37,12 @@ final class StepsValidator {
       switch (s) {
         case RequestStepConfig r -> {
           check(r, r.call(), earlier, r.batched());
+          if (r.undo() != null) { // the undo reads the step's own results too
+            Set<String> withOwn = new HashSet<>(earlier);
+            withOwn.add(r.name());
+            check(r, r.undo().call(), withOwn, false);
+            check(r, r.undo().when(), withOwn, false, "its undo's when");
+          }
           if (r.batched()) {
             check(r, r.batch().weight(), earlier, false, "its batch weight");
             check(r, r.batch().items().rowKey(), earlier, false, "its match key");
@@ -51,6 +57,7 @@ final class StepsValidator {
           check(l, l.find(), earlier, false);
           if (l.create() != null) {
             check(l, l.create(), earlier, false);
+            check(l, l.createWhen(), earlier, false, "its create_when");
             for (String name : l.find().capture().keySet()) {
               if (!l.create().capture().containsKey(name)) {
                 throw new SpecException(l.location(), "step '" + l.name() + "': create must capture '" + name

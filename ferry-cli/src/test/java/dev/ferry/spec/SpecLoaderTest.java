@@ -18,7 +18,9 @@ class SpecLoaderTest {
     for (String name : BuiltinSpecs.names()) {
       JobSpec spec = SpecLoader.parse(name, BuiltinSpecs.text(name), ENV, Path.of("/data"));
       assertThat(spec.steps()).isNotEmpty();
-      assertThat(spec.source()).isEqualTo(new JobSpec.JsonlSource(Path.of("/data/in.jsonl")));
+      assertThat(spec.source()).isIn(new JobSpec.JsonlSource(Path.of("/data/in.jsonl")),
+          new JobSpec.CsvSource(Path.of("/data/in.jsonl"), java.util.Set.of("password", "password_hash"),
+              java.util.List.of("email")));
     }
   }
 
@@ -118,5 +120,52 @@ class SpecLoaderTest {
         """;
     JobSpec spec = SpecLoader.parse("l.yaml", text, Map.of(), Path.of("/d"));
     assertThat(spec.steps().get(0)).isInstanceOf(LookupStepConfig.class);
+  }
+
+  @Test
+  void varsChecksUniqueAndTheirMistakes() {
+    String good = """
+        source: { csv: { path: users.csv, secret_columns: [Password] } }
+        targets: { w: { base_url: "http://127.0.0.1:1" } }
+        vars: { org: "{{ trim(row.org) }}" }
+        checks:
+          - { require: "{{ length(vars.org) != 0 }}", code: org_missing, message: "no org on {{ source.line }}" }
+        unique: "{{ row.email }}"
+        steps:
+          - name: s
+            target: w
+            request: { method: POST, path: /x, omit_empty: true, body: { org: "{{ vars.org }}" } }
+            on: { 422: { action: exists, codes: [taken] } }
+        """;
+    JobSpec spec = SpecLoader.parse("g.yaml", good, Map.of(), Path.of("/d"));
+    assertThat(spec.vars()).containsOnlyKeys("org");
+    assertThat(spec.checks()).hasSize(1);
+    assertThat(spec.unique()).isNotNull();
+    assertThat(spec.secretColumns()).containsExactly("password");
+    assertThat(((RequestStepConfig) spec.steps().get(0)).call().request().omitEmpty()).isTrue();
+    assertThat(((RequestStepConfig) spec.steps().get(0)).call().rules().rules().get("422").codes())
+        .containsExactly("taken");
+
+    String bad = """
+        source: { csv: { path: users.csv } }
+        targets: { w: { base_url: "http://127.0.0.1:1" } }
+        checks: [ { require: "{{ steps.s.id != null }}", code: x } ]
+        steps:
+          - name: s
+            target: w
+            request: { method: POST, path: /x, omit_empty: yes-please }
+            on: { 422: { action: final, then: { request: { method: GET, path: /y } } } }
+        """;
+    assertThatThrownBy(() -> SpecLoader.parse("b.yaml", bad, Map.of(), Path.of("/d")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("steps[0].request.omit_empty: expected true or false");
+    String bad2 = bad.replace("omit_empty: yes-please", "omit_empty: false");
+    assertThatThrownBy(() -> SpecLoader.parse("b.yaml", bad2, Map.of(), Path.of("/d")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("only 'exists' takes a call (then)");
+    String bad3 = bad2.replace("action: final, then: { request: { method: GET, path: /y } }", "action: final");
+    assertThatThrownBy(() -> SpecLoader.parse("b.yaml", bad3, Map.of(), Path.of("/d")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("vars and checks are rendered before any step");
   }
 }

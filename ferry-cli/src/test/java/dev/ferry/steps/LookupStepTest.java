@@ -105,6 +105,21 @@ class LookupStepTest {
   }
 
   @Test
+  void createWhenFalseFailsAMissingKeyAsNotFoundWithoutCreating() throws Exception {
+    Orgs orgs = new Orgs();
+    LookupStepConfig c = config(true);
+    LookupStepConfig only = new LookupStepConfig(c.name(), c.location(), null, c.target(), c.key(), c.namespace(),
+        c.find(), c.create(), Template.parse("{{ row.org != 'ghost' }}", AT));
+    LookupStep step = new LookupStep(only, orgs.api.target("api", TargetLimits.NONE, time, time), runner, null, "job");
+    StepResult ghost = step.run(row(1, "ghost"));
+    assertThat(ghost).isInstanceOf(StepResult.Failed.class);
+    assertThat(((StepResult.Failed) ghost).status()).isEqualTo(404);
+    assertThat(((StepResult.Failed) ghost).message()).contains("create_when is false");
+    assertThat(((StepResult.Ok) step.run(row(2, "acme"))).note()).isEqualTo("created");
+    assertThat(orgs.creates).hasValue(1);
+  }
+
+  @Test
   void anotherProcessOrAResumeReusesWhatTheStoreRemembers() throws Exception {
     Orgs orgs = new Orgs();
     try (SqliteJobStore store = store()) {

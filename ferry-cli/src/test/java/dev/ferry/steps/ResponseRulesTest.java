@@ -65,6 +65,39 @@ class ResponseRulesTest {
   }
 
   @Test
+  void aRuleWithCodesHoldsOnlyForThoseErrorCodes() {
+    ResponseRules r = new ResponseRules(Map.of("422", new StatusRule(StatusAction.EXISTS, null,
+        java.util.Set.of("email_not_available", "user_already_exists")), "4xx", StatusRule.of(StatusAction.RETRY)));
+    String taken = "{\"code\":\"user_creation_error\",\"errors\":[{\"code\":\"email_not_available\"}]}";
+    assertThat(r.ruleFor(422, taken).action()).isEqualTo(StatusAction.EXISTS);
+    assertThat(r.ruleFor(422, "{\"code\":\"user_already_exists\"}").action()).isEqualTo(StatusAction.EXISTS);
+    assertThat(r.ruleFor(422, "{\"error\":{\"code\":\"email_not_available\"}}").action())
+        .isEqualTo(StatusAction.EXISTS);
+    // another code, no body, not JSON: the class rule applies
+    assertThat(r.ruleFor(422, "{\"code\":\"invalid_request_parameters\"}").action()).isEqualTo(StatusAction.RETRY);
+    assertThat(r.ruleFor(422).action()).isEqualTo(StatusAction.RETRY);
+    assertThat(r.ruleFor(422, "<html>").action()).isEqualTo(StatusAction.RETRY);
+    assertThat(new ResponseRules(Map.of("422", new StatusRule(StatusAction.EXISTS, null, java.util.Set.of("x"))))
+        .ruleFor(422, "{}").action()).isEqualTo(StatusAction.FINAL);
+  }
+
+  @Test
+  void omitEmptyLeavesEmptyFieldsOutOfTheBody() {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("email", "a@b.co");
+    body.put("first_name", "");
+    body.put("verified", false);
+    body.put("role", null);
+    body.put("roles", List.of());
+    Map<String, Object> inner = new java.util.LinkedHashMap<>();
+    inner.put("x", null);
+    body.put("metadata", inner);
+    body.put("n", 0L);
+    assertThat(Json.write(RenderedCall.withoutEmpty(body)))
+        .isEqualTo("{\"email\":\"a@b.co\",\"verified\":false,\"n\":0}");
+  }
+
+  @Test
   void okCapturesFromTheAnswerAndAnAbsentPathIsNull() throws Exception {
     StepResult r = run(create(ResponseRules.DEFAULTS), c -> FakeApi.answer(201, "{\"id\":\"ct_1\"}"));
     assertThat(((StepResult.Ok) r).captures()).containsEntry("contact_id", "ct_1");

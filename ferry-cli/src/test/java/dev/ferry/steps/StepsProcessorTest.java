@@ -44,7 +44,8 @@ class StepsProcessorTest {
         null);
     List<StepConfig> configs = List.of(find, touch);
     return new StepsProcessor(configs, List.of(new RequestStep(find, target, runner),
-        new RequestStep(touch, target, runner)), Template.parse("{{ row.id }}", AT), Map.of("id", "j"), sink, false);
+        new RequestStep(touch, target, runner)), Template.parse("{{ row.id }}", AT), Map.of(), List.of(),
+        Map.of("id", "j"), sink, false);
   }
 
   private static RowInput row(long n, String id) {
@@ -82,6 +83,31 @@ class StepsProcessorTest {
     assertThat(o).isEqualTo(new RowOutcome(3, 0, 3, Outcome.FAILED, false, "b", "find", 422, "invalid", "bad id",
         "req_422", ""));
     assertThat(written).isEmpty();
+  }
+
+  @Test
+  void varsChecksAndSecretFieldsBeforeAndAfterTheSteps() throws Exception {
+    // Given a processor with a var, a check on it, and a secret field the API echoes in its error
+    FakeApi api = new FakeApi(c -> FakeApi.answer(422, "{\"message\":\"bad password hunter22\"}"));
+    StepTarget target = api.target("api", TargetLimits.NONE, time, time);
+    RequestStepConfig post = new RequestStepConfig("post", AT, null, "api",
+        CallConfig.of(RequestTemplate.of("POST", Template.parse("/things/{{ vars.id }}", AT))), null);
+    StepsProcessor p = new StepsProcessor(List.of(post), List.of(new RequestStep(post, target, runner)),
+        Template.parse("{{ row.id }}", AT), Map.of("id", Template.parse("{{ lower(row.id) }}", AT)), Map.of(),
+        List.of(new RowCheck(AT, Template.parse("{{ vars.id != 'bad' }}", AT), "bad_id",
+            Template.parse("id {{ vars.id }} is refused (line {{ source.line }})", AT))),
+        Map.of("id", "j"), sink, false, java.util.Set.of("password"));
+    // When / Then: a row failing the check is invalid and sends nothing
+    RowOutcome invalid = p.process(new RowInput(5, 0, 6, null, null, Map.of("id", "BAD")));
+    assertThat(invalid.outcome()).isEqualTo(Outcome.INVALID);
+    assertThat(invalid.code()).isEqualTo("bad_id");
+    assertThat(invalid.message()).isEqualTo("id bad is refused (line 6)");
+    assertThat(api.calls).isEmpty();
+    // a row sent: the var is in its path, and the echoed password is scrubbed from the message
+    RowOutcome failed = p.process(new RowInput(7, 0, 7, null, null, Map.of("id", "X1", "Password", "hunter22")));
+    assertThat(api.calls.get(0).path()).isEqualTo("/things/x1");
+    assertThat(failed.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(failed.message()).isEqualTo("bad password ***");
   }
 
   @Test

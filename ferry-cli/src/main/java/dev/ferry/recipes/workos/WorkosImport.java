@@ -18,6 +18,7 @@ import dev.ferry.core.time.WallClock;
 import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.HttpTarget;
 import dev.ferry.http.TargetUnusableException;
+import dev.ferry.sources.KeyIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,8 +40,8 @@ public final class WorkosImport {
   static final String ORG_REFS = "org-ref";
   static final String ORGS = "org";
   /** Lookup namespace of facts about the input recorded at planning; {@link #MTIME}: its modification time. */
-  static final String INPUT = "input";
-  static final String MTIME = "mtime";
+  static final String INPUT = dev.ferry.sources.PlannedFile.NAMESPACE;
+  static final String MTIME = dev.ferry.sources.PlannedFile.MTIME;
   private static final int MAX_PREWARM_ORGS = 100_000;
   /** Input columns whose values ferry never writes anywhere (lower case): not even into the errors file. */
   public static final java.util.Set<String> SECRET_COLUMNS = java.util.Set.of("password", "password_hash");
@@ -110,7 +111,7 @@ public final class WorkosImport {
     // Read before the planning pass: a file changed during it has another time at resume, and is refused there.
     store.putLookup(jobId, INPUT, MTIME, mtime(input));
     List<RowOutcome> duplicates = new ArrayList<>();
-    EmailIndex.Sink duplicate = (row, line, email, firstLine) -> {
+    KeyIndex.Sink duplicate = (row, line, email, firstLine) -> {
       int chunk = (int) ((row - 1) / chunkSize);
       duplicates.add(RowOutcome.invalid(row, chunk, line, RowValidator.clip(email), "duplicate_email",
           "email " + RowValidator.clip(email) + " already appears on line " + firstLine));
@@ -123,7 +124,7 @@ public final class WorkosImport {
     Map<String, String> orgIds = new java.util.HashMap<>();
     Map<String, String> orgExternalIds = new java.util.HashMap<>();
     ChunkPlan plan;
-    try (EmailIndex emails = new EmailIndex()) {
+    try (KeyIndex emails = new KeyIndex()) {
       plan = ChunkPlanner.plan(input, header, chunkSize, CsvLimits.defaults(), r -> {
         if (r.error() != null || columns.email < 0) return;
         String email = r.field(columns.email).strip();
@@ -198,7 +199,7 @@ public final class WorkosImport {
 
   /** The file's modification time as an exact instant (nanoseconds where the file system keeps them). */
   static String mtime(Path file) throws IOException {
-    return Files.getLastModifiedTime(file).toInstant().toString();
+    return dev.ferry.sources.PlannedFile.modifiedAt(file);
   }
 
   private static CsvHeader readHeader(Path input) throws IOException {

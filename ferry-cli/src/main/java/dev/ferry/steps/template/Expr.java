@@ -95,9 +95,16 @@ sealed interface Expr {
   record Call(String function, List<Expr> args, int offset) implements Expr {
     @Override
     public Object eval(RenderContext ctx, SpecLocation at) {
+      if (function.equals("if")) { // only the branch taken is evaluated: if(starts_with(x, '['), json_parse(x), x)
+        return Values.truthy(args.get(0).eval(ctx, at)) ? args.get(1).eval(ctx, at) : args.get(2).eval(ctx, at);
+      }
       List<Object> values = new ArrayList<>(args.size());
       for (Expr a : args) values.add(a.eval(ctx, at));
-      return Functions.apply(function, values, at.shifted(offset));
+      try {
+        return Functions.apply(function, values, at);
+      } catch (SpecException e) { // the call's own place, computed only when it failed (this runs per row)
+        throw new SpecException(at.shifted(offset), e.detail());
+      }
     }
 
     @Override

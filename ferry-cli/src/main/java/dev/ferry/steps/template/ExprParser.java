@@ -18,7 +18,7 @@ import java.util.Set;
  * </pre>
  */
 final class ExprParser {
-  private static final Set<String> ROOTS = Set.of("row", "steps", "job", "batch");
+  private static final Set<String> ROOTS = Set.of("row", "steps", "job", "source", "vars", "tables", "batch");
   private final String text;
   private final SpecLocation at;
   private final int end;
@@ -161,7 +161,10 @@ final class ExprParser {
       return new Expr.Literal(new FunctionName(name), o);
     }
     if (!ROOTS.contains(name)) {
-      throw error(o, "unknown name '" + name + "': a template reads row, steps, job or batch (e.g. row." + name + ")");
+      throw error(o, "unknown name '" + name + "': a template reads row, steps, job, source, vars, tables or batch"
+          + " (e.g."
+          + " row."
+          + name + ")");
     }
     return new Expr.Name(name, o);
   }

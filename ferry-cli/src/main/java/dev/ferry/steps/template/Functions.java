@@ -16,20 +16,37 @@ import java.util.Locale;
  *   <li>{@code default(v, fallback)}: {@code v} unless it is null or "";</li>
  *   <li>{@code json(v)}: the JSON text of a value;</li>
  *   <li>{@code uuid5(text)}: a name-based UUID (version 5, SHA-1, in the RFC 4122 URL namespace) of a string: the
- *       same text always gives the same id, e.g. a Qdrant point id from a page's URL (null stays null).</li>
+ *       same text always gives the same id, e.g. a Qdrant point id from a page's URL (null stays null);</li>
+ *   <li>{@code if(cond, then, else)}: {@code then} when {@code cond} is true (as a {@code when}), else {@code else};
+ *       only the branch taken is evaluated;</li>
+ *   <li>{@code split(text, sep)}: the trimmed, non-empty parts of {@code text} between {@code sep}s (a list's items
+ *       trimmed the same way; null and "" give an empty list);</li>
+ *   <li>{@code matches(text, regex)}: whether the whole text matches a Java regular expression (null is "");</li>
+ *   <li>{@code starts_with(text, prefix)}: whether the text starts with the prefix (null is "");</li>
+ *   <li>{@code json_parse(text)}: the JSON value a text holds ("" and null give null); text that is not JSON
+ *       fails the template;</li>
+ *   <li>{@code keys(object)}, {@code values(object)}: an object's field names, its values, in order (null gives an
+ *       empty list; anything else that is not an object fails the template).</li>
  * </ul>
  * Threadsafe (stateless).
  */
 public final class Functions {
   /** Every function name, in the order documented. */
   public static final List<String> NAMES = List.of("tokens", "bytes", "length", "lower", "upper", "trim", "string",
-      "number", "default", "json", "uuid5");
+      "number", "default", "json", "uuid5", "if", "split", "matches", "starts_with", "json_parse", "keys",
+      "values");
 
   private static final java.util.Map<String, Integer> ARITY = java.util.Map.ofEntries(
       java.util.Map.entry("tokens", 1), java.util.Map.entry("bytes", 1), java.util.Map.entry("length", 1),
       java.util.Map.entry("lower", 1), java.util.Map.entry("upper", 1), java.util.Map.entry("trim", 1),
       java.util.Map.entry("string", 1), java.util.Map.entry("number", 1), java.util.Map.entry("default", 2),
-      java.util.Map.entry("json", 1), java.util.Map.entry("uuid5", 1));
+      java.util.Map.entry("json", 1), java.util.Map.entry("uuid5", 1), java.util.Map.entry("if", 3),
+      java.util.Map.entry("split", 2), java.util.Map.entry("matches", 2), java.util.Map.entry("starts_with", 2),
+      java.util.Map.entry("json_parse", 1), java.util.Map.entry("keys", 1), java.util.Map.entry("values", 1));
+  /** Compiled regular expressions of {@code matches}, by source (specs hold few; the bound keeps it so). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, java.util.regex.Pattern> PATTERNS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_PATTERNS = 256;
 
   private Functions() {}
 
@@ -54,8 +71,66 @@ public final class Functions {
       case "default" -> v == null || "".equals(v) ? args.get(1) : v;
       case "json" -> Values.json(v);
       case "uuid5" -> v == null ? null : NameUuid.of(textOf(name, v, at));
+      case "split" -> split(v, textOf(name, args.get(1), at), at);
+      case "matches" -> pattern(textOf(name, args.get(1), at), at).matcher(textOf(name, v, at)).matches();
+      case "starts_with" -> textOf(name, v, at).startsWith(textOf(name, args.get(1), at));
+      case "json_parse" -> jsonParse(v, at);
+      case "keys" -> new java.util.ArrayList<Object>(objectOf(name, v, at).keySet());
+      case "values" -> new java.util.ArrayList<Object>(objectOf(name, v, at).values());
       default -> throw new IllegalStateException("no function " + name);
     };
+  }
+
+  private static List<Object> split(Object v, String sep, SpecLocation at) {
+    List<Object> out = new java.util.ArrayList<>();
+    if (v instanceof List<?> l) {
+      for (Object item : l) {
+        String t = item == null ? "" : textOf("split", item, at).strip();
+        if (!t.isEmpty()) out.add(t);
+      }
+      return out;
+    }
+    String s = textOf("split", v, at);
+    if (sep.isEmpty()) throw new SpecException(at, "split(...): the separator is empty");
+    int from = 0;
+    while (from <= s.length()) {
+      int i = s.indexOf(sep, from);
+      String part = (i < 0 ? s.substring(from) : s.substring(from, i)).strip();
+      if (!part.isEmpty()) out.add(part);
+      if (i < 0) break;
+      from = i + sep.length();
+    }
+    return out;
+  }
+
+  private static java.util.Map<?, ?> objectOf(String function, Object v, SpecLocation at) {
+    if (v == null) return java.util.Map.of();
+    if (v instanceof java.util.Map<?, ?> m) return m;
+    throw new SpecException(at, function + "(...) takes an object, got "
+        + (v instanceof List<?> ? "a list" : "a value"));
+  }
+
+  private static java.util.regex.Pattern pattern(String regex, SpecLocation at) {
+    java.util.regex.Pattern p = PATTERNS.get(regex);
+    if (p != null) return p;
+    try {
+      p = java.util.regex.Pattern.compile(regex);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new SpecException(at, "matches(...): '" + regex + "' is not a regular expression: " + e.getDescription());
+    }
+    if (PATTERNS.size() < MAX_PATTERNS) PATTERNS.putIfAbsent(regex, p);
+    return p;
+  }
+
+  private static Object jsonParse(Object v, SpecLocation at) {
+    if (v == null) return null;
+    String s = textOf("json_parse", v, at).strip();
+    if (s.isEmpty()) return null;
+    Object parsed = Values.parseJson(s);
+    if (parsed == Values.NOT_JSON) {
+      throw new SpecException(at, "json_parse(...): the text is not JSON");
+    }
+    return parsed;
   }
 
   private static long length(Object v) {

@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a {@link Template} renders against: one row ({@code row}, {@code steps}, {@code job}) or one batch of rows
+ * What a {@link Template} renders against: one row ({@code row}, {@code steps}, {@code job}, {@code source},
+ * {@code vars}, {@code tables}) or one batch of rows
  * ({@code batch}, whose {@code each(expr)} renders {@code expr} against every row's context). Immutable; the maps
  * handed in must not change while the context is in use (the row processor hands in its own copies).
  */
@@ -13,14 +14,21 @@ public final class RenderContext {
   private final Map<String, Object> row;
   private final Map<String, Object> steps;
   private final Map<String, Object> job;
+  private final Map<String, Object> source;
+  private final Map<String, Object> vars;
+  private final Map<String, Object> tables;
   private final List<RenderContext> batchRows;
   private final Map<String, Object> batchFields;
 
   private RenderContext(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job,
+      Map<String, Object> source, Map<String, Object> vars, Map<String, Object> tables,
       List<RenderContext> batchRows, Map<String, Object> batchFields) {
     this.row = row;
     this.steps = steps;
     this.job = job;
+    this.source = source;
+    this.vars = vars;
+    this.tables = tables;
     this.batchRows = batchRows;
     this.batchFields = batchFields;
   }
@@ -33,9 +41,20 @@ public final class RenderContext {
    * @param job   job-level values ({@code id})
    */
   public static RenderContext ofRow(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job) {
+    return ofRow(row, steps, job, Map.of());
+  }
+
+  /**
+   * The context of one row with its place in the source.
+   *
+   * @param source the row's place: {@code row} (its 1-based number in the job, stable across resumes) and
+   *               {@code line} (its first line in the file, 0 when the source has no lines)
+   */
+  public static RenderContext ofRow(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job,
+      Map<String, Object> source) {
     return new RenderContext(Objects.requireNonNull(row, "row cannot be null"),
         Objects.requireNonNull(steps, "steps cannot be null"), Objects.requireNonNull(job, "job cannot be null"),
-        null, null);
+        Objects.requireNonNull(source, "source cannot be null"), Map.of(), Map.of(), null, null);
   }
 
   /**
@@ -48,7 +67,20 @@ public final class RenderContext {
   public static RenderContext ofBatch(List<RenderContext> rows, Map<String, Object> fields) {
     if (rows.isEmpty()) throw new IllegalArgumentException("a batch has at least one row");
     RenderContext first = rows.get(0);
-    return new RenderContext(first.row, first.steps, first.job, List.copyOf(rows), Map.copyOf(fields));
+    return new RenderContext(first.row, first.steps, first.job, first.source, first.vars, first.tables,
+        List.copyOf(rows), Map.copyOf(fields));
+  }
+
+  /** This row's context with the spec's {@code vars} computed for the row ({@code vars.NAME}). */
+  public RenderContext withVars(Map<String, Object> values) {
+    return new RenderContext(row, steps, job, source, Objects.requireNonNull(values, "values cannot be null"),
+        tables, batchRows, batchFields);
+  }
+
+  /** This context with the spec's lookup tables ({@code tables.NAME[key]}: a map of maps, read-only). */
+  public RenderContext withTables(Map<String, Object> values) {
+    return new RenderContext(row, steps, job, source, vars, Objects.requireNonNull(values, "values cannot be null"),
+        batchRows, batchFields);
   }
 
   /** A context with no row (for values rendered once per job, e.g. a constant). */
@@ -61,6 +93,9 @@ public final class RenderContext {
       case "row" -> row;
       case "steps" -> steps;
       case "job" -> job;
+      case "source" -> source;
+      case "vars" -> vars;
+      case "tables" -> tables;
       case "batch" -> batchFields;
       default -> null;
     };

@@ -8,6 +8,12 @@ import java.util.Map;
 /** Conversions between JSON-like values and text. Stateless; threadsafe. */
 final class Values {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Reads JSON text into JSON-like values (whole numbers as Long, objects as LinkedHashMap). */
+  private static final ObjectMapper READER = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_LONG_FOR_INTS)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** What {@link #parseJson} returns for text that is not JSON. */
+  static final Object NOT_JSON = new Object();
 
   private Values() {}
 
@@ -27,6 +33,16 @@ final class Values {
       return JSON.writeValueAsString(v);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("not a JSON value", e);
+    }
+  }
+
+  /** The JSON-like value of a JSON text, or {@link #NOT_JSON}. */
+  static Object parseJson(String text) {
+    try {
+      Object v = READER.readValue(text, Object.class);
+      return v instanceof java.math.BigInteger b ? b.doubleValue() : v;
+    } catch (java.io.IOException e) {
+      return NOT_JSON;
     }
   }
 

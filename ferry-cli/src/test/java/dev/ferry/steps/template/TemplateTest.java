@@ -118,7 +118,8 @@ class TemplateTest {
   @Test
   void parseErrorsNameTheColumnAndWhatWasExpected() {
     assertThatThrownBy(() -> Template.parse("x {{ rwo.id }}", AT)).isInstanceOf(SpecException.class)
-        .hasMessageStartingWith("job.yaml:12:15: unknown name 'rwo': a template reads row, steps, job or batch");
+        .hasMessageStartingWith("job.yaml:12:15: unknown name 'rwo': a template reads row, steps, job, source, vars,"
+            + " tables or batch");
     assertThatThrownBy(() -> Template.parse("{{ row.id", AT))
         .hasMessageStartingWith("job.yaml:12:10: '{{' without '}}'");
     assertThatThrownBy(() -> Template.parse("{{ shout(row.id) }}", AT))
@@ -173,5 +174,40 @@ class TemplateTest {
     withNull.put("a", null);
     assertThat(render("{{ [1, 2.5, 'x', true, null, -3] }}", row(withNull, Map.of())))
         .isEqualTo(java.util.Arrays.asList(1L, 2.5, "x", true, null, -3L));
+  }
+
+  @Test
+  void ifSplitMatchesStartsWithAndJsonParse() {
+    RenderContext ctx = row(map("roles", " admin, ,billing ", "arr", "[\"a\", \" b \"]", "meta", "{\"n\": 2}",
+        "bad", "{oops", "email", "Ann@Example.com"), Map.of());
+    assertThat(render("{{ split(row.roles, ',') }}", ctx)).isEqualTo(List.of("admin", "billing"));
+    assertThat(render("{{ split(row.nope, ',') }}", ctx)).isEqualTo(List.of());
+    assertThat(render("{{ split(json_parse(row.arr), ',') }}", ctx)).isEqualTo(List.of("a", "b"));
+    assertThat(render("{{ json_parse(row.meta) }}", ctx)).isEqualTo(Map.of("n", 2L));
+    assertThat(render("{{ json_parse('') }}", ctx)).isNull();
+    assertThatThrownBy(() -> render("{{ json_parse(row.bad) }}", ctx)).isInstanceOf(SpecException.class)
+        .hasMessageContaining("json_parse(...): the text is not JSON");
+    // only the branch taken is evaluated: the bad JSON is never parsed
+    assertThat(render("{{ if(starts_with(row.bad, '['), json_parse(row.bad), 'text') }}", ctx)).isEqualTo("text");
+    assertThat(render("{{ if(row.nope, 1, 2) }}", ctx)).isEqualTo(2L);
+    assertThat(render("{{ matches(row.email, '^[^@]+@[^@]+$') }}", ctx)).isEqualTo(true);
+    assertThat(render("{{ matches(row.nope, '^$') }}", ctx)).isEqualTo(true);
+    assertThatThrownBy(() -> render("{{ matches(row.email, '(') }}", ctx)).isInstanceOf(SpecException.class)
+        .hasMessageContaining("is not a regular expression");
+    assertThatThrownBy(() -> Template.parse("{{ if(true, 1) }}", AT)).hasMessageContaining("if(...) takes 3 arguments");
+    assertThat(render("{{ keys(json_parse(row.meta)) }}", ctx)).isEqualTo(List.of("n"));
+    assertThat(render("{{ values(json_parse(row.meta)) }}", ctx)).isEqualTo(List.of(2L));
+    assertThat(render("{{ keys(row.nope) }}", ctx)).isEqualTo(List.of());
+    assertThatThrownBy(() -> render("{{ values(row.roles) }}", ctx))
+        .hasMessageContaining("values(...) takes an object");
+  }
+
+  @Test
+  void sourceAndVarsAreReadable() {
+    RenderContext ctx = RenderContext.ofRow(map("id", "x"), Map.of(), Map.of("id", "j"), Map.of("row", 7L, "line", 9L))
+        .withVars(map("org", "acme", "none", null));
+    assertThat(render("ferry-{{ job.id }}-{{ source.row }}-user@{{ source.line }}", ctx)).isEqualTo("ferry-j-7-user@9");
+    assertThat(render("{{ vars.org }}", ctx)).isEqualTo("acme");
+    assertThat(render("{{ vars.none == null }}", ctx)).isEqualTo(true);
   }
 }

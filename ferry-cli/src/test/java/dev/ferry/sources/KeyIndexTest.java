@@ -1,4 +1,4 @@
-package dev.ferry.recipes.workos;
+package dev.ferry.sources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class EmailIndexTest {
+class KeyIndexTest {
   private record Dup(long row, long line, String email, long firstLine) {}
 
   /** The naive model: a map of lower-cased email to first line. */
@@ -30,7 +30,7 @@ class EmailIndexTest {
 
   private static List<Dup> actual(List<String> emails, int memoryEmails) throws Exception {
     List<Dup> dups = new ArrayList<>();
-    try (EmailIndex index = new EmailIndex(memoryEmails)) {
+    try (KeyIndex index = new KeyIndex(memoryEmails)) {
       for (int i = 0; i < emails.size(); i++) {
         index.add(emails.get(i), i + 1, (i + 1) * 2L, (r, l, e, f) -> dups.add(new Dup(r, l, e, f)));
       }
@@ -78,7 +78,7 @@ class EmailIndexTest {
   @Test
   void spillFilesAreOwnerOnlyAndDeleted() throws Exception {
     // Given an index that spilled
-    EmailIndex index = new EmailIndex(1);
+    KeyIndex index = new KeyIndex(1);
     index.add("a@x.io", 1, 2, (r, l, e, f) -> { });
     index.add("b@x.io", 2, 3, (r, l, e, f) -> { });
     assertThat(index.spilling()).isTrue();
@@ -100,8 +100,8 @@ class EmailIndexTest {
 
   @Test
   void hashIgnoresCaseAndSurroundingSpacesAlsoBeyondAscii() {
-    assertThat(EmailIndex.hash(" Ann@Example.COM ")).isEqualTo(EmailIndex.hash("ann@example.com"));
-    assertThat(EmailIndex.hash("ÄNN@example.com")).isEqualTo(EmailIndex.hash("änn@example.com"));
-    assertThat(EmailIndex.hash("ann@example.com")).isNotEqualTo(EmailIndex.hash("anne@example.com"));
+    assertThat(KeyIndex.hash(" Ann@Example.COM ")).isEqualTo(KeyIndex.hash("ann@example.com"));
+    assertThat(KeyIndex.hash("ÄNN@example.com")).isEqualTo(KeyIndex.hash("änn@example.com"));
+    assertThat(KeyIndex.hash("ann@example.com")).isNotEqualTo(KeyIndex.hash("anne@example.com"));
   }
 }

@@ -1,4 +1,4 @@
-package dev.ferry.recipes.workos;
+package dev.ferry.sources;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -17,8 +17,9 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Finds the rows whose email (ignoring case and surrounding spaces) appeared on an earlier row, with the
- * line of that first occurrence, in memory that does not grow with the input.
+ * Finds the rows whose key (an email, an external id...; compared ignoring case and surrounding spaces) appeared on an
+ * earlier row, with the line of that first occurrence, in memory that does not grow with the input: the WorkOS
+ * import's duplicate emails and a spec's {@code unique}.
  *
  * <p>Up to {@code memoryEmails} distinct emails live in a primitive open-addressing table of 64-bit hashes
  * and first lines (16 bytes a slot, at most half full, no objects): a repeat of one of them is reported at
@@ -31,7 +32,7 @@ import java.util.stream.Stream;
  * <p>Spill files are in a fresh owner-only temporary directory (they hold emails, as the input does), and
  * are deleted by {@link #finish} or {@link #close}. Not threadsafe: the planner uses it from one thread.
  */
-final class EmailIndex implements AutoCloseable {
+public final class KeyIndex implements AutoCloseable {
   /** Distinct emails kept in memory before spilling (16 MiB of table). */
   static final int DEFAULT_MEMORY_EMAILS = 1 << 19;
   private static final int PARTITION_BITS = 8;
@@ -39,7 +40,7 @@ final class EmailIndex implements AutoCloseable {
 
   /** Told about each row whose email appeared before. */
   @FunctionalInterface
-  interface Sink {
+  public interface Sink {
     /**
      * @param row       the repeat's row
      * @param line      the repeat's line
@@ -55,11 +56,11 @@ final class EmailIndex implements AutoCloseable {
   private DataOutputStream[] spills;
   private int[] spilled;
 
-  EmailIndex() {
+  public KeyIndex() {
     this(DEFAULT_MEMORY_EMAILS);
   }
 
-  EmailIndex(int memoryEmails) {
+  KeyIndex(int memoryEmails) {
     if (memoryEmails < 1) throw new IllegalArgumentException("memoryEmails must be >= 1");
     this.memoryEmails = memoryEmails;
   }
@@ -75,7 +76,7 @@ final class EmailIndex implements AutoCloseable {
    *
    * @param email stripped, not empty
    */
-  void add(String email, long row, long line, Sink sink) throws IOException {
+  public void add(String email, long row, long line, Sink sink) throws IOException {
     long h = hash(email);
     long first = memory.get(h);
     if (first != 0) {
@@ -99,7 +100,7 @@ final class EmailIndex implements AutoCloseable {
   }
 
   /** Reports the repeats among spilled rows (partition by partition) and deletes the spill files. */
-  void finish(Sink sink) throws IOException {
+  public void finish(Sink sink) throws IOException {
     if (spills == null) return;
     for (DataOutputStream out : spills) out.close();
     for (int p = 0; p < PARTITIONS; p++) {
