@@ -1,6 +1,7 @@
 package dev.ferry.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.sim.SimConfig;
@@ -177,6 +178,32 @@ class WorkosImportSpecTest {
     assertThat(both.get(1).stats().organizations()).isEqualTo(both.get(0).stats().organizations()).isEqualTo(2);
     assertThat(both.get(1).stats().memberships()).isEqualTo(both.get(0).stats().memberships()).isEqualTo(39);
     assertThat(both.get(1).stats().requestsTo("POST /organizations")).as("nothing created").isEqualTo(2);
+  }
+
+  @Test
+  void parameterValuesWithQuotesAreTakenAsTheyAre() throws IOException {
+    // Given rows without an organization, and a default organization whose external id and name hold quotes
+    SimServer sim = sim();
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    for (int u = 1; u <= 6; u++) lines.add("q" + u + "@example.com,,,,,,,,,,");
+    Path input = dir.resolve("quotes.csv");
+    Files.write(input, lines);
+    Map<String, String> env = env(input, sim);
+    env.put("ORG_EXTERNAL_ID", "o'brien-co");
+    env.put("ORG_NAME", "O'Brien's \"Co\"");
+
+    // When the built-in spec runs, told to create the organization
+    Ferry.Run run = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "q1", "--checkpoint-dir",
+        dir.resolve("quotes-state"), "--quiet", "--json", "--rate-limit", "none"));
+
+    // Then the organization is created once under exactly that external id, and every user joins it
+    assertThat(run.exit()).as(run.toString()).isZero();
+    assertThat(run.outJson().path("done").asLong()).isEqualTo(6);
+    assertThat(sim.stats().organizations()).isEqualTo(1);
+    assertThat(sim.stats().memberships()).isEqualTo(6);
+    assertThat(sim.stats().requestsTo("POST /organizations")).isEqualTo(1);
+    assertThatThrownBy(() -> SimHttp.createOrg(sim, KEY, "o'brien-co")).as("that exact external id is taken")
+        .hasMessageContaining("409");
   }
 
   @Test
