@@ -7,17 +7,20 @@ import dev.ferry.cli.ChildFerry;
 import dev.ferry.core.spi.JobStatus;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A spec job in distributed mode: one process plans and runs a JSONL spec in PostgreSQL, a second joins it with
- * 'ferry worker' (the secret from its own environment); every user lands once and both took rows.
+ * 'ferry worker' (the secret from its own environment); every user lands once and both took rows — for a spec of
+ * one request a row, and for one whose first step is a batch step.
  */
 class SpecDistributedTest {
   static final String KEY = ImportUsersCliTest.KEY;
@@ -37,12 +40,14 @@ class SpecDistributedTest {
     if (job != null) job.close();
   }
 
-  @Test
-  void twoProcessesShareASpecJobAndEveryRowLandsOnce() throws Exception {
+  @ParameterizedTest(name = "with a batch step: {0}")
+  @ValueSource(booleans = {false, true})
+  void twoProcessesShareASpecJobAndEveryRowLandsOnce(boolean withBatch) throws Exception {
     try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).latency(Duration.ofMillis(10))
         .build())) {
       Path input = SpecRunCliTest.users(dir, 600);
       Path spec = SpecRunCliTest.spec(dir);
+      if (withBatch) Files.writeString(spec, SpecCrashTest.WITH_BATCH); // 8 rows a call, then one POST a row
       Map<String, String> env = SpecRunCliTest.env(dir, input, sim);
       ChildFerry first = job.start("first", env, "run", spec.toString(), "--job-id", "sd1", "--store", job.url(), "--chunk-size", "50",
           "--workers", "2", "--concurrency", "2", "--rate-limit", "30", "--progress", "never", "--report-json",
@@ -64,6 +69,11 @@ class SpecDistributedTest {
       assertThat(job.status("sd1")).isEqualTo(JobStatus.FINISHED);
       assertThat(SpecRunCliTest.resultRows(dir)).hasSize(600).doesNotHaveDuplicates();
       assertThat(a.toString() + b).doesNotContain(KEY);
+      if (withBatch) { // every row went through its batch call: the batch's capture is in each row's results
+        assertThat(Files.readAllLines(dir.resolve("results.jsonl")))
+            .hasSize(600).allMatch(line -> line.contains("\"page\":{\"listed\":\"list\"}"));
+        assertThat(sim.stats().requestsTo("GET /user_management/users")).isPositive();
+      }
     }
   }
 }
