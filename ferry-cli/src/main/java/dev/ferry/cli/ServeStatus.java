@@ -78,8 +78,9 @@ final class ServeStatus {
       out.printf("settled     %,d done, %,d failed (the queue's whole life)%n", s.path("done").asLong(),
           s.path("failed").asLong());
     }
-    out.printf("in flight   %,d of %,d slots (follows the queue, at most %,d)%n", s.path("in_flight").asLong(),
-        s.path("concurrency").asLong(), s.path("concurrency_limit").asLong());
+    out.printf("in flight   %,d of %,d slots (follows the queue, at most %,d now: the adaptive limit, up to %,d)%n",
+        s.path("in_flight").asLong(), s.path("concurrency").asLong(), s.path("concurrency_limit").asLong(),
+        s.path("concurrency_max").asLong());
     JsonNode r = s.path("rates");
     out.printf("rates       %s in/s; %s done/s, %s failed/s, %s retried/s (this process, last %s)%n",
         rate(r.path("received_per_second")), rate(r.path("done_per_second")), rate(r.path("failed_per_second")),

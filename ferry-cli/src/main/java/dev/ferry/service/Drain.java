@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency follows the queue ({@link QueueScaler}): each poll claims up to the scaler's target minus what is in
  * flight; the target doubles while claims come back full (a backlog) and halves after {@link #SCALE_DOWN_AFTER}
- * without one, between one slot and the ceiling: the limit of the drain's {@link Admission} (the spec's
- * {@code concurrency}). The slots are that admission of the engine's executor ({@link TaskExecutor}, which runs each
+ * without one, between one slot and the ceiling: the limit of the drain's {@link Admission} (in a service, the
+ * adaptive limit that the targets' latency and refusals move, never above the spec's {@code concurrency}). The slots are that admission of the engine's executor ({@link TaskExecutor}, which runs each
  * item and gives its slot back when it ends): a round takes as many free ones as the target leaves room for, claims
  * that many items at most and gives back those it could not fill. Request rates are the targets' limits (stated, or
  * learned from 429s with {@code limits: auto}), charged per HTTP attempt.
@@ -74,17 +74,26 @@ final class Drain implements Runnable {
   private final TaskExecutor items;
 
   /** @param rates where settled items are counted (received ones are counted by the ingest routes) */
-  Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
+  /** @param slots the items in flight at most: a fixed admission, or an adaptive one whose limit moves */
+  Drain(WorkQueue queue, RowProcessor processor, String owner, Admission slots, Duration lease, int maxAttempts,
       Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, ItemRates rates) {
-    this(queue, processor, owner, concurrency, lease, maxAttempts, retryDelay, clock, ticker, sleeper, metrics, rates,
+    this(queue, processor, owner, slots, lease, maxAttempts, retryDelay, clock, ticker, sleeper, metrics, rates,
         task -> Thread.ofVirtual().name("ferry-item").start(task));
   }
 
-  /** @param items where each item runs (default: a virtual thread each; tests run them in place) */
+  /** Fixed slots, items run where {@code items} says (tests run them in place). */
   Drain(WorkQueue queue, RowProcessor processor, String owner, int concurrency, Duration lease, int maxAttempts,
       Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, ItemRates rates,
       Executor items) {
-    this.slots = Admission.fixed(concurrency);
+    this(queue, processor, owner, Admission.fixed(concurrency), lease, maxAttempts, retryDelay, clock, ticker, sleeper,
+        metrics, rates, items);
+  }
+
+  /** @param items where each item runs (default: a virtual thread each; tests run them in place) */
+  Drain(WorkQueue queue, RowProcessor processor, String owner, Admission slots, Duration lease, int maxAttempts,
+      Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, ItemRates rates,
+      Executor items) {
+    this.slots = slots;
     this.items = TaskExecutor.launching(slots, items);
     this.rates = rates;
     this.queue = queue;

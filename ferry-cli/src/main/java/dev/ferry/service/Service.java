@@ -1,5 +1,8 @@
 package dev.ferry.service;
 
+import dev.ferry.core.exec.Admission;
+import dev.ferry.core.limit.ConcurrencyLimiter;
+import dev.ferry.core.limit.Limit;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.metrics.MetricsRecorder;
@@ -56,12 +59,13 @@ public final class Service implements AutoCloseable {
     this.owner = options.owner();
     this.clock = WallClock.system();
     ServeConfig serve = spec.serve();
+    ConcurrencyLimiter limit = adaptiveLimit(serve.concurrency());
     this.steps = JobSteps.builder(spec.job().targets(), spec.job().steps()).jobId("serve-" + serve.queue())
         .key(spec.job().key()).store(store).metrics(options.calls()).exportTo(options.exported())
-        .requestTimeout(options.requestTimeout()).build();
+        .requestTimeout(options.requestTimeout()).concurrencyLimiter(limit).build();
     this.rates = new ItemRates(Ticker.system());
-    this.drain = new Drain(queue, steps.processor(), owner, serve.concurrency(), serve.lease(), serve.maxAttempts(),
-        serve.retryAfter(), clock, Ticker.system(), Sleeper.system(), options.exported(), rates);
+    this.drain = new Drain(queue, steps.processor(), owner, Admission.adaptive(limit), serve.lease(),
+        serve.maxAttempts(), serve.retryAfter(), clock, Ticker.system(), Sleeper.system(), options.exported(), rates);
     registerGauges(options.exported(), serve.queue());
     long retryAfter = Math.max(1, serve.retryAfter().toSeconds());
     Map<String, Ingest> routes = new LinkedHashMap<>();
@@ -91,6 +95,16 @@ public final class Service implements AutoCloseable {
     return new Service(spec, store, queue, options);
   }
 
+  /**
+   * The drain's slots: the adaptive limit of {@code ferry run --concurrency auto} (a gradient on the targets' own
+   * latency, dropped by 429s, 503s and timeouts; every attempt of every target feeds it), held between
+   * {@code min(4, concurrency)} and the spec's {@code concurrency}.
+   */
+  static ConcurrencyLimiter adaptiveLimit(int concurrency) {
+    return ConcurrencyLimiter.of(Limit.gradientBuilder().minLimit(Math.min(4, concurrency))
+        .initialLimit(Math.min(16, concurrency)).maxLimit(concurrency).build());
+  }
+
   /** The stats the gauges read, fetched at most once per scrape burst (one query for all five). */
   private void registerGauges(MetricsRecorder m, String name) {
     AtomicReference<WorkQueue.QueueStats> last = new AtomicReference<>();
@@ -117,7 +131,7 @@ public final class Service implements AutoCloseable {
     Map<String, RateLimiter> targets = new LinkedHashMap<>();
     for (TargetConfig t : spec.job().targets()) targets.put(t.name(), steps.requestLimiter(t.name()));
     ServeConfig serve = spec.serve();
-    return ServiceStatus.of(new ServiceStatus.Parts(serve.queue(), queue, drain, rates, draining, serve.backlog(),
+    return ServiceStatus.of(new ServiceStatus.Parts(serve.queue(), queue, drain, serve.concurrency(), rates, draining, serve.backlog(),
         targets, clock.millis()));
   }
 

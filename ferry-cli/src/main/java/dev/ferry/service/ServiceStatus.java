@@ -20,8 +20,8 @@ final class ServiceStatus {
   static final int FAILED_SHOWN = 10;
 
   /** What the status is made of. */
-  record Parts(String queueName, WorkQueue queue, Drain drain, ItemRates rates, boolean draining, long backlogLimit,
-      Map<String, RateLimiter> targets, long nowMillis) {}
+  record Parts(String queueName, WorkQueue queue, Drain drain, int statedConcurrency, ItemRates rates,
+      boolean draining, long backlogLimit, Map<String, RateLimiter> targets, long nowMillis) {}
 
   private ServiceStatus() {}
 
@@ -49,6 +49,7 @@ final class ServiceStatus {
     m.put("in_flight", p.drain().inFlight());
     m.put("concurrency", p.drain().concurrency());
     m.put("concurrency_limit", p.drain().ceiling());
+    m.put("concurrency_max", p.statedConcurrency());
     ItemRates.Snapshot r = p.rates().perSecond();
     Map<String, Object> rates = new LinkedHashMap<>();
     rates.put("window_seconds", r.seconds());

@@ -76,7 +76,7 @@ class StatusServeCliTest {
           assertThat(text.out()).contains("service     queue webhook-indexer at " + url + " (ready)")
               .contains("queue       0 waiting (0 pending + 0 claimed; 503 from 10,000)")
               .contains("settled     3 done, 1 failed")
-              .containsPattern("in flight   0 of \\d+ slots \\(follows the queue, at most 64\\)")
+              .containsPattern("in flight   0 of \\d+ slots \\(follows the queue, at most \\d+ now: the adaptive limit, up to 64\\)")
               .containsPattern("rates       \\d+\\.\\d\\d in/s; \\d+\\.\\d\\d done/s, 0\\.00 failed/s")
               .contains("targets     embeddings ", "qdrant no pace")
               .contains("after 1 attempt(s): embed: 400 invalid_request_error input too long")
@@ -89,7 +89,8 @@ class StatusServeCliTest {
           assertThat(s.path("done").asLong()).isEqualTo(3);
           assertThat(s.path("failed").asLong()).isEqualTo(1);
           assertThat(s.path("backlog").asLong()).isZero();
-          assertThat(s.path("concurrency_limit").asInt()).isEqualTo(64);
+          assertThat(s.path("concurrency_limit").asInt()).as("the adaptive limit").isBetween(4, 64);
+          assertThat(s.path("concurrency_max").asInt()).as("the spec's concurrency").isEqualTo(64);
           assertThat(s.path("concurrency").asInt()).isBetween(1, 64);
           assertThat(s.path("rates").path("done_per_second").asDouble()).isPositive();
           assertThat(s.path("rates").path("received_per_second").asDouble()).isPositive();

@@ -3,6 +3,8 @@ package dev.ferry.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.exec.Admission;
+import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
@@ -91,6 +93,28 @@ class DrainTest {
     d.round();
     assertThat(d.inFlight()).isEqualTo(16);
     assertThat(queue.stats(time.millis()).done()).isEqualTo(1);
+  }
+
+  @Test
+  void underTheServiceAdaptiveLimitTheCeilingFollowsItAndNeverPassesTheStatedConcurrency() {
+    // Given the service's slots: the adaptive limit (starts at 16) under a stated concurrency of 64
+    queue.offer("d", java.util.Collections.nCopies(100, "{}"), time.millis(), 1000);
+    ConcurrencyLimiter limit = Service.adaptiveLimit(64);
+    Drain d = new Drain(queue, row -> outcome(row.row(), Outcome.DONE, false, ""), "me", Admission.adaptive(limit),
+        Duration.ofSeconds(30), 3, Duration.ofSeconds(5), time, time, time, MetricsRecorder.none(),
+        new ItemRates(time), parked::add);
+
+    // When a backlog waits, the drain doubles up to the adaptive limit, not to 64
+    for (int i = 0; i < 7; i++) d.round();
+    assertThat(d.ceiling()).isEqualTo(16);
+    assertThat(d.inFlight()).isEqualTo(16);
+
+    // When every answer is a drop (429s, timeouts), the limit falls, and so does the ceiling
+    for (int i = 0; i < 50; i++) limit.onSample(time.read(), 1_000_000, 16, true);
+    assertThat(d.ceiling()).isLessThan(16).isGreaterThanOrEqualTo(4);
+
+    // and a stated concurrency below the adaptive limit's start caps it
+    assertThat(Service.adaptiveLimit(2).limit()).isEqualTo(2);
   }
 
   @Test

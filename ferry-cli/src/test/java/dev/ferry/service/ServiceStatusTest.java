@@ -59,7 +59,7 @@ class ServiceStatusTest {
     Map<String, RateLimiter> targets = new LinkedHashMap<>();
     targets.put("embeddings", RateLimiter.smooth(40, time));
     targets.put("qdrant", null);
-    return ServiceStatus.of(new ServiceStatus.Parts("pages", q, d, rates, draining, 500, targets, time.millis()));
+    return ServiceStatus.of(new ServiceStatus.Parts("pages", q, d, 64, rates, draining, 500, targets, time.millis()));
   }
 
   @Test
@@ -75,7 +75,8 @@ class ServiceStatusTest {
     Map<String, Object> s = status(d, false, queue);
     assertThat(s).containsEntry("queue", "pages").containsEntry("state", "ready").containsEntry("backlog_limit", 500L)
         .containsEntry("done", 2L).containsEntry("failed", 1L).containsEntry("in_flight", 1)
-        .containsEntry("concurrency", 4).containsEntry("concurrency_limit", 8);
+        .containsEntry("concurrency", 4).containsEntry("concurrency_limit", 8)
+        .containsEntry("concurrency_max", 64);
     assertThat(s.get("pending")).as("flaky (due again in 5 s) and two ok").isEqualTo(3L);
     assertThat(s.get("claimed")).isEqualTo(1L);
     assertThat(s.get("backlog")).isEqualTo(4L);
