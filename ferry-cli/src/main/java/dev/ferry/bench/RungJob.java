@@ -3,8 +3,10 @@ package dev.ferry.bench;
 import dev.ferry.core.engine.BulkJobRunner;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.http.CallMetrics;
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * What a rung runs: a fresh job of one run's input, planned into the rung's own store and wired through the same
@@ -28,20 +30,26 @@ public interface RungJob {
   Started start(JobStore store, String jobId, int run, int workers, int concurrency, Consumer<String> phase)
       throws IOException, InterruptedException;
 
-  /** A planned, wired job. {@link #close()} after its runner returned. */
-  interface Started extends AutoCloseable {
-    BulkJobRunner runner();
-
-    /** Rows the run has to settle. */
-    long toDo();
-
-    /** Where the job's HTTP attempts are counted. */
-    CallMetrics calls();
-
-    /** Nanoseconds the job's callers have waited so far (rate permits, pauses, back-offs); -1 when not counted. */
-    long waitNanos();
+  /**
+   * A planned, wired job. {@link #close()} after its runner returned.
+   *
+   * @param runner the job's runner
+   * @param toDo   rows the run has to settle
+   * @param calls  where the job's HTTP attempts are counted
+   * @param waited nanoseconds the job's callers have waited so far (rate permits, pauses, back-offs); -1 when not
+   *               counted
+   * @param closer what {@link #close()} releases (the job's target, its run)
+   */
+  record Started(BulkJobRunner runner, long toDo, CallMetrics calls, LongSupplier waited, Closeable closer)
+      implements AutoCloseable {
+    /** Nanoseconds waited so far; -1 when not counted. */
+    public long waitNanos() {
+      return waited.getAsLong();
+    }
 
     @Override
-    void close() throws IOException;
+    public void close() throws IOException {
+      closer.close();
+    }
   }
 }

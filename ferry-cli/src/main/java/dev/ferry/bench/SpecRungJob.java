@@ -103,31 +103,6 @@ public final class SpecRungJob implements RungJob {
         MetricsRecorder.none(), settings.network(), waits);
     SpecRun opened = SpecRun.open(store, job, spec, runOptions);
     long toDo = job.totalRows() - store.counts(jobId).total();
-    return new Started() {
-      @Override
-      public BulkJobRunner runner() {
-        return opened.runner();
-      }
-
-      @Override
-      public long toDo() {
-        return toDo;
-      }
-
-      @Override
-      public CallMetrics calls() {
-        return metrics;
-      }
-
-      @Override
-      public long waitNanos() {
-        return waits.nanos();
-      }
-
-      @Override
-      public void close() throws IOException {
-        opened.close();
-      }
-    };
+    return new Started(opened.runner(), toDo, metrics, waits::nanos, opened::close);
   }
 }

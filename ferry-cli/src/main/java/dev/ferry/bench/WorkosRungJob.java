@@ -93,32 +93,9 @@ final class WorkosRungJob implements RungJob {
       imp.prewarm(m -> {});
       long toDo = job.totalRows() - store.counts(jobId).total();
       BulkJobRunner runner = imp.runner();
-      return new Started() {
-        @Override
-        public BulkJobRunner runner() {
-          return runner;
-        }
-
-        @Override
-        public long toDo() {
-          return toDo;
-        }
-
-        @Override
-        public CallMetrics calls() {
-          return metrics;
-        }
-
-        @Override
-        public long waitNanos() {
-          return -1;
-        }
-
-        @Override
-        public void close() {
-          if (target != null) target.close();
-        }
-      };
+      return new Started(runner, toDo, metrics, () -> -1, () -> {
+        if (target != null) target.close();
+      });
     } catch (IOException | InterruptedException | RuntimeException e) {
       if (target != null) target.close();
       throw e;
