@@ -126,6 +126,7 @@ public final class Main implements Runnable {
       if (sub.getCommand() instanceof RunCommand c) c.env = env;
       if (sub.getCommand() instanceof WorkerCommand c) c.env = env;
       if (sub.getCommand() instanceof ServeCommand c) c.env = env;
+      if (sub.getCommand() instanceof StatusCommand c) c.env = env;
       if (sub.getCommand() instanceof BenchCommand c) c.env = env;
       for (CommandLine specSub : sub.getSubcommands().values()) {
         if (specSub.getCommand() instanceof SpecCommand.Check c) c.env = env;

@@ -24,11 +24,19 @@ final class ServeStatus {
 
   private ServeStatus() {}
 
-  /** The service's status; a URL that is not http(s) is a usage error, a service that does not answer exit 1. */
-  static JsonNode fetch(String url) throws InterruptedException {
+  /** Where {@code ferry status --serve} reads the service's admin token from (spec: {@code serve.admin_token}). */
+  static final String ADMIN_TOKEN_ENV = "FERRY_ADMIN_TOKEN";
+
+  /**
+   * The service's status; a URL that is not http(s) is a usage error, a service that does not answer exit 1.
+   *
+   * @param adminToken sent as a bearer token when set (a service with {@code serve.admin_token} requires it)
+   */
+  static JsonNode fetch(String url, String adminToken) throws InterruptedException {
     URI uri = statusUri(url);
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET()
-        .build();
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
+    if (adminToken != null && !adminToken.isBlank()) builder.header("Authorization", "Bearer " + adminToken.strip());
+    HttpRequest request = builder.GET().build();
     HttpResponse<String> answer;
     try (HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()) {
       answer = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -43,7 +51,8 @@ final class ServeStatus {
     }
     if (answer.statusCode() != 200) {
       throw new ExitException(ExitCodes.ROWS_FAILED, uri + " answered " + answer.statusCode()
-          + (answer.statusCode() == 404 ? " (not a ferry service, or one older than /status)" : ""));
+          + (answer.statusCode() == 404 ? " (not a ferry service, or one older than /status)"
+          : answer.statusCode() == 401 ? " (the service needs its admin token: set " + ADMIN_TOKEN_ENV + ")" : ""));
     }
     try {
       return JSON.readTree(answer.body());

@@ -54,7 +54,8 @@ final class StatusCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--serve", paramLabel = "URL", description = "Ask the running 'ferry serve' at this address for"
-      + " its status instead of reading a job store; for instance http://127.0.0.1:8080")
+      + " its status instead of reading a job store; for instance http://127.0.0.1:8080 (a service with an admin"
+      + " token: set FERRY_ADMIN_TOKEN)")
   String serve;
 
   java.util.Map<String, String> env = System.getenv();
@@ -110,7 +111,7 @@ final class StatusCommand implements Callable<Integer> {
 
   private int serveStatus(PrintWriter out) throws Exception {
     if (jobId != null) throw RunFlags.usage("--serve asks a service, not a job: drop JOB ('" + jobId + "')");
-    JsonNode status = ServeStatus.fetch(serve);
+    JsonNode status = ServeStatus.fetch(serve, env.get(ServeStatus.ADMIN_TOKEN_ENV));
     if (json) {
       out.println(JSON.writeValueAsString(status));
       out.flush();

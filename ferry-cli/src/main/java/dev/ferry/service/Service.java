@@ -75,7 +75,7 @@ public final class Service implements AutoCloseable {
     ServiceHttp front;
     try {
       front = new ServiceHttp(options.address(), routes, queue, serve.maxBody(), retryAfter, () -> draining,
-          options.metrics(), this::status, clock::millis);
+          options.metrics(), this::status, clock::millis, serve.adminToken());
     } catch (IOException e) {
       steps.close();
       throw e;

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -45,10 +46,14 @@ final class ServiceHttp implements AutoCloseable {
   private final Supplier<Map<String, Object>> status;
   private final Semaphore bodies = new Semaphore(MAX_BODIES_IN_MEMORY);
   private final java.util.function.LongSupplier now;
+  /** "Bearer " + the admin token, as bytes, or null when the admin routes are open. */
+  private final byte[] adminAuthorization;
 
+  /** @param adminToken the bearer token {@code /status} and {@code /failed} require, or null for none */
   ServiceHttp(InetSocketAddress address, Map<String, Ingest> routes, WorkQueue queue, long maxBody,
       long retryAfterSeconds, BooleanSupplier draining, Supplier<String> metrics, Supplier<Map<String, Object>> status,
-      java.util.function.LongSupplier now) throws IOException {
+      java.util.function.LongSupplier now, String adminToken) throws IOException {
+    this.adminAuthorization = adminToken == null ? null : ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
     this.routes = Map.copyOf(routes);
     this.queue = queue;
     this.maxBody = maxBody;
@@ -66,6 +71,11 @@ final class ServiceHttp implements AutoCloseable {
 
   InetSocketAddress address() {
     return server.getAddress();
+  }
+
+  /** Deliveries whose bodies are being read now (for tests). */
+  int bodiesBeingRead() {
+    return MAX_BODIES_IN_MEMORY - bodies.availablePermits();
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -96,14 +106,30 @@ final class ServiceHttp implements AutoCloseable {
             out.write(text);
           }
         }
-        case "GET /status" -> json(ex, 200, status.get());
-        case "GET /failed" -> json(ex, 200, failed());
-        case "POST /failed/redrive" -> json(ex, 200, Map.of("redriven", queue.redrive(now.getAsLong())));
+        case "GET /status", "GET /failed", "POST /failed/redrive" -> {
+          if (!admitted(ex)) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            reply(ex, 401, "this route needs the service's admin token (Authorization: Bearer ...)", 0);
+          } else if (path.equals("/status")) {
+            json(ex, 200, status.get());
+          } else if (method.equals("GET")) {
+            json(ex, 200, failed());
+          } else {
+            json(ex, 200, Map.of("redriven", queue.redrive(now.getAsLong())));
+          }
+        }
         default -> reply(ex, 404, "not found", 0);
       }
     } catch (RuntimeException e) {
       log.warn("request failed: {}", e.toString());
     }
+  }
+
+  /** True when the admin routes are open, or the request carries the admin token (compared in constant time). */
+  private boolean admitted(HttpExchange ex) {
+    if (adminAuthorization == null) return true;
+    String given = ex.getRequestHeaders().getFirst("Authorization");
+    return given != null && MessageDigest.isEqual(adminAuthorization, given.getBytes(StandardCharsets.UTF_8));
   }
 
   private List<Map<String, Object>> failed() {

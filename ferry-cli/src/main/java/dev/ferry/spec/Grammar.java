@@ -268,7 +268,10 @@ final class Grammar {
               + " are claimed again after it."),
           opt("max_attempts", s(COUNT), "Claims of an item before a retryable failure fails it for good (default 5)."),
           opt("retry_after", s(DURATION), "The Retry-After of a 503 and the delay before a retryable item is"
-              + " claimed again (default 5s).")), false);
+              + " claimed again (default 5s)."),
+          opt("admin_token", s(STRING), "A bearer token that GET /status, GET /failed and POST /failed/redrive"
+              + " then require: from a parameter (${ADMIN_TOKEN}); never stored or logged. Empty or absent: none.")),
+      false);
 
   /** A service spec ({@code ferry serve}): the job grammar's targets, steps and key, deliveries instead of a source. */
   static final Obj SERVICE = new Obj("ferry service spec", "A ferry service: deliveries from HTTP routes, queued in"

@@ -40,7 +40,16 @@ final class ServeAssembler {
         node.get("lease") == null ? ServeConfig.DEFAULT_LEASE : SpecAssembler.duration(node.get("lease")),
         (int) count(node.get("max_attempts"), ServeConfig.DEFAULT_MAX_ATTEMPTS),
         node.get("retry_after") == null ? ServeConfig.DEFAULT_RETRY_AFTER
-            : SpecAssembler.duration(node.get("retry_after")));
+            : SpecAssembler.duration(node.get("retry_after")), adminToken(node.get("admin_token")));
+  }
+
+  /** The admin routes' token: null when absent or empty (a parameter left unset); only from a parameter. */
+  private String adminToken(Node token) {
+    if (token == null || token.text().isEmpty()) return null;
+    if (!token.parameterized()) {
+      error(token, "a secret must come from a parameter (${ADMIN_TOKEN}), not the spec's text");
+    }
+    return token.text();
   }
 
   private ServeConfig.Route route(Node r) {

@@ -16,9 +16,10 @@ import java.util.Map;
  * @param lease       how long a claim lasts unless renewed
  * @param maxAttempts claims of an item before a retryable failure is final
  * @param retryAfter  a 503's Retry-After, and the delay of a retryable item
+ * @param adminToken  the bearer token the admin routes require, or null for none (never shown by toString)
  */
 public record ServeConfig(List<Route> routes, String queue, long backlog, long maxBody, int concurrency,
-    Duration lease, int maxAttempts, Duration retryAfter) {
+    Duration lease, int maxAttempts, Duration retryAfter, String adminToken) {
   public static final long DEFAULT_BACKLOG = 10_000;
   public static final long DEFAULT_MAX_BODY = 10L << 20;
   public static final int DEFAULT_CONCURRENCY = 64;
@@ -28,6 +29,13 @@ public record ServeConfig(List<Route> routes, String queue, long backlog, long m
 
   public ServeConfig {
     routes = List.copyOf(routes);
+  }
+
+  @Override
+  public String toString() {
+    return "ServeConfig[routes=" + routes + ", queue=" + queue + ", backlog=" + backlog + ", maxBody=" + maxBody
+        + ", concurrency=" + concurrency + ", lease=" + lease + ", maxAttempts=" + maxAttempts + ", retryAfter="
+        + retryAfter + ", adminToken=" + (adminToken == null ? "none" : "***") + "]";
   }
 
   /**

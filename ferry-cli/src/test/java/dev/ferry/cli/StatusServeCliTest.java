@@ -41,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StatusServeCliTest {
   private static final String SECRET = "whsec-status";
+  private static final String ADMIN_TOKEN = "adm-status-7";
+  private static final Map<String, String> ADMIN = Map.of("FERRY_ADMIN_TOKEN", ADMIN_TOKEN);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
@@ -50,7 +52,8 @@ class StatusServeCliTest {
   void aRunningServiceShowsItsQueueConcurrencyRatesTargetsAndFailedItems() throws Exception {
     try (SimServer sim = SimServer.start(SimConfig.builder().port(0).build())) {
       Map<String, String> env = Map.of("WEBHOOK_SECRET", SECRET, "EMBEDDINGS_URL", sim.baseUrl() + "/v1",
-          "EMBEDDINGS_API_KEY", "sk-status-123", "QDRANT_URL", sim.baseUrl().toString(), "QDRANT_COLLECTION", "pages");
+          "EMBEDDINGS_API_KEY", "sk-status-123", "QDRANT_URL", sim.baseUrl().toString(), "QDRANT_COLLECTION", "pages",
+          "ADMIN_TOKEN", ADMIN_TOKEN);
       Path file = Repo.path("examples/webhook-indexer/service.yaml");
       ServiceSpec spec = SpecLoader.parseService(file.toString(), Files.readString(file), env, Path.of(""));
       String db = dir.resolve("ferry.db").toString();
@@ -71,7 +74,10 @@ class StatusServeCliTest {
             Thread.sleep(20); // the simulator answers in its own time
           }
 
-          CliRun text = CliRun.run(Map.of(), "status", "--serve", url);
+          CliRun refused = CliRun.run(Map.of(), "status", "--serve", url);
+          assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+          assertThat(refused.err()).contains("answered 401 (the service needs its admin token: set FERRY_ADMIN_TOKEN)");
+          CliRun text = CliRun.run(ADMIN, "status", "--serve", url);
           assertThat(text.exit()).as(text.toString()).isZero();
           assertThat(text.out()).contains("service     queue webhook-indexer at " + url + " (ready)")
               .contains("queue       0 waiting (0 pending + 0 claimed; 503 from 10,000)")
@@ -80,9 +86,9 @@ class StatusServeCliTest {
               .containsPattern("rates       \\d+\\.\\d\\d in/s; \\d+\\.\\d\\d done/s, 0\\.00 failed/s")
               .contains("targets     embeddings ", "qdrant no pace")
               .contains("after 1 attempt(s): embed: 400 invalid_request_error input too long")
-              .doesNotContain("sk-status-123", SECRET);
+              .doesNotContain("sk-status-123", SECRET, ADMIN_TOKEN);
 
-          CliRun json = CliRun.run(Map.of(), "status", "--serve", url + "/", "--json");
+          CliRun json = CliRun.run(ADMIN, "status", "--serve", url + "/", "--json");
           assertThat(json.exit()).as(json.toString()).isZero();
           JsonNode s = JSON.readTree(json.out());
           assertThat(s.path("state").asText()).isEqualTo("ready");

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ class ServiceHttpTest {
         ServiceHttp http = new ServiceHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             Map.of("/in", new Ingest(route, queue, WallClock.system(), 100, 7, new ItemRates(Ticker.system()))), queue,
             1000, 7, () -> false,
-            () -> "", () -> Map.of("queue", "q"), () -> 0L)) {
+            () -> "", () -> Map.of("queue", "q"), () -> 0L, null)) {
       int port = http.address().getPort();
       // senders that never finish their bodies hold every reading slot
       for (int i = 0; i < ServiceHttp.MAX_BODIES_IN_MEMORY; i++) {
@@ -51,26 +52,54 @@ class ServiceHttpTest {
       HttpClient client = HttpClient.newHttpClient();
       HttpRequest one = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/in"))
           .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"a\"}")).build();
-      HttpResponse<String> refused = null;
-      for (int attempt = 0; attempt < 500 && refused == null; attempt++) {
-        HttpResponse<String> r = client.send(one, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 503) refused = r;
-        else Thread.sleep(10); // the slow senders' handlers are still starting
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (http.bodiesBeingRead() < ServiceHttp.MAX_BODIES_IN_MEMORY && System.nanoTime() < deadline) {
+        Thread.sleep(10); // the slow senders' handlers are still starting
       }
-      assertThat(refused).as("a delivery past the cap is refused").isNotNull();
+      HttpResponse<String> refused = client.send(one, HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).as("a delivery past the cap is refused").isEqualTo(503);
       assertThat(refused.body()).contains("too many deliveries at once");
       assertThat(refused.headers().firstValue("Retry-After")).hasValue("7");
       assertThat(queue.stats(0).pending()).isZero();
       for (Socket s : slow) s.close();
       slow.clear();
-      int status = 0;
-      for (int attempt = 0; attempt < 500 && status != 202; attempt++) {
-        status = client.send(one, HttpResponse.BodyHandlers.ofString()).statusCode();
-        if (status != 202) Thread.sleep(10); // the closed senders' handlers give their slots back
+      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (http.bodiesBeingRead() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10); // the closed senders' handlers give their slots back
       }
-      assertThat(status).isEqualTo(202);
+      assertThat(client.send(one, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
     } finally {
       for (Socket s : slow) s.close();
+    }
+  }
+
+  @Test
+  void withAnAdminTokenTheAdminRoutesNeedItAndTheRestDoNot() throws Exception {
+    String token = "adm-" + System.nanoTime();
+    try (SqlWorkQueue queue = SqlWorkQueue.open(dir.resolve("ferry.db").toString(), "q");
+        ServiceHttp http = new ServiceHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Map.of(), queue,
+            1000, 7, () -> false, () -> "# metrics", () -> Map.of("queue", "q"), () -> 0L, token);
+        HttpClient client = HttpClient.newHttpClient()) {
+      String base = "http://127.0.0.1:" + http.address().getPort();
+      for (String route : List.of("GET /status", "GET /failed", "POST /failed/redrive")) {
+        String[] mr = route.split(" ");
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + mr[1]))
+            .method(mr[0], HttpRequest.BodyPublishers.noBody());
+        HttpResponse<String> none = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrong = client.send(b.copy().header("Authorization", "Bearer " + token + "x").build(),
+            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> right = client.send(b.copy().header("Authorization", "Bearer " + token).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).as(route).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(none.body()).doesNotContain(token);
+        assertThat(wrong.statusCode()).as(route).isEqualTo(401);
+        assertThat(right.statusCode()).as(route).isEqualTo(200);
+      }
+      for (String open : List.of("/healthz", "/readyz", "/metrics")) {
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(base + open)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode()).as(open).isEqualTo(200);
+      }
     }
   }
 }

@@ -83,6 +83,29 @@ class ServiceSpecTest {
   }
 
   @Test
+  void theAdminTokenComesFromAParameterAndIsNeverShown() throws Exception {
+    Path file = Repo.path("examples/webhook-indexer/service.yaml");
+    assertThat(SpecLoader.parseService(file.toString(), Files.readString(file), ENV, Path.of("")).serve().adminToken())
+        .as("ADMIN_TOKEN unset: the admin routes are open").isNull();
+    Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.put("ADMIN_TOKEN", "adm-123");
+    ServiceSpec s = SpecLoader.parseService(file.toString(), Files.readString(file), env, Path.of(""));
+    assertThat(s.serve().adminToken()).isEqualTo("adm-123");
+    assertThat(s.serve().toString()).doesNotContain("adm-123").contains("adminToken=***");
+    assertThat(s.job().storedParams()).doesNotContainKey("ADMIN_TOKEN");
+
+    String literal = """
+        serve:
+          routes: [ { path: /in, delivery_id: "$.id" } ]
+          admin_token: plain-text
+        """ + STEPS;
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", literal, Map.of(), Path.of("")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("svc.yaml:3:")
+        .hasMessageContaining("from a parameter");
+  }
+
+  @Test
   void aJobSpecIsNotAServiceSpec() {
     String spec = "source: { jsonl: { path: in.jsonl } }\n" + STEPS;
     assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))
