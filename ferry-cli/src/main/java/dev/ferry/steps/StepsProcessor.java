@@ -66,7 +66,7 @@ final class StepsProcessor implements RowProcessor {
     }
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
-    state = new RowState(row, rowKey, job, tables);
+    state.key(rowKey);
     if (!vars.isEmpty()) {
       Map<String, Object> values = new java.util.LinkedHashMap<>();
       // one context for every var: it holds the map being filled, so each var reads the ones above it
@@ -78,7 +78,7 @@ final class StepsProcessor implements RowProcessor {
           return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "template", e.getMessage());
         }
       }
-      state.vars(values);
+      state.ownVars(values); // filled: nothing writes it from here on
     }
     if (!checks.isEmpty()) {
       RowOutcome invalid = check(row, rowKey, state.context());

@@ -58,6 +58,51 @@ public sealed interface JsonTemplate {
    */
   Object render(RenderContext context);
 
+  /**
+   * The JSON text of {@link #render}, written straight into one builder (no tree of maps per row), the same text as
+   * writing the rendered tree with {@link JsonText} (after {@link #withoutEmpty} when {@code omitEmpty}).
+   *
+   * @param omitEmpty leave out the object fields whose value is empty (null, "", [] or {}, after their own empty
+   *                  fields left), at any depth
+   * @throws SpecException when a leaf cannot be rendered
+   */
+  default String renderJson(RenderContext context, boolean omitEmpty) {
+    StringBuilder b = new StringBuilder(128);
+    write(context, b, omitEmpty);
+    return b.toString();
+  }
+
+  /**
+   * Appends the JSON text of the rendered node (see {@link #renderJson}).
+   *
+   * @return whether what it wrote is empty: null, "", [] or {}
+   */
+  boolean write(RenderContext context, StringBuilder out, boolean omitEmpty);
+
+  /** The tree without the object fields that are null, "", [] or {} (after their own empty fields left). */
+  static Object withoutEmpty(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      m.forEach((k, x) -> {
+        Object kept = withoutEmpty(x);
+        if (!isEmpty(kept)) out.put(k, kept);
+      });
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object x : l) out.add(withoutEmpty(x));
+      return out;
+    }
+    return v;
+  }
+
+  /** null, "", [] or {}. */
+  static boolean isEmpty(Object v) {
+    return v == null || "".equals(v) || v instanceof Map<?, ?> m && m.isEmpty()
+        || v instanceof List<?> l && l.isEmpty();
+  }
+
   /** True when any leaf reads {@code batch}. */
   boolean usesBatch();
 
@@ -75,6 +120,25 @@ public sealed interface JsonTemplate {
       Map<String, Object> out = new LinkedHashMap<>();
       fields.forEach((k, v) -> out.put(k, v.render(context)));
       return out;
+    }
+
+    @Override
+    public boolean write(RenderContext context, StringBuilder out, boolean omitEmpty) {
+      out.append('{');
+      boolean any = false;
+      for (Map.Entry<String, JsonTemplate> f : fields.entrySet()) {
+        int mark = out.length();
+        if (any) out.append(',');
+        JsonText.string(out, f.getKey());
+        out.append(':');
+        if (f.getValue().write(context, out, omitEmpty) && omitEmpty) {
+          out.setLength(mark); // an empty field left out: the text written for it is taken back
+        } else {
+          any = true;
+        }
+      }
+      out.append('}');
+      return !any;
     }
 
     @Override
@@ -104,6 +168,17 @@ public sealed interface JsonTemplate {
     }
 
     @Override
+    public boolean write(RenderContext context, StringBuilder out, boolean omitEmpty) {
+      out.append('[');
+      for (int i = 0; i < items.size(); i++) { // an array keeps its empty items
+        if (i > 0) out.append(',');
+        items.get(i).write(context, out, omitEmpty);
+      }
+      out.append(']');
+      return items.isEmpty();
+    }
+
+    @Override
     public boolean usesBatch() {
       return items.stream().anyMatch(JsonTemplate::usesBatch);
     }
@@ -125,6 +200,14 @@ public sealed interface JsonTemplate {
     @Override
     public Object render(RenderContext context) {
       return template.render(context);
+    }
+
+    @Override
+    public boolean write(RenderContext context, StringBuilder out, boolean omitEmpty) {
+      Object v = template.render(context);
+      if (omitEmpty && (v instanceof Map<?, ?> || v instanceof List<?>)) v = withoutEmpty(v);
+      JsonText.append(out, v);
+      return isEmpty(v);
     }
 
     @Override
