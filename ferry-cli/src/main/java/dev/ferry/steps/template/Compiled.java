@@ -266,11 +266,14 @@ abstract class Compiled {
   static final class MatchesLiteral extends Compiled {
     private final Compiled arg;
     private final Pattern regex;
+    /** The same answer without the regex engine, or null. */
+    private final Regexes.Shortcut shortcut;
     private final int offset;
 
     MatchesLiteral(Compiled arg, Pattern regex, int offset) {
       this.arg = arg;
       this.regex = regex;
+      this.shortcut = Regexes.shortcut(regex.pattern());
       this.offset = offset;
     }
 
@@ -282,6 +285,7 @@ abstract class Compiled {
     @Override
     boolean test(RenderContext ctx, SpecLocation at) {
       Object v = arg.eval(ctx, at);
+      if (shortcut != null && v instanceof String s) return shortcut.matches(s);
       try {
         return Functions.matches(v, regex, at);
       } catch (SpecException e) {

@@ -67,7 +67,7 @@ public sealed interface JsonTemplate {
    * @throws SpecException when a leaf cannot be rendered
    */
   default String renderJson(RenderContext context, boolean omitEmpty) {
-    StringBuilder b = new StringBuilder(128);
+    StringBuilder b = new StringBuilder(256);
     write(context, b, omitEmpty);
     return b.toString();
   }
@@ -109,10 +109,30 @@ public sealed interface JsonTemplate {
   /** The names of the steps any leaf reads. */
   java.util.Set<String> stepsRead();
 
-  /** An object node. */
-  record Obj(Map<String, JsonTemplate> fields) implements JsonTemplate {
-    public Obj {
-      fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+  /**
+   * An object node. Its field names are JSON-encoded once ({@code "email":}), so a row's body writes each field as one
+   * append of that text and its value.
+   */
+  final class Obj implements JsonTemplate {
+    private final Map<String, JsonTemplate> fields;
+    private final String[] names; // "name": as JSON text, in order
+    private final JsonTemplate[] values;
+
+    public Obj(Map<String, JsonTemplate> fields) {
+      this.fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+      this.names = new String[fields.size()];
+      this.values = new JsonTemplate[fields.size()];
+      int i = 0;
+      for (Map.Entry<String, JsonTemplate> f : this.fields.entrySet()) {
+        StringBuilder b = new StringBuilder();
+        JsonText.string(b, f.getKey());
+        names[i] = b.append(':').toString();
+        values[i++] = Objects.requireNonNull(f.getValue(), "a field's template cannot be null");
+      }
+    }
+
+    public Map<String, JsonTemplate> fields() {
+      return fields;
     }
 
     @Override
@@ -126,12 +146,11 @@ public sealed interface JsonTemplate {
     public boolean write(RenderContext context, StringBuilder out, boolean omitEmpty) {
       out.append('{');
       boolean any = false;
-      for (Map.Entry<String, JsonTemplate> f : fields.entrySet()) {
+      for (int i = 0; i < names.length; i++) {
         int mark = out.length();
         if (any) out.append(',');
-        JsonText.string(out, f.getKey());
-        out.append(':');
-        if (f.getValue().write(context, out, omitEmpty) && omitEmpty) {
+        out.append(names[i]);
+        if (values[i].write(context, out, omitEmpty) && omitEmpty) {
           out.setLength(mark); // an empty field left out: the text written for it is taken back
         } else {
           any = true;
@@ -151,6 +170,21 @@ public sealed interface JsonTemplate {
       java.util.Set<String> s = new java.util.TreeSet<>();
       fields.values().forEach(v -> s.addAll(v.stepsRead()));
       return s;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Obj other && fields.equals(other.fields);
+    }
+
+    @Override
+    public int hashCode() {
+      return fields.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Obj[fields=" + fields + "]";
     }
   }
 
