@@ -63,7 +63,12 @@ public final class RowState {
 
   /** Records a step's captured results ({@code steps.NAME} from now on). */
   public void put(String step, Map<String, Object> captures) {
-    results.put(step, Collections.unmodifiableMap(new LinkedHashMap<>(captures)));
+    putOwned(step, Collections.unmodifiableMap(new LinkedHashMap<>(captures)));
+  }
+
+  /** As {@link #put}, keeping {@code captures} itself: a map nobody changes (a {@link StepResult.Ok}'s). */
+  void putOwned(String step, Map<String, Object> captures) {
+    results.put(step, captures);
     context = null;
   }
 
@@ -79,7 +84,8 @@ public final class RowState {
 
   /** As {@link #vars}, keeping {@code values} itself: the caller never changes it again. */
   void ownVars(Map<String, Object> values) {
-    this.vars = Collections.unmodifiableMap(values);
+    // a SlotMap is read-only through the Map interface already (and compiled templates read its slots directly)
+    this.vars = values instanceof dev.ferry.steps.template.SlotMap ? values : Collections.unmodifiableMap(values);
     context = null;
   }
 

@@ -5,6 +5,7 @@ import dev.ferry.core.engine.RowProcessor;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.sinks.ResultSink;
+import dev.ferry.steps.template.SlotMap;
 import dev.ferry.steps.template.SpecException;
 import dev.ferry.steps.template.Template;
 import java.io.IOException;
@@ -23,6 +24,9 @@ final class StepsProcessor implements RowProcessor {
   private final List<Step> steps;
   private final Template key;
   private final Map<String, Template> vars;
+  /** The vars' names (a row's values are a {@link SlotMap} of them) and templates, in order. */
+  private final SlotMap.Names varNames;
+  private final Template[] varTemplates;
   private final Map<String, Object> tables;
   private final List<RowCheck> checks;
   private final Map<String, Object> job;
@@ -43,6 +47,8 @@ final class StepsProcessor implements RowProcessor {
     this.secretFields = secretFields;
     this.counts = new StepCounts(configs);
     this.vars = vars;
+    this.varNames = new SlotMap.Names(List.copyOf(vars.keySet()));
+    this.varTemplates = vars.values().toArray(Template[]::new);
     this.tables = tables;
     this.configs = configs;
     this.steps = steps;
@@ -67,13 +73,13 @@ final class StepsProcessor implements RowProcessor {
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
     state.key(rowKey);
-    if (!vars.isEmpty()) {
-      Map<String, Object> values = new java.util.LinkedHashMap<>();
+    if (varTemplates.length > 0) {
+      SlotMap values = new SlotMap(varNames);
       // one context for every var: it holds the map being filled, so each var reads the ones above it
       dev.ferry.steps.template.RenderContext ctx = state.context().withVars(values);
-      for (Map.Entry<String, Template> v : vars.entrySet()) {
+      for (Template v : varTemplates) {
         try {
-          values.put(v.getKey(), v.getValue().render(ctx));
+          values.fill(v.render(ctx));
         } catch (SpecException e) {
           return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "template", e.getMessage());
         }
@@ -102,7 +108,7 @@ final class StepsProcessor implements RowProcessor {
       switch (r) {
         case StepResult.Ok ok -> {
           counts.add(c.name(), StepCounts.ofNote(ok.note()));
-          state.put(c.name(), ok.captures());
+          state.putOwned(c.name(), ok.captures()); // an Ok's captures are its own read-only copy
           if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) created.add(rs);
           lastStep = c.name();
           last = ok;

@@ -142,19 +142,32 @@ abstract class Compiled {
     }
   }
 
-  /** {@code row.email}: one read of the root's map. */
+  /**
+   * {@code row.email}: one read of the root's map; of a {@link SlotMap} ({@code vars}), one read of its array at the
+   * index this node remembers for the map's names.
+   */
   static final class RootField extends Compiled {
     private final int root;
     private final String field;
+    /** The slot of the field in the names last seen; replaced whole (an immutable pair), so a racy read is safe. */
+    private Slot slot;
 
     RootField(int root, String field) {
       this.root = root;
       this.field = field;
     }
 
+    private record Slot(SlotMap.Names names, int index) {}
+
     @Override
     Object eval(RenderContext ctx, SpecLocation at) {
-      return ctx.root(root).get(field);
+      Map<String, Object> m = ctx.root(root);
+      if (m instanceof SlotMap slots) {
+        Slot s = slot;
+        if (s == null || s.names() != slots.names()) slot = s = new Slot(slots.names(), slots.names().indexOf(field));
+        return s.index() < 0 ? null : slots.valueAt(s.index());
+      }
+      return m.get(field);
     }
   }
 
