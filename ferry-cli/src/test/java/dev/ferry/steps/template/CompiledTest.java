@@ -60,6 +60,7 @@ class CompiledTest {
       () -> "true", () -> "false", () -> "FALSE", () -> "yes", () -> "0", () -> "12", () -> "-4.5", () -> "1e400",
       () -> "[\"a\", \"b\"]", () -> "a, b,, c", () -> "{\"k\":\"v\",\"n\":\"1\"}", () -> "{\"k\":1}", () -> "{bad",
       () -> "[", () -> "ünïcödé", () -> "emoji 😀 \uD83D", () -> "a\"b\\c\n\t\u0001/", () -> "<tag>&amp;",
+      () -> "\u0001x\u0001", () -> "\u2003wide\u2003", () -> "\r\nline\n",
       () -> "user@example.com", () -> "k", () -> "Ab", () -> 7L, () -> 2.0, () -> 2.5, () -> true, () -> false,
       () -> new ArrayList<>(List.of("p", "q")), () -> new ArrayList<>(List.of()),
       () -> new LinkedHashMap<>(Map.of("k", "v")), () -> null);
