@@ -21,6 +21,8 @@ final class Segments {
   private final Compiled one;
   /** The parts compiled: String (literal text) or Compiled. */
   private final Object[] plan;
+  /** The capacity a rendered mixed text starts with: its literal text plus 16 characters a value. */
+  private final int sizeHint;
 
   private Segments(List<Object> parts, boolean single) {
     this.parts = parts;
@@ -30,6 +32,9 @@ final class Segments {
       plan[i] = parts.get(i) instanceof Expr e ? Compiled.of(e) : parts.get(i);
     }
     this.one = single ? (Compiled) plan[0] : null;
+    int size = 0;
+    for (Object p : plan) size += p instanceof String s ? s.length() : 16;
+    this.sizeHint = size;
     Set<String> read = new TreeSet<>();
     boolean batch = false;
     for (Object p : parts) if (p instanceof Expr e) batch |= e.scan(read);
@@ -109,7 +114,7 @@ final class Segments {
   private String renderMixed(RenderContext context, SpecLocation at) {
     if (plan.length == 0) return "";
     if (plan.length == 1 && plan[0] instanceof String s) return s;
-    StringBuilder b = new StringBuilder();
+    StringBuilder b = new StringBuilder(sizeHint);
     for (Object p : plan) {
       if (p instanceof String s) b.append(s);
       else Values.appendText(b, ((Compiled) p).eval(context, at));
