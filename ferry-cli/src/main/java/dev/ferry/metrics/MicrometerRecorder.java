@@ -68,14 +68,15 @@ public final class MicrometerRecorder implements MetricsRecorder {
     return registry;
   }
 
+  /** The executor's tasks: those of the {@link #ROWS} executor are the rows in flight. */
   @Override
-  public void rowStarted() {
-    rowsInFlight.incrementAndGet();
+  public void taskAdmitted(String executor, long waitNanos) {
+    if (ROWS.equals(executor)) rowsInFlight.incrementAndGet();
   }
 
   @Override
-  public void rowEnded() {
-    rowsInFlight.decrementAndGet();
+  public void taskEnded(String executor, long runNanos) {
+    if (ROWS.equals(executor)) rowsInFlight.decrementAndGet();
   }
 
   @Override

@@ -97,9 +97,10 @@ class PrometheusEndpointTest {
 
   /** One of each event and gauge, as a short run with a 429, a retry, a timeout and a pool task reports them. */
   private static void reportARun(MetricsRecorder r) {
-    r.rowStarted();
-    r.rowStarted();
-    r.rowEnded();
+    r.taskAdmitted(MetricsRecorder.ROWS, 0);
+    r.taskAdmitted(MetricsRecorder.ROWS, 0);
+    r.taskEnded(MetricsRecorder.ROWS, 5);
+    r.taskAdmitted("a-pool", 0); // another executor's tasks are not rows
     r.rowSettled(Outcome.DONE);
     r.rowsSettled(Outcome.INVALID, 3);
     r.requestStarted("api:443");

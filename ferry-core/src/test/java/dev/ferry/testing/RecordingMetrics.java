@@ -43,13 +43,13 @@ public final class RecordingMetrics implements MetricsRecorder {
   }
 
   @Override
-  public void rowStarted() {
-    events.add("rowStarted");
+  public void taskAdmitted(String executor, long waitNanos) {
+    events.add("taskAdmitted " + executor);
   }
 
   @Override
-  public void rowEnded() {
-    events.add("rowEnded");
+  public void taskEnded(String executor, long runNanos) {
+    events.add("taskEnded " + executor);
   }
 
   @Override

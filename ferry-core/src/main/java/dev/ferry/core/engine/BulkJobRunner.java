@@ -113,7 +113,8 @@ public final class BulkJobRunner {
     this.clock = Objects.requireNonNull(clock, "clock cannot be null");
     this.metrics = MetricsRecorder.composite(progress, options.metrics());
     this.sharedRows = options.rowLimiter() == null ? null
-        : new TaskExecutor(Admission.adaptive(options.rowLimiter()), rowThreadFactory);
+        : new TaskExecutor(Admission.adaptive(options.rowLimiter()), rowThreadFactory)
+            .reporting(MetricsRecorder.ROWS, metrics);
   }
 
   /** This run's counters (fed through the metrics SPI, like the recorder of {@link RunOptions#metrics()}). */
@@ -194,7 +195,8 @@ public final class BulkJobRunner {
     // Fixed concurrency: this worker's rows in flight, over every chunk it has open (one being started, the
     // ones before it draining), so workers x concurrency bounds the whole run.
     TaskExecutor rows = sharedRows != null ? sharedRows
-        : new TaskExecutor(Admission.fixed(options.concurrency()), rowThreadFactory);
+        : new TaskExecutor(Admission.fixed(options.concurrency()), rowThreadFactory)
+            .reporting(MetricsRecorder.ROWS, metrics);
     List<Thread> finishers = new ArrayList<>();
     try {
       while (!stopping()) {
@@ -407,7 +409,6 @@ public final class BulkJobRunner {
   private void runRow(RowInput input, ChunkPass pass, OutcomeBatcher ledger) {
     try {
       if (stopping()) return; // stopped while it waited for admission: no new row starts
-      metrics.rowStarted();
       long timeoutNanos = options.rowTimeout().toNanos();
       Deadline deadline = timeoutNanos > 0 ? Deadline.start(scheduler, timeoutNanos) : null;
       RowOutcome outcome = null;
@@ -422,21 +423,17 @@ public final class BulkJobRunner {
           thrown = null;
         }
       }
-      try {
-        if (thrown == null) {
-          settle(outcome, pass, ledger);
-          countFailure(outcome);
-        } else if (thrown instanceof StopJobException e) {
-          requestStop(e.getMessage());
-        } else if (thrown instanceof InterruptedException) {
-          requestStop("interrupted");
-        } else {
-          LOG.error("row {} (line {}) failed unexpectedly", input.row(), input.line(), thrown);
-          settle(new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true, "", "internal", 0,
-              "internal_error", thrown.getClass().getSimpleName(), "", ""), pass, ledger);
-        }
-      } finally {
-        metrics.rowEnded();
+      if (thrown == null) {
+        settle(outcome, pass, ledger);
+        countFailure(outcome);
+      } else if (thrown instanceof StopJobException e) {
+        requestStop(e.getMessage());
+      } else if (thrown instanceof InterruptedException) {
+        requestStop("interrupted");
+      } else {
+        LOG.error("row {} (line {}) failed unexpectedly", input.row(), input.line(), thrown);
+        settle(new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true, "", "internal", 0,
+            "internal_error", thrown.getClass().getSimpleName(), "", ""), pass, ledger);
       }
     } finally {
       rowThreads.remove(Thread.currentThread());

@@ -31,13 +31,13 @@ final class CompositeMetricsRecorder implements MetricsRecorder {
   }
 
   @Override
-  public void rowStarted() {
-    for (MetricsRecorder r : recorders) r.rowStarted();
+  public void taskAdmitted(String executor, long waitNanos) {
+    for (MetricsRecorder r : recorders) r.taskAdmitted(executor, waitNanos);
   }
 
   @Override
-  public void rowEnded() {
-    for (MetricsRecorder r : recorders) r.rowEnded();
+  public void taskEnded(String executor, long runNanos) {
+    for (MetricsRecorder r : recorders) r.taskEnded(executor, runNanos);
   }
 
   @Override

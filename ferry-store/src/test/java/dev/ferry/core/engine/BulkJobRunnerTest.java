@@ -389,10 +389,11 @@ class BulkJobRunnerTest {
         RunOptions.of(2, 3, "t").withMetrics(recorder), WallClock.system());
     // When it runs
     runner.run();
-    // Then the recorder and the runner's own progress saw the same rows and chunks
+    // Then the recorder and the runner's own progress saw the same rows and chunks, the rows in flight told by the
+    // executor
     assertThat(recorder.count("rowSettled DONE")).isEqualTo(225).isEqualTo(runner.progress().done());
     assertThat(recorder.count("rowSettled INVALID")).isEqualTo(25).isEqualTo(runner.progress().invalid());
-    assertThat(recorder.count("rowStarted")).isEqualTo(250).isEqualTo(recorder.count("rowEnded"));
+    assertThat(recorder.count("taskAdmitted rows")).isEqualTo(250).isEqualTo(recorder.count("taskEnded rows"));
     assertThat(recorder.count("chunkDone")).isEqualTo(3).isEqualTo(runner.progress().chunksDone());
     assertThat(runner.progress().rowsInFlight()).isZero();
     assertThat(recorder.gauge(Gauge.CONCURRENCY_LIMIT, "spi")).isEqualTo(6);
