@@ -70,6 +70,8 @@ class PrometheusEndpointTest {
       assertThat(m.value("ferry_http_retries_total", Map.of("target", "api:443"))).isEqualTo(1);
       assertThat(m.value("ferry_http_timeouts_total", Map.of("target", "api:443"))).isEqualTo(1);
       assertThat(m.value("ferry_http_connection_errors_total", Map.of("target", "api:443"))).isZero();
+      assertThat(m.type("ferry_http_rate_wait_seconds_total")).isEqualTo("counter");
+      assertThat(m.value("ferry_http_rate_wait_seconds_total", Map.of("target", "api:443"))).isEqualTo(1.5);
       assertThat(m.value("ferry_http_requests_in_flight", Map.of("target", "api:443"))).isEqualTo(1);
 
       assertThat(m.type("ferry_http_request_duration_seconds_bucket")).isEqualTo("histogram");
@@ -109,6 +111,7 @@ class PrometheusEndpointTest {
     r.recordCallNanos("api:443", "create_user", 429, 3_000_000L);
     r.throttled("api:443");
     r.retry("api:443");
+    r.rateWaitNanos("api:443", 1_500_000_000L); // the retry waited out the 429's pause
     r.requestStarted("api:443");
     r.recordCallNanos("api:443", "create_user", 0, 2_000_000_000L);
     r.timeout("api:443");

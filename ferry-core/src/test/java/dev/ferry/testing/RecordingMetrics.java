@@ -72,6 +72,12 @@ public final class RecordingMetrics implements MetricsRecorder {
     events.add("requestStarted " + target);
   }
 
+  /** Recorded without its duration: "rateWaitNanos target". */
+  @Override
+  public void rateWaitNanos(String target, long nanos) {
+    events.add("rateWaitNanos " + target);
+  }
+
   @Override
   public void recordCallNanos(String target, String step, int status, long nanos) {
     events.add("recordCallNanos " + target + " " + step + " " + status);

@@ -66,6 +66,11 @@ final class CompositeMetricsRecorder implements MetricsRecorder {
   }
 
   @Override
+  public void rateWaitNanos(String target, long nanos) {
+    for (MetricsRecorder r : recorders) r.rateWaitNanos(target, nanos);
+  }
+
+  @Override
   public void throttled(String target) {
     for (MetricsRecorder r : recorders) r.throttled(target);
   }

@@ -81,6 +81,12 @@ public interface MetricsRecorder {
    */
   default void recordCallNanos(String target, String step, int status, long nanos) {}
 
+  /**
+   * An attempt to {@code target} waited {@code nanos} for its rate permit (the target's pace, a 429's pause) before
+   * it was sent; told only when it waited.
+   */
+  default void rateWaitNanos(String target, long nanos) {}
+
   /** The target answered 429 (the shared pacer is paused). */
   default void throttled(String target) {}
 
