@@ -34,11 +34,15 @@ class RowTimeoutCliTest {
   private record Run(int exit, JsonNode report, String err) {}
 
   private static Run ferry(String... args) throws Exception {
+    return ferry(Map.of("WORKOS_SECRET_KEY", KEY), args);
+  }
+
+  private static Run ferry(Map<String, String> env, String... args) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code;
     try (PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
-      code = CliTestSeam.commandLine(o, e, Map.of("WORKOS_SECRET_KEY", KEY)).execute(args);
+      code = CliTestSeam.commandLine(o, e, env).execute(args);
     }
     return new Run(code, out.toString().isBlank() ? JSON.nullNode() : JSON.readTree(out.toString()), err.toString());
   }
@@ -80,6 +84,44 @@ class RowTimeoutCliTest {
       assertThat(sim.stats().usersCreated()).isEqualTo(5);
       assertThat(sim.stats().duplicateCreations()).isZero();
       assertThat(sim.stats().idempotentReplays()).isGreaterThanOrEqualTo(5);
+    }
+  }
+
+  @Test
+  void aSpecJobsRowsAreCutByTheSameTimeout() throws Exception {
+    // Given a spec job of 3 JSONL rows, one request each, against an API whose every request hangs
+    ManualClock clock = new ManualClock();
+    clock.closeGate();
+    Path input = dir.resolve("people.jsonl");
+    Files.writeString(input, "{\"id\": 1, \"email\": \"a@example.com\"}\n{\"id\": 2, \"email\": \"b@example.com\"}\n"
+        + "{\"id\": 3, \"email\": \"c@example.com\"}\n");
+    Path spec = dir.resolve("job.yaml");
+    Files.writeString(spec, """
+        source: { jsonl: { path: "${INPUT}" } }
+        targets:
+          api:
+            base_url: "${API_URL}"
+            headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+        steps:
+          - name: user
+            target: api
+            request: { method: POST, path: /user_management/users, body: { email: "{{ row.email }}" } }
+            idempotency_key: "person-{{ row.id }}"
+        key: "{{ row.id }}"
+        """);
+    try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).latency(Duration.ofMillis(20))
+        .build(), clock)) {
+      Map<String, String> env = Map.of("INPUT", input.toString(), "API_URL", sim.baseUrl().toString(),
+          "WORKOS_SECRET_KEY", KEY);
+      // When it runs with a row timeout of 300 ms
+      Run run = ferry(env, "run", spec.toString(), "--job-id", "sp", "--checkpoint-dir", dir.resolve("state").toString(),
+          "--concurrency", "3", "--rate-limit", "none", "--row-timeout", "300ms", "--quiet", "--json");
+      // Then every row failed, retryable, the job finished (exit 1), and the requests never got an answer
+      assertThat(run.exit()).as(run.err()).isEqualTo(1);
+      assertThat(run.report().path("failed").asLong()).isEqualTo(3);
+      assertThat(run.report().path("retryable_failed").asLong()).isEqualTo(3);
+      assertThat(Files.readString(Path.of(run.report().path("errors_file").asText()))).contains("row_timeout");
+      clock.openGate();
     }
   }
 
