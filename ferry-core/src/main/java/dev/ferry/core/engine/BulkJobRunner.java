@@ -53,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * permits above, not the chunks, bound the rows in flight. A chunk's own finisher thread settles it when its
  * last row ended.
  *
+ * <p>With a {@linkplain RunOptions#rowTimeout() row timeout}, each row runs against a {@link Deadline} (the
+ * executor's {@code TimedRun}, the live pool's task timeout): a row still running then is interrupted and recorded
+ * failed, retryable, {@code row_timeout}, unless its own outcome came back done; {@code resume} sends it again. The
+ * executor tells the metrics SPI about every row it admits and ends ({@link MetricsRecorder#ROWS}); the runner adds
+ * the outcomes and the chunks done.
+ *
  * <p>Concurrency: each worker thread owns the chunks it claimed (held in {@code heldChunks}, whose leases the
  * heartbeat renews, until their finisher settles them); rows share only the processor (threadsafe), the ledger
  * writer, the executors' admissions and the metrics recorders (all threadsafe). A row's permit is given back before
