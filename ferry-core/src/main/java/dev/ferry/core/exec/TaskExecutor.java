@@ -147,8 +147,8 @@ public final class TaskExecutor {
     boolean told = recorder != MetricsRecorder.none();
     Runnable admitted = () -> {
       long began = told ? ticker.read() : 0;
-      if (told) recorder.taskAdmitted(name, waitedNanos);
       try {
+        if (told) recorder.taskAdmitted(name, waitedNanos);
         task.run();
       } finally {
         admission.release();
