@@ -23,7 +23,6 @@ final class StepsProcessor implements RowProcessor {
   private final List<StepConfig> configs;
   private final List<Step> steps;
   private final Template key;
-  private final Map<String, Template> vars;
   /** The vars' names (a row's values are a {@link SlotMap} of them) and templates, in order. */
   private final SlotMap.Names varNames;
   private final Template[] varTemplates;
@@ -46,7 +45,6 @@ final class StepsProcessor implements RowProcessor {
       java.util.Set<String> secretFields) {
     this.secretFields = secretFields;
     this.counts = new StepCounts(configs);
-    this.vars = vars;
     this.varNames = new SlotMap.Names(List.copyOf(vars.keySet()));
     this.varTemplates = vars.values().toArray(Template[]::new);
     this.tables = tables;
