@@ -64,10 +64,10 @@ final class CallRunner {
       throws InterruptedException {
     ApiResponse r = a.response();
     return switch (a.rule().action()) {
-      case OK -> new StepResult.Ok(Answer.capture(call, a.tree()), r.status(), "", r.requestId());
+      case OK -> new StepResult.Ok(a.captures(call), r.status(), "", r.requestId());
       case EXISTS -> {
         if (a.rule().then() == null) {
-          yield new StepResult.Ok(Answer.capture(call, a.tree()), r.status(), "existing", r.requestId());
+          yield new StepResult.Ok(a.captures(call), r.status(), "existing", r.requestId());
         }
         StepResult then = run(step, target, a.rule().then(), ctx, row);
         yield then instanceof StepResult.Ok ok
