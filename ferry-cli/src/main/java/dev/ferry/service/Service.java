@@ -61,7 +61,8 @@ public final class Service implements AutoCloseable {
     ServeConfig serve = spec.serve();
     ConcurrencyLimiter limit = adaptiveLimit(serve.concurrency());
     this.steps = JobSteps.builder(spec.job().targets(), spec.job().steps()).jobId("serve-" + serve.queue())
-        .key(spec.job().key()).store(store).metrics(options.calls()).exportTo(options.exported())
+        .key(spec.job().key()).secrets(spec.job().secretMask()).store(store).metrics(options.calls())
+        .exportTo(options.exported())
         .requestTimeout(options.requestTimeout()).concurrencyLimiter(limit).build();
     this.rates = new ItemRates(Ticker.system());
     this.drain = new Drain(queue, steps.processor(), owner, Admission.adaptive(limit), serve.lease(),
