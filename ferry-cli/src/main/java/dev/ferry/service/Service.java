@@ -36,6 +36,8 @@ public final class Service implements AutoCloseable {
   private final Drain drain;
   private final ItemRates rates;
   private final Thread drainThread;
+  /** Forgets deliveries older than the dedupe window (its own thread, interrupted by {@link #stop}). */
+  private final Thread compactorThread;
   private final ServiceHttp http;
   private final String owner;
   private final WallClock clock;
@@ -83,6 +85,9 @@ public final class Service implements AutoCloseable {
     }
     this.http = front;
     this.drainThread = Thread.ofPlatform().name("ferry-drain").daemon().start(drain);
+    // a platform thread: an interrupt ends its sleep, and never closes a database socket in the middle of a compaction
+    this.compactorThread = Thread.ofPlatform().name("ferry-compactor").daemon().start(new Compactor(queue,
+        serve.dedupeWindow(), clock, Sleeper.system()));
   }
 
   /**
@@ -157,9 +162,11 @@ public final class Service implements AutoCloseable {
    */
   public boolean stop(Duration timeout) throws InterruptedException {
     draining = true;
+    compactorThread.interrupt();
     drain.stopClaiming();
     drainThread.join();
     boolean settled = drain.awaitIdle(timeout);
+    compactorThread.join();
     if (!settled) queue.release(owner);
     return settled;
   }
