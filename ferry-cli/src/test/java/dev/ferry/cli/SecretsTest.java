@@ -243,6 +243,84 @@ class SecretsTest {
   }
 
   @Test
+  void aServicesSecretsNeverShowInItsFailedItemsLogsOrQueue() throws Exception {
+    // Given: a service spec whose step puts a secret parameter in the body and the query, and an API that refuses
+    // some items quoting the request
+    Path spec = inputs.resolve("secret-serve.yaml");
+    Files.writeString(spec, """
+        version: 1
+        name: secret-serve
+        targets:
+          api:
+            base_url: "${API_URL}"
+            headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+        steps:
+          - name: user
+            target: api
+            request:
+              method: POST
+              path: /user_management/users
+              query: { api_token: "${API_TOKEN}" }
+              body: { email: "{{ row.email }}", first_name: "${API_TOKEN}" }
+        key: "{{ row.email }}"
+        serve:
+          routes: [ { path: /in, delivery_id: "$.id", items: "$.users" } ]
+          max_attempts: 1
+        """);
+    proxy.refuseWith(422, "refuse").echoRequest(true);
+    Map<String, String> env = Map.of("API_URL", proxy.baseUrl().toString(), ApiKeys.ENV, KEY, "API_TOKEN", TOKEN);
+    Path state = Files.createDirectories(work.resolve(".ferry"));
+    String db = state.resolve("ferry.db").toString();
+    dev.ferry.spec.ServiceSpec service = dev.ferry.spec.SpecLoader.loadService(spec, env);
+    String failedList;
+    Captured served;
+    try (dev.ferry.core.spi.JobStore store = dev.ferry.store.JobStores.open(db);
+        dev.ferry.store.SqlWorkQueue queue = dev.ferry.store.SqlWorkQueue.open(db, "secret-serve")) {
+      served = inProcess(() -> {
+        try {
+          dev.ferry.service.Service s = dev.ferry.service.Service.start(service, store, queue,
+              new dev.ferry.service.Service.Options(new java.net.InetSocketAddress(
+                  java.net.InetAddress.getLoopbackAddress(), 0), "p1", dev.ferry.core.metrics.MetricsRecorder.none(),
+                  () -> "", new dev.ferry.http.CallMetrics(), Duration.ofSeconds(10)));
+          try (s) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + s.address().getPort();
+            // When: a delivery of two items, one refused with the request quoted
+            java.net.http.HttpResponse<String> posted = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "/in")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"id\":\"d1\",\"users\":[{\"email\":\"refuse1@example.com\"},{\"email\":\"ok1@example.com\"}]}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(posted.statusCode()).isEqualTo(202);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (queue.stats(0).done() + queue.stats(0).failed() < 2 && System.nanoTime() < deadline) {
+              Thread.sleep(20); // waiting for the drain, not timing it
+            }
+            java.net.http.HttpResponse<String> failed = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "/failed")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            s.stop(Duration.ofSeconds(10));
+            return new CliRun(0, failed.body(), "");
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      failedList = served.run.out();
+      assertThat(queue.stats(0)).as(failedList).isEqualTo(new dev.ferry.store.WorkQueue.QueueStats(0, 0, 1, 1, 0));
+    }
+    CliRun listed = CliRun.run(env, "serve", spec.toString(), "--checkpoint-dir", state.toString(), "--list-failed");
+
+    // Then: the failed item's reason is the API's echo, masked, in /failed and --list-failed; nothing anywhere holds
+    // the secret
+    assertThat(sim.stats().usersCreated()).isEqualTo(1);
+    assertThat(failedList).contains("refused by the test proxy (request: Authorization Bearer ***; body {")
+        .contains("first_name\\\":\\\"***\\\"").contains("target /user_management/users?api_token=***");
+    assertThat(listed.exit()).as(listed.toString()).isZero();
+    assertThat(listed.out()).contains("api_token=***");
+    Files.writeString(work.resolve("serve-output.txt"), served.all() + listed.out() + listed.err());
+    scan("serve-output.txt");
+  }
+
+  @Test
   void proxyCredentialsNeverShowInOutputLogsOrState() throws Exception {
     // Given: the API reachable only through a proxy that wants Basic credentials, given in the proxy URL
     String password = "PROXYCANARY-pw";
