@@ -142,7 +142,7 @@ final class StepsProcessor implements RowProcessor {
     }
     if (sink != null && !dryRun) {
       try {
-        sink.write(row, mask.isEmpty() ? state.results() : maskedTree(state.results(), mask));
+        sink.write(row, holds(state.results(), mask) ? maskedTree(state.results(), mask) : state.results());
       } catch (IOException e) {
         return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, true, rowKey, "sink", 0, "sink",
             "writing the row's results failed: " + e.getMessage(), "", "");
@@ -155,9 +155,24 @@ final class StepsProcessor implements RowProcessor {
 
   /** {@code o} with its texts masked (an API that echoes the request's secret, a template error quoting a value). */
   private static RowOutcome masked(RowOutcome o, SecretMask mask) {
-    if (mask.isEmpty()) return o;
+    if (mask.isEmpty() || !mask.occursIn(o.key()) && !mask.occursIn(o.code()) && !mask.occursIn(o.message())
+        && !mask.occursIn(o.requestId()) && !mask.occursIn(o.note())) {
+      return o; // the common case: nothing echoed, nothing to copy
+    }
     return new RowOutcome(o.row(), o.chunk(), o.line(), o.outcome(), o.retryable(), mask.mask(o.key()), o.step(),
         o.httpStatus(), mask.mask(o.code()), mask.mask(o.message()), mask.mask(o.requestId()), mask.mask(o.note()));
+  }
+
+  /** Whether a string in a results tree (maps, lists, values) holds a secret. */
+  static boolean holds(Object value, SecretMask mask) {
+    if (mask.isEmpty()) return false;
+    if (value instanceof String s) return mask.occursIn(s);
+    if (value instanceof Map<?, ?> m) {
+      for (Object v : m.values()) if (holds(v, mask)) return true;
+    } else if (value instanceof List<?> l) {
+      for (Object v : l) if (holds(v, mask)) return true;
+    }
+    return false;
   }
 
   /** A copy of a results tree (maps, lists, values) with every string masked. */
