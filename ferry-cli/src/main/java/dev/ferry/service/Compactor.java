@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * deliveries received longer than the window ago whose items are all done are forgotten with their items
  * ({@link WorkQueue#compact}), in transactions of {@link #BATCH} deliveries. Failed items, and the deliveries they
  * belong to, stay until redriven or dropped. Every replica compacts; they delete the same rows, once. Runs on its
- * own thread; {@link #run} returns when interrupted (after the transaction under way). Time through {@link WallClock} and {@link Sleeper}, so tests
- * run it in virtual time.
+ * own thread; {@link #run} returns when interrupted (after the transaction under way). Time through
+ * {@link WallClock} and {@link Sleeper}, so tests run it in virtual time.
  */
 final class Compactor implements Runnable {
   /** Deliveries forgotten per transaction: short transactions leave claims and offers their turn. */
