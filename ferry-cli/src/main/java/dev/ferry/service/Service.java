@@ -174,6 +174,12 @@ public final class Service implements AutoCloseable {
   /** Stops listening and closes the steps' targets (call after {@link #stop}). */
   @Override
   public void close() {
+    compactorThread.interrupt(); // (stop did, unless it was not called) before the caller closes the queue
+    try {
+      compactorThread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     http.close();
     steps.close();
   }
