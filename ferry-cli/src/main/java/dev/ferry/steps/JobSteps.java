@@ -70,7 +70,8 @@ public final class JobSteps implements AutoCloseable {
       throw e;
     }
     this.targets = opened;
-    CallRunner runner = new CallRunner(b.dryRun, b.rendered, b.retryPolicy, b.sleeper, b.random);
+    RowSecrets secrets = new RowSecrets(b.secrets, b.secretFields);
+    CallRunner runner = new CallRunner(b.dryRun, secrets.masking(b.rendered), b.retryPolicy, b.sleeper, b.random);
     List<Step> built = new ArrayList<>();
     for (StepConfig c : b.steps) {
       StepTarget t = opened.get(c.target());
@@ -82,7 +83,7 @@ public final class JobSteps implements AutoCloseable {
     }
     this.steps = List.copyOf(built);
     this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.tables, b.checks, Map.of("id", b.jobId),
-        b.sink, b.dryRun, b.secretFields);
+        b.sink, b.dryRun, secrets);
   }
 
   /**
@@ -173,6 +174,7 @@ public final class JobSteps implements AutoCloseable {
     Map<String, Template> vars = Map.of();
     Map<String, Object> tables = Map.of();
     java.util.Set<String> secretFields = java.util.Set.of();
+    dev.ferry.http.SecretMask secrets = dev.ferry.http.SecretMask.NONE;
     JobStore store;
     ResultSink sink;
     boolean dryRun;
@@ -226,6 +228,15 @@ public final class JobSteps implements AutoCloseable {
      */
     public Builder secretFields(java.util.Set<String> fields) {
       this.secretFields = java.util.Set.copyOf(Objects.requireNonNull(fields, "fields cannot be null"));
+      return this;
+    }
+
+    /**
+     * The job's secrets (a spec's secret parameters): masked, in every form a request holds them, out of every row's
+     * outcome, results, exceptions and rendered requests (a dry run's), whatever echoes them; none by default.
+     */
+    public Builder secrets(dev.ferry.http.SecretMask secrets) {
+      this.secrets = Objects.requireNonNull(secrets, "secrets cannot be null");
       return this;
     }
 
