@@ -13,10 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +24,7 @@ import java.util.function.Consumer;
 public final class CsvRecordSource extends FileRecordSource {
   private final CsvLimits limits;
   private volatile CsvHeader header;
+  private volatile CsvRecord.Columns columns;
 
   public CsvRecordSource(Path file) {
     this(file, CsvLimits.defaults());
@@ -45,10 +43,11 @@ public final class CsvRecordSource extends FileRecordSource {
   @Override
   public ChunkPlan plan(int chunkSize, Consumer<RowInput> visitor) throws IOException {
     CsvHeader h = header();
+    CsvRecord.Columns names = columns;
     return ChunkPlanner.plan(file, h, chunkSize, limits, r -> {
       String[] fields = new String[r.fieldCount()];
       for (int i = 0; i < fields.length; i++) fields[i] = r.field(i);
-      visitor.accept(withRecord(h, new RowInput(r.row(), (int) ((r.row() - 1) / chunkSize), r.line(), fields,
+      visitor.accept(withRecord(names, new RowInput(r.row(), (int) ((r.row() - 1) / chunkSize), r.line(), fields,
           r.error())));
     });
   }
@@ -57,12 +56,13 @@ public final class CsvRecordSource extends FileRecordSource {
   public ChunkSource chunks() {
     return chunk -> {
       CsvHeader h = header();
+      CsvRecord.Columns names = columns;
       ChunkSource.RowCursor csv = new CsvChunkSource(file, h, limits).open(chunk);
       return new ChunkSource.RowCursor() {
         @Override
         public RowInput next() throws IOException {
           RowInput row = csv.next();
-          return row == null ? null : withRecord(h, row);
+          return row == null ? null : withRecord(names, row);
         }
 
         @Override
@@ -73,13 +73,13 @@ public final class CsvRecordSource extends FileRecordSource {
     };
   }
 
-  /** The row with its record: header name → value (a short row's missing values are absent). */
-  static RowInput withRecord(CsvHeader header, RowInput row) {
-    Map<String, Object> record = new LinkedHashMap<>();
-    List<String> names = header.columns();
-    for (int i = 0; i < names.size() && i < row.fields().length; i++) record.put(names.get(i), row.fields()[i]);
+  /**
+   * The row with its record: header name → value (a short row's missing values are absent), a {@link CsvRecord} over
+   * the row's fields (the names shared by every row of the file).
+   */
+  static RowInput withRecord(CsvRecord.Columns columns, RowInput row) {
     return new RowInput(row.row(), row.chunk(), row.line(), row.fields(), row.error(),
-        Collections.unmodifiableMap(record));
+        new CsvRecord(columns, row.fields()));
   }
 
   private CsvHeader header() throws IOException {
@@ -91,6 +91,7 @@ public final class CsvRecordSource extends FileRecordSource {
     } catch (NoSuchFileException e) {
       throw new InputException(file + ": no such file");
     }
+    columns = new CsvRecord.Columns(h.columns());
     header = h;
     return h;
   }

@@ -143,8 +143,9 @@ abstract class Compiled {
   }
 
   /**
-   * {@code row.email}: one read of the root's map; of a {@link SlotMap} ({@code vars}), one read of its array at the
-   * index this node remembers for the map's names.
+   * {@code row.email}: one read of the root's map; of a {@link SlotMap} ({@code vars}) or a
+   * {@link dev.ferry.sources.CsvRecord} (a CSV row), one read of its array at the index this node remembers for the
+   * map's names.
    */
   static final class RootField extends Compiled {
     private final int root;
@@ -157,11 +158,19 @@ abstract class Compiled {
       this.field = field;
     }
 
-    private record Slot(SlotMap.Names names, int index) {}
+    /** {@code names}: a {@link SlotMap.Names} or a {@link dev.ferry.sources.CsvRecord.Columns}. */
+    private record Slot(Object names, int index) {}
 
     @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       Map<String, Object> m = ctx.root(root);
+      if (m instanceof dev.ferry.sources.CsvRecord record) {
+        Slot s = slot;
+        if (s == null || s.names() != record.columns()) {
+          slot = s = new Slot(record.columns(), record.columns().indexOf(field));
+        }
+        return s.index() < 0 ? null : record.valueAt(s.index());
+      }
       if (m instanceof SlotMap slots) {
         Slot s = slot;
         if (s == null || s.names() != slots.names()) slot = s = new Slot(slots.names(), slots.names().indexOf(field));
