@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,6 +51,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "The simulator's write limit in req/s, 'none' for none (default: ${DEFAULT-VALUE}; WorkOS: 50)."
           + " The client is told the same limit unless --rate-limit says otherwise.")
   double simRateLimit;
+
+  @Option(names = "--also-spec", hidden = true, description = "Then import the same users again through the built-in"
+      + " spec workos-import, and dry-run it (the launcher's class-data archive training run: both paths' classes).")
+  boolean alsoSpec;
 
   @Mixin
   RunFlags flags;
@@ -91,8 +96,25 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("simulator   users %,d, organizations %,d, memberships %,d; duplicates refused %,d,"
                 + " duplicate creations %,d, 429s served %,d%n", s.users(), s.organizations(), s.memberships(),
             s.duplicatesRefused(), s.duplicateCreations(), s.rateLimited());
+        if (alsoSpec && code == ExitCodes.OK) code = runSpec(csv, sim.baseUrl().toString(), jobId, out, err);
         return code;
       }
     }
+  }
+
+  /** The same users through {@code ferry run} of the built-in spec, into the same simulator, then its dry run. */
+  private int runSpec(Path csv, String url, String jobId, PrintWriter out, PrintWriter err) throws Exception {
+    Path file = flags.checkpointDir.resolve("demo").resolve("workos-import.yaml");
+    java.nio.file.Files.writeString(file, dev.ferry.spec.BuiltinSpecs.text("workos-import"));
+    Map<String, String> env = Map.of(ApiKeys.ENV, DEMO_KEY, "INPUT", csv.toString(), "WORKOS_API_URL", url,
+        "CREATE_ORG_IF_MISSING", "true");
+    for (String mode : new String[] {"spec", "spec-dry"}) {
+      List<String> args = new java.util.ArrayList<>(List.of("run", file.toString(), "--job-id", jobId + "-" + mode,
+          "--checkpoint-dir", flags.checkpointDir.toString(), "--progress", "never", "--quiet", "--rate-limit", "none"));
+      if (mode.endsWith("dry")) args.add("--dry-run");
+      int code = Main.commandLine(out, err, env).execute(args.toArray(String[]::new));
+      if (code != ExitCodes.OK) return code;
+    }
+    return ExitCodes.OK;
   }
 }
