@@ -21,7 +21,7 @@ public final class CsvRecord extends AbstractMap<String, Object> {
   private final Columns columns;
   private final String[] fields;
 
-  CsvRecord(Columns columns, String[] fields) {
+  public CsvRecord(Columns columns, String[] fields) {
     this.columns = columns;
     this.fields = fields;
   }
@@ -33,7 +33,7 @@ public final class CsvRecord extends AbstractMap<String, Object> {
     private final int[][] columns;
     private final Map<String, Integer> index;
 
-    Columns(List<String> header) {
+    public Columns(List<String> header) {
       Map<String, List<Integer>> at = new java.util.LinkedHashMap<>();
       for (int i = 0; i < header.size(); i++) at.computeIfAbsent(header.get(i), k -> new ArrayList<>()).add(i);
       names = at.keySet().toArray(String[]::new);
@@ -44,6 +44,16 @@ public final class CsvRecord extends AbstractMap<String, Object> {
         idx.put(names[n], n);
       }
       index = Map.copyOf(idx);
+    }
+
+    /** The number of distinct names. */
+    public int size() {
+      return names.length;
+    }
+
+    /** The distinct name at an index, 0 to {@link #size()} - 1 (in the order of their first column). */
+    public String name(int index) {
+      return names[index];
     }
 
     /** The index of a name for {@link CsvRecord#valueAt}, or -1 when the header has no such column. */
@@ -66,7 +76,8 @@ public final class CsvRecord extends AbstractMap<String, Object> {
     return null;
   }
 
-  private boolean present(int name) {
+  /** Whether the row has the name at an index of {@link #columns()} (it is not too short for its first column). */
+  public boolean present(int name) {
     return columns.columns[name][0] < fields.length;
   }
 

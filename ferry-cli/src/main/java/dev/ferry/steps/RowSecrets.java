@@ -2,6 +2,7 @@ package dev.ferry.steps;
 
 import dev.ferry.core.engine.RowInput;
 import dev.ferry.http.SecretMask;
+import dev.ferry.sources.CsvRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,10 @@ final class RowSecrets {
   private final SecretMask job;
   private final Set<String> fields;
   private final Map<Long, SecretMask> rendering = new ConcurrentHashMap<>();
+  /** The secret names' indexes in the CSV columns last seen; replaced whole (immutable), so a racy read is safe. */
+  private SecretColumns secretColumns;
+
+  private record SecretColumns(CsvRecord.Columns columns, int[] indexes) {}
 
   /**
    * @param job    the job's secrets
@@ -33,6 +38,7 @@ final class RowSecrets {
   /** The mask of {@code row}: the job's secrets and the row's secret fields' values. */
   SecretMask of(RowInput row) {
     if (fields.isEmpty() || row.record() == null) return job;
+    if (row.record() instanceof CsvRecord csv) return job.and(secretValues(csv));
     List<String> values = new ArrayList<>();
     for (Map.Entry<String, Object> e : row.record().entrySet()) {
       if (e.getValue() instanceof String v && fields.contains(e.getKey().strip().toLowerCase(Locale.ROOT))) {
@@ -40,6 +46,23 @@ final class RowSecrets {
       }
     }
     return job.and(values);
+  }
+
+  /** As the loop over a record's entries in {@link #of}, over the secret columns only (found once per header). */
+  private List<String> secretValues(CsvRecord record) {
+    SecretColumns s = secretColumns;
+    if (s == null || s.columns() != record.columns()) {
+      CsvRecord.Columns c = record.columns();
+      List<Integer> at = new ArrayList<>();
+      for (int i = 0; i < c.size(); i++) if (fields.contains(c.name(i).strip().toLowerCase(Locale.ROOT))) at.add(i);
+      secretColumns = s = new SecretColumns(c, at.stream().mapToInt(Integer::intValue).toArray());
+    }
+    if (s.indexes().length == 0) return List.of();
+    List<String> values = new ArrayList<>(s.indexes().length);
+    for (int i : s.indexes()) {
+      if (record.present(i) && record.valueAt(i) instanceof String v) values.add(v);
+    }
+    return values;
   }
 
   /** The row's requests are rendered with {@code mask} until {@link #ended}. */
