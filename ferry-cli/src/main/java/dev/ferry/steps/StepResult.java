@@ -1,7 +1,5 @@
 package dev.ferry.steps;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What one step did for one row. Immutable. */
@@ -10,7 +8,7 @@ public sealed interface StepResult {
   /** The step succeeded (or found the thing existing); {@code captures} are its results for later steps. */
   record Ok(Map<String, Object> captures, int status, String note, String requestId) implements StepResult {
     public Ok {
-      captures = Collections.unmodifiableMap(new LinkedHashMap<>(captures));
+      captures = FrozenCaptures.of(captures); // a read-only copy, made once: another Ok's captures are kept as they are
       note = note == null ? "" : note;
       requestId = requestId == null ? "" : requestId;
     }

@@ -1,0 +1,45 @@
+package dev.ferry.steps;
+
+import java.util.AbstractMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A step's captures as a {@link StepResult.Ok} holds them: a read-only copy, in the given order, null values kept.
+ * Its own type so that an Ok made from another Ok's captures (an "existing" or "cached" result, the same captures
+ * under another note) keeps the copy instead of copying it again. Immutable.
+ */
+final class FrozenCaptures extends AbstractMap<String, Object> {
+  private final Map<String, Object> view;
+
+  private FrozenCaptures(Map<String, Object> source) {
+    this.view = Collections.unmodifiableMap(new LinkedHashMap<>(source));
+  }
+
+  /** {@code captures} itself when it is already a frozen copy, else a frozen copy of it. */
+  static Map<String, Object> of(Map<String, Object> captures) {
+    return captures instanceof FrozenCaptures f ? f : new FrozenCaptures(captures);
+  }
+
+  @Override
+  public Object get(Object key) {
+    return view.get(key);
+  }
+
+  @Override
+  public boolean containsKey(Object key) {
+    return view.containsKey(key);
+  }
+
+  @Override
+  public int size() {
+    return view.size();
+  }
+
+  @Override
+  public Set<Entry<String, Object>> entrySet() {
+    return view.entrySet();
+  }
+}
