@@ -78,7 +78,8 @@ public final class Service implements AutoCloseable {
     ServiceHttp front;
     try {
       front = new ServiceHttp(options.address(), routes, queue, serve.maxBody(), retryAfter, () -> draining,
-          options.metrics(), this::status, clock::millis, serve.adminToken());
+          options.metrics(), this::status, clock::millis, serve.adminToken(),
+          () -> drain.outage().map(TargetOutage.Snapshot::reason));
     } catch (IOException e) {
       steps.close();
       throw e;

@@ -69,8 +69,13 @@ final class StepsProcessor implements RowProcessor {
     if (dryRun) secrets.started(row.row(), mask);
     try {
       return masked(run(row, mask), mask);
-    } catch (StopJobException | TargetUnusableException e) {
+    } catch (StopJobException e) {
       throw new StopJobException(mask.mask(e.getMessage()));
+    } catch (TargetUnusableException e) {
+      // a stop for a job; the cause tells a service that the target, not the row, is at fault (docs/SERVE.md)
+      StopJobException stop = new StopJobException(mask.mask(e.getMessage()));
+      stop.initCause(new TargetUnusableException(stop.getMessage()));
+      throw stop;
     } catch (RuntimeException e) {
       if (mask.isEmpty()) throw e;
       throw new MaskedException(e, mask);
