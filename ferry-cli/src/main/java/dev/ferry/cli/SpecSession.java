@@ -149,7 +149,7 @@ final class SpecSession {
     if (spec.secretColumns().isEmpty()) return body;
     try {
       com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(body);
-      maskFields(tree, spec.secretColumns());
+      maskFields(tree, dev.ferry.steps.SecretPaths.of(spec.secretColumns()).names());
       return JSON.writeValueAsString(tree);
     } catch (IOException e) {
       return "(body not shown: it may hold a secret column's value)";
@@ -173,6 +173,7 @@ final class SpecSession {
   private static ErrorsFile.Input errorsInput(JobSpec spec, SpecRun run) {
     if (spec.source() instanceof JobSpec.CsvSource) return null;
     ChunkSource chunks = run.source().chunks();
+    dev.ferry.steps.SecretPaths secret = dev.ferry.steps.SecretPaths.of(spec.secretColumns());
     return new ErrorsFile.Input(List.of("record"), chunk -> {
       ChunkSource.RowCursor cursor = chunks.open(chunk);
       return new ChunkSource.RowCursor() {
@@ -180,7 +181,8 @@ final class SpecSession {
         public RowInput next() throws IOException {
           RowInput r = cursor.next();
           if (r == null) return null;
-          String json = r.error() != null ? "" : JSON.writeValueAsString(r.record());
+          // the record with its secret_columns' values as ***: they never leave the input
+          String json = r.error() != null ? "" : JSON.writeValueAsString(secret.masked(r.record()));
           return new RowInput(r.row(), r.chunk(), r.line(), new String[] {json}, r.error(), r.record());
         }
 

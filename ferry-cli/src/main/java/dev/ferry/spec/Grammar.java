@@ -52,7 +52,10 @@ final class Grammar {
       false);
 
   static final Obj JSONL = new Obj("jsonl source", "A JSON Lines file: one JSON object per line (nested fields"
-      + " are reachable as row.a.b).", List.of(req("path", s(STRING), "The JSONL file.")), false);
+      + " are reachable as row.a.b).", List.of(req("path", s(STRING), "The JSONL file."),
+          opt("secret_columns", new ListOf(s(STRING), 1), "Fields whose values never leave the file (passwords);"
+              + " a dotted path reaches a nested field (user.password, through arrays too): *** in the errors file's"
+              + " record, in failure messages and in a dry run's output.")), false);
 
   static final Obj SQL = new Obj("sql source", "Rows of a SQL query over JDBC, read in pages by a declared key.",
       List.of(req("url", s(STRING), "JDBC URL (PostgreSQL, SQLite, MariaDB/MySQL) or postgres://, mysql:// URL;"
@@ -60,7 +63,10 @@ final class Grammar {
           req("query", s(STRING), "A SELECT whose rows are the job's rows."),
           req("key", s(STRING), "A unique, ordered column of the query (integer or text): chunks are key ranges."),
           opt("user", s(STRING), "Database user (default: the URL's)."),
-          opt("password", s(STRING), "Database password from a parameter (secret; default: the URL's).")), false);
+          opt("password", s(STRING), "Database password from a parameter (secret; default: the URL's)."),
+          opt("secret_columns", new ListOf(s(STRING), 1), "Columns whose values never leave the database"
+              + " (passwords): *** in the errors file's record, in failure messages and in a dry run's output.")),
+      false);
 
   static final Obj SOURCE = new Obj("source", "Where the rows come from: exactly one of csv, jsonl, sql.",
       List.of(opt("csv", CSV, CSV.description()), opt("jsonl", JSONL, JSONL.description()),

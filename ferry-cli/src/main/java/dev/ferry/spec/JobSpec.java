@@ -81,11 +81,37 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
     }
   }
 
-  /** A JSON Lines file. */
-  public record JsonlSource(Path path) implements SourceSpec {}
+  /**
+   * A JSON Lines file.
+   *
+   * @param secretColumns fields (lower case; dotted paths reach nested ones: {@code user.password}) whose values
+   *                      never leave the file: {@code ***} in the errors file's record, failure messages and a dry run
+   */
+  public record JsonlSource(Path path, Set<String> secretColumns) implements SourceSpec {
+    public JsonlSource {
+      secretColumns = secretColumns == null ? Set.of() : Set.copyOf(secretColumns);
+    }
 
-  /** A SQL query (its config's url and password may hold credentials: toString shows neither). */
-  public record SqlSource(dev.ferry.sources.sql.SqlSourceConfig config) implements SourceSpec {}
+    public JsonlSource(Path path) {
+      this(path, Set.of());
+    }
+  }
+
+  /**
+   * A SQL query (its config's url and password may hold credentials: toString shows neither).
+   *
+   * @param secretColumns columns (lower case) whose values never leave the database, as a JSONL source's fields
+   */
+  public record SqlSource(dev.ferry.sources.sql.SqlSourceConfig config, Set<String> secretColumns)
+      implements SourceSpec {
+    public SqlSource {
+      secretColumns = secretColumns == null ? Set.of() : Set.copyOf(secretColumns);
+    }
+
+    public SqlSource(dev.ferry.sources.sql.SqlSourceConfig config) {
+      this(config, Set.of());
+    }
+  }
 
   /** Where settled rows' results go. */
   public sealed interface SinkSpec {}
@@ -121,9 +147,14 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
         secretValues, vars, checks, unique, tables);
   }
 
-  /** The source's columns whose values never leave the input (lower case); empty for most sources. */
+  /** The source's columns (or JSONL field paths) whose values never leave the input (lower case). */
   public Set<String> secretColumns() {
-    return source instanceof CsvSource c ? c.secretColumns() : Set.of();
+    return switch (source) {
+      case CsvSource c -> c.secretColumns();
+      case JsonlSource j -> j.secretColumns();
+      case SqlSource s -> s.secretColumns();
+      case null -> Set.of();
+    };
   }
 
   /** The same spec reading another source (a slice of this one's: {@code ferry bench --spec}). */

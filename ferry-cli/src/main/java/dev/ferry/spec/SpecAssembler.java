@@ -55,12 +55,7 @@ final class SpecAssembler {
   JobSpec.SourceSpec source(Node node) {
     Node csv = node.get("csv");
     if (csv != null) {
-      Set<String> secret = new java.util.LinkedHashSet<>();
-      if (csv.get("secret_columns") != null) {
-        for (Node c : csv.get("secret_columns").items()) {
-          secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
-        }
-      }
+      Set<String> secret = secretColumns(csv);
       List<String> required = new ArrayList<>();
       if (csv.get("required_columns") != null) {
         for (Node c : csv.get("required_columns").items()) required.add(c.text());
@@ -68,10 +63,20 @@ final class SpecAssembler {
       return new JobSpec.CsvSource(path(csv.get("path")), secret, required);
     }
     Node jsonl = node.get("jsonl");
-    if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")));
+    if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")), secretColumns(jsonl));
     Node sql = node.get("sql");
     return build(sql, () -> new JobSpec.SqlSource(new dev.ferry.sources.sql.SqlSourceConfig(sql.get("url").text(),
-        sql.get("query").text(), sql.get("key").text(), text(sql.get("user")), text(sql.get("password")))));
+        sql.get("query").text(), sql.get("key").text(), text(sql.get("user")), text(sql.get("password"))),
+        secretColumns(sql)));
+  }
+
+  /** A source's {@code secret_columns}, lower case (names, or dotted paths into a JSONL record). */
+  private static Set<String> secretColumns(Node source) {
+    Set<String> secret = new java.util.LinkedHashSet<>();
+    if (source.get("secret_columns") != null) {
+      for (Node c : source.get("secret_columns").items()) secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
+    }
+    return secret;
   }
 
   JobSpec.SinkSpec sink(Node node) {

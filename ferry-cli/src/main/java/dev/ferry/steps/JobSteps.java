@@ -223,7 +223,8 @@ public final class JobSteps implements AutoCloseable {
     }
 
     /**
-     * Fields of the row's record whose values are secret (a CSV source's {@code secret_columns}, lower case): their
+     * Fields of the row's record whose values are secret (a source's {@code secret_columns}: names, or dotted paths
+     * into a JSONL record; compared without regard to case): their
      * values are replaced by {@code ***} in failure messages, so an API that echoes them never puts them in the ledger.
      */
     public Builder secretFields(java.util.Set<String> fields) {
