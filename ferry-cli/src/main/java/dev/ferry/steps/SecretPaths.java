@@ -62,12 +62,17 @@ public final class SecretPaths {
     } else if (at == path.size()) {
       if (node instanceof String || node instanceof Number) out.add(node.toString());
     } else if (node instanceof Map<?, ?> map) {
+      String rest = rest(path, at);
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        if (String.valueOf(e.getKey()).strip().toLowerCase(Locale.ROOT).equals(path.get(at))) {
-          collect(e.getValue(), path, at + 1, out);
-        }
+        String key = String.valueOf(e.getKey()).strip().toLowerCase(Locale.ROOT);
+        if (key.equals(path.get(at))) collect(e.getValue(), path, at + 1, out);
+        else if (key.equals(rest)) collect(e.getValue(), path, path.size(), out); // a name holding dots (a CSV column)
       }
     }
+  }
+
+  private static String rest(List<String> path, int at) {
+    return String.join(".", path.subList(at, path.size()));
   }
 
   /** A copy of {@code record} with every secret value (present and not null) replaced by {@code ***}. */
@@ -98,8 +103,14 @@ public final class SecretPaths {
     if (node instanceof List<?> list) {
       for (Object e : list) mask(e, path, at);
     } else if (node instanceof Map<?, ?> map && at < path.size()) {
+      String rest = rest(path, at);
       for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
-        if (!e.getKey().strip().toLowerCase(Locale.ROOT).equals(path.get(at))) continue;
+        String key = e.getKey().strip().toLowerCase(Locale.ROOT);
+        if (key.equals(rest) && at < path.size() - 1) {
+          if (e.getValue() != null) e.setValue(MASK); // a name holding dots
+          continue;
+        }
+        if (!key.equals(path.get(at))) continue;
         if (at == path.size() - 1) {
           if (e.getValue() != null) e.setValue(MASK);
         } else {
