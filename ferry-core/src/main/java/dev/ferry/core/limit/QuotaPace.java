@@ -30,15 +30,31 @@ public final class QuotaPace {
   /** A fixed window's reset instant stays within this from answer to answer (resets in whole seconds). */
   private static final long SAME_RESET_NANOS = 1_100_000_000L;
 
-  /** What to do after an answer. */
-  public record Step(double pace, long pauseNanos) {
+  /**
+   * What to do after an answer: the pace, a pause for every caller, and the budget no span of {@code
+   * budgetWindowNanos} of the client's clock may exceed ({@link RateLimiter#limitWindow}; 0 permits: none).
+   */
+  public record Step(double pace, long pauseNanos, int budgetPermits, long budgetWindowNanos) {
     /** Nothing known: keep what the pacer does. */
     public static final Step NONE = new Step(Double.NaN, 0);
+
+    public Step(double pace, long pauseNanos) {
+      this(pace, pauseNanos, 0, 0);
+    }
   }
+
+  /** Budgets above this many permits are not kept in a ring (the pace alone keeps them). */
+  static final int MAX_BUDGET_PERMITS = 100_000;
 
   private final double headroom;
   /** @GuardedBy("this") [reads, writes] */
   private final Kind[] kinds = {new Kind(), new Kind()};
+  /** @GuardedBy("this") the shortest round trip seen */
+  private long minRttNanos = Long.MAX_VALUE;
+  /** @GuardedBy("this") the most a recent round trip took beyond the shortest (a stall of either host) */
+  private long jitterNanos;
+  /** @GuardedBy("this") when {@code jitterNanos} was seen */
+  private long jitterSeenNanos = Long.MIN_VALUE;
 
   /** @param headroom share of the stated rate to pace at, in (0, 1] */
   public QuotaPace(double headroom) {
@@ -68,6 +84,16 @@ public final class QuotaPace {
       long window = quota.resetNanos() + (wholeSeconds ? 0 : Math.max(0, answeredNanos - sentNanos));
       k.windowNanos = Math.max(k.windowNanos, Math.max(window, SECOND / 10));
     }
+    // A request's round trip beyond the shortest is how late the server may have counted it (a stall of either host
+    // delays its count and so the moment it leaves the server's window): the budget's window is widened by the most
+    // of it seen over the last two windows.
+    long rtt = Math.max(0, answeredNanos - sentNanos);
+    minRttNanos = Math.min(minRttNanos, rtt);
+    long excess = rtt - minRttNanos;
+    if (excess >= jitterNanos || answeredNanos - jitterSeenNanos > 2 * Math.max(SECOND, k.windowNanos)) {
+      jitterNanos = excess;
+      jitterSeenNanos = answeredNanos;
+    }
     long pause = 0;
     if (sentNanos >= k.freshestSentNanos && quota.resetNanos() >= 0) {
       k.freshestSentNanos = sentNanos;
@@ -94,6 +120,7 @@ public final class QuotaPace {
       }
     }
     double pace = Double.NaN;
+    Kind governing = null;
     for (Kind kind : kinds) {
       double r = kind.rate();
       if (r > 0) {
@@ -101,10 +128,14 @@ public final class QuotaPace {
         // whole seconds is rounded up), so it needs no headroom and spends what an earlier stretch left unused.
         double p = kind.fixed && Double.isFinite(kind.budgetPace) ? Math.min(kind.budgetPace, 2 * r)
             : Math.min(r * headroom, kind.budgetPace);
+        if (Double.isNaN(pace) || p < pace) governing = kind;
         pace = Double.isNaN(pace) ? p : Math.min(pace, p);
       }
     }
-    return new Step(pace, pause);
+    // The stated budget in any window of the client's clock, widened by the late counts: the pace keeps it on average,
+    // the ring also when arrivals bunch after a stall. Not at a fixed window, whose remaining budget governs.
+    if (governing == null || governing.fixed || governing.limit > MAX_BUDGET_PERMITS) return new Step(pace, pause);
+    return new Step(pace, pause, (int) governing.limit, governing.windowNanos + jitterNanos);
   }
 
   /** The stated long-run rate of writes (of reads when no write was answered); NaN when none is known. */

@@ -8,8 +8,12 @@ import java.time.Duration;
  * exactly {@code 1/rate} apart, so a server counting with a token bucket, a fixed window or a sliding
  * window never sees a burst above the rate (pace, don't burst).
  *
- * <p>Concurrency: every read and write of {@code nextFreeNanos}, {@code intervalNanos} and
- * {@code burstNanos} happens under {@code this} lock; a reservation is O(1) and never sleeps while
+ * <p>With {@link #limitWindow} it also keeps a ring of its last grants, so that no span of the window holds more
+ * than the budget: grant {@code k + permits} waits for grant {@code k} plus the window (as {@link WindowBudgetLimiter},
+ * but under the pace, so it only binds when grants bunch).
+ *
+ * <p>Concurrency: every read and write of {@code nextFreeNanos}, {@code intervalNanos}, {@code burstNanos} and the
+ * ring happens under {@code this} lock; a reservation is O(1) and never sleeps while
  * holding it. The one lock-free read: an unlimited limiter that is not paused answers 0 from the volatile
  * {@code unlimited} and {@code paused} flags (both written under the lock). Callers sleep outside, each for the slot it was given, so permits leave in reservation order.
  */
@@ -28,8 +32,22 @@ final class SmoothRateLimiter implements RateLimiter {
   private volatile boolean paused;
   /** Pauses begun so far; written under {@code this}, read without it. */
   private volatile long pauses;
+  /** Whether a window budget is kept; written under {@code this}, read without it by the fast path. */
+  private volatile boolean budgeted;
   /** Whether the rate is infinite; written under {@code this}, read without it by the fast path. */
   private volatile boolean unlimited;
+  /**
+   * @GuardedBy("this") grant times of the last permits of the window budget, a ring; null when there is none.
+   * Invariant: it holds the last {@code filled} grants in ascending order, the next one goes at {@code oldest}, the
+   * oldest is at {@code oldest - filled} (mod its length).
+   */
+  private long[] grants;
+  /** @GuardedBy("this") */
+  private int oldest;
+  /** @GuardedBy("this") */
+  private int filled;
+  /** @GuardedBy("this") */
+  private long budgetWindowNanos;
 
   SmoothRateLimiter(double permitsPerSecond, int burst, Ticker ticker) {
     if (!(permitsPerSecond > 0)) throw new IllegalArgumentException("permitsPerSecond must be > 0");
@@ -47,7 +65,7 @@ final class SmoothRateLimiter implements RateLimiter {
     // request of an unlimited run met on this monitor (~3 % of the client's CPU with 100 virtual threads in
     // the peer benchmarks, docs/PEERS.md). A call racing pauseFor is ordered before the pause, as if it had
     // taken the lock first; the schedule it skips is empty at an infinite rate.
-    if (unlimited && !paused) return 0;
+    if (unlimited && !paused && !budgeted) return 0;
     synchronized (this) {
       return reserveAt(ticker.read());
     }
@@ -63,9 +81,15 @@ final class SmoothRateLimiter implements RateLimiter {
         paused = false;
       }
     }
+    if (grants != null && filled == grants.length) earliest = Math.max(earliest, grants[oldest] + budgetWindowNanos);
     // the schedule never lags "now" by more than the burst allowance
     long base = Math.max(nextFreeNanos, earliest);
     nextFreeNanos = base + (long) intervalNanos;
+    if (grants != null) {
+      grants[oldest] = earliest;
+      oldest = (oldest + 1) % grants.length;
+      if (filled < grants.length) filled++;
+    }
     return earliest - now;
   }
 
@@ -75,6 +99,7 @@ final class SmoothRateLimiter implements RateLimiter {
     long earliest = Math.max(now, nextFreeNanos - burstNanos);
     if (paused && now < pausedUntilNanos) return false;
     if (earliest > now) return false;
+    if (grants != null && filled == grants.length && grants[oldest] + budgetWindowNanos > now) return false;
     reserveAt(now);
     return true;
   }
@@ -90,6 +115,12 @@ final class SmoothRateLimiter implements RateLimiter {
       // (RateLimiter.acquire), so the schedule starts afresh at the pause end: the abandoned slots must not push the
       // new ones later (at 10/s, 25 callers re-reserving after each of a few 429s cost seconds).
       nextFreeNanos = until;
+      // Those given-up slots leave the budget's ring too (they are its newest entries).
+      long now = until - pause.toNanos();
+      while (grants != null && filled > 0 && grants[Math.floorMod(oldest - 1, grants.length)] > now) {
+        oldest = Math.floorMod(oldest - 1, grants.length);
+        filled--;
+      }
     }
   }
 
@@ -109,6 +140,30 @@ final class SmoothRateLimiter implements RateLimiter {
     intervalNanos = Double.isInfinite(permitsPerSecond) ? 0 : 1e9 / permitsPerSecond;
     unlimited = intervalNanos == 0;
     burstNanos = (long) (intervalNanos * (burst - 1));
+  }
+
+  @Override
+  public synchronized void limitWindow(int permits, Duration window) {
+    if (permits <= 0) {
+      grants = null;
+      filled = 0;
+      oldest = 0;
+      budgeted = false;
+      return;
+    }
+    if (!window.isPositive()) throw new IllegalArgumentException("window must be positive");
+    budgetWindowNanos = window.toNanos();
+    budgeted = true;
+    if (grants != null && grants.length == permits) return;
+    // A new size keeps the latest grants, oldest first.
+    long[] ring = new long[permits];
+    int keep = grants == null ? 0 : Math.min(filled, permits);
+    for (int i = 0; i < keep; i++) {
+      ring[i] = grants[Math.floorMod(oldest - keep + i, grants.length)];
+    }
+    grants = ring;
+    filled = keep;
+    oldest = keep % permits;
   }
 
   @Override

@@ -42,6 +42,38 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void aWindowBudgetHoldsAGrantThePaceWouldLetGo() {
+    // Given 10/s with a budget of 10 in any 1.05 s (a window widened by how late the target counted)
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.limitWindow(10, Duration.ofMillis(1050));
+    // When 10 permits are granted at the pace (0 to 900 ms) and the 11th is asked for at 950 ms
+    for (int i = 0; i < 10; i++) {
+      time.advance(Duration.ofNanos(limiter.reserveNanos()));
+    }
+    time.advance(Duration.ofMillis(50));
+    // Then it waits for the first grant plus the window (1,050 ms), not only for the pace (1,000 ms)
+    assertThat(limiter.reserveNanos()).isEqualTo(100_000_000L);
+    assertThat(limiter.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void aPauseGivesUpTheBudgetSlotsItTookBack() {
+    // Given a budget of 3 in any second at a fast pace, and three permits reserved ahead
+    RateLimiter limiter = RateLimiter.smooth(100, time);
+    limiter.limitWindow(3, Duration.ofSeconds(1));
+    limiter.reserveNanos();
+    limiter.reserveNanos();
+    limiter.reserveNanos();
+    // When a pause makes their holders give them up (two of them were still to come)
+    limiter.pauseFor(Duration.ofMillis(50));
+    // Then after the pause two permits are free before the window of the one that went counts again
+    time.advance(Duration.ofMillis(50));
+    assertThat(limiter.reserveNanos()).isZero();
+    assertThat(limiter.reserveNanos()).isEqualTo(10_000_000L);
+    assertThat(limiter.reserveNanos()).isEqualTo(1_000_000_000L - 50_000_000L);
+  }
+
+  @Test
   void idleTimeDoesNotAccumulateABurst() {
     RateLimiter limiter = RateLimiter.smooth(10, time);
     limiter.reserveNanos();
