@@ -126,15 +126,16 @@ public final class QuotaPace {
       if (r > 0) {
         // At a fixed window the budget governs: what is left, spread to the reset, which is never early (a reset in
         // whole seconds is rounded up), so it needs no headroom and spends what an earlier stretch left unused.
+        // Elsewhere a ring keeps the stated budget in any window of the client's clock, widened by the late counts
+        // (the headroom's first job: arrivals that bunch after a stall); a third of the headroom is left, for sends
+        // that leave later than their slot (the client's own stalls, which no answer shows).
         double p = kind.fixed && Double.isFinite(kind.budgetPace) ? Math.min(kind.budgetPace, 2 * r)
-            : Math.min(r * headroom, kind.budgetPace);
+            : Math.min(r * (kind.ring() ? 1 - (1 - headroom) / 3 : headroom), kind.budgetPace);
         if (Double.isNaN(pace) || p < pace) governing = kind;
         pace = Double.isNaN(pace) ? p : Math.min(pace, p);
       }
     }
-    // The stated budget in any window of the client's clock, widened by the late counts: the pace keeps it on average,
-    // the ring also when arrivals bunch after a stall. Not at a fixed window, whose remaining budget governs.
-    if (governing == null || governing.fixed || governing.limit > MAX_BUDGET_PERMITS) return new Step(pace, pause);
+    if (governing == null || !governing.ring()) return new Step(pace, pause);
     return new Step(pace, pause, (int) governing.limit, governing.windowNanos + jitterNanos);
   }
 
@@ -157,6 +158,11 @@ public final class QuotaPace {
 
     double rate() {
       return limit > 0 && windowNanos > 0 ? limit * 1e9 / windowNanos : 0;
+    }
+
+    /** Whether a ring of grants keeps this budget (not at a fixed window, whose remaining budget governs). */
+    boolean ring() {
+      return !fixed && limit <= MAX_BUDGET_PERMITS;
     }
   }
 

@@ -319,7 +319,9 @@ public final class RateLearner {
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
     } else if (safeRate > 0 && rate > safeRate) {
-      next = Math.max(safeRate, Math.min(Math.max(estimate, lastSecond), rate * 0.95)); // the probe overshot
+      // The probe overshot: back to the last safe pace, or the estimate when higher. (Not to what the target admitted
+      // in the last second: a fixed window admitted the probe's pace then, its previous window not being spent.)
+      next = Math.max(safeRate, Math.min(estimate, rate * 0.95));
       // A refused probe found the limit near: creep more slowly towards it, since each refused probe costs a
       // pause (a whole window at a short one) for a gain of a few percent.
       creep = Math.max(MIN_CREEP, creep / 4);

@@ -24,9 +24,12 @@ class QuotaPaceTest {
     QuotaPace p = new QuotaPace(0.985);
     // When the first answer comes
     QuotaPace.Step step = p.onQuota(T0, T0 + 50 * MS, new Quota(300, 299, S, S), true, 3);
-    // Then the pace is 98.5 % of 300/s, no pause
-    assertThat(step.pace()).isEqualTo(295.5, offset(1e-9));
+    // Then the pace is 99.5 % of 300/s (a third of the 1.5 % headroom: a ring keeps the budget of 300 in any second
+    // of the client's clock), no pause
+    assertThat(step.pace()).isEqualTo(298.5, offset(1e-9));
     assertThat(step.pauseNanos()).isZero();
+    assertThat(step.budgetPermits()).isEqualTo(300);
+    assertThat(step.budgetWindowNanos()).isEqualTo(S);
     assertThat(p.statedRate()).isEqualTo(300.0, offset(1e-9));
   }
 
