@@ -19,6 +19,13 @@ package dev.ferry.core.limit;
  * headroom: the budget lasts to the window's end even when the first answers came late, and what an earlier
  * stretch left unused is spent instead of lost.
  *
+ * <p><b>Ring.</b> Outside a fixed window each {@link Step} also states the budget, {@code limit} in the window, for the
+ * pacer to keep in any window of the client's clock ({@link RateLimiter#limitWindow}), the window widened by the most a
+ * recent round trip took beyond the shortest one: a stall of either host makes the server count requests late, so they
+ * leave its window late, and the requests sent a window after them must wait as much (with {@code remaining} and the
+ * pace alone, a stall of 30 ms against 120 per 2 s was a 429). With that ring the pace keeps a third of the headroom
+ * (99.5 % for 98.5 %), for sends that leave later than their slot (the client's own stalls, which no answer shows).
+ *
  * <p>Reads and writes are kept apart (APIs count them apart); the pace is the lower of the two known rates.
  * Answers older than the freshest one seen say nothing about the remaining budget (the server answered
  * requests sent later already), but still show the limit and window.

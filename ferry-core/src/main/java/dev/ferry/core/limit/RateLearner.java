@@ -52,7 +52,21 @@ package dev.ferry.core.limit;
  * estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the estimate, and at
  * least 5 %. Against a short window the estimate is rough (whole-second Retry-After), so there neither drop goes below
  * what the target admitted in the second before the refusal (a sliding log or a GCRA admit their limit; a fixed window
- * or a bucket more, which the next refusal corrects). So one early 429 never caps a job for its lifetime.
+ * or a bucket more, which the next refusal corrects); a refused probe goes back to the safe pace or the estimate only
+ * (a fixed window admitted the probe's pace in the second before, its previous window not being spent). So one early
+ * 429 never caps a job for its lifetime.
+ *
+ * <p><b>Short windows' ceiling.</b> Against a short window, what the target admitted over one window (the longest
+ * Retry-After, at least 1 s) before a refusal, with neither a pause nor a change of pace in that span, is at least its
+ * limit (a sliding log admits exactly its limit, a fixed window or a saturated bucket at least that): the ceiling is
+ * lowered to it, and no pace is kept above {@code headroom} of the ceiling after a refusal.
+ *
+ * <p><b>Buckets.</b> A token bucket lets a pace above its rate run for a whole probe interval on its burst (refilled by
+ * each pause), so a "safe" pace is refused again and again. Between two refusals the bucket was empty at both, so what
+ * it admitted in between, the pause's refill included, is its rate: when a pace that was safe is refused and that rate
+ * from refusal to refusal came out twice within 3 % and below 85 % of the pace, the pace drops to it (at {@code
+ * headroom}). A window admits less in between (its pause is lost) and differs with the phase of the refusals.
+ 
  *
  * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
  * gives the estimate, and from then on it probes as above.

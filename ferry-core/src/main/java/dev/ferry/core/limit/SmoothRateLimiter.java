@@ -1,5 +1,6 @@
 package dev.ferry.core.limit;
 
+import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import java.time.Duration;
 
@@ -48,6 +49,10 @@ final class SmoothRateLimiter implements RateLimiter {
   private int filled;
   /** @GuardedBy("this") */
   private long budgetWindowNanos;
+  /** @GuardedBy("this") the most a caller of {@link #acquire} woke after its slot, lately (its send left that late) */
+  private long lateNanos;
+  /** @GuardedBy("this") when {@code lateNanos} was seen */
+  private long lateSeenNanos = Long.MIN_VALUE;
 
   SmoothRateLimiter(double permitsPerSecond, int burst, Ticker ticker) {
     if (!(permitsPerSecond > 0)) throw new IllegalArgumentException("permitsPerSecond must be > 0");
@@ -81,7 +86,9 @@ final class SmoothRateLimiter implements RateLimiter {
         paused = false;
       }
     }
-    if (grants != null && filled == grants.length) earliest = Math.max(earliest, grants[oldest] + budgetWindowNanos);
+    if (grants != null && filled == grants.length) {
+      earliest = Math.max(earliest, grants[oldest] + budgetWindowNanos + lateNanos);
+    }
     // the schedule never lags "now" by more than the burst allowance
     long base = Math.max(nextFreeNanos, earliest);
     nextFreeNanos = base + (long) intervalNanos;
@@ -99,9 +106,41 @@ final class SmoothRateLimiter implements RateLimiter {
     long earliest = Math.max(now, nextFreeNanos - burstNanos);
     if (paused && now < pausedUntilNanos) return false;
     if (earliest > now) return false;
-    if (grants != null && filled == grants.length && grants[oldest] + budgetWindowNanos > now) return false;
+    if (grants != null && filled == grants.length && grants[oldest] + budgetWindowNanos + lateNanos > now) return false;
     reserveAt(now);
     return true;
+  }
+
+  /**
+   * As {@link RateLimiter#acquire}, and with a window budget it notes how late the caller woke after its slot: the ring
+   * holds slots, and a send that left later than its slot is counted later by the target, so the grants a window after
+   * it wait as much (the most seen over the last two windows).
+   */
+  @Override
+  public void acquire(Sleeper sleeper) throws InterruptedException {
+    while (true) {
+      long pausesBefore = pauses;
+      if (unlimited && !paused && !budgeted) return; // the fast path of reserveNanos
+      long slot;
+      long wait;
+      synchronized (this) {
+        long now = ticker.read();
+        wait = reserveAt(now);
+        slot = now + wait;
+      }
+      sleeper.sleepNanos(wait);
+      if (pauses != pausesBefore) continue;
+      if (budgeted) noteLate(ticker.read() - slot);
+      return;
+    }
+  }
+
+  private synchronized void noteLate(long late) {
+    long now = ticker.read();
+    if (late >= lateNanos || now - lateSeenNanos > 2 * budgetWindowNanos) {
+      lateNanos = Math.max(0, late);
+      lateSeenNanos = now;
+    }
   }
 
   @Override

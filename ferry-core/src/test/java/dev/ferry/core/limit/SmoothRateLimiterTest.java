@@ -57,6 +57,21 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void aCallerThatWokeLateWidensTheBudgetsWindow() throws InterruptedException {
+    // Given a budget of 2 in any second, and callers whose sleep overruns by 30 ms (a stalled client: the send leaves
+    // 30 ms after its slot, and the target counts it that late)
+    long start = time.read();
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.limitWindow(2, Duration.ofSeconds(1));
+    dev.ferry.core.time.Sleeper late = nanos -> time.advance(Duration.ofNanos(nanos + 30_000_000L));
+    // When two permits are acquired (at 0 and at 100 ms, taken 30 ms late each)
+    limiter.acquire(late);
+    limiter.acquire(late);
+    // Then the third waits for the first slot plus the window plus those 30 ms
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_030_000_000L);
+  }
+
+  @Test
   void aPauseGivesUpTheBudgetSlotsItTookBack() {
     // Given a budget of 3 in any second at a fast pace, and three permits reserved ahead
     RateLimiter limiter = RateLimiter.smooth(100, time);
