@@ -23,8 +23,9 @@ package dev.ferry.core.limit;
  * pacer to keep in any window of the client's clock ({@link RateLimiter#limitWindow}), the window widened by the most a
  * recent round trip took beyond the shortest one: a stall of either host makes the server count requests late, so they
  * leave its window late, and the requests sent a window after them must wait as much (with {@code remaining} and the
- * pace alone, a stall of 30 ms against 120 per 2 s was a 429). With that ring the pace keeps a third of the headroom
- * (99.5 % for 98.5 %), for sends that leave later than their slot (the client's own stalls, which no answer shows).
+ * pace alone, a stall of 30 ms against 120 per 2 s was a 429; the limiter widens it too by how late its callers woke
+ * after their slots). With that ring the pace keeps a third of the headroom (99.5 % for 98.5 %), for what neither
+ * measure shows (from waking to the request on the wire).
  *
  * <p>Reads and writes are kept apart (APIs count them apart); the pace is the lower of the two known rates.
  * Answers older than the freshest one seen say nothing about the remaining budget (the server answered
@@ -134,8 +135,8 @@ public final class QuotaPace {
         // At a fixed window the budget governs: what is left, spread to the reset, which is never early (a reset in
         // whole seconds is rounded up), so it needs no headroom and spends what an earlier stretch left unused.
         // Elsewhere a ring keeps the stated budget in any window of the client's clock, widened by the late counts
-        // (the headroom's first job: arrivals that bunch after a stall); a third of the headroom is left, for sends
-        // that leave later than their slot (the client's own stalls, which no answer shows).
+        // (the headroom's first job: arrivals that bunch after a stall); a third of the headroom is left, for what
+        // neither the round trips nor the limiter's late wake-ups show.
         double p = kind.fixed && Double.isFinite(kind.budgetPace) ? Math.min(kind.budgetPace, 2 * r)
             : Math.min(r * (kind.ring() ? 1 - (1 - headroom) / 3 : headroom), kind.budgetPace);
         if (Double.isNaN(pace) || p < pace) governing = kind;
