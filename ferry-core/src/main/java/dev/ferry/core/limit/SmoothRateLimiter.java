@@ -15,8 +15,8 @@ import java.time.Duration;
  *
  * <p>Concurrency: every read and write of {@code nextFreeNanos}, {@code intervalNanos}, {@code burstNanos} and the
  * ring happens under {@code this} lock; a reservation is O(1) and never sleeps while
- * holding it. The one lock-free read: an unlimited limiter that is not paused answers 0 from the volatile
- * {@code unlimited} and {@code paused} flags (both written under the lock). Callers sleep outside, each for the slot it was given, so permits leave in reservation order.
+ * holding it. The one lock-free read: an unlimited limiter that is not paused and keeps no window budget answers 0
+ * from the volatile {@code unlimited}, {@code paused} and {@code budgeted} flags (all written under the lock). Callers sleep outside, each for the slot it was given, so permits leave in reservation order.
  */
 final class SmoothRateLimiter implements RateLimiter {
   private final Ticker ticker;
