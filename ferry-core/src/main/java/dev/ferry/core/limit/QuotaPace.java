@@ -94,11 +94,11 @@ public final class QuotaPace {
     }
     // A request's round trip beyond the shortest is how late the server may have counted it (a stall of either host
     // delays its count and so the moment it leaves the server's window): the budget's window is widened by the most
-    // of it seen over the last two windows.
+    // of it seen over the last window (what a request sent a window after the late one must wait).
     long rtt = Math.max(0, answeredNanos - sentNanos);
     minRttNanos = Math.min(minRttNanos, rtt);
     long excess = rtt - minRttNanos;
-    if (excess >= jitterNanos || answeredNanos - jitterSeenNanos > 2 * Math.max(SECOND, k.windowNanos)) {
+    if (excess >= jitterNanos || answeredNanos - jitterSeenNanos > Math.max(SECOND, k.windowNanos)) {
       jitterNanos = excess;
       jitterSeenNanos = answeredNanos;
     }

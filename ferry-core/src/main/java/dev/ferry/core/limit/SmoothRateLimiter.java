@@ -114,7 +114,7 @@ final class SmoothRateLimiter implements RateLimiter {
   /**
    * As {@link RateLimiter#acquire}, and with a window budget it notes how late the caller woke after its slot: the ring
    * holds slots, and a send that left later than its slot is counted later by the target, so the grants a window after
-   * it wait as much (the most seen over the last two windows).
+   * it wait as much (the most seen over the last window).
    */
   @Override
   public void acquire(Sleeper sleeper) throws InterruptedException {
@@ -137,7 +137,7 @@ final class SmoothRateLimiter implements RateLimiter {
 
   private synchronized void noteLate(long late) {
     long now = ticker.read();
-    if (late >= lateNanos || now - lateSeenNanos > 2 * budgetWindowNanos) {
+    if (late >= lateNanos || now - lateSeenNanos > budgetWindowNanos) {
       lateNanos = Math.max(0, late);
       lateSeenNanos = now;
     }
