@@ -77,7 +77,10 @@ public final class AdaptiveFeedback implements AttemptListener {
       QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter());
       if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
       if (step.pauseNanos() > 0) pacer.pauseFor(Duration.ofNanos(step.pauseNanos()));
-      if (step.budgetPermits() > 0) pacer.limitWindow(step.budgetPermits(), Duration.ofNanos(step.budgetWindowNanos()));
+      if (step.budgetPermits() > 0) {
+        pacer.limitWindow(step.budgetPermits(), Duration.ofNanos(step.budgetWindowNanos()));
+        pacer.countedLate(a.sentNanos(), step.countedLateNanos());
+      }
       return;
     }
     if (learner == null || headersSeen) return;

@@ -20,12 +20,12 @@ package dev.ferry.core.limit;
  * stretch left unused is spent instead of lost.
  *
  * <p><b>Ring.</b> Outside a fixed window each {@link Step} also states the budget, {@code limit} in the window, for the
- * pacer to keep in any window of the client's clock ({@link RateLimiter#limitWindow}), the window widened by the most a
- * recent round trip took beyond the shortest one: a stall of either host makes the server count requests late, so they
- * leave its window late, and the requests sent a window after them must wait as much (with {@code remaining} and the
- * pace alone, a stall of 30 ms against 120 per 2 s was a 429; the limiter widens it too by how late its callers woke
- * after their slots). With that ring the pace keeps a third of the headroom (99.5 % for 98.5 %), for what neither
- * measure shows (from waking to the request on the wire).
+ * pacer to keep in any window of the client's clock ({@link RateLimiter#limitWindow}), and how much later than the
+ * quickest the target counted the answered request: its round trip beyond the shortest one ({@link
+ * RateLimiter#countedLate}). A stall of either host makes the server count requests late, so they leave its window
+ * late, and the requests sent a window after them must wait as much (with {@code remaining} and the pace alone, a stall
+ * of 30 ms against 120 per 2 s was a 429). With that ring the pace keeps a third of the headroom (99.5 % for 98.5 %),
+ * for what neither the round trips nor the limiter's late wake-ups show.
  *
  * <p>Reads and writes are kept apart (APIs count them apart); the pace is the lower of the two known rates.
  * Answers older than the freshest one seen say nothing about the remaining budget (the server answered
@@ -39,15 +39,16 @@ public final class QuotaPace {
   private static final long SAME_RESET_NANOS = 1_100_000_000L;
 
   /**
-   * What to do after an answer: the pace, a pause for every caller, and the budget no span of {@code
-   * budgetWindowNanos} of the client's clock may exceed ({@link RateLimiter#limitWindow}; 0 permits: none).
+   * What to do after an answer: the pace, a pause for every caller, the budget no span of {@code budgetWindowNanos}
+   * of the client's clock may exceed ({@link RateLimiter#limitWindow}; 0 permits: none), and how much later than the
+   * quickest the target counted the answered request ({@link RateLimiter#countedLate}).
    */
-  public record Step(double pace, long pauseNanos, int budgetPermits, long budgetWindowNanos) {
+  public record Step(double pace, long pauseNanos, int budgetPermits, long budgetWindowNanos, long countedLateNanos) {
     /** Nothing known: keep what the pacer does. */
     public static final Step NONE = new Step(Double.NaN, 0);
 
     public Step(double pace, long pauseNanos) {
-      this(pace, pauseNanos, 0, 0);
+      this(pace, pauseNanos, 0, 0, 0);
     }
   }
 
@@ -59,10 +60,6 @@ public final class QuotaPace {
   private final Kind[] kinds = {new Kind(), new Kind()};
   /** @GuardedBy("this") the shortest round trip seen */
   private long minRttNanos = Long.MAX_VALUE;
-  /** @GuardedBy("this") the most a recent round trip took beyond the shortest (a stall of either host) */
-  private long jitterNanos;
-  /** @GuardedBy("this") when {@code jitterNanos} was seen */
-  private long jitterSeenNanos = Long.MIN_VALUE;
 
   /** @param headroom share of the stated rate to pace at, in (0, 1] */
   public QuotaPace(double headroom) {
@@ -93,15 +90,10 @@ public final class QuotaPace {
       k.windowNanos = Math.max(k.windowNanos, Math.max(window, SECOND / 10));
     }
     // A request's round trip beyond the shortest is how late the server may have counted it (a stall of either host
-    // delays its count and so the moment it leaves the server's window): the budget's window is widened by the most
-    // of it seen over the last window (what a request sent a window after the late one must wait).
+    // delays its count and so the moment it leaves the server's window): the request a window after it waits as much.
     long rtt = Math.max(0, answeredNanos - sentNanos);
     minRttNanos = Math.min(minRttNanos, rtt);
     long excess = rtt - minRttNanos;
-    if (excess >= jitterNanos || answeredNanos - jitterSeenNanos > Math.max(SECOND, k.windowNanos)) {
-      jitterNanos = excess;
-      jitterSeenNanos = answeredNanos;
-    }
     long pause = 0;
     if (sentNanos >= k.freshestSentNanos && quota.resetNanos() >= 0) {
       k.freshestSentNanos = sentNanos;
@@ -144,7 +136,7 @@ public final class QuotaPace {
       }
     }
     if (governing == null || !governing.ring()) return new Step(pace, pause);
-    return new Step(pace, pause, (int) governing.limit, governing.windowNanos + jitterNanos);
+    return new Step(pace, pause, (int) governing.limit, governing.windowNanos, excess);
   }
 
   /** The stated long-run rate of writes (of reads when no write was answered); NaN when none is known. */

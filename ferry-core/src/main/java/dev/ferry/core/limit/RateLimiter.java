@@ -87,4 +87,11 @@ public interface RateLimiter {
    * {@code permits <= 0} lifts it. Limiters that hold no such budget ignore it.
    */
   default void limitWindow(int permits, Duration window) {}
+
+  /**
+   * The target counted the request sent at {@code sentNanos} {@code lateNanos} later than it counts the quickest (a
+   * stall of either host delayed it): with a window budget, the permit a window after it waits as much. Limiters that
+   * hold no such budget ignore it.
+   */
+  default void countedLate(long sentNanos, long lateNanos) {}
 }

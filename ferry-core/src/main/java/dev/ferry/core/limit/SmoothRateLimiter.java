@@ -49,9 +49,23 @@ final class SmoothRateLimiter implements RateLimiter {
   private int filled;
   /** @GuardedBy("this") */
   private long budgetWindowNanos;
-  /** @GuardedBy("this") the most a caller of {@link #acquire} woke after its slot, lately (its send left that late) */
-  private long lateNanos;
-  /** @GuardedBy("this") when {@code lateNanos} was seen */
+  /**
+   * @GuardedBy("this") how much later than its slot the target counted each grant of the ring (its caller woke late,
+   * or the target was stalled): the grant a window after it waits as much
+   */
+  private long[] lateOf;
+  /**
+   * @GuardedBy("this") for each slot of the ring, the grant (and its lateness) a newer one replaced there, so that a
+   * pause that gives the newer one up puts it back
+   */
+  private long[] replacedGrant;
+  /** @GuardedBy("this") */
+  private long[] replacedLate;
+  /** @GuardedBy("this") */
+  private boolean[] replaced;
+  /** @GuardedBy("this") the most a caller of {@link #acquire} woke after its slot, lately */
+  private long lateWakeNanos;
+  /** @GuardedBy("this") when {@code lateWakeNanos} was seen */
   private long lateSeenNanos = Long.MIN_VALUE;
 
   SmoothRateLimiter(double permitsPerSecond, int burst, Ticker ticker) {
@@ -87,13 +101,17 @@ final class SmoothRateLimiter implements RateLimiter {
       }
     }
     if (grants != null && filled == grants.length) {
-      earliest = Math.max(earliest, grants[oldest] + budgetWindowNanos + lateNanos);
+      earliest = Math.max(earliest, grants[oldest] + budgetWindowNanos + lateOf[oldest]);
     }
     // the schedule never lags "now" by more than the burst allowance
     long base = Math.max(nextFreeNanos, earliest);
     nextFreeNanos = base + (long) intervalNanos;
     if (grants != null) {
+      replaced[oldest] = filled == grants.length;
+      replacedGrant[oldest] = grants[oldest];
+      replacedLate[oldest] = lateOf[oldest];
       grants[oldest] = earliest;
+      lateOf[oldest] = 0;
       oldest = (oldest + 1) % grants.length;
       if (filled < grants.length) filled++;
     }
@@ -106,15 +124,17 @@ final class SmoothRateLimiter implements RateLimiter {
     long earliest = Math.max(now, nextFreeNanos - burstNanos);
     if (paused && now < pausedUntilNanos) return false;
     if (earliest > now) return false;
-    if (grants != null && filled == grants.length && grants[oldest] + budgetWindowNanos + lateNanos > now) return false;
+    if (grants != null && filled == grants.length && grants[oldest] + budgetWindowNanos + lateOf[oldest] > now) {
+      return false;
+    }
     reserveAt(now);
     return true;
   }
 
   /**
    * As {@link RateLimiter#acquire}, and with a window budget it notes how late the caller woke after its slot: the ring
-   * holds slots, and a send that left later than its slot is counted later by the target, so the grants a window after
-   * it wait as much (the most seen over the last window).
+   * holds slots, and a send that left later than its slot is counted later by the target, so the grant a window after
+   * it waits as much.
    */
   @Override
   public void acquire(Sleeper sleeper) throws InterruptedException {
@@ -123,23 +143,48 @@ final class SmoothRateLimiter implements RateLimiter {
       if (unlimited && !paused && !budgeted) return; // the fast path of reserveNanos
       long slot;
       long wait;
+      long[] ring;
+      int index;
       synchronized (this) {
         long now = ticker.read();
         wait = reserveAt(now);
         slot = now + wait;
+        ring = grants;
+        index = ring == null ? -1 : Math.floorMod(oldest - 1, ring.length);
       }
       sleeper.sleepNanos(wait);
       if (pauses != pausesBefore) continue;
-      if (budgeted) noteLate(ticker.read() - slot);
+      if (ring != null) noteLate(ring, index, slot, ticker.read() - slot);
       return;
     }
   }
 
-  private synchronized void noteLate(long late) {
+  private synchronized void noteLate(long[] ring, int index, long slot, long late) {
+    if (ring != grants || grants[index] != slot || late <= 0) return; // resized or given up meanwhile
+    lateOf[index] = Math.max(lateOf[index], late);
     long now = ticker.read();
-    if (late >= lateNanos || now - lateSeenNanos > budgetWindowNanos) {
-      lateNanos = Math.max(0, late);
+    if (late >= lateWakeNanos || now - lateSeenNanos > budgetWindowNanos) {
+      lateWakeNanos = late;
       lateSeenNanos = now;
+    }
+  }
+
+  /**
+   * The target counted the request sent at {@code sentNanos} {@code lateNanos} later than it counts the quickest (a
+   * stall of either host): the grant a window after it waits as much. The grant is the newest slot at or before the
+   * send, and those a late wake-up could have sent then too.
+   */
+  @Override
+  public synchronized void countedLate(long sentNanos, long lateNanos) {
+    if (grants == null || lateNanos <= 0) return;
+    boolean newest = true;
+    for (int i = 1; i <= filled; i++) {
+      int index = Math.floorMod(oldest - i, grants.length);
+      long slot = grants[index];
+      if (slot > sentNanos) continue;
+      if (!newest && slot < sentNanos - lateWakeNanos) break;
+      lateOf[index] = Math.max(lateOf[index], lateNanos + sentNanos - slot);
+      newest = false;
     }
   }
 
@@ -154,11 +199,18 @@ final class SmoothRateLimiter implements RateLimiter {
       // (RateLimiter.acquire), so the schedule starts afresh at the pause end: the abandoned slots must not push the
       // new ones later (at 10/s, 25 callers re-reserving after each of a few 429s cost seconds).
       nextFreeNanos = until;
-      // Those given-up slots leave the budget's ring too (they are its newest entries).
+      // Those given-up slots leave the budget's ring too (they are its newest entries), and the grants they replaced
+      // come back: the permit a window after those must still wait for them.
       long now = until - pause.toNanos();
       while (grants != null && filled > 0 && grants[Math.floorMod(oldest - 1, grants.length)] > now) {
         oldest = Math.floorMod(oldest - 1, grants.length);
-        filled--;
+        if (replaced[oldest]) {
+          grants[oldest] = replacedGrant[oldest];
+          lateOf[oldest] = replacedLate[oldest];
+          replaced[oldest] = false;
+        } else {
+          filled--;
+        }
       }
     }
   }
@@ -185,6 +237,10 @@ final class SmoothRateLimiter implements RateLimiter {
   public synchronized void limitWindow(int permits, Duration window) {
     if (permits <= 0) {
       grants = null;
+      lateOf = null;
+      replacedGrant = null;
+      replacedLate = null;
+      replaced = null;
       filled = 0;
       oldest = 0;
       budgeted = false;
@@ -196,11 +252,17 @@ final class SmoothRateLimiter implements RateLimiter {
     if (grants != null && grants.length == permits) return;
     // A new size keeps the latest grants, oldest first.
     long[] ring = new long[permits];
+    long[] late = new long[permits];
     int keep = grants == null ? 0 : Math.min(filled, permits);
     for (int i = 0; i < keep; i++) {
       ring[i] = grants[Math.floorMod(oldest - keep + i, grants.length)];
+      late[i] = lateOf[Math.floorMod(oldest - keep + i, grants.length)];
     }
     grants = ring;
+    lateOf = late;
+    replacedGrant = new long[permits];
+    replacedLate = new long[permits];
+    replaced = new boolean[permits];
     filled = keep;
     oldest = keep % permits;
   }

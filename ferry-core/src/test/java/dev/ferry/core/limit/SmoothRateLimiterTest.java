@@ -72,6 +72,37 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void aGrantCountedLateHoldsTheOneAWindowAfterItOnly() {
+    // Given 10/s with a budget of 3 in any second, three grants at 0, 100 and 200 ms
+    long start = time.read();
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.limitWindow(3, Duration.ofSeconds(1));
+    for (int i = 0; i < 3; i++) time.advance(Duration.ofNanos(limiter.reserveNanos()));
+    // When the target says it counted the second one (sent at 100 ms) 40 ms late
+    limiter.countedLate(start + 100_000_000L, 40_000_000L);
+    // Then the fourth waits for the first plus the window only, the fifth for the second plus the window and 40 ms
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_000_000_000L);
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_140_000_000L);
+  }
+
+  @Test
+  void aGrantGivenUpToAPauseLeavesTheBudgetAsItWas() {
+    // Given 10/s with a budget of 2 in any second: grants at 0 and 100 ms, and a third reserved for 1 s (the first
+    // plus the window), which took the first one's place in the ring
+    long start = time.read();
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.limitWindow(2, Duration.ofSeconds(1));
+    limiter.reserveNanos();
+    time.advance(Duration.ofNanos(limiter.reserveNanos()));
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_000_000_000L);
+    // When a pause makes its holder give the third up, and it is reserved again after the pause
+    limiter.pauseFor(Duration.ofMillis(50));
+    time.advance(Duration.ofMillis(50));
+    // Then it still waits for the first grant plus the window
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_000_000_000L);
+  }
+
+  @Test
   void aPauseGivesUpTheBudgetSlotsItTookBack() {
     // Given a budget of 3 in any second at a fast pace, and three permits reserved ahead
     RateLimiter limiter = RateLimiter.smooth(100, time);

@@ -185,6 +185,7 @@ final class VirtualImport {
     if (step.pauseNanos() > 0) pacer.pauseFor(java.time.Duration.ofNanos(step.pauseNanos()));
     if (step.budgetPermits() > 0) {
       pacer.limitWindow(step.budgetPermits(), java.time.Duration.ofNanos(step.budgetWindowNanos()));
+      pacer.countedLate(sent, step.countedLateNanos());
     }
     return true;
   }
