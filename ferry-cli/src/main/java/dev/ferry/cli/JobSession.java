@@ -91,9 +91,8 @@ final class JobSession {
    */
   int run(JobRecord job, Start start, boolean relocated) throws IOException, InterruptedException {
     if (dev.ferry.spec.SpecSettings.KIND.equals(job.kind())) {
-      if (relocated) throw RunFlags.usage("--csv relocates a CSV import's input; a spec job reads its spec's source");
       try {
-        return new SpecSession(this, state, store, flags, out, env).run(job, start);
+        return new SpecSession(this, state, store, flags, out, env).run(job, start, relocated);
       } catch (IOException | InterruptedException | RuntimeException e) {
         throw e;
       } catch (Exception e) {

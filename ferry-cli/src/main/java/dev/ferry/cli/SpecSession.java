@@ -59,10 +59,19 @@ final class SpecSession {
   }
 
   int run(JobRecord job, JobSession.Start start) throws Exception {
+    return run(job, start, false);
+  }
+
+  /**
+   * @param relocated {@code worker --csv FILE}: the job's CSV source is read from {@code job.inputPath()} on this
+   *     machine instead of the spec's path (its SHA-256 is checked in full before anything is sent)
+   */
+  int run(JobRecord job, JobSession.Start start, boolean relocated) throws Exception {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     SpecSettings settings = SpecSettings.fromJson(job.config());
     JobSpec spec = withRateLimit(settings.load(settings.dryRun() ? SpecLoader.dryRunEnv(settings.text(), env) : env),
         settings);
+    if (relocated) spec = relocate(spec, java.nio.file.Path.of(job.inputPath()));
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     // As for an import: the endpoint listens before the lock is taken and lingers after it is given up.
     try (PrometheusEndpoint metricsEndpoint = session.openMetrics(job, start)) {
@@ -189,6 +198,16 @@ final class SpecSession {
         }
       };
     });
+  }
+
+  /** The spec reading its CSV source from {@code file} ({@code worker --csv}); refused for other sources. */
+  static JobSpec relocate(JobSpec spec, java.nio.file.Path file) {
+    if (!(spec.source() instanceof JobSpec.CsvSource c)) {
+      throw RunFlags.usage("--csv gives the job's CSV input on this machine; this job's source is "
+          + (spec.source() instanceof JobSpec.JsonlSource ? "a JSONL file" : "a SQL query")
+          + ": give the worker the same path (INPUT) instead");
+    }
+    return spec.withSource(new JobSpec.CsvSource(file, c.secretColumns(), c.requiredColumns()));
   }
 
   /** --rate-limit (given now, or when the job was planned) replaces the limits of a spec's only target. */

@@ -341,6 +341,42 @@ class WorkosImportSpecTest {
   }
 
   @Test
+  void aWorkerReadsTheJobsCsvFromAnotherPathWithCsv() throws IOException {
+    // Given: a job of the built-in spec in a shared store, stopped at once by a refused key
+    Path input = input(dir, 20);
+    SimServer sim = sim();
+    try (DistributedJob job = new DistributedJob(dir, "ferry_wcsv")) {
+      Map<String, String> env = env(input, sim);
+      env.put("WORKOS_SECRET_KEY", "sk_test_wrong_key");
+      Ferry.Run run = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "w1", "--store", job.url(),
+          "--quiet", "--json", "--rate-limit", "none"));
+      assertThat(run.exit()).as(run.toString()).isEqualTo(3);
+      // ... and its input moved to another path (as on another machine)
+      Path copy = dir.resolve("elsewhere/users-copy.csv");
+      Files.createDirectories(copy.getParent());
+      Files.move(input, copy);
+      Map<String, String> workerEnv = Map.of("WORKOS_SECRET_KEY", KEY);
+
+      // When a worker is given a changed copy, it refuses it before sending anything
+      Path changed = dir.resolve("elsewhere/changed.csv");
+      Files.writeString(changed, Files.readString(copy).replace("user1@", "userX@"));
+      Ferry.Run refused = Ferry.run(workerEnv, Ferry.args("worker", "w1", "--store", job.url(), "--csv", changed,
+          "--quiet", "--json"));
+      assertThat(refused.exit()).as(refused.toString()).isEqualTo(2);
+      assertThat(refused.err()).contains("the file changed since job 'w1' was planned");
+      assertThat(sim.stats().users()).isZero();
+
+      // Then the same bytes at the other path finish the job
+      Ferry.Run worker = Ferry.run(workerEnv, Ferry.args("worker", "w1", "--store", job.url(), "--csv", copy,
+          "--quiet", "--json"));
+      assertThat(worker.exit()).as(worker.toString()).isEqualTo(1);
+      assertThat(worker.outJson().path("status").asText()).isEqualTo("finished");
+      assertThat(worker.outJson().path("done").asLong()).isEqualTo(22);
+      assertThat(sim.stats().users()).isEqualTo(22);
+    }
+  }
+
+  @Test
   void aDryRunSendsNothingAndFindsTheInvalidRows() throws IOException {
     Path input = input(dir, 30);
     SimServer sim = sim();
