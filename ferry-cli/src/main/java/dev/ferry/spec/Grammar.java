@@ -72,12 +72,20 @@ final class Grammar {
           opt("tokens", s(COUNT), "Tokens allowed per window, charged by a step's charge.tokens."),
           req("per", s(DURATION), "The window: 1s, 10s, 1m.")), false);
 
+  /** A target's limits: a word, or a list of limits that all hold. */
+  static final AnyOf LIMITS = new AnyOf(List.of(new OneOfWords(List.of("auto", "none")), new ListOf(LIMIT, 1)));
+  /** Keys of {@code limits_by_host}: a host, or {@code *.domain} for every host under it. */
+  static final String HOST_PATTERN = "^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$";
+
   static final Obj TARGET = new Obj("target", "An HTTP API the steps call.",
       List.of(req("base_url", s(STRING), "http(s) URL that step paths are relative to."),
           opt("headers", new MapOf(s(STRING), null, "header name"), "Headers sent with every request. Values are"
               + " secret: never logged, masked in a dry run; a credential must come from a parameter."),
-          opt("limits", new AnyOf(List.of(new OneOfWords(List.of("auto", "none")), new ListOf(LIMIT, 1))),
-              "'auto' (learned from 429s), 'none', or a list of limits that all hold (default: none)."),
+          opt("limits", LIMITS, "'auto' (learned from 429s), 'none', or a list of limits that all hold (default:"
+              + " none)."),
+          opt("limits_by_host", new MapOf(LIMITS, HOST_PATTERN, "host"), "Limits by the base_url's host, the first"
+              + " that matches in written order: a host (api.example.com) or all hosts under a domain"
+              + " (*.example.com); limits holds for any other host."),
           opt("timeout", s(DURATION), "Per-request timeout (default: --request-timeout, 30s).")),
       false);
 

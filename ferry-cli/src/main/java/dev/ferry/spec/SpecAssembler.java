@@ -108,7 +108,10 @@ final class SpecAssembler {
         Node h = t.get("headers");
         if (h != null) h.fields().forEach((k, v) -> headers.put(k, v.text()));
         Node timeout = t.get("timeout");
-        return new TargetConfig(name, at(t), uri(t.get("base_url")), headers, limits(t.get("limits")),
+        URI base = uri(t.get("base_url"));
+        Node byHost = t.get("limits_by_host");
+        if (byHost != null) byHost.fields().values().forEach(this::limits); // each one's errors, not only the chosen
+        return new TargetConfig(name, at(t), base, headers, limits(limitsFor(base, t)),
             timeout == null ? null : duration(timeout));
       });
       if (target != null) targets.add(target);
@@ -129,6 +132,23 @@ final class SpecAssembler {
     }
     throw new Refused(node, "expected an http:// or https:// URL with a host"
         + (node.parameterized() ? " (check the parameter's value)" : ", found '" + text + "'"));
+  }
+
+  /**
+   * The limits node that holds for a target at {@code base}: the first entry of {@code limits_by_host} matching its
+   * host ({@code *.example.com}: any host under example.com), else {@code limits}; null when neither is given.
+   */
+  static Node limitsFor(URI base, Node target) {
+    Node byHost = target.get("limits_by_host");
+    if (byHost != null) {
+      String host = base.getHost().toLowerCase(java.util.Locale.ROOT);
+      for (Map.Entry<String, Node> e : byHost.fields().entrySet()) {
+        String pattern = e.getKey().toLowerCase(java.util.Locale.ROOT);
+        boolean match = pattern.startsWith("*.") ? host.endsWith(pattern.substring(1)) : host.equals(pattern);
+        if (match) return e.getValue();
+      }
+    }
+    return target.get("limits");
   }
 
   private TargetLimits limits(Node node) {

@@ -51,6 +51,43 @@ class SpecLoaderTest {
   }
 
   @Test
+  void limitsByHostPickTheFirstMatchingHostElseLimits() {
+    String text = """
+        source: { jsonl: { path: in.jsonl } }
+        targets:
+          t:
+            base_url: "${URL}"
+            limits_by_host:
+              api.example.com: [ { requests: 7, per: 1s } ]
+              "*.example.com": [ { requests: 50, per: 1s } ]
+              "*.other.org": none
+            limits: auto
+        steps: [ { name: s, target: t, request: { method: GET, path: /x } } ]
+        """;
+    java.util.function.Function<String, dev.ferry.steps.TargetLimits> limitsAt = url -> SpecLoader.parse("h.yaml",
+        text, Map.of("URL", url), Path.of("/d")).targets().get(0).limits();
+    assertThat(limitsAt.apply("https://api.example.com").rules()).singleElement()
+        .satisfies(r -> assertThat(r.amount()).isEqualTo(7));
+    assertThat(limitsAt.apply("https://API.eu.Example.com:8443/v1").rules()).singleElement()
+        .satisfies(r -> assertThat(r.amount()).isEqualTo(50));
+    assertThat(limitsAt.apply("http://example.com")).isEqualTo(dev.ferry.steps.TargetLimits.AUTO);
+    assertThat(limitsAt.apply("http://127.0.0.1:8080")).isEqualTo(dev.ferry.steps.TargetLimits.AUTO);
+    assertThat(limitsAt.apply("http://x.other.org")).isEqualTo(dev.ferry.steps.TargetLimits.NONE);
+    // the built-in workos-import: WorkOS's documented rate for WorkOS, learned for anything else (e.g. 'ferry sim')
+    Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.put("WORKOS_API_URL", "https://api.workos.com");
+    assertThat(SpecLoader.parse("w", BuiltinSpecs.text("workos-import"), env, Path.of("/d")).targets().get(0)
+        .limits().rules()).singleElement().satisfies(r -> assertThat(r.amount()).isEqualTo(50));
+    env.put("WORKOS_API_URL", "http://127.0.0.1:8080");
+    assertThat(SpecLoader.parse("w", BuiltinSpecs.text("workos-import"), env, Path.of("/d")).targets().get(0)
+        .limits()).isEqualTo(dev.ferry.steps.TargetLimits.AUTO);
+    // a bad host pattern is named
+    assertThatThrownBy(() -> SpecLoader.parse("h.yaml", text.replace("\"*.other.org\"", "\"a b\""),
+        Map.of("URL", "http://x"), Path.of("/d"))).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("limits_by_host");
+  }
+
+  @Test
   void dollarDollarIsALiteralAndAnUnsetParameterIsNamedWithItsLine() {
     String text = """
         source: { jsonl: { path: "a$${HOME}.jsonl" } }
