@@ -399,6 +399,33 @@ class WorkosImportSpecTest {
   }
 
   @Test
+  void metadataValuesOfAtMost600CharactersPassAndLongerOnesAreInvalidAsImportUsers() throws IOException {
+    // Given values of 600 characters (plain, with escaped quotes, newlines and a control character, non-ASCII) and
+    // one of 601
+    String plain = "x".repeat(600);
+    String escaped = "\\\"" + "\\n" + "\\u0001" + "é".repeat(597); // JSON: \" \n \u0001 then 597 é: 600 chars
+    List<String> lines = new ArrayList<>(List.of("email,metadata"));
+    lines.add("a@example.com,\"{\"\"k\"\":\"\"" + plain + "\"\"}\"");
+    lines.add("b@example.com,\"{\"\"k\"\":\"\"" + escaped.replace("\"", "\"\"") + "\"\"}\"");
+    lines.add("c@example.com,\"{\"\"k\"\":\"\"y\"\",\"\"long\"\":\"\"" + plain + "z\"\"}\"");
+    Path input = dir.resolve("meta.csv");
+    Files.write(input, lines);
+    // When both dry-run it
+    Ferry.Run imported = Ferry.run(Map.of(), Ferry.args("import-users", "--csv", input, "--dry-run", "--job-id", "i",
+        "--checkpoint-dir", dir.resolve("a"), "--quiet", "--json"));
+    Ferry.Run ran = Ferry.run(Map.of("INPUT", input.toString()), Ferry.args("run", shownSpec(), "--dry-run",
+        "--job-id", "s", "--checkpoint-dir", dir.resolve("b"), "--quiet", "--json"));
+    // Then the same row is invalid, with the same code
+    for (Ferry.Run run : List.of(imported, ran)) {
+      assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+      assertThat(run.outJson().path("done").asLong()).as(run.toString()).isEqualTo(2);
+      assertThat(run.outJson().path("invalid").asLong()).isEqualTo(1);
+    }
+    assertThat(Files.readString(dir.resolve("b/jobs/s/errors.csv")))
+        .contains("4,validate,,metadata_value_too_long,a metadata value is 601 characters (at most 600)");
+  }
+
+  @Test
   void aMissingParameterIsOneClearMessageAndExit2() throws IOException {
     Path spec = shownSpec();
     Ferry.Run run = Ferry.run(Map.of("INPUT", "users.csv"), Ferry.args("run", spec, "--checkpoint-dir",
