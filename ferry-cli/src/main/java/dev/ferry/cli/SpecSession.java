@@ -135,7 +135,8 @@ final class SpecSession {
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + t.baseUrl()).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
-            spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts);
+            spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts,
+            spec.reporting().counters().isEmpty() ? null : spec.reporting()::count);
         return session.drive(running, engine, input, processStart, auto
             ? workers + " workers, adaptive concurrency" : workers + " workers x " + concurrency + " in flight");
       } finally {

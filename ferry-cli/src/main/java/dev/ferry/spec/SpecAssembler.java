@@ -249,6 +249,51 @@ final class SpecAssembler {
     return out;
   }
 
+  /** Outcomes a report counter may add up (what {@code StepCounts} counts). */
+  static final List<String> OUTCOMES = List.of("ok", "existing", "created", "cached", "undone", "failed");
+
+  /** The steps' reported_as names, the unique key's code and label, and the report's counters (terms checked). */
+  JobSpec.Reporting reporting(Node steps, Node unique, Node report) {
+    Map<String, String> reportedAs = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    for (Node s : steps.items()) {
+      names.add(s.get("name").text());
+      if (s.get("reported_as") != null) reportedAs.put(s.get("name").text(), s.get("reported_as").text());
+    }
+    String code = null;
+    String label = null;
+    if (unique != null && unique.isMap()) {
+      code = text(unique.get("code"));
+      label = text(unique.get("label"));
+    }
+    Map<String, Map<String, List<String>>> counters = new LinkedHashMap<>();
+    if (report != null) {
+      report.fields().forEach((group, g) -> {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        g.fields().forEach((counter, v) -> {
+          List<String> terms = new ArrayList<>();
+          for (String term : v.text().split("\\+")) {
+            String t = term.strip();
+            int dot = t.indexOf('.');
+            String step = t.substring(0, dot);
+            String outcome = t.substring(dot + 1);
+            if (!names.contains(step)) {
+              String near = Suggest.closest(step, names);
+              error(v, "no step named '" + step + "'" + (near != null ? " (did you mean '" + near + "'?)" : "")
+                  + "; steps: " + String.join(", ", names));
+            } else if (!OUTCOMES.contains(outcome)) {
+              error(v, "'" + outcome + "' is not an outcome a step counts: " + String.join(", ", OUTCOMES));
+            }
+            terms.add(t);
+          }
+          m.put(counter, terms);
+        });
+        counters.put(group, m);
+      });
+    }
+    return new JobSpec.Reporting(reportedAs, code, label, counters);
+  }
+
   private StepConfig requestStep(String name, Node s) {
     Node undo = s.get("undo");
     return new RequestStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(), call(s),
@@ -261,7 +306,9 @@ final class SpecAssembler {
     Node ns = l.get("namespace");
     return new LookupStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(),
         template(l.get("key")), ns == null ? null : ns.text(), call(l.get("find")),
-        l.get("create") == null ? null : call(l.get("create")), optTemplate(l.get("create_when")));
+        l.get("create") == null ? null : call(l.get("create")), optTemplate(l.get("create_when")),
+        l.get("not_found") == null ? null : new LookupStepConfig.NotFound(l.get("not_found").get("code").text(),
+            optTemplate(l.get("not_found").get("message"))));
   }
 
   private CallConfig call(Node c) {

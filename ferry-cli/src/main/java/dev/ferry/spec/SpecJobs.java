@@ -73,9 +73,11 @@ public final class SpecJobs {
       }
     };
     int chunkSize = spec.chunkSize();
+    JobSpec.Reporting names = spec.reporting();
     KeyIndex.Sink duplicate = (row, line, key, firstLine) -> record.accept(RowOutcome.invalid(row,
-        (int) ((row - 1) / chunkSize), line, clip(key), "duplicate", "'" + clip(key) + "' already appears on line "
-            + firstLine + " (unique: " + spec.unique().source() + ")"));
+        (int) ((row - 1) / chunkSize), line, clip(key), names.uniqueCode(), names.uniqueLabel().isEmpty()
+            ? "'" + clip(key) + "' already appears on line " + firstLine + " (unique: " + spec.unique().source() + ")"
+            : names.uniqueLabel() + " " + clip(key) + " already appears on line " + firstLine));
     Map<String, Object> job = Map.of("id", jobId);
     ChunkPlan plan;
     try (KeyIndex keys = spec.unique() == null ? null : new KeyIndex()) {

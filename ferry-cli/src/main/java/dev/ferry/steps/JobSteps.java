@@ -82,7 +82,7 @@ public final class JobSteps implements AutoCloseable {
     }
     this.steps = List.copyOf(built);
     this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.tables, b.checks, Map.of("id", b.jobId),
-        b.sink, b.dryRun, b.secretFields);
+        b.sink, b.dryRun, b.secretFields, b.reportedAs);
   }
 
   /**
@@ -173,6 +173,7 @@ public final class JobSteps implements AutoCloseable {
     Map<String, Template> vars = Map.of();
     Map<String, Object> tables = Map.of();
     java.util.Set<String> secretFields = java.util.Set.of();
+    Map<String, String> reportedAs = Map.of();
     JobStore store;
     ResultSink sink;
     boolean dryRun;
@@ -226,6 +227,15 @@ public final class JobSteps implements AutoCloseable {
      */
     public Builder secretFields(java.util.Set<String> fields) {
       this.secretFields = java.util.Set.copyOf(Objects.requireNonNull(fields, "fields cannot be null"));
+      return this;
+    }
+
+    /**
+     * The names failures at some steps carry in the ledger, the errors file and a stop reason (a spec's
+     * {@code reported_as}: step name → name); other steps' failures carry the step's own name.
+     */
+    public Builder reportedAs(Map<String, String> names) {
+      this.reportedAs = Map.copyOf(Objects.requireNonNull(names, "names cannot be null"));
       return this;
     }
 

@@ -31,6 +31,8 @@ final class StepsProcessor implements RowProcessor {
   /** Fields (lower case) whose values never reach the ledger: scrubbed from failure messages. */
   private final java.util.Set<String> secretFields;
   private final StepCounts counts;
+  /** Step name → the name its failures carry in the ledger ({@code reported_as}); steps not in it use their own. */
+  private final Map<String, String> reportedAs;
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
@@ -40,6 +42,13 @@ final class StepsProcessor implements RowProcessor {
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
       java.util.Set<String> secretFields) {
+    this(configs, steps, key, vars, tables, checks, job, sink, dryRun, secretFields, Map.of());
+  }
+
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
+      Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
+      java.util.Set<String> secretFields, Map<String, String> reportedAs) {
+    this.reportedAs = Map.copyOf(reportedAs);
     this.secretFields = secretFields;
     this.counts = new StepCounts(configs);
     this.vars = vars;
@@ -94,7 +103,7 @@ final class StepsProcessor implements RowProcessor {
         try {
           run = c.when().renderCondition(state.context());
         } catch (SpecException e) {
-          return failed(row, rowKey, c.name(), CallRunner.templateFailure(e));
+          return failed(row, rowKey, reported(c.name()), CallRunner.templateFailure(e));
         }
         if (!run) continue;
       }
@@ -111,7 +120,7 @@ final class StepsProcessor implements RowProcessor {
         case StepResult.Failed f -> {
           counts.add(c.name(), "failed");
           StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
-          return failed(row, rowKey, c.name(), secretFields.isEmpty() ? out : new StepResult.Failed(out.status(),
+          return failed(row, rowKey, reported(c.name()), secretFields.isEmpty() ? out : new StepResult.Failed(out.status(),
               out.code(), scrub(row, out.message()), out.requestId(), out.retryable()));
         }
       }
@@ -127,6 +136,11 @@ final class StepsProcessor implements RowProcessor {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.DONE, false, rowKey, lastStep,
         last == null ? 0 : last.status(), "", "", last == null ? "" : last.requestId(),
         last == null ? "skipped" : last.note());
+  }
+
+  /** The name a failure at {@code step} carries in the ledger. */
+  private String reported(String step) {
+    return reportedAs.getOrDefault(step, step);
   }
 
   /** {@code message} without the values of the row's secret fields (an API that echoes the request's password). */

@@ -131,6 +131,21 @@ class WorkosImportSpecTest {
     String errors = Files.readString(dir.resolve("state-b/jobs/s1/errors.csv"));
     assertThat(errors).contains("maybe@example.com").contains("email_verified_invalid").contains("password")
         .doesNotContain("Secret!");
+    // the report's counters and the errors file's diagnostics as import-users names them
+    for (String counter : List.of("users_created", "users_existing", "users_deleted", "orgs_created",
+        "orgs_existing", "memberships_created", "memberships_existing")) {
+      assertThat(got.path(counter)).as(counter).isEqualTo(want.path(counter));
+    }
+    assertThat(diagnostics(dir.resolve("state-b/jobs/s1/errors.csv")))
+        .isEqualTo(diagnostics(dir.resolve("state-a/jobs/i1/errors.csv")))
+        .contains("153,validate,,duplicate_email", "161,organization,404,entity_not_found");
+    assertThat(errors).contains("email USER1@Example.com already appears on line 2");
+  }
+
+  /** Each row's line, step, HTTP status and code in an errors file. */
+  static List<String> diagnostics(Path errorsFile) throws IOException {
+    return Files.readAllLines(errorsFile).stream().skip(1).map(l -> String.join(",",
+        java.util.Arrays.asList(l.split(",", -1)).subList(0, 4))).toList();
   }
 
   @Test
@@ -178,6 +193,9 @@ class WorkosImportSpecTest {
     assertThat(both.get(1).stats().organizations()).isEqualTo(both.get(0).stats().organizations()).isEqualTo(2);
     assertThat(both.get(1).stats().memberships()).isEqualTo(both.get(0).stats().memberships()).isEqualTo(39);
     assertThat(both.get(1).stats().requestsTo("POST /organizations")).as("nothing created").isEqualTo(2);
+    assertThat(diagnostics(dir.resolve("orgs-state-1/jobs/o1/errors.csv")))
+        .isEqualTo(diagnostics(dir.resolve("orgs-state-0/jobs/o1/errors.csv")))
+        .containsExactly("4,organization,404,organization_not_found");
   }
 
   @Test

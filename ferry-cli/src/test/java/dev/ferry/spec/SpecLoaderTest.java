@@ -88,6 +88,33 @@ class SpecLoaderTest {
   }
 
   @Test
+  void uniqueCodesReportedNamesAndReportCounters() {
+    String text = """
+        source: { jsonl: { path: in.jsonl } }
+        targets: { t: { base_url: "http://127.0.0.1:1" } }
+        unique: { key: "{{ row.email }}", code: duplicate_email, label: email }
+        report:
+          users: { created: user.ok, seen: "user.existing + user.ok" }
+        steps:
+          - { name: user, reported_as: create_user, target: t, request: { method: POST, path: /u } }
+        """;
+    JobSpec spec = SpecLoader.parse("r.yaml", text, Map.of(), Path.of("/d"));
+    assertThat(spec.unique().source()).isEqualTo("{{ row.email }}");
+    assertThat(spec.reporting().uniqueCode()).isEqualTo("duplicate_email");
+    assertThat(spec.reporting().uniqueLabel()).isEqualTo("email");
+    assertThat(spec.reporting().reportedAs()).containsExactly(Map.entry("user", "create_user"));
+    assertThat(spec.reporting().count(Map.of("user", Map.of("ok", 3L, "existing", 2L))))
+        .isEqualTo(Map.of("users", Map.of("created", 3L, "seen", 5L)));
+    // a counter naming no step, or no outcome, is an error at its line
+    assertThatThrownBy(() -> SpecLoader.parse("r.yaml", text.replace("user.ok, seen", "usr.ok, seen"), Map.of(),
+        Path.of("/d"))).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("r.yaml:5:").hasMessageContaining("no step named 'usr' (did you mean 'user'?)");
+    assertThatThrownBy(() -> SpecLoader.parse("r.yaml", text.replace("user.existing", "user.exists"), Map.of(),
+        Path.of("/d"))).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("'exists' is not an outcome a step counts");
+  }
+
+  @Test
   void dollarDollarIsALiteralAndAnUnsetParameterIsNamedWithItsLine() {
     String text = """
         source: { jsonl: { path: "a$${HOME}.jsonl" } }
