@@ -128,7 +128,11 @@ final class SpecSession {
           }
         }
         String only = spec.onlyTarget();
-        JobSession.Engine engine = new JobSession.Engine(run.runner(), status -> { }, null,
+        RunOptions runOpts = options;
+        // lookups with prewarm: their keys resolved before the rows, with the run's admission
+        JobSession.Prewarm prewarm = status -> run.steps().prewarm(runOpts.admission(), run.runner()::stopping,
+            run.runner()::requestStop, status);
+        JobSession.Engine engine = new JobSession.Engine(run.runner(), prewarm, null,
             settings.dryRun() ? null : metrics, only == null || settings.dryRun() ? null
                 : run.steps().requestLimiter(only), rowLimiter, null, shares.isEmpty() ? null : shares.get(0),
             settings.dryRun(),

@@ -149,7 +149,10 @@ final class Grammar {
               + " found fails the row."),
           opt("create_when", s(TEMPLATE), "Create only when this renders true for the row that found nothing"
               + " (default: always); false fails the row as not found."),
-          opt("not_found", NOT_FOUND, NOT_FOUND.description())), false);
+          opt("not_found", NOT_FOUND, NOT_FOUND.description()),
+          opt("prewarm", s(BOOLEAN), "Find the keys the source holds when the job is planned, and resolve them"
+              + " before the rows start (the run's concurrency, once per key), so rows never wait for one; the"
+              + " lookup's templates then read no step (default false).")), false);
 
   static final Obj BATCH = new Obj("batch", "Send many rows in one call: a batch closes at max_items, max_bytes or"
       + " max_weight, or after linger.",

@@ -308,7 +308,8 @@ final class SpecAssembler {
         template(l.get("key")), ns == null ? null : ns.text(), call(l.get("find")),
         l.get("create") == null ? null : call(l.get("create")), optTemplate(l.get("create_when")),
         l.get("not_found") == null ? null : new LookupStepConfig.NotFound(l.get("not_found").get("code").text(),
-            optTemplate(l.get("not_found").get("message"))));
+            optTemplate(l.get("not_found").get("message"))),
+        l.get("prewarm") != null && "true".equals(l.get("prewarm").text()));
   }
 
   private CallConfig call(Node c) {

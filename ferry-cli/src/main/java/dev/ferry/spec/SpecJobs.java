@@ -79,6 +79,8 @@ public final class SpecJobs {
             ? "'" + clip(key) + "' already appears on line " + firstLine + " (unique: " + spec.unique().source() + ")"
             : names.uniqueLabel() + " " + clip(key) + " already appears on line " + firstLine));
     Map<String, Object> job = Map.of("id", jobId);
+    dev.ferry.steps.PrewarmKeys warm = new dev.ferry.steps.PrewarmKeys(spec.steps(), spec.vars(), spec.tables(), jobId,
+        spec.secretColumns());
     ChunkPlan plan;
     try (KeyIndex keys = spec.unique() == null ? null : new KeyIndex()) {
       plan = source.plan(spec.chunkSize(), row -> {
@@ -86,6 +88,7 @@ public final class SpecJobs {
           record.accept(invalidRow(row));
           return;
         }
+        if (warm.active()) warm.add(row);
         if (keys == null) return;
         String key;
         try {
@@ -104,6 +107,7 @@ public final class SpecJobs {
       if (keys != null) keys.finish(duplicate);
     }
     store.recordOutcomes(jobId, invalid);
+    warm.writeTo(store, jobId);
     store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
     return store.findJob(jobId).orElseThrow();
   }

@@ -53,6 +53,11 @@ final class LookupStep implements Step {
     return config.name();
   }
 
+  /** Whether {@code key} is known now (cached, or being resolved by a row). */
+  boolean knows(String key) {
+    return cache.containsKey(key);
+  }
+
   /** Keys known now (cached or being resolved). */
   int size() {
     return cache.size();

@@ -189,6 +189,11 @@ final class StepsProcessor implements RowProcessor {
         f.code(), f.message(), f.requestId(), "");
   }
 
+  /** Counts what a step did outside a row's run (a pre-warmed lookup's resolution). */
+  void count(String step, String outcome) {
+    counts.add(step, outcome);
+  }
+
   /** What each step did for this run's rows ({@link StepCounts}). */
   Map<String, Map<String, Long>> stepCounts() {
     return counts.snapshot();

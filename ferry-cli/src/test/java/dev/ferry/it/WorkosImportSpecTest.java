@@ -199,6 +199,39 @@ class WorkosImportSpecTest {
   }
 
   @Test
+  void organizationsArePreWarmedBeforeTheRowsAsImportUsersDoesUnlessPrewarmIsFalse() throws IOException {
+    // Given: users over 5 organizations (by external id), one organization given by id
+    Path input = input(dir, 60);
+    Map<String, Ferry.Run> runs = new java.util.LinkedHashMap<>();
+    for (String prewarm : List.of("true", "false")) {
+      SimServer sim = sim();
+      SimHttp.createUser(sim, KEY, "existing@example.com");
+      Map<String, String> env = env(input, sim);
+      env.put("PREWARM", prewarm);
+      // When
+      runs.put(prewarm, Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "p-" + prewarm,
+          "--checkpoint-dir", dir.resolve("state-" + prewarm), "--json", "--progress", "never", "--rate-limit",
+          "none")));
+      // Then: each organization created once either way
+      assertThat(sim.stats().requestsTo("POST /organizations")).isEqualTo(5);
+    }
+    Ferry.Run warm = runs.get("true");
+    Ferry.Run cold = runs.get("false");
+    assertThat(warm.err()).as(warm.toString()).contains("ferry: pre-warming 6 lookup keys (org_by_id, org)");
+    assertThat(cold.err()).doesNotContain("pre-warming");
+    JsonNode w = warm.outJson().path("steps");
+    JsonNode c = cold.outJson().path("steps");
+    // pre-warmed, the 5 organizations were created before any row, so every row with one found it cached; else
+    // the first row of each created it
+    assertThat(w.path("org").path("created").asLong()).isEqualTo(c.path("org").path("created").asLong())
+        .isEqualTo(warm.outJson().path("orgs_created").asLong()).isEqualTo(5);
+    assertThat(w.path("org").path("cached").asLong()).isEqualTo(c.path("org").path("cached").asLong() + 5);
+    for (String field : List.of("done", "failed", "invalid")) {
+      assertThat(warm.outJson().path(field)).isEqualTo(cold.outJson().path(field));
+    }
+  }
+
+  @Test
   void parameterValuesWithQuotesAreTakenAsTheyAre() throws IOException {
     // Given rows without an organization, and a default organization whose external id and name hold quotes
     SimServer sim = sim();

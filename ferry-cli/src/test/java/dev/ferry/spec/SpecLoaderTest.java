@@ -115,6 +115,27 @@ class SpecLoaderTest {
   }
 
   @Test
+  void aPrewarmedLookupReadsNoStep() {
+    String text = """
+        source: { jsonl: { path: in.jsonl } }
+        targets: { t: { base_url: "http://127.0.0.1:1" } }
+        steps:
+          - { name: a, target: t, request: { method: GET, path: /a }, capture: { id: "$.id" } }
+          - name: b
+            target: t
+            lookup:
+              key: "{{ row.k }}"
+              prewarm: true
+              find: { request: { method: GET, path: "/b/{{ steps.a.id }}" }, capture: { id: "$.id" } }
+        """;
+    assertThatThrownBy(() -> SpecLoader.parse("w.yaml", text, Map.of(), Path.of("/d")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("w.yaml:5:5: step 'b': prewarm resolves its keys before any row's steps run");
+    assertThat(SpecLoader.parse("w.yaml", text.replace("{{ steps.a.id }}", "{{ row.k }}"), Map.of(), Path.of("/d"))
+        .steps().get(1)).isInstanceOfSatisfying(LookupStepConfig.class, l -> assertThat(l.prewarm()).isTrue());
+  }
+
+  @Test
   void dollarDollarIsALiteralAndAnUnsetParameterIsNamedWithItsLine() {
     String text = """
         source: { jsonl: { path: "a$${HOME}.jsonl" } }
