@@ -392,6 +392,27 @@ class WorkosImportSpecTest {
   }
 
   @Test
+  void anUnreachableTargetStopsTheJobBeforeAnyRowIsMarkedAsImportUsers() throws IOException {
+    // Given: a port where nothing listens
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path input = input(dir, 20);
+    Map<String, String> env = env(input, sim());
+    env.put("WORKOS_API_URL", "http://127.0.0.1:" + port);
+    // When
+    Ferry.Run run = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "u1", "--checkpoint-dir",
+        dir.resolve("state"), "--quiet", "--json", "--rate-limit", "none"));
+    // Then: stopped (exit 3, resumable) with the reason, and no row has an outcome
+    assertThat(run.exit()).as(run.toString()).isEqualTo(3);
+    JsonNode report = run.outJson();
+    assertThat(report.path("status").asText()).isEqualTo("stopped");
+    assertThat(report.path("stop_reason").asText()).contains("cannot connect to 127.0.0.1:" + port);
+    assertThat(report.path("done").asLong() + report.path("failed").asLong()).isZero();
+  }
+
+  @Test
   void aWorkerReadsTheJobsCsvFromAnotherPathWithCsv() throws IOException {
     // Given: a job of the built-in spec in a shared store, stopped at once by a refused key
     Path input = input(dir, 20);
