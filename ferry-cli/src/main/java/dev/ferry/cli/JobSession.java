@@ -163,7 +163,8 @@ final class JobSession {
         ? ConcurrencyLimiter.of(Limit.gradientBuilder().build()) : null;
     String processId = ProcessIds.create();
     RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
-        .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease);
+        .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease)
+        .withRowTimeout(flags.rowTimeoutOrNone());
     if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
     options = options.withMetrics(exported);
     CallMetrics metrics = new CallMetrics();

@@ -44,6 +44,12 @@ final class RunFlags {
       description = "Per-request timeout (default: 30s).")
   Duration requestTimeout;
 
+  @Option(names = "--row-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Longest a row may take, all its steps, retries and waits included (default: none). A row still"
+          + " running then is cut and recorded failed, retryable ('row_timeout'): resume sends it again with the same"
+          + " idempotency keys. Give it to resume and worker again: it is this process's bound, not the job's.")
+  Duration rowTimeout;
+
   @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "6",
       description = "Attempts per call for 5xx, timeouts and connection errors (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
@@ -154,6 +160,11 @@ final class RunFlags {
     return concurrency != null ? concurrency : fallback;
   }
 
+  /** The row timeout of this process's run: {@link Duration#ZERO} (none) when not given. */
+  Duration rowTimeoutOrNone() {
+    return rowTimeout == null ? Duration.ZERO : rowTimeout;
+  }
+
   void validate() {
     if (workers != null && (workers < 1 || workers > 1024)) throw usage("--workers must be between 1 and 1024");
     if (concurrency != null && concurrency != AUTO && (concurrency < 1 || concurrency > 10_000)) {
@@ -165,6 +176,7 @@ final class RunFlags {
     if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
       throw usage("--request-timeout must be positive");
     }
+    if (rowTimeout != null && !rowTimeout.isPositive()) throw usage("--row-timeout must be positive");
     if (stopGrace.isNegative()) throw usage("--stop-grace must not be negative");
     if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
     writableFile(errorsOut, "--errors-out");

@@ -107,7 +107,8 @@ final class SpecSession {
           ? ConcurrencyLimiter.of(Limit.gradientBuilder().build()) : null;
       String processId = ProcessIds.create();
       RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
-          .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease).withMetrics(exported);
+          .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease)
+          .withRowTimeout(flags.rowTimeoutOrNone()).withMetrics(exported);
       if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
       CallMetrics metrics = new CallMetrics();
       Duration timeout = flags.requestTimeout != null ? flags.requestTimeout

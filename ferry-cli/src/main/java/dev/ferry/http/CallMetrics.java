@@ -27,6 +27,7 @@ public final class CallMetrics implements MetricsRecorder {
   private final LongAdder timeouts = new LongAdder();
   private final LongAdder connectionErrors = new LongAdder();
   private final LongAdder serverErrors = new LongAdder();
+  private final LongAdder rateWaitNanos = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentHashMap<String, Histogram> latencyMicros = new ConcurrentHashMap<>();
   /** Ticker reading when the first request of the run was sent; {@link #NONE} until then. Set once (CAS). */
@@ -57,6 +58,11 @@ public final class CallMetrics implements MetricsRecorder {
     if (status >= 500) serverErrors.increment();
     latencyMicros.computeIfAbsent(step, k -> new ConcurrentHistogram(3_600_000_000L, 2))
         .recordValue(Math.max(0, Math.min(nanos / 1000, 3_600_000_000L)));
+  }
+
+  @Override
+  public void rateWaitNanos(String target, long nanos) {
+    rateWaitNanos.add(nanos);
   }
 
   @Override
@@ -101,6 +107,11 @@ public final class CallMetrics implements MetricsRecorder {
 
   public long serverErrorCount() {
     return serverErrors.sum();
+  }
+
+  /** Time attempts waited for their rate permits (the pace, 429 pauses), summed over every attempt. */
+  public long rateWaitNanos() {
+    return rateWaitNanos.sum();
   }
 
   /**

@@ -151,6 +151,7 @@ public final class HttpTarget implements AutoCloseable {
       long prepaidWait = RatePermits.charge(limiter, sleeper);
       long sent = ticker.read();
       if (prepaidWait > 0) queued = sent - prepaidWait;
+      if (sent - queued > 0) metrics.rateWaitNanos(name, sent - queued);
       long sendNumber = sends.incrementAndGet();
       attempts++;
       Attempt a = attempt(call);

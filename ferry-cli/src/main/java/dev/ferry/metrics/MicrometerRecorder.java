@@ -26,7 +26,8 @@ import java.util.function.DoubleSupplier;
  *   <li>{@code ferry_http_requests_total{target,step,status_class}} (1xx…5xx, or {@code none}: no answer),
  *       {@code ferry_http_request_duration_seconds{target,step}} (a histogram), {@code ferry_http_throttled_total},
  *       {@code ferry_http_retries_total}, {@code ferry_http_timeouts_total}, {@code ferry_http_connection_errors_total}
- *       and {@code ferry_http_requests_in_flight}, each by {@code target};</li>
+ *       {@code ferry_http_rate_wait_seconds_total} and {@code ferry_http_requests_in_flight}, each by
+ *       {@code target};</li>
  *   <li>the gauges of {@link Gauge}: {@code ferry_concurrency_limit}, {@code ferry_pace_permits_per_second},
  *       {@code ferry_job_rows}, {@code ferry_job_chunks}, {@code ferry_job_chunks_done},
  *       {@code ferry_pool_tasks_running}, {@code ferry_pool_tasks_queued};</li>
@@ -68,14 +69,15 @@ public final class MicrometerRecorder implements MetricsRecorder {
     return registry;
   }
 
+  /** The executor's tasks: those of the {@link #ROWS} executor are the rows in flight. */
   @Override
-  public void rowStarted() {
-    rowsInFlight.incrementAndGet();
+  public void taskAdmitted(String executor, long waitNanos) {
+    if (ROWS.equals(executor)) rowsInFlight.incrementAndGet();
   }
 
   @Override
-  public void rowEnded() {
-    rowsInFlight.decrementAndGet();
+  public void taskEnded(String executor, long runNanos) {
+    if (ROWS.equals(executor)) rowsInFlight.decrementAndGet();
   }
 
   @Override
@@ -99,6 +101,11 @@ public final class MicrometerRecorder implements MetricsRecorder {
     StepMeters m = steps.computeIfAbsent(new StepKey(target, step), this::stepMeters);
     m.duration.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     m.requests(statusIndex(status)).increment();
+  }
+
+  @Override
+  public void rateWaitNanos(String target, long nanos) {
+    target(target).rateWait.increment(nanos / 1e9);
   }
 
   @Override
@@ -208,8 +215,11 @@ public final class MicrometerRecorder implements MetricsRecorder {
     final Counter retries;
     final Counter timeouts;
     final Counter connectionErrors;
+    final Counter rateWait;
 
     TargetMeters(MeterRegistry registry, String target) {
+      rateWait = counter(registry, "ferry.http.rate.wait.seconds", target,
+          "Time HTTP attempts waited for their rate permit (the target's pace, a 429's pause)");
       throttled = counter(registry, "ferry.http.throttled", target, "HTTP attempts answered 429");
       retries = counter(registry, "ferry.http.retries", target, "HTTP attempts made again");
       timeouts = counter(registry, "ferry.http.timeouts", target, "HTTP attempts that timed out");

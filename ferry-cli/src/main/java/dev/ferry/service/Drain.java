@@ -94,7 +94,7 @@ final class Drain implements Runnable {
       Duration retryDelay, WallClock clock, Ticker ticker, Sleeper sleeper, MetricsRecorder metrics, ItemRates rates,
       Executor items) {
     this.slots = slots;
-    this.items = TaskExecutor.launching(slots, items);
+    this.items = TaskExecutor.launching(slots, items).reporting(MetricsRecorder.ROWS, metrics, ticker);
     this.rates = rates;
     this.queue = queue;
     this.processor = processor;
@@ -179,7 +179,6 @@ final class Drain implements Runnable {
 
   private void start(WorkQueue.QueueItem item) {
     inFlight.incrementAndGet();
-    metrics.rowStarted();
     items.startAdmitted(() -> {
       running.add(Thread.currentThread());
       try {
@@ -189,7 +188,6 @@ final class Drain implements Runnable {
       } finally {
         running.remove(Thread.currentThread());
         inFlight.decrementAndGet();
-        metrics.rowEnded();
       }
     });
   }

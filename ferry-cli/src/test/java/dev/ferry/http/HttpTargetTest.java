@@ -266,12 +266,13 @@ class HttpTargetTest {
       assertThat(t.name()).isEqualTo(name);
       assertThat(recorder.events()).containsExactly("requestStarted " + name,
           "recordCallNanos " + name + " create_user 429", "throttled " + name, "retry " + name,
-          "requestStarted " + name, "recordCallNanos " + name + " create_user 503", "retry " + name,
+          "rateWaitNanos " + name, "requestStarted " + name, "recordCallNanos " + name + " create_user 503", "retry " + name,
           "requestStarted " + name, "recordCallNanos " + name + " create_user 201");
       assertThat(recorder.gauge(Gauge.PACE_PERMITS_PER_SECOND, name)).isEqualTo(40);
       assertThat(metrics.requests()).isEqualTo(3);
       assertThat(metrics.serverErrorCount()).isEqualTo(1);
       assertThat(metrics.rateLimitedCount()).isEqualTo(1);
+      assertThat(metrics.rateWaitNanos()).isGreaterThanOrEqualTo(1_000_000_000L); // the Retry-After pause, waited
       assertThat(metrics.latencies()).containsOnlyKeys("create_user");
     }
   }

@@ -70,6 +70,8 @@ class PrometheusEndpointTest {
       assertThat(m.value("ferry_http_retries_total", Map.of("target", "api:443"))).isEqualTo(1);
       assertThat(m.value("ferry_http_timeouts_total", Map.of("target", "api:443"))).isEqualTo(1);
       assertThat(m.value("ferry_http_connection_errors_total", Map.of("target", "api:443"))).isZero();
+      assertThat(m.type("ferry_http_rate_wait_seconds_total")).isEqualTo("counter");
+      assertThat(m.value("ferry_http_rate_wait_seconds_total", Map.of("target", "api:443"))).isEqualTo(1.5);
       assertThat(m.value("ferry_http_requests_in_flight", Map.of("target", "api:443"))).isEqualTo(1);
 
       assertThat(m.type("ferry_http_request_duration_seconds_bucket")).isEqualTo("histogram");
@@ -97,9 +99,10 @@ class PrometheusEndpointTest {
 
   /** One of each event and gauge, as a short run with a 429, a retry, a timeout and a pool task reports them. */
   private static void reportARun(MetricsRecorder r) {
-    r.rowStarted();
-    r.rowStarted();
-    r.rowEnded();
+    r.taskAdmitted(MetricsRecorder.ROWS, 0);
+    r.taskAdmitted(MetricsRecorder.ROWS, 0);
+    r.taskEnded(MetricsRecorder.ROWS, 5);
+    r.taskAdmitted("a-pool", 0); // another executor's tasks are not rows
     r.rowSettled(Outcome.DONE);
     r.rowsSettled(Outcome.INVALID, 3);
     r.requestStarted("api:443");
@@ -108,6 +111,7 @@ class PrometheusEndpointTest {
     r.recordCallNanos("api:443", "create_user", 429, 3_000_000L);
     r.throttled("api:443");
     r.retry("api:443");
+    r.rateWaitNanos("api:443", 1_500_000_000L); // the retry waited out the 429's pause
     r.requestStarted("api:443");
     r.recordCallNanos("api:443", "create_user", 0, 2_000_000_000L);
     r.timeout("api:443");

@@ -43,13 +43,13 @@ public final class RecordingMetrics implements MetricsRecorder {
   }
 
   @Override
-  public void rowStarted() {
-    events.add("rowStarted");
+  public void taskAdmitted(String executor, long waitNanos) {
+    events.add("taskAdmitted " + executor);
   }
 
   @Override
-  public void rowEnded() {
-    events.add("rowEnded");
+  public void taskEnded(String executor, long runNanos) {
+    events.add("taskEnded " + executor);
   }
 
   @Override
@@ -70,6 +70,12 @@ public final class RecordingMetrics implements MetricsRecorder {
   @Override
   public void requestStarted(String target) {
     events.add("requestStarted " + target);
+  }
+
+  /** Recorded without its duration: "rateWaitNanos target". */
+  @Override
+  public void rateWaitNanos(String target, long nanos) {
+    events.add("rateWaitNanos " + target);
   }
 
   @Override

@@ -240,7 +240,8 @@ public final class WorkosImport {
     status.accept("pre-warming " + todo.size() + " organization" + (todo.size() == 1 ? "" : "s"));
     // The pre-warm runs on the engine's executor with the run's admission: under adaptive concurrency the same
     // limiter as the rows (its calls feed it), else workers x concurrency at once.
-    TaskExecutor executor = TaskExecutor.virtual("ferry-prewarm-", options.admission());
+    TaskExecutor executor = TaskExecutor.virtual("ferry-prewarm-", options.admission())
+        .reporting("prewarm", options.metrics());
     List<Thread> threads = new ArrayList<>();
     for (Map.Entry<String, String> ref : todo) {
       if (runner.stopping()) break;

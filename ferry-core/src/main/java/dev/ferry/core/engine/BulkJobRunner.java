@@ -1,6 +1,7 @@
 package dev.ferry.core.engine;
 
 import dev.ferry.core.exec.Admission;
+import dev.ferry.core.exec.Deadline;
 import dev.ferry.core.exec.TaskExecutor;
 import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.metrics.MetricsRecorder;
@@ -10,6 +11,7 @@ import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.spi.StoreException;
+import dev.ferry.core.time.Scheduler;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.WallClock;
 import java.io.IOException;
@@ -51,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * permits above, not the chunks, bound the rows in flight. A chunk's own finisher thread settles it when its
  * last row ended.
  *
+ * <p>With a {@linkplain RunOptions#rowTimeout() row timeout}, each row runs against a {@link Deadline} (the
+ * executor's {@code TimedRun}, the live pool's task timeout): a row still running then is interrupted and recorded
+ * failed, retryable, {@code row_timeout}, unless its own outcome came back done; {@code resume} sends it again. The
+ * executor tells the metrics SPI about every row it admits and ends ({@link MetricsRecorder#ROWS}); the runner adds
+ * the outcomes and the chunks done.
+ *
  * <p>Concurrency: each worker thread owns the chunks it claimed (held in {@code heldChunks}, whose leases the
  * heartbeat renews, until their finisher settles them); rows share only the processor (threadsafe), the ledger
  * writer, the executors' admissions and the metrics recorders (all threadsafe). A row's permit is given back before
@@ -74,6 +82,8 @@ public final class BulkJobRunner {
   private final RowProcessor processor;
   private final RunOptions options;
   private final WallClock clock;
+  /** Fires the rows' deadlines ({@link RunOptions#rowTimeout()}). */
+  private final Scheduler scheduler;
   private final JobProgress progress = new JobProgress();
   /** The run's progress and the recorder of {@link RunOptions#metrics()}: every row and chunk event goes here. */
   private final MetricsRecorder metrics;
@@ -94,6 +104,13 @@ public final class BulkJobRunner {
 
   public BulkJobRunner(JobStore store, String jobId, ChunkSource source, RowProcessor processor,
       RunOptions options, WallClock clock) {
+    this(store, jobId, source, processor, options, clock, dev.ferry.core.pool.Scheduler.system());
+  }
+
+  /** @param scheduler fires the rows' deadlines ({@link RunOptions#rowTimeout()}; tests: virtual time) */
+  public BulkJobRunner(JobStore store, String jobId, ChunkSource source, RowProcessor processor,
+      RunOptions options, WallClock clock, Scheduler scheduler) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler cannot be null");
     this.store = Objects.requireNonNull(store, "store cannot be null");
     this.jobId = Objects.requireNonNull(jobId, "jobId cannot be null");
     this.source = Objects.requireNonNull(source, "source cannot be null");
@@ -102,7 +119,8 @@ public final class BulkJobRunner {
     this.clock = Objects.requireNonNull(clock, "clock cannot be null");
     this.metrics = MetricsRecorder.composite(progress, options.metrics());
     this.sharedRows = options.rowLimiter() == null ? null
-        : new TaskExecutor(Admission.adaptive(options.rowLimiter()), rowThreadFactory);
+        : new TaskExecutor(Admission.adaptive(options.rowLimiter()), rowThreadFactory)
+            .reporting(MetricsRecorder.ROWS, metrics);
   }
 
   /** This run's counters (fed through the metrics SPI, like the recorder of {@link RunOptions#metrics()}). */
@@ -183,7 +201,8 @@ public final class BulkJobRunner {
     // Fixed concurrency: this worker's rows in flight, over every chunk it has open (one being started, the
     // ones before it draining), so workers x concurrency bounds the whole run.
     TaskExecutor rows = sharedRows != null ? sharedRows
-        : new TaskExecutor(Admission.fixed(options.concurrency()), rowThreadFactory);
+        : new TaskExecutor(Admission.fixed(options.concurrency()), rowThreadFactory)
+            .reporting(MetricsRecorder.ROWS, metrics);
     List<Thread> finishers = new ArrayList<>();
     try {
       while (!stopping()) {
@@ -388,34 +407,68 @@ public final class BulkJobRunner {
     pass.allStarted();
   }
 
-  /** One row, on its own thread, holding an admission permit (given back after this returns, then the pass is told). */
+  /**
+   * One row, on its own thread, holding an admission permit (given back after this returns, then the pass is told).
+   * Under a row timeout the row runs against a {@link Deadline}: when it fires first the row is interrupted, and
+   * unless it still ended {@code done} it is recorded as {@link #timedOut failed, retryable}.
+   */
   private void runRow(RowInput input, ChunkPass pass, OutcomeBatcher ledger) {
     try {
       if (stopping()) return; // stopped while it waited for admission: no new row starts
-      metrics.rowStarted();
+      long timeoutNanos = options.rowTimeout().toNanos();
+      Deadline deadline = timeoutNanos > 0 ? Deadline.start(scheduler, timeoutNanos) : null;
+      RowOutcome outcome = null;
+      Throwable thrown = null;
       try {
-        RowOutcome outcome = processor.process(input);
-        ledger.add(outcome);
-        metrics.rowSettled(outcome.outcome());
-        pass.rowSettled();
-        countFailure(outcome);
-      } catch (StopJobException e) {
-        requestStop(e.getMessage());
-      } catch (InterruptedException e) {
-        requestStop("interrupted");
+        outcome = processor.process(input);
       } catch (Throwable t) {
-        LOG.error("row {} (line {}) failed unexpectedly", input.row(), input.line(), t);
-        RowOutcome outcome = new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true,
-            "", "internal", 0, "internal_error", t.getClass().getSimpleName(), "", "");
-        ledger.add(outcome);
-        metrics.rowSettled(outcome.outcome());
-        pass.rowSettled();
+        thrown = t;
       } finally {
-        metrics.rowEnded();
+        if (deadline != null && deadline.end() && (outcome == null || outcome.outcome() != Outcome.DONE)) {
+          outcome = timedOut(input, thrown);
+          thrown = null;
+        }
+      }
+      if (thrown == null) {
+        settle(outcome, pass, ledger);
+        countFailure(outcome);
+      } else if (thrown instanceof StopJobException e) {
+        requestStop(e.getMessage());
+      } else if (thrown instanceof InterruptedException) {
+        requestStop("interrupted");
+      } else {
+        LOG.error("row {} (line {}) failed unexpectedly", input.row(), input.line(), thrown);
+        settle(new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true, "", "internal", 0,
+            "internal_error", thrown.getClass().getSimpleName(), "", ""), pass, ledger);
       }
     } finally {
       rowThreads.remove(Thread.currentThread());
     }
+  }
+
+  private void settle(RowOutcome outcome, ChunkPass pass, OutcomeBatcher ledger) {
+    ledger.add(outcome);
+    metrics.rowSettled(outcome.outcome());
+    pass.rowSettled();
+  }
+
+  /**
+   * The outcome of a row whose deadline fired before it ended done: failed and retryable (resume sends it again,
+   * with the same idempotency keys, so a request that reached the API before the interrupt is not applied twice by an
+   * API that honours them). A stop-the-job failure raised by the interrupted row is not the target's verdict, so it
+   * is not kept either.
+   */
+  private RowOutcome timedOut(RowInput input, Throwable thrown) {
+    LOG.debug("row {} (line {}) timed out after {}", input.row(), input.line(), options.rowTimeout(), thrown);
+    return new RowOutcome(input.row(), input.chunk(), input.line(), Outcome.FAILED, true, "", "row", 0,
+        "row_timeout", "no outcome within the row timeout of " + human(options.rowTimeout())
+        + " (its requests may have reached the API; resume sends the row again with the same idempotency keys)",
+        "", "");
+  }
+
+  private static String human(java.time.Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
   }
 
   private void countFailure(RowOutcome outcome) {

@@ -7,8 +7,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Live counters of one run, read by the progress bar, the report, {@code --timeline} and bench: the in-process
- * {@link MetricsRecorder} of the engine's row events ({@link BulkJobRunner} reports to it through the SPI, next to
- * the recorder of {@link RunOptions#metrics()}). Threadsafe (lock-free adders).
+ * {@link MetricsRecorder} of the run's row events. {@link BulkJobRunner} reports its rows' outcomes and chunks to it
+ * through the SPI, next to the recorder of {@link RunOptions#metrics()}, and its executor (the
+ * {@link MetricsRecorder#ROWS} one) reports the tasks it admits and ends: the rows in flight. Threadsafe (lock-free
+ * adders).
  */
 public final class JobProgress implements MetricsRecorder {
   private final LongAdder done = new LongAdder();
@@ -36,13 +38,13 @@ public final class JobProgress implements MetricsRecorder {
   }
 
   @Override
-  public void rowStarted() {
-    rowsInFlight.incrementAndGet();
+  public void taskAdmitted(String executor, long waitNanos) {
+    if (ROWS.equals(executor)) rowsInFlight.incrementAndGet();
   }
 
   @Override
-  public void rowEnded() {
-    rowsInFlight.decrementAndGet();
+  public void taskEnded(String executor, long runNanos) {
+    if (ROWS.equals(executor)) rowsInFlight.decrementAndGet();
   }
 
   @Override
@@ -67,6 +69,7 @@ public final class JobProgress implements MetricsRecorder {
     return done.sum() + failed.sum() + invalid.sum();
   }
 
+  /** Rows admitted by the executor and not ended yet. */
   public int rowsInFlight() {
     return rowsInFlight.get();
   }

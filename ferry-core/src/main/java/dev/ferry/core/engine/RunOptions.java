@@ -23,11 +23,17 @@ import java.util.Objects;
  *                               run instead of {@code concurrency} per worker
  * @param metrics                told about the run's rows and chunks, besides the runner's own {@link JobProgress}
  *                               ({@link MetricsRecorder#none()} when nothing else listens)
+ * @param rowTimeout             longest a row may run ({@link Duration#ZERO}: no limit); a row still running then is
+ *                               interrupted and recorded {@code failed}, retryable, code {@code row_timeout}
+ *                               (unless it ends {@code done}), so {@code resume} sends it again
  */
 public record RunOptions(int workers, int concurrency, Duration lease, int maxConsecutiveFailures,
-    Duration flushInterval, int flushBatch, String workerId, ConcurrencyLimiter rowLimiter, MetricsRecorder metrics) {
+    Duration flushInterval, int flushBatch, String workerId, ConcurrencyLimiter rowLimiter, MetricsRecorder metrics,
+    Duration rowTimeout) {
   public RunOptions {
     Objects.requireNonNull(metrics, "metrics cannot be null");
+    Objects.requireNonNull(rowTimeout, "rowTimeout cannot be null");
+    if (rowTimeout.isNegative()) throw new IllegalArgumentException("rowTimeout must not be negative");
     if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");
     if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
     if (maxConsecutiveFailures < 0) throw new IllegalArgumentException("maxConsecutiveFailures must be >= 0");
@@ -38,7 +44,7 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
   public RunOptions(int workers, int concurrency, Duration lease, int maxConsecutiveFailures, Duration flushInterval,
       int flushBatch, String workerId, ConcurrencyLimiter rowLimiter) {
     this(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId, rowLimiter,
-        MetricsRecorder.none());
+        MetricsRecorder.none(), Duration.ZERO);
   }
 
   public static RunOptions of(int workers, int concurrency, String workerId) {
@@ -47,26 +53,36 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
   }
 
   public RunOptions withMaxConsecutiveFailures(int n) {
-    return new RunOptions(workers, concurrency, lease, n, flushInterval, flushBatch, workerId, rowLimiter, metrics);
+    return new RunOptions(workers, concurrency, lease, n, flushInterval, flushBatch, workerId, rowLimiter, metrics,
+        rowTimeout);
   }
 
   /** Chunk leases of {@code lease}: how long a chunk stays with a process that stopped renewing it. */
   public RunOptions withLease(Duration lease) {
     if (lease == null || !lease.isPositive()) throw new IllegalArgumentException("lease must be positive");
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        rowLimiter, metrics);
+        rowLimiter, metrics, rowTimeout);
   }
 
   /** Adaptive concurrency: {@code limiter} bounds the rows in flight across all workers. */
   public RunOptions withRowLimiter(ConcurrencyLimiter limiter) {
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        limiter, metrics);
+        limiter, metrics, rowTimeout);
   }
 
   /** Reports the run's rows and chunks to {@code metrics} too (e.g. a Prometheus endpoint). */
   public RunOptions withMetrics(MetricsRecorder metrics) {
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        rowLimiter, metrics);
+        rowLimiter, metrics, rowTimeout);
+  }
+
+  /**
+   * Rows that run longer than {@code timeout} are interrupted and recorded failed, retryable ({@code row_timeout});
+   * {@link Duration#ZERO} for no limit.
+   */
+  public RunOptions withRowTimeout(Duration timeout) {
+    return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
+        rowLimiter, metrics, timeout);
   }
 
   /**

@@ -31,13 +31,13 @@ final class CompositeMetricsRecorder implements MetricsRecorder {
   }
 
   @Override
-  public void rowStarted() {
-    for (MetricsRecorder r : recorders) r.rowStarted();
+  public void taskAdmitted(String executor, long waitNanos) {
+    for (MetricsRecorder r : recorders) r.taskAdmitted(executor, waitNanos);
   }
 
   @Override
-  public void rowEnded() {
-    for (MetricsRecorder r : recorders) r.rowEnded();
+  public void taskEnded(String executor, long runNanos) {
+    for (MetricsRecorder r : recorders) r.taskEnded(executor, runNanos);
   }
 
   @Override
@@ -63,6 +63,11 @@ final class CompositeMetricsRecorder implements MetricsRecorder {
   @Override
   public void recordCallNanos(String target, String step, int status, long nanos) {
     for (MetricsRecorder r : recorders) r.recordCallNanos(target, step, status, nanos);
+  }
+
+  @Override
+  public void rateWaitNanos(String target, long nanos) {
+    for (MetricsRecorder r : recorders) r.rateWaitNanos(target, nanos);
   }
 
   @Override

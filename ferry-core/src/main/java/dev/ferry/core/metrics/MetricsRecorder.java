@@ -5,17 +5,20 @@ import java.util.Arrays;
 import java.util.function.DoubleSupplier;
 
 /**
- * The metrics SPI: what the engine ({@code BulkJobRunner}), the HTTP targets and the live pool tell about their
- * work, as it happens. Every method is a no-op by default, so an implementation overrides only what it keeps;
- * units are in the method names. The in-process readers (progress bar, report, {@code --timeline}, bench) read
- * implementations of this interface ({@code JobProgress}, {@code CallMetrics}), and a backend such as Micrometer
- * lives in an adapter outside {@code core}.
+ * The metrics SPI: what the executor ({@code core.exec.TaskExecutor}: every task of every front), the bulk front
+ * ({@code BulkJobRunner}: rows and chunks), the HTTP targets (attempts) and the live pool (submits, queue waits,
+ * outcomes) tell about their work, as it happens. It is written once, where the work is done, and everything that
+ * shows numbers reads an implementation of it: the progress bar, the report, {@code --timeline} and bench read
+ * {@code JobProgress} and {@code CallMetrics}; {@code LivePool.metrics()} is built from a {@link TaskTally}; a
+ * backend such as Micrometer lives in an adapter outside {@code core} ({@code dev.ferry.metrics}). Every method
+ * is a no-op by default, so an implementation overrides only what it keeps; units are in the method names.
  *
  * <p>Events are pushed: counters and histograms are fed by the calls below, on the threads doing the work. Values
  * only their owner knows (the adaptive concurrency limit, a target's pace, the job's size) are pulled: the owner
- * registers a {@link Gauge} once, and a backend reads it when it collects. What is in flight (rows, HTTP attempts)
- * needs no registration: it is the started events minus the ended ones ({@link #rowStarted()} / {@link
- * #rowEnded()}, {@link #requestStarted} / {@link #recordCallNanos}), which a backend keeps as a gauge.
+ * registers a {@link Gauge} once, and a backend reads it when it collects (a limit moves on every sample: reading
+ * it when collected costs nothing on the hot path). What is in flight (rows, HTTP attempts) needs no
+ * registration: it is the started events minus the ended ones ({@link #taskAdmitted} / {@link #taskEnded} of the
+ * {@link #ROWS} executor, {@link #requestStarted} / {@link #recordCallNanos}), which a backend keeps as a gauge.
  *
  * <p>Thread-safety: implementations must be threadsafe, quick and non-blocking. They are called by many virtual
  * threads at once, on the hot path of every row and HTTP attempt, and some calls (a pool's rejected tasks) are
@@ -36,13 +39,26 @@ public interface MetricsRecorder {
     return CompositeMetricsRecorder.of(Arrays.asList(recorders));
   }
 
-  // ---- rows of a bulk job (the engine)
+  /**
+   * The name of the executor of a job's rows (a bulk job's, and a service's queued items): its tasks in flight are
+   * the rows in flight.
+   */
+  String ROWS = "rows";
 
-  /** A row was started (it is in flight until {@link #rowEnded()}). */
-  default void rowStarted() {}
+  // ---- tasks of the executor (core.exec.TaskExecutor), whatever the front; {@code executor} names it: {@link #ROWS},
+  // a live pool's name, "prewarm"
 
-  /** A row started by {@link #rowStarted()} ended, with or without an outcome. */
-  default void rowEnded() {}
+  /**
+   * A task of {@code executor} got its admission permit after waiting {@code waitNanos} for it (0 when one was
+   * free, or when its front admitted it and reports its own wait, as the pool's {@link #recordQueueWaitNanos}) and
+   * starts now; it is in flight until its {@link #taskEnded}.
+   */
+  default void taskAdmitted(String executor, long waitNanos) {}
+
+  /** A task admitted by {@link #taskAdmitted} ended after running {@code runNanos}; its permit is back. */
+  default void taskEnded(String executor, long runNanos) {}
+
+  // ---- rows of a bulk job (the bulk front)
 
   /** A row got its final outcome in this run. */
   default void rowSettled(Outcome outcome) {}
@@ -64,6 +80,12 @@ public interface MetricsRecorder {
    * @param status the HTTP status; 0 when no answer came (timeout, connection error)
    */
   default void recordCallNanos(String target, String step, int status, long nanos) {}
+
+  /**
+   * An attempt to {@code target} waited {@code nanos} for its rate permit (the target's pace, a 429's pause) before
+   * it was sent; told only when it waited.
+   */
+  default void rateWaitNanos(String target, long nanos) {}
 
   /** The target answered 429 (the shared pacer is paused). */
   default void throttled(String target) {}

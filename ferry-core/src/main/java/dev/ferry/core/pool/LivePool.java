@@ -7,6 +7,7 @@ import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.metrics.Gauge;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.metrics.TaskOutcome;
+import dev.ferry.core.metrics.TaskTally;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import java.time.Duration;
@@ -65,8 +66,10 @@ public final class LivePool implements AutoCloseable {
    *     is signalled when it is reached.
    * Each task runs on its own new virtual thread, started outside the lock, so an interrupt aimed at one task can
    * never reach another. Caller-run tasks (CALLER_RUNS) take no permit: they are counted in callerRuns.
-   * The metrics recorder is called outside the lock, except for rejections (reject() runs under it; the SPI
-   * asks recorders to be quick and non-blocking). */
+   * The pool's counters are a TaskTally (the SPI's recording implementation), told under the lock so that a snapshot
+   * is consistent; the builder's recorder is told the same events outside the lock, except for rejections (reject()
+   * runs under it; the SPI asks recorders to be quick and non-blocking). The executor reports its tasks to the
+   * builder's recorder. */
   private final String name;
   private final Admission admission;
   /** The admission is shared with other users (its permits may come back outside this pool). */
@@ -101,32 +104,16 @@ public final class LivePool implements AutoCloseable {
   private int callerRuns;
   /** Submitters waiting for room under BLOCK. @GuardedBy("lock") */
   private int blockedSubmitters;
-  /** @GuardedBy("lock") */
-  private long submitted;
-  /** @GuardedBy("lock") */
-  private long completed;
-  /** @GuardedBy("lock") */
-  private long failed;
-  /** @GuardedBy("lock") */
-  private long rejected;
-  /** @GuardedBy("lock") */
-  private long timedOut;
-  /** @GuardedBy("lock") */
-  private long cancelled;
-  /** @GuardedBy("lock") */
-  private long handedBack;
+  /** What happened to the pool's tasks: told under the lock (see above); its own counters are threadsafe. */
+  private final TaskTally tally = new TaskTally();
   /** @GuardedBy("lock") */
   private int peakQueued;
-  /** @GuardedBy("lock") */
-  private long queueWaitTotal;
-  /** @GuardedBy("lock") */
-  private long queueWaitMax;
 
   private LivePool(Builder b) {
     this.name = b.name;
     this.sharedAdmission = b.admission != null;
     this.admission = b.admission != null ? b.admission : Admission.fixed(b.concurrency);
-    this.executor = TaskExecutor.virtual("ferry-pool-" + name + "-", admission);
+    this.executor = TaskExecutor.virtual("ferry-pool-" + name + "-", admission).reporting(name, b.recorder, b.ticker);
     this.queueCapacity = b.queueCapacity;
     this.overflow = b.overflow;
     this.taskTimeoutNanos = b.taskTimeout.toNanos();
@@ -176,7 +163,7 @@ public final class LivePool implements AutoCloseable {
     recorder.taskSubmitted(name);
     lock.lock();
     try {
-      submitted++;
+      tally.taskSubmitted(name);
       while (true) {
         if (state != State.OPEN) throw reject("it is shut down", null);
         if (queue.isEmpty() && admission.tryAcquire()) {
@@ -231,7 +218,7 @@ public final class LivePool implements AutoCloseable {
 
   /** @GuardedBy("lock") */
   private PoolRejectedException reject(String why, Throwable cause) {
-    rejected++;
+    tally.taskSettled(name, TaskOutcome.REJECTED);
     recorder.taskSettled(name, TaskOutcome.REJECTED);
     return new PoolRejectedException(name, why, queueCapacity, queue.size(), running + callerRuns, cause);
   }
@@ -313,8 +300,7 @@ public final class LivePool implements AutoCloseable {
         admitted++;
         running++;
         waited = ticker.read() - next.queuedAt;
-        queueWaitTotal += waited;
-        queueWaitMax = Math.max(queueWaitMax, waited);
+        tally.recordQueueWaitNanos(name, waited);
         active.add(next);
         notFull.signal();
         last = queue.isEmpty();
@@ -382,7 +368,7 @@ public final class LivePool implements AutoCloseable {
       state = State.STOPPED;
       drained = new ArrayList<>(queue);
       queue.clear();
-      handedBack += drained.size();
+      for (int i = 0; i < drained.size(); i++) tally.taskSettled(name, TaskOutcome.HANDED_BACK);
       running = new ArrayList<>(active);
       if (dispatcher != null) dispatcher.interrupt(); // nothing left to wait for a permit for
       notFull.signalAll();
@@ -458,9 +444,11 @@ public final class LivePool implements AutoCloseable {
   public PoolMetrics metrics() {
     lock.lock();
     try {
-      return new PoolMetrics(name, submitted, completed, failed, rejected, timedOut, cancelled, handedBack,
-          running + callerRuns, queue.size(), peakQueued, Duration.ofNanos(queueWaitTotal),
-          Duration.ofNanos(queueWaitMax), serialSection.passes(), Duration.ofNanos(serialSection.waitNanos()),
+      return new PoolMetrics(name, tally.submitted(), tally.settled(TaskOutcome.COMPLETED),
+          tally.settled(TaskOutcome.FAILED), tally.settled(TaskOutcome.REJECTED), tally.settled(TaskOutcome.TIMED_OUT),
+          tally.settled(TaskOutcome.CANCELLED), tally.settled(TaskOutcome.HANDED_BACK), running + callerRuns,
+          queue.size(), peakQueued, Duration.ofNanos(tally.queueWaitNanos()),
+          Duration.ofNanos(tally.queueWaitMaxNanos()), serialSection.passes(), Duration.ofNanos(serialSection.waitNanos()),
           Duration.ofNanos(serialSection.holdNanos()));
     } finally {
       lock.unlock();
@@ -531,15 +519,12 @@ public final class LivePool implements AutoCloseable {
 
   /** Counts how a task that ran (or was cancelled) ended: completed, failed, timed out or cancelled. */
   void record(TaskOutcome outcome) {
+    if (outcome == TaskOutcome.REJECTED || outcome == TaskOutcome.HANDED_BACK) {
+      throw new IllegalArgumentException("counted by the pool itself: " + outcome);
+    }
     lock.lock();
     try {
-      switch (outcome) {
-        case COMPLETED -> completed++;
-        case FAILED -> failed++;
-        case TIMED_OUT -> timedOut++;
-        case CANCELLED -> cancelled++;
-        case REJECTED, HANDED_BACK -> throw new IllegalArgumentException("counted by the pool itself: " + outcome);
-      }
+      tally.taskSettled(name, outcome);
     } finally {
       lock.unlock();
     }

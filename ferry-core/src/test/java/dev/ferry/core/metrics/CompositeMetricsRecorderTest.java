@@ -17,10 +17,10 @@ class CompositeMetricsRecorderTest {
     MetricsRecorder both = MetricsRecorder.composite(a, b);
 
     // When each kind of event is reported once
-    both.rowStarted();
+    both.taskAdmitted(MetricsRecorder.ROWS, 2);
     both.rowSettled(Outcome.FAILED);
     both.rowsSettled(Outcome.DONE, 7);
-    both.rowEnded();
+    both.taskEnded(MetricsRecorder.ROWS, 9);
     both.chunkDone();
     both.requestStarted("t:1");
     both.recordCallNanos("t:1", "create_user", 201, 5);
@@ -35,7 +35,8 @@ class CompositeMetricsRecorderTest {
 
     // Then both saw all of them, in order
     assertThat(a.events()).hasSize(14).isEqualTo(b.events());
-    assertThat(a.events()).startsWith("rowStarted", "rowSettled FAILED", "rowsSettled DONE 7", "rowEnded", "chunkDone")
+    assertThat(a.events()).startsWith("taskAdmitted rows", "rowSettled FAILED", "rowsSettled DONE 7", "taskEnded rows",
+        "chunkDone")
         .endsWith("taskSettled p TIMED_OUT");
     assertThat(b.gauge(Gauge.PACE_PERMITS_PER_SECOND, "t:1")).isEqualTo(12.5);
   }

@@ -45,7 +45,14 @@ class LivePoolMetricsTest {
     assertThat(recorder.count("recordQueueWaitNanos hooks 5000000")).isEqualTo(1);
     assertThat(recorder.count("taskSettled hooks COMPLETED")).isEqualTo(2);
     assertThat(recorder.gauge(Gauge.POOL_TASKS_RUNNING, "hooks")).isZero();
-    assertThat(pool.metrics().settled()).isEqualTo(3);
+    // And the executor told it each task it ran on a pool thread, under the pool's name
+    assertThat(recorder.count("taskAdmitted hooks")).isEqualTo(2).isEqualTo(recorder.count("taskEnded hooks"));
+    // And the pool's own snapshot (its TaskTally) agrees with what the recorder was told
+    PoolMetrics m = pool.metrics();
+    assertThat(m.settled()).isEqualTo(3).isEqualTo(m.submitted());
+    assertThat(m.rejected()).isEqualTo(1);
+    assertThat(m.completed()).isEqualTo(2);
+    assertThat(m.queueWaitTotal()).isEqualTo(Duration.ofMillis(5)).isEqualTo(m.queueWaitMax());
   }
 
   @Test
@@ -60,5 +67,7 @@ class LivePoolMetricsTest {
     assertThat(recorder.count("taskSettled hooks HANDED_BACK")).isEqualTo(1);
     assertThat(pool.awaitTermination(Duration.ofSeconds(20))).isTrue();
     assertThat(recorder.count("taskSettled hooks FAILED")).isEqualTo(1); // the running one, interrupted
+    assertThat(pool.metrics().handedBack()).isEqualTo(1);
+    assertThat(pool.metrics().settled()).isEqualTo(pool.metrics().submitted()).isEqualTo(2);
   }
 }

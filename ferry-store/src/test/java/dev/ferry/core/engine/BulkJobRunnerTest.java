@@ -14,7 +14,10 @@ import dev.ferry.core.spi.OutcomeCounts;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.store.SqliteJobStore;
+import dev.ferry.testing.FakeScheduler;
+import dev.ferry.testing.FakeTicker;
 import dev.ferry.testing.RecordingMetrics;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +80,83 @@ class BulkJobRunnerTest {
 
   private BulkJobRunner.RunResult run(String id, RowProcessor processor, RunOptions options) throws Exception {
     return new BulkJobRunner(store, id, SOURCE, processor, options, WallClock.system()).run();
+  }
+
+  /**
+   * Row 1 answers at once; row 2 hangs until interrupted; row 3 hangs too but still ends done when interrupted
+   * (its call had gone through); row 4 ends failed for good when interrupted (not the target's verdict).
+   */
+  private static RowProcessor hanging(CountDownLatch hung, AtomicInteger interrupted) {
+    return row -> {
+      if (row.row() == 1) return outcomeOf(row);
+      hung.countDown();
+      try {
+        new CountDownLatch(1).await();
+        throw new AssertionError("unreachable");
+      } catch (InterruptedException e) {
+        interrupted.incrementAndGet();
+        if (row.row() == 2) throw e;
+        if (row.row() == 3) return RowOutcome.done(row.row(), row.chunk(), row.line(), "", "created");
+        return new RowOutcome(row.row(), row.chunk(), row.line(), dev.ferry.core.spi.Outcome.FAILED, false, "", "x",
+            422, "bad", "cut short", "", "");
+      }
+    };
+  }
+
+  @Test
+  void aRowStillRunningAtItsTimeoutIsInterruptedAndRecordedFailedRetryable() throws Exception {
+    // Given 4 rows, three of which hang, and a row timeout of 10 s in virtual time
+    plan("slow", 4);
+    FakeScheduler scheduler = new FakeScheduler(new FakeTicker());
+    CountDownLatch hung = new CountDownLatch(3);
+    AtomicInteger interrupted = new AtomicInteger();
+    RunOptions options = RunOptions.of(1, 4, "t").withRowTimeout(Duration.ofSeconds(10));
+    BulkJobRunner runner = new BulkJobRunner(store, "slow", SOURCE, hanging(hung, interrupted), options,
+        WallClock.system(), scheduler);
+    AtomicReference<BulkJobRunner.RunResult> result = new AtomicReference<>();
+    Thread run = Thread.ofVirtual().start(() -> {
+      try {
+        result.set(runner.run());
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertThat(hung.await(30, TimeUnit.SECONDS)).isTrue();
+    // When 9.9 s pass, nothing is interrupted; at 10 s the three hanging rows are
+    scheduler.advance(Duration.ofMillis(9_900));
+    assertThat(interrupted.get()).isZero();
+    scheduler.advance(Duration.ofMillis(100));
+    run.join();
+    // Then the run finished (a timeout does not stop the job): row 3 is done (its outcome came back), rows 2 and 4
+    // failed retryable with row_timeout, and no deadline is left behind
+    assertThat(result.get().stopped()).isFalse();
+    assertThat(interrupted.get()).isEqualTo(3);
+    assertThat(store.counts("slow")).isEqualTo(new OutcomeCounts(2, 2, 0, 2));
+    List<RowOutcome> problems = new ArrayList<>();
+    store.forEachProblem("slow", problems::add);
+    assertThat(problems).extracting(RowOutcome::row, RowOutcome::code, RowOutcome::retryable, RowOutcome::step)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(2L, "row_timeout", true, "row"),
+            org.assertj.core.groups.Tuple.tuple(4L, "row_timeout", true, "row"));
+    assertThat(problems.get(0).message()).contains("row timeout of 10s").contains("same idempotency keys");
+    assertThat(scheduler.pending()).isZero();
+    // And resume sends the timed-out rows again
+    assertThat(store.reopenRetryable("slow")).isEqualTo(2);
+    run("slow", BulkJobRunnerTest::outcomeOf, options);
+    assertThat(store.counts("slow")).isEqualTo(new OutcomeCounts(4, 0, 0, 0));
+  }
+
+  @Test
+  void aRowThatEndsBeforeItsTimeoutIsNeverInterrupted() throws Exception {
+    // Given rows that all answer at once, under a row timeout in virtual time
+    plan("fast", 250);
+    FakeScheduler scheduler = new FakeScheduler(new FakeTicker());
+    RunOptions options = RunOptions.of(2, 8, "t").withRowTimeout(Duration.ofSeconds(1));
+    // When they run
+    new BulkJobRunner(store, "fast", SOURCE, BulkJobRunnerTest::outcomeOf, options, WallClock.system(), scheduler)
+        .run();
+    // Then every deadline was called off and every row has its own outcome
+    assertThat(scheduler.pending()).isZero();
+    assertThat(store.counts("fast")).isEqualTo(new OutcomeCounts(225, 0, 25, 0));
   }
 
   @Test
@@ -309,10 +389,11 @@ class BulkJobRunnerTest {
         RunOptions.of(2, 3, "t").withMetrics(recorder), WallClock.system());
     // When it runs
     runner.run();
-    // Then the recorder and the runner's own progress saw the same rows and chunks
+    // Then the recorder and the runner's own progress saw the same rows and chunks, the rows in flight told by the
+    // executor
     assertThat(recorder.count("rowSettled DONE")).isEqualTo(225).isEqualTo(runner.progress().done());
     assertThat(recorder.count("rowSettled INVALID")).isEqualTo(25).isEqualTo(runner.progress().invalid());
-    assertThat(recorder.count("rowStarted")).isEqualTo(250).isEqualTo(recorder.count("rowEnded"));
+    assertThat(recorder.count("taskAdmitted rows")).isEqualTo(250).isEqualTo(recorder.count("taskEnded rows"));
     assertThat(recorder.count("chunkDone")).isEqualTo(3).isEqualTo(runner.progress().chunksDone());
     assertThat(runner.progress().rowsInFlight()).isZero();
     assertThat(recorder.gauge(Gauge.CONCURRENCY_LIMIT, "spi")).isEqualTo(6);
