@@ -232,8 +232,7 @@ final class SpecSession {
         : limit.perSecond() == Math.rint(limit.perSecond())
             ? new LimitRule(LimitRule.REQUESTS, (long) limit.perSecond(), Duration.ofSeconds(1))
             : new LimitRule(LimitRule.REQUESTS, Math.round(limit.perSecond() * 60), Duration.ofMinutes(1))));
-    List<TargetConfig> targets = new ArrayList<>(List.of(new TargetConfig(t.name(), t.location(), t.baseUrl(),
-        t.headers(), limits, t.timeout())));
+    List<TargetConfig> targets = new ArrayList<>(List.of(t.withLimits(limits)));
     return spec.withTargets(targets);
   }
 }

@@ -86,7 +86,10 @@ final class Grammar {
           opt("limits_by_host", new MapOf(LIMITS, HOST_PATTERN, "host"), "Limits by the base_url's host, the first"
               + " that matches in written order: a host (api.example.com) or all hosts under a domain"
               + " (*.example.com); limits holds for any other host."),
-          opt("timeout", s(DURATION), "Per-request timeout (default: --request-timeout, 30s).")),
+          opt("timeout", s(DURATION), "Per-request timeout (default: --request-timeout, 30s)."),
+          opt("refused", new MapOf(s(STRING), "^(401|403)$", "status"), "The stop reason when the target refuses"
+              + " the key (401) or its rights (403): what to check; {method} and {path} name the refused request"
+              + " (default: ferry's own wording).")),
       false);
 
   static final Obj REQUEST = new Obj("request", "The HTTP request a step sends; strings are templates.",

@@ -111,8 +111,11 @@ final class SpecAssembler {
         URI base = uri(t.get("base_url"));
         Node byHost = t.get("limits_by_host");
         if (byHost != null) byHost.fields().values().forEach(this::limits); // each one's errors, not only the chosen
+        Map<Integer, String> refused = new LinkedHashMap<>();
+        Node r = t.get("refused");
+        if (r != null) r.fields().forEach((status, text) -> refused.put(Integer.parseInt(status), text.text()));
         return new TargetConfig(name, at(t), base, headers, limits(limitsFor(base, t)),
-            timeout == null ? null : duration(timeout));
+            timeout == null ? null : duration(timeout), refused);
       });
       if (target != null) targets.add(target);
     });

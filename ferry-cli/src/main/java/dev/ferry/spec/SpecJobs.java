@@ -118,6 +118,9 @@ public final class SpecJobs {
    * @throws InputException naming the file, the column and the header found (or that the first line looks like data)
    */
   static void requireColumns(JobSpec.CsvSource csv) throws IOException {
+    if (java.nio.file.Files.isDirectory(csv.path())) {
+      throw new dev.ferry.core.source.InputException(csv.path() + ": is a directory, not a CSV file");
+    }
     dev.ferry.core.source.CsvHeader header;
     try {
       header = dev.ferry.core.source.CsvReader.readHeader(csv.path(), dev.ferry.core.source.CsvLimits.defaults());

@@ -94,7 +94,15 @@ final class CallRunner {
         r = target.send(rc, step);
       } catch (AuthFailureException e) {
         StatusRule rule = rules.ruleFor(e.status());
-        if (rule.action() == StatusAction.STOP) throw stop(step, target, e.status(), "");
+        if (rule.action() == StatusAction.STOP) {
+          String own = target.config().refused().get(e.status());
+          if (own != null) {
+            int q = rc.pathAndQuery().indexOf('?');
+            throw new StopJobException(own.replace("{method}", rc.method())
+                .replace("{path}", q < 0 ? rc.pathAndQuery() : rc.pathAndQuery().substring(0, q)));
+          }
+          throw stop(step, target, e.status(), "");
+        }
         return new Answer(new ApiResponse(e.status(), "", "", 1, false, ""), rule);
       } catch (dev.ferry.http.TargetUnusableException e) {
         // refused connections from the start, an untrusted certificate, a proxy refusing its credentials: no row

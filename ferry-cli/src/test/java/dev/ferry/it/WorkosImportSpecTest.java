@@ -500,6 +500,11 @@ class WorkosImportSpecTest {
   @Test
   void aMissingParameterIsOneClearMessageAndExit2() throws IOException {
     Path spec = shownSpec();
+    // an input that is a directory: exit 2 naming it, as import-users
+    Ferry.Run directory = Ferry.run(Map.of("INPUT", dir.toString(), "WORKOS_SECRET_KEY", KEY), Ferry.args("run",
+        spec, "--checkpoint-dir", dir.resolve("state")));
+    assertThat(directory.exit()).as(directory.toString()).isEqualTo(2);
+    assertThat(directory.err()).contains(dir + ": is a directory, not a CSV file").doesNotContain("Exception");
     Ferry.Run run = Ferry.run(Map.of("INPUT", "users.csv"), Ferry.args("run", spec, "--checkpoint-dir",
         dir.resolve("state")));
     assertThat(run.exit()).as(run.toString()).isEqualTo(2);
@@ -517,6 +522,9 @@ class WorkosImportSpecTest {
         dir.resolve("state"), "--quiet", "--json", "--rate-limit", "none"));
     assertThat(run.exit()).as(run.toString()).isEqualTo(3);
     assertThat(run.outJson().path("status").asText()).isEqualTo("stopped");
+    assertThat(run.outJson().path("stop_reason").asText()).as("the target's refused: 401, as import-users words it")
+        .isEqualTo("the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY (or"
+            + " --api-key-file) and --api-url");
     assertThat(run.out() + run.err()).doesNotContain("sk_test_wrong_key");
     assertThat(sim.stats().users()).isZero();
 

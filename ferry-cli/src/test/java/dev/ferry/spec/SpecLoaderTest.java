@@ -81,6 +81,9 @@ class SpecLoaderTest {
     env.put("WORKOS_API_URL", "http://127.0.0.1:8080");
     assertThat(SpecLoader.parse("w", BuiltinSpecs.text("workos-import"), env, Path.of("/d")).targets().get(0)
         .limits()).isEqualTo(dev.ferry.steps.TargetLimits.AUTO);
+    // a target's own wording of a refused key or rights
+    assertThat(SpecLoader.parse("w", BuiltinSpecs.text("workos-import"), env, Path.of("/d")).targets().get(0)
+        .refused()).containsKeys(401, 403).hasEntrySatisfying(403, m -> assertThat(m).contains("{method} {path}"));
     // a bad host pattern is named
     assertThatThrownBy(() -> SpecLoader.parse("h.yaml", text.replace("\"*.other.org\"", "\"a b\""),
         Map.of("URL", "http://x"), Path.of("/d"))).isInstanceOf(InvalidSpecException.class)
