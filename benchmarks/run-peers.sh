@@ -97,20 +97,19 @@ stop_sim() {
 }
 trap stop_sim EXIT
 
-start_sim() {  # $1 = log file
+start_sim() {  # $1 = log file. The URL comes from the simulator's own "listening on" line (port 0: the OS
+  # picks a free one): a guessed port may belong to another process's simulator, which would answer instead.
   local limit_flag=()
   [ "$LIMIT" != none ] && limit_flag=(--rate-limit "$LIMIT")
-  for _ in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 20000))
-    "${FERRY[@]}" sim --port "$PORT" --latency "$LATENCY" "${limit_flag[@]}" > "$1" 2>&1 &
-    SIM_PID=$!
-    for _ in $(seq 1 100); do
-      if curl -fs "http://127.0.0.1:$PORT/__stats" >/dev/null 2>&1; then URL="http://127.0.0.1:$PORT"; return 0; fi
-      kill -0 "$SIM_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    stop_sim
+  "${FERRY[@]}" sim --port 0 --latency "$LATENCY" "${limit_flag[@]}" > "$1" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 200); do
+    URL=$(sed -n 's/^ferry sim listening on \(http[s]*:\/\/[^ ]*\).*/\1/p' "$1" | head -1)
+    if [ -n "$URL" ] && curl -fs "$URL/__stats" >/dev/null 2>&1; then PORT=${URL##*:}; return 0; fi
+    kill -0 "$SIM_PID" 2>/dev/null || break
+    sleep 0.1
   done
+  stop_sim
   echo "run-peers: the simulator did not start (see $1)" >&2
   exit 1
 }

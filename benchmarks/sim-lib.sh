@@ -2,19 +2,19 @@
 # folder, with logs/ and data/), BENCH (the script's name for messages), SIM_PID and a cleanup function that stops
 # the simulator. Sets PORT, URL and SIM_PID.
 
-start_sim() {  # $1 = log name, then sim flags: starts `ferry sim` on a free port and waits until it answers
+start_sim() {  # $1 = log name, then sim flags: starts `ferry sim` on a port the OS picks and waits until it answers
+  # The URL is read from the simulator's own "listening on" line, never guessed: a guessed port may belong to
+  # another process's simulator, which would then answer (and be reset by) this benchmark.
   local log="$OUT/logs/sim-$1.log"; shift
-  for _ in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 20000))
-    "${FERRY[@]}" sim --port "$PORT" "$@" > "$log" 2>&1 &
-    SIM_PID=$!
-    for _ in $(seq 1 100); do
-      if curl -fs "http://127.0.0.1:$PORT/__stats" >/dev/null 2>&1; then URL="http://127.0.0.1:$PORT"; return 0; fi
-      kill -0 "$SIM_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    cleanup
+  "${FERRY[@]}" sim --port 0 "$@" > "$log" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 200); do
+    URL=$(sed -n 's/^ferry sim listening on \(http[s]*:\/\/[^ ]*\).*/\1/p' "$log" | head -1)
+    if [ -n "$URL" ] && curl -fs "$URL/__stats" >/dev/null 2>&1; then PORT=${URL##*:}; return 0; fi
+    kill -0 "$SIM_PID" 2>/dev/null || break
+    sleep 0.1
   done
+  cleanup
   echo "$BENCH: the simulator did not start (see $log)" >&2
   exit 1
 }

@@ -138,7 +138,7 @@ final class SpecSession {
                 : run.steps().requestLimiter(only), rowLimiter, null, shares.isEmpty() ? null : shares.get(0),
             settings.dryRun(),
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
-                .map(t -> t.name() + " " + t.baseUrl()).toList()),
+                .map(t -> t.name() + " " + spec.mask(t.baseUrl().toString())).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
             spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts,
             spec.reporting().counters().isEmpty() ? null : spec.reporting()::count);

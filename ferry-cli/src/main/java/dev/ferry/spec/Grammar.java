@@ -308,8 +308,12 @@ final class Grammar {
           opt("max_attempts", s(COUNT), "Claims of an item before a retryable failure fails it for good (default 5)."),
           opt("retry_after", s(DURATION), "The Retry-After of a 503 and the delay before a retryable item is"
               + " claimed again (default 5s)."),
-          opt("admin_token", s(STRING), "A bearer token that GET /status, GET /failed and POST /failed/redrive"
-              + " then require: from a parameter (${ADMIN_TOKEN}); never stored or logged. Empty or absent: none.")),
+          opt("admin_token", s(STRING), "A bearer token that GET /status, GET /failed, POST /failed/redrive and"
+              + " /failed/drop then require: from a parameter (${ADMIN_TOKEN}); never stored or logged. Empty or"
+              + " absent: none."),
+          opt("dedupe_window", s(DURATION), "How long a delivery id is remembered (default 168h, a week): a"
+              + " redelivery within it is acknowledged and not run again; a delivery older than it whose items are"
+              + " all done is compacted away, and a redelivery after that is run again. At least 1m.")),
       false);
 
   /** A service spec ({@code ferry serve}): the job grammar's targets, steps and key, deliveries instead of a source. */

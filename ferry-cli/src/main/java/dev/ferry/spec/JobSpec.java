@@ -154,12 +154,17 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
   /** An UPDATE of the source's table (credentials as the source). */
   public record SqlUpdateSink(dev.ferry.sinks.sql.SqlUpdateSinkConfig config) implements SinkSpec {}
 
-  /** {@code value} with every secret's value replaced by {@code ***}. */
+  /**
+   * {@code value} with every secret's value replaced by {@code ***}, in every form a request holds it (as it is,
+   * JSON-escaped, URL-encoded: {@link dev.ferry.http.SecretMask}).
+   */
   public String mask(String value) {
-    if (value == null) return null;
-    String out = value;
-    for (String s : secretValues) if (s.length() >= 4) out = out.replace(s, "***");
-    return out;
+    return secretMask().mask(value);
+  }
+
+  /** The secret parameters' values as a mask for text about this job's requests. */
+  public dev.ferry.http.SecretMask secretMask() {
+    return dev.ferry.http.SecretMask.of(secretValues);
   }
 
   /** The same spec cut into chunks of {@code rows}. */

@@ -73,7 +73,8 @@ public final class JobSteps implements AutoCloseable {
       throw e;
     }
     this.targets = opened;
-    CallRunner runner = new CallRunner(b.dryRun, b.rendered, b.retryPolicy, b.sleeper, b.random);
+    RowSecrets secrets = new RowSecrets(b.secrets, b.secretFields);
+    CallRunner runner = new CallRunner(b.dryRun, secrets.masking(b.rendered), b.retryPolicy, b.sleeper, b.random);
     List<Step> built = new ArrayList<>();
     for (StepConfig c : b.steps) {
       StepTarget t = opened.get(c.target());
@@ -85,7 +86,7 @@ public final class JobSteps implements AutoCloseable {
     }
     this.steps = List.copyOf(built);
     this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.tables, b.checks, Map.of("id", b.jobId),
-        b.sink, b.dryRun, b.secretFields, b.reportedAs);
+        b.sink, b.dryRun, secrets, b.reportedAs);
     List<Prewarm.Lookup> warm = new ArrayList<>();
     for (int i = 0; i < b.steps.size(); i++) {
       if (b.steps.get(i) instanceof LookupStepConfig l && l.prewarm() && !b.dryRun) {
@@ -202,6 +203,7 @@ public final class JobSteps implements AutoCloseable {
     Map<String, Object> tables = Map.of();
     java.util.Set<String> secretFields = java.util.Set.of();
     Map<String, String> reportedAs = Map.of();
+    dev.ferry.http.SecretMask secrets = dev.ferry.http.SecretMask.NONE;
     JobStore store;
     ResultSink sink;
     boolean dryRun;
@@ -264,6 +266,15 @@ public final class JobSteps implements AutoCloseable {
      */
     public Builder reportedAs(Map<String, String> names) {
       this.reportedAs = Map.copyOf(Objects.requireNonNull(names, "names cannot be null"));
+      return this;
+    }
+
+    /**
+     * The job's secrets (a spec's secret parameters): masked, in every form a request holds them, out of every row's
+     * outcome, results, exceptions and rendered requests (a dry run's), whatever echoes them; none by default.
+     */
+    public Builder secrets(dev.ferry.http.SecretMask secrets) {
+      this.secrets = Objects.requireNonNull(secrets, "secrets cannot be null");
       return this;
     }
 
