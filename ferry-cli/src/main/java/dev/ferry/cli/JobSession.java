@@ -91,9 +91,8 @@ final class JobSession {
    */
   int run(JobRecord job, Start start, boolean relocated) throws IOException, InterruptedException {
     if (dev.ferry.spec.SpecSettings.KIND.equals(job.kind())) {
-      if (relocated) throw RunFlags.usage("--csv relocates a CSV import's input; a spec job reads its spec's source");
       try {
-        return new SpecSession(this, state, store, flags, out, env).run(job, start);
+        return new SpecSession(this, state, store, flags, out, env).run(job, start, relocated);
       } catch (IOException | InterruptedException | RuntimeException e) {
         throw e;
       } catch (Exception e) {
@@ -232,16 +231,26 @@ final class JobSession {
    * @param destination  ", dry run" or " -> where the rows go"
    * @param errorsInput  the input rows for the errors file, or null to read the job's input as CSV
    * @param stepCounts   what each step of a spec did (step → outcome → count), or null
+   * @param counters     a spec's report counters from its step counts (group → counter → value), or null
    */
   record Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats,
       CallMetrics metrics, RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback,
       RateShare share, boolean dryRun, String destination, String rateText, java.util.Set<String> secretColumns,
-      ErrorsFile.Input errorsInput, java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts) {
+      ErrorsFile.Input errorsInput, java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts,
+      java.util.function.UnaryOperator<Map<String, Map<String, Long>>> counters) {
+    Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats, CallMetrics metrics,
+        RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback, RateShare share, boolean dryRun,
+        String destination, String rateText, java.util.Set<String> secretColumns, ErrorsFile.Input errorsInput,
+        java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts) {
+      this(runner, prewarm, stats, metrics, pacer, rowLimiter, feedback, share, dryRun, destination, rateText,
+          secretColumns, errorsInput, stepCounts, null);
+    }
+
     Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats, CallMetrics metrics,
         RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback, RateShare share, boolean dryRun,
         String destination, String rateText, java.util.Set<String> secretColumns, ErrorsFile.Input errorsInput) {
       this(runner, prewarm, stats, metrics, pacer, rowLimiter, feedback, share, dryRun, destination, rateText,
-          secretColumns, errorsInput, null);
+          secretColumns, errorsInput, null, null);
     }
   }
 
@@ -321,7 +330,9 @@ final class JobSession {
         metrics != null && metrics.firstRequestNanos().isPresent()
             ? processStart.secondsUntil(metrics.firstRequestNanos().getAsLong()) : Double.NaN,
         share == null ? 0 : share.peakProcesses(),
-        engine.stepCounts() == null || engine.dryRun() ? null : engine.stepCounts().get());
+        engine.stepCounts() == null || engine.dryRun() ? null : engine.stepCounts().get(),
+        engine.counters() == null || engine.stepCounts() == null ? null
+            : engine.counters().apply(engine.dryRun() ? Map.of() : engine.stepCounts().get()));
     if (flags.json) out.println(report.jsonText());
     else out.print(report.text());
     out.flush();

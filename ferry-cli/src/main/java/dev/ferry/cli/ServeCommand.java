@@ -73,6 +73,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--redrive", description = "Put the queue's failed items back in the queue and exit.")
   boolean redrive;
 
+  @Option(names = "--drop-failed", description = "Delete the queue's failed items for good and exit (their deliveries"
+      + " are then forgotten after the dedupe window, as done ones).")
+  boolean dropFailed;
+
   Map<String, String> env = System.getenv();
 
   @Override
@@ -101,6 +105,11 @@ final class ServeCommand implements Callable<Integer> {
       if (redrive) {
         out.println("ferry: " + queue.redrive(WallClock.system().millis()) + " failed item(s) back in queue "
             + service.serve().queue());
+        out.flush();
+        return ExitCodes.OK;
+      }
+      if (dropFailed) {
+        out.println("ferry: " + queue.dropFailed() + " failed item(s) dropped from queue " + service.serve().queue());
         out.flush();
         return ExitCodes.OK;
       }

@@ -84,7 +84,7 @@ final class ServeStatus {
       out.printf("queue       %,d waiting (%,d pending + %,d claimed; 503 from %,d)%s%n", backlog,
           s.path("pending").asLong(), s.path("claimed").asLong(), s.path("backlog_limit").asLong(),
           backlog == 0 ? "" : ", oldest " + seconds(s.path("oldest_age_seconds").asDouble()));
-      out.printf("settled     %,d done, %,d failed (the queue's whole life)%n", s.path("done").asLong(),
+      out.printf("settled     %,d done, %,d failed (done: within the dedupe window)%n", s.path("done").asLong(),
           s.path("failed").asLong());
     }
     out.printf("in flight   %,d of %,d slots (follows the queue, at most %,d now: the adaptive limit, up to %,d)%n",

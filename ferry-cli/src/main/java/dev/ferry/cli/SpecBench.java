@@ -121,7 +121,8 @@ final class SpecBench {
   }
 
   private static String targets(JobSpec spec) {
-    return String.join(", ", spec.targets().stream().map(t -> t.name() + " " + t.baseUrl()).toList());
+    return String.join(", ", spec.targets().stream().map(t -> t.name() + " " + spec.mask(t.baseUrl().toString()))
+        .toList());
   }
 
   private List<String> notes(JobSpec spec, List<Integer> ladder, int concurrency, long rows, int chunk,

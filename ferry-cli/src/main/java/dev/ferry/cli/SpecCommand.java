@@ -41,7 +41,7 @@ final class SpecCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       JobSpec s = SpecLoader.load(file, env);
-      spec.commandLine().getOut().println(file + ": ok: " + describe(s));
+      spec.commandLine().getOut().println(file + ": ok: " + s.mask(describe(s)));
       return ExitCodes.OK;
     }
   }

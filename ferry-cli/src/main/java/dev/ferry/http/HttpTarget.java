@@ -107,6 +107,17 @@ public final class HttpTarget implements AutoCloseable {
   public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
       AttemptListener listener, NetworkSettings network) {
+    this(baseUri, headers, requestTimeout, limiter, retryPolicy, sleeper, ticker, random, metrics, listener, network,
+        null);
+  }
+
+  /**
+   * As above, its pace gauge told apart from other targets on the same {@code host:port} by {@code label} (a spec's
+   * target name; null: the {@code host:port} itself).
+   */
+  public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
+      RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
+      AttemptListener listener, NetworkSettings network, String label) {
     Objects.requireNonNull(baseUri, "baseUri cannot be null");
     this.baseUri = baseUri.toString().endsWith("/") ? baseUri : URI.create(baseUri + "/");
     this.headers = Objects.requireNonNull(headers, "headers cannot be null");
@@ -122,7 +133,7 @@ public final class HttpTarget implements AutoCloseable {
     this.transport = Transport.forTarget(this.baseUri, requestTimeout, Objects.requireNonNull(network,
         "network cannot be null"));
     this.name = this.baseUri.getHost() + ":" + port();
-    metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, limiter::rate);
+    metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, label == null ? name : label, limiter::rate);
   }
 
   /** The target's name in metrics: {@code host:port} of its base URI. */

@@ -20,9 +20,9 @@ import java.util.Properties;
  *       {@code http.nonProxyHosts} ({@code |}-separated, {@code *} at either end of a pattern);</li>
  *   <li>then the environment, either case (lower case wins when both are set): {@code HTTPS_PROXY} for https
  *       targets, {@code HTTP_PROXY} for http ones, as {@code http://[user:password@]host[:port]} (a bare
- *       {@code host:port} too; port 80 by default), except the hosts of {@code NO_PROXY} (comma-separated:
- *       {@code *}, a host or domain, with or without a leading dot, matching the domain and its sub-domains, or an
- *       IP address).</li>
+ *       {@code host:port} too; port 80 by default), except the targets {@code NO_PROXY} names ({@link NoProxy}: as
+ *       curl reads it, {@code *}, domains with their sub-domains, IP addresses, CIDR blocks, each with an optional
+ *       {@code :port}).</li>
  * </ol>
  *
  * Loopback targets ({@code localhost}, {@code 127.*}, {@code ::1}) never go through a proxy, as the JDK's default
@@ -31,17 +31,17 @@ import java.util.Properties;
  */
 public final class ProxySettings {
   /** No proxy for any target. */
-  public static final ProxySettings DIRECT = new ProxySettings(null, null, List.of(), null, null, List.of());
+  public static final ProxySettings DIRECT = new ProxySettings(null, null, List.of(), null, null, NoProxy.NONE);
 
   private final Endpoint jvmHttps;
   private final Endpoint jvmHttp;
   private final List<String> jvmExceptions;
   private final Endpoint envHttps;
   private final Endpoint envHttp;
-  private final List<String> envExceptions;
+  private final NoProxy envExceptions;
 
   private ProxySettings(Endpoint jvmHttps, Endpoint jvmHttp, List<String> jvmExceptions, Endpoint envHttps,
-      Endpoint envHttp, List<String> envExceptions) {
+      Endpoint envHttp, NoProxy envExceptions) {
     this.jvmHttps = jvmHttps;
     this.jvmHttp = jvmHttp;
     this.jvmExceptions = jvmExceptions;
@@ -63,9 +63,8 @@ public final class ProxySettings {
     List<String> jvmExceptions = nonProxy == null ? List.of() : split(nonProxy, "\\|");
     Endpoint envHttps = fromEnv(env, "https_proxy");
     Endpoint envHttp = fromEnv(env, "http_proxy");
-    String noProxy = either(env, "no_proxy");
-    List<String> envExceptions = noProxy == null ? List.of() : split(noProxy, ",");
-    return new ProxySettings(jvmHttps, jvmHttp, jvmExceptions, envHttps, envHttp, envExceptions);
+    return new ProxySettings(jvmHttps, jvmHttp, jvmExceptions, envHttps, envHttp,
+        NoProxy.parse(either(env, "no_proxy")));
   }
 
   /** The proxy for {@code target} (its scheme and host), or null to connect straight to it. */
@@ -76,7 +75,8 @@ public final class ProxySettings {
     Endpoint jvm = https ? jvmHttps : jvmHttp;
     if (jvm != null) return jvmExceptions.stream().anyMatch(p -> matchesJvmPattern(host, p)) ? null : jvm;
     Endpoint env = https ? envHttps : envHttp;
-    if (env != null) return envExceptions.stream().anyMatch(p -> matchesNoProxy(host, p)) ? null : env;
+    int port = target.getPort() > 0 ? target.getPort() : https ? 443 : 80;
+    if (env != null) return envExceptions.bypass(host, port) ? null : env;
     return null;
   }
 
@@ -177,14 +177,6 @@ public final class ProxySettings {
     if (p.startsWith("*")) return host.endsWith(p.substring(1));
     if (p.endsWith("*")) return host.startsWith(p.substring(0, p.length() - 1));
     return host.equals(p);
-  }
-
-  /** {@code NO_PROXY}: {@code *}, or a domain matching itself and its sub-domains (a leading dot or {@code *.} is the same). */
-  static boolean matchesNoProxy(String host, String entry) {
-    if (entry.equals("*")) return true;
-    String e = entry.startsWith("*.") ? entry.substring(2) : entry.startsWith(".") ? entry.substring(1) : entry;
-    e = unbracket(e);
-    return host.equals(e) || host.endsWith("." + e);
   }
 
   @Override

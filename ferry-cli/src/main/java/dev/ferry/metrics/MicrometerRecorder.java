@@ -145,10 +145,24 @@ public final class MicrometerRecorder implements MetricsRecorder {
 
   @Override
   public void gauge(Gauge gauge, String scope, DoubleSupplier value) {
+    gauge(gauge, scope, scope, value);
+  }
+
+  /**
+   * A gauge of {@link Gauge#PACE_PERMITS_PER_SECOND} also has the label {@code target_name} ({@code name}: a spec's
+   * target name, else the scope itself), so two targets on one {@code host:port} are two series, not one registration
+   * refused as a duplicate; every pace gauge has it, as Prometheus wants one set of labels per metric. Other gauges
+   * ignore {@code name}.
+   */
+  @Override
+  public void gauge(Gauge gauge, String scope, String name, DoubleSupplier value) {
     Objects.requireNonNull(value, "value cannot be null");
     GaugeName g = GaugeName.of(gauge);
-    io.micrometer.core.instrument.Gauge.builder(g.name(), value::getAsDouble).strongReference(true)
-        .description(g.description()).tag(g.scopeLabel(), scope).register(registry);
+    io.micrometer.core.instrument.Gauge.Builder<DoubleSupplier> b = io.micrometer.core.instrument.Gauge
+        .builder(g.name(), value, DoubleSupplier::getAsDouble).strongReference(true).description(g.description())
+        .tag(g.scopeLabel(), scope);
+    if (gauge == Gauge.PACE_PERMITS_PER_SECOND) b.tag("target_name", name == null ? scope : name);
+    b.register(registry);
   }
 
   /** "2xx" for 200..299, and so on; "none" when no answer came (status 0) or the status is out of range. */

@@ -36,6 +36,8 @@ public final class Service implements AutoCloseable {
   private final Drain drain;
   private final ItemRates rates;
   private final Thread drainThread;
+  /** Forgets deliveries older than the dedupe window (its own thread, interrupted by {@link #stop}). */
+  private final Thread compactorThread;
   private final ServiceHttp http;
   private final String owner;
   private final WallClock clock;
@@ -60,8 +62,10 @@ public final class Service implements AutoCloseable {
     this.clock = WallClock.system();
     ServeConfig serve = spec.serve();
     ConcurrencyLimiter limit = adaptiveLimit(serve.concurrency());
-    this.steps = JobSteps.builder(spec.job().targets(), spec.job().steps()).jobId("serve-" + serve.queue())
-        .key(spec.job().key()).store(store).metrics(options.calls()).exportTo(options.exported())
+    this.steps = JobSteps.builder(spec.job().targets(), spec.job().steps())
+        .reportedAs(spec.job().reporting().reportedAs()).jobId("serve-" + serve.queue())
+        .key(spec.job().key()).secrets(spec.job().secretMask()).store(store).metrics(options.calls())
+        .exportTo(options.exported())
         .requestTimeout(options.requestTimeout()).concurrencyLimiter(limit).build();
     this.rates = new ItemRates(Ticker.system());
     this.drain = new Drain(queue, steps.processor(), owner, Admission.adaptive(limit), serve.lease(),
@@ -82,6 +86,9 @@ public final class Service implements AutoCloseable {
     }
     this.http = front;
     this.drainThread = Thread.ofPlatform().name("ferry-drain").daemon().start(drain);
+    // a platform thread: an interrupt ends its sleep, and never closes a database socket in the middle of a compaction
+    this.compactorThread = Thread.ofPlatform().name("ferry-compactor").daemon().start(new Compactor(queue,
+        serve.dedupeWindow(), clock, Sleeper.system()));
   }
 
   /**
@@ -156,9 +163,11 @@ public final class Service implements AutoCloseable {
    */
   public boolean stop(Duration timeout) throws InterruptedException {
     draining = true;
+    compactorThread.interrupt();
     drain.stopClaiming();
     drainThread.join();
     boolean settled = drain.awaitIdle(timeout);
+    compactorThread.join();
     if (!settled) queue.release(owner);
     return settled;
   }
@@ -166,6 +175,12 @@ public final class Service implements AutoCloseable {
   /** Stops listening and closes the steps' targets (call after {@link #stop}). */
   @Override
   public void close() {
+    compactorThread.interrupt(); // (stop did, unless it was not called) before the caller closes the queue
+    try {
+      compactorThread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     http.close();
     steps.close();
   }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The service's HTTP front (JDK HTTP server, a virtual thread per request): the ingest routes, {@code /healthz},
  * {@code /readyz}, {@code /metrics} (Prometheus text), {@code /status} (JSON: {@link ServiceStatus}),
- * {@code GET /failed} and {@code POST /failed/redrive}.
+ * {@code GET /failed}, {@code POST /failed/redrive} and {@code POST /failed/drop}.
  *
  * <p>Memory is bounded: a body above {@code maxBody} gets 413 without being kept, and at most
  * {@link #MAX_BODIES_IN_MEMORY} deliveries are read at once (others get 503 + Retry-After), so the bodies in memory
@@ -106,7 +106,7 @@ final class ServiceHttp implements AutoCloseable {
             out.write(text);
           }
         }
-        case "GET /status", "GET /failed", "POST /failed/redrive" -> {
+        case "GET /status", "GET /failed", "POST /failed/redrive", "POST /failed/drop" -> {
           if (!admitted(ex)) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             reply(ex, 401, "this route needs the service's admin token (Authorization: Bearer ...)", 0);
@@ -114,6 +114,8 @@ final class ServiceHttp implements AutoCloseable {
             json(ex, 200, status.get());
           } else if (method.equals("GET")) {
             json(ex, 200, failed());
+          } else if (path.equals("/failed/drop")) {
+            json(ex, 200, Map.of("dropped", queue.dropFailed()));
           } else {
             json(ex, 200, Map.of("redriven", queue.redrive(now.getAsLong())));
           }

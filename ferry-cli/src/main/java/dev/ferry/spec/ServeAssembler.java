@@ -3,6 +3,7 @@ package dev.ferry.spec;
 import dev.ferry.steps.template.JsonPath;
 import dev.ferry.steps.template.SpecException;
 import dev.ferry.steps.template.SpecLocation;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,18 @@ final class ServeAssembler {
         node.get("lease") == null ? ServeConfig.DEFAULT_LEASE : SpecAssembler.duration(node.get("lease")),
         (int) count(node.get("max_attempts"), ServeConfig.DEFAULT_MAX_ATTEMPTS),
         node.get("retry_after") == null ? ServeConfig.DEFAULT_RETRY_AFTER
-            : SpecAssembler.duration(node.get("retry_after")), adminToken(node.get("admin_token")));
+            : SpecAssembler.duration(node.get("retry_after")), adminToken(node.get("admin_token")),
+        dedupeWindow(node.get("dedupe_window")));
+  }
+
+  /** At least a minute: a shorter window would forget deliveries that senders are still retrying. */
+  private Duration dedupeWindow(Node window) {
+    if (window == null) return ServeConfig.DEFAULT_DEDUPE_WINDOW;
+    Duration d = SpecAssembler.duration(window);
+    if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+      error(window, "the dedupe window must be at least 1m (a redelivery after it is run again); default 168h");
+    }
+    return d;
   }
 
   /** The admin routes' token: null when absent or empty (a parameter left unset); only from a parameter. */

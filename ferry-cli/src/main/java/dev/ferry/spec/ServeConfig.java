@@ -17,15 +17,19 @@ import java.util.Map;
  * @param maxAttempts claims of an item before a retryable failure is final
  * @param retryAfter  a 503's Retry-After, and the delay of a retryable item
  * @param adminToken  the bearer token the admin routes require, or null for none (never shown by toString)
+ * @param dedupeWindow how long a delivery id is remembered at least (a redelivery within it is a duplicate); a
+ *                    delivery older than this whose items are all done is compacted away
  */
 public record ServeConfig(List<Route> routes, String queue, long backlog, long maxBody, int concurrency,
-    Duration lease, int maxAttempts, Duration retryAfter, String adminToken) {
+    Duration lease, int maxAttempts, Duration retryAfter, String adminToken, Duration dedupeWindow) {
   public static final long DEFAULT_BACKLOG = 10_000;
   public static final long DEFAULT_MAX_BODY = 10L << 20;
   public static final int DEFAULT_CONCURRENCY = 64;
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
   public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+  /** A week: webhook senders retry for hours to a few days (e.g. 3 days), so a week outlasts their redeliveries. */
+  public static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofDays(7);
 
   public ServeConfig {
     routes = List.copyOf(routes);
@@ -35,7 +39,8 @@ public record ServeConfig(List<Route> routes, String queue, long backlog, long m
   public String toString() {
     return "ServeConfig[routes=" + routes + ", queue=" + queue + ", backlog=" + backlog + ", maxBody=" + maxBody
         + ", concurrency=" + concurrency + ", lease=" + lease + ", maxAttempts=" + maxAttempts + ", retryAfter="
-        + retryAfter + ", adminToken=" + (adminToken == null ? "none" : "***") + "]";
+        + retryAfter + ", adminToken=" + (adminToken == null ? "none" : "***") + ", dedupeWindow=" + dedupeWindow
+        + "]";
   }
 
   /**

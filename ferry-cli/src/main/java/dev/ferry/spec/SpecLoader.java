@@ -85,10 +85,49 @@ public final class SpecLoader {
     return parseService(file.toString(), read(file), env, Path.of("").toAbsolutePath());
   }
 
-  /** @param serve null for a job spec; for a service spec, where its serve section goes */
+  /**
+   * Loads a spec; its errors never show a secret parameter's value (an error quoting a template or value holding
+   * one shows {@code ***}), and a template error the checks did not place is an error of the spec, not a crash.
+   *
+   * @param serve null for a job spec; for a service spec, where its serve section goes
+   */
   private static JobSpec parse(String file, String text, Map<String, String> env, Path baseDir, ServeConfig[] serve) {
     Parameters params = new Parameters(env);
     SpecYaml yaml = new SpecYaml(file, text, params);
+    try {
+      return assemble(file, text, baseDir, serve, params, yaml);
+    } catch (InvalidSpecException e) {
+      dev.ferry.http.SecretMask mask = secretMask(yaml, params);
+      if (mask.isEmpty()) throw e;
+      throw new InvalidSpecException(e.errors().stream().map(x -> new SpecError(x.file(), x.line(), x.column(),
+          x.field(), mask.mask(x.message()))).toList());
+    } catch (dev.ferry.steps.template.SpecException e) {
+      dev.ferry.steps.template.SpecLocation at = e.location();
+      throw new InvalidSpecException(new SpecError(at.file().isEmpty() ? file : at.file(), at.line(), at.column(), "",
+          secretMask(yaml, params).mask(e.detail())));
+    }
+  }
+
+  /** The values of the secret parameters resolved so far. */
+  private static dev.ferry.http.SecretMask secretMask(SpecYaml yaml, Parameters params) {
+    Set<String> secret = secretNames(yaml, yaml.root());
+    List<String> values = new ArrayList<>();
+    params.used().forEach((name, value) -> {
+      if (secret.contains(name)) values.add(value);
+    });
+    return dev.ferry.http.SecretMask.of(values);
+  }
+
+  /** Parameters that hold secrets: used where a secret goes, named like one, or declared in {@code secrets}. */
+  private static Set<String> secretNames(SpecYaml yaml, Node root) {
+    Set<String> secret = new java.util.LinkedHashSet<>(yaml.secretParams());
+    Node declared = root == null || !root.isMap() ? null : root.get("secrets");
+    if (declared != null && declared.isList()) for (Node n : declared.items()) secret.add(n.text());
+    return secret;
+  }
+
+  private static JobSpec assemble(String file, String text, Path baseDir, ServeConfig[] serve, Parameters params,
+      SpecYaml yaml) {
     List<SpecError> errors = new ArrayList<>(yaml.errors());
     Node root = yaml.root();
     if (root == null) throw new InvalidSpecException(errors);
@@ -107,7 +146,10 @@ public final class SpecLoader {
         : assembler.templatesOf(root.get("vars"));
     var checks = root.get("checks") == null ? List.<dev.ferry.steps.RowCheck>of()
         : assembler.checks(root.get("checks"));
-    var unique = root.get("unique") == null ? null : assembler.template(root.get("unique"));
+    Node uniqueNode = root.get("unique");
+    var unique = uniqueNode == null ? null
+        : assembler.template(uniqueNode.isMap() ? uniqueNode.get("key") : uniqueNode);
+    JobSpec.Reporting reporting = assembler.reporting(root.get("steps"), uniqueNode, root.get("report"));
     Map<String, Object> tables = root.get("tables") == null ? Map.of() : assembler.tables(root.get("tables"));
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
@@ -115,9 +157,7 @@ public final class SpecLoader {
     if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps, vars, checks);
     errors.addAll(assembler.errors());
     if (!errors.isEmpty()) throw new InvalidSpecException(sorted(dedupe(errors)));
-    Set<String> secret = new java.util.LinkedHashSet<>(yaml.secretParams());
-    Node declared = root.get("secrets");
-    if (declared != null) for (Node n : declared.items()) secret.add(n.text());
+    Set<String> secret = secretNames(yaml, root);
     Map<String, String> stored = new LinkedHashMap<>();
     List<String> secretValues = new ArrayList<>();
     params.used().forEach((name, value) -> {
@@ -126,7 +166,7 @@ public final class SpecLoader {
     });
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
-        stored, secret, secretValues, vars, checks, unique, tables);
+        stored, secret, secretValues, vars, checks, unique, tables, reporting);
   }
 
   private static List<SpecError> dedupe(List<SpecError> errors) {

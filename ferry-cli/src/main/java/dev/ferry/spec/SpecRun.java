@@ -87,7 +87,8 @@ public final class SpecRun implements AutoCloseable {
       sink = new dev.ferry.sinks.sql.SqlUpdateSink(u.config());
     }
     JobSteps.Builder stepsBuilder = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key())
-        .vars(spec.vars()).tables(spec.tables()).checks(spec.checks()).secretFields(spec.secretColumns()).store(store)
+        .vars(spec.vars()).tables(spec.tables()).checks(spec.checks()).secretFields(spec.secretColumns())
+        .reportedAs(spec.reporting().reportedAs()).secrets(spec.secretMask()).store(store)
         .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())
         .retryPolicy(options.retryPolicy()).metrics(options.metrics())
         .exportTo(options.exported())

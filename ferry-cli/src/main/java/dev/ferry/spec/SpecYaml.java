@@ -110,7 +110,9 @@ final class SpecYaml {
         if (secret) {
           Set<String> refs = Parameters.referenced(raw);
           secretParams.addAll(refs);
-          if (refs.isEmpty() && CREDENTIAL_HEADER.matcher(lastName(path)).matches() && !raw.isBlank()) {
+          // (a service's secrets have their own message, from the serve section's checks)
+          if (refs.isEmpty() && CREDENTIAL_HEADER.matcher(lastName(path)).matches() && !raw.isBlank()
+              && !path.startsWith("serve.")) {
             errors.add(new SpecError(file, line, col, path, "a credential must not be written in the spec: take it"
                 + " from the environment, e.g. \"Bearer ${API_KEY}\""));
           }
@@ -139,10 +141,14 @@ final class SpecYaml {
     }
   }
 
-  /** Header values anywhere, and database URLs and passwords, are secret-bearing: never echoed, their parameters never stored. */
+  /**
+   * Header values anywhere, database URLs and passwords, a service's signature secrets and admin token are
+   * secret-bearing: never echoed, their parameters never stored.
+   */
   static boolean secretField(String path) {
     if (path.equals("source.sql.url") || path.equals("source.sql.password") || path.equals("sink.sql_update.url")
-        || path.equals("sink.sql_update.password")) {
+        || path.equals("sink.sql_update.password") || path.equals("serve.admin_token")
+        || path.startsWith("serve.routes[") && path.endsWith("].signature.secret")) {
       return true;
     }
     int h = path.lastIndexOf(".headers.");

@@ -60,7 +60,7 @@ final class StepTarget implements AutoCloseable {
     HttpTarget http = dryRun ? null : new HttpTarget(config.baseUrl(), headers,
         config.timeout() != null ? config.timeout() : defaultTimeout, limiters.requests(), retry, sleeper, ticker,
         random, MetricsRecorder.composite(metrics, exported), limiters.listener(metrics, concurrency, batched),
-        network);
+        network, config.name());
     return new StepTarget(config, headers, limiters, http == null ? null : http::call, http);
   }
 

@@ -2,9 +2,13 @@ package dev.ferry.steps;
 
 import dev.ferry.core.engine.RowInput;
 import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.engine.StopJobException;
+import dev.ferry.http.SecretMask;
+import dev.ferry.http.TargetUnusableException;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.sinks.ResultSink;
+import dev.ferry.steps.template.SlotMap;
 import dev.ferry.steps.template.SpecException;
 import dev.ferry.steps.template.Template;
 import java.io.IOException;
@@ -16,33 +20,52 @@ import java.util.Map;
  * request id), failed at the first step that failed (with its status, code, message, request id; retryable when the
  * failure was transient), or invalid when the source marked the row malformed or its key cannot be rendered. A step
  * whose {@code when} renders false is skipped. A done row's results (captures by step name) go to the sink before the
- * outcome is returned, so before the ledger records it. Threadsafe (the steps are; a row's state is its own).
+ * outcome is returned, so before the ledger records it.
+ *
+ * <p>Nothing that leaves it holds a secret: the outcome's key, message and note, the results given to the sink, and the
+ * message of an exception it throws are masked with the row's {@link RowSecrets} (the job's secret parameters and the
+ * row's secret fields, in every form a request holds them), so an API that echoes the request, or an error that quotes
+ * it, never puts a secret in the ledger, the errors file, a report, a log or a service's failed items. A target that
+ * cannot be used stops the job, as a refused key does. Threadsafe (the steps are; a row's state is its own).
  */
 final class StepsProcessor implements RowProcessor {
   private final List<StepConfig> configs;
   private final List<Step> steps;
   private final Template key;
-  private final Map<String, Template> vars;
+  /** The vars' names (a row's values are a {@link SlotMap} of them) and templates, in order. */
+  private final SlotMap.Names varNames;
+  private final Template[] varTemplates;
   private final Map<String, Object> tables;
   private final List<RowCheck> checks;
   private final Map<String, Object> job;
   private final ResultSink sink;
   private final boolean dryRun;
-  /** Fields (lower case) whose values never reach the ledger: scrubbed from failure messages. */
-  private final java.util.Set<String> secretFields;
+  /** What is secret for each row: masked out of everything that leaves this processor. */
+  private final RowSecrets secrets;
   private final StepCounts counts;
+  /** Step name → the name its failures carry in the ledger ({@code reported_as}); steps not in it use their own. */
+  private final Map<String, String> reportedAs;
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
-    this(configs, steps, key, vars, Map.of(), checks, job, sink, dryRun, java.util.Set.of());
+    this(configs, steps, key, vars, Map.of(), checks, job, sink, dryRun,
+        new RowSecrets(SecretMask.NONE, java.util.Set.of()));
   }
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
-      java.util.Set<String> secretFields) {
-    this.secretFields = secretFields;
+      RowSecrets secrets) {
+    this(configs, steps, key, vars, tables, checks, job, sink, dryRun, secrets, Map.of());
+  }
+
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
+      Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
+      RowSecrets secrets, Map<String, String> reportedAs) {
+    this.reportedAs = Map.copyOf(reportedAs);
+    this.secrets = secrets;
     this.counts = new StepCounts(configs);
-    this.vars = vars;
+    this.varNames = new SlotMap.Names(List.copyOf(vars.keySet()));
+    this.varTemplates = vars.values().toArray(Template[]::new);
     this.tables = tables;
     this.configs = configs;
     this.steps = steps;
@@ -55,6 +78,21 @@ final class StepsProcessor implements RowProcessor {
 
   @Override
   public RowOutcome process(RowInput row) throws InterruptedException {
+    SecretMask mask = secrets.of(row);
+    if (dryRun) secrets.started(row.row(), mask);
+    try {
+      return masked(run(row, mask), mask);
+    } catch (StopJobException | TargetUnusableException e) {
+      throw new StopJobException(mask.mask(e.getMessage()));
+    } catch (RuntimeException e) {
+      if (mask.isEmpty()) throw e;
+      throw new MaskedException(e, mask);
+    } finally {
+      if (dryRun) secrets.ended(row.row());
+    }
+  }
+
+  private RowOutcome run(RowInput row, SecretMask mask) throws InterruptedException {
     RowState state = new RowState(row, "", job, tables);
     String rowKey = "";
     if (key != null) {
@@ -66,19 +104,19 @@ final class StepsProcessor implements RowProcessor {
     }
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
-    state = new RowState(row, rowKey, job, tables);
-    if (!vars.isEmpty()) {
-      Map<String, Object> values = new java.util.LinkedHashMap<>();
+    state.key(rowKey);
+    if (varTemplates.length > 0) {
+      SlotMap values = new SlotMap(varNames);
       // one context for every var: it holds the map being filled, so each var reads the ones above it
       dev.ferry.steps.template.RenderContext ctx = state.context().withVars(values);
-      for (Map.Entry<String, Template> v : vars.entrySet()) {
+      for (Template v : varTemplates) {
         try {
-          values.put(v.getKey(), v.getValue().render(ctx));
+          values.fill(v.render(ctx));
         } catch (SpecException e) {
           return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "template", e.getMessage());
         }
       }
-      state.vars(values);
+      state.ownVars(values); // filled: nothing writes it from here on
     }
     if (!checks.isEmpty()) {
       RowOutcome invalid = check(row, rowKey, state.context());
@@ -94,7 +132,7 @@ final class StepsProcessor implements RowProcessor {
         try {
           run = c.when().renderCondition(state.context());
         } catch (SpecException e) {
-          return failed(row, rowKey, c.name(), CallRunner.templateFailure(e));
+          return failed(row, rowKey, reported(c.name()), CallRunner.templateFailure(e));
         }
         if (!run) continue;
       }
@@ -102,7 +140,7 @@ final class StepsProcessor implements RowProcessor {
       switch (r) {
         case StepResult.Ok ok -> {
           counts.add(c.name(), StepCounts.ofNote(ok.note()));
-          state.put(c.name(), ok.captures());
+          state.putOwned(c.name(), ok.captures()); // an Ok's captures are its own read-only copy
           if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) created.add(rs);
           lastStep = c.name();
           last = ok;
@@ -111,14 +149,13 @@ final class StepsProcessor implements RowProcessor {
         case StepResult.Failed f -> {
           counts.add(c.name(), "failed");
           StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
-          return failed(row, rowKey, c.name(), secretFields.isEmpty() ? out : new StepResult.Failed(out.status(),
-              out.code(), scrub(row, out.message()), out.requestId(), out.retryable()));
+          return failed(row, rowKey, reported(c.name()), out);
         }
       }
     }
     if (sink != null && !dryRun) {
       try {
-        sink.write(row, state.results());
+        sink.write(row, holds(state.results(), mask) ? maskedTree(state.results(), mask) : state.results());
       } catch (IOException e) {
         return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, true, rowKey, "sink", 0, "sink",
             "writing the row's results failed: " + e.getMessage(), "", "");
@@ -129,17 +166,63 @@ final class StepsProcessor implements RowProcessor {
         last == null ? "skipped" : last.note());
   }
 
-  /** {@code message} without the values of the row's secret fields (an API that echoes the request's password). */
-  private String scrub(RowInput row, String message) {
-    if (secretFields.isEmpty() || message.isEmpty() || row.record() == null) return message;
-    String out = message;
-    for (Map.Entry<String, Object> e : row.record().entrySet()) {
-      if (e.getValue() instanceof String v && v.length() >= 4
-          && secretFields.contains(e.getKey().strip().toLowerCase(java.util.Locale.ROOT))) {
-        out = out.replace(v, "***");
-      }
+  /** {@code o} with its texts masked (an API that echoes the request's secret, a template error quoting a value). */
+  private static RowOutcome masked(RowOutcome o, SecretMask mask) {
+    if (mask.isEmpty() || !mask.occursIn(o.key()) && !mask.occursIn(o.code()) && !mask.occursIn(o.message())
+        && !mask.occursIn(o.requestId()) && !mask.occursIn(o.note())) {
+      return o; // the common case: nothing echoed, nothing to copy
     }
-    return out;
+    return new RowOutcome(o.row(), o.chunk(), o.line(), o.outcome(), o.retryable(), mask.mask(o.key()), o.step(),
+        o.httpStatus(), mask.mask(o.code()), mask.mask(o.message()), mask.mask(o.requestId()), mask.mask(o.note()));
+  }
+
+  /** Whether a string in a results tree (maps, lists, values) holds a secret. */
+  static boolean holds(Object value, SecretMask mask) {
+    if (mask.isEmpty()) return false;
+    if (value instanceof String s) return mask.occursIn(s);
+    if (value instanceof Map<?, ?> m) {
+      for (Object v : m.values()) if (holds(v, mask)) return true;
+    } else if (value instanceof List<?> l) {
+      for (Object v : l) if (holds(v, mask)) return true;
+    }
+    return false;
+  }
+
+  /** A copy of a results tree (maps, lists, values) with every string masked. */
+  @SuppressWarnings("unchecked")
+  static <T> T maskedTree(T value, SecretMask mask) {
+    if (value instanceof String s) return (T) mask.mask(s);
+    if (value instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(k, maskedTree(v, mask)));
+      return (T) out;
+    }
+    if (value instanceof List<?> l) {
+      List<Object> out = new java.util.ArrayList<>(l.size());
+      for (Object v : l) out.add(maskedTree(v, mask));
+      return (T) out;
+    }
+    return value;
+  }
+
+  /**
+   * An unexpected failure of a row, its message masked: it is logged with its stack trace (the original's) and may
+   * reach a service's failed items. The cause is left out (its message is not masked). Unchecked.
+   */
+  static final class MaskedException extends RuntimeException {
+    private final String original;
+
+    MaskedException(RuntimeException e, SecretMask mask) {
+      super(mask.mask(e.getMessage()));
+      this.original = e.getClass().getName();
+      setStackTrace(e.getStackTrace());
+    }
+
+    @Override
+    public String toString() {
+      String m = getMessage();
+      return m == null ? original : original + ": " + m;
+    }
   }
 
   /** Undoes what the row's earlier steps created (latest first) after a final failure; the notes go to the message. */
@@ -165,7 +248,7 @@ final class StepsProcessor implements RowProcessor {
       } catch (SpecException e) {
         message = e.getMessage();
       }
-      return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, c.code(), scrub(row, message));
+      return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, c.code(), message);
     }
     return null;
   }
@@ -173,6 +256,16 @@ final class StepsProcessor implements RowProcessor {
   private static RowOutcome failed(RowInput row, String key, String step, StepResult.Failed f) {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, f.retryable(), key, step, f.status(),
         f.code(), f.message(), f.requestId(), "");
+  }
+
+  /** The name a failure at {@code step} carries in the ledger. */
+  private String reported(String step) {
+    return reportedAs.getOrDefault(step, step);
+  }
+
+  /** Counts what a step did outside a row's run (a pre-warmed lookup's resolution). */
+  void count(String step, String outcome) {
+    counts.add(step, outcome);
   }
 
   /** What each step did for this run's rows ({@link StepCounts}). */

@@ -40,7 +40,9 @@ import picocli.CommandLine.Model.OptionSpec;
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class SecretsTest {
   static final String KEY = "sk_test_SECRETCANARY_9f8e7d";
-  static final String[] CANARIES = {"SECRETCANARY", "HASHCANARY", "PWCANARY"};
+  static final String[] CANARIES = {"SECRETCANARY", "HASHCANARY", "PWCANARY", "TOKENCANARY"};
+  /** A spec's secret parameter: a quote, a backslash, a slash, non-ASCII, '&' and a space, so each form differs. */
+  static final String TOKEN = "tok\"TOKENCANARY\\/\u00e9&a b";
   static final int VALID_ROWS = 40;
   static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -156,6 +158,166 @@ class SecretsTest {
     Files.writeString(work.resolve("in-process-output.txt"), echoed.all() + resumed.all() + status.all() + statusJson.all());
     scan("import.err", "import.out", "mixed-errors.csv", "mixed-report.json", "echo-errors.csv", "refused.err",
         "crash-errors.csv", "crash-report.json", "in-process-output.txt");
+  }
+
+  @Test
+  void aSpecsSecretsInBodyQueryAndColumnsNeverShowInAnythingFerryWritesOrPrints() throws Exception {
+    // Given: a spec that puts a secret parameter and a secret column in the body and the query (and captures the
+    // parameter back from the answer into the results file); an API that refuses some rows quoting the request
+    Path users = inputs.resolve("spec-users.csv");
+    StringBuilder in = new StringBuilder("email,first,password\n");
+    for (int i = 1; i <= 12; i++) {
+      in.append(i % 4 == 0 ? "refuse" : "u").append(i).append("@example.com,F").append(i)
+          .append(",\"PWCANARY\"\"q\\/").append(i).append("\"\n");
+    }
+    Files.writeString(users, in);
+    Path spec = inputs.resolve("secret-spec.yaml");
+    Files.writeString(spec, """
+        version: 1
+        name: secret-spec
+        source:
+          csv: { path: "${INPUT}", secret_columns: [password] }
+        targets:
+          api:
+            base_url: "${API_URL}"
+            headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+        steps:
+          - name: user
+            target: api
+            request:
+              method: POST
+              path: /user_management/users
+              query: { api_token: "${API_TOKEN}", pw: "{{ row.password }}" }
+              body:
+                email: "{{ row.email }}"
+                first_name: "${API_TOKEN}"
+                last_name: "{{ row.first }}"
+                note: "{{ row.password }}"
+            capture: { id: "$.id", name: "$.first_name" }
+        key: "{{ row.email }}"
+        sink:
+          jsonl: { path: "${RESULTS}" }
+        """);
+    Path broken = inputs.resolve("broken-spec.yaml");
+    Files.writeString(broken, Files.readString(spec).replace("key: \"{{ row.email }}\"",
+        "key: \"{{ row.email }}${API_TOKEN}{{\""));
+    proxy.refuseWith(422, "refuse").echoRequest(true);
+    Map<String, String> env = Map.of("INPUT", users.toString(), "API_URL", proxy.baseUrl().toString(),
+        ApiKeys.ENV, KEY, "API_TOKEN", TOKEN, "RESULTS", work.resolve("spec-results.jsonl").toString());
+    String state = work.resolve(".ferry").toString();
+
+    // When: the spec is checked, a broken copy of it (its error quotes the template) too, and it is dry-run
+    Captured check = inProcess(() -> CliRun.run(env, "spec", "check", spec.toString()));
+    assertThat(check.run.exit()).as(check.toString()).isZero();
+    Captured checkBroken = inProcess(() -> CliRun.run(env, "spec", "check", broken.toString()));
+    assertThat(checkBroken.run.exit()).as(checkBroken.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(checkBroken.run.err()).contains("broken-spec.yaml:").contains("***{{");
+    Captured dry = inProcess(() -> CliRun.run(env, "run", spec.toString(), "--job-id", "spec-dry", "--dry-run",
+        "--progress", "never", "--checkpoint-dir", state));
+    assertThat(dry.run.exit()).as(dry.toString()).isZero();
+    assertThat(dry.run.out()).as("the dry run showed the requests").contains("POST " + proxy.baseUrl()
+        + "/user_management/users?api_token=***&pw=***").contains("\"first_name\":\"***\"", "\"note\":\"***\"");
+    assertThat(sim.stats().requests()).isZero();
+
+    // When: it runs for real (a child process, debug log as JSON), then is resumed and its status shown
+    ChildFerry run = ChildFerry.start(work, "spec-run", env, List.of("run", spec.toString(), "--job-id", "spec-run",
+        "--progress", "never", "--verbose", "--log-format", "json", "--checkpoint-dir", state, "--errors-out",
+        work.resolve("spec-errors.csv").toString(), "--report-json", work.resolve("spec-report.json").toString()));
+    assertThat(run.exitCode(Duration.ofSeconds(120))).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+    assertThat(sim.stats().usersCreated()).isEqualTo(9);
+    assertThat(Files.readString(work.resolve("spec-errors.csv"))).as("the API echoed the request, masked")
+        .contains("refused by the test proxy (request: Authorization Bearer ***; body {")
+        .contains("\"\"first_name\"\":\"\"***\"\"").contains("\"\"note\"\":\"\"***\"\"")
+        .contains("target /user_management/users?api_token=***&pw=***");
+    assertThat(Files.readString(work.resolve("spec-results.jsonl"))).contains("\"name\":\"***\"");
+    Captured resumed = inProcess(() -> CliRun.run(env, "resume", "spec-run", "--verbose", "--progress", "never",
+        "--checkpoint-dir", state, "--report-json", work.resolve("spec-resume-report.json").toString()));
+    assertThat(resumed.run.exit()).as(resumed.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+    Captured status = inProcess(() -> CliRun.run(Map.of(), "status", "spec-run", "--json", "--checkpoint-dir", state));
+
+    // Then: no secret, in any form, anywhere ferry wrote or printed
+    Files.writeString(work.resolve("spec-in-process-output.txt"), check.all() + checkBroken.all() + dry.all()
+        + resumed.all() + status.all());
+    scan("spec-run.out", "spec-run.err", "spec-errors.csv", "spec-report.json", "spec-resume-report.json",
+        "spec-results.jsonl", "spec-in-process-output.txt");
+  }
+
+  @Test
+  void aServicesSecretsNeverShowInItsFailedItemsLogsOrQueue() throws Exception {
+    // Given: a service spec whose step puts a secret parameter in the body and the query, and an API that refuses
+    // some items quoting the request
+    Path spec = inputs.resolve("secret-serve.yaml");
+    Files.writeString(spec, """
+        version: 1
+        name: secret-serve
+        targets:
+          api:
+            base_url: "${API_URL}"
+            headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+        steps:
+          - name: user
+            target: api
+            request:
+              method: POST
+              path: /user_management/users
+              query: { api_token: "${API_TOKEN}" }
+              body: { email: "{{ row.email }}", first_name: "${API_TOKEN}" }
+        key: "{{ row.email }}"
+        serve:
+          routes: [ { path: /in, delivery_id: "$.id", items: "$.users" } ]
+          max_attempts: 1
+        """);
+    proxy.refuseWith(422, "refuse").echoRequest(true);
+    Map<String, String> env = Map.of("API_URL", proxy.baseUrl().toString(), ApiKeys.ENV, KEY, "API_TOKEN", TOKEN);
+    Path state = Files.createDirectories(work.resolve(".ferry"));
+    String db = state.resolve("ferry.db").toString();
+    dev.ferry.spec.ServiceSpec service = dev.ferry.spec.SpecLoader.loadService(spec, env);
+    String failedList;
+    Captured served;
+    try (dev.ferry.core.spi.JobStore store = dev.ferry.store.JobStores.open(db);
+        dev.ferry.store.SqlWorkQueue queue = dev.ferry.store.SqlWorkQueue.open(db, "secret-serve")) {
+      served = inProcess(() -> {
+        try {
+          dev.ferry.service.Service s = dev.ferry.service.Service.start(service, store, queue,
+              new dev.ferry.service.Service.Options(new java.net.InetSocketAddress(
+                  java.net.InetAddress.getLoopbackAddress(), 0), "p1", dev.ferry.core.metrics.MetricsRecorder.none(),
+                  () -> "", new dev.ferry.http.CallMetrics(), Duration.ofSeconds(10)));
+          try (s) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + s.address().getPort();
+            // When: a delivery of two items, one refused with the request quoted
+            java.net.http.HttpResponse<String> posted = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "/in")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"id\":\"d1\",\"users\":[{\"email\":\"refuse1@example.com\"},{\"email\":\"ok1@example.com\"}]}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(posted.statusCode()).isEqualTo(202);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (queue.stats(0).done() + queue.stats(0).failed() < 2 && System.nanoTime() < deadline) {
+              Thread.sleep(20); // waiting for the drain, not timing it
+            }
+            java.net.http.HttpResponse<String> failed = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "/failed")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            s.stop(Duration.ofSeconds(10));
+            return new CliRun(0, failed.body(), "");
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      failedList = served.run.out();
+      assertThat(queue.stats(0)).as(failedList).isEqualTo(new dev.ferry.store.WorkQueue.QueueStats(0, 0, 1, 1, 0));
+    }
+    CliRun listed = CliRun.run(env, "serve", spec.toString(), "--checkpoint-dir", state.toString(), "--list-failed");
+
+    // Then: the failed item's reason is the API's echo, masked, in /failed and --list-failed; nothing anywhere holds
+    // the secret
+    assertThat(sim.stats().usersCreated()).isEqualTo(1);
+    assertThat(failedList).contains("refused by the test proxy (request: Authorization Bearer ***; body {")
+        .contains("first_name\\\":\\\"***\\\"").contains("target /user_management/users?api_token=***");
+    assertThat(listed.exit()).as(listed.toString()).isZero();
+    assertThat(listed.out()).contains("api_token=***");
+    Files.writeString(work.resolve("serve-output.txt"), served.all() + listed.out() + listed.err());
+    scan("serve-output.txt");
   }
 
   @Test

@@ -46,6 +46,16 @@ class ServeCommandTest {
     try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
       assertThat(q.stats(10).pending()).isEqualTo(1);
       assertThat(q.failed(10)).isEmpty();
+      WorkQueue.QueueItem again = q.claim("p", 1, Long.MAX_VALUE / 2, 1000).get(0); // redriven due now (wall clock)
+      q.fail(again.id(), "p", "embed: 400 again", 20);
+    }
+
+    CliRun drop = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--drop-failed");
+    assertThat(drop.exit()).as(drop.toString()).isZero();
+    assertThat(drop.out()).contains("1 failed item(s) dropped from queue webhook-indexer");
+    try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
+      assertThat(q.failed(10)).isEmpty();
+      assertThat(q.stats(30)).isEqualTo(new WorkQueue.QueueStats(0, 0, 0, 0, 0));
     }
   }
 

@@ -178,4 +178,39 @@ class PrometheusEndpointTest {
     assertThat(MicrometerRecorder.statusClass(599)).isEqualTo("5xx");
     assertThat(MicrometerRecorder.statusClass(600)).isEqualTo("none");
   }
+
+  @Test
+  void twoTargetsOnOneHostAndPortHaveAPaceGaugeEach() throws Exception {
+    // Given two targets of a spec on one host:port (the simulator's embeddings and points), each with its pace
+    try (PrometheusEndpoint endpoint = PrometheusEndpoint.unbound()) {
+      URI base = URI.create("http://127.0.0.1:6333/");
+      java.util.List<dev.ferry.http.HttpTarget> targets = new java.util.ArrayList<>();
+      for (Map.Entry<String, Double> p : java.util.List.of(Map.entry("embeddings", 40.0), Map.entry("qdrant", 25.0))) {
+        targets.add(new dev.ferry.http.HttpTarget(base, dev.ferry.http.TargetHeaders.none(),
+            java.time.Duration.ofSeconds(1), dev.ferry.core.limit.RateLimiter.smooth(p.getValue(),
+            dev.ferry.core.time.Ticker.system()), dev.ferry.core.retry.RetryPolicy.defaults(),
+            dev.ferry.core.time.Sleeper.system(), dev.ferry.core.time.Ticker.system(), () -> 0.5,
+            endpoint.recorder(), dev.ferry.http.AttemptListener.NONE, dev.ferry.http.NetworkSettings.DIRECT,
+            p.getKey()));
+      }
+      // and an import's target elsewhere, without a name
+      targets.add(new dev.ferry.http.HttpTarget(URI.create("http://127.0.0.1:8080/"),
+          dev.ferry.http.TargetHeaders.none(), java.time.Duration.ofSeconds(1), dev.ferry.core.limit.RateLimiter
+          .smooth(10, dev.ferry.core.time.Ticker.system()), dev.ferry.core.retry.RetryPolicy.defaults(),
+          dev.ferry.core.time.Sleeper.system(), dev.ferry.core.time.Ticker.system(), () -> 0.5, endpoint.recorder(),
+          dev.ferry.http.AttemptListener.NONE, dev.ferry.http.NetworkSettings.DIRECT));
+      try {
+        // Then each is a series of its own, under the same metric and target label, told apart by target_name
+        PrometheusText m = PrometheusText.parse(endpoint.scrape());
+        assertThat(m.value("ferry_pace_permits_per_second", Map.of("target", "127.0.0.1:6333",
+            "target_name", "embeddings"))).isEqualTo(40.0);
+        assertThat(m.value("ferry_pace_permits_per_second", Map.of("target", "127.0.0.1:6333",
+            "target_name", "qdrant"))).isEqualTo(25.0);
+        assertThat(m.value("ferry_pace_permits_per_second", Map.of("target", "127.0.0.1:8080",
+            "target_name", "127.0.0.1:8080"))).isEqualTo(10.0);
+      } finally {
+        for (dev.ferry.http.HttpTarget t : targets) t.close();
+      }
+    }
+  }
 }

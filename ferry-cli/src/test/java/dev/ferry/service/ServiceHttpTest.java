@@ -81,7 +81,7 @@ class ServiceHttpTest {
             1000, 7, () -> false, () -> "# metrics", () -> Map.of("queue", "q"), () -> 0L, token);
         HttpClient client = HttpClient.newHttpClient()) {
       String base = "http://127.0.0.1:" + http.address().getPort();
-      for (String route : List.of("GET /status", "GET /failed", "POST /failed/redrive")) {
+      for (String route : List.of("GET /status", "GET /failed", "POST /failed/redrive", "POST /failed/drop")) {
         String[] mr = route.split(" ");
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + mr[1]))
             .method(mr[0], HttpRequest.BodyPublishers.noBody());
@@ -96,6 +96,14 @@ class ServiceHttpTest {
         assertThat(wrong.statusCode()).as(route).isEqualTo(401);
         assertThat(right.statusCode()).as(route).isEqualTo(200);
       }
+      // a failed item is dropped for good by POST /failed/drop
+      queue.offer("d1", List.of("{}"), 0, 10);
+      queue.claim("p", 1, 0, 1000).forEach(i -> queue.fail(i.id(), "p", "gave up", 1));
+      HttpResponse<String> dropped = client.send(HttpRequest.newBuilder(URI.create(base + "/failed/drop"))
+          .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(dropped.body()).isEqualTo("{\"dropped\":1}");
+      assertThat(queue.failed(10)).isEmpty();
       for (String open : List.of("/healthz", "/readyz", "/metrics")) {
         assertThat(client.send(HttpRequest.newBuilder(URI.create(base + open)).build(),
             HttpResponse.BodyHandlers.ofString()).statusCode()).as(open).isEqualTo(200);

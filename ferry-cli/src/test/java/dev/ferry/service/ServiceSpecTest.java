@@ -106,6 +106,21 @@ class ServiceSpecTest {
   }
 
   @Test
+  void theDedupeWindowIsAWeekByDefaultAndAtLeastAMinute() {
+    String routes = """
+        serve:
+          routes: [ { path: /in, delivery_id: "$.id" } ]
+        """;
+    assertThat(SpecLoader.parseService("svc.yaml", routes + STEPS, Map.of(), Path.of("")).serve().dedupeWindow())
+        .isEqualTo(Duration.ofDays(7));
+    assertThat(SpecLoader.parseService("svc.yaml", routes + "  dedupe_window: 72h\n" + STEPS, Map.of(), Path.of(""))
+        .serve().dedupeWindow()).isEqualTo(Duration.ofDays(3));
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", routes + "  dedupe_window: 30s\n" + STEPS, Map.of(),
+        Path.of(""))).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("svc.yaml:3:18: serve.dedupe_window: the dedupe window must be at least 1m");
+  }
+
+  @Test
   void aJobSpecIsNotAServiceSpec() {
     String spec = "source: { jsonl: { path: in.jsonl } }\n" + STEPS;
     assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))

@@ -67,6 +67,49 @@ class StepsProcessorTest {
   }
 
   @Test
+  void theJobsSecretsAreMaskedInOutcomesResultsAndExceptionsAndAnUnusableTargetStopsTheJob() throws Exception {
+    // Given a job secret with a space (URL-encoded as %20 or +) and a quote (JSON-escaped)
+    String secret = "tok SECRET\"x";
+    java.util.function.Function<dev.ferry.http.ApiCall, dev.ferry.http.ApiResponse>[] answer = new java.util.function.Function[1];
+    FakeApi api = new FakeApi(c -> answer[0].apply(c));
+    StepTarget target = api.target("api", TargetLimits.NONE, time, time);
+    RequestStepConfig find = new RequestStepConfig("find", AT, null, "api", new CallConfig(
+        RequestTemplate.of("GET", Template.parse("/things/{{ row.id }}", AT)), null, ResponseRules.DEFAULTS,
+        Map.of("thing", JsonPath.parse("$.name", AT)), Map.of()), null);
+    StepsProcessor p = new StepsProcessor(List.of(find), List.of(new RequestStep(find, target, runner)),
+        Template.parse("{{ row.id }}", AT), Map.of(), Map.of(), List.of(), Map.of("id", "j"), sink, false,
+        new RowSecrets(dev.ferry.http.SecretMask.of(List.of(secret)), java.util.Set.of()));
+
+    // When the API echoes it in an error (URL form and JSON form): the ledger's message is masked
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String echo = "bad: /x?t=tok%20SECRET%22x and tok+SECRET%22x; body " + json.writeValueAsString(Map.of("t", secret));
+    String error = json.writeValueAsString(Map.of("message", echo));
+    answer[0] = c -> FakeApi.answer(422, error);
+    RowOutcome failed = p.process(row(1, "a"));
+    assertThat(failed.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(failed.message()).isEqualTo("bad: /x?t=*** and ***; body {\"t\":\"***\"}");
+
+    // When it echoes it in a success that the step captures: the sink gets it masked
+    String ok = json.writeValueAsString(Map.of("name", secret));
+    answer[0] = c -> FakeApi.answer(200, ok);
+    assertThat(p.process(row(2, "b")).outcome()).isEqualTo(Outcome.DONE);
+    assertThat(written).containsExactly("2:{find={thing=***}}");
+
+    // When the call fails unexpectedly, or the target cannot be used: the exception's message is masked, and an
+    // unusable target stops the job
+    answer[0] = c -> {
+      throw new IllegalStateException("cannot send tok SECRET\"x");
+    };
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.process(row(3, "c")))
+        .hasMessage("cannot send ***").hasToString("java.lang.IllegalStateException: cannot send ***");
+    answer[0] = c -> {
+      throw new dev.ferry.http.TargetUnusableException("cannot connect to tok SECRET\"x");
+    };
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.process(row(4, "d")))
+        .isInstanceOf(dev.ferry.core.engine.StopJobException.class).hasMessage("cannot connect to ***");
+  }
+
+  @Test
   void aStepWhoseWhenIsFalseIsSkipped() throws Exception {
     FakeApi api = new FakeApi(c -> FakeApi.answer(200, "{}"));
     RowOutcome o = processor(api).process(row(1, "a"));
@@ -96,7 +139,8 @@ class StepsProcessorTest {
         Template.parse("{{ row.id }}", AT), Map.of("id", Template.parse("{{ lower(row.id) }}", AT)), Map.of(),
         List.of(new RowCheck(AT, Template.parse("{{ vars.id != 'bad' }}", AT), "bad_id",
             Template.parse("id {{ vars.id }} is refused (line {{ source.line }})", AT))),
-        Map.of("id", "j"), sink, false, java.util.Set.of("password"));
+        Map.of("id", "j"), sink, false,
+        new RowSecrets(dev.ferry.http.SecretMask.NONE, java.util.Set.of("password")));
     // When / Then: a row failing the check is invalid and sends nothing
     RowOutcome invalid = p.process(new RowInput(5, 0, 6, null, null, Map.of("id", "BAD")));
     assertThat(invalid.outcome()).isEqualTo(Outcome.INVALID);

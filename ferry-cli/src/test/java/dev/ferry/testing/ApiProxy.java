@@ -30,6 +30,7 @@ public final class ApiProxy implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private volatile int refuseWith;
   private volatile boolean echoRequest;
+  private volatile String refuseOnly;
   private volatile Duration hang = Duration.ZERO;
   private final AtomicInteger held = new AtomicInteger();
 
@@ -60,7 +61,14 @@ public final class ApiProxy implements AutoCloseable {
     return this;
   }
 
-  /** Refusals also quote the request (Authorization header and body), as a careless API might. */
+  /** Refuses (as {@link #refuseWith}) only the calls whose body holds {@code marker}; the others are forwarded. */
+  public ApiProxy refuseWith(int status, String marker) {
+    this.refuseOnly = marker;
+    this.refuseWith = status;
+    return this;
+  }
+
+  /** Refusals also quote the request (Authorization header, body and target), as a careless API might. */
   public ApiProxy echoRequest(boolean on) {
     this.echoRequest = on;
     return this;
@@ -75,6 +83,7 @@ public final class ApiProxy implements AutoCloseable {
   /** Forwards every call to the simulator again. */
   public ApiProxy forward() {
     refuseWith = 0;
+    refuseOnly = null;
     hang = Duration.ZERO;
     return this;
   }
@@ -103,9 +112,11 @@ public final class ApiProxy implements AutoCloseable {
         return;
       }
       int status = refuseWith;
+      String only = refuseOnly;
+      if (only != null && !new String(body, StandardCharsets.UTF_8).contains(only)) status = 0;
       if (status != 0) {
         String quote = echoRequest ? " (request: Authorization " + ex.getRequestHeaders().getFirst("Authorization")
-            + "; body " + new String(body, StandardCharsets.UTF_8) + ")" : "";
+            + "; body " + new String(body, StandardCharsets.UTF_8) + "; target " + ex.getRequestURI() + ")" : "";
         String code = switch (status) {
           case 401 -> "unauthorized";
           case 403 -> "forbidden";

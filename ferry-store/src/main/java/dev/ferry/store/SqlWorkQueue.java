@@ -129,6 +129,10 @@ public final class SqlWorkQueue implements WorkQueue {
         + " attempts INTEGER NOT NULL DEFAULT 0, due_at BIGINT NOT NULL, owner TEXT, lease_until BIGINT,"
         + " reason TEXT, received_at BIGINT NOT NULL, settled_at BIGINT)");
     st.execute("CREATE INDEX IF NOT EXISTS ferry_queue_by_state ON ferry_queue (queue, state, id)");
+    // compaction: deliveries by age, and a delivery's items (indexes only: the tables' version is unchanged)
+    st.execute("CREATE INDEX IF NOT EXISTS ferry_queue_by_delivery ON ferry_queue (queue, delivery_id)");
+    st.execute("CREATE INDEX IF NOT EXISTS ferry_queue_deliveries_by_age ON ferry_queue_deliveries (queue,"
+        + " received_at)");
     try (ResultSet rs = st.executeQuery("SELECT MAX(version) FROM ferry_queue_version")) {
       int found = rs.next() ? rs.getInt(1) : 0;
       if (found > VERSION) {
@@ -307,6 +311,47 @@ public final class SqlWorkQueue implements WorkQueue {
   public int redrive(long nowMillis) {
     return update("redrive failed items", "UPDATE ferry_queue SET state = 'pending', attempts = 0, due_at = ?,"
         + " settled_at = NULL WHERE queue = ? AND state = 'failed'", nowMillis, queue);
+  }
+
+  @Override
+  public int dropFailed() {
+    return update("drop failed items", "DELETE FROM ferry_queue WHERE queue = ? AND state = 'failed'", queue);
+  }
+
+  /**
+   * One transaction: the oldest deliveries past the cut-off with no item left unsettled or failed, then their items
+   * and themselves. A done item never changes state again and a new item never joins a stored delivery, so the set
+   * chosen stays compactable until it is deleted; two processes compacting at once delete the same rows, once.
+   */
+  @Override
+  public int compact(long receivedBeforeMillis, int max) {
+    if (max <= 0) return 0;
+    return inTx("compact the queue", c -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement p = c.prepareStatement("SELECT d.delivery_id FROM ferry_queue_deliveries d"
+          + " WHERE d.queue = ? AND d.received_at < ? AND NOT EXISTS (SELECT 1 FROM ferry_queue q"
+          + " WHERE q.queue = d.queue AND q.delivery_id = d.delivery_id AND q.state <> 'done')"
+          + " ORDER BY d.received_at LIMIT ?")) {
+        p.setString(1, queue);
+        p.setLong(2, receivedBeforeMillis);
+        p.setInt(3, max);
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) ids.add(rs.getString(1));
+        }
+      }
+      if (ids.isEmpty()) return 0;
+      for (String table : List.of("ferry_queue", "ferry_queue_deliveries")) {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE queue = ? AND delivery_id = ?")) {
+          for (String id : ids) {
+            d.setString(1, queue);
+            d.setString(2, id);
+            d.addBatch();
+          }
+          d.executeBatch();
+        }
+      }
+      return ids.size();
+    });
   }
 
   @Override

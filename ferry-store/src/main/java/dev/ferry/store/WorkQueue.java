@@ -6,7 +6,8 @@ import java.util.List;
  * A durable queue of work items in the job store, shared by every process that opens the same store: deliveries
  * are stored once by their id (a redelivery is recognised, never stored twice), items are claimed under leases (an
  * expired claim, e.g. of a killed process, is claimed again), and each item ends {@code done} or {@code failed}
- * (kept with its reason; failed items can be listed and put back).
+ * (kept with its reason; failed items can be listed and put back, or dropped). A delivery is remembered, and its id
+ * recognised, until it is {@linkplain #compact compacted}: received before a cut-off and every item of it done.
  *
  * <p>Implementations are threadsafe. Times are wall-clock milliseconds passed in by the caller (tests use virtual
  * time).
@@ -60,6 +61,21 @@ public interface WorkQueue extends AutoCloseable {
 
   /** Puts every failed item back in the queue (attempts reset); returns how many. */
   int redrive(long nowMillis);
+
+  /**
+   * Deletes every failed item for good; returns how many. Their deliveries are then compacted as any other (their
+   * ids are recognised until then).
+   */
+  int dropFailed();
+
+  /**
+   * Forgets up to {@code max} deliveries received before {@code receivedBeforeMillis} whose items are all done
+   * (or that had none), oldest first: the delivery and its items are deleted, so a redelivery of its id after this is
+   * stored and run again. A delivery with an item pending, claimed or failed is kept, whatever its age.
+   *
+   * @return the deliveries forgotten (fewer than {@code max}: none older is left to forget now)
+   */
+  int compact(long receivedBeforeMillis, int max);
 
   /** Whether the store answers now. */
   boolean reachable();

@@ -125,6 +125,55 @@ class WorkQueueContractTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
+  void compactionForgetsOldDeliveriesWhoseItemsAreAllDoneAndKeepsTheRest(String kind) {
+    SqlWorkQueue q = open(kind, "pages");
+    SqlWorkQueue other = open(kind, "other");
+    // Given, received at 1000: a delivery done, one with nothing to run, one with an item failed, one still pending;
+    // at 5000 a delivery done; and another queue's old delivery, done
+    q.offer("done-old", List.of("{}", "{}"), 1000, 100);
+    q.offer("empty-old", List.of(), 1000, 100);
+    q.offer("failed-old", List.of("{}", "{}"), 1000, 100);
+    for (WorkQueue.QueueItem i : q.claim("a", 4, 1000, LEASE)) {
+      if (i.deliveryId().equals("failed-old") && i.index() == 1) q.fail(i.id(), "a", "gave up", 1100);
+      else q.done(i.id(), "a", 1100);
+    }
+    q.offer("pending-old", List.of("{}"), 1000, 100);
+    q.offer("done-new", List.of("{}"), 5000, 100);
+    q.claim("a", 10, 5000, LEASE).stream().filter(i -> i.deliveryId().equals("done-new"))
+        .forEach(i -> q.done(i.id(), "a", 5100));
+    other.offer("other-old", List.of("{}"), 1000, 100);
+    other.claim("b", 10, 1000, LEASE).forEach(i -> other.done(i.id(), "b", 1100));
+    assertThat(q.stats(6000)).isEqualTo(new WorkQueue.QueueStats(0, 1, 4, 1, 5000));
+
+    // When: compacting what was received before 1000 forgets nothing (the cut-off is exclusive); before 5000, one at a
+    // time, the two old deliveries that are settled done
+    assertThat(q.compact(1000, 10)).isZero();
+    assertThat(q.compact(5000, 1)).isEqualTo(1);
+    assertThat(q.compact(5000, 10)).isEqualTo(1);
+    assertThat(q.compact(5000, 10)).isZero();
+
+    // Then: their ids are forgotten (a redelivery is stored again), the rest recognised; the failed and pending items
+    // are kept with their deliveries' done items; the other queue is untouched
+    assertThat(q.stats(6000)).isEqualTo(new WorkQueue.QueueStats(0, 1, 2, 1, 5000));
+    assertThat(q.offer("done-old", List.of("{}"), 6000, 100)).isEqualTo(WorkQueue.Offer.STORED);
+    assertThat(q.offer("empty-old", List.of(), 6000, 100)).isEqualTo(WorkQueue.Offer.STORED);
+    for (String kept : List.of("failed-old", "pending-old", "done-new")) {
+      assertThat(q.offer(kept, List.of("{}"), 6000, 100)).as(kept).isEqualTo(WorkQueue.Offer.DUPLICATE);
+    }
+    assertThat(other.offer("other-old", List.of("{}"), 6000, 100)).isEqualTo(WorkQueue.Offer.DUPLICATE);
+    assertThat(q.failed(10)).singleElement().satisfies(f -> assertThat(f.deliveryId()).isEqualTo("failed-old"));
+
+    // When the failed item is dropped, its delivery (now all done) is compacted like any other
+    assertThat(q.dropFailed()).isEqualTo(1);
+    assertThat(q.failed(10)).isEmpty();
+    assertThat(q.offer("failed-old", List.of("{}"), 6000, 100)).isEqualTo(WorkQueue.Offer.DUPLICATE);
+    assertThat(q.compact(5000, 10)).isEqualTo(1);
+    assertThat(q.offer("failed-old", List.of("{}"), 6000, 100)).isEqualTo(WorkQueue.Offer.STORED);
+    assertThat(q.offer("pending-old", List.of("{}"), 6000, 100)).isEqualTo(WorkQueue.Offer.DUPLICATE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
   void queuesAreApartAndReopeningKeepsEverything(String kind) {
     SqlWorkQueue pages = open(kind, "pages");
     SqlWorkQueue other = open(kind, "other");

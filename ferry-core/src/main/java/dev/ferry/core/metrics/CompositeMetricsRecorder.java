@@ -109,4 +109,9 @@ final class CompositeMetricsRecorder implements MetricsRecorder {
   public void gauge(Gauge gauge, String scope, DoubleSupplier value) {
     for (MetricsRecorder r : recorders) r.gauge(gauge, scope, value);
   }
+
+  @Override
+  public void gauge(Gauge gauge, String scope, String name, DoubleSupplier value) {
+    for (MetricsRecorder r : recorders) r.gauge(gauge, scope, name, value);
+  }
 }

@@ -119,4 +119,13 @@ public interface MetricsRecorder {
    * @param scope what the value belongs to: the job id, the target or the pool named in {@link Gauge}
    */
   default void gauge(Gauge gauge, String scope, DoubleSupplier value) {}
+
+  /**
+   * As {@link #gauge(Gauge, String, DoubleSupplier)}, for one of several owners of one scope told apart by
+   * {@code name} (two targets of a spec on one {@code host:port} each have a pace): a backend that labels its values
+   * adds the name as a label of its own; by default the name is ignored.
+   */
+  default void gauge(Gauge gauge, String scope, String name, DoubleSupplier value) {
+    gauge(gauge, scope, value);
+  }
 }
