@@ -30,6 +30,7 @@ import dev.ferry.http.KnownRateFeedback;
 import dev.ferry.http.NetworkSettings;
 import dev.ferry.http.ProxySettings;
 import dev.ferry.http.Secret;
+import dev.ferry.http.UnseenLimitHint;
 import dev.ferry.core.source.InputException;
 import dev.ferry.metrics.PrometheusEndpoint;
 import dev.ferry.recipes.workos.ImportSettings;
@@ -188,6 +189,9 @@ final class JobSession {
         feedback = new AdaptiveFeedback(rowLimiter, limiter, learner,
             rateLimit.isKnown() ? null : new QuotaPace(HEADROOM), metrics::inFlight);
       }
+      AttemptListener hint = rateLimit.isAuto()
+          ? new UnseenLimitHint(apiUri(settings.apiUrl()).getHost(), "--rate-limit none", limiter::rate)
+          : AttemptListener.NONE;
       // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time; a
       // budget the target refuses turns into even pacing at the first trim.
       AttemptListener trim = rate > 0
@@ -197,7 +201,8 @@ final class JobSession {
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
           () -> ThreadLocalRandom.current().nextDouble(), MetricsRecorder.composite(metrics, exported),
-          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim), network);
+          KnownRateFeedback.both(KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim),
+              hint), network);
     }
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
