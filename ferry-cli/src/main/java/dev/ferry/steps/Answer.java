@@ -43,6 +43,11 @@ final class Answer {
     return response.status() == 0 ? ApiMessage.of(response) : ApiMessage.of(tree(), response.status(), response.body());
   }
 
+  /** Reads the call's captures from this answer's body, parsed only when there is something to capture. */
+  Map<String, Object> captures(CallConfig call) {
+    return call.capture().isEmpty() ? new LinkedHashMap<>() : capture(call, tree());
+  }
+
   /** Reads the captures from {@code from} (the answer, or the row's item of it). */
   static Map<String, Object> capture(CallConfig call, Object from) {
     Map<String, Object> out = new LinkedHashMap<>();

@@ -42,7 +42,7 @@ final class BatchStep implements Step, AutoCloseable {
       BatchSettings s = config.batch();
       weight = s.weight() == null ? 1 : Weights.whole(s.weight(), s.weight().render(ctx), "weight");
       bytes = s.maxBytes() > 0 && config.call().request().body() != null
-          ? Json.write(config.call().request().body().render(alone(ctx, weight, 0))).length() : 0;
+          ? config.call().request().body().renderJson(alone(ctx, weight, 0), false).length() : 0;
     } catch (SpecException e) {
       return CallRunner.templateFailure(e);
     }

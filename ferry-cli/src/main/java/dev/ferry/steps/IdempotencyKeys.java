@@ -21,10 +21,18 @@ final class IdempotencyKeys {
       throw new SpecException(template.location(), "the idempotency key is " + key.length() + " characters long (at "
           + "most " + MAX_LENGTH + ")");
     }
-    if (key.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+    if (!visibleAscii(key)) {
       throw new SpecException(template.location(), "the idempotency key holds spaces or non-ASCII characters "
           + "(use fields that are ids, or lower(...) of them)");
     }
     return key;
+  }
+
+  private static boolean visibleAscii(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x21 || c > 0x7e) return false;
+    }
+    return true;
   }
 }

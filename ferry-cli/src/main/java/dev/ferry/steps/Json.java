@@ -1,6 +1,5 @@
 package dev.ferry.steps;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** JSON text ↔ JSON-like values (Map, List, String, Number, Boolean, null). Stateless; threadsafe. */
@@ -10,11 +9,7 @@ final class Json {
   private Json() {}
 
   static String write(Object value) {
-    try {
-      return MAPPER.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("not a JSON value: " + e.getOriginalMessage());
-    }
+    return dev.ferry.steps.template.JsonText.write(value);
   }
 
   /** The tree of {@code text}, or null when it is empty or not JSON. */

@@ -37,7 +37,7 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
         sep = '&';
       }
     }
-    List<String> headers = new ArrayList<>();
+    List<String> headers = r.headers().isEmpty() ? List.of() : new ArrayList<>();
     r.headers().forEach((name, t) -> {
       String v = t.renderText(ctx);
       if (!v.isEmpty()) {
@@ -45,35 +45,23 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
         headers.add(v);
       }
     });
-    String body = r.body() == null ? null
-        : Json.write(r.omitEmpty() ? withoutEmpty(r.body().render(ctx)) : r.body().render(ctx));
+    String body = r.body() == null ? null : r.body().renderJson(ctx, r.omitEmpty());
     String key = call.idempotencyKey() == null ? null : IdempotencyKeys.check(call.idempotencyKey(), ctx);
-    Map<String, Long> charge = new java.util.LinkedHashMap<>();
-    call.charge().forEach((unit, t) -> charge.put(unit, Weights.whole(t, t.render(ctx), "charge of " + unit)));
-    return new RenderedCall(r.method(), path.toString(), body, key, List.copyOf(headers), Map.copyOf(charge));
+    Map<String, Long> charge;
+    if (call.charge().isEmpty()) {
+      charge = Map.of();
+    } else {
+      Map<String, Long> weights = new java.util.LinkedHashMap<>();
+      call.charge().forEach((unit, t) -> weights.put(unit, Weights.whole(t, t.render(ctx), "charge of " + unit)));
+      charge = Map.copyOf(weights);
+    }
+    return new RenderedCall(r.method(), path.toString(), body, key, headers.isEmpty() ? List.of()
+        : List.copyOf(headers), charge);
   }
 
   /** The tree without the object fields that are null, "", [] or {} (after their own empty fields left). */
   static Object withoutEmpty(Object v) {
-    if (v instanceof Map<?, ?> m) {
-      Map<Object, Object> out = new java.util.LinkedHashMap<>();
-      m.forEach((k, x) -> {
-        Object kept = withoutEmpty(x);
-        if (!isEmpty(kept)) out.put(k, kept);
-      });
-      return out;
-    }
-    if (v instanceof List<?> l) {
-      List<Object> out = new ArrayList<>(l.size());
-      for (Object x : l) out.add(withoutEmpty(x));
-      return out;
-    }
-    return v;
-  }
-
-  private static boolean isEmpty(Object v) {
-    return v == null || "".equals(v) || v instanceof Map<?, ?> m && m.isEmpty()
-        || v instanceof List<?> l && l.isEmpty();
+    return dev.ferry.steps.template.JsonTemplate.withoutEmpty(v);
   }
 
   ApiCall toApiCall(String callType) {
@@ -91,6 +79,12 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
   }
 
   static String component(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean kept = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+          || c == '_' || c == '*';
+      if (!kept) return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+    return s; // what URLEncoder leaves as it is
   }
 }

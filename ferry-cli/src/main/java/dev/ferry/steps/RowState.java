@@ -14,7 +14,7 @@ import java.util.Objects;
  */
 public final class RowState {
   private final RowInput input;
-  private final String key;
+  private String key;
   private final Map<String, Object> job;
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final Map<String, Object> source;
@@ -51,6 +51,11 @@ public final class RowState {
     return key;
   }
 
+  /** Sets the row's business key, once rendered. */
+  void key(String key) {
+    this.key = key == null ? "" : key;
+  }
+
   /** The row's record (empty when the source gives none). */
   public Map<String, Object> record() {
     return input.record() == null ? Map.of() : input.record();
@@ -58,7 +63,12 @@ public final class RowState {
 
   /** Records a step's captured results ({@code steps.NAME} from now on). */
   public void put(String step, Map<String, Object> captures) {
-    results.put(step, Collections.unmodifiableMap(new LinkedHashMap<>(captures)));
+    putOwned(step, Collections.unmodifiableMap(new LinkedHashMap<>(captures)));
+  }
+
+  /** As {@link #put}, keeping {@code captures} itself: a map nobody changes (a {@link StepResult.Ok}'s). */
+  void putOwned(String step, Map<String, Object> captures) {
+    results.put(step, captures);
     context = null;
   }
 
@@ -69,15 +79,21 @@ public final class RowState {
 
   /** Sets the row's computed values ({@code vars.NAME} from now on). */
   public void vars(Map<String, Object> values) {
-    this.vars = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    ownVars(new LinkedHashMap<>(values));
+  }
+
+  /** As {@link #vars}, keeping {@code values} itself: the caller never changes it again. */
+  void ownVars(Map<String, Object> values) {
+    // a SlotMap is read-only through the Map interface already (and compiled templates read its slots directly)
+    this.vars = values instanceof dev.ferry.steps.template.SlotMap ? values : Collections.unmodifiableMap(values);
     context = null;
   }
 
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
     if (context == null) {
-      RenderContext ctx = RenderContext.ofRow(record(), Map.copyOf(results), job, source).withVars(vars);
-      context = tables.isEmpty() ? ctx : ctx.withTables(tables);
+      context = RenderContext.of(record(), results.isEmpty() ? Map.of() : Map.copyOf(results), job, source, vars,
+          tables);
     }
     return context;
   }

@@ -31,6 +31,7 @@ final class StepCounts {
     return switch (note) {
       case "" -> "ok";
       case "found" -> "existing";
+      case "dry run" -> "dry_run"; // every step of every row of a dry run: no new String each time
       default -> note.replace(' ', '_'); // existing, created, cached, dry_run
     };
   }

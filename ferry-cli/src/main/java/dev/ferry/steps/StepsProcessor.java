@@ -8,6 +8,7 @@ import dev.ferry.http.TargetUnusableException;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.sinks.ResultSink;
+import dev.ferry.steps.template.SlotMap;
 import dev.ferry.steps.template.SpecException;
 import dev.ferry.steps.template.Template;
 import java.io.IOException;
@@ -31,7 +32,9 @@ final class StepsProcessor implements RowProcessor {
   private final List<StepConfig> configs;
   private final List<Step> steps;
   private final Template key;
-  private final Map<String, Template> vars;
+  /** The vars' names (a row's values are a {@link SlotMap} of them) and templates, in order. */
+  private final SlotMap.Names varNames;
+  private final Template[] varTemplates;
   private final Map<String, Object> tables;
   private final List<RowCheck> checks;
   private final Map<String, Object> job;
@@ -40,6 +43,8 @@ final class StepsProcessor implements RowProcessor {
   /** What is secret for each row: masked out of everything that leaves this processor. */
   private final RowSecrets secrets;
   private final StepCounts counts;
+  /** Step name → the name its failures carry in the ledger ({@code reported_as}); steps not in it use their own. */
+  private final Map<String, String> reportedAs;
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
@@ -50,9 +55,17 @@ final class StepsProcessor implements RowProcessor {
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
       RowSecrets secrets) {
+    this(configs, steps, key, vars, tables, checks, job, sink, dryRun, secrets, Map.of());
+  }
+
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
+      Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
+      RowSecrets secrets, Map<String, String> reportedAs) {
+    this.reportedAs = Map.copyOf(reportedAs);
     this.secrets = secrets;
     this.counts = new StepCounts(configs);
-    this.vars = vars;
+    this.varNames = new SlotMap.Names(List.copyOf(vars.keySet()));
+    this.varTemplates = vars.values().toArray(Template[]::new);
     this.tables = tables;
     this.configs = configs;
     this.steps = steps;
@@ -69,12 +82,12 @@ final class StepsProcessor implements RowProcessor {
     if (dryRun) secrets.started(row.row(), mask);
     try {
       return masked(run(row, mask), mask);
-    } catch (StopJobException e) {
-      throw new StopJobException(mask.mask(e.getMessage()));
-    } catch (TargetUnusableException e) {
-      // a stop for a job; the cause tells a service that the target, not the row, is at fault (docs/SERVE.md)
+    } catch (StopJobException | TargetUnusableException e) {
       StopJobException stop = new StopJobException(mask.mask(e.getMessage()));
-      stop.initCause(new TargetUnusableException(stop.getMessage()));
+      // a stop for a job; the cause tells a service that the target, not the row, is at fault (docs/SERVE.md)
+      if (e instanceof TargetUnusableException || e.getCause() instanceof TargetUnusableException) {
+        stop.initCause(new TargetUnusableException(stop.getMessage()));
+      }
       throw stop;
     } catch (RuntimeException e) {
       if (mask.isEmpty()) throw e;
@@ -96,19 +109,19 @@ final class StepsProcessor implements RowProcessor {
     }
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
-    state = new RowState(row, rowKey, job, tables);
-    if (!vars.isEmpty()) {
-      Map<String, Object> values = new java.util.LinkedHashMap<>();
+    state.key(rowKey);
+    if (varTemplates.length > 0) {
+      SlotMap values = new SlotMap(varNames);
       // one context for every var: it holds the map being filled, so each var reads the ones above it
       dev.ferry.steps.template.RenderContext ctx = state.context().withVars(values);
-      for (Map.Entry<String, Template> v : vars.entrySet()) {
+      for (Template v : varTemplates) {
         try {
-          values.put(v.getKey(), v.getValue().render(ctx));
+          values.fill(v.render(ctx));
         } catch (SpecException e) {
           return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "template", e.getMessage());
         }
       }
-      state.vars(values);
+      state.ownVars(values); // filled: nothing writes it from here on
     }
     if (!checks.isEmpty()) {
       RowOutcome invalid = check(row, rowKey, state.context());
@@ -124,7 +137,7 @@ final class StepsProcessor implements RowProcessor {
         try {
           run = c.when().renderCondition(state.context());
         } catch (SpecException e) {
-          return failed(row, rowKey, c.name(), CallRunner.templateFailure(e));
+          return failed(row, rowKey, reported(c.name()), CallRunner.templateFailure(e));
         }
         if (!run) continue;
       }
@@ -132,7 +145,7 @@ final class StepsProcessor implements RowProcessor {
       switch (r) {
         case StepResult.Ok ok -> {
           counts.add(c.name(), StepCounts.ofNote(ok.note()));
-          state.put(c.name(), ok.captures());
+          state.putOwned(c.name(), ok.captures()); // an Ok's captures are its own read-only copy
           if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) created.add(rs);
           lastStep = c.name();
           last = ok;
@@ -141,7 +154,7 @@ final class StepsProcessor implements RowProcessor {
         case StepResult.Failed f -> {
           counts.add(c.name(), "failed");
           StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
-          return failed(row, rowKey, c.name(), out);
+          return failed(row, rowKey, reported(c.name()), out);
         }
       }
     }
@@ -248,6 +261,16 @@ final class StepsProcessor implements RowProcessor {
   private static RowOutcome failed(RowInput row, String key, String step, StepResult.Failed f) {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, f.retryable(), key, step, f.status(),
         f.code(), f.message(), f.requestId(), "");
+  }
+
+  /** The name a failure at {@code step} carries in the ledger. */
+  private String reported(String step) {
+    return reportedAs.getOrDefault(step, step);
+  }
+
+  /** Counts what a step did outside a row's run (a pre-warmed lookup's resolution). */
+  void count(String step, String outcome) {
+    counts.add(step, outcome);
   }
 
   /** What each step did for this run's rows ({@link StepCounts}). */

@@ -11,6 +11,8 @@ import java.util.Locale;
  *       embedding models; "" and null count 0), for a batch step's weight and a tokens-per-minute charge;</li>
  *   <li>{@code bytes(text)}: UTF-8 bytes of a string (of the JSON of any other value);</li>
  *   <li>{@code length(v)}: characters of a string, items of a list, fields of an object, 0 for null;</li>
+ *   <li>{@code max_length(v)}: the greatest {@code length} of a list's items (of an object's values), 0 when it has
+ *       none, e.g. the longest metadata value: {@code max_length(values(json_parse(row.metadata)))};</li>
  *   <li>{@code lower(s)}, {@code upper(s)}, {@code trim(s)}: of a string (null stays null);</li>
  *   <li>{@code string(v)}: the value as text; {@code number(v)}: a number from a number or a numeric string;</li>
  *   <li>{@code default(v, fallback)}: {@code v} unless it is null or "";</li>
@@ -32,12 +34,12 @@ import java.util.Locale;
  */
 public final class Functions {
   /** Every function name, in the order documented. */
-  public static final List<String> NAMES = List.of("tokens", "bytes", "length", "lower", "upper", "trim", "string",
+  public static final List<String> NAMES = List.of("tokens", "bytes", "length", "max_length", "lower", "upper", "trim", "string",
       "number", "default", "json", "uuid5", "if", "split", "matches", "starts_with", "json_parse", "keys",
       "values");
 
   private static final java.util.Map<String, Integer> ARITY = java.util.Map.ofEntries(
-      java.util.Map.entry("tokens", 1), java.util.Map.entry("bytes", 1), java.util.Map.entry("length", 1),
+      java.util.Map.entry("tokens", 1), java.util.Map.entry("bytes", 1), java.util.Map.entry("length", 1), java.util.Map.entry("max_length", 1),
       java.util.Map.entry("lower", 1), java.util.Map.entry("upper", 1), java.util.Map.entry("trim", 1),
       java.util.Map.entry("string", 1), java.util.Map.entry("number", 1), java.util.Map.entry("default", 2),
       java.util.Map.entry("json", 1), java.util.Map.entry("uuid5", 1), java.util.Map.entry("if", 3),
@@ -60,25 +62,72 @@ public final class Functions {
   static Object apply(String name, List<Object> args, SpecLocation at) {
     Object v = args.get(0);
     return switch (name) {
+      case "split", "matches", "starts_with", "default" -> apply2(name, v, args.get(1), at);
+      default -> apply1(name, v, at);
+    };
+  }
+
+  /**
+   * A function of one argument ({@link #apply}'s cases; a compiled call reaches them without an argument list).
+   *
+   * @throws SpecException at {@code at} when the value does not fit
+   */
+  static Object apply1(String name, Object v, SpecLocation at) {
+    return switch (name) {
       case "tokens" -> (long) Tokens.count(textOf(name, v, at));
       case "bytes" -> (long) (v instanceof String s ? s : Values.text(v)).getBytes(StandardCharsets.UTF_8).length;
       case "length" -> length(v);
+      case "max_length" -> maxLength(v, at);
       case "lower" -> v == null ? null : textOf(name, v, at).toLowerCase(Locale.ROOT);
       case "upper" -> v == null ? null : textOf(name, v, at).toUpperCase(Locale.ROOT);
-      case "trim" -> v == null ? null : textOf(name, v, at).strip();
+      case "trim" -> trim(v, at);
       case "string" -> v == null ? null : Values.text(v);
       case "number" -> number(v, at);
-      case "default" -> v == null || "".equals(v) ? args.get(1) : v;
       case "json" -> Values.json(v);
       case "uuid5" -> v == null ? null : NameUuid.of(textOf(name, v, at));
-      case "split" -> split(v, textOf(name, args.get(1), at), at);
-      case "matches" -> pattern(textOf(name, args.get(1), at), at).matcher(textOf(name, v, at)).matches();
-      case "starts_with" -> textOf(name, v, at).startsWith(textOf(name, args.get(1), at));
       case "json_parse" -> jsonParse(v, at);
       case "keys" -> new java.util.ArrayList<Object>(objectOf(name, v, at).keySet());
       case "values" -> new java.util.ArrayList<Object>(objectOf(name, v, at).values());
-      default -> throw new IllegalStateException("no function " + name);
+      default -> throw new IllegalStateException("no function " + name + " of one argument");
     };
+  }
+
+  /** A function of two arguments, as {@link #apply1}. */
+  static Object apply2(String name, Object v, Object w, SpecLocation at) {
+    return switch (name) {
+      case "default" -> v == null || "".equals(v) ? w : v;
+      case "split" -> split(v, textOf(name, w, at), at);
+      case "matches" -> pattern(textOf(name, w, at), at).matcher(textOf(name, v, at)).matches();
+      case "starts_with" -> textOf(name, v, at).startsWith(textOf(name, w, at));
+      default -> throw new IllegalStateException("no function " + name + " of two arguments");
+    };
+  }
+
+  static Object trim(Object v, SpecLocation at) {
+    return v == null ? null : textOf("trim", v, at).strip();
+  }
+
+  /** {@code matches(v, regex)} with the regex compiled once (a literal in the template). */
+  static boolean matches(Object v, java.util.regex.Pattern regex, SpecLocation at) {
+    return regex.matcher(textOf("matches", v, at)).matches();
+  }
+
+  /** The compiled regex of a literal, or null when it is not a regular expression (the call fails per row). */
+  static java.util.regex.Pattern patternOrNull(String regex) {
+    try {
+      return java.util.regex.Pattern.compile(regex);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      return null;
+    }
+  }
+
+  /** {@code length(v) == 0}, without boxing the length. */
+  static boolean lengthIsZero(Object v) {
+    if (v == null) return true;
+    if (v instanceof String s) return s.isEmpty();
+    if (v instanceof List<?> l) return l.isEmpty();
+    if (v instanceof java.util.Map<?, ?> m) return m.isEmpty();
+    return Values.text(v).isEmpty();
   }
 
   private static List<Object> split(Object v, String sep, SpecLocation at) {
@@ -131,6 +180,13 @@ public final class Functions {
       throw new SpecException(at, "json_parse(...): the text is not JSON");
     }
     return parsed;
+  }
+
+  private static long maxLength(Object v, SpecLocation at) {
+    java.util.Collection<?> items = v instanceof List<?> l ? l : objectOf("max_length", v, at).values();
+    long max = 0;
+    for (Object item : items) max = Math.max(max, length(item));
+    return max;
   }
 
   private static long length(Object v) {

@@ -58,16 +58,81 @@ public sealed interface JsonTemplate {
    */
   Object render(RenderContext context);
 
+  /**
+   * The JSON text of {@link #render}, written straight into one builder (no tree of maps per row), the same text as
+   * writing the rendered tree with {@link JsonText} (after {@link #withoutEmpty} when {@code omitEmpty}).
+   *
+   * @param omitEmpty leave out the object fields whose value is empty (null, "", [] or {}, after their own empty
+   *                  fields left), at any depth
+   * @throws SpecException when a leaf cannot be rendered
+   */
+  default String renderJson(RenderContext context, boolean omitEmpty) {
+    StringBuilder b = new StringBuilder(256);
+    write(context, b, omitEmpty);
+    return b.toString();
+  }
+
+  /**
+   * Appends the JSON text of the rendered node (see {@link #renderJson}).
+   *
+   * @return whether what it wrote is empty: null, "", [] or {}
+   */
+  boolean write(RenderContext context, StringBuilder out, boolean omitEmpty);
+
+  /** The tree without the object fields that are null, "", [] or {} (after their own empty fields left). */
+  static Object withoutEmpty(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      m.forEach((k, x) -> {
+        Object kept = withoutEmpty(x);
+        if (!isEmpty(kept)) out.put(k, kept);
+      });
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object x : l) out.add(withoutEmpty(x));
+      return out;
+    }
+    return v;
+  }
+
+  /** null, "", [] or {}. */
+  static boolean isEmpty(Object v) {
+    return v == null || "".equals(v) || v instanceof Map<?, ?> m && m.isEmpty()
+        || v instanceof List<?> l && l.isEmpty();
+  }
+
   /** True when any leaf reads {@code batch}. */
   boolean usesBatch();
 
   /** The names of the steps any leaf reads. */
   java.util.Set<String> stepsRead();
 
-  /** An object node. */
-  record Obj(Map<String, JsonTemplate> fields) implements JsonTemplate {
-    public Obj {
-      fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+  /**
+   * An object node. Its field names are JSON-encoded once ({@code "email":}), so a row's body writes each field as one
+   * append of that text and its value.
+   */
+  final class Obj implements JsonTemplate {
+    private final Map<String, JsonTemplate> fields;
+    private final String[] names; // "name": as JSON text, in order
+    private final JsonTemplate[] values;
+
+    public Obj(Map<String, JsonTemplate> fields) {
+      this.fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+      this.names = new String[fields.size()];
+      this.values = new JsonTemplate[fields.size()];
+      int i = 0;
+      for (Map.Entry<String, JsonTemplate> f : this.fields.entrySet()) {
+        StringBuilder b = new StringBuilder();
+        JsonText.string(b, f.getKey());
+        names[i] = b.append(':').toString();
+        values[i++] = Objects.requireNonNull(f.getValue(), "a field's template cannot be null");
+      }
+    }
+
+    public Map<String, JsonTemplate> fields() {
+      return fields;
     }
 
     @Override
@@ -75,6 +140,24 @@ public sealed interface JsonTemplate {
       Map<String, Object> out = new LinkedHashMap<>();
       fields.forEach((k, v) -> out.put(k, v.render(context)));
       return out;
+    }
+
+    @Override
+    public boolean write(RenderContext context, StringBuilder out, boolean omitEmpty) {
+      out.append('{');
+      boolean any = false;
+      for (int i = 0; i < names.length; i++) {
+        int mark = out.length();
+        if (any) out.append(',');
+        out.append(names[i]);
+        if (values[i].write(context, out, omitEmpty) && omitEmpty) {
+          out.setLength(mark); // an empty field left out: the text written for it is taken back
+        } else {
+          any = true;
+        }
+      }
+      out.append('}');
+      return !any;
     }
 
     @Override
@@ -87,6 +170,21 @@ public sealed interface JsonTemplate {
       java.util.Set<String> s = new java.util.TreeSet<>();
       fields.values().forEach(v -> s.addAll(v.stepsRead()));
       return s;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Obj other && fields.equals(other.fields);
+    }
+
+    @Override
+    public int hashCode() {
+      return fields.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Obj[fields=" + fields + "]";
     }
   }
 
@@ -101,6 +199,17 @@ public sealed interface JsonTemplate {
       List<Object> out = new ArrayList<>(items.size());
       for (JsonTemplate t : items) out.add(t.render(context));
       return out;
+    }
+
+    @Override
+    public boolean write(RenderContext context, StringBuilder out, boolean omitEmpty) {
+      out.append('[');
+      for (int i = 0; i < items.size(); i++) { // an array keeps its empty items
+        if (i > 0) out.append(',');
+        items.get(i).write(context, out, omitEmpty);
+      }
+      out.append(']');
+      return items.isEmpty();
     }
 
     @Override
@@ -125,6 +234,14 @@ public sealed interface JsonTemplate {
     @Override
     public Object render(RenderContext context) {
       return template.render(context);
+    }
+
+    @Override
+    public boolean write(RenderContext context, StringBuilder out, boolean omitEmpty) {
+      Object v = template.render(context);
+      if (omitEmpty && (v instanceof Map<?, ?> || v instanceof List<?>)) v = withoutEmpty(v);
+      JsonText.append(out, v);
+      return isEmpty(v);
     }
 
     @Override

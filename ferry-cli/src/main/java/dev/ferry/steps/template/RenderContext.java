@@ -58,6 +58,20 @@ public final class RenderContext {
   }
 
   /**
+   * The context of one row with every root at once (the row processor's: one object per change of the row's state).
+   *
+   * @param vars   the spec's vars computed for the row ({@code vars.NAME})
+   * @param tables the spec's lookup tables ({@code tables.NAME[key]}), read-only
+   */
+  public static RenderContext of(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job,
+      Map<String, Object> source, Map<String, Object> vars, Map<String, Object> tables) {
+    return new RenderContext(Objects.requireNonNull(row, "row cannot be null"),
+        Objects.requireNonNull(steps, "steps cannot be null"), Objects.requireNonNull(job, "job cannot be null"),
+        Objects.requireNonNull(source, "source cannot be null"), Objects.requireNonNull(vars, "vars cannot be null"),
+        Objects.requireNonNull(tables, "tables cannot be null"), null, null);
+  }
+
+  /**
    * The context of a batch of rows. {@code row}, {@code steps} and {@code job} outside {@code batch.each} read the
    * batch's first row.
    *
@@ -86,6 +100,41 @@ public final class RenderContext {
   /** A context with no row (for values rendered once per job, e.g. a constant). */
   public static RenderContext empty() {
     return ofRow(Map.of(), Map.of(), Map.of());
+  }
+
+  static final int ROW = 0;
+  static final int STEPS = 1;
+  static final int JOB = 2;
+  static final int SOURCE = 3;
+  static final int VARS = 4;
+  static final int TABLES = 5;
+  static final int BATCH = 6;
+
+  /** The index of a root name for {@link #root(int)}. */
+  static int rootIndex(String name) {
+    return switch (name) {
+      case "row" -> ROW;
+      case "steps" -> STEPS;
+      case "job" -> JOB;
+      case "source" -> SOURCE;
+      case "vars" -> VARS;
+      case "tables" -> TABLES;
+      case "batch" -> BATCH;
+      default -> throw new IllegalArgumentException("no root " + name);
+    };
+  }
+
+  /** A root by its index (the batch's fields are null outside a batch; the other roots are never null). */
+  Map<String, Object> root(int index) {
+    return switch (index) {
+      case ROW -> row;
+      case STEPS -> steps;
+      case JOB -> job;
+      case SOURCE -> source;
+      case VARS -> vars;
+      case TABLES -> tables;
+      default -> batchFields;
+    };
   }
 
   Object root(String name) {

@@ -8,17 +8,33 @@ import java.util.TreeSet;
 
 /**
  * The parsed parts of a {@link Template}: literal text and expressions, in order. A template that is one expression
- * and nothing else renders to the expression's typed value. Immutable and threadsafe.
+ * and nothing else renders to the expression's typed value. Each expression is also {@linkplain Compiled compiled}
+ * once: rows are rendered from the compiled parts ({@link #render}), the parsed tree stays the reference
+ * ({@link #interpret}). Immutable and threadsafe.
  */
 final class Segments {
   private final List<Object> parts; // String (literal text) or Expr
   private final boolean single;
   private final boolean usesBatch;
   private final Set<String> stepsRead;
+  /** The single expression compiled, or null. */
+  private final Compiled one;
+  /** The parts compiled: String (literal text) or Compiled. */
+  private final Object[] plan;
+  /** The capacity a rendered mixed text starts with: its literal text plus 16 characters a value. */
+  private final int sizeHint;
 
   private Segments(List<Object> parts, boolean single) {
     this.parts = parts;
     this.single = single;
+    this.plan = new Object[parts.size()];
+    for (int i = 0; i < plan.length; i++) {
+      plan[i] = parts.get(i) instanceof Expr e ? Compiled.of(e) : parts.get(i);
+    }
+    this.one = single ? (Compiled) plan[0] : null;
+    int size = 0;
+    for (Object p : plan) size += p instanceof String s ? s.length() : 16;
+    this.sizeHint = size;
     Set<String> read = new TreeSet<>();
     boolean batch = false;
     for (Object p : parts) if (p instanceof Expr e) batch |= e.scan(read);
@@ -77,7 +93,37 @@ final class Segments {
     return new Segments(List.of(new Expr.Literal(value, 0)), true);
   }
 
+  /** The value, from the compiled parts. */
   Object render(RenderContext context, SpecLocation at) {
+    if (one != null) return one.eval(context, at);
+    return renderMixed(context, at);
+  }
+
+  /** The value as text ({@link Values#text}). */
+  String renderText(RenderContext context, SpecLocation at) {
+    if (one != null) return Values.text(one.eval(context, at));
+    return renderMixed(context, at);
+  }
+
+  /** The value as a condition ({@link Values#truthy}). */
+  boolean renderCondition(RenderContext context, SpecLocation at) {
+    if (one != null) return one.test(context, at);
+    return Values.truthy(renderMixed(context, at));
+  }
+
+  private String renderMixed(RenderContext context, SpecLocation at) {
+    if (plan.length == 0) return "";
+    if (plan.length == 1 && plan[0] instanceof String s) return s;
+    StringBuilder b = new StringBuilder(sizeHint);
+    for (Object p : plan) {
+      if (p instanceof String s) b.append(s);
+      else Values.appendText(b, ((Compiled) p).eval(context, at));
+    }
+    return b.toString();
+  }
+
+  /** The value as the parsed tree evaluates it: the reference the compiled parts are tested against. */
+  Object interpret(RenderContext context, SpecLocation at) {
     if (single) return ((Expr) parts.get(0)).eval(context, at);
     if (parts.isEmpty()) return "";
     StringBuilder b = new StringBuilder();
@@ -87,6 +133,15 @@ final class Segments {
 
   /** Mixed text with each expression's text passed through {@code escape} (a single expression too). */
   String renderEscaped(RenderContext context, SpecLocation at, java.util.function.UnaryOperator<String> escape) {
+    StringBuilder b = new StringBuilder();
+    for (Object p : plan) {
+      b.append(p instanceof Compiled c ? escape.apply(Values.text(c.eval(context, at))) : (String) p);
+    }
+    return b.toString();
+  }
+
+  /** {@link #renderEscaped} by the parsed tree (the reference). */
+  String interpretEscaped(RenderContext context, SpecLocation at, java.util.function.UnaryOperator<String> escape) {
     StringBuilder b = new StringBuilder();
     for (Object p : parts) b.append(p instanceof Expr e ? escape.apply(Values.text(e.eval(context, at))) : (String) p);
     return b.toString();

@@ -71,7 +71,7 @@ public final class Template {
 
   /** Renders as text (for paths, query values, headers, keys): null becomes "", other values as in mixed text. */
   public String renderText(RenderContext context) {
-    return Values.text(render(context));
+    return segments.renderText(context, location);
   }
 
   /**
@@ -84,7 +84,17 @@ public final class Template {
 
   /** Renders as a condition: false, null, "" and "false" are false; everything else is true. */
   public boolean renderCondition(RenderContext context) {
-    return Values.truthy(render(context));
+    return segments.renderCondition(context, location);
+  }
+
+  /** {@link #render} by the parsed expression tree instead of its compiled form: the reference for tests. */
+  Object interpret(RenderContext context) {
+    return segments.interpret(context, location);
+  }
+
+  /** {@link #renderEscaped} by the parsed expression tree: the reference for tests. */
+  String interpretEscaped(RenderContext context, java.util.function.UnaryOperator<String> escape) {
+    return segments.interpretEscaped(context, location, escape);
   }
 
   /** True when the template has no {@code {{}} part (it renders the same for every row). */

@@ -1,13 +1,11 @@
 package dev.ferry.steps.template;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 
 /** Conversions between JSON-like values and text. Stateless; threadsafe. */
 final class Values {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Reads JSON text into JSON-like values (whole numbers as Long, objects as LinkedHashMap). */
   private static final ObjectMapper READER = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_LONG_FOR_INTS)
@@ -28,12 +26,16 @@ final class Values {
     return json(v);
   }
 
+  /** Appends {@link #text} of a value without making its String first where it can. */
+  static void appendText(StringBuilder b, Object v) {
+    if (v instanceof String s) b.append(s);
+    else if (v instanceof Long l) b.append(l.longValue());
+    else if (v instanceof Map<?, ?> || v instanceof List<?>) JsonText.append(b, v);
+    else b.append(text(v));
+  }
+
   static String json(Object v) {
-    try {
-      return JSON.writeValueAsString(v);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("not a JSON value", e);
-    }
+    return JsonText.write(v);
   }
 
   /** The JSON-like value of a JSON text, or {@link #NOT_JSON}. */

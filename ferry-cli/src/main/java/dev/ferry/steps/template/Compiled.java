@@ -1,0 +1,514 @@
+package dev.ferry.steps.template;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * An {@link Expr} compiled once, when its template is parsed, into what a row's evaluation runs: each node knows its
+ * operation (no per-row switch on a function's or an operator's name), a root's field is one map read
+ * ({@code row.email}), a literal regular expression is compiled once, a call's arguments are not collected into a list,
+ * and conditions ({@code &&}, {@code ||}, {@code !}, {@code ==}, {@code length(x) != 0}, {@code matches}) answer a
+ * {@code boolean} without boxing. Values, evaluation order, short-circuits and errors (their text and location) are
+ * those of the {@code Expr} tree it comes from ({@link Expr#eval} stays the reference: {@code CompiledTest} renders
+ * both). Immutable and threadsafe.
+ */
+abstract class Compiled {
+  abstract Object eval(RenderContext ctx, SpecLocation at);
+
+  /** The value as a condition ({@link Values#truthy}). */
+  boolean test(RenderContext ctx, SpecLocation at) {
+    return Values.truthy(eval(ctx, at));
+  }
+
+  /** The compiled form of {@code e}. */
+  static Compiled of(Expr e) {
+    return switch (e) {
+      case Expr.Literal l -> new Const(l.value());
+      case Expr.Name n -> n.name().equals("batch") ? new Batch(n.offset()) : new Root(RenderContext.rootIndex(n.name()));
+      case Expr.Member m -> member(m);
+      case Expr.Each each -> new Each(of(each.item()), each.offset());
+      case Expr.Call c -> call(c);
+      case Expr.Binary b -> binary(b);
+      case Expr.Not n -> new Not(of(n.operand()));
+      case Expr.ListOf l -> new ListOf(all(l.items()));
+      case Expr.ObjectOf o -> new ObjectOf(o.keys().toArray(String[]::new), all(o.values()));
+    };
+  }
+
+  private static Compiled[] all(List<Expr> exprs) {
+    Compiled[] out = new Compiled[exprs.size()];
+    for (int i = 0; i < out.length; i++) out[i] = of(exprs.get(i));
+    return out;
+  }
+
+  private static Compiled member(Expr.Member m) {
+    if (m.selector() instanceof Expr.Literal l && l.value() instanceof String field) {
+      if (m.target() instanceof Expr.Name n && !n.name().equals("batch")) {
+        return new RootField(RenderContext.rootIndex(n.name()), field);
+      }
+      return new Field(of(m.target()), field);
+    }
+    return new Member(of(m.target()), of(m.selector()));
+  }
+
+  private static Compiled call(Expr.Call c) {
+    List<Expr> args = c.args();
+    String f = c.function();
+    if (f.equals("if")) return new If(of(args.get(0)), of(args.get(1)), of(args.get(2)));
+    if (f.equals("trim")) return new Trim(of(args.get(0)), c.offset());
+    if (f.equals("matches") && args.get(1) instanceof Expr.Literal l && l.value() instanceof String regex) {
+      Pattern p = Functions.patternOrNull(regex);
+      if (p != null) return new MatchesLiteral(of(args.get(0)), p, c.offset());
+    }
+    if (args.size() == 1) return new Call1(f, of(args.get(0)), c.offset());
+    if (args.size() == 2) return new Call2(f, of(args.get(0)), of(args.get(1)), c.offset());
+    return new CallN(f, all(args), c.offset());
+  }
+
+  private static Compiled binary(Expr.Binary b) {
+    return switch (b.op()) {
+      case "&&" -> new And(of(b.left()), of(b.right()));
+      case "||" -> new Or(of(b.left()), of(b.right()));
+      case "==", "!=" -> {
+        boolean equal = b.op().equals("==");
+        if (b.left() instanceof Expr.Call c && c.function().equals("length") && b.right() instanceof Expr.Literal l
+            && l.value() instanceof Number n && n.doubleValue() == 0) {
+          yield new LengthIsZero(of(c.args().get(0)), equal);
+        }
+        yield new Same(of(b.left()), of(b.right()), equal);
+      }
+      default -> throw new IllegalStateException(b.op());
+    };
+  }
+
+  /** A call's failure at the call's own place (as {@link Expr.Call} reports it). */
+  static SpecException at(SpecException e, SpecLocation at, int offset) {
+    return new SpecException(at.shifted(offset), e.detail());
+  }
+
+  static final class Const extends Compiled {
+    private final Object value;
+    private final boolean truth;
+
+    Const(Object value) {
+      this.value = value;
+      this.truth = Values.truthy(value);
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return value;
+    }
+
+    @Override
+    boolean test(RenderContext ctx, SpecLocation at) {
+      return truth;
+    }
+
+    Object value() {
+      return value;
+    }
+  }
+
+  /** {@code row}, {@code vars}, ... as a whole. */
+  static final class Root extends Compiled {
+    private final int root;
+
+    Root(int root) {
+      this.root = root;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return ctx.root(root);
+    }
+  }
+
+  /** {@code batch}: only in a batch. */
+  static final class Batch extends Compiled {
+    private final int offset;
+
+    Batch(int offset) {
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      if (!ctx.isBatch()) throw new SpecException(at.shifted(offset), "'batch' is only defined in a batch step's request");
+      return ctx.root(RenderContext.BATCH);
+    }
+  }
+
+  /**
+   * {@code row.email}: one read of the root's map; of a {@link SlotMap} ({@code vars}), one read of its array at the
+   * index this node remembers for the map's names.
+   */
+  static final class RootField extends Compiled {
+    private final int root;
+    private final String field;
+    /** The slot of the field in the names last seen; replaced whole (an immutable pair), so a racy read is safe. */
+    private Slot slot;
+
+    RootField(int root, String field) {
+      this.root = root;
+      this.field = field;
+    }
+
+    private record Slot(SlotMap.Names names, int index) {}
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Map<String, Object> m = ctx.root(root);
+      if (m instanceof SlotMap slots) {
+        Slot s = slot;
+        if (s == null || s.names() != slots.names()) slot = s = new Slot(slots.names(), slots.names().indexOf(field));
+        return s.index() < 0 ? null : slots.valueAt(s.index());
+      }
+      return m.get(field);
+    }
+  }
+
+  /** {@code x.name}: null unless x is an object. */
+  static final class Field extends Compiled {
+    private final Compiled target;
+    private final String field;
+
+    Field(Compiled target, String field) {
+      this.target = target;
+      this.field = field;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return target.eval(ctx, at) instanceof Map<?, ?> m ? m.get(field) : null;
+    }
+  }
+
+  /** {@code x[selector]}, as {@link Expr.Member}. */
+  static final class Member extends Compiled {
+    private final Compiled target;
+    private final Compiled selector;
+
+    Member(Compiled target, Compiled selector) {
+      this.target = target;
+      this.selector = selector;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Object t = target.eval(ctx, at);
+      Object s = selector.eval(ctx, at);
+      if (t instanceof Map<?, ?> m) return s == null ? null : m.get(s instanceof String str ? str : Values.text(s));
+      if (t instanceof List<?> l && s instanceof Number n) {
+        int i = n.intValue();
+        if (i < 0) i += l.size();
+        return i >= 0 && i < l.size() ? l.get(i) : null;
+      }
+      return null;
+    }
+  }
+
+  static final class Each extends Compiled {
+    private final Compiled item;
+    private final int offset;
+
+    Each(Compiled item, int offset) {
+      this.item = item;
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      List<RenderContext> rows = ctx.batchRows();
+      if (rows == null) throw new SpecException(at.shifted(offset), "batch.each(...) is only defined in a batch "
+          + "step's request");
+      List<Object> out = new ArrayList<>(rows.size());
+      for (RenderContext row : rows) out.add(item.eval(row, at));
+      return out;
+    }
+  }
+
+  /** {@code if(cond, then, else)}: only the branch taken is evaluated. */
+  static final class If extends Compiled {
+    private final Compiled cond;
+    private final Compiled then;
+    private final Compiled otherwise;
+
+    If(Compiled cond, Compiled then, Compiled otherwise) {
+      this.cond = cond;
+      this.then = then;
+      this.otherwise = otherwise;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return cond.test(ctx, at) ? then.eval(ctx, at) : otherwise.eval(ctx, at);
+    }
+
+    @Override
+    boolean test(RenderContext ctx, SpecLocation at) {
+      return cond.test(ctx, at) ? then.test(ctx, at) : otherwise.test(ctx, at);
+    }
+  }
+
+  static final class Trim extends Compiled {
+    private final Compiled arg;
+    private final int offset;
+
+    Trim(Compiled arg, int offset) {
+      this.arg = arg;
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Object v = arg.eval(ctx, at);
+      if (v instanceof String s) return s.strip();
+      try {
+        return Functions.trim(v, at);
+      } catch (SpecException e) {
+        throw at(e, at, offset);
+      }
+    }
+  }
+
+  /** {@code matches(x, 'literal regex')}. */
+  static final class MatchesLiteral extends Compiled {
+    private final Compiled arg;
+    private final Pattern regex;
+    /** The same answer without the regex engine, or null. */
+    private final Regexes.Shortcut shortcut;
+    private final int offset;
+
+    MatchesLiteral(Compiled arg, Pattern regex, int offset) {
+      this.arg = arg;
+      this.regex = regex;
+      this.shortcut = Regexes.shortcut(regex.pattern());
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return test(ctx, at);
+    }
+
+    @Override
+    boolean test(RenderContext ctx, SpecLocation at) {
+      Object v = arg.eval(ctx, at);
+      if (shortcut != null && v instanceof String s) return shortcut.matches(s);
+      try {
+        return Functions.matches(v, regex, at);
+      } catch (SpecException e) {
+        throw at(e, at, offset);
+      }
+    }
+  }
+
+  /** {@code length(x) == 0} ({@code equal}) or {@code length(x) != 0}. */
+  static final class LengthIsZero extends Compiled {
+    private final Compiled arg;
+    private final boolean equal;
+
+    LengthIsZero(Compiled arg, boolean equal) {
+      this.arg = arg;
+      this.equal = equal;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return test(ctx, at);
+    }
+
+    @Override
+    boolean test(RenderContext ctx, SpecLocation at) {
+      return Functions.lengthIsZero(arg.eval(ctx, at)) == equal;
+    }
+  }
+
+  static final class Call1 extends Compiled {
+    private final String function;
+    private final Compiled arg;
+    private final int offset;
+
+    Call1(String function, Compiled arg, int offset) {
+      this.function = function;
+      this.arg = arg;
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Object v = arg.eval(ctx, at);
+      try {
+        return Functions.apply1(function, v, at);
+      } catch (SpecException e) {
+        throw at(e, at, offset);
+      }
+    }
+  }
+
+  static final class Call2 extends Compiled {
+    private final String function;
+    private final Compiled first;
+    private final Compiled second;
+    private final int offset;
+
+    Call2(String function, Compiled first, Compiled second, int offset) {
+      this.function = function;
+      this.first = first;
+      this.second = second;
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Object v = first.eval(ctx, at);
+      Object w = second.eval(ctx, at);
+      try {
+        return Functions.apply2(function, v, w, at);
+      } catch (SpecException e) {
+        throw at(e, at, offset);
+      }
+    }
+  }
+
+  /** Any other call (a function of more arguments than two: none but {@code if} today). */
+  static final class CallN extends Compiled {
+    private final String function;
+    private final Compiled[] args;
+    private final int offset;
+
+    CallN(String function, Compiled[] args, int offset) {
+      this.function = function;
+      this.args = args;
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      List<Object> values = new ArrayList<>(args.length);
+      for (Compiled a : args) values.add(a.eval(ctx, at));
+      try {
+        return Functions.apply(function, values, at);
+      } catch (SpecException e) {
+        throw at(e, at, offset);
+      }
+    }
+  }
+
+  static final class And extends Compiled {
+    private final Compiled left;
+    private final Compiled right;
+
+    And(Compiled left, Compiled right) {
+      this.left = left;
+      this.right = right;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return test(ctx, at);
+    }
+
+    @Override
+    boolean test(RenderContext ctx, SpecLocation at) {
+      return left.test(ctx, at) && right.test(ctx, at);
+    }
+  }
+
+  static final class Or extends Compiled {
+    private final Compiled left;
+    private final Compiled right;
+
+    Or(Compiled left, Compiled right) {
+      this.left = left;
+      this.right = right;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return test(ctx, at);
+    }
+
+    @Override
+    boolean test(RenderContext ctx, SpecLocation at) {
+      return left.test(ctx, at) || right.test(ctx, at);
+    }
+  }
+
+  static final class Not extends Compiled {
+    private final Compiled operand;
+
+    Not(Compiled operand) {
+      this.operand = operand;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return test(ctx, at);
+    }
+
+    @Override
+    boolean test(RenderContext ctx, SpecLocation at) {
+      return !operand.test(ctx, at);
+    }
+  }
+
+  /** {@code ==} ({@code equal}) or {@code !=}. */
+  static final class Same extends Compiled {
+    private final Compiled left;
+    private final Compiled right;
+    private final boolean equal;
+
+    Same(Compiled left, Compiled right, boolean equal) {
+      this.left = left;
+      this.right = right;
+      this.equal = equal;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return test(ctx, at);
+    }
+
+    @Override
+    boolean test(RenderContext ctx, SpecLocation at) {
+      return Values.same(left.eval(ctx, at), right.eval(ctx, at)) == equal;
+    }
+  }
+
+  static final class ListOf extends Compiled {
+    private final Compiled[] items;
+
+    ListOf(Compiled[] items) {
+      this.items = items;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      List<Object> out = new ArrayList<>(items.length);
+      for (Compiled e : items) out.add(e.eval(ctx, at));
+      return out;
+    }
+  }
+
+  static final class ObjectOf extends Compiled {
+    private final String[] keys;
+    private final Compiled[] values;
+
+    ObjectOf(String[] keys, Compiled[] values) {
+      this.keys = keys;
+      this.values = values;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (int i = 0; i < keys.length; i++) out.put(keys[i], values[i].eval(ctx, at));
+      return out;
+    }
+  }
+}

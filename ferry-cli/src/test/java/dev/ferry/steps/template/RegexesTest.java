@@ -1,0 +1,40 @@
+package dev.ferry.steps.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** A {@link Regexes} shortcut answers what the regex engine answers, and only regexes of its shapes get one. */
+class RegexesTest {
+  private static final List<String> SHORTCUTS = List.of("^(|true|yes|1|y|t|false|no|0|n|f)$",
+      "^(|argon2|bcrypt|firebase-scrypt|pbkdf2|scrypt|ssha)$", "^(true|yes|1|y|t)$", "^(?:a|a|b_c)$", "^()$",
+      "(?s)^.{0,64}$", "^.{0,320}$", "^.{0,0}$", "(?s)^.{0,3}$", "^.{0,2}$");
+  private static final List<String> OTHERS = List.of("^(a.b)$", "^(a|b)*$", "(?i)^(a|b)$", "^.{1,5}$",
+      "^[^@\\s]+@[^@\\s]+$", "^.{0,5}", "(?s)^.{0,}$", "^(a|(b))$");
+  private static final String[] PIECES = {"", "true", "yes", "t", "n", "bcrypt", "firebase-scrypt", "a", "b_c", "TRUE",
+      "x", "\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029", "\uD83D\uDE00", "\uD83D", "\uDE00", "ü", " ", "|", "."};
+
+  @Test
+  void aShortcutAnswersAsTheRegexEngine() {
+    Random random = new Random(11);
+    for (String regex : SHORTCUTS) {
+      Regexes.Shortcut s = Regexes.shortcut(regex);
+      assertThat(s).as(regex).isNotNull();
+      Pattern p = Pattern.compile(regex);
+      for (int i = 0; i < 20_000; i++) {
+        StringBuilder b = new StringBuilder();
+        for (int n = random.nextInt(i % 50 == 0 ? 200 : 4); n > 0; n--) b.append(PIECES[random.nextInt(PIECES.length)]);
+        String text = b.toString();
+        assertThat(s.matches(text)).as("%s on '%s'", regex, text).isEqualTo(p.matcher(text).matches());
+      }
+    }
+  }
+
+  @Test
+  void otherRegexesAreLeftToTheEngine() {
+    for (String regex : OTHERS) assertThat(Regexes.shortcut(regex)).as(regex).isNull();
+  }
+}
