@@ -189,9 +189,7 @@ final class Drain implements Runnable {
     items.startAdmitted(() -> {
       running.add(Thread.currentThread());
       try {
-        RowOutcome o = runItem(item);
-        outage.worked();
-        settle(item, o);
+        settle(item, runItem(item));
       } catch (UnusableTarget e) {
         postpone(item, e.getMessage());
       } catch (InterruptedException e) {
@@ -213,7 +211,9 @@ final class Drain implements Runnable {
       return RowOutcome.invalid(item.id(), 0, 0, "", "malformed", "the stored item is not a JSON object");
     }
     try {
-      return processor.process(new RowInput(item.id(), 0, 0, null, null, record));
+      RowOutcome o = processor.process(new RowInput(item.id(), 0, 0, null, null, record));
+      outage.worked(); // its targets answered (or it needed none): an outage is over
+      return o;
     } catch (StopJobException e) {
       if (e.getCause() instanceof TargetUnusableException) throw new UnusableTarget(e.getMessage());
       return failedInSteps(item, e);
