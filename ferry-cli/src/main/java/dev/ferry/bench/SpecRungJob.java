@@ -83,7 +83,7 @@ public final class SpecRungJob implements RungJob {
 
   @Override
   public Started start(JobStore store, String jobId, int run, int workers, int concurrency, Consumer<String> phase)
-      throws IOException {
+      throws IOException, InterruptedException {
     JobSpec spec = run < 0 ? Objects.requireNonNull(warmup, "no warm-up slice") : runs.get(run);
     phase.accept("planning");
     SpecSettings stored = new SpecSettings(spec.file(), spec.text(), settings.baseDir(), spec.storedParams(),
@@ -102,6 +102,14 @@ public final class SpecRungJob implements RungJob {
         RetryPolicy.builder().maxAttempts(settings.maxAttempts()).build(), null, WallClock.system(),
         MetricsRecorder.none(), settings.network(), waits);
     SpecRun opened = SpecRun.open(store, job, spec, runOptions);
+    // a spec's pre-warmed lookups are resolved before the rung is timed, as the import's organizations are
+    phase.accept("pre-warming lookups");
+    try {
+      opened.steps().prewarm(options.admission(), opened.runner()::stopping, opened.runner()::requestStop, m -> { });
+    } catch (InterruptedException | RuntimeException e) {
+      opened.close();
+      throw e;
+    }
     long toDo = job.totalRows() - store.counts(jobId).total();
     return new Started(opened.runner(), toDo, metrics, waits::nanos, opened::close);
   }

@@ -43,17 +43,19 @@ public final class SpecSlices {
     List<JobSpec.SourceSpec> sources = new ArrayList<>();
     switch (spec.source()) {
       case JobSpec.CsvSource c -> {
-        for (Path p : BenchSamples.slices(c.path(), rows, count, dir)) sources.add(new JobSpec.CsvSource(p));
+        for (Path p : BenchSamples.slices(c.path(), rows, count, dir)) sources.add(new JobSpec.CsvSource(p, c.secretColumns(),
+            c.requiredColumns()));
       }
       case JobSpec.JsonlSource j -> {
-        for (Path p : jsonl(j.path(), rows, count, dir)) sources.add(new JobSpec.JsonlSource(p));
+        for (Path p : jsonl(j.path(), rows, count, dir)) sources.add(new JobSpec.JsonlSource(p, j.secretColumns()));
       }
       case JobSpec.SqlSource s -> {
         SqlSourceConfig c = s.config();
         for (int k = 0; k < count; k++) {
           String query = "SELECT * FROM (" + c.query() + ") ferry_bench_slice ORDER BY " + c.key() + " LIMIT " + rows
               + " OFFSET " + k * rows;
-          sources.add(new JobSpec.SqlSource(new SqlSourceConfig(c.url(), query, c.key(), c.user(), c.password())));
+          sources.add(new JobSpec.SqlSource(new SqlSourceConfig(c.url(), query, c.key(), c.user(), c.password()),
+              s.secretColumns()));
         }
       }
     }

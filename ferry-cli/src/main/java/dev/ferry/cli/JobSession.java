@@ -30,6 +30,7 @@ import dev.ferry.http.KnownRateFeedback;
 import dev.ferry.http.NetworkSettings;
 import dev.ferry.http.ProxySettings;
 import dev.ferry.http.Secret;
+import dev.ferry.http.UnseenLimitHint;
 import dev.ferry.core.source.InputException;
 import dev.ferry.metrics.PrometheusEndpoint;
 import dev.ferry.recipes.workos.ImportSettings;
@@ -91,9 +92,8 @@ final class JobSession {
    */
   int run(JobRecord job, Start start, boolean relocated) throws IOException, InterruptedException {
     if (dev.ferry.spec.SpecSettings.KIND.equals(job.kind())) {
-      if (relocated) throw RunFlags.usage("--csv relocates a CSV import's input; a spec job reads its spec's source");
       try {
-        return new SpecSession(this, state, store, flags, out, env).run(job, start);
+        return new SpecSession(this, state, store, flags, out, env).run(job, start, relocated);
       } catch (IOException | InterruptedException | RuntimeException e) {
         throw e;
       } catch (Exception e) {
@@ -189,6 +189,9 @@ final class JobSession {
         feedback = new AdaptiveFeedback(rowLimiter, limiter, learner,
             rateLimit.isKnown() ? null : new QuotaPace(HEADROOM), metrics::inFlight);
       }
+      AttemptListener hint = rateLimit.isAuto()
+          ? new UnseenLimitHint(apiUri(settings.apiUrl()).getHost(), "--rate-limit none", limiter::rate)
+          : AttemptListener.NONE;
       // A given limit that the target counts more strictly (429s anyway) trims the pace a little each time; a
       // budget the target refuses turns into even pacing at the first trim.
       AttemptListener trim = rate > 0
@@ -198,7 +201,8 @@ final class JobSession {
       target = new HttpTarget(apiUri(settings.apiUrl()), key, timeout, limiter,
           RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), Sleeper.system(), Ticker.system(),
           () -> ThreadLocalRandom.current().nextDouble(), MetricsRecorder.composite(metrics, exported),
-          KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim), network);
+          KnownRateFeedback.both(KnownRateFeedback.both(feedback == null ? AttemptListener.NONE : feedback, trim),
+              hint), network);
     }
     try {
       WorkosImport imp = new WorkosImport(store, job, target, options, WallClock.system());
@@ -232,16 +236,26 @@ final class JobSession {
    * @param destination  ", dry run" or " -> where the rows go"
    * @param errorsInput  the input rows for the errors file, or null to read the job's input as CSV
    * @param stepCounts   what each step of a spec did (step → outcome → count), or null
+   * @param counters     a spec's report counters from its step counts (group → counter → value), or null
    */
   record Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats,
       CallMetrics metrics, RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback,
       RateShare share, boolean dryRun, String destination, String rateText, java.util.Set<String> secretColumns,
-      ErrorsFile.Input errorsInput, java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts) {
+      ErrorsFile.Input errorsInput, java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts,
+      java.util.function.UnaryOperator<Map<String, Map<String, Long>>> counters) {
+    Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats, CallMetrics metrics,
+        RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback, RateShare share, boolean dryRun,
+        String destination, String rateText, java.util.Set<String> secretColumns, ErrorsFile.Input errorsInput,
+        java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts) {
+      this(runner, prewarm, stats, metrics, pacer, rowLimiter, feedback, share, dryRun, destination, rateText,
+          secretColumns, errorsInput, stepCounts, null);
+    }
+
     Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats, CallMetrics metrics,
         RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback, RateShare share, boolean dryRun,
         String destination, String rateText, java.util.Set<String> secretColumns, ErrorsFile.Input errorsInput) {
       this(runner, prewarm, stats, metrics, pacer, rowLimiter, feedback, share, dryRun, destination, rateText,
-          secretColumns, errorsInput, null);
+          secretColumns, errorsInput, null, null);
     }
   }
 
@@ -321,7 +335,9 @@ final class JobSession {
         metrics != null && metrics.firstRequestNanos().isPresent()
             ? processStart.secondsUntil(metrics.firstRequestNanos().getAsLong()) : Double.NaN,
         share == null ? 0 : share.peakProcesses(),
-        engine.stepCounts() == null || engine.dryRun() ? null : engine.stepCounts().get());
+        engine.stepCounts() == null || engine.dryRun() ? null : engine.stepCounts().get(),
+        engine.counters() == null || engine.stepCounts() == null ? null
+            : engine.counters().apply(engine.dryRun() ? Map.of() : engine.stepCounts().get()));
     if (flags.json) out.println(report.jsonText());
     else out.print(report.text());
     out.flush();

@@ -18,23 +18,31 @@ import java.util.Map;
  *     ({@link ProcessStart}); NaN when the run sent none (a dry run, a finished job)
  * @param processes the most processes that ran the job at once with this one (distributed mode); 0 embedded
  * @param steps what each step of a spec job did this run (step → outcome → count), or null
+ * @param counters a spec's report counters this run (group → counter → value, its {@code report}), or null
  */
 record Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun,
     ImportStats stats, CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile,
     long errorRows, Adaptive adaptive, double firstRequestSeconds, int processes,
-    Map<String, Map<String, Long>> steps) {
+    Map<String, Map<String, Long>> steps, Map<String, Map<String, Long>> counters) {
+
+  Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
+      CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows,
+      Adaptive adaptive, double firstRequestSeconds, int processes, Map<String, Map<String, Long>> steps) {
+    this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
+        adaptive, firstRequestSeconds, processes, steps, null);
+  }
 
   Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
       CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows,
       Adaptive adaptive, double firstRequestSeconds, int processes) {
     this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
-        adaptive, firstRequestSeconds, processes, null);
+        adaptive, firstRequestSeconds, processes, null, null);
   }
 
   Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
       CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows) {
     this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
-        null, Double.NaN, 0, null);
+        null, Double.NaN, 0, null, null);
   }
 
   /**
@@ -85,6 +93,11 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
       b.append(String.format("  orgs        created %,d, existing %,d%n", stats.orgsCreated(), stats.orgsExisting()));
       b.append(String.format("  memberships created %,d, existing %,d%n", stats.membershipsCreated(),
           stats.membershipsExisting()));
+    }
+    if (!dryRun && counters != null) {
+      counters.forEach((group, c) -> b.append(String.format("  %-12s%s%n", group, String.join(", ",
+          c.entrySet().stream().map(e -> e.getKey().replace('_', ' ') + " " + String.format("%,d", e.getValue()))
+              .toList()))));
     }
     if (steps != null) {
       steps.forEach((step, c) -> b.append(String.format("  step        %-14s %s%n", step, String.join(", ",
@@ -153,6 +166,7 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
       n.put("memberships_created", stats.membershipsCreated());
       n.put("memberships_existing", stats.membershipsExisting());
     }
+    if (counters != null) counters.forEach((group, c) -> c.forEach((counter, v) -> n.put(group + "_" + counter, v)));
     if (steps != null) {
       ObjectNode s = n.putObject("steps");
       steps.forEach((step, c) -> {

@@ -79,6 +79,12 @@ final class ServeStatus {
   /** The status as a few aligned lines. */
   static void print(JsonNode s, String url, PrintWriter out) {
     out.printf("service     queue %s at %s (%s)%n", s.path("queue").asText(), url, s.path("state").asText());
+    JsonNode u = s.path("target_unusable");
+    if (u.isObject()) {
+      out.printf("unusable    %s (for %s, %d probe(s), next in %s; items wait in the queue)%n", u.path("reason").asText(),
+          seconds(u.path("for_seconds").asDouble()), u.path("probes").asInt(),
+          seconds(u.path("next_probe_in_seconds").asDouble()));
+    }
     if (s.has("backlog")) {
       long backlog = s.path("backlog").asLong();
       out.printf("queue       %,d waiting (%,d pending + %,d claimed; 503 from %,d)%s%n", backlog,

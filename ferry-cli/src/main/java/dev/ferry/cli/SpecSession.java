@@ -59,10 +59,19 @@ final class SpecSession {
   }
 
   int run(JobRecord job, JobSession.Start start) throws Exception {
+    return run(job, start, false);
+  }
+
+  /**
+   * @param relocated {@code worker --csv FILE}: the job's CSV source is read from {@code job.inputPath()} on this
+   *     machine instead of the spec's path (its SHA-256 is checked in full before anything is sent)
+   */
+  int run(JobRecord job, JobSession.Start start, boolean relocated) throws Exception {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     SpecSettings settings = SpecSettings.fromJson(job.config());
     JobSpec spec = withRateLimit(settings.load(settings.dryRun() ? SpecLoader.dryRunEnv(settings.text(), env) : env),
         settings);
+    if (relocated) spec = relocate(spec, java.nio.file.Path.of(job.inputPath()));
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     // As for an import: the endpoint listens before the lock is taken and lingers after it is given up.
     try (PrometheusEndpoint metricsEndpoint = session.openMetrics(job, start)) {
@@ -120,14 +129,19 @@ final class SpecSession {
           }
         }
         String only = spec.onlyTarget();
-        JobSession.Engine engine = new JobSession.Engine(run.runner(), status -> { }, null,
+        RunOptions runOpts = options;
+        // lookups with prewarm: their keys resolved before the rows, with the run's admission
+        JobSession.Prewarm prewarm = status -> run.steps().prewarm(runOpts.admission(), run.runner()::stopping,
+            run.runner()::requestStop, status);
+        JobSession.Engine engine = new JobSession.Engine(run.runner(), prewarm, null,
             settings.dryRun() ? null : metrics, only == null || settings.dryRun() ? null
                 : run.steps().requestLimiter(only), rowLimiter, null, shares.isEmpty() ? null : shares.get(0),
             settings.dryRun(),
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + spec.mask(t.baseUrl().toString())).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
-            spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts);
+            spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts,
+            spec.reporting().counters().isEmpty() ? null : spec.reporting()::count);
         return session.drive(running, engine, input, processStart, auto
             ? workers + " workers, adaptive concurrency" : workers + " workers x " + concurrency + " in flight");
       } finally {
@@ -149,7 +163,7 @@ final class SpecSession {
     if (spec.secretColumns().isEmpty()) return body;
     try {
       com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(body);
-      maskFields(tree, spec.secretColumns());
+      maskFields(tree, dev.ferry.steps.SecretPaths.of(spec.secretColumns()).names());
       return JSON.writeValueAsString(tree);
     } catch (IOException e) {
       return "(body not shown: it may hold a secret column's value)";
@@ -173,6 +187,7 @@ final class SpecSession {
   private static ErrorsFile.Input errorsInput(JobSpec spec, SpecRun run) {
     if (spec.source() instanceof JobSpec.CsvSource) return null;
     ChunkSource chunks = run.source().chunks();
+    dev.ferry.steps.SecretPaths secret = dev.ferry.steps.SecretPaths.of(spec.secretColumns());
     return new ErrorsFile.Input(List.of("record"), chunk -> {
       ChunkSource.RowCursor cursor = chunks.open(chunk);
       return new ChunkSource.RowCursor() {
@@ -180,7 +195,8 @@ final class SpecSession {
         public RowInput next() throws IOException {
           RowInput r = cursor.next();
           if (r == null) return null;
-          String json = r.error() != null ? "" : JSON.writeValueAsString(r.record());
+          // the record with its secret_columns' values as ***: they never leave the input
+          String json = r.error() != null ? "" : JSON.writeValueAsString(secret.masked(r.record()));
           return new RowInput(r.row(), r.chunk(), r.line(), new String[] {json}, r.error(), r.record());
         }
 
@@ -190,6 +206,16 @@ final class SpecSession {
         }
       };
     });
+  }
+
+  /** The spec reading its CSV source from {@code file} ({@code worker --csv}); refused for other sources. */
+  static JobSpec relocate(JobSpec spec, java.nio.file.Path file) {
+    if (!(spec.source() instanceof JobSpec.CsvSource c)) {
+      throw RunFlags.usage("--csv gives the job's CSV input on this machine; this job's source is "
+          + (spec.source() instanceof JobSpec.JsonlSource ? "a JSONL file" : "a SQL query")
+          + ": give the worker the same path (INPUT) instead");
+    }
+    return spec.withSource(new JobSpec.CsvSource(file, c.secretColumns(), c.requiredColumns()));
   }
 
   /** --rate-limit (given now, or when the job was planned) replaces the limits of a spec's only target. */
@@ -208,8 +234,7 @@ final class SpecSession {
         : limit.perSecond() == Math.rint(limit.perSecond())
             ? new LimitRule(LimitRule.REQUESTS, (long) limit.perSecond(), Duration.ofSeconds(1))
             : new LimitRule(LimitRule.REQUESTS, Math.round(limit.perSecond() * 60), Duration.ofMinutes(1))));
-    List<TargetConfig> targets = new ArrayList<>(List.of(new TargetConfig(t.name(), t.location(), t.baseUrl(),
-        t.headers(), limits, t.timeout())));
+    List<TargetConfig> targets = new ArrayList<>(List.of(t.withLimits(limits)));
     return spec.withTargets(targets);
   }
 }

@@ -29,8 +29,8 @@ final class WorkerCommand implements Callable<Integer> {
   @Parameters(paramLabel = "JOB", description = "Job id.")
   String jobId;
 
-  @Option(names = "--csv", paramLabel = "FILE", description = "The job's input file on this machine, when it is"
-      + " not at the path the job was planned from.")
+  @Option(names = "--csv", paramLabel = "FILE", description = "The job's CSV input on this machine (an import's, or"
+      + " a spec job's CSV source), when it is not at the path the job was planned from.")
   Path csv;
 
   @Mixin

@@ -24,7 +24,8 @@ import java.util.function.IntSupplier;
  * </ul>
  * A pace the learner proposes is applied to the shared {@link RateLimiter} at once. When the target sends
  * rate-limit headers, a {@link QuotaPace} reads the pace from them instead (and pauses every caller when the
- * budget is spent before the reset); the 429 learner then stands by. A 403 with a spent quota is a 429.
+ * budget is spent before the reset, and has the limiter keep the stated budget in any window of its clock); the 429
+ * learner then stands by. A 403 with a spent quota is a 429.
  *
  * <p>Threadsafe: the limiter, the learner and the rate limiter are.
  */
@@ -76,6 +77,10 @@ public final class AdaptiveFeedback implements AttemptListener {
       QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter());
       if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
       if (step.pauseNanos() > 0) pacer.pauseFor(Duration.ofNanos(step.pauseNanos()));
+      if (step.budgetPermits() > 0) {
+        pacer.limitWindow(step.budgetPermits(), Duration.ofNanos(step.budgetWindowNanos()));
+        pacer.countedLate(a.sentNanos(), step.countedLateNanos());
+      }
       return;
     }
     if (learner == null || headersSeen) return;

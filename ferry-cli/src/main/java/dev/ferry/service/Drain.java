@@ -3,6 +3,7 @@ package dev.ferry.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.engine.RowInput;
 import dev.ferry.core.engine.RowProcessor;
+import dev.ferry.core.engine.StopJobException;
 import dev.ferry.core.exec.Admission;
 import dev.ferry.core.exec.TaskExecutor;
 import dev.ferry.core.metrics.MetricsRecorder;
@@ -12,6 +13,7 @@ import dev.ferry.core.spi.StoreException;
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
+import dev.ferry.http.TargetUnusableException;
 import dev.ferry.store.WorkQueue;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * anyone; {@code rates} is its own monitor. An item is settled only by the thread that ran it and only while this
  * owner holds its claim (the queue checks), so an item whose claim expired and went to another process is settled
  * by that process, never twice.
+ *
+ * <p>An item that meets a target that cannot be used ({@link TargetOutage}) is put back uncounted and the loop pauses,
+ * then probes with one item in flight at a time until one gets through: a target down from the start loses nothing.
  */
 final class Drain implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Drain.class);
@@ -62,6 +67,7 @@ final class Drain implements Runnable {
   private final Ticker ticker;
   private final Sleeper sleeper;
   private final MetricsRecorder metrics;
+  private final TargetOutage outage = new TargetOutage();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
   private volatile boolean stopClaiming;
@@ -147,6 +153,7 @@ final class Drain implements Runnable {
     long now = ticker.read();
     int running = inFlight.get();
     int room = scaler.beforeClaim(running, now) - running;
+    if (outage.active()) room = outage.paused(now) ? 0 : Math.min(room, 1 - running); // one probe at a time
     int free = 0;
     while (free < room && slots.tryAcquire()) free++;
     if (free > 0) {
@@ -183,6 +190,8 @@ final class Drain implements Runnable {
       running.add(Thread.currentThread());
       try {
         settle(item, runItem(item));
+      } catch (UnusableTarget e) {
+        postpone(item, e.getMessage());
       } catch (InterruptedException e) {
         // stopped past the drain timeout: the item stays claimed until released or its lease expires
       } finally {
@@ -192,7 +201,7 @@ final class Drain implements Runnable {
     });
   }
 
-  private RowOutcome runItem(WorkQueue.QueueItem item) throws InterruptedException {
+  private RowOutcome runItem(WorkQueue.QueueItem item) throws InterruptedException, UnusableTarget {
     Map<String, Object> record;
     try {
       @SuppressWarnings("unchecked")
@@ -202,11 +211,49 @@ final class Drain implements Runnable {
       return RowOutcome.invalid(item.id(), 0, 0, "", "malformed", "the stored item is not a JSON object");
     }
     try {
-      return processor.process(new RowInput(item.id(), 0, 0, null, null, record));
+      RowOutcome o = processor.process(new RowInput(item.id(), 0, 0, null, null, record));
+      outage.worked(); // its targets answered (or it needed none): an outage is over
+      return o;
+    } catch (StopJobException e) {
+      if (e.getCause() instanceof TargetUnusableException) throw new UnusableTarget(e.getMessage());
+      return failedInSteps(item, e);
+    } catch (TargetUnusableException e) {
+      throw new UnusableTarget(e.getMessage());
     } catch (RuntimeException e) {
-      log.warn("item {} failed in the steps: {}", item.id(), e.toString());
-      return new RowOutcome(item.id(), 0, 0, Outcome.FAILED, false, "", "", 0, "error",
-          "the steps failed: " + e.getClass().getSimpleName(), "", "");
+      return failedInSteps(item, e);
+    }
+  }
+
+  private static RowOutcome failedInSteps(WorkQueue.QueueItem item, RuntimeException e) {
+    log.warn("item {} failed in the steps: {}", item.id(), e.toString());
+    return new RowOutcome(item.id(), 0, 0, Outcome.FAILED, false, "", "", 0, "error",
+        "the steps failed: " + e.getClass().getSimpleName(), "", "");
+  }
+
+  /**
+   * The item met a target that cannot be used: not its fault, so back to the queue with its attempt not counted, due
+   * when the outage's pause ends (the drain claims nothing before then, then one probe at a time).
+   */
+  private void postpone(WorkQueue.QueueItem item, String why) {
+    long resume = outage.unusable(why, ticker.read());
+    long delayMillis = Math.max(0, (resume - ticker.read()) / 1_000_000);
+    try {
+      queue.postpone(item.id(), owner, "target unusable: " + why, clock.millis() + delayMillis);
+      rates.add(ItemRates.Kind.RETRIED);
+    } catch (StoreException e) {
+      log.warn("item {} not put back: {}", item.id(), e.getMessage());
+    }
+  }
+
+  /** The outage of a target that cannot be used, while it lasts. */
+  java.util.Optional<TargetOutage.Snapshot> outage() {
+    return outage.snapshot(ticker.read());
+  }
+
+  /** A target of the item cannot be used; the message says why (masked by the steps). */
+  private static final class UnusableTarget extends Exception {
+    UnusableTarget(String message) {
+      super(message, null, false, false);
     }
   }
 

@@ -62,7 +62,8 @@ public final class Service implements AutoCloseable {
     this.clock = WallClock.system();
     ServeConfig serve = spec.serve();
     ConcurrencyLimiter limit = adaptiveLimit(serve.concurrency());
-    this.steps = JobSteps.builder(spec.job().targets(), spec.job().steps()).jobId("serve-" + serve.queue())
+    this.steps = JobSteps.builder(spec.job().targets(), spec.job().steps())
+        .reportedAs(spec.job().reporting().reportedAs()).jobId("serve-" + serve.queue())
         .key(spec.job().key()).secrets(spec.job().secretMask()).store(store).metrics(options.calls())
         .exportTo(options.exported())
         .requestTimeout(options.requestTimeout()).concurrencyLimiter(limit).build();
@@ -78,7 +79,8 @@ public final class Service implements AutoCloseable {
     ServiceHttp front;
     try {
       front = new ServiceHttp(options.address(), routes, queue, serve.maxBody(), retryAfter, () -> draining,
-          options.metrics(), this::status, clock::millis, serve.adminToken());
+          options.metrics(), this::status, clock::millis, serve.adminToken(),
+          () -> drain.outage().map(TargetOutage.Snapshot::reason));
     } catch (IOException e) {
       steps.close();
       throw e;

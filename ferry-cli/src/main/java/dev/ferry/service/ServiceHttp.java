@@ -42,6 +42,7 @@ final class ServiceHttp implements AutoCloseable {
   private final long maxBody;
   private final long retryAfterSeconds;
   private final BooleanSupplier draining;
+  private final Supplier<java.util.Optional<String>> unusable;
   private final Supplier<String> metrics;
   private final Supplier<Map<String, Object>> status;
   private final Semaphore bodies = new Semaphore(MAX_BODIES_IN_MEMORY);
@@ -53,6 +54,19 @@ final class ServiceHttp implements AutoCloseable {
   ServiceHttp(InetSocketAddress address, Map<String, Ingest> routes, WorkQueue queue, long maxBody,
       long retryAfterSeconds, BooleanSupplier draining, Supplier<String> metrics, Supplier<Map<String, Object>> status,
       java.util.function.LongSupplier now, String adminToken) throws IOException {
+    this(address, routes, queue, maxBody, retryAfterSeconds, draining, metrics, status, now, adminToken,
+        java.util.Optional::empty);
+  }
+
+  /**
+   * @param unusable why a target cannot be used now, if one cannot: {@code /readyz} still answers 200 (deliveries
+   *                 are stored and kept) and says so in its body
+   */
+  ServiceHttp(InetSocketAddress address, Map<String, Ingest> routes, WorkQueue queue, long maxBody,
+      long retryAfterSeconds, BooleanSupplier draining, Supplier<String> metrics, Supplier<Map<String, Object>> status,
+      java.util.function.LongSupplier now, String adminToken, Supplier<java.util.Optional<String>> unusable)
+      throws IOException {
+    this.unusable = unusable;
     this.adminAuthorization = adminToken == null ? null : ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
     this.routes = Map.copyOf(routes);
     this.queue = queue;
@@ -96,7 +110,8 @@ final class ServiceHttp implements AutoCloseable {
         case "GET /readyz" -> {
           if (draining.getAsBoolean()) reply(ex, 503, "draining", 0);
           else if (!queue.reachable()) reply(ex, 503, "the store cannot be reached", 0);
-          else reply(ex, 200, "ready", 0);
+          else reply(ex, 200, unusable.get().map(why -> "ready (deliveries are stored; the drain waits: target"
+              + " unusable: " + why + ")").orElse("ready"), 0);
         }
         case "GET /metrics" -> {
           byte[] text = metrics.get().getBytes(StandardCharsets.UTF_8);

@@ -36,7 +36,17 @@ final class ServiceStatus {
     } catch (StoreException e) {
       // shown as the state below; the rest of the status still answers
     }
-    m.put("state", p.draining() ? "draining" : stats == null ? "store unreachable" : "ready");
+    var outage = p.drain().outage();
+    m.put("state", p.draining() ? "draining" : stats == null ? "store unreachable"
+        : outage.isPresent() ? "target unusable" : "ready");
+    outage.ifPresent(o -> {
+      Map<String, Object> u = new LinkedHashMap<>();
+      u.put("reason", o.reason());
+      u.put("for_seconds", o.forSeconds());
+      u.put("next_probe_in_seconds", o.nextProbeInSeconds());
+      u.put("probes", o.probes());
+      m.put("target_unusable", u);
+    });
     if (stats != null) {
       m.put("backlog", stats.backlog());
       m.put("backlog_limit", p.backlogLimit());

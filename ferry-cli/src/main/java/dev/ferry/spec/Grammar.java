@@ -52,7 +52,10 @@ final class Grammar {
       false);
 
   static final Obj JSONL = new Obj("jsonl source", "A JSON Lines file: one JSON object per line (nested fields"
-      + " are reachable as row.a.b).", List.of(req("path", s(STRING), "The JSONL file.")), false);
+      + " are reachable as row.a.b).", List.of(req("path", s(STRING), "The JSONL file."),
+          opt("secret_columns", new ListOf(s(STRING), 1), "Fields whose values never leave the file (passwords);"
+              + " a dotted path reaches a nested field (user.password, through arrays too): *** in the errors file's"
+              + " record, in failure messages and in a dry run's output.")), false);
 
   static final Obj SQL = new Obj("sql source", "Rows of a SQL query over JDBC, read in pages by a declared key.",
       List.of(req("url", s(STRING), "JDBC URL (PostgreSQL, SQLite, MariaDB/MySQL) or postgres://, mysql:// URL;"
@@ -60,7 +63,10 @@ final class Grammar {
           req("query", s(STRING), "A SELECT whose rows are the job's rows."),
           req("key", s(STRING), "A unique, ordered column of the query (integer or text): chunks are key ranges."),
           opt("user", s(STRING), "Database user (default: the URL's)."),
-          opt("password", s(STRING), "Database password from a parameter (secret; default: the URL's).")), false);
+          opt("password", s(STRING), "Database password from a parameter (secret; default: the URL's)."),
+          opt("secret_columns", new ListOf(s(STRING), 1), "Columns whose values never leave the database"
+              + " (passwords): *** in the errors file's record, in failure messages and in a dry run's output.")),
+      false);
 
   static final Obj SOURCE = new Obj("source", "Where the rows come from: exactly one of csv, jsonl, sql.",
       List.of(opt("csv", CSV, CSV.description()), opt("jsonl", JSONL, JSONL.description()),
@@ -72,13 +78,24 @@ final class Grammar {
           opt("tokens", s(COUNT), "Tokens allowed per window, charged by a step's charge.tokens."),
           req("per", s(DURATION), "The window: 1s, 10s, 1m.")), false);
 
+  /** A target's limits: a word, or a list of limits that all hold. */
+  static final AnyOf LIMITS = new AnyOf(List.of(new OneOfWords(List.of("auto", "none")), new ListOf(LIMIT, 1)));
+  /** Keys of {@code limits_by_host}: a host, or {@code *.domain} for every host under it. */
+  static final String HOST_PATTERN = "^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$";
+
   static final Obj TARGET = new Obj("target", "An HTTP API the steps call.",
       List.of(req("base_url", s(STRING), "http(s) URL that step paths are relative to."),
           opt("headers", new MapOf(s(STRING), null, "header name"), "Headers sent with every request. Values are"
               + " secret: never logged, masked in a dry run; a credential must come from a parameter."),
-          opt("limits", new AnyOf(List.of(new OneOfWords(List.of("auto", "none")), new ListOf(LIMIT, 1))),
-              "'auto' (learned from 429s), 'none', or a list of limits that all hold (default: none)."),
-          opt("timeout", s(DURATION), "Per-request timeout (default: --request-timeout, 30s).")),
+          opt("limits", LIMITS, "'auto' (learned from 429s), 'none', or a list of limits that all hold (default:"
+              + " none)."),
+          opt("limits_by_host", new MapOf(LIMITS, HOST_PATTERN, "host"), "Limits by the base_url's host, the first"
+              + " that matches in written order: a host (api.example.com) or all hosts under a domain"
+              + " (*.example.com); limits holds for any other host."),
+          opt("timeout", s(DURATION), "Per-request timeout (default: --request-timeout, 30s)."),
+          opt("refused", new MapOf(s(STRING), "^(401|403)$", "status"), "The stop reason when the target refuses"
+              + " the key (401) or its rights (403): what to check; {method} and {path} name the refused request"
+              + " (default: ferry's own wording).")),
       false);
 
   static final Obj REQUEST = new Obj("request", "The HTTP request a step sends; strings are templates.",
@@ -127,6 +144,11 @@ final class Grammar {
   static final Obj CALL = new Obj("call", "One HTTP call: request, idempotency key, status rules, captures.",
       callFields(true), false);
 
+  static final Obj NOT_FOUND = new Obj("not found", "The code and message of a row that fails because its key was"
+      + " not found (and not created); default: not_found, \"step 'NAME': nothing found for key 'KEY'\".",
+      List.of(req("code", new Scalar(STRING, NAME_PATTERN), "The failed row's code (errors file, ledger)."),
+          opt("message", s(TEMPLATE), "The failed row's message, rendered for the row.")), false);
+
   static final Obj LOOKUP = new Obj("lookup", "Lookup-or-create by key, once per key for the whole job"
       + " (single-flight, cached in the job's store).",
       List.of(req("key", s(TEMPLATE), "The cache key per row; a row whose key renders '' skips the step."),
@@ -135,7 +157,11 @@ final class Grammar {
           opt("create", CALL, "The call that creates a missing item (same capture names); without it, not"
               + " found fails the row."),
           opt("create_when", s(TEMPLATE), "Create only when this renders true for the row that found nothing"
-              + " (default: always); false fails the row as not found.")), false);
+              + " (default: always); false fails the row as not found."),
+          opt("not_found", NOT_FOUND, NOT_FOUND.description()),
+          opt("prewarm", s(BOOLEAN), "Find the keys the source holds when the job is planned, and resolve them"
+              + " before the rows start (the run's concurrency, once per key), so rows never wait for one; the"
+              + " lookup's templates then read no step (default false).")), false);
 
   static final Obj BATCH = new Obj("batch", "Send many rows in one call: a batch closes at max_items, max_bytes or"
       + " max_weight, or after linger.",
@@ -160,7 +186,10 @@ final class Grammar {
   static final Obj STEP = new Obj("step", "One HTTP call a row goes through (or a batch of rows), or a lookup.",
       concat(List.of(req("name", new Scalar(STRING, NAME_PATTERN), "The step's name: steps.NAME reads its results."),
           req("target", s(STRING), "The name of a target."),
-          opt("when", s(TEMPLATE), "Run the step only when this renders true (false, null, '' are false).")),
+          opt("when", s(TEMPLATE), "Run the step only when this renders true (false, null, '' are false)."),
+          opt("reported_as", new Scalar(STRING, NAME_PATTERN), "The step name a row failing here carries in the"
+              + " ledger, the errors file (ferry_step) and a stop reason (default: the step's name); steps may share"
+              + " one.")),
           callFields(true).stream().map(f -> f.name().equals("request") ? opt("request", f.shape(),
               "The request (a request step); or give lookup.") : f).toList(),
           List.of(opt("batch", BATCH, BATCH.description()),
@@ -191,6 +220,16 @@ final class Grammar {
           req("value", s(STRING), "The value column."),
           opt("value_pattern", s(STRING), "A regular expression every value must match (else the spec is refused,"
               + " naming the file and line).")), false);
+
+  static final Obj UNIQUE = new Obj("unique", "A key no two rows may share, with the invalid rows' code and wording.",
+      List.of(req("key", s(TEMPLATE), "The key, e.g. {{ trim(row.email) }}."),
+          opt("code", new Scalar(STRING, NAME_PATTERN), "The invalid row's code (default: duplicate)."),
+          opt("label", s(STRING), "What the key is, for the message: \"email X already appears on line N\""
+              + " (default: the message quotes the key and names the unique template).")), false);
+
+  /** A report counter: step.outcome terms added with +. */
+  static final String COUNTER_PATTERN = "^\\s*[A-Za-z_][A-Za-z0-9_-]*\\.[a-z_]+"
+      + "(\\s*\\+\\s*[A-Za-z_][A-Za-z0-9_-]*\\.[a-z_]+)*\\s*$";
 
   static final Obj JSONL_SINK = new Obj("jsonl sink", "A JSON Lines results file: one line per settled row, once.",
       List.of(req("path", s(STRING), "The results file (appended to on resume).")), false);
@@ -229,9 +268,15 @@ final class Grammar {
               + " tables.NAME[key] in any template."),
           opt("checks", new ListOf(CHECK, 1), "Rules every row must pass before its steps, in order; the first that"
               + " fails makes the row invalid."),
-          opt("unique", s(TEMPLATE), "A key no two rows may share (compared ignoring case and surrounding blanks),"
-              + " e.g. {{ row.email }}: a later row with an earlier row's key is invalid, found when the job is"
-              + " planned; a row whose key renders '' is not compared."),
+          opt("unique", new AnyOf(List.of(s(TEMPLATE), UNIQUE)), "A key no two rows may share (compared ignoring"
+              + " case and surrounding blanks), e.g. {{ row.email }}: a later row with an earlier row's key is"
+              + " invalid, found when the job is planned; a row whose key renders '' is not compared. Or a mapping"
+              + " with the key and the invalid rows' code and wording."),
+          opt("report", new MapOf(new MapOf(new Scalar(STRING, COUNTER_PATTERN), NAME_PATTERN, "counter"),
+              NAME_PATTERN, "group"), "Counters the report shows, by group, summed from what the steps did:"
+              + " {users: {created: user.ok, existing: user.existing}} reports users created and existing (JSON:"
+              + " users_created, users_existing). A term is step.outcome (ok, existing, created, cached, undone,"
+              + " failed); terms are added with +."),
           opt("sink", SINK, SINK.description()),
           opt("secrets", new ListOf(new Scalar(STRING, "^[A-Za-z_][A-Za-z0-9_]*$"), 1), "More parameters that hold"
               + " secrets (besides those in header values and names containing KEY, SECRET, TOKEN, PASSWORD):"

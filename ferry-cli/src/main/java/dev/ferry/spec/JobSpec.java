@@ -30,14 +30,72 @@ import java.util.Set;
  * @param unique       a template of a key no two rows may share (compared ignoring case and surrounding blanks): a
  *                     later row repeating an earlier one's is invalid when the job is planned; null for none
  * @param tables       lookup tables read from files when the spec is loaded: name → (key → value)
+ * @param reporting    how outcomes are named and counted in the ledger, the errors file and the report
  */
 public record JobSpec(String file, String text, String name, SourceSpec source, List<TargetConfig> targets,
     List<StepConfig> steps, Template key, int chunkSize, SinkSpec sink, Map<String, String> storedParams,
     Set<String> secretParams, List<String> secretValues, Map<String, Template> vars, List<RowCheck> checks,
-    Template unique, Map<String, Object> tables) {
+    Template unique, Map<String, Object> tables, Reporting reporting) {
   public static final int DEFAULT_CHUNK_SIZE = 1000;
 
+  /**
+   * How a spec names its outcomes and what its report counts. Immutable.
+   *
+   * @param reportedAs  step name → the name its failures carry ({@code reported_as})
+   * @param uniqueCode  the code of a row repeating an earlier row's {@code unique} key
+   * @param uniqueLabel what the unique key is ("email"), for the message; "" for the default message
+   * @param counters    the report's counters: group → counter → the {@code step.outcome} terms summed, in order
+   */
+  public record Reporting(Map<String, String> reportedAs, String uniqueCode, String uniqueLabel,
+      Map<String, Map<String, List<String>>> counters) {
+    public static final Reporting DEFAULTS = new Reporting(Map.of(), "duplicate", "", Map.of());
+
+    public Reporting {
+      reportedAs = Map.copyOf(reportedAs);
+      uniqueCode = uniqueCode == null || uniqueCode.isBlank() ? "duplicate" : uniqueCode;
+      uniqueLabel = uniqueLabel == null ? "" : uniqueLabel;
+      Map<String, Map<String, List<String>>> c = new java.util.LinkedHashMap<>();
+      counters.forEach((group, m) -> {
+        Map<String, List<String>> inner = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> inner.put(k, List.copyOf(v)));
+        c.put(group, java.util.Collections.unmodifiableMap(inner));
+      });
+      counters = java.util.Collections.unmodifiableMap(c);
+    }
+
+    /**
+     * The counters' values from what each step did ({@code step → outcome → count}): group → counter → sum, in
+     * written order.
+     */
+    public Map<String, Map<String, Long>> count(Map<String, Map<String, Long>> steps) {
+      Map<String, Map<String, Long>> out = new java.util.LinkedHashMap<>();
+      counters.forEach((group, m) -> {
+        Map<String, Long> values = new java.util.LinkedHashMap<>();
+        m.forEach((counter, terms) -> {
+          long sum = 0;
+          for (String term : terms) {
+            int dot = term.indexOf('.');
+            sum += steps.getOrDefault(term.substring(0, dot), Map.of()).getOrDefault(term.substring(dot + 1), 0L);
+          }
+          values.put(counter, sum);
+        });
+        out.put(group, values);
+      });
+      return out;
+    }
+  }
+
+  /** A spec with the default names and no report counters. */
+  public JobSpec(String file, String text, String name, SourceSpec source, List<TargetConfig> targets,
+      List<StepConfig> steps, Template key, int chunkSize, SinkSpec sink, Map<String, String> storedParams,
+      Set<String> secretParams, List<String> secretValues, Map<String, Template> vars, List<RowCheck> checks,
+      Template unique, Map<String, Object> tables) {
+    this(file, text, name, source, targets, steps, key, chunkSize, sink, storedParams, secretParams, secretValues,
+        vars, checks, unique, tables, Reporting.DEFAULTS);
+  }
+
   public JobSpec {
+    reporting = reporting == null ? Reporting.DEFAULTS : reporting;
     targets = List.copyOf(targets);
     steps = List.copyOf(steps);
     storedParams = Map.copyOf(storedParams);
@@ -53,7 +111,7 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
       List<StepConfig> steps, Template key, int chunkSize, SinkSpec sink, Map<String, String> storedParams,
       Set<String> secretParams, List<String> secretValues) {
     this(file, text, name, source, targets, steps, key, chunkSize, sink, storedParams, secretParams, secretValues,
-        Map.of(), List.of(), null, Map.of());
+        Map.of(), List.of(), null, Map.of(), Reporting.DEFAULTS);
   }
 
   /** Where a spec's rows come from. */
@@ -81,11 +139,37 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
     }
   }
 
-  /** A JSON Lines file. */
-  public record JsonlSource(Path path) implements SourceSpec {}
+  /**
+   * A JSON Lines file.
+   *
+   * @param secretColumns fields (lower case; dotted paths reach nested ones: {@code user.password}) whose values
+   *                      never leave the file: {@code ***} in the errors file's record, failure messages and a dry run
+   */
+  public record JsonlSource(Path path, Set<String> secretColumns) implements SourceSpec {
+    public JsonlSource {
+      secretColumns = secretColumns == null ? Set.of() : Set.copyOf(secretColumns);
+    }
 
-  /** A SQL query (its config's url and password may hold credentials: toString shows neither). */
-  public record SqlSource(dev.ferry.sources.sql.SqlSourceConfig config) implements SourceSpec {}
+    public JsonlSource(Path path) {
+      this(path, Set.of());
+    }
+  }
+
+  /**
+   * A SQL query (its config's url and password may hold credentials: toString shows neither).
+   *
+   * @param secretColumns columns (lower case) whose values never leave the database, as a JSONL source's fields
+   */
+  public record SqlSource(dev.ferry.sources.sql.SqlSourceConfig config, Set<String> secretColumns)
+      implements SourceSpec {
+    public SqlSource {
+      secretColumns = secretColumns == null ? Set.of() : Set.copyOf(secretColumns);
+    }
+
+    public SqlSource(dev.ferry.sources.sql.SqlSourceConfig config) {
+      this(config, Set.of());
+    }
+  }
 
   /** Where settled rows' results go. */
   public sealed interface SinkSpec {}
@@ -112,30 +196,35 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
   /** The same spec cut into chunks of {@code rows}. */
   public JobSpec withChunkSize(int rows) {
     return new JobSpec(file, text, name, source, targets, steps, key, rows, sink, storedParams, secretParams,
-        secretValues, vars, checks, unique, tables);
+        secretValues, vars, checks, unique, tables, reporting);
   }
 
   /** The same spec calling other targets (e.g. with the limits of {@code --rate-limit}). */
   public JobSpec withTargets(List<TargetConfig> others) {
     return new JobSpec(file, text, name, source, others, steps, key, chunkSize, sink, storedParams, secretParams,
-        secretValues, vars, checks, unique, tables);
+        secretValues, vars, checks, unique, tables, reporting);
   }
 
-  /** The source's columns whose values never leave the input (lower case); empty for most sources. */
+  /** The source's columns (or JSONL field paths) whose values never leave the input (lower case). */
   public Set<String> secretColumns() {
-    return source instanceof CsvSource c ? c.secretColumns() : Set.of();
+    return switch (source) {
+      case CsvSource c -> c.secretColumns();
+      case JsonlSource j -> j.secretColumns();
+      case SqlSource s -> s.secretColumns();
+      case null -> Set.of();
+    };
   }
 
   /** The same spec reading another source (a slice of this one's: {@code ferry bench --spec}). */
   public JobSpec withSource(SourceSpec other) {
     return new JobSpec(file, text, name, other, targets, steps, key, chunkSize, sink, storedParams, secretParams,
-        secretValues, vars, checks, unique, tables);
+        secretValues, vars, checks, unique, tables, reporting);
   }
 
   /** The same spec writing its results elsewhere (or nowhere: null). */
   public JobSpec withSink(SinkSpec other) {
     return new JobSpec(file, text, name, source, targets, steps, key, chunkSize, other, storedParams, secretParams,
-        secretValues, vars, checks, unique, tables);
+        secretValues, vars, checks, unique, tables, reporting);
   }
 
   /** The single target's name, or null when the spec has several. */

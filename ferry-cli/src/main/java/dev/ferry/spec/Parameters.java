@@ -35,6 +35,15 @@ final class Parameters {
    * @return the text with every reference replaced (an unresolved one by "")
    */
   String resolve(String text, java.util.function.Consumer<Problem> problems) {
+    return resolve(text, problems, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #resolve(String, java.util.function.Consumer)}, each parameter's value passed through {@code encode}
+   * (a request path's: percent-encoded as one segment, as a {@code {{ }}} value there is) and the text around it kept.
+   */
+  String resolve(String text, java.util.function.Consumer<Problem> problems,
+      java.util.function.UnaryOperator<String> encode) {
     if (text.indexOf('$') < 0) return text;
     StringBuilder out = new StringBuilder(text.length());
     int i = 0;
@@ -71,7 +80,9 @@ final class Parameters {
               + " in the environment, or give a default: ${" + name + ":-value}"));
         } else {
           used.put(name, value);
-          out.append(value);
+          // inside a {{ }} expression the value is the expression's text; its rendered value is encoded then
+          boolean inExpression = text.lastIndexOf("{{", i) > text.lastIndexOf("}}", i);
+          out.append(inExpression ? value : encode.apply(value));
         }
       }
       i = end + 1;

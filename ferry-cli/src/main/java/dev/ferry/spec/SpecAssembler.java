@@ -55,12 +55,7 @@ final class SpecAssembler {
   JobSpec.SourceSpec source(Node node) {
     Node csv = node.get("csv");
     if (csv != null) {
-      Set<String> secret = new java.util.LinkedHashSet<>();
-      if (csv.get("secret_columns") != null) {
-        for (Node c : csv.get("secret_columns").items()) {
-          secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
-        }
-      }
+      Set<String> secret = secretColumns(csv);
       List<String> required = new ArrayList<>();
       if (csv.get("required_columns") != null) {
         for (Node c : csv.get("required_columns").items()) required.add(c.text());
@@ -68,10 +63,20 @@ final class SpecAssembler {
       return new JobSpec.CsvSource(path(csv.get("path")), secret, required);
     }
     Node jsonl = node.get("jsonl");
-    if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")));
+    if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")), secretColumns(jsonl));
     Node sql = node.get("sql");
     return build(sql, () -> new JobSpec.SqlSource(new dev.ferry.sources.sql.SqlSourceConfig(sql.get("url").text(),
-        sql.get("query").text(), sql.get("key").text(), text(sql.get("user")), text(sql.get("password")))));
+        sql.get("query").text(), sql.get("key").text(), text(sql.get("user")), text(sql.get("password"))),
+        secretColumns(sql)));
+  }
+
+  /** A source's {@code secret_columns}, lower case (names, or dotted paths into a JSONL record). */
+  private static Set<String> secretColumns(Node source) {
+    Set<String> secret = new java.util.LinkedHashSet<>();
+    if (source.get("secret_columns") != null) {
+      for (Node c : source.get("secret_columns").items()) secret.add(c.text().strip().toLowerCase(java.util.Locale.ROOT));
+    }
+    return secret;
   }
 
   JobSpec.SinkSpec sink(Node node) {
@@ -108,8 +113,14 @@ final class SpecAssembler {
         Node h = t.get("headers");
         if (h != null) h.fields().forEach((k, v) -> headers.put(k, v.text()));
         Node timeout = t.get("timeout");
-        return new TargetConfig(name, at(t), uri(t.get("base_url")), headers, limits(t.get("limits")),
-            timeout == null ? null : duration(timeout));
+        URI base = uri(t.get("base_url"));
+        Node byHost = t.get("limits_by_host");
+        if (byHost != null) byHost.fields().values().forEach(this::limits); // each one's errors, not only the chosen
+        Map<Integer, String> refused = new LinkedHashMap<>();
+        Node r = t.get("refused");
+        if (r != null) r.fields().forEach((status, text) -> refused.put(Integer.parseInt(status), text.text()));
+        return new TargetConfig(name, at(t), base, headers, limits(limitsFor(base, t)),
+            timeout == null ? null : duration(timeout), refused);
       });
       if (target != null) targets.add(target);
     });
@@ -129,6 +140,23 @@ final class SpecAssembler {
     }
     throw new Refused(node, "expected an http:// or https:// URL with a host"
         + (node.parameterized() ? " (check the parameter's value)" : ", found '" + text + "'"));
+  }
+
+  /**
+   * The limits node that holds for a target at {@code base}: the first entry of {@code limits_by_host} matching its
+   * host ({@code *.example.com}: any host under example.com), else {@code limits}; null when neither is given.
+   */
+  static Node limitsFor(URI base, Node target) {
+    Node byHost = target.get("limits_by_host");
+    if (byHost != null) {
+      String host = base.getHost().toLowerCase(java.util.Locale.ROOT);
+      for (Map.Entry<String, Node> e : byHost.fields().entrySet()) {
+        String pattern = e.getKey().toLowerCase(java.util.Locale.ROOT);
+        boolean match = pattern.startsWith("*.") ? host.endsWith(pattern.substring(1)) : host.equals(pattern);
+        if (match) return e.getValue();
+      }
+    }
+    return target.get("limits");
   }
 
   private TargetLimits limits(Node node) {
@@ -229,6 +257,51 @@ final class SpecAssembler {
     return out;
   }
 
+  /** Outcomes a report counter may add up (what {@code StepCounts} counts). */
+  static final List<String> OUTCOMES = List.of("ok", "existing", "created", "cached", "undone", "failed");
+
+  /** The steps' reported_as names, the unique key's code and label, and the report's counters (terms checked). */
+  JobSpec.Reporting reporting(Node steps, Node unique, Node report) {
+    Map<String, String> reportedAs = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    for (Node s : steps.items()) {
+      names.add(s.get("name").text());
+      if (s.get("reported_as") != null) reportedAs.put(s.get("name").text(), s.get("reported_as").text());
+    }
+    String code = null;
+    String label = null;
+    if (unique != null && unique.isMap()) {
+      code = text(unique.get("code"));
+      label = text(unique.get("label"));
+    }
+    Map<String, Map<String, List<String>>> counters = new LinkedHashMap<>();
+    if (report != null) {
+      report.fields().forEach((group, g) -> {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        g.fields().forEach((counter, v) -> {
+          List<String> terms = new ArrayList<>();
+          for (String term : v.text().split("\\+")) {
+            String t = term.strip();
+            int dot = t.indexOf('.');
+            String step = t.substring(0, dot);
+            String outcome = t.substring(dot + 1);
+            if (!names.contains(step)) {
+              String near = Suggest.closest(step, names);
+              error(v, "no step named '" + step + "'" + (near != null ? " (did you mean '" + near + "'?)" : "")
+                  + "; steps: " + String.join(", ", names));
+            } else if (!OUTCOMES.contains(outcome)) {
+              error(v, "'" + outcome + "' is not an outcome a step counts: " + String.join(", ", OUTCOMES));
+            }
+            terms.add(t);
+          }
+          m.put(counter, terms);
+        });
+        counters.put(group, m);
+      });
+    }
+    return new JobSpec.Reporting(reportedAs, code, label, counters);
+  }
+
   private StepConfig requestStep(String name, Node s) {
     Node undo = s.get("undo");
     return new RequestStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(), call(s),
@@ -241,7 +314,10 @@ final class SpecAssembler {
     Node ns = l.get("namespace");
     return new LookupStepConfig(name, at(s), optTemplate(s.get("when")), s.get("target").text(),
         template(l.get("key")), ns == null ? null : ns.text(), call(l.get("find")),
-        l.get("create") == null ? null : call(l.get("create")), optTemplate(l.get("create_when")));
+        l.get("create") == null ? null : call(l.get("create")), optTemplate(l.get("create_when")),
+        l.get("not_found") == null ? null : new LookupStepConfig.NotFound(l.get("not_found").get("code").text(),
+            optTemplate(l.get("not_found").get("message"))),
+        l.get("prewarm") != null && "true".equals(l.get("prewarm").text()));
   }
 
   private CallConfig call(Node c) {

@@ -73,10 +73,14 @@ public final class SpecJobs {
       }
     };
     int chunkSize = spec.chunkSize();
+    JobSpec.Reporting names = spec.reporting();
     KeyIndex.Sink duplicate = (row, line, key, firstLine) -> record.accept(RowOutcome.invalid(row,
-        (int) ((row - 1) / chunkSize), line, clip(key), "duplicate", "'" + clip(key) + "' already appears on line "
-            + firstLine + " (unique: " + spec.unique().source() + ")"));
+        (int) ((row - 1) / chunkSize), line, clip(key), names.uniqueCode(), names.uniqueLabel().isEmpty()
+            ? "'" + clip(key) + "' already appears on line " + firstLine + " (unique: " + spec.unique().source() + ")"
+            : names.uniqueLabel() + " " + clip(key) + " already appears on line " + firstLine));
     Map<String, Object> job = Map.of("id", jobId);
+    dev.ferry.steps.PrewarmKeys warm = new dev.ferry.steps.PrewarmKeys(spec.steps(), spec.vars(), spec.tables(), jobId,
+        spec.secretColumns());
     ChunkPlan plan;
     try (KeyIndex keys = spec.unique() == null ? null : new KeyIndex()) {
       plan = source.plan(spec.chunkSize(), row -> {
@@ -84,6 +88,7 @@ public final class SpecJobs {
           record.accept(invalidRow(row));
           return;
         }
+        if (warm.active()) warm.add(row);
         if (keys == null) return;
         String key;
         try {
@@ -102,6 +107,7 @@ public final class SpecJobs {
       if (keys != null) keys.finish(duplicate);
     }
     store.recordOutcomes(jobId, invalid);
+    warm.writeTo(store, jobId);
     store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
     return store.findJob(jobId).orElseThrow();
   }
@@ -112,6 +118,9 @@ public final class SpecJobs {
    * @throws InputException naming the file, the column and the header found (or that the first line looks like data)
    */
   static void requireColumns(JobSpec.CsvSource csv) throws IOException {
+    if (java.nio.file.Files.isDirectory(csv.path())) {
+      throw new dev.ferry.core.source.InputException(csv.path() + ": is a directory, not a CSV file");
+    }
     dev.ferry.core.source.CsvHeader header;
     try {
       header = dev.ferry.core.source.CsvReader.readHeader(csv.path(), dev.ferry.core.source.CsvLimits.defaults());

@@ -146,7 +146,10 @@ public final class SpecLoader {
         : assembler.templatesOf(root.get("vars"));
     var checks = root.get("checks") == null ? List.<dev.ferry.steps.RowCheck>of()
         : assembler.checks(root.get("checks"));
-    var unique = root.get("unique") == null ? null : assembler.template(root.get("unique"));
+    Node uniqueNode = root.get("unique");
+    var unique = uniqueNode == null ? null
+        : assembler.template(uniqueNode.isMap() ? uniqueNode.get("key") : uniqueNode);
+    JobSpec.Reporting reporting = assembler.reporting(root.get("steps"), uniqueNode, root.get("report"));
     Map<String, Object> tables = root.get("tables") == null ? Map.of() : assembler.tables(root.get("tables"));
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
@@ -163,7 +166,7 @@ public final class SpecLoader {
     });
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
-        stored, secret, secretValues, vars, checks, unique, tables);
+        stored, secret, secretValues, vars, checks, unique, tables, reporting);
   }
 
   private static List<SpecError> dedupe(List<SpecError> errors) {

@@ -88,7 +88,7 @@ public final class SpecRun implements AutoCloseable {
     }
     JobSteps.Builder stepsBuilder = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key())
         .vars(spec.vars()).tables(spec.tables()).checks(spec.checks()).secretFields(spec.secretColumns())
-        .secrets(spec.secretMask()).store(store)
+        .reportedAs(spec.reporting().reportedAs()).secrets(spec.secretMask()).store(store)
         .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())
         .retryPolicy(options.retryPolicy()).metrics(options.metrics())
         .exportTo(options.exported())

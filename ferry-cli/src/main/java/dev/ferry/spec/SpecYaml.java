@@ -119,7 +119,8 @@ final class SpecYaml {
         }
         int textCol = quoted ? col + 1 : col;
         String resolved = params.resolve(raw, problem -> errors.add(new SpecError(file, line,
-            textCol + (raw.indexOf('\n') < 0 ? problem.offset() : 0), path, problem.message())));
+            textCol + (raw.indexOf('\n') < 0 ? problem.offset() : 0), path, problem.message())),
+            requestPath(path) ? dev.ferry.steps.RequestTemplate::encodeValue : java.util.function.UnaryOperator.identity());
         return Node.scalar(path, line, col, resolved, quoted, !resolved.equals(raw) || raw.contains("${"));
       }
       case VALUE_NUMBER_INT -> {
@@ -153,6 +154,15 @@ final class SpecYaml {
     }
     int h = path.lastIndexOf(".headers.");
     return h >= 0 && path.indexOf('.', h + ".headers.".length()) < 0;
+  }
+
+  /**
+   * A step's request path (a request step's, a lookup's find or create, an exists rule's then): a parameter's value
+   * in it is percent-encoded like a {@code {{ }}} value there, so a space, '/', '?', '#' or '%' stays inside its
+   * segment; a prefix meant to be taken as written belongs in the target's base_url.
+   */
+  static boolean requestPath(String path) {
+    return path.startsWith("steps[") && path.endsWith(".request.path");
   }
 
   private static String lastName(String path) {

@@ -39,11 +39,11 @@ final class BatchCall {
     return RenderContext.ofBatch(rows, Map.of("size", (long) items.size(), "weight", weight, "bytes", bytes));
   }
 
-  /** Sends the batch and completes every row's future (a stop completes them with the StopJobException). */
+  /** Sends the batch and completes every row's future (a stop, or a target that cannot be used, completes them with its exception). */
   void send(List<RowBatcher.Item> items) {
     try {
       sendOrSplit(items);
-    } catch (StopJobException e) {
+    } catch (StopJobException | dev.ferry.http.TargetUnusableException e) {
       for (RowBatcher.Item i : items) i.result().completeExceptionally(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -54,7 +54,8 @@ final class BatchStep implements Step, AutoCloseable {
     try {
       return result.get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re && re instanceof dev.ferry.core.engine.StopJobException) throw re;
+      if (e.getCause() instanceof dev.ferry.core.engine.StopJobException stop) throw stop;
+      if (e.getCause() instanceof dev.ferry.http.TargetUnusableException unusable) throw unusable;
       return new StepResult.Failed(0, "batch", "the batch call failed: " + e.getCause(), "", true);
     }
   }

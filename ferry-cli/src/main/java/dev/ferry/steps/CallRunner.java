@@ -83,7 +83,8 @@ final class CallRunner {
    * Sends a rendered call until its answer is not one to retry here: a status declared {@code retry} that HttpTarget
    * returned without retrying is sent again with backoff, up to the retry policy's attempts.
    *
-   * @throws StopJobException on 401/403 when the rules say stop (their default)
+   * @throws StopJobException on 401/403 when the rules say stop (their default), or when the target cannot be used
+   *     at all ({@link dev.ferry.http.TargetUnusableException})
    */
   Answer send(String step, StepTarget target, ResponseRules rules, RenderedCall rc) throws InterruptedException {
     int retries = 0;
@@ -93,8 +94,23 @@ final class CallRunner {
         r = target.send(rc, step);
       } catch (AuthFailureException e) {
         StatusRule rule = rules.ruleFor(e.status());
-        if (rule.action() == StatusAction.STOP) throw stop(step, target, e.status(), "");
+        if (rule.action() == StatusAction.STOP) {
+          String own = target.config().refused().get(e.status());
+          if (own != null) {
+            int q = rc.pathAndQuery().indexOf('?');
+            throw new StopJobException(own.replace("{method}", rc.method())
+                .replace("{path}", q < 0 ? rc.pathAndQuery() : rc.pathAndQuery().substring(0, q)));
+          }
+          throw stop(step, target, e.status(), "");
+        }
         return new Answer(new ApiResponse(e.status(), "", "", 1, false, ""), rule);
+      } catch (dev.ferry.http.TargetUnusableException e) {
+        // refused connections from the start, an untrusted certificate, a proxy refusing its credentials: no row
+        // can succeed, so the job stops before any row is marked (as the import does), resumable once fixed
+        // (the cause says so to a service, which keeps its items instead: docs/SERVE.md)
+        StopJobException stop = new StopJobException(e.getMessage());
+        stop.initCause(e);
+        throw stop;
       }
       StatusRule rule = rules.ruleFor(r.status(), r.body());
       if (r.status() == 429 && rule.action() == StatusAction.RETRY && outOfQuota(r)) {

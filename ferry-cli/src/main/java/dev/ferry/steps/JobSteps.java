@@ -45,6 +45,9 @@ public final class JobSteps implements AutoCloseable {
   private final Map<String, StepTarget> targets;
   private final List<Step> steps;
   private final StepsProcessor processor;
+  private final Prewarm prewarm;
+  private final JobStore store;
+  private final String jobId;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JobSteps(Builder b) {
@@ -83,7 +86,16 @@ public final class JobSteps implements AutoCloseable {
     }
     this.steps = List.copyOf(built);
     this.processor = new StepsProcessor(b.steps, steps, b.key, b.vars, b.tables, b.checks, Map.of("id", b.jobId),
-        b.sink, b.dryRun, secrets);
+        b.sink, b.dryRun, secrets, b.reportedAs);
+    List<Prewarm.Lookup> warm = new ArrayList<>();
+    for (int i = 0; i < b.steps.size(); i++) {
+      if (b.steps.get(i) instanceof LookupStepConfig l && l.prewarm() && !b.dryRun) {
+        warm.add(new Prewarm.Lookup(l, (LookupStep) steps.get(i)));
+      }
+    }
+    this.prewarm = new Prewarm(warm, b.vars, b.tables, Map.of("id", b.jobId), processor::count);
+    this.store = b.store;
+    this.jobId = b.jobId;
   }
 
   /**
@@ -133,6 +145,22 @@ public final class JobSteps implements AutoCloseable {
     return processor.stepCounts();
   }
 
+  /**
+   * Resolves the keys of the pre-warmed lookups ({@code prewarm: true}) that planning stored ({@link PrewarmKeys}) and
+   * that no process resolved yet, before the rows start: on the executor with {@code admission} (the run's), each
+   * once. Failures are left for the rows, except a stop (401/403), which is handed to {@code stop}. Does nothing in
+   * a dry run, without a store or without such lookups.
+   *
+   * @param stopping whether the run is stopping (checked before each key)
+   * @param stop     asks the run to stop, with the reason
+   * @param status   told what the pre-warm does ("pre-warming 5 lookup keys (org)"), when it does anything
+   */
+  public void prewarm(dev.ferry.core.exec.Admission admission, java.util.function.BooleanSupplier stopping,
+      Consumer<String> stop, Consumer<String> status) throws InterruptedException {
+    if (prewarm.isEmpty() || store == null) return;
+    prewarm.run(store, jobId, admission, stopping, stop, status);
+  }
+
   /** The processor that runs every row through the steps; one outcome per row. */
   public RowProcessor processor() {
     return processor;
@@ -174,6 +202,7 @@ public final class JobSteps implements AutoCloseable {
     Map<String, Template> vars = Map.of();
     Map<String, Object> tables = Map.of();
     java.util.Set<String> secretFields = java.util.Set.of();
+    Map<String, String> reportedAs = Map.of();
     dev.ferry.http.SecretMask secrets = dev.ferry.http.SecretMask.NONE;
     JobStore store;
     ResultSink sink;
@@ -223,11 +252,21 @@ public final class JobSteps implements AutoCloseable {
     }
 
     /**
-     * Fields of the row's record whose values are secret (a CSV source's {@code secret_columns}, lower case): their
+     * Fields of the row's record whose values are secret (a source's {@code secret_columns}: names, or dotted paths
+     * into a JSONL record; compared without regard to case): their
      * values are replaced by {@code ***} in failure messages, so an API that echoes them never puts them in the ledger.
      */
     public Builder secretFields(java.util.Set<String> fields) {
       this.secretFields = java.util.Set.copyOf(Objects.requireNonNull(fields, "fields cannot be null"));
+      return this;
+    }
+
+    /**
+     * The names failures at some steps carry in the ledger, the errors file and a stop reason (a spec's
+     * {@code reported_as}: step name → name); other steps' failures carry the step's own name.
+     */
+    public Builder reportedAs(Map<String, String> names) {
+      this.reportedAs = Map.copyOf(Objects.requireNonNull(names, "names cannot be null"));
       return this;
     }
 

@@ -53,6 +53,11 @@ final class LookupStep implements Step {
     return config.name();
   }
 
+  /** Whether {@code key} is known now (cached, or being resolved by a row). */
+  boolean knows(String key) {
+    return cache.containsKey(key);
+  }
+
   /** Keys known now (cached or being resolved). */
   int size() {
     return cache.size();
@@ -102,10 +107,10 @@ final class LookupStep implements Step {
   private StepResult resolve(String key, RenderContext ctx, long row) throws InterruptedException {
     StepResult found = find(ctx, row);
     if (found != null) return remember(key, found, "found");
-    if (config.create() == null) return notFound(key, "");
+    if (config.create() == null) return notFound(key, "", ctx);
     if (config.createWhen() != null) {
       try {
-        if (!config.createWhen().renderCondition(ctx)) return notFound(key, " (create_when is false)");
+        if (!config.createWhen().renderCondition(ctx)) return notFound(key, " (create_when is false)", ctx);
       } catch (SpecException e) {
         return CallRunner.templateFailure(e);
       }
@@ -123,9 +128,17 @@ final class LookupStep implements Step {
     return created;
   }
 
-  private StepResult notFound(String key, String why) {
-    return new StepResult.Failed(404, "not_found", "step '" + config.name() + "': nothing found for key '" + key
-        + "'" + why, "", false);
+  private StepResult notFound(String key, String why, RenderContext ctx) {
+    LookupStepConfig.NotFound nf = config.notFound();
+    String message = "step '" + config.name() + "': nothing found for key '" + key + "'" + why;
+    if (nf != null && nf.message() != null) {
+      try {
+        message = nf.message().renderText(ctx);
+      } catch (SpecException e) {
+        message += " (" + e.getMessage() + ")";
+      }
+    }
+    return new StepResult.Failed(404, nf == null ? "not_found" : nf.code(), message, "", false);
   }
 
   /** The find call's result when it found something; null when not found; a failure as it is. */

@@ -28,9 +28,32 @@ import java.util.Objects;
  *                  fails the row with 404
  * @param createWhen condition rendered for the row that resolves a missing key, or null (always): when false, not
  *                  found fails the row with 404 as without {@code create} (e.g. {@code --create-org-if-missing})
+ * @param notFound  the code and message of a row failing as not found, or null for {@code not_found} and a message
+ *                  naming the step and key
+ * @param prewarm   the keys the source holds are found when the job is planned and resolved before its rows
+ *                  ({@link JobSteps#prewarm}); its templates then read no step
  */
 public record LookupStepConfig(String name, SpecLocation location, Template when, String target, Template key,
-    String namespace, CallConfig find, CallConfig create, Template createWhen) implements StepConfig {
+    String namespace, CallConfig find, CallConfig create, Template createWhen, NotFound notFound, boolean prewarm)
+    implements StepConfig {
+  /**
+   * How a row whose key was not found fails. Immutable.
+   *
+   * @param code    its code
+   * @param message its message rendered for the row, or null for the default
+   */
+  public record NotFound(String code, Template message) {
+    public NotFound {
+      Objects.requireNonNull(code, "code cannot be null");
+    }
+  }
+
+  /** A lookup whose not-found rows fail with {@code not_found}. */
+  public LookupStepConfig(String name, SpecLocation location, Template when, String target, Template key,
+      String namespace, CallConfig find, CallConfig create, Template createWhen) {
+    this(name, location, when, target, key, namespace, find, create, createWhen, null, false);
+  }
+
   public LookupStepConfig {
     Objects.requireNonNull(name, "name cannot be null");
     Objects.requireNonNull(location, "location cannot be null");

@@ -36,6 +36,14 @@ public record RequestTemplate(String method, Template path, Map<String, Template
     headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers == null ? Map.of() : headers));
   }
 
+  /**
+   * A value as a request path holds it: percent-encoded as one segment (UTF-8; a space as %20, '/', '?', '#', '%'
+   * encoded), as each {@code {{ }}} value of a path is, and a spec's {@code ${PARAM}} in a path.
+   */
+  public static String encodeValue(String value) {
+    return RenderedCall.segment(value);
+  }
+
   /** A request whose body is sent as rendered (empty fields kept). */
   public RequestTemplate(String method, Template path, Map<String, Template> query, Map<String, Template> headers,
       JsonTemplate body) {

@@ -13,14 +13,16 @@ import java.util.function.Consumer;
 
 /**
  * What is secret for one row: the job's secrets (a spec's secret parameters) and the values of the row's secret
- * fields (a CSV source's {@code secret_columns}). Gives each row's {@link SecretMask}, and in a dry run masks each
+ * fields (a source's {@code secret_columns}). Gives each row's {@link SecretMask}, and in a dry run masks each
  * rendered request with the mask of the row it was rendered for. Threadsafe: the dry run's masks are kept by row
  * number in a concurrent map from the row's start to its end (a row runs once at a time in a process).
  */
 final class RowSecrets {
   private final SecretMask job;
-  private final Set<String> fields;
+  private final SecretPaths fields;
   private final Map<Long, SecretMask> rendering = new ConcurrentHashMap<>();
+  /** The secret fields as a CSV column's name matches them: the whole path, stripped, lower case. */
+  private final Set<String> columnNames;
   /** The secret names' indexes in the CSV columns last seen; replaced whole (immutable), so a racy read is safe. */
   private SecretColumns secretColumns;
 
@@ -28,33 +30,35 @@ final class RowSecrets {
 
   /**
    * @param job    the job's secrets
-   * @param fields the record's secret fields, lower case
+   * @param fields the record's secret fields (names, or dotted paths into a JSONL record)
    */
   RowSecrets(SecretMask job, Set<String> fields) {
     this.job = job;
-    this.fields = Set.copyOf(fields);
+    this.fields = SecretPaths.of(fields);
+    Set<String> names = new java.util.HashSet<>();
+    for (String f : fields) names.add(f.strip().toLowerCase(Locale.ROOT));
+    this.columnNames = Set.copyOf(names);
   }
 
   /** The mask of {@code row}: the job's secrets and the row's secret fields' values. */
   SecretMask of(RowInput row) {
     if (fields.isEmpty() || row.record() == null) return job;
     if (row.record() instanceof CsvRecord csv) return job.and(secretValues(csv));
-    List<String> values = new ArrayList<>();
-    for (Map.Entry<String, Object> e : row.record().entrySet()) {
-      if (e.getValue() instanceof String v && fields.contains(e.getKey().strip().toLowerCase(Locale.ROOT))) {
-        values.add(v);
-      }
-    }
-    return job.and(values);
+    return job.and(fields.values(row.record()));
   }
 
-  /** As the loop over a record's entries in {@link #of}, over the secret columns only (found once per header). */
+  /**
+   * What {@link SecretPaths#values} finds in a CSV row (a column whose name is a secret field's whole name, dots
+   * included; text values only), over the secret columns only: found once per header, read by index.
+   */
   private List<String> secretValues(CsvRecord record) {
     SecretColumns s = secretColumns;
     if (s == null || s.columns() != record.columns()) {
       CsvRecord.Columns c = record.columns();
       List<Integer> at = new ArrayList<>();
-      for (int i = 0; i < c.size(); i++) if (fields.contains(c.name(i).strip().toLowerCase(Locale.ROOT))) at.add(i);
+      for (int i = 0; i < c.size(); i++) {
+        if (columnNames.contains(c.name(i).strip().toLowerCase(Locale.ROOT))) at.add(i);
+      }
       secretColumns = s = new SecretColumns(c, at.stream().mapToInt(Integer::intValue).toArray());
     }
     if (s.indexes().length == 0) return List.of();

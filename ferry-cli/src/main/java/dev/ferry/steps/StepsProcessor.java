@@ -43,6 +43,8 @@ final class StepsProcessor implements RowProcessor {
   /** What is secret for each row: masked out of everything that leaves this processor. */
   private final RowSecrets secrets;
   private final StepCounts counts;
+  /** Step name → the name its failures carry in the ledger ({@code reported_as}); steps not in it use their own. */
+  private final Map<String, String> reportedAs;
 
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun) {
@@ -53,6 +55,13 @@ final class StepsProcessor implements RowProcessor {
   StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
       Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
       RowSecrets secrets) {
+    this(configs, steps, key, vars, tables, checks, job, sink, dryRun, secrets, Map.of());
+  }
+
+  StepsProcessor(List<StepConfig> configs, List<Step> steps, Template key, Map<String, Template> vars,
+      Map<String, Object> tables, List<RowCheck> checks, Map<String, Object> job, ResultSink sink, boolean dryRun,
+      RowSecrets secrets, Map<String, String> reportedAs) {
+    this.reportedAs = Map.copyOf(reportedAs);
     this.secrets = secrets;
     this.counts = new StepCounts(configs);
     this.varNames = new SlotMap.Names(List.copyOf(vars.keySet()));
@@ -74,7 +83,12 @@ final class StepsProcessor implements RowProcessor {
     try {
       return masked(run(row, mask), mask);
     } catch (StopJobException | TargetUnusableException e) {
-      throw new StopJobException(mask.mask(e.getMessage()));
+      StopJobException stop = new StopJobException(mask.mask(e.getMessage()));
+      // a stop for a job; the cause tells a service that the target, not the row, is at fault (docs/SERVE.md)
+      if (e instanceof TargetUnusableException || e.getCause() instanceof TargetUnusableException) {
+        stop.initCause(new TargetUnusableException(stop.getMessage()));
+      }
+      throw stop;
     } catch (RuntimeException e) {
       if (mask.isEmpty()) throw e;
       throw new MaskedException(e, mask);
@@ -123,7 +137,7 @@ final class StepsProcessor implements RowProcessor {
         try {
           run = c.when().renderCondition(state.context());
         } catch (SpecException e) {
-          return failed(row, rowKey, c.name(), CallRunner.templateFailure(e));
+          return failed(row, rowKey, reported(c.name()), CallRunner.templateFailure(e));
         }
         if (!run) continue;
       }
@@ -140,7 +154,7 @@ final class StepsProcessor implements RowProcessor {
         case StepResult.Failed f -> {
           counts.add(c.name(), "failed");
           StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
-          return failed(row, rowKey, c.name(), out);
+          return failed(row, rowKey, reported(c.name()), out);
         }
       }
     }
@@ -247,6 +261,16 @@ final class StepsProcessor implements RowProcessor {
   private static RowOutcome failed(RowInput row, String key, String step, StepResult.Failed f) {
     return new RowOutcome(row.row(), row.chunk(), row.line(), Outcome.FAILED, f.retryable(), key, step, f.status(),
         f.code(), f.message(), f.requestId(), "");
+  }
+
+  /** The name a failure at {@code step} carries in the ledger. */
+  private String reported(String step) {
+    return reportedAs.getOrDefault(step, step);
+  }
+
+  /** Counts what a step did outside a row's run (a pre-warmed lookup's resolution). */
+  void count(String step, String outcome) {
+    counts.add(step, outcome);
   }
 
   /** What each step did for this run's rows ({@link StepCounts}). */

@@ -53,6 +53,7 @@ final class StepsValidator {
           }
         }
         case LookupStepConfig l -> {
+          if (l.prewarm()) checkPrewarm(l);
           check(l, l.key(), earlier, false, "its key");
           check(l, l.find(), earlier, false);
           if (l.create() != null) {
@@ -68,6 +69,22 @@ final class StepsValidator {
         }
       }
       earlier.add(s.name());
+    }
+  }
+
+  /** A pre-warmed lookup is resolved before any row's steps: its templates may read no step's results. */
+  private static void checkPrewarm(LookupStepConfig l) {
+    try {
+      check(l, l.when(), Set.of(), false, "its when");
+      check(l, l.key(), Set.of(), false, "its key");
+      check(l, l.find(), Set.of(), false);
+      if (l.create() != null) check(l, l.create(), Set.of(), false);
+      check(l, l.createWhen(), Set.of(), false, "its create_when");
+      if (l.notFound() != null) check(l, l.notFound().message(), Set.of(), false, "its not_found message");
+    } catch (SpecException e) {
+      throw new SpecException(l.location(), "step '" + l.name() + "': prewarm resolves its keys before any row's"
+          + " steps run, so its templates read only row, job, source, vars and tables ("
+          + e.detail().replace("step '" + l.name() + "': ", "") + ")");
     }
   }
 

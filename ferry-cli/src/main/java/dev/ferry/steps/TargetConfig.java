@@ -22,9 +22,22 @@ import java.util.Objects;
  * @param headers  sent with every request of the target, in order
  * @param limits   the target's limits
  * @param timeout  per-attempt timeout, or null for the job's default
+ * @param refused  the stop reason of a refused key (401) or missing rights (403), by status ({@code {method}} and
+ *                 {@code {path}} name the refused request); a status not in it gets ferry's own wording
  */
 public record TargetConfig(String name, SpecLocation location, URI baseUrl, Map<String, String> headers,
-    TargetLimits limits, Duration timeout) {
+    TargetLimits limits, Duration timeout, Map<Integer, String> refused) {
+
+  /** A target whose refusals get ferry's own wording. */
+  public TargetConfig(String name, SpecLocation location, URI baseUrl, Map<String, String> headers,
+      TargetLimits limits, Duration timeout) {
+    this(name, location, baseUrl, headers, limits, timeout, Map.of());
+  }
+
+  /** The same target with other limits (e.g. {@code --rate-limit}'s). */
+  public TargetConfig withLimits(TargetLimits other) {
+    return new TargetConfig(name, location, baseUrl, headers, other, timeout, refused);
+  }
 
   public TargetConfig {
     Objects.requireNonNull(name, "name cannot be null");
@@ -32,6 +45,7 @@ public record TargetConfig(String name, SpecLocation location, URI baseUrl, Map<
     Objects.requireNonNull(baseUrl, "baseUrl cannot be null");
     Objects.requireNonNull(limits, "limits cannot be null");
     headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    refused = refused == null ? Map.of() : Map.copyOf(refused);
     String scheme = baseUrl.getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme) || baseUrl.getHost() == null) {
       throw new IllegalArgumentException("base_url must be an http:// or https:// URL with a host");

@@ -10,6 +10,8 @@ import dev.ferry.core.time.Ticker;
 import dev.ferry.http.AdaptiveFeedback;
 import dev.ferry.http.AttemptListener;
 import dev.ferry.http.CallMetrics;
+import dev.ferry.http.KnownRateFeedback;
+import dev.ferry.http.UnseenLimitHint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,7 +121,10 @@ final class TargetLimiters {
     // AdaptiveFeedback adds the attempt being reported to the count it reads: rows hold one permit each
     IntSupplier inFlight = batched && concurrency != null ? () -> concurrency.inflight() - 1 : metrics::inFlight;
     AttemptListener paces = learned != null
-        ? new AdaptiveFeedback(concurrency, learned, RateLearner.withDefaults(), new QuotaPace(headroom), inFlight)
+        ? KnownRateFeedback.both(
+            new AdaptiveFeedback(concurrency, learned, RateLearner.withDefaults(), new QuotaPace(headroom), inFlight),
+            new UnseenLimitHint("target " + target, "limits: none (or --rate-limit none for a spec of one target)",
+                learned::rate))
         : concurrency != null ? new AdaptiveFeedback(concurrency, requests, null, null, inFlight)
         : AttemptListener.NONE;
     List<WeightLimiter> tokens = weights.get(TOKENS);

@@ -243,6 +243,90 @@ class SecretsTest {
   }
 
   @Test
+  void theSecretColumnsOfAJsonlAndASqlSourceNeverShowInAnythingFerryWritesOrPrints() throws Exception {
+    // Given: a JSONL file whose rows hold a nested password and a hash, and a SQL table holding the same; specs naming
+    // them in secret_columns (a dotted path for the nested field) and sending them in the body and the query to an
+    // API that refuses some rows quoting the request
+    Path jsonl = inputs.resolve("users.jsonl");
+    Path db = inputs.resolve("users.db");
+    StringBuilder lines = new StringBuilder();
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+      st.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, password TEXT, hash TEXT)");
+      for (int i = 1; i <= 8; i++) {
+        String email = (i % 4 == 0 ? "refuse" : "u") + i + "@example.com";
+        String pw = "PWCANARY\"q\\/" + i;
+        String hash = "HASHCANARY-" + i;
+        lines.append(JSON.writeValueAsString(Map.of("email", email, "hash", hash,
+            "user", Map.of("first", "F" + i, "password", pw)))).append('\n');
+        try (var ps = c.prepareStatement("INSERT INTO users VALUES (?, ?, ?, ?)")) {
+          ps.setInt(1, i);
+          ps.setString(2, email);
+          ps.setString(3, pw);
+          ps.setString(4, hash);
+          ps.executeUpdate();
+        }
+      }
+    }
+    Files.writeString(jsonl, lines);
+    String steps = """
+        targets:
+          api:
+            base_url: "${API_URL}"
+            headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+        steps:
+          - name: user
+            target: api
+            request:
+              method: POST
+              path: /user_management/users
+              query: { h: "{{ row.hash }}" }
+              body: { email: "{{ row.email }}", password: "PASSWORD", note: "{{ row.hash }}" }
+        key: "{{ row.email }}"
+        sink:
+          jsonl: { path: "${RESULTS}" }
+        """;
+    Path jsonlSpec = inputs.resolve("jsonl-secret.yaml");
+    Files.writeString(jsonlSpec, "version: 1\nname: jsonl-secret\nsource:\n"
+        + "  jsonl: { path: \"${INPUT}\", secret_columns: [user.password, hash] }\n"
+        + steps.replace("PASSWORD", "{{ row.user.password }}"));
+    Path sqlSpec = inputs.resolve("sql-secret.yaml");
+    Files.writeString(sqlSpec, "version: 1\nname: sql-secret\nsource:\n"
+        + "  sql: { url: \"jdbc:sqlite:${DB}\", query: \"SELECT * FROM users\", key: id,"
+        + " secret_columns: [Password, hash] }\n" + steps.replace("PASSWORD", "{{ row.password }}")
+        .replace("email: \"{{ row.email }}\"", "email: \"sql-{{ row.email }}\""));
+    proxy.refuseWith(422, "refuse").echoRequest(true);
+    String state = work.resolve(".ferry").toString();
+    StringBuilder printed = new StringBuilder();
+    for (Path spec : List.of(jsonlSpec, sqlSpec)) {
+      String name = spec.getFileName().toString().replace(".yaml", "");
+      Map<String, String> env = Map.of("INPUT", jsonl.toString(), "DB", db.toString(), "API_URL",
+          proxy.baseUrl().toString(), ApiKeys.ENV, KEY, "RESULTS", work.resolve(name + "-results.jsonl").toString());
+
+      // When: it is dry-run, then run for real (debug log as JSON), and its status shown
+      Captured dry = inProcess(() -> CliRun.run(env, "run", spec.toString(), "--job-id", name + "-dry", "--dry-run",
+          "--progress", "never", "--checkpoint-dir", state));
+      assertThat(dry.run.exit()).as(dry.toString()).isZero();
+      assertThat(dry.run.out()).as("the dry run showed the requests").contains("?h=***")
+          .contains("\"password\":\"***\"", "\"note\":\"***\"");
+      Captured run = inProcess(() -> CliRun.run(env, "run", spec.toString(), "--job-id", name, "--progress", "never",
+          "--verbose", "--log-format", "json", "--checkpoint-dir", state, "--errors-out",
+          work.resolve(name + "-errors.csv").toString()));
+      assertThat(run.run.exit()).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+      String errors = Files.readString(work.resolve(name + "-errors.csv"));
+      assertThat(errors).as("the refused rows' records, their secrets masked").contains("refuse4@example.com")
+          .contains("refuse8@example.com").contains("\"\"***\"\"").contains("body {");
+      Captured status = inProcess(() -> CliRun.run(Map.of(), "status", name, "--json", "--checkpoint-dir", state));
+      printed.append(dry.all()).append(run.all()).append(status.all());
+    }
+    assertThat(sim.stats().usersCreated()).isEqualTo(12);
+
+    // Then: no secret value anywhere ferry wrote or printed
+    Files.writeString(work.resolve("source-secrets-output.txt"), printed);
+    scan("jsonl-secret-errors.csv", "sql-secret-errors.csv", "jsonl-secret-results.jsonl",
+        "sql-secret-results.jsonl", "source-secrets-output.txt");
+  }
+
+  @Test
   void aServicesSecretsNeverShowInItsFailedItemsLogsOrQueue() throws Exception {
     // Given: a service spec whose step puts a secret parameter in the body and the query, and an API that refuses
     // some items quoting the request

@@ -225,6 +225,14 @@ class WebhookIndexerTest {
     }
   }
 
+  private boolean statusHas(int port, String field) {
+    try {
+      return JSON.readTree(get(port, "/status")).has(field);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
   private boolean queueSettled(int port) {
     try {
       PrometheusText m = PrometheusText.parse(get(port, "/metrics"));
@@ -260,6 +268,51 @@ class WebhookIndexerTest {
     assertThat(post(s.port(), big, sign(big)).statusCode()).isEqualTo(413);
     assertThat(get(s.port(), "/readyz")).startsWith("ready");
     assertThat(get(s.port(), "/healthz")).startsWith("ok");
+    s.child().process.destroy();
+    assertThat(s.child().exitCode(Duration.ofSeconds(60))).isZero();
+  }
+
+  @Test
+  void aTargetDownFromTheStartLosesNothing_itsItemsWaitAndRunOnceWhenItComesUp() throws Exception {
+    // Given a service whose targets listen on a port where nothing listens yet
+    int closed;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = probe.getLocalPort();
+    }
+    String down = "http://127.0.0.1:" + closed;
+    Running s = serve("down", dir.resolve("down"), env(Map.of("EMBEDDINGS_URL", down + "/v1", "QDRANT_URL", down)));
+
+    // When signed pages are delivered while the target refuses connections
+    for (int i = 0; i < 10; i++) assertThat(deliverUntilAcknowledged(s::port, i)).isEqualTo(202);
+    s.child().await("the outage shown", Duration.ofSeconds(30),
+        () -> statusHas(s.port(), "target_unusable"));
+
+    // Then nothing fails, /readyz still takes deliveries and says why the drain waits, /status shows the outage
+    JsonNode status = JSON.readTree(get(s.port(), "/status"));
+    assertThat(status.path("state").asText()).isEqualTo("target unusable");
+    assertThat(status.path("target_unusable").path("reason").asText()).contains("127.0.0.1:" + closed);
+    assertThat(status.path("failed").asLong()).isZero();
+    assertThat(status.path("pending").asLong() + status.path("claimed").asLong()).isEqualTo(10);
+    HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+        + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).contains("target unusable");
+
+    // When the target comes up on that port
+    sim.close();
+    sim = SimServer.start(SimConfig.builder().port(closed).build());
+    for (int i = 10; i < 20; i++) deliverUntilAcknowledged(s::port, i);
+
+    // Then every page is indexed once, nothing failed, and the outage is over
+    s.child().await("every page indexed", Duration.ofSeconds(120),
+        () -> sim.stats().points().points() >= 20 && queueSettled(s.port()));
+    assertThat(sim.stats().points().points()).isEqualTo(20);
+    assertThat(sim.stats().points().rewrites()).isZero();
+    assertThat(get(s.port(), "/failed")).isEqualTo("[]");
+    JsonNode after = JSON.readTree(get(s.port(), "/status"));
+    assertThat(after.path("state").asText()).isEqualTo("ready");
+    assertThat(after.has("target_unusable")).isFalse();
+    assertThat(get(s.port(), "/readyz")).isEqualTo("ready\n");
     s.child().process.destroy();
     assertThat(s.child().exitCode(Duration.ofSeconds(60))).isZero();
   }

@@ -131,6 +131,21 @@ class WorkosImportSpecTest {
     String errors = Files.readString(dir.resolve("state-b/jobs/s1/errors.csv"));
     assertThat(errors).contains("maybe@example.com").contains("email_verified_invalid").contains("password")
         .doesNotContain("Secret!");
+    // the report's counters and the errors file's diagnostics as import-users names them
+    for (String counter : List.of("users_created", "users_existing", "users_deleted", "orgs_created",
+        "orgs_existing", "memberships_created", "memberships_existing")) {
+      assertThat(got.path(counter)).as(counter).isEqualTo(want.path(counter));
+    }
+    assertThat(diagnostics(dir.resolve("state-b/jobs/s1/errors.csv")))
+        .isEqualTo(diagnostics(dir.resolve("state-a/jobs/i1/errors.csv")))
+        .contains("153,validate,,duplicate_email", "161,organization,404,entity_not_found");
+    assertThat(errors).contains("email USER1@Example.com already appears on line 2");
+  }
+
+  /** Each row's line, step, HTTP status and code in an errors file. */
+  static List<String> diagnostics(Path errorsFile) throws IOException {
+    return Files.readAllLines(errorsFile).stream().skip(1).map(l -> String.join(",",
+        java.util.Arrays.asList(l.split(",", -1)).subList(0, 4))).toList();
   }
 
   @Test
@@ -178,6 +193,42 @@ class WorkosImportSpecTest {
     assertThat(both.get(1).stats().organizations()).isEqualTo(both.get(0).stats().organizations()).isEqualTo(2);
     assertThat(both.get(1).stats().memberships()).isEqualTo(both.get(0).stats().memberships()).isEqualTo(39);
     assertThat(both.get(1).stats().requestsTo("POST /organizations")).as("nothing created").isEqualTo(2);
+    assertThat(diagnostics(dir.resolve("orgs-state-1/jobs/o1/errors.csv")))
+        .isEqualTo(diagnostics(dir.resolve("orgs-state-0/jobs/o1/errors.csv")))
+        .containsExactly("4,organization,404,organization_not_found");
+  }
+
+  @Test
+  void organizationsArePreWarmedBeforeTheRowsAsImportUsersDoesUnlessPrewarmIsFalse() throws IOException {
+    // Given: users over 5 organizations (by external id), one organization given by id
+    Path input = input(dir, 60);
+    Map<String, Ferry.Run> runs = new java.util.LinkedHashMap<>();
+    for (String prewarm : List.of("true", "false")) {
+      SimServer sim = sim();
+      SimHttp.createUser(sim, KEY, "existing@example.com");
+      Map<String, String> env = env(input, sim);
+      env.put("PREWARM", prewarm);
+      // When
+      runs.put(prewarm, Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "p-" + prewarm,
+          "--checkpoint-dir", dir.resolve("state-" + prewarm), "--json", "--progress", "never", "--rate-limit",
+          "none")));
+      // Then: each organization created once either way
+      assertThat(sim.stats().requestsTo("POST /organizations")).isEqualTo(5);
+    }
+    Ferry.Run warm = runs.get("true");
+    Ferry.Run cold = runs.get("false");
+    assertThat(warm.err()).as(warm.toString()).contains("ferry: pre-warming 6 lookup keys (org_by_id, org)");
+    assertThat(cold.err()).doesNotContain("pre-warming");
+    JsonNode w = warm.outJson().path("steps");
+    JsonNode c = cold.outJson().path("steps");
+    // pre-warmed, the 5 organizations were created before any row, so every row with one found it cached; else
+    // the first row of each created it
+    assertThat(w.path("org").path("created").asLong()).isEqualTo(c.path("org").path("created").asLong())
+        .isEqualTo(warm.outJson().path("orgs_created").asLong()).isEqualTo(5);
+    assertThat(w.path("org").path("cached").asLong()).isEqualTo(c.path("org").path("cached").asLong() + 5);
+    for (String field : List.of("done", "failed", "invalid")) {
+      assertThat(warm.outJson().path(field)).isEqualTo(cold.outJson().path(field));
+    }
   }
 
   @Test
@@ -341,6 +392,63 @@ class WorkosImportSpecTest {
   }
 
   @Test
+  void anUnreachableTargetStopsTheJobBeforeAnyRowIsMarkedAsImportUsers() throws IOException {
+    // Given: a port where nothing listens
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path input = input(dir, 20);
+    Map<String, String> env = env(input, sim());
+    env.put("WORKOS_API_URL", "http://127.0.0.1:" + port);
+    // When
+    Ferry.Run run = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "u1", "--checkpoint-dir",
+        dir.resolve("state"), "--quiet", "--json", "--rate-limit", "none"));
+    // Then: stopped (exit 3, resumable) with the reason, and no row has an outcome
+    assertThat(run.exit()).as(run.toString()).isEqualTo(3);
+    JsonNode report = run.outJson();
+    assertThat(report.path("status").asText()).isEqualTo("stopped");
+    assertThat(report.path("stop_reason").asText()).contains("cannot connect to 127.0.0.1:" + port);
+    assertThat(report.path("done").asLong() + report.path("failed").asLong()).isZero();
+  }
+
+  @Test
+  void aWorkerReadsTheJobsCsvFromAnotherPathWithCsv() throws IOException {
+    // Given: a job of the built-in spec in a shared store, stopped at once by a refused key
+    Path input = input(dir, 20);
+    SimServer sim = sim();
+    try (DistributedJob job = new DistributedJob(dir, "ferry_wcsv")) {
+      Map<String, String> env = env(input, sim);
+      env.put("WORKOS_SECRET_KEY", "sk_test_wrong_key");
+      Ferry.Run run = Ferry.run(env, Ferry.args("run", shownSpec(), "--job-id", "w1", "--store", job.url(),
+          "--quiet", "--json", "--rate-limit", "none"));
+      assertThat(run.exit()).as(run.toString()).isEqualTo(3);
+      // ... and its input moved to another path (as on another machine)
+      Path copy = dir.resolve("elsewhere/users-copy.csv");
+      Files.createDirectories(copy.getParent());
+      Files.move(input, copy);
+      Map<String, String> workerEnv = Map.of("WORKOS_SECRET_KEY", KEY);
+
+      // When a worker is given a changed copy, it refuses it before sending anything
+      Path changed = dir.resolve("elsewhere/changed.csv");
+      Files.writeString(changed, Files.readString(copy).replace("user1@", "userX@"));
+      Ferry.Run refused = Ferry.run(workerEnv, Ferry.args("worker", "w1", "--store", job.url(), "--csv", changed,
+          "--quiet", "--json"));
+      assertThat(refused.exit()).as(refused.toString()).isEqualTo(2);
+      assertThat(refused.err()).contains("the file changed since job 'w1' was planned");
+      assertThat(sim.stats().users()).isZero();
+
+      // Then the same bytes at the other path finish the job
+      Ferry.Run worker = Ferry.run(workerEnv, Ferry.args("worker", "w1", "--store", job.url(), "--csv", copy,
+          "--quiet", "--json"));
+      assertThat(worker.exit()).as(worker.toString()).isEqualTo(1);
+      assertThat(worker.outJson().path("status").asText()).isEqualTo("finished");
+      assertThat(worker.outJson().path("done").asLong()).isEqualTo(22);
+      assertThat(sim.stats().users()).isEqualTo(22);
+    }
+  }
+
+  @Test
   void aDryRunSendsNothingAndFindsTheInvalidRows() throws IOException {
     Path input = input(dir, 30);
     SimServer sim = sim();
@@ -363,8 +471,40 @@ class WorkosImportSpecTest {
   }
 
   @Test
+  void metadataValuesOfAtMost600CharactersPassAndLongerOnesAreInvalidAsImportUsers() throws IOException {
+    // Given values of 600 characters (plain, with escaped quotes, newlines and a control character, non-ASCII) and
+    // one of 601
+    String plain = "x".repeat(600);
+    String escaped = "\\\"" + "\\n" + "\\u0001" + "é".repeat(597); // JSON: \" \n \u0001 then 597 é: 600 chars
+    List<String> lines = new ArrayList<>(List.of("email,metadata"));
+    lines.add("a@example.com,\"{\"\"k\"\":\"\"" + plain + "\"\"}\"");
+    lines.add("b@example.com,\"{\"\"k\"\":\"\"" + escaped.replace("\"", "\"\"") + "\"\"}\"");
+    lines.add("c@example.com,\"{\"\"k\"\":\"\"y\"\",\"\"long\"\":\"\"" + plain + "z\"\"}\"");
+    Path input = dir.resolve("meta.csv");
+    Files.write(input, lines);
+    // When both dry-run it
+    Ferry.Run imported = Ferry.run(Map.of(), Ferry.args("import-users", "--csv", input, "--dry-run", "--job-id", "i",
+        "--checkpoint-dir", dir.resolve("a"), "--quiet", "--json"));
+    Ferry.Run ran = Ferry.run(Map.of("INPUT", input.toString()), Ferry.args("run", shownSpec(), "--dry-run",
+        "--job-id", "s", "--checkpoint-dir", dir.resolve("b"), "--quiet", "--json"));
+    // Then the same row is invalid, with the same code
+    for (Ferry.Run run : List.of(imported, ran)) {
+      assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+      assertThat(run.outJson().path("done").asLong()).as(run.toString()).isEqualTo(2);
+      assertThat(run.outJson().path("invalid").asLong()).isEqualTo(1);
+    }
+    assertThat(Files.readString(dir.resolve("b/jobs/s/errors.csv")))
+        .contains("4,validate,,metadata_value_too_long,a metadata value is 601 characters (at most 600)");
+  }
+
+  @Test
   void aMissingParameterIsOneClearMessageAndExit2() throws IOException {
     Path spec = shownSpec();
+    // an input that is a directory: exit 2 naming it, as import-users
+    Ferry.Run directory = Ferry.run(Map.of("INPUT", dir.toString(), "WORKOS_SECRET_KEY", KEY), Ferry.args("run",
+        spec, "--checkpoint-dir", dir.resolve("state")));
+    assertThat(directory.exit()).as(directory.toString()).isEqualTo(2);
+    assertThat(directory.err()).contains(dir + ": is a directory, not a CSV file").doesNotContain("Exception");
     Ferry.Run run = Ferry.run(Map.of("INPUT", "users.csv"), Ferry.args("run", spec, "--checkpoint-dir",
         dir.resolve("state")));
     assertThat(run.exit()).as(run.toString()).isEqualTo(2);
@@ -382,6 +522,9 @@ class WorkosImportSpecTest {
         dir.resolve("state"), "--quiet", "--json", "--rate-limit", "none"));
     assertThat(run.exit()).as(run.toString()).isEqualTo(3);
     assertThat(run.outJson().path("status").asText()).isEqualTo("stopped");
+    assertThat(run.outJson().path("stop_reason").asText()).as("the target's refused: 401, as import-users words it")
+        .isEqualTo("the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY (or"
+            + " --api-key-file) and --api-url");
     assertThat(run.out() + run.err()).doesNotContain("sk_test_wrong_key");
     assertThat(sim.stats().users()).isZero();
 

@@ -77,6 +77,48 @@ class DrainTest {
   }
 
   @Test
+  void aTargetThatCannotBeUsedKeepsItsItemsUncountedAndTheDrainProbesWithBackoffUntilItWorks() {
+    // Given a target refusing connections from the start (the steps stop with a TargetUnusableException as cause)
+    queue.offer("d", java.util.Collections.nCopies(10, "{}"), time.millis(), 100);
+    boolean[] up = {false};
+    List<Long> tried = new ArrayList<>();
+    RowProcessor p = row -> {
+      tried.add(row.row());
+      if (up[0]) return outcome(row.row(), Outcome.DONE, false, "");
+      var stop = new dev.ferry.core.engine.StopJobException("cannot connect to 127.0.0.1:1: connection refused");
+      stop.initCause(new dev.ferry.http.TargetUnusableException(stop.getMessage()));
+      throw stop;
+    };
+    Drain d = drain(p, 10, Runnable::run);
+
+    // When the drain runs for ten minutes of virtual time (max_attempts is 3)
+    d.round();
+    assertThat(d.outage()).hasValueSatisfying(o -> assertThat(o.reason()).contains("connection refused"));
+    for (int i = 0; i < 600 * 20; i++) {
+      time.advance(Drain.IDLE_POLL);
+      d.round();
+    }
+
+    // Then nothing failed, nothing counted an attempt, and it probed one item at a time with a pause that doubled
+    // up to 30 s: 1+2+4+8+16 s, then every 30 s
+    assertThat(queue.stats(time.millis()).failed()).isZero();
+    assertThat(queue.stats(time.millis()).pending()).isEqualTo(10);
+    assertThat(tried.size()).isBetween(20, 26);
+    assertThat(d.outage().orElseThrow().probes()).isEqualTo(tried.size());
+
+    // When the target comes up, the next probe gets through, the outage ends, and every item is done once
+    up[0] = true;
+    tried.clear();
+    for (int i = 0; i < 31 * 20 && queue.stats(time.millis()).done() < 10; i++) {
+      time.advance(Drain.IDLE_POLL);
+      d.round();
+    }
+    assertThat(d.outage()).isEmpty();
+    assertThat(queue.stats(time.millis()).done()).isEqualTo(10);
+    assertThat(tried).doesNotHaveDuplicates().hasSize(10);
+  }
+
+  @Test
   void aBacklogDoublesTheConcurrencyEveryRoundUpToTheStatedOne() {
     queue.offer("d", java.util.Collections.nCopies(100, "{}"), time.millis(), 1000);
     Drain d = drain(row -> outcome(row.row(), Outcome.DONE, false, ""), 16, parked::add);

@@ -51,6 +51,94 @@ class SpecLoaderTest {
   }
 
   @Test
+  void limitsByHostPickTheFirstMatchingHostElseLimits() {
+    String text = """
+        source: { jsonl: { path: in.jsonl } }
+        targets:
+          t:
+            base_url: "${URL}"
+            limits_by_host:
+              api.example.com: [ { requests: 7, per: 1s } ]
+              "*.example.com": [ { requests: 50, per: 1s } ]
+              "*.other.org": none
+            limits: auto
+        steps: [ { name: s, target: t, request: { method: GET, path: /x } } ]
+        """;
+    java.util.function.Function<String, dev.ferry.steps.TargetLimits> limitsAt = url -> SpecLoader.parse("h.yaml",
+        text, Map.of("URL", url), Path.of("/d")).targets().get(0).limits();
+    assertThat(limitsAt.apply("https://api.example.com").rules()).singleElement()
+        .satisfies(r -> assertThat(r.amount()).isEqualTo(7));
+    assertThat(limitsAt.apply("https://API.eu.Example.com:8443/v1").rules()).singleElement()
+        .satisfies(r -> assertThat(r.amount()).isEqualTo(50));
+    assertThat(limitsAt.apply("http://example.com")).isEqualTo(dev.ferry.steps.TargetLimits.AUTO);
+    assertThat(limitsAt.apply("http://127.0.0.1:8080")).isEqualTo(dev.ferry.steps.TargetLimits.AUTO);
+    assertThat(limitsAt.apply("http://x.other.org")).isEqualTo(dev.ferry.steps.TargetLimits.NONE);
+    // the built-in workos-import: WorkOS's documented rate for WorkOS, learned for anything else (e.g. 'ferry sim')
+    Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.put("WORKOS_API_URL", "https://api.workos.com");
+    assertThat(SpecLoader.parse("w", BuiltinSpecs.text("workos-import"), env, Path.of("/d")).targets().get(0)
+        .limits().rules()).singleElement().satisfies(r -> assertThat(r.amount()).isEqualTo(50));
+    env.put("WORKOS_API_URL", "http://127.0.0.1:8080");
+    assertThat(SpecLoader.parse("w", BuiltinSpecs.text("workos-import"), env, Path.of("/d")).targets().get(0)
+        .limits()).isEqualTo(dev.ferry.steps.TargetLimits.AUTO);
+    // a target's own wording of a refused key or rights
+    assertThat(SpecLoader.parse("w", BuiltinSpecs.text("workos-import"), env, Path.of("/d")).targets().get(0)
+        .refused()).containsKeys(401, 403).hasEntrySatisfying(403, m -> assertThat(m).contains("{method} {path}"));
+    // a bad host pattern is named
+    assertThatThrownBy(() -> SpecLoader.parse("h.yaml", text.replace("\"*.other.org\"", "\"a b\""),
+        Map.of("URL", "http://x"), Path.of("/d"))).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("limits_by_host");
+  }
+
+  @Test
+  void uniqueCodesReportedNamesAndReportCounters() {
+    String text = """
+        source: { jsonl: { path: in.jsonl } }
+        targets: { t: { base_url: "http://127.0.0.1:1" } }
+        unique: { key: "{{ row.email }}", code: duplicate_email, label: email }
+        report:
+          users: { created: user.ok, seen: "user.existing + user.ok" }
+        steps:
+          - { name: user, reported_as: create_user, target: t, request: { method: POST, path: /u } }
+        """;
+    JobSpec spec = SpecLoader.parse("r.yaml", text, Map.of(), Path.of("/d"));
+    assertThat(spec.unique().source()).isEqualTo("{{ row.email }}");
+    assertThat(spec.reporting().uniqueCode()).isEqualTo("duplicate_email");
+    assertThat(spec.reporting().uniqueLabel()).isEqualTo("email");
+    assertThat(spec.reporting().reportedAs()).containsExactly(Map.entry("user", "create_user"));
+    assertThat(spec.reporting().count(Map.of("user", Map.of("ok", 3L, "existing", 2L))))
+        .isEqualTo(Map.of("users", Map.of("created", 3L, "seen", 5L)));
+    // a counter naming no step, or no outcome, is an error at its line
+    assertThatThrownBy(() -> SpecLoader.parse("r.yaml", text.replace("user.ok, seen", "usr.ok, seen"), Map.of(),
+        Path.of("/d"))).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("r.yaml:5:").hasMessageContaining("no step named 'usr' (did you mean 'user'?)");
+    assertThatThrownBy(() -> SpecLoader.parse("r.yaml", text.replace("user.existing", "user.exists"), Map.of(),
+        Path.of("/d"))).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("'exists' is not an outcome a step counts");
+  }
+
+  @Test
+  void aPrewarmedLookupReadsNoStep() {
+    String text = """
+        source: { jsonl: { path: in.jsonl } }
+        targets: { t: { base_url: "http://127.0.0.1:1" } }
+        steps:
+          - { name: a, target: t, request: { method: GET, path: /a }, capture: { id: "$.id" } }
+          - name: b
+            target: t
+            lookup:
+              key: "{{ row.k }}"
+              prewarm: true
+              find: { request: { method: GET, path: "/b/{{ steps.a.id }}" }, capture: { id: "$.id" } }
+        """;
+    assertThatThrownBy(() -> SpecLoader.parse("w.yaml", text, Map.of(), Path.of("/d")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("w.yaml:5:5: step 'b': prewarm resolves its keys before any row's steps run");
+    assertThat(SpecLoader.parse("w.yaml", text.replace("{{ steps.a.id }}", "{{ row.k }}"), Map.of(), Path.of("/d"))
+        .steps().get(1)).isInstanceOfSatisfying(LookupStepConfig.class, l -> assertThat(l.prewarm()).isTrue());
+  }
+
+  @Test
   void dollarDollarIsALiteralAndAnUnsetParameterIsNamedWithItsLine() {
     String text = """
         source: { jsonl: { path: "a$${HOME}.jsonl" } }

@@ -15,13 +15,14 @@ import org.junit.jupiter.api.Test;
 class RowSecretsTest {
   @Test
   void aCsvRecordsSecretsAreThoseOfItsMap() {
-    List<String> header = List.of("email", "password", " Password_Hash ", "note");
+    List<String> header = List.of("email", "password", " Password_Hash ", "note", "User.Token");
     CsvRecord.Columns columns = new CsvRecord.Columns(header);
-    RowSecrets secrets = new RowSecrets(SecretMask.of(List.of("sk_job_secret")), Set.of("password", "password_hash"));
-    String text = "sk_job_secret hunter2 $2b$10$hash note-1 a@e.com";
+    RowSecrets secrets = new RowSecrets(SecretMask.of(List.of("sk_job_secret")), Set.of("password", "password_hash", "user.token"));
+    String text = "sk_job_secret hunter2 $2b$10$hash note-1 a@e.com tok-9";
     for (String[] fields : List.of(new String[] {"a@e.com"}, new String[] {"a@e.com", "hunter2"},
         new String[] {"a@e.com", "hunter2", "$2b$10$hash"}, new String[] {"a@e.com", "", "$2b$10$hash", "note-1"},
-        new String[] {"a@e.com", "hunter2", "$2b$10$hash", "note-1", "extra"})) {
+        new String[] {"a@e.com", "hunter2", "$2b$10$hash", "note-1", "tok-9"},
+        new String[] {"a@e.com", "hunter2", "$2b$10$hash", "note-1", "tok-9", "extra"})) {
       Map<String, Object> linked = new LinkedHashMap<>();
       for (int i = 0; i < header.size() && i < fields.length; i++) linked.put(header.get(i), fields[i]);
       SecretMask byIndex = secrets.of(new RowInput(1, 0, 2, fields, null, new CsvRecord(columns, fields)));

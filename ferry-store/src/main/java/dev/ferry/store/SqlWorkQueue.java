@@ -251,6 +251,13 @@ public final class SqlWorkQueue implements WorkQueue {
   }
 
   @Override
+  public void postpone(long id, String owner, String reason, long dueMillis) {
+    update("put an item back", "UPDATE ferry_queue SET state = 'pending', owner = NULL, lease_until = NULL,"
+        + " attempts = attempts - 1, reason = ?, due_at = ? WHERE id = ? AND state = 'claimed' AND owner = ?", reason,
+        dueMillis, id, owner);
+  }
+
+  @Override
   public void release(String owner) {
     update("release claims", "UPDATE ferry_queue SET state = 'pending', owner = NULL, lease_until = NULL,"
         + " attempts = attempts - 1 WHERE queue = ? AND state = 'claimed' AND owner = ?", queue, owner);

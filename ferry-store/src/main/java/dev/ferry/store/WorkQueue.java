@@ -50,6 +50,12 @@ public interface WorkQueue extends AutoCloseable {
   /** The item goes back to the queue, due at {@code dueMillis}, with the reason of its last attempt. */
   void retryLater(long id, String owner, String reason, long dueMillis);
 
+  /**
+   * The item goes back to the queue, due at {@code dueMillis}, its attempt not counted: it did not fail, something it
+   * needs (a target that cannot be used) did. Ignored as {@link #done} when not held.
+   */
+  void postpone(long id, String owner, String reason, long dueMillis);
+
   /** Every item {@code owner} holds goes back to the queue, due now, its attempt not counted (a graceful stop). */
   void release(String owner);
 

@@ -108,6 +108,25 @@ class WorkQueueContractTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
+  void aPostponedItemComesBackWhenDueWithItsAttemptNotCountedAndOnlyItsHolderPostponesIt(String kind) {
+    SqlWorkQueue q = open(kind, "pages");
+    q.offer("d1", List.of("{\"a\":1}"), 0, 10);
+    WorkQueue.QueueItem item = q.claim("a", 10, 0, LEASE).get(0);
+    q.postpone(item.id(), "someone else", "target unusable", 5_000); // not held by them: ignored
+    assertThat(q.stats(0).claimed()).isEqualTo(1);
+    q.postpone(item.id(), "a", "target unusable: cannot connect", 5_000);
+    assertThat(q.stats(0).pending()).isEqualTo(1);
+    assertThat(q.claim("b", 10, 4_999, LEASE)).isEmpty();
+    for (int i = 0; i < 5; i++) { // postponed as often as the target stays down: never a counted attempt
+      WorkQueue.QueueItem again = q.claim("b", 10, 5_000 + i, LEASE).get(0);
+      assertThat(again.attempts()).isEqualTo(1);
+      q.postpone(again.id(), "b", "target unusable", 5_000 + i + 1);
+    }
+    assertThat(q.failed(10)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
   void retryLaterReleaseAndRedrive(String kind) {
     SqlWorkQueue q = open(kind, "pages");
     q.offer("d1", List.of("{\"a\":1}", "{\"a\":2}"), 0, 10);

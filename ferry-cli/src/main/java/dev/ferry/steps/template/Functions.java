@@ -11,6 +11,8 @@ import java.util.Locale;
  *       embedding models; "" and null count 0), for a batch step's weight and a tokens-per-minute charge;</li>
  *   <li>{@code bytes(text)}: UTF-8 bytes of a string (of the JSON of any other value);</li>
  *   <li>{@code length(v)}: characters of a string, items of a list, fields of an object, 0 for null;</li>
+ *   <li>{@code max_length(v)}: the greatest {@code length} of a list's items (of an object's values), 0 when it has
+ *       none, e.g. the longest metadata value: {@code max_length(values(json_parse(row.metadata)))};</li>
  *   <li>{@code lower(s)}, {@code upper(s)}, {@code trim(s)}: of a string (null stays null);</li>
  *   <li>{@code string(v)}: the value as text; {@code number(v)}: a number from a number or a numeric string;</li>
  *   <li>{@code default(v, fallback)}: {@code v} unless it is null or "";</li>
@@ -32,12 +34,12 @@ import java.util.Locale;
  */
 public final class Functions {
   /** Every function name, in the order documented. */
-  public static final List<String> NAMES = List.of("tokens", "bytes", "length", "lower", "upper", "trim", "string",
+  public static final List<String> NAMES = List.of("tokens", "bytes", "length", "max_length", "lower", "upper", "trim", "string",
       "number", "default", "json", "uuid5", "if", "split", "matches", "starts_with", "json_parse", "keys",
       "values");
 
   private static final java.util.Map<String, Integer> ARITY = java.util.Map.ofEntries(
-      java.util.Map.entry("tokens", 1), java.util.Map.entry("bytes", 1), java.util.Map.entry("length", 1),
+      java.util.Map.entry("tokens", 1), java.util.Map.entry("bytes", 1), java.util.Map.entry("length", 1), java.util.Map.entry("max_length", 1),
       java.util.Map.entry("lower", 1), java.util.Map.entry("upper", 1), java.util.Map.entry("trim", 1),
       java.util.Map.entry("string", 1), java.util.Map.entry("number", 1), java.util.Map.entry("default", 2),
       java.util.Map.entry("json", 1), java.util.Map.entry("uuid5", 1), java.util.Map.entry("if", 3),
@@ -75,6 +77,7 @@ public final class Functions {
       case "tokens" -> (long) Tokens.count(textOf(name, v, at));
       case "bytes" -> (long) (v instanceof String s ? s : Values.text(v)).getBytes(StandardCharsets.UTF_8).length;
       case "length" -> length(v);
+      case "max_length" -> maxLength(v, at);
       case "lower" -> v == null ? null : textOf(name, v, at).toLowerCase(Locale.ROOT);
       case "upper" -> v == null ? null : textOf(name, v, at).toUpperCase(Locale.ROOT);
       case "trim" -> trim(v, at);
@@ -177,6 +180,13 @@ public final class Functions {
       throw new SpecException(at, "json_parse(...): the text is not JSON");
     }
     return parsed;
+  }
+
+  private static long maxLength(Object v, SpecLocation at) {
+    java.util.Collection<?> items = v instanceof List<?> l ? l : objectOf("max_length", v, at).values();
+    long max = 0;
+    for (Object item : items) max = Math.max(max, length(item));
+    return max;
   }
 
   private static long length(Object v) {

@@ -85,6 +85,10 @@ class TemplateTest {
     assertThat(render("{{ number(row.n) }}", ctx)).isEqualTo(12L);
     assertThat(render("{{ length(row.text) }}", ctx)).isEqualTo(11L);
     assertThat(render("{{ bytes('é') }}", ctx)).isEqualTo(2L);
+    assertThat(render("{{ max_length(['ab', 'abcd', null, 'é']) }}", ctx)).isEqualTo(4L);
+    assertThat(render("{{ max_length(json_parse('{\"a\":\"xyz\",\"b\":\"\"}')) }}", ctx)).isEqualTo(3L);
+    assertThat(render("{{ max_length([]) }}", ctx)).isEqualTo(0L);
+    assertThat(render("{{ max_length(row.missing) }}", ctx)).isEqualTo(0L);
     assertThat(render("{{ json([1, 'a', null]) }}", ctx)).isEqualTo("[1,\"a\",null]");
   }
 

@@ -52,7 +52,21 @@ package dev.ferry.core.limit;
  * estimate, when higher); a 429 at a safe pace means it was not safe after all: the pace drops to the estimate, and at
  * least 5 %. Against a short window the estimate is rough (whole-second Retry-After), so there neither drop goes below
  * what the target admitted in the second before the refusal (a sliding log or a GCRA admit their limit; a fixed window
- * or a bucket more, which the next refusal corrects). So one early 429 never caps a job for its lifetime.
+ * or a bucket more, which the next refusal corrects); a refused probe goes back to the safe pace or the estimate only
+ * (a fixed window admitted the probe's pace in the second before, its previous window not being spent). So one early
+ * 429 never caps a job for its lifetime.
+ *
+ * <p><b>Short windows' ceiling.</b> Against a short window, what the target admitted over one window (the longest
+ * Retry-After, at least 1 s) before a refusal, with neither a pause nor a change of pace in that span, is at least its
+ * limit (a sliding log admits exactly its limit, a fixed window or a saturated bucket at least that): the ceiling is
+ * lowered to it, and no pace is kept above {@code headroom} of the ceiling after a refusal.
+ *
+ * <p><b>Buckets.</b> A token bucket lets a pace above its rate run for a whole probe interval on its burst (refilled by
+ * each pause), so a "safe" pace is refused again and again. Between two refusals the bucket was empty at both, so what
+ * it admitted in between, the pause's refill included, is its rate: when a pace that was safe is refused and that rate
+ * from refusal to refusal came out twice within 3 % and below 85 % of the pace, the pace drops to it (at {@code
+ * headroom}). A window admits less in between (its pause is lost) and differs with the phase of the refusals.
+ 
  *
  * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
  * gives the estimate, and from then on it probes as above.
@@ -66,6 +80,7 @@ public final class RateLearner {
   /** How often the ramp grows the pace (by the per-second factor to the power of the step's length). */
   private static final long RAMP_STEP_NANOS = 100_000_000L;
   private static final int BUCKETS = 640; // 64 s of history
+  private static final long HISTORY_NANOS = 60 * SECOND;
   private static final long[] LOOKBACKS_NANOS = {SECOND / 2, SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND,
       20 * SECOND, 30 * SECOND, 60 * SECOND};
   /** The probe interval is this many times the longest Retry-After seen (a window's length, rounded up). */
@@ -127,6 +142,12 @@ public final class RateLearner {
   private double lastRefusedRate = Double.POSITIVE_INFINITY;
   /** @GuardedBy("this") a probe was refused: the limit is near, probe in small steps from now on */
   private boolean probeRefused;
+  /** @GuardedBy("this") send time of the last 429 that changed the pace; Long.MIN_VALUE when none */
+  private long lastRefusedSentNanos = Long.MIN_VALUE;
+  /** @GuardedBy("this") admitted per second from the 429 before the last one to the last one; 0 when unknown */
+  private double lastSinceRefusal;
+  /** @GuardedBy("this") when the pause of the last 429 that changed the pace ended (its answer + Retry-After) */
+  private long pauseEndNanos = Long.MIN_VALUE;
 
   private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
       long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
@@ -287,14 +308,34 @@ public final class RateLearner {
     // the second before the refusal is about its limit once the pace is near it (a sliding log or a GCRA admit their
     // rate; a fixed window or a bucket up to twice it: not after the ramp, whose pace may be far above the limit).
     double lastSecond = shortWindow() ? admittedPerSecond(kind, sentNanos - SECOND, sentNanos) * headroom : 0;
+    // Against a short window, what it admitted over one window before the refusal, with no pause in between, is at
+    // least its limit (a sliding log admits its limit exactly, a fixed window or a bucket at least that): no pace above
+    // it is worth a probe (read as the ceiling).
+    long span = Math.max(SECOND, longestRetryAfterNanos);
+    if (!ramping && shortWindow() && sentNanos - span >= Math.max(pauseEndNanos, changedNanos)) {
+      ceiling = Math.min(ceiling, admittedBetween(kind, sentNanos - span, sentNanos) * 1e9 / span);
+    }
+    // From the previous refusal to this one: a token bucket was empty at both, so what it admitted in between is its
+    // rate exactly, the refill of the pause included (a window admits less in between: the pause is lost to it).
+    long sinceNanos = lastRefusedSentNanos == Long.MIN_VALUE ? 0 : sentNanos - lastRefusedSentNanos;
+    double sinceRefusal = sinceNanos >= 2 * SECOND && sinceNanos <= HISTORY_NANOS
+        ? admittedBetween(kind, lastRefusedSentNanos, sentNanos) * 1e9 / sinceNanos : 0;
+    // Twice the same within 3 %: a bucket's rate (a window's differs with the phase of the refusals and the pauses).
+    boolean steadySince = sinceRefusal > 0 && Math.abs(sinceRefusal - lastSinceRefusal) <= 0.03 * sinceRefusal;
+    lastSinceRefusal = sinceRefusal;
+    lastRefusedSentNanos = sentNanos;
+    pauseEndNanos = retryAfterNanos > 0 ? nowNanos + retryAfterNanos : nowNanos;
     double next;
+    double wasSafe = safeRate;
     if (!Double.isInfinite(rate)) lastRefusedRate = rate;
     if (ramping) {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
     } else if (safeRate > 0 && rate > safeRate) {
-      next = Math.max(safeRate, Math.min(Math.max(estimate, lastSecond), rate * 0.95)); // the probe overshot
+      // The probe overshot: back to the last safe pace, or the estimate when higher. (Not to what the target admitted
+      // in the last second: a fixed window admitted the probe's pace then, its previous window not being spent.)
+      next = Math.max(safeRate, Math.min(estimate, rate * 0.95));
       // A refused probe found the limit near: creep more slowly towards it, since each refused probe costs a
       // pause (a whole window at a short one) for a gain of a few percent.
       creep = Math.max(MIN_CREEP, creep / 4);
@@ -307,6 +348,16 @@ public final class RateLearner {
       ceiling = Math.min(ceiling, rate);
       safeRate = 0;
     }
+    // A pace that ran a whole probe interval without a 429, refused now, having got far less through since the
+    // previous refusal than it sends, was spending a burst (a token bucket's, refilled by the pause): what got through
+    // from refusal to refusal, the bucket empty at both, is its rate. (A window admits less in between, its pause is
+    // lost; the pace it refuses is not far above what it admits.)
+    if (wasSafe > 0 && rate <= wasSafe && steadySince && sinceRefusal < 0.85 * rate) {
+      next = Math.min(next, sinceRefusal * headroom);
+      safeRate = 0;
+    }
+    // No pace is kept above the headroom under the ceiling (a pace a refusal showed to be at or above the limit).
+    if (shortWindow()) next = Math.min(next, ceiling * headroom);
     probeStep = 0.02;
     stepStartNanos = nowNanos;
     stepAdmitted = 0;
@@ -351,13 +402,18 @@ public final class RateLearner {
    * span is widened) to {@code to}. @GuardedBy("this")
    */
   private double admittedPerSecond(int kind, long from, long to) {
-    long admitted = 0;
     long first = Math.floorDiv(from, BUCKET_NANOS);
-    for (long b = first, last = Math.floorDiv(to, BUCKET_NANOS); b <= last; b++) {
+    return admittedBetween(kind, from, to) * 1e9 / Math.max(1, to - first * BUCKET_NANOS);
+  }
+
+  /** Admitted requests of {@code kind} sent from {@code from} to {@code to} (by 100 ms bucket). @GuardedBy("this") */
+  private long admittedBetween(int kind, long from, long to) {
+    long admitted = 0;
+    for (long b = Math.floorDiv(from, BUCKET_NANOS), last = Math.floorDiv(to, BUCKET_NANOS); b <= last; b++) {
       int slot = (int) Math.floorMod(b, (long) BUCKETS);
       if (bucketOf[kind][slot] == b) admitted += counts[kind][slot];
     }
-    return admitted * 1e9 / Math.max(1, to - first * BUCKET_NANOS);
+    return admitted;
   }
 
   /** max over look-backs of admitted / (look-back + retry-after), per second. @GuardedBy("this") */

@@ -80,4 +80,18 @@ public interface RateLimiter {
 
   /** Changes the pace (adaptive limiting); takes effect for the next reservation. */
   void setRate(double permitsPerSecond);
+
+  /**
+   * From now on grants no more than {@code permits} in any {@code window} of this limiter's clock, on top of the pace
+   * (a target whose rate-limit headers state its budget: arrivals that bunch after a stall must not exceed it);
+   * {@code permits <= 0} lifts it. Limiters that hold no such budget ignore it.
+   */
+  default void limitWindow(int permits, Duration window) {}
+
+  /**
+   * The target counted the request sent at {@code sentNanos} {@code lateNanos} later than it counts the quickest (a
+   * stall of either host delayed it): with a window budget, the permit a window after it waits as much. Limiters that
+   * hold no such budget ignore it.
+   */
+  default void countedLate(long sentNanos, long lateNanos) {}
 }

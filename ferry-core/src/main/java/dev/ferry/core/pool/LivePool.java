@@ -19,7 +19,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -60,6 +59,11 @@ public final class LivePool implements AutoCloseable {
    *     shutdownNow, giving back the permit it took). With a fixed admission of its own this is the old rule (a
    *     task queues only while every permit is taken); with a shared one, a permit freed by anyone (or a grown
    *     limit) starts the head.
+   *   - a submitter blocked under BLOCK is woken, never polls: with a queue, by `notFull` (signalled when the
+   *     dispatcher takes the head, a permit comes back, a caller-run ends, or on shutdown); in a hand-off pool
+   *     (capacity 0) it waits in admission.acquire() with the lock let go (counted in blockedSubmitters, listed in
+   *     permitWaiters), so a permit freed by anyone sharing the admission, or a grown limit, wakes it; it re-takes
+   *     the lock before counting the permit in `admitted`, and shutdown interrupts it (a permit it got is given back).
    *   - state only moves OPEN -> SHUTDOWN -> STOPPED (or OPEN -> STOPPED); once not OPEN nothing is queued
    *     or started by submit; STOPPED also empties the queue (handed back) and interrupts the dispatcher.
    *   - terminated (not OPEN, no permit held, no caller-run task, empty queue, no dispatcher) is final; `idle`
@@ -72,8 +76,6 @@ public final class LivePool implements AutoCloseable {
    * builder's recorder. */
   private final String name;
   private final Admission admission;
-  /** The admission is shared with other users (its permits may come back outside this pool). */
-  private final boolean sharedAdmission;
   private final TaskExecutor executor;
   private final int queueCapacity;
   private final Overflow overflow;
@@ -104,6 +106,9 @@ public final class LivePool implements AutoCloseable {
   private int callerRuns;
   /** Submitters waiting for room under BLOCK. @GuardedBy("lock") */
   private int blockedSubmitters;
+  /** Submitters of a hand-off pool waiting on the admission for a permit, the lock let go (shutdown interrupts
+   * them). @GuardedBy("lock") */
+  private final Set<Thread> permitWaiters = new HashSet<>();
   /** What happened to the pool's tasks: told under the lock (see above); its own counters are threadsafe. */
   private final TaskTally tally = new TaskTally();
   /** @GuardedBy("lock") */
@@ -111,7 +116,6 @@ public final class LivePool implements AutoCloseable {
 
   private LivePool(Builder b) {
     this.name = b.name;
-    this.sharedAdmission = b.admission != null;
     this.admission = b.admission != null ? b.admission : Admission.fixed(b.concurrency);
     this.executor = TaskExecutor.virtual("ferry-pool-" + name + "-", admission).reporting(name, b.recorder, b.ticker);
     this.queueCapacity = b.queueCapacity;
@@ -188,6 +192,16 @@ public final class LivePool implements AutoCloseable {
           active.add(start);
           break;
         }
+        if (queueCapacity == 0) { // a hand-off pool: only a permit makes room, so wait for one on the admission
+          if (awaitPermit()) {
+            admitted++;
+            running++;
+            start = new PoolTask<>(this, task, timeout.toNanos(), false);
+            active.add(start);
+            break;
+          }
+          continue;
+        }
         awaitRoom();
       }
     } finally {
@@ -201,19 +215,59 @@ public final class LivePool implements AutoCloseable {
     return start.future;
   }
 
-  /** @GuardedBy("lock") */
+  /**
+   * Waits for room in a pool with a queue: the dispatcher signals {@code notFull} when it takes the head (it waits on
+   * the admission itself, so a permit freed anywhere, or a grown limit, moves it), a returned permit and a shutdown
+   * signal it too. @GuardedBy("lock")
+   */
   private void awaitRoom() {
     blockedSubmitters++;
     try {
-      // A shared admission's permits may come back outside this pool, which signals nothing: look again now and then.
-      if (sharedAdmission) notFull.await(10, TimeUnit.MILLISECONDS);
-      else notFull.await();
+      notFull.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw reject("the submitter was interrupted while waiting for room", e);
     } finally {
       blockedSubmitters--;
     }
+  }
+
+  /**
+   * A hand-off pool's submitter (queue capacity 0) waits for a permit on the admission itself, the pool's lock let go
+   * meanwhile: the admission wakes it when a permit comes back, whoever held it (a shared admission's other users
+   * included), or when an adaptive limit grows; nothing polls. A shutdown interrupts it.
+   *
+   * @return true holding a permit for its task (the pool open); false to look again (the pool shut: the loop rejects)
+   * @throws PoolRejectedException when the submitter was interrupted by someone else (its flag restored)
+   * @GuardedBy("lock") (held on entry and on return)
+   */
+  private boolean awaitPermit() {
+    Thread me = Thread.currentThread();
+    blockedSubmitters++;
+    permitWaiters.add(me);
+    boolean permit = false;
+    InterruptedException interrupted = null;
+    lock.unlock();
+    try {
+      admission.acquire();
+      permit = true;
+    } catch (InterruptedException e) {
+      interrupted = e;
+    } finally {
+      lock.lock();
+      permitWaiters.remove(me);
+      blockedSubmitters--;
+    }
+    if (state != State.OPEN) {
+      Thread.interrupted(); // the shutdown's interrupt, if it came after the permit: not the caller's
+      if (permit) admission.release();
+      return false;
+    }
+    if (interrupted != null) {
+      me.interrupt();
+      throw reject("the submitter was interrupted while waiting for room", interrupted);
+    }
+    return true;
   }
 
   /** @GuardedBy("lock") */
@@ -348,6 +402,7 @@ public final class LivePool implements AutoCloseable {
     try {
       if (state == State.OPEN) state = State.SHUTDOWN;
       notFull.signalAll();
+      permitWaiters.forEach(Thread::interrupt);
       if (isTerminatedLocked()) idle.signalAll();
     } finally {
       lock.unlock();
@@ -372,6 +427,7 @@ public final class LivePool implements AutoCloseable {
       running = new ArrayList<>(active);
       if (dispatcher != null) dispatcher.interrupt(); // nothing left to wait for a permit for
       notFull.signalAll();
+      permitWaiters.forEach(Thread::interrupt);
       if (isTerminatedLocked()) idle.signalAll();
     } finally {
       lock.unlock();

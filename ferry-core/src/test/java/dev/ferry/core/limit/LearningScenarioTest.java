@@ -108,7 +108,81 @@ class LearningScenarioTest {
     c.latencyNanos = t.latencyNanos;
     c.burstSeconds = t.burstSeconds;
     c.capacity = t.capacity;
+    c.phaseNanos = t.phaseNanos;
     return c;
+  }
+
+  /**
+   * The targets of benchmarks/learning.sh (one call a row, fixed windows starting anywhere, headers or not) over its
+   * jobs' 30 s: the least share of the ceiling and the most share of requests refused in virtual time. A whole
+   * process adds its start and end (about 4 % of a 30-s job: ferry told the limit reaches 94–95 % there, 98.5 %
+   * here), so a benchmark row's goal of 90 % is about 94 % here.
+   */
+  static Stream<Arguments> benchmarkTargets() {
+    VirtualImport.Target ietf = target(Algorithm.FIXED, 300, 1, 50);
+    ietf.headers = true;
+    ietf.statesWindow = true;
+    return Stream.of(
+        Arguments.of("sliding 500 per 10 s, 200 ms", target(Algorithm.SLIDING, 50, 10, 200), 0.93, 0.025),
+        Arguments.of("fixed 200 per 1 s, 50 ms", target(Algorithm.FIXED, 200, 1, 50), 0.83, 0.008),
+        Arguments.of("token bucket 100/s, 50 ms", target(Algorithm.BUCKET, 100, 1, 50), 0.98, 0.008),
+        Arguments.of("fixed 300 per 1 s + IETF headers, 50 ms", ietf, 0.98, 0.001));
+  }
+
+  /** Where a fixed window begins after the run's start: a real target's windows start anywhere. */
+  private static final long[] PHASES_MS = {0, 150, 370, 550, 700, 850};
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("benchmarkTargets")
+  void autoOverABenchmarkJobsThirtySeconds(String name, VirtualImport.Target target, double leastShare,
+      double mostRefused) {
+    // Given a target of benchmarks/learning.sh (fixed windows: one run for each of six phases), and --rate-limit auto
+    double share = 0;
+    long refused = 0;
+    long requests = 0;
+    long refusedAfterFirstSecond = 0;
+    long[] phases = target.algorithm == Algorithm.FIXED ? PHASES_MS : new long[] {0};
+    for (long phase : phases) {
+      VirtualImport.Target t = copy(target);
+      t.headers = target.headers;
+      t.statesWindow = target.statesWindow;
+      t.phaseNanos = phase * MS;
+      // When an import runs for the 30 s of the benchmark's jobs
+      VirtualImport run = new VirtualImport(t, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true,
+          1).run(30);
+      share += run.meanAccepted(0, 30) / run.ceiling() / phases.length;
+      refused += run.throttled;
+      requests += run.requests;
+      refusedAfterFirstSecond += run.throttledAfterFirstSecond;
+      System.out.printf("30 s, %s, windows from %d ms: %.1f %% of the ceiling, %d of %d refused%n%s", name, phase,
+          100 * run.meanAccepted(0, 30) / run.ceiling(), run.throttled, run.requests, run.trace());
+    }
+    System.out.printf("30 s, %s: %.1f %% of the ceiling, %d of %d refused (%d after 1 s)%n", name, 100 * share,
+        refused, requests, refusedAfterFirstSecond);
+    // Then it reaches its share of the ceiling over those 30 s, with few requests refused
+    assertThat(share).isGreaterThanOrEqualTo(leastShare);
+    assertThat((double) refused / requests).isLessThan(mostRefused);
+    if (target.headers) assertThat(refusedAfterFirstSecond).isZero();
+  }
+
+  @Test
+  void headersKeepTheBudgetWhenAStallBunchesArrivals() {
+    // Given 120 per sliding 2 s stated in headers without the window (OpenAI's way), 20 ms, and a server that stalls
+    // for 60 ms at 5 s: the requests sent meanwhile are counted together when it ends, and leave its window as late
+    VirtualImport.Target target = target(Algorithm.SLIDING, 60, 2, 20);
+    target.headers = true;
+    target.stallAtNanos = 5 * S;
+    target.stallNanos = 60 * MS;
+    // When an import runs for 20 s with --rate-limit auto
+    VirtualImport run = new VirtualImport(target, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(),
+        true, 1).run(20);
+    double share = run.meanAccepted(0, 20) / run.ceiling();
+    System.out.printf("headers, stall of 60 ms: %.1f %% of the ceiling, %d refused (%d after 1 s)%n%s", 100 * share,
+        run.throttled, run.throttledAfterFirstSecond, run.trace());
+    // Then no request is refused: the client keeps the budget in any window of its own clock, widened by how late the
+    // stalled requests were answered
+    assertThat(run.throttled).isZero();
+    assertThat(share).isGreaterThanOrEqualTo(0.95);
   }
 
   @Test

@@ -24,9 +24,12 @@ class QuotaPaceTest {
     QuotaPace p = new QuotaPace(0.985);
     // When the first answer comes
     QuotaPace.Step step = p.onQuota(T0, T0 + 50 * MS, new Quota(300, 299, S, S), true, 3);
-    // Then the pace is 98.5 % of 300/s, no pause
-    assertThat(step.pace()).isEqualTo(295.5, offset(1e-9));
+    // Then the pace is 99.5 % of 300/s (a third of the 1.5 % headroom: a ring keeps the budget of 300 in any second
+    // of the client's clock), no pause
+    assertThat(step.pace()).isEqualTo(298.5, offset(1e-9));
     assertThat(step.pauseNanos()).isZero();
+    assertThat(step.budgetPermits()).isEqualTo(300);
+    assertThat(step.budgetWindowNanos()).isEqualTo(S);
     assertThat(p.statedRate()).isEqualTo(300.0, offset(1e-9));
   }
 
@@ -93,5 +96,30 @@ class QuotaPaceTest {
     QuotaPace.Step step = p.onQuota(T0, T0 + 10 * MS, new Quota(500, 499, 10 * S, 10 * S), true, 0);
     assertThat(step.pace()).isEqualTo(50.0, offset(1e-9));
     assertThat(p.statedRate()).isEqualTo(50.0, offset(1e-9));
+  }
+
+  @Test
+  void theStatedBudgetIsKeptAndALateAnswerSaysHowLate() {
+    // Given 120 per 2 s stated by its resets (no window), answered in 20 ms
+    QuotaPace p = new QuotaPace(0.985);
+    QuotaPace.Step first = p.onQuota(T0, T0 + 20 * MS, new Quota(120, 119, 1999 * MS, -1), true, 0);
+    // Then the budget is 120 in the window (the precise reset lengthened by the round trip)
+    assertThat(first.budgetPermits()).isEqualTo(120);
+    assertThat(first.budgetWindowNanos()).isEqualTo(2019 * MS);
+    // When an answer comes 60 ms later than the shortest round trip (a stall: the server counted it late)
+    QuotaPace.Step late = p.onQuota(T0 + S, T0 + S + 80 * MS, new Quota(120, 60, 2 * S - 80 * MS, -1), true, 0);
+    // Then the window stays, and the request is said to have been counted 60 ms late
+    assertThat(late.budgetWindowNanos()).isEqualTo(2019 * MS);
+    assertThat(late.countedLateNanos()).isEqualTo(60 * MS);
+  }
+
+  @Test
+  void aFixedWindowsRemainingBudgetGovernsWithoutARing() {
+    // Given 100 per fixed 10 s window, its reset instant staying put for more than 2 s
+    QuotaPace p = new QuotaPace(0.985);
+    p.onQuota(T0, T0 + 10 * MS, new Quota(100, 90, 7 * S, -1), true, 0);
+    QuotaPace.Step step = p.onQuota(T0 + 3 * S, T0 + 3010 * MS, new Quota(100, 60, 4 * S, -1), true, 0);
+    // Then no ring is asked for: what is left until the reset paces it
+    assertThat(step.budgetPermits()).isZero();
   }
 }

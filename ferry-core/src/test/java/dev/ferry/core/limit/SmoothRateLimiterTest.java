@@ -42,6 +42,84 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void aWindowBudgetHoldsAGrantThePaceWouldLetGo() {
+    // Given 10/s with a budget of 10 in any 1.05 s (a window widened by how late the target counted)
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.limitWindow(10, Duration.ofMillis(1050));
+    // When 10 permits are granted at the pace (0 to 900 ms) and the 11th is asked for at 950 ms
+    for (int i = 0; i < 10; i++) {
+      time.advance(Duration.ofNanos(limiter.reserveNanos()));
+    }
+    time.advance(Duration.ofMillis(50));
+    // Then it waits for the first grant plus the window (1,050 ms), not only for the pace (1,000 ms)
+    assertThat(limiter.reserveNanos()).isEqualTo(100_000_000L);
+    assertThat(limiter.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void aCallerThatWokeLateWidensTheBudgetsWindow() throws InterruptedException {
+    // Given a budget of 2 in any second, and callers whose sleep overruns by 30 ms (a stalled client: the send leaves
+    // 30 ms after its slot, and the target counts it that late)
+    long start = time.read();
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.limitWindow(2, Duration.ofSeconds(1));
+    dev.ferry.core.time.Sleeper late = nanos -> time.advance(Duration.ofNanos(nanos + 30_000_000L));
+    // When two permits are acquired (at 0 and at 100 ms, taken 30 ms late each)
+    limiter.acquire(late);
+    limiter.acquire(late);
+    // Then the third waits for the first slot plus the window plus those 30 ms
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_030_000_000L);
+  }
+
+  @Test
+  void aGrantCountedLateHoldsTheOneAWindowAfterItOnly() {
+    // Given 10/s with a budget of 3 in any second, three grants at 0, 100 and 200 ms
+    long start = time.read();
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.limitWindow(3, Duration.ofSeconds(1));
+    for (int i = 0; i < 3; i++) time.advance(Duration.ofNanos(limiter.reserveNanos()));
+    // When the target says it counted the second one (sent at 100 ms) 40 ms late
+    limiter.countedLate(start + 100_000_000L, 40_000_000L);
+    // Then the fourth waits for the first plus the window only, the fifth for the second plus the window and 40 ms
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_000_000_000L);
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_140_000_000L);
+  }
+
+  @Test
+  void aGrantGivenUpToAPauseLeavesTheBudgetAsItWas() {
+    // Given 10/s with a budget of 2 in any second: grants at 0 and 100 ms, and a third reserved for 1 s (the first
+    // plus the window), which took the first one's place in the ring
+    long start = time.read();
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.limitWindow(2, Duration.ofSeconds(1));
+    limiter.reserveNanos();
+    time.advance(Duration.ofNanos(limiter.reserveNanos()));
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_000_000_000L);
+    // When a pause makes its holder give the third up, and it is reserved again after the pause
+    limiter.pauseFor(Duration.ofMillis(50));
+    time.advance(Duration.ofMillis(50));
+    // Then it still waits for the first grant plus the window
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_000_000_000L);
+  }
+
+  @Test
+  void aPauseGivesUpTheBudgetSlotsItTookBack() {
+    // Given a budget of 3 in any second at a fast pace, and three permits reserved ahead
+    RateLimiter limiter = RateLimiter.smooth(100, time);
+    limiter.limitWindow(3, Duration.ofSeconds(1));
+    limiter.reserveNanos();
+    limiter.reserveNanos();
+    limiter.reserveNanos();
+    // When a pause makes their holders give them up (two of them were still to come)
+    limiter.pauseFor(Duration.ofMillis(50));
+    // Then after the pause two permits are free before the window of the one that went counts again
+    time.advance(Duration.ofMillis(50));
+    assertThat(limiter.reserveNanos()).isZero();
+    assertThat(limiter.reserveNanos()).isEqualTo(10_000_000L);
+    assertThat(limiter.reserveNanos()).isEqualTo(1_000_000_000L - 50_000_000L);
+  }
+
+  @Test
   void idleTimeDoesNotAccumulateABurst() {
     RateLimiter limiter = RateLimiter.smooth(10, time);
     limiter.reserveNanos();

@@ -47,6 +47,14 @@ final class VirtualImport {
     /** Admissions per second (sliding window); 0 = unlimited. */
     double rateLimit;
     long windowNanos = 10 * SECOND;
+    /** Where the fixed windows begin, after the run's start (a real target's windows start anywhere). */
+    long phaseNanos;
+    /**
+     * A stall of the server: requests arriving from {@code stallAtNanos} (after the run's start) for {@code
+     * stallNanos} are counted and served only when it ends, bunched (0 = none).
+     */
+    long stallAtNanos;
+    long stallNanos;
     /** From this second of the run on, the limit is {@code raisedRate} (0 = never). */
     int raiseAtSecond;
     double raisedRate;
@@ -175,18 +183,34 @@ final class VirtualImport {
     QuotaPace.Step step = quotas.onQuota(sent, clock[0], quota, true, sends - seq);
     if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
     if (step.pauseNanos() > 0) pacer.pauseFor(java.time.Duration.ofNanos(step.pauseNanos()));
+    if (step.budgetPermits() > 0) {
+      pacer.limitWindow(step.budgetPermits(), java.time.Duration.ofNanos(step.budgetWindowNanos()));
+      pacer.countedLate(sent, step.countedLateNanos());
+    }
     return true;
   }
 
   private void send(Row row, long queued, boolean waited) {
     long sent = clock[0];
+    long stallStart = startNanos + target.stallAtNanos;
+    if (target.stallNanos > 0 && sent >= stallStart && sent < stallStart + target.stallNanos) {
+      // the server counts it when the stall ends
+      at(stallStart + target.stallNanos, () -> arrive(row, waited, sent));
+    } else {
+      arrive(row, waited, sent);
+    }
+  }
+
+  /** The server counts a request sent at {@code sent} now, and answers it after its latency. */
+  private void arrive(Row row, boolean waited, long sent) {
+    long counted = clock[0];
     requests++;
     long seq = ++sends;
-    long retryAfter = admit(sent);
-    Quota quota = target.headers ? quota(sent) : null;
-    double base = target.latencyNanos.applyAsDouble(sent);
+    long retryAfter = admit(counted);
+    Quota quota = target.headers ? quota(counted) : null;
+    double base = target.latencyNanos.applyAsDouble(counted);
     if (retryAfter >= 0) {
-      at(sent + (long) base, () -> {
+      at(counted + (long) base, () -> {
         throttled++;
         throttledThisSecond++;
         if (sent >= startNanos + SECOND) throttledAfterFirstSecond++;
@@ -202,7 +226,7 @@ final class VirtualImport {
     }
     serverInflight++;
     double slow = target.capacity > 0 ? Math.max(1.0, (double) serverInflight / target.capacity) : 1.0;
-    at(sent + (long) (base * slow), () -> {
+    at(counted + (long) (base * slow), () -> {
       serverInflight--;
       acceptedThisSecond++;
       limiter.onSample(sent, clock[0] - sent, serverInflight + 1, false);
@@ -234,7 +258,7 @@ final class VirtualImport {
         free = admissions.peekFirst() + target.windowNanos - now;
       }
       case FIXED -> {
-        long index = Math.floorDiv(now - startNanos, target.windowNanos);
+        long index = Math.floorDiv(now - windowOrigin(), target.windowNanos);
         if (index != fixedIndex) {
           fixedIndex = index;
           fixedUsed = 0;
@@ -243,7 +267,7 @@ final class VirtualImport {
           fixedUsed++;
           return -1;
         }
-        free = startNanos + (index + 1) * target.windowNanos - now;
+        free = windowOrigin() + (index + 1) * target.windowNanos - now;
       }
       default -> {
         long interval = (long) (1e9 / target.rateLimit);
@@ -259,6 +283,10 @@ final class VirtualImport {
     }
     long seconds = Math.max(1, (free + SECOND - 1) / SECOND);
     return seconds * SECOND;
+  }
+
+  private long windowOrigin() {
+    return startNanos + target.phaseNanos;
   }
 
   private int permits() {
@@ -277,8 +305,8 @@ final class VirtualImport {
       case SLIDING -> new Quota(permits(), permits() - admissions.size(),
           roundUpToSecond(admissions.isEmpty() ? 0 : admissions.peekLast() + target.windowNanos - now), window);
       case FIXED -> new Quota(permits(), Math.max(0, permits() - fixedUsed),
-          roundUpToSecond(startNanos + (Math.floorDiv(now - startNanos, target.windowNanos) + 1) * target.windowNanos
-              - now), window);
+          roundUpToSecond(windowOrigin() + (Math.floorDiv(now - windowOrigin(), target.windowNanos) + 1)
+              * target.windowNanos - now), window);
       case BUCKET -> {
         long interval = (long) (1e9 / target.rateLimit);
         long owed = Math.max(0, bucketTat - now);

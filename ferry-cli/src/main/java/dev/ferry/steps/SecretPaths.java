@@ -1,0 +1,122 @@
+package dev.ferry.steps;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A source's {@code secret_columns}: fields of a row's record whose values never leave the input. A CSV or SQL
+ * column is a name ({@code password}); a JSONL field may be a dotted path ({@code user.password}) that goes through
+ * objects and, where it meets an array, through each element ({@code users.password}). Names compare without regard to
+ * case, as CSV's always have. Immutable.
+ */
+public final class SecretPaths {
+  public static final SecretPaths NONE = new SecretPaths(Set.of());
+  /** What a secret value is replaced with where the record is shown. */
+  public static final String MASK = "***";
+
+  private final List<List<String>> paths;
+  private final Set<String> given;
+
+  private SecretPaths(Set<String> given) {
+    this.given = Set.copyOf(given);
+    List<List<String>> p = new ArrayList<>();
+    for (String g : this.given) p.add(List.of(g.strip().toLowerCase(Locale.ROOT).split("\\.", -1)));
+    this.paths = List.copyOf(p);
+  }
+
+  /** @param fields names or dotted paths, compared without regard to case */
+  public static SecretPaths of(Set<String> fields) {
+    return fields.isEmpty() ? NONE : new SecretPaths(fields);
+  }
+
+  public boolean isEmpty() {
+    return paths.isEmpty();
+  }
+
+  /** The paths as given (lower case when the spec lower-cased them). */
+  public Set<String> fields() {
+    return given;
+  }
+
+  /** The last name of each path: a request body's field of that name is shown as {@code ***} in a dry run. */
+  public Set<String> names() {
+    Set<String> names = new java.util.HashSet<>();
+    for (List<String> p : paths) names.add(p.get(p.size() - 1));
+    return Set.copyOf(names);
+  }
+
+  /** The secret values {@code record} holds (text, numbers), for a {@link dev.ferry.http.SecretMask}. */
+  public List<String> values(Map<String, Object> record) {
+    List<String> out = new ArrayList<>();
+    if (record != null) for (List<String> p : paths) collect(record, p, 0, out);
+    return out;
+  }
+
+  private static void collect(Object node, List<String> path, int at, List<String> out) {
+    if (node instanceof List<?> list) {
+      for (Object e : list) collect(e, path, at, out);
+    } else if (at == path.size()) {
+      if (node instanceof String || node instanceof Number) out.add(node.toString());
+    } else if (node instanceof Map<?, ?> map) {
+      String rest = rest(path, at);
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String key = String.valueOf(e.getKey()).strip().toLowerCase(Locale.ROOT);
+        if (key.equals(path.get(at))) collect(e.getValue(), path, at + 1, out);
+        else if (key.equals(rest)) collect(e.getValue(), path, path.size(), out); // a name holding dots (a CSV column)
+      }
+    }
+  }
+
+  private static String rest(List<String> path, int at) {
+    return String.join(".", path.subList(at, path.size()));
+  }
+
+  /** A copy of {@code record} with every secret value (present and not null) replaced by {@code ***}. */
+  public Map<String, Object> masked(Map<String, Object> record) {
+    if (record == null || paths.isEmpty()) return record;
+    @SuppressWarnings("unchecked")
+    Map<String, Object> copy = (Map<String, Object>) copy(record);
+    for (List<String> p : paths) mask(copy, p, 0);
+    return copy;
+  }
+
+  private static Object copy(Object node) {
+    if (node instanceof Map<?, ?> map) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      map.forEach((k, v) -> m.put(String.valueOf(k), copy(v)));
+      return m;
+    }
+    if (node instanceof List<?> list) {
+      List<Object> l = new ArrayList<>(list.size());
+      for (Object e : list) l.add(copy(e));
+      return l;
+    }
+    return node;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void mask(Object node, List<String> path, int at) {
+    if (node instanceof List<?> list) {
+      for (Object e : list) mask(e, path, at);
+    } else if (node instanceof Map<?, ?> map && at < path.size()) {
+      String rest = rest(path, at);
+      for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
+        String key = e.getKey().strip().toLowerCase(Locale.ROOT);
+        if (key.equals(rest) && at < path.size() - 1) {
+          if (e.getValue() != null) e.setValue(MASK); // a name holding dots
+          continue;
+        }
+        if (!key.equals(path.get(at))) continue;
+        if (at == path.size() - 1) {
+          if (e.getValue() != null) e.setValue(MASK);
+        } else {
+          mask(e.getValue(), path, at + 1);
+        }
+      }
+    }
+  }
+}
