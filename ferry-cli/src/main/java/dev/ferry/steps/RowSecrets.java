@@ -25,6 +25,8 @@ final class RowSecrets {
   private final Set<String> columnNames;
   /** The secret names' indexes in the CSV columns last seen; replaced whole (immutable), so a racy read is safe. */
   private SecretColumns secretColumns;
+  /** Whether a dry run's rendered requests are watched ({@link #masking} given a consumer): else no row is kept. */
+  private volatile boolean watched;
 
   private record SecretColumns(CsvRecord.Columns columns, int[] indexes) {}
 
@@ -71,16 +73,17 @@ final class RowSecrets {
 
   /** The row's requests are rendered with {@code mask} until {@link #ended}. */
   void started(long row, SecretMask mask) {
-    if (!mask.isEmpty()) rendering.put(row, mask);
+    if (watched && !mask.isEmpty()) rendering.put(row, mask);
   }
 
   void ended(long row) {
-    rendering.remove(row);
+    if (watched) rendering.remove(row);
   }
 
   /** {@code out}, told each rendered request with its row's secrets (and the job's) masked; null stays null. */
   Consumer<RenderedRequest> masking(Consumer<RenderedRequest> out) {
     if (out == null) return null;
+    watched = true; // before any row starts: the processor is built with this consumer
     return r -> {
       SecretMask m = rendering.getOrDefault(r.row(), job);
       if (m.isEmpty()) {

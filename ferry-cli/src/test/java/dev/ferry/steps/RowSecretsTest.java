@@ -36,4 +36,20 @@ class RowSecretsTest {
     assertThat(full.mask(text)).doesNotContain("hunter2").doesNotContain("$2b$10$hash").doesNotContain("sk_job")
         .contains("a@e.com");
   }
+
+  @Test
+  void aWatchedDryRunMasksEachRequestWithItsRowsSecretsUntilTheRowEnds() {
+    RowSecrets secrets = new RowSecrets(SecretMask.of(List.of("sk_job_secret")), Set.of("password"));
+    List<String> seen = new java.util.ArrayList<>();
+    var masking = secrets.masking(r -> seen.add(r.body()));
+    String[] fields = {"a@e.com", "hunter2"};
+    SecretMask mask = secrets.of(new RowInput(7, 0, 8, fields, null,
+        new CsvRecord(new CsvRecord.Columns(List.of("email", "password")), fields)));
+    secrets.started(7, mask);
+    masking.accept(new RenderedRequest(7, "user", "t", "POST", "/u", List.of(), "hunter2 sk_job_secret"));
+    secrets.ended(7);
+    masking.accept(new RenderedRequest(7, "user", "t", "POST", "/u", List.of(), "hunter2 sk_job_secret"));
+    assertThat(seen.get(0)).doesNotContain("hunter2").doesNotContain("sk_job_secret");
+    assertThat(seen.get(1)).contains("hunter2").doesNotContain("sk_job_secret"); // the row ended: the job's only
+  }
 }
