@@ -369,9 +369,10 @@ public final class BulkJobRunner {
     long seen = 0;
     boolean reachedEnd = false;
     try (ChunkSource.RowCursor cursor = source.open(chunk)) {
-      // A stop may come from the last row itself (a failure run ending on it) while this thread reads the end of
-      // the chunk: whether every row was started depends on reaching the end, not on the stop.
-      while (!stopping()) {
+      // A stop may come from the last row itself (a failure run ending on it) before this thread reads the end of
+      // the chunk: whether every row was started depends on reaching the end, not on the stop, so the stop is
+      // checked only before a row would start (rows that already have an outcome are read past).
+      while (true) {
         RowInput row = cursor.next();
         if (row == null) {
           reachedEnd = true;
@@ -383,6 +384,7 @@ public final class BulkJobRunner {
           throw new IOException("input changed: row " + row.row() + " is outside chunk " + chunk.index());
         }
         if (settled.get(offset)) continue;
+        if (stopping()) break;
         if (ledger.failure() != null) {
           requestStop(storeMessage(ledger.failure())); // stop sending rows whose outcome cannot be recorded
           return;
