@@ -36,15 +36,10 @@ head -n $((DRY_ROWS / 2 + 1)) "$OUT/data/dry.csv" > "$OUT/data/warm-dry.csv"
 SIM_PID=""
 stop_sim() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=""; fi; }
 trap stop_sim EXIT
-"$FERRY" sim --port 0 --latency 5ms > "$OUT/logs/sim.log" 2>&1 &   # port 0: the OS picks a free one
+"$FERRY" sim --port 0 --latency 5ms > "$OUT/logs/sim.log" 2>&1 &
 SIM_PID=$!
-URL=""
-for _ in $(seq 1 100); do
-  URL=$(sed -n 's/^ferry sim listening on \(http[s]*:\/\/[^ ]*\).*/\1/p' "$OUT/logs/sim.log" | head -1)
-  [ -n "$URL" ] && curl -fs "$URL/__stats" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-[ -n "$URL" ] || { echo "import-vs-spec: the simulator did not start (see $OUT/logs/sim.log)" >&2; exit 1; }
+. "$ROOT/benchmarks/sim-lib.sh"  # await_sim
+await_sim "$OUT/logs/sim.log" "$SIM_PID" || { echo "import-vs-spec: the simulator did not start (see $OUT/logs/sim.log)" >&2; exit 1; }
 
 run() {  # $1 workload (import|dry), $2 path (import|spec), $3 repeat (0 = warm-up), $4 csv
   local dir="$OUT/data/run-$1-$2-$3" log="$OUT/logs/$1-$2-$3" rows dry=() job="b$RANDOM$RANDOM"

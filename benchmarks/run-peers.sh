@@ -75,6 +75,7 @@ else
 fi
 
 mkdir -p "$OUT/logs" "$OUT/data"
+. "$ROOT/benchmarks/sim-lib.sh"  # await_sim
 RAW="$OUT/raw.csv"
 echo "workload,peer,repeat,rows,wall_s,user_s,sys_s,maxrss_kb,users_created,rate_limited,max_in_flight,sim_cpu_s,load1" > "$RAW"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"   # 1,000 connections on each side
@@ -97,18 +98,12 @@ stop_sim() {
 }
 trap stop_sim EXIT
 
-start_sim() {  # $1 = log file. The URL comes from the simulator's own "listening on" line (port 0: the OS
-  # picks a free one): a guessed port may belong to another process's simulator, which would answer instead.
+start_sim() {  # $1 = log file
   local limit_flag=()
   [ "$LIMIT" != none ] && limit_flag=(--rate-limit "$LIMIT")
   "${FERRY[@]}" sim --port 0 --latency "$LATENCY" "${limit_flag[@]}" > "$1" 2>&1 &
   SIM_PID=$!
-  for _ in $(seq 1 200); do
-    URL=$(sed -n 's/^ferry sim listening on \(http[s]*:\/\/[^ ]*\).*/\1/p' "$1" | head -1)
-    if [ -n "$URL" ] && curl -fs "$URL/__stats" >/dev/null 2>&1; then PORT=${URL##*:}; return 0; fi
-    kill -0 "$SIM_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  await_sim "$1" "$SIM_PID" && return 0
   stop_sim
   echo "run-peers: the simulator did not start (see $1)" >&2
   exit 1

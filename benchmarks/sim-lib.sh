@@ -2,18 +2,24 @@
 # folder, with logs/ and data/), BENCH (the script's name for messages), SIM_PID and a cleanup function that stops
 # the simulator. Sets PORT, URL and SIM_PID.
 
-start_sim() {  # $1 = log name, then sim flags: starts `ferry sim` on a port the OS picks and waits until it answers
-  # The URL is read from the simulator's own "listening on" line, never guessed: a guessed port may belong to
-  # another process's simulator, which would then answer (and be reset by) this benchmark.
+await_sim() {  # $1 = the simulator's log, $2 = its pid: sets URL and PORT once it answers; fails if it exits first
+  # The URL is read from the simulator's own "listening on" line (started with --port 0, the OS picks a free port),
+  # never guessed: a guessed port may belong to another process's simulator, which would then answer (and be reset
+  # by) the benchmark.
+  for _ in $(seq 1 600); do  # up to a minute: the launcher may build first
+    URL=$(sed -n 's/^ferry sim listening on \(http[s]*:\/\/[^ ]*\).*/\1/p' "$1" | head -1)
+    if [ -n "$URL" ] && curl -fs "$URL/__stats" >/dev/null 2>&1; then PORT=${URL##*:}; return 0; fi
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+start_sim() {  # $1 = log name, then sim flags: starts `ferry sim` and waits until it answers
   local log="$OUT/logs/sim-$1.log"; shift
   "${FERRY[@]}" sim --port 0 "$@" > "$log" 2>&1 &
   SIM_PID=$!
-  for _ in $(seq 1 200); do
-    URL=$(sed -n 's/^ferry sim listening on \(http[s]*:\/\/[^ ]*\).*/\1/p' "$log" | head -1)
-    if [ -n "$URL" ] && curl -fs "$URL/__stats" >/dev/null 2>&1; then PORT=${URL##*:}; return 0; fi
-    kill -0 "$SIM_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  await_sim "$log" "$SIM_PID" && return 0
   cleanup
   echo "$BENCH: the simulator did not start (see $log)" >&2
   exit 1
