@@ -17,7 +17,8 @@
 #       the simulator's limit as the budget it counts, --rate-limit 500/10s (WorkOS's terms), not a rate;
 #       ferry-auto runs only when this ferry accepts --concurrency auto; ferry-w20
 #       (b only) is ferry with 20 workers x 50, one 1,000-row chunk each, to show the chunk barrier;
-#       minimal-keys (not in the default) is the minimal loop sending an Idempotency-Key per row as ferry does
+#       minimal-keys (not in the default) is the minimal loop sending an Idempotency-Key per row as ferry does;
+#       ferry-default (not in the default) is ferry with no flag but the input and the URL (every default)
 #   -o  output folder (default benchmarks/results/peers-<date>): raw.csv (one line a run),
 #       peers.md (the medians), logs/
 #
@@ -51,7 +52,7 @@ while getopts "w:r:p:o:h" opt; do
     r) REPEATS=$OPTARG ;;
     p) PEERS=${OPTARG//,/ } ;;
     o) OUT=$OPTARG ;;
-    h) sed -n '2,32p' "$0"; exit 0 ;;
+    h) sed -n '2,33p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
@@ -139,6 +140,9 @@ peer_command() {
       CMD=("${FERRY[@]}" import-users --csv "$csv" --job-id "peers-$RANDOM$RANDOM" --api-url "$URL"
            --workers "$workers" --concurrency "$conc" "${ferry_rate[@]}" --checkpoint-dir "$dir"
            --progress never --json) ;;
+    ferry-default)  # no flag but the input and the URL: the defaults (--concurrency auto, --rate-limit auto)
+      CMD=("${FERRY[@]}" import-users --csv "$csv" --job-id "peers-$RANDOM$RANDOM" --api-url "$URL"
+           --checkpoint-dir "$dir" --progress never --json) ;;
     minimal)  CMD=("$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.MinimalLoop "${common[@]}") ;;
     minimal-keys) CMD=("$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.MinimalLoop "${common[@]}" --idempotency-keys true) ;;
     platform) CMD=("$JAVA" -cp "$PEERS_JAR" dev.ferry.peers.PlatformPool "${common[@]}") ;;
