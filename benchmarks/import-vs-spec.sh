@@ -83,13 +83,7 @@ stop_sim
 {
   echo "| workload | path | runs | CPU s / 10k rows: median (min-max) | rows/s median | mean load1 |"
   echo "|---|---|---:|---:|---:|---:|"
-  awk -F, 'NR > 1 { k = $1 " | " $2; n[k]++; c[k, n[k]] = ($6 + $7) / $4 * 10000; r[k, n[k]] = $4 / $5; l[k] += $9
-      if (!(k in seen)) { seen[k] = 1; keys[++nk] = k } }
-    function med(a, k, m,   v, j, i, t) { for (j = 1; j <= m; j++) v[j] = a[k, j]
-      for (j = 2; j <= m; j++) { t = v[j]; i = j - 1; while (i > 0 && v[i] > t) { v[i + 1] = v[i]; i-- } v[i + 1] = t }
-      return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
-    function lo(a, k, m,   j, x) { x = a[k, 1]; for (j = 2; j <= m; j++) if (a[k, j] < x) x = a[k, j]; return x }
-    function hi(a, k, m,   j, x) { x = a[k, 1]; for (j = 2; j <= m; j++) if (a[k, j] > x) x = a[k, j]; return x }
+  awk -F, "$RUNS_AWK"'
     END { for (x = 1; x <= nk; x++) { k = keys[x]; m = n[k]; mc[k] = med(c, k, m); mr[k] = med(r, k, m)
         printf "| %s | %d | %.2f (%.2f-%.2f) | %.0f | %.2f |\n", k, m, mc[k], lo(c, k, m), hi(c, k, m), mr[k], l[k] / m }
       print ""

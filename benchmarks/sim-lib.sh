@@ -8,7 +8,7 @@ await_sim() {  # $1 = the simulator's log, $2 = its pid: sets URL and PORT once 
   # by) the benchmark.
   for _ in $(seq 1 600); do  # up to a minute: the launcher may build first
     URL=$(sed -n 's/^ferry sim listening on \(http[s]*:\/\/[^ ]*\).*/\1/p' "$1" | head -1)
-    if [ -n "$URL" ] && curl -fs "$URL/__stats" >/dev/null 2>&1; then PORT=${URL##*:}; return 0; fi
+    if [ -n "$URL" ] && curl -fsk "$URL/__stats" >/dev/null 2>&1; then PORT=${URL##*:}; return 0; fi
     kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1
   done
@@ -31,3 +31,14 @@ csv_rows() {  # $1 = rows wanted: CSV holds at least that many
   [ -f "$CSV" ] && have=$(($(wc -l < "$CSV") - 1))
   if [ "$have" -lt "$1" ]; then "${FERRY[@]}" generate-users --rows "$1" --orgs 0 --out "$CSV" >/dev/null; fi
 }
+
+# The first part of an awk program over a benchmark's raw runs (CSV with a header; columns: two keys, -, rows,
+# wall s, user s, sys s, -, load1): per key ("KEY1 | KEY2") CPU s per 10k rows in c, rows/s in r, the load's sum in
+# l, the runs in n, the keys in order in keys[1..nk]; med/lo/hi of c or r. A script adds its own END block.
+RUNS_AWK='NR > 1 { k = $1 " | " $2; n[k]++; c[k, n[k]] = ($6 + $7) / $4 * 10000; r[k, n[k]] = $4 / $5; l[k] += $9
+      if (!(k in seen)) { seen[k] = 1; keys[++nk] = k } }
+    function med(a, k, m,   v, j, i, t) { for (j = 1; j <= m; j++) v[j] = a[k, j]
+      for (j = 2; j <= m; j++) { t = v[j]; i = j - 1; while (i > 0 && v[i] > t) { v[i + 1] = v[i]; i-- } v[i + 1] = t }
+      return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+    function lo(a, k, m,   j, x) { x = a[k, 1]; for (j = 2; j <= m; j++) if (a[k, j] < x) x = a[k, j]; return x }
+    function hi(a, k, m,   j, x) { x = a[k, 1]; for (j = 2; j <= m; j++) if (a[k, j] > x) x = a[k, j]; return x }'

@@ -28,6 +28,7 @@ while getopts "t:s:r:n:o:h" opt; do
 done
 FERRY="$ROOT/ferry"
 mkdir -p "$OUT/data" "$OUT/logs"
+. "$ROOT/benchmarks/sim-lib.sh"  # await_sim, RUNS_AWK
 RAW="$OUT/raw.csv"
 echo "scheme,transport,repeat,rows,wall_s,user_s,sys_s,users_created,load1" > "$RAW"
 export WORKOS_SECRET_KEY=${WORKOS_SECRET_KEY:-sk_test_x}
@@ -62,12 +63,10 @@ run() {  # $1 scheme, $2 transport, $3 repeat (0 = warm-up), $4 csv
   rm -rf "$dir"
 }
 for scheme in $SCHEMES; do
-  PORT=$((20000 + RANDOM % 20000))
   tls=(); [ "$scheme" = https ] && tls=(--tls "$KS")
-  "$FERRY" sim --port "$PORT" --latency 5ms "${tls[@]}" > "$OUT/logs/sim-$scheme.log" 2>&1 &
+  "$FERRY" sim --port 0 --latency 5ms "${tls[@]}" > "$OUT/logs/sim-$scheme.log" 2>&1 &
   SIM_PID=$!
-  URL="$scheme://127.0.0.1:$PORT"
-  for _ in $(seq 1 100); do curl -fsk "$URL/__stats" >/dev/null 2>&1 && break; sleep 0.2; done
+  await_sim "$OUT/logs/sim-$scheme.log" "$SIM_PID" || { echo "transport-cpu: the simulator did not start" >&2; exit 1; }
   echo "$scheme: simulator $URL, $ROWS rows, transports: $TRANSPORTS" >&2
   for t in $TRANSPORTS; do run "$scheme" "$t" 0 "$OUT/data/warm.csv"; done
   order=($TRANSPORTS)
@@ -80,13 +79,7 @@ done
 {
   echo "| scheme | transport | runs | CPU s / 10k rows: median (min-max) | rows/s median | mean load1 |"
   echo "|---|---|---:|---:|---:|---:|"
-  awk -F, 'NR > 1 { k = $1 " | " $2; n[k]++; c[k, n[k]] = ($6 + $7) / $4 * 10000; r[k, n[k]] = $4 / $5; l[k] += $9
-      if (!(k in seen)) { seen[k] = 1; keys[++nk] = k } }
-    function med(a, k, m,   v, j, i, t) { for (j = 1; j <= m; j++) v[j] = a[k, j]
-      for (j = 2; j <= m; j++) { t = v[j]; i = j - 1; while (i > 0 && v[i] > t) { v[i + 1] = v[i]; i-- } v[i + 1] = t }
-      return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
-    function lo(a, k, m,   j, x) { x = a[k, 1]; for (j = 2; j <= m; j++) if (a[k, j] < x) x = a[k, j]; return x }
-    function hi(a, k, m,   j, x) { x = a[k, 1]; for (j = 2; j <= m; j++) if (a[k, j] > x) x = a[k, j]; return x }
+  awk -F, "$RUNS_AWK"'
     END { for (x = 1; x <= nk; x++) { k = keys[x]; m = n[k]
       printf "| %s | %d | %.2f (%.2f-%.2f) | %.0f | %.2f |\n", k, m, med(c, k, m), lo(c, k, m), hi(c, k, m), med(r, k, m), l[k] / m } }' "$RAW"
 } > "$OUT/summary.md"
