@@ -124,8 +124,10 @@ final class SpecSession {
         if (state.distributed() && !settings.dryRun()) {
           for (dev.ferry.steps.SharedRate rate : run.steps().sharedRates()) {
             if (rate.pace() <= 0) continue;
-            shares.add(new RateShare(store, job.id(), processId, rate.limiter(), rate.pace(), RateShare.PERIOD,
-                WallClock.system(), dev.ferry.core.time.Sleeper.system()).start());
+            RateShare share = new RateShare(store, job.id(), processId, rate.limiter(), rate.pace(), RateShare.PERIOD,
+                WallClock.system(), dev.ferry.core.time.Sleeper.system()).start();
+            shares.add(share);
+            run.steps().paceBy(rate, share::setPace); // a 429's trim of a stated limit: the job's pace, then shared
           }
         }
         String only = spec.onlyTarget();
@@ -231,9 +233,10 @@ final class SpecSession {
     TargetLimits limits = limit.isAuto() ? TargetLimits.AUTO : limit.isNone() ? TargetLimits.NONE
         : TargetLimits.of(List.of(limit.isBudget()
         ? new LimitRule(LimitRule.REQUESTS, limit.permits(), limit.window())
+        // a rate (50, 12.5/s) is a pace, as the flag says: spread evenly, not a budget of a second
         : limit.perSecond() == Math.rint(limit.perSecond())
-            ? new LimitRule(LimitRule.REQUESTS, (long) limit.perSecond(), Duration.ofSeconds(1))
-            : new LimitRule(LimitRule.REQUESTS, Math.round(limit.perSecond() * 60), Duration.ofMinutes(1))));
+            ? new LimitRule(LimitRule.REQUESTS, (long) limit.perSecond(), Duration.ofSeconds(1), true)
+            : new LimitRule(LimitRule.REQUESTS, Math.round(limit.perSecond() * 60), Duration.ofMinutes(1), true)));
     List<TargetConfig> targets = new ArrayList<>(List.of(t.withLimits(limits)));
     return spec.withTargets(targets);
   }

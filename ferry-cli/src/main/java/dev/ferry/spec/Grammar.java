@@ -76,7 +76,9 @@ final class Grammar {
       + " pass every limit.",
       List.of(opt("requests", s(COUNT), "Requests (HTTP attempts) allowed per window."),
           opt("tokens", s(COUNT), "Tokens allowed per window, charged by a step's charge.tokens."),
-          req("per", s(DURATION), "The window: 1s, 10s, 1m.")), false);
+          req("per", s(DURATION), "The window: 1s, 10s, 1m."),
+          opt("smooth", s(BOOLEAN), "Requests only: spread them evenly (one every per/requests, a pace) instead of a"
+              + " budget that may be spent at once within a window (default: false).")), false);
 
   /** A target's limits: a word, or a list of limits that all hold. */
   static final AnyOf LIMITS = new AnyOf(List.of(new OneOfWords(List.of("auto", "none")), new ListOf(LIMIT, 1)));

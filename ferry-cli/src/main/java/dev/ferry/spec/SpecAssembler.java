@@ -165,7 +165,8 @@ final class SpecAssembler {
     List<LimitRule> rules = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (Node l : node.items()) {
-      List<String> units = l.fields().keySet().stream().filter(k -> !k.equals("per")).toList();
+      List<String> units = l.fields().keySet().stream().filter(k -> !k.equals("per") && !k.equals("smooth"))
+          .toList();
       if (units.size() != 1) {
         error(l, "a limit names one unit (requests or tokens) and its window, e.g. {requests: 100, per: 1s}");
         continue;
@@ -173,7 +174,12 @@ final class SpecAssembler {
       String unit = units.get(0);
       Duration per = duration(l.get("per"));
       if (!seen.add(unit + "/" + per)) error(l, "a second limit of " + unit + " per " + l.get("per").text());
-      rules.add(new LimitRule(unit, Long.parseLong(l.get(unit).text().strip()), per));
+      boolean smooth = l.get("smooth") != null && "true".equals(l.get("smooth").text());
+      if (smooth && !LimitRule.REQUESTS.equals(unit)) {
+        error(l.get("smooth"), "only a requests limit can be smooth (a weight such as tokens is a budget)");
+        continue;
+      }
+      rules.add(new LimitRule(unit, Long.parseLong(l.get(unit).text().strip()), per, smooth));
     }
     return TargetLimits.of(rules);
   }

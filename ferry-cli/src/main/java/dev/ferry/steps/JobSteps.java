@@ -173,6 +173,15 @@ public final class JobSteps implements AutoCloseable {
     return out;
   }
 
+  /**
+   * A distributed run paces a shared limiter at this process's share ({@code pace} takes the whole job's pace): a
+   * 429's trim of a stated requests limit then goes to it. Call before the rows start.
+   */
+  public void paceBy(SharedRate rate, java.util.function.DoubleConsumer pace) {
+    StepTarget t = targets.get(rate.target());
+    if (t != null) t.paceBy(rate.limiter(), pace);
+  }
+
   /** The request limiter of a target (for a single-target spec's {@code --rate-limit}), or null when unknown. */
   public RateLimiter requestLimiter(String target) {
     StepTarget t = targets.get(target);

@@ -129,6 +129,10 @@ final class StepTarget implements AutoCloseable {
     return limiters.shared();
   }
 
+  void paceBy(dev.ferry.core.limit.RateLimiter limiter, java.util.function.DoubleConsumer pace) {
+    limiters.paceBy(limiter, pace);
+  }
+
   @Override
   public void close() {
     if (connections == null) return;

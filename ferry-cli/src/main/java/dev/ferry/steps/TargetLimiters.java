@@ -47,10 +47,24 @@ final class TargetLimiters {
   private final List<SharedRate> shared;
   private final Sleeper sleeper;
   private final double headroom;
+  /** The one stated requests limit (not auto), trimmed by a 429 as the import's is; null otherwise. */
+  private final RateLimiter stated;
+  /** Its pace in permits per second (headroom applied). */
+  private final double statedRate;
+  private final Ticker ticker;
+  /**
+   * Where the trim's pace goes: the stated limiter itself, or a distributed run's share of it ({@link #paceBy});
+   * written once before the rows start, read by the attempts' threads.
+   */
+  private volatile java.util.function.DoubleConsumer statedPace;
 
   private TargetLimiters(String target, RateLimiter requests, RateLimiter learned,
       Map<String, List<WeightLimiter>> weights, WeightPace learnedTokens, List<SharedRate> shared, Sleeper sleeper,
-      double headroom) {
+      double headroom, RateLimiter stated, double statedRate, Ticker ticker) {
+    this.stated = stated;
+    this.statedRate = statedRate;
+    this.ticker = ticker;
+    this.statedPace = stated == null ? null : stated::setRate;
     this.target = target;
     this.learnedTokens = learnedTokens;
     this.requests = requests;
@@ -76,8 +90,9 @@ final class TargetLimiters {
     for (LimitRule r : limits.rules()) {
       Duration widened = Duration.ofNanos(Math.round(r.per().toNanos() / headroom));
       if (r.isRequests()) {
-        RateLimitSpec spec = r.amount() <= 1_000_000 ? RateLimitSpec.budget(r.amount(), r.per())
-            : RateLimitSpec.rate(r.amount() * 1e9 / r.per().toNanos());
+        // a smooth rule paces evenly (a pacer); else a budget of the window, which may be spent at once
+        RateLimitSpec spec = !r.smooth() && r.amount() <= 1_000_000 ? RateLimitSpec.budget(r.amount(), r.per())
+            : RateLimitSpec.rate(r.perSecond());
         RateLimiter l = RateLimiter.forLimit(spec, headroom, ticker);
         requestParts.add(l);
         shared.add(new SharedRate(target, r.unit(), l, spec.perSecond() * headroom));
@@ -98,8 +113,20 @@ final class TargetLimiters {
       case 1 -> requestParts.get(0);
       default -> new AllOfLimiter(requestParts);
     };
+    // one stated requests limit: a 429 trims its pace, as import-users' given limit is trimmed
+    boolean oneStated = !limits.auto() && requestParts.size() == 1;
+    double statedRate = oneStated ? shared.stream().filter(r -> r.limiter() == requests).mapToDouble(SharedRate::pace)
+        .findFirst().orElse(0) : 0;
     return new TargetLimiters(target, requests, learned, weights, learnedTokens, List.copyOf(shared), sleeper,
-        headroom);
+        headroom, statedRate > 0 ? requests : null, statedRate, ticker);
+  }
+
+  /**
+   * A distributed run paces {@code limiter} at this process's share: the trim of a stated limit then goes to the
+   * share ({@code pace}: the whole job's trimmed pace), not straight to the limiter. Before the rows start.
+   */
+  void paceBy(RateLimiter limiter, java.util.function.DoubleConsumer pace) {
+    if (stated != null && stated == limiter) statedPace = pace;
   }
 
   /** The limiter every HTTP attempt to the target passes (HttpTarget's). */
@@ -110,8 +137,8 @@ final class TargetLimiters {
   /**
    * What learns from the target's answers: the learned request pace with {@code auto}, the job's adaptive
    * concurrency limit (as the import's does: a latency sample or a drop per attempt, through {@link AdaptiveFeedback}),
-   * and the token limiters' {@link TokenFeedback} (the learned tokens pace, and the pause after a 429 for tokens) when
-   * the target weighs tokens; else nothing.
+   * the token limiters' {@link TokenFeedback} (the learned tokens pace, and the pause after a 429 for tokens) when
+   * the target weighs tokens, and the trim of one stated requests limit (a {@link KnownRateFeedback}); else nothing.
    *
    * @param concurrency the job's row limiter under {@code --concurrency auto}, or null
    * @param batched     the target takes batch calls: the limit's in-flight count is then the rows holding its permits
@@ -120,13 +147,18 @@ final class TargetLimiters {
   AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean batched) {
     // AdaptiveFeedback adds the attempt being reported to the count it reads: rows hold one permit each
     IntSupplier inFlight = batched && concurrency != null ? () -> concurrency.inflight() - 1 : metrics::inFlight;
-    AttemptListener paces = learned != null
+    AttemptListener learning = learned != null
         ? KnownRateFeedback.both(
             new AdaptiveFeedback(concurrency, learned, RateLearner.withDefaults(), new QuotaPace(headroom), inFlight),
             new UnseenLimitHint("target " + target, "limits: none (or --rate-limit none for a spec of one target)",
                 learned::rate))
         : concurrency != null ? new AdaptiveFeedback(concurrency, requests, null, null, inFlight)
         : AttemptListener.NONE;
+    // A stated limit the target counts more strictly (429s anyway) trims the pace a little each time; a budget the
+    // target refuses turns into even pacing at the first trim (as import-users' --rate-limit).
+    AttemptListener paces = stated == null ? learning : KnownRateFeedback.both(learning,
+        new KnownRateFeedback(dev.ferry.core.limit.KnownRateTrim.withDefaults(statedRate, ticker.read()),
+            pace -> statedPace.accept(pace)));
     List<WeightLimiter> tokens = weights.get(TOKENS);
     if (tokens == null) return paces;
     TokenFeedback fromTokens = new TokenFeedback(learnedTokens, tokens, requests, headroom);

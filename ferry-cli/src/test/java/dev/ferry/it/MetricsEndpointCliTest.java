@@ -159,7 +159,8 @@ class MetricsEndpointCliTest {
         try (PrintWriter o = new PrintWriter(new StringWriter(), true); PrintWriter e = new PrintWriter(err, true)) {
           exit.set(CliTestSeam.commandLine(o, e, SpecRunCliTest.env(dir, input, sim)).execute(Ferry.args("run", spec,
               "--job-id", "sm", "--checkpoint-dir", dir.resolve("state"), "--workers", 2, "--concurrency", 4,
-              "--progress", "never", "--report-json", reportFile, "--metrics-port", 0, "--metrics-linger", "5m")
+              "--progress", "never", "--report-json", reportFile, "--metrics-port", 0, "--metrics-linger", "5m",
+              "--rate-limit", 1000)
               .toArray(String[]::new)));
         }
       });
@@ -181,6 +182,8 @@ class MetricsEndpointCliTest {
             .isEqualTo(report.path("requests").asDouble());
         assertThat(end.value("ferry_job_rows", Map.of("job_id", "sm"))).isEqualTo(51);
         assertThat(end.value("ferry_rows_in_flight", Map.of())).isZero();
+        // a --rate-limit rate is a pace for a spec too (as import-users'), not a budget of a second
+        assertThat(err.toString()).contains("1000 requests per 1s, smooth");
       } finally {
         cli.interrupt(); // ends the linger
         cli.join();

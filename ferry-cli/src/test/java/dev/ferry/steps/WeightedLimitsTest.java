@@ -16,6 +16,44 @@ class WeightedLimitsTest {
   private final FakeTicker time = new FakeTicker();
 
   @Test
+  void aSmoothRequestsRuleSpacesRequestsEvenlyWhereABudgetSpendsItsWindowAtOnce() {
+    // Given 10 requests per second as a budget and as a smooth rule (--rate-limit 10), all of the headroom used
+    RateLimiter budget = TargetLimiters.of("t", TargetLimits.of(List.of(new LimitRule("requests", 10,
+        Duration.ofSeconds(1)))), 1.0, time, null).requests();
+    RateLimiter smooth = TargetLimiters.of("t", TargetLimits.of(List.of(new LimitRule("requests", 10,
+        Duration.ofSeconds(1), true))), 1.0, time, null).requests();
+    // When 10 requests are asked for at once
+    List<Long> budgetWaits = new ArrayList<>();
+    List<Long> smoothWaits = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      budgetWaits.add(budget.reserveNanos());
+      smoothWaits.add(smooth.reserveNanos());
+    }
+    // Then the budget grants them all now; the smooth rule one every 100 ms
+    assertThat(budgetWaits).containsOnly(0L);
+    for (int i = 0; i < 10; i++) assertThat(smoothWaits.get(i)).isEqualTo(i * SECOND / 10);
+    assertThat(new LimitRule("requests", 10, Duration.ofSeconds(1), true).describe())
+        .isEqualTo("10 requests per 1s, smooth");
+  }
+
+  @Test
+  void aStatedBudgetThatTheTargetRefusesTurnsIntoEvenPacingAtTheFirst429AsImportUsersDoes() {
+    // Given a stated budget of 10 per second
+    TargetLimiters limiters = TargetLimiters.of("t", TargetLimits.of(List.of(new LimitRule("requests", 10,
+        Duration.ofSeconds(1)))), 1.0, time, null);
+    RateLimiter requests = limiters.requests();
+    dev.ferry.http.AttemptListener listener = limiters.listener(new dev.ferry.http.CallMetrics());
+    // When the target refuses a request anyway
+    time.advance(Duration.ofSeconds(1));
+    listener.onAttempt(new dev.ferry.http.AttemptListener.Attempt("POST", time.read(), time.read(),
+        time.read() + 1_000_000, 429, -1));
+    // Then the limiter paces evenly, a little below the stated rate: no burst of the window any more
+    long first = requests.reserveNanos();
+    long second = requests.reserveNanos();
+    assertThat(second - first).isGreaterThan(SECOND / 10);
+  }
+
+  @Test
   void aWeightBudgetSpendsAWindowAtOnceThenWaitsForTheOldestGrantToLeaveTheWindow() {
     // Given 1,000 tokens per minute
     WeightBudgetLimiter tokens = new WeightBudgetLimiter(1000, Duration.ofMinutes(1), time);
