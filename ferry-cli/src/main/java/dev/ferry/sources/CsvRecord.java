@@ -16,14 +16,88 @@ import java.util.Set;
  * is exactly what putting each column's name and field into a {@code LinkedHashMap} in header order gives: a short
  * row's missing columns are absent, a long row's extra fields are not there, and of a name given twice the value is
  * the last one present while its place is the first. Read-only; immutable (the fields are never changed once read).
+ *
+ * <p>A record of the planning pass ({@link Visit#record}) has no fields of its own: it reads each one from the reader
+ * when asked (a field nobody reads is never made a String), so it is valid only while the planner visits its row; a
+ * read after that throws {@link IllegalStateException} ({@link #copy} keeps one).
  */
 public final class CsvRecord extends AbstractMap<String, Object> {
   private final Columns columns;
+  /** The row's fields, or null for a record of the planning pass (then read through {@link #visit}). */
   private final String[] fields;
+  private final Visit visit;
+  /** The visit's number of this record's row. */
+  private final long number;
 
   public CsvRecord(Columns columns, String[] fields) {
     this.columns = columns;
-    this.fields = fields;
+    this.fields = java.util.Objects.requireNonNull(fields, "fields cannot be null");
+    this.visit = null;
+    this.number = 0;
+  }
+
+  private CsvRecord(Columns columns, Visit visit, long number) {
+    this.columns = columns;
+    this.fields = null;
+    this.visit = visit;
+    this.number = number;
+  }
+
+  /**
+   * The planning pass's rows, one at a time, as records reading the reader's current record: {@link #record} gives
+   * the row being visited, {@link #end} ends its visit (its record refuses every read from then on). Not threadsafe:
+   * used by the planning thread only, as the reader is.
+   */
+  static final class Visit {
+    private final Columns columns;
+    private dev.ferry.core.source.CsvReader reader;
+    /** The number of the row being visited; odd while a visit is open, even between visits. */
+    private long current;
+
+    Visit(Columns columns) {
+      this.columns = columns;
+    }
+
+    /** The record of the row {@code reader} is on, readable until {@link #end}. */
+    CsvRecord record(dev.ferry.core.source.CsvReader reader) {
+      this.reader = reader;
+      if ((current & 1) == 0) current++;
+      return new CsvRecord(columns, this, current);
+    }
+
+    /** Ends the visit of the current row. */
+    void end() {
+      if ((current & 1) == 1) current++;
+      reader = null;
+    }
+
+    private dev.ferry.core.source.CsvReader reader(long number) {
+      if (number != current) {
+        throw new IllegalStateException("a CSV record of the planning pass was read after its row's visit ended "
+            + "(it reads the file's reader, which has moved on); keep CsvRecord.copy() instead");
+      }
+      return reader;
+    }
+
+    int fieldCount(long number) {
+      return reader(number).fieldCount();
+    }
+
+    String field(long number, int i) {
+      return reader(number).field(i);
+    }
+  }
+
+  /** This record with fields of its own (this one when it has them): what to keep of a planning pass's row. */
+  public CsvRecord copy() {
+    if (fields != null) return this;
+    String[] own = new String[visit.fieldCount(number)];
+    for (int i = 0; i < own.length; i++) own[i] = visit.field(number, i);
+    return new CsvRecord(columns, own);
+  }
+
+  private int fieldCount() {
+    return fields != null ? fields.length : visit.fieldCount(number);
   }
 
   /** A header's distinct names, in the order of their first column, each with the columns it names. Immutable. */
@@ -70,15 +144,24 @@ public final class CsvRecord extends AbstractMap<String, Object> {
   /** The value of the name at an index of {@link #columns()} (null when the row is too short to have it). */
   public Object valueAt(int name) {
     int[] at = columns.columns[name];
+    if (fields == null) return visitedValue(at);
     for (int k = at.length - 1; k >= 0; k--) {
       if (at[k] < fields.length) return fields[at[k]];
     }
     return null;
   }
 
+  private Object visitedValue(int[] at) {
+    int count = visit.fieldCount(number);
+    for (int k = at.length - 1; k >= 0; k--) {
+      if (at[k] < count) return visit.field(number, at[k]);
+    }
+    return null;
+  }
+
   /** Whether the row has the name at an index of {@link #columns()} (it is not too short for its first column). */
   public boolean present(int name) {
-    return columns.columns[name][0] < fields.length;
+    return columns.columns[name][0] < fieldCount();
   }
 
   @Override
@@ -97,8 +180,9 @@ public final class CsvRecord extends AbstractMap<String, Object> {
 
   @Override
   public int size() {
+    int count = fieldCount();
     int n = 0;
-    for (int i = 0; i < columns.names.length; i++) if (present(i)) n++;
+    for (int i = 0; i < columns.names.length; i++) if (columns.columns[i][0] < count) n++;
     return n;
   }
 

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
  * Threadsafe (immutable; each chunk is read with its own reader).
  */
 public final class CsvRecordSource extends FileRecordSource {
+  private static final String[] NO_FIELDS = {};
   private final CsvLimits limits;
   private volatile CsvHeader header;
   private volatile CsvRecord.Columns columns;
@@ -40,15 +41,24 @@ public final class CsvRecordSource extends FileRecordSource {
     return header().columns();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A row shown to the visitor holds its fields only as its record, a {@link CsvRecord} reading each field from the
+   * file's reader when asked ({@link RowInput#fields()} is empty): valid during the visitor's call only, it throws
+   * {@link IllegalStateException} when read later ({@link CsvRecord#copy} keeps one).
+   */
   @Override
   public ChunkPlan plan(int chunkSize, Consumer<RowInput> visitor) throws IOException {
     CsvHeader h = header();
-    CsvRecord.Columns names = columns;
+    CsvRecord.Visit visit = new CsvRecord.Visit(columns);
     return ChunkPlanner.plan(file, h, chunkSize, limits, r -> {
-      String[] fields = new String[r.fieldCount()];
-      for (int i = 0; i < fields.length; i++) fields[i] = r.field(i);
-      visitor.accept(withRecord(names, new RowInput(r.row(), (int) ((r.row() - 1) / chunkSize), r.line(), fields,
-          r.error())));
+      try {
+        visitor.accept(new RowInput(r.row(), (int) ((r.row() - 1) / chunkSize), r.line(), NO_FIELDS, r.error(),
+            visit.record(r)));
+      } finally {
+        visit.end();
+      }
     });
   }
 

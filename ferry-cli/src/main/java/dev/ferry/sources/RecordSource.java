@@ -17,7 +17,9 @@ public interface RecordSource {
    * Reads the whole input once, in order: every {@code chunkSize} rows make a chunk whose
    * {@linkplain dev.ferry.core.spi.ChunkSpec#position() position} (or byte offset) lets {@link #chunks()} read
    * exactly those rows again; every row is shown to {@code visitor}. The plan's size and fingerprint are what
-   * {@link #checkUnchanged} compares on resume (bytes and SHA-256 for files; the source documents its own).
+   * {@link #checkUnchanged} compares on resume (bytes and SHA-256 for files; the source documents its own). A row
+   * may be readable during the visitor's call only (a CSV row's record reads the file's reader): a visitor keeping
+   * one keeps a copy.
    *
    * @throws IllegalArgumentException if {@code chunkSize} is below 1
    * @throws IOException if the input cannot be read

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import dev.ferry.steps.template.RenderContext;
 import dev.ferry.steps.template.SpecException;
+import dev.ferry.steps.template.Template;
 
 /**
  * Plans spec jobs and opens their sources: the part of a spec job's wiring that does not depend on how it is run.
@@ -82,7 +83,10 @@ public final class SpecJobs {
     dev.ferry.steps.PrewarmKeys warm = new dev.ferry.steps.PrewarmKeys(spec.steps(), spec.vars(), spec.tables(), jobId,
         spec.secretColumns());
     ChunkPlan plan;
-    try (KeyIndex keys = spec.unique() == null ? null : new KeyIndex()) {
+    Template unique = spec.unique();
+    // the row's place only for a key that reads it: else every row's context shares one empty map
+    boolean uniqueReadsSource = unique != null && unique.readsRoot("source");
+    try (KeyIndex keys = unique == null ? null : new KeyIndex()) {
       plan = source.plan(spec.chunkSize(), row -> {
         if (row.error() != null) {
           record.accept(invalidRow(row));
@@ -92,8 +96,8 @@ public final class SpecJobs {
         if (keys == null) return;
         String key;
         try {
-          key = spec.unique().renderText(RenderContext.ofRow(row.record() == null ? Map.of() : row.record(), Map.of(),
-              job, Map.of("row", row.row(), "line", row.line()))).strip();
+          key = unique.renderText(RenderContext.ofRow(row.record() == null ? Map.of() : row.record(), Map.of(), job,
+              uniqueReadsSource ? Map.of("row", row.row(), "line", row.line()) : Map.of())).strip();
         } catch (SpecException e) {
           return; // the row's checks and steps report what is wrong with it
         }

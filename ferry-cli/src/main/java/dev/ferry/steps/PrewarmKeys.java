@@ -3,10 +3,14 @@ package dev.ferry.steps;
 import dev.ferry.core.engine.RowInput;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.steps.template.RenderContext;
+import dev.ferry.steps.template.SlotMap;
 import dev.ferry.steps.template.SpecException;
 import dev.ferry.steps.template.Template;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +24,13 @@ import java.util.Set;
  * {@link JobSteps#prewarm} to resolve before the rows start. At most {@link #MAX_KEYS} keys over all lookups (and
  * records of at most {@link #MAX_RECORD_CHARS} characters): rows beyond resolve their keys themselves, still once.
  * Rows are not checked first (as the WorkOS import's organization pre-warm): a key only invalid rows hold is
- * resolved too. Not threadsafe: one per planning pass.
+ * resolved too.
+ *
+ * <p>Of the spec's vars a row renders only those the keys and {@code when}s read, directly or through other vars
+ * ({@link #varsNeeded}), in their order and into a {@link SlotMap} as the row's own run does (a var not needed stays
+ * null there, and no template rendered here reads it): what a key renders is what the row's run renders for it. A row
+ * one of those vars fails for holds no key; a var no key needs is not rendered, so its failure (which makes the row
+ * invalid in its run) does not keep the row's keys out. Not threadsafe: one per planning pass.
  */
 public final class PrewarmKeys {
   /** The store's lookup namespace of a pre-warmed lookup's keys is this plus the step's name. */
@@ -29,34 +39,75 @@ public final class PrewarmKeys {
   static final int MAX_RECORD_CHARS = 64 * 1024;
 
   private final List<LookupStepConfig> lookups = new ArrayList<>();
-  private final Map<String, Template> vars;
+  /** Per lookup (in the order of {@link #lookups}), the keys found: key → the stored entry (JSON), in order found. */
+  private final List<Map<String, String>> keysOf = new ArrayList<>();
+  /** All the spec's vars' names (a row's values are a {@link SlotMap} of them, as in the row's run). */
+  private final SlotMap.Names varNames;
+  /** The vars' templates in order, up to the last one needed; null for a var not needed (it is filled with null). */
+  private final Template[] varTemplates;
+  /** Whether a template rendered here reads {@code source} (else the rows' contexts share an empty one). */
+  private final boolean readsSource;
   private final Map<String, Object> tables;
   private final Map<String, Object> job;
   private final Set<String> secretFields;
-  /** step → key → the stored entry (JSON), in the order found. */
-  private final Map<String, Map<String, String>> found = new LinkedHashMap<>();
   private int count;
 
   /**
    * @param steps        the spec's steps (only lookups with {@code prewarm} are read)
-   * @param vars         the spec's vars, rendered for each row before its keys
+   * @param vars         the spec's vars, in order; those the keys need are rendered for each row before its keys
    * @param tables       the spec's lookup tables
    * @param jobId        the job ({@code job.id})
    * @param secretFields fields (lower case) whose values are never stored
    */
   public PrewarmKeys(List<StepConfig> steps, Map<String, Template> vars, Map<String, Object> tables, String jobId,
       Set<String> secretFields) {
+    Objects.requireNonNull(vars, "vars cannot be null");
+    List<Template> readers = new ArrayList<>();
     for (StepConfig s : steps) {
       if (s instanceof LookupStepConfig l && l.prewarm()) {
         lookups.add(l);
-        found.put(l.name(), new LinkedHashMap<>());
+        keysOf.add(new LinkedHashMap<>());
+        readers.add(l.key());
+        if (l.when() != null) readers.add(l.when());
       }
     }
-    this.vars = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(vars,
-        "vars cannot be null")));
+    Set<String> needed = lookups.isEmpty() ? Set.of() : varsNeeded(vars, readers);
+    List<String> names = new ArrayList<>(vars.keySet());
+    int last = -1;
+    for (int i = 0; i < names.size(); i++) if (needed.contains(names.get(i))) last = i;
+    this.varNames = new SlotMap.Names(names);
+    this.varTemplates = new Template[last + 1];
+    boolean source = false;
+    for (Template t : readers) source |= t.readsRoot("source");
+    for (int i = 0; i <= last; i++) {
+      if (!needed.contains(names.get(i))) continue;
+      varTemplates[i] = vars.get(names.get(i));
+      source |= varTemplates[i].readsRoot("source");
+    }
+    this.readsSource = source;
     this.tables = Objects.requireNonNull(tables, "tables cannot be null");
     this.job = Map.of("id", jobId);
     this.secretFields = Set.copyOf(secretFields);
+  }
+
+  /**
+   * The vars that rendering {@code readers} needs: those they read by name, and those these read, and so on; every
+   * var when one of them reads {@code vars} otherwise ({@link Template#varsRead} null). In the vars' order.
+   */
+  static Set<String> varsNeeded(Map<String, Template> vars, List<Template> readers) {
+    Set<String> needed = new java.util.HashSet<>();
+    Deque<Template> todo = new ArrayDeque<>(readers);
+    while (!todo.isEmpty()) {
+      Set<String> read = todo.pop().varsRead();
+      if (read == null) return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(vars.keySet()));
+      for (String name : read) {
+        Template t = vars.get(name);
+        if (t != null && needed.add(name)) todo.push(t);
+      }
+    }
+    Set<String> ordered = new LinkedHashSet<>();
+    for (String name : vars.keySet()) if (needed.contains(name)) ordered.add(name);
+    return java.util.Collections.unmodifiableSet(ordered);
   }
 
   /** Whether the spec has a pre-warmed lookup (else {@link #add} does nothing). */
@@ -64,18 +115,17 @@ public final class PrewarmKeys {
     return !lookups.isEmpty();
   }
 
-  /** Renders a row's vars and pre-warmed keys; a key seen for the first time remembers the row. */
+  /**
+   * Renders a row's needed vars and pre-warmed keys; a key seen for the first time remembers the row. Reads the row
+   * only during the call.
+   */
   public void add(RowInput row) {
     if (lookups.isEmpty() || row.error() != null || count >= MAX_KEYS) return;
-    RowState state = new RowState(row, "", job, tables);
-    try {
-      state.vars(renderVars(vars, state));
-    } catch (SpecException e) {
-      return; // the row's own run reports it
-    }
-    RenderContext ctx = state.context();
+    RenderContext ctx = context(row);
+    if (ctx == null) return; // a var failed: the row's own run reports it
     String entry = null;
-    for (LookupStepConfig l : lookups) {
+    for (int i = 0; i < lookups.size(); i++) {
+      LookupStepConfig l = lookups.get(i);
       String key;
       try {
         if (l.when() != null && !l.when().renderCondition(ctx)) continue;
@@ -83,13 +133,28 @@ public final class PrewarmKeys {
       } catch (SpecException e) {
         continue;
       }
-      Map<String, String> keys = found.get(l.name());
+      Map<String, String> keys = keysOf.get(i);
       if (key.isEmpty() || keys.containsKey(key) || count >= MAX_KEYS) continue;
       if (entry == null) entry = entry(row);
       if (entry.length() > MAX_RECORD_CHARS) return;
       keys.put(key, entry);
       count++;
     }
+  }
+
+  /** The row's context with its needed vars, or null when one of them fails. */
+  private RenderContext context(RowInput row) {
+    Map<String, Object> source = readsSource ? Map.of("row", row.row(), "line", row.line()) : Map.of();
+    SlotMap values = new SlotMap(varNames);
+    // one context for every var: it holds the map being filled, so each var reads the ones above it
+    RenderContext ctx = RenderContext.of(row.record() == null ? Map.of() : row.record(), Map.of(), job, source,
+        values, tables);
+    try {
+      for (Template t : varTemplates) values.fill(t == null ? null : t.render(ctx));
+    } catch (SpecException e) {
+      return null;
+    }
+    return ctx;
   }
 
   /** Keys found so far, over all lookups. */
@@ -99,8 +164,10 @@ public final class PrewarmKeys {
 
   /** Writes the keys found to the job's store. */
   public void writeTo(JobStore store, String jobId) {
-    found.forEach((step, keys) -> keys.forEach((key, entry) -> store.putLookup(jobId, NAMESPACE_PREFIX + step, key,
-        entry)));
+    for (int i = 0; i < lookups.size(); i++) {
+      String namespace = NAMESPACE_PREFIX + lookups.get(i).name();
+      keysOf.get(i).forEach((key, entry) -> store.putLookup(jobId, namespace, key, entry));
+    }
   }
 
   private String entry(RowInput row) {

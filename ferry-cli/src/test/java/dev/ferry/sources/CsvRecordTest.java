@@ -103,7 +103,14 @@ class CsvRecordTest {
     List<String> header = List.of("email", "name", "org");
     CsvRecordSource source = new CsvRecordSource(csv);
     List<RowInput> planned = new ArrayList<>();
-    ChunkPlan plan = source.plan(2, planned::add);
+    ChunkPlan plan = source.plan(2, r -> {
+      CsvRecord visited = (CsvRecord) r.record();
+      // read during its visit, the record is what its copy is (a copy is what to keep)
+      CsvRecord kept = visited.copy();
+      assertSame(header, visited, new LinkedHashMap<>(kept));
+      assertThat(r.fields()).isEmpty();
+      planned.add(new RowInput(r.row(), r.chunk(), r.line(), kept.values().toArray(String[]::new), r.error(), kept));
+    });
     List<RowInput> read = new ArrayList<>();
     for (var chunk : plan.chunks()) {
       try (var cursor = source.chunks().open(chunk)) {
@@ -121,5 +128,54 @@ class CsvRecordTest {
     assertThat(planned.get(0).record()).isEqualTo(Map.of("email", "x@e.com", "name", "X", "org", "y@e.com"));
     assertThat(planned.get(1).record()).isEqualTo(Map.of("email", "short@e.com"));
     assertThat(planned.get(2).record()).isEqualTo(Map.of("email", "l@e.com", "name", "L", "org", "m@e.com"));
+  }
+
+  @Test
+  void aPlanningRecordReadsOnlyDuringItsVisitAndFailsLoudlyAfter(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("in.csv");
+    Files.writeString(csv, "email,name\na@e.com,A\nb@e.com,B,extra\n\"broken\n");
+    CsvRecordSource source = new CsvRecordSource(csv);
+    List<CsvRecord> visited = new ArrayList<>();
+    List<CsvRecord> copies = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    source.plan(10, r -> {
+      CsvRecord record = (CsvRecord) r.record();
+      visited.add(record);
+      copies.add(record.copy());
+      errors.add(r.error());
+      // during the visit: the row's own fields, read when asked
+      assertThat(record.get("email")).isEqualTo(List.of("a@e.com", "b@e.com", "broken\n").get(visited.size() - 1));
+    });
+    assertThat(visited).hasSize(3);
+    // the rows read after their visits: refused, not the fields of another row
+    for (CsvRecord late : visited) {
+      assertThatThrownBy(() -> late.get("email")).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("after its row's visit ended");
+      assertThatThrownBy(late::size).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(late::copy).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> late.containsKey("name")).isInstanceOf(IllegalStateException.class);
+      Template t = Template.parse("{{ row.email }}", AT);
+      assertThatThrownBy(() -> t.render(RenderContext.ofRow(late, Map.of(), Map.of())))
+          .isInstanceOf(IllegalStateException.class);
+    }
+    // copies keep the rows: a long row's extra field is not a column, an error row keeps what was read
+    assertThat(copies.get(0)).isEqualTo(Map.of("email", "a@e.com", "name", "A"));
+    assertThat(copies.get(1)).isEqualTo(Map.of("email", "b@e.com", "name", "B"));
+    assertThat(copies.get(2)).isEqualTo(Map.of("email", "broken\n"));
+    assertThat(errors.get(0)).isNull();
+    assertThat(errors.get(1)).isEqualTo("expected 2 fields, found 3");
+    assertThat(errors.get(2)).startsWith("unterminated quoted field");
+  }
+
+  @Test
+  void aPlanningRowHasItsFieldsOnlyAsItsRecord(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("in.csv");
+    Files.writeString(csv, "email,org\na@e.com,o1\n");
+    List<Object> read = new ArrayList<>();
+    new CsvRecordSource(csv).plan(10, r -> {
+      read.add(r.record().get("org"));
+      assertThat(r.fields()).isEmpty(); // the record is the row's only view of its fields while planning
+    });
+    assertThat(read).containsExactly("o1");
   }
 }

@@ -18,6 +18,47 @@ sealed interface Expr {
   /** Adds the names of the steps it reads to {@code out}; true when it reads {@code batch}. */
   boolean scan(Set<String> stepsRead);
 
+  /**
+   * Adds the roots {@code e} reads ({@code row}, {@code vars}, ...; {@code batch.each} reads {@code batch}) to
+   * {@code roots}, and the vars it reads by a literal name ({@code vars.NAME}, {@code vars['NAME']}) to {@code vars}.
+   * Every branch counts (of {@code if} too): a superset of what one evaluation reads.
+   *
+   * @return true when it reads {@code vars} otherwise (as a whole, or by a computed name): any var, then
+   */
+  static boolean reads(Expr e, Set<String> roots, Set<String> vars) {
+    return switch (e) {
+      case Literal l -> false;
+      case Name n -> {
+        roots.add(n.name());
+        yield n.name().equals("vars");
+      }
+      case Member m -> {
+        if (m.target() instanceof Name n && n.name().equals("vars") && m.selector() instanceof Literal l
+            && l.value() instanceof String name) {
+          roots.add("vars");
+          vars.add(name);
+          yield false;
+        }
+        yield reads(m.target(), roots, vars) | reads(m.selector(), roots, vars);
+      }
+      case Each each -> {
+        roots.add("batch");
+        yield reads(each.item(), roots, vars);
+      }
+      case Call c -> readsAll(c.args(), roots, vars);
+      case Binary b -> reads(b.left(), roots, vars) | reads(b.right(), roots, vars);
+      case Not n -> reads(n.operand(), roots, vars);
+      case ListOf l -> readsAll(l.items(), roots, vars);
+      case ObjectOf o -> readsAll(o.values(), roots, vars);
+    };
+  }
+
+  private static boolean readsAll(List<Expr> exprs, Set<String> roots, Set<String> vars) {
+    boolean any = false;
+    for (Expr x : exprs) any |= reads(x, roots, vars);
+    return any;
+  }
+
   /** A literal value. */
   record Literal(Object value, int offset) implements Expr {
     @Override

@@ -17,6 +17,10 @@ final class Segments {
   private final boolean single;
   private final boolean usesBatch;
   private final Set<String> stepsRead;
+  /** The roots the expressions read. */
+  private final Set<String> rootsRead;
+  /** The vars the expressions read by a literal name, or null when they read vars otherwise (any var). */
+  private final Set<String> varsRead;
   /** The single expression compiled, or null. */
   private final Compiled one;
   /** The parts compiled: String (literal text) or Compiled. */
@@ -40,6 +44,12 @@ final class Segments {
     for (Object p : parts) if (p instanceof Expr e) batch |= e.scan(read);
     this.usesBatch = batch;
     this.stepsRead = Collections.unmodifiableSet(read);
+    Set<String> roots = new TreeSet<>();
+    Set<String> vars = new TreeSet<>();
+    boolean anyVar = false;
+    for (Object p : parts) if (p instanceof Expr e) anyVar |= Expr.reads(e, roots, vars);
+    this.rootsRead = Collections.unmodifiableSet(roots);
+    this.varsRead = anyVar ? null : Collections.unmodifiableSet(vars);
   }
 
   static Segments parse(String text, SpecLocation at) {
@@ -158,5 +168,13 @@ final class Segments {
 
   Set<String> stepsRead() {
     return stepsRead;
+  }
+
+  Set<String> rootsRead() {
+    return rootsRead;
+  }
+
+  Set<String> varsRead() {
+    return varsRead;
   }
 }

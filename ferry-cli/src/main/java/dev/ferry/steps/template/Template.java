@@ -112,6 +112,23 @@ public final class Template {
     return segments.stepsRead();
   }
 
+  /**
+   * The names of the spec's vars it reads: {@code vars.NAME} and {@code vars['NAME']}, in any branch. Null when it
+   * reads {@code vars} otherwise (as a whole, {@code keys(vars)}, or by a computed name {@code vars[row.x]}): then it
+   * may read any of them.
+   */
+  public java.util.Set<String> varsRead() {
+    return segments.varsRead();
+  }
+
+  /**
+   * Whether it reads the root {@code name} ({@code row}, {@code steps}, {@code job}, {@code source}, {@code vars},
+   * {@code tables}, {@code batch}), in any branch: a template that does not renders the same whatever that root holds.
+   */
+  public boolean readsRoot(String name) {
+    return segments.rootsRead().contains(name);
+  }
+
   /** The text as written. */
   public String source() {
     return source;

@@ -214,4 +214,38 @@ class TemplateTest {
     assertThat(render("{{ vars.org }}", ctx)).isEqualTo("acme");
     assertThat(render("{{ vars.none == null }}", ctx)).isEqualTo(true);
   }
+
+  @Test
+  void varsReadNamesTheVarsReadByALiteralNameInEveryBranch() {
+    assertThat(Template.parse("{{ if(vars.own, trim(row.org_id), vars['default_org']) }}", AT).varsRead())
+        .containsExactlyInAnyOrder("own", "default_org");
+    assertThat(Template.parse("org-{{ vars.a }}-{{ lower(vars.b.c) }}", AT).varsRead())
+        .containsExactlyInAnyOrder("a", "b");
+    assertThat(Template.parse("{{ {x: [vars.a, !vars.b], y: vars.c == 'z' || vars.d} }}", AT).varsRead())
+        .containsExactlyInAnyOrder("a", "b", "c", "d");
+    assertThat(Template.parse("{{ trim(row.email) }}", AT).varsRead()).isEmpty();
+    assertThat(Template.parse("plain text", AT).varsRead()).isEmpty();
+    assertThat(Template.literal("x").varsRead()).isEmpty();
+  }
+
+  @Test
+  void varsReadIsNullWhenVarsAreReadWholeOrByAComputedName() {
+    assertThat(Template.parse("{{ vars }}", AT).varsRead()).isNull();
+    assertThat(Template.parse("{{ keys(vars) }}", AT).varsRead()).isNull();
+    assertThat(Template.parse("{{ vars[row.which] }}", AT).varsRead()).isNull();
+    assertThat(Template.parse("{{ vars[0] }}", AT).varsRead()).isNull();
+    assertThat(Template.parse("{{ vars.a }}-{{ json(vars) }}", AT).varsRead()).isNull();
+    assertThat(Template.parse("{{ batch.each(vars) }}", AT).varsRead()).isNull();
+  }
+
+  @Test
+  void readsRootNamesTheRootsReadInEveryBranch() {
+    Template t = Template.parse("{{ if(row.a, source.row, vars.x) }}-{{ tables.t[job.id] }}", AT);
+    for (String root : List.of("row", "source", "vars", "tables", "job")) assertThat(t.readsRoot(root)).isTrue();
+    assertThat(t.readsRoot("steps")).isFalse();
+    assertThat(t.readsRoot("batch")).isFalse();
+    assertThat(Template.parse("{{ trim(row.email) }}", AT).readsRoot("source")).isFalse();
+    assertThat(Template.parse("{{ batch.each(row.id) }}", AT).readsRoot("batch")).isTrue();
+    assertThat(Template.parse("{{ steps.find.id }}", AT).readsRoot("steps")).isTrue();
+  }
 }
