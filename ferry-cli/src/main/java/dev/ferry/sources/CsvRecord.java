@@ -17,28 +17,31 @@ import java.util.Set;
  * row's missing columns are absent, a long row's extra fields are not there, and of a name given twice the value is
  * the last one present while its place is the first. Read-only; immutable (the fields are never changed once read).
  *
- * <p>A record of the planning pass ({@link Visit#record}) has no fields of its own: it reads each one from the reader
- * when asked (a field nobody reads is never made a String), so it is valid only while the planner visits its row; a
- * read after that throws {@link IllegalStateException} ({@link #copy} keeps one).
+ * <p>A record of the planning pass ({@link Visit#record}) reads each field from the reader when first asked (a field
+ * nobody reads is never made a String), into an array of its own, so it is valid only while the planner visits its
+ * row: the visit's end clears that array, and a read after it throws {@link IllegalStateException} ({@link #copy}
+ * keeps one). Both kinds read through one path ({@link #valueAt}): a template compiled while planning runs the
+ * rows' records without being recompiled.
  */
 public final class CsvRecord extends AbstractMap<String, Object> {
   private final Columns columns;
-  /** The row's fields, or null for a record of the planning pass (then read through {@link #visit}). */
+  /**
+   * The row's fields (as many as it has). A record of the planning pass fills them when first read and its visit's
+   * end clears them (then null means "read it from {@link #visit}"); a record over given fields has them all.
+   */
   private final String[] fields;
+  /** The planning pass's visit of the row, or null for a record over given fields. */
   private final Visit visit;
   /** The visit's number of this record's row. */
   private final long number;
 
   public CsvRecord(Columns columns, String[] fields) {
-    this.columns = columns;
-    this.fields = java.util.Objects.requireNonNull(fields, "fields cannot be null");
-    this.visit = null;
-    this.number = 0;
+    this(columns, java.util.Objects.requireNonNull(fields, "fields cannot be null"), null, 0);
   }
 
-  private CsvRecord(Columns columns, Visit visit, long number) {
+  private CsvRecord(Columns columns, String[] fields, Visit visit, long number) {
     this.columns = columns;
-    this.fields = null;
+    this.fields = fields;
     this.visit = visit;
     this.number = number;
   }
@@ -53,6 +56,8 @@ public final class CsvRecord extends AbstractMap<String, Object> {
     private dev.ferry.core.source.CsvReader reader;
     /** The number of the row being visited; odd while a visit is open, even between visits. */
     private long current;
+    /** The fields of the record being visited (cleared at its end), or null. */
+    private String[] fields;
 
     Visit(Columns columns) {
       this.columns = columns;
@@ -60,44 +65,56 @@ public final class CsvRecord extends AbstractMap<String, Object> {
 
     /** The record of the row {@code reader} is on, readable until {@link #end}. */
     CsvRecord record(dev.ferry.core.source.CsvReader reader) {
+      end();
       this.reader = reader;
-      if ((current & 1) == 0) current++;
-      return new CsvRecord(columns, this, current);
+      current++;
+      fields = new String[reader.fieldCount()];
+      return new CsvRecord(columns, fields, this, current);
     }
 
     /** Ends the visit of the current row. */
     void end() {
-      if ((current & 1) == 1) current++;
+      if ((current & 1) == 0) return;
+      current++;
+      java.util.Arrays.fill(fields, null); // its record reads them from here on, and is refused
+      fields = null;
       reader = null;
     }
 
-    private dev.ferry.core.source.CsvReader reader(long number) {
+    /** Throws unless the row {@code number} is being visited. */
+    void check(long number) {
       if (number != current) {
         throw new IllegalStateException("a CSV record of the planning pass was read after its row's visit ended "
             + "(it reads the file's reader, which has moved on); keep CsvRecord.copy() instead");
       }
-      return reader;
-    }
-
-    int fieldCount(long number) {
-      return reader(number).fieldCount();
     }
 
     String field(long number, int i) {
-      return reader(number).field(i);
+      check(number);
+      return reader.field(i);
     }
   }
 
   /** This record with fields of its own (this one when it has them): what to keep of a planning pass's row. */
   public CsvRecord copy() {
-    if (fields != null) return this;
-    String[] own = new String[visit.fieldCount(number)];
-    for (int i = 0; i < own.length; i++) own[i] = visit.field(number, i);
+    if (visit == null) return this;
+    String[] own = new String[fields.length];
+    for (int i = 0; i < own.length; i++) own[i] = field(i);
     return new CsvRecord(columns, own);
   }
 
-  private int fieldCount() {
-    return fields != null ? fields.length : visit.fieldCount(number);
+  /** Field {@code i} (below {@code fields.length}). */
+  private String field(int i) {
+    String s = fields[i];
+    return s != null ? s : read(i);
+  }
+
+  /** A field not read yet (of a planning pass's record), or null (a record given a null field). */
+  private String read(int i) {
+    if (visit == null) return null;
+    String s = visit.field(number, i);
+    fields[i] = s;
+    return s;
   }
 
   /** A header's distinct names, in the order of their first column, each with the columns it names. Immutable. */
@@ -144,24 +161,16 @@ public final class CsvRecord extends AbstractMap<String, Object> {
   /** The value of the name at an index of {@link #columns()} (null when the row is too short to have it). */
   public Object valueAt(int name) {
     int[] at = columns.columns[name];
-    if (fields == null) return visitedValue(at);
     for (int k = at.length - 1; k >= 0; k--) {
-      if (at[k] < fields.length) return fields[at[k]];
-    }
-    return null;
-  }
-
-  private Object visitedValue(int[] at) {
-    int count = visit.fieldCount(number);
-    for (int k = at.length - 1; k >= 0; k--) {
-      if (at[k] < count) return visit.field(number, at[k]);
+      if (at[k] < fields.length) return field(at[k]);
     }
     return null;
   }
 
   /** Whether the row has the name at an index of {@link #columns()} (it is not too short for its first column). */
   public boolean present(int name) {
-    return columns.columns[name][0] < fieldCount();
+    if (visit != null) visit.check(number);
+    return columns.columns[name][0] < fields.length;
   }
 
   @Override
@@ -180,9 +189,8 @@ public final class CsvRecord extends AbstractMap<String, Object> {
 
   @Override
   public int size() {
-    int count = fieldCount();
     int n = 0;
-    for (int i = 0; i < columns.names.length; i++) if (columns.columns[i][0] < count) n++;
+    for (int i = 0; i < columns.names.length; i++) if (present(i)) n++;
     return n;
   }
 
