@@ -119,12 +119,29 @@ public final class CsvRecord extends AbstractMap<String, Object> {
 
   /** A header's distinct names, in the order of their first column, each with the columns it names. Immutable. */
   public static final class Columns {
+    private final List<String> header;
     private final String[] names;
     /** For each distinct name, the columns with that name, ascending. */
     private final int[][] columns;
     private final Map<String, Integer> index;
 
+    /** The last header's names made by {@link #of}; replaced whole (immutable), so a racy read is safe. */
+    private static volatile Columns last;
+
+    /**
+     * The names of {@code header}: the same object for the same header as the last call's, so the planning pass's
+     * records and the rows' share them (a compiled {@code row.NAME} remembers its index for one {@code Columns}).
+     */
+    public static Columns of(List<String> header) {
+      Columns c = last;
+      if (c != null && c.header.equals(header)) return c;
+      c = new Columns(header);
+      last = c;
+      return c;
+    }
+
     public Columns(List<String> header) {
+      this.header = List.copyOf(header);
       Map<String, List<Integer>> at = new java.util.LinkedHashMap<>();
       for (int i = 0; i < header.size(); i++) at.computeIfAbsent(header.get(i), k -> new ArrayList<>()).add(i);
       names = at.keySet().toArray(String[]::new);

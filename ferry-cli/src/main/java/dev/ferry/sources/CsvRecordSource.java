@@ -101,7 +101,7 @@ public final class CsvRecordSource extends FileRecordSource {
     } catch (NoSuchFileException e) {
       throw new InputException(file + ": no such file");
     }
-    columns = new CsvRecord.Columns(h.columns());
+    columns = CsvRecord.Columns.of(h.columns());
     header = h;
     return h;
   }

@@ -47,6 +47,8 @@ public final class PrewarmKeys {
   private final Template[] varTemplates;
   /** Whether a template rendered here reads {@code source} (else the rows' contexts share an empty one). */
   private final boolean readsSource;
+  /** Whether a template rendered here reads {@code tables}. */
+  private final boolean readsTables;
   private final Map<String, Object> tables;
   private final Map<String, Object> job;
   private final Set<String> secretFields;
@@ -77,14 +79,14 @@ public final class PrewarmKeys {
     for (int i = 0; i < names.size(); i++) if (needed.contains(names.get(i))) last = i;
     this.varNames = new SlotMap.Names(names);
     this.varTemplates = new Template[last + 1];
-    boolean source = false;
-    for (Template t : readers) source |= t.readsRoot("source");
+    List<Template> rendered = new ArrayList<>(readers);
     for (int i = 0; i <= last; i++) {
       if (!needed.contains(names.get(i))) continue;
       varTemplates[i] = vars.get(names.get(i));
-      source |= varTemplates[i].readsRoot("source");
+      rendered.add(varTemplates[i]);
     }
-    this.readsSource = source;
+    this.readsSource = rendered.stream().anyMatch(t -> t.readsRoot("source"));
+    this.readsTables = rendered.stream().anyMatch(t -> t.readsRoot("tables"));
     this.tables = Objects.requireNonNull(tables, "tables cannot be null");
     this.job = Map.of("id", jobId);
     this.secretFields = Set.copyOf(secretFields);
@@ -142,13 +144,19 @@ public final class PrewarmKeys {
     }
   }
 
-  /** The row's context with its needed vars, or null when one of them fails. */
+  /**
+   * The row's context with its needed vars, or null when one of them fails. Built as the row's run builds the
+   * context its vars render in ({@code withVars} of a row's context) and not through {@code RenderContext.of}, whose
+   * compiled form the rows' run then shares with a profile of its own (a type only planning shows would be speculated
+   * on there, and the run's first row would deoptimise it).
+   */
   private RenderContext context(RowInput row) {
     Map<String, Object> source = readsSource ? Map.of("row", row.row(), "line", row.line()) : Map.of();
     SlotMap values = new SlotMap(varNames);
+    RenderContext ctx = RenderContext.ofRow(row.record() == null ? Map.of() : row.record(), Map.of(), job, source);
+    if (readsTables) ctx = ctx.withTables(tables);
     // one context for every var: it holds the map being filled, so each var reads the ones above it
-    RenderContext ctx = RenderContext.of(row.record() == null ? Map.of() : row.record(), Map.of(), job, source,
-        values, tables);
+    ctx = ctx.withVars(values);
     try {
       for (Template t : varTemplates) values.fill(t == null ? null : t.render(ctx));
     } catch (SpecException e) {
