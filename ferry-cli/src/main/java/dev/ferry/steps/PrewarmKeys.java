@@ -57,12 +57,12 @@ public final class PrewarmKeys {
   /**
    * @param steps        the spec's steps (only lookups with {@code prewarm} are read)
    * @param vars         the spec's vars, in order; those the keys need are rendered for each row before its keys
-   * @param tables       the spec's lookup tables
+   * @param tablesByName the spec's lookup tables
    * @param jobId        the job ({@code job.id})
    * @param secretFields fields (lower case) whose values are never stored
    */
-  public PrewarmKeys(List<StepConfig> steps, Map<String, Template> vars, Map<String, Object> tables, String jobId,
-      Set<String> secretFields) {
+  public PrewarmKeys(List<StepConfig> steps, Map<String, Template> vars, Map<String, Object> tablesByName,
+      String jobId, Set<String> secretFields) {
     Objects.requireNonNull(vars, "vars cannot be null");
     List<Template> readers = new ArrayList<>();
     for (StepConfig s : steps) {
@@ -85,9 +85,15 @@ public final class PrewarmKeys {
       varTemplates[i] = vars.get(names.get(i));
       rendered.add(varTemplates[i]);
     }
-    this.readsSource = rendered.stream().anyMatch(t -> t.readsRoot("source"));
-    this.readsTables = rendered.stream().anyMatch(t -> t.readsRoot("tables"));
-    this.tables = Objects.requireNonNull(tables, "tables cannot be null");
+    boolean source = false;
+    boolean tables = false;
+    for (Template t : rendered) {
+      source |= t.readsRoot("source");
+      tables |= t.readsRoot("tables");
+    }
+    this.readsSource = source;
+    this.readsTables = tables;
+    this.tables = Objects.requireNonNull(tablesByName, "tables cannot be null");
     this.job = Map.of("id", jobId);
     this.secretFields = Set.copyOf(secretFields);
   }

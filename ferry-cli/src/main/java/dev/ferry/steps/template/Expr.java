@@ -26,31 +26,31 @@ sealed interface Expr {
    * @return true when it reads {@code vars} otherwise (as a whole, or by a computed name): any var, then
    */
   static boolean reads(Expr e, Set<String> roots, Set<String> vars) {
-    return switch (e) {
-      case Literal l -> false;
-      case Name n -> {
-        roots.add(n.name());
-        yield n.name().equals("vars");
+    // instanceof tests, not a switch on the type: this runs once per template at load, where a type switch's
+    // bootstrap would cost more than the whole walk (a new kind of Expr is to be added here)
+    if (e instanceof Name n) {
+      roots.add(n.name());
+      return n.name().equals("vars");
+    }
+    if (e instanceof Member m) {
+      if (m.target() instanceof Name n && n.name().equals("vars") && m.selector() instanceof Literal l
+          && l.value() instanceof String name) {
+        roots.add("vars");
+        vars.add(name);
+        return false;
       }
-      case Member m -> {
-        if (m.target() instanceof Name n && n.name().equals("vars") && m.selector() instanceof Literal l
-            && l.value() instanceof String name) {
-          roots.add("vars");
-          vars.add(name);
-          yield false;
-        }
-        yield reads(m.target(), roots, vars) | reads(m.selector(), roots, vars);
-      }
-      case Each each -> {
-        roots.add("batch");
-        yield reads(each.item(), roots, vars);
-      }
-      case Call c -> readsAll(c.args(), roots, vars);
-      case Binary b -> reads(b.left(), roots, vars) | reads(b.right(), roots, vars);
-      case Not n -> reads(n.operand(), roots, vars);
-      case ListOf l -> readsAll(l.items(), roots, vars);
-      case ObjectOf o -> readsAll(o.values(), roots, vars);
-    };
+      return reads(m.target(), roots, vars) | reads(m.selector(), roots, vars);
+    }
+    if (e instanceof Each each) {
+      roots.add("batch");
+      return reads(each.item(), roots, vars);
+    }
+    if (e instanceof Call c) return readsAll(c.args(), roots, vars);
+    if (e instanceof Binary b) return reads(b.left(), roots, vars) | reads(b.right(), roots, vars);
+    if (e instanceof Not n) return reads(n.operand(), roots, vars);
+    if (e instanceof ListOf l) return readsAll(l.items(), roots, vars);
+    if (e instanceof ObjectOf o) return readsAll(o.values(), roots, vars);
+    return false; // a literal
   }
 
   private static boolean readsAll(List<Expr> exprs, Set<String> roots, Set<String> vars) {
