@@ -15,7 +15,8 @@ import java.util.Set;
  * a hash map per row; a compiled template's {@code row.NAME} reads it by index ({@link #valueAt}). As a {@link Map} it
  * is exactly what putting each column's name and field into a {@code LinkedHashMap} in header order gives: a short
  * row's missing columns are absent, a long row's extra fields are not there, and of a name given twice the value is
- * the last one present while its place is the first. Read-only; immutable (the fields are never changed once read).
+ * the last one present while its place is the first. Read-only. A record over given fields is immutable (they are
+ * never changed once read) and threadsafe; one of the planning pass is confined to the planning thread.
  *
  * <p>A record of the planning pass ({@link Visit#record}) reads each field from the reader when first asked (a field
  * nobody reads is never made a String), into an array of its own, so it is valid only while the planner visits its
