@@ -43,8 +43,12 @@ public final class PrewarmKeys {
   private final List<Map<String, String>> keysOf = new ArrayList<>();
   /** All the spec's vars' names (a row's values are a {@link SlotMap} of them, as in the row's run). */
   private final SlotMap.Names varNames;
-  /** The vars' templates in order, up to the last one needed; null for a var not needed (it is filled with null). */
+  /**
+   * The vars' templates in order, up to the last one needed; null for a var not needed (filled with null) and for a
+   * constant one (filled with {@link #constants}' value: the same for every row).
+   */
   private final Template[] varTemplates;
+  private final Object[] constants;
   /** Whether a template rendered here reads {@code source} (else the rows' contexts share an empty one). */
   private final boolean readsSource;
   /** Whether a template rendered here reads {@code tables}. */
@@ -79,11 +83,14 @@ public final class PrewarmKeys {
     for (int i = 0; i < names.size(); i++) if (needed.contains(names.get(i))) last = i;
     this.varNames = new SlotMap.Names(names);
     this.varTemplates = new Template[last + 1];
+    this.constants = new Object[last + 1];
     List<Template> rendered = new ArrayList<>(readers);
     for (int i = 0; i <= last; i++) {
       if (!needed.contains(names.get(i))) continue;
-      varTemplates[i] = vars.get(names.get(i));
-      rendered.add(varTemplates[i]);
+      Template t = vars.get(names.get(i));
+      if (t.isConstant()) constants[i] = t.render(RenderContext.empty()); // plain text: what any row renders
+      else varTemplates[i] = t;
+      rendered.add(t);
     }
     boolean source = false;
     boolean tables = false;
@@ -164,7 +171,10 @@ public final class PrewarmKeys {
     // one context for every var: it holds the map being filled, so each var reads the ones above it
     ctx = ctx.withVars(values);
     try {
-      for (Template t : varTemplates) values.fill(t == null ? null : t.render(ctx));
+      for (int i = 0; i < varTemplates.length; i++) {
+        Template t = varTemplates[i];
+        values.fill(t == null ? constants[i] : t.render(ctx));
+      }
     } catch (SpecException e) {
       return null;
     }
