@@ -16,7 +16,8 @@ public final class RowState {
   private final RowInput input;
   private String key;
   private final Map<String, Object> job;
-  private final Map<String, Object> results = new LinkedHashMap<>();
+  /** The results by step name, in order: a view of them as of a moment is one object, not a copy. */
+  private final ResultsSoFar.Builder results = new ResultsSoFar.Builder();
   private final Map<String, Object> source;
   private final Map<String, Object> tables;
   private Map<String, Object> vars = Map.of();
@@ -72,9 +73,9 @@ public final class RowState {
     context = null;
   }
 
-  /** The results so far, by step name (a read-only view). */
+  /** The results so far, by step name, in order (read-only; later steps' results do not show in it). */
   public Map<String, Object> results() {
-    return Collections.unmodifiableMap(results);
+    return results.view();
   }
 
   /** Sets the row's computed values ({@code vars.NAME} from now on). */
@@ -92,7 +93,7 @@ public final class RowState {
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
     if (context == null) {
-      context = RenderContext.of(record(), results.isEmpty() ? Map.of() : Map.copyOf(results), job, source, vars,
+      context = RenderContext.of(record(), results.isEmpty() ? Map.of() : results.view(), job, source, vars,
           tables);
     }
     return context;

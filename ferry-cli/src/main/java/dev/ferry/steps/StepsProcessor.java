@@ -71,7 +71,7 @@ final class StepsProcessor implements RowProcessor {
     this.steps = steps;
     this.key = key;
     this.checks = checks;
-    this.job = job;
+    this.job = Map.copyOf(job); // once: a row's state keeps an immutable map as it is
     this.sink = sink;
     this.dryRun = dryRun;
   }
@@ -144,7 +144,7 @@ final class StepsProcessor implements RowProcessor {
       StepResult r = steps.get(i).run(state);
       switch (r) {
         case StepResult.Ok ok -> {
-          counts.add(c.name(), StepCounts.ofNote(ok.note()));
+          counts.add(i, StepCounts.ofNote(ok.note()));
           state.putOwned(c.name(), ok.captures()); // an Ok's captures are its own read-only copy
           if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) created.add(rs);
           lastStep = c.name();
@@ -152,7 +152,7 @@ final class StepsProcessor implements RowProcessor {
         }
         case StepResult.Skipped s -> { }
         case StepResult.Failed f -> {
-          counts.add(c.name(), "failed");
+          counts.add(i, "failed");
           StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
           return failed(row, rowKey, reported(c.name()), out);
         }
