@@ -45,7 +45,14 @@ final class Answer {
 
   /** Reads the call's captures from this answer's body, parsed only when there is something to capture. */
   Map<String, Object> captures(CallConfig call) {
-    return call.capture().isEmpty() ? FrozenCaptures.NONE : capture(call, tree());
+    if (call.capture().isEmpty()) return FrozenCaptures.NONE;
+    if (!parsed && call.capture().size() == 1) { // one top-level text field ($.id): scanned, no tree
+      Map.Entry<String, dev.ferry.steps.template.JsonPath> only = call.capture().entrySet().iterator().next();
+      String field = only.getValue().singleField();
+      Object v = field == null ? FieldScan.UNSURE : FieldScan.read(response.body(), field);
+      if (v != FieldScan.UNSURE) return FrozenCaptures.single(only.getKey(), v);
+    }
+    return capture(call, tree());
   }
 
   /** Reads the captures from {@code from} (the answer, or the row's item of it), as a {@link FrozenCaptures}. */

@@ -37,11 +37,21 @@ public final class RowState {
    * @param tables the spec's lookup tables by name ({@code tables.NAME[key]}), shared and read-only
    */
   public RowState(RowInput input, String key, Map<String, Object> job, Map<String, Object> tables) {
+    this(input, key, Map.copyOf(job), tables, true);
+  }
+
+  /** @param job immutable already (a row processor's, copied once per job) */
+  private RowState(RowInput input, String key, Map<String, Object> job, Map<String, Object> tables, boolean own) {
     this.input = Objects.requireNonNull(input, "input cannot be null");
     this.key = key == null ? "" : key;
-    this.job = Map.copyOf(job);
-    this.source = Map.of("row", input.row(), "line", input.line());
+    this.job = job;
+    this.source = new RowPlace(input.row(), input.line());
     this.tables = Objects.requireNonNull(tables, "tables cannot be null");
+  }
+
+  /** A row's state over a job's values that are immutable already (no copy per row). */
+  static RowState of(RowInput input, Map<String, Object> immutableJob, Map<String, Object> tables) {
+    return new RowState(input, "", immutableJob, tables, true);
   }
 
   public RowInput input() {
@@ -92,10 +102,12 @@ public final class RowState {
 
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
-    if (context == null) {
-      context = RenderContext.of(record(), results.isEmpty() ? Map.of() : results.view(), job, source, vars,
-          tables);
-    }
+    RenderContext c = context;
+    return c != null ? c : newContext();
+  }
+
+  private RenderContext newContext() {
+    context = RenderContext.of(record(), results.isEmpty() ? Map.of() : results.view(), job, source, vars, tables);
     return context;
   }
 }

@@ -25,6 +25,9 @@ final class Sequence implements Regexes.Shortcut {
   private final BitSet[] sets;
   private final boolean[] negated;
   private final int[] quantifiers;
+  /** Whether each item takes each ASCII character (bits 0-63, 64-127): the common case without the set. */
+  private final long[] low;
+  private final long[] high;
   /** The places from which the end of the sequence is reached without a character (through {@code *} and {@code ?}). */
   private final long[] closures;
 
@@ -36,6 +39,15 @@ final class Sequence implements Regexes.Shortcut {
     for (int i = 0; i < n; i++) {
       this.negated[i] = negated.get(i);
       this.quantifiers[i] = quantifiers.get(i);
+    }
+    this.low = new long[n];
+    this.high = new long[n];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < 128; c++) {
+        if (this.sets[i].get(c) == this.negated[i]) continue;
+        if (c < 64) low[i] |= 1L << c;
+        else high[i] |= 1L << (c - 64);
+      }
     }
     this.closures = new long[n + 1];
     for (int i = n; i >= 0; i--) {
@@ -65,6 +77,8 @@ final class Sequence implements Regexes.Shortcut {
   }
 
   private boolean takes(int item, int c) {
+    if (c < 64) return (low[item] & (1L << c)) != 0;
+    if (c < 128) return (high[item] & (1L << (c - 64))) != 0;
     return sets[item].get(c) != negated[item];
   }
 
