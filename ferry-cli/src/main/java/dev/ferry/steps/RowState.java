@@ -21,6 +21,8 @@ public final class RowState {
   private final Map<String, Object> source;
   private final Map<String, Object> tables;
   private Map<String, Object> vars = Map.of();
+  /** What the row's templates remember between its contexts (a parsed text). */
+  private final RenderContext.RowMemo memo = new RenderContext.RowMemo();
   /** The context as of the last change (results or vars), or null: built once, read by every template until then. */
   private RenderContext context;
 
@@ -107,7 +109,8 @@ public final class RowState {
   }
 
   private RenderContext newContext() {
-    context = RenderContext.of(record(), results.isEmpty() ? Map.of() : results.view(), job, source, vars, tables);
+    context = RenderContext.of(record(), results.isEmpty() ? Map.of() : results.view(), job, source, vars, tables,
+        memo);
     return context;
   }
 }

@@ -67,6 +67,7 @@ abstract class Compiled {
       Pattern p = Functions.patternOrNull(regex);
       if (p != null) return new MatchesLiteral(of(args.get(0)), p, c.offset());
     }
+    if (f.equals("json_parse") && args.size() == 1) return new JsonParse(of(args.get(0)), c.offset());
     if (args.size() == 1) return new Call1(f, of(args.get(0)), c.offset());
     if (args.size() == 2) return new Call2(f, of(args.get(0)), of(args.get(1)), c.offset());
     return new CallN(f, all(args), c.offset());
@@ -392,6 +393,34 @@ abstract class Compiled {
       } catch (SpecException e) {
         throw at(e, at, offset);
       }
+    }
+  }
+
+  /** {@code json_parse(x)}: a text parsed once per row ({@link RenderContext.RowMemo}), however often it is asked. */
+  static final class JsonParse extends Compiled {
+    private static final Object ABSENT = new Object();
+    private final Compiled arg;
+    private final int offset;
+
+    JsonParse(Compiled arg, int offset) {
+      this.arg = arg;
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Object v = arg.eval(ctx, at);
+      RenderContext.RowMemo memo = ctx.memo();
+      Object known = memo != null && v instanceof String s ? memo.parsed(s, ABSENT) : ABSENT;
+      if (known != ABSENT) return known;
+      Object parsed;
+      try {
+        parsed = Functions.jsonParse(v, at);
+      } catch (SpecException e) {
+        throw at(e, at, offset);
+      }
+      if (memo != null && v instanceof String s) memo.remember(s, parsed);
+      return parsed;
     }
   }
 

@@ -198,7 +198,7 @@ public final class Functions {
     return p;
   }
 
-  private static Object jsonParse(Object v, SpecLocation at) {
+  static Object jsonParse(Object v, SpecLocation at) {
     if (v == null) return null;
     String s = textOf("json_parse", v, at).strip();
     if (s.isEmpty()) return null;
