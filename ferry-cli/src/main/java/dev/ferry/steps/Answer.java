@@ -45,13 +45,25 @@ final class Answer {
 
   /** Reads the call's captures from this answer's body, parsed only when there is something to capture. */
   Map<String, Object> captures(CallConfig call) {
-    return call.capture().isEmpty() ? new LinkedHashMap<>() : capture(call, tree());
+    if (call.capture().isEmpty()) return FrozenCaptures.NONE;
+    if (!parsed && call.capture().size() == 1) { // one top-level text field ($.id): scanned, no tree
+      Map.Entry<String, dev.ferry.steps.template.JsonPath> only = call.capture().entrySet().iterator().next();
+      String field = only.getValue().singleField();
+      Object v = field == null ? FieldScan.UNSURE : FieldScan.read(response.body(), field);
+      if (v != FieldScan.UNSURE) return FrozenCaptures.single(only.getKey(), v);
+    }
+    return capture(call, tree());
   }
 
-  /** Reads the captures from {@code from} (the answer, or the row's item of it). */
+  /** Reads the captures from {@code from} (the answer, or the row's item of it), as a {@link FrozenCaptures}. */
   static Map<String, Object> capture(CallConfig call, Object from) {
-    Map<String, Object> out = new LinkedHashMap<>();
+    if (call.capture().isEmpty()) return FrozenCaptures.NONE;
+    if (call.capture().size() == 1) {
+      Map.Entry<String, dev.ferry.steps.template.JsonPath> only = call.capture().entrySet().iterator().next();
+      return FrozenCaptures.single(only.getKey(), only.getValue().read(from));
+    }
+    LinkedHashMap<String, Object> out = new LinkedHashMap<>();
     call.capture().forEach((name, path) -> out.put(name, path.read(from)));
-    return out;
+    return FrozenCaptures.owning(out);
   }
 }

@@ -165,13 +165,7 @@ final class CallRunner {
       rendered.accept(new RenderedRequest(row, step, target.name(), rc.method(), target.url(rc.pathAndQuery()),
           headers, rc.jsonBody()));
     }
-    Map<String, Object> nulls;
-    if (call.capture().size() == 1) {
-      nulls = java.util.Collections.singletonMap(call.capture().keySet().iterator().next(), null);
-    } else {
-      nulls = new java.util.LinkedHashMap<>();
-      for (String k : call.capture().keySet()) nulls.put(k, null);
-    }
+    Map<String, Object> nulls = Answer.capture(call, null); // every path of nothing is null
     return new StepResult.Ok(nulls, 0, "dry run", "");
   }
 }

@@ -26,6 +26,11 @@ final class LookupStep implements Step {
   private final JobStore store;
   private final String jobId;
   private final ConcurrentHashMap<String, CompletableFuture<StepResult>> cache = new ConcurrentHashMap<>();
+  /**
+   * A dry run's find call rendered once per key (its result by key), as a real run sends it once per key: the other
+   * rows with the key get that result. Two rows racing for a new key may both render it (nothing is sent).
+   */
+  private final ConcurrentHashMap<String, StepResult> dryRendered = new ConcurrentHashMap<>();
 
   /**
    * @param store the job's store, or null to keep the cache in memory only; its lookups under the step's namespace
@@ -73,7 +78,7 @@ final class LookupStep implements Step {
       return CallRunner.templateFailure(e);
     }
     if (key.isEmpty()) return StepResult.SKIPPED;
-    if (runner.dryRun()) return runner.run(config.name(), target, config.find(), ctx, row.input().row());
+    if (runner.dryRun()) return dryRun(key, ctx, row.input().row());
     CompletableFuture<StepResult> mine = new CompletableFuture<>();
     CompletableFuture<StepResult> existing = cache.putIfAbsent(key, mine);
     if (existing != null) return shared(existing);
@@ -87,6 +92,15 @@ final class LookupStep implements Step {
     }
     if (r instanceof StepResult.Failed f && f.retryable()) cache.remove(key, mine);
     mine.complete(r);
+    return r;
+  }
+
+  /** The find call rendered for the key's first row, its result reused by the key's other rows (docs/JOBS.md). */
+  private StepResult dryRun(String key, RenderContext ctx, long row) throws InterruptedException {
+    StepResult r = dryRendered.get(key);
+    if (r != null) return r;
+    r = runner.run(config.name(), target, config.find(), ctx, row);
+    dryRendered.putIfAbsent(key, r);
     return r;
   }
 

@@ -42,15 +42,31 @@ public record ResponseRules(Map<String, StatusRule> rules) {
    * @param body the answer's body, or null
    */
   public StatusRule ruleFor(int status, String body) {
-    Object[] tree = {null, Boolean.FALSE}; // parsed once, on first need
-    StatusRule exact = rules.get(Integer.toString(status));
-    if (exact != null && holds(exact, body, tree)) return exact;
-    boolean special = status == 401 || status == 403 || status == 408 || status == 429;
-    if (status > 0 && !special) {
-      StatusRule cls = rules.get((status / 100) + "xx");
-      if (cls != null && holds(cls, body, tree)) return cls;
+    boolean known = status >= 0 && status < KEYS.length;
+    if (!rules.isEmpty()) {
+      Object[] tree = {null, Boolean.FALSE}; // parsed once, on first need
+      StatusRule exact = rules.get(known ? KEYS[status] : Integer.toString(status));
+      if (exact != null && holds(exact, body, tree)) return exact;
+      boolean special = status == 401 || status == 403 || status == 408 || status == 429;
+      if (status > 0 && !special) {
+        StatusRule cls = rules.get(known ? CLASS_KEYS[status / 100] : (status / 100) + "xx");
+        if (cls != null && holds(cls, body, tree)) return cls;
+      }
     }
-    return StatusRule.of(defaultAction(status));
+    return known ? DEFAULT_RULES[status] : StatusRule.of(defaultAction(status));
+  }
+
+  /** Each status's key ({@code "201"}) and class key ({@code "2xx"}), and its default rule: made once, not per answer. */
+  private static final String[] KEYS = new String[600];
+  private static final String[] CLASS_KEYS = new String[6];
+  private static final StatusRule[] DEFAULT_RULES = new StatusRule[600];
+
+  static {
+    for (int s = 0; s < KEYS.length; s++) {
+      KEYS[s] = Integer.toString(s);
+      DEFAULT_RULES[s] = StatusRule.of(defaultAction(s));
+    }
+    for (int c = 0; c < CLASS_KEYS.length; c++) CLASS_KEYS[c] = c + "xx";
   }
 
   private static boolean holds(StatusRule rule, String body, Object[] tree) {

@@ -16,10 +16,13 @@ public final class RowState {
   private final RowInput input;
   private String key;
   private final Map<String, Object> job;
-  private final Map<String, Object> results = new LinkedHashMap<>();
+  /** The results by step name, in order: a view of them as of a moment is one object, not a copy. */
+  private final ResultsSoFar.Builder results = new ResultsSoFar.Builder();
   private final Map<String, Object> source;
   private final Map<String, Object> tables;
   private Map<String, Object> vars = Map.of();
+  /** What the row's templates remember between its contexts (a parsed text). */
+  private final RenderContext.RowMemo memo = new RenderContext.RowMemo();
   /** The context as of the last change (results or vars), or null: built once, read by every template until then. */
   private RenderContext context;
 
@@ -36,11 +39,21 @@ public final class RowState {
    * @param tables the spec's lookup tables by name ({@code tables.NAME[key]}), shared and read-only
    */
   public RowState(RowInput input, String key, Map<String, Object> job, Map<String, Object> tables) {
+    this(input, key, Map.copyOf(job), tables, true);
+  }
+
+  /** @param job immutable already (a row processor's, copied once per job) */
+  private RowState(RowInput input, String key, Map<String, Object> job, Map<String, Object> tables, boolean own) {
     this.input = Objects.requireNonNull(input, "input cannot be null");
     this.key = key == null ? "" : key;
-    this.job = Map.copyOf(job);
-    this.source = Map.of("row", input.row(), "line", input.line());
+    this.job = job;
+    this.source = new RowPlace(input.row(), input.line());
     this.tables = Objects.requireNonNull(tables, "tables cannot be null");
+  }
+
+  /** A row's state over a job's values that are immutable already (no copy per row). */
+  static RowState of(RowInput input, Map<String, Object> immutableJob, Map<String, Object> tables) {
+    return new RowState(input, "", immutableJob, tables, true);
   }
 
   public RowInput input() {
@@ -72,9 +85,9 @@ public final class RowState {
     context = null;
   }
 
-  /** The results so far, by step name (a read-only view). */
+  /** The results so far, by step name, in order (read-only; later steps' results do not show in it). */
   public Map<String, Object> results() {
-    return Collections.unmodifiableMap(results);
+    return results.view();
   }
 
   /** Sets the row's computed values ({@code vars.NAME} from now on). */
@@ -91,10 +104,13 @@ public final class RowState {
 
   /** A context for rendering templates against the row as it is now (a snapshot of the results). */
   public RenderContext context() {
-    if (context == null) {
-      context = RenderContext.of(record(), results.isEmpty() ? Map.of() : Map.copyOf(results), job, source, vars,
-          tables);
-    }
+    RenderContext c = context;
+    return c != null ? c : newContext();
+  }
+
+  private RenderContext newContext() {
+    context = RenderContext.of(record(), results.isEmpty() ? Map.of() : results.view(), job, source, vars, tables,
+        memo);
     return context;
   }
 }

@@ -16,14 +16,30 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class StepCounts {
   private final Map<String, ConcurrentHashMap<String, LongAdder>> byStep = new LinkedHashMap<>();
+  /** The same maps by the step's index in the spec (a row's steps count by index, without a lookup by name). */
+  private final List<ConcurrentHashMap<String, LongAdder>> byIndex;
 
   StepCounts(List<StepConfig> steps) {
     for (StepConfig s : steps) byStep.put(s.name(), new ConcurrentHashMap<>());
+    List<ConcurrentHashMap<String, LongAdder>> indexed = new java.util.ArrayList<>(steps.size());
+    for (StepConfig s : steps) indexed.add(byStep.get(s.name()));
+    this.byIndex = List.copyOf(indexed);
   }
 
   void add(String step, String outcome) {
-    Map<String, LongAdder> m = byStep.get(step);
-    if (m != null) m.computeIfAbsent(outcome, k -> new LongAdder()).increment();
+    ConcurrentHashMap<String, LongAdder> m = byStep.get(step);
+    if (m != null) add(m, outcome);
+  }
+
+  /** As {@link #add(String, String)} for the step at {@code index} of the spec's steps. */
+  void add(int index, String outcome) {
+    add(byIndex.get(index), outcome);
+  }
+
+  private static void add(ConcurrentHashMap<String, LongAdder> m, String outcome) {
+    LongAdder n = m.get(outcome); // the common case: an outcome seen before, read without a lock
+    if (n == null) n = m.computeIfAbsent(outcome, k -> new LongAdder());
+    n.increment();
   }
 
   /** The outcome of an ok step result by its note. */

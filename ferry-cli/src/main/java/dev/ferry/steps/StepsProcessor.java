@@ -71,7 +71,7 @@ final class StepsProcessor implements RowProcessor {
     this.steps = steps;
     this.key = key;
     this.checks = checks;
-    this.job = job;
+    this.job = Map.copyOf(job); // once: a row's state keeps an immutable map as it is
     this.sink = sink;
     this.dryRun = dryRun;
   }
@@ -98,7 +98,7 @@ final class StepsProcessor implements RowProcessor {
   }
 
   private RowOutcome run(RowInput row, SecretMask mask) throws InterruptedException {
-    RowState state = new RowState(row, "", job, tables);
+    RowState state = RowState.of(row, job, tables);
     String rowKey = "";
     if (key != null) {
       try {
@@ -110,6 +110,12 @@ final class StepsProcessor implements RowProcessor {
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
     state.key(rowKey);
+    RowOutcome invalid = prepare(row, rowKey, state);
+    return invalid != null ? invalid : runSteps(row, rowKey, state, mask);
+  }
+
+  /** Renders the row's vars and runs its checks: the row's invalid outcome, or null when it goes on to the steps. */
+  private RowOutcome prepare(RowInput row, String rowKey, RowState state) {
     if (varTemplates.length > 0) {
       SlotMap values = new SlotMap(varNames);
       // one context for every var: it holds the map being filled, so each var reads the ones above it
@@ -123,13 +129,18 @@ final class StepsProcessor implements RowProcessor {
       }
       state.ownVars(values); // filled: nothing writes it from here on
     }
-    if (!checks.isEmpty()) {
-      RowOutcome invalid = check(row, rowKey, state.context());
-      if (invalid != null) return invalid;
-    }
+    return checks.isEmpty() ? null : check(row, rowKey, state.context());
+  }
+
+  /**
+   * Runs the row's steps in order and makes its outcome (a method of its own: the row's per-step work is compiled
+   * apart from its vars and checks, in smaller units).
+   */
+  private RowOutcome runSteps(RowInput row, String rowKey, RowState state, SecretMask mask)
+      throws InterruptedException {
     String lastStep = "";
     StepResult.Ok last = null;
-    List<RequestStep> created = new java.util.ArrayList<>(0); // steps that created an item and can undo it
+    List<RequestStep> created = null; // steps that created an item and can undo it (made on the first)
     for (int i = 0; i < steps.size(); i++) {
       StepConfig c = configs.get(i);
       if (c.when() != null) {
@@ -144,16 +155,19 @@ final class StepsProcessor implements RowProcessor {
       StepResult r = steps.get(i).run(state);
       switch (r) {
         case StepResult.Ok ok -> {
-          counts.add(c.name(), StepCounts.ofNote(ok.note()));
+          counts.add(i, StepCounts.ofNote(ok.note()));
           state.putOwned(c.name(), ok.captures()); // an Ok's captures are its own read-only copy
-          if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) created.add(rs);
+          if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) {
+            if (created == null) created = new java.util.ArrayList<>(2);
+            created.add(rs);
+          }
           lastStep = c.name();
           last = ok;
         }
         case StepResult.Skipped s -> { }
         case StepResult.Failed f -> {
-          counts.add(c.name(), "failed");
-          StepResult.Failed out = f.retryable() || dryRun ? f : undo(state, created, f);
+          counts.add(i, "failed");
+          StepResult.Failed out = f.retryable() || dryRun || created == null ? f : undo(state, created, f);
           return failed(row, rowKey, reported(c.name()), out);
         }
       }

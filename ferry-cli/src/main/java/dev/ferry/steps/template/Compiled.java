@@ -47,7 +47,11 @@ abstract class Compiled {
   private static Compiled member(Expr.Member m) {
     if (m.selector() instanceof Expr.Literal l && l.value() instanceof String field) {
       if (m.target() instanceof Expr.Name n && !n.name().equals("batch")) {
-        return new RootField(RenderContext.rootIndex(n.name()), field);
+        int root = RenderContext.rootIndex(n.name());
+        // each its own class, so each call site's type profile sees one kind of map (smaller compiled code)
+        if (root == RenderContext.ROW) return new RowField(field);
+        if (root == RenderContext.VARS) return new VarField(field);
+        return new RootField(root, field);
       }
       return new Field(of(m.target()), field);
     }
@@ -63,6 +67,7 @@ abstract class Compiled {
       Pattern p = Functions.patternOrNull(regex);
       if (p != null) return new MatchesLiteral(of(args.get(0)), p, c.offset());
     }
+    if (f.equals("json_parse") && args.size() == 1) return new JsonParse(of(args.get(0)), c.offset());
     if (args.size() == 1) return new Call1(f, of(args.get(0)), c.offset());
     if (args.size() == 2) return new Call2(f, of(args.get(0)), of(args.get(1)), c.offset());
     return new CallN(f, all(args), c.offset());
@@ -142,28 +147,38 @@ abstract class Compiled {
     }
   }
 
-  /**
-   * {@code row.email}: one read of the root's map; of a {@link SlotMap} ({@code vars}) or a
-   * {@link dev.ferry.sources.CsvRecord} (a CSV row), one read of its array at the index this node remembers for the
-   * map's names.
-   */
+  /** {@code steps.user}, {@code job.id}...: one read of the root's map. */
   static final class RootField extends Compiled {
     private final int root;
     private final String field;
-    /** The slot of the field in the names last seen; replaced whole (an immutable pair), so a racy read is safe. */
-    private Slot slot;
 
     RootField(int root, String field) {
       this.root = root;
       this.field = field;
     }
 
-    /** {@code names}: a {@link SlotMap.Names} or a {@link dev.ferry.sources.CsvRecord.Columns}. */
-    private record Slot(Object names, int index) {}
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      return ctx.root(root).get(field);
+    }
+  }
+
+  /**
+   * {@code row.email}: of a {@link dev.ferry.sources.CsvRecord} (a CSV row), one read of its array at the index this
+   * node remembers for the file's header; of any other record, one map read.
+   */
+  static final class RowField extends Compiled {
+    private final String field;
+    /** The slot of the field in the header last seen; replaced whole (an immutable pair), so a racy read is safe. */
+    private Slot slot;
+
+    RowField(String field) {
+      this.field = field;
+    }
 
     @Override
     Object eval(RenderContext ctx, SpecLocation at) {
-      Map<String, Object> m = ctx.root(root);
+      Map<String, Object> m = ctx.root(RenderContext.ROW);
       if (m instanceof dev.ferry.sources.CsvRecord record) {
         Slot s = slot;
         if (s == null || s.names() != record.columns()) {
@@ -171,6 +186,23 @@ abstract class Compiled {
         }
         return s.index() < 0 ? null : record.valueAt(s.index());
       }
+      return m.get(field);
+    }
+  }
+
+  /** {@code vars.name}: of a {@link SlotMap}, one read of its array at the index this node remembers for its names. */
+  static final class VarField extends Compiled {
+    private final String field;
+    /** As {@link RowField#slot}. */
+    private Slot slot;
+
+    VarField(String field) {
+      this.field = field;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Map<String, Object> m = ctx.root(RenderContext.VARS);
       if (m instanceof SlotMap slots) {
         Slot s = slot;
         if (s == null || s.names() != slots.names()) slot = s = new Slot(slots.names(), slots.names().indexOf(field));
@@ -179,6 +211,9 @@ abstract class Compiled {
       return m.get(field);
     }
   }
+
+  /** A field's index in one set of names: a {@link SlotMap.Names} or a {@link dev.ferry.sources.CsvRecord.Columns}. */
+  private record Slot(Object names, int index) {}
 
   /** {@code x.name}: null unless x is an object. */
   static final class Field extends Compiled {
@@ -337,13 +372,15 @@ abstract class Compiled {
     }
   }
 
+  /** A call of a function of one argument, resolved when compiled ({@link Functions#one}). */
   static final class Call1 extends Compiled {
-    private final String function;
+    private final Functions.Fn1 function;
     private final Compiled arg;
     private final int offset;
 
     Call1(String function, Compiled arg, int offset) {
-      this.function = function;
+      Functions.Fn1 f = Functions.one(function);
+      this.function = f != null ? f : (v, at) -> Functions.apply1(function, v, at); // fails as the name does
       this.arg = arg;
       this.offset = offset;
     }
@@ -352,21 +389,51 @@ abstract class Compiled {
     Object eval(RenderContext ctx, SpecLocation at) {
       Object v = arg.eval(ctx, at);
       try {
-        return Functions.apply1(function, v, at);
+        return function.apply(v, at);
       } catch (SpecException e) {
         throw at(e, at, offset);
       }
     }
   }
 
+  /** {@code json_parse(x)}: a text parsed once per row ({@link RenderContext.RowMemo}), however often it is asked. */
+  static final class JsonParse extends Compiled {
+    private static final Object ABSENT = new Object();
+    private final Compiled arg;
+    private final int offset;
+
+    JsonParse(Compiled arg, int offset) {
+      this.arg = arg;
+      this.offset = offset;
+    }
+
+    @Override
+    Object eval(RenderContext ctx, SpecLocation at) {
+      Object v = arg.eval(ctx, at);
+      RenderContext.RowMemo memo = ctx.memo();
+      Object known = memo != null && v instanceof String s ? memo.parsed(s, ABSENT) : ABSENT;
+      if (known != ABSENT) return known;
+      Object parsed;
+      try {
+        parsed = Functions.jsonParse(v, at);
+      } catch (SpecException e) {
+        throw at(e, at, offset);
+      }
+      if (memo != null && v instanceof String s) memo.remember(s, parsed);
+      return parsed;
+    }
+  }
+
+  /** A call of a function of two arguments, resolved when compiled ({@link Functions#two}). */
   static final class Call2 extends Compiled {
-    private final String function;
+    private final Functions.Fn2 function;
     private final Compiled first;
     private final Compiled second;
     private final int offset;
 
     Call2(String function, Compiled first, Compiled second, int offset) {
-      this.function = function;
+      Functions.Fn2 f = Functions.two(function);
+      this.function = f != null ? f : (v, w, at) -> Functions.apply2(function, v, w, at);
       this.first = first;
       this.second = second;
       this.offset = offset;
@@ -377,7 +444,7 @@ abstract class Compiled {
       Object v = first.eval(ctx, at);
       Object w = second.eval(ctx, at);
       try {
-        return Functions.apply2(function, v, w, at);
+        return function.apply(v, w, at);
       } catch (SpecException e) {
         throw at(e, at, offset);
       }

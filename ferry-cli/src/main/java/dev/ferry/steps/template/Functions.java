@@ -67,39 +67,66 @@ public final class Functions {
     };
   }
 
+  /** A function of one argument, resolved once by name ({@link #one}): a compiled call holds it. */
+  interface Fn1 {
+    /** @throws SpecException at {@code at} when the value does not fit */
+    Object apply(Object v, SpecLocation at);
+  }
+
+  /** A function of two arguments, resolved once by name ({@link #two}). */
+  interface Fn2 {
+    /** @throws SpecException at {@code at} when the values do not fit */
+    Object apply(Object v, Object w, SpecLocation at);
+  }
+
   /**
    * A function of one argument ({@link #apply}'s cases; a compiled call reaches them without an argument list).
    *
    * @throws SpecException at {@code at} when the value does not fit
    */
   static Object apply1(String name, Object v, SpecLocation at) {
-    return switch (name) {
-      case "tokens" -> (long) Tokens.count(textOf(name, v, at));
-      case "bytes" -> (long) (v instanceof String s ? s : Values.text(v)).getBytes(StandardCharsets.UTF_8).length;
-      case "length" -> length(v);
-      case "max_length" -> maxLength(v, at);
-      case "lower" -> v == null ? null : textOf(name, v, at).toLowerCase(Locale.ROOT);
-      case "upper" -> v == null ? null : textOf(name, v, at).toUpperCase(Locale.ROOT);
-      case "trim" -> trim(v, at);
-      case "string" -> v == null ? null : Values.text(v);
-      case "number" -> number(v, at);
-      case "json" -> Values.json(v);
-      case "uuid5" -> v == null ? null : NameUuid.of(textOf(name, v, at));
-      case "json_parse" -> jsonParse(v, at);
-      case "keys" -> new java.util.ArrayList<Object>(objectOf(name, v, at).keySet());
-      case "values" -> new java.util.ArrayList<Object>(objectOf(name, v, at).values());
-      default -> throw new IllegalStateException("no function " + name + " of one argument");
-    };
+    Fn1 f = one(name);
+    if (f == null) throw new IllegalStateException("no function " + name + " of one argument");
+    return f.apply(v, at);
   }
 
   /** A function of two arguments, as {@link #apply1}. */
   static Object apply2(String name, Object v, Object w, SpecLocation at) {
+    Fn2 f = two(name);
+    if (f == null) throw new IllegalStateException("no function " + name + " of two arguments");
+    return f.apply(v, w, at);
+  }
+
+  /** The function of one argument of that name, or null. */
+  static Fn1 one(String name) {
     return switch (name) {
-      case "default" -> v == null || "".equals(v) ? w : v;
-      case "split" -> split(v, textOf(name, w, at), at);
-      case "matches" -> pattern(textOf(name, w, at), at).matcher(textOf(name, v, at)).matches();
-      case "starts_with" -> textOf(name, v, at).startsWith(textOf(name, w, at));
-      default -> throw new IllegalStateException("no function " + name + " of two arguments");
+      case "tokens" -> (v, at) -> (long) Tokens.count(textOf("tokens", v, at));
+      case "bytes" -> (v, at) -> (long) (v instanceof String s ? s : Values.text(v))
+          .getBytes(StandardCharsets.UTF_8).length;
+      case "length" -> (v, at) -> length(v);
+      case "max_length" -> Functions::maxLength;
+      case "lower" -> (v, at) -> v == null ? null : textOf("lower", v, at).toLowerCase(Locale.ROOT);
+      case "upper" -> (v, at) -> v == null ? null : textOf("upper", v, at).toUpperCase(Locale.ROOT);
+      case "trim" -> Functions::trim;
+      case "string" -> (v, at) -> v == null ? null : Values.text(v);
+      case "number" -> Functions::number;
+      case "json" -> (v, at) -> Values.json(v);
+      case "uuid5" -> (v, at) -> v == null ? null : NameUuid.of(textOf("uuid5", v, at));
+      case "json_parse" -> Functions::jsonParse;
+      case "keys" -> (v, at) -> new java.util.ArrayList<Object>(objectOf("keys", v, at).keySet());
+      case "values" -> (v, at) -> new java.util.ArrayList<Object>(objectOf("values", v, at).values());
+      default -> null;
+    };
+  }
+
+  /** The function of two arguments of that name, or null. */
+  static Fn2 two(String name) {
+    return switch (name) {
+      case "default" -> (v, w, at) -> v == null || "".equals(v) ? w : v;
+      case "split" -> (v, w, at) -> split(v, textOf("split", w, at), at);
+      case "matches" -> (v, w, at) -> pattern(textOf("matches", w, at), at).matcher(textOf("matches", v, at)).matches();
+      case "starts_with" -> (v, w, at) -> textOf("starts_with", v, at).startsWith(textOf("starts_with", w, at));
+      default -> null;
     };
   }
 
@@ -171,7 +198,7 @@ public final class Functions {
     return p;
   }
 
-  private static Object jsonParse(Object v, SpecLocation at) {
+  static Object jsonParse(Object v, SpecLocation at) {
     if (v == null) return null;
     String s = textOf("json_parse", v, at).strip();
     if (s.isEmpty()) return null;

@@ -53,6 +53,11 @@ public final class JsonPath {
     return at;
   }
 
+  /** The field's name when the path is one field of the answer ({@code $.id}), else null. */
+  public String singleField() {
+    return parts.size() == 1 && parts.get(0) instanceof String name ? name : null;
+  }
+
   public String source() {
     return source;
   }

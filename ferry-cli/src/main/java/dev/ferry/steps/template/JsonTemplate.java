@@ -147,6 +147,15 @@ public sealed interface JsonTemplate {
       out.append('{');
       boolean any = false;
       for (int i = 0; i < names.length; i++) {
+        if (omitEmpty && values[i] instanceof Leaf leaf) { // the common case: an empty value is never written
+          Object v = leaf.value(context, true);
+          if (isEmpty(v)) continue;
+          if (any) out.append(',');
+          out.append(names[i]);
+          JsonText.append(out, v);
+          any = true;
+          continue;
+        }
         int mark = out.length();
         if (any) out.append(',');
         out.append(names[i]);
@@ -238,10 +247,15 @@ public sealed interface JsonTemplate {
 
     @Override
     public boolean write(RenderContext context, StringBuilder out, boolean omitEmpty) {
-      Object v = template.render(context);
-      if (omitEmpty && (v instanceof Map<?, ?> || v instanceof List<?>)) v = withoutEmpty(v);
+      Object v = value(context, omitEmpty);
       JsonText.append(out, v);
       return isEmpty(v);
+    }
+
+    /** The value as written: rendered, without its empty fields when {@code omitEmpty}. */
+    Object value(RenderContext context, boolean omitEmpty) {
+      Object v = template.render(context);
+      return omitEmpty && (v instanceof Map<?, ?> || v instanceof List<?>) ? withoutEmpty(v) : v;
     }
 
     @Override

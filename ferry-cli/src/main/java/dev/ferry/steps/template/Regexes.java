@@ -6,9 +6,11 @@ import java.util.regex.Pattern;
 /**
  * Shapes of {@code matches(text, 'regex')} whose answer needs no regular-expression engine, recognised once when the
  * template is compiled: a whole-text choice of plain words ({@code ^(|true|yes|1)$}: one set lookup) and a length
- * bound ({@code (?s)^.{0,64}$}: a count of code points; without {@code (?s)} also no line terminator). The answer is
- * the one {@code Pattern.matcher(text).matches()} gives ({@code RegexesTest} checks both on random text); any other
- * regex is left to the engine. Stateless; threadsafe.
+ * bound ({@code (?s)^.{0,64}$}: a count of code points; without {@code (?s)} also no line terminator), and an anchored
+ * sequence of characters and character classes, each once or with {@code +}, {@code *} or {@code ?}
+ * ({@code ^[^@\s"<>,;]+@[^@\s"<>,;]+\.[^@\s"<>,;.]+$}, an email address's shape: {@link Sequence}, one pass over
+ * the text). The answer is the one {@code Pattern.matcher(text).matches()} gives ({@code RegexesTest} checks both on
+ * random text and random regexes of these shapes); any other regex is left to the engine. Stateless; threadsafe.
  */
 final class Regexes {
   private static final Pattern WORDS = Pattern.compile("\\^\\((?:\\?:)?([A-Za-z0-9_\\-|]*)\\)\\$");
@@ -22,7 +24,7 @@ final class Regexes {
     if (m.matches()) return new OneOf(Set.copyOf(java.util.Arrays.asList(m.group(1).split("\\|", -1))));
     m = LENGTH.matcher(regex);
     if (m.matches()) return new AtMost(Integer.parseInt(m.group(2)), m.group(1) != null);
-    return null;
+    return Sequence.parse(regex);
   }
 
   /** A test of the whole text. */

@@ -19,10 +19,19 @@ public final class RenderContext {
   private final Map<String, Object> tables;
   private final List<RenderContext> batchRows;
   private final Map<String, Object> batchFields;
+  /** The row's memo ({@link RowMemo}), shared by its contexts, or null (nothing remembered). */
+  private final RowMemo memo;
 
   private RenderContext(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job,
       Map<String, Object> source, Map<String, Object> vars, Map<String, Object> tables,
       List<RenderContext> batchRows, Map<String, Object> batchFields) {
+    this(row, steps, job, source, vars, tables, batchRows, batchFields, null);
+  }
+
+  private RenderContext(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job,
+      Map<String, Object> source, Map<String, Object> vars, Map<String, Object> tables,
+      List<RenderContext> batchRows, Map<String, Object> batchFields, RowMemo memo) {
+    this.memo = memo;
     this.row = row;
     this.steps = steps;
     this.job = job;
@@ -72,6 +81,44 @@ public final class RenderContext {
   }
 
   /**
+   * As {@link #of(Map, Map, Map, Map, Map, Map)}, with the row's memo: every context of one row made with the same
+   * memo shares what it remembers (the row's parsed {@code json_parse} text).
+   */
+  public static RenderContext of(Map<String, Object> row, Map<String, Object> steps, Map<String, Object> job,
+      Map<String, Object> source, Map<String, Object> vars, Map<String, Object> tables, RowMemo memo) {
+    return new RenderContext(Objects.requireNonNull(row, "row cannot be null"),
+        Objects.requireNonNull(steps, "steps cannot be null"), Objects.requireNonNull(job, "job cannot be null"),
+        Objects.requireNonNull(source, "source cannot be null"), Objects.requireNonNull(vars, "vars cannot be null"),
+        Objects.requireNonNull(tables, "tables cannot be null"), null, null, memo);
+  }
+
+  /**
+   * What one row's templates remember between evaluations: the last text {@code json_parse} read and its value (the
+   * built-in spec parses {@code row.metadata} up to six times a row). A value handed out twice is never changed by
+   * anyone (templates make new values, never change one). Not threadsafe: confined to the row's thread (a batch's
+   * thread renders the row's context only while the row's thread waits for the batch).
+   */
+  public static final class RowMemo {
+    private String jsonText;
+    private Object jsonValue;
+
+    /** The value remembered for {@code text}, or {@code absent}. */
+    Object parsed(String text, Object absent) {
+      return jsonText != null && jsonText.equals(text) ? jsonValue : absent;
+    }
+
+    void remember(String text, Object value) {
+      jsonText = text;
+      jsonValue = value;
+    }
+  }
+
+  /** The row's memo, or null. */
+  RowMemo memo() {
+    return memo;
+  }
+
+  /**
    * The context of a batch of rows. {@code row}, {@code steps} and {@code job} outside {@code batch.each} read the
    * batch's first row.
    *
@@ -88,13 +135,13 @@ public final class RenderContext {
   /** This row's context with the spec's {@code vars} computed for the row ({@code vars.NAME}). */
   public RenderContext withVars(Map<String, Object> values) {
     return new RenderContext(row, steps, job, source, Objects.requireNonNull(values, "values cannot be null"),
-        tables, batchRows, batchFields);
+        tables, batchRows, batchFields, memo);
   }
 
   /** This context with the spec's lookup tables ({@code tables.NAME[key]}: a map of maps, read-only). */
   public RenderContext withTables(Map<String, Object> values) {
     return new RenderContext(row, steps, job, source, vars, Objects.requireNonNull(values, "values cannot be null"),
-        batchRows, batchFields);
+        batchRows, batchFields, memo);
   }
 
   /** A context with no row (for values rendered once per job, e.g. a constant). */

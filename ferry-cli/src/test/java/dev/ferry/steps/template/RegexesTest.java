@@ -13,7 +13,9 @@ class RegexesTest {
       "^(|argon2|bcrypt|firebase-scrypt|pbkdf2|scrypt|ssha)$", "^(true|yes|1|y|t)$", "^(?:a|a|b_c)$", "^()$",
       "(?s)^.{0,64}$", "^.{0,320}$", "^.{0,0}$", "(?s)^.{0,3}$", "^.{0,2}$");
   private static final List<String> OTHERS = List.of("^(a.b)$", "^(a|b)*$", "(?i)^(a|b)$", "^.{1,5}$",
-      "^[^@\\s]+@[^@\\s]+$", "^.{0,5}", "(?s)^.{0,}$", "^(a|(b))$");
+      "^[^@\\s]+@[^@\\s]+", "^.{0,5}", "(?s)^.{0,}$", "^(a|(b))$", "^a++$", "^a+?$", "^a{2}$", "^[a-c-e]$",
+      "^[a&&b]$", "^[[a]]$", "^\\n$", "^\\b$", "^a\\$", "^[\\n]$", "^\\1$", "^\\Qa\\E$", "^[]a]$", "^a|b$",
+      "^\\p{L}$", "^[\\s-a]$");
   private static final String[] PIECES = {"", "true", "yes", "t", "n", "bcrypt", "firebase-scrypt", "a", "b_c", "TRUE",
       "x", "\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029", "\uD83D\uDE00", "\uD83D", "\uDE00", "ü", " ", "|", "."};
 
@@ -27,6 +29,42 @@ class RegexesTest {
       for (int i = 0; i < 20_000; i++) {
         StringBuilder b = new StringBuilder();
         for (int n = random.nextInt(i % 50 == 0 ? 200 : 4); n > 0; n--) b.append(PIECES[random.nextInt(PIECES.length)]);
+        String text = b.toString();
+        assertThat(s.matches(text)).as("%s on '%s'", regex, text).isEqualTo(p.matcher(text).matches());
+      }
+    }
+  }
+
+  /** Items of random sequences: characters, escapes and classes the shortcut reads. */
+  private static final String[] ITEMS = {"a", "b", "@", "\\.", "\\s", "\\d", "\\w", "[^@\\s\"<>,;]",
+      "[^@\\s\"<>,;.]", "[a-c]", "[^a-c]", "[-x]", "[x-]", "[.]", "[\\-\\]]", "\\$", "\\\\", "ü", "[^ü]", "[\\w.]",
+      "[\\d\\s]", ",", "\\^"};
+  private static final String[] QUANTIFIERS = {"", "", "+", "*", "?"};
+  private static final String[] TEXT = {"a", "b", "c", "@", ".", " ", "\n", "\t", "\u000B", "\"", "<", ",", ";", "x",
+      "-", "]", "$", "\\", "ü", "1", "_", "^", "\uD83D\uDE00", "\uD83D", "\uDE00", "user", "example.com", "\u00A0"};
+
+  @Test
+  void aSequenceAnswersAsTheRegexEngine() {
+    // Given the email check of the built-in spec and random sequences of items
+    Random random = new Random(7);
+    List<String> regexes = new java.util.ArrayList<>(List.of(
+        "^[^@\\s\"<>,;]+@[^@\\s\"<>,;]+\\.[^@\\s\"<>,;.]+$", "^$", "^a*$", "^[^@]+@[^@]+$", "^\\\\$"));
+    for (int r = 0; r < 300; r++) {
+      StringBuilder b = new StringBuilder("^");
+      for (int n = random.nextInt(6); n > 0; n--) {
+        b.append(ITEMS[random.nextInt(ITEMS.length)]).append(QUANTIFIERS[random.nextInt(QUANTIFIERS.length)]);
+      }
+      regexes.add(b.append('$').toString());
+    }
+    for (String regex : regexes) {
+      // When a shortcut answers
+      Regexes.Shortcut s = Regexes.shortcut(regex);
+      assertThat(s).as(regex).isNotNull();
+      Pattern p = Pattern.compile(regex);
+      // Then it answers as the engine on random text
+      for (int i = 0; i < 3_000; i++) {
+        StringBuilder b = new StringBuilder();
+        for (int n = random.nextInt(i % 50 == 0 ? 40 : 8); n > 0; n--) b.append(TEXT[random.nextInt(TEXT.length)]);
         String text = b.toString();
         assertThat(s.matches(text)).as("%s on '%s'", regex, text).isEqualTo(p.matcher(text).matches());
       }
