@@ -94,6 +94,10 @@ public final class RateLearner {
   private static final double MAX_CREEP = 0.04;
   /** The least creep: a confirmed ceiling still moves, so a limit that rose is found again in the end. */
   private static final double MIN_CREEP = 0.0005;
+  /** Share of a fixed window's quota paced at once it is known (the room is for transit jitter). */
+  private static final double FIXED_HEADROOM = 0.985;
+  /** The creep once a fixed window's quota is known: a probe every ~50 s finds a limit that rose. */
+  private static final double FITTED_CREEP = 0.0025;
   private static final int READS = 0;
   private static final int WRITES = 1;
 
@@ -148,6 +152,8 @@ public final class RateLearner {
   private double lastSinceRefusal;
   /** @GuardedBy("this") when the pause of the last 429 that changed the pace ended (its answer + Retry-After) */
   private long pauseEndNanos = Long.MIN_VALUE;
+  /** @GuardedBy("this") reads' and writes' admissions and refusals, fitted to fixed windows against a short window */
+  private final FixedWindowFit[] fits = {new FixedWindowFit(), new FixedWindowFit()};
 
   private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
       long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
@@ -234,6 +240,7 @@ public final class RateLearner {
       stepStartNanos = sentNanos;
     }
     if (firstAdmittedNanos[kind] == Long.MIN_VALUE) firstAdmittedNanos[kind] = sentNanos;
+    fits[kind].admitted(sentNanos);
     long bucket = Math.floorDiv(sentNanos, BUCKET_NANOS);
     int slot = (int) Math.floorMod(bucket, (long) BUCKETS);
     if (bucketOf[kind][slot] != bucket) {
@@ -303,6 +310,7 @@ public final class RateLearner {
     throttleEvents++;
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
     int kind = write ? WRITES : READS;
+    fits[kind].refused(sentNanos);
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
     // Against a short window the estimate from Retry-After (whole seconds) is rough, and what the target admitted in
     // the second before the refusal is about its limit once the pace is near it (a sliding log or a GCRA admit their
@@ -332,6 +340,13 @@ public final class RateLearner {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
+      // Against a short window, what the last second admitted is at least the limit (a sliding log or a GCRA admit
+      // their rate, a fixed window or a bucket more): it goes on there as a probe, back to the estimate if refused. A
+      // fixed window's refusal then tells its quota exactly (FixedWindowFit), and the sooner the better.
+      if (lastSecond > next) {
+        safeRate = next;
+        next = lastSecond;
+      }
     } else if (safeRate > 0 && rate > safeRate) {
       // The probe overshot: back to the last safe pace, or the estimate when higher. (Not to what the target admitted
       // in the last second: a fixed window admitted the probe's pace then, its previous window not being spent.)
@@ -352,12 +367,29 @@ public final class RateLearner {
     // previous refusal than it sends, was spending a burst (a token bucket's, refilled by the pause): what got through
     // from refusal to refusal, the bucket empty at both, is its rate. (A window admits less in between, its pause is
     // lost; the pace it refuses is not far above what it admits.)
-    if (wasSafe > 0 && rate <= wasSafe && steadySince && sinceRefusal < 0.85 * rate) {
+    boolean bucket = wasSafe > 0 && rate <= wasSafe && steadySince && sinceRefusal < 0.85 * rate;
+    if (bucket) {
       next = Math.min(next, sinceRefusal * headroom);
       safeRate = 0;
     }
     // No pace is kept above the headroom under the ceiling (a pace a refusal showed to be at or above the limit).
     if (shortWindow()) next = Math.min(next, ceiling * headroom);
+    FixedWindowFit.Counts fit = bucket || !shortWindow() ? null : fits[kind].perWindow(fitWindow());
+    if (fit != null && fit.agree()) {
+      // The refusals fit fixed windows: their quota is known exactly, and an even pace under it is never refused.
+      // (Phases near the true one fit too, with a count a request or two off: the middle, and no more than the least.)
+      double fixed = Math.min((fit.least() + fit.most()) / 2.0 * FIXED_HEADROOM, fit.least()) * 1e9 / fitWindow();
+      next = rate > fixed * 1.001 ? fixed : rate * headroom;
+      ceiling = fixed / FIXED_HEADROOM;
+      safeRate = 0;
+      probeRefused = true;
+      creep = Math.max(creep, FITTED_CREEP);
+      lastRefusedRate = ceiling; // a probe that holds above it says the quota rose
+    } else if (fit != null && rate > fit.most() * 1e9 / fitWindow()) {
+      // They fit fixed windows of any quota in a range (the paces where the windows began were alike): pace at the top
+      // of it, so that the next refusal, if it comes, tells which.
+      next = Math.max(next, fit.most() * 1e9 / fitWindow() * FIXED_HEADROOM);
+    }
     probeStep = 0.02;
     stepStartNanos = nowNanos;
     stepAdmitted = 0;
@@ -373,6 +405,11 @@ public final class RateLearner {
    */
   private boolean shortWindow() {
     return longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
+  }
+
+  /** The window fixed windows are fitted with: the longest Retry-After, in whole seconds. @GuardedBy("this") */
+  private long fitWindow() {
+    return Math.max(SECOND, longestRetryAfterNanos / SECOND * SECOND);
   }
 
   /** Time a pace must run without a 429 to be safe. @GuardedBy("this") */
