@@ -340,10 +340,11 @@ public final class RateLearner {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
-      // Against a short window, what the last second admitted is at least the limit (a sliding log or a GCRA admit
-      // their rate, a fixed window or a bucket more): it goes on there as a probe, back to the estimate if refused. A
-      // fixed window's refusal then tells its quota exactly (FixedWindowFit), and the sooner the better.
-      if (lastSecond > next) {
+      // Against a short window, what the last second of a ramp that held requests back admitted is at least the limit
+      // (a sliding log or a GCRA admit their rate, a fixed window or a bucket more): it goes on there as a probe, back
+      // to the estimate if refused. A fixed window's refusal then tells its quota exactly (FixedWindowFit), and the
+      // sooner the better.
+      if (lastSecond > next && stepWaited * 2 >= stepAdmitted && stepAdmitted > 0) {
         safeRate = next;
         next = lastSecond;
       }
