@@ -98,6 +98,9 @@ public final class RateLearner {
   private static final double FIXED_HEADROOM = 0.985;
   /** The creep once a fixed window's quota is known: a probe every ~50 s finds a limit that rose. */
   private static final double FITTED_CREEP = 0.0025;
+  /** A refusal at or under the pace a fit gave lowers it this much (bunched arrivals), down to FITTED_FLOOR of it. */
+  private static final double JITTER_TRIM = 0.99;
+  private static final double FITTED_FLOOR = 0.95;
   private static final int READS = 0;
   private static final int WRITES = 1;
 
@@ -152,6 +155,8 @@ public final class RateLearner {
   private double lastSinceRefusal;
   /** @GuardedBy("this") when the pause of the last 429 that changed the pace ended (its answer + Retry-After) */
   private long pauseEndNanos = Long.MIN_VALUE;
+  /** @GuardedBy("this") the pace the last fit of fixed windows gave; 0 = none */
+  private double fittedPace;
   /** @GuardedBy("this") reads' and writes' admissions and refusals, fitted to fixed windows against a short window */
   private final FixedWindowFit[] fits = {new FixedWindowFit(), new FixedWindowFit()};
 
@@ -376,21 +381,28 @@ public final class RateLearner {
     // No pace is kept above the headroom under the ceiling (a pace a refusal showed to be at or above the limit).
     if (shortWindow()) next = Math.min(next, ceiling * headroom);
     FixedWindowFit.Counts fit = bucket || !shortWindow() ? null : fits[kind].perWindow(fitWindow());
-    if (fit != null && fit.agree()) {
+    boolean underFitted = fittedPace > 0 && rate <= fittedPace * 1.001;
+    if (fit != null && fit.agree() && !underFitted) {
       // The refusals fit fixed windows: their quota is known exactly, and an even pace under it is never refused.
       // (Phases near the true one fit too, with a count a request or two off: the middle, and no more than the least.)
       double fixed = Math.min((fit.least() + fit.most()) / 2.0 * FIXED_HEADROOM, fit.least()) * 1e9 / fitWindow();
-      next = rate > fixed * 1.001 ? fixed : rate * headroom;
+      next = Math.min(rate, fixed);
+      fittedPace = next;
       ceiling = fixed / FIXED_HEADROOM;
       safeRate = 0;
       probeRefused = true;
       creep = Math.max(creep, FITTED_CREEP);
       lastRefusedRate = ceiling; // a probe that holds above it says the quota rose
-    } else if (fit != null && rate > fit.most() * 1e9 / fitWindow()) {
+    } else if (underFitted && rate * JITTER_TRIM >= fittedPace * FITTED_FLOOR) {
+      // Refused at or under the pace a fit gave: arrivals bunched (a stall of either host), the quota is still known.
+      // A percent less, not the 5 % or more of a pace found too fast: each such refusal costs a window anyway.
+      next = rate * JITTER_TRIM;
+    } else if (fit != null && !fit.agree() && rate > fit.most() * 1e9 / fitWindow()) {
       // They fit fixed windows of any quota in a range (the paces where the windows began were alike): pace at the top
       // of it, so that the next refusal, if it comes, tells which.
       next = Math.max(next, fit.most() * 1e9 / fitWindow() * FIXED_HEADROOM);
     }
+    if (underFitted && next < fittedPace * FITTED_FLOOR) fittedPace = 0; // refused again and again: not a fit any more
     probeStep = 0.02;
     stepStartNanos = nowNanos;
     stepAdmitted = 0;

@@ -208,6 +208,25 @@ class LearningScenarioTest {
   }
 
   @Test
+  void aStallAfterAFixedWindowWasFittedCostsAPercentNotTheQuota() {
+    // Given 200 per fixed 1 s window at 50 ms, and a server that stalls for 120 ms across a window's end: the requests
+    // sent meanwhile are counted together in the next window when it ends, and that window overflows
+    VirtualImport.Target target = target(Algorithm.FIXED, 200, 1, 50);
+    target.phaseNanos = 370 * MS;
+    target.stallAtNanos = 16_300 * MS; // across the boundary at 16.37 s
+    target.stallNanos = 120 * MS;
+    // When an import runs for 30 s with --rate-limit auto
+    VirtualImport run = new VirtualImport(target, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true,
+        1).run(30);
+    System.out.printf("fixed 200 per 1 s, stall of 120 ms: %d refused%n%s", run.throttled, run.trace());
+    // Then the refusal the stall caused lowers the pace a percent: the quota is known, and a pace of 95 % of it would
+    // not have kept the bunched arrivals out either
+    assertThat(run.throttledPerSecond.subList(16, 18).stream().mapToInt(Integer::intValue).sum()).isPositive();
+    assertThat(run.ratePerSecond.get(29)).isGreaterThanOrEqualTo(0.96 * 200);
+    assertThat(run.meanAccepted(20, 30)).isGreaterThanOrEqualTo(0.96 * 200);
+  }
+
+  @Test
   void headersKeepTheBudgetWhenAStallBunchesArrivals() {
     // Given 120 per sliding 2 s stated in headers without the window (OpenAI's way), 20 ms, and a server that stalls
     // for 60 ms at 5 s: the requests sent meanwhile are counted together when it ends, and leave its window as late
