@@ -311,7 +311,9 @@ public final class RateLearner {
    * @return the pace to use from now on
    */
   public synchronized double onThrottled(long sentNanos, long nowNanos, long retryAfterNanos, boolean write) {
-    if (sentNanos < changedNanos) return rate; // sent before the last change: already accounted for
+    // Sent before the last change, or during the pause its refusal asked for (a caller that held a permit from before
+    // the pause, or passed the pacer between the answer and the pause): already accounted for.
+    if (sentNanos < changedNanos || sentNanos < pauseEndNanos) return rate;
     throttleEvents++;
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
     int kind = write ? WRITES : READS;
