@@ -386,8 +386,8 @@ public final class RateLearner {
     boolean underFitted = fittedPace > 0 && rate <= fittedPace * 1.001;
     if (fit != null && fit.agree() && !underFitted) {
       // The refusals fit fixed windows: their quota is known exactly, and an even pace under it is never refused.
-      // (Phases near the true one fit too, with a count a request or two off: the middle, and no more than the least.)
-      double fixed = Math.min((fit.least() + fit.most()) / 2.0 * FIXED_HEADROOM, fit.least()) * 1e9 / fitWindow();
+      // (Phases near the true one fit too, with a count a request or two off, and the true one is among them: the least.)
+      double fixed = fit.least() * FIXED_HEADROOM * 1e9 / fitWindow();
       next = Math.min(rate, fixed);
       fittedPace = next;
       ceiling = fixed / FIXED_HEADROOM;
