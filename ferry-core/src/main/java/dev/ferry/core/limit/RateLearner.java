@@ -66,7 +66,18 @@ package dev.ferry.core.limit;
  * it admitted in between, the pause's refill included, is its rate: when a pace that was safe is refused and that rate
  * from refusal to refusal came out twice within 3 % and below 85 % of the pace, the pace drops to it (at {@code
  * headroom}). A window admits less in between (its pause is lost) and differs with the phase of the refusals.
- 
+ *
+ * <p><b>Fixed windows.</b> Against a short window the send times of admissions and refusals are also fitted to fixed
+ * windows as long as the longest Retry-After ({@link FixedWindowFit}): when every refused window admitted the same count
+ * before its refusal under one phase, that count is the quota exactly, and the pace becomes 98.5 % of it (an even pace
+ * under it never puts more than the quota in a window); the ceiling is the quota, creeping {@code 0.25 %} an interval.
+ * The fit needs two refusals in different windows, so the ramp's refusal goes on at what the last second admitted, as
+ * a probe (the estimate is the safe pace it falls back to). A refusal at or under the fitted pace (arrivals bunched by
+ * a stall) lowers it 1 %, down to 95 % of it. Phases that fit counts more than 10 % apart pace at the top of the range,
+ * so that the next refusal tells which.
+ *
+ * <p>A refusal of a request sent during the pause the last refusal asked for is that refusal's (the caller held a
+ * permit from before the pause, or passed the pacer before the pause began): ignored, like one sent before the change.
  *
  * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
  * gives the estimate, and from then on it probes as above.
