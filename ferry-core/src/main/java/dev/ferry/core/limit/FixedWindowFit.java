@@ -6,11 +6,14 @@ import java.util.Arrays;
  * Reads a fixed window's quota from when its refusals came: a target that counts {@code N} requests per aligned
  * window of length {@code W} admits exactly {@code N} from the window's start to its first refusal, and nothing after
  * it in that window. Given the send times of the admitted requests and of the refusals, a window phase under which
- * every window holding a refusal admitted the same count before it (within a percent), nothing after it, and no window
+ * every window holding a refusal admitted the same count before it (within 2 %), nothing after it, and no window
  * without a refusal admitted more, says the target counts that way, and the count is {@code N}: exact, whatever the
  * phase and however unevenly the requests came, where a rate read over an unaligned span is off by up to a window's
- * share. When no phase fits (a sliding log, a token bucket, a GCRA: what they admit before a refusal depends on what
- * came before the window), or phases that fit disagree by more than 3 %, there is no answer.
+ * share. Phases a request or two from the true one fit as well, so the answer is the least and the most count of the
+ * phases that fit best; they agree when within 10 % (when the paces at the windows' starts were alike, a range of
+ * phases fits). A sliding log never fits above its limit (a part of its window admitted no more than all of it); a
+ * token bucket's or a GCRA's refusals mostly fit no phase (what they admit before a refusal depends on what came before
+ * the window): then there is no answer.
  *
  * <p>At least two refusals in different windows are needed: one alone fits any phase (with a count from nothing to
  * all that was admitted over a window before it). The search tries a window start at each admission in the window
@@ -26,7 +29,7 @@ final class FixedWindowFit {
   private static final int CANDIDATES = 1000;
   /** Most refusals fitted at once: the latest. */
   private static final int REFUSALS = 4;
-  /** Phases that fit may disagree this much (the count nearest a refusal is off by a request or two on a real host). */
+  /** The best-fitting phases agree when their counts are this close (else their paces at the windows' starts were alike). */
   private static final double SPREAD = 1.1;
 
   /** Admitted send times, ascending, in {@code admitted[lo, hi)}. */
@@ -71,7 +74,7 @@ final class FixedWindowFit {
       forgotten = admitted[lo - 1];
       size = hi - lo;
     }
-    long[] into = size * 2 > admitted.length ? new long[Math.min(CAPACITY, admitted.length * 2)] : admitted;
+    long[] into = size * 2 > admitted.length && admitted.length < CAPACITY ? new long[admitted.length * 2] : admitted;
     System.arraycopy(admitted, lo, into, 0, size);
     admitted = into;
     lo = 0;

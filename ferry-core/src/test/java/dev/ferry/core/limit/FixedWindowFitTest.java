@@ -113,6 +113,21 @@ class FixedWindowFitTest {
     assertThat(fit.perWindow(S)).isNull();
   }
 
+  @Test
+  void keepsFittingOnceTheOldestAdmissionsAreForgotten() {
+    // Given fixed windows of 5,000 a second refused for 40 s at paces that change after each refusal (about 200,000
+    // admissions: more than are kept)
+    double[] paces = new double[40];
+    for (int i = 0; i < paces.length; i++) paces[i] = i % 2 == 0 ? 8000 - 50 * i : 5600 + 40 * i;
+    FixedWindowFit fit = drive(fixed(5000, S, 250 * MS), paces, 40, 20 * MS);
+    // When it fits them
+    FixedWindowFit.Counts counts = fit.perWindow(S);
+    // Then the refusals whose windows are still kept give the quota
+    assertThat(counts).isNotNull();
+    assertThat(counts.agree()).isTrue();
+    assertThat((double) counts.least()).isBetween(5000 * 0.975, 5000.0);
+  }
+
   @ParameterizedTest(name = "sliding {0} per 1 s, paces {1} then {2}")
   @CsvSource({"300, 400, 330", "10, 14, 12", "200, 260, 300"})
   void aSlidingLogNeverFitsMoreThanItsLimit(int quota, double first, double second) {
