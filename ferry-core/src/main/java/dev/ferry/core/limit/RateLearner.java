@@ -66,7 +66,18 @@ package dev.ferry.core.limit;
  * it admitted in between, the pause's refill included, is its rate: when a pace that was safe is refused and that rate
  * from refusal to refusal came out twice within 3 % and below 85 % of the pace, the pace drops to it (at {@code
  * headroom}). A window admits less in between (its pause is lost) and differs with the phase of the refusals.
- 
+ *
+ * <p><b>Fixed windows.</b> Against a short window the send times of admissions and refusals are also fitted to fixed
+ * windows as long as the longest Retry-After ({@link FixedWindowFit}): when every refused window admitted the same count
+ * before its refusal under one phase, that count is the quota exactly, and the pace becomes 98.5 % of it (an even pace
+ * under it never puts more than the quota in a window); the ceiling is the quota, creeping {@code 0.25 %} an interval.
+ * The fit needs two refusals in different windows, so the ramp's refusal goes on at what the last second admitted, as
+ * a probe (the estimate is the safe pace it falls back to). A refusal at or under the fitted pace (arrivals bunched by
+ * a stall) lowers it 1 %, down to 95 % of it. Phases that fit counts more than 10 % apart pace at the top of the range,
+ * so that the next refusal tells which.
+ *
+ * <p>A refusal of a request sent during the pause the last refusal asked for is that refusal's (the caller held a
+ * permit from before the pause, or passed the pacer before the pause began): ignored, like one sent before the change.
  *
  * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
  * gives the estimate, and from then on it probes as above.
@@ -94,6 +105,13 @@ public final class RateLearner {
   private static final double MAX_CREEP = 0.04;
   /** The least creep: a confirmed ceiling still moves, so a limit that rose is found again in the end. */
   private static final double MIN_CREEP = 0.0005;
+  /** Share of a fixed window's quota paced at once it is known (the room is for transit jitter). */
+  private static final double FIXED_HEADROOM = 0.985;
+  /** The creep once a fixed window's quota is known: a probe every ~50 s finds a limit that rose. */
+  private static final double FITTED_CREEP = 0.0025;
+  /** A refusal at or under the pace a fit gave lowers it this much (bunched arrivals), down to FITTED_FLOOR of it. */
+  private static final double JITTER_TRIM = 0.99;
+  private static final double FITTED_FLOOR = 0.95;
   private static final int READS = 0;
   private static final int WRITES = 1;
 
@@ -148,6 +166,10 @@ public final class RateLearner {
   private double lastSinceRefusal;
   /** @GuardedBy("this") when the pause of the last 429 that changed the pace ended (its answer + Retry-After) */
   private long pauseEndNanos = Long.MIN_VALUE;
+  /** @GuardedBy("this") the pace the last fit of fixed windows gave; 0 = none */
+  private double fittedPace;
+  /** @GuardedBy("this") reads' and writes' admissions and refusals, fitted to fixed windows against a short window */
+  private final FixedWindowFit[] fits = {new FixedWindowFit(), new FixedWindowFit()};
 
   private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
       long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
@@ -234,6 +256,7 @@ public final class RateLearner {
       stepStartNanos = sentNanos;
     }
     if (firstAdmittedNanos[kind] == Long.MIN_VALUE) firstAdmittedNanos[kind] = sentNanos;
+    fits[kind].admitted(sentNanos);
     long bucket = Math.floorDiv(sentNanos, BUCKET_NANOS);
     int slot = (int) Math.floorMod(bucket, (long) BUCKETS);
     if (bucketOf[kind][slot] != bucket) {
@@ -299,10 +322,13 @@ public final class RateLearner {
    * @return the pace to use from now on
    */
   public synchronized double onThrottled(long sentNanos, long nowNanos, long retryAfterNanos, boolean write) {
-    if (sentNanos < changedNanos) return rate; // sent before the last change: already accounted for
+    // Sent before the last change, or during the pause its refusal asked for (a caller that held a permit from before
+    // the pause, or passed the pacer between the answer and the pause): already accounted for.
+    if (sentNanos < changedNanos || sentNanos < pauseEndNanos) return rate;
     throttleEvents++;
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
     int kind = write ? WRITES : READS;
+    fits[kind].refused(sentNanos);
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
     // Against a short window the estimate from Retry-After (whole seconds) is rough, and what the target admitted in
     // the second before the refusal is about its limit once the pace is near it (a sliding log or a GCRA admit their
@@ -332,6 +358,14 @@ public final class RateLearner {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
+      // Against a short window, what the last second of a ramp that held requests back admitted is at least the limit
+      // (a sliding log or a GCRA admit their rate, a fixed window or a bucket more): it goes on there as a probe, back
+      // to the estimate if refused. A fixed window's refusal then tells its quota exactly (FixedWindowFit), and the
+      // sooner the better.
+      if (lastSecond > next && stepWaited * 2 >= stepAdmitted && stepAdmitted > 0) {
+        safeRate = next;
+        next = lastSecond;
+      }
     } else if (safeRate > 0 && rate > safeRate) {
       // The probe overshot: back to the last safe pace, or the estimate when higher. (Not to what the target admitted
       // in the last second: a fixed window admitted the probe's pace then, its previous window not being spent.)
@@ -352,12 +386,36 @@ public final class RateLearner {
     // previous refusal than it sends, was spending a burst (a token bucket's, refilled by the pause): what got through
     // from refusal to refusal, the bucket empty at both, is its rate. (A window admits less in between, its pause is
     // lost; the pace it refuses is not far above what it admits.)
-    if (wasSafe > 0 && rate <= wasSafe && steadySince && sinceRefusal < 0.85 * rate) {
+    boolean bucket = wasSafe > 0 && rate <= wasSafe && steadySince && sinceRefusal < 0.85 * rate;
+    if (bucket) {
       next = Math.min(next, sinceRefusal * headroom);
       safeRate = 0;
     }
     // No pace is kept above the headroom under the ceiling (a pace a refusal showed to be at or above the limit).
     if (shortWindow()) next = Math.min(next, ceiling * headroom);
+    FixedWindowFit.Counts fit = bucket || !shortWindow() ? null : fits[kind].perWindow(fitWindow());
+    boolean underFitted = fittedPace > 0 && rate <= fittedPace * 1.001;
+    if (fit != null && fit.agree() && !underFitted) {
+      // The refusals fit fixed windows: their quota is known exactly, and an even pace under it is never refused.
+      // (Phases near the true one fit too, with a count a request or two off, and the true one is among them: the least.)
+      double fixed = fit.least() * FIXED_HEADROOM * 1e9 / fitWindow();
+      next = Math.min(rate, fixed);
+      fittedPace = next;
+      ceiling = fixed / FIXED_HEADROOM;
+      safeRate = 0;
+      probeRefused = true;
+      creep = Math.max(creep, FITTED_CREEP);
+      lastRefusedRate = ceiling; // a probe that holds above it says the quota rose
+    } else if (underFitted && rate * JITTER_TRIM >= fittedPace * FITTED_FLOOR) {
+      // Refused at or under the pace a fit gave: arrivals bunched (a stall of either host), the quota is still known.
+      // A percent less, not the 5 % or more of a pace found too fast: each such refusal costs a window anyway.
+      next = rate * JITTER_TRIM;
+    } else if (fit != null && !fit.agree() && rate > fit.most() * 1e9 / fitWindow()) {
+      // They fit fixed windows of any quota in a range (the paces where the windows began were alike): pace at the top
+      // of it, so that the next refusal, if it comes, tells which.
+      next = Math.max(next, fit.most() * 1e9 / fitWindow() * FIXED_HEADROOM);
+    }
+    if (underFitted && next < fittedPace * FITTED_FLOOR) fittedPace = 0; // refused again and again: not a fit any more
     probeStep = 0.02;
     stepStartNanos = nowNanos;
     stepAdmitted = 0;
@@ -373,6 +431,11 @@ public final class RateLearner {
    */
   private boolean shortWindow() {
     return longestRetryAfterNanos > 0 && longestRetryAfterNanos <= 2 * SECOND;
+  }
+
+  /** The window fixed windows are fitted with: the longest Retry-After, in whole seconds. @GuardedBy("this") */
+  private long fitWindow() {
+    return Math.max(SECOND, longestRetryAfterNanos / SECOND * SECOND);
   }
 
   /** Time a pace must run without a 429 to be safe. @GuardedBy("this") */

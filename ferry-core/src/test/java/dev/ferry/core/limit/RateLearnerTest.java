@@ -169,6 +169,20 @@ class RateLearnerTest {
   }
 
   @Test
+  void aRefusalOfARequestSentDuringTheLastRefusalsPauseIsIgnored() {
+    // Given a pace learned from a 429 answered at 4 s with Retry-After 1 s
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
+    admit(l, 500, 0, 4, false);
+    double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, S);
+    // When a request that held a permit from before the pause (or passed the pacer before the pause began) was sent at
+    // 4.05 s, and is refused too
+    double r = l.onThrottled(T0 + 4_050_000_000L, T0 + 4_100_000_000L, S);
+    // Then it changes nothing: the first refusal accounted for it
+    assertThat(r).isEqualTo(learned);
+    assertThat(l.throttleEvents()).isEqualTo(1);
+  }
+
+  @Test
   void probesUpOnlyAfterAQuietIntervalAndFallsBackToTheLastSafePace() {
     // Given a pace learned at 49/s
     RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
@@ -193,8 +207,8 @@ class RateLearnerTest {
     RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 500, 0, 4, false);
     double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
-    // When a later request is refused without Retry-After
-    double r = l.onThrottled(T0 + 5 * S, T0 + 5 * S, -1);
+    // When a request sent after that refusal's pause is refused without Retry-After
+    double r = l.onThrottled(T0 + 11 * S, T0 + 11 * S, -1);
     // Then the pace halves
     assertThat(r).isEqualTo(learned / 2, offset(1e-9));
   }
