@@ -1,10 +1,7 @@
 package dev.ferry.steps;
 
 import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
@@ -44,31 +41,7 @@ final class ResultsSoFar extends AbstractMap<String, Object> {
 
   @Override
   public Set<Entry<String, Object>> entrySet() {
-    return new AbstractSet<>() {
-      @Override
-      public Iterator<Entry<String, Object>> iterator() {
-        return new Iterator<>() {
-          private int next;
-
-          @Override
-          public boolean hasNext() {
-            return next < size;
-          }
-
-          @Override
-          public Entry<String, Object> next() {
-            if (next >= size) throw new NoSuchElementException();
-            int i = next++;
-            return new SimpleImmutableEntry<>(names[i], values[i]);
-          }
-        };
-      }
-
-      @Override
-      public int size() {
-        return size;
-      }
-    };
+    return new dev.ferry.steps.template.ArrayEntries(names, values, size);
   }
 
   /** Collects one row's results and hands out {@link ResultsSoFar}. Not threadsafe (the row's own thread). */

@@ -1,11 +1,8 @@
 package dev.ferry.steps.template;
 
 import java.util.AbstractMap;
-import java.util.AbstractSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
@@ -92,30 +89,6 @@ public final class SlotMap extends AbstractMap<String, Object> {
 
   @Override
   public Set<Entry<String, Object>> entrySet() {
-    return new AbstractSet<>() {
-      @Override
-      public Iterator<Entry<String, Object>> iterator() {
-        return new Iterator<>() {
-          private int next;
-
-          @Override
-          public boolean hasNext() {
-            return next < filled;
-          }
-
-          @Override
-          public Entry<String, Object> next() {
-            if (next >= filled) throw new NoSuchElementException();
-            int i = next++;
-            return new SimpleImmutableEntry<>(names.names[i], values[i]);
-          }
-        };
-      }
-
-      @Override
-      public int size() {
-        return filled;
-      }
-    };
+    return new ArrayEntries(names.names, values, filled);
   }
 }
