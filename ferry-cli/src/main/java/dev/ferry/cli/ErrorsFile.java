@@ -61,10 +61,11 @@ final class ErrorsFile {
   }
 
   /**
-   * The input columns of a job whose input is not read as CSV (a spec's JSONL source): the names, and the chunks'
-   * rows with their {@code fields} in that order. Immutable.
+   * The input columns of a job whose input is not read as CSV (a spec's JSONL or SQL source): the names, the chunks'
+   * rows with their {@code fields} in that order (secret values already masked), and for a row the names of the
+   * secret fields it held ({@code ferry_secret_omitted}). Immutable.
    */
-  record Input(List<String> columns, ChunkSource source) {}
+  record Input(List<String> columns, ChunkSource source, java.util.function.Function<RowInput, List<String>> omitted) {}
 
   /** As {@link #write(JobStore, JobRecord, Set, Path)}, reading the rows from {@code input} (null: the CSV). */
   static long write(JobStore store, JobRecord job, Set<String> secretColumns, Path file, Input given)
@@ -87,7 +88,9 @@ final class ErrorsFile {
       line(w, header);
       store.forEachProblem(job.id(), o -> {
         try {
-          line(w, record(o, input.find(o), columns, secretColumns));
+          RowInput in = input.find(o);
+          List<String> masked = given == null || in == null || in.error() != null ? List.of() : given.omitted().apply(in);
+          line(w, record(o, in, columns, secretColumns, masked));
           rows[0]++;
         } catch (IOException e) {
           throw new UncheckedIOException(e);
@@ -100,9 +103,11 @@ final class ErrorsFile {
     return rows[0];
   }
 
-  private static List<String> record(RowOutcome o, RowInput in, List<String> columns, Set<String> secretColumns) {
+  /** @param masked secret fields the input already masked in its columns (a JSONL or SQL record's paths) */
+  private static List<String> record(RowOutcome o, RowInput in, List<String> columns, Set<String> secretColumns,
+      List<String> masked) {
     List<String> values = new ArrayList<>(DIAGNOSTICS.size() + columns.size());
-    List<String> omitted = new ArrayList<>();
+    List<String> omitted = new ArrayList<>(masked);
     List<String> fields = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       String name = columns.get(i);

@@ -207,7 +207,7 @@ final class SpecSession {
           cursor.close();
         }
       };
-    });
+    }, r -> secret.present(r.record()));
   }
 
   /** The spec reading its CSV source from {@code file} ({@code worker --csv}); refused for other sources. */

@@ -75,6 +75,36 @@ public final class SecretPaths {
     return String.join(".", path.subList(at, path.size()));
   }
 
+  /**
+   * The paths, as given, that hold a value (not null) in {@code record}: what {@link #masked} replaces, sorted, for
+   * an errors file's {@code ferry_secret_omitted}.
+   */
+  public List<String> present(Map<String, Object> record) {
+    List<String> out = new ArrayList<>();
+    if (record == null) return out;
+    for (String g : new java.util.TreeSet<>(given)) {
+      if (holds(record, List.of(g.strip().toLowerCase(Locale.ROOT).split("\\.", -1)), 0)) out.add(g);
+    }
+    return out;
+  }
+
+  /** Whether {@code node} has a value (not null) at {@code path} from {@code at}, walked as {@link #mask} walks it. */
+  private static boolean holds(Object node, List<String> path, int at) {
+    if (node instanceof List<?> list) {
+      for (Object e : list) if (holds(e, path, at)) return true;
+    } else if (node instanceof Map<?, ?> map && at < path.size()) {
+      String rest = rest(path, at);
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String key = String.valueOf(e.getKey()).strip().toLowerCase(Locale.ROOT);
+        boolean last = at == path.size() - 1;
+        if (key.equals(rest) && !last && e.getValue() != null) return true; // a name holding dots
+        if (!key.equals(path.get(at))) continue;
+        if (last ? e.getValue() != null : holds(e.getValue(), path, at + 1)) return true;
+      }
+    }
+    return false;
+  }
+
   /** A copy of {@code record} with every secret value (present and not null) replaced by {@code ***}. */
   public Map<String, Object> masked(Map<String, Object> record) {
     if (record == null || paths.isEmpty()) return record;

@@ -315,6 +315,9 @@ class SecretsTest {
       String errors = Files.readString(work.resolve(name + "-errors.csv"));
       assertThat(errors).as("the refused rows' records, their secrets masked").contains("refuse4@example.com")
           .contains("refuse8@example.com").contains("\"\"***\"\"").contains("body {");
+      assertThat(errors.lines().filter(l -> l.contains("refuse4@example.com")))
+          .as("ferry_secret_omitted names the secret fields the row held (before the record's column)")
+          .singleElement().asString().contains(name.startsWith("jsonl") ? ",hash user.password,\"{" : ",hash password,\"{");
       Captured status = inProcess(() -> CliRun.run(Map.of(), "status", name, "--json", "--checkpoint-dir", state));
       printed.append(dry.all()).append(run.all()).append(status.all());
     }

@@ -30,4 +30,15 @@ class SecretPathsTest {
     assertThat(RECORD.get("Password")).isEqualTo("top-secret");
     assertThat(SecretPaths.NONE.masked(RECORD)).isSameAs(RECORD);
   }
+
+  @Test
+  void presentNamesThePathsARecordHoldsAValueAt() {
+    SecretPaths p = SecretPaths.of(Set.of("password", "user.password", "users.password", "a.b", "missing",
+        "user.hash"));
+    assertThat(p.present(RECORD)).containsExactly("a.b", "password", "user.password", "users.password");
+    Map<String, Object> sparse = new java.util.HashMap<>(Map.of("user", Map.of("name", "Ada")));
+    sparse.put("password", null);
+    assertThat(p.present(sparse)).as("a null or absent secret is nothing omitted").isEmpty();
+    assertThat(SecretPaths.NONE.present(RECORD)).isEmpty();
+  }
 }
