@@ -24,7 +24,7 @@ public final class SecretPaths {
   private SecretPaths(Set<String> given) {
     this.given = Set.copyOf(given);
     List<List<String>> p = new ArrayList<>();
-    for (String g : this.given) p.add(List.of(g.strip().toLowerCase(Locale.ROOT).split("\\.", -1)));
+    for (String g : this.given) p.add(split(g));
     this.paths = List.copyOf(p);
   }
 
@@ -83,26 +83,9 @@ public final class SecretPaths {
     List<String> out = new ArrayList<>();
     if (record == null) return out;
     for (String g : new java.util.TreeSet<>(given)) {
-      if (holds(record, List.of(g.strip().toLowerCase(Locale.ROOT).split("\\.", -1)), 0)) out.add(g);
+      if (walk(record, split(g), 0, false)) out.add(g);
     }
     return out;
-  }
-
-  /** Whether {@code node} has a value (not null) at {@code path} from {@code at}, walked as {@link #mask} walks it. */
-  private static boolean holds(Object node, List<String> path, int at) {
-    if (node instanceof List<?> list) {
-      for (Object e : list) if (holds(e, path, at)) return true;
-    } else if (node instanceof Map<?, ?> map && at < path.size()) {
-      String rest = rest(path, at);
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        String key = String.valueOf(e.getKey()).strip().toLowerCase(Locale.ROOT);
-        boolean last = at == path.size() - 1;
-        if (key.equals(rest) && !last && e.getValue() != null) return true; // a name holding dots
-        if (!key.equals(path.get(at))) continue;
-        if (last ? e.getValue() != null : holds(e.getValue(), path, at + 1)) return true;
-      }
-    }
-    return false;
   }
 
   /** A copy of {@code record} with every secret value (present and not null) replaced by {@code ***}. */
@@ -110,7 +93,7 @@ public final class SecretPaths {
     if (record == null || paths.isEmpty()) return record;
     @SuppressWarnings("unchecked")
     Map<String, Object> copy = (Map<String, Object>) copy(record);
-    for (List<String> p : paths) mask(copy, p, 0);
+    for (List<String> p : paths) walk(copy, p, 0, true);
     return copy;
   }
 
@@ -128,25 +111,41 @@ public final class SecretPaths {
     return node;
   }
 
+  private static List<String> split(String path) {
+    return List.of(path.strip().toLowerCase(Locale.ROOT).split("\\.", -1));
+  }
+
+  /**
+   * Whether {@code node} holds a value (not null) at {@code path} from {@code at} (through arrays, each element; a key
+   * holding the rest of the path's dots matches it too); with {@code replace}, every such value becomes {@link #MASK}
+   * (the node is then a copy of the caller's), else the walk stops at the first.
+   */
   @SuppressWarnings("unchecked")
-  private static void mask(Object node, List<String> path, int at) {
+  private static boolean walk(Object node, List<String> path, int at, boolean replace) {
+    boolean found = false;
     if (node instanceof List<?> list) {
-      for (Object e : list) mask(e, path, at);
+      for (Object e : list) {
+        found |= walk(e, path, at, replace);
+        if (found && !replace) return true;
+      }
     } else if (node instanceof Map<?, ?> map && at < path.size()) {
       String rest = rest(path, at);
+      boolean last = at == path.size() - 1;
       for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
         String key = e.getKey().strip().toLowerCase(Locale.ROOT);
-        if (key.equals(rest) && at < path.size() - 1) {
-          if (e.getValue() != null) e.setValue(MASK); // a name holding dots
+        boolean here;
+        if (key.equals(rest) && !last || key.equals(path.get(at)) && last) { // the value itself (a name holding dots)
+          here = e.getValue() != null;
+          if (here && replace) e.setValue(MASK);
+        } else if (key.equals(path.get(at))) {
+          here = walk(e.getValue(), path, at + 1, replace);
+        } else {
           continue;
         }
-        if (!key.equals(path.get(at))) continue;
-        if (at == path.size() - 1) {
-          if (e.getValue() != null) e.setValue(MASK);
-        } else {
-          mask(e.getValue(), path, at + 1);
-        }
+        found |= here;
+        if (found && !replace) return true;
       }
     }
+    return found;
   }
 }
