@@ -26,17 +26,8 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
    */
   static RenderedCall of(CallConfig call, RenderContext ctx) {
     RequestTemplate r = call.request();
-    StringBuilder path = new StringBuilder(r.path().renderEscaped(ctx, RenderedCall::segment));
-    char sep = path.indexOf("?") < 0 ? '?' : '&';
-    for (Map.Entry<String, dev.ferry.steps.template.Template> q : r.query().entrySet()) {
-      Object v = q.getValue().render(ctx);
-      if (v == null) continue;
-      List<?> values = v instanceof List<?> l ? l : List.of(v);
-      for (Object one : values) {
-        path.append(sep).append(component(q.getKey())).append('=').append(component(text(one)));
-        sep = '&';
-      }
-    }
+    String pathAndQuery = r.path().renderEscaped(ctx, RenderedCall::segment);
+    if (!r.query().isEmpty()) pathAndQuery = withQuery(pathAndQuery, r.query(), ctx);
     List<String> headers = r.headers().isEmpty() ? List.of() : new ArrayList<>();
     r.headers().forEach((name, t) -> {
       String v = t.renderText(ctx);
@@ -55,8 +46,25 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
       call.charge().forEach((unit, t) -> weights.put(unit, Weights.whole(t, t.render(ctx), "charge of " + unit)));
       charge = Map.copyOf(weights);
     }
-    return new RenderedCall(r.method(), path.toString(), body, key, headers.isEmpty() ? List.of()
+    return new RenderedCall(r.method(), pathAndQuery, body, key, headers.isEmpty() ? List.of()
         : List.copyOf(headers), charge);
+  }
+
+  /** {@code path} with the query's rendered values appended, percent-encoded; a null value leaves its name out. */
+  private static String withQuery(String path, Map<String, dev.ferry.steps.template.Template> query,
+      RenderContext ctx) {
+    StringBuilder b = new StringBuilder(path);
+    char sep = path.indexOf('?') < 0 ? '?' : '&';
+    for (Map.Entry<String, dev.ferry.steps.template.Template> q : query.entrySet()) {
+      Object v = q.getValue().render(ctx);
+      if (v == null) continue;
+      List<?> values = v instanceof List<?> l ? l : List.of(v);
+      for (Object one : values) {
+        b.append(sep).append(component(q.getKey())).append('=').append(component(text(one)));
+        sep = '&';
+      }
+    }
+    return b.toString();
   }
 
   /** The tree without the object fields that are null, "", [] or {} (after their own empty fields left). */

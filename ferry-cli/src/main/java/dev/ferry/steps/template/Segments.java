@@ -27,6 +27,8 @@ final class Segments {
   private final Object[] plan;
   /** The capacity a rendered mixed text starts with: its literal text plus 16 characters a value. */
   private final int sizeHint;
+  /** The text when every part is literal text (a constant path), else null. */
+  private final String literalText;
 
   private Segments(List<Object> parts, boolean single) {
     this.parts = parts;
@@ -39,6 +41,9 @@ final class Segments {
     int size = 0;
     for (Object p : plan) size += p instanceof String s ? s.length() : 16;
     this.sizeHint = size;
+    boolean literal = true;
+    for (Object p : plan) literal &= p instanceof String;
+    this.literalText = literal ? String.join("", parts.stream().map(String.class::cast).toList()) : null;
     Set<String> read = new TreeSet<>();
     boolean batch = false;
     for (Object p : parts) if (p instanceof Expr e) batch |= e.scan(read);
@@ -143,7 +148,8 @@ final class Segments {
 
   /** Mixed text with each expression's text passed through {@code escape} (a single expression too). */
   String renderEscaped(RenderContext context, SpecLocation at, java.util.function.UnaryOperator<String> escape) {
-    StringBuilder b = new StringBuilder();
+    if (literalText != null) return literalText;
+    StringBuilder b = new StringBuilder(sizeHint);
     for (Object p : plan) {
       b.append(p instanceof Compiled c ? escape.apply(Values.text(c.eval(context, at))) : (String) p);
     }
