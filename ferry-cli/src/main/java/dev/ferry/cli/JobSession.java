@@ -7,6 +7,7 @@ import dev.ferry.core.limit.Limit;
 import dev.ferry.core.limit.KnownRateTrim;
 import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLearner;
+import dev.ferry.core.limit.ReadWriteLimiter;
 import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.metrics.Gauge;
@@ -173,7 +174,9 @@ final class JobSession {
     AdaptiveFeedback feedback = null;
     RateShare share = null;
     if (!settings.dryRun()) {
-      RateLimiter limiter = RateLimiter.forLimit(rateLimit, HEADROOM, Ticker.system());
+      // a given limit paces every request; a learned one paces reads and writes apart (AdaptiveFeedback)
+      RateLimiter limiter = rateLimit.isKnown() ? RateLimiter.forLimit(rateLimit, HEADROOM, Ticker.system())
+          : new ReadWriteLimiter(Ticker.system());
       // Distributed, every process of the job paces at its share of the limit (heartbeats in the store).
       if (state.distributed()) {
         share = new RateShare(store, job.id(), processId, limiter, rate > 0 ? rate * HEADROOM : 0, RateShare.PERIOD,
@@ -183,11 +186,12 @@ final class JobSession {
       // With no rate limit given, the pace comes from the target's rate-limit headers when it sends them, else
       // from its 429s: 'auto' ramps the pace from 50/s until the first (an unknown limit costs few 429s); 'none'
       // sends unpaced until a 429 says otherwise.
-      if (auto || !rateLimit.isKnown()) {
-        RateLearner learner = rateLimit.isKnown() ? null
-            : rateLimit.isAuto() ? RateLearner.withDefaults() : RateLearner.unlimitedUntilRefused();
-        feedback = new AdaptiveFeedback(rowLimiter, limiter, learner,
-            rateLimit.isKnown() ? null : new QuotaPace(HEADROOM), metrics::inFlight);
+      if (!rateLimit.isKnown()) {
+        feedback = new AdaptiveFeedback(rowLimiter, (ReadWriteLimiter) limiter,
+            rateLimit.isAuto() ? RateLearner::withDefaults : RateLearner::unlimitedUntilRefused,
+            new QuotaPace(HEADROOM), metrics::inFlight);
+      } else if (rowLimiter != null) {
+        feedback = new AdaptiveFeedback(rowLimiter, metrics::inFlight);
       }
       AttemptListener hint = rateLimit.isAuto()
           ? new UnseenLimitHint(apiUri(settings.apiUrl()).getHost(), "--rate-limit none", limiter::rate)

@@ -3,10 +3,11 @@ package dev.ferry.http;
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.QuotaPace;
-import dev.ferry.core.limit.RateLimiter;
+import dev.ferry.core.limit.ReadWriteLimiter;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Turns HTTP attempts into the samples adaptive limits learn from (the Netflix mapping of outcomes, on
@@ -22,45 +23,59 @@ import java.util.function.IntSupplier;
  *       limit is cut); a 429 also tells the rate learner the target's limit was reached;</li>
  *   <li><b>ignored</b>: 401/403 (the job stops anyway) and other 5xx, which say nothing about load.</li>
  * </ul>
- * A pace the learner proposes is applied to the shared {@link RateLimiter} at once. When the target sends
- * rate-limit headers, a {@link QuotaPace} reads the pace from them instead (and pauses every caller when the
- * budget is spent before the reset, and has the limiter keep the stated budget in any window of its clock); the 429
- * learner then stands by. A 403 with a spent quota is a 429.
+ * Reads and writes are learned apart, each kind by a learner of its own that sees only that kind's attempts and paces
+ * only that kind ({@link ReadWriteLimiter}): a target that limits its writes (as most state) does not hold back the
+ * reads of a job that sends both, and one that counts both together refuses both, each kind then finding its share.
+ * When the target sends rate-limit headers, a {@link QuotaPace} reads the pace from them instead, for the whole target
+ * (and pauses every caller when the budget is spent before the reset, and has the limiter keep the stated budget in
+ * any window of its clock); the learners then stand by and their paces are lifted. A 403 with a spent quota is a 429.
  *
- * <p>Threadsafe: the limiter, the learner and the rate limiter are.
+ * <p>Threadsafe: the limiters and the learners are; {@code headersSeen} only ever turns true.
  */
 public final class AdaptiveFeedback implements AttemptListener {
   private final ConcurrencyLimiter concurrency;
-  private final RateLimiter pacer;
-  private final RateLearner learner;
+  /** The target's pacer: the learners set each kind's pace, the headers the shared one; null without learning. */
+  private final ReadWriteLimiter pacer;
+  private final RateLearner reads;
+  private final RateLearner writes;
   private final QuotaPace quotas;
   private final IntSupplier requestsInFlight;
-  /** Set once an answer carried rate-limit headers: from then on they govern the pace, not the learner. */
+  /** Set once an answer carried rate-limit headers: from then on they govern the pace, not the learners. */
   private volatile boolean headersSeen;
 
   /**
-   * @param concurrency      the job's concurrency limiter, or null when concurrency is fixed
-   * @param pacer            the target's rate limiter
-   * @param learner          learns the pace from 429s when no rate limit was given, or null
+   * Feeds only the concurrency limit (a rate limit was given).
+   *
+   * @param concurrency      the job's concurrency limiter
    * @param requestsInFlight requests sent and not yet answered (not counting the one being reported)
    */
-  public AdaptiveFeedback(ConcurrencyLimiter concurrency, RateLimiter pacer, RateLearner learner,
-      IntSupplier requestsInFlight) {
-    this(concurrency, pacer, learner, null, requestsInFlight);
+  public AdaptiveFeedback(ConcurrencyLimiter concurrency, IntSupplier requestsInFlight) {
+    this(Objects.requireNonNull(concurrency, "concurrency cannot be null"), null, null, null, requestsInFlight);
   }
 
   /**
-   * @param quotas reads the pace from the target's rate-limit headers when it sends them (then the learner
-   *               stands by), or null to ignore them
+   * Learns the target's pace (no rate limit was given).
+   *
+   * @param concurrency      the job's concurrency limiter, or null when concurrency is fixed
+   * @param pacer            the target's rate limiter
+   * @param learners         makes a learner (one for reads, one for writes), e.g. {@link RateLearner#withDefaults}
+   * @param quotas           reads the pace from the target's rate-limit headers when it sends them
+   * @param requestsInFlight requests sent and not yet answered (not counting the one being reported)
    */
-  public AdaptiveFeedback(ConcurrencyLimiter concurrency, RateLimiter pacer, RateLearner learner, QuotaPace quotas,
-      IntSupplier requestsInFlight) {
+  public AdaptiveFeedback(ConcurrencyLimiter concurrency, ReadWriteLimiter pacer, Supplier<RateLearner> learners,
+      QuotaPace quotas, IntSupplier requestsInFlight) {
     this.concurrency = concurrency;
     this.requestsInFlight = Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null");
-    this.pacer = Objects.requireNonNull(pacer, "pacer cannot be null");
-    this.learner = learner;
+    this.pacer = pacer;
+    this.reads = learners == null ? null : learners.get();
+    this.writes = learners == null ? null : learners.get();
     this.quotas = quotas;
-    if (learner != null) pacer.setRate(learner.rate());
+    if (pacer != null) {
+      Objects.requireNonNull(learners, "learners cannot be null");
+      Objects.requireNonNull(quotas, "quotas cannot be null");
+      pacer.setRate(false, reads.rate());
+      pacer.setRate(true, writes.rate());
+    }
   }
 
   @Override
@@ -72,8 +87,13 @@ public final class AdaptiveFeedback implements AttemptListener {
       concurrency.onSample(a.sentNanos(), a.answeredNanos() - a.sentNanos(), requestsInFlight.getAsInt() + 1,
           !definite);
     }
-    if (quotas != null && a.quota() != null) {
-      headersSeen = true;
+    if (pacer == null) return;
+    if (a.quota() != null) {
+      if (!headersSeen) { // the headers speak for the whole target: the kinds' learned paces give way
+        headersSeen = true;
+        pacer.setRate(false, Double.POSITIVE_INFINITY);
+        pacer.setRate(true, Double.POSITIVE_INFINITY);
+      }
       QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter());
       if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
       if (step.pauseNanos() > 0) pacer.pauseFor(Duration.ofNanos(step.pauseNanos()));
@@ -83,16 +103,18 @@ public final class AdaptiveFeedback implements AttemptListener {
       }
       return;
     }
-    if (learner == null || headersSeen) return;
+    if (headersSeen) return;
+    boolean write = a.write();
+    RateLearner learner = write ? writes : reads;
     double rate;
     if (c == ResponseClass.THROTTLED) {
-      rate = learner.onThrottled(a.sentNanos(), a.answeredNanos(), a.retryAfterNanos(), a.write());
+      rate = learner.onThrottled(a.sentNanos(), a.answeredNanos(), a.retryAfterNanos(), write);
     } else if (c.admitted() && a.status() > 0) {
-      rate = learner.onAdmitted(a.sentNanos(), a.answeredNanos(), a.waitedForPermit(), a.write());
+      rate = learner.onAdmitted(a.sentNanos(), a.answeredNanos(), a.waitedForPermit(), write);
     } else {
       return;
     }
-    if (rate != pacer.rate()) pacer.setRate(rate);
+    if (rate != pacer.rate(write)) pacer.setRate(write, rate);
   }
 
   /** True once the target's rate-limit headers govern the pace. */
@@ -101,11 +123,17 @@ public final class AdaptiveFeedback implements AttemptListener {
   }
 
   /**
-   * The pace learned (from rate-limit headers, or from 429s), per second; NaN when nothing was learned (no
-   * learner, still ramping, or no 429 yet where none was expected).
+   * The pace learned (from rate-limit headers, or from 429s: the writes' when they were refused, else the reads'), per
+   * second; NaN when nothing was learned (no learner, still ramping, or no 429 yet where none was expected).
    */
   public double learnedRate() {
+    if (pacer == null) return Double.NaN;
     if (headersSeen) return pacer.rate();
-    return learner == null || learner.ramping() || Double.isInfinite(learner.rate()) ? Double.NaN : learner.rate();
+    double w = learned(writes);
+    return Double.isNaN(w) ? learned(reads) : w;
+  }
+
+  private static double learned(RateLearner l) {
+    return l.ramping() || Double.isInfinite(l.rate()) ? Double.NaN : l.rate();
   }
 }

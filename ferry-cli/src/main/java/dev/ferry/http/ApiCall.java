@@ -25,6 +25,16 @@ public record ApiCall(String method, String path, String jsonBody, String idempo
     this(method, path, jsonBody, idempotencyKey, callType, List.of());
   }
 
+  /** True for a method that changes state (rate limits count writes apart from reads: GET and HEAD). */
+  public static boolean writes(String method) {
+    return !"GET".equals(method) && !"HEAD".equals(method);
+  }
+
+  /** True when the call changes state ({@link #writes}). */
+  public boolean write() {
+    return writes(method);
+  }
+
   public static ApiCall get(String path, String callType) {
     return new ApiCall("GET", path, null, null, callType);
   }

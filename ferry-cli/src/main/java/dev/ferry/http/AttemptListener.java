@@ -51,7 +51,7 @@ public interface AttemptListener {
 
     /** True for methods that change state (counted apart from reads by rate limits). */
     public boolean write() {
-      return !"GET".equals(method) && !"HEAD".equals(method);
+      return ApiCall.writes(method);
     }
 
     /** True when it waited for the rate limiter (the pace was the bottleneck). */

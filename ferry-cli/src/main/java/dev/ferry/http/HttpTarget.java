@@ -159,7 +159,7 @@ public final class HttpTarget implements AutoCloseable {
     while (true) {
       long queued = ticker.read();
       // the one charge per attempt; a pool task's prepaid permit counts, with the wait it cost the task
-      long prepaidWait = RatePermits.charge(limiter, sleeper);
+      long prepaidWait = RatePermits.charge(limiter, sleeper, call.write());
       long sent = ticker.read();
       if (prepaidWait > 0) queued = sent - prepaidWait;
       if (sent - queued > 0) metrics.rateWaitNanos(name, sent - queued);

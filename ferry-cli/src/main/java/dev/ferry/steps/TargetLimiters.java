@@ -3,6 +3,7 @@ package dev.ferry.steps;
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLearner;
+import dev.ferry.core.limit.ReadWriteLimiter;
 import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.time.Sleeper;
@@ -35,7 +36,10 @@ final class TargetLimiters {
   static final String TOKENS = "tokens";
   private final String target;
   private final RateLimiter requests;
-  private final RateLimiter learned;
+  /** The pace learned from the answers (auto, or no stated requests limit), or null. */
+  private final ReadWriteLimiter learned;
+  /** {@code auto}: the learned pace ramps up from {@link RateLearner#withDefaults()}'s start; else unpaced until a 429. */
+  private final boolean auto;
   private final Map<String, List<WeightLimiter>> weights;
   /** {@link #listener(CallMetrics, ConcurrencyLimiter, boolean)} without a concurrency limit (fixed concurrency). */
   AttemptListener listener(CallMetrics metrics) {
@@ -58,7 +62,7 @@ final class TargetLimiters {
    */
   private volatile java.util.function.DoubleConsumer statedPace;
 
-  private TargetLimiters(String target, RateLimiter requests, RateLimiter learned,
+  private TargetLimiters(String target, RateLimiter requests, ReadWriteLimiter learned, boolean auto,
       Map<String, List<WeightLimiter>> weights, WeightPace learnedTokens, List<SharedRate> shared, Sleeper sleeper,
       double headroom, RateLimiter stated, double statedRate, Ticker ticker) {
     this.stated = stated;
@@ -69,6 +73,7 @@ final class TargetLimiters {
     this.learnedTokens = learnedTokens;
     this.requests = requests;
     this.learned = learned;
+    this.auto = auto;
     this.weights = weights;
     this.shared = shared;
     this.sleeper = sleeper;
@@ -82,9 +87,12 @@ final class TargetLimiters {
     List<RateLimiter> requestParts = new ArrayList<>();
     List<SharedRate> shared = new ArrayList<>();
     Map<String, List<WeightLimiter>> weights = new LinkedHashMap<>();
-    RateLimiter learned = null;
-    if (limits.auto()) {
-      learned = RateLimiter.unlimited(ticker);
+    // auto, and a target that states no requests limit (none, or tokens only), pace requests as the answers say:
+    // by rate-limit headers, else by what 429s show (auto ramps up to a limit; none sends unpaced until the first)
+    boolean statesRequests = limits.rules().stream().anyMatch(LimitRule::isRequests);
+    ReadWriteLimiter learned = null;
+    if (limits.auto() || !statesRequests) {
+      learned = new ReadWriteLimiter(ticker);
       requestParts.add(learned);
     }
     for (LimitRule r : limits.rules()) {
@@ -114,11 +122,11 @@ final class TargetLimiters {
       default -> new AllOfLimiter(requestParts);
     };
     // one stated requests limit: a 429 trims its pace, as import-users' given limit is trimmed
-    boolean oneStated = !limits.auto() && requestParts.size() == 1;
+    boolean oneStated = statesRequests && !limits.auto() && requestParts.size() == 1;
     double statedRate = oneStated ? shared.stream().filter(r -> r.limiter() == requests).mapToDouble(SharedRate::pace)
         .findFirst().orElse(0) : 0;
-    return new TargetLimiters(target, requests, learned, weights, learnedTokens, List.copyOf(shared), sleeper,
-        headroom, statedRate > 0 ? requests : null, statedRate, ticker);
+    return new TargetLimiters(target, requests, learned, limits.auto(), weights, learnedTokens, List.copyOf(shared),
+        sleeper, headroom, statedRate > 0 ? requests : null, statedRate, ticker);
   }
 
   /**
@@ -147,12 +155,15 @@ final class TargetLimiters {
   AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean batched) {
     // AdaptiveFeedback adds the attempt being reported to the count it reads: rows hold one permit each
     IntSupplier inFlight = batched && concurrency != null ? () -> concurrency.inflight() - 1 : metrics::inFlight;
-    AttemptListener learning = learned != null
+    AttemptListener learning = learned != null && auto
         ? KnownRateFeedback.both(
-            new AdaptiveFeedback(concurrency, learned, RateLearner.withDefaults(), new QuotaPace(headroom), inFlight),
+            new AdaptiveFeedback(concurrency, learned, RateLearner::withDefaults, new QuotaPace(headroom), inFlight),
             new UnseenLimitHint("target " + target, "limits: none (or --rate-limit none for a spec of one target)",
                 learned::rate))
-        : concurrency != null ? new AdaptiveFeedback(concurrency, requests, null, null, inFlight)
+        : learned != null
+        ? new AdaptiveFeedback(concurrency, learned, RateLearner::unlimitedUntilRefused, new QuotaPace(headroom),
+            inFlight)
+        : concurrency != null ? new AdaptiveFeedback(concurrency, inFlight)
         : AttemptListener.NONE;
     // A stated limit the target counts more strictly (429s anyway) trims the pace a little each time; a budget the
     // target refuses turns into even pacing at the first trim (as import-users' --rate-limit).

@@ -53,9 +53,11 @@ class AdaptiveConcurrencyStepsTest {
   @Test
   void aFixedConcurrencySpecFeedsNoLimit() throws Exception {
     try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build())) {
-      // Given: no limiter (fixed concurrency), a target without a learned pace
+      // Given: no limiter (fixed concurrency), a target whose limits are all stated (nothing to learn; two request
+      // limits, so no single one to trim)
       TargetConfig crm = new TargetConfig("crm", AT, sim.baseUrl(), Map.of("Authorization", "Bearer " + KEY),
-          TargetLimits.NONE, Duration.ofSeconds(5));
+          TargetLimits.of(java.util.List.of(new LimitRule("requests", 1_000, Duration.ofSeconds(1), false),
+              new LimitRule("requests", 50_000, Duration.ofMinutes(1), false))), Duration.ofSeconds(5));
       TargetLimiters limiters = TargetLimiters.of("crm", crm.limits(), 0.95, dev.ferry.core.time.Ticker.system(),
           dev.ferry.core.time.Sleeper.system());
       // When / Then: nothing listens to its attempts

@@ -41,11 +41,21 @@ public final class RatePermits {
    * @throws InterruptedException if interrupted while waiting
    */
   public static long charge(RateLimiter limiter, Sleeper sleeper) throws InterruptedException {
+    return charge(limiter, sleeper, true);
+  }
+
+  /**
+   * {@link #charge(RateLimiter, Sleeper)} for a read ({@code write} false) or a write, for limiters that pace them
+   * apart ({@link RateLimiter#acquire(Sleeper, boolean)}); a prepaid permit stands for either.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public static long charge(RateLimiter limiter, Sleeper sleeper, boolean write) throws InterruptedException {
     if (!CREDITS.isEmpty()) {
       long waited = takeCredit(limiter);
       if (waited >= 0) return waited;
     }
-    limiter.acquire(sleeper);
+    limiter.acquire(sleeper, write);
     return -1;
   }
 

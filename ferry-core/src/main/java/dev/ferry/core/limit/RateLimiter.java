@@ -62,6 +62,21 @@ public interface RateLimiter {
     }
   }
 
+  /**
+   * {@link #acquire(Sleeper)} for a read ({@code write} false: GET, HEAD) or a write: a limiter that paces them apart
+   * ({@link ReadWriteLimiter}) takes the kind's permit; any other takes its one permit.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  default void acquire(Sleeper sleeper, boolean write) throws InterruptedException {
+    acquire(sleeper);
+  }
+
+  /** {@link #reserveNanos()} for a read or a write (see {@link #acquire(Sleeper, boolean)}). */
+  default long reserveNanos(boolean write) {
+    return reserveNanos();
+  }
+
   /** How many pauses have begun so far (see {@link #acquire}); 0 for limiters that never pause. */
   default long pauses() {
     return 0;

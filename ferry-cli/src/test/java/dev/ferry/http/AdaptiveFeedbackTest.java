@@ -1,0 +1,95 @@
+package dev.ferry.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.limit.Quota;
+import dev.ferry.core.limit.QuotaPace;
+import dev.ferry.core.limit.RateLearner;
+import dev.ferry.core.limit.ReadWriteLimiter;
+import dev.ferry.testing.FakeTicker;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the learners of {@link AdaptiveFeedback} do with each attempt, in virtual time: reads and writes learned
+ * apart, each pacing its own kind; rate-limit headers pace the whole target and lift the kinds' paces.
+ */
+class AdaptiveFeedbackTest {
+  private static final long SECOND = 1_000_000_000L;
+  private final FakeTicker time = new FakeTicker();
+  private final ReadWriteLimiter pacer = new ReadWriteLimiter(time);
+
+  private AdaptiveFeedback unlimitedUntilRefused() {
+    return new AdaptiveFeedback(null, pacer, RateLearner::unlimitedUntilRefused, new QuotaPace(0.985), () -> 0);
+  }
+
+  /** {@code n} admitted attempts of a kind, one every {@code 1/perSecond} from now. */
+  private void admitted(AdaptiveFeedback f, String method, int n, double perSecond) {
+    for (int i = 0; i < n; i++) {
+      long now = time.read();
+      f.onAttempt(new AttemptListener.Attempt(method, now, now, now + 5_000_000L, 201, -1));
+      time.advance(java.time.Duration.ofNanos((long) (SECOND / perSecond)));
+    }
+  }
+
+  private void refused(AdaptiveFeedback f, String method) {
+    long now = time.read();
+    f.onAttempt(new AttemptListener.Attempt(method, now, now, now + 5_000_000L, 429, SECOND));
+  }
+
+  @Test
+  void aRefusedWritePacesTheWritesAndLeavesTheReadsAlone() {
+    AdaptiveFeedback f = unlimitedUntilRefused();
+    // Given reads and writes sent unpaced, 40 a second each
+    for (int s = 0; s < 4; s++) {
+      admitted(f, "GET", 20, 80);
+      admitted(f, "POST", 20, 80);
+    }
+    assertThat(pacer.rate()).isInfinite();
+    // When a write is refused
+    refused(f, "POST");
+    // Then the writes are paced, below what got through, and the reads are not
+    assertThat(pacer.rate(true)).isFinite().isLessThanOrEqualTo(40);
+    assertThat(pacer.rate(false)).isInfinite();
+    assertThat(f.learnedRate()).isEqualTo(pacer.rate(true));
+  }
+
+  @Test
+  void aRefusedReadPacesTheReads() {
+    AdaptiveFeedback f = unlimitedUntilRefused();
+    admitted(f, "GET", 100, 50);
+    admitted(f, "DELETE", 10, 50);
+    refused(f, "GET");
+    assertThat(pacer.rate(false)).isFinite();
+    assertThat(pacer.rate(true)).isInfinite();
+    assertThat(f.learnedRate()).isEqualTo(pacer.rate(false));
+  }
+
+  @Test
+  void autoRampsEachKindFromItsOwnStart() {
+    new AdaptiveFeedback(null, pacer, RateLearner::withDefaults, new QuotaPace(0.985), () -> 0);
+    assertThat(pacer.rate(false)).isEqualTo(RateLearner.withDefaults().rate());
+    assertThat(pacer.rate(true)).isEqualTo(RateLearner.withDefaults().rate());
+  }
+
+  @Test
+  void rateLimitHeadersPaceTheWholeTargetAndLiftTheLearnedPaces() {
+    AdaptiveFeedback f = unlimitedUntilRefused();
+    admitted(f, "POST", 50, 50);
+    refused(f, "POST");
+    assertThat(pacer.rate(true)).isFinite();
+    // When an answer states the target's quota: 100 left of 100, whole again in 10 s
+    long now = time.read();
+    f.onAttempt(new AttemptListener.Attempt("GET", now, now, now + 5_000_000L, 200, -1, ResponseClass.FINAL,
+        new Quota(100, 100, 10 * SECOND, -1), 0));
+    // Then the headers govern: the kinds are unpaced, the shared pace is the quota's
+    assertThat(f.fromHeaders()).isTrue();
+    assertThat(pacer.rate(true)).isInfinite();
+    assertThat(pacer.rate(false)).isInfinite();
+    assertThat(pacer.rate()).isFinite();
+    // and a later refusal without headers is not the learners' any more
+    double shared = pacer.rate();
+    refused(f, "POST");
+    assertThat(pacer.rate(true)).isInfinite();
+    assertThat(pacer.rate()).isEqualTo(shared);
+  }
+}

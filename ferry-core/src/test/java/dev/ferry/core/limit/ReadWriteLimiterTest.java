@@ -1,0 +1,61 @@
+package dev.ferry.core.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testing.FakeTicker;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Reads and writes paced apart under one shared pace, in virtual time. */
+class ReadWriteLimiterTest {
+  private static final long MS = 1_000_000L;
+  private final FakeTicker time = new FakeTicker();
+  private final ReadWriteLimiter limiter = new ReadWriteLimiter(time);
+
+  /** Virtual nanos {@code n} permits of a kind take, from now. */
+  private long timeFor(int n, boolean write) throws InterruptedException {
+    long start = time.read();
+    for (int i = 0; i < n; i++) limiter.acquire(time, write);
+    return time.read() - start;
+  }
+
+  @Test
+  void aPaceOnWritesHoldsBackWritesOnly() throws InterruptedException {
+    // Given writes paced at 10 per second
+    limiter.setRate(true, 10);
+    // Then 11 writes take a second, while 100 reads go at once
+    assertThat(timeFor(11, true)).isEqualTo(1_000 * MS);
+    assertThat(timeFor(100, false)).isZero();
+    assertThat(limiter.rate(true)).isEqualTo(10.0);
+    assertThat(limiter.rate(false)).isInfinite();
+    // and the limiter reports the lowest of its paces
+    assertThat(limiter.rate()).isEqualTo(10.0);
+  }
+
+  @Test
+  void theSharedPaceAndAPauseHoldBackBothKinds() throws InterruptedException {
+    // Given the shared pace set (as rate-limit headers state it) to 20 per second
+    limiter.setRate(20);
+    // Then reads and writes take turns in it: 21 permits, of either kind, take a second
+    long start = time.read();
+    for (int i = 0; i < 21; i++) limiter.acquire(time, i % 2 == 0);
+    assertThat(time.read() - start).isEqualTo(1_000 * MS);
+    // and a pause (a 429's Retry-After) holds back a read as well as a write
+    limiter.setRate(Double.POSITIVE_INFINITY);
+    long pausesBefore = limiter.pauses();
+    limiter.pauseFor(Duration.ofMillis(700));
+    assertThat(limiter.pauses()).isEqualTo(pausesBefore + 1);
+    assertThat(timeFor(1, false)).isEqualTo(700 * MS);
+    assertThat(timeFor(1, true)).isZero();
+  }
+
+  @Test
+  void aPermitWithoutAKindIsAWrite() throws InterruptedException {
+    limiter.setRate(false, 1);
+    limiter.setRate(true, 2);
+    // a pool task's prepaid permit, say: the writes' pace applies, the stricter guess
+    long start = time.read();
+    for (int i = 0; i < 3; i++) limiter.acquire(time);
+    assertThat(time.read() - start).isEqualTo(1_000 * MS);
+  }
+}
