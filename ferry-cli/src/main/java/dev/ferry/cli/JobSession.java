@@ -186,8 +186,10 @@ final class JobSession {
       if (auto || !rateLimit.isKnown()) {
         RateLearner learner = rateLimit.isKnown() ? null
             : rateLimit.isAuto() ? RateLearner.withDefaults() : RateLearner.unlimitedUntilRefused();
+        // distributed, the pace the target's headers state is this process's share of it (the share's count)
         feedback = new AdaptiveFeedback(rowLimiter, limiter, learner,
-            rateLimit.isKnown() ? null : new QuotaPace(HEADROOM), metrics::inFlight);
+            rateLimit.isKnown() ? null : new QuotaPace(HEADROOM), metrics::inFlight,
+            pace != null ? pace::processes : () -> 1);
       }
       AttemptListener hint = rateLimit.isAuto()
           ? new UnseenLimitHint(apiUri(settings.apiUrl()).getHost(), "--rate-limit none", limiter::rate)

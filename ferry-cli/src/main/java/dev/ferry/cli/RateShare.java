@@ -17,9 +17,20 @@ import org.slf4j.LoggerFactory;
  * already running has counted it by then; a process that dies is forgotten after {@code 5 × period}, and until
  * then the others keep their smaller shares (the safe side).
  *
+ * <p>A limit learned from the target's rate-limit headers is split by the same count: the headers state one quota
+ * for the whole job, and each process reads {@link #processes()} at every answer to pace its share of what is left
+ * ({@code QuotaPace}, the tokens' {@code TokenFeedback}). A job with no stated limit keeps a counting share only
+ * ({@link #counting}): the one heartbeat of the process.
+ *
  * <p>Concurrency: {@code pace} and {@code processes} are guarded by {@code this}; the heartbeat runs on its own
  * virtual thread and {@link #setPace} on the callers' threads, and both apply the product under the lock, so
- * the limiter always ends with the latest pace over the latest count.
+ * the limiter always ends with the latest pace over the latest count. Across processes, invariant: every sending
+ * process's count is at least the number of processes sending, so their shares sum to at most the whole (a joiner
+ * sends only after one period, when every process already running counted it; a leaver stops sending before it
+ * leaves the store, and the others take its share at their next beat). A learned pace reads the count at each
+ * answer, so it follows a change one answer after the beat that saw it (within a round trip and one interval of its
+ * pace); the quota a leaver left unspent in the window is spent by the others, since the headers' remaining is the
+ * job's.
  */
 final class RateShare implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RateShare.class);
@@ -29,6 +40,7 @@ final class RateShare implements AutoCloseable {
   private final JobStore store;
   private final String jobId;
   private final String processId;
+  /** the limiter paced at this process's share of {@code pace}; null for a share that only counts */
   private final RateLimiter limiter;
   private final Duration period;
   private final WallClock clock;
@@ -52,6 +64,15 @@ final class RateShare implements AutoCloseable {
     this.period = period;
     this.clock = clock;
     this.sleeper = sleeper;
+  }
+
+  /**
+   * A share that only counts the job's processes (for the paces learned from rate-limit headers, which read
+   * {@link #processes()}): no limiter is set.
+   */
+  static RateShare counting(JobStore store, String jobId, String processId, Duration period, WallClock clock,
+      Sleeper sleeper) {
+    return new RateShare(store, jobId, processId, null, 0, period, clock, sleeper);
   }
 
   /**
@@ -102,7 +123,7 @@ final class RateShare implements AutoCloseable {
 
   /** @GuardedBy("this") */
   private void apply() {
-    if (pace > 0 && !Double.isInfinite(pace)) limiter.setRate(pace / processes);
+    if (limiter != null && pace > 0 && !Double.isInfinite(pace)) limiter.setRate(pace / processes);
   }
 
   synchronized int processes() {

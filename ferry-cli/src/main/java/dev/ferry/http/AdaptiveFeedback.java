@@ -25,7 +25,8 @@ import java.util.function.IntSupplier;
  * A pace the learner proposes is applied to the shared {@link RateLimiter} at once. When the target sends
  * rate-limit headers, a {@link QuotaPace} reads the pace from them instead (and pauses every caller when the
  * budget is spent before the reset, and has the limiter keep the stated budget in any window of its clock); the 429
- * learner then stands by. A 403 with a spent quota is a 429.
+ * learner then stands by. A 403 with a spent quota is a 429. In a distributed job the processes read one quota, and
+ * each paces its share of it (the count of live processes, read at each answer).
  *
  * <p>Threadsafe: the limiter, the learner and the rate limiter are.
  */
@@ -35,6 +36,8 @@ public final class AdaptiveFeedback implements AttemptListener {
   private final RateLearner learner;
   private final QuotaPace quotas;
   private final IntSupplier requestsInFlight;
+  /** The live processes of the job that share the target's quota (1 unless distributed). */
+  private final IntSupplier processes;
   /** Set once an answer carried rate-limit headers: from then on they govern the pace, not the learner. */
   private volatile boolean headersSeen;
 
@@ -55,6 +58,17 @@ public final class AdaptiveFeedback implements AttemptListener {
    */
   public AdaptiveFeedback(ConcurrencyLimiter concurrency, RateLimiter pacer, RateLearner learner, QuotaPace quotas,
       IntSupplier requestsInFlight) {
+    this(concurrency, pacer, learner, quotas, requestsInFlight, () -> 1);
+  }
+
+  /**
+   * @param processes the live processes of a distributed job, this one included, read at each answer with headers:
+   *                  the pace they state is shared between them ({@link QuotaPace#onQuota(long, long,
+   *                  dev.ferry.core.limit.Quota, boolean, long, int)}); {@code () -> 1} for a process alone
+   */
+  public AdaptiveFeedback(ConcurrencyLimiter concurrency, RateLimiter pacer, RateLearner learner, QuotaPace quotas,
+      IntSupplier requestsInFlight, IntSupplier processes) {
+    this.processes = Objects.requireNonNull(processes, "processes cannot be null");
     this.concurrency = concurrency;
     this.requestsInFlight = Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null");
     this.pacer = Objects.requireNonNull(pacer, "pacer cannot be null");
@@ -74,7 +88,8 @@ public final class AdaptiveFeedback implements AttemptListener {
     }
     if (quotas != null && a.quota() != null) {
       headersSeen = true;
-      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter());
+      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter(),
+          Math.max(1, processes.getAsInt()));
       if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
       if (step.pauseNanos() > 0) pacer.pauseFor(Duration.ofNanos(step.pauseNanos()));
       if (step.budgetPermits() > 0) {
