@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * Splits a job's rate limit between the processes that run it (distributed mode), with no round trip per
  * request: each process writes a heartbeat to the store every {@code period} and learns from it how many
  * processes are alive; it then paces at the pace it would keep alone (the given limit, trimmed after 429s)
- * divided by that count. A process that joins waits one period before its first request, so every process
- * already running has counted it by then; a process that dies is forgotten after {@code 5 × period}, and until
+ * divided by that count. A process that joins waits one and a half periods before its first request, so every
+ * process already running has counted it by then (half a period to spare for a beat the host delayed); a process that dies is forgotten after {@code 5 × period}, and until
  * then the others keep their smaller shares (the safe side).
  *
  * <p>A limit learned from the target's rate-limit headers is split by the same count: the headers state one quota
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * virtual thread and {@link #setPace} on the callers' threads, and both apply the product under the lock, so
  * the limiter always ends with the latest pace over the latest count. Across processes, invariant: every sending
  * process's count is at least the number of processes sending, so their shares sum to at most the whole (a joiner
- * sends only after one period, when every process already running counted it; a leaver stops sending before it
+ * sends only after one and a half periods, when every process already running counted it; a leaver stops sending before it
  * leaves the store, and the others take its share at their next beat). A learned pace reads the count at each
  * answer, so it follows a change one answer after the beat that saw it (within a round trip and one interval of its
  * pace); the quota a leaver left unspent in the window is spent by the others, since the headers' remaining is the
@@ -76,13 +76,22 @@ final class RateShare implements AutoCloseable {
   }
 
   /**
-   * Writes the first heartbeat, waits one period when other processes run the job, then keeps beating on a
+   * Writes the first heartbeat, waits {@link #joinWait()} when other processes run the job, then keeps beating on a
    * virtual thread until {@link #close()}.
    */
   RateShare start() throws InterruptedException {
-    if (beat() > 1) sleeper.sleepNanos(period.toNanos());
+    if (beat() > 1) sleeper.sleepNanos(joinWait().toNanos());
     beats = Thread.ofVirtual().name("ferry-heartbeat").start(this::loop);
     return this;
+  }
+
+  /**
+   * How long a process that joins a running job waits before its first request: one period, in which every process
+   * already running beats and counts it, and half a period more for a beat its host delayed (a late count would let
+   * the joiner's share and the others' whole paces overlap).
+   */
+  Duration joinWait() {
+    return period.plus(period.dividedBy(2));
   }
 
   private void loop() {

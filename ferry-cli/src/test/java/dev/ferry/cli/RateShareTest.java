@@ -103,4 +103,9 @@ class RateShareTest {
     assertThat(counting.processes()).isEqualTo(1);
     assertThat(counting.peakProcesses()).isEqualTo(2);
   }
+
+  @Test
+  void aJoinerWaitsAPeriodAndAHalfSoTheOthersCountItFirstEvenWithALateBeat() {
+    assertThat(share("host-a:1", RateLimiter.smooth(50, time)).joinWait()).isEqualTo(Duration.ofSeconds(3));
+  }
 }
