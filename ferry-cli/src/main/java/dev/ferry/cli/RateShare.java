@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * request: each process writes a heartbeat to the store every {@code period} and learns from it how many
  * processes are alive; it then paces at the pace it would keep alone (the given limit, trimmed after 429s)
  * divided by that count. A process that joins waits one and a half periods before its first request, so every
- * process already running has counted it by then (half a period to spare for a beat the host delayed); a process that dies is forgotten after {@code 5 × period}, and until
- * then the others keep their smaller shares (the safe side).
+ * process already running has counted it by then (half a period to spare for a beat the host delayed); a process
+ * that dies is forgotten after {@code 5 × period}, and until then the others keep their smaller shares (the safe
+ * side).
  *
  * <p>A limit learned from the target's rate-limit headers is split by the same count: the headers state one quota
  * for the whole job, and each process reads {@link #processes()} at every answer to pace its share of what is left
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * virtual thread and {@link #setPace} on the callers' threads, and both apply the product under the lock, so
  * the limiter always ends with the latest pace over the latest count. Across processes, invariant: every sending
  * process's count is at least the number of processes sending, so their shares sum to at most the whole (a joiner
- * sends only after one and a half periods, when every process already running counted it; a leaver stops sending before it
- * leaves the store, and the others take its share at their next beat). A learned pace reads the count at each
+ * sends only after one and a half periods, when every process already running counted it; a leaver stops sending
+ * before it leaves the store, and the others take its share at their next beat). A learned pace reads the count at each
  * answer, so it follows a change one answer after the beat that saw it (within a round trip and one interval of its
  * pace); the quota a leaver left unspent in the window is spent by the others, since the headers' remaining is the
  * job's.
