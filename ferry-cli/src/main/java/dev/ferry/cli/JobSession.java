@@ -187,9 +187,10 @@ final class JobSession {
       // from its 429s: 'auto' ramps the pace from 50/s until the first (an unknown limit costs few 429s); 'none'
       // sends unpaced until a 429 says otherwise.
       if (!rateLimit.isKnown()) {
+        // distributed, the pace the target's headers state is this process's share of it (the share's count)
         feedback = new AdaptiveFeedback(rowLimiter, (ReadWriteLimiter) limiter,
             rateLimit.isAuto() ? RateLearner::withDefaults : RateLearner::unlimitedUntilRefused,
-            new QuotaPace(HEADROOM), metrics::inFlight);
+            new QuotaPace(HEADROOM), metrics::inFlight, pace != null ? pace::processes : () -> 1);
       } else if (rowLimiter != null) {
         feedback = new AdaptiveFeedback(rowLimiter, metrics::inFlight);
       }

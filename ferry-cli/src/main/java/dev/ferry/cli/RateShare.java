@@ -13,13 +13,25 @@ import org.slf4j.LoggerFactory;
  * Splits a job's rate limit between the processes that run it (distributed mode), with no round trip per
  * request: each process writes a heartbeat to the store every {@code period} and learns from it how many
  * processes are alive; it then paces at the pace it would keep alone (the given limit, trimmed after 429s)
- * divided by that count. A process that joins waits one period before its first request, so every process
- * already running has counted it by then; a process that dies is forgotten after {@code 5 × period}, and until
- * then the others keep their smaller shares (the safe side).
+ * divided by that count. A process that joins waits one and a half periods before its first request, so every
+ * process already running has counted it by then (half a period to spare for a beat the host delayed); a process
+ * that dies is forgotten after {@code 5 × period}, and until then the others keep their smaller shares (the safe
+ * side).
+ *
+ * <p>A limit learned from the target's rate-limit headers is split by the same count: the headers state one quota
+ * for the whole job, and each process reads {@link #processes()} at every answer to pace its share of what is left
+ * ({@code QuotaPace}, the tokens' {@code TokenFeedback}). A job with no stated limit keeps a counting share only
+ * ({@link #counting}): the one heartbeat of the process.
  *
  * <p>Concurrency: {@code pace} and {@code processes} are guarded by {@code this}; the heartbeat runs on its own
  * virtual thread and {@link #setPace} on the callers' threads, and both apply the product under the lock, so
- * the limiter always ends with the latest pace over the latest count.
+ * the limiter always ends with the latest pace over the latest count. Across processes, invariant: every sending
+ * process's count is at least the number of processes sending, so their shares sum to at most the whole (a joiner
+ * sends only after one and a half periods, when every process already running counted it; a leaver stops sending
+ * before it leaves the store, and the others take its share at their next beat). A learned pace reads the count at each
+ * answer, so it follows a change one answer after the beat that saw it (within a round trip and one interval of its
+ * pace); the quota a leaver left unspent in the window is spent by the others, since the headers' remaining is the
+ * job's.
  */
 final class RateShare implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RateShare.class);
@@ -29,6 +41,7 @@ final class RateShare implements AutoCloseable {
   private final JobStore store;
   private final String jobId;
   private final String processId;
+  /** the limiter paced at this process's share of {@code pace}; null for a share that only counts */
   private final RateLimiter limiter;
   private final Duration period;
   private final WallClock clock;
@@ -55,13 +68,31 @@ final class RateShare implements AutoCloseable {
   }
 
   /**
-   * Writes the first heartbeat, waits one period when other processes run the job, then keeps beating on a
+   * A share that only counts the job's processes (for the paces learned from rate-limit headers, which read
+   * {@link #processes()}): no limiter is set.
+   */
+  static RateShare counting(JobStore store, String jobId, String processId, Duration period, WallClock clock,
+      Sleeper sleeper) {
+    return new RateShare(store, jobId, processId, null, 0, period, clock, sleeper);
+  }
+
+  /**
+   * Writes the first heartbeat, waits {@link #joinWait()} when other processes run the job, then keeps beating on a
    * virtual thread until {@link #close()}.
    */
   RateShare start() throws InterruptedException {
-    if (beat() > 1) sleeper.sleepNanos(period.toNanos());
+    if (beat() > 1) sleeper.sleepNanos(joinWait().toNanos());
     beats = Thread.ofVirtual().name("ferry-heartbeat").start(this::loop);
     return this;
+  }
+
+  /**
+   * How long a process that joins a running job waits before its first request: one period, in which every process
+   * already running beats and counts it, and half a period more for a beat its host delayed (a late count would let
+   * the joiner's share and the others' whole paces overlap).
+   */
+  Duration joinWait() {
+    return period.plus(period.dividedBy(2));
   }
 
   private void loop() {
@@ -102,7 +133,7 @@ final class RateShare implements AutoCloseable {
 
   /** @GuardedBy("this") */
   private void apply() {
-    if (pace > 0 && !Double.isInfinite(pace)) limiter.setRate(pace / processes);
+    if (limiter != null && pace > 0 && !Double.isInfinite(pace)) limiter.setRate(pace / processes);
   }
 
   synchronized int processes() {

@@ -129,6 +129,13 @@ final class SpecSession {
             shares.add(share);
             run.steps().paceBy(rate, share::setPace); // a 429's trim of a stated limit: the job's pace, then shared
           }
+          // A pace learned from a target's headers is shared by the same count: a stated limit's share's, else one
+          // that only counts (one heartbeat either way).
+          if (shares.isEmpty() && run.steps().learnsLimits()) {
+            shares.add(RateShare.counting(store, job.id(), processId, RateShare.PERIOD, WallClock.system(),
+                dev.ferry.core.time.Sleeper.system()).start());
+          }
+          if (!shares.isEmpty()) run.steps().shareLearnedBy(shares.get(0)::processes);
         }
         String only = spec.onlyTarget();
         RunOptions runOpts = options;

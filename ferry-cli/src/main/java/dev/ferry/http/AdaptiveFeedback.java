@@ -29,6 +29,8 @@ import java.util.function.Supplier;
  * When the target sends rate-limit headers, a {@link QuotaPace} reads the pace from them instead, for the whole target
  * (and pauses every caller when the budget is spent before the reset, and has the limiter keep the stated budget in
  * any window of its clock); the learners then stand by and their paces are lifted. A 403 with a spent quota is a 429.
+ * In a distributed job the processes read one quota, and each paces its share of it (the count of live processes,
+ * read at each answer).
  *
  * <p>Threadsafe: the limiters and the learners are; {@code headersSeen} only ever turns true.
  */
@@ -40,6 +42,8 @@ public final class AdaptiveFeedback implements AttemptListener {
   private final RateLearner writes;
   private final QuotaPace quotas;
   private final IntSupplier requestsInFlight;
+  /** The live processes of the job that share the target's quota (1 unless distributed). */
+  private final IntSupplier processes;
   /** Set once an answer carried rate-limit headers: from then on they govern the pace, not the learners. */
   private volatile boolean headersSeen;
 
@@ -50,7 +54,7 @@ public final class AdaptiveFeedback implements AttemptListener {
    * @param requestsInFlight requests sent and not yet answered (not counting the one being reported)
    */
   public AdaptiveFeedback(ConcurrencyLimiter concurrency, IntSupplier requestsInFlight) {
-    this(Objects.requireNonNull(concurrency, "concurrency cannot be null"), null, null, null, requestsInFlight);
+    this(Objects.requireNonNull(concurrency, "concurrency cannot be null"), null, null, null, requestsInFlight, () -> 1);
   }
 
   /**
@@ -61,9 +65,13 @@ public final class AdaptiveFeedback implements AttemptListener {
    * @param learners         makes a learner (one for reads, one for writes), e.g. {@link RateLearner#withDefaults}
    * @param quotas           reads the pace from the target's rate-limit headers when it sends them
    * @param requestsInFlight requests sent and not yet answered (not counting the one being reported)
+   * @param processes        the live processes of a distributed job, this one included, read at each answer with
+   *                         headers: the pace they state is shared between them ({@link QuotaPace#onQuota(long, long,
+   *                         dev.ferry.core.limit.Quota, boolean, long, int)}); {@code () -> 1} for a process alone
    */
   public AdaptiveFeedback(ConcurrencyLimiter concurrency, ReadWriteLimiter pacer, Supplier<RateLearner> learners,
-      QuotaPace quotas, IntSupplier requestsInFlight) {
+      QuotaPace quotas, IntSupplier requestsInFlight, IntSupplier processes) {
+    this.processes = Objects.requireNonNull(processes, "processes cannot be null");
     this.concurrency = concurrency;
     this.requestsInFlight = Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null");
     this.pacer = pacer;
@@ -94,7 +102,8 @@ public final class AdaptiveFeedback implements AttemptListener {
         pacer.setRate(false, Double.POSITIVE_INFINITY);
         pacer.setRate(true, Double.POSITIVE_INFINITY);
       }
-      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter());
+      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter(),
+          Math.max(1, processes.getAsInt()));
       if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
       if (step.pauseNanos() > 0) pacer.pauseFor(Duration.ofNanos(step.pauseNanos()));
       if (step.budgetPermits() > 0) {

@@ -182,6 +182,20 @@ public final class JobSteps implements AutoCloseable {
     if (t != null) t.paceBy(rate.limiter(), pace);
   }
 
+  /**
+   * A distributed run: every target's paces learned from its rate-limit headers (requests and tokens) are this
+   * process's share, {@code processes} being the job's live processes (read at each answer). Call before the rows
+   * start.
+   */
+  public void shareLearnedBy(java.util.function.IntSupplier processes) {
+    targets.values().forEach(t -> t.shareLearnedBy(processes));
+  }
+
+  /** Whether a target learns its pace from its answers ({@code limits: auto}). */
+  public boolean learnsLimits() {
+    return targets.values().stream().anyMatch(StepTarget::learnsLimits);
+  }
+
   /** The request limiter of a target (for a single-target spec's {@code --rate-limit}), or null when unknown. */
   public RateLimiter requestLimiter(String target) {
     StepTarget t = targets.get(target);

@@ -133,6 +133,14 @@ final class StepTarget implements AutoCloseable {
     limiters.paceBy(limiter, pace);
   }
 
+  void shareLearnedBy(java.util.function.IntSupplier processes) {
+    limiters.shareLearnedBy(processes);
+  }
+
+  boolean learnsLimits() {
+    return limiters.learns();
+  }
+
   @Override
   public void close() {
     if (connections == null) return;

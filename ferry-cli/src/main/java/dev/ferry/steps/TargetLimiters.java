@@ -30,7 +30,8 @@ import java.util.function.IntSupplier;
  * {@code RateLimit}) or, without headers, the rate a {@link RateLearner} learns from 429s and Retry-After. Without a
  * stated {@code tokens} limit, {@code auto} also adds a {@link WeightPace} for tokens, paced at the tokens per minute
  * OpenAI's {@code x-ratelimit-*-tokens} headers state ({@link TokenFeedback}, which also pauses the target after a
- * 429 for tokens, stated limits or learned).
+ * 429 for tokens, stated limits or learned). In a distributed run both learned paces are this process's share of what
+ * the headers state ({@link #shareLearnedBy}).
  */
 final class TargetLimiters {
   static final String TOKENS = "tokens";
@@ -61,6 +62,11 @@ final class TargetLimiters {
    * written once before the rows start, read by the attempts' threads.
    */
   private volatile java.util.function.DoubleConsumer statedPace;
+  /**
+   * The live processes of the job, which share the paces learned from the headers ({@link #shareLearnedBy}); 1 unless
+   * distributed. Written once before the rows start, read by the attempts' threads.
+   */
+  private volatile IntSupplier processes = () -> 1;
 
   private TargetLimiters(String target, RateLimiter requests, ReadWriteLimiter learned, boolean auto,
       Map<String, List<WeightLimiter>> weights, WeightPace learnedTokens, List<SharedRate> shared, Sleeper sleeper,
@@ -137,6 +143,20 @@ final class TargetLimiters {
     if (stated != null && stated == limiter) statedPace = pace;
   }
 
+  /**
+   * A distributed run: the paces learned from the target's headers (requests and tokens) are this process's share,
+   * {@code processes} being the job's live processes (cli's RateShare count, read at each answer). Before the rows
+   * start.
+   */
+  void shareLearnedBy(IntSupplier processes) {
+    this.processes = java.util.Objects.requireNonNull(processes, "processes cannot be null");
+  }
+
+  /** Whether a pace is learned from the target's answers ({@code auto}, or no stated requests limit). */
+  boolean learns() {
+    return learned != null;
+  }
+
   /** The limiter every HTTP attempt to the target passes (HttpTarget's). */
   RateLimiter requests() {
     return requests;
@@ -155,14 +175,16 @@ final class TargetLimiters {
   AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean batched) {
     // AdaptiveFeedback adds the attempt being reported to the count it reads: rows hold one permit each
     IntSupplier inFlight = batched && concurrency != null ? () -> concurrency.inflight() - 1 : metrics::inFlight;
+    IntSupplier sharedBy = () -> processes.getAsInt(); // set after the listener is built (shareLearnedBy)
     AttemptListener learning = learned != null && auto
         ? KnownRateFeedback.both(
-            new AdaptiveFeedback(concurrency, learned, RateLearner::withDefaults, new QuotaPace(headroom), inFlight),
+            new AdaptiveFeedback(concurrency, learned, RateLearner::withDefaults, new QuotaPace(headroom), inFlight,
+                sharedBy),
             new UnseenLimitHint("target " + target, "limits: none (or --rate-limit none for a spec of one target)",
                 learned::rate))
         : learned != null
         ? new AdaptiveFeedback(concurrency, learned, RateLearner::unlimitedUntilRefused, new QuotaPace(headroom),
-            inFlight)
+            inFlight, sharedBy)
         : concurrency != null ? new AdaptiveFeedback(concurrency, inFlight)
         : AttemptListener.NONE;
     // A stated limit the target counts more strictly (429s anyway) trims the pace a little each time; a budget the
@@ -172,7 +194,7 @@ final class TargetLimiters {
             pace -> statedPace.accept(pace)));
     List<WeightLimiter> tokens = weights.get(TOKENS);
     if (tokens == null) return paces;
-    TokenFeedback fromTokens = new TokenFeedback(learnedTokens, tokens, requests, headroom);
+    TokenFeedback fromTokens = new TokenFeedback(learnedTokens, tokens, requests, headroom, sharedBy);
     return paces == AttemptListener.NONE ? fromTokens : a -> {
       paces.onAttempt(a);
       fromTokens.onAttempt(a);

@@ -8,6 +8,7 @@ import dev.ferry.http.ResponseClass;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
  * What a target's token headers (OpenAI's {@code x-ratelimit-limit-tokens}, {@code -remaining-tokens},
@@ -15,7 +16,8 @@ import java.util.Optional;
  * <ul>
  *   <li>the <b>pace</b>, when the spec states no tokens limit ({@code limits: auto}): the stated tokens per minute
  *       at the headroom, set on the learned {@link WeightPace} from the first answer on (and again whenever the
- *       limit changes); an answer without them leaves it unlimited; a stated limit is honoured as written;</li>
+ *       limit or the count of the job's processes changes: each of a distributed job's processes paces its share);
+ *       an answer without them leaves it unlimited; a stated limit is honoured as written;</li>
  *   <li>a <b>429 for tokens</b> (the answer has tokens headers, and its requests are not the spent quota, or the
  *       tokens left are fewer than the call carried) pauses every token limiter and the request limiter of the
  *       target until {@code reset-tokens}, the time the target's token window comes back, rather than a back-off
@@ -33,6 +35,7 @@ final class TokenFeedback implements AttemptListener {
   private final List<WeightLimiter> tokens;
   private final RateLimiter requests;
   private final double headroom;
+  private final IntSupplier processes;
 
   /**
    * @param learned  the pace to set from the headers, or null when the spec states the tokens limit
@@ -41,6 +44,16 @@ final class TokenFeedback implements AttemptListener {
    * @param headroom share of the stated rate to pace at
    */
   TokenFeedback(WeightPace learned, List<WeightLimiter> tokens, RateLimiter requests, double headroom) {
+    this(learned, tokens, requests, headroom, () -> 1);
+  }
+
+  /**
+   * @param processes the live processes of a distributed job that share the stated tokens limit, read at each answer
+   *                  ({@code () -> 1} for a process alone)
+   */
+  TokenFeedback(WeightPace learned, List<WeightLimiter> tokens, RateLimiter requests, double headroom,
+      IntSupplier processes) {
+    this.processes = processes;
     this.learned = learned;
     this.tokens = List.copyOf(tokens);
     this.requests = requests;
@@ -65,7 +78,7 @@ final class TokenFeedback implements AttemptListener {
     }
     Quota t = read.get();
     if (learned != null && t.limit() > 0) {
-      double pace = t.limit() * 1e9 / t.windowNanos() * headroom;
+      double pace = t.limit() * 1e9 / t.windowNanos() * headroom / Math.max(1, processes.getAsInt());
       if (pace != learned.rate()) learned.setRate(pace);
     }
     if (a.outcome() == ResponseClass.THROTTLED && t.resetNanos() > 0 && forTokens(a.quota(), t)) {

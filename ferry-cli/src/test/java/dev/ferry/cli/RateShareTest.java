@@ -85,4 +85,27 @@ class RateShareTest {
     assertThat(alone.beat()).isEqualTo(1);
     for (int i = 0; i < 500; i++) assertThat(budget.reserveNanos()).isZero();
   }
+  @Test
+  void aCountingShareKeepsTheCountTheLearnedPacesReadAndSetsNoLimiter() {
+    // Given a job with no stated limit: one process counts, the other splits a stated pace
+    RateShare counting = RateShare.counting(store, "j", "host-a:1", Duration.ofSeconds(2), time, time);
+    RateLimiter b = RateLimiter.smooth(50, time);
+    RateShare other = share("host-b:2", b);
+    assertThat(counting.beat()).isEqualTo(1);
+    assertThat(other.beat()).isEqualTo(2);
+    // When the counting share beats, it sees both (a pace learned from headers then takes half)
+    assertThat(counting.beat()).isEqualTo(2);
+    assertThat(counting.processes()).isEqualTo(2);
+    counting.setPace(80); // nothing to set: no limiter
+    // When the other leaves, the count is 1 at the next beat
+    other.close();
+    assertThat(counting.beat()).isEqualTo(1);
+    assertThat(counting.processes()).isEqualTo(1);
+    assertThat(counting.peakProcesses()).isEqualTo(2);
+  }
+
+  @Test
+  void aJoinerWaitsAPeriodAndAHalfSoTheOthersCountItFirstEvenWithALateBeat() {
+    assertThat(share("host-a:1", RateLimiter.smooth(50, time)).joinWait()).isEqualTo(Duration.ofSeconds(3));
+  }
 }

@@ -19,7 +19,7 @@ class AdaptiveFeedbackTest {
   private final ReadWriteLimiter pacer = new ReadWriteLimiter(time);
 
   private AdaptiveFeedback unlimitedUntilRefused() {
-    return new AdaptiveFeedback(null, pacer, RateLearner::unlimitedUntilRefused, new QuotaPace(0.985), () -> 0);
+    return new AdaptiveFeedback(null, pacer, RateLearner::unlimitedUntilRefused, new QuotaPace(0.985), () -> 0, () -> 1);
   }
 
   /** {@code n} admitted attempts of a kind, one every {@code 1/perSecond} from now. */
@@ -66,7 +66,7 @@ class AdaptiveFeedbackTest {
 
   @Test
   void autoRampsEachKindFromItsOwnStart() {
-    new AdaptiveFeedback(null, pacer, RateLearner::withDefaults, new QuotaPace(0.985), () -> 0);
+    new AdaptiveFeedback(null, pacer, RateLearner::withDefaults, new QuotaPace(0.985), () -> 0, () -> 1);
     assertThat(pacer.rate(false)).isEqualTo(RateLearner.withDefaults().rate());
     assertThat(pacer.rate(true)).isEqualTo(RateLearner.withDefaults().rate());
   }

@@ -67,6 +67,26 @@ class TokenLimitsTest {
   }
 
   @Test
+  void inADistributedJobEachProcessPacesItsShareOfTheLearnedRequestsAndTokens() {
+    // Given an auto target in one of the two processes of a distributed job (the share's count, read at each answer)
+    int[] processes = {2};
+    TargetLimiters l = TargetLimiters.of("embeddings", TargetLimits.AUTO, 0.95, time, time);
+    AttemptListener listener = l.listener(new CallMetrics(time));
+    l.shareLearnedBy(() -> processes[0]);
+    // When an answer states 3,000 requests per second and 60,000 tokens per minute for the whole job
+    listener.onAttempt(answer(200, openAi(3000, 2999, "20ms", 60_000, 59_000, "1s"), 2999));
+    // Then this process paces half of each: 475 tokens/s, and half of 3,000/s at the ring's headroom
+    assertThat(l.learnedTokens().rate()).isEqualTo(475.0);
+    double alone = 3000 * (1 - 0.05 / 3);
+    assertThat(l.requests().rate()).isCloseTo(alone / 2, org.assertj.core.data.Offset.offset(1e-6));
+    // When the other process left, the next answer gives it the whole
+    processes[0] = 1;
+    listener.onAttempt(answer(200, openAi(3000, 2990, "20ms", 60_000, 58_000, "1s"), 2990));
+    assertThat(l.learnedTokens().rate()).isEqualTo(950.0);
+    assertThat(l.requests().rate()).isCloseTo(alone, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  @Test
   void untilTheFirstAnswerOneCallProbesAndAnAnswerWithoutTokenHeadersLeavesTokensUnlimited()
       throws InterruptedException {
     TargetLimiters l = TargetLimiters.of("embeddings", TargetLimits.AUTO, 0.95, time, time);

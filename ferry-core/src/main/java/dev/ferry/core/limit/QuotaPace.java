@@ -27,6 +27,11 @@ package dev.ferry.core.limit;
  * of 30 ms against 120 per 2 s was a 429). With that ring the pace keeps a third of the headroom (99.5 % for 98.5 %),
  * for what neither the round trips nor the limiter's late wake-ups show.
  *
+ * <p><b>Share.</b> The processes of a distributed job read one quota: each answer's {@code remaining} is what all of
+ * them have left. A process that knows it is one of {@code processes} paces its share of it: the rate, the ring's
+ * budget and the remaining budget are divided by that count (its own requests sent after the answered one are then
+ * taken from its share), so that together they spend the quota once, not once each.
+ *
  * <p>Reads and writes are kept apart (APIs count them apart); the pace is the lower of the two known rates.
  * Answers older than the freshest one seen say nothing about the remaining budget (the server answered
  * requests sent later already), but still show the limit and window.
@@ -74,7 +79,21 @@ public final class QuotaPace {
    * @param sentAfter requests sent after this one before its answer came (the answer cannot count them)
    * @return the pace (NaN while nothing is known) and a pause the caller should apply to every request
    */
-  public synchronized Step onQuota(long sentNanos, long answeredNanos, Quota quota, boolean write, long sentAfter) {
+  public Step onQuota(long sentNanos, long answeredNanos, Quota quota, boolean write, long sentAfter) {
+    return onQuota(sentNanos, answeredNanos, quota, write, sentAfter, 1);
+  }
+
+  /**
+   * As {@link #onQuota(long, long, Quota, boolean, long)} for one of {@code processes} that share the quota (a
+   * distributed job): the pace, the ring's budget and the budget left are this process's share of the quota's.
+   *
+   * @param processes the live processes of the job, this one included (at least 1)
+   * @throws IllegalArgumentException when {@code processes} is below 1
+   */
+  public synchronized Step onQuota(long sentNanos, long answeredNanos, Quota quota, boolean write, long sentAfter,
+      int processes) {
+    if (processes < 1) throw new IllegalArgumentException("processes must be >= 1");
+    double share = 1.0 / processes;
     Kind k = kinds[write ? 1 : 0];
     if (quota.limit() > 0) k.limit = Math.max(k.limit, quota.limit());
     k.limit = Math.max(k.limit, quota.remaining() + 1);
@@ -106,14 +125,16 @@ public final class QuotaPace {
       // long enough for whole-second resets to tell: a fixed window.
       k.fixed = answeredNanos - k.resetSeenSince > 2 * SECOND && k.windowNanos >= 3 * SECOND
           && quota.resetNanos() > 0;
-      long left = quota.remaining() - Math.max(0, sentAfter);
+      // this process's share of what the job has left, less its own requests the answer did not count yet
+      double left = quota.remaining() * share - Math.max(0, sentAfter);
       k.budgetPace = Double.POSITIVE_INFINITY;
       if (k.fixed && left <= 0) {
         pause = quota.resetNanos();
       } else if (quota.remaining() == 0 && k.rate() > 0 && k.windowNanos >= 2 * SECOND) {
         // Spent as the server counted this one: arrivals bunched (a stall of either host). Hold every caller for
-        // one slot of the rate. Not in windows under 2 s, where the last slot of a window is spent every window
-        // at this pace and holding the queued callers would cost more than the rare 429 it avoids.
+        // one slot of the rate (the job's, not this process's share: the server frees a slot that often, whichever
+        // process takes it). Not in windows under 2 s, where the last slot of a window is spent every window at
+        // this pace and holding the queued callers would cost more than the rare 429 it avoids.
         pause = Math.min(quota.resetNanos(), (long) (1e9 / k.rate()));
       } else if (k.fixed) {
         k.budgetPace = left * 1e9 / quota.resetNanos();
@@ -122,7 +143,7 @@ public final class QuotaPace {
     double pace = Double.NaN;
     Kind governing = null;
     for (Kind kind : kinds) {
-      double r = kind.rate();
+      double r = kind.rate() * share;
       if (r > 0) {
         // At a fixed window the budget governs: what is left, spread to the reset, which is never early (a reset in
         // whole seconds is rounded up), so it needs no headroom and spends what an earlier stretch left unused.
@@ -136,7 +157,8 @@ public final class QuotaPace {
       }
     }
     if (governing == null || !governing.ring()) return new Step(pace, pause);
-    return new Step(pace, pause, (int) governing.limit, governing.windowNanos, excess);
+    int budget = (int) Math.max(1, Math.floor(governing.limit * share));
+    return new Step(pace, pause, budget, governing.windowNanos, excess);
   }
 
   /** The stated long-run rate of writes (of reads when no write was answered); NaN when none is known. */

@@ -122,4 +122,56 @@ class QuotaPaceTest {
     // Then no ring is asked for: what is left until the reset paces it
     assertThat(step.budgetPermits()).isZero();
   }
+  @Test
+  void oneOfTwoProcessesPacesHalfTheStatedRateAndKeepsHalfTheBudgetInItsRing() {
+    // Given the IETF policy 300 per 1 s, read by one of the two processes of a distributed job
+    QuotaPace p = new QuotaPace(0.985);
+    // When the first answer comes
+    QuotaPace.Step step = p.onQuota(T0, T0 + 50 * MS, new Quota(300, 299, S, S), true, 3, 2);
+    // Then it paces half of what a process alone would (149.25/s), with half the budget in any second
+    assertThat(step.pace()).isEqualTo(149.25, offset(1e-9));
+    assertThat(step.budgetPermits()).isEqualTo(150);
+    assertThat(step.budgetWindowNanos()).isEqualTo(S);
+    // and the rate the target states is still the job's
+    assertThat(p.statedRate()).isEqualTo(300.0, offset(1e-9));
+  }
+
+  @Test
+  void atAFixedWindowEachProcessSpendsItsShareOfWhatTheJobHasLeft() {
+    // Given a fixed window of 100 per 10 s, confirmed, read by one of two processes
+    QuotaPace p = new QuotaPace(0.985);
+    p.onQuota(T0, T0 + 10 * MS, new Quota(100, 99, 10 * S, -1), true, 0, 2);
+    p.onQuota(T0 + 2500 * MS, T0 + 2510 * MS, new Quota(100, 90, 7500 * MS, -1), true, 0, 2);
+    // When 4 s in the job has 60 left for the 6 s to the reset, and this process sent 2 the answer did not count
+    QuotaPace.Step step = p.onQuota(T0 + 4 * S, T0 + 4010 * MS, new Quota(100, 60, 6 * S, -1), true, 2, 2);
+    // Then it spends its share, 30 less its own 2, by the reset: 28 / 6 s (the other process spends the rest)
+    assertThat(step.pace()).isEqualTo(28.0 / 6, offset(1e-9));
+    // and at most twice its share of the rate when more is left than that could spend
+    QuotaPace.Step more = p.onQuota(T0 + 5 * S, T0 + 5010 * MS, new Quota(100, 100, 5 * S, -1), true, 0, 2);
+    assertThat(more.pace()).isEqualTo(10.0, offset(1e-9));
+    // When its share is spent (7 left for two, 4 of its own in flight), it holds every caller until the reset
+    QuotaPace.Step spent = p.onQuota(T0 + 6 * S, T0 + 6010 * MS, new Quota(100, 7, 4 * S, -1), true, 4, 2);
+    assertThat(spent.pauseNanos()).isEqualTo(4 * S);
+  }
+
+  @Test
+  void aProcessLeftAloneTakesTheWholeQuotaAtItsNextAnswer() {
+    // Given a process that paced its half of 120 per 2 s while another ran the job too
+    QuotaPace p = new QuotaPace(0.985);
+    QuotaPace.Step shared = p.onQuota(T0, T0 + 20 * MS, new Quota(120, 100, 2 * S, 2 * S), true, 0, 2);
+    assertThat(shared.pace()).isEqualTo(60 * 0.995 / 2, offset(1e-9));
+    assertThat(shared.budgetPermits()).isEqualTo(60);
+    // When the other left (the count is 1 at the next answer)
+    QuotaPace.Step alone = p.onQuota(T0 + 100 * MS, T0 + 120 * MS, new Quota(120, 90, 2 * S, 2 * S), true, 0, 1);
+    // Then it paces the whole of it again: what the other left unspent in the window is not lost
+    assertThat(alone.pace()).isEqualTo(60 * 0.995, offset(1e-9));
+    assertThat(alone.budgetPermits()).isEqualTo(120);
+  }
+
+  @Test
+  void aShareNeedsAProcess() {
+    QuotaPace p = new QuotaPace(0.985);
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+        .isThrownBy(() -> p.onQuota(T0, T0 + MS, new Quota(10, 9, S, S), true, 0, 0));
+  }
 }
