@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,13 +71,22 @@ final class ErrorsFile {
       throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
+    // A temporary file of this writer's own (owner-only, as createTempFile makes it): the processes of a distributed
+    // job that share a directory may write the file at the same moment; each renames its whole file into place.
+    Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
+    boolean moved = false;
     try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(tmp);
+      long rows = writeRows(store, job, secretColumns, tmp, given);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      moved = true;
+      return rows;
+    } finally {
+      if (!moved) Files.deleteIfExists(tmp);
     }
+  }
+
+  private static long writeRows(JobStore store, JobRecord job, Set<String> secretColumns, Path tmp, Input given)
+      throws IOException {
     InputRows input = InputRows.open(store, job, given);
     long[] rows = {0};
     try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8); input) {
@@ -99,7 +107,6 @@ final class ErrorsFile {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return rows[0];
   }
 
