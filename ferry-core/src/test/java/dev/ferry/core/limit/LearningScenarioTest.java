@@ -35,8 +35,8 @@ class LearningScenarioTest {
    * does not reach it yet the floor says what it does (docs/ARCHITECTURE.md, "Learning the limit"). The sliding
    * 500 per 10 s refuses 1.3 %: all but one or two of its 429s are the ramp's discovery, the requests in flight when
    * the first window's quota runs out ({@link #againstWorkOSsWindowTheRefusalsAreTheRampsDiscovery}); under 1 % takes a
-   * slower ramp, which costs the fill of every other target at that latency (docs/ARCHITECTURE.md, "Why no default
-   * meets both").
+   * slower ramp, which costs the fill of every other target at that latency (docs/ARCHITECTURE.md, "What a window of
+   * 10 s costs").
    */
   static Stream<Arguments> targets() {
     return Stream.of(
