@@ -18,7 +18,11 @@ import java.util.Arrays;
  * <p>At least two refusals in different windows are needed: one alone fits any phase (with a count from nothing to
  * all that was admitted over a window before it). The search tries a window start at each admission in the window
  * before each refusal (where the counts change; every few beyond a thousand), each checked against every window from
- * the first refused one to the last in O(log history): a few milliseconds, on a refusal only.
+ * the earliest admission kept to the last refused one in O(log history) each: a few milliseconds, on a refusal only.
+ * The windows before the first refusal count too: a sliding log of 10 s that ran out late in a ramp answers a Retry-After
+ * of a second or two, and fitted with windows that short, the windows it refused just after each pause (it still held
+ * the ramp's admissions) once agreed on a count a tenth of its limit, which only the ramp's windows, admitting far more
+ * unrefused, rule out.
  *
  * <p>Pure logic on the send times the caller passes in; not threadsafe (the {@link RateLearner} holding it guards it).
  */
@@ -151,8 +155,10 @@ final class FixedWindowFit {
       if (after > tolerance(before)) return NO_FIT;
     }
     if (least == 0 || firstStart == lastStart || most - least > tolerance(least)) return NO_FIT;
-    // Windows between the first and the last refused one that refused nothing admitted at most as much.
-    for (long start = firstStart + windowNanos; start < lastStart; start += windowNanos) {
+    // Every window that refused nothing admitted at most as much, the ones before the first refusal included (a window
+    // admitted its quota at most, whatever came before): from the earliest admission kept to the last refused window.
+    long earliest = admitted[lo] - Math.floorMod(admitted[lo] - phase, windowNanos);
+    for (long start = earliest; start < lastStart; start += windowNanos) {
       if (ceiling(start + windowNanos) - ceiling(start) > least + tolerance(least) && !refusedIn(start, windowNanos)) {
         return NO_FIT;
       }

@@ -33,7 +33,9 @@ package dev.ferry.core.limit;
  * rounded up from somewhere in the second below, and against a 1 s window that second is most of the wait (read as it
  * is, the first estimate of a 1 s window was 45–70 % of its limit). Reads and writes are counted apart (APIs limit them
  * apart, WorkOS 1,000 and 500 per 10 s): a refused write is estimated from the admitted writes only. Without
- * Retry-After the pace halves instead.
+ * Retry-After the pace halves instead. A longer whole-second Retry-After is taken as it is, but every refusal of the
+ * refused stretch (the requests sent in the round trip before the first 429 came back) was rounded up at another
+ * instant: one sent after the rounding stepped down a second gives the higher estimate, and the pace rises to it.
  *
  * <p><b>Probing.</b> The limit can be higher than the estimate (Retry-After is rounded up to whole seconds, another
  * client stopped). A pace that ran for a probe interval without a 429 is <em>safe</em>, and while requests wait for the
@@ -168,6 +170,13 @@ public final class RateLearner {
   private long pauseEndNanos = Long.MIN_VALUE;
   /** @GuardedBy("this") the pace the last fit of fixed windows gave; 0 = none */
   private double fittedPace;
+  /**
+   * @GuardedBy("this") the pace the last counted refusal set from its estimate, against a long window (a whole-second
+   * Retry-After over 2 s); 0 = none. A later refusal of the same refused stretch may raise it (tightenByLaterRefusal).
+   */
+  private double estimatedPace;
+  /** @GuardedBy("this") reads or writes: whose estimate estimatedPace is */
+  private int estimatedKind;
   /** @GuardedBy("this") reads' and writes' admissions and refusals, fitted to fixed windows against a short window */
   private final FixedWindowFit[] fits = {new FixedWindowFit(), new FixedWindowFit()};
 
@@ -324,10 +333,13 @@ public final class RateLearner {
   public synchronized double onThrottled(long sentNanos, long nowNanos, long retryAfterNanos, boolean write) {
     // Sent before the last change, or during the pause its refusal asked for (a caller that held a permit from before
     // the pause, or passed the pacer between the answer and the pause): already accounted for.
-    if (sentNanos < changedNanos || sentNanos < pauseEndNanos) return rate;
+    int kind = write ? WRITES : READS;
+    if (sentNanos < changedNanos || sentNanos < pauseEndNanos) {
+      tightenByLaterRefusal(kind, sentNanos, nowNanos, retryAfterNanos);
+      return rate;
+    }
     throttleEvents++;
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
-    int kind = write ? WRITES : READS;
     fits[kind].refused(sentNanos);
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
     // Against a short window the estimate from Retry-After (whole seconds) is rough, and what the target admitted in
@@ -422,7 +434,35 @@ public final class RateLearner {
     stepWaited = 0;
     stepRttNanos = 0;
     setRate(next, nowNanos);
+    estimatedPace = longWholeSeconds(retryAfterNanos) && rate == estimate ? rate : 0;
+    estimatedKind = kind;
     return rate;
+  }
+
+  /**
+   * A refusal of the stretch the last counted one began (its request sent later, before the pace changed), when that
+   * one set the pace from its estimate against a long window. Each refusal's whole-second Retry-After was rounded up at
+   * another instant, and one sent after the wait's rounding stepped down says the quota comes back up to a second
+   * sooner than the first one said. Its estimate rests on the same facts (what the target admitted, and that it admits
+   * nothing before then), so the pace rises to it when higher. A sliding log that runs out at the ramp's pace refuses
+   * for a round trip: at 200 ms the rounding steps within it one time in five.
+   * @GuardedBy("this")
+   */
+  private void tightenByLaterRefusal(int kind, long sentNanos, long nowNanos, long retryAfterNanos) {
+    if (estimatedPace == 0 || rate != estimatedPace || kind != estimatedKind || sentNanos <= lastRefusedSentNanos
+        || !longWholeSeconds(retryAfterNanos)) {
+      return;
+    }
+    double later = estimate(kind, sentNanos, retryAfterNanos) * headroom;
+    if (later > rate && later < ceiling * headroom) {
+      setRate(later, nowNanos);
+      estimatedPace = rate;
+    }
+  }
+
+  /** A Retry-After of whole seconds, over 2 s: a long window's wait, rounded up. */
+  private static boolean longWholeSeconds(long retryAfterNanos) {
+    return retryAfterNanos > 2 * SECOND && retryAfterNanos % SECOND == 0;
   }
 
   /**

@@ -139,6 +139,26 @@ class FixedWindowFitTest {
     if (counts != null) assertThat(counts.least()).isLessThanOrEqualTo(quota);
   }
 
+  @Test
+  void aWindowBeforeTheFirstRefusalThatAdmittedMoreRulesAPhaseOut() {
+    // Given a sliding log of 10 s run out late in a ramp at 250/s (its oldest admissions leave soon after: a Retry-After
+    // of 2 s, read as a window that short), and refused again 22 admissions after the pause, when the log still held
+    // the ramp's: under windows of 2 s from 0, both refused windows admitted 22 before their refusal and nothing after
+    FixedWindowFit fit = new FixedWindowFit();
+    long firstRefusal = T0 + 8 * S + 88 * MS;
+    for (long t = T0; t < firstRefusal; t += 4 * MS) fit.admitted(t); // 250/s
+    fit.refused(firstRefusal);
+    long resumed = T0 + 10 * S;
+    long secondRefusal = resumed + 22 * (S / 230);
+    for (long t = resumed; t < secondRefusal; t += S / 230) fit.admitted(t);
+    fit.refused(secondRefusal);
+    // When it is fitted to fixed windows of 2 s
+    FixedWindowFit.Counts counts = fit.perWindow(2 * S);
+    // Then no count fits: the window before the first refused one admitted 500, and a fixed window never admits more
+    // than its quota (with only the refused windows checked, 22 fitted: a pace of a tenth of the log's limit)
+    assertThat(counts).isNull();
+  }
+
   @ParameterizedTest(name = "bucket {0}/s, burst {1} s, paces {2} then {3}")
   @CsvSource({"100, 1, 180, 130", "1000, 0.01, 1500, 1200"})
   void aTokenBucketRefusedAgainAndAgainFitsNoFixedWindow(double rate, double burst, double first, double second) {

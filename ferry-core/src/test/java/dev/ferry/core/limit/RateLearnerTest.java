@@ -169,6 +169,25 @@ class RateLearnerTest {
   }
 
   @Test
+  void aLaterRefusalOfTheStretchWhoseRetryAfterSteppedDownTightensTheEstimate() {
+    // Given 500 admitted over 7 s (a sliding log of 500 per 10 s whose first admission leaves at 10 s), and the first
+    // refusal, sent at 7 s, told to wait 4 s (3 s rounded up): the estimate reads 500 over 11 s
+    RateLearner l = RateLearner.withDefaults();
+    admit(l, 500, 0, 7, false);
+    double first = l.onThrottled(T0 + 7 * S, T0 + 7_200_000_000L, 4 * S);
+    assertThat(first).isCloseTo(0.98 * 500 / 11, offset(0.01));
+    // When a request of the same refused stretch, sent at 7.01 s, is told 4 s as well
+    double same = l.onThrottled(T0 + 7_010_000_000L, T0 + 7_210_000_000L, 4 * S);
+    // Then it changes nothing (it says no more than the first)
+    assertThat(same).isEqualTo(first);
+    // When one sent at 7.05 s is told 3 s: the wait's rounding stepped down, the quota is back by 10.05 s
+    double later = l.onThrottled(T0 + 7_050_000_000L, T0 + 7_250_000_000L, 3 * S);
+    // Then the pace rises to the estimate over that span (still one 429 event: the stretch's first)
+    assertThat(later).isCloseTo(0.98 * 500 / 10.05, offset(0.01));
+    assertThat(l.throttleEvents()).isEqualTo(1);
+  }
+
+  @Test
   void aRefusalOfARequestSentDuringTheLastRefusalsPauseIsIgnored() {
     // Given a pace learned from a 429 answered at 4 s with Retry-After 1 s
     RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
