@@ -54,7 +54,8 @@ public final class AdaptiveFeedback implements AttemptListener {
    * @param requestsInFlight requests sent and not yet answered (not counting the one being reported)
    */
   public AdaptiveFeedback(ConcurrencyLimiter concurrency, IntSupplier requestsInFlight) {
-    this(Objects.requireNonNull(concurrency, "concurrency cannot be null"), null, null, null, requestsInFlight, () -> 1);
+    this(Objects.requireNonNull(concurrency, "concurrency cannot be null"), null, null, null, null, requestsInFlight,
+        () -> 1);
   }
 
   /**
@@ -71,19 +72,21 @@ public final class AdaptiveFeedback implements AttemptListener {
    */
   public AdaptiveFeedback(ConcurrencyLimiter concurrency, ReadWriteLimiter pacer, Supplier<RateLearner> learners,
       QuotaPace quotas, IntSupplier requestsInFlight, IntSupplier processes) {
-    this.processes = Objects.requireNonNull(processes, "processes cannot be null");
+    this(concurrency, Objects.requireNonNull(pacer, "pacer cannot be null"), learners.get(), learners.get(),
+        Objects.requireNonNull(quotas, "quotas cannot be null"), requestsInFlight, processes);
+    pacer.setRate(false, reads.rate());
+    pacer.setRate(true, writes.rate());
+  }
+
+  private AdaptiveFeedback(ConcurrencyLimiter concurrency, ReadWriteLimiter pacer, RateLearner reads,
+      RateLearner writes, QuotaPace quotas, IntSupplier requestsInFlight, IntSupplier processes) {
     this.concurrency = concurrency;
-    this.requestsInFlight = Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null");
     this.pacer = pacer;
-    this.reads = learners == null ? null : learners.get();
-    this.writes = learners == null ? null : learners.get();
+    this.reads = reads;
+    this.writes = writes;
     this.quotas = quotas;
-    if (pacer != null) {
-      Objects.requireNonNull(learners, "learners cannot be null");
-      Objects.requireNonNull(quotas, "quotas cannot be null");
-      pacer.setRate(false, reads.rate());
-      pacer.setRate(true, writes.rate());
-    }
+    this.requestsInFlight = Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null");
+    this.processes = Objects.requireNonNull(processes, "processes cannot be null");
   }
 
   @Override
