@@ -12,12 +12,13 @@ import java.time.Duration;
  * kind learns its share. The shared pace is what the target's rate-limit headers state and what a 429 pauses: both
  * speak for the whole target.
  *
- * <p>{@link #setRate(double)}, {@link #pauseFor}, {@link #limitWindow} and {@link #countedLate} act on the shared
- * pace; {@link #setRate(boolean, double)} on one kind's. A permit taken without a kind ({@link #acquire(Sleeper)},
+ * <p>{@link #setRate(double)}, {@link #limitWindow} and {@link #countedLate} act on the shared pace,
+ * {@link #setRate(boolean, double)} on one kind's, {@link #pauseFor} on all three. A permit taken without a kind ({@link #acquire(Sleeper)},
  * a pool task's prepaid permit) is a write's, the stricter guess. {@link #rate()} is the lowest of the three paces.
  *
  * <p>Concurrency: no state of its own; the three pacers are threadsafe. A caller takes its kind's permit first and the
- * shared one last, so a pause that begins while it waits for its kind's slot still holds it back.
+ * shared one last; a pause that begins while it waits for its kind's slot makes it reserve that slot again behind the
+ * pause ({@link RateLimiter#acquire}), and the shared permit holds it back too.
  */
 public final class ReadWriteLimiter implements RateLimiter {
   private final RateLimiter shared;
@@ -77,8 +78,14 @@ public final class ReadWriteLimiter implements RateLimiter {
     return shared.pauses();
   }
 
+  /**
+   * Pauses every kind: each pacer then starts its schedule afresh at the pause end, so the callers held by it leave
+   * spaced at their kind's pace, not all at once when it ends (a burst that a window refuses again).
+   */
   @Override
   public void pauseFor(Duration pause) {
+    reads.pauseFor(pause);
+    writes.pauseFor(pause);
     shared.pauseFor(pause);
   }
 

@@ -50,6 +50,20 @@ class ReadWriteLimiterTest {
   }
 
   @Test
+  void afterAPauseTheCallersItHeldLeaveAtTheirKindsPaceNotAllAtOnce() {
+    // Given writes paced at 10 per second, and a 429's pause of 700 ms
+    limiter.setRate(true, 10);
+    limiter.pauseFor(Duration.ofMillis(700));
+    // When three writers reserve during the pause
+    // Then they leave at its end and then 100 ms apart (a burst at the end would meet a window's refusal again)
+    assertThat(limiter.reserveNanos(true)).isEqualTo(700 * MS);
+    assertThat(limiter.reserveNanos(true)).isEqualTo(800 * MS);
+    assertThat(limiter.reserveNanos(true)).isEqualTo(900 * MS);
+    // and an unpaced read only waits for the pause
+    assertThat(limiter.reserveNanos(false)).isEqualTo(700 * MS);
+  }
+
+  @Test
   void aPermitWithoutAKindIsAWrite() throws InterruptedException {
     limiter.setRate(false, 1);
     limiter.setRate(true, 2);
