@@ -179,6 +179,13 @@ public final class RateLearner {
   private int estimatedKind;
   /** @GuardedBy("this") reads' and writes' admissions and refusals, fitted to fixed windows against a short window */
   private final FixedWindowFit[] fits = {new FixedWindowFit(), new FixedWindowFit()};
+  /**
+   * @GuardedBy("this") what an unpaced start got through before its first refusal (of {@code burstKind}), while the
+   * ramp that follows it has not been refused; 0 = none
+   */
+  private long burstAdmitted;
+  /** @GuardedBy("this") */
+  private int burstKind;
 
   private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
       long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
@@ -340,7 +347,14 @@ public final class RateLearner {
     }
     throttleEvents++;
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
-    fits[kind].refused(sentNanos);
+    long span = Math.max(SECOND, longestRetryAfterNanos);
+    // The first refusal of an unpaced start (--rate-limit none) against a short window: what got through was a burst,
+    // which says little of the rate (a token bucket of small burst admits a fraction of its rate in it, the client's
+    // slow start may have sent less than the target admits), and it is no paced window a fixed window's fit can use.
+    boolean unpacedBurst = Double.isInfinite(rate) && shortWindow();
+    if (!unpacedBurst) fits[kind].refused(sentNanos);
+    // What the ramp that followed such a burst got through since the burst's pause ended (read before it moves).
+    long sincePause = burstAdmitted > 0 ? admittedBetween(kind, pauseEndNanos, sentNanos) : 0;
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
     // Against a short window the estimate from Retry-After (whole seconds) is rough, and what the target admitted in
     // the second before the refusal is about its limit once the pace is near it (a sliding log or a GCRA admit their
@@ -349,8 +363,7 @@ public final class RateLearner {
     // Against a short window, what it admitted over one window before the refusal, with no pause in between, is at
     // least its limit (a sliding log admits its limit exactly, a fixed window or a bucket at least that): no pace above
     // it is worth a probe (read as the ceiling).
-    long span = Math.max(SECOND, longestRetryAfterNanos);
-    if (!ramping && shortWindow() && sentNanos - span >= Math.max(pauseEndNanos, changedNanos)) {
+    if (!ramping && !unpacedBurst && shortWindow() && sentNanos - span >= Math.max(pauseEndNanos, changedNanos)) {
       ceiling = Math.min(ceiling, admittedBetween(kind, sentNanos - span, sentNanos) * 1e9 / span);
     }
     // From the previous refusal to this one: a token bucket was empty at both, so what it admitted in between is its
@@ -363,10 +376,32 @@ public final class RateLearner {
     lastSinceRefusal = sinceRefusal;
     lastRefusedSentNanos = sentNanos;
     pauseEndNanos = retryAfterNanos > 0 ? nowNanos + retryAfterNanos : nowNanos;
+    // The ramp after an unpaced burst was refused once it got as many through since the pause as the burst got in its
+    // last window (within 2 %): a window's quota, both times (a sliding log admits its limit after the pause as before
+    // it, a fixed window whose window began at the pause its quota; a bucket its burst and its refill since, more the
+    // longer the ramp ran).
+    boolean windowQuota = ramping && burstAdmitted > 0 && kind == burstKind
+        && Math.abs(sincePause - burstAdmitted) <= burstAdmitted / 50;
+    long quota = burstAdmitted;
+    if (!unpacedBurst) burstAdmitted = 0;
     double next;
     double wasSafe = safeRate;
     if (!Double.isInfinite(rate)) lastRefusedRate = rate;
-    if (ramping) {
+    if (unpacedBurst) {
+      // Ramp from the burst's estimate (or what the last second admitted, when more) as --rate-limit auto ramps from
+      // 50/s: its refusal sets the ceiling, and probes, a bucket's rate from refusal to refusal and a fixed window's
+      // fit go on from there. (Pacing at the estimate and probing from it took minutes against a small burst.)
+      next = Math.max(estimate, lastSecond);
+      ramping = true;
+      burstAdmitted = admittedBetween(kind, Math.max(firstAdmittedNanos[kind], sentNanos - span), sentNanos);
+      burstKind = kind;
+    } else if (windowQuota) {
+      // A window of that quota: it is the ceiling, paced at the headroom under it (no probe within 5 % of it).
+      ceiling = Math.min(ceiling, quota * 1e9 / span);
+      next = Math.min(rate, ceiling * headroom);
+      ramping = false;
+      probeRefused = true;
+    } else if (ramping) {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;
