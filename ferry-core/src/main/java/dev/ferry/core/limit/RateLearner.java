@@ -81,8 +81,19 @@ package dev.ferry.core.limit;
  * <p>A refusal of a request sent during the pause the last refusal asked for is that refusal's (the caller held a
  * permit from before the pause, or passed the pacer before the pause began): ignored, like one sent before the change.
  *
- * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
- * gives the estimate, and from then on it probes as above.
+ * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp. Against a
+ * short window its first 429 ends an unpaced burst, which says little of the rate: a token bucket of small burst
+ * admits its burst and a fraction of a second's refill (30/s with a 150 ms burst: ~5 in the burst, an estimate of
+ * ~5/s), and the client's slow start may have sent less than the target admits. So it ramps from there, as {@code auto}
+ * ramps from 50/s: from the estimate (or what the last second admitted, when more), and that burst is neither the
+ * ceiling (what it admitted over its last second was not a saturated window's) nor a refusal for the fixed windows'
+ * fit. The ramp's own refusal then goes on as {@code auto}'s does, except that when the ramp got exactly as many
+ * through since the pause as the burst got in its last window (within 2 %), that count is a window's quota (a sliding
+ * log admits its limit after the pause as before it, a fixed window whose window began at the pause its quota; a
+ * bucket admits its burst and its refill since, more the longer the ramp ran): the ceiling, paced at {@code headroom}
+ * of it. (Pacing at the burst's estimate and probing from it, as before, rose 2 % every ~11 s: 17 % of a 30/s bucket's
+ * rate over a minute.) Against a long window (a Retry-After over 2 s) or without Retry-After the first 429 gives the
+ * estimate, and from then on it probes as above.
  *
  * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is synchronized;
  * each is O(1), except O(history buckets) on a 429).
@@ -210,8 +221,10 @@ public final class RateLearner {
   }
 
   /**
-   * For {@code --rate-limit none}: no pace at all (the target is said to have no limit) until the first 429;
-   * from then on as {@link #withDefaults()} after its first 429: the estimate, then probes.
+   * For {@code --rate-limit none}: no pace at all (the target is said to have no limit) until the first 429; against
+   * a short window it then ramps from that 429's estimate as {@link #withDefaults()} ramps from 50/s (an unpaced
+   * burst says little of the rate), else from then on as {@link #withDefaults()} after its first 429: the estimate,
+   * then probes.
    */
   public static RateLearner unlimitedUntilRefused() {
     return new RateLearner(Double.POSITIVE_INFINITY, false, 16.0, 0.98, 12 * SECOND, 2 * SECOND, 0.5);
