@@ -254,9 +254,12 @@ public final class RateLearner {
     return rate;
   }
 
-  /** True until the first 429. */
+  /**
+   * True until the first 429 (the ramp {@link #unlimitedUntilRefused()} starts from its first 429 is not counted: its
+   * pace is the one that 429 taught).
+   */
   public synchronized boolean ramping() {
-    return ramping;
+    return ramping && throttleEvents == 0;
   }
 
   /** 429 answers that changed the pace. */
