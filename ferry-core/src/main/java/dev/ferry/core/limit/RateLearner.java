@@ -81,8 +81,19 @@ package dev.ferry.core.limit;
  * <p>A refusal of a request sent during the pause the last refusal asked for is that refusal's (the caller held a
  * permit from before the pause, or passed the pacer before the pause began): ignored, like one sent before the change.
  *
- * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp; its first 429
- * gives the estimate, and from then on it probes as above.
+ * <p>{@link #unlimitedUntilRefused()} ({@code --rate-limit none}) starts with no pace at all and no ramp. Against a
+ * short window its first 429 ends an unpaced burst, which says little of the rate: a token bucket of small burst
+ * admits its burst and a fraction of a second's refill (30/s with a 150 ms burst: ~5 in the burst, an estimate of
+ * ~5/s), and the client's slow start may have sent less than the target admits. So it ramps from there, as {@code auto}
+ * ramps from 50/s: from the estimate (or what the last second admitted, when more), and that burst is neither the
+ * ceiling (what it admitted over its last second was not a saturated window's) nor a refusal for the fixed windows'
+ * fit. The ramp's own refusal then goes on as {@code auto}'s does, except that when the ramp got exactly as many
+ * through since the pause as the burst got in its last window (within 2 %), that count is a window's quota (a sliding
+ * log admits its limit after the pause as before it, a fixed window whose window began at the pause its quota; a
+ * bucket admits its burst and its refill since, more the longer the ramp ran): the ceiling, paced at {@code headroom}
+ * of it. (Pacing at the burst's estimate and probing from it, as before, rose 2 % every ~11 s: 17 % of a 30/s bucket's
+ * rate over a minute.) Against a long window (a Retry-After over 2 s) or without Retry-After the first 429 gives the
+ * estimate, and from then on it probes as above.
  *
  * <p>Pure logic on timestamps the caller passes in (no clock). This class is threadsafe (every method is synchronized;
  * each is O(1), except O(history buckets) on a 429).
@@ -179,6 +190,13 @@ public final class RateLearner {
   private int estimatedKind;
   /** @GuardedBy("this") reads' and writes' admissions and refusals, fitted to fixed windows against a short window */
   private final FixedWindowFit[] fits = {new FixedWindowFit(), new FixedWindowFit()};
+  /**
+   * @GuardedBy("this") what an unpaced start got through before its first refusal (of {@code burstKind}), while the
+   * ramp that follows it has not been refused; 0 = none
+   */
+  private long burstAdmitted;
+  /** @GuardedBy("this") */
+  private int burstKind;
 
   private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
       long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
@@ -203,8 +221,10 @@ public final class RateLearner {
   }
 
   /**
-   * For {@code --rate-limit none}: no pace at all (the target is said to have no limit) until the first 429;
-   * from then on as {@link #withDefaults()} after its first 429: the estimate, then probes.
+   * For {@code --rate-limit none}: no pace at all (the target is said to have no limit) until the first 429; against
+   * a short window it then ramps from that 429's estimate as {@link #withDefaults()} ramps from 50/s (an unpaced
+   * burst says little of the rate), else from then on as {@link #withDefaults()} after its first 429: the estimate,
+   * then probes.
    */
   public static RateLearner unlimitedUntilRefused() {
     return new RateLearner(Double.POSITIVE_INFINITY, false, 16.0, 0.98, 12 * SECOND, 2 * SECOND, 0.5);
@@ -234,9 +254,12 @@ public final class RateLearner {
     return rate;
   }
 
-  /** True until the first 429. */
+  /**
+   * True until the first 429 (the ramp {@link #unlimitedUntilRefused()} starts from its first 429 is not counted: its
+   * pace is the one that 429 taught).
+   */
   public synchronized boolean ramping() {
-    return ramping;
+    return ramping && throttleEvents == 0;
   }
 
   /** 429 answers that changed the pace. */
@@ -340,7 +363,14 @@ public final class RateLearner {
     }
     throttleEvents++;
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
-    fits[kind].refused(sentNanos);
+    long span = Math.max(SECOND, longestRetryAfterNanos);
+    // The first refusal of an unpaced start (--rate-limit none) against a short window: what got through was a burst,
+    // which says little of the rate (a token bucket of small burst admits a fraction of its rate in it, the client's
+    // slow start may have sent less than the target admits), and it is no paced window a fixed window's fit can use.
+    boolean unpacedBurst = Double.isInfinite(rate) && shortWindow();
+    if (!unpacedBurst) fits[kind].refused(sentNanos);
+    // What the ramp that followed such a burst got through since the burst's pause ended (read before it moves).
+    long sincePause = burstAdmitted > 0 ? admittedBetween(kind, pauseEndNanos, sentNanos) : 0;
     double estimate = retryAfterNanos < 0 ? rate / 2 : estimate(kind, sentNanos, retryAfterNanos) * headroom;
     // Against a short window the estimate from Retry-After (whole seconds) is rough, and what the target admitted in
     // the second before the refusal is about its limit once the pace is near it (a sliding log or a GCRA admit their
@@ -349,8 +379,7 @@ public final class RateLearner {
     // Against a short window, what it admitted over one window before the refusal, with no pause in between, is at
     // least its limit (a sliding log admits its limit exactly, a fixed window or a bucket at least that): no pace above
     // it is worth a probe (read as the ceiling).
-    long span = Math.max(SECOND, longestRetryAfterNanos);
-    if (!ramping && shortWindow() && sentNanos - span >= Math.max(pauseEndNanos, changedNanos)) {
+    if (!ramping && !unpacedBurst && shortWindow() && sentNanos - span >= Math.max(pauseEndNanos, changedNanos)) {
       ceiling = Math.min(ceiling, admittedBetween(kind, sentNanos - span, sentNanos) * 1e9 / span);
     }
     // From the previous refusal to this one: a token bucket was empty at both, so what it admitted in between is its
@@ -363,10 +392,32 @@ public final class RateLearner {
     lastSinceRefusal = sinceRefusal;
     lastRefusedSentNanos = sentNanos;
     pauseEndNanos = retryAfterNanos > 0 ? nowNanos + retryAfterNanos : nowNanos;
+    // The ramp after an unpaced burst was refused once it got as many through since the pause as the burst got in its
+    // last window (within 2 %): a window's quota, both times (a sliding log admits its limit after the pause as before
+    // it, a fixed window whose window began at the pause its quota; a bucket its burst and its refill since, more the
+    // longer the ramp ran).
+    boolean windowQuota = ramping && burstAdmitted > 0 && kind == burstKind
+        && Math.abs(sincePause - burstAdmitted) <= burstAdmitted / 50;
+    long quota = burstAdmitted;
+    if (!unpacedBurst) burstAdmitted = 0;
     double next;
     double wasSafe = safeRate;
     if (!Double.isInfinite(rate)) lastRefusedRate = rate;
-    if (ramping) {
+    if (unpacedBurst) {
+      // Ramp from the burst's estimate (or what the last second admitted, when more) as --rate-limit auto ramps from
+      // 50/s: its refusal sets the ceiling, and probes, a bucket's rate from refusal to refusal and a fixed window's
+      // fit go on from there. (Pacing at the estimate and probing from it took minutes against a small burst.)
+      next = Math.max(estimate, lastSecond);
+      ramping = true;
+      burstAdmitted = admittedBetween(kind, Math.max(firstAdmittedNanos[kind], sentNanos - span), sentNanos);
+      burstKind = kind;
+    } else if (windowQuota) {
+      // A window of that quota: it is the ceiling, paced at the headroom under it (no probe within 5 % of it).
+      ceiling = Math.min(ceiling, quota * 1e9 / span);
+      next = Math.min(rate, ceiling * headroom);
+      ramping = false;
+      probeRefused = true;
+    } else if (ramping) {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
       ramping = false;

@@ -38,6 +38,22 @@ class RateLearnerTest {
   }
 
   @Test
+  void noneRampsFromTheEstimateOfItsFirst429AgainstAShortWindow() {
+    // Given --rate-limit none, whose unpaced start got 5 requests through in 10 ms before a 429 with Retry-After: 1
+    RateLearner l = RateLearner.unlimitedUntilRefused();
+    admit(l, 5, 0, 0.01, false);
+    double first = l.onThrottled(T0 + 10_000_000L, T0 + 15_000_000L, S);
+    // Then it paces at the burst's estimate, learned from a 429 (not the ramp before any)
+    assertThat(first).isFinite().isLessThan(15);
+    assertThat(l.ramping()).isFalse();
+    // When requests answered in 200 ms wait for that pace for a second after the pause
+    int n = (int) Math.ceil(first);
+    double r = admit(l, n, 1.1, 2.1, true);
+    // Then it ramps from there, as auto ramps from 50/s (the estimate of a burst is not the limit)
+    assertThat(r).isGreaterThan(first * 1.2);
+  }
+
+  @Test
   void doesNotRampAPaceNobodyUses() {
     // Given a learner at 50/s
     RateLearner l = RateLearner.of(50, 2, 0.98, Duration.ofSeconds(20), 0.5);
