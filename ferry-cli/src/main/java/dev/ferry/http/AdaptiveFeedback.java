@@ -102,8 +102,7 @@ public final class AdaptiveFeedback implements AttemptListener {
     if (a.quota() != null) {
       if (!headersSeen) { // the headers speak for the whole target: the kinds' learned paces give way
         headersSeen = true;
-        pacer.setRate(false, Double.POSITIVE_INFINITY);
-        pacer.setRate(true, Double.POSITIVE_INFINITY);
+        pacer.paceByHeaders();
       }
       QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter(),
           Math.max(1, processes.getAsInt()));

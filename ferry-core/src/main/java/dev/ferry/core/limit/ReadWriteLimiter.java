@@ -21,15 +21,15 @@ import java.time.Duration;
  * pause ({@link RateLimiter#acquire}), and the shared permit holds it back too.
  */
 public final class ReadWriteLimiter implements RateLimiter {
-  private final RateLimiter shared;
-  private final RateLimiter reads;
-  private final RateLimiter writes;
+  private final SmoothRateLimiter shared;
+  private final SmoothRateLimiter reads;
+  private final SmoothRateLimiter writes;
 
   /** Unlimited until paced: every pace infinite. */
   public ReadWriteLimiter(Ticker ticker) {
-    this.shared = RateLimiter.unlimited(ticker);
-    this.reads = RateLimiter.unlimited(ticker);
-    this.writes = RateLimiter.unlimited(ticker);
+    this.shared = new SmoothRateLimiter(Double.POSITIVE_INFINITY, 1, ticker);
+    this.reads = new SmoothRateLimiter(Double.POSITIVE_INFINITY, 1, ticker);
+    this.writes = new SmoothRateLimiter(Double.POSITIVE_INFINITY, 1, ticker);
   }
 
   /** Paces one kind: reads ({@code write} false) or writes, per second; infinite lifts it. */
@@ -42,7 +42,18 @@ public final class ReadWriteLimiter implements RateLimiter {
     return kind(write).rate();
   }
 
-  private RateLimiter kind(boolean write) {
+  /**
+   * The target's rate-limit headers take over: the kinds' paces are lifted, and the shared pace goes on from where their
+   * schedules end, so the permits they promised before (callers asleep until their slots) are not sent alongside the
+   * shared pace's first ones, as one pacer handed from a learned pace to the headers' never did.
+   */
+  public void paceByHeaders() {
+    shared.notBefore(Math.max(reads.nextFreeNanos(), writes.nextFreeNanos()));
+    reads.setRate(Double.POSITIVE_INFINITY);
+    writes.setRate(Double.POSITIVE_INFINITY);
+  }
+
+  private SmoothRateLimiter kind(boolean write) {
     return write ? writes : reads;
   }
 

@@ -220,6 +220,16 @@ final class SmoothRateLimiter implements RateLimiter {
     return pauses;
   }
 
+  /** When the schedule's next permit is free (a pacer handing its schedule over reads it). */
+  synchronized long nextFreeNanos() {
+    return nextFreeNanos;
+  }
+
+  /** Grants no permit before {@code nanos} that it would not have granted anyway: a schedule handed over to it. */
+  synchronized void notBefore(long nanos) {
+    nextFreeNanos = Math.max(nextFreeNanos, nanos);
+  }
+
   @Override
   public synchronized double rate() {
     return intervalNanos == 0 ? Double.POSITIVE_INFINITY : 1e9 / intervalNanos;
