@@ -64,6 +64,22 @@ class ReadWriteLimiterTest {
   }
 
   @Test
+  void whenTheHeadersTakeOverTheSharedPaceGoesOnAfterTheSlotsTheKindsPromised() {
+    // Given writes ramping at 50 per second, three of them promised slots at 0, 20 and 40 ms
+    limiter.setRate(true, 50);
+    assertThat(limiter.reserveNanos(true)).isZero();
+    assertThat(limiter.reserveNanos(true)).isEqualTo(20 * MS);
+    assertThat(limiter.reserveNanos(true)).isEqualTo(40 * MS);
+    // When the target's headers take over at 100 per second
+    limiter.paceByHeaders();
+    limiter.setRate(100);
+    // Then the kinds are unpaced, and the next permit comes after those promised, at the headers' pace
+    assertThat(limiter.rate(true)).isInfinite();
+    assertThat(limiter.reserveNanos(true)).isEqualTo(60 * MS);
+    assertThat(limiter.reserveNanos(false)).isEqualTo(70 * MS);
+  }
+
+  @Test
   void aPermitWithoutAKindIsAWrite() throws InterruptedException {
     limiter.setRate(false, 1);
     limiter.setRate(true, 2);
