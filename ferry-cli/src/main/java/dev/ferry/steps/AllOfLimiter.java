@@ -31,16 +31,6 @@ final class AllOfLimiter implements RateLimiter {
     return wait;
   }
 
-  /** As {@link RateLimiter#acquire(dev.ferry.core.time.Sleeper)}, each part reserving for the kind. */
-  @Override
-  public void acquire(dev.ferry.core.time.Sleeper sleeper, boolean write) throws InterruptedException {
-    while (true) {
-      long pausesBefore = pauses();
-      sleeper.sleepNanos(reserveNanos(write));
-      if (pauses() == pausesBefore) return;
-    }
-  }
-
   /** Takes a permit only if every part has one now. A part that had one keeps it taken when a later part has none. */
   @Override
   public boolean tryAcquire() {

@@ -48,18 +48,14 @@ public interface RateLimiter {
   boolean tryAcquire();
 
   /**
-   * Blocks until a permit is free. A permit reserved before a {@link #pauseFor pause} began is given up
+   * Blocks until a permit is free (a write's, for a limiter that paces kinds apart). A permit reserved before a {@link #pauseFor pause} began is given up
    * and reserved again behind the pause: a caller queued for a slot when a 429 arrives must not send into
    * the refusal.
    *
    * @throws InterruptedException if interrupted while waiting
    */
   default void acquire(Sleeper sleeper) throws InterruptedException {
-    while (true) {
-      long pausesBefore = pauses();
-      sleeper.sleepNanos(reserveNanos());
-      if (pauses() == pausesBefore) return;
-    }
+    acquire(sleeper, true);
   }
 
   /**
@@ -69,7 +65,11 @@ public interface RateLimiter {
    * @throws InterruptedException if interrupted while waiting
    */
   default void acquire(Sleeper sleeper, boolean write) throws InterruptedException {
-    acquire(sleeper);
+    while (true) {
+      long pausesBefore = pauses();
+      sleeper.sleepNanos(reserveNanos(write));
+      if (pauses() == pausesBefore) return;
+    }
   }
 
   /** {@link #reserveNanos()} for a read or a write (see {@link #acquire(Sleeper, boolean)}). */

@@ -64,11 +64,6 @@ public final class ReadWriteLimiter implements RateLimiter {
   }
 
   @Override
-  public void acquire(Sleeper sleeper) throws InterruptedException {
-    acquire(sleeper, true);
-  }
-
-  @Override
   public long reserveNanos(boolean write) {
     return Math.max(kind(write).reserveNanos(), shared.reserveNanos());
   }

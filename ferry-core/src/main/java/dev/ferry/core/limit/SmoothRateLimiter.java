@@ -136,6 +136,12 @@ final class SmoothRateLimiter implements RateLimiter {
    * holds slots, and a send that left later than its slot is counted later by the target, so the grant a window after
    * it waits as much.
    */
+  /** One kind of permit only: {@link #acquire(Sleeper)}. */
+  @Override
+  public void acquire(Sleeper sleeper, boolean write) throws InterruptedException {
+    acquire(sleeper);
+  }
+
   @Override
   public void acquire(Sleeper sleeper) throws InterruptedException {
     while (true) {
