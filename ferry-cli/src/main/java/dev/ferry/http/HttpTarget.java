@@ -166,6 +166,7 @@ public final class HttpTarget implements AutoCloseable {
       long sendNumber = sends.incrementAndGet();
       attempts++;
       Attempt a = attempt(call);
+      if (a.status > 0) limiter.answered(sent, a.answeredNanos); // a stated budget: counted no later than its answer
       ResponseClass cls = ResponseClass.of(a.status, RateLimitHeaders.exhausted(a.rateHeaders));
       listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
           a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null

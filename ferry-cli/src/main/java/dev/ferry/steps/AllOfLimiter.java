@@ -51,6 +51,11 @@ final class AllOfLimiter implements RateLimiter {
   }
 
   @Override
+  public void answered(long sentNanos, long answeredNanos) {
+    for (RateLimiter p : parts) p.answered(sentNanos, answeredNanos);
+  }
+
+  @Override
   public double rate() {
     double r = Double.POSITIVE_INFINITY;
     for (RateLimiter p : parts) r = Math.min(r, p.rate());

@@ -44,7 +44,7 @@ class RateBudgetCliTest {
       assertThat(r.path("done").asLong()).isEqualTo(110);
       assertThat(sim.stats().users()).isEqualTo(110);
       assertThat(sim.stats().duplicateCreations()).isZero();
-      assertThat(sim.stats().rateLimited()).isZero();
+      assertThat(sim.stats().rateLimited()).as(SimHttp.get(sim, "/__timeline").toString()).isZero();
       assertThat(r.path("rate_limited").asLong()).isZero();
     }
   }

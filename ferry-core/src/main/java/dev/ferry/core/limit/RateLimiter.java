@@ -109,4 +109,12 @@ public interface RateLimiter {
    * hold no such budget ignore it.
    */
   default void countedLate(long sentNanos, long lateNanos) {}
+
+  /**
+   * The answer to the request sent at {@code sentNanos} (this limiter's clock) came at {@code answeredNanos}: a stated
+   * window budget ({@link #forLimit}) then holds the permit a window after that request until a window after its
+   * answer less the shortest round trip, since the target counted it no later (a request that left late, after its
+   * permit, is counted late). Other limiters ignore it.
+   */
+  default void answered(long sentNanos, long answeredNanos) {}
 }

@@ -9,14 +9,17 @@ import java.time.Duration;
  * exactly {@code 1/rate} apart, so a server counting with a token bucket, a fixed window or a sliding
  * window never sees a burst above the rate (pace, don't burst).
  *
- * <p>With {@link #limitWindow} it also keeps a ring of its last grants, so that no span of the window holds more
- * than the budget: grant {@code k + permits} waits for grant {@code k} plus the window (as {@link WindowBudgetLimiter},
- * but under the pace, so it only binds when grants bunch).
+ * <p>With {@link #limitWindow} it also keeps a ring of its last grants ({@link GrantRing}), so that no span of the
+ * window holds more than the budget as the target counts it: grant {@code k + permits} waits for grant {@code k} plus
+ * the window plus how late its caller woke (under the pace it only binds when grants bunch; at an infinite rate it is
+ * a stated budget spent as soon as it allows, {@link WindowBudgetLimiter}).
  *
  * <p>Concurrency: every read and write of {@code nextFreeNanos}, {@code intervalNanos}, {@code burstNanos} and the
- * ring happens under {@code this} lock; a reservation is O(1) and never sleeps while
- * holding it. The one lock-free read: an unlimited limiter that is not paused and keeps no window budget answers 0
- * from the volatile {@code unlimited}, {@code paused} and {@code budgeted} flags (all written under the lock). Callers sleep outside, each for the slot it was given, so permits leave in reservation order.
+ * ring happens under {@code this} lock; a reservation is O(1) and never sleeps while holding it. The one lock-free
+ * read: an unlimited limiter that is not paused and keeps no window budget answers 0 from the volatile {@code
+ * unlimited}, {@code paused} and {@code budgeted} flags (all written under the lock). Callers sleep outside, each for
+ * the slot it was given, so permits leave in reservation order; a caller of {@link #acquire} that woke comes back
+ * under the lock to note its lateness (or to learn it must wait for a late one a window before it).
  */
 final class SmoothRateLimiter implements RateLimiter {
   private final Ticker ticker;
@@ -37,36 +40,10 @@ final class SmoothRateLimiter implements RateLimiter {
   private volatile boolean budgeted;
   /** Whether the rate is infinite; written under {@code this}, read without it by the fast path. */
   private volatile boolean unlimited;
-  /**
-   * @GuardedBy("this") grant times of the last permits of the window budget, a ring; null when there is none.
-   * Invariant: it holds the last {@code filled} grants in ascending order, the next one goes at {@code oldest}, the
-   * oldest is at {@code oldest - filled} (mod its length).
-   */
-  private long[] grants;
-  /** @GuardedBy("this") */
-  private int oldest;
-  /** @GuardedBy("this") */
-  private int filled;
-  /** @GuardedBy("this") */
-  private long budgetWindowNanos;
-  /**
-   * @GuardedBy("this") how much later than its slot the target counted each grant of the ring (its caller woke late,
-   * or the target was stalled): the grant a window after it waits as much
-   */
-  private long[] lateOf;
-  /**
-   * @GuardedBy("this") for each slot of the ring, the grant (and its lateness) a newer one replaced there, so that a
-   * pause that gives the newer one up puts it back
-   */
-  private long[] replacedGrant;
-  /** @GuardedBy("this") */
-  private long[] replacedLate;
-  /** @GuardedBy("this") */
-  private boolean[] replaced;
-  /** @GuardedBy("this") the most a caller of {@link #acquire} woke after its slot, lately */
-  private long lateWakeNanos;
-  /** @GuardedBy("this") when {@code lateWakeNanos} was seen */
-  private long lateSeenNanos = Long.MIN_VALUE;
+  /** @GuardedBy("this") the window budget's last grants ({@link #limitWindow}); null when there is none */
+  private GrantRing budget;
+  /** @GuardedBy("this") where in {@code budget} the last reservation went */
+  private int budgetIndex;
 
   SmoothRateLimiter(double permitsPerSecond, int burst, Ticker ticker) {
     if (!(permitsPerSecond > 0)) throw new IllegalArgumentException("permitsPerSecond must be > 0");
@@ -100,21 +77,11 @@ final class SmoothRateLimiter implements RateLimiter {
         paused = false;
       }
     }
-    if (grants != null && filled == grants.length) {
-      earliest = Math.max(earliest, grants[oldest] + budgetWindowNanos + lateOf[oldest]);
-    }
+    if (budget != null) earliest = Math.max(earliest, budget.earliest());
     // the schedule never lags "now" by more than the burst allowance
     long base = Math.max(nextFreeNanos, earliest);
     nextFreeNanos = base + (long) intervalNanos;
-    if (grants != null) {
-      replaced[oldest] = filled == grants.length;
-      replacedGrant[oldest] = grants[oldest];
-      replacedLate[oldest] = lateOf[oldest];
-      grants[oldest] = earliest;
-      lateOf[oldest] = 0;
-      oldest = (oldest + 1) % grants.length;
-      if (filled < grants.length) filled++;
-    }
+    if (budget != null) budgetIndex = budget.add(earliest);
     return earliest - now;
   }
 
@@ -124,9 +91,7 @@ final class SmoothRateLimiter implements RateLimiter {
     long earliest = Math.max(now, nextFreeNanos - burstNanos);
     if (paused && now < pausedUntilNanos) return false;
     if (earliest > now) return false;
-    if (grants != null && filled == grants.length && grants[oldest] + budgetWindowNanos + lateOf[oldest] > now) {
-      return false;
-    }
+    if (budget != null && budget.earliest() > now) return false;
     reserveAt(now);
     return true;
   }
@@ -134,7 +99,8 @@ final class SmoothRateLimiter implements RateLimiter {
   /**
    * As {@link RateLimiter#acquire}, and with a window budget it notes how late the caller woke after its slot: the ring
    * holds slots, and a send that left later than its slot is counted later by the target, so the grant a window after
-   * it waits as much.
+   * it waits as much. In a stated budget, a caller whose grant was reserved before the one a window earlier woke late
+   * waits that out too.
    */
   /** One kind of permit only: {@link #acquire(Sleeper)}. */
   @Override
@@ -144,54 +110,54 @@ final class SmoothRateLimiter implements RateLimiter {
 
   @Override
   public void acquire(Sleeper sleeper) throws InterruptedException {
+    retry:
     while (true) {
       long pausesBefore = pauses;
       if (unlimited && !paused && !budgeted) return; // the fast path of reserveNanos
       long slot;
       long wait;
-      long[] ring;
+      GrantRing ring;
       int index;
       synchronized (this) {
         long now = ticker.read();
         wait = reserveAt(now);
         slot = now + wait;
-        ring = grants;
-        index = ring == null ? -1 : Math.floorMod(oldest - 1, ring.length);
+        ring = budget;
+        index = budgetIndex;
       }
       sleeper.sleepNanos(wait);
       if (pauses != pausesBefore) continue;
-      if (ring != null) noteLate(ring, index, slot, ticker.read() - slot);
+      if (ring == null) return;
+      for (long more = woke(ring, index, slot); more > 0; more = woke(ring, index, slot)) {
+        sleeper.sleepNanos(more);
+        if (pauses != pausesBefore) continue retry;
+      }
       return;
     }
   }
 
-  private synchronized void noteLate(long[] ring, int index, long slot, long late) {
-    if (ring != grants || grants[index] != slot || late <= 0) return; // resized or given up meanwhile
-    lateOf[index] = Math.max(lateOf[index], late);
-    long now = ticker.read();
-    if (late >= lateWakeNanos || now - lateSeenNanos > budgetWindowNanos) {
-      lateWakeNanos = late;
-      lateSeenNanos = now;
-    }
+  /** The caller of the budget's grant at {@code index} woke: how much longer it waits (see {@link GrantRing#woke}). */
+  private synchronized long woke(GrantRing ring, int index, long slot) {
+    return ring == budget ? ring.woke(index, slot, ticker.read()) : 0; // a ring replaced meanwhile: a new budget
   }
 
   /**
    * The target counted the request sent at {@code sentNanos} {@code lateNanos} later than it counts the quickest (a
-   * stall of either host): the grant a window after it waits as much. The grant is the newest slot at or before the
-   * send, and those a late wake-up could have sent then too.
+   * stall of either host): the grant a window after it waits as much (see {@link GrantRing#countedLate}).
    */
   @Override
   public synchronized void countedLate(long sentNanos, long lateNanos) {
-    if (grants == null || lateNanos <= 0) return;
-    boolean newest = true;
-    for (int i = 1; i <= filled; i++) {
-      int index = Math.floorMod(oldest - i, grants.length);
-      long slot = grants[index];
-      if (slot > sentNanos) continue;
-      if (!newest && slot < sentNanos - lateWakeNanos) break;
-      lateOf[index] = Math.max(lateOf[index], lateNanos + sentNanos - slot);
-      newest = false;
-    }
+    if (budget != null) budget.countedLate(sentNanos, lateNanos);
+  }
+
+  /**
+   * The answer to the request sent at {@code sentNanos} came at {@code answeredNanos}: with a stated window budget ({@link
+   * #keepStatedBudget}), the grant a window after it waits for that less the shortest round trip (see {@link
+   * GrantRing#answered}).
+   */
+  @Override
+  public synchronized void answered(long sentNanos, long answeredNanos) {
+    if (budget != null) budget.answered(sentNanos, answeredNanos);
   }
 
   @Override
@@ -207,17 +173,7 @@ final class SmoothRateLimiter implements RateLimiter {
       nextFreeNanos = until;
       // Those given-up slots leave the budget's ring too (they are its newest entries), and the grants they replaced
       // come back: the permit a window after those must still wait for them.
-      long now = until - pause.toNanos();
-      while (grants != null && filled > 0 && grants[Math.floorMod(oldest - 1, grants.length)] > now) {
-        oldest = Math.floorMod(oldest - 1, grants.length);
-        if (replaced[oldest]) {
-          grants[oldest] = replacedGrant[oldest];
-          lateOf[oldest] = replacedLate[oldest];
-          replaced[oldest] = false;
-        } else {
-          filled--;
-        }
-      }
+      if (budget != null) budget.giveUpAfter(until - pause.toNanos());
     }
   }
 
@@ -252,35 +208,24 @@ final class SmoothRateLimiter implements RateLimiter {
   @Override
   public synchronized void limitWindow(int permits, Duration window) {
     if (permits <= 0) {
-      grants = null;
-      lateOf = null;
-      replacedGrant = null;
-      replacedLate = null;
-      replaced = null;
-      filled = 0;
-      oldest = 0;
+      budget = null;
       budgeted = false;
       return;
     }
     if (!window.isPositive()) throw new IllegalArgumentException("window must be positive");
-    budgetWindowNanos = window.toNanos();
+    if (budget == null) budget = new GrantRing(permits, window.toNanos(), false);
+    else if (budget.permits() != permits) budget = budget.resized(permits); // keeps the latest grants
+    budget.windowNanos(window.toNanos());
     budgeted = true;
-    if (grants != null && grants.length == permits) return;
-    // A new size keeps the latest grants, oldest first.
-    long[] ring = new long[permits];
-    long[] late = new long[permits];
-    int keep = grants == null ? 0 : Math.min(filled, permits);
-    for (int i = 0; i < keep; i++) {
-      ring[i] = grants[Math.floorMod(oldest - keep + i, grants.length)];
-      late[i] = lateOf[Math.floorMod(oldest - keep + i, grants.length)];
-    }
-    grants = ring;
-    lateOf = late;
-    replacedGrant = new long[permits];
-    replacedLate = new long[permits];
-    replaced = new boolean[permits];
-    filled = keep;
-    oldest = keep % permits;
+  }
+
+  /**
+   * Keeps the budget the user stated, {@code permits} in any {@code window}, for good ({@link WindowBudgetLimiter}): as
+   * {@link #limitWindow}, and a caller also waits out a late grant a window before it, and answers count.
+   */
+  synchronized void keepStatedBudget(int permits, Duration window) {
+    budget = new GrantRing(permits, window.toNanos(), true);
+    budgeted = true;
   }
 
   @Override

@@ -1,43 +1,37 @@
 package dev.ferry.core.limit;
 
+import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
 import java.time.Duration;
 
 /**
  * Spends a target's stated budget, {@code permits} in any {@code window}, as soon as callers ask: the client
- * side of a sliding-window server. Permit {@code k + permits} is never granted before permit {@code k}'s time
- * plus the window, so no interval shorter than the window holds more than {@code permits} grants, and a
- * server that counts the same budget with a sliding log, fixed windows or a token bucket of that size never
- * refuses. Unlike {@link SmoothRateLimiter} it lets a whole window's budget out at once: a job of up to
- * {@code permits} requests never waits, and the last window of any job ends early.
+ * side of a sliding-window server. Permit {@code k + permits} is never granted before a window after permit {@code
+ * k}'s slot, nor before a window after the target counted permit {@code k}'s request as far as is known: how late its
+ * caller woke after the slot, and its answer less the quickest round trip ({@link #answered}; a loaded host sends
+ * late, and the server counts arrivals). So no interval shorter than the window holds more than {@code permits}
+ * arrivals, and a server that counts the same budget with a sliding log, fixed windows or a token bucket of that
+ * size never refuses. Unlike even pacing it lets a whole window's budget out at once: a job of up to {@code permits} requests
+ * never waits, and the last window of any job ends early.
  *
- * <p>A target that refuses anyway does not count the budget as stated (a smaller burst, say): the first
- * {@link #setRate} (the known-rate trim reacting to a 429) switches to even pacing at that rate for good.
+ * <p>It is a {@link SmoothRateLimiter} at an infinite rate that keeps the budget ({@link
+ * SmoothRateLimiter#keepStatedBudget}: the ring of {@link SmoothRateLimiter#limitWindow}, the lateness, the pauses that
+ * give permits up); this class only answers the budget's own rate. A target that refuses anyway does not count the budget as stated (a smaller burst, say):
+ * the first {@link #setRate} (the known-rate trim reacting to a 429) paces evenly at that rate from then on, and the
+ * budget still holds under the pace. A budget learned from a target's headers does not replace the stated one
+ * ({@link #limitWindow} is ignored).
  *
- * <p>Concurrency: every field but the volatile {@code pauses} is read and written under {@code this}; a
- * reservation is O(1) (one ring slot) and never sleeps while holding the lock. Invariant: {@code grants} holds
- * the times of the last {@code min(granted, permits)} grants in ascending order, oldest at {@code oldest}.
+ * <p>Threadsafe: the limiter is, and {@code paced} only ever turns true.
  */
 final class WindowBudgetLimiter implements RateLimiter {
-  /** Ring sizes above this are refused: state the limit as a rate instead. */
+  /** Budgets above this are refused: state the limit as a rate instead. */
   static final int MAX_PERMITS = 1_000_000;
 
-  private final Ticker ticker;
+  private final SmoothRateLimiter limiter;
+  private final int permits;
   private final long windowNanos;
-  /** @GuardedBy("this") grant times of the last permits, a ring */
-  private final long[] grants;
-  /** @GuardedBy("this") index of the oldest grant, the next to be overwritten */
-  private int oldest;
-  /** @GuardedBy("this") grants so far, up to the ring's size */
-  private int filled;
-  /** @GuardedBy("this") even spacing once the target refused the budget; 0 while the budget is trusted */
-  private double pacedIntervalNanos;
-  /** @GuardedBy("this") the next paced slot (paced mode only) */
-  private long nextPacedNanos;
-  /** @GuardedBy("this") no permit before this time (429 pause) */
-  private long pausedUntilNanos;
-  /** Pauses begun so far; written under {@code this}, read without it. */
-  private volatile long pauses;
+  /** Set once the target refused the budget and a pace was set. */
+  private volatile boolean paced;
 
   /**
    * @param permits requests the target admits in any {@code window}
@@ -49,87 +43,72 @@ final class WindowBudgetLimiter implements RateLimiter {
     }
     if (window == null || !window.isPositive()) throw new IllegalArgumentException("window must be positive");
     if (ticker == null) throw new NullPointerException("ticker cannot be null");
-    this.ticker = ticker;
+    this.permits = permits;
     this.windowNanos = window.toNanos();
-    this.grants = new long[permits];
-    this.pausedUntilNanos = Long.MIN_VALUE;
+    this.limiter = new SmoothRateLimiter(Double.POSITIVE_INFINITY, 1, ticker);
+    limiter.keepStatedBudget(permits, window);
   }
 
   @Override
-  public synchronized long reserveNanos() {
-    long now = ticker.read();
-    long at = earliestAt(now);
-    take(at);
-    return at - now;
+  public long reserveNanos() {
+    return limiter.reserveNanos();
   }
 
   @Override
-  public synchronized boolean tryAcquire() {
-    long now = ticker.read();
-    if (earliestAt(now) > now) return false;
-    take(now);
-    return true;
-  }
-
-  /** The earliest time the next permit may be granted; no side effects. */
-  private long earliestAt(long now) {
-    long at = Math.max(now, pausedUntilNanos);
-    if (pacedIntervalNanos > 0) return Math.max(at, nextPacedNanos);
-    if (filled == grants.length) at = Math.max(at, grants[oldest] + windowNanos);
-    return at;
-  }
-
-  private void take(long at) {
-    if (pacedIntervalNanos > 0) {
-      nextPacedNanos = at + (long) pacedIntervalNanos;
-      return;
-    }
-    grants[oldest] = at;
-    oldest = (oldest + 1) % grants.length;
-    if (filled < grants.length) filled++;
+  public boolean tryAcquire() {
+    return limiter.tryAcquire();
   }
 
   @Override
-  public synchronized void pauseFor(Duration pause) {
-    long until = ticker.read() + pause.toNanos();
-    if (until > pausedUntilNanos) {
-      pausedUntilNanos = until;
-      pauses++;
-      // Paced (after a trim), every permit handed out before this pause is given up by its holder and reserved again
-      // behind it (RateLimiter.acquire): the schedule starts afresh at the pause end. (The budget's ring keeps its
-      // grants: one to come may have overwritten an older one, which forgetting it would not bring back.)
-      nextPacedNanos = Math.min(nextPacedNanos, until);
-    }
+  public void acquire(Sleeper sleeper) throws InterruptedException {
+    limiter.acquire(sleeper);
+  }
+
+  /** One kind of permit only: {@link #acquire(Sleeper)}. */
+  @Override
+  public void acquire(Sleeper sleeper, boolean write) throws InterruptedException {
+    limiter.acquire(sleeper);
+  }
+
+  @Override
+  public void pauseFor(Duration pause) {
+    limiter.pauseFor(pause);
   }
 
   @Override
   public long pauses() {
-    return pauses;
+    return limiter.pauses();
   }
 
-  /** The budget's long-run rate while it is trusted; the paced rate after the target refused it. */
   @Override
-  public synchronized double rate() {
-    return pacedIntervalNanos > 0 ? 1e9 / pacedIntervalNanos : grants.length * 1e9 / windowNanos;
+  public void countedLate(long sentNanos, long lateNanos) {
+    limiter.countedLate(sentNanos, lateNanos);
   }
 
-  /** Paces evenly at {@code permitsPerSecond} from now on: the target does not count the budget as stated. */
   @Override
-  public synchronized void setRate(double permitsPerSecond) {
+  public void answered(long sentNanos, long answeredNanos) {
+    limiter.answered(sentNanos, answeredNanos);
+  }
+
+  /** The budget's long-run rate while it is trusted; the pace after the target refused it. */
+  @Override
+  public double rate() {
+    return paced ? limiter.rate() : permits * 1e9 / windowNanos;
+  }
+
+  /** Paces evenly at {@code permitsPerSecond} from now on, under the budget: the target does not count it as stated. */
+  @Override
+  public void setRate(double permitsPerSecond) {
     if (!(permitsPerSecond > 0) || Double.isInfinite(permitsPerSecond)) {
       throw new IllegalArgumentException("permitsPerSecond must be finite and > 0");
     }
-    boolean wasTrusted = pacedIntervalNanos == 0;
-    pacedIntervalNanos = 1e9 / permitsPerSecond;
-    if (wasTrusted) {
-      long lastGrant = grants[(oldest + grants.length - 1) % grants.length];
-      nextPacedNanos = filled == 0 ? ticker.read() : lastGrant + (long) pacedIntervalNanos;
-    }
+    limiter.setRate(permitsPerSecond);
+    paced = true;
   }
 
   @Override
-  public synchronized String toString() {
-    return "WindowBudgetLimiter[" + grants.length + " per " + Duration.ofNanos(windowNanos)
-        + (pacedIntervalNanos > 0 ? ", paced at " + rate() + "/s" : "") + "]";
+  public String toString() {
+    return "WindowBudgetLimiter[" + permits + " per " + Duration.ofNanos(windowNanos)
+        + (paced ? ", paced at " + rate() + "/s" : "") + "]";
   }
 }

@@ -103,6 +103,25 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void aBudgetResizedKeepsItsLatestGrantsAndAPauseGivesThemUpWithoutInventingOthers() {
+    // Given 100/s with a budget of 4 in any second, four grants 10 ms apart, then the budget cut to 3
+    long start = time.read();
+    RateLimiter limiter = RateLimiter.smooth(100, time);
+    limiter.limitWindow(4, Duration.ofSeconds(1));
+    for (int i = 0; i < 4; i++) limiter.reserveNanos();
+    limiter.limitWindow(3, Duration.ofSeconds(1));
+    // When a pause at 0 gives up the three kept grants that were still to come (10, 20 and 30 ms)
+    limiter.pauseFor(Duration.ofMillis(50));
+    time.advance(Duration.ofMillis(50));
+    // Then the ring holds none of them, and nothing it never held: three permits at the pace from the pause's end, the
+    // fourth a window after the first of those
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(50_000_000L);
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(60_000_000L);
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(70_000_000L);
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(1_050_000_000L);
+  }
+
+  @Test
   void aPauseGivesUpTheBudgetSlotsItTookBack() {
     // Given a budget of 3 in any second at a fast pace, and three permits reserved ahead
     RateLimiter limiter = RateLimiter.smooth(100, time);

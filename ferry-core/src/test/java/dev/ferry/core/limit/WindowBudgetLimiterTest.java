@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class WindowBudgetLimiterTest {
   private static final long SECOND = 1_000_000_000L;
+  private static final long MS = 1_000_000L;
   private final FakeTicker time = new FakeTicker();
 
   @Test
@@ -24,6 +25,19 @@ class WindowBudgetLimiterTest {
     // where pacing at 5/s would end at 2.2 s
     assertThat(waits).containsExactly(0L, 0L, 0L, 0L, 0L, SECOND, SECOND, SECOND, SECOND, SECOND,
         2 * SECOND, 2 * SECOND);
+  }
+
+  @Test
+  void aLargeBudgetsRingGrowsAsGrantsComeAndWrapsOnceFull() {
+    // Given a budget of 200 a second (its ring starts smaller and grows as grants come)
+    RateLimiter limiter = new WindowBudgetLimiter(200, Duration.ofSeconds(1), time);
+    // When 450 callers reserve at the same instant
+    List<Long> waits = new ArrayList<>();
+    for (int i = 0; i < 450; i++) waits.add(limiter.reserveNanos());
+    // Then 200 go now, 200 a window later and 50 two windows later
+    assertThat(waits.subList(0, 200)).containsOnly(0L);
+    assertThat(waits.subList(200, 400)).containsOnly(SECOND);
+    assertThat(waits.subList(400, 450)).containsOnly(2 * SECOND);
   }
 
   @Test
@@ -84,19 +98,60 @@ class WindowBudgetLimiterTest {
   }
 
   @Test
-  void aRefusedBudgetTurnsIntoEvenPacingForGood() {
+  void aRefusedBudgetTurnsIntoEvenPacingForGoodUnderTheBudget() {
     // Given a budget of 5 a second spent at once
     RateLimiter limiter = new WindowBudgetLimiter(5, Duration.ofSeconds(1), time);
     for (int i = 0; i < 5; i++) limiter.reserveNanos();
     // When the target refuses (the trim sets a pace)
     limiter.setRate(4);
-    // Then permits are spaced 250 ms from the last grant on, and idle time never buys a burst again
-    assertThat(limiter.reserveNanos()).isEqualTo(250_000_000L);
-    assertThat(limiter.reserveNanos()).isEqualTo(500_000_000L);
+    // Then the budget still holds the next permit to a window after the first, and the pace spaces permits 250 ms
+    // from then on; idle time never buys a burst again
+    assertThat(limiter.reserveNanos()).isEqualTo(SECOND);
+    assertThat(limiter.reserveNanos()).isEqualTo(SECOND + 250_000_000L);
     time.advance(Duration.ofSeconds(30));
     assertThat(limiter.reserveNanos()).isZero();
     assertThat(limiter.reserveNanos()).isEqualTo(250_000_000L);
     assertThat(limiter.rate()).isEqualTo(4.0);
+  }
+
+  @Test
+  void aPauseGivesUpThePermitsReservedBehindItsStartAndTheirPlacesInTheBudget() {
+    // Given a budget of 2 a second: two permits now, a third reserved for a window later
+    RateLimiter limiter = new WindowBudgetLimiter(2, Duration.ofSeconds(1), time);
+    limiter.reserveNanos();
+    time.advance(Duration.ofMillis(100));
+    limiter.reserveNanos();
+    assertThat(limiter.reserveNanos()).isEqualTo(900_000_000L);
+    // When a 429 pauses it for 50 ms (the third's holder gives its permit up and reserves again behind the pause)
+    limiter.pauseFor(Duration.ofMillis(50));
+    time.advance(Duration.ofMillis(50));
+    // Then the permit it gave up does not count: it goes a window after the first grant, and the next a window after
+    // the second (not after the given-up one)
+    assertThat(limiter.reserveNanos()).isEqualTo(850_000_000L);
+    assertThat(limiter.reserveNanos()).isEqualTo(950_000_000L);
+  }
+
+  @Test
+  void aSlowAnswerHoldsTheGrantAWindowAfterItByItsRoundTripBeyondTheQuickest() {
+    // Given a budget of 3 a second, two permits taken at 0 whose answers are slow (a cold start: the requests reached
+    // the target late, after their permits): 300 and 340 ms
+    RateLimiter limiter = new WindowBudgetLimiter(3, Duration.ofSeconds(1), time);
+    long start = time.read();
+    limiter.reserveNanos();
+    limiter.reserveNanos();
+    limiter.answered(start, start + 300 * MS);
+    limiter.answered(start, start + 340 * MS);
+    // When a third, at 495 ms, is answered in 5 ms
+    time.advance(Duration.ofMillis(495));
+    limiter.reserveNanos();
+    time.advance(Duration.ofMillis(5));
+    limiter.answered(time.read() - 5 * MS, time.read());
+    // Then the target counted the first two by their answers less the quickest round trip, at the latest (335 ms:
+    // both marked, either could be the one that took 340 ms): the next two wait a window after that, the third's
+    // successor a window after 495 ms
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(SECOND + 335 * MS);
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(SECOND + 335 * MS);
+    assertThat(time.read() + limiter.reserveNanos() - start).isEqualTo(SECOND + 495 * MS);
   }
 
   @Test
@@ -107,5 +162,34 @@ class WindowBudgetLimiterTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new WindowBudgetLimiter(5, Duration.ZERO, time))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aServerCountingTheStatedBudgetSeesNoMoreThanItWhenCallersWakeLate() throws InterruptedException {
+    // Given 40 in any 2 s with ferry's headroom, and 20 callers whose sleeps wake 60 ms late in spells (20 sleeps of
+    // every 80, and every seventh 25 ms): a loaded host, where a permit's send leaves after its slot
+    RateLimiter limiter = RateLimiter.forLimit(RateLimitSpec.parse("40/2s"), 0.985, time);
+    LateCallers callers = new LateCallers(time, n -> (n / 20) % 4 == 0 ? 60 * MS : n % 7 == 0 ? 25 * MS : 0);
+    // When they send 200 requests
+    List<Long> sends = callers.run(limiter, 20, 10, Duration.ofMillis(5));
+    // Then a server counting the stated budget over the send times never sees more than 40 in any 2 s
+    assertThat(sends).hasSize(200);
+    assertThat(LateCallers.mostInAnyWindow(sends, Duration.ofSeconds(2))).isLessThanOrEqualTo(40);
+    // and the budget is still spent as it allows: 5 windows of 2.03 s, and the lateness
+    assertThat(sends.get(sends.size() - 1) - sends.get(0)).isLessThan(9 * SECOND);
+  }
+
+  @Test
+  void aCallerWokeLateAfterTheGrantAWindowLaterWasReservedHoldsThatGrantBack() throws InterruptedException {
+    // Given 40 in any 2 s with ferry's headroom and 110 callers of one request each, all asking at once (more than the
+    // budget: the grants of the second and third windows are reserved before the first window's callers wake), and
+    // the first window's callers waking late, up to 70 ms, the later ones on time
+    RateLimiter limiter = RateLimiter.forLimit(RateLimitSpec.parse("40/2s"), 0.985, time);
+    LateCallers callers = new LateCallers(time, n -> n < 40 ? (n % 8) * 10 * MS : 0);
+    // When they send
+    List<Long> sends = callers.run(limiter, 110, 1, Duration.ofMillis(5));
+    // Then no 2 s holds more than 40 sends
+    assertThat(sends).hasSize(110);
+    assertThat(LateCallers.mostInAnyWindow(sends, Duration.ofSeconds(2))).isLessThanOrEqualTo(40);
   }
 }
