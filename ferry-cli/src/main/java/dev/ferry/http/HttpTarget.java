@@ -23,8 +23,9 @@ import java.util.function.DoubleSupplier;
 /**
  * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared {@link RateLimiter}
  * through {@link RatePermits#charge} (the one place a permit is charged: a live pool task that prepaid one for the same
- * limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that
- * limiter (not only the request) for its Retry-After (seconds or an HTTP date), or an exponential backoff when absent;
+ * limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent, or a 503
+ * with a Retry-After) pauses that limiter (not only the request) for its Retry-After (seconds or an HTTP date), or an
+ * exponential backoff when absent, and a pause of {@link LongPause#AT_LEAST} or more is said once in the log;
  * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw {@link
  * AuthFailureException}; other answers are returned as they are. What an answer means is {@link ResponseClass}'s
  * decision; the rate-limit headers of each answer go to the listener as a quota.
@@ -62,6 +63,8 @@ public final class HttpTarget implements AutoCloseable {
   private final WallClock wallClock = WallClock.system();
   /** Attempts sent so far: an answer's quota cannot count the attempts sent after it. */
   private final AtomicLong sends = new AtomicLong();
+  /** Says a long pause once. */
+  private final LongPause longPause;
   /** Set once any answer came: from then on connection errors are transient (written once, read racily: benign). */
   private volatile boolean answered;
 
@@ -133,6 +136,7 @@ public final class HttpTarget implements AutoCloseable {
     this.transport = Transport.forTarget(this.baseUri, requestTimeout, Objects.requireNonNull(network,
         "network cannot be null"));
     this.name = this.baseUri.getHost() + ":" + port();
+    this.longPause = new LongPause(label == null ? name : label, ticker, wallClock);
     metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, label == null ? name : label, limiter::rate);
   }
 
@@ -167,7 +171,8 @@ public final class HttpTarget implements AutoCloseable {
       attempts++;
       Attempt a = attempt(call);
       if (a.status > 0) limiter.answered(sent, a.answeredNanos); // a stated budget: counted no later than its answer
-      ResponseClass cls = ResponseClass.of(a.status, RateLimitHeaders.exhausted(a.rateHeaders));
+      ResponseClass cls = ResponseClass.of(a.status, RateLimitHeaders.exhausted(a.rateHeaders),
+          a.retryAfterNanos.isPresent());
       listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
           a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null
               : RateLimitHeaders.requests(a.rateHeaders, wallClock.millis()).orElse(null),
@@ -187,6 +192,7 @@ public final class HttpTarget implements AutoCloseable {
         long pause = a.retryAfterNanos.isPresent() ? a.retryAfterNanos.getAsLong()
             : retryPolicy.backoffNanos(Math.min(rateLimitRetries + 1, 20), random.getAsDouble());
         limiter.pauseFor(Duration.ofNanos(pause));
+        longPause.tell(a.status, pause, a.retryAfterNanos.isPresent());
         if (rateLimitRetries++ < retryPolicy.maxRateLimitRetries()) {
           metrics.retry(name);
           continue;

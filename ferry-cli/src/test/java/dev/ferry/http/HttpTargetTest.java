@@ -132,6 +132,39 @@ class HttpTargetTest {
   }
 
   @Test
+  void aServiceUnavailableWithRetryAfterPausesTheSharedLimiterLikeA429() throws Exception {
+    // Given three 503s saying Retry-After: 5 (a server that sheds load for 5 s), then a 201; 3 attempts allowed
+    for (int i = 0; i < 3; i++) then(503, Map.of("Retry-After", "5"));
+    then(201, Map.of());
+    List<AttemptListener.Attempt> attempts = new CopyOnWriteArrayList<>();
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/prefix");
+    try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(5), RateLimiter.smooth(1000, time),
+        RetryPolicy.builder().maxAttempts(3).baseDelay(Duration.ofMillis(100)).build(), time, time, () -> 0.0,
+        metrics, attempts::add)) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.post("/users", "{}", "idem-1", "create_user"));
+      // Then each retry waited the 5 s on the shared limiter (before: 3 attempts 50-100 ms apart, then failed)
+      assertThat(r.status()).isEqualTo(201);
+      assertThat(r.attempts()).isEqualTo(4);
+      assertThat(time.read() - before).isGreaterThanOrEqualTo(15_000_000_000L);
+      assertThat(metrics.rateLimitedCount()).isEqualTo(3);
+      assertThat(attempts.get(0).outcome()).isEqualTo(ResponseClass.THROTTLED);
+    }
+  }
+
+  @Test
+  void aServiceUnavailableWithoutRetryAfterIsRetriedWithBackoffUpToTheAttempts() throws Exception {
+    for (int i = 0; i < 3; i++) then(503, Map.of());
+    try (HttpTarget t = target(RateLimiter.smooth(1000, time), Duration.ofSeconds(5))) {
+      ApiResponse r = t.call(ApiCall.post("/users", "{}", "idem-1", "create_user"));
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.transientExhausted()).isTrue();
+      assertThat(r.attempts()).isEqualTo(3);
+      assertThat(metrics.rateLimitedCount()).isZero();
+    }
+  }
+
+  @Test
   void aForbiddenAnswerWithASpentQuotaIsARateLimitNotAnAuthFailure() throws Exception {
     // Given a 403 whose X-RateLimit-Remaining is 0 (GitHub's way of saying "rate limited"), Retry-After 1
     then(403, Map.of("X-RateLimit-Remaining", "0", "X-RateLimit-Limit", "60", "Retry-After", "1"));

@@ -100,6 +100,8 @@ class RateLimitHeadersTest {
     assertThat(ResponseClass.of(401, true)).isEqualTo(ResponseClass.AUTH);
     assertThat(ResponseClass.of(429, false)).isEqualTo(ResponseClass.THROTTLED);
     assertThat(ResponseClass.of(503, false)).isEqualTo(ResponseClass.OVERLOADED);
+    assertThat(ResponseClass.of(503, false, true)).isEqualTo(ResponseClass.THROTTLED);
+    assertThat(ResponseClass.of(504, false, true)).isEqualTo(ResponseClass.OVERLOADED);
     assertThat(ResponseClass.of(0, false)).isEqualTo(ResponseClass.OVERLOADED);
     assertThat(ResponseClass.of(500, false)).isEqualTo(ResponseClass.SERVER_ERROR);
     assertThat(ResponseClass.of(422, false)).isEqualTo(ResponseClass.FINAL);
