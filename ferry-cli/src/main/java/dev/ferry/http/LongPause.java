@@ -45,6 +45,11 @@ final class LongPause {
     this.sink = Objects.requireNonNull(sink, "sink");
   }
 
+  /** What the messages call the target (a spec's target name, or {@code host:port}). */
+  String target() {
+    return target;
+  }
+
   /**
    * @param status     the refusal's HTTP status
    * @param pauseNanos the pause every request to the target now waits

@@ -165,6 +165,55 @@ class HttpTargetTest {
   }
 
   @Test
+  void anAnswerTooLargeToKeepIsItsStatusWithTheBodyDroppedNotAConnectionErrorToRetry() throws Exception {
+    // Given a create answered 201 with a 17 MB body (ferry keeps 16 MB)
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    server.createContext("/prefix/big", ex -> {
+      calls.incrementAndGet();
+      ex.sendResponseHeaders(201, 0);
+      byte[] mb = new byte[1 << 20];
+      java.util.Arrays.fill(mb, (byte) 'x');
+      try (var out = ex.getResponseBody()) {
+        for (int i = 0; i < 17; i++) out.write(mb);
+      } catch (java.io.IOException closedByTheClient) {
+        // ferry stops reading at 16 MB
+      }
+    });
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(30))) {
+      ApiResponse r = t.call(ApiCall.post("/big", "{}", "idem-1", "create_user"));
+      // Then it is the 201 it was, sent once (before: a connection error, sent 3 times and failed)
+      assertThat(r.status()).isEqualTo(201);
+      assertThat(r.attempts()).isEqualTo(1);
+      assertThat(calls).hasValue(1);
+      assertThat(r.body()).isEmpty();
+      assertThat(r.error()).isEqualTo("the answer (HTTP 201) has a body larger than 16777216 bytes, more than ferry"
+          + " keeps: its status stands, its body is dropped");
+      assertThat(metrics.retryCount()).isZero();
+    }
+  }
+
+  @Test
+  void a429SayingWhenOnlyInItsBodyPausesTheSharedLimiterThatLong() throws Exception {
+    // Given a 429 without Retry-After whose OpenAI-style body says "try again in 3.5s", then a 200
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    server.createContext("/prefix/embed", ex -> {
+      boolean first = calls.incrementAndGet() == 1;
+      byte[] body = (first ? "{\"error\":{\"message\":\"Rate limit reached for requests. Please try again in 3.5s.\","
+          + "\"code\":\"rate_limit_exceeded\"}}" : "{}").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(first ? 429 : 200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    try (HttpTarget t = target(RateLimiter.smooth(1000, time), Duration.ofSeconds(5))) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.post("/embed", "{}", "idem-1", "embed"));
+      // Then the retry waited the 3.5 s the body said (before: a backoff of 50-100 ms)
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(time.read() - before).isGreaterThanOrEqualTo(3_500_000_000L);
+    }
+  }
+
+  @Test
   void aForbiddenAnswerWithASpentQuotaIsARateLimitNotAnAuthFailure() throws Exception {
     // Given a 403 whose X-RateLimit-Remaining is 0 (GitHub's way of saying "rate limited"), Retry-After 1
     then(403, Map.of("X-RateLimit-Remaining", "0", "X-RateLimit-Limit", "60", "Retry-After", "1"));

@@ -108,4 +108,19 @@ class RateLimitHeadersTest {
     assertThat(ResponseClass.of(500, false).transientFailure()).isTrue();
     assertThat(ResponseClass.of(422, false).transientFailure()).isFalse();
   }
+
+  @Test
+  void a429BodySayingWhenToTryAgainIsReadWhereTheHeaderIsMissing() {
+    String openAi = "{\"error\":{\"message\":\"Rate limit reached for gpt-4o on requests per min (RPM): Limit 3, Used 3,"
+        + " Requested 1. Please try again in 1.2s. Visit https://platform.openai.com/account/rate-limits\","
+        + "\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
+    assertThat(RateLimitHeaders.retryAfterInBody(openAi)).hasValue(1_200_000_000L);
+    assertThat(RateLimitHeaders.retryAfterInBody("Please try again in 20ms.")).hasValue(20_000_000L);
+    assertThat(RateLimitHeaders.retryAfterInBody("Try again in 6m0s")).hasValue(360_000_000_000L);
+    assertThat(RateLimitHeaders.retryAfterInBody("try again in 2 seconds")).hasValue(2_000_000_000L);
+    assertThat(RateLimitHeaders.retryAfterInBody("try again in 2 days")).isEmpty();
+    assertThat(RateLimitHeaders.retryAfterInBody("try again later")).isEmpty();
+    assertThat(RateLimitHeaders.retryAfterInBody("{\"error\":\"rate limited\"}")).isEmpty();
+    assertThat(RateLimitHeaders.retryAfterInBody("")).isEmpty();
+  }
 }
