@@ -64,6 +64,8 @@ public final class HttpTarget implements AutoCloseable {
   private final WallClock wallClock = WallClock.system();
   /** Attempts sent so far: an answer's quota cannot count the attempts sent after it. */
   private final AtomicLong sends = new AtomicLong();
+  /** What a Retry-After of 0 is read as. */
+  static final long ZERO_RETRY_AFTER_NANOS = 1_000_000_000L;
   /** Set once an answer too large to keep was said in the log. */
   private final java.util.concurrent.atomic.AtomicBoolean toldTooLarge = new java.util.concurrent.atomic.AtomicBoolean();
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpTarget.class);
@@ -239,6 +241,10 @@ public final class HttpTarget implements AutoCloseable {
       OptionalLong retryAfter = RateLimitHeaders.retryAfterNanos(r.retryAfter(), wallClock.millis());
       // a 429 that says when only in its body ("Please try again in 1.2s.", OpenAI's way) is read as if in the header
       if (retryAfter.isEmpty() && r.status() == 429) retryAfter = RateLimitHeaders.retryAfterInBody(answer);
+      // a refusal saying "no wait" (0, or a date not ahead) came from a server that rounds down: it is "under a second",
+      // read as a second, the rounded-up form every limit ferry was tuned against sends (else each caller is refused
+      // again at once until the window turns: 140 refusals and half the rate against a fixed 20-per-2-s window)
+      if (retryAfter.isPresent() && retryAfter.getAsLong() == 0) retryAfter = OptionalLong.of(ZERO_RETRY_AFTER_NANOS);
       return new Attempt(r.status(), answer, r.requestId(), retryAfter, r.rateHeaders(), "", ticker.read());
     } catch (HttpTimeoutException e) {
       metrics.timeout(name);

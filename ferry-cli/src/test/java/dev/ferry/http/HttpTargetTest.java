@@ -214,6 +214,25 @@ class HttpTargetTest {
   }
 
   @Test
+  void aRetryAfterOfZeroIsReadAsASecondNotAsNoWait() throws Exception {
+    // Given a 429 with Retry-After: 0 (a server that rounds its wait down), then a 200
+    then(429, Map.of("Retry-After", "0"));
+    then(200, Map.of());
+    List<AttemptListener.Attempt> attempts = new CopyOnWriteArrayList<>();
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/prefix");
+    try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(5), RateLimiter.smooth(1000, time),
+        RetryPolicy.builder().maxAttempts(3).build(), time, time, () -> 0.0, metrics, attempts::add)) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.get("/x", "get"));
+      // Then the retry waited a second on the shared limiter (before: at once, refused again until the window turned),
+      // and the learner was told a second
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(time.read() - before).isGreaterThanOrEqualTo(1_000_000_000L);
+      assertThat(attempts.get(0).retryAfterNanos()).isEqualTo(1_000_000_000L);
+    }
+  }
+
+  @Test
   void aForbiddenAnswerWithASpentQuotaIsARateLimitNotAnAuthFailure() throws Exception {
     // Given a 403 whose X-RateLimit-Remaining is 0 (GitHub's way of saying "rate limited"), Retry-After 1
     then(403, Map.of("X-RateLimit-Remaining", "0", "X-RateLimit-Limit", "60", "Retry-After", "1"));
