@@ -9,7 +9,8 @@ package dev.ferry.http;
  * @param attempts  attempts made
  * @param transientExhausted true when the last answer was transient (5xx, 429, timeout, connection error)
  *                  and the retry budget ran out: the caller should record a retryable failure
- * @param error     for status 0: what went wrong (never contains the key)
+ * @param error     for status 0, or an answer ferry does not take (a 3xx: never followed): what went wrong (never
+ *                  contains the key); "" otherwise
  */
 public record ApiResponse(int status, String body, String requestId, int attempts, boolean transientExhausted,
     String error) {

@@ -65,6 +65,8 @@ final class Http1Connection {
   private String requestId;
   private String retryAfter;
   private String location;
+  /** The status of the answer being read (an oversized body keeps it). */
+  private int headStatus;
   /** Rate-limit headers ({@link RateLimitHeaders#wanted}): lower-case names and values alternating; null = none. */
   private java.util.List<String> rateHeaders;
 
@@ -299,6 +301,7 @@ final class Http1Connection {
     int end = readLine(budget, "status line");
     budget -= next - pos;
     int status = parseStatusLine(end);
+    headStatus = status;
     pos = next;
     while (true) {
       end = readLine(budget, "headers");
@@ -358,6 +361,11 @@ final class Http1Connection {
     }
   }
 
+  /** The answer's body is over the limit: its status stands, its body is dropped (the connection closes). */
+  private AnswerTooLargeException tooLarge() {
+    return new AnswerTooLargeException(headStatus, limits.maxBodyBytes());
+  }
+
   /** Case-insensitive: does {@code buf[start, end)} start with the (lower-case) {@code prefix}? */
   private boolean prefixed(int start, int end, String prefix) {
     return end - start >= prefix.length() && named(start, start + prefix.length(), prefix);
@@ -378,7 +386,7 @@ final class Http1Connection {
     for (int i = v; i < ve; i++) {
       if (!digit(buf[i])) throw new IOException("malformed Content-Length");
       n = n * 10 + (buf[i] - '0');
-      if (n > limits.maxBodyBytes()) throw new IOException("answer body larger than " + limits.maxBodyBytes() + " bytes");
+      if (n > limits.maxBodyBytes()) throw tooLarge();
     }
     return n;
   }
@@ -460,7 +468,7 @@ final class Http1Connection {
       if (d < 0) throw new IOException("malformed chunk size");
       size = size * 16 + d;
       if (bodyLen + size > limits.maxBodyBytes()) {
-        throw new IOException("answer body larger than " + limits.maxBodyBytes() + " bytes");
+        throw tooLarge();
       }
     }
     return size;
@@ -473,7 +481,7 @@ final class Http1Connection {
       if (pos == lim && fill() < 0) return;
       int k = lim - pos;
       if (bodyLen + (long) k > limits.maxBodyBytes()) {
-        throw new IOException("answer body larger than " + limits.maxBodyBytes() + " bytes");
+        throw tooLarge();
       }
       append(k);
     }

@@ -23,8 +23,9 @@ import java.util.function.DoubleSupplier;
 /**
  * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared {@link RateLimiter}
  * through {@link RatePermits#charge} (the one place a permit is charged: a live pool task that prepaid one for the same
- * limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent) pauses that
- * limiter (not only the request) for its Retry-After (seconds or an HTTP date), or an exponential backoff when absent;
+ * limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent, or a 503
+ * with a Retry-After) pauses that limiter (not only the request) for its Retry-After (seconds or an HTTP date; a 429
+ * without one: the "try again in 1.2s" of its body), or an exponential backoff when absent, and a pause of {@link LongPause#AT_LEAST} or more is said once in the log;
  * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw {@link
  * AuthFailureException}; other answers are returned as they are. What an answer means is {@link ResponseClass}'s
  * decision; the rate-limit headers of each answer go to the listener as a quota.
@@ -33,7 +34,8 @@ import java.util.function.DoubleSupplier;
  * answered once, a connection refused, an unknown host, an untrusted or misnamed TLS certificate, or a proxy that
  * refuses (see {@link ConnectionFailures}); at any time, a proxy that refuses its credentials (407). Once it has
  * answered, connection errors are transient again. A 3xx is a final answer whose error names the Location: ferry
- * never follows redirects.
+ * never follows redirects. An answer whose body is larger than ferry keeps (16 MB) is the answer its status says,
+ * with the body dropped and the error saying so: not a connection error, so a 2xx is not sent again.
  *
  * <p>Requests go out through ferry's own blocking HTTP/1.1 client ({@link Http1Transport}), through the proxy and
  * with the trusted certificates of its {@link NetworkSettings}.
@@ -62,6 +64,13 @@ public final class HttpTarget implements AutoCloseable {
   private final WallClock wallClock = WallClock.system();
   /** Attempts sent so far: an answer's quota cannot count the attempts sent after it. */
   private final AtomicLong sends = new AtomicLong();
+  /** What a Retry-After of 0 is read as. */
+  static final long ZERO_RETRY_AFTER_NANOS = 1_000_000_000L;
+  /** Set once an answer too large to keep was said in the log. */
+  private final java.util.concurrent.atomic.AtomicBoolean toldTooLarge = new java.util.concurrent.atomic.AtomicBoolean();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpTarget.class);
+  /** Says a long pause once. */
+  private final LongPause longPause;
   /** Set once any answer came: from then on connection errors are transient (written once, read racily: benign). */
   private volatile boolean answered;
 
@@ -133,6 +142,7 @@ public final class HttpTarget implements AutoCloseable {
     this.transport = Transport.forTarget(this.baseUri, requestTimeout, Objects.requireNonNull(network,
         "network cannot be null"));
     this.name = this.baseUri.getHost() + ":" + port();
+    this.longPause = new LongPause(label == null ? name : label, ticker, wallClock);
     metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, label == null ? name : label, limiter::rate);
   }
 
@@ -167,7 +177,8 @@ public final class HttpTarget implements AutoCloseable {
       attempts++;
       Attempt a = attempt(call);
       if (a.status > 0) limiter.answered(sent, a.answeredNanos); // a stated budget: counted no later than its answer
-      ResponseClass cls = ResponseClass.of(a.status, RateLimitHeaders.exhausted(a.rateHeaders));
+      ResponseClass cls = ResponseClass.of(a.status, RateLimitHeaders.exhausted(a.rateHeaders),
+          a.retryAfterNanos.isPresent());
       listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
           a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null
               : RateLimitHeaders.requests(a.rateHeaders, wallClock.millis()).orElse(null),
@@ -187,6 +198,7 @@ public final class HttpTarget implements AutoCloseable {
         long pause = a.retryAfterNanos.isPresent() ? a.retryAfterNanos.getAsLong()
             : retryPolicy.backoffNanos(Math.min(rateLimitRetries + 1, 20), random.getAsDouble());
         limiter.pauseFor(Duration.ofNanos(pause));
+        longPause.tell(a.status, pause, a.retryAfterNanos.isPresent());
         if (rateLimitRetries++ < retryPolicy.maxRateLimitRetries()) {
           metrics.retry(name);
           continue;
@@ -225,12 +237,27 @@ public final class HttpTarget implements AutoCloseable {
       if (r.resent()) metrics.retry(name); // a pooled connection the server had closed: the request went out twice
       status = r.status();
       // a server that echoes the request (Authorization included) in an error must not put the key in the ledger
-      return new Attempt(r.status(), this.headers.scrub(r.body()), r.requestId(),
-          RateLimitHeaders.retryAfterNanos(r.retryAfter(), wallClock.millis()), r.rateHeaders(), "", ticker.read());
+      String answer = this.headers.scrub(r.body());
+      OptionalLong retryAfter = RateLimitHeaders.retryAfterNanos(r.retryAfter(), wallClock.millis());
+      // a 429 that says when only in its body ("Please try again in 1.2s.", OpenAI's way) is read as if in the header
+      if (retryAfter.isEmpty() && r.status() == 429) retryAfter = RateLimitHeaders.retryAfterInBody(answer);
+      // a refusal saying "no wait" (0, or a date not ahead) came from a server that rounds down: it is "under a second",
+      // read as a second, the rounded-up form every limit ferry was tuned against sends (else each caller is refused
+      // again at once until the window turns: 140 refusals and half the rate against a fixed 20-per-2-s window)
+      if (retryAfter.isPresent() && retryAfter.getAsLong() == 0) retryAfter = OptionalLong.of(ZERO_RETRY_AFTER_NANOS);
+      return new Attempt(r.status(), answer, r.requestId(), retryAfter, r.rateHeaders(), "", ticker.read());
     } catch (HttpTimeoutException e) {
       metrics.timeout(name);
       return new Attempt(0, "", "", OptionalLong.empty(), List.of(), "timed out after " + requestTimeout.toMillis()
           + " ms", ticker.read());
+    } catch (AnswerTooLargeException e) {
+      answered = true;
+      status = e.status();
+      String why = e.explain();
+      if (e.status() >= 200 && e.status() < 300 && !toldTooLarge.getAndSet(true)) {
+        log.warn("target {}: {} (said once; a step's captures from such an answer are empty)", longPause.target(), why);
+      }
+      return new Attempt(e.status(), "", "", OptionalLong.empty(), List.of(), why, ticker.read());
     } catch (RedirectRefusedException e) {
       answered = true;
       status = e.status();

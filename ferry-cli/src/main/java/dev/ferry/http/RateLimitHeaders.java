@@ -22,7 +22,7 @@ import java.util.OptionalLong;
  *   <li>{@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining}, {@code X-RateLimit-Reset} (epoch seconds as
  *       GitHub sends them; a small number is read as delta seconds, a 13-digit one as epoch milliseconds).</li>
  * </ol>
- * Also {@code Retry-After} in both of its forms (seconds or an HTTP date).
+ * Also {@code Retry-After} in both of its forms (seconds or an HTTP date), and a 429 body's "try again in 1.2s".
  *
  * <p>Pure functions of the headers and {@code now} (epoch milliseconds, for the epoch and date forms). Headers
  * are given as names (lower case) and values alternating, as {@link Transport.Reply#rateHeaders()} holds them;
@@ -107,6 +107,41 @@ public final class RateLimitHeaders {
       return OptionalLong.empty();
     }
   }
+
+  /**
+   * The wait a 429's body states when the answer has no {@code Retry-After}: OpenAI's (and compatible servers')
+   * "Please try again in 1.2s." ({@code 20ms}, {@code 6m0s}: {@link #durationNanos}). At most an hour; empty when the
+   * body says no such thing. Only the first 64 KB of the body are searched.
+   */
+  public static OptionalLong retryAfterInBody(String body) {
+    if (body == null || body.isEmpty()) return OptionalLong.empty();
+    String text = body.length() > 65_536 ? body.substring(0, 65_536) : body;
+    int at = text.toLowerCase(Locale.ROOT).indexOf(TRY_AGAIN_IN);
+    if (at < 0) return OptionalLong.empty();
+    int start = at + TRY_AGAIN_IN.length();
+    int end = start;
+    while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '.')) end++;
+    String token = text.substring(start, end);
+    while (token.endsWith(".")) token = token.substring(0, token.length() - 1);
+    if (token.chars().noneMatch(Character::isLetter)) { // "2 seconds": the unit is the next word
+      int w = end;
+      while (w < text.length() && text.charAt(w) == ' ') w++;
+      int we = w;
+      while (we < text.length() && Character.isLetter(text.charAt(we))) we++;
+      String unit = switch (text.substring(w, we).toLowerCase(Locale.ROOT)) {
+        case "s", "sec", "secs", "second", "seconds" -> "s";
+        case "ms", "millisecond", "milliseconds" -> "ms";
+        case "min", "mins", "minute", "minutes" -> "m";
+        default -> null;
+      };
+      if (unit == null) return OptionalLong.empty();
+      token += unit;
+    }
+    long nanos = durationNanos(token);
+    return nanos < 0 ? OptionalLong.empty() : OptionalLong.of(nanos);
+  }
+
+  private static final String TRY_AGAIN_IN = "try again in ";
 
   // ---- the IETF draft, structured fields: RateLimit-Policy: "p";q=100;w=10 / RateLimit: "p";r=42;t=7
 

@@ -9,7 +9,7 @@ final class RedirectRefusedException extends IOException {
   RedirectRefusedException(int status, String location) {
     super("the target answered HTTP " + status + (location == null || location.isEmpty() ? " (a redirect without a"
         + " Location)" : " redirecting to " + location) + ": ferry never follows redirects; give the final address as"
-        + " --api-url");
+        + " --api-url (a job spec: the target's base_url)");
     this.status = status;
   }
 

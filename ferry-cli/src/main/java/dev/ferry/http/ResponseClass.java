@@ -8,13 +8,17 @@ public enum ResponseClass {
   /** A definite answer (2xx, 3xx, 4xx other than those below): the target did the work or refused it for good. */
   FINAL,
   /**
-   * The target's rate limit: 429, or 403 with a spent quota in its rate-limit headers (GitHub's way). Every
-   * caller pauses for its Retry-After; retried.
+   * The target's rate limit: 429, 403 with a spent quota in its rate-limit headers (GitHub's way), or 503 with a
+   * Retry-After (the server says when it takes requests again: RFC 9110). Every caller pauses for its Retry-After;
+   * retried.
    */
   THROTTLED,
   /** 401, or 403 with no spent quota: the key is refused or lacks rights; the job stops. */
   AUTH,
-  /** No answer (timeout, connection error), 408, 503 or 504: the target is overloaded. Retried, and a drop. */
+  /**
+   * No answer (timeout, connection error), 408, 503 without Retry-After, or 504: the target is overloaded. Retried,
+   * and a drop.
+   */
   OVERLOADED,
   /** Another 5xx: retried, but says nothing about load. */
   SERVER_ERROR;
@@ -24,7 +28,17 @@ public enum ResponseClass {
    * @param rateLimitExhausted the answer's rate-limit headers say a quota is spent ({@link RateLimitHeaders#exhausted})
    */
   public static ResponseClass of(int status, boolean rateLimitExhausted) {
+    return of(status, rateLimitExhausted, false);
+  }
+
+  /**
+   * @param status             HTTP status; 0 when no answer came
+   * @param rateLimitExhausted the answer's rate-limit headers say a quota is spent ({@link RateLimitHeaders#exhausted})
+   * @param retryAfter         the answer carries a readable Retry-After
+   */
+  public static ResponseClass of(int status, boolean rateLimitExhausted, boolean retryAfter) {
     if (status == 429) return THROTTLED;
+    if (status == 503 && retryAfter) return THROTTLED;
     if (status == 403 && rateLimitExhausted) return THROTTLED;
     if (status == 401 || status == 403) return AUTH;
     if (status == 0 || status == 408 || status == 503 || status == 504) return OVERLOADED;

@@ -40,7 +40,8 @@ final class Answer {
   }
 
   ApiMessage message() {
-    return response.status() == 0 ? ApiMessage.of(response) : ApiMessage.of(tree(), response.status(), response.body());
+    return response.status() == 0 || response.error() != null && !response.error().isEmpty() ? ApiMessage.of(response)
+        : ApiMessage.of(tree(), response.status(), response.body());
   }
 
   /** Reads the call's captures from this answer's body, parsed only when there is something to capture. */

@@ -15,6 +15,8 @@ record ApiMessage(String code, String message) {
 
   static ApiMessage of(ApiResponse r) {
     if (r.status() == 0) return new ApiMessage("no_response", r.error());
+    // an answer ferry refused to take as it is (a redirect): its error says why, the body is empty
+    if (r.error() != null && !r.error().isEmpty()) return new ApiMessage("http_" + r.status(), clip(r.error()));
     return of(Json.readOrNull(r.body()), r.status(), r.body());
   }
 

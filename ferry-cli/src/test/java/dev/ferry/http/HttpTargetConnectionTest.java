@@ -75,7 +75,7 @@ class HttpTargetConnectionTest {
     assertThat(r.transientExhausted()).isFalse();
     assertThat(r.error()).isEqualTo("the target answered HTTP 301 redirecting to"
         + " https://api.example.com/v2/user_management/users: ferry never follows redirects; give the final address"
-        + " as --api-url");
+        + " as --api-url (a job spec: the target's base_url)");
   }
 
   @Test

@@ -132,6 +132,107 @@ class HttpTargetTest {
   }
 
   @Test
+  void aServiceUnavailableWithRetryAfterPausesTheSharedLimiterLikeA429() throws Exception {
+    // Given three 503s saying Retry-After: 5 (a server that sheds load for 5 s), then a 201; 3 attempts allowed
+    for (int i = 0; i < 3; i++) then(503, Map.of("Retry-After", "5"));
+    then(201, Map.of());
+    List<AttemptListener.Attempt> attempts = new CopyOnWriteArrayList<>();
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/prefix");
+    try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(5), RateLimiter.smooth(1000, time),
+        RetryPolicy.builder().maxAttempts(3).baseDelay(Duration.ofMillis(100)).build(), time, time, () -> 0.0,
+        metrics, attempts::add)) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.post("/users", "{}", "idem-1", "create_user"));
+      // Then each retry waited the 5 s on the shared limiter (before: 3 attempts 50-100 ms apart, then failed)
+      assertThat(r.status()).isEqualTo(201);
+      assertThat(r.attempts()).isEqualTo(4);
+      assertThat(time.read() - before).isGreaterThanOrEqualTo(15_000_000_000L);
+      assertThat(metrics.rateLimitedCount()).isEqualTo(3);
+      assertThat(attempts.get(0).outcome()).isEqualTo(ResponseClass.THROTTLED);
+    }
+  }
+
+  @Test
+  void aServiceUnavailableWithoutRetryAfterIsRetriedWithBackoffUpToTheAttempts() throws Exception {
+    for (int i = 0; i < 3; i++) then(503, Map.of());
+    try (HttpTarget t = target(RateLimiter.smooth(1000, time), Duration.ofSeconds(5))) {
+      ApiResponse r = t.call(ApiCall.post("/users", "{}", "idem-1", "create_user"));
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.transientExhausted()).isTrue();
+      assertThat(r.attempts()).isEqualTo(3);
+      assertThat(metrics.rateLimitedCount()).isZero();
+    }
+  }
+
+  @Test
+  void anAnswerTooLargeToKeepIsItsStatusWithTheBodyDroppedNotAConnectionErrorToRetry() throws Exception {
+    // Given a create answered 201 with a 17 MB body (ferry keeps 16 MB)
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    server.createContext("/prefix/big", ex -> {
+      calls.incrementAndGet();
+      ex.sendResponseHeaders(201, 0);
+      byte[] mb = new byte[1 << 20];
+      java.util.Arrays.fill(mb, (byte) 'x');
+      try (var out = ex.getResponseBody()) {
+        for (int i = 0; i < 17; i++) out.write(mb);
+      } catch (java.io.IOException closedByTheClient) {
+        // ferry stops reading at 16 MB
+      }
+    });
+    try (HttpTarget t = target(RateLimiter.unlimited(time), Duration.ofSeconds(30))) {
+      ApiResponse r = t.call(ApiCall.post("/big", "{}", "idem-1", "create_user"));
+      // Then it is the 201 it was, sent once (before: a connection error, sent 3 times and failed)
+      assertThat(r.status()).isEqualTo(201);
+      assertThat(r.attempts()).isEqualTo(1);
+      assertThat(calls).hasValue(1);
+      assertThat(r.body()).isEmpty();
+      assertThat(r.error()).isEqualTo("the answer (HTTP 201) has a body larger than 16777216 bytes, more than ferry"
+          + " keeps: its status stands, its body is dropped");
+      assertThat(metrics.retryCount()).isZero();
+    }
+  }
+
+  @Test
+  void a429SayingWhenOnlyInItsBodyPausesTheSharedLimiterThatLong() throws Exception {
+    // Given a 429 without Retry-After whose OpenAI-style body says "try again in 3.5s", then a 200
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    server.createContext("/prefix/embed", ex -> {
+      boolean first = calls.incrementAndGet() == 1;
+      byte[] body = (first ? "{\"error\":{\"message\":\"Rate limit reached for requests. Please try again in 3.5s.\","
+          + "\"code\":\"rate_limit_exceeded\"}}" : "{}").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(first ? 429 : 200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    try (HttpTarget t = target(RateLimiter.smooth(1000, time), Duration.ofSeconds(5))) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.post("/embed", "{}", "idem-1", "embed"));
+      // Then the retry waited the 3.5 s the body said (before: a backoff of 50-100 ms)
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(time.read() - before).isGreaterThanOrEqualTo(3_500_000_000L);
+    }
+  }
+
+  @Test
+  void aRetryAfterOfZeroIsReadAsASecondNotAsNoWait() throws Exception {
+    // Given a 429 with Retry-After: 0 (a server that rounds its wait down), then a 200
+    then(429, Map.of("Retry-After", "0"));
+    then(200, Map.of());
+    List<AttemptListener.Attempt> attempts = new CopyOnWriteArrayList<>();
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/prefix");
+    try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(5), RateLimiter.smooth(1000, time),
+        RetryPolicy.builder().maxAttempts(3).build(), time, time, () -> 0.0, metrics, attempts::add)) {
+      long before = time.read();
+      ApiResponse r = t.call(ApiCall.get("/x", "get"));
+      // Then the retry waited a second on the shared limiter (before: at once, refused again until the window turned),
+      // and the learner was told a second
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(time.read() - before).isGreaterThanOrEqualTo(1_000_000_000L);
+      assertThat(attempts.get(0).retryAfterNanos()).isEqualTo(1_000_000_000L);
+    }
+  }
+
+  @Test
   void aForbiddenAnswerWithASpentQuotaIsARateLimitNotAnAuthFailure() throws Exception {
     // Given a 403 whose X-RateLimit-Remaining is 0 (GitHub's way of saying "rate limited"), Retry-After 1
     then(403, Map.of("X-RateLimit-Remaining", "0", "X-RateLimit-Limit", "60", "Retry-After", "1"));

@@ -100,10 +100,27 @@ class RateLimitHeadersTest {
     assertThat(ResponseClass.of(401, true)).isEqualTo(ResponseClass.AUTH);
     assertThat(ResponseClass.of(429, false)).isEqualTo(ResponseClass.THROTTLED);
     assertThat(ResponseClass.of(503, false)).isEqualTo(ResponseClass.OVERLOADED);
+    assertThat(ResponseClass.of(503, false, true)).isEqualTo(ResponseClass.THROTTLED);
+    assertThat(ResponseClass.of(504, false, true)).isEqualTo(ResponseClass.OVERLOADED);
     assertThat(ResponseClass.of(0, false)).isEqualTo(ResponseClass.OVERLOADED);
     assertThat(ResponseClass.of(500, false)).isEqualTo(ResponseClass.SERVER_ERROR);
     assertThat(ResponseClass.of(422, false)).isEqualTo(ResponseClass.FINAL);
     assertThat(ResponseClass.of(500, false).transientFailure()).isTrue();
     assertThat(ResponseClass.of(422, false).transientFailure()).isFalse();
+  }
+
+  @Test
+  void a429BodySayingWhenToTryAgainIsReadWhereTheHeaderIsMissing() {
+    String openAi = "{\"error\":{\"message\":\"Rate limit reached for gpt-4o on requests per min (RPM): Limit 3, Used 3,"
+        + " Requested 1. Please try again in 1.2s. Visit https://platform.openai.com/account/rate-limits\","
+        + "\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
+    assertThat(RateLimitHeaders.retryAfterInBody(openAi)).hasValue(1_200_000_000L);
+    assertThat(RateLimitHeaders.retryAfterInBody("Please try again in 20ms.")).hasValue(20_000_000L);
+    assertThat(RateLimitHeaders.retryAfterInBody("Try again in 6m0s")).hasValue(360_000_000_000L);
+    assertThat(RateLimitHeaders.retryAfterInBody("try again in 2 seconds")).hasValue(2_000_000_000L);
+    assertThat(RateLimitHeaders.retryAfterInBody("try again in 2 days")).isEmpty();
+    assertThat(RateLimitHeaders.retryAfterInBody("try again later")).isEmpty();
+    assertThat(RateLimitHeaders.retryAfterInBody("{\"error\":\"rate limited\"}")).isEmpty();
+    assertThat(RateLimitHeaders.retryAfterInBody("")).isEmpty();
   }
 }

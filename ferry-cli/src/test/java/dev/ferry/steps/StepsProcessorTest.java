@@ -6,6 +6,7 @@ import dev.ferry.core.engine.RowInput;
 import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.http.ApiResponse;
 import dev.ferry.sinks.ResultSink;
 import dev.ferry.steps.template.JsonPath;
 import dev.ferry.steps.template.SpecLocation;
@@ -126,6 +127,18 @@ class StepsProcessorTest {
     assertThat(o).isEqualTo(new RowOutcome(3, 0, 3, Outcome.FAILED, false, "b", "find", 422, "invalid", "bad id",
         "req_422", ""));
     assertThat(written).isEmpty();
+  }
+
+  @Test
+  void aRedirectFailsTheRowWithTheMessageNamingItsLocation() throws Exception {
+    // Given a target that answers 307 (HttpTarget never follows it: the body is empty, its error says why)
+    String why = "the target answered HTTP 307 redirecting to https://api.example.com/v2/find: ferry never follows"
+        + " redirects; give the final address as --api-url (a job spec: the target's base_url)";
+    FakeApi api = new FakeApi(c -> new ApiResponse(307, "", "", 1, false, why));
+    RowOutcome o = processor(api).process(row(3, "b"));
+    // Then the row's message is that error, not a bare "HTTP 307"
+    assertThat(o).isEqualTo(new RowOutcome(3, 0, 3, Outcome.FAILED, false, "b", "find", 307, "http_307", why, "",
+        ""));
   }
 
   @Test
