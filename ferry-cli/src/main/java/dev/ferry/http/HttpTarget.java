@@ -12,13 +12,16 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import dev.ferry.core.time.WallClock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends {@link ApiCall}s to one HTTP API: every attempt takes a permit from the target's shared {@link RateLimiter}
@@ -67,8 +70,8 @@ public final class HttpTarget implements AutoCloseable {
   /** What a Retry-After of 0 is read as. */
   static final long ZERO_RETRY_AFTER_NANOS = 1_000_000_000L;
   /** Set once an answer too large to keep was said in the log. */
-  private final java.util.concurrent.atomic.AtomicBoolean toldTooLarge = new java.util.concurrent.atomic.AtomicBoolean();
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpTarget.class);
+  private final AtomicBoolean toldTooLarge = new AtomicBoolean();
+  private static final Logger log = LoggerFactory.getLogger(HttpTarget.class);
   /** Says a long pause once. */
   private final LongPause longPause;
   /** Set once any answer came: from then on connection errors are transient (written once, read racily: benign). */
