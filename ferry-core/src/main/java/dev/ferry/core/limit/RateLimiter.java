@@ -50,7 +50,7 @@ public interface RateLimiter {
   /**
    * Blocks until a permit is free (a write's, for a limiter that paces kinds apart). A permit reserved before a {@link #pauseFor pause} began is given up
    * and reserved again behind the pause: a caller queued for a slot when a 429 arrives must not send into
-   * the refusal.
+   * the refusal. So is one reserved before the pace was raised far ({@link #pauses}): its slot was of the slower pace.
    *
    * @throws InterruptedException if interrupted while waiting
    */
@@ -77,7 +77,10 @@ public interface RateLimiter {
     return reserveNanos();
   }
 
-  /** How many pauses have begun so far (see {@link #acquire}); 0 for limiters that never pause. */
+  /**
+   * How many times the schedule started afresh so far: pauses begun, and paces raised far enough to re-space the
+   * callers queued for slots (see {@link #acquire}); 0 for limiters that do neither.
+   */
   default long pauses() {
     return 0;
   }

@@ -14,6 +14,14 @@ import java.time.Duration;
  * the window plus how late its caller woke (under the pace it only binds when grants bunch; at an infinite rate it is
  * a stated budget spent as soon as it allows, {@link WindowBudgetLimiter}).
  *
+ * <p>A pace raised by half or more ({@link #setRate}) while callers are queued more than {@code 200 ms} ahead starts
+ * its schedule afresh, as a pause does: the queued callers were given slots of the old, slower pace (after a 429 cut it
+ * to a burst's estimate, 2/s against a bucket of 10/s, 17 callers held slots over 8.6 s and the pace the learner raised
+ * to 5/s went out at 2/s, as new callers queued behind them), so they give those slots up and reserve again, and the
+ * first new slot is a new interval after the last slot already due. Against token buckets of one token's burst, {@code
+ * --rate-limit none} went from 45-71 % of the rate to 61-84 % in virtual time ({@code LearningScenarioTest}). A smaller
+ * rise (the ramp's steps, a header's pace moving) keeps the queue as it is.
+ *
  * <p>Concurrency: every read and write of {@code nextFreeNanos}, {@code intervalNanos}, {@code burstNanos} and the
  * ring happens under {@code this} lock; a reservation is O(1) and never sleeps while holding it. The one lock-free
  * read: an unlimited limiter that is not paused and keeps no window budget answers 0 from the volatile {@code
@@ -22,6 +30,10 @@ import java.time.Duration;
  * under the lock to note its lateness (or to learn it must wait for a late one a window before it).
  */
 final class SmoothRateLimiter implements RateLimiter {
+  /** A pace raised by at least this factor may start the schedule afresh (see the class comment). */
+  private static final double RESPACE_RISE = 1.5;
+  /** ... when callers are queued more than this far ahead of now (or of the pause's end). */
+  private static final long RESPACE_BACKLOG_NANOS = 200_000_000L;
   private final Ticker ticker;
   private final int burst;
   /** @GuardedBy("this") theoretical time at which the next permit is free */
@@ -34,7 +46,7 @@ final class SmoothRateLimiter implements RateLimiter {
   private long pausedUntilNanos;
   /** Whether {@code pausedUntilNanos} is in force; written under {@code this}, read without it by the fast path. */
   private volatile boolean paused;
-  /** Pauses begun so far; written under {@code this}, read without it. */
+  /** Schedules started afresh so far (pauses begun, paces raised far); written under {@code this}, read without it. */
   private volatile long pauses;
   /** Whether a window budget is kept; written under {@code this}, read without it by the fast path. */
   private volatile boolean budgeted;
@@ -197,12 +209,33 @@ final class SmoothRateLimiter implements RateLimiter {
     return intervalNanos == 0 ? Double.POSITIVE_INFINITY : 1e9 / intervalNanos;
   }
 
+  /**
+   * Changes the pace for the next reservation; a rise by half or more to a finite pace, with callers queued more than
+   * 200 ms ahead, starts the schedule afresh (see the class comment).
+   */
   @Override
   public synchronized void setRate(double permitsPerSecond) {
     if (!(permitsPerSecond > 0)) throw new IllegalArgumentException("permitsPerSecond must be > 0");
-    intervalNanos = Double.isInfinite(permitsPerSecond) ? 0 : 1e9 / permitsPerSecond;
+    double interval = Double.isInfinite(permitsPerSecond) ? 0 : 1e9 / permitsPerSecond;
+    if (interval > 0 && interval * RESPACE_RISE <= intervalNanos) respace(interval);
+    intervalNanos = interval;
     unlimited = intervalNanos == 0;
     burstNanos = (long) (intervalNanos * (burst - 1));
+  }
+
+  /**
+   * The queued callers' slots (those after now) are given up, as to a pause: their holders reserve again (RateLimiter's
+   * acquire loop, {@link #pauses}), and the first new slot is {@code newInterval} after the last slot already due.
+   */
+  private void respace(double newInterval) {
+    long now = ticker.read();
+    long start = paused && now < pausedUntilNanos ? pausedUntilNanos : now;
+    if (nextFreeNanos - start <= RESPACE_BACKLOG_NANOS) return;
+    long queued = (long) Math.ceil((nextFreeNanos - now) / intervalNanos);
+    long lastDue = nextFreeNanos - (long) (queued * intervalNanos);
+    pauses++;
+    nextFreeNanos = Math.max(start, lastDue + (long) newInterval);
+    if (budget != null) budget.giveUpAfter(now);
   }
 
   @Override

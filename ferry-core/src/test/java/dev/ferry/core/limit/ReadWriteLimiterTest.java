@@ -44,9 +44,23 @@ class ReadWriteLimiterTest {
     limiter.setRate(Double.POSITIVE_INFINITY);
     long pausesBefore = limiter.pauses();
     limiter.pauseFor(Duration.ofMillis(700));
-    assertThat(limiter.pauses()).isEqualTo(pausesBefore + 1);
+    assertThat(limiter.pauses()).as("a pause changes what every caller of either kind checks").isGreaterThan(pausesBefore);
     assertThat(timeFor(1, false)).isEqualTo(700 * MS);
     assertThat(timeFor(1, true)).isZero();
+  }
+
+  @Test
+  void aKindsPaceRaisedFarReSpacesItsQueueAndItsCallersSeeIt() {
+    // Given ten writers queued at 2 per second
+    limiter.setRate(true, 2);
+    for (int i = 0; i < 10; i++) limiter.reserveNanos(true);
+    long pausesBefore = limiter.pauses();
+    // When the writes' pace is raised to 10 per second (a learner's estimate after a burst's refusal)
+    limiter.setRate(true, 10);
+    // Then the queued writers are told to reserve again (the acquire loop checks pauses()), and the next write goes
+    // 100 ms after the slot due now, not after the old queue's 4.5 s
+    assertThat(limiter.pauses()).isGreaterThan(pausesBefore);
+    assertThat(limiter.reserveNanos(true)).isEqualTo(100 * MS);
   }
 
   @Test

@@ -231,6 +231,71 @@ class SmoothRateLimiterTest {
   }
 
   @Test
+  void aPaceRaisedFarReSpacesTheCallersQueuedForTheSlowerPace() {
+    // Given 10 callers queued at 2/s (slots 0 to 4.5 s ahead), 1.2 s of which have passed (3 slots due)
+    RateLimiter limiter = RateLimiter.smooth(2, time);
+    for (int i = 0; i < 10; i++) limiter.reserveNanos();
+    time.advance(Duration.ofMillis(1200));
+    // When the pace is raised to 10/s
+    limiter.setRate(10);
+    // Then the queued callers are told to reserve again, and the slots start afresh: the first one now (the last due
+    // slot was at 1.0 s, more than an interval ago), then every 100 ms, not after the old queue's 4.5 s
+    assertThat(limiter.pauses()).isEqualTo(1);
+    assertThat(limiter.reserveNanos()).isZero();
+    assertThat(limiter.reserveNanos()).isEqualTo(100_000_000L);
+  }
+
+  @Test
+  void theFirstSlotAfterAReSpacingKeepsTheNewIntervalFromTheLastOneDue() {
+    // Given callers queued at 2/s whose last due slot was 10 ms ago
+    RateLimiter limiter = RateLimiter.smooth(2, time);
+    for (int i = 0; i < 10; i++) limiter.reserveNanos();
+    time.advance(Duration.ofMillis(1010));
+    // When the pace is raised to 10/s / Then the first new slot is 100 ms after the one due at 1.0 s, not now
+    limiter.setRate(10);
+    assertThat(limiter.reserveNanos()).isEqualTo(90_000_000L);
+  }
+
+  @Test
+  void aSmallRiseOrAShortQueueKeepsTheSlotsAsTheyAre() {
+    // Given 10 callers queued at 2/s
+    RateLimiter limiter = RateLimiter.smooth(2, time);
+    for (int i = 0; i < 10; i++) limiter.reserveNanos();
+    // When the pace rises by a fifth (a ramp's step) / Then nobody is re-spaced: the next slot follows the queue
+    limiter.setRate(2.4);
+    assertThat(limiter.pauses()).isZero();
+    assertThat(limiter.reserveNanos()).isEqualTo(5_000_000_000L);
+    // Given a queue reaching only 200 ms ahead / When the pace rises tenfold / Then it stays
+    RateLimiter short_ = RateLimiter.smooth(10, time);
+    for (int i = 0; i < 2; i++) short_.reserveNanos();
+    short_.setRate(100);
+    assertThat(short_.pauses()).isZero();
+  }
+
+  @Test
+  void aCallerQueuedForASlowerPacesSlotReservesAgainWhenThePaceIsRaisedFar() throws Exception {
+    // Given a 1/s limiter with a caller already holding the slot 1 s ahead, and 2 more queued behind it
+    RateLimiter limiter = RateLimiter.smooth(1, time);
+    limiter.reserveNanos();
+    limiter.reserveNanos();
+    List<Long> slept = new ArrayList<>();
+    boolean[] raised = {false};
+    // When the pace is raised to 20/s while a third caller sleeps towards its slot 2 s ahead
+    limiter.acquire(nanos -> {
+      slept.add(nanos);
+      if (!raised[0]) {
+        raised[0] = true;
+        time.advance(Duration.ofMillis(10));
+        limiter.setRate(20);
+      } else {
+        time.advance(Duration.ofNanos(nanos));
+      }
+    });
+    // Then it gave its slot up and took the first of the new pace: 50 ms after the slot due at the start
+    assertThat(slept).containsExactly(2_000_000_000L, 40_000_000L);
+  }
+
+  @Test
   void rejectsBadArguments() {
     assertThatThrownBy(() -> RateLimiter.smooth(0, time)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RateLimiter.smooth(5, 0, time)).isInstanceOf(IllegalArgumentException.class);
