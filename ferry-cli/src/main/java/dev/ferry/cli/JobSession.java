@@ -320,6 +320,7 @@ final class JobSession {
     try {
       after = finish(job, result);
       counts = store.counts(job.id());
+      if (!state.distributed()) ErrorsFile.removeLeftovers(errorsPath); // a killed writer's temporary files
       errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
           ? ErrorsFile.write(store, job, engine.secretColumns(), errorsPath, engine.errorsInput()) : 0;
     } catch (StoreException e) {
