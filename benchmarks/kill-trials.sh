@@ -15,7 +15,8 @@
 #           finished job sends nothing.
 #   spec    `ferry run` of a spec: JSONL source (800 rows + 2 malformed lines), a batch embeddings step (16 a call),
 #           a batch Qdrant upsert, a JSONL results sink. Checks: 800 points, each point's id once; results file
-#           holds 800 distinct rows, no row twice, no half line; report equation; errors file = the 2 lines;
+#           holds 800 distinct rows of this job, no row twice, no half line; report equation; errors file = the 2
+#           lines, and no temporary copy of it left by a kill;
 #           embeddings inputs beyond 800 (re-embedded rows in doubt) printed per iteration.
 #   sql     `ferry run` of a spec: SQLite source (1,500 rows), one CRM create with an idempotency key, a sql_update
 #           sink writing the contact id back into the same table. Checks: contacts = created = 1,500, 0 duplicate
@@ -161,6 +162,8 @@ except Exception: print('none')")
 SUMMARY=""
 report_iter() { # $1 scenario $2 iteration; PROBLEMS empty = ok
   local outcome=ok
+  # a kill during the errors file's write leaves its temporary copy; the next run of an embedded job deletes it
+  [ "${DIST:-0}" = 1 ] || [ -z "$(find "$IT" -maxdepth 1 -name '*.tmp' 2>/dev/null)" ] || PROBLEMS="$PROBLEMS leftover-tmp"
   PROBLEMS=$(echo "$PROBLEMS" | tr -s ' ' | sed 's/^ //; s/ $//')
   if [ -n "$PROBLEMS" ]; then outcome="FAIL: $PROBLEMS"; FAILED=$((FAILED + 1)); S_FAIL=$((S_FAIL + 1))
     cp -r "$IT" "$WORK/failed-$1-$2" 2>/dev/null || true; fi
@@ -287,13 +290,14 @@ raw=open(d+'/results.jsonl').read()
 if raw and not raw.endswith('\n'): p.append('half-line')
 for ln in raw.splitlines():
   o=json.loads(ln); seen[o['row']]=seen.get(o['row'],0)+1
+  if o.get('job')!=sys.argv[3]: p.append('results-line-of-'+str(o.get('job')))
 dup=[k for k,v in seen.items() if v>1]
 if dup: p.append(f'results-twice={dup[:5]}')
 if len(seen)!=rows: p.append(f'results-rows={len(seen)}')
 e=list(csv.DictReader(open(d+'/errors.csv')))
 if len(e)!=2: p.append(f'errors-file={len(e)}')
 print(' '.join(p)+f\" |re-embedded={s['embeddings']['inputs']-rows} rewrites={s['points']['rewrites']}\")
-" $rows "$IT" 2>&1 || true)
+" $rows "$IT" "$job" 2>&1 || true)
     PROBLEMS="$PROBLEMS${out%%|*}"; EXTRA="${out##*|}"
     report_iter spec "$i"
   done
