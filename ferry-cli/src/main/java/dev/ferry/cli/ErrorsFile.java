@@ -85,6 +85,25 @@ final class ErrorsFile {
     }
   }
 
+  /**
+   * Deletes the temporary files a writer of {@code file} killed mid-write left beside it ({@code NAME.<digits>.tmp}:
+   * {@link #write}'s own, owner-only, holding rows' input columns), so kill -9 does not leave copies of failed rows
+   * behind. Only for a sole writer: an embedded job (its lock proves no other process writes its errors file); in
+   * distributed mode another process's file of that name may be one being written now.
+   */
+  static void removeLeftovers(Path file) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) return;
+    String prefix = file.getFileName() + ".";
+    try (var names = Files.newDirectoryStream(dir, p -> {
+      String n = p.getFileName().toString();
+      return n.startsWith(prefix) && n.endsWith(".tmp")
+          && n.substring(prefix.length(), n.length() - 4).matches("[0-9]+");
+    })) {
+      for (Path leftover : names) Files.deleteIfExists(leftover);
+    }
+  }
+
   private static long writeRows(JobStore store, JobRecord job, Set<String> secretColumns, Path tmp, Input given)
       throws IOException {
     InputRows input = InputRows.open(store, job, given);

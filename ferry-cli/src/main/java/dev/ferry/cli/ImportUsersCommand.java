@@ -106,7 +106,7 @@ final class ImportUsersCommand implements Callable<Integer> {
       flags.network(env); // ... or a proxy setting or --ca-cert is bad
     }
     try (JobStore store = state.openStore()) {
-      JobRecord job = JobSession.planNew(state, store, id, () -> {
+      JobRecord job = JobSession.planNew(state, store, id, flags.errorsOut, () -> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + csv);
         return WorkosImport.plan(store, id, csv, chunkSize, settings, WallClock.system(),
             w -> err.println("ferry: warning: " + w));

@@ -320,6 +320,7 @@ final class JobSession {
     try {
       after = finish(job, result);
       counts = store.counts(job.id());
+      if (!state.distributed()) ErrorsFile.removeLeftovers(errorsPath); // a killed writer's temporary files
       errorRows = counts.failed() + counts.invalid() > 0 || Files.exists(errorsPath)
           ? ErrorsFile.write(store, job, engine.secretColumns(), errorsPath, engine.errorsInput()) : 0;
     } catch (StoreException e) {
@@ -360,8 +361,13 @@ final class JobSession {
   /**
    * Plans job {@code id} anew under its lock: refuses an id whose job exists (it is resumed, not planned again),
    * redoes a plan a crash interrupted, and halts at once on Ctrl-C (a half-made plan is redone next time).
+   *
+   * @param errorsOut the run's --errors-out, or null: remembered before the plan, so that a job whose plan ended
+   *     is never without it (a process killed between the plan and its first row used to leave the job to resume
+   *     into the default errors file)
    */
-  static JobRecord planNew(StateDir state, JobStore store, String id, Planner planner) throws Exception {
+  static JobRecord planNew(StateDir state, JobStore store, String id, Path errorsOut, Planner planner)
+      throws Exception {
     java.util.Optional<JobRecord> existing = store.findJob(id);
     if (existing.isPresent()) {
       if (existing.get().status() != JobStatus.PLANNING) {
@@ -373,6 +379,10 @@ final class JobSession {
     try (AutoCloseable lock = state.lockJob(id);
         AutoCloseable signals = Signals.haltOnInterrupt("stopped while planning job " + id
             + "; run the same command again to plan it anew")) {
+      // Written whether given or not: an empty value (the default file) replaces what a plan of this id that failed
+      // before its job was created may have left.
+      store.putLookup(id, SETTINGS_NS, ERRORS_OUT,
+          errorsOut == null ? "" : errorsOut.toAbsolutePath().normalize().toString());
       return planner.plan();
     }
   }
@@ -389,7 +399,8 @@ final class JobSession {
       return p;
     }
     String remembered = store.lookups(job.id(), SETTINGS_NS).get(ERRORS_OUT);
-    return remembered != null ? Path.of(remembered) : state.jobDir(job.id()).resolve("errors.csv");
+    return remembered != null && !remembered.isEmpty() ? Path.of(remembered)
+        : state.jobDir(job.id()).resolve("errors.csv");
   }
 
   /**

@@ -42,11 +42,19 @@ final class ResumeCommand implements Callable<Integer> {
       JobRecord job = store.findJob(jobId).orElseThrow(() -> RunFlags.usage("no job '" + jobId + "' in "
           + state.describe() + " (see 'ferry status' for the jobs there)"));
       if (job.status() == JobStatus.PLANNING) {
-        throw RunFlags.usage("job '" + jobId + "' was interrupted while planning; start it again with"
-            + (dev.ferry.spec.SpecSettings.KIND.equals(job.kind()) ? " 'ferry run SPEC --job-id " + jobId + "'"
-                : " 'ferry import-users --csv " + job.inputPath() + " --job-id " + jobId + "'"));
+        throw RunFlags.usage("job '" + jobId + "' was interrupted while planning; start it again with "
+            + planAgain(job));
       }
       return new JobSession(state, store, flags, out, err, env).run(job, JobSession.Start.RESUME);
     }
+  }
+
+  /**
+   * The command that plans a job interrupted while planning again (nothing was sent; resume refuses it): the one
+   * hint {@code resume} and {@code status} both give.
+   */
+  static String planAgain(JobRecord job) {
+    return dev.ferry.spec.SpecSettings.KIND.equals(job.kind()) ? "'ferry run SPEC --job-id " + job.id() + "'"
+        : "'ferry import-users --csv " + job.inputPath() + " --job-id " + job.id() + "'";
   }
 }

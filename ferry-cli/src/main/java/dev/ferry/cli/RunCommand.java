@@ -70,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
         flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000);
     StateDir state = StateDir.of(flags.checkpointDir, flags.store, env);
     try (JobStore store = state.openStore()) {
-      JobRecord planned = JobSession.planNew(state, store, id, () -> {
+      JobRecord planned = JobSession.planNew(state, store, id, flags.errorsOut, () -> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + SpecJobs.source(job).describe());
         return SpecJobs.plan(store, id, job, settings, WallClock.system());
       });

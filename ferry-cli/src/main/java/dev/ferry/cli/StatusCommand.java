@@ -94,7 +94,10 @@ final class StatusCommand implements Callable<Integer> {
       } else {
         out.printf("job         %s (%s)%n", job.id(), d.get("status").asText());
         if (!job.message().isEmpty()) out.printf("message     %s%n", job.message());
-        if (d.path("interrupted").asBoolean()) {
+        if (d.path("interrupted").asBoolean() && job.status() == JobStatus.PLANNING) {
+          out.printf("note        no ferry process runs this job (it was killed, or its machine stopped) while it was"
+              + " planning; nothing was sent: start it again with %s%n", ResumeCommand.planAgain(job));
+        } else if (d.path("interrupted").asBoolean()) {
           out.printf("note        no ferry process runs this job (it was killed, or its machine stopped) while it was %s;"
               + " run 'ferry resume %s' to go on%n", job.status().name().toLowerCase(Locale.ROOT), job.id());
         }

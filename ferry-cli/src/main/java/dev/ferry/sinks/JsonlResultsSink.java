@@ -17,13 +17,16 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A JSON Lines results file: one line per settled row, {@code {"row":N,"line":L,"key":"…","results":{step:…}}}.
+ * A JSON Lines results file: one line per settled row,
+ * {@code {"row":N,"line":L,"key":"…","job":"J","results":{step:…}}}.
  *
  * <p>Exactly once per row across crashes: the line is written and flushed to the file before the ledger records
  * the row, so a kill -9 between the two leaves a line for a row the ledger does not know, and resume processes that
- * row again. Opening an existing file therefore reads the row numbers it holds (and cuts off a last line a crash
- * left half written); a row already in the file is not written again. The file holds each settled row once, the
- * first answer kept. Several processes of one job on one machine may share the file: every append, and the
+ * row again. Opening an existing file therefore reads the row numbers this job's lines hold (and cuts off a last
+ * line a crash left half written); a row of this job already in the file is not written again. The file holds each
+ * settled row of a job once, the first answer kept. Lines of another job (a file several jobs append to, e.g. the
+ * default path of a spec run every day) are kept and never stand for this job's rows; a line without a job (written
+ * before lines named theirs) counts as this job's, as it did then. Several processes of one job on one machine may share the file: every append, and the
  * recovery when a process opens the file, hold an exclusive lock on it (an advisory lock across processes), so one
  * process never cuts off a line another is writing.
  *
@@ -32,18 +35,21 @@ import java.util.function.Function;
 public final class JsonlResultsSink implements ResultSink {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
+  private final String job;
   private final Function<RowInput, String> key;
   private final FileChannel out;
   /** Rows already in the file; guarded by this. */
   private final BitSet written = new BitSet();
 
   /**
-   * Opens (or creates) the file for appending, first reading the rows it already holds.
+   * Opens (or creates) the file for appending, first reading the rows of {@code job} it already holds.
    *
+   * @param job the job whose rows this sink writes (each line names it)
    * @param key the row's business key (the spec's {@code key}), or null
    */
-  public JsonlResultsSink(Path file, Function<RowInput, String> key) throws IOException {
+  public JsonlResultsSink(Path file, String job, Function<RowInput, String> key) throws IOException {
     this.file = file.toAbsolutePath().normalize();
+    this.job = java.util.Objects.requireNonNull(job, "job");
     this.key = key;
     if (this.file.getParent() != null) Files.createDirectories(this.file.getParent());
     recover();
@@ -76,15 +82,18 @@ public final class JsonlResultsSink implements ResultSink {
   private void markRow(String line) {
     if (line.isBlank()) return;
     try {
-      JsonNode row = JSON.readTree(line).get("row");
-      if (row != null && row.canConvertToLong()) written.set(Math.toIntExact(row.asLong()));
+      JsonNode node = JSON.readTree(line);
+      JsonNode row = node.get("row");
+      JsonNode owner = node.get("job");
+      boolean ours = owner == null || owner.isNull() || job.equals(owner.asText());
+      if (ours && row != null && row.canConvertToLong()) written.set(Math.toIntExact(row.asLong()));
     } catch (IOException | ArithmeticException e) {
       throw new IllegalStateException(file + ": not a ferry results file (a line is not JSON); move it away or"
           + " give another results path", e);
     }
   }
 
-  /** Whether the file holds the row (for tests and reports). */
+  /** Whether the file holds the row of this job (for tests and reports). */
   public synchronized boolean holds(long row) {
     return written.get(Math.toIntExact(row));
   }
@@ -95,6 +104,7 @@ public final class JsonlResultsSink implements ResultSink {
     line.put("row", row.row());
     line.put("line", row.line());
     if (key != null) line.put("key", key.apply(row));
+    line.put("job", job);
     line.set("results", JSON.valueToTree(results));
     byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
     synchronized (this) {

@@ -80,7 +80,7 @@ public final class SpecRun implements AutoCloseable {
     RecordSource source = SpecJobs.source(spec);
     ResultSink sink = null;
     if (spec.sink() instanceof JobSpec.JsonlSink j && !options.dryRun()) {
-      sink = new JsonlResultsSink(j.path(), spec.key() == null ? null
+      sink = new JsonlResultsSink(j.path(), job.id(), spec.key() == null ? null
           : row -> spec.key().renderText(RenderContext.ofRow(row.record() == null ? Map.of() : row.record(),
               Map.of(), Map.of("id", job.id()))));
     } else if (spec.sink() instanceof JobSpec.SqlUpdateSink u && !options.dryRun()) {

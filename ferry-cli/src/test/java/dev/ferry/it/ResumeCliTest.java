@@ -105,6 +105,28 @@ class ResumeCliTest {
   }
 
   @Test
+  void theTemporaryErrorsFilesOfAWriterKilledMidWriteAreRemovedByTheNextRun() throws IOException {
+    // Given: what kill -9 during the errors file's write leaves beside it (its owner-only temporary file), and a
+    // file of the user's that merely looks alike
+    Path custom = dir.resolve("my-errors.csv");
+    Ferry.Run first = runAgainstFailingApiThenHeal("r6", 10, List.of("--errors-out", custom.toString()));
+    assertThat(first.exit()).as(first.toString()).isEqualTo(1);
+    Path leftover = dir.resolve("my-errors.csv.8726865586084110612.tmp");
+    Files.writeString(leftover, "ferry_line,...\n");
+    Path users = dir.resolve("my-errors.csv.backup.tmp");
+    Files.writeString(users, "mine\n");
+
+    // When
+    Ferry.Run second = Ferry.run(ENV, "resume", "r6", "--checkpoint-dir", state().toString(), "--quiet");
+
+    // Then
+    assertThat(second.exit()).as(second.toString()).isZero();
+    assertThat(leftover).doesNotExist();
+    assertThat(users).hasContent("mine");
+    assertThat(Files.readAllLines(custom)).hasSize(1);
+  }
+
+  @Test
   void aResumeRefusedBecauseTheJobRunsElsewhereLeavesItsLeasesAndStatusAlone() throws IOException {
     // Given: a stopped job, one chunk leased by "another process", which also holds the job's lock file
     Ferry.Run first = runAgainstFailingApiThenHeal("r3", 30, List.of());
