@@ -109,7 +109,7 @@ public final class JsonlSource extends FileRecordSource {
     try {
       value = JSON.readValue(lines.bytes(), 0, lines.length(), Object.class);
     } catch (JsonProcessingException e) {
-      return invalid(row, chunk, line, "not valid JSON (" + e.getOriginalMessage() + ")");
+      return invalid(row, chunk, line, JsonLineError.describe(e));
     } catch (IOException e) {
       return invalid(row, chunk, line, "not valid JSON");
     }
