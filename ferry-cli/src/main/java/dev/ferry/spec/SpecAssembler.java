@@ -65,6 +65,7 @@ final class SpecAssembler {
     Node jsonl = node.get("jsonl");
     if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")), secretColumns(jsonl));
     Node sql = node.get("sql");
+    if (!databaseUrl(sql.get("url"))) return null;
     return build(sql, () -> new JobSpec.SqlSource(new dev.ferry.sources.sql.SqlSourceConfig(sql.get("url").text(),
         sql.get("query").text(), sql.get("key").text(), text(sql.get("user")), text(sql.get("password"))),
         secretColumns(sql)));
@@ -83,6 +84,7 @@ final class SpecAssembler {
     Node jsonl = node.get("jsonl");
     if (jsonl != null) return new JobSpec.JsonlSink(path(jsonl.get("path")));
     Node u = node.get("sql_update");
+    if (!databaseUrl(u.get("url"))) return null;
     return build(u, () -> {
       Map<String, String> set = new LinkedHashMap<>();
       u.get("set").fields().forEach((k, v) -> set.put(k, v.text()));
@@ -90,6 +92,14 @@ final class SpecAssembler {
           text(u.get("user")), text(u.get("password")), u.get("table").text(), u.get("key").text(),
           text(u.get("key_field")), set));
     });
+  }
+
+  /** Whether a source's or sink's {@code url} is a database URL; else an error at the url itself. */
+  private boolean databaseUrl(Node url) {
+    return build(url, () -> {
+      dev.ferry.sources.sql.JdbcDatabase.requireDatabaseUrl(url.text());
+      return Boolean.TRUE;
+    }) != null;
   }
 
   private static String text(Node node) {
