@@ -42,6 +42,7 @@ final class SpecAssembler {
   private final String file;
   private final Path baseDir;
   private final List<SpecError> errors = new ArrayList<>();
+  private final VarReads varReads = new VarReads();
 
   SpecAssembler(String file, Path baseDir) {
     this.file = file;
@@ -398,6 +399,7 @@ final class SpecAssembler {
   /** What the records cannot check alone: the steps engineer's cross-checks (templates read earlier steps...). */
   void crossCheck(List<TargetConfig> targets, List<StepConfig> steps, Map<String, Template> vars,
       List<dev.ferry.steps.RowCheck> checks) {
+    for (Map.Entry<Node, String> e : varReads.check(vars)) error(e.getKey(), e.getValue());
     try {
       JobSteps.validateRowRules(vars, checks);
     } catch (SpecException e) {
@@ -413,7 +415,7 @@ final class SpecAssembler {
   }
 
   Template template(Node node) {
-    return Template.parse(node.text(), textAt(node));
+    return varReads.note(node, Template.parse(node.text(), textAt(node)));
   }
 
   private Template optTemplate(Node node) {
@@ -434,7 +436,8 @@ final class SpecAssembler {
         yield JsonTemplate.object(fields);
       }
       case LIST -> JsonTemplate.array(node.items().stream().map(this::json).toList());
-      case SCALAR -> node.value() instanceof String s ? JsonTemplate.value(Template.parse(s, textAt(node)))
+      case SCALAR -> node.value() instanceof String s
+          ? JsonTemplate.value(varReads.note(node, Template.parse(s, textAt(node))))
           : JsonTemplate.value(Template.literal(plainNumber(node.value())));
     };
   }
