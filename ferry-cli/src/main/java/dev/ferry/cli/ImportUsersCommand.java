@@ -38,7 +38,7 @@ final class ImportUsersCommand implements Callable<Integer> {
   String resume;
 
   @Option(names = "--api-url", paramLabel = "URL", defaultValue = "https://api.workos.com",
-      description = "API base URL (default: ${DEFAULT-VALUE}).")
+      description = "API base URL, without credentials, query or fragment (default: ${DEFAULT-VALUE}).")
   String apiUrl;
 
   @Option(names = "--chunk-size", paramLabel = "ROWS", defaultValue = "1000",
