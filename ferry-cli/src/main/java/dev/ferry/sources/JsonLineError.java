@@ -9,13 +9,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  * hold a secret column's value, so nothing of the line is repeated here. Stateless.
  */
 final class JsonLineError {
+  /** Jackson's duplicate-field message; a field's name is no value, so it may be said. */
+  private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("Duplicate field '(.{1,80})'");
+
   private JsonLineError() {}
 
-  /** {@code not valid JSON at column 12: <reason>}. */
+  /** {@code not valid JSON at column 12: <reason>} ({@code ambiguous JSON} for a field written twice). */
   static String describe(JsonProcessingException e) {
     JsonLocation at = e.getLocation();
     long column = at == null ? -1 : at.getColumnNr();
-    return "not valid JSON" + (column > 0 ? " at column " + column : "") + ": " + reason(e.getOriginalMessage());
+    String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    return (DUPLICATE.matcher(m).lookingAt() ? "ambiguous JSON" : "not valid JSON")
+        + (column > 0 ? " at column " + column : "") + ": " + reason(m);
   }
 
   private static String reason(String parser) {
@@ -29,6 +34,8 @@ final class JsonLineError {
     if (m.startsWith("Document nesting depth")) return "nested deeper than the limit of 1000 levels";
     if (m.startsWith("Number value length")) return "a number longer than the limit of 1000 digits";
     if (m.startsWith("String value length")) return "a string longer than the limit";
+    java.util.regex.Matcher twice = DUPLICATE.matcher(m);
+    if (twice.lookingAt()) return "the field '" + twice.group(1) + "' is written twice in one object";
     if (m.startsWith("Unexpected character")) return "an unexpected character";
     if (m.startsWith("Illegal character")) return "an illegal character";
     return "the parser stopped here";
