@@ -184,6 +184,10 @@ final class SpecAssembler {
       }
       String unit = units.get(0);
       Duration per = duration(l.get("per"));
+      if (!per.isPositive()) {
+        error(l.get("per"), "expected a window longer than zero (1s, 10s, 1m), found '" + l.get("per").text() + "'");
+        continue;
+      }
       if (!seen.add(unit + "/" + per)) error(l, "a second limit of " + unit + " per " + l.get("per").text());
       boolean smooth = l.get("smooth") != null && "true".equals(l.get("smooth").text());
       if (smooth && !LimitRule.REQUESTS.equals(unit)) {
