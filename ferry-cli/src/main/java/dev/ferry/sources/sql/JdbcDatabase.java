@@ -76,6 +76,11 @@ public final class JdbcDatabase {
     return url.startsWith("jdbc:postgresql:");
   }
 
+  /** Whether this is a SQLite file (each value keeps its own type, whatever the column's). */
+  public boolean isSqlite() {
+    return url.startsWith("jdbc:sqlite:");
+  }
+
   /** A new connection (the caller closes it). */
   public Connection connect() throws SQLException {
     Properties props = new Properties();
