@@ -346,9 +346,26 @@ final class JobSession {
     if (flags.json) out.println(report.jsonText());
     else out.print(report.text());
     out.flush();
-    if (flags.reportJson != null) Files.writeString(flags.reportJson, report.jsonText());
+    if (flags.reportJson != null) writeReport(flags.reportJson, report.jsonText());
     if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
     return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
+  }
+
+  /**
+   * Writes {@code --report-json}, creating its folder as {@code --errors-out} and {@code --timeline} do (the flag was
+   * checked writable before the run). A failure now, after the run, is one line with exit 2: the job's state and the
+   * report printed above stand.
+   */
+  private static void writeReport(Path file, String json) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) Files.createDirectories(parent);
+      Files.writeString(file, json);
+    } catch (IOException e) {
+      throw new ExitException(ExitCodes.USAGE, "--report-json " + file + ": cannot write the report ("
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "
+              + e.getMessage()) + "); the job's state is saved: 'ferry status JOB --json' prints it");
+    }
   }
 
   /** Plans a new job's chunks in the store. */
