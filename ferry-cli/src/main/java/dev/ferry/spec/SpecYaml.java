@@ -50,6 +50,13 @@ final class SpecYaml {
         return;
       }
       root = value(t, "");
+      JsonToken next = p.nextToken();
+      if (next == JsonToken.VALUE_NULL && p.nextToken() == null) next = null; // a '---' with nothing after it
+      if (next != null) { // a second document ('---') would be dropped unread
+        JsonLocation at = p.currentTokenLocation();
+        errors.add(new SpecError(file, at.getLineNr(), at.getColumnNr(), "", "a second YAML document (after a '---'"
+            + " line) starts here: a spec is one document (remove the '---', or merge what follows it into the spec)"));
+      }
     } catch (JsonProcessingException e) {
       if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null
           && m.getProblem() != null) {
