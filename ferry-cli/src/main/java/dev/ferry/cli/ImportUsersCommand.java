@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,11 +35,12 @@ final class ImportUsersCommand implements Callable<Integer> {
   String jobId;
 
   @Option(names = "--resume", paramLabel = "JOB", arity = "0..1", fallbackValue = "",
-      description = "Resume a job (same as 'ferry resume JOB'); --csv is not needed.")
+      description = "Resume a job (same as 'ferry resume JOB') as it was planned: the job's own flags (--csv, "
+          + "--dry-run, --api-url, --chunk-size, the org and role flags) are refused with it.")
   String resume;
 
   @Option(names = "--api-url", paramLabel = "URL", defaultValue = "https://api.workos.com",
-      description = "API base URL (default: ${DEFAULT-VALUE}).")
+      description = "API base URL, without credentials, query or fragment (default: ${DEFAULT-VALUE}).")
   String apiUrl;
 
   @Option(names = "--chunk-size", paramLabel = "ROWS", defaultValue = "1000",
@@ -87,6 +89,7 @@ final class ImportUsersCommand implements Callable<Integer> {
     if (resume != null) {
       String id = resume.isEmpty() ? jobId : resume;
       if (id == null) throw RunFlags.usage("--resume needs a job id (--resume JOB or --job-id JOB)");
+      refuseJobFlagsWithResume(id);
       return ResumeCommand.resume(state, id, flags, out, err, env);
     }
     if (csv == null) throw RunFlags.usage("--csv FILE is required (or --resume JOB)");
@@ -113,6 +116,26 @@ final class ImportUsersCommand implements Callable<Integer> {
       });
       return new JobSession(state, store, flags, out, err, env).run(job, JobSession.Start.NEW);
     }
+  }
+
+  /** What the job was planned with: a resume continues it so, and cannot take them (they were ignored silently). */
+  private static final List<String> JOB_FLAGS = List.of("--dry-run", "--csv", "--api-url",
+      "--chunk-size", "--org-id", "--org-external-id", "--create-org-if-missing", "--org-name", "--require-membership",
+      "--role-mapping", "--no-prewarm");
+
+  /**
+   * Refuses the job's own flags with {@code --resume} (exit 2): a resume continues the job as it was planned, so
+   * {@code --dry-run} would have sent real requests for a real job, and another {@code --csv} or {@code --api-url}
+   * would have been ignored.
+   */
+  private void refuseJobFlagsWithResume(String id) {
+    List<String> given = JOB_FLAGS.stream()
+        .filter(f -> spec.commandLine().getParseResult().hasMatchedOption(f)).toList();
+    if (given.isEmpty()) return;
+    throw RunFlags.usage(String.join(", ", given) + (given.size() == 1 ? " is" : " are") + " the job's, fixed when it"
+        + " was planned: --resume continues job '" + id + "' as it was planned (a dry-run job dry, a real one for"
+        + " real); give only run flags (--workers, --rate-limit, ...), or plan a new job"
+        + (given.contains("--dry-run") ? " with --dry-run to see what it would send" : ""));
   }
 
   /** WorkOS's documented write limit (500 per 10 s), paced as a rate. */

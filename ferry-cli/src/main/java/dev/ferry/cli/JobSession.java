@@ -347,9 +347,26 @@ final class JobSession {
     if (flags.json) out.println(report.jsonText());
     else out.print(report.text());
     out.flush();
-    if (flags.reportJson != null) Files.writeString(flags.reportJson, report.jsonText());
+    if (flags.reportJson != null) writeReport(flags.reportJson, report.jsonText());
     if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
     return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
+  }
+
+  /**
+   * Writes {@code --report-json}, creating its folder as {@code --errors-out} and {@code --timeline} do (the flag was
+   * checked writable before the run). A failure now, after the run, is one line with exit 2: the job's state and the
+   * report printed above stand.
+   */
+  private static void writeReport(Path file, String json) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) Files.createDirectories(parent);
+      Files.writeString(file, json);
+    } catch (IOException e) {
+      throw new ExitException(ExitCodes.USAGE, "--report-json " + file + ": cannot write the report ("
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "
+              + e.getMessage()) + "); the job's state is saved: 'ferry status JOB --json' prints it");
+    }
   }
 
   /** Plans a new job's chunks in the store. */
@@ -482,16 +499,31 @@ final class JobSession {
     return proxy == null ? "" : " via " + proxy;
   }
 
+  /**
+   * The target's base URL, refused (exit 2) when it is not http(s), or when it carries what belongs elsewhere:
+   * credentials ({@code user:password@}; the key comes from the environment, and a flag's value is stored with the
+   * job), a query or a fragment (the API's paths are resolved against the base, which would drop them silently). A
+   * refused value is quoted only when it holds no {@code @}, {@code ?} or {@code #}: what follows them may be a secret.
+   */
   static URI apiUri(String url) {
+    URI u;
     try {
-      URI u = URI.create(url.endsWith("/") ? url : url + "/");
-      if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-        throw new IllegalArgumentException();
-      }
-      return u;
+      u = URI.create(url.endsWith("/") ? url : url + "/");
     } catch (IllegalArgumentException e) {
-      throw new ExitException(ExitCodes.USAGE, "--api-url '" + url + "' is not an http(s) URL");
+      u = null;
     }
+    boolean plain = url.indexOf('@') < 0 && url.indexOf('?') < 0 && url.indexOf('#') < 0;
+    if (u == null || u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+        || u.getHost() == null) {
+      throw new ExitException(ExitCodes.USAGE, "--api-url " + (plain ? "'" + url + "' " : "") + "is not an http(s) URL");
+    }
+    if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
+      throw new ExitException(ExitCodes.USAGE, "--api-url takes a base URL (https://host[:port][/path]), without "
+          + (u.getRawUserInfo() != null ? "credentials (user:password@): the API key comes from WORKOS_SECRET_KEY,"
+              + " WORKOS_API_KEY or --api-key-file" : "a query or fragment (?..., #...)")
+          + "; the value is not shown");
+    }
+    return u;
   }
 
   static String fmt(double d) {

@@ -26,7 +26,8 @@ final class SpecCommand implements Runnable {
 
   /** Loads and checks a spec as {@code ferry run} would, sending nothing. */
   @Command(mixinStandardHelpOptions = true, name = "check",
-      description = "Check a job spec: YAML, keys, types, parameters (from the environment), references between"
+      description = "Check a job spec (or a service spec, as 'ferry serve' would): YAML, keys, types, parameters"
+          + " (from the environment), references between"
           + " steps and targets, templates. Exit 0 with a summary, or 2 with every error as file:line:col: field:"
           + " message.")
   static final class Check implements Callable<Integer> {
@@ -40,6 +41,13 @@ final class SpecCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      if (SpecLoader.isService(SpecLoader.read(file))) { // checked as 'ferry serve' loads it
+        dev.ferry.spec.ServiceSpec service = SpecLoader.loadService(file, env);
+        JobSpec s = service.job();
+        spec.commandLine().getOut().println(file + ": ok: service, " + service.serve().routes().size()
+            + " route(s), " + s.mask(describe(s).substring("service, ".length())));
+        return ExitCodes.OK;
+      }
       JobSpec s = SpecLoader.load(file, env);
       spec.commandLine().getOut().println(file + ": ok: " + s.mask(describe(s)));
       return ExitCodes.OK;
@@ -72,7 +80,7 @@ final class SpecCommand implements Runnable {
   }
 
   static String describe(JobSpec s) {
-    String source = switch (s.source()) {
+    String source = s.source() == null ? "service" : switch (s.source()) {
       case JobSpec.CsvSource c -> "csv " + c.path();
       case JobSpec.JsonlSource j -> "jsonl " + j.path();
       case JobSpec.SqlSource q -> "sql";

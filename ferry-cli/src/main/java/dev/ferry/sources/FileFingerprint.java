@@ -33,14 +33,19 @@ final class FileFingerprint {
       throw new InputException(file + ": the job's input file is gone; put it back at this path to resume");
     }
     long size = Files.size(file);
-    String refusal = file + ": the file changed since the job was planned (size " + plannedSize + " -> " + size
-        + " bytes, or different content); resuming would mix two inputs. Restore the original file" + jobHint;
-    if (size != plannedSize) throw new InputException(refusal);
+    if (size != plannedSize) throw changed(file, "size " + plannedSize + " -> " + size + " bytes", jobHint);
     MessageDigest digest = sha256();
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[128 * 1024];
       for (int n; (n = in.read(buf)) > 0; ) digest.update(buf, 0, n);
     }
-    if (!hex(digest).equals(plannedSha256)) throw new InputException(refusal);
+    if (!hex(digest).equals(plannedSha256)) {
+      throw changed(file, "the same size, other content: its SHA-256 differs", jobHint);
+    }
+  }
+
+  private static InputException changed(Path file, String what, String jobHint) {
+    return new InputException(file + ": the file changed since the job was planned (" + what + "); resuming would mix"
+        + " two inputs. Restore the original file" + jobHint);
   }
 }

@@ -33,6 +33,7 @@ public final class JsonlSource extends FileRecordSource {
   /** Longest line read as a row; a longer one is an invalid row. */
   static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION) // which one would be meant?
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
@@ -109,7 +110,7 @@ public final class JsonlSource extends FileRecordSource {
     try {
       value = JSON.readValue(lines.bytes(), 0, lines.length(), Object.class);
     } catch (JsonProcessingException e) {
-      return invalid(row, chunk, line, "not valid JSON (" + e.getOriginalMessage() + ")");
+      return invalid(row, chunk, line, JsonLineError.describe(e));
     } catch (IOException e) {
       return invalid(row, chunk, line, "not valid JSON");
     }

@@ -68,6 +68,13 @@ final class Parameters {
       int dash = ref.indexOf(":-");
       String name = dash < 0 ? ref : ref.substring(0, dash);
       String fallback = dash < 0 ? null : ref.substring(dash + 2);
+      if (fallback != null && fallback.contains("${")) { // the first '}' closed the inner one: the rest would be text
+        problems.accept(new Problem(i, "the default of ${" + name + "} holds another parameter: a default is plain"
+            + " text (write ${" + name + ":-value}, or set " + name + " from the other one in the shell)"));
+        int close = text.indexOf('}', end + 1);
+        i = close < 0 ? text.length() : close + 1;
+        continue;
+      }
       if (!NAME.matcher(name).matches()) {
         problems.accept(new Problem(i, "'${" + (secretName(name) ? "…" : ref) + "}' is not a parameter: write ${NAME}"
             + " or ${NAME:-default}, NAME made of letters, digits and _"

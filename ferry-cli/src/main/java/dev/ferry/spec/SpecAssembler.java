@@ -42,6 +42,7 @@ final class SpecAssembler {
   private final String file;
   private final Path baseDir;
   private final List<SpecError> errors = new ArrayList<>();
+  private final VarReads varReads = new VarReads();
 
   SpecAssembler(String file, Path baseDir) {
     this.file = file;
@@ -65,6 +66,7 @@ final class SpecAssembler {
     Node jsonl = node.get("jsonl");
     if (jsonl != null) return new JobSpec.JsonlSource(path(jsonl.get("path")), secretColumns(jsonl));
     Node sql = node.get("sql");
+    if (!databaseUrl(sql.get("url"))) return null;
     return build(sql, () -> new JobSpec.SqlSource(new dev.ferry.sources.sql.SqlSourceConfig(sql.get("url").text(),
         sql.get("query").text(), sql.get("key").text(), text(sql.get("user")), text(sql.get("password"))),
         secretColumns(sql)));
@@ -83,6 +85,7 @@ final class SpecAssembler {
     Node jsonl = node.get("jsonl");
     if (jsonl != null) return new JobSpec.JsonlSink(path(jsonl.get("path")));
     Node u = node.get("sql_update");
+    if (!databaseUrl(u.get("url"))) return null;
     return build(u, () -> {
       Map<String, String> set = new LinkedHashMap<>();
       u.get("set").fields().forEach((k, v) -> set.put(k, v.text()));
@@ -90,6 +93,14 @@ final class SpecAssembler {
           text(u.get("user")), text(u.get("password")), u.get("table").text(), u.get("key").text(),
           text(u.get("key_field")), set));
     });
+  }
+
+  /** Whether a source's or sink's {@code url} is a database URL; else an error at the url itself. */
+  private boolean databaseUrl(Node url) {
+    return build(url, () -> {
+      dev.ferry.sources.sql.JdbcDatabase.requireDatabaseUrl(url.text());
+      return Boolean.TRUE;
+    }) != null;
   }
 
   private static String text(Node node) {
@@ -173,6 +184,10 @@ final class SpecAssembler {
       }
       String unit = units.get(0);
       Duration per = duration(l.get("per"));
+      if (!per.isPositive()) {
+        error(l.get("per"), "expected a window longer than zero (1s, 10s, 1m), found '" + l.get("per").text() + "'");
+        continue;
+      }
       if (!seen.add(unit + "/" + per)) error(l, "a second limit of " + unit + " per " + l.get("per").text());
       boolean smooth = l.get("smooth") != null && "true".equals(l.get("smooth").text());
       if (smooth && !LimitRule.REQUESTS.equals(unit)) {
@@ -388,6 +403,7 @@ final class SpecAssembler {
   /** What the records cannot check alone: the steps engineer's cross-checks (templates read earlier steps...). */
   void crossCheck(List<TargetConfig> targets, List<StepConfig> steps, Map<String, Template> vars,
       List<dev.ferry.steps.RowCheck> checks) {
+    for (Map.Entry<Node, String> e : varReads.check(vars)) error(e.getKey(), e.getValue());
     try {
       JobSteps.validateRowRules(vars, checks);
     } catch (SpecException e) {
@@ -403,7 +419,7 @@ final class SpecAssembler {
   }
 
   Template template(Node node) {
-    return Template.parse(node.text(), textAt(node));
+    return varReads.note(node, Template.parse(node.text(), textAt(node)));
   }
 
   private Template optTemplate(Node node) {
@@ -424,7 +440,8 @@ final class SpecAssembler {
         yield JsonTemplate.object(fields);
       }
       case LIST -> JsonTemplate.array(node.items().stream().map(this::json).toList());
-      case SCALAR -> node.value() instanceof String s ? JsonTemplate.value(Template.parse(s, textAt(node)))
+      case SCALAR -> node.value() instanceof String s
+          ? JsonTemplate.value(varReads.note(node, Template.parse(s, textAt(node))))
           : JsonTemplate.value(Template.literal(plainNumber(node.value())));
     };
   }

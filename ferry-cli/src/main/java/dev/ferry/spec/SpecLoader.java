@@ -131,6 +131,8 @@ public final class SpecLoader {
     List<SpecError> errors = new ArrayList<>(yaml.errors());
     Node root = yaml.root();
     if (root == null) throw new InvalidSpecException(errors);
+    SpecError otherKind = otherKind(file, root, serve != null);
+    if (otherKind != null) throw new InvalidSpecException(List.of(otherKind));
     errors.addAll(new SpecChecker(file).check(root, serve == null ? Grammar.SPEC : Grammar.SERVICE));
     if (!errors.isEmpty()) throw new InvalidSpecException(sorted(errors));
     SpecAssembler assembler = new SpecAssembler(file, baseDir);
@@ -167,6 +169,36 @@ public final class SpecLoader {
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
         stored, secret, secretValues, vars, checks, unique, tables, reporting);
+  }
+
+  /**
+   * A service spec given to {@code ferry run} (or {@code spec check}), or a job spec given to {@code ferry serve}: one
+   * error naming the command that runs it, instead of every key the other grammar does not know. Null otherwise.
+   */
+  private static SpecError otherKind(String file, Node root, boolean service) {
+    if (!root.isMap()) return null;
+    Node source = root.get("source");
+    Node serve = root.get("serve");
+    if (!service && serve != null && source == null) {
+      return new SpecError(file, serve.keyLine(), serve.keyColumn(), "serve", "this is a service spec (serve:, no "
+          + "source:): run it with 'ferry serve " + file + "'");
+    }
+    if (service && source != null && serve == null) {
+      return new SpecError(file, source.keyLine(), source.keyColumn(), "source", "this is a job spec (source:, no "
+          + "serve:): run it with 'ferry run " + file + "'");
+    }
+    return null;
+  }
+
+  /** Whether a spec's text is a service spec (a top-level {@code serve:} and no {@code source:}). */
+  public static boolean isService(String text) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper(
+          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(text);
+      return root != null && root.isObject() && root.has("serve") && !root.has("source");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static List<SpecError> dedupe(List<SpecError> errors) {

@@ -50,13 +50,43 @@ final class SpecYaml {
         return;
       }
       root = value(t, "");
+      JsonToken next = p.nextToken();
+      if (next == JsonToken.VALUE_NULL && p.nextToken() == null) next = null; // a '---' with nothing after it
+      if (next != null) { // a second document ('---') would be dropped unread
+        JsonLocation at = p.currentTokenLocation();
+        errors.add(new SpecError(file, at.getLineNr(), at.getColumnNr(), "", "a second YAML document (after a '---'"
+            + " line) starts here: a spec is one document (remove the '---', or merge what follows it into the spec)"));
+      }
     } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null
+          && m.getProblem() != null) {
+        errors.add(yamlError(m));
+        return;
+      }
       JsonLocation at = e.getLocation();
       errors.add(new SpecError(file, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), "",
           "not valid YAML: " + firstLine(e.getOriginalMessage())));
     } catch (IOException e) {
       errors.add(new SpecError(file, 0, 0, "", "cannot read the spec: " + e.getMessage()));
     }
+  }
+
+  /**
+   * A YAML syntax error where the parser found the problem (Jackson's own location is where the enclosing construct
+   * was being read, often a line early), with that construct's start when there is one: {@code 7:1: not valid YAML:
+   * expected ',' or '}', but got <scalar> (in the flow mapping that starts at line 6, column 9)}.
+   */
+  private SpecError yamlError(org.yaml.snakeyaml.error.MarkedYAMLException m) {
+    String problem = m.getProblem().contains("(TAB)")
+        ? "a tab character: YAML indents with spaces, never tabs"
+        : firstLine(m.getProblem());
+    String context = m.getContext();
+    if (context != null && m.getContextMark() != null) {
+      problem += " (" + context.replaceFirst("^while (parsing|scanning) ", "in ") + " that starts at line "
+          + (m.getContextMark().getLine() + 1) + ", column " + (m.getContextMark().getColumn() + 1) + ")";
+    }
+    return new SpecError(file, m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1, "",
+        "not valid YAML: " + problem);
   }
 
   Node root() {

@@ -48,6 +48,31 @@ class SpecCommandTest {
   }
 
   @Test
+  void aServiceSpecIsCheckedAsServeLoadsItAndEachKindGivenToTheOtherCommandNamesTheRightOne() throws IOException {
+    Path service = dir.resolve("service.yaml");
+    Files.copy(Path.of("../examples/webhook-indexer/service.yaml"), service);
+    Map<String, String> env = Map.of("WEBHOOK_SECRET", "whsec-123456", "EMBEDDINGS_URL", "http://127.0.0.1:1/v1",
+        "EMBEDDINGS_API_KEY", "k-123456", "QDRANT_URL", "http://127.0.0.1:1", "QDRANT_COLLECTION", "pages");
+    CliRun check = CliRun.run(env, "spec", "check", service.toString());
+    assertThat(check.exit()).as(check.toString()).isZero();
+    assertThat(check.out()).startsWith(service + ": ok: service, 1 route(s), 2 target(s) (embeddings, qdrant)")
+        .doesNotContain("k-123456");
+
+    CliRun run = CliRun.run(env, "run", service.toString(), "--dry-run");
+    assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.errLines()).first().asString().isEqualTo(service + ":5:1: serve: this is a service spec (serve:, no "
+        + "source:): run it with 'ferry serve " + service + "'");
+
+    Path job = dir.resolve("crm.yaml");
+    Files.writeString(job, BuiltinSpecs.text("jsonl-to-crm"));
+    CliRun serve = CliRun.run(Map.of("INPUT", "c.jsonl", "CRM_API_KEY", "k-123456"), "serve", job.toString());
+    assertThat(serve.exit()).as(serve.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(serve.errLines()).anyMatch(l -> l.startsWith(job + ":6:1: source: this is a job spec (source:, no "
+        + "serve:): run it with 'ferry run " + job + "'"));
+    assertThat(serve.errLines()).noneMatch(l -> l.contains("unknown key"));
+  }
+
+  @Test
   void showPrintsABuiltInSpecAndListsThem() {
     CliRun run = CliRun.run(Map.of(), "spec", "show", "jsonl-to-crm");
     assertThat(run.exit()).isZero();

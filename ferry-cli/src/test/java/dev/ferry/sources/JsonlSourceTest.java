@@ -64,6 +64,26 @@ class JsonlSourceTest {
   }
 
   @Test
+  void aLineThatDoesNotParseIsNamedByColumnAndReasonWithoutQuotingTheLine() throws IOException {
+    Path file = dir.resolve("in.jsonl");
+    Files.writeString(file, "{\"id\":1,\"password\":sk_live_BAREWORD}\n"
+        + "{\"id\":2,\"password\":\"sk_live_ESCAPE\\q\"}\n"
+        + "{\"id\":3} {\"password\":\"sk_live_TRAILING\"}\n"
+        + "{\"id\":4,\"password\":\"sk_live_OPEN\n"
+        + "{\"id\":5,\"user\":{\"email\":\"a@x.io\",\"email\":\"b@x.io\"}}");
+    List<RowInput> seen = new ArrayList<>();
+    new JsonlSource(file).plan(10, seen::add);
+    assertThat(seen).extracting(RowInput::error).containsExactly(
+        "in.jsonl:1: not valid JSON at column 20: a word that is not a JSON value (text needs double quotes)",
+        "in.jsonl:2: not valid JSON at column 36: an unknown backslash escape inside a string",
+        "in.jsonl:3: not valid JSON at column 10: more text after the JSON object (one object a line)",
+        "in.jsonl:4: not valid JSON at column 33: the line ends before the JSON value does (a missing } ] or \")",
+        "in.jsonl:5: ambiguous JSON at column 41: the field 'email' is written twice in one object");
+    assertThat(seen).extracting(RowInput::error).noneMatch(m -> m.contains("sk_live") || m.contains("Jackson")
+        || m.contains("`"));
+  }
+
+  @Test
   void aChangedFileIsRefusedOnResume() throws IOException {
     Path file = dir.resolve("in.jsonl");
     Files.writeString(file, TEXT);

@@ -25,6 +25,16 @@ class SpecLoaderTest {
   }
 
   @Test
+  void documentMarkersAroundTheOneDocumentAreFine() {
+    String crm = BuiltinSpecs.text("jsonl-to-crm");
+    for (String text : new String[] {"---\n" + crm, crm + "---\n", crm + "...\n"}) {
+      assertThat(SpecLoader.parse("crm.yaml", text, ENV, Path.of("/data")).steps()).hasSize(3);
+    }
+    assertThatThrownBy(() -> SpecLoader.parse("crm.yaml", crm + "---\nkey: x\n", ENV, Path.of("/data")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("a second YAML document");
+  }
+
+  @Test
   void secretsAreNeverStoredButMaskedAndDefaultsAreStored() {
     JobSpec spec = SpecLoader.parse("crm.yaml", BuiltinSpecs.text("jsonl-to-crm"), ENV, Path.of("/data"));
     assertThat(spec.storedParams()).containsEntry("INPUT", "in.jsonl")

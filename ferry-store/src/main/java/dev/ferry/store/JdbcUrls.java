@@ -34,6 +34,11 @@ public final class JdbcUrls {
     int at = base.lastIndexOf('@');
     if (slashes >= 0 && at > slashes) {
       base = base.substring(0, slashes + 2) + base.substring(at + 1); // user:password@ dropped
+    } else if (at >= 0 && !base.startsWith("sqlite:")) {
+      // credentials before any //, as Oracle's thin driver writes them (oracle:thin:scott/tiger@host:1521:db):
+      // everything between the scheme's names and the last @ goes
+      int names = schemeEnd(base);
+      base = base.substring(0, names) + base.substring(at + 1);
     }
     for (String param : params.split("[&;]")) {
       if (param.startsWith("currentSchema=")) {
@@ -59,6 +64,12 @@ public final class JdbcUrls {
       int colon = userInfo.indexOf(':');
       if (colon >= 0 && colon + 1 < userInfo.length()) secrets.add(userInfo.substring(colon + 1));
     }
+    int bare = jdbcUrl.lastIndexOf('@', end < 0 ? jdbcUrl.length() : end);
+    if (at <= 0 && bare > 0 && (slashes < 0 || bare < slashes) && !jdbcUrl.startsWith("jdbc:sqlite:")) {
+      String userInfo = jdbcUrl.substring(schemeEnd(jdbcUrl), bare); // scott/tiger or scott:tiger
+      int sep = firstOf(userInfo, '/', ':');
+      if (sep >= 0 && sep + 1 < userInfo.length()) secrets.add(userInfo.substring(sep + 1));
+    }
     if (end >= 0) {
       for (String param : jdbcUrl.substring(end + 1).split("[&;]")) {
         int eq = param.indexOf('=');
@@ -70,6 +81,14 @@ public final class JdbcUrls {
     }
     return List.copyOf(secrets);
   }
+
+  /** Where the scheme's names end: after the last of the leading {@code name:} parts ({@code jdbc:oracle:thin:}). */
+  private static int schemeEnd(String url) {
+    java.util.regex.Matcher m = SCHEME.matcher(url);
+    return m.lookingAt() ? m.end() : 0;
+  }
+
+  private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:)+");
 
   private static int firstOf(String s, char a, char b) {
     int i = s.indexOf(a);

@@ -14,6 +14,16 @@ class JdbcUrlsTest {
   }
 
   @Test
+  void credentialsWrittenBeforeAnyDoubleSlashAreNeverShown() {
+    assertThat(JdbcUrls.describe("jdbc:oracle:thin:scott/tiger@db:1521:orcl")).isEqualTo("oracle:thin:db:1521:orcl");
+    assertThat(JdbcUrls.describe("jdbc:oracle:thin:scott/tiger@//db:1521/svc")).isEqualTo("oracle:thin://db:1521/svc");
+    assertThat(JdbcUrls.describe("jdbc:sqlite:/data/me@home/app.db")).isEqualTo("sqlite:/data/me@home/app.db");
+    assertThat(JdbcUrls.secrets("jdbc:oracle:thin:scott/tiger@db:1521:orcl")).containsExactly("tiger");
+    assertThat(JdbcUrls.secrets("jdbc:oracle:thin:scott/tiger@//db:1521/svc")).containsExactly("tiger");
+    assertThat(JdbcUrls.secrets("jdbc:sqlite:/data/me@home/app.db")).isEmpty();
+  }
+
+  @Test
   void secretsAreThePasswordsOfTheUrl() {
     assertThat(JdbcUrls.secrets("jdbc:postgresql://bob:hunter2@db/app?user=bob&Password=p%40ss&sslpassword=k"))
         .containsExactly("hunter2", "p%40ss", "k");

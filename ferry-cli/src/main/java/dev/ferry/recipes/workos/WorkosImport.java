@@ -178,13 +178,14 @@ public final class WorkosImport {
       throw new InputException(input + ": the job's input file is gone; put it back at this path to resume");
     }
     long size = Files.size(input);
-    String refusal = input + ": the file changed since job '" + job.id() + "' was planned (size "
-        + job.inputSize() + " -> " + size + " bytes, or different content); resuming would mix two inputs."
-        + " Restore the original file, or start a new job with another --job-id";
     String plannedMtime = relocated ? null : store.lookups(job.id(), INPUT).get(MTIME);
-    if (size != job.inputSize() || (plannedMtime != null && !plannedMtime.equals(mtime(input)))) {
-      throw new InputException(refusal);
+    if (size != job.inputSize()) throw new InputException(changed(input, job, "size " + job.inputSize() + " -> " + size
+        + " bytes"));
+    if (plannedMtime != null && !plannedMtime.equals(mtime(input))) {
+      throw new InputException(changed(input, job, "the same size, but modified since: edited, copied over or touched;"
+          + " ferry cannot tell which without reading it all, and resumes only the planned file"));
     }
+    String refusal = changed(input, job, "the same size, other content: its SHA-256 differs");
     if (plannedMtime == null) {
       try (InputCheck now = InputCheck.hashInBackground(input, job.inputSha256(), refusal)) {
         now.await();
@@ -195,6 +196,11 @@ public final class WorkosImport {
       }
     }
     return InputCheck.hashInBackground(input, job.inputSha256(), refusal);
+  }
+
+  private static String changed(Path input, JobRecord job, String what) {
+    return input + ": the file changed since job '" + job.id() + "' was planned (" + what + "); resuming would mix two"
+        + " inputs. Restore the original file, or start a new job with another --job-id";
   }
 
   /** The file's modification time as an exact instant (nanoseconds where the file system keeps them). */

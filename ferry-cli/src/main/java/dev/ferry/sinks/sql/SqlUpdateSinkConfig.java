@@ -26,6 +26,7 @@ public record SqlUpdateSinkConfig(String url, String user, String password, Stri
     String keyField, Map<String, String> set) {
   public SqlUpdateSinkConfig {
     Objects.requireNonNull(url, "url cannot be null");
+    JdbcDatabase.requireDatabaseUrl(url);
     table = JdbcDatabase.requireQualifiedIdentifier(Objects.requireNonNull(table, "table cannot be null"), "table");
     key = JdbcDatabase.requireIdentifier(Objects.requireNonNull(key, "key cannot be null"), "key");
     keyField = keyField == null || keyField.isEmpty() ? key : keyField;

@@ -39,18 +39,31 @@ public final class JdbcDatabase {
    */
   public JdbcDatabase(String url, String user, String password) {
     Objects.requireNonNull(url, "url cannot be null");
+    requireDatabaseUrl(url);
     DatabaseUrl given = DatabaseUrl.of(url);
     this.url = given.jdbcUrl();
     this.location = JdbcUrls.describe(this.url);
-    if (!this.url.startsWith("jdbc:")) {
-      throw new IllegalArgumentException("not a database URL (jdbc:postgresql://host/db, postgres://user@host/db, "
-          + "jdbc:mariadb://host/db, mysql://user@host/db, jdbc:sqlite:FILE): " + JdbcUrls.describe(url));
-    }
     this.user = user != null && !user.isEmpty() ? user : given.user();
     this.password = password != null && !password.isEmpty() ? password : given.password();
     List<String> s = new ArrayList<>(JdbcUrls.secrets(url));
     if (this.password != null && !this.password.isEmpty()) s.add(this.password);
     this.secrets = List.copyOf(s);
+  }
+
+  /**
+   * Refuses a value that is no database URL ({@code jdbc:…}, {@code postgres://…}, {@code mysql://…}) with a message
+   * that quotes none of it: the value is a secret, and a mistaken one (a password pasted into {@code DATABASE_URL})
+   * most of all. Only a scheme's name ({@code http}) is said.
+   *
+   * @throws IllegalArgumentException if {@code url} is not a database URL
+   */
+  public static void requireDatabaseUrl(String url) {
+    if (DatabaseUrl.of(url.strip()).jdbcUrl().startsWith("jdbc:")) return;
+    java.util.regex.Matcher scheme = java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]{0,20})://").matcher(url);
+    throw new IllegalArgumentException("not a database URL: expected jdbc:postgresql://host/db, "
+        + "postgres://user@host/db, jdbc:mariadb://host/db, mysql://user@host/db or jdbc:sqlite:FILE, found "
+        + (scheme.lookingAt() ? "a " + scheme.group(1) + ":// URL" : "something else")
+        + " (the value is not shown: it may hold a password)");
   }
 
   /** The database without credentials, e.g. {@code postgresql://db:5432/app}. */
@@ -61,6 +74,11 @@ public final class JdbcDatabase {
   /** Whether this is a PostgreSQL database (it types bound parameters strictly). */
   public boolean isPostgres() {
     return url.startsWith("jdbc:postgresql:");
+  }
+
+  /** Whether this is a SQLite file (each value keeps its own type, whatever the column's). */
+  public boolean isSqlite() {
+    return url.startsWith("jdbc:sqlite:");
   }
 
   /** A new connection (the caller closes it). */

@@ -57,6 +57,17 @@ enum KeyType {
     }
   }
 
+  /**
+   * Whether the current row's value in {@code column} is of this type (SQL NULL is, as no type). SQLite keeps each
+   * value's own type, so one column may hold integers in some rows and text in others; its keys are checked row by row.
+   */
+  boolean holds(ResultSet rs, int column) throws SQLException {
+    Object value = rs.getObject(column);
+    if (value == null) return true;
+    return this == INTEGER ? value instanceof Integer || value instanceof Long || value instanceof Short
+        : value instanceof String;
+  }
+
   /** The key in column {@code column} of the current row (Long or String), or null for SQL NULL. */
   Object read(ResultSet rs, int column) throws SQLException {
     if (this == INTEGER) {

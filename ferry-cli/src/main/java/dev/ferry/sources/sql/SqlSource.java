@@ -83,11 +83,13 @@ public final class SqlSource implements RecordSource {
           String label = null;
           Object previous = null;
           long row = 0;
+          boolean eachRow = db.isSqlite(); // the only one whose column may hold keys of several types
           while (rs.next()) {
             if (type == null) {
               label = rs.getMetaData().getColumnLabel(1);
               type = keyType(rs);
             }
+            if (eachRow && !type.holds(rs, 1)) throw mixedKeys(type, row + 1);
             Object key = type.read(rs, 1);
             row++;
             requireUsableKey(key, previous);
@@ -189,6 +191,14 @@ public final class SqlSource implements RecordSource {
           + " e.g. SELECT CAST(" + config.key() + " AS VARCHAR(64)) AS " + config.key() + ", …)");
     }
     return type;
+  }
+
+  /** A key column whose values are not all of one type (SQLite keeps each value's own type). */
+  private InputException mixedKeys(KeyType first, long row) {
+    return new InputException(describe() + ": the key column '" + config.key() + "' holds "
+        + (first == KeyType.INTEGER ? "integers" : "text") + " and, in key order row " + row + ", a value of another "
+        + "type (SQLite keeps each value's own type); give every key one type in the query, e.g. SELECT CAST("
+        + config.key() + " AS TEXT) AS " + config.key() + ", …");
   }
 
   private void requireUsableKey(Object key, Object previous) {

@@ -20,6 +20,7 @@ import java.util.Objects;
 public record SqlSourceConfig(String url, String query, String key, String user, String password) {
   public SqlSourceConfig {
     url = requireText(url, "url");
+    JdbcDatabase.requireDatabaseUrl(url);
     query = stripTrailingSemicolons(requireText(query, "query"));
     key = JdbcDatabase.requireIdentifier(requireText(key, "key"), "key");
     user = emptyToNull(user);

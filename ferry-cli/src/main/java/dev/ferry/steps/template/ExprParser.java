@@ -112,6 +112,13 @@ final class ExprParser {
     }
     if (callee instanceof Expr.Literal l && l.value() instanceof FunctionName f) {
       Functions.checkArity(f.name(), args.size(), at.shifted(callee.offset()));
+      if (f.name().equals("matches") && args.get(1) instanceof Expr.Literal r && r.value() instanceof String regex) {
+        try { // a literal regex is the spec's: wrong for every row alike, so an error of the spec
+          java.util.regex.Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+          throw error(r.offset(), "matches(...): '" + regex + "' is not a regular expression: " + e.getDescription());
+        }
+      }
       return new Expr.Call(f.name(), List.copyOf(args), callee.offset());
     }
     throw error(o, "only functions (" + String.join(", ", Functions.NAMES) + ") and batch.each(...) can be called");

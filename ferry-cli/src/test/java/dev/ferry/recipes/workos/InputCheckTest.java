@@ -83,7 +83,8 @@ class InputCheckTest {
 
     // Then
     assertThatThrownBy(() -> WorkosImport.checkInput(job, store)).isInstanceOf(InputException.class)
-        .hasMessageContaining("changed since job 'j2' was planned");
+        .hasMessageContaining("changed since job 'j2' was planned (the same size, but modified since: edited, "
+            + "copied over or touched;").hasMessageNotContaining(" -> ");
   }
 
   @Test
@@ -112,7 +113,8 @@ class InputCheckTest {
 
       // Then: the hash refuses it
       assertThatThrownBy(check::await).isInstanceOf(InputException.class)
-          .hasMessageContaining("changed since job 'j4' was planned");
+          .hasMessageContaining("changed since job 'j4' was planned (the same size, other content: its SHA-256 "
+              + "differs)");
     }
     assertThat(changed).singleElement().asString().contains("changed since job 'j4' was planned");
   }

@@ -89,10 +89,25 @@ class SqlSourceSecretsTest {
     SqlSource source = new SqlSource(new SqlSourceConfig("jdbc:oracle:thin:scott/" + CANARY + "@db:1521/x",
         "SELECT 1 AS id", "id"));
     assertThatThrownBy(() -> source.plan(10, r -> {})).isInstanceOf(InputException.class)
-        .hasMessageContaining("no JDBC driver for this URL");
+        .hasMessageContaining("no JDBC driver for this URL").hasMessageContaining("oracle:thin:db:1521/x")
+        .hasMessageNotContaining(CANARY);
+    assertThat(source.describe()).doesNotContain(CANARY);
     assertThatThrownBy(() -> new SqlSource(new SqlSourceConfig("oracle://scott:" + CANARY + "@db/x", "SELECT 1",
         "id"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a database URL")
         .hasMessageNotContaining(CANARY);
+  }
+
+  @Test
+  void aValueThatIsNoDatabaseUrlIsRefusedWithoutQuotingIt() {
+    // a password pasted into DATABASE_URL, a web address: refused when the config is made, nothing of it said
+    for (String url : new String[] {CANARY, "http://u:" + CANARY + "@db/x", "localhost:5432/" + CANARY}) {
+      assertThatThrownBy(() -> new SqlSourceConfig(url, "SELECT 1", "id"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("not a database URL: expected jdbc:postgresql://host/db")
+          .hasMessageNotContaining(CANARY);
+    }
+    assertThatThrownBy(() -> new SqlSourceConfig("http://u:" + CANARY + "@db/x", "SELECT 1", "id"))
+        .hasMessageContaining("found a http:// URL");
   }
 
   @Test
