@@ -44,6 +44,17 @@ final class Answer {
         : ApiMessage.of(tree(), response.status(), response.body());
   }
 
+  /**
+   * Whether {@code body} is empty or may be JSON: it starts (after white space) as a JSON value does, or parses.
+   * Cheap for the usual object or array: only a body starting otherwise is parsed.
+   */
+  static boolean mayHoldJson(String body) {
+    if (body == null) return true;
+    String b = body.stripLeading();
+    if (b.isEmpty() || b.charAt(0) == '{' || b.charAt(0) == '[') return true;
+    return b.startsWith("null") || Json.readOrNull(b) != null;
+  }
+
   /** Reads the call's captures from this answer's body, parsed only when there is something to capture. */
   Map<String, Object> captures(CallConfig call) {
     if (call.capture().isEmpty()) return FrozenCaptures.NONE;

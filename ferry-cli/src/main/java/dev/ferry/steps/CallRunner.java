@@ -63,7 +63,12 @@ final class CallRunner {
   StepResult read(String step, StepTarget target, CallConfig call, Answer a, RenderContext ctx, long row)
       throws InterruptedException {
     ApiResponse r = a.response();
-    return switch (a.rule().action()) {
+    StatusAction action = a.rule().action();
+    if ((action == StatusAction.OK || action == StatusAction.EXISTS && a.rule().then() == null)
+        && !call.capture().isEmpty() && !Answer.mayHoldJson(r.body())) {
+      return notJson(target, a);
+    }
+    return switch (action) {
       case OK -> new StepResult.Ok(a.captures(call), r.status(), "", r.requestId());
       case EXISTS -> {
         if (a.rule().then() == null) {
@@ -137,6 +142,20 @@ final class CallRunner {
     ApiMessage m = a.message();
     return new StepResult.Failed(a.status(), m.code(), target.scrub(m.message()), a.response().requestId(),
         retryable);
+  }
+
+  /**
+   * A success whose body is text but not JSON, from a step that captures from it: not the API's answer (a login page, a
+   * proxy's or a gateway's), so the row fails, retryable, instead of going done with every capture null (a lookup would
+   * have taken it for "not found" and created the item again). An empty body keeps its null captures (a 201 or 204 with
+   * no body is an API's answer).
+   */
+  private static StepResult.Failed notJson(StepTarget target, Answer a) {
+    ApiResponse r = a.response();
+    String type = r.body().stripLeading().startsWith("<") ? "HTML or XML" : "text";
+    return new StepResult.Failed(r.status(), "answer_not_json", "target '" + target.name() + "' answered HTTP "
+        + r.status() + " with " + type + " (" + r.body().length() + " characters), not JSON: nothing to capture;"
+        + " a proxy, a login page or a wrong base_url answered?", r.requestId(), true);
   }
 
   static StepResult.Failed templateFailure(SpecException e) {

@@ -142,6 +142,24 @@ class StepsProcessorTest {
   }
 
   @Test
+  void aSuccessThatIsNotJsonFailsARowThatCapturesFromItAndAnEmptyOneDoesNot() throws Exception {
+    // Given a target whose 200 is a login page (a proxy or a wrong base_url answered), for a step capturing $.id
+    FakeApi html = new FakeApi(c -> FakeApi.answer(200, "<!DOCTYPE html><html><body>Sign in</body></html>"));
+    RowOutcome o = processor(html).process(row(5, "e"));
+    // Then the row fails, retryable, saying so, instead of going done with nothing captured
+    assertThat(o.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(o.retryable()).isTrue();
+    assertThat(o.code()).isEqualTo("answer_not_json");
+    assertThat(o.message()).startsWith("target 'api' answered HTTP 200 with HTML or XML (").contains("not JSON");
+    assertThat(html.calls).hasSize(1);
+    assertThat(written).isEmpty();
+    // Given a 200 with no body, or JSON that is not an object / Then the step is done and its capture null, as before
+    FakeApi empty = new FakeApi(c -> FakeApi.answer(200, c.method().equals("GET") ? "" : "\"ok\""));
+    assertThat(processor(empty).process(row(6, "f")).outcome()).isEqualTo(Outcome.DONE);
+    assertThat(written).containsExactly("6:{find={thing=null}}");
+  }
+
+  @Test
   void varsChecksAndSecretFieldsBeforeAndAfterTheSteps() throws Exception {
     // Given a processor with a var, a check on it, and a secret field the API echoes in its error
     FakeApi api = new FakeApi(c -> FakeApi.answer(422, "{\"message\":\"bad password hunter22\"}"));
