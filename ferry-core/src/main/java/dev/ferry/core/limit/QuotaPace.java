@@ -17,7 +17,10 @@ package dev.ferry.core.limit;
  * the reset; otherwise for as long as the server needs at this rate to free the slots of the requests already
  * sent. At a fixed window the pace is {@code left / time to the reset} (at most twice the rate), without the
  * headroom: the budget lasts to the window's end even when the first answers came late, and what an earlier
- * stretch left unused is spent instead of lost.
+ * stretch left unused is spent instead of lost. Once the boundaries are fitted from where {@code remaining} jumped back
+ * up ({@link WindowPhase}; the window counts as fixed from then on), the time to the reset is the fitted one, not the
+ * stated one (whole seconds rounded up from anywhere in the second below, or down): {@code left} is paced to the
+ * earliest the window may end, and a spent window waits to the latest.
  *
  * <p><b>Ring.</b> Outside a fixed window each {@link Step} also states the budget, {@code limit} in the window, for the
  * pacer to keep in any window of the client's clock ({@link RateLimiter#limitWindow}), and how much later than the
