@@ -17,7 +17,10 @@ package dev.ferry.core.limit;
  * the reset; otherwise for as long as the server needs at this rate to free the slots of the requests already
  * sent. At a fixed window the pace is {@code left / time to the reset} (at most twice the rate), without the
  * headroom: the budget lasts to the window's end even when the first answers came late, and what an earlier
- * stretch left unused is spent instead of lost.
+ * stretch left unused is spent instead of lost. Once the boundaries are fitted from where {@code remaining} jumped back
+ * up ({@link WindowPhase}; the window counts as fixed from then on), the time to the reset is the fitted one, not the
+ * stated one (whole seconds rounded up from anywhere in the second below, or down): {@code left} is paced to the
+ * earliest the window may end, and a spent window waits to the latest.
  *
  * <p><b>Ring.</b> Outside a fixed window each {@link Step} also states the budget, {@code limit} in the window, for the
  * pacer to keep in any window of the client's clock ({@link RateLimiter#limitWindow}), and how much later than the
@@ -121,14 +124,32 @@ public final class QuotaPace {
         k.resetAt = resetAt;
         k.resetSeenSince = answeredNanos;
       }
+      boolean jumped = k.phase.onAnswer(sentNanos, answeredNanos, quota.remaining(), k.limit, k.windowNanos);
+      boolean fitted = k.phase.fitted(k.windowNanos, k.windowStated) && k.windowNanos >= 3 * SECOND;
       // A reset instant that stayed put for 2 s (a continuous count's drifts by a second a second) in a window
-      // long enough for whole-second resets to tell: a fixed window.
-      k.fixed = answeredNanos - k.resetSeenSince > 2 * SECOND && k.windowNanos >= 3 * SECOND
+      // long enough for whole-second resets to tell, or boundaries seen where remaining jumped back up: a fixed window.
+      k.fixed = fitted || answeredNanos - k.resetSeenSince > 2 * SECOND && k.windowNanos >= 3 * SECOND
           && quota.resetNanos() > 0;
       // this process's share of what the job has left, less its own requests the answer did not count yet
       double left = quota.remaining() * share - Math.max(0, sentAfter);
       k.budgetPace = Double.POSITIVE_INFINITY;
-      if (k.fixed && left <= 0) {
+      if (fitted) {
+        // The fitted boundary, not the stated reset (a whole second rounded up from anywhere in the second below):
+        // the budget is spent by the earliest the window may end, and a spent one waits to the latest.
+        long end = k.phase.windowEnd(jumped ? answeredNanos : sentNanos);
+        long earliest = end - k.phase.uncertainty();
+        if (end <= answeredNanos) {
+          // that window is over: what it had left says nothing of the next one; the rate paces until an answer does
+        } else if (left <= 0) {
+          // Spent: wait for the latest the boundary may be. Unless this request may have been counted after it, and
+          // the window after was spent unseen since the answer before (no jump): nearly its whole budget sent between
+          // the two requests, which at no more than twice the rate takes nearly half a window. Then the stated reset.
+          boolean sure = answeredNanos <= earliest || k.phase.gapNanos() < k.windowNanos / 4;
+          pause = sure ? end - answeredNanos : Math.max(end - answeredNanos, quota.resetNanos());
+        } else {
+          k.budgetPace = left * 1e9 / (earliest > answeredNanos ? earliest - answeredNanos : end - answeredNanos);
+        }
+      } else if (k.fixed && left <= 0) {
         pause = quota.resetNanos();
       } else if (quota.remaining() == 0 && k.rate() > 0 && k.windowNanos >= 2 * SECOND) {
         // Spent as the server counted this one: arrivals bunched (a stall of either host). Hold every caller for
@@ -177,6 +198,7 @@ public final class QuotaPace {
     long resetSeenSince;
     boolean fixed;
     double budgetPace = Double.POSITIVE_INFINITY;
+    final WindowPhase phase = new WindowPhase();
 
     double rate() {
       return limit > 0 && windowNanos > 0 ? limit * 1e9 / windowNanos : 0;

@@ -174,4 +174,22 @@ class QuotaPaceTest {
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
         .isThrownBy(() -> p.onQuota(T0, T0 + MS, new Quota(10, 9, S, S), true, 0, 0));
   }
+
+  @Test
+  void aFixedWindowsBoundaryFittedFromRemainingGovernsNotItsWholeSecondReset() {
+    // Given 30 per 3 s stated (the IETF policy's w) with resets in whole seconds rounded up, and an answer whose
+    // remaining jumped back up: a window began between T0 (the request before) and T0 + 120 ms (this answer)
+    QuotaPace p = new QuotaPace(0.985);
+    p.onQuota(T0, T0 + 20 * MS, new Quota(30, 1, S, 3 * S), true, 0);
+    p.onQuota(T0 + 100 * MS, T0 + 120 * MS, new Quota(30, 29, 3 * S, 3 * S), true, 0);
+    // When near that window's end 6 are left, the reset said as 1 s (the window ends 3 s after the boundary: 0.2 s on)
+    QuotaPace.Step near = p.onQuota(T0 + 2800 * MS, T0 + 2820 * MS, new Quota(30, 6, S, 3 * S), true, 0);
+    // Then they are spent by the earliest the window may end (6 in 180 ms, at most twice the rate: 20/s), not over
+    // the second the reset says (6/s, which left most of them unspent when the window turned)
+    assertThat(near.pace()).isEqualTo(20.0, offset(1e-9));
+    assertThat(near.budgetPermits()).isZero();
+    // and when the window is spent, every caller waits for the latest it may end (T0 + 3.12 s), not the whole second
+    QuotaPace.Step spent = p.onQuota(T0 + 2900 * MS, T0 + 2920 * MS, new Quota(30, 0, S, 3 * S), true, 0);
+    assertThat(spent.pauseNanos()).isEqualTo(200 * MS);
+  }
 }

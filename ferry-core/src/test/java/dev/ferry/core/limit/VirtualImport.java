@@ -90,6 +90,8 @@ final class VirtualImport {
   long rowsDone;
   /** 429s answered to requests sent after the first second. */
   long throttledAfterFirstSecond;
+  /** When the requests answered with a 429 were sent, from the run's start. */
+  final List<Long> throttledSentNanos = new ArrayList<>();
   private int acceptedThisSecond;
 
   VirtualImport(Target target, Limit limit, double knownRate, boolean learnRate, int callsPerRow) {
@@ -214,6 +216,7 @@ final class VirtualImport {
         throttled++;
         throttledThisSecond++;
         if (sent >= startNanos + SECOND) throttledAfterFirstSecond++;
+        throttledSentNanos.add(sent - startNanos);
         limiter.onSample(sent, clock[0] - sent, serverInflight + 1, true);
         if (!onQuota(sent, seq, quota) && learner != null) {
           double r = learner.onThrottled(sent, clock[0], retryAfter);
@@ -317,7 +320,10 @@ final class VirtualImport {
     };
   }
 
-  /** Resets in whole seconds, as most conventions send them. */
+  /**
+   * Resets in whole seconds, as most conventions send them: rounded up from anywhere in the second below (a fixed
+   * window's that ends in 0.3 s reads 1 s), as ferry's simulator and most servers do.
+   */
   private static long roundUpToSecond(long nanos) {
     return Math.max(0, (nanos + SECOND - 1) / SECOND * SECOND);
   }
