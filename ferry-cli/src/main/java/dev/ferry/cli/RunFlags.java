@@ -78,7 +78,7 @@ final class RunFlags {
   Path caCert;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
-      description = "Where job state lives (default: ${DEFAULT-VALUE}).")
+      description = "Where job state lives: a directory, made when missing (default: ${DEFAULT-VALUE}).")
   Path checkpointDir;
 
   @Option(names = "--store", paramLabel = "URL|FILE",
@@ -181,6 +181,7 @@ final class RunFlags {
     if (rowTimeout != null && !rowTimeout.isPositive()) throw usage("--row-timeout must be positive");
     if (stopGrace.isNegative()) throw usage("--stop-grace must not be negative");
     if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
+    StateDir.directoryOrAbsent(checkpointDir, "--checkpoint-dir");
     writableFile(errorsOut, "--errors-out");
     writableFile(reportJson, "--report-json");
     writableFile(timeline, "--timeline");
