@@ -94,7 +94,8 @@ final class RunFlags {
   Duration lease;
 
   @Option(names = "--errors-out", paramLabel = "FILE",
-      description = "Errors file (default: <checkpoint-dir>/jobs/<job>/errors.csv).")
+      description = "Errors file (default: the job's, else <checkpoint-dir>/jobs/<job>/errors.csv). Given when a"
+          + " job is planned or resumed, it becomes the job's; a worker's is its own run's only.")
   Path errorsOut;
 
   @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the final report as JSON to FILE.")
