@@ -44,7 +44,7 @@ public final class SpecSlices {
     switch (spec.source()) {
       case JobSpec.CsvSource c -> {
         for (Path p : BenchSamples.slices(c.path(), rows, count, dir)) sources.add(new JobSpec.CsvSource(p, c.secretColumns(),
-            c.requiredColumns()));
+            c.requiredColumns(), c.columnsRead()));
       }
       case JobSpec.JsonlSource j -> {
         for (Path p : jsonl(j.path(), rows, count, dir)) sources.add(new JobSpec.JsonlSource(p, j.secretColumns()));

@@ -113,12 +113,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "Simulator: each delay is uniform in latency ± jitter (default: latency / 4).")
   Duration jitter;
 
-  @Option(names = "--rate-limit", paramLabel = "REQ/S", converter = RunFlags.RateConverter.class,
+  @Option(names = "--rate-limit", paramLabel = "REQ/S", parameterConsumer = RateLimitOption.Rate.class,
       description = "The target's write limit in req/s, or 'none': the simulator enforces it and the client is"
-          + " told it (default: 50). ferry paces at 98.5%% of it.")
+          + " told it (default: 50). ferry paces at 98.5%% of it. 0 is refused (it would send nothing).")
   Double rateLimit;
 
-  @Option(names = "--client-rate-limit", paramLabel = "REQ/S", converter = RunFlags.RateConverter.class,
+  @Option(names = "--client-rate-limit", paramLabel = "REQ/S", parameterConsumer = RateLimitOption.Rate.class,
       description = "Tell the client another limit than the simulator enforces, or 'none' (to see 429s).")
   Double clientRateLimit;
 
@@ -182,7 +182,7 @@ final class BenchCommand implements Callable<Integer> {
     int maxWorkers = ladder.getLast();
     if (specFile != null) {
       for (String flag : WORKOS_ONLY) {
-        if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(flag) || RateLimitOption.given(spec, flag)) {
           throw RunFlags.usage(flag + " is a flag of the WorkOS import's study; with --spec the spec names the"
               + " source, the targets and their limits (set them in the spec or its parameters)");
         }

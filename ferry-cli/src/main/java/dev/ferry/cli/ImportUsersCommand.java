@@ -35,7 +35,8 @@ final class ImportUsersCommand implements Callable<Integer> {
   String jobId;
 
   @Option(names = "--resume", paramLabel = "JOB", arity = "0..1", fallbackValue = "",
-      description = "Resume a job (same as 'ferry resume JOB') as it was planned: the job's own flags (--csv, "
+      description = "Resume a job (same as 'ferry resume JOB') as it was planned: JOB, or the one --job-id names"
+          + " (a --job-id naming another job is refused). The job's own flags (--csv, "
           + "--dry-run, --api-url, --chunk-size, the org and role flags) are refused with it.")
   String resume;
 
@@ -87,6 +88,10 @@ final class ImportUsersCommand implements Callable<Integer> {
     flags.validate();
     StateDir state = StateDir.of(flags.checkpointDir, flags.store, env);
     if (resume != null) {
+      if (!resume.isEmpty() && jobId != null && !jobId.equals(resume)) {
+        throw RunFlags.usage("--resume " + resume + " and --job-id " + jobId + " name two jobs: give the job to resume"
+            + " once (--resume " + resume + ", or --resume --job-id " + jobId + ")");
+      }
       String id = resume.isEmpty() ? jobId : resume;
       if (id == null) throw RunFlags.usage("--resume needs a job id (--resume JOB or --job-id JOB)");
       refuseJobFlagsWithResume(id);

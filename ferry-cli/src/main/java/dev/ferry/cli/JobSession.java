@@ -63,6 +63,11 @@ final class JobSession {
   private final PrintWriter out;
   private final PrintWriter err;
   private final Map<String, String> env;
+  /**
+   * Whether this run's --errors-out becomes the job's errors file: yes for the process that plans or resumes the job,
+   * not for a {@code ferry worker}, whose file is its own run's (a path on its machine; see {@link #errorsPath}).
+   */
+  private boolean errorsOutIsTheJobs = true;
 
   JobSession(StateDir state, JobStore store, RunFlags flags, PrintWriter out, PrintWriter err, Map<String, String> env) {
     this.state = state;
@@ -92,6 +97,7 @@ final class JobSession {
    *     content is checked in full before anything is sent, since its modification time says nothing
    */
   int run(JobRecord job, Start start, boolean relocated) throws IOException, InterruptedException {
+    errorsOutIsTheJobs = start != Start.JOIN;
     if (dev.ferry.spec.SpecSettings.KIND.equals(job.kind())) {
       try {
         return new SpecSession(this, state, store, flags, out, env).run(job, start, relocated);
@@ -407,12 +413,13 @@ final class JobSession {
   /**
    * The errors file: --errors-out when given (remembered with the job), else the one the job was started with,
    * else {@code <checkpoint-dir>/jobs/<job>/errors.csv}. Remembering it keeps a resume from leaving the first
-   * run's file stale while it writes the whole job's errors somewhere else.
+   * run's file stale while it writes the whole job's errors somewhere else. A worker's --errors-out is its own run's
+   * only: the path is on the worker's machine, and remembering it would send a later resume elsewhere to write there.
    */
   private Path errorsPath(JobRecord job) {
     if (flags.errorsOut != null) {
       Path p = flags.errorsOut.toAbsolutePath().normalize();
-      store.putLookup(job.id(), SETTINGS_NS, ERRORS_OUT, p.toString());
+      if (errorsOutIsTheJobs) store.putLookup(job.id(), SETTINGS_NS, ERRORS_OUT, p.toString());
       return p;
     }
     String remembered = store.lookups(job.id(), SETTINGS_NS).get(ERRORS_OUT);

@@ -72,6 +72,8 @@ final class RunCommand implements Callable<Integer> {
     try (JobStore store = state.openStore()) {
       JobRecord planned = JobSession.planNew(state, store, id, flags.errorsOut, () -> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + SpecJobs.source(job).describe());
+        String columns = SpecJobs.missingColumnsWarning(job);
+        if (columns != null) err.println("ferry: warning: " + columns);
         return SpecJobs.plan(store, id, job, settings, WallClock.system());
       });
       return new JobSession(state, store, flags, out, err, env).run(planned, JobSession.Start.NEW);

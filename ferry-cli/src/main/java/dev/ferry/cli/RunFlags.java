@@ -30,14 +30,16 @@ final class RunFlags {
           + " A number C: a fixed C rows in flight per worker, at most W x C requests in flight.")
   Integer concurrency;
 
-  @Option(names = "--rate-limit", paramLabel = "auto|none|REQ/S|N/WINDOW", converter = RateLimitConverter.class,
+  @Option(names = "--rate-limit", paramLabel = "auto|none|REQ/S|N/WINDOW",
+      parameterConsumer = RateLimitOption.Limit.class,
       description = "What the target allows, shared by all workers (default: the job's; for a new job 50 against"
           + " api.workos.com, WorkOS's documented limit, else auto). 'auto': learn it, from the target's"
           + " rate-limit headers (X-RateLimit-*, RateLimit/RateLimit-Policy, OpenAI's) when it sends them, else"
           + " from its 429s (a pace ramped from 50/s, then probed upward again). A rate (50): ferry paces evenly"
           + " at 98.5%% of it. A budget per window (500/10s, as WorkOS states its write limit): ferry sends as soon"
           + " as the budget allows, never more than 500 in any 10.15 s. 'none': there is none; rows are sent as"
-          + " fast as the target's latency allows, and a 429 (or rate-limit headers) still paces them.")
+          + " fast as the target's latency allows, and a 429 (or rate-limit headers) still paces them. 0 is refused"
+          + " (it would send nothing).")
   RateLimitSpec rateLimit;
 
   @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -76,7 +78,7 @@ final class RunFlags {
   Path caCert;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
-      description = "Where job state lives (default: ${DEFAULT-VALUE}).")
+      description = "Where job state lives: a directory, made when missing (default: ${DEFAULT-VALUE}).")
   Path checkpointDir;
 
   @Option(names = "--store", paramLabel = "URL|FILE",
@@ -92,7 +94,8 @@ final class RunFlags {
   Duration lease;
 
   @Option(names = "--errors-out", paramLabel = "FILE",
-      description = "Errors file (default: <checkpoint-dir>/jobs/<job>/errors.csv).")
+      description = "Errors file (default: the job's, else <checkpoint-dir>/jobs/<job>/errors.csv). Given when a"
+          + " job is planned or resumed, it becomes the job's; a worker's is its own run's only.")
   Path errorsOut;
 
   @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the final report as JSON to FILE.")
@@ -179,6 +182,7 @@ final class RunFlags {
     if (rowTimeout != null && !rowTimeout.isPositive()) throw usage("--row-timeout must be positive");
     if (stopGrace.isNegative()) throw usage("--stop-grace must not be negative");
     if (!progress.matches("auto|always|never")) throw usage("--progress must be auto, always or never");
+    StateDir.directoryOrAbsent(checkpointDir, "--checkpoint-dir");
     writableFile(errorsOut, "--errors-out");
     writableFile(reportJson, "--report-json");
     writableFile(timeline, "--timeline");
@@ -253,7 +257,10 @@ final class RunFlags {
     }
   }
 
-  /** Converts "50", "12.5/s", "500/10s" (a budget per window), "auto" (learned) or "none"/"0" (no limit). */
+  /**
+   * Converts "50", "12.5/s", "500/10s" (a budget per window), "auto" (learned) or "none"/"0" (no limit). The client's
+   * own limits do not take it: {@link RateLimitOption} refuses their 0.
+   */
   static final class RateLimitConverter implements picocli.CommandLine.ITypeConverter<RateLimitSpec> {
     @Override
     public RateLimitSpec convert(String value) {
@@ -265,7 +272,7 @@ final class RunFlags {
     }
   }
 
-  /** Converts "50", "12.5/s" or "none"/"0" (no limit, as 0) to requests per second. */
+  /** Converts "50", "12.5/s" or "none"/"0" (no limit, as 0) to requests per second: the simulator's limit of demo. */
   static final class RateConverter implements picocli.CommandLine.ITypeConverter<Double> {
     @Override
     public Double convert(String value) {

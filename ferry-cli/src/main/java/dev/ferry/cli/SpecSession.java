@@ -224,7 +224,7 @@ final class SpecSession {
           + (spec.source() instanceof JobSpec.JsonlSource ? "a JSONL file" : "a SQL query")
           + ": give the worker the same path (INPUT) instead");
     }
-    return spec.withSource(new JobSpec.CsvSource(file, c.secretColumns(), c.requiredColumns()));
+    return spec.withSource(new JobSpec.CsvSource(file, c.secretColumns(), c.requiredColumns(), c.columnsRead()));
   }
 
   /** --rate-limit (given now, or when the job was planned) replaces the limits of a spec's only target. */

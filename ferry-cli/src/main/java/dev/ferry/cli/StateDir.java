@@ -128,6 +128,21 @@ final class StateDir {
     }
   }
 
+  /**
+   * Refuses a state directory that is a file, or lies under one (the store would fail to open it, exit 3, as if the
+   * store had failed): a usage error naming the flag and the path. A directory that does not exist yet is made later.
+   *
+   * @throws ExitException (usage)
+   */
+  static void directoryOrAbsent(Path dir, String flag) {
+    Path d = dir.toAbsolutePath().normalize();
+    Path existing = d;
+    while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+    if (existing == null || Files.isDirectory(existing)) return;
+    throw new ExitException(ExitCodes.USAGE, flag + " " + dir + (existing.equals(d) ? " is a file, not a directory"
+        : ": " + existing + " is a file, not a directory"));
+  }
+
   static void validJobId(String jobId) {
     if (jobId == null || !jobId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
       throw new ExitException(ExitCodes.USAGE, "job id '" + jobId + "' must be 1-100 letters, digits, '.', '_' or '-'");

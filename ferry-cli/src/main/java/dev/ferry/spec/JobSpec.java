@@ -123,11 +123,25 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
    * @param secretColumns columns (lower case) whose values never leave the file: not in the errors file, masked in a
    *                      dry run's output
    * @param requiredColumns columns the header must have
+   * @param columnsRead     the columns the spec's templates read by name ({@code row.NAME}), for the planning's check
+   *                        of the header; null when unknown, or when a template reads the row otherwise (any column)
    */
-  public record CsvSource(Path path, Set<String> secretColumns, List<String> requiredColumns) implements SourceSpec {
+  public record CsvSource(Path path, Set<String> secretColumns, List<String> requiredColumns, Set<String> columnsRead)
+      implements SourceSpec {
     public CsvSource {
       secretColumns = secretColumns == null ? Set.of() : Set.copyOf(secretColumns);
       requiredColumns = requiredColumns == null ? List.of() : List.copyOf(requiredColumns);
+      columnsRead = columnsRead == null ? null
+          : java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(columnsRead)); // in name order
+    }
+
+    public CsvSource(Path path, Set<String> secretColumns, List<String> requiredColumns) {
+      this(path, secretColumns, requiredColumns, null);
+    }
+
+    /** The same source, read by templates that read these columns (null: any). */
+    public CsvSource withColumnsRead(Set<String> columns) {
+      return new CsvSource(path, secretColumns, requiredColumns, columns);
     }
 
     public CsvSource(Path path, Set<String> secretColumns) {

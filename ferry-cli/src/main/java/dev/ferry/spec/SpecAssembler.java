@@ -418,6 +418,11 @@ final class SpecAssembler {
     }
   }
 
+  /** The row's columns the spec's templates read by name; null when one reads the row otherwise ({@link VarReads}). */
+  Set<String> columnsRead() {
+    return varReads.columnsRead();
+  }
+
   Template template(Node node) {
     return varReads.note(node, Template.parse(node.text(), textAt(node)));
   }

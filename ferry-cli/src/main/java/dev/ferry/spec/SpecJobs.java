@@ -135,10 +135,39 @@ public final class SpecJobs {
       if (header.indexOf(column) >= 0) continue;
       String found = clip(String.join(", ", header.columns()));
       boolean looksLikeData = header.columns().stream().anyMatch(c -> c.indexOf('@') > 0);
-      throw new dev.ferry.core.source.InputException(csv.path() + ":1: " + (looksLikeData
+      throw new dev.ferry.core.source.InputException(csv.path() + ":1: " + (looksLikeData && dev.ferry.sources.CsvDelimiters.guess(header) == 0
           ? "no header row: the first line looks like data (" + found + "); add a header line naming the columns"
-          : "no '" + column + "' column in the header (found: " + found + ")"));
+          : "no '" + column + "' column in the header (found: " + found + ")" + dev.ferry.sources.CsvDelimiters.hint(header)));
     }
+  }
+
+  /**
+   * A warning for a CSV source whose header has none of the columns the spec's templates read by name
+   * ({@code row.NAME}): every such read would be null, and rows would go "done" with empty fields. Only when none is
+   * there: specs legitimately read optional columns (the built-in workos-import reads org_id, role_slugs, ... that many
+   * files lack). Null when there is nothing to say, when a template reads the row otherwise (any column), when a
+   * {@code required_columns} entry is missing (planning refuses that, naming it), or when the header cannot be read
+   * (planning reports it).
+   *
+   * @return one line naming the file, the columns read and the header found, and the delimiter the file seems to use
+   *     when its header is one column holding {@code ;}, a tab or {@code |}
+   */
+  public static String missingColumnsWarning(JobSpec spec) {
+    if (!(spec.source() instanceof JobSpec.CsvSource csv) || csv.columnsRead() == null || csv.columnsRead().isEmpty()) {
+      return null;
+    }
+    dev.ferry.core.source.CsvHeader header;
+    try {
+      if (!java.nio.file.Files.isRegularFile(csv.path())) return null;
+      header = dev.ferry.core.source.CsvReader.readHeader(csv.path(), dev.ferry.core.source.CsvLimits.defaults());
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    for (String column : csv.requiredColumns()) if (header.indexOf(column) < 0) return null;
+    for (String column : csv.columnsRead()) if (header.indexOf(column) >= 0) return null;
+    return csv.path() + ":1: the header has none of the columns the spec reads (" + clip(String.join(", ",
+        csv.columnsRead())) + "): each row." + csv.columnsRead().iterator().next() + " would be empty; header: "
+        + clip(String.join(", ", header.columns())) + dev.ferry.sources.CsvDelimiters.hint(header);
   }
 
   private static String clip(String s) {

@@ -166,6 +166,7 @@ public final class SpecLoader {
       if (secret.contains(name)) secretValues.add(value);
       else stored.put(name, value);
     });
+    if (source instanceof JobSpec.CsvSource c) source = c.withColumnsRead(assembler.columnsRead());
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
         stored, secret, secretValues, vars, checks, unique, tables, reporting);

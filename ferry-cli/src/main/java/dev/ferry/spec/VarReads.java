@@ -23,6 +23,20 @@ final class VarReads {
     return template;
   }
 
+  /**
+   * The row's columns the noted templates read by a literal name ({@code row.NAME}), for the planning's check of a CSV
+   * header; null when one reads the row otherwise (any column may be read).
+   */
+  Set<String> columnsRead() {
+    Set<String> all = new java.util.TreeSet<>();
+    for (Read r : templates) {
+      Set<String> read = r.template().columnsRead();
+      if (read == null) return null;
+      all.addAll(read);
+    }
+    return all;
+  }
+
   /** The errors, as {@code node → message}, for the spec's {@code vars} (in written order). */
   List<Map.Entry<Node, String>> check(Map<String, Template> vars) {
     List<String> names = List.copyOf(vars.keySet());

@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,5 +35,30 @@ class ImportResumeFlagsCliTest {
         "--checkpoint-dir", state);
     assertThat(run.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(run.err()).contains("no job 'j1'").doesNotContain("fixed when it was planned");
+  }
+
+  @Test
+  void resumeWithAnotherJobIdIsRefusedNamingBothAndTheSameIdIsNot() {
+    // Given no jobs at all: a refusal that names both ids comes before any look-up
+    String state = dir.resolve("state").toString();
+
+    // When --resume J --job-id K (K was ignored silently: J was resumed)
+    CliRun two = CliRun.run(ENV, "import-users", "--resume", "j1", "--job-id", "k2", "--checkpoint-dir", state);
+
+    // Then
+    assertThat(two.exit()).as(two.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(two.errLines()).containsExactly("ferry: --resume j1 and --job-id k2 name two jobs: give the job to"
+        + " resume once (--resume j1, or --resume --job-id k2)");
+
+    // And the same id twice, or --resume --job-id J, goes on to the job (here: none)
+    for (List<String> same : List.of(List.of("--resume", "j1", "--job-id", "j1"), List.of("--resume", "--job-id", "j1"),
+        List.of("--job-id", "j1", "--resume"))) {
+      List<String> args = new java.util.ArrayList<>(List.of("import-users"));
+      args.addAll(same);
+      args.addAll(List.of("--checkpoint-dir", state));
+      CliRun run = CliRun.run(ENV, args);
+      assertThat(run.exit()).as(same + "\n" + run).isEqualTo(ExitCodes.USAGE);
+      assertThat(run.err()).as(same.toString()).contains("no job 'j1'").doesNotContain("two jobs");
+    }
   }
 }

@@ -222,12 +222,14 @@ public final class WorkosImport {
   /** Why a header without 'email' is refused; says so when the first line looks like data, not a header. */
   static String missingEmailColumn(CsvHeader header) {
     String found = String.join(", ", header.columns().stream().map(RowValidator::clip).toList());
-    boolean looksLikeData = header.columns().stream().anyMatch(c -> c.indexOf('@') > 0);
+    boolean looksLikeData = header.columns().stream().anyMatch(c -> c.indexOf('@') > 0)
+        && dev.ferry.sources.CsvDelimiters.guess(header) == 0;
     if (looksLikeData) {
       return "no header row: the first line looks like data (" + RowValidator.clip(found) + "); add a header line"
           + " naming the columns, e.g. 'email,first_name,last_name'";
     }
-    return "no 'email' column in the header (found: " + RowValidator.clip(found) + ")";
+    return "no 'email' column in the header (found: " + RowValidator.clip(found) + ")"
+        + dev.ferry.sources.CsvDelimiters.hint(header);
   }
 
   /**

@@ -53,6 +53,37 @@ sealed interface Expr {
     return false; // a literal
   }
 
+  /**
+   * Adds the row's columns {@code e} reads by a literal name ({@code row.NAME}, {@code row['NAME']}) to
+   * {@code columns}, in any branch.
+   *
+   * @return true when it reads {@code row} otherwise (as a whole, or by a computed name): any column, then
+   */
+  static boolean readsColumns(Expr e, Set<String> columns) {
+    if (e instanceof Name n) return n.name().equals("row");
+    if (e instanceof Member m) {
+      if (m.target() instanceof Name n && n.name().equals("row") && m.selector() instanceof Literal l
+          && l.value() instanceof String name) {
+        columns.add(name);
+        return false;
+      }
+      return readsColumns(m.target(), columns) | readsColumns(m.selector(), columns);
+    }
+    if (e instanceof Each each) return readsColumns(each.item(), columns);
+    if (e instanceof Call c) return readsColumnsAll(c.args(), columns);
+    if (e instanceof Binary b) return readsColumns(b.left(), columns) | readsColumns(b.right(), columns);
+    if (e instanceof Not n) return readsColumns(n.operand(), columns);
+    if (e instanceof ListOf l) return readsColumnsAll(l.items(), columns);
+    if (e instanceof ObjectOf o) return readsColumnsAll(o.values(), columns);
+    return false; // a literal
+  }
+
+  private static boolean readsColumnsAll(List<Expr> exprs, Set<String> columns) {
+    boolean any = false;
+    for (Expr x : exprs) any |= readsColumns(x, columns);
+    return any;
+  }
+
   private static boolean readsAll(List<Expr> exprs, Set<String> roots, Set<String> vars) {
     boolean any = false;
     for (Expr x : exprs) any |= reads(x, roots, vars);

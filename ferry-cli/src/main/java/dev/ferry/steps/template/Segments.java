@@ -21,6 +21,8 @@ final class Segments {
   private final Set<String> rootsRead;
   /** The vars the expressions read by a literal name, or null when they read vars otherwise (any var). */
   private final Set<String> varsRead;
+  /** The row's columns read by a literal name; null when it reads the row otherwise (any column). */
+  private final Set<String> columnsRead;
   /** The single expression compiled, or null. */
   private final Compiled one;
   /** The parts compiled: String (literal text) or Compiled. */
@@ -55,6 +57,10 @@ final class Segments {
     for (Object p : parts) if (p instanceof Expr e) anyVar |= Expr.reads(e, roots, vars);
     this.rootsRead = Collections.unmodifiableSet(roots);
     this.varsRead = anyVar ? null : Collections.unmodifiableSet(vars);
+    Set<String> columns = new TreeSet<>();
+    boolean anyColumn = false;
+    for (Object p : parts) if (p instanceof Expr e) anyColumn |= Expr.readsColumns(e, columns);
+    this.columnsRead = anyColumn ? null : Collections.unmodifiableSet(columns);
   }
 
   static Segments parse(String text, SpecLocation at) {
@@ -182,5 +188,9 @@ final class Segments {
 
   Set<String> varsRead() {
     return varsRead;
+  }
+
+  Set<String> columnsRead() {
+    return columnsRead;
   }
 }

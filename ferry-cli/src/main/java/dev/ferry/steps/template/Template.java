@@ -122,6 +122,14 @@ public final class Template {
   }
 
   /**
+   * The row's columns it reads by a literal name: {@code row.NAME} and {@code row['NAME']}, in any branch. Null when it
+   * reads {@code row} otherwise (as a whole, or by a computed name {@code row[vars.x]}): then it may read any of them.
+   */
+  public java.util.Set<String> columnsRead() {
+    return segments.columnsRead();
+  }
+
+  /**
    * Whether it reads the root {@code name} ({@code row}, {@code steps}, {@code job}, {@code source}, {@code vars},
    * {@code tables}, {@code batch}), in any branch: a template that does not renders the same whatever that root holds.
    */

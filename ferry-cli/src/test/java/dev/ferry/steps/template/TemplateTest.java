@@ -229,6 +229,24 @@ class TemplateTest {
   }
 
   @Test
+  void columnsReadNamesTheRowsColumnsReadByALiteralNameInEveryBranch() {
+    assertThat(Template.parse("{{ if(vars.own, trim(row.org_id), row['org name']) }}", AT).columnsRead())
+        .containsExactlyInAnyOrder("org_id", "org name");
+    assertThat(Template.parse("{{ row.a.b }}-{{ {x: [row.c, !row.d], y: batch.each(row.e)} }}", AT).columnsRead())
+        .containsExactlyInAnyOrder("a", "c", "d", "e");
+    assertThat(Template.parse("{{ vars.a }}", AT).columnsRead()).isEmpty();
+    assertThat(Template.literal("x").columnsRead()).isEmpty();
+  }
+
+  @Test
+  void columnsReadIsNullWhenTheRowIsReadWholeOrByAComputedName() {
+    assertThat(Template.parse("{{ row }}", AT).columnsRead()).isNull();
+    assertThat(Template.parse("{{ keys(row) }}", AT).columnsRead()).isNull();
+    assertThat(Template.parse("{{ row[vars.which] }}", AT).columnsRead()).isNull();
+    assertThat(Template.parse("{{ row.a }}-{{ json(row) }}", AT).columnsRead()).isNull();
+  }
+
+  @Test
   void varsReadIsNullWhenVarsAreReadWholeOrByAComputedName() {
     assertThat(Template.parse("{{ vars }}", AT).varsRead()).isNull();
     assertThat(Template.parse("{{ keys(vars) }}", AT).varsRead()).isNull();
