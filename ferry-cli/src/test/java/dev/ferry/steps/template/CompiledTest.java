@@ -30,7 +30,7 @@ class CompiledTest {
       "{{ 'lit' }}", "{{ 1.5 }}", "{{ -3 }}", "{{ true }}", "{{ null }}", "a{{ row.a }}", "{{ row.a }}{{ row.b }}",
       "{{ length(row.a) != 0 }}", "{{ length(row.a) == 0 }}", "{{ length(vars.list) == 0.0 }}",
       "{{ length(vars.map) != 0 }}", "{{ length(vars.n) == 0 }}", "{{ length(row.a) == 1 }}", "{{ length(row.u) }}",
-      "{{ matches(row.a, '^[a-z]+$') }}", "{{ matches(trim(row.a), '(?s)^.{0,5}$') }}", "{{ matches(row.a, '[') }}",
+      "{{ matches(row.a, '^[a-z]+$') }}", "{{ matches(trim(row.a), '(?s)^.{0,5}$') }}",
       "{{ matches(row.a, row.b) }}", "{{ matches(vars.list, 'x') }}", "{{ matches(vars.n, '^[0-9]+$') }}",
       "{{ if(row.a, row.b, 'no') }}", "{{ if(length(row.a) == 0, null, matches(row.a, '^(true|yes)$')) }}",
       "{{ if(row.c, json_parse(row.a), row.a) }}", "{{ default(trim(row.a), 'd') }}", "{{ default(row.a, row.b) }}",
