@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.core.spi.JobStore;
+import dev.ferry.sources.sql.DatabaseUrl;
 import dev.ferry.store.JobStores;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -26,10 +27,21 @@ final class StateDir {
     this(dir, null);
   }
 
-  /** @param store a SQLite file or a {@code jdbc:postgresql:} URL; null = {@code <dir>/ferry.db} */
+  /**
+   * @param store a SQLite file, a {@code jdbc:postgresql:} URL, or a {@code postgres://user:password@host/db} URL (as
+   *              platforms write {@code DATABASE_URL}, and as a spec's SQL source takes it); null = {@code
+   *              <dir>/ferry.db}
+   */
   StateDir(Path dir, String store) {
     this.dir = dir.toAbsolutePath().normalize();
-    this.store = store == null || store.isBlank() ? null : store.strip();
+    this.store = store == null || store.isBlank() ? null : jdbc(store.strip());
+  }
+
+  /** A {@code postgres://} or {@code postgresql://} URL in its JDBC form, user and password as parameters. */
+  static String jdbc(String store) {
+    String lower = store.toLowerCase(java.util.Locale.ROOT);
+    return lower.startsWith("postgres://") || lower.startsWith("postgresql://")
+        ? DatabaseUrl.of(store).withCredentials() : store;
   }
 
   /** The state of a command's flags: --store, else $FERRY_STORE, else the checkpoint directory's ferry.db. */

@@ -1,6 +1,7 @@
 package dev.ferry.sources.sql;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -15,10 +16,10 @@ import java.util.Locale;
  * @param user     the URL's user, or null
  * @param password the URL's password, or null
  */
-record DatabaseUrl(String jdbcUrl, String user, String password) {
+public record DatabaseUrl(String jdbcUrl, String user, String password) {
 
   /** The JDBC form of {@code url}; a {@code jdbc:} URL or an unknown scheme is kept as it is. */
-  static DatabaseUrl of(String url) {
+  public static DatabaseUrl of(String url) {
     int sep = url.indexOf("://");
     if (url.startsWith("jdbc:") || sep < 0) return new DatabaseUrl(url, null, null);
     String jdbcScheme = switch (url.substring(0, sep).toLowerCase(Locale.ROOT)) {
@@ -43,6 +44,21 @@ record DatabaseUrl(String jdbcUrl, String user, String password) {
       if (user.isEmpty()) user = null;
     }
     return new DatabaseUrl("jdbc:" + jdbcScheme + "://" + authority + tail, user, password);
+  }
+
+  /**
+   * The JDBC URL with the user and password as its {@code user} and {@code password} parameters (percent-encoded), as
+   * a driver takes them when only a URL can be given; the JDBC URL itself when the URL held neither.
+   */
+  public String withCredentials() {
+    StringBuilder url = new StringBuilder(jdbcUrl);
+    char sep = jdbcUrl.indexOf('?') < 0 ? '?' : '&';
+    if (user != null) {
+      url.append(sep).append("user=").append(URLEncoder.encode(user, StandardCharsets.UTF_8));
+      sep = '&';
+    }
+    if (password != null) url.append(sep).append("password=").append(URLEncoder.encode(password, StandardCharsets.UTF_8));
+    return url.toString();
   }
 
   private static String decode(String s) {
