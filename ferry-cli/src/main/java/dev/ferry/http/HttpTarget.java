@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * through {@link RatePermits#charge} (the one place a permit is charged: a live pool task that prepaid one for the same
  * limiter uses it for its first attempt); a 429 (or a 403 whose rate-limit headers say the quota is spent, or a 503
  * with a Retry-After) pauses that limiter (not only the request) for its Retry-After (seconds or an HTTP date; a 429
- * without one: the "try again in 1.2s" of its body), or an exponential backoff when absent, and a pause of {@link LongPause#AT_LEAST} or more is said once in the log;
+ * without one: the "try again in 1.2s" of its body), or when absent a fifth of the time the target has refused since it
+ * last admitted a request (at least the first retry's backoff: {@link RetryPolicy#pauseWithoutRetryAfterNanos}), and a pause of {@link LongPause#AT_LEAST} or more is said once in the log;
  * 5xx, 408, timeouts and connection errors are retried with backoff up to the {@link RetryPolicy}; 401/403 throw {@link
  * AuthFailureException}; other answers are returned as they are. What an answer means is {@link ResponseClass}'s
  * decision; the rate-limit headers of each answer go to the listener as a quota.
@@ -71,6 +72,12 @@ public final class HttpTarget implements AutoCloseable {
   static final long ZERO_RETRY_AFTER_NANOS = 1_000_000_000L;
   /** Set once an answer too large to keep was said in the log. */
   private final AtomicBoolean toldTooLarge = new AtomicBoolean();
+  /**
+   * The answer time of the first refusal of the target's current stretch of refusals, Long.MIN_VALUE when none is open.
+   * Invariant: it is only set when unset (the stretch's first refusal wins) and only cleared by an answer other than a
+   * refusal to a request sent after it (one sent before says nothing of whether the target takes requests again).
+   */
+  private final AtomicLong refusedSinceNanos = new AtomicLong(Long.MIN_VALUE);
   private static final Logger log = LoggerFactory.getLogger(HttpTarget.class);
   /** Says a long pause once. */
   private final LongPause longPause;
@@ -186,6 +193,7 @@ public final class HttpTarget implements AutoCloseable {
           a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null
               : RateLimitHeaders.requests(a.rateHeaders, wallClock.millis()).orElse(null),
           sends.get() - sendNumber, a.rateHeaders));
+      if (cls != ResponseClass.THROTTLED && a.status > 0) admittedAfterRefusals(sent);
       if (cls == ResponseClass.AUTH) {
         throw new AuthFailureException(a.status, a.status == 401
             ? "the target refused the API key (HTTP 401): check WORKOS_SECRET_KEY or WORKOS_API_KEY"
@@ -199,7 +207,8 @@ public final class HttpTarget implements AutoCloseable {
       if (cls == ResponseClass.THROTTLED) {
         metrics.throttled(name);
         long pause = a.retryAfterNanos.isPresent() ? a.retryAfterNanos.getAsLong()
-            : retryPolicy.backoffNanos(Math.min(rateLimitRetries + 1, 20), random.getAsDouble());
+            : retryPolicy.pauseWithoutRetryAfterNanos(a.answeredNanos - refusedSince(a.answeredNanos),
+                random.getAsDouble());
         limiter.pauseFor(Duration.ofNanos(pause));
         longPause.tell(a.status, pause, a.retryAfterNanos.isPresent());
         if (rateLimitRetries++ < retryPolicy.maxRateLimitRetries()) {
@@ -217,6 +226,22 @@ public final class HttpTarget implements AutoCloseable {
       metrics.retry(name);
       sleeper.sleepNanos(retryPolicy.backoffNanos(transientRetries, random.getAsDouble()));
     }
+  }
+
+  /**
+   * When the target's current stretch of refusals began (the first one's answer), starting one at {@code nowNanos}
+   * when none is open: the pause after a refusal without Retry-After is a share of the time refused so far.
+   */
+  private long refusedSince(long nowNanos) {
+    refusedSinceNanos.compareAndSet(Long.MIN_VALUE, nowNanos);
+    long since = refusedSinceNanos.get();
+    return since == Long.MIN_VALUE ? nowNanos : since;
+  }
+
+  /** An answer other than a refusal to a request sent at {@code sentNanos}: it ends a stretch of refusals begun before. */
+  private void admittedAfterRefusals(long sentNanos) {
+    long since = refusedSinceNanos.get();
+    if (since != Long.MIN_VALUE && sentNanos > since) refusedSinceNanos.compareAndSet(since, Long.MIN_VALUE);
   }
 
   private Attempt attempt(ApiCall call) throws InterruptedException {

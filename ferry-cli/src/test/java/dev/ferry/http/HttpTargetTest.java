@@ -214,6 +214,25 @@ class HttpTargetTest {
   }
 
   @Test
+  void withoutRetryAfterTheTargetIsTriedAgainAfterAFifthOfTheTimeItHasRefused() throws Exception {
+    // Given ten 429s without Retry-After (a target locked out for a while), then a 200; the retry policy's first backoff
+    // is 50 ms here
+    for (int i = 0; i < 10; i++) then(429, Map.of());
+    then(200, Map.of());
+    try (HttpTarget t = target(RateLimiter.smooth(1000, time), Duration.ofSeconds(5))) {
+      long before = time.read();
+      // When one call is sent
+      ApiResponse r = t.call(ApiCall.post("/users", "{}", "idem-1", "create_user"));
+      // Then it is tried again after 50 ms while the target has refused for under 250 ms, then after a fifth of that
+      // time (60, 72, 86, 104 ms): 622 ms in all, and a pacer slot a try; a call's own backoff (50 ms doubling to the
+      // policy's 1 s) waited 6.55 s, and a lockout's end was found up to a backoff late
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.attempts()).isEqualTo(11);
+      assertThat(time.read() - before).isBetween(622_000_000L, 640_000_000L);
+    }
+  }
+
+  @Test
   void aRetryAfterOfZeroIsReadAsASecondNotAsNoWait() throws Exception {
     // Given a 429 with Retry-After: 0 (a server that rounds its wait down), then a 200
     then(429, Map.of("Retry-After", "0"));

@@ -197,6 +197,10 @@ public final class RateLearner {
   private long burstAdmitted;
   /** @GuardedBy("this") */
   private int burstKind;
+  /** @GuardedBy("this") the open stretch of 429s without Retry-After, read as one refusal when it ends */
+  private final SilentLockout lockout = new SilentLockout();
+  /** @GuardedBy("this") the admissions' round trip, smoothed (0 = none yet): the pace of tries during a lockout */
+  private double rttNanos;
 
   private RateLearner(double initialPace, boolean ramp, double maxRampFactor, double headroom,
       long probeIntervalNanos, long minProbeIntervalNanos, double minRate) {
@@ -300,6 +304,9 @@ public final class RateLearner {
     stepAdmitted++;
     stepRttNanos += Math.max(0, answeredNanos - sentNanos);
     if (waitedForPermit) stepWaited++;
+    double rtt = Math.max(0, answeredNanos - sentNanos);
+    rttNanos = rttNanos == 0 ? rtt : 0.9 * rttNanos + 0.1 * rtt;
+    if (lockout.open(kind)) return lockoutAdmitted(kind, sentNanos, write);
     if (Double.isInfinite(rate)) return rate; // unlimited until the first 429: nothing to ramp or probe
     long step = ramping ? RAMP_STEP_NANOS : probeInterval();
     long stepLength = sentNanos - stepStartNanos;
@@ -357,8 +364,18 @@ public final class RateLearner {
     // Sent before the last change, or during the pause its refusal asked for (a caller that held a permit from before
     // the pause, or passed the pacer between the answer and the pause): already accounted for.
     int kind = write ? WRITES : READS;
+    if (retryAfterNanos < 0 && lockout.open(kind) && lockout.refused(sentNanos)) return rate; // the lockout's own
     if (sentNanos < changedNanos || sentNanos < pauseEndNanos) {
       tightenByLaterRefusal(kind, sentNanos, nowNanos, retryAfterNanos);
+      return rate;
+    }
+    if (retryAfterNanos < 0) {
+      // No Retry-After: how long the target refuses is read from when it takes requests again (SilentLockout), and this
+      // refusal is counted then, as if it had said so. Meanwhile the tries go out two a round trip: each one the
+      // target refuses is a 429 more, and the pace until then says nothing.
+      lockout.start(kind, sentNanos, nowNanos, rate, ramping);
+      double tries = rttNanos > 0 ? 2e9 / rttNanos : rate / 2;
+      rate = Math.max(minRate, Math.min(rate, tries));
       return rate;
     }
     throttleEvents++;
@@ -487,6 +504,26 @@ public final class RateLearner {
     setRate(next, nowNanos);
     estimatedPace = longWholeSeconds(retryAfterNanos) && rate == estimate ? rate : 0;
     estimatedKind = kind;
+    return rate;
+  }
+
+  /**
+   * An admission while a lockout of {@code kind} is open: one of a request sent after its first refusal was answered
+   * ends it, and that refusal is counted with the wait read from the lockout as its Retry-After (the pace it had is
+   * restored first: the tries' pace was no estimate). The lockout was the pause: a refusal of a request sent before
+   * this admission is its own, not a new one.
+   * @GuardedBy("this")
+   */
+  private double lockoutAdmitted(int kind, long sentNanos, boolean write) {
+    if (!lockout.endsWith(sentNanos)) return rate;
+    long firstSent = lockout.firstSentNanos();
+    long firstAnswered = lockout.firstAnsweredNanos();
+    rate = lockout.paceBefore();
+    long wait = lockout.close(sentNanos);
+    onThrottled(firstSent, firstAnswered, wait, write);
+    pauseEndNanos = sentNanos;
+    changedNanos = Math.max(changedNanos, sentNanos);
+    stepStartNanos = sentNanos;
     return rate;
   }
 

@@ -55,6 +55,18 @@ public final class RetryPolicy {
     return Backoff.equalJitter(baseDelay.toNanos(), maxDelay.toNanos(), retry, random);
   }
 
+  /**
+   * The pause after a rate-limit answer that says not when to retry (no Retry-After, nor a wait in its body), from a
+   * target that has refused for {@code refusedForNanos} since it last admitted a request sent after its refusals began:
+   * a fifth of that, at least the first retry's backoff and at most {@code maxDelay}. The tries then come at a fixed
+   * share of the time refused so far, whoever sends them: a client that learns the wait from when the refusals stop
+   * (RateLearner) overshoots it by at most a fifth, and a long lockout costs a try a few seconds, not one a backoff of
+   * each refused call (each call's backoff starts again at its first refusal). Pure, as {@link #backoffNanos}.
+   */
+  public long pauseWithoutRetryAfterNanos(long refusedForNanos, double random) {
+    return Math.max(backoffNanos(1, random), Math.min(maxDelay.toNanos(), refusedForNanos / 5));
+  }
+
   public Builder toBuilder() {
     return new Builder().maxAttempts(maxAttempts).maxRateLimitRetries(maxRateLimitRetries)
         .baseDelay(baseDelay).maxDelay(maxDelay);

@@ -236,16 +236,51 @@ class RateLearnerTest {
     assertThat(after).isGreaterThanOrEqualTo(learned * 1.02 - 1e-9).isLessThan(learned * 1.02 * 1.04);
   }
 
-  @Test
-  void withoutRetryAfterThePaceHalves() {
-    // Given a learned pace
+  /** A learner that learned a pace from a refusal with Retry-After at 4 s, its answers taking 200 ms. */
+  private static RateLearner learnedAtFourSeconds() {
     RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(20), 0.5);
     admit(l, 500, 0, 4, false);
-    double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
-    // When a request sent after that refusal's pause is refused without Retry-After
-    double r = l.onThrottled(T0 + 11 * S, T0 + 11 * S, -1);
-    // Then the pace halves
-    assertThat(r).isEqualTo(learned / 2, offset(1e-9));
+    l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
+    return l;
+  }
+
+  @Test
+  void withoutRetryAfterTheWaitIsReadFromWhenTheRefusalsStop() {
+    // Given two learners that learned the same pace
+    RateLearner silent = learnedAtFourSeconds();
+    RateLearner told = learnedAtFourSeconds();
+    long ms = 1_000_000L;
+    // When a request sent at 11 s is refused without Retry-After, and so are the tries sent until 12 s
+    double during = silent.onThrottled(T0 + 11 * S, T0 + 11 * S + 200 * ms, -1);
+    silent.onThrottled(T0 + 11 * S + 500 * ms, T0 + 11 * S + 700 * ms, -1);
+    silent.onThrottled(T0 + 12 * S, T0 + 12 * S + 200 * ms, -1);
+    // Then meanwhile the tries go out two a round trip (10/s at 200 ms, under the pace learned), and
+    // their refusals are the lockout's, not refusals of a pace found too fast
+    assertThat(during).isEqualTo(10.0, offset(1e-9));
+    assertThat(silent.throttleEvents()).isEqualTo(1);
+    // When a request sent at 12.6 s is admitted
+    double after = silent.onAdmitted(T0 + 12 * S + 600 * ms, T0 + 12 * S + 800 * ms, true);
+    // Then the refusal is counted once, as if it had said Retry-After: 2 (it waited from 11 s to between 12 s and
+    // 12.6 s: 1.3 s, rounded up as servers round it)
+    double expected = told.onThrottled(T0 + 11 * S, T0 + 11 * S + 200 * ms, 2 * S);
+    assertThat(after).isEqualTo(expected, offset(1e-9));
+    assertThat(silent.throttleEvents()).isEqualTo(2);
+    // and a refusal of a try sent before that admission, answered late, is still the lockout's
+    assertThat(silent.onThrottled(T0 + 12 * S + 300 * ms, T0 + 12 * S + 900 * ms, -1)).isEqualTo(after);
+    assertThat(silent.throttleEvents()).isEqualTo(2);
+  }
+
+  @Test
+  void anAdmissionOfARequestSentBeforeTheRefusalWasAnsweredDoesNotEndTheLockout() {
+    // Given a learned pace, and a request sent at 11 s refused without Retry-After, answered at 11.2 s
+    RateLearner l = learnedAtFourSeconds();
+    long ms = 1_000_000L;
+    double during = l.onThrottled(T0 + 11 * S, T0 + 11 * S + 200 * ms, -1);
+    // When a request sent at 11.1 s (in flight when the refusal came) is admitted
+    double r = l.onAdmitted(T0 + 11 * S + 100 * ms, T0 + 11 * S + 300 * ms, true);
+    // Then the lockout goes on (the client knew nothing of it when it sent that request): no refusal counted yet
+    assertThat(r).isEqualTo(during);
+    assertThat(l.throttleEvents()).isEqualTo(1);
   }
 
   @Test

@@ -1,10 +1,12 @@
 package dev.ferry.core.limit;
 
+import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.time.Ticker;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.SplittableRandom;
 import java.util.function.LongToDoubleFunction;
 
 /**
@@ -58,6 +60,11 @@ final class VirtualImport {
     /** From this second of the run on, the limit is {@code raisedRate} (0 = never). */
     int raiseAtSecond;
     double raisedRate;
+    /**
+     * Whether a 429 carries no Retry-After (nor a body's wait): the learner is told none, and the pause is the one
+     * HttpTarget takes then ({@link #pauseWithoutRetryAfter}).
+     */
+    boolean noRetryAfter;
   }
 
   private final long[] clock = {1_000 * SECOND};
@@ -162,6 +169,18 @@ final class VirtualImport {
     int callsLeft = callsPerRow;
   }
 
+  /** The jitter of HttpTarget's backoff, seeded: deterministic in the order of events. */
+  private final SplittableRandom random = new SplittableRandom(14);
+
+  /** HttpTarget's refusedSinceNanos: the first refusal's answer of the target's current stretch of refusals. */
+  private long refusedSince = Long.MIN_VALUE;
+
+  /** The pause HttpTarget takes after a 429 without Retry-After: a share of the time refused so far. */
+  private long pauseWithoutRetryAfter() {
+    if (refusedSince == Long.MIN_VALUE) refusedSince = clock[0];
+    return RetryPolicy.defaults().pauseWithoutRetryAfterNanos(clock[0] - refusedSince, random.nextDouble());
+  }
+
   private void startCall(Row row) {
     reserve(row, clock[0], false);
   }
@@ -218,11 +237,12 @@ final class VirtualImport {
         if (sent >= startNanos + SECOND) throttledAfterFirstSecond++;
         throttledSentNanos.add(sent - startNanos);
         limiter.onSample(sent, clock[0] - sent, serverInflight + 1, true);
+        long told = target.noRetryAfter ? -1 : retryAfter;
         if (!onQuota(sent, seq, quota) && learner != null) {
-          double r = learner.onThrottled(sent, clock[0], retryAfter);
+          double r = learner.onThrottled(sent, clock[0], told);
           if (r != pacer.rate()) pacer.setRate(r);
         }
-        pacer.pauseFor(java.time.Duration.ofNanos(retryAfter));
+        pacer.pauseFor(java.time.Duration.ofNanos(told >= 0 ? told : pauseWithoutRetryAfter()));
         startCall(row);
       });
       return;
@@ -237,6 +257,7 @@ final class VirtualImport {
         double r = learner.onAdmitted(sent, clock[0], waited);
         if (r != pacer.rate()) pacer.setRate(r);
       }
+      if (sent > refusedSince) refusedSince = Long.MIN_VALUE;
       if (--row.callsLeft > 0) {
         startCall(row);
       } else {

@@ -23,6 +23,15 @@ class RetryPolicyTest {
   }
 
   @Test
+  void withoutRetryAfterThePauseIsAFifthOfTheTimeRefusedSoFar() {
+    // at least the first retry's backoff, a fifth of the time refused beyond it, at most the policy's longest delay
+    assertThat(policy.pauseWithoutRetryAfterNanos(0, 0)).isEqualTo(50_000_000L);
+    assertThat(policy.pauseWithoutRetryAfterNanos(200_000_000L, 0.5)).isEqualTo(75_000_000L);
+    assertThat(policy.pauseWithoutRetryAfterNanos(2_000_000_000L, 0)).isEqualTo(400_000_000L);
+    assertThat(policy.pauseWithoutRetryAfterNanos(60_000_000_000L, 0)).isEqualTo(1_000_000_000L);
+  }
+
+  @Test
   void builderValidates() {
     assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RetryPolicy.builder().baseDelay(Duration.ofSeconds(2)).maxDelay(Duration.ofSeconds(1)).build())

@@ -1,0 +1,124 @@
+package dev.ferry.core.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.limit.VirtualImport.Algorithm;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code --rate-limit auto} against model targets whose 429s carry no Retry-After (nor a wait in the body), in
+ * virtual time: the learner is told none, and each refused call pauses the pacer for HttpTarget's backoff (the retry
+ * policy's, growing with the call's refusals). Fixed windows are averaged over six phases of their windows (a real
+ * target's windows start anywhere). Deterministic: the backoff's jitter is seeded.
+ */
+class NoRetryAfterScenarioTest {
+  private static final long MS = 1_000_000L;
+  private static final long S = 1_000_000_000L;
+  private static final long[] PHASES_MS = {0, 150, 370, 550, 700, 850};
+
+  private static VirtualImport.Target target(Algorithm algorithm, double quota, long windowSeconds, long latencyMs) {
+    VirtualImport.Target t = new VirtualImport.Target();
+    t.algorithm = algorithm;
+    t.rateLimit = quota / windowSeconds;
+    t.windowNanos = windowSeconds * S;
+    t.latencyNanos = x -> latencyMs * MS;
+    t.noRetryAfter = true;
+    return t;
+  }
+
+  private static VirtualImport.Target bucket(double rate, double burstSeconds, long latencyMs) {
+    VirtualImport.Target t = target(Algorithm.BUCKET, rate, 1, latencyMs);
+    t.burstSeconds = burstSeconds;
+    return t;
+  }
+
+  /** name, target, seconds, the least share of the ceiling (mean over the phases) and the most share refused. */
+  static Stream<Arguments> targets() {
+    return Stream.of(
+        Arguments.of("fixed 200 per 2 s, 50 ms", target(Algorithm.FIXED, 200, 2, 50), 30, 0.0, 1.0),
+        Arguments.of("fixed 200 per 2 s, 50 ms, a minute", target(Algorithm.FIXED, 200, 2, 50), 60, 0.0, 1.0),
+        Arguments.of("fixed 20 per 2 s, 100 ms", target(Algorithm.FIXED, 20, 2, 100), 60, 0.0, 1.0),
+        Arguments.of("fixed 100 per 1 s, 50 ms", target(Algorithm.FIXED, 100, 1, 50), 30, 0.0, 1.0),
+        Arguments.of("fixed 200 per 1 s, 50 ms", target(Algorithm.FIXED, 200, 1, 50), 30, 0.0, 1.0),
+        Arguments.of("fixed 1000 per 1 s, 20 ms", target(Algorithm.FIXED, 1000, 1, 20), 30, 0.0, 1.0),
+        Arguments.of("fixed 10 per 1 s, 100 ms", target(Algorithm.FIXED, 10, 1, 100), 60, 0.0, 1.0),
+        Arguments.of("sliding 500 per 10 s, 200 ms", target(Algorithm.SLIDING, 500, 10, 200), 60, 0.0, 1.0),
+        Arguments.of("sliding 500 per 10 s, 50 ms", target(Algorithm.SLIDING, 500, 10, 50), 30, 0.0, 1.0),
+        Arguments.of("sliding 1000 per 10 s, 20 ms", target(Algorithm.SLIDING, 1000, 10, 20), 60, 0.0, 1.0),
+        Arguments.of("sliding 300 per 1 s, 50 ms", target(Algorithm.SLIDING, 300, 1, 50), 30, 0.0, 1.0),
+        Arguments.of("token bucket 100/s, burst 1 s, 50 ms", bucket(100, 1, 50), 30, 0.0, 1.0),
+        Arguments.of("token bucket 100/s, burst 1 s, 50 ms, a minute", bucket(100, 1, 50), 60, 0.0, 1.0),
+        Arguments.of("token bucket 30/s, burst 150 ms, 20 ms", bucket(30, 0.15, 20), 60, 0.0, 1.0),
+        Arguments.of("token bucket 1000/s, burst 1 s, 20 ms", bucket(1000, 1, 20), 30, 0.0, 1.0));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void autoLearnsALimitWhose429sSayNotWhen(String name, VirtualImport.Target target, int seconds, double leastShare,
+      double mostRefused) {
+    double share = 0;
+    double least = 1;
+    long refused = 0;
+    long requests = 0;
+    long[] phases = target.algorithm == Algorithm.FIXED ? PHASES_MS : new long[] {0};
+    for (long phase : phases) {
+      // Given a target whose 429s carry no Retry-After, its windows beginning `phase` after the run's start
+      VirtualImport.Target t = copy(target);
+      t.phaseNanos = phase * MS;
+      // When an import of one call a row runs with --rate-limit auto
+      VirtualImport run = new VirtualImport(t, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true,
+          1).run(seconds);
+      double s = run.meanAccepted(0, seconds) / run.ceiling();
+      share += s / phases.length;
+      least = Math.min(least, s);
+      refused += run.throttled;
+      requests += run.requests;
+      System.out.printf("no Retry-After, %s, windows from %d ms: %.1f %% of the ceiling, %d of %d refused%n%s", name,
+          phase, 100 * s, run.throttled, run.requests, run.trace());
+    }
+    System.out.printf("SUMMARY no Retry-After | %s | %d s | %.1f %% | least %.1f %% | %.2f %% refused (%d of %d)%n",
+        name, seconds, 100 * share, 100 * least, 100.0 * refused / requests, refused, requests);
+    // Then it reaches its share of the ceiling, with few requests refused
+    assertThat(share).isGreaterThanOrEqualTo(leastShare);
+    assertThat((double) refused / requests).isLessThan(mostRefused);
+  }
+
+  /** The same targets with Retry-After, for reference (printed only). */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void withRetryAfterForReference(String name, VirtualImport.Target target, int seconds, double leastShare,
+      double mostRefused) {
+    double share = 0;
+    long refused = 0;
+    long requests = 0;
+    long[] phases = target.algorithm == Algorithm.FIXED ? PHASES_MS : new long[] {0};
+    for (long phase : phases) {
+      VirtualImport.Target t = copy(target);
+      t.noRetryAfter = false;
+      t.phaseNanos = phase * MS;
+      VirtualImport run = new VirtualImport(t, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true,
+          1).run(seconds);
+      share += run.meanAccepted(0, seconds) / run.ceiling() / phases.length;
+      refused += run.throttled;
+      requests += run.requests;
+      System.out.printf("with Retry-After, %s, windows from %d ms: %.1f %% of the ceiling, %d of %d refused%n%s", name,
+          phase, 100 * run.meanAccepted(0, seconds) / run.ceiling(), run.throttled, run.requests, run.trace());
+    }
+    System.out.printf("SUMMARY with Retry-After | %s | %d s | %.1f %% | %.2f %% refused (%d of %d)%n",
+        name, seconds, 100 * share, 100.0 * refused / requests, refused, requests);
+  }
+
+  private static VirtualImport.Target copy(VirtualImport.Target t) {
+    VirtualImport.Target c = new VirtualImport.Target();
+    c.algorithm = t.algorithm;
+    c.rateLimit = t.rateLimit;
+    c.windowNanos = t.windowNanos;
+    c.latencyNanos = t.latencyNanos;
+    c.burstSeconds = t.burstSeconds;
+    c.noRetryAfter = t.noRetryAfter;
+    return c;
+  }
+}
