@@ -371,11 +371,12 @@ public final class RateLearner {
     }
     if (retryAfterNanos < 0) {
       // No Retry-After: how long the target refuses is read from when it takes requests again (SilentLockout), and this
-      // refusal is counted then, as if it had said so. Meanwhile the tries go out two a round trip: each one the
-      // target refuses is a 429 more, and the pace until then says nothing.
-      lockout.start(kind, sentNanos, nowNanos, rate, ramping);
-      double tries = rttNanos > 0 ? 2e9 / rttNanos : rate / 2;
-      rate = Math.max(minRate, Math.min(rate, tries));
+      // refusal is counted then, as if it had said so. Meanwhile the tries go out two a round trip, at most half the pace:
+      // each one the target refuses is a 429 more, and the pace until then says nothing. (Not slower: a caller sleeps
+      // until the slot it was given, so a pace of a few a second held the queue for seconds after the lockout.)
+      lockout.start(kind, sentNanos, nowNanos, rate);
+      double tries = rttNanos > 0 ? 2e9 / rttNanos : rate;
+      rate = Math.max(minRate, Math.min(rate / 2, tries));
       return rate;
     }
     throttleEvents++;
@@ -563,6 +564,9 @@ public final class RateLearner {
 
   /** The window fixed windows are fitted with: the longest Retry-After, in whole seconds. @GuardedBy("this") */
   private long fitWindow() {
+    // Without Retry-After the waits read from lockouts are under the window (a refusal late in a window of 2 s waits
+    // less than a second): lockouts that all ended on the boundaries of one phase of 2 s windows say 2 s.
+    if (longestRetryAfterNanos <= 2 * SECOND && lockout.endsFit(2 * SECOND)) return 2 * SECOND;
     return Math.max(SECOND, longestRetryAfterNanos / SECOND * SECOND);
   }
 

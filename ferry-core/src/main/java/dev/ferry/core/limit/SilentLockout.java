@@ -23,9 +23,13 @@ final class SilentLockout {
   private long lastRefusedSentNanos;
   private int kind;
   private double paceBefore;
-  private boolean rampingBefore;
   /** The longest wait read so far (not rounded), 0 = none. */
   private long longestWaitNanos;
+  /** Where the last {@link #ENDS} lockouts ended: after {@code endFrom[i]}, no later than {@code endTo[i]}. */
+  private final long[] endFrom = new long[ENDS];
+  private final long[] endTo = new long[ENDS];
+  private int ends;
+  private static final int ENDS = 4;
 
   /** Whether a stretch of {@code kind} is open. */
   boolean open(int kind) {
@@ -37,13 +41,12 @@ final class SilentLockout {
   }
 
   /** Opens a stretch at a refusal sent at {@code sentNanos}, answered at {@code answeredNanos}, at {@code pace}. */
-  void start(int kind, long sentNanos, long answeredNanos, double pace, boolean ramping) {
+  void start(int kind, long sentNanos, long answeredNanos, double pace) {
     this.kind = kind;
     firstSentNanos = sentNanos;
     firstAnsweredNanos = answeredNanos;
     lastRefusedSentNanos = sentNanos;
     paceBefore = pace;
-    rampingBefore = ramping;
   }
 
   /** A refusal of a request sent at {@code sentNanos} while the stretch is open: whether it is the stretch's. */
@@ -71,10 +74,6 @@ final class SilentLockout {
     return paceBefore;
   }
 
-  boolean rampingBefore() {
-    return rampingBefore;
-  }
-
   /**
    * Closes the stretch at the admission of a request sent at {@code admittedSentNanos}: the wait read from it, from
    * the first refusal's send to the middle between the last refused send and that admission, rounded up to whole
@@ -84,8 +83,37 @@ final class SilentLockout {
   long close(long admittedSentNanos) {
     long wait = lastRefusedSentNanos + (admittedSentNanos - lastRefusedSentNanos) / 2 - firstSentNanos;
     longestWaitNanos = Math.max(longestWaitNanos, wait);
+    if (ends == ENDS) {
+      System.arraycopy(endFrom, 1, endFrom, 0, ENDS - 1);
+      System.arraycopy(endTo, 1, endTo, 0, ENDS - 1);
+      ends--;
+    }
+    endFrom[ends] = lastRefusedSentNanos;
+    endTo[ends++] = admittedSentNanos;
     firstSentNanos = NONE;
     return Math.max(1, (wait + SECOND - 1) / SECOND) * SECOND;
+  }
+
+  /**
+   * Whether the last lockouts (three at least) could all have ended at boundaries of fixed windows of {@code windowNanos}
+   * under one phase: a fixed window takes requests again exactly when its next window begins, so each lockout's end
+   * interval holds a boundary. Windows of 1 s fit any lockouts that windows of 2 s fit; ones of 1 s refused in
+   * consecutive windows (a pace above the quota is refused in every window) fit no windows of 2 s.
+   */
+  boolean endsFit(long windowNanos) {
+    if (ends < 3) return false;
+    // The intervals' common part, when there is one, ends where one of them ends.
+    for (int j = 0; j < ends; j++) {
+      long phase = Math.floorMod(endTo[j], windowNanos);
+      boolean all = true;
+      for (int i = 0; i < ends && all; i++) {
+        long width = endTo[i] - endFrom[i];
+        long into = Math.floorMod(phase - endFrom[i], windowNanos);
+        all = width >= windowNanos || (into > 0 && into <= width);
+      }
+      if (all) return true;
+    }
+    return false;
   }
 
   /** The longest wait read so far, not rounded; 0 = none. */
