@@ -4,16 +4,20 @@
 # 127.0.0.1 (`ferry sim` + `ferry import-users`, one call per row). Prints one table row per run: rows/s of the
 # whole process (start to exit), % of the ceiling, 429s as % of requests. Never part of the test suite.
 #
-#   benchmarks/learning.sh [-t TARGETS] [-s SCALE] [-o OUTDIR]
+#   benchmarks/learning.sh [-t TARGETS] [-s SCALE] [-o OUTDIR] [-r] [-b FERRY]
 #
 #   -t  targets (default sliding,fixed,bucket,ietf,nolimit):
 #         sliding  500 writes per sliding 10 s (WorkOS, the simulator's default), 200 ms; told --rate-limit 50
 #         fixed    200 writes per fixed 1 s window, 50 ms; told --rate-limit 200
+#         fixed2   200 writes per fixed 2 s window, 50 ms; told --rate-limit 200/2s (not in the default set)
 #         bucket   a token bucket of 100/s (1 s burst), 50 ms; told --rate-limit 100
 #         ietf     300 per fixed 1 s window with RateLimit-Policy/RateLimit headers, 50 ms; told --rate-limit 300
 #         nolimit  no limit, 200 ms, 20,000 rows; told --rate-limit none --workers 4 --concurrency 250
 #   -s  scales every target's rows (default 1: jobs of ~30 s at the ceiling; 0.1 for a quick check)
 #   -o  output folder (default benchmarks/results/learning-<date>): table.md, logs/
+#   -r  the simulator's 429s carry no Retry-After (`ferry sim --no-retry-after`): the default learns the wait too
+#   -b  the ferry launcher the imports run with (default this checkout's ./ferry; another checkout's, to compare two
+#       builds side by side against the same simulator)
 #
 # The ceiling is the simulator's limit in rows/s; for nolimit, the told run's rows/s. Each run gets a fresh
 # simulator state (POST /__reset) and checkpoint directory; the 1-minute load average is printed with each row:
@@ -25,12 +29,16 @@ FERRY=("$ROOT/ferry")
 TARGETS=sliding,fixed,bucket,ietf,nolimit
 SCALE=1
 OUT="$ROOT/benchmarks/results/learning-$(date +%Y%m%d-%H%M%S)"
-while getopts "t:s:o:h" opt; do
+SIM_FLAGS=()
+IMPORT=("$ROOT/ferry")
+while getopts "t:s:o:rb:h" opt; do
   case $opt in
     t) TARGETS=$OPTARG ;;
     s) SCALE=$OPTARG ;;
     o) OUT=$OPTARG ;;
-    h) sed -n '2,22p' "$0"; exit 0 ;;
+    r) SIM_FLAGS+=(--no-retry-after) ;;
+    b) IMPORT=("$OPTARG") ;;
+    h) sed -n '2,26p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
@@ -67,7 +75,7 @@ run() {
   local load1; load1=$(cut -d' ' -f1 /proc/loadavg)
   local start end
   start=$(date +%s.%N)
-  "${FERRY[@]}" import-users --csv "$input" --job-id "$name" --api-url "$URL" --checkpoint-dir "$dir" \
+  "${IMPORT[@]}" import-users --csv "$input" --job-id "$name" --api-url "$URL" --checkpoint-dir "$dir" \
       --progress never --json "$@" > "$OUT/logs/$name.json" 2> "$OUT/logs/$name.err" || true
   end=$(date +%s.%N)
   curl -fs "$URL/__stats" > "$OUT/logs/$name.stats.json"
@@ -94,27 +102,32 @@ for t in ${TARGETS//,/ }; do
   case $t in
     sliding)
       n=$(rows_of 1500); csv_rows "$n"
-      start_sim "$t" --latency 200ms --rate-limit 50 --rate-window 10s --limiter sliding
+      start_sim "$t" "${SIM_FLAGS[@]}" --latency 200ms --rate-limit 50 --rate-window 10s --limiter sliding
       run "$t-default" "500 per sliding 10 s, 200 ms" "$n" 50
       run "$t-told" "500 per sliding 10 s, 200 ms" "$n" 50 --rate-limit 50 ;;
     fixed)
       n=$(rows_of 6000); csv_rows "$n"
-      start_sim "$t" --latency 50ms --rate-limit 200 --rate-window 1s --limiter fixed
+      start_sim "$t" "${SIM_FLAGS[@]}" --latency 50ms --rate-limit 200 --rate-window 1s --limiter fixed
       run "$t-default" "200 per fixed 1 s, 50 ms" "$n" 200
       run "$t-told" "200 per fixed 1 s, 50 ms" "$n" 200 --rate-limit 200 ;;
+    fixed2)
+      n=$(rows_of 3000); csv_rows "$n"
+      start_sim "$t" "${SIM_FLAGS[@]}" --latency 50ms --rate-limit 100 --rate-window 2s --limiter fixed
+      run "$t-default" "200 per fixed 2 s, 50 ms" "$n" 100
+      run "$t-told" "200 per fixed 2 s, 50 ms" "$n" 100 --rate-limit 200/2s ;;
     bucket)
       n=$(rows_of 3000); csv_rows "$n"
-      start_sim "$t" --latency 50ms --rate-limit 100 --limiter bucket --burst 1s
+      start_sim "$t" "${SIM_FLAGS[@]}" --latency 50ms --rate-limit 100 --limiter bucket --burst 1s
       run "$t-default" "token bucket 100/s, 50 ms" "$n" 100
       run "$t-told" "token bucket 100/s, 50 ms" "$n" 100 --rate-limit 100 ;;
     ietf)
       n=$(rows_of 9000); csv_rows "$n"
-      start_sim "$t" --latency 50ms --rate-limit 300 --rate-window 1s --limiter fixed --rate-headers ietf
+      start_sim "$t" "${SIM_FLAGS[@]}" --latency 50ms --rate-limit 300 --rate-window 1s --limiter fixed --rate-headers ietf
       run "$t-default" "300 per fixed 1 s + IETF headers, 50 ms" "$n" 300
       run "$t-told" "300 per fixed 1 s + IETF headers, 50 ms" "$n" 300 --rate-limit 300 ;;
     nolimit)
       n=$(rows_of 20000); csv_rows "$n"
-      start_sim "$t" --latency 200ms
+      start_sim "$t" "${SIM_FLAGS[@]}" --latency 200ms
       run "$t-told" "no limit, 200 ms" "$n" 0 --rate-limit none --workers 4 --concurrency 250
       told=$LAST_RATE
       run "$t-default" "no limit, 200 ms" "$n" "$told"

@@ -35,24 +35,34 @@ class NoRetryAfterScenarioTest {
     return t;
   }
 
-  /** name, target, seconds, the least share of the ceiling (mean over the phases) and the most share refused. */
+  /**
+   * name, target, seconds, the least share of the ceiling (mean over the phases) and the most share refused. Before the
+   * learner read the wait from the lockouts (each refusal halved the pace, and so did every refusal of the lockout that
+   * followed, each call backing off on its own): fixed 200 per 2 s 71 % (45 % at the worst phase), fixed 1 s windows of
+   * 100-1,000 69-76 %, sliding 500 per 10 s 27 % at 200 ms and 45 % at 50 ms (8-9 % refused), buckets of 100/s and
+   * 1,000/s 93 % and 80 %. With Retry-After (printed by {@link #withRetryAfterForReference}) the fixed windows reach 88-90 %
+   * over 30 s and the sliding logs 93-94 %: without it the pause ends when the target takes requests again instead of at
+   * a rounded-up second, so fixed windows do as well or better. Small quotas refuse more (one try refused is 5 % of 20
+   * per 2 s), and the sliding log that the 50 ms ramp runs out at six times its rate waits out most of its 10 s in tries
+   * (4.6 % of a 30-s job, 2.1 % with Retry-After).
+   */
   static Stream<Arguments> targets() {
     return Stream.of(
-        Arguments.of("fixed 200 per 2 s, 50 ms", target(Algorithm.FIXED, 200, 2, 50), 30, 0.0, 1.0),
-        Arguments.of("fixed 200 per 2 s, 50 ms, a minute", target(Algorithm.FIXED, 200, 2, 50), 60, 0.0, 1.0),
-        Arguments.of("fixed 20 per 2 s, 100 ms", target(Algorithm.FIXED, 20, 2, 100), 60, 0.0, 1.0),
-        Arguments.of("fixed 100 per 1 s, 50 ms", target(Algorithm.FIXED, 100, 1, 50), 30, 0.0, 1.0),
-        Arguments.of("fixed 200 per 1 s, 50 ms", target(Algorithm.FIXED, 200, 1, 50), 30, 0.0, 1.0),
-        Arguments.of("fixed 1000 per 1 s, 20 ms", target(Algorithm.FIXED, 1000, 1, 20), 30, 0.0, 1.0),
-        Arguments.of("fixed 10 per 1 s, 100 ms", target(Algorithm.FIXED, 10, 1, 100), 60, 0.0, 1.0),
-        Arguments.of("sliding 500 per 10 s, 200 ms", target(Algorithm.SLIDING, 500, 10, 200), 60, 0.0, 1.0),
-        Arguments.of("sliding 500 per 10 s, 50 ms", target(Algorithm.SLIDING, 500, 10, 50), 30, 0.0, 1.0),
-        Arguments.of("sliding 1000 per 10 s, 20 ms", target(Algorithm.SLIDING, 1000, 10, 20), 60, 0.0, 1.0),
-        Arguments.of("sliding 300 per 1 s, 50 ms", target(Algorithm.SLIDING, 300, 1, 50), 30, 0.0, 1.0),
-        Arguments.of("token bucket 100/s, burst 1 s, 50 ms", bucket(100, 1, 50), 30, 0.0, 1.0),
-        Arguments.of("token bucket 100/s, burst 1 s, 50 ms, a minute", bucket(100, 1, 50), 60, 0.0, 1.0),
-        Arguments.of("token bucket 30/s, burst 150 ms, 20 ms", bucket(30, 0.15, 20), 60, 0.0, 1.0),
-        Arguments.of("token bucket 1000/s, burst 1 s, 20 ms", bucket(1000, 1, 20), 30, 0.0, 1.0));
+        Arguments.of("fixed 200 per 2 s, 50 ms", target(Algorithm.FIXED, 200, 2, 50), 30, 0.94, 0.02),
+        Arguments.of("fixed 200 per 2 s, 50 ms, a minute", target(Algorithm.FIXED, 200, 2, 50), 60, 0.95, 0.01),
+        Arguments.of("fixed 20 per 2 s, 100 ms", target(Algorithm.FIXED, 20, 2, 100), 60, 0.97, 0.04),
+        Arguments.of("fixed 100 per 1 s, 50 ms", target(Algorithm.FIXED, 100, 1, 50), 30, 0.92, 0.01),
+        Arguments.of("fixed 200 per 1 s, 50 ms", target(Algorithm.FIXED, 200, 1, 50), 30, 0.9, 0.01),
+        Arguments.of("fixed 1000 per 1 s, 20 ms", target(Algorithm.FIXED, 1000, 1, 20), 30, 0.88, 0.01),
+        Arguments.of("fixed 10 per 1 s, 100 ms", target(Algorithm.FIXED, 10, 1, 100), 60, 0.96, 0.025),
+        Arguments.of("sliding 500 per 10 s, 200 ms", target(Algorithm.SLIDING, 500, 10, 200), 60, 0.92, 0.02),
+        Arguments.of("sliding 500 per 10 s, 50 ms", target(Algorithm.SLIDING, 500, 10, 50), 30, 0.88, 0.05),
+        Arguments.of("sliding 1000 per 10 s, 20 ms", target(Algorithm.SLIDING, 1000, 10, 20), 60, 0.95, 0.02),
+        Arguments.of("sliding 300 per 1 s, 50 ms", target(Algorithm.SLIDING, 300, 1, 50), 30, 0.89, 0.01),
+        Arguments.of("token bucket 100/s, burst 1 s, 50 ms", bucket(100, 1, 50), 30, 0.98, 0.01),
+        Arguments.of("token bucket 100/s, burst 1 s, 50 ms, a minute", bucket(100, 1, 50), 60, 0.98, 0.01),
+        Arguments.of("token bucket 30/s, burst 150 ms, 20 ms", bucket(30, 0.15, 20), 60, 0.93, 0.01),
+        Arguments.of("token bucket 1000/s, burst 1 s, 20 ms", bucket(1000, 1, 20), 30, 0.9, 0.01));
   }
 
   @ParameterizedTest(name = "{0}")
