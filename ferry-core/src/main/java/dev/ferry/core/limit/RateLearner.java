@@ -384,7 +384,10 @@ public final class RateLearner {
     // Sent before the last change, or during the pause its refusal asked for (a caller that held a permit from before
     // the pause, or passed the pacer between the answer and the pause): already accounted for.
     int kind = write ? WRITES : READS;
-    if (retryAfterNanos < 0 && lockout.open(kind) && lockout.refused(sentNanos)) return rate; // the lockout's own
+    if (retryAfterNanos < 0 && lockout.open(kind)) {
+      lockout.refused(sentNanos); // the lockout's own, or sent before it began: either way it started no new one
+      return rate;
+    }
     if (sentNanos < changedNanos || sentNanos < pauseEndNanos) {
       tightenByLaterRefusal(kind, sentNanos, nowNanos, retryAfterNanos);
       return rate;

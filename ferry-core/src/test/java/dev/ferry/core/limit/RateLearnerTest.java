@@ -271,6 +271,21 @@ class RateLearnerTest {
   }
 
   @Test
+  void aRefusalSentBeforeTheLockoutBeganAndAnsweredAfterItStartsNoOtherOne() {
+    // Given two learners that learned the same pace, and a refusal without Retry-After sent at 11 s (answered 11.2 s)
+    RateLearner silent = learnedAtFourSeconds();
+    RateLearner told = learnedAtFourSeconds();
+    long ms = 1_000_000L;
+    silent.onThrottled(T0 + 11 * S, T0 + 11 * S + 200 * ms, -1);
+    // When a request sent at 10.9 s is refused, answered after it (another connection, slower)
+    silent.onThrottled(T0 + 10 * S + 900 * ms, T0 + 11 * S + 300 * ms, -1);
+    // and one sent at 12 s is admitted
+    double after = silent.onAdmitted(T0 + 12 * S, T0 + 12 * S + 200 * ms, true);
+    // Then the lockout begun at 11 s is read (0.5 s: Retry-After 1), from the pace it began at, not from the tries'
+    assertThat(after).isEqualTo(told.onThrottled(T0 + 11 * S, T0 + 11 * S + 200 * ms, S), offset(1e-9));
+  }
+
+  @Test
   void anAdmissionOfARequestSentBeforeTheRefusalWasAnsweredDoesNotEndTheLockout() {
     // Given a learned pace, and a request sent at 11 s refused without Retry-After, answered at 11.2 s
     RateLearner l = learnedAtFourSeconds();
