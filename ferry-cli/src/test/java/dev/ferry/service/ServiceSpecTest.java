@@ -67,6 +67,21 @@ class ServiceSpecTest {
   }
 
   @Test
+  void aRoutePathWithoutItsSlashIsNamedAsAPath() {
+    String spec = """
+        serve:
+          routes:
+            - path: webhooks
+              delivery_id: "$.id"
+        """ + STEPS;
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("svc.yaml:3:13: serve.routes[0].path: expected a URL path starting with /")
+        .hasMessageContaining("found 'webhooks'")
+        .hasMessageNotContaining("a name");
+  }
+
+  @Test
   void aLiteralSecretOrABadPathIsRefused() {
     String spec = """
         serve:
