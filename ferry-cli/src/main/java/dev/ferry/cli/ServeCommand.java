@@ -83,6 +83,11 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if ((listFailed ? 1 : 0) + (redrive ? 1 : 0) + (dropFailed ? 1 : 0) > 1) {
+      // each is its own action: one of them ran and the others were ignored without a word
+      throw RunFlags.usage("--list-failed, --redrive and --drop-failed are separate actions: give one at a time"
+          + " (list first, then redrive or drop)");
+    }
     ServiceSpec service = SpecLoader.loadService(file, env);
     StateDir state = StateDir.of(checkpointDir, store, env);
     try (JobStore jobStore = state.openStore();
