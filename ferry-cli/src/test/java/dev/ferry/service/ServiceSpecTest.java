@@ -82,6 +82,20 @@ class ServiceSpecTest {
   }
 
   @Test
+  void aLeaseShorterThanASecondIsRefused() {
+    String spec = """
+        serve:
+          routes:
+            - path: /in
+              delivery_id: "$.id"
+          lease: 1ms
+        """ + STEPS;
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("svc.yaml:5:10: serve.lease: the lease must be at least 1s");
+  }
+
+  @Test
   void aLiteralSecretOrABadPathIsRefused() {
     String spec = """
         serve:
