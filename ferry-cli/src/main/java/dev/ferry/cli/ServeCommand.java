@@ -51,7 +51,8 @@ final class ServeCommand implements Callable<Integer> {
   String bind;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
-      description = "Directory of the embedded store (ferry.db) holding the queue (default .ferry).")
+      description = "Directory of the embedded store (ferry.db) holding the queue (default .ferry); a file is"
+          + " refused.")
   Path checkpointDir;
 
   @Option(names = "--store", paramLabel = "URL|FILE", description = "Where the queue lives instead of"
@@ -83,6 +84,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    StateDir.directoryOrAbsent(checkpointDir, "--checkpoint-dir");
     ServiceSpec service = SpecLoader.loadService(file, env);
     StateDir state = StateDir.of(checkpointDir, store, env);
     try (JobStore jobStore = state.openStore();
