@@ -113,10 +113,11 @@ final class SpecSession {
       CallMetrics metrics = new CallMetrics();
       Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
           : Duration.ofMillis(settings.requestTimeoutMillis());
+      // A dry run's text output shows the requests of a sample of rows (--show-requests), then counts the others.
+      RequestSample sample = settings.dryRun() && !flags.quiet && !flags.json
+          ? new RequestSample(flags.showRequests, r -> printRendered(spec, r)) : null;
       SpecRun.Options runOptions = new SpecRun.Options(settings.dryRun(), options, metrics, timeout,
-          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(),
-          settings.dryRun() && !flags.quiet && !flags.json ? r -> printRendered(spec, r) : null, WallClock.system(),
-          exported, network);
+          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), sample, WallClock.system(), exported, network);
       List<RateShare> shares = new ArrayList<>();
       try (SpecRun run = SpecRun.open(store, running, spec, runOptions)) {
         if (metricsEndpoint != null) session.exportJobGauges(exported, running, run.runner());
@@ -150,7 +151,8 @@ final class SpecSession {
                 .map(t -> t.name() + " " + spec.mask(t.baseUrl().toString())).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
             spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts,
-            spec.reporting().counters().isEmpty() ? null : spec.reporting()::count);
+            spec.reporting().counters().isEmpty() ? null : spec.reporting()::count,
+            sample == null ? null : () -> sample.printSummary(out));
         return session.drive(running, engine, input, processStart, auto
             ? workers + " workers, adaptive concurrency" : workers + " workers x " + concurrency + " in flight");
       } finally {
