@@ -49,6 +49,23 @@ public final class SecretPaths {
     return Set.copyOf(names);
   }
 
+  /**
+   * The paths, as given and sorted, that text which is not a record (a JSONL line that does not parse) may hold a
+   * value of: those whose last name occurs in it, without regard to case; every path when it holds a {@code \\u}
+   * escape (which may spell any name). Empty when the text can be shown whole.
+   */
+  public List<String> mayBeIn(String text) {
+    List<String> out = new ArrayList<>();
+    if (paths.isEmpty() || text == null) return out;
+    String lower = text.toLowerCase(Locale.ROOT);
+    boolean escaped = lower.contains("\\u");
+    for (String g : new java.util.TreeSet<>(given)) {
+      List<String> p = split(g);
+      if (escaped || lower.contains(p.get(p.size() - 1))) out.add(g);
+    }
+    return out;
+  }
+
   /** The secret values {@code record} holds (text, numbers), for a {@link dev.ferry.http.SecretMask}. */
   public List<String> values(Map<String, Object> record) {
     List<String> out = new ArrayList<>();
