@@ -502,8 +502,9 @@ final class SpecAssembler {
     return new SpecLocation(file, node.line(), node.column());
   }
 
+  /** Where the node's text starts, and its field: a template's error when rendered for a row names both. */
   private SpecLocation textAt(Node node) {
-    return new SpecLocation(file, node.line(), node.textColumn());
+    return new SpecLocation(file, node.line(), node.textColumn(), node.path());
   }
 
   /** Runs a build, turning what the records and templates refuse into errors at the node. */
