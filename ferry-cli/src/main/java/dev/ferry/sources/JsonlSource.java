@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,8 +27,9 @@ import java.util.function.Consumer;
 /**
  * A JSON Lines file as a job's input: one JSON object per line, its fields (nested objects and arrays included)
  * the row's record. Blank lines are skipped (they are no row, but count as lines). A line that is not a JSON
- * object is an invalid row naming its file and line, its text the row's one field; the job goes on. Chunks start at a line's byte offset;
- * "unchanged" means the same size and SHA-256. Threadsafe (immutable; each chunk is read with its own stream).
+ * object is an invalid row naming its file and line, its text the row's one field; the job goes on. Chunks start at
+ * a line's byte offset; "unchanged" means the same size and SHA-256. Threadsafe (immutable; each chunk is read with
+ * its own stream).
  */
 public final class JsonlSource extends FileRecordSource {
   /** Longest line read as a row; a longer one is an invalid row. */
@@ -137,7 +139,7 @@ public final class JsonlSource extends FileRecordSource {
 
   /** The line's text (bytes that are not UTF-8 read as U+FFFD). */
   private static String text(JsonlLineReader lines) {
-    return new String(lines.bytes(), 0, lines.length(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(lines.bytes(), 0, lines.length(), StandardCharsets.UTF_8);
   }
 
   private static String kind(Object value) {

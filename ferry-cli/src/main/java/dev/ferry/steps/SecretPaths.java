@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A source's {@code secret_columns}: fields of a row's record whose values never leave the input. A CSV or SQL
@@ -59,7 +60,7 @@ public final class SecretPaths {
     if (paths.isEmpty() || text == null) return out;
     String lower = text.toLowerCase(Locale.ROOT);
     boolean escaped = lower.contains("\\u");
-    for (String g : new java.util.TreeSet<>(given)) {
+    for (String g : new TreeSet<>(given)) {
       List<String> p = split(g);
       if (escaped || lower.contains(p.get(p.size() - 1))) out.add(g);
     }
