@@ -94,6 +94,15 @@ class DryRunSampleCliTest {
   }
 
   @Test
+  void importUsersDryRunStillPrintsNoRequests() {
+    CliRun run = CliRun.run(Map.of(), "import-users", "--csv", dir.resolve("users.csv").toString(), "--dry-run",
+        "--job-id", "i", "--progress", "never", "--checkpoint-dir", dir.resolve("state").toString());
+    assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+    assertThat(shownRows(run)).isEmpty();
+    assertThat(run.out()).doesNotContain("not shown").contains("rows        30 = done 29 + failed 0 + invalid 1");
+  }
+
+  @Test
   void withoutDryRunOrWithABadValueItIsAUsageError() {
     CliRun real = CliRun.run(env(), "run", spec.toString(), "--show-requests", "5", "--checkpoint-dir",
         dir.resolve("state").toString());
