@@ -104,8 +104,14 @@ public final class AdaptiveFeedback implements AttemptListener {
         headersSeen = true;
         pacer.paceByHeaders();
       }
-      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter(),
-          Math.max(1, processes.getAsInt()));
+      int live = Math.max(1, processes.getAsInt());
+      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter(), live);
+      // a 429 that came anyway trims the headers' pace (arrivals bunched beyond what the budget tolerates)
+      if (c == ResponseClass.THROTTLED) {
+        QuotaPace.Step trimmed = quotas.onRefused(a.sentNanos(), a.answeredNanos(), a.write(), live);
+        if (!Double.isNaN(trimmed.pace())) step = new QuotaPace.Step(trimmed.pace(), step.pauseNanos(),
+            step.budgetPermits(), step.budgetWindowNanos(), step.countedLateNanos());
+      }
       if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
       if (step.pauseNanos() > 0) pacer.pauseFor(Duration.ofNanos(step.pauseNanos()));
       if (step.budgetPermits() > 0) {
