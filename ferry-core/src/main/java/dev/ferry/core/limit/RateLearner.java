@@ -313,7 +313,15 @@ public final class RateLearner {
     stepWaited = 0;
     stepRttNanos = 0;
     if (ramping) {
-      if (paceBound) setRate(rate * rampFactor(meanRttSeconds, Math.min(stepLength, SECOND) / 1e9), sentNanos);
+      if (paceBound) {
+        double next = rate * rampFactor(meanRttSeconds, Math.min(stepLength, SECOND) / 1e9);
+        // A ramp that goes on under a refused pace ends at the headroom under it, probed from there as any safe pace.
+        if (next >= ceiling * headroom) {
+          next = ceiling * headroom;
+          ramping = false;
+        }
+        setRate(next, sentNanos);
+      }
       return rate;
     }
     // A probe that held above the last refused pace says the limit rose: the ceiling creeps faster.
@@ -417,6 +425,13 @@ public final class RateLearner {
       next = Math.min(rate, ceiling * headroom);
       ramping = false;
       probeRefused = true;
+    } else if (ramping && !Double.isInfinite(rate) && shortWindow()
+        && sentNanos - firstAdmittedNanos[kind] < LOOKBACKS_NANOS[0]) {
+      // Refused sooner after the first admission than the shortest look-back (a limit under the initial pace): the
+      // estimate rests on a handful of admissions (2/s against a one-token bucket of 30/s, probed back up over 25 s),
+      // so the ramp goes on from it, under the refused pace (its refusal is then estimated from a longer history).
+      next = Math.min(estimate, rate);
+      ceiling = Math.min(ceiling, rate);
     } else if (ramping) {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);
