@@ -39,7 +39,8 @@ package dev.ferry.core.limit;
  * that arrivals bunched beyond what the budget tolerates: a token bucket of one token (a strict GCRA) tolerates no
  * bunching at all, so a pace of 99.5 % of its rate was refused every second or so and each refusal paused every caller
  * for a whole-second Retry-After (4–9 % of the rate in virtual time with 1–5 ms of arrival jitter). Each refusal of a
- * request sent after the last trim lowers a trim factor on the stated pace by {@code 5 %} (down to half of it); each
+ * request sent after the last trim, and after the cold start (the first window after the first answer that stated a
+ * rate), lowers a trim factor on the stated pace by {@code 5 %} (down to half of it); each
  * {@code 5 s} without a refusal raises it {@code 1 %} back towards 1, so a pace that is refused only now and then
  * settles where a refusal comes about every half minute ({@link #onRefused}). Invariant: {@code 0.5 <= trim <= 1}, and
  * it moves only at a refusal sent after the last trim (the requests in flight then count once) or a quiet 5 s.
@@ -82,8 +83,10 @@ public final class QuotaPace {
   private final double headroom;
   /** @GuardedBy("this") share of the stated pace kept after refusals (see the class comment, "Refusals") */
   private double trim = 1;
-  /** @GuardedBy("this") when the trim last moved; Long.MIN_VALUE before the first refusal */
+  /** @GuardedBy("this") when the answer of the last refusal that lowered the trim came; Long.MIN_VALUE before one */
   private long trimmedNanos = Long.MIN_VALUE;
+  /** @GuardedBy("this") when the trim last moved (lowered, or raised by a quiet stretch) */
+  private long trimMovedNanos = Long.MIN_VALUE;
   /**
    * @GuardedBy("this") a window (at least a round trip) after the first answer with a known rate came: the cold start,
    * when callers left at the slots of the pace before it and the window was not known yet (a fixed window's refusal
@@ -235,15 +238,16 @@ public final class QuotaPace {
     if (kinds[write ? 1 : 0].fixed || sentNanos <= trimmedNanos || sentNanos < pacedSinceNanos) return Step.NONE;
     trim = Math.max(MIN_TRIM, trim * TRIM_STEP);
     trimmedNanos = answeredNanos;
+    trimMovedNanos = answeredNanos;
     return step(1.0 / processes, 0, 0);
   }
 
   /** Raises the trim once for each quiet stretch since it last moved. @GuardedBy("this") */
   private void recover(long nowNanos) {
-    if (trim >= 1 || trimmedNanos == Long.MIN_VALUE) return;
-    while (nowNanos - trimmedNanos >= TRIM_QUIET_NANOS && trim < 1) {
+    if (trim >= 1) return;
+    while (nowNanos - trimMovedNanos >= TRIM_QUIET_NANOS && trim < 1) {
       trim = Math.min(1, trim * TRIM_RECOVERY);
-      trimmedNanos += TRIM_QUIET_NANOS;
+      trimMovedNanos += TRIM_QUIET_NANOS;
     }
   }
 
