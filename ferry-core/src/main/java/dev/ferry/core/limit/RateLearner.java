@@ -432,8 +432,8 @@ public final class RateLearner {
       next = Math.min(rate, ceiling * headroom);
       ramping = false;
       probeRefused = true;
-    } else if (ramping && !Double.isInfinite(rate) && shortWindow()
-        && sentNanos - firstAdmittedNanos[kind] < LOOKBACKS_NANOS[0]) {
+    } else if (ramping && !Double.isInfinite(rate) && shortWindow() && (firstAdmittedNanos[kind] == Long.MIN_VALUE
+        || sentNanos - firstAdmittedNanos[kind] < LOOKBACKS_NANOS[0])) {
       // Refused sooner after the first admission than the shortest look-back (a limit under the initial pace): the
       // estimate rests on a handful of admissions (2/s against a one-token bucket of 30/s, probed back up over 25 s),
       // so the ramp goes on from it, under the refused pace (its refusal is then estimated from a longer history).
