@@ -3,8 +3,10 @@ package dev.ferry.core.limit;
 import dev.ferry.core.time.Ticker;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongToDoubleFunction;
 
@@ -17,7 +19,7 @@ import java.util.function.LongToDoubleFunction;
  * attempt is one sample (the target's time, with the requests in flight at the target); a 429 pauses the
  * pacer for Retry-After and is retried.
  *
- * <p>Deterministic (no threads; the one randomness, {@link Target#jitterNanos}, is seeded). Not threadsafe.
+ * <p>Deterministic (no threads; any randomness, such as {@link Target#jitterNanos}, is seeded). Not threadsafe.
  */
 final class VirtualImport {
   static final long SECOND = 1_000_000_000L;
@@ -199,6 +201,8 @@ final class VirtualImport {
   }
 
   private boolean headersSeen;
+  /** The requests refused by a target whose answers the client reads the quota of, until their answers are read. */
+  private final Set<Long> refusedWithQuota = new HashSet<>();
 
   /** What the client does with an answer's quota (AdaptiveFeedback's part); true when it governs the pace. */
   private boolean onQuota(long sent, long seq, Quota quota) {
@@ -210,6 +214,10 @@ final class VirtualImport {
     if (step.budgetPermits() > 0) {
       pacer.limitWindow(step.budgetPermits(), java.time.Duration.ofNanos(step.budgetWindowNanos()));
       pacer.countedLate(sent, step.countedLateNanos());
+    }
+    if (refusedWithQuota.remove(seq)) { // a 429 that came anyway (AdaptiveFeedback's part too)
+      double trimmed = quotas.onRefused(sent, clock[0], true, 1).pace();
+      if (!Double.isNaN(trimmed) && trimmed != pacer.rate()) pacer.setRate(trimmed);
     }
     return true;
   }
@@ -247,6 +255,7 @@ final class VirtualImport {
     requests++;
     long seq = ++sends;
     long retryAfter = admit(counted);
+    if (retryAfter >= 0 && quotas != null) refusedWithQuota.add(seq);
     Quota quota = target.headers ? quota(counted) : null;
     double base = target.latencyNanos.applyAsDouble(counted);
     if (retryAfter >= 0) {
@@ -256,12 +265,7 @@ final class VirtualImport {
         if (sent >= startNanos + SECOND) throttledAfterFirstSecond++;
         throttledSentNanos.add(sent - startNanos);
         limiter.onSample(sent, clock[0] - sent, serverInflight + 1, true);
-        if (onQuota(sent, seq, quota)) {
-          if (quotas != null && quota != null) {
-            double trimmed = quotas.onRefused(sent, clock[0], true, 1).pace();
-            if (!Double.isNaN(trimmed) && trimmed != pacer.rate()) pacer.setRate(trimmed);
-          }
-        } else if (learner != null) {
+        if (!onQuota(sent, seq, quota) && learner != null) {
           double r = learner.onThrottled(sent, clock[0], retryAfter);
           if (r != pacer.rate()) pacer.setRate(r);
         }
