@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongToDoubleFunction;
 
@@ -202,7 +201,7 @@ final class VirtualImport {
 
   private boolean headersSeen;
   /** The requests refused by a target whose answers the client reads the quota of, until their answers are read. */
-  private final Set<Long> refusedWithQuota = new HashSet<>();
+  private final HashSet<Long> refusedWithQuota = new HashSet<>();
 
   /** What the client does with an answer's quota (AdaptiveFeedback's part); true when it governs the pace. */
   private boolean onQuota(long sent, long seq, Quota quota) {
