@@ -332,7 +332,10 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
               + " or fewer requests and tokens a %s (bigger batches: --concurrency), moves the ceiling; more workers"
               + " do not.", ctx.limits(), num(best.rowsPerSecond()), u, num(best.requestsPerSecond()),
           best.rateLimited() > 0 || rungs.stream().anyMatch(r -> r.rateLimited() > 0)
-              ? "; with 429s, state the documented limits in the spec's limits (or auto) so ferry paces below them"
+              ? (learnedOnly(ctx.limits())
+                  ? "; the 429s came while ferry learned the limits (auto): state the documented limits in the spec's"
+                      + " limits so ferry paces below them from the first request"
+                  : "; with 429s, state the documented limits in the spec's limits (or auto) so ferry paces below them")
               : "", ctx.unit());
     } else if (verdict.bottleneck() == Bottleneck.RATE_LIMIT) {
       ceilingRate = best.rowsPerSecond();
@@ -353,5 +356,18 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
 
   private static Rung best(List<Rung> rungs) {
     return rungs.stream().max(Comparator.comparingDouble(Rung::rowsPerSecond)).orElseThrow();
+  }
+
+  /**
+   * True when every target of {@code limits} (a spec's "name: limits; name: limits", see {@link BenchContext}) learns
+   * its limit and none states one or says there is none: then "(or auto)" is no advice, the spec already has it.
+   */
+  static boolean learnedOnly(String limits) {
+    if (limits.isEmpty()) return false;
+    for (String target : limits.split("; ")) {
+      int colon = target.lastIndexOf(": ");
+      if (colon < 0 || !target.substring(colon + 2).equals("auto")) return false;
+    }
+    return true;
   }
 }

@@ -116,8 +116,8 @@ final class ErrorsFile {
       store.forEachProblem(job.id(), o -> {
         try {
           RowInput in = input.find(o);
-          List<String> masked = given == null || in == null || in.error() != null ? List.of() : given.omitted().apply(in);
-          line(w, record(o, in, columns, secretColumns, masked));
+          List<String> masked = given == null || in == null ? List.of() : given.omitted().apply(in);
+          line(w, record(o, in, columns, secretColumns, masked, given != null));
           rows[0]++;
         } catch (IOException e) {
           throw new UncheckedIOException(e);
@@ -129,9 +129,12 @@ final class ErrorsFile {
     return rows[0];
   }
 
-  /** @param masked secret fields the input already masked in its columns (a JSONL or SQL record's paths) */
+  /**
+   * @param masked secret fields the input already masked in its columns (a JSONL or SQL record's paths)
+   * @param given  the columns are a given {@link Input}'s, which says itself what a malformed row shows
+   */
   private static List<String> record(RowOutcome o, RowInput in, List<String> columns, Set<String> secretColumns,
-      List<String> masked) {
+      List<String> masked, boolean given) {
     List<String> values = new ArrayList<>(DIAGNOSTICS.size() + columns.size());
     List<String> omitted = new ArrayList<>(masked);
     List<String> fields = new ArrayList<>();
@@ -141,8 +144,8 @@ final class ErrorsFile {
       String value;
       if (in == null) {
         value = name.equalsIgnoreCase("email") ? o.key() : "";
-      } else if (in.error() != null) {
-        value = ""; // malformed: its fields may hold the rest of the file
+      } else if (in.error() != null && !given) {
+        value = ""; // a malformed CSV record: its fields may hold the rest of the file
       } else {
         value = in.field(i);
       }

@@ -248,25 +248,27 @@ final class JobSession {
    * @param errorsInput  the input rows for the errors file, or null to read the job's input as CSV
    * @param stepCounts   what each step of a spec did (step → outcome → count), or null
    * @param counters     a spec's report counters from its step counts (group → counter → value), or null
+   * @param afterRows    run once the rows ended, before the errors file and the report (a dry run's line counting
+   *                     the requests it did not show), or null
    */
   record Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats,
       CallMetrics metrics, RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback,
       RateShare share, boolean dryRun, String destination, String rateText, java.util.Set<String> secretColumns,
       ErrorsFile.Input errorsInput, java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts,
-      java.util.function.UnaryOperator<Map<String, Map<String, Long>>> counters) {
+      java.util.function.UnaryOperator<Map<String, Map<String, Long>>> counters, Runnable afterRows) {
     Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats, CallMetrics metrics,
         RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback, RateShare share, boolean dryRun,
         String destination, String rateText, java.util.Set<String> secretColumns, ErrorsFile.Input errorsInput,
         java.util.function.Supplier<Map<String, Map<String, Long>>> stepCounts) {
       this(runner, prewarm, stats, metrics, pacer, rowLimiter, feedback, share, dryRun, destination, rateText,
-          secretColumns, errorsInput, stepCounts, null);
+          secretColumns, errorsInput, stepCounts, null, null);
     }
 
     Engine(BulkJobRunner runner, Prewarm prewarm, dev.ferry.recipes.workos.ImportStats stats, CallMetrics metrics,
         RateLimiter pacer, ConcurrencyLimiter rowLimiter, AdaptiveFeedback feedback, RateShare share, boolean dryRun,
         String destination, String rateText, java.util.Set<String> secretColumns, ErrorsFile.Input errorsInput) {
       this(runner, prewarm, stats, metrics, pacer, rowLimiter, feedback, share, dryRun, destination, rateText,
-          secretColumns, errorsInput, null, null);
+          secretColumns, errorsInput, null, null, null);
     }
   }
 
@@ -313,6 +315,7 @@ final class JobSession {
       });
       result = runner.run();
     }
+    if (engine.afterRows() != null) engine.afterRows().run(); // the progress bar is closed: a line of its own
     try {
       input.await(); // a changed file never finishes a job
     } catch (InputException e) {

@@ -13,6 +13,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,8 +40,15 @@ final class RunCommand implements Callable<Integer> {
   Integer chunkSize;
 
   @Option(names = "--dry-run", description = "Check the spec and every row and render every request (headers"
-      + " masked), sending nothing.")
+      + " masked), sending nothing; the requests of the first rows are printed (--show-requests).")
   boolean dryRun;
+
+  @Option(names = "--show-requests", paramLabel = "N|all", converter = ShownRows.class,
+      description = "With --dry-run: print the rendered requests of the first N rows (default: "
+          + RequestSample.DEFAULT_ROWS + "), then one line counting the rows whose requests were rendered and not"
+          + " shown; 'all' prints every one, 0 none. Every row is checked either way; invalid and failed rows are"
+          + " in the report and the errors file.")
+  Long showRequests;
 
   @Mixin
   RunFlags flags;
@@ -52,6 +60,10 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     flags.validate();
+    if (showRequests != null) {
+      if (!dryRun) throw RunFlags.usage("--show-requests is for --dry-run (a real run prints no requests)");
+      flags.showRequests = showRequests;
+    }
     if (chunkSize != null && (chunkSize < 1 || chunkSize > 1_000_000)) {
       throw RunFlags.usage("--chunk-size must be between 1 and 1000000");
     }
@@ -77,6 +89,21 @@ final class RunCommand implements Callable<Integer> {
         return SpecJobs.plan(store, id, job, settings, WallClock.system());
       });
       return new JobSession(state, store, flags, out, err, env).run(planned, JobSession.Start.NEW);
+    }
+  }
+
+  /** {@code N} (a whole number >= 0) or {@code all}. */
+  static final class ShownRows implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      if ("all".equalsIgnoreCase(value.strip())) return RequestSample.ALL;
+      try {
+        long n = Long.parseLong(value.strip());
+        if (n >= 0) return n;
+      } catch (NumberFormatException e) {
+        // said below
+      }
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a number of rows >= 0 or 'all'");
     }
   }
 }

@@ -77,6 +77,9 @@ final class RunFlags {
           + " https.proxyHost properties.")
   Path caCert;
 
+  /** Rows whose requests a dry run prints: {@code run --show-requests}, else {@link RequestSample#DEFAULT_ROWS}. */
+  long showRequests = RequestSample.DEFAULT_ROWS;
+
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
       description = "Where job state lives: a directory, made when missing (default: ${DEFAULT-VALUE}).")
   Path checkpointDir;

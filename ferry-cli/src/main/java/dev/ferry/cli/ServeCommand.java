@@ -51,7 +51,8 @@ final class ServeCommand implements Callable<Integer> {
   String bind;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
-      description = "Directory of the embedded store (ferry.db) holding the queue (default .ferry).")
+      description = "Directory of the embedded store (ferry.db) holding the queue (default .ferry); a file is"
+          + " refused.")
   Path checkpointDir;
 
   @Option(names = "--store", paramLabel = "URL|FILE", description = "Where the queue lives instead of"
@@ -83,6 +84,12 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if ((listFailed ? 1 : 0) + (redrive ? 1 : 0) + (dropFailed ? 1 : 0) > 1) {
+      // each is its own action: one of them ran and the others were ignored without a word
+      throw RunFlags.usage("--list-failed, --redrive and --drop-failed are separate actions: give one at a time"
+          + " (list first, then redrive or drop)");
+    }
+    StateDir.directoryOrAbsent(checkpointDir, "--checkpoint-dir");
     ServiceSpec service = SpecLoader.loadService(file, env);
     StateDir state = StateDir.of(checkpointDir, store, env);
     try (JobStore jobStore = state.openStore();

@@ -113,10 +113,11 @@ final class SpecSession {
       CallMetrics metrics = new CallMetrics();
       Duration timeout = flags.requestTimeout != null ? flags.requestTimeout
           : Duration.ofMillis(settings.requestTimeoutMillis());
+      // A dry run's text output shows the requests of a sample of rows (--show-requests), then counts the others.
+      RequestSample sample = settings.dryRun() && !flags.quiet && !flags.json
+          ? new RequestSample(flags.showRequests, r -> printRendered(spec, r)) : null;
       SpecRun.Options runOptions = new SpecRun.Options(settings.dryRun(), options, metrics, timeout,
-          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(),
-          settings.dryRun() && !flags.quiet && !flags.json ? r -> printRendered(spec, r) : null, WallClock.system(),
-          exported, network);
+          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), sample, WallClock.system(), exported, network);
       List<RateShare> shares = new ArrayList<>();
       try (SpecRun run = SpecRun.open(store, running, spec, runOptions)) {
         if (metricsEndpoint != null) session.exportJobGauges(exported, running, run.runner());
@@ -150,7 +151,8 @@ final class SpecSession {
                 .map(t -> t.name() + " " + spec.mask(t.baseUrl().toString())).toList()),
             "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
             spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts,
-            spec.reporting().counters().isEmpty() ? null : spec.reporting()::count);
+            spec.reporting().counters().isEmpty() ? null : spec.reporting()::count,
+            sample == null ? null : () -> sample.printSummary(out));
         return session.drive(running, engine, input, processStart, auto
             ? workers + " workers, adaptive concurrency" : workers + " workers x " + concurrency + " in flight");
       } finally {
@@ -192,7 +194,12 @@ final class SpecSession {
     }
   }
 
-  /** A JSONL or SQL source's rows go to the errors file as one column holding the record's JSON. */
+  /**
+   * A JSONL or SQL source's rows go to the errors file as one column holding the record's JSON. A JSONL line that
+   * does not parse goes as its text, to be fixed and fed back, unless it may hold a secret field's value (a secret
+   * field's name occurs in it, or a {@code \\u} escape): then the column is empty and {@code ferry_secret_omitted}
+   * names those fields (the message names file:line).
+   */
   private static ErrorsFile.Input errorsInput(JobSpec spec, SpecRun run) {
     if (spec.source() instanceof JobSpec.CsvSource) return null;
     ChunkSource chunks = run.source().chunks();
@@ -204,8 +211,15 @@ final class SpecSession {
         public RowInput next() throws IOException {
           RowInput r = cursor.next();
           if (r == null) return null;
+          if (r.error() != null) {
+            // a malformed line: its text (the source's one field) unless it may hold a secret; the second field,
+            // never written (one column), is what the omitted names are found from
+            String text = r.fields().length == 1 ? r.fields()[0] : "";
+            String shown = secret.mayBeIn(text).isEmpty() ? text : "";
+            return new RowInput(r.row(), r.chunk(), r.line(), new String[] {shown, text}, r.error(), r.record());
+          }
           // the record with its secret_columns' values as ***: they never leave the input
-          String json = r.error() != null ? "" : JSON.writeValueAsString(secret.masked(r.record()));
+          String json = JSON.writeValueAsString(secret.masked(r.record()));
           return new RowInput(r.row(), r.chunk(), r.line(), new String[] {json}, r.error(), r.record());
         }
 
@@ -214,7 +228,7 @@ final class SpecSession {
           cursor.close();
         }
       };
-    }, r -> secret.present(r.record()));
+    }, r -> r.error() != null ? secret.mayBeIn(r.field(1)) : secret.present(r.record()));
   }
 
   /** The spec reading its CSV source from {@code file} ({@code worker --csv}); refused for other sources. */

@@ -42,7 +42,7 @@ final class StatusCommand implements Callable<Integer> {
   String jobId;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".ferry",
-      description = "Where job state lives (default: ${DEFAULT-VALUE}).")
+      description = "Where job state lives (default: ${DEFAULT-VALUE}): a directory, not a file.")
   Path checkpointDir;
 
   @Option(names = "--store", paramLabel = "URL|FILE",
@@ -64,6 +64,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if (serve != null) return serveStatus(out);
+    StateDir.directoryOrAbsent(checkpointDir, "--checkpoint-dir");
     StateDir stateDir = StateDir.of(checkpointDir, store, env);
     if (!stateDir.exists()) {
       throw RunFlags.usage("no ferry state in " + stateDir.describe() + " (use --checkpoint-dir or --store)");

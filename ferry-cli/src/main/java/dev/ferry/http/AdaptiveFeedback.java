@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * reads of a job that sends both, and one that counts both together refuses both, each kind then finding its share.
  * When the target sends rate-limit headers, a {@link QuotaPace} reads the pace from them instead, for the whole target
  * (and pauses every caller when the budget is spent before the reset, and has the limiter keep the stated budget in
- * any window of its clock); the learners then stand by and their paces are lifted. A 403 with a spent quota is a 429.
+ * any window of its clock, and trims that pace when a 429 comes anyway, {@link QuotaPace#onRefused}); the learners then
+ * stand by and their paces are lifted. A 403 with a spent quota is a 429.
  * In a distributed job the processes read one quota, and each paces its share of it (the count of live processes,
  * read at each answer).
  *
@@ -104,8 +105,16 @@ public final class AdaptiveFeedback implements AttemptListener {
         headersSeen = true;
         pacer.paceByHeaders();
       }
-      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter(),
-          Math.max(1, processes.getAsInt()));
+      int live = Math.max(1, processes.getAsInt());
+      QuotaPace.Step step = quotas.onQuota(a.sentNanos(), a.answeredNanos(), a.quota(), a.write(), a.sentAfter(), live);
+      // a 429 that came anyway trims the headers' pace (arrivals bunched beyond what the budget tolerates)
+      if (c == ResponseClass.THROTTLED) {
+        QuotaPace.Step trimmed = quotas.onRefused(a.sentNanos(), a.answeredNanos(), a.write(), live);
+        if (!Double.isNaN(trimmed.pace())) {
+          step = new QuotaPace.Step(trimmed.pace(), step.pauseNanos(), step.budgetPermits(), step.budgetWindowNanos(),
+              step.countedLateNanos());
+        }
+      }
       if (!Double.isNaN(step.pace()) && step.pace() != pacer.rate()) pacer.setRate(step.pace());
       if (step.pauseNanos() > 0) pacer.pauseFor(Duration.ofNanos(step.pauseNanos()));
       if (step.budgetPermits() > 0) {

@@ -23,16 +23,18 @@ final class ConnectionFailures {
    * connection, a handshake cut short).
    *
    * @param address the target's {@code host:port}
+   * @param setting where the user gave the address, named in the advice: {@code --api-url}, or a spec target's
+   *                {@code targets.NAME.base_url}
    */
-  static String unusable(IOException e, String address) {
+  static String unusable(IOException e, String address, String setting) {
     if (e instanceof ProxyException p) return p.getMessage() + "; check the proxy setting";
     if (e instanceof UnknownHostException) {
-      return "cannot resolve the host name of " + address + ": check --api-url (and, on a network that reaches the"
+      return "cannot resolve the host name of " + address + ": check " + setting + " (and, on a network that reaches the"
           + " internet only through a proxy, set HTTPS_PROXY)";
     }
-    if (e instanceof NoRouteToHostException) return "no route to " + address + ": check --api-url and the network";
+    if (e instanceof NoRouteToHostException) return "no route to " + address + ": check " + setting + " and the network";
     if (e instanceof ConnectException) {
-      return "cannot connect to " + address + " (connection refused): check --api-url, and that the API is up";
+      return "cannot connect to " + address + " (connection refused): check " + setting + ", and that the API is up";
     }
     if (e instanceof SSLHandshakeException || e instanceof SSLPeerUnverifiedException) {
       if (hasCause(e, CertPathBuilderException.class) || hasCause(e, CertPathValidatorException.class)
@@ -44,7 +46,7 @@ final class ConnectionFailures {
       String certificate = certificateProblem(e);
       if (certificate != null && (certificate.contains("No subject alternative") || certificate.contains("No name matching"))) {
         return "the TLS certificate of " + address + " does not name that host (" + clip(certificate) + "): check"
-            + " the host name in --api-url";
+            + " the host name in " + setting;
       }
       if (certificate != null) {
         return "the TLS certificate of " + address + " was refused (" + clip(certificate) + ")";

@@ -81,6 +81,8 @@ public final class HttpTarget implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpTarget.class);
   /** Says a long pause once. */
   private final LongPause longPause;
+  /** Where the user gave the base URL, for the advice when it cannot be used: --api-url, or a spec target's key. */
+  private final String addressSetting;
   /** Set once any answer came: from then on connection errors are transient (written once, read racily: benign). */
   private volatile boolean answered;
 
@@ -132,7 +134,8 @@ public final class HttpTarget implements AutoCloseable {
 
   /**
    * As above, its pace gauge told apart from other targets on the same {@code host:port} by {@code label} (a spec's
-   * target name; null: the {@code host:port} itself).
+   * target name; null: the {@code host:port} itself). A labelled target's advice when it cannot be used names
+   * {@code targets.LABEL.base_url}; an unlabelled one's names {@code --api-url}.
    */
   public HttpTarget(URI baseUri, TargetHeaders headers, Duration requestTimeout, RateLimiter limiter,
       RetryPolicy retryPolicy, Sleeper sleeper, Ticker ticker, DoubleSupplier random, MetricsRecorder metrics,
@@ -152,6 +155,7 @@ public final class HttpTarget implements AutoCloseable {
     this.transport = Transport.forTarget(this.baseUri, requestTimeout, Objects.requireNonNull(network,
         "network cannot be null"));
     this.name = this.baseUri.getHost() + ":" + port();
+    this.addressSetting = label == null ? "--api-url" : "targets." + label + ".base_url";
     this.longPause = new LongPause(label == null ? name : label, ticker, wallClock);
     metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, label == null ? name : label, limiter::rate);
   }
@@ -309,7 +313,7 @@ public final class HttpTarget implements AutoCloseable {
   /** Throws when {@code e} shows that the target cannot be used (see the class comment). */
   private void unusable(IOException e) {
     if (answered && !ConnectionFailures.alwaysFatal(e)) return;
-    String why = ConnectionFailures.unusable(e, baseUri.getHost() + ":" + port());
+    String why = ConnectionFailures.unusable(e, baseUri.getHost() + ":" + port(), addressSetting);
     if (why != null) throw new TargetUnusableException(headers.scrub(why));
   }
 

@@ -70,7 +70,13 @@ final class Ingest {
     }
     List<String> items = new ArrayList<>();
     Object found = route.items() == null ? tree : route.items().read(tree);
-    List<?> list = found == null ? List.of() : found instanceof List<?> l ? l : List.of(found);
+    if (found == null) {
+      // a body without the items' path (a typo in the spec's items, another event's shape) is not acknowledged as
+      // "0 items": the sender sees the refusal, and redelivers once the spec is fixed; [] is a delivery of none
+      return new Answer(400, route.items() == null ? "the body is null: not stored"
+          : "no items at " + route.items().source() + " (the route's items): not stored", 0);
+    }
+    List<?> list = found instanceof List<?> l ? l : List.of(found);
     try {
       for (Object item : list) {
         if (!(item instanceof Map<?, ?>)) return new Answer(400, "an item is not a JSON object", 0);

@@ -26,14 +26,25 @@ public enum RateHeaders {
       case X -> Map.of("X-RateLimit-Limit", Long.toString(q.limit()),
           "X-RateLimit-Remaining", Long.toString(q.remaining()),
           "X-RateLimit-Reset", Long.toString(Math.ceilDiv(epochMillis + resetMillis, 1000L)));
-      case IETF -> Map.of("RateLimit-Policy", "\"default\";q=" + q.limit() + ";w="
-              + Math.max(1, Math.round(q.windowNanos() / 1e9)),
+      case IETF -> Map.of("RateLimit-Policy", ietfPolicy(q),
           "RateLimit", "\"default\";r=" + q.remaining() + ";t=" + Math.ceilDiv(resetMillis, 1000L));
       case OPENAI -> Map.of("x-ratelimit-limit-requests", Long.toString(q.limit()),
           "x-ratelimit-remaining-requests", Long.toString(q.remaining()),
           "x-ratelimit-reset-requests", duration(resetMillis));
       case NONE -> Map.of();
     };
+  }
+
+  /**
+   * The IETF policy: {@code q} per {@code w} whole seconds. A window under a second (a token bucket of a small burst: a
+   * GCRA of one token at 100/s counts in 10 ms) is stated as its rate over one second, {@code q=100;w=1}: rounded up to
+   * {@code q=1;w=1} it said one request a second, and a client that believed it paced at 1 % of the rate.
+   */
+  static String ietfPolicy(RateLimiter.QuotaState q) {
+    if (q.windowNanos() > 0 && q.windowNanos() < 1_000_000_000L) {
+      return "\"default\";q=" + Math.round(q.limit() * 1e9 / q.windowNanos()) + ";w=1";
+    }
+    return "\"default\";q=" + q.limit() + ";w=" + Math.max(1, Math.round(q.windowNanos() / 1e9));
   }
 
   /** OpenAI's duration form: {@code 12ms}, {@code 1.5s}, {@code 6m0s}. */

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,8 +27,9 @@ import java.util.function.Consumer;
 /**
  * A JSON Lines file as a job's input: one JSON object per line, its fields (nested objects and arrays included)
  * the row's record. Blank lines are skipped (they are no row, but count as lines). A line that is not a JSON
- * object is an invalid row naming its file and line; the job goes on. Chunks start at a line's byte offset;
- * "unchanged" means the same size and SHA-256. Threadsafe (immutable; each chunk is read with its own stream).
+ * object is an invalid row naming its file and line, its text the row's one field; the job goes on. Chunks start at
+ * a line's byte offset; "unchanged" means the same size and SHA-256. Threadsafe (immutable; each chunk is read with
+ * its own stream).
  */
 public final class JsonlSource extends FileRecordSource {
   /** Longest line read as a row; a longer one is an invalid row. */
@@ -110,12 +112,12 @@ public final class JsonlSource extends FileRecordSource {
     try {
       value = JSON.readValue(lines.bytes(), 0, lines.length(), Object.class);
     } catch (JsonProcessingException e) {
-      return invalid(row, chunk, line, JsonLineError.describe(e));
+      return invalid(row, chunk, line, JsonLineError.describe(e), text(lines));
     } catch (IOException e) {
-      return invalid(row, chunk, line, "not valid JSON");
+      return invalid(row, chunk, line, "not valid JSON", text(lines));
     }
     if (!(value instanceof Map<?, ?> map)) {
-      return invalid(row, chunk, line, "expected a JSON object, found " + kind(value));
+      return invalid(row, chunk, line, "expected a JSON object, found " + kind(value), text(lines));
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> record = Collections.unmodifiableMap((Map<String, Object>) map);
@@ -123,7 +125,21 @@ public final class JsonlSource extends FileRecordSource {
   }
 
   private RowInput invalid(long row, int chunk, long line, String why) {
-    return new RowInput(row, chunk, line, null, file.getFileName() + ":" + line + ": " + why, Map.of());
+    return invalid(row, chunk, line, why, null);
+  }
+
+  /**
+   * @param text the line as read (its one field), so that the errors file can give it back to be fixed; null when
+   *     it was not read whole. Never in a message: it may hold a secret field's value ({@link JsonLineError}).
+   */
+  private RowInput invalid(long row, int chunk, long line, String why, String text) {
+    return new RowInput(row, chunk, line, text == null ? null : new String[] {text},
+        file.getFileName() + ":" + line + ": " + why, Map.of());
+  }
+
+  /** The line's text (bytes that are not UTF-8 read as U+FFFD). */
+  private static String text(JsonlLineReader lines) {
+    return new String(lines.bytes(), 0, lines.length(), StandardCharsets.UTF_8);
   }
 
   private static String kind(Object value) {

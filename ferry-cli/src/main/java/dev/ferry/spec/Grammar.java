@@ -24,6 +24,10 @@ final class Grammar {
 
   /** Names of targets and steps: referenced from elsewhere, so simple words. */
   static final String NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_-]*$";
+  /** A service route's URL path. */
+  static final String ROUTE_PATH_PATTERN = "^/[A-Za-z0-9/_.-]*$";
+  /** A parameter's name, as {@code ${NAME}} writes it. */
+  static final String PARAMETER_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
   /** Keys of {@code on}: a status (409) or a class of them (4xx). */
   static final String STATUS_PATTERN = "^([1-5][0-9][0-9]|[1-5]xx)$";
   static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
@@ -280,7 +284,7 @@ final class Grammar {
               + " users_created, users_existing). A term is step.outcome (ok, existing, created, cached, undone,"
               + " failed); terms are added with +."),
           opt("sink", SINK, SINK.description()),
-          opt("secrets", new ListOf(new Scalar(STRING, "^[A-Za-z_][A-Za-z0-9_]*$"), 1), "More parameters that hold"
+          opt("secrets", new ListOf(new Scalar(STRING, PARAMETER_NAME_PATTERN), 1), "More parameters that hold"
               + " secrets (besides those in header values and names containing KEY, SECRET, TOKEN, PASSWORD):"
               + " never stored with the job, masked in output.")), false);
 
@@ -295,7 +299,7 @@ final class Grammar {
 
   static final Obj ROUTE = new Obj("route", "An ingest route: deliveries POSTed to path are verified, stored once by"
       + " their delivery id, and their items queued for the steps.",
-      List.of(req("path", new Scalar(STRING, "^/[A-Za-z0-9/_.-]*$"), "The URL path, e.g. /webhooks/firecrawl."),
+      List.of(req("path", new Scalar(STRING, ROUTE_PATH_PATTERN), "The URL path, e.g. /webhooks/firecrawl."),
           opt("signature", SIGNATURE, SIGNATURE.description()),
           req("delivery_id", s(STRING), "Path of the delivery's id in the JSON body (e.g. $.webhookId), or"
               + " 'header:NAME' for a header: a redelivery with the same id is acknowledged, not stored again."),
@@ -334,6 +338,6 @@ final class Grammar {
           req("targets", new MapOf(TARGET, NAME_PATTERN, "target name"), "The APIs the steps call, by name."),
           req("steps", new ListOf(STEP, 1), "What each item goes through, in order."),
           opt("key", s(TEMPLATE), "The item's business key (failed list): e.g. {{ row.metadata.sourceURL }}."),
-          opt("secrets", new ListOf(new Scalar(STRING, "^[A-Za-z_][A-Za-z0-9_]*$"), 1), "More parameters that hold"
+          opt("secrets", new ListOf(new Scalar(STRING, PARAMETER_NAME_PATTERN), 1), "More parameters that hold"
               + " secrets: never stored, masked in output.")), false);
 }

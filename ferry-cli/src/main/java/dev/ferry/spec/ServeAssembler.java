@@ -38,11 +38,26 @@ final class ServeAssembler {
         count(node.get("backlog"), ServeConfig.DEFAULT_BACKLOG), count(node.get("max_body"),
             ServeConfig.DEFAULT_MAX_BODY),
         (int) count(node.get("concurrency"), ServeConfig.DEFAULT_CONCURRENCY),
-        node.get("lease") == null ? ServeConfig.DEFAULT_LEASE : SpecAssembler.duration(node.get("lease")),
+        lease(node.get("lease")),
         (int) count(node.get("max_attempts"), ServeConfig.DEFAULT_MAX_ATTEMPTS),
         node.get("retry_after") == null ? ServeConfig.DEFAULT_RETRY_AFTER
             : SpecAssembler.duration(node.get("retry_after")), adminToken(node.get("admin_token")),
         dedupeWindow(node.get("dedupe_window")));
+  }
+
+  /**
+   * At least a second: a claim is renewed every lease/3 by a drain that polls every 50 ms, so a shorter lease runs
+   * out under items still running, and they are claimed and run again (a lease of 1ms ran 12 of 20 pages twice in
+   * one process).
+   */
+  private Duration lease(Node lease) {
+    if (lease == null) return ServeConfig.DEFAULT_LEASE;
+    Duration d = SpecAssembler.duration(lease);
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      error(lease, "the lease must be at least 1s (it is renewed every lease/3 while an item runs; a shorter one runs"
+          + " out under running items, which are then run twice); default 60s");
+    }
+    return d;
   }
 
   /** At least a minute: a shorter window would forget deliveries that senders are still retrying. */

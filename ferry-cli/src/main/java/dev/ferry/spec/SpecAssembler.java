@@ -424,7 +424,22 @@ final class SpecAssembler {
   }
 
   Template template(Node node) {
-    return varReads.note(node, Template.parse(node.text(), textAt(node)));
+    return varReads.note(node, parsed(node, node.text()));
+  }
+
+  /**
+   * A template that does not parse (an unknown function, a wrong number of arguments...) is an error at its own
+   * field ({@code steps[1].request.body.email}, file:line:column inside the text), and the spec goes on being checked
+   * with the text as a literal in its place, so that every such error is told at once. Nothing runs a spec with
+   * errors: the cross-checks are skipped and the load throws them all.
+   */
+  private Template parsed(Node node, String text) {
+    try {
+      return Template.parse(text, textAt(node));
+    } catch (SpecException e) {
+      errors.add(fromSpecException(e, node.path()));
+      return Template.literal(text);
+    }
   }
 
   private Template optTemplate(Node node) {
@@ -446,7 +461,7 @@ final class SpecAssembler {
       }
       case LIST -> JsonTemplate.array(node.items().stream().map(this::json).toList());
       case SCALAR -> node.value() instanceof String s
-          ? JsonTemplate.value(varReads.note(node, Template.parse(s, textAt(node))))
+          ? JsonTemplate.value(varReads.note(node, parsed(node, s)))
           : JsonTemplate.value(Template.literal(plainNumber(node.value())));
     };
   }
@@ -456,8 +471,14 @@ final class SpecAssembler {
     return v;
   }
 
+  /** As {@link #parsed}: a path that does not parse is an error at its own field; {@code $} stands in for it. */
   private JsonPath jsonPath(Node node) {
-    return JsonPath.parse(node.text(), textAt(node));
+    try {
+      return JsonPath.parse(node.text(), textAt(node));
+    } catch (SpecException e) {
+      errors.add(fromSpecException(e, node.path()));
+      return JsonPath.parse("$", textAt(node));
+    }
   }
 
   private static long count(Node node) {
@@ -481,8 +502,9 @@ final class SpecAssembler {
     return new SpecLocation(file, node.line(), node.column());
   }
 
+  /** Where the node's text starts, and its field: a template's error when rendered for a row names both. */
   private SpecLocation textAt(Node node) {
-    return new SpecLocation(file, node.line(), node.textColumn());
+    return new SpecLocation(file, node.line(), node.textColumn(), node.path());
   }
 
   /** Runs a build, turning what the records and templates refuse into errors at the node. */

@@ -102,6 +102,18 @@ final class SpecChecker {
     return "expected " + pattern.replace("^(", "").replace(")$", "").replace("|", " or ");
   }
 
+  /** What a value of a scalar with {@code pattern} looks like, in words. */
+  private static String patternHint(String pattern) {
+    return switch (pattern) {
+      case Grammar.NAME_PATTERN -> "a name (letters, digits, _ and -, starting with a letter or _)";
+      case Grammar.ROUTE_PATH_PATTERN -> "a URL path starting with / (letters, digits, /, _, . and -), e.g."
+          + " /webhooks/firecrawl";
+      case Grammar.PARAMETER_NAME_PATTERN -> "a parameter name (letters, digits and _, not starting with a digit)";
+      case Grammar.COUNTER_PATTERN -> "step.outcome terms added with +, e.g. user.ok + user.existing";
+      default -> "text matching " + pattern;
+    };
+  }
+
   private void listOf(Node node, ListOf list) {
     if (!node.isList()) {
       error(node, "expected a list, found " + node.describeKind());
@@ -165,7 +177,7 @@ final class SpecChecker {
       case ANY -> true;
     };
     if (!ok) {
-      error(node, "expected " + (scalar.pattern() != null ? "a name (letters, digits, _ and -)"
+      error(node, "expected " + (scalar.pattern() != null ? patternHint(scalar.pattern())
           : expected(scalar.type())) + ", found " + shown(node));
     }
   }

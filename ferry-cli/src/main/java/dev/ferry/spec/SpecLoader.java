@@ -103,8 +103,8 @@ public final class SpecLoader {
           x.field(), mask.mask(x.message()))).toList());
     } catch (dev.ferry.steps.template.SpecException e) {
       dev.ferry.steps.template.SpecLocation at = e.location();
-      throw new InvalidSpecException(new SpecError(at.file().isEmpty() ? file : at.file(), at.line(), at.column(), "",
-          secretMask(yaml, params).mask(e.detail())));
+      throw new InvalidSpecException(new SpecError(at.file().isEmpty() ? file : at.file(), at.line(), at.column(),
+          at.field(), secretMask(yaml, params).mask(e.detail())));
     }
   }
 

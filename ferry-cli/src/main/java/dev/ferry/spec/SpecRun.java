@@ -89,7 +89,8 @@ public final class SpecRun implements AutoCloseable {
     JobSteps.Builder stepsBuilder = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key())
         .vars(spec.vars()).tables(spec.tables()).checks(spec.checks()).secretFields(spec.secretColumns())
         .reportedAs(spec.reporting().reportedAs()).secrets(spec.secretMask()).store(store)
-        .sink(sink).dryRun(options.dryRun()).onRendered(options.rendered()).requestTimeout(options.requestTimeout())
+        .sink(sink).dryRun(options.dryRun()).redirectsStop(true).onRendered(options.rendered())
+        .requestTimeout(options.requestTimeout())
         .retryPolicy(options.retryPolicy()).metrics(options.metrics())
         .exportTo(options.exported())
         // --concurrency auto: the targets feed the runner's row limiter, as the import's target does

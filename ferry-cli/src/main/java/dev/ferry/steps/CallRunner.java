@@ -27,14 +27,25 @@ final class CallRunner {
   private final RetryPolicy retry;
   private final Sleeper sleeper;
   private final DoubleSupplier random;
+  private final boolean redirectsStop;
 
   CallRunner(boolean dryRun, Consumer<RenderedRequest> rendered, RetryPolicy retry, Sleeper sleeper,
       DoubleSupplier random) {
+    this(dryRun, rendered, retry, sleeper, random, false);
+  }
+
+  /**
+   * @param redirectsStop a 3xx (but 304) the step's {@code on} does not name stops the job, as a 401 does (a job's
+   *     steps); else it fails the row for good (a service's, whose items keep their own handling)
+   */
+  CallRunner(boolean dryRun, Consumer<RenderedRequest> rendered, RetryPolicy retry, Sleeper sleeper,
+      DoubleSupplier random, boolean redirectsStop) {
     this.dryRun = dryRun;
     this.rendered = rendered;
     this.retry = retry;
     this.sleeper = sleeper;
     this.random = random;
+    this.redirectsStop = redirectsStop;
   }
 
   boolean dryRun() {
@@ -118,6 +129,12 @@ final class CallRunner {
         throw stop;
       }
       StatusRule rule = rules.ruleFor(r.status(), r.body());
+      if (redirectsStop && redirect(r.status()) && !rules.declares(r.status())) {
+        // ferry never follows a redirect, and a target that redirects one request redirects them all (http for
+        // https, an old host, a base_url missing its version): every row would fail for good, 50 of them before the
+        // job paused. The job stops at once instead, the row unmarked, resumable once base_url is fixed.
+        throw stop(step, target, r.status(), new Answer(r, rule).message().message());
+      }
       if (r.status() == 429 && rule.action() == StatusAction.RETRY && outOfQuota(r)) {
         // OpenAI's 429 insufficient_quota: the account is out of credit; no row can succeed until someone pays
         throw new StopJobException("target '" + target.name() + "' is out of quota (HTTP 429 insufficient_quota): "
@@ -131,6 +148,11 @@ final class CallRunner {
       if (!again) return new Answer(r, rule);
       sleeper.sleepNanos(retry.backoffNanos(retries, random.getAsDouble()));
     }
+  }
+
+  /** A redirect ferry's transport refused to follow (a 304 is no redirect: an answer to a conditional request). */
+  static boolean redirect(int status) {
+    return status >= 300 && status < 400 && status != 304;
   }
 
   private static boolean outOfQuota(ApiResponse r) {
@@ -167,6 +189,8 @@ final class CallRunner {
       case 401 -> "target '" + target.name() + "' refused the credentials (HTTP 401): check its headers (the API key"
           + " in the environment) and base_url";
       case 403 -> "target '" + target.name() + "' refused step '" + step + "' (HTTP 403): check the key's rights";
+      case 300, 301, 302, 303, 305, 306, 307, 308 -> "target '" + target.name() + "' redirected step '" + step
+          + "', so no row can get past it";
       default -> "target '" + target.name() + "' answered HTTP " + status + " to step '" + step
           + "', which the spec says stops the job";
     };

@@ -74,7 +74,8 @@ public final class JobSteps implements AutoCloseable {
     }
     this.targets = opened;
     RowSecrets secrets = new RowSecrets(b.secrets, b.secretFields);
-    CallRunner runner = new CallRunner(b.dryRun, secrets.masking(b.rendered), b.retryPolicy, b.sleeper, b.random);
+    CallRunner runner = new CallRunner(b.dryRun, secrets.masking(b.rendered), b.retryPolicy, b.sleeper, b.random,
+        b.redirectsStop);
     List<Step> built = new ArrayList<>();
     for (StepConfig c : b.steps) {
       StepTarget t = opened.get(c.target());
@@ -230,6 +231,7 @@ public final class JobSteps implements AutoCloseable {
     JobStore store;
     ResultSink sink;
     boolean dryRun;
+    boolean redirectsStop;
     Consumer<RenderedRequest> rendered;
     Duration requestTimeout = Duration.ofSeconds(30);
     RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -327,6 +329,15 @@ public final class JobSteps implements AutoCloseable {
      */
     public Builder dryRun(boolean dryRun) {
       this.dryRun = dryRun;
+      return this;
+    }
+
+    /**
+     * A redirect (3xx but 304) that a step's {@code on} does not name stops the job at once, as a 401 does: a job's
+     * steps (a target that redirects one request redirects every one). Default false: the row fails for good.
+     */
+    public Builder redirectsStop(boolean redirectsStop) {
+      this.redirectsStop = redirectsStop;
       return this;
     }
 

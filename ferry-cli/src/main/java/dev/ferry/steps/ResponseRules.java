@@ -29,6 +29,14 @@ public record ResponseRules(Map<String, StatusRule> rules) {
     throw new IllegalArgumentException("'" + key + "' is not an HTTP status (100..599) or a class (2xx, 4xx, 5xx)");
   }
 
+  /** Whether the spec declares a rule for {@code status}, by itself or by its class. */
+  public boolean declares(int status) {
+    if (rules.isEmpty()) return false;
+    boolean known = status >= 0 && status < KEYS.length;
+    return rules.containsKey(known ? KEYS[status] : Integer.toString(status))
+        || status > 0 && rules.containsKey(known ? CLASS_KEYS[status / 100] : (status / 100) + "xx");
+  }
+
   /** The rule for {@code status} (0 = no answer) when the answer's body is not known: rules with codes never hold. */
   public StatusRule ruleFor(int status) {
     return ruleFor(status, null);

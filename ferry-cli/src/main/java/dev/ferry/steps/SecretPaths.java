@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A source's {@code secret_columns}: fields of a row's record whose values never leave the input. A CSV or SQL
@@ -47,6 +48,23 @@ public final class SecretPaths {
     Set<String> names = new java.util.HashSet<>();
     for (List<String> p : paths) names.add(p.get(p.size() - 1));
     return Set.copyOf(names);
+  }
+
+  /**
+   * The paths, as given and sorted, that text which is not a record (a JSONL line that does not parse) may hold a
+   * value of: those whose last name occurs in it, without regard to case; every path when it holds a {@code \\u}
+   * escape (which may spell any name). Empty when the text can be shown whole.
+   */
+  public List<String> mayBeIn(String text) {
+    List<String> out = new ArrayList<>();
+    if (paths.isEmpty() || text == null) return out;
+    String lower = text.toLowerCase(Locale.ROOT);
+    boolean escaped = lower.contains("\\u");
+    for (String g : new TreeSet<>(given)) {
+      List<String> p = split(g);
+      if (escaped || lower.contains(p.get(p.size() - 1))) out.add(g);
+    }
+    return out;
   }
 
   /** The secret values {@code record} holds (text, numbers), for a {@link dev.ferry.http.SecretMask}. */

@@ -119,6 +119,26 @@ class BenchAnalysisTest {
   }
 
   @Test
+  void aSpecThatAlreadyLearnsItsLimitIsNotToldToUseAuto() {
+    // Given: a spec's study whose one target learns its limit (limits: auto) and met 429s while learning
+    List<Rung> rungs = ladder(rung(1, 9), rung(2, 17), rung(4, 19.4).status429(5), rung(8, 19.7).status429(9));
+    BenchContext learned = new BenchContext(2, 0, 0.95, 0, false, false, "row", "crm: auto");
+    BenchContext none = new BenchContext(2, 0, 0.95, 0, false, false, "row", "crm: none");
+
+    // When
+    String learnedNote = BenchAnalysis.of(rungs, learned).recommendation().ceilingNote();
+    String noneNote = BenchAnalysis.of(rungs, none).recommendation().ceilingNote();
+
+    // Then
+    assertThat(learnedNote).contains("the target's limits (crm: auto)", "while ferry learned the limits (auto)",
+        "state the documented limits").doesNotContain("(or auto)");
+    assertThat(noneNote).contains("state the documented limits in the spec's limits (or auto)");
+    assertThat(BenchAnalysis.learnedOnly("a: auto; b: auto")).isTrue();
+    assertThat(BenchAnalysis.learnedOnly("a: auto; b: auto, 20 requests per 1s")).isFalse();
+    assertThat(BenchAnalysis.learnedOnly("")).isFalse();
+  }
+
+  @Test
   void status429sNameTheRateLimitEvenWithoutAConfiguredOne() {
     // Given: the client was told no limit; from 8 workers the target answers 429
     List<Rung> rungs = ladder(rung(1, 2.5), rung(2, 5), rung(4, 10), rung(8, 22).status429(40),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.store.SqlWorkQueue;
 import dev.ferry.store.WorkQueue;
 import dev.ferry.testing.Repo;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,30 @@ class ServeCommandTest {
     try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
       assertThat(q.failed(10)).isEmpty();
       assertThat(q.stats(30)).isEqualTo(new WorkQueue.QueueStats(0, 0, 0, 0, 0));
+    }
+  }
+
+  @Test
+  void twoFailedItemActionsAtOnceAreAUsageErrorAndNeitherRuns() throws Exception {
+    Path state = Files.createDirectories(dir.resolve("state"));
+    try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
+      q.offer("/webhooks/firecrawl w1", List.of("{\"markdown\":\"x\"}"), 0, 10);
+      WorkQueue.QueueItem item = q.claim("p", 1, 0, 1000).get(0);
+      q.fail(item.id(), "p", "embed: 400 input too long", 5);
+    }
+
+    // When: list and redrive in one command (only the list ran, and the redrive was ignored silently)
+    CliRun both = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed", "--redrive");
+    CliRun redriveAndDrop = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--redrive",
+        "--drop-failed");
+
+    // Then: exit 2 with one line, and the failed item is where it was
+    assertThat(both.exit()).as(both.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(both.err()).contains("--list-failed, --redrive and --drop-failed are separate actions");
+    assertThat(both.out()).isEmpty();
+    assertThat(redriveAndDrop.exit()).as(redriveAndDrop.toString()).isEqualTo(ExitCodes.USAGE);
+    try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
+      assertThat(q.failed(10)).hasSize(1);
     }
   }
 

@@ -1,12 +1,14 @@
 package dev.ferry.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
 
 import dev.ferry.core.limit.Quota;
 import dev.ferry.core.limit.QuotaPace;
 import dev.ferry.core.limit.RateLearner;
 import dev.ferry.core.limit.ReadWriteLimiter;
 import dev.ferry.testing.FakeTicker;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,5 +93,25 @@ class AdaptiveFeedbackTest {
     refused(f, "POST");
     assertThat(pacer.rate(true)).isInfinite();
     assertThat(pacer.rate()).isEqualTo(shared);
+  }
+
+  @Test
+  void aRefusalWithHeadersTrimsTheStatedPace() {
+    AdaptiveFeedback f = new AdaptiveFeedback(null, pacer, RateLearner::withDefaults, new QuotaPace(0.985), () -> 0,
+        () -> 1);
+    // Given a one-token bucket of 100/s stating its window (1 per 10 ms), answered for 2 s
+    Quota oneToken = new Quota(1, 0, 0, 10_000_000L);
+    long now = time.read();
+    f.onAttempt(new AttemptListener.Attempt("POST", now, now, now + 5_000_000L, 201, -1, ResponseClass.FINAL,
+        oneToken, 0));
+    double stated = pacer.rate();
+    time.advance(Duration.ofSeconds(2));
+    // When a request is refused anyway (arrivals bunched), its answer carrying the same headers
+    now = time.read();
+    f.onAttempt(new AttemptListener.Attempt("POST", now, now, now + 5_000_000L, 429, SECOND, ResponseClass.THROTTLED,
+        oneToken, 0));
+    // Then the shared pace is 5 % under the stated one
+    assertThat(stated).isEqualTo(100 * 0.995, offset(1e-6));
+    assertThat(pacer.rate()).isEqualTo(stated * 0.95, offset(1e-6));
   }
 }

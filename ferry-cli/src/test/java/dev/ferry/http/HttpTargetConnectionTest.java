@@ -96,6 +96,24 @@ class HttpTargetConnectionTest {
   }
 
   @Test
+  void aSpecTargetThatCannotBeReachedNamesItsBaseUrlNotAFlagItDoesNotHave() throws Exception {
+    // Given: nothing listens on the port; the target is a spec's (labelled), as ferry run / serve / bench --spec open
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+
+    // When / Then
+    try (HttpTarget t = new HttpTarget(URI.create("http://127.0.0.1:" + port), TargetHeaders.of(Map.of()),
+        Duration.ofSeconds(5), RateLimiter.unlimited(time), RetryPolicy.builder().maxAttempts(3).build(), time, time,
+        () -> 0.0, metrics, AttemptListener.NONE, NetworkSettings.DIRECT, "embeddings")) {
+      assertThatThrownBy(() -> t.call(ApiCall.get("/x", "get"))).isInstanceOf(TargetUnusableException.class)
+          .hasMessage("cannot connect to 127.0.0.1:" + port + " (connection refused): check"
+              + " targets.embeddings.base_url, and that the API is up");
+    }
+  }
+
+  @Test
   void aProxyRefusingTheCredentialsStopsEvenAfterTheTargetAnswered() throws Exception {
     // Given: a target reached through a proxy, which answers once
     AtomicInteger calls = new AtomicInteger();

@@ -460,11 +460,12 @@ class WorkosImportSpecTest {
     assertThat(report.path("done").asLong()).isEqualTo(33);
     assertThat(sim.stats().requests()).isZero();
     assertThat(run.out() + run.err()).doesNotContain(KEY).doesNotContain("Secret!");
-    // printed: every request, headers and the password column masked; no API key needed, as import-users --dry-run
+    // printed (--show-requests all): every request, headers and the password column masked; no API key needed, as
+    // import-users --dry-run
     Map<String, String> noKey = env(input, sim);
     noKey.remove("WORKOS_SECRET_KEY");
     Ferry.Run shown = Ferry.run(noKey, Ferry.args("run", shownSpec(), "--dry-run", "--job-id", "d2",
-        "--checkpoint-dir", dir.resolve("state"), "--progress", "never"));
+        "--checkpoint-dir", dir.resolve("state"), "--progress", "never", "--show-requests", "all"));
     assertThat(shown.out()).as(shown.toString()).contains("row 11 user: POST " + sim.baseUrl())
         .contains("\"password\":\"***\"").contains("Authorization: ***").doesNotContain("Secret!").doesNotContain(KEY);
     assertThat(sim.stats().requests()).isZero();

@@ -67,6 +67,35 @@ class ServiceSpecTest {
   }
 
   @Test
+  void aRoutePathWithoutItsSlashIsNamedAsAPath() {
+    String spec = """
+        serve:
+          routes:
+            - path: webhooks
+              delivery_id: "$.id"
+        """ + STEPS;
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("svc.yaml:3:13: serve.routes[0].path: expected a URL path starting with /")
+        .hasMessageContaining("found 'webhooks'")
+        .hasMessageNotContaining("a name");
+  }
+
+  @Test
+  void aLeaseShorterThanASecondIsRefused() {
+    String spec = """
+        serve:
+          routes:
+            - path: /in
+              delivery_id: "$.id"
+          lease: 1ms
+        """ + STEPS;
+    assertThatThrownBy(() -> SpecLoader.parseService("svc.yaml", spec, Map.of(), Path.of("")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("svc.yaml:5:10: serve.lease: the lease must be at least 1s");
+  }
+
+  @Test
   void aLiteralSecretOrABadPathIsRefused() {
     String spec = """
         serve:

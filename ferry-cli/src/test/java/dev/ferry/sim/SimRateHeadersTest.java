@@ -98,4 +98,16 @@ class SimRateHeadersTest {
     assertThat(RateHeaders.duration(1500)).isEqualTo("1.500s");
     assertThat(RateHeaders.duration(360_000)).isEqualTo("6m0s");
   }
+
+  @Test
+  void ietfStatesABucketOfASmallBurstAsItsRatePerSecond() {
+    // Given a token bucket of 100/s whose burst is one token (10 ms), and one of 100/s with a 1 s burst
+    RateLimiter.QuotaState oneToken = new RateLimiter.QuotaState(1, 0, 10_000_000L, 10_000_000L);
+    RateLimiter.QuotaState oneSecond = new RateLimiter.QuotaState(100, 40, 600_000_000L, 1_000_000_000L);
+    // When their IETF policies are rendered
+    // Then the small burst states its rate over one second (rounded up to w=1 it said one request a second), and the
+    // other its capacity over its window as before
+    assertThat(RateHeaders.ietfPolicy(oneToken)).isEqualTo("\"default\";q=100;w=1");
+    assertThat(RateHeaders.ietfPolicy(oneSecond)).isEqualTo("\"default\";q=100;w=1");
+  }
 }

@@ -115,6 +115,35 @@ class ResponseRulesTest {
   }
 
   @Test
+  void aJobsRedirectStopsTheJobUnlessTheStepNamesItAndA304IsNoRedirect() throws Exception {
+    // Given a job's runner (redirects stop) and a target that redirects every request (HttpTarget never follows it)
+    CallRunner job = new CallRunner(false, null, RetryPolicy.builder().maxAttempts(3).build(), time, () -> 0.5, true);
+    String why = "the target answered HTTP 301 redirecting to https://api.example.com/crm/contacts: ferry never"
+        + " follows redirects; give the final address as --api-url (a job spec: the target's base_url)";
+    FakeApi api = new FakeApi(c -> new ApiResponse(301, "", "", 1, false, why));
+    StepTarget crm = api.target("crm", TargetLimits.NONE, time, time);
+    // Then the job stops at once, naming the target, the step and where it was sent (before: the row failed for
+    // good, and 50 rows did before the job paused)
+    assertThatThrownBy(() -> job.run("create", crm, create(ResponseRules.DEFAULTS), row, 1))
+        .isInstanceOf(StopJobException.class)
+        .hasMessage("target 'crm' redirected step 'create', so no row can get past it: " + why);
+    assertThat(api.calls).hasSize(1);
+    // Given the step names 3xx (or 301) / Then the row fails for good, as before
+    for (String key : List.of("3xx", "301")) {
+      StepResult failed = job.run("create", crm, create(new ResponseRules(Map.of(key, StatusRule.of(
+          StatusAction.FINAL)))), row, 1);
+      assertThat(failed).isEqualTo(new StepResult.Failed(301, "http_301", why, "", false));
+    }
+    // Given a 304 (an answer to a conditional request, not a redirect) / Then it is final, not a stop
+    FakeApi notModified = new FakeApi(c -> FakeApi.answer(304, ""));
+    assertThat(job.run("create", notModified.target("crm", TargetLimits.NONE, time, time),
+        create(ResponseRules.DEFAULTS), row, 1)).isInstanceOf(StepResult.Failed.class);
+    // Given a service's runner (the default) / Then the redirect is the item's failure
+    assertThat(runner.run("create", crm, create(ResponseRules.DEFAULTS), row, 1))
+        .isEqualTo(new StepResult.Failed(301, "http_301", why, "", false));
+  }
+
+  @Test
   void a409IsFinalUnlessDeclaredExists() throws Exception {
     StepResult failed = run(create(ResponseRules.DEFAULTS), c -> FakeApi.answer(409,
         "{\"message\":\"external_id already exists\",\"code\":\"duplicate\"}"));

@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * A job spec is wrong at a known place: a template that does not parse, an unknown function, a capture path that is
- * not a path, a template that cannot be rendered for a row. The message starts with the location
- * ({@code job.yaml:12:7: ...}) and never contains a secret. Unchecked.
+ * not a path, a template that cannot be rendered for a row. The message starts with the location and the field when
+ * known ({@code job.yaml:12:7: steps[1].request.body.email: ...}) and never contains a secret. Unchecked.
  */
 public class SpecException extends RuntimeException {
   private final SpecLocation location;
@@ -30,8 +30,10 @@ public class SpecException extends RuntimeException {
     return detail;
   }
 
+  /** {@code job.yaml:12:7: steps[1].request.body.email: }: where, then the field when known. */
   private static String prefix(SpecLocation at) {
     String s = at == null ? "" : at.toString();
+    if (at != null && !at.field().isEmpty()) s = s.isEmpty() ? at.field() : s + ": " + at.field();
     return s.isEmpty() ? "" : s + ": ";
   }
 }

@@ -35,6 +35,16 @@ package dev.ferry.core.limit;
  * budget and the remaining budget are divided by that count (its own requests sent after the answered one are then
  * taken from its share), so that together they spend the quota once, not once each.
  *
+ * <p><b>Refusals.</b> A 429 that comes anyway, outside a fixed window (whose remaining budget and pauses govern), says
+ * that arrivals bunched beyond what the budget tolerates: a token bucket of one token (a strict GCRA) tolerates no
+ * bunching at all, so a pace of 99.5 % of its rate was refused every second or so and each refusal paused every caller
+ * for a whole-second Retry-After (4–9 % of the rate in virtual time with 1–5 ms of arrival jitter). Each refusal of a
+ * request sent after the last trim, and after the cold start (the first window after the first answer that stated a
+ * rate), lowers a trim factor on the stated pace by {@code 5 %} (down to half of it); each
+ * {@code 5 s} without a refusal raises it {@code 1 %} back towards 1, so a pace that is refused only now and then
+ * settles where a refusal comes about every half minute ({@link #onRefused}). Invariant: {@code 0.5 <= trim <= 1}, and
+ * it moves only at a refusal sent after the last trim (the requests in flight then count once) or a quiet 5 s.
+ *
  * <p>Reads and writes are kept apart (APIs count them apart); the pace is the lower of the two known rates.
  * Answers older than the freshest one seen say nothing about the remaining budget (the server answered
  * requests sent later already), but still show the limit and window.
@@ -63,7 +73,26 @@ public final class QuotaPace {
   /** Budgets above this many permits are not kept in a ring (the pace alone keeps them). */
   static final int MAX_BUDGET_PERMITS = 100_000;
 
+  /** A refusal outside a fixed window lowers the trim by this factor, down to MIN_TRIM. */
+  private static final double TRIM_STEP = 0.95;
+  private static final double MIN_TRIM = 0.5;
+  /** Each quiet stretch this long raises the trim by TRIM_RECOVERY, up to 1. */
+  private static final long TRIM_QUIET_NANOS = 5 * SECOND;
+  private static final double TRIM_RECOVERY = 1.01;
+
   private final double headroom;
+  /** @GuardedBy("this") share of the stated pace kept after refusals (see the class comment, "Refusals") */
+  private double trim = 1;
+  /** @GuardedBy("this") when the answer of the last refusal that lowered the trim came; Long.MIN_VALUE before one */
+  private long trimmedNanos = Long.MIN_VALUE;
+  /** @GuardedBy("this") when the trim last moved (lowered, or raised by a quiet stretch) */
+  private long trimMovedNanos = Long.MIN_VALUE;
+  /**
+   * @GuardedBy("this") a window (at least a round trip) after the first answer with a known rate came: the cold start,
+   * when callers left at the slots of the pace before it and the window was not known yet (a fixed window's refusal
+   * near the end of the first window is the budget's business)
+   */
+  private long pacedSinceNanos = Long.MAX_VALUE;
   /** @GuardedBy("this") [reads, writes] */
   private final Kind[] kinds = {new Kind(), new Kind()};
   /** @GuardedBy("this") the shortest round trip seen */
@@ -161,6 +190,19 @@ public final class QuotaPace {
         k.budgetPace = left * 1e9 / quota.resetNanos();
       }
     }
+    recover(answeredNanos);
+    Step step = step(share, pause, excess);
+    if (!Double.isNaN(step.pace()) && pacedSinceNanos == Long.MAX_VALUE) {
+      pacedSinceNanos = answeredNanos + Math.max(rtt, k.windowNanos);
+    }
+    return step;
+  }
+
+  /**
+   * The pace of the kinds known (the lower), the pause, and the governing kind's budget for the ring when it keeps one.
+   * @GuardedBy("this")
+   */
+  private Step step(double share, long pause, long excess) {
     double pace = Double.NaN;
     Kind governing = null;
     for (Kind kind : kinds) {
@@ -172,7 +214,7 @@ public final class QuotaPace {
         // (the headroom's first job: arrivals that bunch after a stall); a third of the headroom is left, for what
         // neither the round trips nor the limiter's late wake-ups show.
         double p = kind.fixed && Double.isFinite(kind.budgetPace) ? Math.min(kind.budgetPace, 2 * r)
-            : Math.min(r * (kind.ring() ? 1 - (1 - headroom) / 3 : headroom), kind.budgetPace);
+            : Math.min(r * (kind.ring() ? 1 - (1 - headroom) / 3 : headroom), kind.budgetPace) * trim;
         if (Double.isNaN(pace) || p < pace) governing = kind;
         pace = Double.isNaN(pace) ? p : Math.min(pace, p);
       }
@@ -180,6 +222,33 @@ public final class QuotaPace {
     if (governing == null || !governing.ring()) return new Step(pace, pause);
     int budget = (int) Math.max(1, Math.floor(governing.limit * share));
     return new Step(pace, pause, budget, governing.windowNanos, excess);
+  }
+
+  /**
+   * The answer to the request sent at {@code sentNanos}, received at {@code answeredNanos} and passed to {@link #onQuota}
+   * first, was a 429: outside a fixed window, a refusal of a request sent after the last trim, and after the cold start
+   * (a window, at least a round trip, after the first answer that stated a rate), lowers the trim (see the class
+   * comment, "Refusals").
+   *
+   * @param processes the live processes of the job, as for {@link #onQuota(long, long, Quota, boolean, long, int)}
+   * @return the lower pace (and the ring's budget, with no pause) when the trim moved, else {@link Step#NONE}
+   */
+  public synchronized Step onRefused(long sentNanos, long answeredNanos, boolean write, int processes) {
+    if (processes < 1) throw new IllegalArgumentException("processes must be >= 1");
+    if (kinds[write ? 1 : 0].fixed || sentNanos <= trimmedNanos || sentNanos < pacedSinceNanos) return Step.NONE;
+    trim = Math.max(MIN_TRIM, trim * TRIM_STEP);
+    trimmedNanos = answeredNanos;
+    trimMovedNanos = answeredNanos;
+    return step(1.0 / processes, 0, 0);
+  }
+
+  /** Raises the trim once for each quiet stretch since it last moved. @GuardedBy("this") */
+  private void recover(long nowNanos) {
+    if (trim >= 1) return;
+    while (nowNanos - trimMovedNanos >= TRIM_QUIET_NANOS && trim < 1) {
+      trim = Math.min(1, trim * TRIM_RECOVERY);
+      trimMovedNanos += TRIM_QUIET_NANOS;
+    }
   }
 
   /** The stated long-run rate of writes (of reads when no write was answered); NaN when none is known. */

@@ -14,6 +14,13 @@ package dev.ferry.core.limit;
  * about 5 % of the quota whatever the latency (25 429s for WorkOS's 500 per 10 s, 0.4 % of a two-minute run), and a
  * fast target is ramped fast (×16 a second under 18 ms, ×2.7 at 50 ms, ×1.28 at 200 ms).
  *
+ * <p>An initial pace refused sooner after the first admission than the shortest look-back (half a second: a limit far
+ * under 50/s, or a start whose first requests bunched) says little of the rate: the estimate rests on a handful of
+ * admissions (2/s against a one-token bucket of 30/s). The ramp then goes on from that estimate, under the refused pace
+ * (the ceiling), and ends at {@code headroom} of it, probed from there as any safe pace; its next refusal is estimated
+ * from a longer history. (Paced at the estimate and probed from it, the one-token bucket of 30/s took 25 s to come back
+ * to its rate: 60.6 % of it over a minute, 86.8 % now, in virtual time.)
+ *
  * <p>This is a trade-off no algorithm escapes without being told more: until a target refuses something it cannot be
  * told from one with a large quota, so reaching a pace {@code p} without risking more than a share {@code b} of the
  * quota in 429s takes {@code ln(p / initialPace) × latency / b} seconds. At 200 ms and {@code b} = 5 % that is about 18
@@ -340,7 +347,15 @@ public final class RateLearner {
     stepWaited = 0;
     stepRttNanos = 0;
     if (ramping) {
-      if (paceBound) setRate(rate * rampFactor(meanRttSeconds, Math.min(stepLength, SECOND) / 1e9), sentNanos);
+      if (paceBound) {
+        double next = rate * rampFactor(meanRttSeconds, Math.min(stepLength, SECOND) / 1e9);
+        // A ramp that goes on under a refused pace ends at the headroom under it, probed from there as any safe pace.
+        if (next >= ceiling * headroom) {
+          next = ceiling * headroom;
+          ramping = false;
+        }
+        setRate(next, sentNanos);
+      }
       return rate;
     }
     // A probe that held above the last refused pace says the limit rose: the ceiling creeps faster.
@@ -458,6 +473,13 @@ public final class RateLearner {
       next = Math.min(rate, ceiling * headroom);
       ramping = false;
       probeRefused = true;
+    } else if (ramping && !Double.isInfinite(rate) && shortWindow() && (firstAdmittedNanos[kind] == Long.MIN_VALUE
+        || sentNanos - firstAdmittedNanos[kind] < LOOKBACKS_NANOS[0])) {
+      // Refused sooner after the first admission than the shortest look-back (a limit under the initial pace): the
+      // estimate rests on a handful of admissions (2/s against a one-token bucket of 30/s, probed back up over 25 s),
+      // so the ramp goes on from it, under the refused pace (its refusal is then estimated from a longer history).
+      next = Math.min(estimate, rate);
+      ceiling = Math.min(ceiling, rate);
     } else if (ramping) {
       next = Math.min(estimate, rate);
       if (!Double.isInfinite(rate)) ceiling = Math.min(ceiling, rate);

@@ -50,7 +50,9 @@ class NoRetryAfterScenarioTest {
     return Stream.of(
         Arguments.of("fixed 200 per 2 s, 50 ms", target(Algorithm.FIXED, 200, 2, 50), 30, 0.94, 0.02),
         Arguments.of("fixed 200 per 2 s, 50 ms, a minute", target(Algorithm.FIXED, 200, 2, 50), 60, 0.95, 0.01),
-        Arguments.of("fixed 20 per 2 s, 100 ms", target(Algorithm.FIXED, 20, 2, 100), 60, 0.97, 0.04),
+        // one refused try is 5 % of a window's quota: 3.6 % refused, 6.1 % since a refusal within half a second of the
+        // first admission goes back to the estimate (JitterScenarioTest's change; 3.9 % with Retry-After)
+        Arguments.of("fixed 20 per 2 s, 100 ms", target(Algorithm.FIXED, 20, 2, 100), 60, 0.97, 0.065),
         Arguments.of("fixed 100 per 1 s, 50 ms", target(Algorithm.FIXED, 100, 1, 50), 30, 0.92, 0.01),
         Arguments.of("fixed 200 per 1 s, 50 ms", target(Algorithm.FIXED, 200, 1, 50), 30, 0.9, 0.01),
         Arguments.of("fixed 1000 per 1 s, 20 ms", target(Algorithm.FIXED, 1000, 1, 20), 30, 0.88, 0.01),

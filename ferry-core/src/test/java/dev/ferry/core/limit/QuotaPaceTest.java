@@ -192,4 +192,41 @@ class QuotaPaceTest {
     QuotaPace.Step spent = p.onQuota(T0 + 2900 * MS, T0 + 2920 * MS, new Quota(30, 0, S, 3 * S), true, 0);
     assertThat(spent.pauseNanos()).isEqualTo(200 * MS);
   }
+
+  @Test
+  void aRefusalOfAStatedBudgetTrimsThePaceOnceForTheRequestsInFlight() {
+    // Given the IETF policy of a one-token bucket of 100/s (1 per 10 ms), 50 ms round trips, answered for 2 s
+    QuotaPace p = new QuotaPace(0.985);
+    Quota oneToken = new Quota(1, 0, 0, 10 * MS);
+    double stated = p.onQuota(T0, T0 + 50 * MS, oneToken, true, 4).pace();
+    p.onQuota(T0 + 2 * S, T0 + 2050 * MS, oneToken, true, 4);
+    // When a request sent at 2 s is refused (arrivals bunched), and another sent before that answer came
+    QuotaPace.Step trimmed = p.onRefused(T0 + 2 * S, T0 + 2050 * MS, true, 1);
+    QuotaPace.Step again = p.onRefused(T0 + 2040 * MS, T0 + 2090 * MS, true, 1);
+    // Then the pace is 5 % lower, once: the second was sent before the first refusal's answer
+    assertThat(trimmed.pace()).isEqualTo(stated * 0.95, offset(1e-9));
+    assertThat(trimmed.pauseNanos()).isZero();
+    assertThat(again.pace()).isNaN();
+    // and every answer after it paces at the trimmed pace, which 5 s without a refusal raise by 1 %
+    assertThat(p.onQuota(T0 + 3 * S, T0 + 3050 * MS, oneToken, true, 4).pace()).isEqualTo(stated * 0.95, offset(1e-9));
+    assertThat(p.onQuota(T0 + 7 * S, T0 + 7050 * MS, oneToken, true, 4).pace())
+        .isEqualTo(stated * 0.95 * 1.01, offset(1e-9));
+  }
+
+  @Test
+  void aRefusalOfTheColdStartOrAtAFixedWindowLeavesThePace() {
+    // Given 10 per stated 1 s window, first answered at 100 ms
+    QuotaPace p = new QuotaPace(0.985);
+    p.onQuota(T0, T0 + 100 * MS, new Quota(10, 9, S, S), true, 0);
+    // When a request sent within the first window after that answer is refused
+    // Then it says nothing of bunching (callers left at the slots of the pace before): no trim
+    assertThat(p.onRefused(T0 + 900 * MS, T0 + S, true, 1).pace()).isNaN();
+    // Given a fixed window of 100 per 10 s whose reset instant stayed put (its budget and pauses govern)
+    QuotaPace f = new QuotaPace(0.985);
+    f.onQuota(T0, T0 + 10 * MS, new Quota(100, 90, 10 * S, -1), true, 0);
+    f.onQuota(T0 + 2500 * MS, T0 + 2510 * MS, new Quota(100, 60, 7500 * MS, -1), true, 0);
+    f.onQuota(T0 + 3 * S, T0 + 3010 * MS, new Quota(100, 50, 7 * S, -1), true, 0);
+    // Then a refusal there leaves the pace too
+    assertThat(f.onRefused(T0 + 3 * S, T0 + 3010 * MS, true, 1).pace()).isNaN();
+  }
 }

@@ -340,4 +340,22 @@ class RateLearnerTest {
     double later = admit(l, 20000, 29.5 + 12.5 * 20, 29.5 + 12.5 * 40, true);
     assertThat(later).isGreaterThan(learned).isLessThan(learned * 1.05);
   }
+
+  @Test
+  void anInitialPaceRefusedAtOnceRampsOnFromTheEstimateUnderIt() {
+    // Given --rate-limit auto (50/s) against a limit far under it: three admissions, then a refusal 80 ms in
+    RateLearner l = RateLearner.withDefaults();
+    admit(l, 3, 0, 0.06, true);
+    double learned = l.onThrottled(T0 + 80_000_000L, T0 + 130_000_000L, S);
+    // Then the pace is the estimate of those few admissions (3 / 0.58 s, at 98 %)
+    assertThat(learned).isEqualTo(3 / 0.58 * 0.98, offset(0.01));
+    // When requests wait for that pace for a second after the pause
+    double r = admit(l, (int) Math.ceil(learned), 1.2, 2.2, true);
+    // Then it ramps on from there (it once stayed, then rose 32 % every 2.5 s: 25 s back to a one-token bucket's 30/s)
+    assertThat(r).isGreaterThan(1.2 * learned);
+    // and the ramp ends at 98 % of the refused pace, whatever it would have grown to
+    for (int second = 2; second < 20; second++) r = admit(l, (int) Math.ceil(r), second + 0.2, second + 1.2, true);
+    assertThat(r).isLessThanOrEqualTo(50 * 0.98 * 1.01);
+    assertThat(r).isGreaterThan(40);
+  }
 }

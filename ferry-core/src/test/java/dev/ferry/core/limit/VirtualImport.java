@@ -4,6 +4,7 @@ import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.time.Ticker;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
@@ -18,7 +19,7 @@ import java.util.function.LongToDoubleFunction;
  * attempt is one sample (the target's time, with the requests in flight at the target); a 429 pauses the
  * pacer for Retry-After and is retried.
  *
- * <p>Deterministic (no randomness, no threads). Not threadsafe.
+ * <p>Deterministic (no threads; any randomness, such as {@link Target#jitterNanos}, is seeded). Not threadsafe.
  */
 final class VirtualImport {
   static final long SECOND = 1_000_000_000L;
@@ -57,6 +58,20 @@ final class VirtualImport {
      */
     long stallAtNanos;
     long stallNanos;
+    /**
+     * Each request reaches the server a random delay after it left the pacer, uniform in {@code [0, jitterNanos]}
+     * (0 = none): a host's scheduling and the network bunch arrivals that left evenly spaced. Seeded by {@code
+     * jitterSeed}, so a run is the same every time.
+     */
+    long jitterNanos;
+    long jitterSeed = 14;
+    /**
+     * Stalls of a loaded host at random, {@code hiccupNanos} long and {@code hiccupGapNanos} apart on average
+     * (exponential gaps, seeded by {@code jitterSeed}; 0 = none): as {@link #stallNanos}, the requests sent during one
+     * are counted together when it ends.
+     */
+    long hiccupGapNanos;
+    long hiccupNanos;
     /** From this second of the run on, the limit is {@code raisedRate} (0 = never). */
     int raiseAtSecond;
     double raisedRate;
@@ -85,6 +100,11 @@ final class VirtualImport {
   private final ArrayDeque<Long> admissions = new ArrayDeque<>();
   private int serverInflight;
   private final long startNanos;
+  private final SplittableRandom jitter;
+  private final SplittableRandom hiccups;
+  /** The current or next random stall, [hiccupStart, hiccupEnd). */
+  private long hiccupStart = Long.MIN_VALUE;
+  private long hiccupEnd = Long.MIN_VALUE;
 
   // results
   final List<Double> acceptedPerSecond = new ArrayList<>();
@@ -119,6 +139,8 @@ final class VirtualImport {
     this.quotas = useQuotas ? new QuotaPace(0.985) : null;
     this.callsPerRow = callsPerRow;
     this.startNanos = clock[0];
+    this.jitter = new SplittableRandom(target.jitterSeed);
+    this.hiccups = new SplittableRandom(target.jitterSeed + 1);
   }
 
   /** The ceiling: what the target admits per second in the long run. */
@@ -196,6 +218,8 @@ final class VirtualImport {
   }
 
   private boolean headersSeen;
+  /** The requests refused by a target whose answers the client reads the quota of, until their answers are read. */
+  private final HashSet<Long> refusedWithQuota = new HashSet<>();
 
   /** What the client does with an answer's quota (AdaptiveFeedback's part); true when it governs the pace. */
   private boolean onQuota(long sent, long seq, Quota quota) {
@@ -208,6 +232,10 @@ final class VirtualImport {
       pacer.limitWindow(step.budgetPermits(), java.time.Duration.ofNanos(step.budgetWindowNanos()));
       pacer.countedLate(sent, step.countedLateNanos());
     }
+    if (refusedWithQuota.remove(seq)) { // a 429 that came anyway (AdaptiveFeedback's part too)
+      double trimmed = quotas.onRefused(sent, clock[0], true, 1).pace();
+      if (!Double.isNaN(trimmed) && trimmed != pacer.rate()) pacer.setRate(trimmed);
+    }
     return true;
   }
 
@@ -217,9 +245,25 @@ final class VirtualImport {
     if (target.stallNanos > 0 && sent >= stallStart && sent < stallStart + target.stallNanos) {
       // the server counts it when the stall ends
       at(stallStart + target.stallNanos, () -> arrive(row, waited, sent));
+    } else if (inHiccup(sent)) {
+      at(hiccupEnd, () -> arrive(row, waited, sent));
+    } else if (target.jitterNanos > 0) {
+      at(sent + jitter.nextLong(target.jitterNanos + 1), () -> arrive(row, waited, sent));
     } else {
       arrive(row, waited, sent);
     }
+  }
+
+  /** Whether a request sent at {@code sent} (never earlier than the one before) falls in a random stall. */
+  private boolean inHiccup(long sent) {
+    if (target.hiccupGapNanos <= 0) return false;
+    if (hiccupStart == Long.MIN_VALUE) hiccupEnd = startNanos;
+    while (sent >= hiccupEnd) {
+      long gap = (long) (-Math.log(1 - hiccups.nextDouble()) * target.hiccupGapNanos);
+      hiccupStart = hiccupEnd + gap;
+      hiccupEnd = hiccupStart + target.hiccupNanos;
+    }
+    return sent >= hiccupStart;
   }
 
   /** The server counts a request sent at {@code sent} now, and answers it after its latency. */
@@ -228,6 +272,7 @@ final class VirtualImport {
     requests++;
     long seq = ++sends;
     long retryAfter = admit(counted);
+    if (retryAfter >= 0 && quotas != null) refusedWithQuota.add(seq);
     Quota quota = target.headers ? quota(counted) : null;
     double base = target.latencyNanos.applyAsDouble(counted);
     if (retryAfter >= 0) {

@@ -1,0 +1,80 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A spec's target that redirects every request (http for https, an old host, a base_url missing a version) stops
+ * the job at once, as a 401 does: exit 3, no row marked, resumable once base_url is fixed. Before, every row failed
+ * for good (not retried by resume) and the job paused only after 50 of them.
+ */
+class RedirectStopsJobCliTest {
+  @TempDir
+  Path dir;
+
+  HttpServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) server.stop(0);
+  }
+
+  @Test
+  void aTargetThatRedirectsStopsTheJobWithNoRowFailed() throws IOException {
+    // Given a target answering 308 to every request, and 200 rows
+    AtomicInteger requests = new AtomicInteger();
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", ex -> {
+      requests.incrementAndGet();
+      ex.getRequestBody().readAllBytes();
+      ex.getResponseHeaders().add("Location", "https://api.example.com" + ex.getRequestURI());
+      ex.sendResponseHeaders(308, -1);
+      ex.close();
+    });
+    server.start();
+    List<String> lines = new ArrayList<>(List.of("email"));
+    for (int i = 1; i <= 200; i++) lines.add("u" + i + "@example.com");
+    Files.write(dir.resolve("users.csv"), lines);
+    Path spec = Files.writeString(dir.resolve("job.yaml"), """
+        version: 1
+        source: { csv: { path: "${INPUT}" } }
+        targets:
+          api: { base_url: "${API_URL}" }
+        steps:
+          - name: create
+            target: api
+            request: { method: POST, path: /users, body: { email: "{{ row.email }}" } }
+        """);
+
+    // When it runs
+    CliRun run = CliRun.run(Map.of("INPUT", dir.resolve("users.csv").toString(), "API_URL",
+        "http://127.0.0.1:" + server.getAddress().getPort()), "run", spec.toString(), "--job-id", "r", "--json",
+        "--progress", "never", "--workers", "1", "--concurrency", "1", "--checkpoint-dir",
+        dir.resolve("state").toString());
+
+    // Then it stopped at the first answer, no row failed, and the reason says what to fix
+    assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.STOPPED);
+    JsonNode report = new ObjectMapper().readTree(run.out());
+    assertThat(report.path("failed").asLong()).as(run.toString()).isZero();
+    assertThat(report.path("done").asLong()).isZero();
+    assertThat(run.err()).contains("ferry: job r stopped: target 'api' redirected step 'create', so no row can get"
+        + " past it: the target answered HTTP 308 redirecting to https://api.example.com/users: ferry never follows"
+        + " redirects");
+    assertThat(requests.get()).isEqualTo(1);
+  }
+}
