@@ -9,8 +9,6 @@ import dev.ferry.recipes.workos.RoleMappingFile;
 import dev.ferry.recipes.workos.WorkosImport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,7 +29,7 @@ final class ImportUsersCommand implements Callable<Integer> {
   @Option(names = "--csv", paramLabel = "FILE", description = "Input CSV (header row; 'email' column required).")
   Path csv;
 
-  @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: import-<date>-<time>).")
+  @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: import-<date>-<time>, -2 etc. when taken).")
   String jobId;
 
   @Option(names = "--resume", paramLabel = "JOB", arity = "0..1", fallbackValue = "",
@@ -101,8 +99,7 @@ final class ImportUsersCommand implements Callable<Integer> {
     if (chunkSize < 1 || chunkSize > 1_000_000) throw RunFlags.usage("--chunk-size must be between 1 and 1000000");
     if (orgId != null && orgExternalId != null) throw RunFlags.usage("use --org-id or --org-external-id, not both");
     if (createOrgIfMissing && orgId != null) throw RunFlags.usage("--create-org-if-missing works with --org-external-id or org_external_id columns, not --org-id");
-    String id = jobId != null ? jobId : "import-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    StateDir.validJobId(id);
+    if (jobId != null) StateDir.validJobId(jobId);
     Map<String, String> roles = roleMapping == null ? Map.of() : RoleMappingFile.read(roleMapping);
     JobSession.apiUri(apiUrl);
     ImportSettings settings = new ImportSettings(apiUrl, dryRun, orgId, orgExternalId, createOrgIfMissing, orgName,
@@ -114,6 +111,7 @@ final class ImportUsersCommand implements Callable<Integer> {
       flags.network(env); // ... or a proxy setting or --ca-cert is bad
     }
     try (JobStore store = state.openStore()) {
+      String id = jobId != null ? jobId : DefaultJobIds.next("import", state, store);
       JobRecord job = JobSession.planNew(state, store, id, flags.errorsOut, () -> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + csv);
         return WorkosImport.plan(store, id, csv, chunkSize, settings, WallClock.system(),

@@ -394,17 +394,19 @@ final class JobSession {
    */
   static JobRecord planNew(StateDir state, JobStore store, String id, Path errorsOut, Planner planner)
       throws Exception {
-    java.util.Optional<JobRecord> existing = store.findJob(id);
-    if (existing.isPresent()) {
-      if (existing.get().status() != JobStatus.PLANNING) {
-        throw RunFlags.usage("job '" + id + "' already exists (" + existing.get().status().name().toLowerCase()
-            + "); continue it with 'ferry resume " + id + "' or choose another --job-id");
-      }
-      store.deleteJob(id); // a plan interrupted by a crash is simply redone
-    }
+    // The lock first (embedded): a job still PLANNING under another process's lock is that process's plan, not a
+    // crashed one to delete and redo.
     try (AutoCloseable lock = state.lockJob(id);
         AutoCloseable signals = Signals.haltOnInterrupt("stopped while planning job " + id
             + "; run the same command again to plan it anew")) {
+      java.util.Optional<JobRecord> existing = store.findJob(id);
+      if (existing.isPresent()) {
+        if (existing.get().status() != JobStatus.PLANNING) {
+          throw RunFlags.usage("job '" + id + "' already exists (" + existing.get().status().name().toLowerCase()
+              + "); continue it with 'ferry resume " + id + "' or choose another --job-id");
+        }
+        store.deleteJob(id); // a plan interrupted by a crash is simply redone
+      }
       // Written whether given or not: an empty value (the default file) replaces what a plan of this id that failed
       // before its job was created may have left.
       store.putLookup(id, SETTINGS_NS, ERRORS_OUT,

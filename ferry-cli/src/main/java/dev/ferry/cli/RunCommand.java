@@ -9,8 +9,6 @@ import dev.ferry.spec.SpecLoader;
 import dev.ferry.spec.SpecSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,7 +30,7 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "The job spec file ('ferry spec show NAME' prints a built-in one).")
   Path specFile;
 
-  @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: run-<date>-<time>).")
+  @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: run-<date>-<time>, -2 etc. when taken).")
   String jobId;
 
   @Option(names = "--chunk-size", paramLabel = "ROWS",
@@ -74,14 +72,14 @@ final class RunCommand implements Callable<Integer> {
       throw RunFlags.usage("--rate-limit needs a spec with one target; " + specFile + " has "
           + job.targets().size() + ": set limits on each target in the spec");
     }
-    String id = jobId != null ? jobId : "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    StateDir.validJobId(id);
+    if (jobId != null) StateDir.validJobId(jobId);
     SpecSettings settings = new SpecSettings(specFile.toString(), job.text(), Path.of("").toAbsolutePath(),
         job.storedParams(), dryRun, flags.workersOr(4), flags.concurrencyOr(RunFlags.DEFAULT_CONCURRENCY),
         flags.rateLimit == null ? null : flags.rateLimit.text(),
         flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000);
     StateDir state = StateDir.of(flags.checkpointDir, flags.store, env);
     try (JobStore store = state.openStore()) {
+      String id = jobId != null ? jobId : DefaultJobIds.next("run", state, store);
       JobRecord planned = JobSession.planNew(state, store, id, flags.errorsOut, () -> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + SpecJobs.source(job).describe());
         String columns = SpecJobs.missingColumnsWarning(job);
