@@ -71,31 +71,44 @@ class NoRetryAfterScenarioTest {
   @MethodSource("targets")
   void autoLearnsALimitWhose429sSayNotWhen(String name, VirtualImport.Target target, int seconds, double leastShare,
       double mostRefused) {
-    double share = 0;
+    // Given a target whose 429s carry no Retry-After (its windows beginning at each of the phases)
+    // When an import of one call a row runs with --rate-limit auto
+    Phases p = overPhases("no Retry-After", name, target, true, seconds);
+    // Then it reaches its share of the ceiling, with few requests refused
+    assertThat(p.share).isGreaterThanOrEqualTo(leastShare);
+    assertThat((double) p.refused / p.requests).isLessThan(mostRefused);
+  }
+
+  /** Shares of the ceiling over a target's phases (fixed windows: six; else one), and what was refused of all. */
+  private static final class Phases {
+    double share;
     double least = 1;
-    long refused = 0;
-    long requests = 0;
+    long refused;
+    long requests;
+  }
+
+  /** Runs --rate-limit auto against {@code target} from each phase of its windows, printing each run and a summary. */
+  private static Phases overPhases(String label, String name, VirtualImport.Target target, boolean noRetryAfter,
+      int seconds) {
+    Phases p = new Phases();
     long[] phases = target.algorithm == Algorithm.FIXED ? PHASES_MS : new long[] {0};
     for (long phase : phases) {
-      // Given a target whose 429s carry no Retry-After, its windows beginning `phase` after the run's start
       VirtualImport.Target t = copy(target);
+      t.noRetryAfter = noRetryAfter;
       t.phaseNanos = phase * MS;
-      // When an import of one call a row runs with --rate-limit auto
       VirtualImport run = new VirtualImport(t, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true,
           1).run(seconds);
       double s = run.meanAccepted(0, seconds) / run.ceiling();
-      share += s / phases.length;
-      least = Math.min(least, s);
-      refused += run.throttled;
-      requests += run.requests;
-      System.out.printf("no Retry-After, %s, windows from %d ms: %.1f %% of the ceiling, %d of %d refused%n%s", name,
+      p.share += s / phases.length;
+      p.least = Math.min(p.least, s);
+      p.refused += run.throttled;
+      p.requests += run.requests;
+      System.out.printf("%s, %s, windows from %d ms: %.1f %% of the ceiling, %d of %d refused%n%s", label, name,
           phase, 100 * s, run.throttled, run.requests, run.trace());
     }
-    System.out.printf("SUMMARY no Retry-After | %s | %d s | %.1f %% | least %.1f %% | %.2f %% refused (%d of %d)%n",
-        name, seconds, 100 * share, 100 * least, 100.0 * refused / requests, refused, requests);
-    // Then it reaches its share of the ceiling, with few requests refused
-    assertThat(share).isGreaterThanOrEqualTo(leastShare);
-    assertThat((double) refused / requests).isLessThan(mostRefused);
+    System.out.printf("SUMMARY %s | %s | %d s | %.1f %% | least %.1f %% | %.2f %% refused (%d of %d)%n", label, name,
+        seconds, 100 * p.share, 100 * p.least, 100.0 * p.refused / p.requests, p.refused, p.requests);
+    return p;
   }
 
   /**
@@ -134,24 +147,7 @@ class NoRetryAfterScenarioTest {
   @MethodSource("targets")
   void withRetryAfterForReference(String name, VirtualImport.Target target, int seconds, double leastShare,
       double mostRefused) {
-    double share = 0;
-    long refused = 0;
-    long requests = 0;
-    long[] phases = target.algorithm == Algorithm.FIXED ? PHASES_MS : new long[] {0};
-    for (long phase : phases) {
-      VirtualImport.Target t = copy(target);
-      t.noRetryAfter = false;
-      t.phaseNanos = phase * MS;
-      VirtualImport run = new VirtualImport(t, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true,
-          1).run(seconds);
-      share += run.meanAccepted(0, seconds) / run.ceiling() / phases.length;
-      refused += run.throttled;
-      requests += run.requests;
-      System.out.printf("with Retry-After, %s, windows from %d ms: %.1f %% of the ceiling, %d of %d refused%n%s", name,
-          phase, 100 * run.meanAccepted(0, seconds) / run.ceiling(), run.throttled, run.requests, run.trace());
-    }
-    System.out.printf("SUMMARY with Retry-After | %s | %d s | %.1f %% | %.2f %% refused (%d of %d)%n",
-        name, seconds, 100 * share, 100.0 * refused / requests, refused, requests);
+    overPhases("with Retry-After", name, target, false, seconds);
   }
 
   private static VirtualImport.Target copy(VirtualImport.Target t) {
