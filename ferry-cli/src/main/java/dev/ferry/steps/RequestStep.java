@@ -7,11 +7,19 @@ final class RequestStep implements Step {
   private final RequestStepConfig config;
   private final StepTarget target;
   private final CallRunner runner;
+  /** A dry run's render of the call when nobody reads its requests, for CSV rows; else null. */
+  private final UnshownCall unshown;
 
   RequestStep(RequestStepConfig config, StepTarget target, CallRunner runner) {
+    this(config, target, runner, null);
+  }
+
+  /** @param unshown what a dry run whose requests nobody reads renders of a CSV row's call, or null (all of it) */
+  RequestStep(RequestStepConfig config, StepTarget target, CallRunner runner, UnshownCall unshown) {
     this.config = config;
     this.target = target;
     this.runner = runner;
+    this.unshown = unshown;
   }
 
   @Override
@@ -21,6 +29,9 @@ final class RequestStep implements Step {
 
   @Override
   public StepResult run(RowState row) throws InterruptedException {
+    if (unshown != null && row.input().record() instanceof dev.ferry.sources.CsvRecord) {
+      return unshown.run(row.context()); // its facts hold: the row's fields are text
+    }
     return runner.run(config.name(), target, config.call(), row.context(), row.input().row());
   }
 

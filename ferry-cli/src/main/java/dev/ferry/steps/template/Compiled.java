@@ -18,6 +18,27 @@ import java.util.regex.Pattern;
 abstract class Compiled {
   abstract Object eval(RenderContext ctx, SpecLocation at);
 
+  /**
+   * Whether {@link #eval} can never throw a {@link SpecException} for a row that fits {@code f} (every branch looked
+   * at, whatever the values): conservative, false when unsure. Read with {@link #scalar}.
+   */
+  boolean cannotFail(Facts f) {
+    return false;
+  }
+
+  /** Whether the value is always a string, number, boolean or null for a row that fits {@code f} (false when unsure). */
+  boolean scalar(Facts f) {
+    return false;
+  }
+
+  /**
+   * When the value's text ({@link Values#text}) is always visible ASCII for a row that fits {@code f}: its least and
+   * greatest length; else null.
+   */
+  int[] visibleAsciiBounds(Facts f) {
+    return null;
+  }
+
   /** The value as a condition ({@link Values#truthy}). */
   boolean test(RenderContext ctx, SpecLocation at) {
     return Values.truthy(eval(ctx, at));
@@ -89,6 +110,19 @@ abstract class Compiled {
     };
   }
 
+  static boolean isScalar(Object v) {
+    return v == null || v instanceof String || v instanceof Number || v instanceof Boolean;
+  }
+
+  /** {@code {length, length}} of a text of visible ASCII characters only, else null. */
+  static int[] bounds(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x21 || c > 0x7e) return null;
+    }
+    return new int[] {text.length(), text.length()};
+  }
+
   /** A call's failure at the call's own place (as {@link Expr.Call} reports it). */
   static SpecException at(SpecException e, SpecLocation at, int offset) {
     return new SpecException(at.shifted(offset), e.detail());
@@ -101,6 +135,21 @@ abstract class Compiled {
     Const(Object value) {
       this.value = value;
       this.truth = Values.truthy(value);
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return true;
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return value == null || value instanceof String || value instanceof Number || value instanceof Boolean;
+    }
+
+    @Override
+    int[] visibleAsciiBounds(Facts f) {
+      return scalar(f) ? Compiled.bounds(Values.text(value)) : null;
     }
 
     @Override
@@ -124,6 +173,11 @@ abstract class Compiled {
 
     Root(int root) {
       this.root = root;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return true;
     }
 
     @Override
@@ -158,6 +212,25 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      return root != RenderContext.BATCH;
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return root == RenderContext.SOURCE || root == RenderContext.JOB && Compiled.isScalar(f.job().get(field));
+    }
+
+    @Override
+    int[] visibleAsciiBounds(Facts f) {
+      if (root == RenderContext.SOURCE && (field.equals("row") || field.equals("line"))) {
+        return new int[] {1, 20}; // a row's place: a long's digits
+      }
+      Object v = root == RenderContext.JOB ? f.job().get(field) : null;
+      return root == RenderContext.JOB && Compiled.isScalar(v) ? Compiled.bounds(Values.text(v)) : null;
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       return ctx.root(root).get(field);
     }
@@ -174,6 +247,16 @@ abstract class Compiled {
 
     RowField(String field) {
       this.field = field;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return true;
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return f.rowText();
     }
 
     @Override
@@ -198,6 +281,16 @@ abstract class Compiled {
 
     VarField(String field) {
       this.field = field;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return true;
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return f.scalarVars().contains(field);
     }
 
     @Override
@@ -226,6 +319,11 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      return target.cannotFail(f);
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       return target.eval(ctx, at) instanceof Map<?, ?> m ? m.get(field) : null;
     }
@@ -239,6 +337,11 @@ abstract class Compiled {
     Member(Compiled target, Compiled selector) {
       this.target = target;
       this.selector = selector;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return target.cannotFail(f) && selector.cannotFail(f);
     }
 
     @Override
@@ -288,6 +391,16 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      return cond.cannotFail(f) && then.cannotFail(f) && otherwise.cannotFail(f);
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return then.scalar(f) && otherwise.scalar(f);
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       return cond.test(ctx, at) ? then.eval(ctx, at) : otherwise.eval(ctx, at);
     }
@@ -305,6 +418,16 @@ abstract class Compiled {
     Trim(Compiled arg, int offset) {
       this.arg = arg;
       this.offset = offset;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return arg.cannotFail(f) && arg.scalar(f);
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return true;
     }
 
     @Override
@@ -335,6 +458,16 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      return arg.cannotFail(f) && arg.scalar(f);
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return true;
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       return test(ctx, at);
     }
@@ -362,6 +495,16 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      return arg.cannotFail(f);
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return true;
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       return test(ctx, at);
     }
@@ -374,15 +517,35 @@ abstract class Compiled {
 
   /** A call of a function of one argument, resolved when compiled ({@link Functions#one}). */
   static final class Call1 extends Compiled {
+    private final String name;
     private final Functions.Fn1 function;
     private final Compiled arg;
     private final int offset;
 
     Call1(String function, Compiled arg, int offset) {
+      this.name = function;
       Functions.Fn1 f = Functions.one(function);
       this.function = f != null ? f : (v, at) -> Functions.apply1(function, v, at); // fails as the name does
       this.arg = arg;
       this.offset = offset;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return switch (name) {
+        case "length", "string", "json", "bytes" -> arg.cannotFail(f); // any value
+        case "lower", "upper", "trim" -> arg.cannotFail(f) && arg.scalar(f); // text, a number, a boolean or null
+        default -> false;
+      };
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return switch (name) {
+        case "length", "string", "json", "bytes", "lower", "upper", "trim", "max_length", "tokens", "number",
+            "uuid5" -> true;
+        default -> false;
+      };
     }
 
     @Override
@@ -426,17 +589,37 @@ abstract class Compiled {
 
   /** A call of a function of two arguments, resolved when compiled ({@link Functions#two}). */
   static final class Call2 extends Compiled {
+    private final String name;
     private final Functions.Fn2 function;
     private final Compiled first;
     private final Compiled second;
     private final int offset;
 
     Call2(String function, Compiled first, Compiled second, int offset) {
+      this.name = function;
       Functions.Fn2 f = Functions.two(function);
       this.function = f != null ? f : (v, w, at) -> Functions.apply2(function, v, w, at);
       this.first = first;
       this.second = second;
       this.offset = offset;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return switch (name) {
+        case "default" -> first.cannotFail(f) && second.cannotFail(f);
+        case "starts_with" -> first.cannotFail(f) && second.cannotFail(f) && first.scalar(f) && second.scalar(f);
+        default -> false;
+      };
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return switch (name) {
+        case "default" -> first.scalar(f) && second.scalar(f);
+        case "starts_with", "matches" -> true;
+        default -> false;
+      };
     }
 
     @Override
@@ -485,6 +668,16 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      return left.cannotFail(f) && right.cannotFail(f);
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return true;
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       return test(ctx, at);
     }
@@ -505,6 +698,16 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      return left.cannotFail(f) && right.cannotFail(f);
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return true;
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       return test(ctx, at);
     }
@@ -520,6 +723,16 @@ abstract class Compiled {
 
     Not(Compiled operand) {
       this.operand = operand;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      return operand.cannotFail(f);
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return true;
     }
 
     @Override
@@ -546,6 +759,16 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      return left.cannotFail(f) && right.cannotFail(f);
+    }
+
+    @Override
+    boolean scalar(Facts f) {
+      return true;
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       return test(ctx, at);
     }
@@ -564,6 +787,12 @@ abstract class Compiled {
     }
 
     @Override
+    boolean cannotFail(Facts f) {
+      for (Compiled e : items) if (!e.cannotFail(f)) return false;
+      return true;
+    }
+
+    @Override
     Object eval(RenderContext ctx, SpecLocation at) {
       List<Object> out = new ArrayList<>(items.length);
       for (Compiled e : items) out.add(e.eval(ctx, at));
@@ -578,6 +807,12 @@ abstract class Compiled {
     ObjectOf(String[] keys, Compiled[] values) {
       this.keys = keys;
       this.values = values;
+    }
+
+    @Override
+    boolean cannotFail(Facts f) {
+      for (Compiled e : values) if (!e.cannotFail(f)) return false;
+      return true;
     }
 
     @Override

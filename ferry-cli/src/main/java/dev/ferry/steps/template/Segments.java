@@ -169,6 +169,30 @@ final class Segments {
     return b.toString();
   }
 
+  /** {@link Template#cannotFail}. */
+  boolean cannotFail(Facts f) {
+    for (Object p : plan) if (p instanceof Compiled c && !c.cannotFail(f)) return false;
+    return true;
+  }
+
+  /** {@link Template#scalar}. */
+  boolean scalar(Facts f) {
+    return one == null || one.scalar(f); // mixed text is a string
+  }
+
+  /** {@link Template#visibleAsciiBounds}. */
+  int[] visibleAsciiBounds(Facts f) {
+    int min = 0;
+    int max = 0;
+    for (Object p : plan) {
+      int[] b = p instanceof Compiled c ? c.visibleAsciiBounds(f) : Compiled.bounds((String) p);
+      if (b == null) return null;
+      min += b[0];
+      max += b[1];
+    }
+    return new int[] {min, max};
+  }
+
   boolean isConstant() {
     for (Object p : parts) if (p instanceof Expr e && !(e instanceof Expr.Literal)) return false;
     return true;

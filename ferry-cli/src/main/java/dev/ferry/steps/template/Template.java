@@ -137,6 +137,32 @@ public final class Template {
     return segments.rootsRead().contains(name);
   }
 
+  /**
+   * Whether rendering it (in any form: {@link #render}, {@link #renderText}, {@link #renderEscaped},
+   * {@link #renderCondition}) can never throw a {@link SpecException} for a row that fits {@code facts}, whatever its
+   * values: every expression's every branch is of parts that cannot fail on such values ({@code row.x}, {@code vars.x},
+   * {@code steps.a.b}, literals, {@code ==}, {@code &&}, {@code if}, {@code default}, {@code length}; {@code trim},
+   * {@code lower}, {@code matches} of a literal regex... of a value known to be text). Conservative: false when unsure
+   * ({@code json_parse}, {@code number}, {@code keys}, {@code split}...). A dry run leaves such a template of a request
+   * nobody reads unrendered (docs/ARCHITECTURE.md, "A dry run renders what can fail").
+   */
+  public boolean cannotFail(Facts facts) {
+    return segments.cannotFail(facts);
+  }
+
+  /** Whether its value is always a string, number, boolean or null for a row that fits {@code facts} (false: unsure). */
+  public boolean scalar(Facts facts) {
+    return segments.scalar(facts);
+  }
+
+  /**
+   * When its text ({@link #renderText}) is always visible ASCII for a row that fits {@code facts} (literal text,
+   * {@code job.NAME}, {@code source.row}, {@code source.line}): the least and greatest length it can have; else null.
+   */
+  public int[] visibleAsciiBounds(Facts facts) {
+    return segments.visibleAsciiBounds(facts);
+  }
+
   /** The text as written. */
   public String source() {
     return source;

@@ -21,7 +21,7 @@ class CompiledTest {
   private static final SpecLocation AT = new SpecLocation("job.yaml", 7, 5);
 
   /** Templates of every node and function, and the built-in workos-import spec's own shapes. */
-  private static final List<String> TEMPLATES = List.of(
+  static final List<String> TEMPLATES = List.of(
       "{{ row.a }}", "  {{ row.b }} ", "{{ trim(row.a) }}", "{{ trim(row.l) }}", "{{ row.missing.deep[2] }}",
       "{{ row }}", "{{ vars }}", "{{ steps.find.id }}", "{{ steps.nope.id }}", "{{ steps['find']['id'] }}",
       "{{ vars.list[0] }}", "{{ vars.list[-1] }}", "{{ vars.list[9] }}", "{{ vars.list['0'] }}", "{{ vars.map.k }}",
