@@ -80,8 +80,9 @@ public final class SpecJobs {
             ? "'" + clip(key) + "' already appears on line " + firstLine + " (unique: " + spec.unique().source() + ")"
             : names.uniqueLabel() + " " + clip(key) + " already appears on line " + firstLine));
     Map<String, Object> job = Map.of("id", jobId);
-    dev.ferry.steps.PrewarmKeys warm = new dev.ferry.steps.PrewarmKeys(spec.steps(), spec.vars(), spec.tables(), jobId,
-        spec.secretColumns());
+    // a dry run resolves no lookup before its rows (nor does its resume, a dry run too): no keys to find for it
+    dev.ferry.steps.PrewarmKeys warm = settings.dryRun() ? null : new dev.ferry.steps.PrewarmKeys(spec.steps(),
+        spec.vars(), spec.tables(), jobId, spec.secretColumns());
     ChunkPlan plan;
     Template unique = spec.unique();
     // the row's place only for a key that reads it: else every row's context shares one empty map
@@ -92,7 +93,7 @@ public final class SpecJobs {
           record.accept(invalidRow(row));
           return;
         }
-        if (warm.active()) warm.add(row);
+        if (warm != null && warm.active()) warm.add(row);
         if (keys == null) return;
         String key;
         try {
@@ -111,7 +112,7 @@ public final class SpecJobs {
       if (keys != null) keys.finish(duplicate);
     }
     store.recordOutcomes(jobId, invalid);
-    warm.writeTo(store, jobId);
+    if (warm != null) warm.writeTo(store, jobId);
     store.completePlan(jobId, plan.chunks(), plan.totalRows(), plan.fileSize(), plan.sha256Hex(), clock.millis());
     return store.findJob(jobId).orElseThrow();
   }
