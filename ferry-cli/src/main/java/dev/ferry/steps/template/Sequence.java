@@ -8,7 +8,7 @@ import java.util.List;
  * A whole-text match of an anchored sequence of items, each a character or a character class taken once or with
  * {@code +}, {@code *} or {@code ?} ({@code ^[^@\s]+@[^@\s]+\.[a-z]+$}), answered in one pass over the text's code
  * points by following every place in the sequence the text so far can have reached (a set of at most 63 places, the
- * bits of a {@code long}): what {@code Pattern.matcher(text).matches()} answers for such a regex, as its greedy
+ * bits of a {@code long}; for ASCII text, sets found once and moved between by a table): what {@code Pattern.matcher(text).matches()} answers for such a regex, as its greedy
  * backtracking finds a match whenever there is one. Only what it reads exactly as the regex engine does is accepted:
  * plain characters, escaped punctuation, {@code \s} {@code \d} {@code \w} (their ASCII meaning, the engine's default),
  * classes of those with ranges and {@code ^}; anything else (groups, alternation, {@code .}, {@code {n}}, possessive or
@@ -20,6 +20,8 @@ final class Sequence implements Regexes.Shortcut {
   private static final int STAR = 2;
   private static final int OPTIONAL = 3;
   private static final int MAX_ITEMS = 63;
+  /** At most this many sets of places for the ASCII table (an email's shape has 6). */
+  private static final int MAX_STATES = 256;
 
   /** Each item's code points (of the class, or the one character) and whether the class is negated. */
   private final BitSet[] sets;
@@ -30,6 +32,15 @@ final class Sequence implements Regexes.Shortcut {
   private final long[] high;
   /** The places from which the end of the sequence is reached without a character (through {@code *} and {@code ?}). */
   private final long[] closures;
+  /**
+   * The ASCII table ({@link #buildAscii}): the move of set {@code s} by character {@code c} at {@code s * 128 + c}
+   * (-1: no place left), or null; each set's places, and whether it has reached the end.
+   */
+  private final int[] ascii;
+  private final long[] stateSets;
+  private final boolean[] accepting;
+
+  private record Ascii(int[] table, long[] sets, boolean[] accepting) {}
 
   private Sequence(List<BitSet> sets, List<Boolean> negated, List<Integer> quantifiers) {
     int n = sets.size();
@@ -55,25 +66,88 @@ final class Sequence implements Regexes.Shortcut {
       if (i < n && (this.quantifiers[i] == STAR || this.quantifiers[i] == OPTIONAL)) c |= closures[i + 1];
       closures[i] = c;
     }
+    Ascii a = buildAscii();
+    this.ascii = a == null ? null : a.table();
+    this.stateSets = a == null ? null : a.sets();
+    this.accepting = a == null ? null : a.accepting();
   }
 
   @Override
   public boolean matches(String text) {
-    int n = sets.length;
-    long places = closures[0];
-    for (int at = 0; at < text.length() && places != 0; ) {
+    if (ascii == null) return matchesFrom(text, 0, closures[0]);
+    int state = 0;
+    for (int at = 0; at < text.length(); at++) {
+      char c = text.charAt(at);
+      if (c >= 128) return matchesFrom(text, at, stateSets[state]); // the rest place by place
+      state = ascii[(state << 7) | c];
+      if (state < 0) return false; // no place left
+    }
+    return accepting[state];
+  }
+
+  /** {@link #matches} of the text from {@code at}, with {@code places} reached before it. */
+  private boolean matchesFrom(String text, int at, long places) {
+    while (at < text.length() && places != 0) {
       int c = text.codePointAt(at);
       at += Character.charCount(c);
-      long next = 0;
-      for (long left = places; left != 0; left &= left - 1) {
-        int i = Long.numberOfTrailingZeros(left);
-        if (i == n || !takes(i, c)) continue;
-        next |= closures[i + 1];
-        if (quantifiers[i] == PLUS || quantifiers[i] == STAR) next |= 1L << i;
-      }
-      places = next;
+      places = step(places, c);
     }
-    return (places & (1L << n)) != 0;
+    return (places & (1L << sets.length)) != 0;
+  }
+
+  /** The places reached from {@code places} by taking {@code c}. */
+  private long step(long places, int c) {
+    int n = sets.length;
+    long next = 0;
+    for (long left = places; left != 0; left &= left - 1) {
+      int i = Long.numberOfTrailingZeros(left);
+      if (i == n || !takes(i, c)) continue;
+      next |= closures[i + 1];
+      if (quantifiers[i] == PLUS || quantifiers[i] == STAR) next |= 1L << i;
+    }
+    return next;
+  }
+
+  /**
+   * The sets of places an ASCII text can reach, found once, with their moves by each ASCII character: a match of an
+   * ASCII text is one array read per character. Null when there are more than {@link #MAX_STATES} such sets (then
+   * every text goes place by place).
+   */
+  private Ascii buildAscii() {
+    java.util.Map<Long, Integer> index = new java.util.HashMap<>();
+    List<Long> found = new ArrayList<>();
+    index.put(closures[0], 0);
+    found.add(closures[0]);
+    List<int[]> moves = new ArrayList<>();
+    for (int k = 0; k < found.size(); k++) {
+      int[] row = new int[128];
+      for (int c = 0; c < 128; c++) {
+        long next = step(found.get(k), c);
+        if (next == 0) {
+          row[c] = -1;
+          continue;
+        }
+        Integer known = index.get(next);
+        if (known == null) {
+          if (found.size() == MAX_STATES) return null;
+          known = found.size();
+          index.put(next, known);
+          found.add(next);
+        }
+        row[c] = known;
+      }
+      moves.add(row);
+    }
+    int states = found.size();
+    long[] places = new long[states];
+    boolean[] ends = new boolean[states];
+    int[] table = new int[states << 7];
+    for (int k = 0; k < states; k++) {
+      places[k] = found.get(k);
+      ends[k] = (found.get(k) & (1L << sets.length)) != 0;
+      System.arraycopy(moves.get(k), 0, table, k << 7, 128);
+    }
+    return new Ascii(table, places, ends);
   }
 
   private boolean takes(int item, int c) {
