@@ -9,8 +9,10 @@ import java.util.regex.Pattern;
  * bound ({@code (?s)^.{0,64}$}: a count of code points; without {@code (?s)} also no line terminator), and an anchored
  * sequence of characters and character classes, each once or with {@code +}, {@code *} or {@code ?}
  * ({@code ^[^@\s"<>,;]+@[^@\s"<>,;]+\.[^@\s"<>,;.]+$}, an email address's shape: {@link Sequence}, one pass over
- * the text). The answer is the one {@code Pattern.matcher(text).matches()} gives ({@code RegexesTest} checks both on
- * random text and random regexes of these shapes); any other regex is left to the engine. Stateless; threadsafe.
+ * the text), and an anchored regex of those items with groups, alternation and counted repetition
+ * ({@code ^\\[("[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}",?)*\\]$}, a JSON list of role slugs: {@link Automaton}). The answer is
+ * the one {@code Pattern.matcher(text).matches()} gives ({@code RegexesTest} checks both on random text and random
+ * regexes of these shapes); any other regex is left to the engine. Stateless; threadsafe.
  */
 final class Regexes {
   private static final Pattern WORDS = Pattern.compile("\\^\\((?:\\?:)?([A-Za-z0-9_\\-|]*)\\)\\$");
@@ -24,7 +26,8 @@ final class Regexes {
     if (m.matches()) return new OneOf(Set.copyOf(java.util.Arrays.asList(m.group(1).split("\\|", -1))));
     m = LENGTH.matcher(regex);
     if (m.matches()) return new AtMost(Integer.parseInt(m.group(2)), m.group(1) != null);
-    return Sequence.parse(regex);
+    Sequence sequence = Sequence.parse(regex);
+    return sequence != null ? sequence : Automaton.parse(regex);
   }
 
   /** A test of the whole text. */

@@ -214,7 +214,7 @@ final class Sequence implements Regexes.Shortcut {
    *
    * @return the index of its closing ']', or -1 when it is not a class this reads exactly
    */
-  private static int parseClass(String regex, int from, int end, BitSet set) {
+  static int parseClass(String regex, int from, int end, BitSet set) {
     int i = from;
     if (i < end && regex.charAt(i) == '^') i++;
     int first = i;
@@ -264,7 +264,7 @@ final class Sequence implements Regexes.Shortcut {
   }
 
   /** The members of an escape outside a class ({@code \s}, {@code \.}) into {@code set}; false when not read here. */
-  private static boolean escape(char e, BitSet set) {
+  static boolean escape(char e, BitSet set) {
     switch (e) {
       case 's' -> {
         set.set(' ');
