@@ -21,6 +21,8 @@ final class Parameters {
 
   private final Map<String, String> env;
   private final Map<String, String> used = new LinkedHashMap<>();
+  /** Each reference read: its name, default (or null) and value (or null when undefined), in order. */
+  private final java.util.List<String[]> reads = new java.util.ArrayList<>();
 
   Parameters(Map<String, String> env) {
     this.env = env;
@@ -82,6 +84,7 @@ final class Parameters {
       } else {
         String value = env.get(name);
         if (value == null) value = fallback;
+        reads.add(new String[] {name, fallback, value});
         if (value == null) {
           problems.accept(new Problem(i, "parameter ${" + name + "} is not defined: set " + name
               + " in the environment, or give a default: ${" + name + ":-value}"));
@@ -95,6 +98,24 @@ final class Parameters {
       i = end + 1;
     }
     return out.toString();
+  }
+
+  /**
+   * What the references read resolve to: each name, default and value, so a later load can tell whether another
+   * environment resolves every one of them the same ({@link #sameValues}). A copy; holds no other variable.
+   */
+  java.util.List<String[]> reads() {
+    return java.util.List.copyOf(reads);
+  }
+
+  /** Whether {@code env} resolves each of {@code reads} to the same value (or leaves it undefined as it was). */
+  static boolean sameValues(java.util.List<String[]> reads, Map<String, String> env) {
+    for (String[] r : reads) {
+      String value = env.get(r[0]);
+      if (value == null) value = r[1];
+      if (!java.util.Objects.equals(value, r[2])) return false;
+    }
+    return true;
   }
 
   /** The parameters resolved so far, with their values (secret ones included: never store this map whole). */

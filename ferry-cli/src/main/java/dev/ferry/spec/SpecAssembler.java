@@ -43,6 +43,7 @@ final class SpecAssembler {
   private final Path baseDir;
   private final List<SpecError> errors = new ArrayList<>();
   private final VarReads varReads = new VarReads();
+  private boolean readFiles;
 
   SpecAssembler(String file, Path baseDir) {
     this.file = file;
@@ -237,6 +238,11 @@ final class SpecAssembler {
   }
 
   /** The spec's lookup tables, read from their files now. */
+  /** Whether a table was read from a file (a spec whose load reads files is not {@link SpecLoader}'s to reuse). */
+  boolean readFiles() {
+    return readFiles;
+  }
+
   Map<String, Object> tables(Node node) {
     Map<String, Object> tables = new LinkedHashMap<>();
     node.fields().forEach((name, t) -> {
@@ -252,6 +258,7 @@ final class SpecAssembler {
               throw new Refused(t.get("value_pattern"), "not a regular expression: " + e.getDescription());
             }
           }
+          readFiles = true;
           return LookupTables.read(baseDir.resolve(file).normalize(), t.get("key").text(), t.get("value").text(),
               values);
         } catch (IllegalArgumentException e) {

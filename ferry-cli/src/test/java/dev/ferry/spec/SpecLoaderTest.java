@@ -270,4 +270,35 @@ class SpecLoaderTest {
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("vars and checks are rendered before any step");
   }
+
+  @Test
+  void aLoadOfTheSameTextWhoseParametersResolveTheSameReusesTheLastSpec() throws Exception {
+    String text = BuiltinSpecs.text("workos-import");
+    JobSpec first = SpecLoader.parse("w.yaml", text, ENV, Path.of("/data"));
+    // the same values, another variable, an unset parameter given its default: the same spec
+    Map<String, String> more = new java.util.HashMap<>(ENV);
+    more.put("UNRELATED", "x");
+    more.put("ORG_ID", "");
+    assertThat(SpecLoader.parse("w.yaml", text, more, Path.of("/data"))).isSameAs(first);
+    // another value, another name or directory: loaded again, with it
+    more.put("WORKOS_API_URL", "http://127.0.0.1:9");
+    JobSpec other = SpecLoader.parse("w.yaml", text, more, Path.of("/data"));
+    assertThat(other).isNotSameAs(first);
+    assertThat(other.targets().get(0).baseUrl().toString()).startsWith("http://127.0.0.1:9");
+    assertThat(SpecLoader.parse("x.yaml", text, more, Path.of("/data"))).isNotSameAs(other);
+    assertThat(SpecLoader.parse("x.yaml", text, more, Path.of("/other"))).isNotSameAs(other);
+  }
+
+  @Test
+  void aSpecWhoseLoadReadsATableFileIsLoadedAgain(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("roles.csv"), "external_id,role_slug\ne1,admin\n");
+    Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.put("ROLE_MAPPING", "roles.csv");
+    String text = BuiltinSpecs.text("workos-import");
+    JobSpec first = SpecLoader.parse("w.yaml", text, env, dir);
+    java.nio.file.Files.writeString(dir.resolve("roles.csv"), "external_id,role_slug\ne1,member\n");
+    JobSpec again = SpecLoader.parse("w.yaml", text, env, dir);
+    assertThat(again).isNotSameAs(first);
+    assertThat(again.tables().get("role_mapping")).isEqualTo(Map.of("e1", "member"));
+  }
 }
