@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * only once the owner is known); the hidden counts are adders, and each thread remembers the last row it hid (its
  * rows come in order, so a new number is a new row).
  */
-final class RequestSample implements Consumer<RenderedRequest> {
+final class RequestSample implements dev.ferry.steps.SampledRequests {
   /** Rows shown when {@code --show-requests} is not given. */
   static final long DEFAULT_ROWS = 10;
   /** {@code --show-requests all}. */
@@ -62,10 +62,20 @@ final class RequestSample implements Consumer<RenderedRequest> {
         return;
       }
     }
+    hidden(r.row());
+  }
+
+  @Override
+  public boolean full() {
+    return rows == 0 || full;
+  }
+
+  @Override
+  public void hidden(long row) {
     hiddenRequests.increment();
     long[] last = lastHidden.get();
-    if (last[0] != r.row()) {
-      last[0] = r.row();
+    if (last[0] != row) {
+      last[0] = row;
       hiddenRows.increment();
     }
   }

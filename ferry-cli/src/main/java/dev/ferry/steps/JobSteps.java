@@ -77,15 +77,16 @@ public final class JobSteps implements AutoCloseable {
     CallRunner runner = new CallRunner(b.dryRun, secrets.masking(b.rendered), b.retryPolicy, b.sleeper, b.random,
         b.redirectsStop);
     List<Step> built = new ArrayList<>();
-    // a dry run whose requests nobody reads renders of each call only what can fail (UnshownCall)
-    dev.ferry.steps.template.Facts facts = b.dryRun && b.rendered == null
+    // a dry run whose requests nobody reads (any more) renders of each call only what can fail (UnshownCall)
+    SampledRequests sample = b.rendered instanceof SampledRequests r ? r : null;
+    dev.ferry.steps.template.Facts facts = b.dryRun && (b.rendered == null || sample != null)
         ? dev.ferry.steps.template.Facts.ofTextRows(b.vars, Map.of("id", b.jobId)) : null;
     for (StepConfig c : b.steps) {
       StepTarget t = opened.get(c.target());
       built.add(switch (c) {
         case RequestStepConfig r when r.batched() -> new BatchStep(r, t, runner, b.scheduler, b.sender);
         case RequestStepConfig r -> new RequestStep(r, t, runner, facts == null ? null : UnshownCall.of(r.call(),
-            facts));
+            facts), sample);
         case LookupStepConfig l -> new LookupStep(l, t, runner, b.store, b.jobId);
       });
     }

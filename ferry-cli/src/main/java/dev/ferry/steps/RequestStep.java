@@ -9,17 +9,24 @@ final class RequestStep implements Step {
   private final CallRunner runner;
   /** A dry run's render of the call when nobody reads its requests, for CSV rows; else null. */
   private final UnshownCall unshown;
+  /** The dry run's sample of rendered requests, when it shows some (an unshown call is used once it is full). */
+  private final SampledRequests sample;
 
   RequestStep(RequestStepConfig config, StepTarget target, CallRunner runner) {
-    this(config, target, runner, null);
+    this(config, target, runner, null, null);
   }
 
-  /** @param unshown what a dry run whose requests nobody reads renders of a CSV row's call, or null (all of it) */
-  RequestStep(RequestStepConfig config, StepTarget target, CallRunner runner, UnshownCall unshown) {
+  /**
+   * @param unshown what a dry run renders of a CSV row's call when nobody reads its request, or null (all of it)
+   * @param sample  the sample that reads them, or null when nothing does
+   */
+  RequestStep(RequestStepConfig config, StepTarget target, CallRunner runner, UnshownCall unshown,
+      SampledRequests sample) {
     this.config = config;
     this.target = target;
     this.runner = runner;
     this.unshown = unshown;
+    this.sample = sample;
   }
 
   @Override
@@ -29,8 +36,11 @@ final class RequestStep implements Step {
 
   @Override
   public StepResult run(RowState row) throws InterruptedException {
-    if (unshown != null && row.input().record() instanceof dev.ferry.sources.CsvRecord) {
-      return unshown.run(row.context()); // its facts hold: the row's fields are text
+    if (unshown != null && row.input().record() instanceof dev.ferry.sources.CsvRecord
+        && (sample == null || sample.full())) {
+      StepResult r = unshown.run(row.context()); // its facts hold: the row's fields are text
+      if (sample != null && r instanceof StepResult.Ok) sample.hidden(row.input().row()); // as a rendered one is
+      return r;
     }
     return runner.run(config.name(), target, config.call(), row.context(), row.input().row());
   }

@@ -78,20 +78,44 @@ class UnshownDryRunTest {
     assertThat(outcomes).contains("DONE", "FAILED template");
   }
 
-  /** Runs every row through a dry run watched and one not; returns the distinct outcomes (kind and code). */
+  /**
+   * Runs every row through a dry run watched by a consumer of every request, one watched by nobody and one by a sample
+   * that shows no more (every request only counted); returns the distinct outcomes (kind and code).
+   */
   private static List<String> compare(JobSpec spec, List<String> header, List<String[]> rows) throws Exception {
-    Consumer<RenderedRequest> watch = r -> { };
+    java.util.concurrent.atomic.AtomicLong rendered = new java.util.concurrent.atomic.AtomicLong();
+    Consumer<RenderedRequest> watch = r -> rendered.incrementAndGet();
+    java.util.concurrent.atomic.AtomicLong counted = new java.util.concurrent.atomic.AtomicLong();
+    dev.ferry.steps.SampledRequests full = new dev.ferry.steps.SampledRequests() {
+      @Override
+      public boolean full() {
+        return true;
+      }
+
+      @Override
+      public void hidden(long row) {
+        counted.incrementAndGet();
+      }
+
+      @Override
+      public void accept(RenderedRequest r) {
+        counted.incrementAndGet(); // a lookup's find call, rendered in full
+      }
+    };
     CsvRecord.Columns columns = CsvRecord.Columns.of(header);
     java.util.Set<String> kinds = new java.util.TreeSet<>();
-    try (JobSteps full = steps(spec, watch); JobSteps unshown = steps(spec, null)) {
+    try (JobSteps watched = steps(spec, watch); JobSteps unshown = steps(spec, null);
+        JobSteps sampled = steps(spec, full)) {
       for (int i = 0; i < rows.size(); i++) {
         RowInput in = new RowInput(i + 1, 0, i + 2, rows.get(i), null, new CsvRecord(columns, rows.get(i)));
-        RowOutcome want = full.processor().process(in);
-        RowOutcome got = unshown.processor().process(in);
-        assertThat(got).as("row " + String.join("|", rows.get(i))).isEqualTo(want);
+        RowOutcome want = watched.processor().process(in);
+        String row = "row " + String.join("|", rows.get(i));
+        assertThat(unshown.processor().process(in)).as(row).isEqualTo(want);
+        assertThat(sampled.processor().process(in)).as(row).isEqualTo(want);
         kinds.add(want.outcome() == Outcome.DONE ? "DONE" : want.outcome() + " " + want.code());
       }
     }
+    assertThat(counted.get()).as("requests counted, not shown").isEqualTo(rendered.get()).isPositive();
     return new ArrayList<>(kinds);
   }
 
