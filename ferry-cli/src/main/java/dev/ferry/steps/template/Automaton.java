@@ -32,6 +32,8 @@ final class Automaton implements Regexes.Shortcut {
   private final int[] out2;
   private final BitSet[] classes;
   private final boolean[] negated;
+  /** Each state's closure: it and the states it leads to without a character, but the splits themselves. */
+  private final BitSet[] closures;
   /** The move of set {@code s} by ASCII character {@code c} at {@code s * 128 + c}; -1: no state left. */
   private final int[] ascii;
   private final BitSet[] sets;
@@ -52,8 +54,26 @@ final class Automaton implements Regexes.Shortcut {
     this.classes = b.classes.toArray(BitSet[]::new);
     this.negated = new boolean[b.negated.size()];
     for (int i = 0; i < negated.length; i++) negated[i] = b.negated.get(i);
-    BitSet first = new BitSet();
-    close(first, start);
+    this.closures = new BitSet[n];
+    for (int i = 0; i < n; i++) {
+      closures[i] = new BitSet();
+      close(closures[i], i);
+    }
+    // ASCII characters every class takes or refuses alike move every set alike: one move per kind of character
+    int[] kindOf = new int[128];
+    Map<BitSet, Integer> kinds = new HashMap<>();
+    List<Integer> example = new ArrayList<>();
+    for (int c = 0; c < 128; c++) {
+      BitSet taken = new BitSet();
+      for (int k = 0; k < classes.length; k++) if (classes[k].get(c) != negated[k]) taken.set(k);
+      Integer known = kinds.putIfAbsent(taken, kinds.size());
+      if (known == null) {
+        known = kinds.size() - 1;
+        example.add(c);
+      }
+      kindOf[c] = known;
+    }
+    BitSet first = closures[start];
     Map<BitSet, Integer> index = new HashMap<>();
     List<BitSet> found = new ArrayList<>();
     List<int[]> moves = new ArrayList<>();
@@ -61,11 +81,11 @@ final class Automaton implements Regexes.Shortcut {
     found.add(first);
     boolean fits = true;
     for (int k = 0; k < found.size() && fits; k++) {
-      int[] row = new int[128];
-      for (int c = 0; c < 128; c++) {
-        BitSet next = step(found.get(k), c);
+      int[] byKind = new int[example.size()];
+      for (int kind = 0; kind < byKind.length && fits; kind++) {
+        BitSet next = step(found.get(k), example.get(kind));
         if (next.isEmpty()) {
-          row[c] = -1;
+          byKind[kind] = -1;
           continue;
         }
         Integer known = index.get(next);
@@ -78,8 +98,10 @@ final class Automaton implements Regexes.Shortcut {
           index.put(next, known);
           found.add(next);
         }
-        row[c] = known;
+        byKind[kind] = known;
       }
+      int[] row = new int[128];
+      for (int c = 0; c < 128; c++) row[c] = byKind[kindOf[c]];
       moves.add(row);
     }
     if (!fits) {
@@ -124,7 +146,7 @@ final class Automaton implements Regexes.Shortcut {
   private BitSet step(BitSet states, int c) {
     BitSet next = new BitSet();
     for (int s = states.nextSetBit(0); s >= 0; s = states.nextSetBit(s + 1)) {
-      if (kind[s] == ATOM && classes[atom[s]].get(c) != negated[atom[s]]) close(next, out1[s]);
+      if (kind[s] == ATOM && classes[atom[s]].get(c) != negated[atom[s]]) next.or(closures[out1[s]]);
     }
     return next;
   }
