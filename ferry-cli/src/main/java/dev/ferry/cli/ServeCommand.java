@@ -92,8 +92,24 @@ final class ServeCommand implements Callable<Integer> {
     StateDir.directoryOrAbsent(checkpointDir, "--checkpoint-dir");
     ServiceSpec service = SpecLoader.loadService(file, env);
     StateDir state = StateDir.of(checkpointDir, store, env);
+    if (listFailed || redrive || dropFailed) return failedItems(service, state, out);
     try (JobStore jobStore = state.openStore();
         WorkQueue queue = SqlWorkQueue.open(state.location(), service.serve().queue())) {
+      return serve(service, jobStore, queue, state, err);
+    }
+  }
+
+  /**
+   * {@code --list-failed}, {@code --redrive} or {@code --drop-failed}: an action on a queue that exists. An embedded
+   * store that is not there is a usage error naming it, and nothing is created (a typo in {@code --checkpoint-dir}
+   * made an empty database and listed nothing, exit 0, as if the queue had no failed items).
+   */
+  private int failedItems(ServiceSpec service, StateDir state, PrintWriter out) throws Exception {
+    if (!state.exists()) {
+      throw RunFlags.usage("no ferry state in " + state.describe() + ": no queue to " + (listFailed ? "list"
+          : redrive ? "redrive" : "drop") + " (give the --checkpoint-dir or --store that 'ferry serve' ran with)");
+    }
+    try (WorkQueue queue = SqlWorkQueue.open(state.location(), service.serve().queue())) {
       if (listFailed) {
         for (WorkQueue.FailedItem f : queue.failed(Integer.MAX_VALUE)) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -115,12 +131,9 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         return ExitCodes.OK;
       }
-      if (dropFailed) {
-        out.println("ferry: " + queue.dropFailed() + " failed item(s) dropped from queue " + service.serve().queue());
-        out.flush();
-        return ExitCodes.OK;
-      }
-      return serve(service, jobStore, queue, state, err);
+      out.println("ferry: " + queue.dropFailed() + " failed item(s) dropped from queue " + service.serve().queue());
+      out.flush();
+      return ExitCodes.OK;
     }
   }
 

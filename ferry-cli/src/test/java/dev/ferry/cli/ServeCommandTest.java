@@ -26,10 +26,7 @@ class ServeCommandTest {
 
   @Test
   void failedItemsAreListedWithTheirReasonAndRedriven() throws Exception {
-    Path state = dir.resolve("state");
-    CliRun empty = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed");
-    assertThat(empty.exit()).as(empty.toString()).isZero();
-    assertThat(empty.out()).isEmpty();
+    Path state = Files.createDirectories(dir.resolve("state"));
     try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
       q.offer("/webhooks/firecrawl w1", List.of("{\"markdown\":\"x\"}"), 0, 10);
       WorkQueue.QueueItem item = q.claim("p", 1, 0, 1000).get(0);
@@ -58,6 +55,31 @@ class ServeCommandTest {
       assertThat(q.failed(10)).isEmpty();
       assertThat(q.stats(30)).isEqualTo(new WorkQueue.QueueStats(0, 0, 0, 0, 0));
     }
+  }
+
+  @Test
+  void anActionOnFailedItemsOfStateThatDoesNotExistIsAUsageErrorAndCreatesNothing() {
+    // Given: a checkpoint directory that does not exist (a typo)
+    Path missing = dir.resolve("missing").resolve("dir");
+
+    for (String action : List.of("--list-failed", "--redrive", "--drop-failed")) {
+      // When: a failed-item action on it, and 'ferry status' on it
+      CliRun run = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", missing.toString(), action);
+
+      // Then: exit 2 naming the database that is not there; no directory, no empty database made
+      assertThat(run.exit()).as(action + ": " + run).isEqualTo(ExitCodes.USAGE);
+      assertThat(run.err()).contains("no ferry state in " + missing.toAbsolutePath().resolve("ferry.db"))
+          .contains("--checkpoint-dir");
+      assertThat(run.out()).isEmpty();
+      assertThat(dir.resolve("missing")).doesNotExist();
+    }
+    CliRun status = CliRun.run(ENV, "status", "--checkpoint-dir", missing.toString());
+    assertThat(status.exit()).as(status.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(status.err()).contains("no ferry state in " + missing.toAbsolutePath().resolve("ferry.db"));
+    assertThat(dir.resolve("missing")).doesNotExist();
+    CliRun storeFile = CliRun.run(ENV, "serve", SPEC, "--store", dir.resolve("none.db").toString(), "--list-failed");
+    assertThat(storeFile.exit()).as(storeFile.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(dir.resolve("none.db")).doesNotExist();
   }
 
   @Test
