@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A spec's target (or import-users' API) that redirects every request (http for https, an old host, a base_url missing a version) stops
- * the job at once, as a 401 does: exit 3, no row marked, resumable once base_url is fixed. Before, every row failed
- * for good (not retried by resume) and the job paused only after 50 of them.
+ * A spec's target (or import-users' API) that redirects every request (http for https, an old host, a base_url
+ * missing a version) stops the job at once, as a 401 does: exit 3, no row marked, resumable once base_url is fixed.
+ * Before, every row failed for good (not retried by resume) and the job paused only after 50 of them (a spec's) or
+ * the import ended with every row failed (exit 1).
  */
 class RedirectStopsJobCliTest {
   @TempDir
