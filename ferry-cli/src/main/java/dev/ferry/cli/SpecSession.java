@@ -12,6 +12,7 @@ import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.Ticker;
+import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.core.metrics.MetricsRecorder;
@@ -117,7 +118,8 @@ final class SpecSession {
       RequestSample sample = settings.dryRun() && !flags.quiet && !flags.json
           ? new RequestSample(flags.showRequests, r -> printRendered(spec, r)) : null;
       SpecRun.Options runOptions = new SpecRun.Options(settings.dryRun(), options, metrics, timeout,
-          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), sample, WallClock.system(), exported, network);
+          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), sample, WallClock.system(), exported, network,
+          Sleeper.system(), true);
       List<RateShare> shares = new ArrayList<>();
       try (SpecRun run = SpecRun.open(store, running, spec, runOptions)) {
         if (metricsEndpoint != null) session.exportJobGauges(exported, running, run.runner());
