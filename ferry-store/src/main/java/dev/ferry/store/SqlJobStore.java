@@ -9,6 +9,7 @@ import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.OutcomeCounts;
 import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.core.time.WallClock;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -70,7 +71,7 @@ abstract class SqlJobStore implements JobStore {
   private final LedgerWriter ledger;
 
   /** When a row settles ({@code jobs.progress_at}); the system's, or a test's. */
-  private volatile dev.ferry.core.time.WallClock clock = dev.ferry.core.time.WallClock.system();
+  private volatile WallClock clock = WallClock.system();
 
   SqlJobStore(Dialect dialect) {
     this.dialect = dialect;
@@ -78,8 +79,8 @@ abstract class SqlJobStore implements JobStore {
   }
 
   /** The clock of {@code progress_at} (tests). */
-  void clock(dev.ferry.core.time.WallClock clock) {
-    this.clock = java.util.Objects.requireNonNull(clock, "clock cannot be null");
+  void clock(WallClock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock cannot be null");
   }
 
   /** Prepared statements of one transaction, adapted to the dialect. Valid only inside its {@link Work}. */
