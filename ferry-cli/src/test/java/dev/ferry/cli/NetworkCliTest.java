@@ -223,6 +223,36 @@ class NetworkCliTest {
     assertThat(run.err()).contains("--ca-cert " + notPem + ": no certificate found (expected PEM");
   }
 
+  @Test
+  void anSslCertFileIsParsedOnlyForAnHttpsTarget() throws Exception {
+    // Given: SSL_CERT_FILE names a file whose block is well-formed PEM (base64 of a DER sequence) but no certificate,
+    // which only a full parse tells, and the simulator over http
+    Path notACertificate = Files.writeString(dir.resolve("bundle.pem"), TlsBlocks.NOT_A_CERTIFICATE);
+    sim = SimServer.start(SimConfig.builder().requiredKey(KEY).build());
+    Map<String, String> env = Map.of(ApiKeys.ENV, KEY, "SSL_CERT_FILE", notACertificate.toString());
+
+    // When: an import to the http target, then one to an https target
+    CliRun http = CliRun.run(env, importArgs("plain", "http://127.0.0.1:" + sim.port()));
+    CliRun https = CliRun.run(env, importArgs("tls", "https://127.0.0.1:1"));
+
+    // Then: the http import never needed the certificates (they were not parsed: before, every run parsed the whole
+    // bundle up front); the https one is refused before it is planned, as before
+    assertThat(http.exit()).as(http.toString()).isEqualTo(ExitCodes.OK);
+    assertExactlyOnce(ROWS);
+    assertThat(https.exit()).as(https.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(https.err()).contains("SSL_CERT_FILE " + notACertificate + ": no certificate found (expected PEM")
+        .doesNotContain("planning");
+  }
+
+  /** PEM text for the tests of the certificates' checks. */
+  static final class TlsBlocks {
+    /** One block of base64 that decodes to a DER sequence holding an integer: PEM in form, no certificate. */
+    static final String NOT_A_CERTIFICATE = "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}) + "\n-----END CERTIFICATE-----\n";
+
+    private TlsBlocks() {}
+  }
+
   static InetSocketAddress loopback(int port) {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
   }
