@@ -244,6 +244,30 @@ class NetworkCliTest {
         .doesNotContain("planning");
   }
 
+  @Test
+  void aSpecWithAnHttpsTargetHasItsCertificatesParsedBeforeAnythingIsSent() throws Exception {
+    // Given: the same SSL_CERT_FILE, and a spec whose target is https
+    Path notACertificate = Files.writeString(dir.resolve("bundle.pem"), TlsBlocks.NOT_A_CERTIFICATE);
+    Path csv = Files.writeString(dir.resolve("users.csv"), "email\na@example.com\n");
+    Path spec = Files.writeString(dir.resolve("job.yaml"), """
+        source: { csv: { path: "%s" } }
+        targets:
+          api: { base_url: "https://127.0.0.1:1" }
+        steps:
+          - name: post
+            target: api
+            request: { method: POST, path: /x, body: { email: "{{ row.email }}" } }
+        """.formatted(csv));
+
+    // When
+    CliRun run = CliRun.run(Map.of("SSL_CERT_FILE", notACertificate.toString()), List.of("run", spec.toString(),
+        "--job-id", "tls-spec", "--progress", "never", "--checkpoint-dir", dir.resolve(".ferry").toString()));
+
+    // Then: a usage error naming the file, nothing sent (nothing listens there anyway: a send would stop the job, exit 3)
+    assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains("SSL_CERT_FILE " + notACertificate + ": no certificate found (expected PEM");
+  }
+
   /** PEM text for the tests of the certificates' checks. */
   static final class TlsBlocks {
     /** One block of base64 that decodes to a DER sequence holding an integer: PEM in form, no certificate. */
