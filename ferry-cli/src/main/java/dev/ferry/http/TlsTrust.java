@@ -65,8 +65,8 @@ public final class TlsTrust {
   private static final String END = "-----END CERTIFICATE-----";
 
   /**
-   * Refuses a PEM file {@link #readPem} would refuse, with the same line, but reads a well-formed one cheaply: only that
-   * it holds {@code BEGIN/END CERTIFICATE} blocks of base64 that each decode to a DER sequence. The certificates are
+   * Refuses a PEM file {@link #readPem} would refuse, with the same line, but reads a well-formed one cheaply: only
+   * that it holds {@code BEGIN/END CERTIFICATE} blocks of base64 that each decode to a DER sequence. The certificates are
    * parsed when an https target needs them ({@link #socketFactory}). Parsing a CA bundle (the ~140 certificates a
    * system's {@code SSL_CERT_FILE} names) in a JVM just started took 0.75 s of CPU, before the first request of every
    * run, http targets included.

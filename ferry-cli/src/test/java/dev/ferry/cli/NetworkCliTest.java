@@ -263,7 +263,7 @@ class NetworkCliTest {
     CliRun run = CliRun.run(Map.of("SSL_CERT_FILE", notACertificate.toString()), List.of("run", spec.toString(),
         "--job-id", "tls-spec", "--progress", "never", "--checkpoint-dir", dir.resolve(".ferry").toString()));
 
-    // Then: a usage error naming the file, nothing sent (nothing listens there anyway: a send would stop the job, exit 3)
+    // Then: a usage error naming the file, before anything is sent (a send would stop the job: exit 3)
     assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(run.err()).contains("SSL_CERT_FILE " + notACertificate + ": no certificate found (expected PEM");
   }
@@ -272,7 +272,8 @@ class NetworkCliTest {
   static final class TlsBlocks {
     /** One block of base64 that decodes to a DER sequence holding an integer: PEM in form, no certificate. */
     static final String NOT_A_CERTIFICATE = "-----BEGIN CERTIFICATE-----\n"
-        + Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}) + "\n-----END CERTIFICATE-----\n";
+        + Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01})
+        + "\n-----END CERTIFICATE-----\n";
 
     private TlsBlocks() {}
   }

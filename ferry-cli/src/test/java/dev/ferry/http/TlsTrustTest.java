@@ -42,7 +42,8 @@ class TlsTrustTest {
     // Given: a bundle of real certificates, and a block of base64 that decodes to a DER sequence but no certificate
     Path bundle = Files.writeString(dir.resolve("bundle.pem"), Files.readString(TestCertificates.get().pem()));
     Path notACertificate = Files.writeString(dir.resolve("other.pem"), "-----BEGIN CERTIFICATE-----\n"
-        + Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}) + "\n-----END CERTIFICATE-----\n");
+        + Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01})
+        + "\n-----END CERTIFICATE-----\n");
 
     // When / Then: both pass the check (only the form is read), and only the full parse tells the second apart
     TlsTrust.checkPem(bundle, "SSL_CERT_FILE");
