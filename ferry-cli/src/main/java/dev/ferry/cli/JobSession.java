@@ -111,6 +111,9 @@ final class JobSession {
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
+    if (network != null && "https".equalsIgnoreCase(apiUri(settings.apiUrl()).getScheme())) {
+      flags.verifyCertificates(network); // an https target needs the certificates: a block holding none is refused now
+    }
     // The metrics endpoint only listens (a port in use stops the command before anything else), and lingers, when
     // asked to, after the job's lock and leases are given up.
     try (PrometheusEndpoint metricsEndpoint = openMetrics(job, start)) {

@@ -74,6 +74,9 @@ final class SpecSession {
         settings);
     if (relocated) spec = relocate(spec, java.nio.file.Path.of(job.inputPath()));
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
+    if (network != null && spec.targets().stream().anyMatch(t -> "https".equalsIgnoreCase(t.baseUrl().getScheme()))) {
+      flags.verifyCertificates(network); // an https target needs the certificates: a block holding none is refused now
+    }
     // As for an import: the endpoint listens before the lock is taken and lingers after it is given up.
     try (PrometheusEndpoint metricsEndpoint = session.openMetrics(job, start)) {
       int exit = runLocked(job, start, settings, spec, processStart, network, metricsEndpoint);
