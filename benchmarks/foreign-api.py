@@ -36,6 +36,8 @@ EMBEDS = defaultdict(int)   # text -> times embedded
 POINTS = defaultdict(int)   # point id -> writes
 POINT_VEC = {}
 IDEM = {}                # idempotency key -> (status, body)
+COMPANIES = {}           # domain -> {"id", "domain", "indexed"}; seeded ones are not in the search index
+COMPANY_CREATES = defaultdict(int)
 
 
 def fmt_duration(seconds):
@@ -163,11 +165,22 @@ class Handler(BaseHTTPRequestHandler):
                            duplicated=sorted(dup)[:20], texts_embedded=len(EMBEDS),
                            embeds_total=sum(EMBEDS.values()), points=len(POINTS),
                            point_writes=sum(POINTS.values()),
-                           rewritten_points=sum(1 for v in POINTS.values() if v > 1))
+                           rewritten_points=sum(1 for v in POINTS.values() if v > 1),
+                           companies=len(COMPANIES),
+                           duplicate_company_creations=sum(v - 1 for v in COMPANY_CREATES.values() if v > 1))
             return self.send(200, out)
         if u.path == "/__contacts":
             with LOCK:
                 return self.send(200, CONTACTS)
+        if u.path == "/crm/companies":
+            if not self.authed() or not self.limit():
+                return
+            dom = (parse_qs(u.query).get("domain") or [""])[0]
+            with LOCK:
+                STATS["company_searches"] += 1
+                c = COMPANIES.get(dom)
+                hits = [c] if c and c["indexed"] else []   # the search index lags: seeded companies are missing
+            return self.send(200, {"results": hits, "paging": {"next": None}})
         if u.path == "/crm/contacts":
             if not self.authed() or not self.limit():
                 return
@@ -195,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.embeddings()
         if u.path == "/crm/contacts":
             return self.create_contact()
+        if u.path == "/crm/companies":
+            return self.create_company()
         self.send(404, {"error": "no route"})
 
     def do_PUT(self):
@@ -270,6 +285,20 @@ class Handler(BaseHTTPRequestHandler):
                 pass
             return
         self.send(201, ans, self._rl)
+
+    def create_company(self):
+        if not self.authed() or not self.limit():
+            return
+        dom = str(self.body().get("domain"))
+        with LOCK:
+            c = COMPANIES.get(dom)
+            if c is None:
+                c = COMPANIES[dom] = {"id": "co_%04d" % (len(COMPANIES) + 1), "domain": dom, "indexed": True}
+                COMPANY_CREATES[dom] += 1
+                STATS["companies_created"] += 1
+                return self.send(201, {"company": {"id": c["id"], "domain": dom}})
+            STATS["company_conflicts"] += 1
+        self.send(409, {"message": "Company exists", "conflict": {"existing_id": c["id"]}})
 
     def embeddings(self):
         if not self.authed():
@@ -353,11 +382,14 @@ if __name__ == "__main__":
     p.add_argument("--slow-every", type=int, default=1, help="0: no slow rows; else external ids ending 13 take 5 s")
     p.add_argument("--key-env", default="FOREIGN_KEY")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--seed-companies", type=int, default=3, help="companies acme0.io.. that exist but search misses")
     A = p.parse_args()
     A.key = os.environ.get(A.key_env, "")
     random.seed(A.seed)
     RPM, TPM = Window(A.rpm), Window(A.tpm)
     CRM_LIMIT = Limiter(A.limiter, A.crm_rate, A.crm_per)
+    for i in range(A.seed_companies):   # there before the job, and missing from the search index
+        COMPANIES["acme%d.io" % i] = {"id": "co_seed%d" % i, "domain": "acme%d.io" % i, "indexed": False}
     srv = ThreadingHTTPServer(("127.0.0.1", A.port), Handler)
     srv.daemon_threads = True
     print("foreign api on 127.0.0.1:%d limiter=%s" % (A.port, A.limiter), flush=True)
