@@ -142,7 +142,10 @@ final class Grammar {
           opt("then", THEN_CALL, THEN_CALL.description() + " Only with exists."),
           opt("capture", new MapOf(s(STRING), NAME_PATTERN, "result name"), "With ok or exists (without then):"
               + " paths that read this answer instead of the call's capture paths, by name (a 409 holding the"
-              + " existing id at $.conflict.existing_id); each name must be one the call captures.")), false);
+              + " existing id at $.conflict.existing_id); each name must be one the call captures."),
+          opt("error", s(STRING), "The rule holds only when this path in the answer reads a value other than null,"
+              + " false and '' (an API answering 200 with {\"success\": false, \"error\": {...}}: 2xx: {action:"
+              + " final, error: $.error}); with codes, both must hold.")), false);
 
   static final Obj UNDO = new Obj("undo", "What removes the item this step created for the row when a later step"
       + " fails for good (e.g. DELETE the user whose membership failed); the row stays failed.",

@@ -384,7 +384,8 @@ final class SpecAssembler {
             paths.put(name, jsonPath(path));
           });
         }
-        rules.put(status, new StatusRule(action, v.get("then") == null ? null : call(v.get("then")), codes, paths));
+        rules.put(status, new StatusRule(action, v.get("then") == null ? null : call(v.get("then")), codes, paths,
+            v.get("error") == null ? null : jsonPath(v.get("error"))));
       }
     });
     return new ResponseRules(rules);

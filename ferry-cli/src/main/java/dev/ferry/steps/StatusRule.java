@@ -17,9 +17,12 @@ import java.util.Objects;
  *               StatusAction#OK} or {@link StatusAction#EXISTS} without {@code then}, the paths given here replace the
  *               call's for their names (a CRM's 409 holding the existing item's id at {@code $.conflict.existing_id}
  *               where a 201 holds it at {@code $.contact.id}); the call's other names keep their paths
+ * @param error   null: the rule holds whatever the body holds; else only for answers where this path reads a value
+ *               other than null, {@code false} and {@code ""} (an API that answers 200 with {@code {"success": false,
+ *               "error": {...}}}: {@code 2xx: {action: final, error: $.error}}); with codes, both must hold
  */
 public record StatusRule(StatusAction action, CallConfig then, java.util.Set<String> codes,
-    Map<String, JsonPath> capture) {
+    Map<String, JsonPath> capture, JsonPath error) {
   public StatusRule {
     Objects.requireNonNull(action, "action cannot be null");
     codes = codes == null ? java.util.Set.of() : java.util.Set.copyOf(codes);
@@ -35,7 +38,7 @@ public record StatusRule(StatusAction action, CallConfig then, java.util.Set<Str
 
   /** A rule whose answer is captured with the call's own paths. */
   public StatusRule(StatusAction action, CallConfig then, java.util.Set<String> codes) {
-    this(action, then, codes, Map.of());
+    this(action, then, codes, Map.of(), null);
   }
 
   /** A rule for every answer with its status. */
@@ -47,8 +50,8 @@ public record StatusRule(StatusAction action, CallConfig then, java.util.Set<Str
     return new StatusRule(action, null);
   }
 
-  /** True when the rule holds only for some error codes. */
+  /** True when the rule holds only for some answers: some error codes, or an error path that reads a value. */
   public boolean conditional() {
-    return !codes.isEmpty();
+    return !codes.isEmpty() || error != null;
   }
 }
