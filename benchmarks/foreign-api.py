@@ -382,6 +382,8 @@ if __name__ == "__main__":
     p.add_argument("--slow-every", type=int, default=1, help="0: no slow rows; else external ids ending 13 take 5 s")
     p.add_argument("--key-env", default="FOREIGN_KEY")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--backlog", type=int, default=5, help="listen backlog (Python's default 5: a burst of new"
+                   " connections beyond it waits for the SYN retransmit, about 1 s)")
     p.add_argument("--seed-companies", type=int, default=3, help="companies acme0.io.. that exist but search misses")
     A = p.parse_args()
     A.key = os.environ.get(A.key_env, "")
@@ -390,6 +392,7 @@ if __name__ == "__main__":
     CRM_LIMIT = Limiter(A.limiter, A.crm_rate, A.crm_per)
     for i in range(A.seed_companies):   # there before the job, and missing from the search index
         COMPANIES["acme%d.io" % i] = {"id": "co_seed%d" % i, "domain": "acme%d.io" % i, "indexed": False}
+    ThreadingHTTPServer.request_queue_size = A.backlog
     srv = ThreadingHTTPServer(("127.0.0.1", A.port), Handler)
     srv.daemon_threads = True
     print("foreign api on 127.0.0.1:%d limiter=%s" % (A.port, A.limiter), flush=True)
