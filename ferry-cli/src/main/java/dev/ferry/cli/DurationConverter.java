@@ -6,7 +6,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Parses durations such as {@code 200ms}, {@code 1.5s}, {@code 2m}, {@code 250us}; a bare number is ms. */
+/**
+ * Parses durations such as {@code 200ms}, {@code 1.5s}, {@code 2m}, {@code 250us}. A number without a unit is refused
+ * (but {@code 0}, which means the same in every unit), as a spec's durations are: {@code --request-timeout 5} read as
+ * 5 ms timed every request out, where the user meant 5 s.
+ */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|µs|ms|s|m|h)?");
 
@@ -23,6 +27,10 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
           "'" + value + "' is not a duration (examples: 200ms, 1.5s, 2m)");
     }
     double amount = Double.parseDouble(m.group(1));
+    if (m.group(2) == null && amount != 0) {
+      throw new CommandLine.TypeConversionException("'" + value + "' has no unit: write " + m.group(1) + "s or "
+          + m.group(1) + "ms (examples: 200ms, 1.5s, 2m)");
+    }
     String unit = m.group(2) == null ? "ms" : m.group(2);
     double nanos = switch (unit) {
       case "us", "µs" -> amount * 1e3;

@@ -4,6 +4,7 @@ import dev.ferry.core.limit.RateLimitSpec;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.WallClock;
+import dev.ferry.http.NetworkSettings;
 import dev.ferry.recipes.workos.ImportSettings;
 import dev.ferry.recipes.workos.RoleMappingFile;
 import dev.ferry.recipes.workos.WorkosImport;
@@ -108,7 +109,8 @@ final class ImportUsersCommand implements Callable<Integer> {
             flags.requestTimeout != null ? flags.requestTimeout.toMillis() : 30_000));
     if (!dryRun) {
       ApiKeys.load(flags.apiKeyFile, env); // fail before planning when the key is missing
-      flags.network(env); // ... or a proxy setting or --ca-cert is bad
+      NetworkSettings network = flags.network(env); // ... or a proxy setting or --ca-cert is bad
+      if ("https".equalsIgnoreCase(JobSession.apiUri(apiUrl).getScheme())) flags.verifyCertificates(network);
     }
     try (JobStore store = state.openStore()) {
       String id = jobId != null ? jobId : DefaultJobIds.next("import", state, store);

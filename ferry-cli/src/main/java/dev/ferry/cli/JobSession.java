@@ -111,6 +111,9 @@ final class JobSession {
     ImportSettings settings = ImportSettings.fromJson(job.config());
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
+    if (network != null && "https".equalsIgnoreCase(apiUri(settings.apiUrl()).getScheme())) {
+      flags.verifyCertificates(network); // an https target needs the certificates: a block holding none is refused now
+    }
     // The metrics endpoint only listens (a port in use stops the command before anything else), and lingers, when
     // asked to, after the job's lock and leases are given up.
     try (PrometheusEndpoint metricsEndpoint = openMetrics(job, start)) {
@@ -272,6 +275,20 @@ final class JobSession {
     }
   }
 
+  /**
+   * The header's account of the rows settled before this run: invalid rows apart, since a new job's malformed
+   * lines (a JSONL source records them while planning) were called "already settled" before anything ran.
+   *
+   * @param settled done, failed for good and invalid rows
+   * @param invalid the invalid rows among them
+   */
+  static String settledBefore(long settled, long invalid) {
+    long sent = settled - invalid;
+    if (invalid == 0) return String.format("%,d already settled", sent);
+    String bad = String.format("%,d invalid", invalid);
+    return sent == 0 ? bad : String.format("%,d already settled, %s", sent, bad);
+  }
+
   /** Runs the job's rows to the end (or a stop), then writes the errors file and the report. */
   int drive(JobRecord job, Engine engine, InputCheck input, ProcessStart processStart, String shape)
       throws Exception {
@@ -287,8 +304,8 @@ final class JobSession {
     input.whenChanged(runner::requestStop); // the input's hash is still being checked: a changed file stops the run
     String jobId = job.id();
     if (!flags.quiet) {
-      err.printf("ferry: job %s: %,d rows (%,d already settled), %s, %s%s%n", job.id(),
-          job.totalRows(), alreadySettled, shape,
+      err.printf("ferry: job %s: %,d rows (%s), %s, %s%s%n", job.id(), job.totalRows(),
+          settledBefore(alreadySettled, before.invalid()), shape,
           engine.rateText() + (share == null ? "" : " shared by " + share.processes() + " process(es) of "
               + state.describe()), engine.destination());
     }

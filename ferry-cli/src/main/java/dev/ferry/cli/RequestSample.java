@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  *
  * <p>The shown rows are those of the first worker to render a request: a worker renders its chunk's rows one after
  * the other, each row's requests in a row, so the sample is consecutive rows of one chunk (rows 1 to N of a new
- * job), never rows of several chunks interleaved. Should that worker run out of chunks first, fewer rows are shown.
+ * job from a file; with a SQL source, whose chunks are queried at once, the first rows of whichever chunk came
+ * first), never rows of several chunks interleaved. Should that worker run out of chunks first, fewer rows are shown.
  *
  * <p>Threadsafe: the owner and the shown rows are guarded by this object's lock (taken by the owner's requests
  * only once the owner is known); the hidden counts are adders, and each thread remembers the last row it hid (its

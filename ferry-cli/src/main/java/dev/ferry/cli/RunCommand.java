@@ -84,6 +84,14 @@ final class RunCommand implements Callable<Integer> {
         if (!flags.quiet) err.println("ferry: planning job " + id + " from " + SpecJobs.source(job).describe());
         String columns = SpecJobs.missingColumnsWarning(job);
         if (columns != null) err.println("ferry: warning: " + columns);
+        // a sink's table or column mistyped: refused now, not by the first row's write after its calls were paid for
+        if (job.sink() instanceof dev.ferry.spec.JobSpec.SqlUpdateSink u) {
+          try {
+            dev.ferry.sinks.sql.SqlUpdateSink.check(u.config());
+          } catch (java.io.IOException e) {
+            throw new dev.ferry.core.source.InputException(specFile + ": sink.sql_update: " + e.getMessage());
+          }
+        }
         return SpecJobs.plan(store, id, job, settings, WallClock.system());
       });
       return new JobSession(state, store, flags, out, err, env).run(planned, JobSession.Start.NEW);

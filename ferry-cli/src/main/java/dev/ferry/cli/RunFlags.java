@@ -158,6 +158,15 @@ final class RunFlags {
     }
   }
 
+  /** {@link NetworkSettings#verifyCertificates}: a file whose blocks hold no certificate is a usage error. */
+  void verifyCertificates(NetworkSettings network) {
+    try {
+      network.verifyCertificates();
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
   int workersOr(int fallback) {
     return workers != null ? workers : fallback;
   }

@@ -1,9 +1,13 @@
 package dev.ferry.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.http.CallMetrics;
+import dev.ferry.http.SecretMask;
 import dev.ferry.metrics.PrometheusEndpoint;
 import dev.ferry.service.Service;
 import dev.ferry.spec.ServiceSpec;
@@ -35,6 +39,8 @@ import picocli.CommandLine.Spec;
         + " store, drained through the spec's steps. SIGTERM stops ingest, drains what is in flight and exits 0.")
 final class ServeCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Characters of an item's body that --list-failed prints without --full. */
+  static final int PREVIEW_CHARS = 500;
 
   @Spec
   CommandSpec spec;
@@ -71,6 +77,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--list-failed", description = "Print the queue's failed items as JSON lines and exit.")
   boolean listFailed;
 
+  @Option(names = "--full", description = "With --list-failed: print each item's body whole (as 'item'), however"
+      + " long; without it an item above " + PREVIEW_CHARS + " characters shows its first " + PREVIEW_CHARS
+      + " ('item_preview').")
+  boolean full;
+
   @Option(names = "--redrive", description = "Put the queue's failed items back in the queue and exit.")
   boolean redrive;
 
@@ -92,35 +103,85 @@ final class ServeCommand implements Callable<Integer> {
     StateDir.directoryOrAbsent(checkpointDir, "--checkpoint-dir");
     ServiceSpec service = SpecLoader.loadService(file, env);
     StateDir state = StateDir.of(checkpointDir, store, env);
+    if (full && !listFailed) throw RunFlags.usage("--full goes with --list-failed (it prints the failed items whole)");
+    if (listFailed || redrive || dropFailed) return failedItems(service, state, out, err);
     try (JobStore jobStore = state.openStore();
         WorkQueue queue = SqlWorkQueue.open(state.location(), service.serve().queue())) {
-      if (listFailed) {
-        for (WorkQueue.FailedItem f : queue.failed(Integer.MAX_VALUE)) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("id", f.id());
-          m.put("delivery_id", f.deliveryId());
-          m.put("index", f.index());
-          m.put("attempts", f.attempts());
-          m.put("reason", f.reason());
-          m.put("failed_at", f.settledAtMillis());
-          m.put("item", JSON.readTree(f.body()));
-          out.println(JSON.writeValueAsString(m));
-        }
-        out.flush();
-        return ExitCodes.OK;
-      }
+      return serve(service, jobStore, queue, state, err);
+    }
+  }
+
+  /**
+   * {@code --list-failed}, {@code --redrive} or {@code --drop-failed}: an action on a queue that exists. An embedded
+   * store that is not there is a usage error naming it, and nothing is created (a typo in {@code --checkpoint-dir}
+   * made an empty database and listed nothing, exit 0, as if the queue had no failed items).
+   */
+  private int failedItems(ServiceSpec service, StateDir state, PrintWriter out, PrintWriter err) throws Exception {
+    if (!state.exists()) {
+      throw RunFlags.usage("no ferry state in " + state.describe() + ": no queue to " + (listFailed ? "list"
+          : redrive ? "redrive" : "drop") + " (give the --checkpoint-dir or --store that 'ferry serve' ran with)");
+    }
+    try (WorkQueue queue = SqlWorkQueue.open(state.location(), service.serve().queue())) {
+      if (listFailed) return listFailed(service, queue, out, err);
       if (redrive) {
         out.println("ferry: " + queue.redrive(WallClock.system().millis()) + " failed item(s) back in queue "
             + service.serve().queue());
         out.flush();
         return ExitCodes.OK;
       }
-      if (dropFailed) {
-        out.println("ferry: " + queue.dropFailed() + " failed item(s) dropped from queue " + service.serve().queue());
-        out.flush();
-        return ExitCodes.OK;
+      out.println("ferry: " + queue.dropFailed() + " failed item(s) dropped from queue " + service.serve().queue());
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * The failed items as JSON lines: each with its body as {@code item} when it has at most {@link #PREVIEW_CHARS}
+   * characters (or with {@code --full}), else its first characters as {@code item_preview} and {@code item_cut}
+   * saying so (a 9 MB body printed whole made the list unreadable). The body is cut in the store, so a long one is
+   * never read whole; the spec's secrets are masked in whatever is printed, before the cut.
+   */
+  private int listFailed(ServiceSpec service, WorkQueue queue, PrintWriter out, PrintWriter err) throws Exception {
+    SecretMask mask = service.job().secretMask();
+    // read past the cut by the longest masked form, so that a secret straddling the cut is masked whole
+    int read = full ? Integer.MAX_VALUE : PREVIEW_CHARS + 1 + mask.longestForm();
+    int cut = 0;
+    for (WorkQueue.FailedItem f : queue.failed(Integer.MAX_VALUE, read)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", f.id());
+      m.put("delivery_id", f.deliveryId());
+      m.put("index", f.index());
+      m.put("attempts", f.attempts());
+      m.put("reason", f.reason());
+      m.put("failed_at", f.settledAtMillis());
+      m.put("item_chars", f.bodyLength());
+      String body = mask.mask(f.body());
+      if (full || f.bodyLength() <= PREVIEW_CHARS) {
+        m.put("item", item(body));
+      } else {
+        cut++;
+        m.put("item_preview", body.substring(0, body.offsetByCodePoints(0,
+            Math.min(PREVIEW_CHARS, body.codePointCount(0, body.length())))));
+        m.put("item_cut", String.format("first %d of %,d characters; --list-failed --full prints the item whole",
+            PREVIEW_CHARS, f.bodyLength()));
       }
-      return serve(service, jobStore, queue, state, err);
+      out.println(JSON.writeValueAsString(m));
+    }
+    out.flush();
+    if (cut > 0) {
+      err.println("ferry: " + cut + " item(s) longer than " + PREVIEW_CHARS + " characters shown cut ('item_preview');"
+          + " --list-failed --full prints them whole");
+      err.flush();
+    }
+    return ExitCodes.OK;
+  }
+
+  /** A stored body as JSON; as a string if masking made it something else (a secret used as a key or a number). */
+  private static JsonNode item(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      return TextNode.valueOf(body);
     }
   }
 

@@ -12,6 +12,7 @@ import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.Ticker;
+import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.core.metrics.MetricsRecorder;
@@ -73,6 +74,9 @@ final class SpecSession {
         settings);
     if (relocated) spec = relocate(spec, java.nio.file.Path.of(job.inputPath()));
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
+    if (network != null && spec.targets().stream().anyMatch(t -> "https".equalsIgnoreCase(t.baseUrl().getScheme()))) {
+      flags.verifyCertificates(network); // an https target needs the certificates: a block holding none is refused now
+    }
     // As for an import: the endpoint listens before the lock is taken and lingers after it is given up.
     try (PrometheusEndpoint metricsEndpoint = session.openMetrics(job, start)) {
       int exit = runLocked(job, start, settings, spec, processStart, network, metricsEndpoint);
@@ -117,7 +121,8 @@ final class SpecSession {
       RequestSample sample = settings.dryRun() && !flags.quiet && !flags.json
           ? new RequestSample(flags.showRequests, r -> printRendered(spec, r)) : null;
       SpecRun.Options runOptions = new SpecRun.Options(settings.dryRun(), options, metrics, timeout,
-          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), sample, WallClock.system(), exported, network);
+          RetryPolicy.builder().maxAttempts(flags.maxAttempts).build(), sample, WallClock.system(), exported, network,
+          Sleeper.system(), true);
       List<RateShare> shares = new ArrayList<>();
       try (SpecRun run = SpecRun.open(store, running, spec, runOptions)) {
         if (metricsEndpoint != null) session.exportJobGauges(exported, running, run.runner());

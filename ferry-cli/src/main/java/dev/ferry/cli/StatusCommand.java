@@ -59,6 +59,8 @@ final class StatusCommand implements Callable<Integer> {
   String serve;
 
   java.util.Map<String, String> env = System.getenv();
+  /** Now, for how long ago the job last made progress (tests set it). */
+  dev.ferry.core.time.WallClock clock = dev.ferry.core.time.WallClock.system();
 
   @Override
   public Integer call() throws Exception {
@@ -74,7 +76,7 @@ final class StatusCommand implements Callable<Integer> {
         List<JobRecord> jobs = store.listJobs();
         if (json) {
           ArrayNode a = JSON.createArrayNode();
-          for (JobRecord j : jobs) a.add(describe(store, j, stateDir));
+          for (JobRecord j : jobs) a.add(describe(store, j, stateDir, clock.millis()));
           out.println(JSON.writeValueAsString(a));
         } else if (jobs.isEmpty()) {
           out.println("no jobs in " + stateDir.describe());
@@ -89,7 +91,7 @@ final class StatusCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       JobRecord job = store.findJob(jobId).orElseThrow(() -> RunFlags.usage("no job '" + jobId + "' in " + stateDir.describe()));
-      ObjectNode d = describe(store, job, stateDir);
+      ObjectNode d = describe(store, job, stateDir, clock.millis());
       if (json) {
         out.println(JSON.writeValueAsString(d));
       } else {
@@ -107,7 +109,8 @@ final class StatusCommand implements Callable<Integer> {
             d.get("done").asLong(), d.get("failed").asLong(), d.get("invalid").asLong(), d.get("pending").asLong());
         out.printf("chunks      %,d done, %,d leased, %,d pending (of %,d; %,d rows each)%n", d.get("chunks_done").asLong(),
             d.get("chunks_leased").asLong(), d.get("chunks_pending").asLong(), d.get("chunks").asLong(), job.chunkSize());
-        out.printf("updated     %s%n", Instant.ofEpochMilli(job.updatedAtMillis()));
+        out.printf("progress    %s%n", progress(d));
+        out.printf("updated     %s (the last status change)%n", Instant.ofEpochMilli(job.updatedAtMillis()));
       }
       return ExitCodes.OK;
     }
@@ -138,7 +141,30 @@ final class StatusCommand implements Callable<Integer> {
     return active && !stateDir.jobRunningElsewhere(job.id());
   }
 
-  private static ObjectNode describe(JobStore store, JobRecord job, StateDir stateDir) {
+  /**
+   * The progress line: when a row last settled and how long ago (what a user watching a long run needs: "updated"
+   * is the last status change, hours old in a healthy run), or that none has.
+   */
+  static String progress(ObjectNode d) {
+    if (d.path("progress_at").isNull()) {
+      return d.path("done").asLong() + d.path("failed").asLong() + d.path("invalid").asLong() > 0
+          ? "not recorded (the job's rows settled before this version of ferry kept the time)"
+          : "no row settled yet";
+    }
+    return "last row settled " + d.path("progress_at").asText() + " (" + ago(d.path("progress_age_seconds").asLong())
+        + ")";
+  }
+
+  /** {@code 14 s ago}, {@code 3 min 5 s ago}, {@code 2 h 7 min ago}; a clock behind the store's reads "just now". */
+  static String ago(long seconds) {
+    if (seconds <= 0) return "just now";
+    if (seconds < 60) return seconds + " s ago";
+    if (seconds < 3600) return seconds / 60 + " min " + seconds % 60 + " s ago";
+    if (seconds < 86_400) return seconds / 3600 + " h " + seconds % 3600 / 60 + " min ago";
+    return seconds / 86_400 + " d " + seconds % 86_400 / 3600 + " h ago";
+  }
+
+  private static ObjectNode describe(JobStore store, JobRecord job, StateDir stateDir, long nowMillis) {
     OutcomeCounts c = store.counts(job.id());
     List<ChunkRecord> chunks = store.chunks(job.id());
     ObjectNode n = JSON.createObjectNode();
@@ -160,6 +186,14 @@ final class StatusCommand implements Callable<Integer> {
     n.put("chunks_leased", chunks.stream().filter(x -> x.state() == ChunkState.LEASED).count());
     n.put("chunks_pending", chunks.stream().filter(x -> x.state() == ChunkState.PENDING).count());
     n.put("updated_at", Instant.ofEpochMilli(job.updatedAtMillis()).toString());
+    long progress = store.progressAtMillis(job.id());
+    if (progress > 0) {
+      n.put("progress_at", Instant.ofEpochMilli(progress).toString());
+      n.put("progress_age_seconds", Math.max(0, (nowMillis - progress) / 1000));
+    } else {
+      n.putNull("progress_at");
+      n.putNull("progress_age_seconds");
+    }
     return n;
   }
 }

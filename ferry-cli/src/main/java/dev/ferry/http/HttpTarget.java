@@ -293,8 +293,8 @@ public final class HttpTarget implements AutoCloseable {
     } catch (RedirectRefusedException e) {
       answered = true;
       status = e.status();
-      return new Attempt(e.status(), "", "", OptionalLong.empty(), List.of(), this.headers.scrub(e.getMessage()),
-          ticker.read());
+      return new Attempt(e.status(), "", "", OptionalLong.empty(), List.of(), this.headers.scrub(e.getMessage()
+          + "; give the final address as " + addressSetting), ticker.read());
     } catch (ConnectException e) {
       metrics.connectionError(name);
       unusable(e);

@@ -21,7 +21,9 @@ public record NetworkSettings(ProxySettings proxies, Path caCert, String caCertS
 
   /**
    * Proxies from the environment and the JVM's properties; extra certificates from {@code caCertFlag}, else from
-   * {@code SSL_CERT_FILE}. The certificate file is read now, so a bad one is refused before anything is sent.
+   * {@code SSL_CERT_FILE}. The certificate file is checked now, so a bad one is refused before anything is sent; a
+   * well-formed one is parsed only when an https target needs it ({@link TlsTrust#checkPem}, {@link
+   * #verifyCertificates}).
    *
    * @throws IllegalArgumentException one line naming the bad setting (never a proxy password)
    */
@@ -34,8 +36,18 @@ public record NetworkSettings(ProxySettings proxies, Path caCert, String caCertS
       source = SSL_CERT_FILE;
     }
     if (caCert == null) return new NetworkSettings(proxies, null, null);
-    TlsTrust.readPem(caCert, source);
+    TlsTrust.checkPem(caCert, source); // parsed when an https target needs it
     return new NetworkSettings(proxies, caCert, source);
+  }
+
+  /**
+   * Parses the extra certificates in full now (an https target will need them), so that a file whose blocks hold no
+   * certificate is refused before a job is planned; nothing when there are none.
+   *
+   * @throws IllegalArgumentException one line naming the setting and the file
+   */
+  public void verifyCertificates() {
+    if (caCert != null) TlsTrust.readPem(caCert, caCertSource);
   }
 
   /** This process's environment and properties, no {@code --ca-cert}. */

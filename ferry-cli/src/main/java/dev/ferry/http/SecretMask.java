@@ -78,6 +78,14 @@ public final class SecretMask {
     return out;
   }
 
+  /**
+   * The length of the longest form masked (0 when none): text cut for display must be masked with this many
+   * characters past the cut, or a secret straddling the cut would show its first characters.
+   */
+  public int longestForm() {
+    return forms.isEmpty() ? 0 : forms.get(0).length();
+  }
+
   /** True when {@code text} holds a form of a secret. */
   public boolean occursIn(String text) {
     if (text == null) return false;

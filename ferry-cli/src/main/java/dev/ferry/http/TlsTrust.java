@@ -2,6 +2,7 @@ package dev.ferry.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.Collection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -57,6 +59,47 @@ public final class TlsTrust {
       throw new IllegalStateException("cannot set up TLS with the certificates of " + source + " " + pemFile + ": "
           + e.getClass().getSimpleName(), e);
     }
+  }
+
+  private static final String BEGIN = "-----BEGIN CERTIFICATE-----";
+  private static final String END = "-----END CERTIFICATE-----";
+
+  /**
+   * Refuses a PEM file {@link #readPem} would refuse, with the same line, but reads a well-formed one cheaply: only
+   * that it holds {@code BEGIN/END CERTIFICATE} blocks of base64 that each decode to a DER sequence. The certificates are
+   * parsed when an https target needs them ({@link #socketFactory}). Parsing a CA bundle (the ~140 certificates a
+   * system's {@code SSL_CERT_FILE} names) in a JVM just started took 0.75 s of CPU, before the first request of every
+   * run, http targets included.
+   *
+   * @throws IllegalArgumentException as {@link #readPem}
+   */
+  public static void checkPem(Path pemFile, String source) {
+    if (!looksLikeCertificates(pemFile)) readPem(pemFile, source); // the full parse says what is wrong, if anything
+  }
+
+  private static boolean looksLikeCertificates(Path pemFile) {
+    String text;
+    try {
+      if (!Files.isRegularFile(pemFile)) return false;
+      text = Files.readString(pemFile, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return false;
+    }
+    int blocks = 0;
+    for (int at = text.indexOf(BEGIN); at >= 0; at = text.indexOf(BEGIN, at)) {
+      int end = text.indexOf(END, at);
+      if (end < 0) return false;
+      byte[] der;
+      try {
+        der = Base64.getMimeDecoder().decode(text.substring(at + BEGIN.length(), end));
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+      if (der.length < 2 || der[0] != 0x30) return false; // not a DER SEQUENCE, as every certificate is
+      blocks++;
+      at = end + END.length();
+    }
+    return blocks > 0;
   }
 
   /** The certificates of a PEM file (one or more {@code -----BEGIN CERTIFICATE-----} blocks). */

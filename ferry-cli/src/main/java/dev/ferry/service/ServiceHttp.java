@@ -150,7 +150,7 @@ final class ServiceHttp implements AutoCloseable {
   }
 
   private List<Map<String, Object>> failed() {
-    return queue.failed(1000).stream().map(ServiceStatus::describe).toList();
+    return queue.failed(1000, 0).stream().map(ServiceStatus::describe).toList();
   }
 
   private void ingest(HttpExchange ex, Ingest ingest) throws IOException {

@@ -32,7 +32,7 @@ final class ServiceStatus {
     List<WorkQueue.FailedItem> failed = List.of();
     try {
       stats = p.queue().stats(p.nowMillis());
-      failed = stats.failed() > 0 ? p.queue().failed(FAILED_SHOWN) : List.of();
+      failed = stats.failed() > 0 ? p.queue().failed(FAILED_SHOWN, 0) : List.of();
     } catch (StoreException e) {
       // shown as the state below; the rest of the status still answers
     }

@@ -139,7 +139,13 @@ final class Grammar {
           opt("codes", new ListOf(s(STRING), 1), "The rule holds only when the answer's error code (code,"
               + " error.code, error.type or any errors[].code) is one of these; else the status's class rule or"
               + " the default applies."),
-          opt("then", THEN_CALL, THEN_CALL.description() + " Only with exists.")), false);
+          opt("then", THEN_CALL, THEN_CALL.description() + " Only with exists."),
+          opt("capture", new MapOf(s(STRING), NAME_PATTERN, "result name"), "With ok or exists (without then):"
+              + " paths that read this answer instead of the call's capture paths, by name (a 409 holding the"
+              + " existing id at $.conflict.existing_id); each name must be one the call captures."),
+          opt("error", s(STRING), "The rule holds only when this path in the answer reads a value other than null,"
+              + " false and '' (an API answering 200 with {\"success\": false, \"error\": {...}}: 2xx: {action:"
+              + " final, error: $.error}); with codes, both must hold.")), false);
 
   static final Obj UNDO = new Obj("undo", "What removes the item this step created for the row when a later step"
       + " fails for good (e.g. DELETE the user whose membership failed); the row stays failed.",

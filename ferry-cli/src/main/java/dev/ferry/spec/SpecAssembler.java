@@ -357,11 +357,11 @@ final class SpecAssembler {
     Map<String, JsonPath> capture = new LinkedHashMap<>();
     Node cap = c.get("capture");
     if (cap != null) cap.fields().forEach((k, v) -> capture.put(k, jsonPath(v)));
-    return new CallConfig(request, optTemplate(c.get("idempotency_key")), rules(c.get("on")), capture,
-        templates(c.get("charge")));
+    return new CallConfig(request, optTemplate(c.get("idempotency_key")), rules(c.get("on"), capture.keySet()),
+        capture, templates(c.get("charge")));
   }
 
-  private ResponseRules rules(Node on) {
+  private ResponseRules rules(Node on, Set<String> captured) {
     if (on == null) return ResponseRules.DEFAULTS;
     Map<String, StatusRule> rules = new LinkedHashMap<>();
     on.fields().forEach((status, v) -> {
@@ -373,7 +373,26 @@ final class SpecAssembler {
         if (v.get("then") != null && action != StatusAction.EXISTS) {
           throw new Refused(v.get("then"), "only 'exists' takes a call (then) to read the existing item");
         }
-        rules.put(status, new StatusRule(action, v.get("then") == null ? null : call(v.get("then")), codes));
+        Map<String, JsonPath> paths = new LinkedHashMap<>();
+        Node cap = v.get("capture");
+        if (cap != null) {
+          if (v.get("then") != null) {
+            throw new Refused(cap, "give capture or then, not both: the then call's answer supplies the captures");
+          }
+          if (action != StatusAction.OK && action != StatusAction.EXISTS) {
+            throw new Refused(cap, "only an ok or exists rule captures from its answer");
+          }
+          cap.fields().forEach((name, path) -> {
+            if (!captured.contains(name)) {
+              throw new Refused(path, "'" + name + "' is not captured by the call: a rule's capture gives other paths"
+                  + " for the call's names" + (captured.isEmpty() ? " (it captures nothing)"
+                  : " (" + String.join(", ", captured) + ")"));
+            }
+            paths.put(name, jsonPath(path));
+          });
+        }
+        rules.put(status, new StatusRule(action, v.get("then") == null ? null : call(v.get("then")), codes, paths,
+            v.get("error") == null ? null : jsonPath(v.get("error"))));
       }
     });
     return new ResponseRules(rules);

@@ -153,7 +153,8 @@ public final class SpecLoader {
     SpecError otherKind = otherKind(file, root, serve != null);
     if (otherKind != null) throw new InvalidSpecException(List.of(otherKind));
     errors.addAll(new SpecChecker(file).check(root, serve == null ? Grammar.SPEC : Grammar.SERVICE));
-    if (!errors.isEmpty()) throw new InvalidSpecException(sorted(errors));
+    if (!errors.isEmpty()) throw new InvalidSpecException(sorted(dedupe(withLaterChecks(file, baseDir, serve, root,
+        errors))));
     SpecAssembler assembler = new SpecAssembler(file, baseDir);
     JobSpec.SourceSpec source = serve == null ? assembler.source(root.get("source")) : null;
     if (serve != null) {
@@ -190,6 +191,59 @@ public final class SpecLoader {
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
         stored, secret, secretValues, vars, checks, unique, tables, reporting);
+  }
+
+  /**
+   * {@code errors} (the YAML's, the parameters', the grammar's) and what the later checks (templates, references
+   * between steps and targets) find in the same tree, so that one pass reports every kind: a template that does not
+   * parse was not reported while a parameter was missing. The later checks run on a tree the grammar refused, so
+   * what they say about a field already in error (an undefined {@code ${API_URL}} reads empty: "base_url is not a
+   * URL") is left out, and a check that cannot run on a node of the wrong shape ends them, keeping what they found.
+   */
+  private static List<SpecError> withLaterChecks(String file, Path baseDir, ServeConfig[] serve, Node root,
+      List<SpecError> errors) {
+    if (!root.isMap()) return errors;
+    List<SpecError> later = new ArrayList<>();
+    SpecAssembler assembler = new SpecAssembler(file, baseDir);
+    try {
+      if (serve == null) assembler.source(root.get("source"));
+      if (serve != null) new ServeAssembler(file, later).serve(root.get("serve"), "");
+      var targets = assembler.targets(root.get("targets"));
+      var steps = assembler.steps(root.get("steps"), targets);
+      if (root.get("key") != null) assembler.template(root.get("key"));
+      var vars = root.get("vars") == null ? Map.<String, dev.ferry.steps.template.Template>of()
+          : assembler.templatesOf(root.get("vars"));
+      var checks = root.get("checks") == null ? List.<dev.ferry.steps.RowCheck>of()
+          : assembler.checks(root.get("checks"));
+      Node uniqueNode = root.get("unique");
+      if (uniqueNode != null) assembler.template(uniqueNode.isMap() ? uniqueNode.get("key") : uniqueNode);
+      if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps, vars, checks);
+    } catch (dev.ferry.steps.template.SpecException e) {
+      dev.ferry.steps.template.SpecLocation at = e.location();
+      later.add(new SpecError(at.file().isEmpty() ? file : at.file(), at.line(), at.column(), at.field(),
+          e.detail()));
+    } catch (RuntimeException e) {
+      // a node of a shape the grammar already refused: its error is in the list; the checks end here
+    }
+    later.addAll(0, assembler.errors());
+    List<SpecError> all = new ArrayList<>(errors);
+    for (SpecError e : later) if (!inErrorAlready(e, errors)) all.add(e);
+    return all;
+  }
+
+  /** Whether {@code e} is about a field (or a part of one, or the place) that {@code errors} already name. */
+  private static boolean inErrorAlready(SpecError e, List<SpecError> errors) {
+    for (SpecError x : errors) {
+      boolean unnamed = e.field() == null || e.field().isEmpty();
+      if (x.line() == e.line() && (x.column() == e.column() || unnamed)) return true;
+      String f = x.field();
+      if (f == null || f.isEmpty() || e.field() == null) continue;
+      if (e.field().equals(f) || e.field().startsWith(f + ".") || e.field().startsWith(f + "[")
+          || f.startsWith(e.field() + ".") || f.startsWith(e.field() + "[")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -52,12 +52,22 @@ public final class SpecRun implements AutoCloseable {
    * @param rendered       told about each request a dry run renders, or null
    * @param sleeper        every wait of the steps: for rate permits, behind a 429's pause, a retry's back-off
    *                       ({@code ferry bench} counts them)
+   * @param rateLimitFlag  the command takes {@code --rate-limit} for a spec of one target ({@code ferry run},
+   *                       {@code resume}), so a hint about a target with no limit may name it; not {@code bench}
    */
   public record Options(boolean dryRun, RunOptions runOptions, CallMetrics metrics, Duration requestTimeout,
       RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock, MetricsRecorder exported,
-      NetworkSettings network, Sleeper sleeper) {
+      NetworkSettings network, Sleeper sleeper, boolean rateLimitFlag) {
     public Options {
       if (sleeper == null) sleeper = Sleeper.system();
+    }
+
+    /** No {@code --rate-limit} flag to name. */
+    public Options(boolean dryRun, RunOptions runOptions, CallMetrics metrics, Duration requestTimeout,
+        RetryPolicy retryPolicy, Consumer<RenderedRequest> rendered, WallClock clock, MetricsRecorder exported,
+        NetworkSettings network, Sleeper sleeper) {
+      this(dryRun, runOptions, metrics, requestTimeout, retryPolicy, rendered, clock, exported, network, sleeper,
+          false);
     }
 
     /** The steps wait in real time. */
@@ -89,7 +99,8 @@ public final class SpecRun implements AutoCloseable {
     JobSteps.Builder stepsBuilder = JobSteps.builder(spec.targets(), spec.steps()).jobId(job.id()).key(spec.key())
         .vars(spec.vars()).tables(spec.tables()).checks(spec.checks()).secretFields(spec.secretColumns())
         .reportedAs(spec.reporting().reportedAs()).secrets(spec.secretMask()).store(store)
-        .sink(sink).dryRun(options.dryRun()).redirectsStop(true).onRendered(options.rendered())
+        .sink(sink).dryRun(options.dryRun()).redirectsStop(true).rateLimitFlag(options.rateLimitFlag())
+        .onRendered(options.rendered())
         .requestTimeout(options.requestTimeout())
         .retryPolicy(options.retryPolicy()).metrics(options.metrics())
         .exportTo(options.exported())

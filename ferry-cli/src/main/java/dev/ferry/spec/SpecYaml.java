@@ -61,14 +61,53 @@ final class SpecYaml {
       if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null
           && m.getProblem() != null) {
         errors.add(yamlError(m));
-        return;
+      } else {
+        JsonLocation at = e.getLocation();
+        errors.add(new SpecError(file, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), "",
+            "not valid YAML: " + firstLine(e.getOriginalMessage())));
       }
-      JsonLocation at = e.getLocation();
-      errors.add(new SpecError(file, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), "",
-          "not valid YAML: " + firstLine(e.getOriginalMessage())));
+      parametersOfUnreadText();
     } catch (IOException e) {
       errors.add(new SpecError(file, 0, 0, "", "cannot read the spec: " + e.getMessage()));
     }
+  }
+
+  /**
+   * After a YAML syntax error, the parameters of the whole text, line by line, so that one pass reports an undefined
+   * {@code ${API_URL}} below the error too (the parse stopped there, and the parameter's error came only once the YAML
+   * was fixed). Comments are skipped; an error already given at the same place (a value read before the syntax error)
+   * is not given twice. The field is unknown here (no tree): the error names the place only.
+   */
+  private void parametersOfUnreadText() {
+    Set<String> given = new java.util.HashSet<>();
+    for (SpecError e : errors) given.add(e.line() + ":" + e.column());
+    for (int i = 0; i < lines.length; i++) {
+      String code = withoutComment(lines[i]);
+      if (!code.contains("${")) continue;
+      int line = i + 1;
+      params.resolve(code, problem -> {
+        if (given.add(line + ":" + (problem.offset() + 1))) {
+          errors.add(new SpecError(file, line, problem.offset() + 1, "", problem.message()));
+        }
+      }, java.util.function.UnaryOperator.identity());
+    }
+  }
+
+  /** A YAML line without its comment: from a {@code #} at its start or after a blank, outside quotes. */
+  static String withoutComment(String line) {
+    char quote = 0;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+        else if (c == '\\' && quote == '"') i++;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+        return line.substring(0, i);
+      }
+    }
+    return line;
   }
 
   /**

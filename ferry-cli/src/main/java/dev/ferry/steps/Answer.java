@@ -58,6 +58,7 @@ final class Answer {
   /** Reads the call's captures from this answer's body, parsed only when there is something to capture. */
   Map<String, Object> captures(CallConfig call) {
     if (call.capture().isEmpty()) return FrozenCaptures.NONE;
+    if (rule != null && !rule.capture().isEmpty()) return capture(call, rule, tree());
     if (!parsed && call.capture().size() == 1) { // one top-level text field ($.id): scanned, no tree
       Map.Entry<String, dev.ferry.steps.template.JsonPath> only = call.capture().entrySet().iterator().next();
       String field = only.getValue().singleField();
@@ -65,6 +66,17 @@ final class Answer {
       if (v != FieldScan.UNSURE) return FrozenCaptures.single(only.getKey(), v);
     }
     return capture(call, tree());
+  }
+
+  /**
+   * Reads the captures from {@code from} with the paths of the rule the answer's status matched where it gives some
+   * ({@link StatusRule#capture()}), else the call's.
+   */
+  static Map<String, Object> capture(CallConfig call, StatusRule rule, Object from) {
+    if (rule == null || rule.capture().isEmpty() || call.capture().isEmpty()) return capture(call, from);
+    LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+    call.capture().forEach((name, path) -> out.put(name, rule.capture().getOrDefault(name, path).read(from)));
+    return FrozenCaptures.owning(out);
   }
 
   /** Reads the captures from {@code from} (the answer, or the row's item of it), as a {@link FrozenCaptures}. */

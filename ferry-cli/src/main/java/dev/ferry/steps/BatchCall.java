@@ -88,7 +88,7 @@ final class BatchCall {
     String note = a.rule().action() == StatusAction.EXISTS ? "existing" : "";
     String requestId = a.response().requestId();
     if (m.whole()) {
-      settleAll(items, new StepResult.Ok(Answer.capture(config.call(), a.tree()), a.status(), note, requestId));
+      settleAll(items, new StepResult.Ok(Answer.capture(config.call(), a.rule(), a.tree()), a.status(), note, requestId));
       return;
     }
     if (!(m.items().read(a.tree()) instanceof List<?> answerItems)) {
@@ -107,7 +107,7 @@ final class BatchCall {
         ApiMessage msg = ApiMessage.of(m.error().read(item), a.status(), "");
         r = new StepResult.Failed(a.status(), msg.code(), target.scrub(msg.message()), requestId, false);
       } else {
-        r = new StepResult.Ok(Answer.capture(config.call(), item), a.status(), note, requestId);
+        r = new StepResult.Ok(Answer.capture(config.call(), a.rule(), item), a.status(), note, requestId);
       }
       items.get(i).result().complete(r);
     }

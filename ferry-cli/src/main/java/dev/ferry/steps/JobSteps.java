@@ -66,7 +66,7 @@ public final class JobSteps implements AutoCloseable {
       for (TargetConfig t : b.targets) {
         opened.put(t.name(), StepTarget.open(t, b.dryRun, b.requestTimeout, b.headroom, b.retryPolicy, b.ticker,
             b.sleeper, b.random, b.metrics, b.exported, network, b.dryRun ? null : b.concurrency,
-            batched.contains(t.name())));
+            batched.contains(t.name()), b.rateLimitFlag));
       }
     } catch (IllegalArgumentException e) {
       opened.values().forEach(StepTarget::close);
@@ -237,6 +237,7 @@ public final class JobSteps implements AutoCloseable {
     ResultSink sink;
     boolean dryRun;
     boolean redirectsStop;
+    boolean rateLimitFlag;
     Consumer<RenderedRequest> rendered;
     Duration requestTimeout = Duration.ofSeconds(30);
     RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -343,6 +344,15 @@ public final class JobSteps implements AutoCloseable {
      */
     public Builder redirectsStop(boolean redirectsStop) {
       this.redirectsStop = redirectsStop;
+      return this;
+    }
+
+    /**
+     * The front takes {@code --rate-limit} for a spec of one target ({@code ferry run}): the hint about a target that
+     * shows no limit names it besides {@code limits: none}. Default false ({@code ferry serve}, {@code bench --spec}).
+     */
+    public Builder rateLimitFlag(boolean rateLimitFlag) {
+      this.rateLimitFlag = rateLimitFlag;
       return this;
     }
 

@@ -44,7 +44,8 @@ public record ResponseRules(Map<String, StatusRule> rules) {
 
   /**
    * The rule for an answer: a rule with {@link StatusRule#codes() codes} holds only when the body's error code is one
-   * of them (else the next rule down applies: the class's, then the default). The body is read only when such a rule
+   * of them, one with an {@link StatusRule#error() error} path only when that path reads a value (else the next rule
+   * down applies: the class's, then the default). The body is read only when such a rule
    * is declared for the status.
    *
    * @param body the answer's body, or null
@@ -83,6 +84,11 @@ public record ResponseRules(Map<String, StatusRule> rules) {
     if (tree[1] == Boolean.FALSE) {
       tree[0] = Json.readOrNull(body);
       tree[1] = Boolean.TRUE;
+    }
+    if (rule.error() != null) {
+      Object v = rule.error().read(tree[0]);
+      if (v == null || Boolean.FALSE.equals(v) || "".equals(v)) return false;
+      if (rule.codes().isEmpty()) return true;
     }
     for (String code : ApiMessage.codes(tree[0])) if (rule.codes().contains(code)) return true;
     return false;

@@ -31,7 +31,11 @@ import java.util.Map;
 final class StepsProcessor implements RowProcessor {
   private final List<StepConfig> configs;
   private final List<Step> steps;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StepsProcessor.class);
+
   private final Template key;
+  /** Says once when the key renders empty for every one of the first rows (a typo in the spec's key). */
+  private final EmptyKeyWatch keyWatch;
   /** The vars' names (a row's values are a {@link SlotMap} of them) and templates, in order. */
   private final SlotMap.Names varNames;
   private final Template[] varTemplates;
@@ -70,6 +74,7 @@ final class StepsProcessor implements RowProcessor {
     this.configs = configs;
     this.steps = steps;
     this.key = key;
+    this.keyWatch = key == null ? null : new EmptyKeyWatch(key.location(), LOG::warn);
     this.checks = checks;
     this.job = Map.copyOf(job); // once: a row's state keeps an immutable map as it is
     this.sink = sink;
@@ -109,6 +114,7 @@ final class StepsProcessor implements RowProcessor {
     }
     if (row.error() != null) return RowOutcome.invalid(row.row(), row.chunk(), row.line(), rowKey, "malformed",
         row.error());
+    if (keyWatch != null) keyWatch.rendered(rowKey);
     state.key(rowKey);
     RowOutcome invalid = prepare(row, rowKey, state);
     return invalid != null ? invalid : runSteps(row, rowKey, state, mask);

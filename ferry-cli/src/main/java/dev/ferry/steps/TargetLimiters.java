@@ -44,7 +44,18 @@ final class TargetLimiters {
   private final Map<String, List<WeightLimiter>> weights;
   /** {@link #listener(CallMetrics, ConcurrencyLimiter, boolean)} without a concurrency limit (fixed concurrency). */
   AttemptListener listener(CallMetrics metrics) {
-    return listener(metrics, null, false);
+    return listener(metrics, null, false, false);
+  }
+
+  /**
+   * How a user says that {@code target} has no limit, for {@link UnseenLimitHint}: {@code limits: none} on the
+   * target in the spec, which every front reads ({@code ferry run}, {@code ferry serve}, {@code bench --spec}); and
+   * {@code --rate-limit none} too where the front has that flag for a spec of one target ({@code ferry run}). A
+   * service has no such flag: its hint named one it does not have.
+   */
+  static String noLimitAdvice(String target, boolean rateLimitFlag) {
+    String spec = "'limits: none' on targets." + target + " in the spec";
+    return rateLimitFlag ? spec + " (or --rate-limit none, for a spec of one target)" : spec;
   }
 
   /** The tokens pace learned from the headers ({@code auto} without a stated tokens limit), or null. */
@@ -171,8 +182,10 @@ final class TargetLimiters {
    * @param concurrency the job's row limiter under {@code --concurrency auto}, or null
    * @param batched     the target takes batch calls: the limit's in-flight count is then the rows holding its permits
    *                    (a batch call carries many), not the requests in flight
+   * @param rateLimitFlag the front takes {@code --rate-limit} for a spec of one target ({@link #noLimitAdvice})
    */
-  AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean batched) {
+  AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean batched,
+      boolean rateLimitFlag) {
     // AdaptiveFeedback adds the attempt being reported to the count it reads: rows hold one permit each
     IntSupplier inFlight = batched && concurrency != null ? () -> concurrency.inflight() - 1 : metrics::inFlight;
     IntSupplier sharedBy = () -> processes.getAsInt(); // set after the listener is built (shareLearnedBy)
@@ -180,8 +193,7 @@ final class TargetLimiters {
         ? KnownRateFeedback.both(
             new AdaptiveFeedback(concurrency, learned, RateLearner::withDefaults, new QuotaPace(headroom), inFlight,
                 sharedBy),
-            new UnseenLimitHint("target " + target, "limits: none (or --rate-limit none for a spec of one target)",
-                learned::rate))
+            new UnseenLimitHint("target " + target, noLimitAdvice(target, rateLimitFlag), learned::rate))
         : learned != null
         ? new AdaptiveFeedback(concurrency, learned, RateLearner::unlimitedUntilRefused, new QuotaPace(headroom),
             inFlight, sharedBy)

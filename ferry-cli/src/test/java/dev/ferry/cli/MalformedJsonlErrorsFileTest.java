@@ -59,5 +59,15 @@ class MalformedJsonlErrorsFileTest {
         "4,validate,,malformed_row,users.jsonl:4: not valid JSON at column 54: an unexpected character,,password,",
         "5,validate,,malformed_row,\"users.jsonl:5: expected a JSON object, found an array\",,,\"[1, 2]\"");
     assertThat(Files.readString(errors)).doesNotContain("hunter");
+    // and the header of this new job calls the malformed lines invalid, not "already settled" (nothing ran yet)
+    assertThat(run.err()).contains("ferry: job m: 5 rows (4 invalid), ").doesNotContain("already settled");
+  }
+
+  @Test
+  void theHeaderTellsRowsSettledBeforeFromInvalidOnes() {
+    assertThat(JobSession.settledBefore(0, 0)).isEqualTo("0 already settled");
+    assertThat(JobSession.settledBefore(1200, 0)).isEqualTo("1,200 already settled");
+    assertThat(JobSession.settledBefore(2, 2)).isEqualTo("2 invalid");
+    assertThat(JobSession.settledBefore(1202, 2)).isEqualTo("1,200 already settled, 2 invalid");
   }
 }

@@ -223,6 +223,61 @@ class NetworkCliTest {
     assertThat(run.err()).contains("--ca-cert " + notPem + ": no certificate found (expected PEM");
   }
 
+  @Test
+  void anSslCertFileIsParsedOnlyForAnHttpsTarget() throws Exception {
+    // Given: SSL_CERT_FILE names a file whose block is well-formed PEM (base64 of a DER sequence) but no certificate,
+    // which only a full parse tells, and the simulator over http
+    Path notACertificate = Files.writeString(dir.resolve("bundle.pem"), TlsBlocks.NOT_A_CERTIFICATE);
+    sim = SimServer.start(SimConfig.builder().requiredKey(KEY).build());
+    Map<String, String> env = Map.of(ApiKeys.ENV, KEY, "SSL_CERT_FILE", notACertificate.toString());
+
+    // When: an import to the http target, then one to an https target
+    CliRun http = CliRun.run(env, importArgs("plain", "http://127.0.0.1:" + sim.port()));
+    CliRun https = CliRun.run(env, importArgs("tls", "https://127.0.0.1:1"));
+
+    // Then: the http import never needed the certificates (they were not parsed: before, every run parsed the whole
+    // bundle up front); the https one is refused before it is planned, as before
+    assertThat(http.exit()).as(http.toString()).isEqualTo(ExitCodes.OK);
+    assertExactlyOnce(ROWS);
+    assertThat(https.exit()).as(https.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(https.err()).contains("SSL_CERT_FILE " + notACertificate + ": no certificate found (expected PEM")
+        .doesNotContain("planning");
+  }
+
+  @Test
+  void aSpecWithAnHttpsTargetHasItsCertificatesParsedBeforeAnythingIsSent() throws Exception {
+    // Given: the same SSL_CERT_FILE, and a spec whose target is https
+    Path notACertificate = Files.writeString(dir.resolve("bundle.pem"), TlsBlocks.NOT_A_CERTIFICATE);
+    Path csv = Files.writeString(dir.resolve("users.csv"), "email\na@example.com\n");
+    Path spec = Files.writeString(dir.resolve("job.yaml"), """
+        source: { csv: { path: "%s" } }
+        targets:
+          api: { base_url: "https://127.0.0.1:1" }
+        steps:
+          - name: post
+            target: api
+            request: { method: POST, path: /x, body: { email: "{{ row.email }}" } }
+        """.formatted(csv));
+
+    // When
+    CliRun run = CliRun.run(Map.of("SSL_CERT_FILE", notACertificate.toString()), List.of("run", spec.toString(),
+        "--job-id", "tls-spec", "--progress", "never", "--checkpoint-dir", dir.resolve(".ferry").toString()));
+
+    // Then: a usage error naming the file, before anything is sent (a send would stop the job: exit 3)
+    assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains("SSL_CERT_FILE " + notACertificate + ": no certificate found (expected PEM");
+  }
+
+  /** PEM text for the tests of the certificates' checks. */
+  static final class TlsBlocks {
+    /** One block of base64 that decodes to a DER sequence holding an integer: PEM in form, no certificate. */
+    static final String NOT_A_CERTIFICATE = "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01})
+        + "\n-----END CERTIFICATE-----\n";
+
+    private TlsBlocks() {}
+  }
+
   static InetSocketAddress loopback(int port) {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
   }

@@ -26,10 +26,7 @@ class ServeCommandTest {
 
   @Test
   void failedItemsAreListedWithTheirReasonAndRedriven() throws Exception {
-    Path state = dir.resolve("state");
-    CliRun empty = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed");
-    assertThat(empty.exit()).as(empty.toString()).isZero();
-    assertThat(empty.out()).isEmpty();
+    Path state = Files.createDirectories(dir.resolve("state"));
     try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
       q.offer("/webhooks/firecrawl w1", List.of("{\"markdown\":\"x\"}"), 0, 10);
       WorkQueue.QueueItem item = q.claim("p", 1, 0, 1000).get(0);
@@ -58,6 +55,72 @@ class ServeCommandTest {
       assertThat(q.failed(10)).isEmpty();
       assertThat(q.stats(30)).isEqualTo(new WorkQueue.QueueStats(0, 0, 0, 0, 0));
     }
+  }
+
+  @Test
+  void aLongFailedItemIsListedAsAPreviewThatSaysWhatWasCutAndFullPrintsItWhole() throws Exception {
+    // Given: a failed item of 1 MB whose body holds the spec's secret across the preview's cut, and a small one
+    Path state = Files.createDirectories(dir.resolve("state"));
+    String head = "{\"markdown\":\"" + "a".repeat(ServeCommand.PREVIEW_CHARS - 16) + "sk-123456";
+    String big = head + "b".repeat(1_000_000) + "\"}";
+    try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
+      q.offer("/webhooks/firecrawl w1", List.of(big, "{\"markdown\":\"small sk-123456\"}"), 0, 10);
+      for (WorkQueue.QueueItem item : q.claim("p", 2, 0, 1000)) q.fail(item.id(), "p", "embed: 400 too long", 5);
+    }
+
+    // When: listed, then listed with --full
+    CliRun list = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed");
+    CliRun full = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed", "--full");
+
+    // Then: the long one is its first 500 characters, saying so and how to get it whole; the secret masked in each
+    assertThat(list.exit()).as(list.toString()).isZero();
+    List<String> lines = list.out().lines().toList();
+    assertThat(lines).hasSize(2).allSatisfy(l -> assertThat(l).hasSizeLessThan(2 * ServeCommand.PREVIEW_CHARS));
+    JsonNode cut = new ObjectMapper().readTree(lines.get(0));
+    assertThat(cut.has("item")).isFalse();
+    assertThat(cut.path("item_chars").asLong()).isEqualTo(big.length());
+    assertThat(cut.path("item_preview").asText()).hasSize(ServeCommand.PREVIEW_CHARS)
+        .startsWith("{\"markdown\":\"aaa").endsWith("a***").doesNotContain("sk-1");
+    assertThat(cut.path("item_cut").asText()).isEqualTo("first 500 of 1,000,508 characters; --list-failed --full"
+        + " prints the item whole");
+    assertThat(list.err()).contains("1 item(s) longer than 500 characters shown cut").contains("--full");
+    JsonNode small = new ObjectMapper().readTree(lines.get(1));
+    assertThat(small.path("item").path("markdown").asText()).isEqualTo("small ***");
+    assertThat(small.has("item_preview")).isFalse();
+    assertThat(full.exit()).as(full.err()).isZero();
+    JsonNode whole = new ObjectMapper().readTree(full.out().lines().findFirst().orElseThrow());
+    assertThat(whole.path("item").path("markdown").asText()).hasSize(1_000_000 + ServeCommand.PREVIEW_CHARS - 16 + 3)
+        .doesNotContain("sk-1");
+    assertThat(full.out()).doesNotContain("sk-123456");
+    assertThat(full.err()).isEmpty();
+    CliRun fullAlone = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--full");
+    assertThat(fullAlone.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(fullAlone.err()).contains("--full goes with --list-failed");
+  }
+
+  @Test
+  void anActionOnFailedItemsOfStateThatDoesNotExistIsAUsageErrorAndCreatesNothing() {
+    // Given: a checkpoint directory that does not exist (a typo)
+    Path missing = dir.resolve("missing").resolve("dir");
+
+    for (String action : List.of("--list-failed", "--redrive", "--drop-failed")) {
+      // When: a failed-item action on it, and 'ferry status' on it
+      CliRun run = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", missing.toString(), action);
+
+      // Then: exit 2 naming the database that is not there; no directory, no empty database made
+      assertThat(run.exit()).as(action + ": " + run).isEqualTo(ExitCodes.USAGE);
+      assertThat(run.err()).contains("no ferry state in " + missing.toAbsolutePath().resolve("ferry.db"))
+          .contains("--checkpoint-dir");
+      assertThat(run.out()).isEmpty();
+      assertThat(dir.resolve("missing")).doesNotExist();
+    }
+    CliRun status = CliRun.run(ENV, "status", "--checkpoint-dir", missing.toString());
+    assertThat(status.exit()).as(status.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(status.err()).contains("no ferry state in " + missing.toAbsolutePath().resolve("ferry.db"));
+    assertThat(dir.resolve("missing")).doesNotExist();
+    CliRun storeFile = CliRun.run(ENV, "serve", SPEC, "--store", dir.resolve("none.db").toString(), "--list-failed");
+    assertThat(storeFile.exit()).as(storeFile.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(dir.resolve("none.db")).doesNotExist();
   }
 
   @Test

@@ -75,7 +75,25 @@ class HttpTargetConnectionTest {
     assertThat(r.transientExhausted()).isFalse();
     assertThat(r.error()).isEqualTo("the target answered HTTP 301 redirecting to"
         + " https://api.example.com/v2/user_management/users: ferry never follows redirects; give the final address"
-        + " as --api-url (a job spec: the target's base_url)");
+        + " as --api-url");
+  }
+
+  @Test
+  void aSpecTargetsRedirectNamesItsBaseUrlNotTheImportsFlag() throws Exception {
+    // Given: a spec's (labelled) target that redirects
+    URI base = serve(308, "https://api.example.com/v2/x", new AtomicInteger());
+
+    // When
+    ApiResponse r;
+    try (HttpTarget t = new HttpTarget(base, TargetHeaders.of(Map.of()), Duration.ofSeconds(5),
+        RateLimiter.unlimited(time), RetryPolicy.builder().maxAttempts(3).build(), time, time, () -> 0.0, metrics,
+        AttemptListener.NONE, NetworkSettings.DIRECT, "crm")) {
+      r = t.call(ApiCall.get("/x", "get"));
+    }
+
+    // Then: the advice is the spec's key of that target (it named --api-url, a flag of import-users, first)
+    assertThat(r.error()).isEqualTo("the target answered HTTP 308 redirecting to https://api.example.com/v2/x: ferry"
+        + " never follows redirects; give the final address as targets.crm.base_url");
   }
 
   @Test

@@ -45,9 +45,9 @@ class DistributedCliTest {
     try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).writeRateLimit(60)
         .rateWindow(Duration.ofSeconds(1)).latency(Duration.ofMillis(10)).build())) {
       Path users = dir.resolve("users.csv");
-      UserCsvGenerator.write(users, 900, 0);
+      UserCsvGenerator.write(users, 480, 0);
 
-      // Given one process that plans and runs the job in PostgreSQL (~15 s at the limit)
+      // Given one process that plans and runs the job in PostgreSQL (~8 s at the limit)
       ChildFerry first = job.start("first", ENV, "import-users", "--csv", users.toString(), "--job-id", "d1", "--chunk-size",
           "50", "--api-url", sim.baseUrl().toString(), "--store", job.url(), "--workers", "2", "--concurrency", "5",
           "--rate-limit", "60", "--progress", "never", "--report-json", dir.resolve("first.json").toString());
@@ -61,11 +61,11 @@ class DistributedCliTest {
       // Then both end well, every user exists once, and the rows were split between them
       assertThat(first.exitCode(TIMEOUT)).as(first.toString()).isZero();
       assertThat(second.exitCode(TIMEOUT)).as(second.toString()).isZero();
-      assertThat(sim.stats().users()).isEqualTo(900);
+      assertThat(sim.stats().users()).isEqualTo(480);
       assertThat(sim.stats().duplicateCreations()).isZero();
       JsonNode a = Ferry.readJson(dir.resolve("first.json"));
       JsonNode b = Ferry.readJson(dir.resolve("second.json"));
-      assertThat(a.path("rows_this_run").asLong() + b.path("rows_this_run").asLong()).isEqualTo(900);
+      assertThat(a.path("rows_this_run").asLong() + b.path("rows_this_run").asLong()).isEqualTo(480);
       assertThat(b.path("rows_this_run").asLong()).as("the worker took chunks").isPositive();
       assertThat(b.path("processes").asInt()).as("the worker saw both processes").isEqualTo(2);
       assertThat(job.status("d1")).isEqualTo(JobStatus.FINISHED);

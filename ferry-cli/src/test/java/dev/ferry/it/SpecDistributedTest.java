@@ -50,7 +50,7 @@ class SpecDistributedTest {
       if (withBatch) Files.writeString(spec, SpecCrashTest.WITH_BATCH); // 8 rows a call, then one POST a row
       Map<String, String> env = SpecRunCliTest.env(dir, input, sim);
       ChildFerry first = job.start("first", env, "run", spec.toString(), "--job-id", "sd1", "--store", job.url(), "--chunk-size", "50",
-          "--workers", "2", "--concurrency", "2", "--rate-limit", "30", "--progress", "never", "--report-json",
+          "--workers", "2", "--concurrency", "2", "--rate-limit", "60", "--progress", "never", "--report-json",
           dir.resolve("first.json").toString());
       first.await("the job to run", TIMEOUT, () -> job.status("sd1") == JobStatus.RUNNING
           && sim.stats().usersCreated() > 0);

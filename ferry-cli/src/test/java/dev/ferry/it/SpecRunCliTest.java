@@ -180,4 +180,47 @@ class SpecRunCliTest {
       }
     }
   }
+
+  /**
+   * A sql_update sink naming a column the table lacks (a typo) is refused when the job is planned, before anything is
+   * sent, also by a dry run. Before, a trial against a foreign embeddings API embedded and stored 61 documents (paid
+   * calls) whose writes then failed, until the job paused after 50 failures; the stored spec kept the typo for resume.
+   */
+  @Test
+  void aSqlUpdateSinkWithAColumnTheTableLacksIsRefusedBeforeAnythingIsSent() throws Exception {
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());
+    try (dev.ferry.testing.TestDatabase db = dev.ferry.testing.TestDatabase.sqlite(dir);
+        java.sql.Connection c = java.sql.DriverManager.getConnection(db.url());
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, workos_id TEXT)");
+      for (int i = 1; i <= 5; i++) st.execute("INSERT INTO people (id, email) VALUES (" + i + ", 'p" + i + "@x.io')");
+      Path spec = dir.resolve("sql.yaml");
+      Files.writeString(spec, """
+          source: { sql: { url: "${DATABASE_URL}", query: "SELECT id, email FROM people", key: id } }
+          targets:
+            workos:
+              base_url: "${WORKOS_API_URL}"
+              headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+          steps:
+            - name: user
+              target: workos
+              request: { method: POST, path: /user_management/users, body: { email: "{{ row.email }}" } }
+              capture: { id: "$.id" }
+          key: "{{ row.id }}"
+          sink: { sql_update: { url: "${DATABASE_URL}", table: people, key: id, set: { workos_idd: user.id } } }
+          """);
+      Map<String, String> env = Map.of("DATABASE_URL", db.url(), "WORKOS_API_URL", sim.baseUrl().toString(),
+          "WORKOS_SECRET_KEY", KEY);
+      for (String mode : List.of("--no-dry-run", "--dry-run")) {
+        List<Object> args = new java.util.ArrayList<>(List.of("run", spec, "--job-id", "s" + mode.length(),
+            "--checkpoint-dir", dir.resolve("state"), "--quiet"));
+        if (mode.equals("--dry-run")) args.add(mode);
+        Ferry.Run run = Ferry.run(env, Ferry.args(args.toArray()));
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("sql.yaml: sink.sql_update: cannot write the results to people (key id,"
+            + " columns workos_idd)").contains("workos_idd").doesNotContain("Exception");
+      }
+      assertThat(sim.stats().usersCreated()).isZero();
+    }
+  }
 }

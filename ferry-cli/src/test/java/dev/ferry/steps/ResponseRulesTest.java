@@ -119,7 +119,7 @@ class ResponseRulesTest {
     // Given a job's runner (redirects stop) and a target that redirects every request (HttpTarget never follows it)
     CallRunner job = new CallRunner(false, null, RetryPolicy.builder().maxAttempts(3).build(), time, () -> 0.5, true);
     String why = "the target answered HTTP 301 redirecting to https://api.example.com/crm/contacts: ferry never"
-        + " follows redirects; give the final address as --api-url (a job spec: the target's base_url)";
+        + " follows redirects; give the final address as targets.crm.base_url";
     FakeApi api = new FakeApi(c -> new ApiResponse(301, "", "", 1, false, why));
     StepTarget crm = api.target("crm", TargetLimits.NONE, time, time);
     // Then the job stops at once, naming the target, the step and where it was sent (before: the row failed for

@@ -133,7 +133,7 @@ class StepsProcessorTest {
   void aRedirectFailsTheRowWithTheMessageNamingItsLocation() throws Exception {
     // Given a target that answers 307 (HttpTarget never follows it: the body is empty, its error says why)
     String why = "the target answered HTTP 307 redirecting to https://api.example.com/v2/find: ferry never follows"
-        + " redirects; give the final address as --api-url (a job spec: the target's base_url)";
+        + " redirects; give the final address as targets.api.base_url";
     FakeApi api = new FakeApi(c -> new ApiResponse(307, "", "", 1, false, why));
     RowOutcome o = processor(api).process(row(3, "b"));
     // Then the row's message is that error, not a bare "HTTP 307"

@@ -24,7 +24,7 @@ import java.util.List;
  */
 final class Schema {
   /** Version written to {@code PRAGMA user_version}; bump with a migration step when a shape changes. */
-  static final int VERSION = 4;
+  static final int VERSION = 5;
 
   private static final List<String> V1 = List.of(
       """
@@ -124,8 +124,16 @@ final class Schema {
   private static final List<String> V4 = List.of(
       "ALTER TABLE chunks ADD COLUMN source_position TEXT NOT NULL DEFAULT ''");
 
+  /**
+   * Version 5: {@code jobs.progress_at}, when a write last settled a row ({@link
+   * dev.ferry.core.spi.JobStore#progressAtMillis}): {@code ferry status} shows it, since {@code updated_at} is the last
+   * status change. 0 for every job of a version 4 file: "not known", shown as such.
+   */
+  private static final List<String> V5 = List.of(
+      "ALTER TABLE jobs ADD COLUMN progress_at BIGINT NOT NULL DEFAULT 0");
+
   /** The steps by version: {@code STEPS.get(v - 1)} takes a schema from version {@code v - 1} to {@code v}. */
-  private static final List<List<String>> STEPS = List.of(V1, V2, V3, V4);
+  private static final List<List<String>> STEPS = List.of(V1, V2, V3, V4, V5);
 
   private Schema() {}
 

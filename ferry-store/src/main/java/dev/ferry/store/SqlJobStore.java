@@ -9,6 +9,7 @@ import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.OutcomeCounts;
 import dev.ferry.core.spi.RowOutcome;
+import dev.ferry.core.time.WallClock;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -69,9 +70,17 @@ abstract class SqlJobStore implements JobStore {
   final Dialect dialect;
   private final LedgerWriter ledger;
 
+  /** When a row settles ({@code jobs.progress_at}); the system's, or a test's. */
+  private volatile WallClock clock = WallClock.system();
+
   SqlJobStore(Dialect dialect) {
     this.dialect = dialect;
     this.ledger = LedgerWriter.of(dialect);
+  }
+
+  /** The clock of {@code progress_at} (tests). */
+  void clock(WallClock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock cannot be null");
   }
 
   /** Prepared statements of one transaction, adapted to the dialect. Valid only inside its {@link Work}. */
@@ -365,12 +374,13 @@ abstract class SqlJobStore implements JobStore {
     if (!d.isZero()) {
       PreparedStatement ps = tx.statement("UPDATE jobs SET done_count = done_count + ?,"
           + " failed_count = failed_count + ?, invalid_count = invalid_count + ?,"
-          + " retryable_count = retryable_count + ? WHERE id = ?");
+          + " retryable_count = retryable_count + ?, progress_at = ? WHERE id = ?");
       ps.setLong(1, d.done());
       ps.setLong(2, d.failed());
       ps.setLong(3, d.invalid());
       ps.setLong(4, d.retryable());
-      ps.setString(5, id);
+      ps.setLong(5, clock.millis());
+      ps.setString(6, id);
       ps.executeUpdate();
     }
   }
@@ -427,9 +437,11 @@ abstract class SqlJobStore implements JobStore {
       seal.setInt(3, chunkIndex);
       seal.executeUpdate();
       if (implied != impliedBefore) {
-        PreparedStatement ps = tx.statement("UPDATE jobs SET done_count = done_count + ? WHERE id = ?");
+        PreparedStatement ps = tx.statement("UPDATE jobs SET done_count = done_count + ?, progress_at = ?"
+            + " WHERE id = ?");
         ps.setLong(1, implied - impliedBefore);
-        ps.setString(2, id);
+        ps.setLong(2, clock.millis());
+        ps.setString(3, id);
         ps.executeUpdate();
       }
       return true;
@@ -488,6 +500,18 @@ abstract class SqlJobStore implements JobStore {
         return rs.next()
             ? new OutcomeCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))
             : OutcomeCounts.ZERO;
+      }
+    });
+  }
+
+  @Override
+  public long progressAtMillis(String jobId) {
+    String id = requireId(jobId);
+    return read("read the progress of job '" + id + "'", tx -> {
+      PreparedStatement ps = tx.statement("SELECT progress_at FROM jobs WHERE id = ?");
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
       }
     });
   }

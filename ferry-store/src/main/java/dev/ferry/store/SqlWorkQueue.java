@@ -296,17 +296,22 @@ public final class SqlWorkQueue implements WorkQueue {
   }
 
   @Override
-  public List<FailedItem> failed(int limit) {
+  public List<FailedItem> failed(int limit, int bodyChars) {
+    if (bodyChars < 0) throw new IllegalArgumentException("bodyChars must be at least 0: " + bodyChars);
     return inTx("list failed items", c -> {
       List<FailedItem> out = new ArrayList<>();
+      // substr and length count characters in SQLite (TEXT) and PostgreSQL alike: the cut happens in the store
       try (PreparedStatement p = c.prepareStatement("SELECT id, delivery_id, item_index, attempts, reason, settled_at,"
-          + " body FROM ferry_queue WHERE queue = ? AND state = 'failed' ORDER BY id LIMIT ?")) {
-        p.setString(1, queue);
-        p.setInt(2, limit);
+          + " substr(body, 1, ?), length(body) FROM ferry_queue WHERE queue = ? AND state = 'failed' ORDER BY id"
+          + " LIMIT ?")) {
+        p.setInt(1, bodyChars);
+        p.setString(2, queue);
+        p.setInt(3, limit);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
             out.add(new FailedItem(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
-                Objects.toString(rs.getString(5), ""), rs.getLong(6), rs.getString(7)));
+                Objects.toString(rs.getString(5), ""), rs.getLong(6), Objects.toString(rs.getString(7), ""),
+                rs.getLong(8)));
           }
         }
       }

@@ -62,8 +62,16 @@ public interface WorkQueue extends AutoCloseable {
   /** Counts and the oldest unsettled item's age. */
   QueueStats stats(long nowMillis);
 
-  /** Failed items, oldest first, at most {@code limit}. */
-  List<FailedItem> failed(int limit);
+  /** Failed items, oldest first, at most {@code limit}, with their whole bodies. */
+  default List<FailedItem> failed(int limit) {
+    return failed(limit, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Failed items, oldest first, at most {@code limit}, each body cut to its first {@code bodyChars} characters in the
+   * store (a 9 MB body is not read to show a line of it; 0: no body), {@link FailedItem#bodyLength} its whole length.
+   */
+  List<FailedItem> failed(int limit, int bodyChars);
 
   /** Puts every failed item back in the queue (attempts reset); returns how many. */
   int redrive(long nowMillis);
@@ -92,9 +100,19 @@ public interface WorkQueue extends AutoCloseable {
   /** A claimed item. Immutable. */
   record QueueItem(long id, String deliveryId, int index, String body, int attempts) {}
 
-  /** A failed item. Immutable. */
+  /**
+   * A failed item. Immutable.
+   *
+   * @param body       the item's body, or its first characters (see {@link #bodyCut})
+   * @param bodyLength the whole body's length in characters (code points, as the store counts them)
+   */
   record FailedItem(long id, String deliveryId, int index, int attempts, String reason, long settledAtMillis,
-      String body) {}
+      String body, long bodyLength) {
+    /** Whether {@link #body} is only the start of the item's body. */
+    public boolean bodyCut() {
+      return body.codePointCount(0, body.length()) < bodyLength;
+    }
+  }
 
   /**
    * The queue now. Immutable.

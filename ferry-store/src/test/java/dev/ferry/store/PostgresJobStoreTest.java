@@ -68,6 +68,7 @@ class PostgresJobStoreTest extends JobStoreContractTest {
     startJob("old", 2);
     store.close();
     TestPostgres.admin("ALTER TABLE " + schema.name() + ".chunks DROP COLUMN source_position");
+    TestPostgres.admin("ALTER TABLE " + schema.name() + ".jobs DROP COLUMN progress_at");
     TestPostgres.admin("UPDATE " + schema.name() + ".ferry_schema SET version = 3");
 
     // When it is opened by this version
@@ -77,6 +78,10 @@ class PostgresJobStoreTest extends JobStoreContractTest {
       again.createJob(job("new", T0));
       again.completePlan("new", List.of(new ChunkSpec(0, 0, 1, 1, 3, "s:[\"a\"]")), 3, 3, "f", T0);
       assertThat(again.chunks("new")).extracting(c -> c.spec().position()).containsExactly("s:[\"a\"]");
+      // and the jobs' progress times (version 5): unknown until a row settles
+      assertThat(again.progressAtMillis("old")).isZero();
+      again.recordOutcomes("old", List.of(done(1)));
+      assertThat(again.progressAtMillis("old")).isPositive();
     }
     assertThat(adminQuery("SELECT version FROM " + schema.name() + ".ferry_schema")).isEqualTo(Schema.VERSION);
   }

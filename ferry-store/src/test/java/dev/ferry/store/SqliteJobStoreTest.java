@@ -209,6 +209,7 @@ class SqliteJobStoreTest extends JobStoreContractTest {
       st.execute("ALTER TABLE chunks DROP COLUMN implied_done");
       st.execute("ALTER TABLE chunks DROP COLUMN source_position");
       st.execute("DROP TABLE processes");
+      st.execute("ALTER TABLE jobs DROP COLUMN progress_at");
       st.execute("PRAGMA user_version = 1");
     }
 
@@ -236,6 +237,7 @@ class SqliteJobStoreTest extends JobStoreContractTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
       st.execute("DROP TABLE processes");
       st.execute("ALTER TABLE chunks DROP COLUMN source_position");
+      st.execute("ALTER TABLE jobs DROP COLUMN progress_at");
       st.execute("PRAGMA user_version = 2");
     }
 
@@ -260,6 +262,7 @@ class SqliteJobStoreTest extends JobStoreContractTest {
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
       st.execute("ALTER TABLE chunks DROP COLUMN source_position");
+      st.execute("ALTER TABLE jobs DROP COLUMN progress_at");
       st.execute("PRAGMA user_version = 3");
     }
 
@@ -272,8 +275,55 @@ class SqliteJobStoreTest extends JobStoreContractTest {
       assertThat(s.chunks("new")).extracting(c -> c.spec().position()).containsExactly("i:1-3");
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-      assertThat(scalar(st, "PRAGMA user_version")).isEqualTo("4");
+      assertThat(scalar(st, "PRAGMA user_version")).isEqualTo(String.valueOf(Schema.VERSION));
     }
+  }
+
+  @Test
+  void aVersion4DatabaseGetsProgressTimesUnknownUntilARowSettles() throws Exception {
+    // Given a file as version 4 wrote it (no jobs.progress_at) with a planned job
+    Path file = dir.resolve("v4.db");
+    try (SqliteJobStore s = SqliteJobStore.open(file)) {
+      s.createJob(job("old", T0));
+      s.completePlan("old", plan(1), CHUNK_SIZE, 1_000, "00", T0);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE jobs DROP COLUMN progress_at");
+      st.execute("PRAGMA user_version = 4");
+    }
+
+    // When it is opened by this version
+    try (SqliteJobStore s = SqliteJobStore.open(file)) {
+      // Then the old job's progress is unknown (0) until a row settles
+      s.clock(() -> T0 + 42);
+      assertThat(s.progressAtMillis("old")).isZero();
+      s.recordOutcomes("old", List.of(done(1)));
+      assertThat(s.progressAtMillis("old")).isEqualTo(T0 + 42);
+    }
+  }
+
+  @Test
+  void progressIsTheTimeOfTheLastWriteThatSettledRowsNotOfTheLastStatusChange() {
+    // Given a running job, and the store's clock
+    long[] now = {T0};
+    ((SqlJobStore) store).clock(() -> now[0]);
+    startJob("j", 2);
+    assertThat(store.progressAtMillis("j")).isZero();
+
+    // When rows settle at T0 + 5 s and T0 + 60 s (the status changed at T0 only)
+    now[0] = T0 + 5_000;
+    store.recordOutcomes("j", List.of(done(1), invalid(2)));
+    now[0] = T0 + 60_000;
+    store.recordOutcomes("j", List.of(failed(3, false)));
+
+    // Then progress is the last of them; a seal that implies done rows (a dry run's) is progress too
+    assertThat(store.progressAtMillis("j")).isEqualTo(T0 + 60_000);
+    assertThat(store.findJob("j").orElseThrow().updatedAtMillis()).isLessThan(T0 + 5_000);
+    now[0] = T0 + 90_000;
+    store.claimChunk("j", "w1", LEASE, T0 + 90_000);
+    store.sealChunk("j", 0, "w1", List.of());
+    assertThat(store.progressAtMillis("j")).isEqualTo(T0 + 90_000);
+    assertThat(store.progressAtMillis("missing")).isZero();
   }
 
   @Test

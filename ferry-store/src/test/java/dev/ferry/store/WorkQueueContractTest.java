@@ -70,7 +70,16 @@ class WorkQueueContractTest {
       assertThat(f.index()).isEqualTo(1);
       assertThat(f.reason()).isEqualTo("embed: 400 too long");
       assertThat(f.body()).isEqualTo("{\"n\":2}");
+      assertThat(f.bodyCut()).isFalse();
     });
+    // a body cut in the store, by characters (é and 😀 are one each), its whole length told
+    assertThat(q.offer("d2", List.of("{\"t\":\"é😀abc\"}"), 6000, 100)).isEqualTo(WorkQueue.Offer.STORED);
+    WorkQueue.QueueItem big = q.claim("a", 10, 7000, LEASE).get(0);
+    q.fail(big.id(), "a", "embed: 400 too long", 8000);
+    assertThat(q.failed(10, 8)).extracting(WorkQueue.FailedItem::body, WorkQueue.FailedItem::bodyLength,
+        WorkQueue.FailedItem::bodyCut).containsExactly(org.assertj.core.groups.Tuple.tuple("{\"n\":2}", 7L, false),
+        org.assertj.core.groups.Tuple.tuple("{\"t\":\"é😀", 13L, true));
+    assertThat(q.failed(10, 0)).extracting(WorkQueue.FailedItem::body).containsOnly("");
   }
 
   @ParameterizedTest

@@ -78,7 +78,7 @@ final class ImportProcessor implements RowProcessor {
       }
       orgId = org.orgId();
     }
-    ApiResponse created = target.call(ApiCall.post("/user_management/users", Payloads.createUser(u),
+    ApiResponse created = call(ApiCall.post("/user_management/users", Payloads.createUser(u),
         idempotencyKey(in, "user"), "create_user"));
     String userId;
     boolean createdNow;
@@ -87,7 +87,7 @@ final class ImportProcessor implements RowProcessor {
       createdNow = true;
       stats.usersCreated.increment();
     } else if (alreadyExists(created)) {
-      ApiResponse found = target.call(ApiCall.get("/user_management/users?email=" + OrgResolver.enc(u.email()),
+      ApiResponse found = call(ApiCall.get("/user_management/users?email=" + OrgResolver.enc(u.email()),
           "find_user"));
       userId = found.ok() ? firstId(found) : null;
       if (userId == null) {
@@ -107,7 +107,7 @@ final class ImportProcessor implements RowProcessor {
     if (orgId == null) {
       return RowOutcome.done(in.row(), in.chunk(), in.line(), u.email(), createdNow ? "created" : "existing");
     }
-    ApiResponse membership = target.call(ApiCall.post("/user_management/organization_memberships",
+    ApiResponse membership = call(ApiCall.post("/user_management/organization_memberships",
         Payloads.createMembership(userId, orgId, u.roles()), idempotencyKey(in, "membership"), "create_membership"));
     if (membership.ok()) {
       stats.membershipsCreated.increment();
@@ -117,7 +117,7 @@ final class ImportProcessor implements RowProcessor {
       ApiError e = ApiError.of(membership);
       String message = e.message();
       if (settings.requireMembership() && createdNow && !membership.transientExhausted()) {
-        ApiResponse deleted = target.call(ApiCall.delete("/user_management/users/" + OrgResolver.enc(userId),
+        ApiResponse deleted = call(ApiCall.delete("/user_management/users/" + OrgResolver.enc(userId),
             "delete_user"));
         if (deleted.ok() || deleted.status() == 404) {
           stats.usersDeleted.increment();
@@ -130,6 +130,11 @@ final class ImportProcessor implements RowProcessor {
           membership.transientExhausted());
     }
     return RowOutcome.done(in.row(), in.chunk(), in.line(), u.email(), createdNow ? "created" : "existing");
+  }
+
+  /** One call; a redirect stops the job ({@link Redirects}). */
+  private ApiResponse call(ApiCall c) throws InterruptedException {
+    return Redirects.refuse(target.call(c), c.callType());
   }
 
   private String idempotencyKey(RowInput in, String step) {

@@ -83,7 +83,7 @@ final class OrgResolver {
   }
 
   private Resolution verifyId(String orgId) throws InterruptedException {
-    ApiResponse r = target.call(ApiCall.get("/organizations/" + enc(orgId), "get_org"));
+    ApiResponse r = call(ApiCall.get("/organizations/" + enc(orgId), "get_org"));
     if (r.ok()) return Resolution.of(orgId);
     return failure(r, r.status() == 404 ? "organization " + orgId + " does not exist" : null);
   }
@@ -100,7 +100,7 @@ final class OrgResolver {
           + externalId + "' (pass --create-org-if-missing to create it)", found.requestId(), false);
     }
     String name = nameHint == null || nameHint.isBlank() ? externalId : nameHint;
-    ApiResponse created = target.call(ApiCall.post("/organizations", Payloads.createOrganization(name, externalId),
+    ApiResponse created = call(ApiCall.post("/organizations", Payloads.createOrganization(name, externalId),
         "ferry-" + jobId + "-org-" + externalId, "create_org"));
     if (created.ok()) {
       stats.orgsCreated.increment();
@@ -116,8 +116,13 @@ final class OrgResolver {
     return failure(created, null);
   }
 
+  /** One call; a redirect stops the job ({@link Redirects}). */
+  private ApiResponse call(ApiCall c) throws InterruptedException {
+    return Redirects.refuse(target.call(c), c.callType());
+  }
+
   private ApiResponse find(String externalId) throws InterruptedException {
-    return target.call(ApiCall.get("/organizations/external_id/" + enc(externalId), "find_org"));
+    return call(ApiCall.get("/organizations/external_id/" + enc(externalId), "find_org"));
   }
 
   private static Resolution failure(ApiResponse r, String message) {

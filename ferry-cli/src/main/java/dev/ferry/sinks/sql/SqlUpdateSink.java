@@ -122,6 +122,26 @@ public final class SqlUpdateSink implements ResultSink {
     }
   }
 
+  /**
+   * Checks, before anything is sent, that the table exists with its key and every column of {@code set} (a query
+   * that reads them and no row): a name mistyped in the spec would otherwise be found only by the first row's
+   * write, after its calls were made and paid for, and every row would fail until the job paused.
+   *
+   * @throws IOException naming the table and the database's reason (never the credentials)
+   */
+  public static void check(SqlUpdateSinkConfig config) throws IOException {
+    JdbcDatabase db = new JdbcDatabase(config.url(), config.user(), config.password());
+    StringBuilder sql = new StringBuilder("SELECT ").append(config.key());
+    for (String column : config.set().keySet()) sql.append(", ").append(column);
+    sql.append(" FROM ").append(config.table()).append(" WHERE 1 = 0");
+    try (Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+      st.executeQuery(sql.toString()).close();
+    } catch (SQLException e) {
+      throw new IOException(db.message("write the results to " + config.table() + " (key " + config.key()
+          + ", columns " + String.join(", ", config.set().keySet()) + ")", e));
+    }
+  }
+
   /** Rows whose key matched no row of the table (deleted since they were read). */
   public long rowsNotFound() {
     return notFound.get();

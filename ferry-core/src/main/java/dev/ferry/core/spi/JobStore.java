@@ -89,6 +89,15 @@ public interface JobStore extends AutoCloseable {
 
   OutcomeCounts counts(String jobId);
 
+  /**
+   * When the job last made progress: the epoch millis of the last write that settled a row (any outcome), 0 when
+   * none has yet (or the store does not keep it). {@link JobRecord#updatedAtMillis} is the last status change, which
+   * stays put through a run of hours.
+   */
+  default long progressAtMillis(String jobId) {
+    return 0;
+  }
+
   /** Streams FAILED and INVALID outcomes in row order (for the errors file). */
   void forEachProblem(String jobId, Consumer<RowOutcome> consumer);
 
