@@ -26,7 +26,7 @@ abstract class Compiled {
     return false;
   }
 
-  /** Whether the value is always a string, number, boolean or null for a row that fits {@code f} (false when unsure). */
+  /** Whether the value is always a string, number, boolean or null for a row that fits {@code f} (false: unsure). */
   boolean scalar(Facts f) {
     return false;
   }

@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
  * sequence of characters and character classes, each once or with {@code +}, {@code *} or {@code ?}
  * ({@code ^[^@\s"<>,;]+@[^@\s"<>,;]+\.[^@\s"<>,;.]+$}, an email address's shape: {@link Sequence}, one pass over
  * the text), and an anchored regex of those items with groups, alternation and counted repetition
- * ({@code ^\\[("[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}",?)*\\]$}, a JSON list of role slugs: {@link Automaton}). The answer is
- * the one {@code Pattern.matcher(text).matches()} gives ({@code RegexesTest} checks both on random text and random
- * regexes of these shapes); any other regex is left to the engine. Stateless; threadsafe.
+ * ({@code ^\\[("[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}",?)*\\]$}, a JSON list of role slugs: {@link Automaton}). The
+ * answer is the one {@code Pattern.matcher(text).matches()} gives ({@code RegexesTest} checks both on random text
+ * and random regexes of these shapes); any other regex is left to the engine. Stateless; threadsafe.
  */
 final class Regexes {
   private static final Pattern WORDS = Pattern.compile("\\^\\((?:\\?:)?([A-Za-z0-9_\\-|]*)\\)\\$");

@@ -8,8 +8,9 @@ import java.util.List;
  * A whole-text match of an anchored sequence of items, each a character or a character class taken once or with
  * {@code +}, {@code *} or {@code ?} ({@code ^[^@\s]+@[^@\s]+\.[a-z]+$}), answered in one pass over the text's code
  * points by following every place in the sequence the text so far can have reached (a set of at most 63 places, the
- * bits of a {@code long}; for ASCII text, sets found once and moved between by a table): what {@code Pattern.matcher(text).matches()} answers for such a regex, as its greedy
- * backtracking finds a match whenever there is one. Only what it reads exactly as the regex engine does is accepted:
+ * bits of a {@code long}; for ASCII text, sets found once and moved between by a table): what
+ * {@code Pattern.matcher(text).matches()} answers for such a regex, as its greedy backtracking finds a match whenever
+ * there is one. Only what it reads exactly as the regex engine does is accepted:
  * plain characters, escaped punctuation, {@code \s} {@code \d} {@code \w} (their ASCII meaning, the engine's default),
  * classes of those with ranges and {@code ^}; anything else (groups, alternation, {@code .}, {@code {n}}, possessive or
  * lazy quantifiers, flags, intersections, nested classes) gives no shortcut. Immutable; threadsafe.

@@ -150,7 +150,7 @@ public final class Template {
     return segments.cannotFail(facts);
   }
 
-  /** Whether its value is always a string, number, boolean or null for a row that fits {@code facts} (false: unsure). */
+  /** Whether its value is always a string, number, boolean or null for a row that fits {@code facts} (else unsure). */
   public boolean scalar(Facts facts) {
     return segments.scalar(facts);
   }
