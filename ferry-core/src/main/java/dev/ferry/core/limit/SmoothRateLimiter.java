@@ -20,9 +20,9 @@ import java.time.Duration;
  * to 5/s went out at 2/s, as new callers queued behind them), so they give those slots up and reserve again, and the
  * first new slot is a new interval after the last slot already due. Against token buckets of one token at 5-50 ms,
  * {@code --rate-limit none} went from 65-71 % of the rate to 79-82 % in virtual time ({@code LearningScenarioTest}). A
- * smaller rise (the ramp's steps, a header's pace moving) keeps the queue as it is. The rise is counted from the slowest
- * pace a slot still queued was given at, so that steps that add up to half or more re-space too (a ramp from 2/s to
- * 11/s in steps of a fifth, behind callers re-spaced at 5/s, went out at 5/s and stopped ramping: the pace unused).
+ * smaller rise (the ramp's steps, a header's pace moving) keeps the queue as it is, unless the steps add up to twice the
+ * slowest pace a slot still queued was given at (a ramp from 2/s to 11/s in steps of a fifth, behind callers re-spaced
+ * at 5/s, went out at 5/s and stopped ramping: the pace unused; at one and a half times, more rows fell than rose).
  *
  * <p>A caller whose slot is more than {@code 100 ms} ahead sleeps in slices of that length and, when the pace was raised
  * far meanwhile, gives its slot up and reserves again at once, rather than at its old slot: after a lockout that handed
@@ -41,6 +41,8 @@ import java.time.Duration;
 final class SmoothRateLimiter implements RateLimiter {
   /** A pace raised by at least this factor may start the schedule afresh (see the class comment). */
   private static final double RESPACE_RISE = 1.5;
+  /** ... or by this factor from the slowest pace a slot still queued was given at (steps that add up). */
+  private static final double QUEUED_RISE = 2;
   /** ... when callers are queued more than this far ahead of now (or of the pause's end). */
   private static final long RESPACE_BACKLOG_NANOS = 200_000_000L;
   /** A caller whose slot is further ahead sleeps in slices this long, to be woken by a re-spacing (class comment). */
@@ -250,14 +252,16 @@ final class SmoothRateLimiter implements RateLimiter {
   }
 
   /**
-   * Changes the pace for the next reservation; a rise by half or more to a finite pace (from the slowest a queued slot
-   * was given at), with callers queued more than 200 ms ahead, starts the schedule afresh (see the class comment).
+   * Changes the pace for the next reservation; a rise by half or more to a finite pace (or to twice the slowest a queued
+   * slot was given at), with callers queued more than 200 ms ahead, starts the schedule afresh (see the class comment).
    */
   @Override
   public synchronized void setRate(double permitsPerSecond) {
     if (!(permitsPerSecond > 0)) throw new IllegalArgumentException("permitsPerSecond must be > 0");
     double interval = Double.isInfinite(permitsPerSecond) ? 0 : 1e9 / permitsPerSecond;
-    if (interval > 0 && interval * RESPACE_RISE <= Math.max(intervalNanos, queuedIntervalNanos)) respace(interval);
+    if (interval > 0 && (interval * RESPACE_RISE <= intervalNanos || interval * QUEUED_RISE <= queuedIntervalNanos)) {
+      respace(interval);
+    }
     intervalNanos = interval;
     unlimited = intervalNanos == 0;
     burstNanos = (long) (intervalNanos * (burst - 1));
