@@ -20,7 +20,16 @@ import java.time.Duration;
  * to 5/s went out at 2/s, as new callers queued behind them), so they give those slots up and reserve again, and the
  * first new slot is a new interval after the last slot already due. Against token buckets of one token at 5-50 ms,
  * {@code --rate-limit none} went from 65-71 % of the rate to 79-82 % in virtual time ({@code LearningScenarioTest}). A
- * smaller rise (the ramp's steps, a header's pace moving) keeps the queue as it is.
+ * smaller rise (the ramp's steps, a header's pace moving) keeps the queue as it is, unless the steps add up to twice the
+ * slowest pace a slot still queued was given at (a ramp from 2/s to 11/s in steps of a fifth, behind callers re-spaced
+ * at 5/s, went out at 5/s and stopped ramping: the pace unused; at one and a half times, more rows fell than rose).
+ *
+ * <p>A caller whose slot is more than {@code 100 ms} ahead sleeps in slices of that length and, when the pace was raised
+ * far meanwhile, gives its slot up and reserves again at once, rather than at its old slot: after a lockout that handed
+ * out slots at the tries' 10/s to ~260 callers, the learned 49/s went out at 10/s for 40 s while they slept to their
+ * old slots ({@code --rate-limit none} against 500 per sliding 10 s without Retry-After: 47 % of the limit over a minute
+ * in virtual time, 97.7 % with the wake, {@code NoRetryAfterScenarioTest}). A pause does not wake them: a slot after the
+ * pause's end is given up when it is due, as before.
  *
  * <p>Concurrency: every read and write of {@code nextFreeNanos}, {@code intervalNanos}, {@code burstNanos} and the
  * ring happens under {@code this} lock; a reservation is O(1) and never sleeps while holding it. The one lock-free
@@ -32,8 +41,12 @@ import java.time.Duration;
 final class SmoothRateLimiter implements RateLimiter {
   /** A pace raised by at least this factor may start the schedule afresh (see the class comment). */
   private static final double RESPACE_RISE = 1.5;
+  /** ... or by this factor from the slowest pace a slot still queued was given at (steps that add up). */
+  private static final double QUEUED_RISE = 2;
   /** ... when callers are queued more than this far ahead of now (or of the pause's end). */
   private static final long RESPACE_BACKLOG_NANOS = 200_000_000L;
+  /** A caller whose slot is further ahead sleeps in slices this long, to be woken by a re-spacing (class comment). */
+  static final long WAKE_SLICE_NANOS = 100_000_000L;
   private final Ticker ticker;
   private final int burst;
   /** @GuardedBy("this") theoretical time at which the next permit is free */
@@ -48,6 +61,10 @@ final class SmoothRateLimiter implements RateLimiter {
   private volatile boolean paused;
   /** Schedules started afresh so far (pauses begun, paces raised far); written under {@code this}, read without it. */
   private volatile long pauses;
+  /** Paces raised far so far (the restarts that wake sleeping callers); written under {@code this}, read without it. */
+  private volatile long respaces;
+  /** @GuardedBy("this") the longest interval a slot still queued was given at (0 when none is queued) */
+  private double queuedIntervalNanos;
   /** Whether a window budget is kept; written under {@code this}, read without it by the fast path. */
   private volatile boolean budgeted;
   /** Whether the rate is infinite; written under {@code this}, read without it by the fast path. */
@@ -92,6 +109,8 @@ final class SmoothRateLimiter implements RateLimiter {
     if (budget != null) earliest = Math.max(earliest, budget.earliest());
     // the schedule never lags "now" by more than the burst allowance
     long base = Math.max(nextFreeNanos, earliest);
+    if (base <= now) queuedIntervalNanos = 0; // nobody queued ahead: the queue starts again at this pace
+    queuedIntervalNanos = Math.max(queuedIntervalNanos, intervalNanos);
     nextFreeNanos = base + (long) intervalNanos;
     if (budget != null) budgetIndex = budget.add(earliest);
     return earliest - now;
@@ -125,6 +144,7 @@ final class SmoothRateLimiter implements RateLimiter {
     retry:
     while (true) {
       long pausesBefore = pauses;
+      long respacesBefore = respaces;
       if (unlimited && !paused && !budgeted) return; // the fast path of reserveNanos
       long slot;
       long wait;
@@ -137,7 +157,7 @@ final class SmoothRateLimiter implements RateLimiter {
         ring = budget;
         index = budgetIndex;
       }
-      sleeper.sleepNanos(wait);
+      if (!sleepUntil(sleeper, wait, slot, respacesBefore)) continue;
       if (pauses != pausesBefore) continue;
       if (ring == null) return;
       for (long more = woke(ring, index, slot); more > 0; more = woke(ring, index, slot)) {
@@ -146,6 +166,27 @@ final class SmoothRateLimiter implements RateLimiter {
       }
       return;
     }
+  }
+
+  /**
+   * Sleeps {@code wait} until {@code slot}, in slices of {@link #WAKE_SLICE_NANOS} while more than one is left; false as
+   * soon as a slice ends after the pace was raised far (the slot is to be given up). A wait of one slice or less is one
+   * sleep, as before.
+   */
+  private boolean sleepUntil(Sleeper sleeper, long wait, long slot, long respacesBefore) throws InterruptedException {
+    long left = wait;
+    while (left > WAKE_SLICE_NANOS) {
+      sleeper.sleepNanos(WAKE_SLICE_NANOS);
+      if (respaces != respacesBefore) return false;
+      left = slot - ticker.read();
+    }
+    if (left > 0 || wait <= WAKE_SLICE_NANOS) sleeper.sleepNanos(Math.max(0, left));
+    return true;
+  }
+
+  /** Paces raised far so far: a caller asleep towards a slot reserved before the latest gives it up ({@link #acquire}). */
+  long respaces() {
+    return respaces;
   }
 
   /** The caller of the budget's grant at {@code index} woke: how much longer it waits (see {@link GrantRing#woke}). */
@@ -179,6 +220,7 @@ final class SmoothRateLimiter implements RateLimiter {
       pausedUntilNanos = until;
       paused = true;
       pauses++;
+      queuedIntervalNanos = 0; // the callers queued reserve again behind the pause, at the pace then
       // Every permit handed out before this pause is given up by its holder and reserved again behind it
       // (RateLimiter.acquire), so the schedule starts afresh at the pause end: the abandoned slots must not push the
       // new ones later (at 10/s, 25 callers re-reserving after each of a few 429s cost seconds).
@@ -210,14 +252,16 @@ final class SmoothRateLimiter implements RateLimiter {
   }
 
   /**
-   * Changes the pace for the next reservation; a rise by half or more to a finite pace, with callers queued more than
-   * 200 ms ahead, starts the schedule afresh (see the class comment).
+   * Changes the pace for the next reservation; a rise by half or more to a finite pace (or to twice the slowest a queued
+   * slot was given at), with callers queued more than 200 ms ahead, starts the schedule afresh (see the class comment).
    */
   @Override
   public synchronized void setRate(double permitsPerSecond) {
     if (!(permitsPerSecond > 0)) throw new IllegalArgumentException("permitsPerSecond must be > 0");
     double interval = Double.isInfinite(permitsPerSecond) ? 0 : 1e9 / permitsPerSecond;
-    if (interval > 0 && interval * RESPACE_RISE <= intervalNanos) respace(interval);
+    if (interval > 0 && (interval * RESPACE_RISE <= intervalNanos || interval * QUEUED_RISE <= queuedIntervalNanos)) {
+      respace(interval);
+    }
     intervalNanos = interval;
     unlimited = intervalNanos == 0;
     burstNanos = (long) (intervalNanos * (burst - 1));
@@ -231,9 +275,12 @@ final class SmoothRateLimiter implements RateLimiter {
     long now = ticker.read();
     long start = paused && now < pausedUntilNanos ? pausedUntilNanos : now;
     if (nextFreeNanos - start <= RESPACE_BACKLOG_NANOS) return;
-    long queued = (long) Math.ceil((nextFreeNanos - now) / intervalNanos);
-    long lastDue = nextFreeNanos - (long) (queued * intervalNanos);
+    // (a queue built at a finite pace, then lifted to none and paced again: no slot of the unpaced stretch is due)
+    long queued = intervalNanos > 0 ? (long) Math.ceil((nextFreeNanos - now) / intervalNanos) : 0;
+    long lastDue = intervalNanos > 0 ? nextFreeNanos - (long) (queued * intervalNanos) : now;
     pauses++;
+    respaces++;
+    queuedIntervalNanos = 0;
     nextFreeNanos = Math.max(start, lastDue + (long) newInterval);
     if (budget != null) budget.giveUpAfter(now);
   }

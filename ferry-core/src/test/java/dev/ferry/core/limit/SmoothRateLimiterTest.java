@@ -291,8 +291,41 @@ class SmoothRateLimiterTest {
         time.advance(Duration.ofNanos(nanos));
       }
     });
-    // Then it gave its slot up and took the first of the new pace: 50 ms after the slot due at the start
-    assertThat(slept).containsExactly(2_000_000_000L, 40_000_000L);
+    // Then it gave its slot up at the end of its first slice of sleep, and took the first of the new pace: 50 ms after
+    // the slot due at the start
+    assertThat(slept).containsExactly(100_000_000L, 40_000_000L);
+  }
+
+  @Test
+  void aCallerAsleepTowardsAFarSlotIsWokenWhenThePaceIsRaisedFar() throws Exception {
+    // Given a 10/s limiter holding 30 callers' slots (up to 2.9 s ahead): a lockout's tries' pace
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    long start = time.read();
+    for (int i = 0; i < 30; i++) limiter.reserveNanos();
+    List<Long> slept = new ArrayList<>();
+    // When one more caller sleeps towards its slot 3 s ahead, and 200 ms in the pace is raised to 50/s
+    limiter.acquire(nanos -> {
+      slept.add(nanos);
+      time.advance(Duration.ofNanos(nanos));
+      if (time.read() - start == 200_000_000L) limiter.setRate(50);
+    });
+    // Then it wakes at the end of that slice and reserves again: sent at the new pace's slot after the one due at 200 ms
+    // (220 ms), not at its old slot 3 s ahead
+    assertThat(slept).containsExactly(100_000_000L, 100_000_000L, 20_000_000L);
+    assertThat(time.read() - start).isEqualTo(220_000_000L);
+  }
+
+  @Test
+  void aWaitOfASliceOrLessIsOneSleep() throws Exception {
+    // Given a 10/s limiter with one slot taken / When a caller acquires / Then it sleeps once, 100 ms
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    limiter.reserveNanos();
+    List<Long> slept = new ArrayList<>();
+    limiter.acquire(nanos -> {
+      slept.add(nanos);
+      time.advance(Duration.ofNanos(nanos));
+    });
+    assertThat(slept).containsExactly(100_000_000L);
   }
 
   @Test
@@ -318,10 +351,10 @@ class SmoothRateLimiterTest {
         limiter.pauseFor(Duration.ofSeconds(2));
       }
     });
-    // Then it did not send at its old slot: it slept again until the pause ended
-    assertThat(slept).hasSize(2);
+    // Then it did not send at its old slot: it slept again until the pause ended (in slices of 100 ms)
+    assertThat(slept).hasSize(21);
     assertThat(slept.get(0)).isEqualTo(100_000_000L);
-    assertThat(slept.get(1)).isEqualTo(2_000_000_000L);
+    assertThat(slept.stream().skip(1).mapToLong(Long::longValue).sum()).isEqualTo(2_000_000_000L);
     assertThat(limiter.pauses()).isEqualTo(1);
   }
 }

@@ -207,14 +207,34 @@ final class VirtualImport {
     reserve(row, clock[0], false);
   }
 
-  /** RateLimiter.acquire in events: a slot reserved before a pause began is reserved again behind it. */
+  /**
+   * RateLimiter.acquire in events: a slot reserved before a pause began is reserved again behind it, and a caller whose
+   * slot is more than a slice ahead sleeps in slices, reserving again as soon as one ends after the pace was raised far
+   * ({@link SmoothRateLimiter#acquire}).
+   */
   private void reserve(Row row, long queued, boolean waitedBefore) {
     long pauses = pacer.pauses();
+    long respaces = respaces();
     long wait = pacer.reserveNanos();
-    at(clock[0] + wait, () -> {
+    sleepUntil(row, queued, waitedBefore || wait > 0, clock[0] + wait, pauses, respaces);
+  }
+
+  private void sleepUntil(Row row, long queued, boolean waited, long slot, long pauses, long respaces) {
+    if (slot - clock[0] > SmoothRateLimiter.WAKE_SLICE_NANOS) {
+      at(clock[0] + SmoothRateLimiter.WAKE_SLICE_NANOS, () -> {
+        if (respaces() != respaces) reserve(row, queued, true);
+        else sleepUntil(row, queued, waited, slot, pauses, respaces);
+      });
+      return;
+    }
+    at(slot, () -> {
       if (pacer.pauses() != pauses) reserve(row, queued, true);
-      else send(row, queued, waitedBefore || wait > 0);
+      else send(row, queued, waited);
     });
+  }
+
+  private long respaces() {
+    return pacer instanceof SmoothRateLimiter s ? s.respaces() : 0;
   }
 
   private boolean headersSeen;
