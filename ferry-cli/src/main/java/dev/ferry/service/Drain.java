@@ -24,6 +24,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.ferry.json.PooledJson;
 
 /**
  * Drains the queue: claims items in batches (as many as free slots allow), runs each through the steps on a virtual
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Drain implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Drain.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper(PooledJson.factory());
   /** How long the loop waits when nothing could be claimed or no slot is free. */
   static final Duration IDLE_POLL = Duration.ofMillis(50);
   /** How long the queue must leave slots unused before the concurrency target halves. */

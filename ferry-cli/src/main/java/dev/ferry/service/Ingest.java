@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.ferry.json.PooledJson;
 
 /**
  * What one route does with a delivery: verify its signature, read its delivery id and items, and commit it to the
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Ingest {
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper(PooledJson.factory());
 
   /** The HTTP answer to a delivery. {@code retryAfterSeconds} is sent as Retry-After when above 0. */
   record Answer(int status, String text, long retryAfterSeconds) {}

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.function.Function;
+import dev.ferry.json.PooledJson;
 
 /**
  * A JSON Lines results file: one line per settled row,
@@ -33,7 +34,7 @@ import java.util.function.Function;
  * <p>Threadsafe: writes are serialised by the instance's monitor and the file lock (one short append each).
  */
 public final class JsonlResultsSink implements ResultSink {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper(PooledJson.factory());
   private final Path file;
   private final String job;
   private final Function<RowInput, String> key;

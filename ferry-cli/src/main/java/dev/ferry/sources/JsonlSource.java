@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import dev.ferry.json.PooledJson;
 
 /**
  * A JSON Lines file as a job's input: one JSON object per line, its fields (nested objects and arrays included)
@@ -34,7 +35,7 @@ import java.util.function.Consumer;
 public final class JsonlSource extends FileRecordSource {
   /** Longest line read as a row; a longer one is an invalid row. */
   static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
-  private static final ObjectMapper JSON = new ObjectMapper()
+  private static final ObjectMapper JSON = new ObjectMapper(PooledJson.factory())
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION) // which one would be meant?
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import dev.ferry.json.PooledJson;
 
 /**
  * Reads one top-level field of a JSON object's text ({@code $.id} of an answer) by scanning its tokens, without
@@ -16,12 +17,8 @@ import java.io.IOException;
 final class FieldScan {
   /** The answer is not a string (or null): read the tree instead. */
   static final Object UNSURE = new Object();
-  /**
-   * Its buffers from one pool shared by every thread: each row runs on a virtual thread of its own, and the default
-   * pool (per thread) gave each answer's parser new buffers (a third of the scan's time).
-   */
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool()).build();
+  /** Its buffers from a pool shared by all threads ({@link PooledJson}). */
+  private static final JsonFactory FACTORY = PooledJson.factory();
 
   private FieldScan() {}
 

@@ -1,10 +1,11 @@
 package dev.ferry.steps;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.json.PooledJson;
 
 /** JSON text ↔ JSON-like values (Map, List, String, Number, Boolean, null). Stateless; threadsafe. */
 final class Json {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = new ObjectMapper(PooledJson.factory()); // read per answer
 
   private Json() {}
 

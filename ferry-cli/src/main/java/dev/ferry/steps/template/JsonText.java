@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
+import dev.ferry.json.PooledJson;
 
 /**
  * Writes JSON-like values (String, Long, Integer, Double, Boolean, null, List, Map with String keys) as JSON text
@@ -15,7 +16,7 @@ import java.util.Map;
  * map with a key that is not a String) is handed to Jackson. Stateless; threadsafe.
  */
 public final class JsonText {
-  private static final ObjectMapper JACKSON = new ObjectMapper();
+  private static final ObjectMapper JACKSON = new ObjectMapper(PooledJson.factory());
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
   /** For each ASCII character: 0 as is, else the letter after the backslash ('u' for \\u00XX). */
   private static final char[] ESCAPES = new char[128];

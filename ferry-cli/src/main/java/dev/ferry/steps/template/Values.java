@@ -3,11 +3,12 @@ package dev.ferry.steps.template;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
+import dev.ferry.json.PooledJson;
 
 /** Conversions between JSON-like values and text. Stateless; threadsafe. */
 final class Values {
   /** Reads JSON text into JSON-like values (whole numbers as Long, objects as LinkedHashMap). */
-  private static final ObjectMapper READER = new ObjectMapper()
+  private static final ObjectMapper READER = new ObjectMapper(PooledJson.factory()) // json_parse, per row
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_LONG_FOR_INTS)
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   /** What {@link #parseJson} returns for text that is not JSON. */
