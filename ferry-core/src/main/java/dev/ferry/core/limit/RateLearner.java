@@ -411,7 +411,8 @@ public final class RateLearner {
       // No Retry-After: how long the target refuses is read from when it takes requests again (SilentLockout), and this
       // refusal is counted then, as if it had said so. Meanwhile the tries go out two a round trip, at most half the pace:
       // each one the target refuses is a 429 more, and the pace until then says nothing. (Not slower: a caller sleeps
-      // until the slot it was given, so a pace of a few a second held the queue for seconds after the lockout.)
+      // until the slot it was given unless the pace rises far enough to wake it, so a pace of a few a second held the
+      // queue for seconds after the lockout.)
       lockout.start(kind, sentNanos, nowNanos, rate);
       double tries = rttNanos > 0 ? 2e9 / rttNanos : rate;
       rate = Math.max(minRate, Math.min(rate / 2, tries));
