@@ -148,27 +148,11 @@ class SpecRunCliTest {
     try (dev.ferry.testing.TestDatabase db = dev.ferry.testing.TestDatabase.sqlite(dir);
         java.sql.Connection c = java.sql.DriverManager.getConnection(db.url());
         java.sql.Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, workos_id TEXT)");
-      for (int i = 1; i <= 30; i++) st.execute("INSERT INTO people (id, email) VALUES (" + i + ", 'p" + i + "@x.io')");
-      Path spec = dir.resolve("sql.yaml");
-      Files.writeString(spec, """
-          source: { sql: { url: "${DATABASE_URL}", query: "SELECT id, email FROM people", key: id } }
-          targets:
-            workos:
-              base_url: "${WORKOS_API_URL}"
-              headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
-          steps:
-            - name: user
-              target: workos
-              request: { method: POST, path: /user_management/users, body: { email: "{{ row.email }}" } }
-              idempotency_key: "person-{{ row.id }}"
-              capture: { id: "$.id" }
-          key: "{{ row.id }}"
+      Path spec = peopleSpec(st, 30, """
           chunk_size: 7
           sink: { sql_update: { url: "${DATABASE_URL}", table: people, key: id, set: { workos_id: user.id } } }
           """);
-      Map<String, String> env = Map.of("DATABASE_URL", db.url(), "WORKOS_API_URL", sim.baseUrl().toString(),
-          "WORKOS_SECRET_KEY", KEY);
+      Map<String, String> env = peopleEnv(db);
       Ferry.Run run = Ferry.run(env, Ferry.args("run", spec, "--job-id", "q1", "--checkpoint-dir",
           dir.resolve("state"), "--quiet", "--json"));
       assertThat(run.exit()).as(run.toString()).isZero();
@@ -192,25 +176,10 @@ class SpecRunCliTest {
     try (dev.ferry.testing.TestDatabase db = dev.ferry.testing.TestDatabase.sqlite(dir);
         java.sql.Connection c = java.sql.DriverManager.getConnection(db.url());
         java.sql.Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, workos_id TEXT)");
-      for (int i = 1; i <= 5; i++) st.execute("INSERT INTO people (id, email) VALUES (" + i + ", 'p" + i + "@x.io')");
-      Path spec = dir.resolve("sql.yaml");
-      Files.writeString(spec, """
-          source: { sql: { url: "${DATABASE_URL}", query: "SELECT id, email FROM people", key: id } }
-          targets:
-            workos:
-              base_url: "${WORKOS_API_URL}"
-              headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
-          steps:
-            - name: user
-              target: workos
-              request: { method: POST, path: /user_management/users, body: { email: "{{ row.email }}" } }
-              capture: { id: "$.id" }
-          key: "{{ row.id }}"
+      Path spec = peopleSpec(st, 5, """
           sink: { sql_update: { url: "${DATABASE_URL}", table: people, key: id, set: { workos_idd: user.id } } }
           """);
-      Map<String, String> env = Map.of("DATABASE_URL", db.url(), "WORKOS_API_URL", sim.baseUrl().toString(),
-          "WORKOS_SECRET_KEY", KEY);
+      Map<String, String> env = peopleEnv(db);
       for (String mode : List.of("--no-dry-run", "--dry-run")) {
         List<Object> args = new java.util.ArrayList<>(List.of("run", spec, "--job-id", "s" + mode.length(),
             "--checkpoint-dir", dir.resolve("state"), "--quiet"));
@@ -222,5 +191,34 @@ class SpecRunCliTest {
       }
       assertThat(sim.stats().usersCreated()).isZero();
     }
+  }
+
+  /**
+   * A table {@code people} of {@code rows} rows (id, email, an empty workos_id) and a spec that creates a user of each
+   * row ({@code key: row.id}) and ends with {@code tail} (its sink, chunk size, ...).
+   */
+  private Path peopleSpec(java.sql.Statement st, int rows, String tail) throws Exception {
+    st.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, workos_id TEXT)");
+    for (int i = 1; i <= rows; i++) st.execute("INSERT INTO people (id, email) VALUES (" + i + ", 'p" + i + "@x.io')");
+    Path spec = dir.resolve("sql.yaml");
+    Files.writeString(spec, """
+        source: { sql: { url: "${DATABASE_URL}", query: "SELECT id, email FROM people", key: id } }
+        targets:
+          workos:
+            base_url: "${WORKOS_API_URL}"
+            headers: { Authorization: "Bearer ${WORKOS_SECRET_KEY}" }
+        steps:
+          - name: user
+            target: workos
+            request: { method: POST, path: /user_management/users, body: { email: "{{ row.email }}" } }
+            idempotency_key: "person-{{ row.id }}"
+            capture: { id: "$.id" }
+        key: "{{ row.id }}"
+        """ + tail);
+    return spec;
+  }
+
+  private Map<String, String> peopleEnv(dev.ferry.testing.TestDatabase db) {
+    return Map.of("DATABASE_URL", db.url(), "WORKOS_API_URL", sim.baseUrl().toString(), "WORKOS_SECRET_KEY", KEY);
   }
 }
