@@ -21,12 +21,7 @@ class LearningScenarioTest {
   private static final long S = 1_000_000_000L;
 
   private static VirtualImport.Target target(Algorithm algorithm, double rate, long windowSeconds, long latencyMs) {
-    VirtualImport.Target t = new VirtualImport.Target();
-    t.algorithm = algorithm;
-    t.rateLimit = rate;
-    t.windowNanos = windowSeconds * S;
-    t.latencyNanos = x -> latencyMs * MS;
-    return t;
+    return VirtualImport.Target.of(algorithm, rate, windowSeconds, latencyMs);
   }
 
   /**

@@ -16,15 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class NoRetryAfterScenarioTest {
   private static final long MS = 1_000_000L;
-  private static final long S = 1_000_000_000L;
   private static final long[] PHASES_MS = {0, 150, 370, 550, 700, 850};
 
   private static VirtualImport.Target target(Algorithm algorithm, double quota, long windowSeconds, long latencyMs) {
-    VirtualImport.Target t = new VirtualImport.Target();
-    t.algorithm = algorithm;
-    t.rateLimit = quota / windowSeconds;
-    t.windowNanos = windowSeconds * S;
-    t.latencyNanos = x -> latencyMs * MS;
+    VirtualImport.Target t = VirtualImport.Target.of(algorithm, quota / windowSeconds, windowSeconds, latencyMs);
     t.noRetryAfter = true;
     return t;
   }

@@ -13,8 +13,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stopped, a plan was upgraded), with and without Retry-After, in virtual time: how soon the pace follows it.
  */
 class RisingLimitScenarioTest {
-  private static final long MS = 1_000_000L;
-  private static final long S = 1_000_000_000L;
 
   static Stream<Arguments> targets() {
     return Stream.of(Algorithm.FIXED, Algorithm.SLIDING, Algorithm.BUCKET)
@@ -25,11 +23,7 @@ class RisingLimitScenarioTest {
   @MethodSource("targets")
   void aLimitThatRisesFourfoldIsFollowed(Algorithm algorithm, boolean retryAfter) {
     // Given 10/s (per 1 s window, or a bucket of a second's burst) that become 40/s after 10 s, 100 ms
-    VirtualImport.Target t = new VirtualImport.Target();
-    t.algorithm = algorithm;
-    t.rateLimit = 10;
-    t.windowNanos = S;
-    t.latencyNanos = x -> 100 * MS;
+    VirtualImport.Target t = VirtualImport.Target.of(algorithm, 10, 1, 100);
     t.raiseAtSecond = 10;
     t.raisedRate = 40;
     t.noRetryAfter = !retryAfter;

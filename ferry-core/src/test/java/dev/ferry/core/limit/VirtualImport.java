@@ -36,6 +36,19 @@ final class VirtualImport {
 
   /** Model target settings. */
   static final class Target {
+    /**
+     * A target of {@code algorithm} admitting {@code rate} a second over windows of {@code windowSeconds}, at a constant
+     * {@code latencyMs}.
+     */
+    static Target of(Algorithm algorithm, double rate, long windowSeconds, long latencyMs) {
+      Target t = new Target();
+      t.algorithm = algorithm;
+      t.rateLimit = rate;
+      t.windowNanos = windowSeconds * SECOND;
+      t.latencyNanos = x -> latencyMs * 1_000_000L;
+      return t;
+    }
+
     Algorithm algorithm = Algorithm.SLIDING;
     /** Token bucket capacity as seconds at the rate. */
     double burstSeconds = 1;
