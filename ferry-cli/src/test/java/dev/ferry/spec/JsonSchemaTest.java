@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/job-spec.schema.json is the grammar's schema (regenerate with -Dferry.writeSchema=true), and every built-in
- * spec is valid against it, checked by a small validator of the keywords the schema uses.
+ * spec is valid against it, checked by a small validator of the keywords the schema uses; the jobs reference names
+ * every key.
  */
 class JsonSchemaTest {
   static final Path FILE = Repo.path("docs/job-spec.schema.json");
@@ -44,6 +45,27 @@ class JsonSchemaTest {
     assertThat(validate(schema, all, "")).isEmpty();
     SpecLoader.parse("every-key.yaml", Files.readString(Path.of("src/test/resources/specs/every-key.yaml")),
         Map.of("K", "key-value-1234"), Path.of("/d"));
+  }
+
+  @Test
+  void everyKeyOfTheGrammarIsInTheJobsReference() throws Exception {
+    String docs = Files.readString(Repo.path("docs/JOBS.md")) + Files.readString(Repo.path("docs/JOBS-STEPS.md"))
+        + Files.readString(Repo.path("docs/JOBS-SQL.md")) + Files.readString(Repo.path("docs/SERVE.md"));
+    List<String> keys = new ArrayList<>();
+    propertyNames(JSON.readTree(JsonSchemaWriter.schema()), keys);
+    assertThat(keys).contains("source", "steps", "limits", "sink");
+    assertThat(keys.stream().distinct()
+            .filter(k -> !java.util.regex.Pattern.compile("(?<![\\w-])" + java.util.regex.Pattern.quote(k) + "(?![\\w-])")
+                .matcher(docs).find()))
+        .as("spec keys that docs/JOBS*.md and docs/SERVE.md never name").isEmpty();
+  }
+
+  /** Every name under a "properties" anywhere in {@code schema} (Jackson's findValues stops at the first level). */
+  private static void propertyNames(JsonNode schema, List<String> into) {
+    if (schema.has("properties") && schema.get("properties").isObject()) {
+      schema.get("properties").fieldNames().forEachRemaining(into::add);
+    }
+    schema.forEach(child -> propertyNames(child, into));
   }
 
   static List<String> validate(JsonNode s, JsonNode v, String at) {
