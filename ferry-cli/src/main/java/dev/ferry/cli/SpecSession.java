@@ -105,10 +105,10 @@ final class SpecSession {
       int workers = flags.workersOr(settings.workers());
       int concurrency = flags.concurrencyOr(settings.concurrency());
       boolean auto = concurrency == RunFlags.AUTO;
-      // Adaptive concurrency, as for an import: one limit on the rows in flight of the whole run, fed by every HTTP
-      // attempt of every target (SpecRun hands it to the steps). A dry run sends nothing: its rows run inline.
-      ConcurrencyLimiter rowLimiter = auto && !settings.dryRun()
-          ? ConcurrencyLimiter.of(Limit.gradientBuilder().build()) : null;
+      // Adaptive concurrency, as for an import: one limit on the rows in flight of the whole run, each target learning
+      // its part from its own HTTP attempts (a gradient per target, ConcurrencyLimiter.perSource; SpecRun hands it to
+      // the steps). A dry run sends nothing: its rows run inline.
+      ConcurrencyLimiter rowLimiter = auto && !settings.dryRun() ? rowLimiter() : null;
       String processId = ProcessIds.create();
       RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
           .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease)
@@ -164,6 +164,14 @@ final class SpecSession {
         for (RateShare share : shares) share.close();
       }
     }
+  }
+
+  /**
+   * The adaptive limit of a spec's rows ({@code --concurrency auto}): a gradient per target (each with the import's
+   * settings: from 16, between 4 and 1000), the limit their sum, at most 1000.
+   */
+  static ConcurrencyLimiter rowLimiter() {
+    return ConcurrencyLimiter.perSource(() -> Limit.gradientBuilder().build(), 1000);
   }
 
   private synchronized void printRendered(JobSpec spec, dev.ferry.steps.RenderedRequest r) {

@@ -18,7 +18,9 @@ import java.util.function.Supplier;
  *       is the target's own time (from sending to the answer) with the requests then in flight at the
  *       target as its in-flight count: a row waiting for our pacer is not load on the target, so when the
  *       pace is the bottleneck the limit sees itself under-used and stops growing, instead of reading our
- *       own queue as the target's latency;</li>
+ *       own queue as the target's latency. The limit bounds rows, so an answer to a call that carried N rows
+ *       (a batch call, {@link ApiCall#rows}) is N samples, and the in-flight count is then the rows of the
+ *       target's calls in flight;</li>
  *   <li><b>dropped</b>: 429, 503, 504, 408, a timeout or a connection error are congestion signals (the
  *       limit is cut); a 429 also tells the rate learner the target's limit was reached;</li>
  *   <li><b>ignored</b>: 401/403 (the job stops anyway) and other 5xx, which say nothing about load.</li>
@@ -36,12 +38,14 @@ import java.util.function.Supplier;
  * <p>Threadsafe: the limiters and the learners are; {@code headersSeen} only ever turns true.
  */
 public final class AdaptiveFeedback implements AttemptListener {
-  private final ConcurrencyLimiter concurrency;
+  /** Where the samples go: the target's own source of the job's limiter; null when concurrency is fixed. */
+  private final ConcurrencyLimiter.Source concurrency;
   /** The target's pacer: the learners set each kind's pace, the headers the shared one; null without learning. */
   private final ReadWriteLimiter pacer;
   private final RateLearner reads;
   private final RateLearner writes;
   private final QuotaPace quotas;
+  /** The target's load at an answer; null: the rows of its attempts in flight, from the attempt. */
   private final IntSupplier requestsInFlight;
   /** The live processes of the job that share the target's quota (1 unless distributed). */
   private final IntSupplier processes;
@@ -55,8 +59,17 @@ public final class AdaptiveFeedback implements AttemptListener {
    * @param requestsInFlight requests sent and not yet answered (not counting the one being reported)
    */
   public AdaptiveFeedback(ConcurrencyLimiter concurrency, IntSupplier requestsInFlight) {
-    this(Objects.requireNonNull(concurrency, "concurrency cannot be null"), null, null, null, null, requestsInFlight,
-        () -> 1);
+    this(Objects.requireNonNull(concurrency, "concurrency cannot be null").source(""), null, null, null, null,
+        Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null"), () -> 1);
+  }
+
+  /**
+   * Feeds only a target's source of the concurrency limit (a rate limit was given), with the rows of the target's own
+   * attempts in flight ({@link Attempt#rowsInFlight}) as its load.
+   */
+  public static AdaptiveFeedback forTarget(ConcurrencyLimiter.Source concurrency) {
+    return new AdaptiveFeedback(Objects.requireNonNull(concurrency, "concurrency cannot be null"), null, null, null,
+        null, null, () -> 1);
   }
 
   /**
@@ -73,20 +86,38 @@ public final class AdaptiveFeedback implements AttemptListener {
    */
   public AdaptiveFeedback(ConcurrencyLimiter concurrency, ReadWriteLimiter pacer, Supplier<RateLearner> learners,
       QuotaPace quotas, IntSupplier requestsInFlight, IntSupplier processes) {
+    this(concurrency == null ? null : concurrency.source(""), pacer, learners, quotas,
+        Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null"), processes);
+  }
+
+  /**
+   * Learns a spec target's pace (no rate limit was given) and feeds its own source of the concurrency limit, with the
+   * rows of the target's own attempts in flight ({@link Attempt#rowsInFlight}) as its load.
+   *
+   * @param concurrency the target's source of the job's concurrency limiter, or null when concurrency is fixed
+   * @see #AdaptiveFeedback(ConcurrencyLimiter, ReadWriteLimiter, Supplier, QuotaPace, IntSupplier, IntSupplier)
+   */
+  public static AdaptiveFeedback forTarget(ConcurrencyLimiter.Source concurrency, ReadWriteLimiter pacer,
+      Supplier<RateLearner> learners, QuotaPace quotas, IntSupplier processes) {
+    return new AdaptiveFeedback(concurrency, pacer, learners, quotas, (IntSupplier) null, processes);
+  }
+
+  private AdaptiveFeedback(ConcurrencyLimiter.Source concurrency, ReadWriteLimiter pacer,
+      Supplier<RateLearner> learners, QuotaPace quotas, IntSupplier requestsInFlight, IntSupplier processes) {
     this(concurrency, Objects.requireNonNull(pacer, "pacer cannot be null"), learners.get(), learners.get(),
         Objects.requireNonNull(quotas, "quotas cannot be null"), requestsInFlight, processes);
     pacer.setRate(false, reads.rate());
     pacer.setRate(true, writes.rate());
   }
 
-  private AdaptiveFeedback(ConcurrencyLimiter concurrency, ReadWriteLimiter pacer, RateLearner reads,
+  private AdaptiveFeedback(ConcurrencyLimiter.Source concurrency, ReadWriteLimiter pacer, RateLearner reads,
       RateLearner writes, QuotaPace quotas, IntSupplier requestsInFlight, IntSupplier processes) {
     this.concurrency = concurrency;
     this.pacer = pacer;
     this.reads = reads;
     this.writes = writes;
     this.quotas = quotas;
-    this.requestsInFlight = Objects.requireNonNull(requestsInFlight, "requestsInFlight cannot be null");
+    this.requestsInFlight = requestsInFlight;
     this.processes = Objects.requireNonNull(processes, "processes cannot be null");
   }
 
@@ -96,8 +127,9 @@ public final class AdaptiveFeedback implements AttemptListener {
     boolean definite = c == ResponseClass.FINAL;
     boolean dropped = c == ResponseClass.THROTTLED || c == ResponseClass.OVERLOADED;
     if (concurrency != null && (definite || dropped)) {
-      concurrency.onSample(a.sentNanos(), a.answeredNanos() - a.sentNanos(), requestsInFlight.getAsInt() + 1,
-          !definite);
+      int load = requestsInFlight != null ? requestsInFlight.getAsInt() + 1
+          : a.rowsInFlight() < 0 ? -1 : a.rowsInFlight() + a.rows();
+      concurrency.onSample(a.sentNanos(), a.answeredNanos() - a.sentNanos(), load, !definite, a.rows());
     }
     if (pacer == null) return;
     if (a.quota() != null) {

@@ -12,12 +12,21 @@ import java.util.List;
  * @param callType       label for metrics, e.g. {@code create_user}
  * @param headers        extra headers of this call, names and values alternating (after the target's own); a pair
  *                       whose value is null is not sent
+ * @param rows           the rows (items) the call carries: 1, or a batch call's size; the adaptive concurrency limit
+ *                       counts its answer as that many samples ({@link AdaptiveFeedback})
  */
 public record ApiCall(String method, String path, String jsonBody, String idempotencyKey, String callType,
-    List<String> headers) {
+    List<String> headers, int rows) {
   public ApiCall {
     headers = headers == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(headers));
     if (headers.size() % 2 != 0) throw new IllegalArgumentException("headers are name and value pairs");
+    if (rows < 1) throw new IllegalArgumentException("rows must be >= 1");
+  }
+
+  /** A call of one row. */
+  public ApiCall(String method, String path, String jsonBody, String idempotencyKey, String callType,
+      List<String> headers) {
+    this(method, path, jsonBody, idempotencyKey, callType, headers, 1);
   }
 
   /** A call with no extra header. */

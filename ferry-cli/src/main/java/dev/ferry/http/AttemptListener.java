@@ -26,13 +26,25 @@ public interface AttemptListener {
    * @param sentAfter       attempts sent to the target after this one, before its answer came
    * @param rateHeaders     the answer's rate-limit headers as lower-case names and values alternating (what
    *                        {@link RateLimitHeaders} reads: other units than requests, such as OpenAI's tokens)
+   * @param rows            the rows the attempt carried ({@link ApiCall#rows}: a batch call's size)
+   * @param rowsInFlight    rows of the target's other attempts sent and not yet answered when this answer came (a
+   *                        batch counting its rows); negative when not counted
    */
   record Attempt(String method, long queuedNanos, long sentNanos, long answeredNanos, int status,
       long retryAfterNanos, ResponseClass outcome, dev.ferry.core.limit.Quota quota, long sentAfter,
-      java.util.List<String> rateHeaders) {
+      java.util.List<String> rateHeaders, int rows, int rowsInFlight) {
 
     public Attempt {
       rateHeaders = rateHeaders == null ? java.util.List.of() : java.util.List.copyOf(rateHeaders);
+      rows = Math.max(1, rows);
+    }
+
+    /** An attempt of one row, the target's rows in flight not counted. */
+    public Attempt(String method, long queuedNanos, long sentNanos, long answeredNanos, int status,
+        long retryAfterNanos, ResponseClass outcome, dev.ferry.core.limit.Quota quota, long sentAfter,
+        java.util.List<String> rateHeaders) {
+      this(method, queuedNanos, sentNanos, answeredNanos, status, retryAfterNanos, outcome, quota, sentAfter,
+          rateHeaders, 1, -1);
     }
 
     /** An attempt whose headers were read into {@code quota} alone. */

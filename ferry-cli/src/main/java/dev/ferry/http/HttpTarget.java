@@ -68,6 +68,8 @@ public final class HttpTarget implements AutoCloseable {
   private final WallClock wallClock = WallClock.system();
   /** Attempts sent so far: an answer's quota cannot count the attempts sent after it. */
   private final AtomicLong sends = new AtomicLong();
+  /** Rows of the attempts sent and not yet answered (a batch call counts its rows): the target's load. */
+  private final java.util.concurrent.atomic.AtomicInteger rowsInFlight = new java.util.concurrent.atomic.AtomicInteger();
   /** What a Retry-After of 0 is read as. */
   static final long ZERO_RETRY_AFTER_NANOS = 1_000_000_000L;
   /** Set once an answer too large to keep was said in the log. */
@@ -189,14 +191,20 @@ public final class HttpTarget implements AutoCloseable {
       if (sent - queued > 0) metrics.rateWaitNanos(name, sent - queued);
       long sendNumber = sends.incrementAndGet();
       attempts++;
-      Attempt a = attempt(call);
+      Attempt a;
+      rowsInFlight.addAndGet(call.rows());
+      try {
+        a = attempt(call);
+      } finally {
+        rowsInFlight.addAndGet(-call.rows());
+      }
       if (a.status > 0) limiter.answered(sent, a.answeredNanos); // a stated budget: counted no later than its answer
       ResponseClass cls = ResponseClass.of(a.status, RateLimitHeaders.exhausted(a.rateHeaders),
           a.retryAfterNanos.isPresent());
       listener.onAttempt(new AttemptListener.Attempt(call.method(), queued, sent, a.answeredNanos, a.status,
           a.retryAfterNanos.orElse(-1), cls, a.rateHeaders.isEmpty() ? null
               : RateLimitHeaders.requests(a.rateHeaders, wallClock.millis()).orElse(null),
-          sends.get() - sendNumber, a.rateHeaders));
+          sends.get() - sendNumber, a.rateHeaders, call.rows(), rowsInFlight.get()));
       if (cls != ResponseClass.THROTTLED && a.status > 0) admittedAfterRefusals(sent);
       if (cls == ResponseClass.AUTH) {
         throw new AuthFailureException(a.status, a.status == 401

@@ -104,13 +104,14 @@ public final class Service implements AutoCloseable {
   }
 
   /**
-   * The drain's slots: the adaptive limit of {@code ferry run --concurrency auto} (a gradient on the targets' own
-   * latency, dropped by 429s, 503s and timeouts; every attempt of every target feeds it), held between
-   * {@code min(4, concurrency)} and the spec's {@code concurrency}.
+   * The drain's slots: the adaptive limit of {@code ferry run --concurrency auto} (a gradient per target on its own
+   * latency, dropped by 429s, 503s and timeouts, fed by that target's attempts, an answer counting the items it
+   * carried; the limit their sum, {@link ConcurrencyLimiter#perSource}), each held between {@code min(4, concurrency)}
+   * and the spec's {@code concurrency}, and the sum at most {@code concurrency}.
    */
   static ConcurrencyLimiter adaptiveLimit(int concurrency) {
-    return ConcurrencyLimiter.of(Limit.gradientBuilder().minLimit(Math.min(4, concurrency))
-        .initialLimit(Math.min(16, concurrency)).maxLimit(concurrency).build());
+    return ConcurrencyLimiter.perSource(() -> Limit.gradientBuilder().minLimit(Math.min(4, concurrency))
+        .initialLimit(Math.min(16, concurrency)).maxLimit(concurrency).build(), concurrency);
   }
 
   /** The stats the gauges read, fetched at most once per scrape burst (one query for all five). */

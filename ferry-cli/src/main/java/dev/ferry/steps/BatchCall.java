@@ -56,7 +56,7 @@ final class BatchCall {
   private void sendOrSplit(List<RowBatcher.Item> items) throws InterruptedException {
     RenderedCall rc;
     try {
-      rc = RenderedCall.of(config.call(), context(items));
+      rc = RenderedCall.of(config.call(), context(items)).withRows(items.size());
     } catch (SpecException e) {
       settleAll(items, CallRunner.templateFailure(e));
       return;

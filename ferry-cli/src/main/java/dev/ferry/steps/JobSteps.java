@@ -60,13 +60,10 @@ public final class JobSteps implements AutoCloseable {
     Map<String, StepTarget> opened = new LinkedHashMap<>();
     NetworkSettings network = b.dryRun ? NetworkSettings.DIRECT
         : b.network != null ? b.network : NetworkSettings.fromSystem();
-    java.util.Set<String> batched = new java.util.HashSet<>();
-    for (StepConfig c : b.steps) if (c instanceof RequestStepConfig r && r.batched()) batched.add(r.target());
     try {
       for (TargetConfig t : b.targets) {
         opened.put(t.name(), StepTarget.open(t, b.dryRun, b.requestTimeout, b.headroom, b.retryPolicy, b.ticker,
-            b.sleeper, b.random, b.metrics, b.exported, network, b.dryRun ? null : b.concurrency,
-            batched.contains(t.name()), b.rateLimitFlag));
+            b.sleeper, b.random, b.metrics, b.exported, network, b.dryRun ? null : b.concurrency, b.rateLimitFlag));
       }
     } catch (IllegalArgumentException e) {
       opened.values().forEach(StepTarget::close);

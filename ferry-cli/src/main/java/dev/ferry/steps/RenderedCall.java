@@ -17,9 +17,15 @@ import java.util.Map;
  * @param idempotencyKey the key, or null
  * @param headers        the step's own headers, names and values alternating
  * @param charge         weight by unit
+ * @param rows           the rows the call carries (a batch call's size; 1 for a row's own call)
  */
 record RenderedCall(String method, String pathAndQuery, String jsonBody, String idempotencyKey, List<String> headers,
-    Map<String, Long> charge) {
+    Map<String, Long> charge, int rows) {
+
+  /** The same call, carrying {@code rows} rows (a batch of them). */
+  RenderedCall withRows(int rows) {
+    return new RenderedCall(method, pathAndQuery, jsonBody, idempotencyKey, headers, charge, rows);
+  }
 
   /**
    * @throws dev.ferry.steps.template.SpecException when a template cannot be rendered or a charge is not a whole number
@@ -47,7 +53,7 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
       charge = Map.copyOf(weights);
     }
     return new RenderedCall(r.method(), pathAndQuery, body, key, headers.isEmpty() ? List.of()
-        : List.copyOf(headers), charge);
+        : List.copyOf(headers), charge, 1);
   }
 
   /** {@code path} with the query's rendered values appended, percent-encoded; a null value leaves its name out. */
@@ -73,7 +79,7 @@ record RenderedCall(String method, String pathAndQuery, String jsonBody, String 
   }
 
   ApiCall toApiCall(String callType) {
-    return new ApiCall(method, pathAndQuery, jsonBody, idempotencyKey, callType, headers);
+    return new ApiCall(method, pathAndQuery, jsonBody, idempotencyKey, callType, headers, rows);
   }
 
   private static String text(Object v) {

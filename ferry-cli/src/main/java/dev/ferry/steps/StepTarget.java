@@ -55,14 +55,13 @@ final class StepTarget implements AutoCloseable {
    */
   static StepTarget open(TargetConfig config, boolean dryRun, Duration defaultTimeout, double headroom,
       RetryPolicy retry, Ticker ticker, Sleeper sleeper, DoubleSupplier random, CallMetrics metrics,
-      MetricsRecorder exported, NetworkSettings network, ConcurrencyLimiter concurrency, boolean batched,
-      boolean rateLimitFlag) {
+      MetricsRecorder exported, NetworkSettings network, ConcurrencyLimiter concurrency, boolean rateLimitFlag) {
     TargetHeaders headers = TargetHeaders.of(config.headers());
     TargetLimiters limiters = TargetLimiters.of(config.name(), config.limits(), headroom, ticker, sleeper);
     HttpTarget http = dryRun ? null : new HttpTarget(config.baseUrl(), headers,
         config.timeout() != null ? config.timeout() : defaultTimeout, limiters.requests(), retry, sleeper, ticker,
         random, MetricsRecorder.composite(metrics, exported),
-        limiters.listener(metrics, concurrency, batched, rateLimitFlag),
+        limiters.listener(metrics, concurrency, rateLimitFlag),
         network, config.name());
     return new StepTarget(config, headers, limiters, http == null ? null : http::call, http);
   }

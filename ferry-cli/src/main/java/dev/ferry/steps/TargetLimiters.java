@@ -44,7 +44,7 @@ final class TargetLimiters {
   private final Map<String, List<WeightLimiter>> weights;
   /** {@link #listener(CallMetrics, ConcurrencyLimiter, boolean)} without a concurrency limit (fixed concurrency). */
   AttemptListener listener(CallMetrics metrics) {
-    return listener(metrics, null, false, false);
+    return listener(metrics, null, false);
   }
 
   /**
@@ -174,30 +174,28 @@ final class TargetLimiters {
   }
 
   /**
-   * What learns from the target's answers: the learned request pace with {@code auto}, the job's adaptive
-   * concurrency limit (as the import's does: a latency sample or a drop per attempt, through {@link AdaptiveFeedback}),
+   * What learns from the target's answers: the learned request pace with {@code auto}, the target's own source of the
+   * job's adaptive concurrency limit (a latency sample per row the attempt carried, or a drop, through {@link
+   * AdaptiveFeedback}, with the rows of the target's own attempts in flight as its load: a batch call counts its rows),
    * the token limiters' {@link TokenFeedback} (the learned tokens pace, and the pause after a 429 for tokens) when
    * the target weighs tokens, and the trim of one stated requests limit (a {@link KnownRateFeedback}); else nothing.
    *
-   * @param concurrency the job's row limiter under {@code --concurrency auto}, or null
-   * @param batched     the target takes batch calls: the limit's in-flight count is then the rows holding its permits
-   *                    (a batch call carries many), not the requests in flight
+   * @param concurrency the job's row limiter under {@code --concurrency auto} (the target feeds its own {@link
+   *                    ConcurrencyLimiter#source}, named after it), or null
    * @param rateLimitFlag the front takes {@code --rate-limit} for a spec of one target ({@link #noLimitAdvice})
    */
-  AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean batched,
-      boolean rateLimitFlag) {
-    // AdaptiveFeedback adds the attempt being reported to the count it reads: rows hold one permit each
-    IntSupplier inFlight = batched && concurrency != null ? () -> concurrency.inflight() - 1 : metrics::inFlight;
+  AttemptListener listener(CallMetrics metrics, ConcurrencyLimiter concurrency, boolean rateLimitFlag) {
+    ConcurrencyLimiter.Source mine = concurrency == null ? null : concurrency.source(target);
     IntSupplier sharedBy = () -> processes.getAsInt(); // set after the listener is built (shareLearnedBy)
+    // its load: the rows of this target's own attempts in flight, carried by each attempt
     AttemptListener learning = learned != null && auto
         ? KnownRateFeedback.both(
-            new AdaptiveFeedback(concurrency, learned, RateLearner::withDefaults, new QuotaPace(headroom), inFlight,
-                sharedBy),
+            AdaptiveFeedback.forTarget(mine, learned, RateLearner::withDefaults, new QuotaPace(headroom), sharedBy),
             new UnseenLimitHint("target " + target, noLimitAdvice(target, rateLimitFlag), learned::rate))
         : learned != null
-        ? new AdaptiveFeedback(concurrency, learned, RateLearner::unlimitedUntilRefused, new QuotaPace(headroom),
-            inFlight, sharedBy)
-        : concurrency != null ? new AdaptiveFeedback(concurrency, inFlight)
+        ? AdaptiveFeedback.forTarget(mine, learned, RateLearner::unlimitedUntilRefused, new QuotaPace(headroom),
+            sharedBy)
+        : mine != null ? AdaptiveFeedback.forTarget(mine)
         : AttemptListener.NONE;
     // A stated limit the target counts more strictly (429s anyway) trims the pace a little each time; a budget the
     // target refuses turns into even pacing at the first trim (as import-users' --rate-limit).

@@ -39,6 +39,45 @@ class AdaptiveFeedbackTest {
   }
 
   @Test
+  void aTargetsBatchAnswerIsOneSampleARowOfItsOwnSourceWithItsRowsInFlightAsTheLoad() {
+    // Given: the job's limit with an algorithm per target, and the feedback of the target "embeddings"
+    java.util.List<java.util.List<int[]>> bySource = new java.util.ArrayList<>();
+    dev.ferry.core.limit.ConcurrencyLimiter limit = dev.ferry.core.limit.ConcurrencyLimiter.perSource(() -> {
+      java.util.List<int[]> mine = new java.util.ArrayList<>();
+      bySource.add(mine);
+      return new dev.ferry.core.limit.Limit() {
+        @Override
+        public int limit() {
+          return 16;
+        }
+
+        @Override
+        public int onSample(long start, long rtt, int inflight, boolean dropped) {
+          return onSample(start, rtt, inflight, dropped, 1);
+        }
+
+        @Override
+        public int onSample(long start, long rtt, int inflight, boolean dropped, int rows) {
+          mine.add(new int[] {rows, inflight, dropped ? 1 : 0});
+          return 16;
+        }
+      };
+    }, 1000);
+    limit.source("first");
+    AdaptiveFeedback embeddings = AdaptiveFeedback.forTarget(limit.source("embeddings"));
+    long now = time.read();
+    // When a call of 50 rows is answered while 30 rows of other calls are in flight at the target, then one refused
+    embeddings.onAttempt(new AttemptListener.Attempt("POST", now, now, now + 8 * SECOND, 200, -1, ResponseClass.FINAL,
+        null, 0, null, 50, 30));
+    embeddings.onAttempt(new AttemptListener.Attempt("POST", now, now, now + SECOND, 429, SECOND,
+        ResponseClass.THROTTLED, null, 0, null, 50, 0));
+    // Then only the target's own algorithm heard: 50 rows with 80 in flight, then a drop of 50 rows (one drop)
+    assertThat(bySource).hasSize(2);
+    assertThat(bySource.get(0)).isEmpty();
+    assertThat(bySource.get(1)).containsExactly(new int[] {50, 80, 0}, new int[] {50, 50, 1});
+  }
+
+  @Test
   void aRefusedWritePacesTheWritesAndLeavesTheReadsAlone() {
     AdaptiveFeedback f = unlimitedUntilRefused();
     // Given reads and writes sent unpaced, 40 a second each

@@ -252,6 +252,26 @@ class HttpTargetTest {
   }
 
   @Test
+  void anAttemptCarriesTheRowsOfItsCallAndNoneOfItsOwnInFlight() throws Exception {
+    // Given a 503 then a 200
+    then(503, Map.of());
+    then(200, Map.of());
+    List<AttemptListener.Attempt> attempts = new CopyOnWriteArrayList<>();
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/prefix");
+    try (HttpTarget t = new HttpTarget(base, Secret.of(KEY), Duration.ofSeconds(5), RateLimiter.smooth(1000, time),
+        RetryPolicy.builder().maxAttempts(3).baseDelay(Duration.ZERO).maxDelay(Duration.ZERO).build(), time, time,
+        () -> 0.0, metrics, attempts::add)) {
+      // When a batch call of 50 rows is sent
+      t.call(new ApiCall("POST", "/embeddings", "{}", null, "embed", List.of(), 50));
+      // Then each attempt told its 50 rows, and no other rows in flight at the target (it was alone)
+      assertThat(attempts).hasSize(2).allSatisfy(a -> {
+        assertThat(a.rows()).isEqualTo(50);
+        assertThat(a.rowsInFlight()).isZero();
+      });
+    }
+  }
+
+  @Test
   void aForbiddenAnswerWithASpentQuotaIsARateLimitNotAnAuthFailure() throws Exception {
     // Given a 403 whose X-RateLimit-Remaining is 0 (GitHub's way of saying "rate limited"), Retry-After 1
     then(403, Map.of("X-RateLimit-Remaining", "0", "X-RateLimit-Limit", "60", "Retry-After", "1"));

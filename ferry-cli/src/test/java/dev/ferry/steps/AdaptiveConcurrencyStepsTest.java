@@ -61,7 +61,7 @@ class AdaptiveConcurrencyStepsTest {
       TargetLimiters limiters = TargetLimiters.of("crm", crm.limits(), 0.95, dev.ferry.core.time.Ticker.system(),
           dev.ferry.core.time.Sleeper.system());
       // When / Then: nothing listens to its attempts
-      assertThat(limiters.listener(new dev.ferry.http.CallMetrics(), null, false, false))
+      assertThat(limiters.listener(new dev.ferry.http.CallMetrics(), null, false))
           .isSameAs(dev.ferry.http.AttemptListener.NONE);
     }
   }

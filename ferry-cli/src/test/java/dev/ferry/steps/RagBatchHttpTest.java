@@ -87,7 +87,14 @@ class RagBatchHttpTest {
 
   /** Runs the rows through the steps with 40 in flight; their outcomes. */
   private static List<RowOutcome> run(List<TargetConfig> targets, List<RowInput> rows) throws InterruptedException {
-    try (JobSteps steps = JobSteps.builder(targets, ragSteps()).jobId("rag").key(t("{{ row.id }}")).build()) {
+    return run(targets, rows, null);
+  }
+
+  /** @param concurrency the job's adaptive limit the targets feed, or null */
+  private static List<RowOutcome> run(List<TargetConfig> targets, List<RowInput> rows,
+      dev.ferry.core.limit.ConcurrencyLimiter concurrency) throws InterruptedException {
+    try (JobSteps steps = JobSteps.builder(targets, ragSteps()).jobId("rag").key(t("{{ row.id }}"))
+        .concurrencyLimiter(concurrency).build()) {
       ConcurrentLinkedQueue<RowOutcome> out = new ConcurrentLinkedQueue<>();
       Semaphore inFlight = new Semaphore(40);
       List<Thread> threads = new ArrayList<>();
@@ -106,6 +113,57 @@ class RagBatchHttpTest {
       for (Thread th : threads) th.join();
       return new ArrayList<>(out);
     }
+  }
+
+  /** A limit that never moves and counts its samples (rows) and calls, and the most rows in flight it was told of. */
+  private static final class CountingLimit implements dev.ferry.core.limit.Limit {
+    final java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger peakLoad = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public int limit() {
+      return 40;
+    }
+
+    @Override
+    public int onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
+      return onSample(startNanos, rttNanos, inflight, dropped, 1);
+    }
+
+    @Override
+    public int onSample(long startNanos, long rttNanos, int inflight, boolean dropped, int rows) {
+      calls.incrementAndGet();
+      samples.addAndGet(rows);
+      peakLoad.accumulateAndGet(inflight, Math::max);
+      return 40;
+    }
+  }
+
+  @Test
+  void eachTargetFeedsItsOwnPartOfTheAdaptiveLimitAndABatchAnswerCountsItsRows() throws Exception {
+    // Given: the simulator, and the job's adaptive limit with an algorithm per target
+    sim = SimServer.start(SimConfig.builder().build());
+    List<CountingLimit> made = new ArrayList<>();
+    dev.ferry.core.limit.ConcurrencyLimiter limit = dev.ferry.core.limit.ConcurrencyLimiter.perSource(() -> {
+      CountingLimit l = new CountingLimit();
+      made.add(l);
+      return l;
+    }, 1000);
+    // When 40 documents are embedded in batches of at most 8 and upserted in batches of at most 16
+    List<RowOutcome> outcomes = run(targets(), documents(40, -1), limit);
+    // Then: one algorithm per target (embeddings, qdrant), each told every row once by fewer answers than rows, with
+    // no more rows in flight than the batches carried
+    assertThat(outcomes).hasSize(40).allSatisfy(o -> assertThat(o.outcome()).as(o.toString()).isEqualTo(Outcome.DONE));
+    assertThat(made).hasSize(2);
+    CountingLimit embeddings = made.get(0);
+    CountingLimit qdrant = made.get(1);
+    assertThat(embeddings.samples.get()).isEqualTo(40);
+    assertThat(embeddings.calls.get()).isEqualTo((int) sim.stats().embeddings().requests()).isBetween(5, 39);
+    assertThat(qdrant.samples.get()).isEqualTo(40);
+    assertThat(qdrant.calls.get()).isBetween(3, 39);
+    assertThat(embeddings.peakLoad.get()).isBetween(1, 40);
+    assertThat(limit.describe()).contains("embeddings").contains("qdrant");
   }
 
   @Test

@@ -5,7 +5,8 @@ package dev.ferry.core.limit;
  *
  * <p>The algorithm, per window of samples (a window closes once it is at least {@code minWindow} and one
  * baseline round trip long and holds {@code minWindowSamples} samples; durations are measured on the
- * samples' own timestamps):
+ * samples' own timestamps; the answer of a call that carried N rows is N samples, {@link Limit#onSample(long, long,
+ * int, boolean, int)}):
  * <ol>
  *   <li><b>Baseline.</b> The no-load latency is the lowest window average seen. A window at or under it
  *       lowers it at once, so a target that speeds up is noticed in one window.</li>
@@ -104,6 +105,22 @@ public final class GradientLimit implements Limit {
 
   @Override
   public int onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
+    return onSample(startNanos, rttNanos, inflight, dropped, 1);
+  }
+
+  /**
+   * {@inheritDoc} Weighed, to the effect of {@code rows} answers of one row: the first row may close the open window,
+   * and the others then open the next one (a window only closes a round trip after it opened, so they cannot close
+   * it at once).
+   */
+  @Override
+  public int onSample(long startNanos, long rttNanos, int inflight, boolean dropped, int rows) {
+    if (dropped || rows <= 1) return sample(startNanos, rttNanos, inflight, dropped, 1);
+    sample(startNanos, rttNanos, inflight, false, 1);
+    return sample(startNanos, rttNanos, inflight, false, rows - 1);
+  }
+
+  private int sample(long startNanos, long rttNanos, int inflight, boolean dropped, int weight) {
     long end = startNanos + Math.max(0, rttNanos);
     long length = Double.isNaN(baselineNanos) ? minWindowNanos : Math.max(minWindowNanos, (long) baselineNanos);
     if (dropped && lastDropCutNanos != Long.MIN_VALUE && end - lastDropCutNanos < length) {
@@ -140,8 +157,8 @@ public final class GradientLimit implements Limit {
       windowDropped = true;
       lastDropCutNanos = end;
     } else {
-      windowSamples++;
-      windowRttSum += rttNanos;
+      windowSamples += weight;
+      windowRttSum += (double) rttNanos * weight;
     }
     boolean longEnough = windowEndNanos - windowStartNanos >= length && windowSamples >= minWindowSamples;
     if (windowDropped || longEnough) {

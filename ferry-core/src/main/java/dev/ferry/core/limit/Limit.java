@@ -34,4 +34,20 @@ public interface Limit {
    * @return the limit after the sample
    */
   int onSample(long startNanos, long rttNanos, int inflight, boolean dropped);
+
+  /**
+   * Takes the answer of one call that carried {@code rows} rows (a batch call) and returns the limit. The limit
+   * bounds rows in flight, not calls, and each row of the call waited the call's round trip: an answer of N rows is
+   * N samples of that latency (so a batched job's windows fill as fast, in answers per round trip, as an unbatched
+   * one's). A drop is one congestion signal whatever the call carried. This default feeds {@link #onSample} once per
+   * row (once for a drop); implementations may weigh the sample instead, to the same effect.
+   *
+   * @param rows rows the call carried, at least 1 (a smaller value counts as 1)
+   */
+  default int onSample(long startNanos, long rttNanos, int inflight, boolean dropped, int rows) {
+    if (dropped || rows <= 1) return onSample(startNanos, rttNanos, inflight, dropped);
+    int l = limit();
+    for (int i = 0; i < rows; i++) l = onSample(startNanos, rttNanos, inflight, false);
+    return l;
+  }
 }

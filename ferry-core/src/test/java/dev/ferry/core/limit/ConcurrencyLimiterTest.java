@@ -33,6 +33,53 @@ class ConcurrencyLimiterTest {
   }
 
   @Test
+  void perSourceEachSourceFeedsItsOwnAlgorithmAndTheLimitIsTheirSumOnceTheyAnswered() {
+    // Given: a limiter per source at most 50, whose algorithms start at 10, 20, 30
+    java.util.List<ManualLimit> made = new java.util.ArrayList<>();
+    ConcurrencyLimiter limiter = ConcurrencyLimiter.perSource(() -> {
+      ManualLimit l = new ManualLimit(10 * (made.size() + 1));
+      made.add(l);
+      return l;
+    }, 50);
+    ConcurrencyLimiter.Source embed = limiter.source("embed");
+    ConcurrencyLimiter.Source upsert = limiter.source("upsert");
+    ConcurrencyLimiter.Source idle = limiter.source("idle");
+    // Then: before any answer, the first algorithm's limit; one source answered: its own limit
+    assertThat(limiter.limit()).isEqualTo(10);
+    embed.onSample(0, 1_000, 8, false, 8);
+    assertThat(limiter.limit()).isEqualTo(10);
+    assertThat(made.get(0).samples.get()).isEqualTo(8); // 8 rows: 8 samples
+    assertThat(made.get(0).lastInflight).isEqualTo(8);
+    // When the second answers with 5 rows of its own in flight: its limit (20) counts at most twice those (10)
+    upsert.onSample(0, 1_000, 5, false, 1);
+    assertThat(made.get(1).samples.get()).isEqualTo(1);
+    assertThat(limiter.limit()).isEqualTo(10 + 10);
+    // and with 15 in flight its whole limit counts; the sum stops at 50; the idle source counts for nothing
+    upsert.onSample(0, 1_000, 15, false, 1);
+    assertThat(limiter.limit()).isEqualTo(10 + 20);
+    made.get(0).value = 40;
+    embed.onSample(0, 1_000, 25, false, 1);
+    assertThat(limiter.limit()).isEqualTo(50);
+    assertThat(idle.limit()).isEqualTo(30);
+    assertThat(made.get(2).samples.get()).isZero();
+    assertThat(limiter.describe()).contains("embed").contains("upsert");
+  }
+
+  @Test
+  void builtOfOneAlgorithmEverySourceFeedsIt() {
+    // Given
+    ManualLimit algorithm = new ManualLimit(4);
+    ConcurrencyLimiter limiter = ConcurrencyLimiter.of(algorithm);
+    // When two sources answer, one a batch of 3 rows
+    limiter.source("a").onSample(0, 1_000, 2, false, 3);
+    limiter.source("b").onSample(0, 1_000, 2, false, 1);
+    limiter.onSample(0, 1_000, false);
+    // Then the one algorithm took 5 samples
+    assertThat(algorithm.samples.get()).isEqualTo(5);
+    assertThat(limiter.source("a").limit()).isEqualTo(4);
+  }
+
+  @Test
   void grantsUpToTheLimit() {
     // Given
     ConcurrencyLimiter limiter = ConcurrencyLimiter.of(new ManualLimit(2));
