@@ -68,6 +68,8 @@ final class JobSession {
    * not for a {@code ferry worker}, whose file is its own run's (a path on its machine; see {@link #errorsPath}).
    */
   private boolean errorsOutIsTheJobs = true;
+  /** Tells stderr when the run waits for chunks other processes hold (distributed mode). */
+  final HeldChunksNotice heldChunks;
 
   JobSession(StateDir state, JobStore store, RunFlags flags, PrintWriter out, PrintWriter err, Map<String, String> env) {
     this.state = state;
@@ -76,6 +78,7 @@ final class JobSession {
     this.out = out;
     this.err = err;
     this.env = env;
+    this.heldChunks = new HeldChunksNotice(err, flags.quiet);
   }
 
   /** How a process comes to a job. */
@@ -175,7 +178,7 @@ final class JobSession {
     String processId = ProcessIds.create();
     RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
         .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease)
-        .withRowTimeout(flags.rowTimeoutOrNone());
+        .withRowTimeout(flags.rowTimeoutOrNone()).withChunkWaits(!flags.exitWhenIdle, heldChunks);
     if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
     options = options.withMetrics(exported);
     CallMetrics metrics = new CallMetrics();
@@ -330,7 +333,12 @@ final class JobSession {
       engine.prewarm().run(msg -> {
         if (!flags.quiet) err.println("ferry: " + msg);
       });
-      result = runner.run();
+      heldChunks.drawnBy(bar);
+      try {
+        result = runner.run();
+      } finally {
+        heldChunks.drawnBy(null);
+      }
     }
     if (engine.afterRows() != null) engine.afterRows().run(); // the progress bar is closed: a line of its own
     try {
@@ -369,7 +377,8 @@ final class JobSession {
         share == null ? 0 : share.peakProcesses(),
         engine.stepCounts() == null || engine.dryRun() ? null : engine.stepCounts().get(),
         engine.counters() == null || engine.stepCounts() == null ? null
-            : engine.counters().apply(engine.dryRun() ? Map.of() : engine.stepCounts().get()));
+            : engine.counters().apply(engine.dryRun() ? Map.of() : engine.stepCounts().get()),
+        state.distributed() ? new Report.HeldChunks(result.waitedMillis() / 1000.0, result.chunksAfterWait()) : null);
     if (flags.json) out.println(report.jsonText());
     else out.print(report.text());
     out.flush();
