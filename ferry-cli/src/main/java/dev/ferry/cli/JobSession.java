@@ -383,7 +383,10 @@ final class JobSession {
     else out.print(report.text());
     out.flush();
     if (flags.reportJson != null) writeReport(flags.reportJson, report.jsonText());
-    if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
+    // a process stopped while others go on with the job (status RUNNING) was still stopped itself
+    if (after.status() == JobStatus.STOPPED || (result.stopped() && after.status() != JobStatus.FINISHED)) {
+      return ExitCodes.STOPPED;
+    }
     return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
   }
 
@@ -513,13 +516,22 @@ final class JobSession {
    * The job's status after a run. FINISHED when every chunk is done, even if a stop was asked for after the last
    * row settled (a failure run ending on the last rows, a signal at the very end): nothing is left to resume, so
    * "stopped, exit 3" would be wrong. Otherwise STOPPED with the run's reason, or RUNNING when other processes
-   * still hold chunks.
+   * still hold chunks: after a run that ended without a stop (--exit-when-idle), or one whose stop was only this
+   * process's (a signal) while other processes hold live leases, for they go on with the job and take the chunks this
+   * one released (its exit code still says it was stopped).
    */
   private JobRecord finish(JobRecord job, BulkJobRunner.RunResult result) {
     long now = WallClock.system().millis();
     List<ChunkRecord> chunks = store.chunks(job.id());
     if (chunks.stream().allMatch(c -> c.state() == ChunkState.DONE)) {
       return store.updateStatus(job.id(), JobStatus.FINISHED, "", now);
+    }
+    if (result.stopped() && state.distributed() && result.stopReason().startsWith("interrupted")) {
+      dev.ferry.core.spi.OpenChunks open = store.openChunks(job.id(), ""); // this run's chunks are released by now
+      if (open.heldByOthers() > 0 && open.lastLeaseEndMillis() > now) {
+        return store.updateStatus(job.id(), JobStatus.RUNNING, "one process was " + result.stopReason() + "; "
+            + open.heldByOthers() + " chunks held by other processes, which go on", now);
+      }
     }
     if (result.stopped()) return store.updateStatus(job.id(), JobStatus.STOPPED, result.stopReason(), now);
     long leased = chunks.stream().filter(c -> c.state() == ChunkState.LEASED).count();

@@ -147,6 +147,39 @@ class DistributedCliTest {
   }
 
   @Test
+  void aWorkerStoppedBySigtermLeavesTheJobRunningAndTheOtherProcessTakesItsChunks() throws Exception {
+    try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).writeRateLimit(40)
+        .rateWindow(Duration.ofSeconds(1)).latency(Duration.ofMillis(10)).build())) {
+      Path users = dir.resolve("users.csv");
+      UserCsvGenerator.write(users, 300, 0);
+
+      // Given two processes on one job
+      ChildFerry first = job.start("first", ENV, "import-users", "--csv", users.toString(), "--job-id", "d5",
+          "--chunk-size", "10", "--api-url", sim.baseUrl().toString(), "--store", job.url(), "--workers", "2",
+          "--concurrency", "4", "--rate-limit", "40", "--lease", "2s", "--progress", "never");
+      first.await("the job to run", TIMEOUT, () -> job.status("d5") == JobStatus.RUNNING
+          && sim.stats().usersCreated() > 0);
+      ChildFerry second = job.start("second", ENV, "worker", "d5", "--store", job.url(), "--lease", "2s",
+          "--workers", "2", "--concurrency", "4", "--progress", "never");
+      second.await("the worker to hold chunks", TIMEOUT, () -> !job.leasedBy(second, "d5").isEmpty()
+          && sim.stats().usersCreated() >= 60);
+
+      // When the second is stopped with SIGTERM (it releases its chunks) while the first goes on
+      second.process.destroy();
+
+      // Then the second says it was stopped, the job stays running for the first (not "stopped" by one process's
+      // signal), and the first finishes it, the released chunks included
+      assertThat(second.exitCode(TIMEOUT)).as(second.toString()).isEqualTo(3);
+      assertThat(first.process.isAlive()).as("the first still runs: " + first).isTrue();
+      assertThat(job.status("d5")).isEqualTo(JobStatus.RUNNING);
+      assertThat(first.exitCode(TIMEOUT)).as(first.toString()).isZero();
+      assertThat(sim.stats().users()).isEqualTo(300);
+      assertThat(sim.stats().duplicateCreations()).isZero();
+      assertThat(job.status("d5")).isEqualTo(JobStatus.FINISHED);
+    }
+  }
+
+  @Test
   void aWorkerNeedsASharedStore() throws Exception {
     Ferry.Run run = Ferry.run(ENV, Ferry.args("worker", "d3", "--checkpoint-dir", dir.resolve("state").toString()));
     assertThat(run.exit()).isEqualTo(2);
