@@ -586,7 +586,9 @@ public final class BulkJobRunner {
   }
 
   private void heartbeatLoop() {
-    long periodMillis = Math.max(1000, options.lease().toMillis() / 3);
+    // A third of the lease, so two renewals can fail or be late before it runs out (a waiting process of another
+    // machine claims it just after): never the whole lease, as a floor of 1 s made a 1 s lease.
+    long periodMillis = Math.max(100, options.lease().toMillis() / 3);
     while (!Thread.currentThread().isInterrupted()) {
       try {
         Sleeper.system().sleepNanos(periodMillis * 1_000_000L);
