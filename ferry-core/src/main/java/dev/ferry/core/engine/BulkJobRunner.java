@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,8 +80,8 @@ import org.slf4j.LoggerFactory;
  * (at most a third of the lease, at least {@value #MIN_POLL_MILLIS} ms) and claims again, so a chunk whose process
  * died is taken over as its lease expires, and one another process released is taken at the next poll. Claims are
  * atomic in the store: of several waiting workers (of any processes) racing for one expired chunk, one gets it and the
- * others see it held again under the winner's new lease. A waiting worker holds no chunk of its own then, so its
- * chunks' finishers and the lease heartbeat go on beside it; a stop wakes it at once ({@code stopSignal}).
+ * others see it held again under the winner's new lease. A waiting worker starts no row; the finishers of its chunks
+ * still draining and the lease heartbeat go on beside it; a stop wakes it at once ({@code stopSignal}).
  * {@code waitingWorkers} counts the workers in such a wait; the one that raises it from 0 tells
  * {@link RunOptions#chunkWaits()}, so a wait is told once, not per poll.
  *
@@ -113,9 +114,9 @@ public final class BulkJobRunner {
   /** Workers waiting for chunks held by other processes now (see the class comment). */
   private final AtomicInteger waitingWorkers = new AtomicInteger();
   /** When the current wait of this process began (wall-clock millis); valid while waitingWorkers > 0. */
-  private final java.util.concurrent.atomic.AtomicLong waitStartedMillis = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong waitStartedMillis = new AtomicLong();
   /** Wall-clock millis this process spent with at least one worker waiting, over the ended waits. */
-  private final java.util.concurrent.atomic.AtomicLong waitedMillis = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong waitedMillis = new AtomicLong();
   /**
    * Chunks claimed after a wait, before the next empty claim: taken over after their lease ran out, or released by a
    * process that stopped.
