@@ -68,6 +68,8 @@ final class JobSession {
    * not for a {@code ferry worker}, whose file is its own run's (a path on its machine; see {@link #errorsPath}).
    */
   private boolean errorsOutIsTheJobs = true;
+  /** Tells stderr when the run waits for chunks other processes hold (distributed mode). */
+  final HeldChunksNotice heldChunks;
 
   JobSession(StateDir state, JobStore store, RunFlags flags, PrintWriter out, PrintWriter err, Map<String, String> env) {
     this.state = state;
@@ -76,6 +78,7 @@ final class JobSession {
     this.out = out;
     this.err = err;
     this.env = env;
+    this.heldChunks = new HeldChunksNotice(err, flags.quiet);
   }
 
   /** How a process comes to a job. */
@@ -175,7 +178,7 @@ final class JobSession {
     String processId = ProcessIds.create();
     RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
         .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease)
-        .withRowTimeout(flags.rowTimeoutOrNone());
+        .withRowTimeout(flags.rowTimeoutOrNone()).withChunkWaits(!flags.exitWhenIdle, heldChunks);
     if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
     options = options.withMetrics(exported);
     CallMetrics metrics = new CallMetrics();
@@ -330,7 +333,12 @@ final class JobSession {
       engine.prewarm().run(msg -> {
         if (!flags.quiet) err.println("ferry: " + msg);
       });
-      result = runner.run();
+      heldChunks.drawnBy(bar);
+      try {
+        result = runner.run();
+      } finally {
+        heldChunks.drawnBy(null);
+      }
     }
     if (engine.afterRows() != null) engine.afterRows().run(); // the progress bar is closed: a line of its own
     try {
@@ -369,12 +377,16 @@ final class JobSession {
         share == null ? 0 : share.peakProcesses(),
         engine.stepCounts() == null || engine.dryRun() ? null : engine.stepCounts().get(),
         engine.counters() == null || engine.stepCounts() == null ? null
-            : engine.counters().apply(engine.dryRun() ? Map.of() : engine.stepCounts().get()));
+            : engine.counters().apply(engine.dryRun() ? Map.of() : engine.stepCounts().get()),
+        state.distributed() ? new Report.HeldChunks(result.waitedMillis() / 1000.0, result.chunksAfterWait()) : null);
     if (flags.json) out.println(report.jsonText());
     else out.print(report.text());
     out.flush();
     if (flags.reportJson != null) writeReport(flags.reportJson, report.jsonText());
-    if (after.status() == JobStatus.STOPPED) return ExitCodes.STOPPED;
+    // a process stopped while others go on with the job (status RUNNING) was still stopped itself
+    if (after.status() == JobStatus.STOPPED || (result.stopped() && after.status() != JobStatus.FINISHED)) {
+      return ExitCodes.STOPPED;
+    }
     return counts.failed() + counts.invalid() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
   }
 
@@ -504,13 +516,22 @@ final class JobSession {
    * The job's status after a run. FINISHED when every chunk is done, even if a stop was asked for after the last
    * row settled (a failure run ending on the last rows, a signal at the very end): nothing is left to resume, so
    * "stopped, exit 3" would be wrong. Otherwise STOPPED with the run's reason, or RUNNING when other processes
-   * still hold chunks.
+   * still hold chunks: after a run that ended without a stop (--exit-when-idle), or one whose stop was only this
+   * process's (a signal) while other processes hold live leases, for they go on with the job and take the chunks this
+   * one released (its exit code still says it was stopped).
    */
   private JobRecord finish(JobRecord job, BulkJobRunner.RunResult result) {
     long now = WallClock.system().millis();
     List<ChunkRecord> chunks = store.chunks(job.id());
     if (chunks.stream().allMatch(c -> c.state() == ChunkState.DONE)) {
       return store.updateStatus(job.id(), JobStatus.FINISHED, "", now);
+    }
+    if (result.stopped() && state.distributed() && result.stopReason().startsWith("interrupted")) {
+      dev.ferry.core.spi.OpenChunks open = store.openChunks(job.id(), ""); // this run's chunks are released by now
+      if (open.heldByOthers() > 0 && open.lastLeaseEndMillis() > now) {
+        return store.updateStatus(job.id(), JobStatus.RUNNING, "one process was " + result.stopReason() + "; "
+            + open.heldByOthers() + " chunks held by other processes, which go on", now);
+      }
     }
     if (result.stopped()) return store.updateStatus(job.id(), JobStatus.STOPPED, result.stopReason(), now);
     long leased = chunks.stream().filter(c -> c.state() == ChunkState.LEASED).count();

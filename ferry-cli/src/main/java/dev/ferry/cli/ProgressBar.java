@@ -102,6 +102,21 @@ final class ProgressBar implements AutoCloseable {
     err.flush();
   }
 
+  /**
+   * Prints {@code line} on a line of its own: on a terminal it replaces the bar's line, which the next drawing puts
+   * back below it.
+   */
+  synchronized void note(String line) {
+    if (terminal) {
+      String pad = line.length() < lastWidth ? " ".repeat(lastWidth - line.length()) : "";
+      err.print("\r" + line + pad + "\n");
+      lastWidth = 0;
+    } else {
+      err.println(line);
+    }
+    err.flush();
+  }
+
   @Override
   public void close() {
     closed = true;

@@ -19,31 +19,41 @@ import java.util.Map;
  * @param processes the most processes that ran the job at once with this one (distributed mode); 0 embedded
  * @param steps what each step of a spec job did this run (step → outcome → count), or null
  * @param counters a spec's report counters this run (group → counter → value, its {@code report}), or null
+ * @param heldChunks how this run waited for chunks other processes held (distributed mode), or null
  */
 record Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun,
     ImportStats stats, CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile,
     long errorRows, Adaptive adaptive, double firstRequestSeconds, int processes,
-    Map<String, Map<String, Long>> steps, Map<String, Map<String, Long>> counters) {
+    Map<String, Map<String, Long>> steps, Map<String, Map<String, Long>> counters, HeldChunks heldChunks) {
 
   Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
       CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows,
       Adaptive adaptive, double firstRequestSeconds, int processes, Map<String, Map<String, Long>> steps) {
     this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
-        adaptive, firstRequestSeconds, processes, steps, null);
+        adaptive, firstRequestSeconds, processes, steps, null, null);
   }
 
   Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
       CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows,
       Adaptive adaptive, double firstRequestSeconds, int processes) {
     this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
-        adaptive, firstRequestSeconds, processes, null, null);
+        adaptive, firstRequestSeconds, processes, null, null, null);
   }
 
   Report(JobRecord job, OutcomeCounts counts, String status, String stopReason, boolean dryRun, ImportStats stats,
       CallMetrics metrics, double elapsedSeconds, long rowsThisRun, String errorsFile, long errorRows) {
     this(job, counts, status, stopReason, dryRun, stats, metrics, elapsedSeconds, rowsThisRun, errorsFile, errorRows,
-        null, Double.NaN, 0, null, null);
+        null, Double.NaN, 0, null, null, null);
   }
+
+  /**
+   * A distributed run's wait for the chunks other processes held once nothing else was left to claim. Immutable.
+   *
+   * @param waitedSeconds how long it waited
+   * @param chunksAfterWait chunks it took after waiting: taken over when their lease ran out, or released by a
+   *     process that stopped
+   */
+  record HeldChunks(double waitedSeconds, int chunksAfterWait) {}
 
   /**
    * What adaptive concurrency settled on (--concurrency auto). Immutable.
@@ -127,6 +137,10 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
     if (processes > 0) {
       b.append(String.format("  processes   %d at most ran the job at once, sharing its rate limit%n", processes));
     }
+    if (heldChunks != null && (heldChunks.waitedSeconds() > 0 || heldChunks.chunksAfterWait() > 0)) {
+      b.append(String.format("  waited      %s for chunks held by other processes; took over %d%n",
+          duration(heldChunks.waitedSeconds()), heldChunks.chunksAfterWait()));
+    }
     b.append(String.format("  throughput  %,.1f rows/s (%,d rows this run)%n", rowsPerSecond(), rowsThisRun));
     if (errorRows > 0) b.append(String.format("  errors      %s (%,d rows)%n", errorsFile, errorRows));
     if ("STOPPED".equals(status)) b.append("  resume with: ferry resume ").append(job.id()).append('\n');
@@ -157,6 +171,10 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
     if (Double.isNaN(firstRequestSeconds)) n.putNull("first_request_s");
     else n.put("first_request_s", Math.round(firstRequestSeconds * 1000) / 1000.0);
     if (processes > 0) n.put("processes", processes);
+    if (heldChunks != null) {
+      n.put("held_chunks_wait_s", Math.round(heldChunks.waitedSeconds() * 1000) / 1000.0);
+      n.put("chunks_taken_over", heldChunks.chunksAfterWait());
+    }
     if (stats != null) {
       n.put("users_created", stats.usersCreated());
       n.put("users_existing", stats.usersExisting());

@@ -96,6 +96,12 @@ final class RunFlags {
           + " before another process takes it over (default: ${DEFAULT-VALUE}).")
   Duration lease;
 
+  @Option(names = "--exit-when-idle",
+      description = "Distributed mode: exit as soon as no chunk is free to claim, leaving the chunks other processes"
+          + " hold to them. By default a process waits for those chunks and takes over any whose lease runs out"
+          + " unrenewed (its process died), so the job finishes while any process runs.")
+  boolean exitWhenIdle;
+
   @Option(names = "--errors-out", paramLabel = "FILE",
       description = "Errors file (default: the job's, else <checkpoint-dir>/jobs/<job>/errors.csv). Given when a"
           + " job is planned or resumed, it becomes the job's; a worker's is its own run's only.")

@@ -112,7 +112,8 @@ final class SpecSession {
       String processId = ProcessIds.create();
       RunOptions options = RunOptions.of(workers, auto ? 1 : concurrency, processId)
           .withMaxConsecutiveFailures(flags.maxConsecutiveFailures).withLease(flags.lease)
-          .withRowTimeout(flags.rowTimeoutOrNone()).withMetrics(exported);
+          .withRowTimeout(flags.rowTimeoutOrNone()).withMetrics(exported)
+          .withChunkWaits(!flags.exitWhenIdle, session.heldChunks);
       if (rowLimiter != null) options = options.withRowLimiter(rowLimiter);
       CallMetrics metrics = new CallMetrics();
       Duration timeout = flags.requestTimeout != null ? flags.requestTimeout

@@ -17,9 +17,10 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ferry worker JOB --store URL}: one more process on a distributed job, from any machine. */
 @Command(mixinStandardHelpOptions = true, name = "worker", sortOptions = false,
     description = {"Join a job that lives in a shared store (--store jdbc:postgresql://..., or $FERRY_STORE) and"
-        + " take chunks until none is left. Any number of workers on any machines: each chunk is claimed by one"
-        + " of them under a lease, a dead worker's chunks are taken over when its lease runs out, and all of"
-        + " them share the job's rate limit.",
+        + " take chunks until every chunk is done. Any number of workers on any machines: each chunk is claimed by"
+        + " one of them under a lease, a dead worker's chunks are taken over when its lease runs out (a worker"
+        + " with nothing left to claim waits for that, unless --exit-when-idle), and all of them share the job's"
+        + " rate limit.",
         "The job's input must be readable here: at the path it was planned from, or copied and given with --csv"
             + " (its SHA-256 is checked before anything is sent)."})
 final class WorkerCommand implements Callable<Integer> {

@@ -62,4 +62,27 @@ class ProgressBarTest {
         .contains("\r[############################] 10/10 rows 100%").endsWith("\n");
     assertThat(out.toString()).doesNotContain(System.lineSeparator() + "\r");
   }
+
+  @Test
+  void aNoteOnATerminalTakesTheBarsLineAndTheBarComesBackBelowIt() {
+    // Given a terminal bar drawn once
+    ProgressBar bar = bar(true, 10, 0);
+    settled.set(5);
+    bar.draw(false);
+    // When a note is printed, then the bar drawn again
+    bar.note("ferry: waiting");
+    bar.draw(false);
+    // Then the note overwrote the bar's line (padded over it) and ended it; the bar is redrawn on the next line
+    String[] lines = out.toString().split("\n", -1);
+    assertThat(lines).hasSize(2);
+    assertThat(lines[0]).startsWith("\r[").contains("\rferry: waiting   ");
+    assertThat(lines[1]).startsWith("\r[##############").contains("5/10 rows");
+  }
+
+  @Test
+  void aNoteWithoutATerminalIsALineOfItsOwn() {
+    ProgressBar bar = bar(false, 10, 0);
+    bar.note("ferry: waiting");
+    assertThat(out.toString()).isEqualTo("ferry: waiting" + System.lineSeparator());
+  }
 }

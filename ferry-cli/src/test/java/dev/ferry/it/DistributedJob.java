@@ -1,6 +1,8 @@
 package dev.ferry.it;
 
 import dev.ferry.cli.ChildFerry;
+import dev.ferry.core.spi.ChunkRecord;
+import dev.ferry.core.spi.ChunkState;
 import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.store.JobStores;
@@ -36,6 +38,19 @@ final class DistributedJob implements AutoCloseable {
   JobStatus status(String jobId) {
     if (view == null) view = JobStores.open(pg.url());
     return view.findJob(jobId).map(j -> j.status()).orElse(null);
+  }
+
+  /** The job's chunks in the store (empty before it is planned). */
+  List<ChunkRecord> chunks(String jobId) {
+    if (view == null) view = JobStores.open(pg.url());
+    return view.chunks(jobId);
+  }
+
+  /** The chunks of {@code jobId} leased now by a worker of process {@code child} (owners are host:pid:random/wN). */
+  List<Integer> leasedBy(ChildFerry child, String jobId) {
+    String pid = ":" + child.process.pid() + ":";
+    return chunks(jobId).stream().filter(c -> c.state() == ChunkState.LEASED && c.leaseOwner().contains(pid))
+        .map(c -> c.spec().index()).toList();
   }
 
   /** Starts `ferry args…` as a child process named {@code name}, with {@code env}. */

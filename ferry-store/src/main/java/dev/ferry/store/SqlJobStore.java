@@ -6,6 +6,7 @@ import dev.ferry.core.spi.ChunkState;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStatus;
 import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.spi.OpenChunks;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.OutcomeCounts;
 import dev.ferry.core.spi.RowOutcome;
@@ -57,6 +58,16 @@ abstract class SqlJobStore implements JobStore {
       + " WHERE job_id = ? AND state = 'PENDING' ORDER BY idx LIMIT 1";
   static final String CLAIM_EXPIRED = "SELECT " + CHUNK_COLUMNS + " FROM chunks"
       + " WHERE job_id = ? AND state = 'LEASED' AND lease_expires_at < ? ORDER BY idx LIMIT 1";
+  /**
+   * The open chunks of a job by kind: 'PENDING', or 'OTHERS' for the chunks leased by workers whose id does not
+   * start with the given prefix (of the given length; an empty prefix counts every lease), with their lease span.
+   * The asking process's own leases fall in neither group.
+   */
+  static final String OPEN_CHUNKS = "SELECT kind, COUNT(*), MIN(lease_expires_at), MAX(lease_expires_at) FROM ("
+      + "SELECT CASE WHEN state = 'PENDING' THEN 'PENDING'"
+      + " WHEN ? > 0 AND substr(lease_owner, 1, ?) = ? THEN 'OWN' ELSE 'OTHERS' END AS kind, lease_expires_at"
+      + " FROM chunks WHERE job_id = ? AND state IN ('PENDING', 'LEASED')) open_chunks"
+      + " WHERE kind <> 'OWN' GROUP BY kind";
   /** A chunk's rows are a primary-key range: read straight from the (job_id, row) b-tree. */
   static final String SETTLED_ROWS = "SELECT row FROM outcomes WHERE job_id = ? AND row >= ? AND row < ?"
       + " AND NOT (outcome = 'FAILED' AND retryable = 1)";
@@ -337,6 +348,39 @@ abstract class SqlJobStore implements JobStore {
         }
       }
       return List.copyOf(result);
+    });
+  }
+
+  /**
+   * {@inheritDoc} One aggregate over the job's open chunks ({@code chunks_by_state} serves it): the PENDING ones, and
+   * the LEASED ones whose owner does not start with {@code ownPrefix}, with their first and last expiry.
+   */
+  @Override
+  public OpenChunks openChunks(String jobId, String ownPrefix) {
+    String id = requireId(jobId);
+    Objects.requireNonNull(ownPrefix, "ownPrefix cannot be null");
+    return read("read the open chunks of job '" + id + "'", tx -> {
+      PreparedStatement ps = tx.statement(OPEN_CHUNKS);
+      ps.setInt(1, ownPrefix.length());
+      ps.setInt(2, ownPrefix.length());
+      ps.setString(3, ownPrefix);
+      ps.setString(4, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        int pending = 0;
+        int held = 0;
+        long first = 0;
+        long last = 0;
+        while (rs.next()) {
+          if ("PENDING".equals(rs.getString(1))) {
+            pending += rs.getInt(2);
+          } else {
+            held += rs.getInt(2);
+            first = rs.getLong(3);
+            last = rs.getLong(4);
+          }
+        }
+        return new OpenChunks(pending, held, first, last);
+      }
     });
   }
 

@@ -355,6 +355,7 @@ class SqliteJobStoreTest extends JobStoreContractTest {
       assertThat(plan(c, SqliteJobStore.CLAIM_PENDING)).contains("USING INDEX chunks_by_state")
           .doesNotContain("TEMP B-TREE");
       assertThat(plan(c, SqliteJobStore.CLAIM_EXPIRED)).contains("USING INDEX chunks_by_state");
+      assertThat(plan(c, SqliteJobStore.OPEN_CHUNKS)).contains("USING INDEX chunks_by_state");
     }
   }
 

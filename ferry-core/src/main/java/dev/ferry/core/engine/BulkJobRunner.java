@@ -8,6 +8,7 @@ import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.ChunkRecord;
 import dev.ferry.core.spi.ChunkSpec;
 import dev.ferry.core.spi.JobStore;
+import dev.ferry.core.spi.OpenChunks;
 import dev.ferry.core.spi.Outcome;
 import dev.ferry.core.spi.RowOutcome;
 import dev.ferry.core.spi.StoreException;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +73,18 @@ import org.slf4j.LoggerFactory;
  * {@code stopReason} is set once (first reason wins); after it is set, no new row starts and no chunk is
  * claimed.
  *
+ * <p>Waiting for chunks other processes hold ({@link RunOptions#waitForHeldChunks()}, distributed mode): a worker
+ * that finds nothing to claim returns only once {@link JobStore#openChunks} shows no chunk PENDING and none LEASED by
+ * another process (or on a stop): every chunk is then DONE or this process's own, which its finishers settle or
+ * release before {@link #run()} returns. Until then it sleeps until just after the earliest of those leases runs out
+ * (at most a third of the lease, at least {@value #MIN_POLL_MILLIS} ms) and claims again, so a chunk whose process
+ * died is taken over as its lease expires, and one another process released is taken at the next poll. Claims are
+ * atomic in the store: of several waiting workers (of any processes) racing for one expired chunk, one gets it and the
+ * others see it held again under the winner's new lease. A waiting worker starts no row; the finishers of its chunks
+ * still draining and the lease heartbeat go on beside it; a stop wakes it at once ({@code stopSignal}).
+ * {@code waitingWorkers} counts the workers in such a wait; the one that raises it from 0 tells
+ * {@link RunOptions#chunkWaits()}, so a wait is told once, not per poll.
+ *
  * <p>Use once: {@link #run()} may be called a single time. {@link #requestStop} is threadsafe.
  */
 public final class BulkJobRunner {
@@ -91,6 +105,23 @@ public final class BulkJobRunner {
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final Map<Integer, String> heldChunks = new ConcurrentHashMap<>();
   private final CountDownLatch finished = new CountDownLatch(1);
+  /** Opened by the first {@link #requestStop}: wakes the workers waiting for chunks other processes hold. */
+  private final CountDownLatch stopSignal = new CountDownLatch(1);
+  /** Sleeps of the workers waiting for chunks held by other processes; the default wakes on a stop. */
+  private final Sleeper heldChunkWaits;
+  /** The prefix of this run's worker ids ({@code workerId + "/w" + n}): its own leases, not waited for. */
+  private final String ownLeasePrefix;
+  /** Workers waiting for chunks held by other processes now (see the class comment). */
+  private final AtomicInteger waitingWorkers = new AtomicInteger();
+  /** When the current wait of this process began (wall-clock millis); valid while waitingWorkers > 0. */
+  private final AtomicLong waitStartedMillis = new AtomicLong();
+  /** Wall-clock millis this process spent with at least one worker waiting, over the ended waits. */
+  private final AtomicLong waitedMillis = new AtomicLong();
+  /**
+   * Chunks claimed after a wait, before the next empty claim: taken over after their lease ran out, or released by a
+   * process that stopped.
+   */
+  private final AtomicInteger chunksAfterWait = new AtomicInteger();
   /** Virtual threads of the rows in flight, so a stop whose grace period ran out can interrupt them. */
   private final Set<Thread> rowThreads = ConcurrentHashMap.newKeySet();
   /** Makes a row's thread and registers it in {@code rowThreads} before it starts. */
@@ -110,6 +141,17 @@ public final class BulkJobRunner {
   /** @param scheduler fires the rows' deadlines ({@link RunOptions#rowTimeout()}; tests: virtual time) */
   public BulkJobRunner(JobStore store, String jobId, ChunkSource source, RowProcessor processor,
       RunOptions options, WallClock clock, Scheduler scheduler) {
+    this(store, jobId, source, processor, options, clock, scheduler, null);
+  }
+
+  /**
+   * The seam tests use for the waits for chunks held by other processes: {@code heldChunkWaits} sleeps them (virtual
+   * time: advancing {@code clock} too); null for real sleeps that a stop cuts short.
+   */
+  BulkJobRunner(JobStore store, String jobId, ChunkSource source, RowProcessor processor, RunOptions options,
+      WallClock clock, Scheduler scheduler, Sleeper heldChunkWaits) {
+    this.heldChunkWaits = heldChunkWaits != null ? heldChunkWaits
+        : nanos -> stopSignal.await(nanos, TimeUnit.NANOSECONDS);
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler cannot be null");
     this.store = Objects.requireNonNull(store, "store cannot be null");
     this.jobId = Objects.requireNonNull(jobId, "jobId cannot be null");
@@ -118,6 +160,7 @@ public final class BulkJobRunner {
     this.options = Objects.requireNonNull(options, "options cannot be null");
     this.clock = Objects.requireNonNull(clock, "clock cannot be null");
     this.metrics = MetricsRecorder.composite(progress, options.metrics());
+    this.ownLeasePrefix = options.workerId() + "/";
     this.sharedRows = options.rowLimiter() == null ? null
         : new TaskExecutor(Admission.adaptive(options.rowLimiter()), rowThreadFactory)
             .reporting(MetricsRecorder.ROWS, metrics);
@@ -132,6 +175,7 @@ public final class BulkJobRunner {
   public void requestStop(String reason) {
     if (stopReason.compareAndSet(null, reason)) {
       LOG.debug("stop requested: {}", reason);
+      stopSignal.countDown();
     }
   }
 
@@ -154,7 +198,9 @@ public final class BulkJobRunner {
   }
 
   /**
-   * Processes chunks until none is left to claim or the run is stopped.
+   * Processes chunks until every chunk is DONE or held by this run, or the run is stopped. When nothing is left to
+   * claim but other processes hold chunks, it waits for them and takes over those whose lease runs out (unless
+   * {@link RunOptions#waitForHeldChunks()} is off: then it returns).
    *
    * @return how the run ended
    * @throws InterruptedException if the calling thread is interrupted
@@ -190,7 +236,7 @@ public final class BulkJobRunner {
     } finally {
       finished.countDown();
     }
-    return new RunResult(stopReason.get(), progress.settled());
+    return new RunResult(stopReason.get(), progress.settled(), waitedMillis.get(), chunksAfterWait.get());
   }
 
   private static String storeMessage(StoreException e) {
@@ -204,10 +250,28 @@ public final class BulkJobRunner {
         : new TaskExecutor(Admission.fixed(options.concurrency()), rowThreadFactory)
             .reporting(MetricsRecorder.ROWS, metrics);
     List<Thread> finishers = new ArrayList<>();
+    boolean waiting = false;
+    boolean afterWait = false; // claims since a wait ended, until the next empty claim: chunks that were not pending
     try {
       while (!stopping()) {
         Optional<ChunkRecord> claimed = store.claimChunk(jobId, workerId, options.lease(), clock.millis());
-        if (claimed.isEmpty()) return;
+        if (claimed.isEmpty()) {
+          afterWait = false;
+          OpenChunks open = options.waitForHeldChunks() ? store.openChunks(jobId, ownLeasePrefix) : OpenChunks.NONE;
+          if (open.none()) return; // every chunk DONE or this process's own: nothing to wait for
+          if (!waiting && open.heldByOthers() > 0) { // a pending one only: another worker was taking it, poll soon
+            waiting = true;
+            beginWait(open);
+          }
+          heldChunkWaits.sleepNanos(pollMillis(open, options.lease().toMillis(), clock.millis()) * 1_000_000L);
+          continue;
+        }
+        if (waiting) {
+          waiting = false;
+          afterWait = true;
+          endWait();
+        }
+        if (afterWait) chunksAfterWait.incrementAndGet();
         ChunkSpec chunk = claimed.get().spec();
         heldChunks.put(chunk.index(), workerId);
         if (processor.sideEffectFree()) {
@@ -247,7 +311,43 @@ public final class BulkJobRunner {
       LOG.error("worker {} failed", workerId, t);
       requestStop("internal error in a worker: " + t);
     } finally {
+      if (waiting) endWait();
       for (Thread t : finishers) joinUninterruptibly(t);
+    }
+  }
+
+  /** The shortest pause between two claims of a worker waiting for chunks other processes hold. */
+  static final long MIN_POLL_MILLIS = 100;
+
+  /**
+   * How long a worker that found nothing to claim sleeps before it claims again: until just after the earliest lease
+   * of another process runs out (a claim takes a lease strictly after its expiry), at most a third of the lease (a
+   * released chunk, or a lease renewed by its live owner, is seen that soon), at least {@value #MIN_POLL_MILLIS} ms;
+   * that least when a chunk is still pending (another worker was taking it as this one looked). Pure.
+   */
+  static long pollMillis(OpenChunks open, long leaseMillis, long nowMillis) {
+    if (open.pending() > 0 || open.heldByOthers() == 0) return MIN_POLL_MILLIS;
+    long cap = Math.max(MIN_POLL_MILLIS, leaseMillis / 3);
+    return Math.clamp(open.firstLeaseEndMillis() + 1 - nowMillis, MIN_POLL_MILLIS, cap);
+  }
+
+  /** A worker starts waiting for chunks other processes hold: the first of this run's waiting workers tells it. */
+  private void beginWait(OpenChunks open) {
+    if (waitingWorkers.getAndIncrement() != 0) return;
+    waitStartedMillis.set(clock.millis());
+    LOG.debug("waiting for {} chunks held by other processes (leases end {}..{})", open.heldByOthers(),
+        open.firstLeaseEndMillis(), open.lastLeaseEndMillis());
+    try {
+      options.chunkWaits().waiting(open);
+    } catch (Throwable t) {
+      LOG.warn("the chunk wait listener failed: {}", t.toString());
+    }
+  }
+
+  /** A worker's wait ended (it claimed a chunk, or it returns): the last one out adds the wait's length. */
+  private void endWait() {
+    if (waitingWorkers.decrementAndGet() == 0) {
+      waitedMillis.addAndGet(Math.max(0, clock.millis() - waitStartedMillis.get()));
     }
   }
 
@@ -487,7 +587,9 @@ public final class BulkJobRunner {
   }
 
   private void heartbeatLoop() {
-    long periodMillis = Math.max(1000, options.lease().toMillis() / 3);
+    // A third of the lease, so two renewals can fail or be late before it runs out (a waiting process of another
+    // machine claims it just after): never the whole lease, as a floor of 1 s made a 1 s lease.
+    long periodMillis = Math.max(100, options.lease().toMillis() / 3);
     while (!Thread.currentThread().isInterrupted()) {
       try {
         Sleeper.system().sleepNanos(periodMillis * 1_000_000L);
@@ -510,8 +612,15 @@ public final class BulkJobRunner {
    *
    * @param stopReason null when the run processed every claimable chunk; else why it stopped
    * @param rowsSettled rows that got an outcome in this run
+   * @param waitedMillis how long the run waited, nothing being left to claim, for chunks other processes held
+   * @param chunksAfterWait chunks it claimed after such a wait (until nothing was claimable again): taken over when
+   *     their lease ran out (their process died or stalled), or released by a process that stopped
    */
-  public record RunResult(String stopReason, long rowsSettled) {
+  public record RunResult(String stopReason, long rowsSettled, long waitedMillis, int chunksAfterWait) {
+    public RunResult(String stopReason, long rowsSettled) {
+      this(stopReason, rowsSettled, 0, 0);
+    }
+
     public boolean stopped() {
       return stopReason != null;
     }

@@ -26,11 +26,15 @@ import java.util.Objects;
  * @param rowTimeout             longest a row may run ({@link Duration#ZERO}: no limit); a row still running then is
  *                               interrupted and recorded {@code failed}, retryable, code {@code row_timeout}
  *                               (unless it ends {@code done}), so {@code resume} sends it again
+ * @param waitForHeldChunks      when nothing is left to claim but other processes hold chunks of the job, wait and
+ *                               take over those whose lease runs out (true, the default) instead of returning
+ * @param chunkWaits             told when the run starts such a wait ({@link ChunkWaitListener#NONE}: nobody)
  */
 public record RunOptions(int workers, int concurrency, Duration lease, int maxConsecutiveFailures,
     Duration flushInterval, int flushBatch, String workerId, ConcurrencyLimiter rowLimiter, MetricsRecorder metrics,
-    Duration rowTimeout) {
+    Duration rowTimeout, boolean waitForHeldChunks, ChunkWaitListener chunkWaits) {
   public RunOptions {
+    Objects.requireNonNull(chunkWaits, "chunkWaits cannot be null");
     Objects.requireNonNull(metrics, "metrics cannot be null");
     Objects.requireNonNull(rowTimeout, "rowTimeout cannot be null");
     if (rowTimeout.isNegative()) throw new IllegalArgumentException("rowTimeout must not be negative");
@@ -44,7 +48,7 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
   public RunOptions(int workers, int concurrency, Duration lease, int maxConsecutiveFailures, Duration flushInterval,
       int flushBatch, String workerId, ConcurrencyLimiter rowLimiter) {
     this(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId, rowLimiter,
-        MetricsRecorder.none(), Duration.ZERO);
+        MetricsRecorder.none(), Duration.ZERO, true, ChunkWaitListener.NONE);
   }
 
   public static RunOptions of(int workers, int concurrency, String workerId) {
@@ -54,26 +58,26 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
 
   public RunOptions withMaxConsecutiveFailures(int n) {
     return new RunOptions(workers, concurrency, lease, n, flushInterval, flushBatch, workerId, rowLimiter, metrics,
-        rowTimeout);
+        rowTimeout, waitForHeldChunks, chunkWaits);
   }
 
   /** Chunk leases of {@code lease}: how long a chunk stays with a process that stopped renewing it. */
   public RunOptions withLease(Duration lease) {
     if (lease == null || !lease.isPositive()) throw new IllegalArgumentException("lease must be positive");
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        rowLimiter, metrics, rowTimeout);
+        rowLimiter, metrics, rowTimeout, waitForHeldChunks, chunkWaits);
   }
 
   /** Adaptive concurrency: {@code limiter} bounds the rows in flight across all workers. */
   public RunOptions withRowLimiter(ConcurrencyLimiter limiter) {
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        limiter, metrics, rowTimeout);
+        limiter, metrics, rowTimeout, waitForHeldChunks, chunkWaits);
   }
 
   /** Reports the run's rows and chunks to {@code metrics} too (e.g. a Prometheus endpoint). */
   public RunOptions withMetrics(MetricsRecorder metrics) {
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        rowLimiter, metrics, rowTimeout);
+        rowLimiter, metrics, rowTimeout, waitForHeldChunks, chunkWaits);
   }
 
   /**
@@ -82,7 +86,16 @@ public record RunOptions(int workers, int concurrency, Duration lease, int maxCo
    */
   public RunOptions withRowTimeout(Duration timeout) {
     return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
-        rowLimiter, metrics, timeout);
+        rowLimiter, metrics, timeout, waitForHeldChunks, chunkWaits);
+  }
+
+  /**
+   * Whether a run that finds nothing to claim while other processes hold chunks of the job waits for them (and takes
+   * over those whose lease runs out unrenewed) or returns at once, telling {@code listener} when it starts waiting.
+   */
+  public RunOptions withChunkWaits(boolean wait, ChunkWaitListener listener) {
+    return new RunOptions(workers, concurrency, lease, maxConsecutiveFailures, flushInterval, flushBatch, workerId,
+        rowLimiter, metrics, rowTimeout, wait, listener);
   }
 
   /**

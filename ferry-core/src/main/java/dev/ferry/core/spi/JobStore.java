@@ -51,6 +51,35 @@ public interface JobStore extends AutoCloseable {
    */
   Optional<ChunkRecord> claimChunk(String jobId, String workerId, Duration lease, long nowMillis);
 
+  /**
+   * The job's chunks that are not DONE, for a worker that found none to claim and decides whether to wait: the
+   * PENDING ones, and the LEASED ones whose lease owner does not start with {@code ownPrefix} (the workers of other
+   * processes; the asking process names its workers {@code ownPrefix + ...}) with their earliest and latest lease
+   * expiry. An absent job has none. A read: it takes no lock and changes nothing.
+   *
+   * <p>The default reads {@link #chunks}; a store with many chunks answers it with one aggregate query.
+   *
+   * @param ownPrefix the prefix of the asking process's worker ids (may be empty: then every lease counts)
+   */
+  default OpenChunks openChunks(String jobId, String ownPrefix) {
+    java.util.Objects.requireNonNull(ownPrefix, "ownPrefix cannot be null");
+    int pending = 0;
+    int held = 0;
+    long first = Long.MAX_VALUE;
+    long last = 0;
+    for (ChunkRecord c : chunks(jobId)) {
+      if (c.state() == ChunkState.PENDING) {
+        pending++;
+      } else if (c.state() == ChunkState.LEASED
+          && (ownPrefix.isEmpty() || !c.leaseOwner().startsWith(ownPrefix))) {
+        held++;
+        first = Math.min(first, c.leaseExpiresAtMillis());
+        last = Math.max(last, c.leaseExpiresAtMillis());
+      }
+    }
+    return held == 0 ? new OpenChunks(pending, 0, 0, 0) : new OpenChunks(pending, held, first, last);
+  }
+
   /** Extends the lease if {@code workerId} still holds it; false when it was lost. */
   boolean renewLease(String jobId, int chunkIndex, String workerId, Duration lease, long nowMillis);
 

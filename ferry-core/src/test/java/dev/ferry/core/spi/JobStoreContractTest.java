@@ -304,6 +304,56 @@ public abstract class JobStoreContractTest {
   }
 
   @Test
+  void openChunksCountPendingOnesAndOtherProcessesLeasesButNotTheAskersOwn() {
+    // Given: 5 chunks; p1 (the asker) holds chunk 0, p2 holds chunk 1, p3 chunk 2 (claimed later), p1 again chunk 3
+    startJob("j", 5);
+    store.claimChunk("j", "p1/w0", LEASE, T0);
+    store.claimChunk("j", "p2/w0", LEASE, T0 + 5);
+    store.claimChunk("j", "p3/w1", LEASE, T0 + 9);
+    store.claimChunk("j", "p1/w1", LEASE, T0 + 20);
+    long p2Ends = T0 + 5 + LEASE.toMillis();
+    long p3Ends = T0 + 9 + LEASE.toMillis();
+
+    // When / Then: chunk 4 is pending; chunks 1 and 2 are held by others; p1's own are left out
+    assertThat(store.openChunks("j", "p1/")).isEqualTo(new OpenChunks(1, 2, p2Ends, p3Ends));
+    assertThat(store.openChunks("j", "")).isEqualTo(new OpenChunks(1, 4, p2Ends - 5, T0 + 20 + LEASE.toMillis()));
+    assertThat(secondStore().openChunks("j", "p2/")).isEqualTo(new OpenChunks(1, 3, T0 + LEASE.toMillis(),
+        T0 + 20 + LEASE.toMillis()));
+
+    // When p2 completes its chunk, p1 takes the pending one, and p3's lease expires unrenewed
+    store.completeChunk("j", 1, "p2/w0");
+    store.claimChunk("j", "p1/w0", LEASE, T0 + 30);
+    store.renewLease("j", 0, "p1/w0", LEASE, T0 + 30);
+
+    // Then only p3's chunk is left to wait for, expired or not (until someone claims it)
+    assertThat(store.openChunks("j", "p1/")).isEqualTo(new OpenChunks(0, 1, p3Ends, p3Ends));
+    assertThat(store.openChunks("j", "p1/").none()).isFalse();
+
+    // When p1 takes p3's chunk over after its expiry
+    assertThat(store.claimChunk("j", "p1/w1", LEASE, p3Ends + 1)).map(c -> c.spec().index()).contains(2);
+
+    // Then nothing is left that p1 does not hold; an unknown job has nothing open
+    assertThat(store.openChunks("j", "p1/")).isEqualTo(OpenChunks.NONE);
+    assertThat(store.openChunks("j", "p1/").none()).isTrue();
+    assertThat(store.openChunks("missing", "p1/")).isEqualTo(OpenChunks.NONE);
+  }
+
+  @Test
+  void openChunksOfAFinishedJobAreNone() {
+    // Given
+    startJob("j", 2);
+    store.claimChunk("j", "p2/w0", LEASE, T0);
+    store.claimChunk("j", "p2/w1", LEASE, T0);
+
+    // When
+    store.completeChunk("j", 0, "p2/w0");
+    store.completeChunk("j", 1, "p2/w1");
+
+    // Then
+    assertThat(store.openChunks("j", "p1/")).isEqualTo(OpenChunks.NONE);
+  }
+
+  @Test
   void releaseByTheOwnerMakesTheChunkPendingAgain() {
     // Given
     startJob("j", 2);
