@@ -318,16 +318,22 @@ public final class BulkJobRunner {
 
   /** The shortest pause between two claims of a worker waiting for chunks other processes hold. */
   static final long MIN_POLL_MILLIS = 100;
+  /**
+   * The longest such pause (the period of the processes' heartbeats): a waiting process leaves within it once the last
+   * holder finished, and takes a released chunk that soon. One aggregate query per waiting worker per poll.
+   */
+  static final long MAX_POLL_MILLIS = 2_000;
 
   /**
    * How long a worker that found nothing to claim sleeps before it claims again: until just after the earliest lease
-   * of another process runs out (a claim takes a lease strictly after its expiry), at most a third of the lease (a
-   * released chunk, or a lease renewed by its live owner, is seen that soon), at least {@value #MIN_POLL_MILLIS} ms;
+   * of another process runs out (a claim takes a lease strictly after its expiry), at most a third of the lease and
+   * at most {@value #MAX_POLL_MILLIS} ms (a released chunk, or chunks their live owner completed, are seen that soon),
+   * at least {@value #MIN_POLL_MILLIS} ms;
    * that least when a chunk is still pending (another worker was taking it as this one looked). Pure.
    */
   static long pollMillis(OpenChunks open, long leaseMillis, long nowMillis) {
     if (open.pending() > 0 || open.heldByOthers() == 0) return MIN_POLL_MILLIS;
-    long cap = Math.max(MIN_POLL_MILLIS, leaseMillis / 3);
+    long cap = Math.max(MIN_POLL_MILLIS, Math.min(MAX_POLL_MILLIS, leaseMillis / 3));
     return Math.clamp(open.firstLeaseEndMillis() + 1 - nowMillis, MIN_POLL_MILLIS, cap);
   }
 

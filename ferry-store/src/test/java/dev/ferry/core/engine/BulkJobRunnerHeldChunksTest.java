@@ -18,6 +18,7 @@ import dev.ferry.testing.FakeTicker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -143,10 +144,12 @@ class BulkJobRunnerHeldChunksTest {
     // When this run (one worker, a 30 s lease) runs in virtual time
     BulkJobRunner.RunResult result = runner("dead", options(1), gated(ownChunksDone)).run();
 
-    // Then it finished chunk 0, waited a third of the lease at a time until just after the other lease ran out, took
+    // Then it finished chunk 0, waited 2 s at a time (the longest poll) until just after the other lease ran out, took
     // chunk 1 over and finished it: every row once, every chunk DONE
     assertThat(result.stopped()).isFalse();
-    assertThat(ticker.sleeps()).containsExactly(10_000_000_000L, 10_000_000_000L, 10_000_000_000L, 100_000_000L);
+    List<Long> polls = new ArrayList<>(Collections.nCopies(15, 2_000_000_000L));
+    polls.add(100_000_000L);
+    assertThat(ticker.sleeps()).containsExactlyElementsOf(polls);
     assertThat(processedInChunk1.get()).isEqualTo(CHUNK);
     assertThat(store.chunks("dead")).extracting(ChunkRecord::state).containsOnly(ChunkState.DONE);
     assertThat(store.counts("dead")).isEqualTo(new OutcomeCounts(180, 0, 20, 0));
@@ -318,9 +321,11 @@ class BulkJobRunnerHeldChunksTest {
   void thePollRunsToJustAfterTheFirstLeaseEndWithinBounds() {
     long lease = 30_000;
     long now = 1_000_000;
-    // a lease ending far off: a third of the lease; soon: just after it; already over: the least pause
-    assertThat(BulkJobRunner.pollMillis(new OpenChunks(0, 2, now + 25_000, now + 29_000), lease, now)).isEqualTo(10_000);
-    assertThat(BulkJobRunner.pollMillis(new OpenChunks(0, 1, now + 2_000, now + 2_000), lease, now)).isEqualTo(2_001);
+    // a lease ending far off: the heartbeat period (a third of a short lease); soon: just after it; already over: the
+    // least pause
+    assertThat(BulkJobRunner.pollMillis(new OpenChunks(0, 2, now + 25_000, now + 29_000), lease, now)).isEqualTo(2_000);
+    assertThat(BulkJobRunner.pollMillis(new OpenChunks(0, 2, now + 25_000, now + 29_000), 3_000, now)).isEqualTo(1_000);
+    assertThat(BulkJobRunner.pollMillis(new OpenChunks(0, 1, now + 1_500, now + 1_500), lease, now)).isEqualTo(1_501);
     assertThat(BulkJobRunner.pollMillis(new OpenChunks(0, 1, now - 5, now - 5), lease, now)).isEqualTo(100);
     // a chunk still pending (another worker was taking it): the least pause; a short lease: never below it
     assertThat(BulkJobRunner.pollMillis(new OpenChunks(1, 1, now + 9_000, now + 9_000), lease, now)).isEqualTo(100);
