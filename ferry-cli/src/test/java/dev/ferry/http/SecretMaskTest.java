@@ -34,4 +34,41 @@ class SecretMaskTest {
     assertThat(both.mask("abcd-wxyz")).isEqualTo("***-***");
     assertThat(both.toString()).doesNotContain("abcd");
   }
+
+  @Test
+  void masksTheValueEchoedInAnEncodingOfTheServersOwnCharacterByCharacter() {
+    // Given: an API key and a value with characters every encoding treats apart
+    String key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+    SecretMask m = SecretMask.of(List.of(key, SECRET));
+    StringBuilder upper = new StringBuilder();
+    StringBuilder lower = new StringBuilder();
+    StringBuilder unicode = new StringBuilder();
+    StringBuilder html = new StringBuilder();
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+      upper.append(String.format("%%%02X", b));
+      lower.append(String.format("%%%02x", b));
+    }
+    for (char c : key.toCharArray()) unicode.append(String.format("\\u%04X", (int) c));
+    key.chars().forEach(c -> html.append("&#").append(c).append(';'));
+
+    // When/Then: every byte percent-encoded (either case), every character \\uXXXX, HTML references: masked
+    for (String form : List.of(upper.toString(), lower.toString(), unicode.toString(), html.toString())) {
+      assertThat(m.mask("error: key " + form + " refused")).as(form).isEqualTo("error: key *** refused");
+      assertThat(m.occursIn("k=" + form)).as(form).isTrue();
+    }
+    // a mix, as an encoder escaping some characters writes (Gson: '=' as \u003d; lower-case hex; twice-encoded)
+    assertThat(m.mask("sk%5ftest_4eC39HqLyjWDarjtT1zdp7dc")).isEqualTo("***");
+    assertThat(m.mask("sk%255Ftest%5F4eC39HqLyjWDarjtT1zdp7dc")).isEqualTo("***");
+    assertThat(m.mask("\"sk_test_4eC39\\u0048qLyjWDarjtT1zdp7dc\"")).isEqualTo("\"***\"");
+    // JSON holding JSON as a string: the escape's backslash escaped too (the raw body before parsing)
+    assertThat(m.mask("{\"m\":\"" + unicode.toString().replace("\\", "\\\\") + "\"}")).isEqualTo("{\"m\":\"***\"}");
+    // the value with quote, backslash, slash, non-ASCII, '&', space and newline: each in its own way
+    assertThat(m.mask("tok&quot;en\\\\&#x2F;%C3%a9&amp;a+b\\n!")).isEqualTo("***!");
+    assertThat(m.mask("tok%22en%5C%2F%C3%A9%26a%20b%0A")).isEqualTo("***");
+    // what is not the value stays: a prefix, another key
+    assertThat(m.mask("%73%6B%5F%74%65%73%74 sk_live_x")).isEqualTo("%73%6B%5F%74%65%73%74 sk_live_x");
+    // a preview cut must read this far past the cut to mask a value straddling it
+    assertThat(m.longestForm()).isGreaterThanOrEqualTo(unicode.length() * 3 / 2)
+        .isGreaterThanOrEqualTo(html.length());
+  }
 }

@@ -30,6 +30,8 @@ public final class ApiProxy implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private volatile int refuseWith;
   private volatile boolean echoRequest;
+  private volatile boolean echoEncoded;
+  private final AtomicInteger refusals = new AtomicInteger();
   private volatile String refuseOnly;
   private volatile Duration hang = Duration.ZERO;
   private final AtomicInteger held = new AtomicInteger();
@@ -71,6 +73,18 @@ public final class ApiProxy implements AutoCloseable {
   /** Refusals also quote the request (Authorization header, body and target), as a careless API might. */
   public ApiProxy echoRequest(boolean on) {
     this.echoRequest = on;
+    return this;
+  }
+
+  /**
+   * Refusals also quote a secret of the request encoded, first in the message: its {@code api_token} query parameter
+   * when there is one, else its bearer token; in the encoding of the refusal's turn: every byte percent-encoded in
+   * upper case, in lower case, every character as a JSON {@code \}{@code uXXXX} escape (the message is a JSON string
+   * holding that text), as an HTML character reference {@code &#NN;}. One secret a refusal: the message is cut at 300
+   * characters, before a spec's secrets are masked.
+   */
+  public ApiProxy echoEncoded(boolean on) {
+    this.echoEncoded = on;
     return this;
   }
 
@@ -123,8 +137,9 @@ public final class ApiProxy implements AutoCloseable {
           case 422 -> "invalid_request_parameters";
           default -> "server_error";
         };
-        reply(ex, status, "{\"code\":\"" + code + "\",\"message\":" + jsonString("refused by the test proxy" + quote)
-            + "}", null);
+        String encoded = echoEncoded ? encoded(ex) : "";
+        reply(ex, status, "{\"code\":\"" + code + "\",\"message\":" + jsonString("refused by the test proxy"
+            + encoded + quote) + "}", null);
         return;
       }
       HttpRequest.Builder rb = HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
@@ -151,6 +166,43 @@ public final class ApiProxy implements AutoCloseable {
         o.write(bytes);
       }
     }
+  }
+
+  /** The request's api_token, else its bearer token, encoded in this refusal's turn of four encodings. */
+  private String encoded(HttpExchange ex) {
+    int turn = refusals.getAndIncrement() % 4;
+    StringBuilder b = new StringBuilder();
+    String query = ex.getRequestURI().getRawQuery();
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith("api_token=")) {
+          return " [token " + encode(java.net.URLDecoder.decode(pair.substring(10), StandardCharsets.UTF_8), turn)
+              + "]";
+        }
+      }
+    }
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth != null && auth.startsWith("Bearer ")) {
+      b.append(" [key ").append(encode(auth.substring(7), turn)).append(']');
+    }
+    return b.toString();
+  }
+
+  /** {@code s} in encoding {@code turn} (0-3) of {@link #echoEncoded}. */
+  public static String encode(String s, int turn) {
+    StringBuilder b = new StringBuilder();
+    switch (turn) {
+      case 0, 1 -> {
+        for (byte by : s.getBytes(StandardCharsets.UTF_8)) {
+          b.append(String.format(turn == 0 ? "%%%02X" : "%%%02x", by & 0xff));
+        }
+      }
+      case 2 -> {
+        for (char c : s.toCharArray()) b.append(String.format("\\u%04x", (int) c));
+      }
+      default -> s.codePoints().forEach(cp -> b.append("&#").append(cp).append(';'));
+    }
+    return b.toString();
   }
 
   private static String jsonString(String s) {
