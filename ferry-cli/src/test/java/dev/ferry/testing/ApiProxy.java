@@ -31,6 +31,8 @@ public final class ApiProxy implements AutoCloseable {
   private volatile int refuseWith;
   private volatile boolean echoRequest;
   private volatile boolean echoEncoded;
+  private volatile String loseAnswersTo;
+  private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger refusals = new AtomicInteger();
   private volatile String refuseOnly;
   private volatile Duration hang = Duration.ZERO;
@@ -88,6 +90,20 @@ public final class ApiProxy implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Forwards the calls whose body holds {@code marker}, then answers 502 instead of the simulator's answer: the work
+   * is done and the client does not know (only an idempotency key makes sending it again safe). Null: none.
+   */
+  public ApiProxy loseAnswersTo(String marker) {
+    this.loseAnswersTo = marker;
+    return this;
+  }
+
+  /** Calls this proxy received so far. */
+  public int calls() {
+    return calls.get();
+  }
+
   /** Holds every call for {@code d}, then answers 504; the simulator sees nothing. */
   public ApiProxy hang(Duration d) {
     this.hang = d;
@@ -108,6 +124,7 @@ public final class ApiProxy implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    calls.incrementAndGet();
     try (ex) {
       byte[] body;
       try (InputStream in = ex.getRequestBody()) {
@@ -150,6 +167,11 @@ public final class ApiProxy implements AutoCloseable {
         if (v != null) rb.header(h, v);
       }
       HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+      String lose = loseAnswersTo;
+      if (lose != null && new String(body, StandardCharsets.UTF_8).contains(lose)) {
+        reply(ex, 502, "{\"code\":\"bad_gateway\",\"message\":\"answer lost by the test proxy\"}", null);
+        return;
+      }
       reply(ex, r.statusCode(), r.body(), r.headers().firstValue("X-Request-ID").orElse(null));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
