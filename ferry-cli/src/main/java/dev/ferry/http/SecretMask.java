@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -29,6 +30,8 @@ import java.util.regex.Pattern;
  * everywhere would garble every message, and such a value is no secret. Immutable, threadsafe.
  */
 public final class SecretMask {
+  /** The mark of a text cut short ({@code ApiMessage}'s 300 characters): {@link #mask} masks a secret cut by it. */
+  public static final String CUT = "\u2026";
   /** Shortest value that is masked. */
   public static final int MIN_LENGTH = 4;
   /** Masks nothing. */
@@ -90,9 +93,28 @@ public final class SecretMask {
     if (text == null || forms.isEmpty() || text.isEmpty()) return text;
     String out = text;
     for (String f : forms) if (out.contains(f)) out = out.replace(f, "***");
-    if (!EncodedForms.mayHold(out)) return out;
-    for (Pattern p : encoded) out = p.matcher(out).replaceAll("***");
-    return out;
+    if (EncodedForms.mayHold(out)) {
+      for (Pattern p : encoded) out = p.matcher(out).replaceAll("***");
+    }
+    int cut = cutSecret(out);
+    return cut < 0 ? out : out.substring(0, cut) + "***" + CUT;
+  }
+
+  /**
+   * Where a text cut short ({@code …} at its end, as an API's message is cut to its first characters before the
+   * row's secrets are masked) ends in the first {@link #MIN_LENGTH} or more characters of a secret, in any of its
+   * forms: their start, else -1. (The secret straddled the cut, so no whole form of it is left to mask.)
+   */
+  private int cutSecret(String text) {
+    if (!text.endsWith(CUT) || encoded.isEmpty()) return -1;
+    int end = text.length() - CUT.length();
+    for (int i = Math.max(0, end - longestEncoded); i <= end - MIN_LENGTH; i++) {
+      for (Pattern p : encoded) {
+        Matcher m = p.matcher(text).region(i, end);
+        if (!m.lookingAt() && m.hitEnd()) return i;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -107,9 +129,11 @@ public final class SecretMask {
   public boolean occursIn(String text) {
     if (text == null) return false;
     for (String f : forms) if (text.contains(f)) return true;
-    if (forms.isEmpty() || !EncodedForms.mayHold(text)) return false;
-    for (Pattern p : encoded) if (p.matcher(text).find()) return true;
-    return false;
+    if (forms.isEmpty()) return false;
+    if (EncodedForms.mayHold(text)) {
+      for (Pattern p : encoded) if (p.matcher(text).find()) return true;
+    }
+    return cutSecret(text) >= 0;
   }
 
   /**

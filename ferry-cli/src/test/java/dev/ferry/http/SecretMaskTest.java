@@ -71,4 +71,26 @@ class SecretMaskTest {
     assertThat(m.longestForm()).isGreaterThanOrEqualTo(unicode.length() * 3 / 2)
         .isGreaterThanOrEqualTo(html.length());
   }
+
+  @Test
+  void aSecretCutByAMessagesCutIsMaskedFromItsFirstCharactersInAnyForm() {
+    // Given: an API's message cut to its first 300 characters (ApiMessage) before the row's secrets are masked
+    String key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+    SecretMask m = SecretMask.of(List.of(key));
+    String head = "refused: " + "x".repeat(270) + " key=";
+    StringBuilder percent = new StringBuilder();
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) percent.append(String.format("%%%02x", b));
+
+    for (String form : List.of(key, percent.toString())) {
+      String cut = (head + form + " and more").substring(0, 300) + SecretMask.CUT;
+      // When/Then: the secret's first characters before the mark are masked, as a whole secret would be
+      assertThat(m.occursIn(cut)).as(form).isTrue();
+      assertThat(m.mask(cut)).as(form).isEqualTo(head + "***" + SecretMask.CUT);
+    }
+    // a cut text ending in fewer than MIN_LENGTH of them, or in none, and an uncut text, stay as they are
+    assertThat(m.mask(head + "sk_" + SecretMask.CUT)).isEqualTo(head + "sk_" + SecretMask.CUT);
+    assertThat(m.mask(head + "abcd" + SecretMask.CUT)).isEqualTo(head + "abcd" + SecretMask.CUT);
+    assertThat(m.mask(head + "sk_test_4eC")).isEqualTo(head + "sk_test_4eC");
+    assertThat(m.occursIn(head + "abcd" + SecretMask.CUT)).isFalse();
+  }
 }
