@@ -22,15 +22,39 @@ final class EncodedForms {
   /** A JSON escape's backslash, as many times as {@link #BACKSLASHES} allows. */
   private static final String ESCAPE = "\\\\{1," + BACKSLASHES + "}";
 
+  /** The characters an encoding starts with: percent, JSON's backslash, HTML's ampersand, a form's space. */
+  private static final char[] MARKS = {'%', '\\', '&', '+'};
+
   private EncodedForms() {}
 
-  /** Whether {@code text} holds a mark that starts one of the encodings: else only the value itself can be in it. */
-  static boolean mayHold(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '%' || c == '\\' || c == '&' || c == '+') return true;
+  /**
+   * The spans of {@code text} an encoded form of at most {@code longest} characters may lie in: {@code longest}
+   * characters either side of each mark that starts an encoding ({@code % \\ & +}), merged where they overlap, in
+   * order; none when the text holds no mark (only the value itself can be in it then).
+   */
+  static List<int[]> spans(String text, int longest) {
+    List<int[]> spans = new ArrayList<>();
+    int n = text.length();
+    int[] open = null;
+    // the next position of each mark (String.indexOf: a text without marks costs four fast scans)
+    int[] next = new int[MARKS.length];
+    for (int k = 0; k < MARKS.length; k++) next[k] = text.indexOf(MARKS[k]);
+    while (true) {
+      int k = -1;
+      for (int j = 0; j < MARKS.length; j++) if (next[j] >= 0 && (k < 0 || next[j] < next[k])) k = j;
+      if (k < 0) break;
+      int i = next[k];
+      next[k] = text.indexOf(MARKS[k], i + 1);
+      int from = Math.max(0, i - longest + 1);
+      int to = Math.min(n, i + longest);
+      if (open != null && from <= open[1]) {
+        open[1] = to;
+      } else {
+        open = new int[] {from, to};
+        spans.add(open);
+      }
     }
-    return false;
+    return spans;
   }
 
   /** The value with each character as itself or any encoding of it. */

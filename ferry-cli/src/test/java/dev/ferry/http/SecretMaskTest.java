@@ -93,4 +93,25 @@ class SecretMaskTest {
     assertThat(m.mask(head + "sk_test_4eC")).isEqualTo(head + "sk_test_4eC");
     assertThat(m.occursIn(head + "abcd" + SecretMask.CUT)).isFalse();
   }
+
+  @Test
+  void encodedFormsAreFoundAroundTheirMarksInALongTextAndOnlyThere() {
+    // Given: a long answer with the key fully percent-encoded in its middle, and marks elsewhere
+    String key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+    SecretMask m = SecretMask.of(List.of(key));
+    StringBuilder percent = new StringBuilder();
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) percent.append(String.format("%%%02X", b));
+    String filler = "0.0123,".repeat(20_000);
+    String text = filler + "a+b & c " + filler + "\"" + percent + "\" " + filler + "50%";
+
+    // When/Then: masked where it is, the rest unchanged
+    assertThat(m.mask(text)).isEqualTo(filler + "a+b & c " + filler + "\"***\" " + filler + "50%");
+    assertThat(m.occursIn(text)).isTrue();
+    assertThat(m.occursIn(filler + "a+b & c " + filler)).isFalse();
+    // spans: 'longest' characters either side of each mark, merged where they meet
+    assertThat(EncodedForms.spans("ab%cd+ef", 2).stream().map(java.util.Arrays::toString)).containsExactly("[1, 7]");
+    assertThat(EncodedForms.spans("a%" + "x".repeat(10) + "&b", 2).stream().map(java.util.Arrays::toString))
+        .containsExactly("[0, 3]", "[11, 14]");
+    assertThat(EncodedForms.spans("plain", 40)).isEmpty();
+  }
 }
