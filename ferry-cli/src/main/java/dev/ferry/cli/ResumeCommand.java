@@ -30,8 +30,9 @@ final class ResumeCommand implements Callable<Integer> {
       + " targets move with --param.")
   String apiUrl;
 
-  @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A spec job: another value for a parameter"
-      + " stored with the job at planning (not a secret one: those are read from the environment at every start),"
+  @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A spec job: another value for a parameter of"
+      + " its targets stored with the job at planning (not a secret one: those are read from the environment at every"
+      + " start; not one the source, steps or keys use),"
       + " e.g. --param API_URL=URL after a redirect stop or a server move; checked as the spec is, said on"
       + " stderr (with each target whose base_url changes) and kept with the job. Repeatable.")
   Map<String, String> params;

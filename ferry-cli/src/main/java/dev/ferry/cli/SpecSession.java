@@ -108,6 +108,11 @@ final class SpecSession {
                 new java.util.TreeSet<>(planned.params().keySet()))) + "); a secret parameter is read from the"
             + " environment at every start");
       }
+      if (!onlyInTargets(planned.text(), name)) {
+        throw RunFlags.usage("--param " + name + ": the spec uses it outside its targets (the source, steps, keys),"
+            + " which a job keeps as planned (rows are chunked and keyed by them): only a parameter of targets (a"
+            + " base_url, a header) may change on resume; plan a new job for the rest");
+      }
       if (!value.equals(params.get(name))) changed.put(name, value);
     });
     params.putAll(changed);
@@ -126,6 +131,25 @@ final class SpecSession {
       if (metricsEndpoint != null) session.lingerForScrapers(metricsEndpoint);
       return exit;
     }
+  }
+
+  /**
+   * Whether every use of parameter {@code name} in the spec's text ({@code ${NAME}}, {@code ${NAME:-default}}) lies in
+   * its top-level {@code targets:} block (up to the next line that starts a top-level key): a target's base_url or
+   * header may move, but a parameter of the source, the steps or the keys would change the rows or their keys.
+   */
+  static boolean onlyInTargets(String text, String name) {
+    String[] lines = text.split("\n", -1);
+    java.util.regex.Pattern use = java.util.regex.Pattern.compile("\\$\\{" + java.util.regex.Pattern.quote(name)
+        + "[}:]");
+    boolean inTargets = false;
+    for (String line : lines) {
+      if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && line.charAt(0) != '#') {
+        inTargets = line.startsWith("targets:");
+      }
+      if (!inTargets && use.matcher(line).find()) return false;
+    }
+    return true;
   }
 
   /** The parameters' values a start uses: those stored at planning, then those given on resumes since. */

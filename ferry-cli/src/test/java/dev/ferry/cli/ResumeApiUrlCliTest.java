@@ -175,6 +175,7 @@ class ResumeApiUrlCliTest {
     CliRun specMove = CliRun.run(env, resumeArgs("s", "--api-url", "http://127.0.0.1:1"));
     CliRun unknown = CliRun.run(env, resumeArgs("s", "--param", "NOPE=x"));
     CliRun refused = CliRun.run(env, resumeArgs("s", "--param", "API_URL=ftp://127.0.0.1/"));
+    CliRun input = CliRun.run(env, resumeArgs("s", "--param", "INPUT=" + dir.resolve("other.csv")));
 
     // Then: exit 2 each, saying what to do; nothing kept
     assertThat(specMove.exit()).as(specMove.toString()).isEqualTo(ExitCodes.USAGE);
@@ -184,6 +185,8 @@ class ResumeApiUrlCliTest {
     assertThat(unknown.err()).contains("--param NOPE: not a parameter job 's' stored at planning (stored: API_URL,"
         + " INPUT); a secret parameter is read from the environment at every start");
     assertThat(refused.exit()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(input.exit()).as(input.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(input.err()).contains("--param INPUT: the spec uses it outside its targets (the source, steps, keys)");
     assertThat(statusText("s")).contains("target      api " + old);
 
     // When: resumed with the parameter's new value
