@@ -36,7 +36,8 @@ final class ImportUsersCommand implements Callable<Integer> {
   @Option(names = "--resume", paramLabel = "JOB", arity = "0..1", fallbackValue = "",
       description = "Resume a job (same as 'ferry resume JOB') as it was planned: JOB, or the one --job-id names"
           + " (a --job-id naming another job is refused). The job's own flags (--csv, "
-          + "--dry-run, --api-url, --chunk-size, the org and role flags) are refused with it.")
+          + "--dry-run, --chunk-size, the org and role flags) are refused with it; --api-url moves the job to another"
+          + " API, as 'ferry resume JOB --api-url URL'.")
   String resume;
 
   @Option(names = "--api-url", paramLabel = "URL", defaultValue = "https://api.workos.com",
@@ -94,7 +95,8 @@ final class ImportUsersCommand implements Callable<Integer> {
       String id = resume.isEmpty() ? jobId : resume;
       if (id == null) throw RunFlags.usage("--resume needs a job id (--resume JOB or --job-id JOB)");
       refuseJobFlagsWithResume(id);
-      return ResumeCommand.resume(state, id, flags, out, err, env);
+      return ResumeCommand.resume(state, id, flags,
+          spec.commandLine().getParseResult().hasMatchedOption("--api-url") ? apiUrl : null, Map.of(), out, err, env);
     }
     if (csv == null) throw RunFlags.usage("--csv FILE is required (or --resume JOB)");
     if (chunkSize < 1 || chunkSize > 1_000_000) throw RunFlags.usage("--chunk-size must be between 1 and 1000000");
@@ -124,14 +126,14 @@ final class ImportUsersCommand implements Callable<Integer> {
   }
 
   /** What the job was planned with: a resume continues it so, and cannot take them (they were ignored silently). */
-  private static final List<String> JOB_FLAGS = List.of("--dry-run", "--csv", "--api-url",
+  private static final List<String> JOB_FLAGS = List.of("--dry-run", "--csv",
       "--chunk-size", "--org-id", "--org-external-id", "--create-org-if-missing", "--org-name", "--require-membership",
       "--role-mapping", "--no-prewarm");
 
   /**
    * Refuses the job's own flags with {@code --resume} (exit 2): a resume continues the job as it was planned, so
-   * {@code --dry-run} would have sent real requests for a real job, and another {@code --csv} or {@code --api-url}
-   * would have been ignored.
+   * {@code --dry-run} would have sent real requests for a real job, and another {@code --csv} would have been
+   * ignored. ({@code --api-url} moves the job, as {@code ferry resume JOB --api-url URL}.)
    */
   private void refuseJobFlagsWithResume(String id) {
     List<String> given = JOB_FLAGS.stream()

@@ -56,6 +56,8 @@ final class JobSession {
   /** Lookup namespace of CLI settings remembered with a job (no secrets). */
   static final String SETTINGS_NS = "cli";
   static final String ERRORS_OUT = "errors_out";
+  /** The API base URL an import job was moved to on resume (absent: the one it was planned with). */
+  static final String API_URL = "api_url";
 
   private final StateDir state;
   private final JobStore store;
@@ -70,6 +72,8 @@ final class JobSession {
   private boolean errorsOutIsTheJobs = true;
   /** Tells stderr when the run waits for chunks other processes hold (distributed mode). */
   final HeldChunksNotice heldChunks;
+  /** {@code resume --api-url}: the API base URL an import job moves to, or null. */
+  private String moveTo;
 
   JobSession(StateDir state, JobStore store, RunFlags flags, PrintWriter out, PrintWriter err, Map<String, String> env) {
     this.state = state;
@@ -79,6 +83,37 @@ final class JobSession {
     this.err = err;
     this.env = env;
     this.heldChunks = new HeldChunksNotice(err, flags.quiet);
+  }
+
+  /** {@code resume --param}: a spec job's parameters given new values. */
+  private Map<String, String> paramChanges = Map.of();
+
+  /** This session with a spec job's parameters given new values ({@code resume --param}). */
+  JobSession withParams(Map<String, String> params) {
+    this.paramChanges = Map.copyOf(params);
+    return this;
+  }
+
+  Map<String, String> paramChanges() {
+    return paramChanges;
+  }
+
+  /** This session with an import job moved to {@code apiUrl} (null: kept where it is). */
+  JobSession movingTo(String apiUrl) {
+    this.moveTo = apiUrl;
+    return this;
+  }
+
+  /** The API base URL an import job sends to: the one it was moved to on a resume, else the one it was planned with. */
+  static String apiUrl(JobStore store, JobRecord job, ImportSettings planned) {
+    String moved = store.lookups(job.id(), SETTINGS_NS).get(API_URL);
+    return moved != null ? moved : planned.apiUrl();
+  }
+
+  /** Says on stderr what changed about a job ({@code ferry: job J: <what>}): a target, a parameter. */
+  void jobChanged(String jobId, String what) {
+    err.println("ferry: job " + jobId + ": " + what);
+    err.flush();
   }
 
   /** How a process comes to a job. */
@@ -111,7 +146,18 @@ final class JobSession {
       }
     }
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
-    ImportSettings settings = ImportSettings.fromJson(job.config());
+    ImportSettings planned = ImportSettings.fromJson(job.config());
+    String current = apiUrl(store, job, planned);
+    String movedTo = null;
+    if (moveTo != null) {
+      if (planned.dryRun()) {
+        throw RunFlags.usage("--api-url: job '" + job.id() + "' is a dry run, which sends nothing; plan a real job"
+            + " with 'ferry import-users --api-url URL'");
+      }
+      // checked as at planning: an http(s) base URL without credentials, query or fragment (never printed then)
+      if (!apiUri(moveTo.strip()).equals(apiUri(current))) movedTo = moveTo.strip();
+    }
+    ImportSettings settings = planned.withApiUrl(movedTo != null ? movedTo : current);
     Secret key = settings.dryRun() ? null : ApiKeys.load(flags.apiKeyFile, env);
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     if (network != null && "https".equalsIgnoreCase(apiUri(settings.apiUrl()).getScheme())) {
@@ -120,7 +166,8 @@ final class JobSession {
     // The metrics endpoint only listens (a port in use stops the command before anything else), and lingers, when
     // asked to, after the job's lock and leases are given up.
     try (PrometheusEndpoint metricsEndpoint = openMetrics(job, start)) {
-      int exit = lockAndRun(job, start, relocated, settings, key, network, processStart, metricsEndpoint);
+      int exit = lockAndRun(job, start, relocated, settings, movedTo == null ? null : current, key, network,
+          processStart, metricsEndpoint);
       if (metricsEndpoint != null) lingerForScrapers(metricsEndpoint);
       return exit;
     }
@@ -137,8 +184,9 @@ final class JobSession {
     }
   }
 
-  private int lockAndRun(JobRecord job, Start start, boolean relocated, ImportSettings settings, Secret key,
-      NetworkSettings network, ProcessStart processStart, PrometheusEndpoint metricsEndpoint)
+  /** @param movedFrom the API base URL the job leaves for {@code settings.apiUrl()} on this resume, or null */
+  private int lockAndRun(JobRecord job, Start start, boolean relocated, ImportSettings settings, String movedFrom,
+      Secret key, NetworkSettings network, ProcessStart processStart, PrometheusEndpoint metricsEndpoint)
       throws IOException, InterruptedException {
     // The job's lock comes first: a resume refused because another process runs the job must not touch its
     // leases or status.
@@ -150,6 +198,12 @@ final class JobSession {
         // the leases of dead ones expire into the claims.
         if (!state.distributed()) store.releaseAllLeases(job.id());
         store.reopenRetryable(job.id());
+      }
+      if (movedFrom != null) {
+        // under the lock: a resume refused because the job runs elsewhere changes nothing
+        store.putLookup(job.id(), SETTINGS_NS, API_URL, settings.apiUrl());
+        jobChanged(job.id(), "target changed from " + movedFrom + " to " + settings.apiUrl() + " (kept with the job:"
+            + " later resumes and 'ferry status' use it; rows with an outcome are not sent again)");
       }
       return runLocked(store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis()), settings, key,
           network, processStart, input, metricsEndpoint);

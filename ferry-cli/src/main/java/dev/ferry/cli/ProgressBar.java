@@ -88,7 +88,7 @@ final class ProgressBar implements AutoCloseable {
     double frac = totalRows == 0 ? 1 : Math.min(1, settled / (double) totalRows);
     int filled = (int) Math.round(frac * WIDTH);
     String eta = rate > 0 ? Report.duration((totalRows - settled) / rate) : "--";
-    String line = String.format("[%s%s] %,d/%,d rows %3.0f%%  %.1f rows/s  ETA %s  in flight %d  429s %d",
+    String line = String.format("[%s%s] %,d/%,d rows %3.0f%%  %.1f rows/s  ETA %s  in flight %d  rate-limited %d",
         "#".repeat(filled), ".".repeat(WIDTH - filled), settled, totalRows, frac * 100, rate, eta,
         inFlight.getAsInt(), rateLimited.getAsLong())
         + (extra == null ? "" : "  " + extra.get());

@@ -115,7 +115,8 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
               .toList()))));
     }
     if (metrics != null) {
-      b.append(String.format("  requests    %,d (retries %,d, 429s received %,d, timeouts %,d, connection errors %,d)%n",
+      // rate-limited: every answer classed ResponseClass.THROTTLED (429, and the 403s and 503s that are rate limits)
+      b.append(String.format("  requests    %,d (retries %,d, rate-limited %,d, timeouts %,d, connection errors %,d)%n",
           metrics.requests(), metrics.retryCount(), metrics.rateLimitedCount(), metrics.timeoutCount(),
           metrics.connectionErrorCount()));
       if (!Double.isNaN(firstRequestSeconds)) {

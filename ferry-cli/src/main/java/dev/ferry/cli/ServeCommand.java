@@ -121,7 +121,8 @@ final class ServeCommand implements Callable<Integer> {
       throw RunFlags.usage("no ferry state in " + state.describe() + ": no queue to " + (listFailed ? "list"
           : redrive ? "redrive" : "drop") + " (give the --checkpoint-dir or --store that 'ferry serve' ran with)");
     }
-    try (WorkQueue queue = SqlWorkQueue.open(state.location(), service.serve().queue())) {
+    String name = service.serve().queue();
+    try (WorkQueue queue = openExisting(state, name)) {
       if (listFailed) return listFailed(service, queue, out, err);
       if (redrive) {
         out.println("ferry: " + queue.redrive(WallClock.system().millis()) + " failed item(s) back in queue "
@@ -132,6 +133,24 @@ final class ServeCommand implements Callable<Integer> {
       out.println("ferry: " + queue.dropFailed() + " failed item(s) dropped from queue " + service.serve().queue());
       out.flush();
       return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * The spec's queue, only if the store holds it: a store where no queue ever ran, or a queue name it does not know
+   * (a spec's name changed, another spec's store) is a usage error naming the queues there are, and nothing is created
+   * (both listed nothing, exit 0, as if the queue had no failed items; and made the queue tables).
+   */
+  private WorkQueue openExisting(StateDir state, String name) {
+    try {
+      return SqlWorkQueue.openExisting(state.location(), name);
+    } catch (SqlWorkQueue.NoSuchQueueException e) {
+      String where = "no queue '" + name + "' in " + state.describe();
+      throw RunFlags.usage(e.noTables()
+          ? where + ": it holds no queue at all ('ferry serve' never ran with it; give the --checkpoint-dir or --store"
+              + " that 'ferry serve' ran with)"
+          : where + "; queues: " + (e.queues().isEmpty() ? "none" : String.join(", ", e.queues()))
+              + " (the queue is the spec's 'serve.queue', else its 'name')");
     }
   }
 

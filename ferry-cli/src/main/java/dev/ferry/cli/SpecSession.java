@@ -41,6 +41,10 @@ import java.util.Set;
  */
 final class SpecSession {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Lookup key (namespace {@code cli}) of a target's base URL as the job last ran it, secrets masked. */
+  static final String TARGET_PREFIX = "target.";
+  /** Lookup key (namespace {@code cli}) of a parameter's value given on a resume ({@code --param}). */
+  static final String PARAM_PREFIX = "param.";
 
   private final JobSession session;
   private final StateDir state;
@@ -59,6 +63,31 @@ final class SpecSession {
     this.env = env;
   }
 
+  /**
+   * Keeps each target's base URL (without credentials or query, secrets masked) with the job, and says when a resume
+   * or a worker finds another one (a parameter given on a resume, a secret one read from the environment again).
+   */
+  private void noteTargets(JobRecord job, JobSession.Start start, JobSpec spec) {
+    Map<String, String> kept = store.lookups(job.id(), JobSession.SETTINGS_NS);
+    for (TargetConfig t : spec.targets()) {
+      String key = TARGET_PREFIX + t.name();
+      String now = spec.mask(withoutCredentials(t.baseUrl()));
+      String before = kept.get(key);
+      if (now.equals(before)) continue;
+      store.putLookup(job.id(), JobSession.SETTINGS_NS, key, now);
+      if (before != null && start != JobSession.Start.NEW) {
+        session.jobChanged(job.id(), "target '" + t.name() + "' changed from " + before + " to " + now + " (its"
+            + " base_url comes from the spec's parameters; rows with an outcome are not sent again)");
+      }
+    }
+  }
+
+  /** {@code scheme://host[:port]/path}: a base URL without the user, password or query it may hold. */
+  static String withoutCredentials(java.net.URI u) {
+    return u.getScheme() + "://" + u.getHost() + (u.getPort() >= 0 ? ":" + u.getPort() : "")
+        + (u.getRawPath() == null ? "" : u.getRawPath());
+  }
+
   int run(JobRecord job, JobSession.Start start) throws Exception {
     return run(job, start, false);
   }
@@ -69,7 +98,26 @@ final class SpecSession {
    */
   int run(JobRecord job, JobSession.Start start, boolean relocated) throws Exception {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
-    SpecSettings settings = SpecSettings.fromJson(job.config());
+    SpecSettings planned = SpecSettings.fromJson(job.config());
+    Map<String, String> params = params(job, planned);
+    Map<String, String> changed = new java.util.TreeMap<>();
+    session.paramChanges().forEach((name, value) -> {
+      if (!planned.params().containsKey(name)) {
+        throw RunFlags.usage("--param " + name + ": not a parameter job '" + job.id() + "' stored at planning"
+            + " (stored: " + (planned.params().isEmpty() ? "none" : String.join(", ",
+                new java.util.TreeSet<>(planned.params().keySet()))) + "); a secret parameter is read from the"
+            + " environment at every start");
+      }
+      if (!onlyInTargets(planned.text(), name)) {
+        throw RunFlags.usage("--param " + name + ": the spec uses it outside its targets (the source, steps, keys),"
+            + " which a job keeps as planned (rows are chunked and keyed by them): only a parameter of targets (a"
+            + " base_url, a header) may change on resume; plan a new job for the rest");
+      }
+      if (!value.equals(params.get(name))) changed.put(name, value);
+    });
+    params.putAll(changed);
+    // the spec is loaded with the new values before anything is kept: a value it refuses changes nothing (exit 2)
+    SpecSettings settings = planned.withParams(params);
     JobSpec spec = withRateLimit(settings.load(settings.dryRun() ? SpecLoader.dryRunEnv(settings.text(), env) : env),
         settings);
     if (relocated) spec = relocate(spec, java.nio.file.Path.of(job.inputPath()));
@@ -79,14 +127,44 @@ final class SpecSession {
     }
     // As for an import: the endpoint listens before the lock is taken and lingers after it is given up.
     try (PrometheusEndpoint metricsEndpoint = session.openMetrics(job, start)) {
-      int exit = runLocked(job, start, settings, spec, processStart, network, metricsEndpoint);
+      int exit = runLocked(job, start, settings, changed, spec, processStart, network, metricsEndpoint);
       if (metricsEndpoint != null) session.lingerForScrapers(metricsEndpoint);
       return exit;
     }
   }
 
-  private int runLocked(JobRecord job, JobSession.Start start, SpecSettings settings, JobSpec spec,
-      ProcessStart processStart, NetworkSettings network, PrometheusEndpoint metricsEndpoint) throws Exception {
+  /**
+   * Whether every use of parameter {@code name} in the spec's text ({@code ${NAME}}, {@code ${NAME:-default}}) lies in
+   * its top-level {@code targets:} block (up to the next line that starts a top-level key): a target's base_url or
+   * header may move, but a parameter of the source, the steps or the keys would change the rows or their keys.
+   */
+  static boolean onlyInTargets(String text, String name) {
+    String[] lines = text.split("\n", -1);
+    java.util.regex.Pattern use = java.util.regex.Pattern.compile("\\$\\{" + java.util.regex.Pattern.quote(name)
+        + "[}:]");
+    boolean inTargets = false;
+    for (String line : lines) {
+      if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && line.charAt(0) != '#') {
+        inTargets = line.startsWith("targets:");
+      }
+      if (!inTargets && use.matcher(line).find()) return false;
+    }
+    return true;
+  }
+
+  /** The parameters' values a start uses: those stored at planning, then those given on resumes since. */
+  private Map<String, String> params(JobRecord job, SpecSettings planned) {
+    Map<String, String> params = new java.util.LinkedHashMap<>(planned.params());
+    store.lookups(job.id(), JobSession.SETTINGS_NS).forEach((key, value) -> {
+      if (key.startsWith(PARAM_PREFIX)) params.put(key.substring(PARAM_PREFIX.length()), value);
+    });
+    return params;
+  }
+
+  /** @param changed the parameters this resume gives new values (kept once the job's lock is held) */
+  private int runLocked(JobRecord job, JobSession.Start start, SpecSettings settings, Map<String, String> changed,
+      JobSpec spec, ProcessStart processStart, NetworkSettings network, PrometheusEndpoint metricsEndpoint)
+      throws Exception {
     MetricsRecorder exported = metricsEndpoint == null ? MetricsRecorder.none() : metricsEndpoint.recorder();
     boolean file = dev.ferry.spec.SpecJobs.inputFile(spec) != null;
     // A file source resumes as an import does: size and modification time at once, the hash while the run starts.
@@ -101,6 +179,12 @@ final class SpecSession {
         if (!state.distributed()) store.releaseAllLeases(job.id());
         store.reopenRetryable(job.id());
       }
+      changed.forEach((name, value) -> store.putLookup(job.id(), JobSession.SETTINGS_NS, PARAM_PREFIX + name, value));
+      if (!changed.isEmpty()) {
+        session.jobChanged(job.id(), "--param " + String.join(", ", changed.keySet()) + ": the value given replaces"
+            + " the one stored (kept with the job: later resumes and workers use it)");
+      }
+      if (!settings.dryRun()) noteTargets(job, start, spec);
       JobRecord running = store.updateStatus(job.id(), JobStatus.RUNNING, "", WallClock.system().millis());
       int workers = flags.workersOr(settings.workers());
       int concurrency = flags.concurrencyOr(settings.concurrency());

@@ -105,6 +105,9 @@ final class StatusCommand implements Callable<Integer> {
               + " run 'ferry resume %s' to go on%n", job.status().name().toLowerCase(Locale.ROOT), job.id());
         }
         out.printf("input       %s (%,d bytes)%n", job.inputPath(), job.inputSize());
+        if (d.has("api_url")) out.printf("target      %s%n", d.get("api_url").asText());
+        d.path("targets").properties().forEach(t -> out.printf("target      %s %s%n", t.getKey(),
+            t.getValue().asText()));
         out.printf("rows        %,d = done %,d + failed %,d + invalid %,d + pending %,d%n", job.totalRows(),
             d.get("done").asLong(), d.get("failed").asLong(), d.get("invalid").asLong(), d.get("pending").asLong());
         out.printf("chunks      %,d done, %,d leased, %,d pending (of %,d; %,d rows each)%n", d.get("chunks_done").asLong(),
@@ -175,6 +178,19 @@ final class StatusCommand implements Callable<Integer> {
     n.put("interrupted", interrupted(job, stateDir));
     n.put("message", job.message());
     n.put("input", job.inputPath());
+    if (dev.ferry.recipes.workos.ImportSettings.KIND.equals(job.kind())) {
+      // where the import sends: as planned, or where 'resume --api-url' moved it
+      n.put("api_url", JobSession.apiUrl(store, job, dev.ferry.recipes.workos.ImportSettings.fromJson(job.config())));
+    } else {
+      // a spec job's targets as it last ran them (base URLs without credentials, secrets masked), when it did
+      ObjectNode targets = JSON.createObjectNode();
+      new java.util.TreeMap<>(store.lookups(job.id(), JobSession.SETTINGS_NS)).forEach((key, value) -> {
+        if (key.startsWith(SpecSession.TARGET_PREFIX)) {
+          targets.put(key.substring(SpecSession.TARGET_PREFIX.length()), value);
+        }
+      });
+      if (!targets.isEmpty()) n.set("targets", targets);
+    }
     n.put("rows", job.totalRows());
     n.put("done", c.done());
     n.put("failed", c.failed());

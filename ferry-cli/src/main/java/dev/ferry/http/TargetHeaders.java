@@ -10,12 +10,15 @@ import java.util.Objects;
  * target's {@code api-key: ...}). Every value is treated as a secret: {@link #toString()} masks them, and
  * {@link #scrub} removes them from text before it leaves the process: each word of eight or more characters of a
  * value (the token of {@code Bearer <token>}, which scrubs to {@code Bearer ***}, wherever the token appears), or
- * the whole value when it has no such word. Immutable; threadsafe.
+ * the whole value when it has no such word; and each of those as a server may echo it encoded ({@link SecretMask}:
+ * JSON-escaped, percent-encoded, as HTML character references). Immutable; threadsafe.
  */
 public final class TargetHeaders {
   private static final int MIN_SECRET_WORD = 8;
   private final String[] pairs;
   private final List<String> secrets;
+  /** The secrets' encoded forms (those of at least {@link SecretMask#MIN_LENGTH} characters). */
+  private final SecretMask encoded;
 
   private TargetHeaders(String[] pairs) {
     this.pairs = pairs;
@@ -28,6 +31,7 @@ public final class TargetHeaders {
     }
     s.sort((a, b) -> b.length() - a.length()); // longest first: a secret containing another is replaced whole
     this.secrets = List.copyOf(s);
+    this.encoded = SecretMask.of(s);
   }
 
   /** {@code Authorization: Bearer <key>}. */
@@ -81,14 +85,14 @@ public final class TargetHeaders {
     if (text == null) return null;
     String t = text;
     for (String s : secrets) t = t.replace(s, "***");
-    return t;
+    return encoded.mask(t);
   }
 
   /** True when {@code text} contains a secret. */
   public boolean occursIn(String text) {
     if (text == null) return false;
     for (String s : secrets) if (text.contains(s)) return true;
-    return false;
+    return encoded.occursIn(text);
   }
 
   @Override

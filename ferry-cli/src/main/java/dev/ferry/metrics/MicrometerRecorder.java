@@ -234,7 +234,8 @@ public final class MicrometerRecorder implements MetricsRecorder {
     TargetMeters(MeterRegistry registry, String target) {
       rateWait = counter(registry, "ferry.http.rate.wait.seconds", target,
           "Time HTTP attempts waited for their rate permit (the target's pace, a 429's pause)");
-      throttled = counter(registry, "ferry.http.throttled", target, "HTTP attempts answered 429");
+      throttled = counter(registry, "ferry.http.throttled", target,
+          "HTTP attempts refused for the rate limit (429, or a 403/503 that is one)");
       retries = counter(registry, "ferry.http.retries", target, "HTTP attempts made again");
       timeouts = counter(registry, "ferry.http.timeouts", target, "HTTP attempts that timed out");
       connectionErrors = counter(registry, "ferry.http.connection.errors", target,

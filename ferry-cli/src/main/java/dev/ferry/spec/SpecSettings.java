@@ -34,6 +34,12 @@ public record SpecSettings(String file, String text, Path baseDir, Map<String, S
     params = Map.copyOf(params);
   }
 
+  /** These settings with the parameters' values {@code params} (a resume's --param). */
+  public SpecSettings withParams(Map<String, String> params) {
+    return new SpecSettings(file, text, baseDir, params, dryRun, workers, concurrency, rateLimit,
+        requestTimeoutMillis);
+  }
+
   public String toJson() {
     ObjectNode n = JSON.createObjectNode();
     n.put("spec_file", file);

@@ -73,6 +73,6 @@ record ApiMessage(String code, String message) {
 
   static String clip(String s) {
     String one = s.replaceAll("\\s+", " ").strip();
-    return one.length() <= MAX ? one : one.substring(0, MAX) + "…";
+    return one.length() <= MAX ? one : one.substring(0, MAX) + dev.ferry.http.SecretMask.CUT;
   }
 }

@@ -27,9 +27,9 @@ class ProgressBarTest {
     time.advance(Duration.ofMillis(800));
     settled.set(100);
     bar.close();
-    // Then the one line shows 125 rows/s, the ETA at that rate, in flight, 429s and the extra
+    // Then the one line shows 125 rows/s, the ETA at that rate, in flight, rate-limited answers and the extra
     assertThat(out.toString()).isEqualTo(
-        "[###.........................] 100/1,000 rows  10%  125.0 rows/s  ETA 7.2s  in flight 7  429s 3  limit 40"
+        "[###.........................] 100/1,000 rows  10%  125.0 rows/s  ETA 7.2s  in flight 7  rate-limited 3  limit 40"
             + System.lineSeparator());
   }
 

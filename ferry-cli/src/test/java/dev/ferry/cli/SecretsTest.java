@@ -107,15 +107,15 @@ class SecretsTest {
     assertThat(Files.readString(work.resolve("mixed-errors.csv"))).contains("short-tld@example.c", "both@example.com");
 
     // 2. an API that quotes the request (key and body) in its 422 answers, in this process with --verbose
-    proxy.refuseWith(422).echoRequest(true);
+    proxy.refuseWith(422).echoRequest(true).echoEncoded(true);
     List<String> echo = args("echo", proxy.baseUrl().toString(), "--verbose");
     echo.addAll(List.of("--max-consecutive-failures", "0"));
     Captured echoed = inProcess(() -> CliRun.run(Map.of(ApiKeys.ENV, KEY), echo));
     assertThat(echoed.run.exit()).as(echoed.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
     assertThat(Files.readString(work.resolve("echo-errors.csv"))).as("the echo happened and was scrubbed")
-        .contains("refused by the test proxy (request: Authorization Bearer ***; body {")
+        .contains("refused by the test proxy [key ***] (request: Authorization Bearer ***; body {")
         .contains("\"\"password\"\":\"\"***\"\"").contains("\"\"password_hash\"\":\"\"***\"\"");
-    proxy.forward().echoRequest(false);
+    proxy.forward().echoRequest(false).echoEncoded(false);
 
     // 3. a refused key (401): the message names the key's variable, never its value
     try (SimServer other = SimServer.start(SimConfig.builder().requiredKey("sk_test_other").build())) {
@@ -153,7 +153,9 @@ class SecretsTest {
 
     // Then: no canary anywhere
     for (Captured c : List.of(echoed, resumed, status, statusJson)) {
-      for (String canary : CANARIES) assertThat(c.all()).as("output of an in-process run").doesNotContain(canary);
+      for (String canary : CANARIES) {
+        assertThat(c.all()).as("output of an in-process run").doesNotContain(forms(canary));
+      }
     }
     Files.writeString(work.resolve("in-process-output.txt"), echoed.all() + resumed.all() + status.all() + statusJson.all());
     scan("import.err", "import.out", "mixed-errors.csv", "mixed-report.json", "echo-errors.csv", "refused.err",
@@ -235,11 +237,21 @@ class SecretsTest {
     assertThat(resumed.run.exit()).as(resumed.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
     Captured status = inProcess(() -> CliRun.run(Map.of(), "status", "spec-run", "--json", "--checkpoint-dir", state));
 
+    // When: another job of the spec meets an API that echoes the token encoded (every byte %XX, %xx, \\uXXXX)
+    proxy.echoRequest(false).echoEncoded(true);
+    Captured encoded = inProcess(() -> CliRun.run(env, "run", spec.toString(), "--job-id", "spec-encoded",
+        "--verbose", "--progress", "never", "--checkpoint-dir", state, "--errors-out",
+        work.resolve("spec-encoded-errors.csv").toString(), "--report-json",
+        work.resolve("spec-encoded-report.json").toString()));
+    assertThat(encoded.run.exit()).as(encoded.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+    assertThat(Files.readString(work.resolve("spec-encoded-errors.csv"))).as("the echo happened, masked")
+        .contains("refused by the test proxy [token ***]");
+
     // Then: no secret, in any form, anywhere ferry wrote or printed
     Files.writeString(work.resolve("spec-in-process-output.txt"), check.all() + checkBroken.all() + dry.all()
-        + resumed.all() + status.all());
+        + resumed.all() + status.all() + encoded.all());
     scan("spec-run.out", "spec-run.err", "spec-errors.csv", "spec-report.json", "spec-resume-report.json",
-        "spec-results.jsonl", "spec-in-process-output.txt");
+        "spec-results.jsonl", "spec-in-process-output.txt", "spec-encoded-errors.csv", "spec-encoded-report.json");
   }
 
   @Test
@@ -544,8 +556,18 @@ class SecretsTest {
     assertThat(files.stream().map(p -> p.getFileName().toString())).contains("ferry.db").contains(expectedFiles);
     for (Path f : files) {
       String raw = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-      for (String canary : CANARIES) assertThat(raw).as(work.relativize(f) + " holds " + canary).doesNotContain(canary);
+      for (String canary : CANARIES) {
+        assertThat(raw).as(work.relativize(f) + " holds " + canary).doesNotContain(forms(canary));
+      }
     }
+  }
+
+  /** A canary as it is and as {@link ApiProxy#echoEncoded} echoes it (a \\uXXXX escape in upper case too). */
+  static String[] forms(String canary) {
+    List<String> forms = new ArrayList<>(List.of(canary));
+    for (int turn = 0; turn < 4; turn++) forms.add(ApiProxy.encode(canary, turn));
+    forms.add(ApiProxy.encode(canary, 2).toUpperCase(java.util.Locale.ROOT).replace("\\U", "\\u"));
+    return forms.toArray(String[]::new);
   }
 
   private static void collect(CommandLine cl, List<String> names) {

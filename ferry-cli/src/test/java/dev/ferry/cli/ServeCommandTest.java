@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.store.JobStores;
 import dev.ferry.store.SqlWorkQueue;
 import dev.ferry.store.WorkQueue;
 import dev.ferry.testing.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -121,6 +125,44 @@ class ServeCommandTest {
     CliRun storeFile = CliRun.run(ENV, "serve", SPEC, "--store", dir.resolve("none.db").toString(), "--list-failed");
     assertThat(storeFile.exit()).as(storeFile.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(dir.resolve("none.db")).doesNotExist();
+  }
+
+  @Test
+  void anActionOnFailedItemsOfAStoreWithoutQueuesOrWithoutTheSpecsQueueIsAUsageErrorNamingTheQueuesAndChangesNothing()
+      throws Exception {
+    // Given: a store holding a job's state but no queue, and a store holding two other queues (one failed item)
+    Path jobsOnly = Files.createDirectories(dir.resolve("jobs-only"));
+    JobStores.open(jobsOnly.resolve("ferry.db").toString()).close();
+    Path others = Files.createDirectories(dir.resolve("others"));
+    try (SqlWorkQueue emails = SqlWorkQueue.open(others.resolve("ferry.db").toString(), "emails");
+        SqlWorkQueue embeddings = SqlWorkQueue.open(others.resolve("ferry.db").toString(), "embeddings")) {
+      emails.offer("d1", List.of("{\"to\":\"a\"}"), 0, 10);
+      emails.fail(emails.claim("p", 1, 0, 1000).get(0).id(), "p", "send: 400", 5);
+    }
+
+    for (String action : List.of("--list-failed", "--redrive", "--drop-failed")) {
+      // When: an action on the spec's queue (webhook-indexer) in each
+      CliRun none = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", jobsOnly.toString(), action);
+      CliRun other = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", others.toString(), action);
+
+      // Then: exit 2 saying what the store holds; no queue tables made, the other queues' failed item untouched
+      assertThat(none.exit()).as(action + ": " + none).isEqualTo(ExitCodes.USAGE);
+      assertThat(none.err()).contains("no queue 'webhook-indexer' in " + jobsOnly.toAbsolutePath().resolve("ferry.db")
+          + ": it holds no queue at all");
+      assertThat(none.out()).isEmpty();
+      assertThat(other.exit()).as(action + ": " + other).isEqualTo(ExitCodes.USAGE);
+      assertThat(other.err()).contains("no queue 'webhook-indexer' in " + others.toAbsolutePath().resolve("ferry.db")
+          + "; queues: emails, embeddings");
+      assertThat(other.out()).isEmpty();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + jobsOnly.resolve("ferry.db"));
+        ResultSet rs = c.createStatement().executeQuery(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'ferry_queue%'")) {
+      assertThat(rs.next()).as("queue tables made").isFalse();
+    }
+    try (SqlWorkQueue emails = SqlWorkQueue.open(others.resolve("ferry.db").toString(), "emails")) {
+      assertThat(emails.failed(10)).hasSize(1);
+    }
   }
 
   @Test

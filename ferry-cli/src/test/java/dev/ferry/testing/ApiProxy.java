@@ -30,6 +30,10 @@ public final class ApiProxy implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private volatile int refuseWith;
   private volatile boolean echoRequest;
+  private volatile boolean echoEncoded;
+  private volatile String loseAnswersTo;
+  private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicInteger refusals = new AtomicInteger();
   private volatile String refuseOnly;
   private volatile Duration hang = Duration.ZERO;
   private final AtomicInteger held = new AtomicInteger();
@@ -74,6 +78,32 @@ public final class ApiProxy implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Refusals also quote a secret of the request encoded, first in the message: its {@code api_token} query parameter
+   * when there is one, else its bearer token; in the encoding of the refusal's turn: every byte percent-encoded in
+   * upper case, in lower case, every character as a JSON {@code \}{@code uXXXX} escape (the message is a JSON string
+   * holding that text), as an HTML character reference {@code &#NN;}. One secret a refusal: the message is cut at 300
+   * characters, before a spec's secrets are masked.
+   */
+  public ApiProxy echoEncoded(boolean on) {
+    this.echoEncoded = on;
+    return this;
+  }
+
+  /**
+   * Forwards the calls whose body holds {@code marker}, then answers 502 instead of the simulator's answer: the work
+   * is done and the client does not know (only an idempotency key makes sending it again safe). Null: none.
+   */
+  public ApiProxy loseAnswersTo(String marker) {
+    this.loseAnswersTo = marker;
+    return this;
+  }
+
+  /** Calls this proxy received so far. */
+  public int calls() {
+    return calls.get();
+  }
+
   /** Holds every call for {@code d}, then answers 504; the simulator sees nothing. */
   public ApiProxy hang(Duration d) {
     this.hang = d;
@@ -94,6 +124,7 @@ public final class ApiProxy implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    calls.incrementAndGet();
     try (ex) {
       byte[] body;
       try (InputStream in = ex.getRequestBody()) {
@@ -123,8 +154,9 @@ public final class ApiProxy implements AutoCloseable {
           case 422 -> "invalid_request_parameters";
           default -> "server_error";
         };
-        reply(ex, status, "{\"code\":\"" + code + "\",\"message\":" + jsonString("refused by the test proxy" + quote)
-            + "}", null);
+        String encoded = echoEncoded ? encoded(ex) : "";
+        reply(ex, status, "{\"code\":\"" + code + "\",\"message\":" + jsonString("refused by the test proxy"
+            + encoded + quote) + "}", null);
         return;
       }
       HttpRequest.Builder rb = HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
@@ -135,6 +167,11 @@ public final class ApiProxy implements AutoCloseable {
         if (v != null) rb.header(h, v);
       }
       HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+      String lose = loseAnswersTo;
+      if (lose != null && new String(body, StandardCharsets.UTF_8).contains(lose)) {
+        reply(ex, 502, "{\"code\":\"bad_gateway\",\"message\":\"answer lost by the test proxy\"}", null);
+        return;
+      }
       reply(ex, r.statusCode(), r.body(), r.headers().firstValue("X-Request-ID").orElse(null));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -151,6 +188,43 @@ public final class ApiProxy implements AutoCloseable {
         o.write(bytes);
       }
     }
+  }
+
+  /** The request's api_token, else its bearer token, encoded in this refusal's turn of four encodings. */
+  private String encoded(HttpExchange ex) {
+    int turn = refusals.getAndIncrement() % 4;
+    StringBuilder b = new StringBuilder();
+    String query = ex.getRequestURI().getRawQuery();
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith("api_token=")) {
+          return " [token " + encode(java.net.URLDecoder.decode(pair.substring(10), StandardCharsets.UTF_8), turn)
+              + "]";
+        }
+      }
+    }
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth != null && auth.startsWith("Bearer ")) {
+      b.append(" [key ").append(encode(auth.substring(7), turn)).append(']');
+    }
+    return b.toString();
+  }
+
+  /** {@code s} in encoding {@code turn} (0-3) of {@link #echoEncoded}. */
+  public static String encode(String s, int turn) {
+    StringBuilder b = new StringBuilder();
+    switch (turn) {
+      case 0, 1 -> {
+        for (byte by : s.getBytes(StandardCharsets.UTF_8)) {
+          b.append(String.format(turn == 0 ? "%%%02X" : "%%%02x", by & 0xff));
+        }
+      }
+      case 2 -> {
+        for (char c : s.toCharArray()) b.append(String.format("\\u%04x", (int) c));
+      }
+      default -> s.codePoints().forEach(cp -> b.append("&#").append(cp).append(';'));
+    }
+    return b.toString();
   }
 
   private static String jsonString(String s) {

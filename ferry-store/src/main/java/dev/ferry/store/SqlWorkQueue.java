@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The {@link WorkQueue} in the job store's database: the SQLite file jobs use, or a PostgreSQL database that
  * several processes share. Its tables ({@code ferry_queue}, {@code ferry_queue_deliveries},
- * {@code ferry_queue_version}) are its own, created when the queue opens and versioned apart from the job schema.
+ * {@code ferry_queue_names}, {@code ferry_queue_version}) are its own, created when the queue opens and versioned
+ * apart from the job schema.
  *
  * <p>Threadsafe. Concurrency: every method is one transaction. On SQLite one connection is used only while holding
  * {@code lock}, and each transaction that writes starts with {@code BEGIN IMMEDIATE}, which takes the file's write
@@ -60,36 +62,87 @@ public final class SqlWorkQueue implements WorkQueue {
    */
   public static SqlWorkQueue open(String location, String queue) {
     Objects.requireNonNull(queue, "queue cannot be null");
-    if (JobStores.isRemote(location)) return openPostgres(location, queue);
-    return openSqlite(Path.of(location).toAbsolutePath().normalize(), queue);
+    if (JobStores.isRemote(location)) return openPostgres(location, queue, true);
+    return openSqlite(Path.of(location).toAbsolutePath().normalize(), queue, true);
   }
 
-  private static SqlWorkQueue openSqlite(Path file, String queue) {
+  /**
+   * Opens the queue named {@code queue} only if the store at {@code location} already holds it: creates no file, no
+   * table and no name (for actions on a queue's failed items, where a wrong store or name must not look like an
+   * empty queue). A queue is known once a process opened it with {@link #open} (its name is kept from then on), or
+   * while the store holds any of its deliveries (queues of a store made before names were kept).
+   *
+   * @throws NoSuchQueueException when the store has no queue tables or no queue of that name
+   * @throws StoreException when the store cannot be opened or holds a newer queue version
+   */
+  public static SqlWorkQueue openExisting(String location, String queue) {
+    Objects.requireNonNull(queue, "queue cannot be null");
+    if (JobStores.isRemote(location)) return openPostgres(location, queue, false);
+    return openSqlite(Path.of(location).toAbsolutePath().normalize(), queue, false);
+  }
+
+  /**
+   * The queue named {@code queue} is not in the store. {@link #queues()} names those that are, sorted; empty when the
+   * store has no queue tables at all ({@link #noTables()}).
+   */
+  public static final class NoSuchQueueException extends StoreException {
+    private final transient List<String> queues;
+    private final boolean noTables;
+
+    NoSuchQueueException(String queue, List<String> queues, boolean noTables) {
+      super(noTables ? "no queue tables (no queue was ever opened in this store)"
+          : "no queue '" + queue + "'; queues: " + (queues.isEmpty() ? "none" : String.join(", ", queues)));
+      this.queues = List.copyOf(queues);
+      this.noTables = noTables;
+    }
+
+    public List<String> queues() {
+      return queues;
+    }
+
+    public boolean noTables() {
+      return noTables;
+    }
+  }
+
+  private static SqlWorkQueue openSqlite(Path file, String queue, boolean create) {
     SqliteNativeLibrary.useKeptCopy();
     Connection c;
     try {
-      c = new SQLiteConfig().createConnection("jdbc:sqlite:" + file);
+      SQLiteConfig config = new SQLiteConfig();
+      if (!create) config.resetOpenMode(SQLiteOpenMode.CREATE); // a missing file is an error, not an empty store
+      c = config.createConnection("jdbc:sqlite:" + file);
     } catch (SQLException e) {
       throw SqliteErrors.wrap("open the queue", file, e);
     }
     try (Statement st = c.createStatement()) {
       st.execute("PRAGMA busy_timeout = " + SqliteJobStore.BUSY_TIMEOUT_MILLIS);
-      st.execute("PRAGMA journal_mode = WAL");
-      st.execute("PRAGMA synchronous = NORMAL");
+      if (create) {
+        st.execute("PRAGMA journal_mode = WAL");
+        st.execute("PRAGMA synchronous = NORMAL");
+      }
       st.execute("BEGIN IMMEDIATE");
-      createTables(st, Dialect.SQLITE);
+      if (create) {
+        createTables(st, Dialect.SQLITE);
+        keepName(c, queue);
+      } else {
+        requireQueue(c, Dialect.SQLITE, queue);
+      }
       st.execute("COMMIT");
       return new SqlWorkQueue(Dialect.SQLITE, queue, file.toString(), c, null);
     } catch (SQLException e) {
       closeQuietly(c);
       throw SqliteErrors.wrap("open the queue", file, e);
+    } catch (NoSuchQueueException e) {
+      closeQuietly(c);
+      throw e;
     } catch (StoreException e) {
       closeQuietly(c);
       throw new StoreException("cannot open the queue in " + file + ": " + e.getMessage());
     }
   }
 
-  private static SqlWorkQueue openPostgres(String url, String queue) {
+  private static SqlWorkQueue openPostgres(String url, String queue, boolean create) {
     String location = PostgresErrors.describe(url);
     HikariConfig config = new HikariConfig();
     config.setPoolName("ferry-queue");
@@ -107,11 +160,17 @@ public final class SqlWorkQueue implements WorkQueue {
       throw PostgresErrors.wrap("open the queue", location, e);
     }
     try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-      st.execute("SELECT pg_advisory_xact_lock(" + PG_DDL_LOCK + ")");
-      createTables(st, Dialect.POSTGRES);
+      if (create) {
+        st.execute("SELECT pg_advisory_xact_lock(" + PG_DDL_LOCK + ")");
+        createTables(st, Dialect.POSTGRES);
+        keepName(c, queue);
+      } else {
+        requireQueue(c, Dialect.POSTGRES, queue);
+      }
       c.commit();
     } catch (SQLException | RuntimeException e) {
       pool.close();
+      if (e instanceof NoSuchQueueException n) throw n;
       if (e instanceof StoreException s) throw new StoreException("cannot open the queue in " + location + ": "
           + s.getMessage());
       throw PostgresErrors.wrap("open the queue", location, e);
@@ -140,6 +199,49 @@ public final class SqlWorkQueue implements WorkQueue {
             + " knows " + VERSION + ")");
       }
       if (found == 0) st.execute("INSERT INTO ferry_queue_version (version) VALUES (" + VERSION + ")");
+    }
+    // the names of the queues ever opened (added in version 1, like the indexes: older stores gain it on open)
+    st.execute("CREATE TABLE IF NOT EXISTS ferry_queue_names (queue TEXT PRIMARY KEY)");
+  }
+
+  private static void keepName(Connection c, String queue) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO ferry_queue_names (queue) VALUES (?)"
+        + " ON CONFLICT (queue) DO NOTHING")) {
+      p.setString(1, queue);
+      p.executeUpdate();
+    }
+  }
+
+  /** Reads only: the queue tables' version, and {@code queue} among the queues the store knows. */
+  private static void requireQueue(Connection c, Dialect d, String queue) throws SQLException {
+    if (!tableExists(c, d, "ferry_queue_version") || !tableExists(c, d, "ferry_queue")) {
+      throw new NoSuchQueueException(queue, List.of(), true);
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT MAX(version) FROM ferry_queue_version")) {
+      int found = rs.next() ? rs.getInt(1) : 0;
+      if (found > VERSION) {
+        throw new StoreException("its queue tables are version " + found + ", written by a newer ferry (this one"
+            + " knows " + VERSION + ")");
+      }
+    }
+    String names = "SELECT queue FROM ferry_queue_deliveries UNION SELECT queue FROM ferry_queue"
+        + (tableExists(c, d, "ferry_queue_names") ? " UNION SELECT queue FROM ferry_queue_names" : "");
+    List<String> queues = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(names + " ORDER BY 1")) {
+      while (rs.next()) queues.add(rs.getString(1));
+    }
+    if (!queues.contains(queue)) throw new NoSuchQueueException(queue, queues, false);
+  }
+
+  private static boolean tableExists(Connection c, Dialect d, String table) throws SQLException {
+    String sql = d == Dialect.SQLITE ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        : "SELECT 1 WHERE to_regclass(?) IS NOT NULL";
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      p.setString(1, table);
+      try (ResultSet rs = p.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

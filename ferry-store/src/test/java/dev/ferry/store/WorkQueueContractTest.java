@@ -262,4 +262,35 @@ class WorkQueueContractTest {
     assertThatThrownBy(() -> open(kind, "pages")).isInstanceOf(StoreException.class)
         .hasMessageContaining("newer ferry");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void openExistingFindsOnlyAQueueTheStoreHoldsAndCreatesNothing(String kind) throws Exception {
+    // Given: a store with no queue tables
+    String location = location(kind);
+    if (kind.equals("sqlite")) JobStores.open(location).close();
+
+    // When/Then: no tables, then (after 'pages' was opened) another name: refused, naming the queues there are
+    assertThatThrownBy(() -> SqlWorkQueue.openExisting(location, "pages"))
+        .isInstanceOfSatisfying(SqlWorkQueue.NoSuchQueueException.class, e -> {
+          assertThat(e.noTables()).isTrue();
+          assertThat(e.queues()).isEmpty();
+        });
+    assertThatThrownBy(() -> SqlWorkQueue.openExisting(location, "pages"))
+        .isInstanceOf(SqlWorkQueue.NoSuchQueueException.class); // still no tables: the first call made none
+    open(kind, "pages").close();
+    open(kind, "emails").offer("d1", List.of("{}"), 0, 10);
+    assertThatThrownBy(() -> SqlWorkQueue.openExisting(location, "webhooks"))
+        .isInstanceOfSatisfying(SqlWorkQueue.NoSuchQueueException.class, e -> {
+          assertThat(e.noTables()).isFalse();
+          assertThat(e.queues()).containsExactly("emails", "pages");
+          assertThat(e).hasMessage("no queue 'webhooks'; queues: emails, pages");
+        });
+    try (SqlWorkQueue q = SqlWorkQueue.openExisting(location, "emails")) {
+      assertThat(q.stats(1).pending()).isEqualTo(1);
+    }
+    try (SqlWorkQueue q = SqlWorkQueue.openExisting(location, "pages")) { // known by name though it holds nothing
+      assertThat(q.failed(10)).isEmpty();
+    }
+  }
 }

@@ -11,6 +11,7 @@ import dev.ferry.http.ApiCall;
 import dev.ferry.http.ApiResponse;
 import dev.ferry.http.AuthFailureException;
 import dev.ferry.http.HttpTarget;
+import dev.ferry.http.SecretMask;
 import dev.ferry.http.TargetUnusableException;
 
 /**
@@ -164,12 +165,12 @@ final class ImportProcessor implements RowProcessor {
         scrub(message, u), requestId, "");
   }
 
-  /** An API that echoes the request in its error must not put the row's password or hash into the ledger. */
+  /**
+   * An API that echoes the request in its error must not put the row's password or hash into the ledger, as they
+   * are or encoded ({@link SecretMask}).
+   */
   static String scrub(String message, UserRow u) {
-    String m = message;
-    for (String secret : new String[] {u.password(), u.passwordHash()}) {
-      if (secret != null && secret.length() >= 4) m = m.replace(secret, "***");
-    }
-    return m;
+    if (message == null || message.isEmpty()) return message;
+    return SecretMask.of(java.util.Arrays.asList(u.password(), u.passwordHash())).mask(message);
   }
 }

@@ -49,6 +49,12 @@ public record ImportSettings(String apiUrl, boolean dryRun, String orgId, String
     roleMapping = roleMapping == null ? Map.of() : Map.copyOf(roleMapping);
   }
 
+  /** These settings with another API base URL (a job moved on resume). */
+  public ImportSettings withApiUrl(String url) {
+    return url.equals(apiUrl) ? this : new ImportSettings(url, dryRun, orgId, orgExternalId, createOrgIfMissing,
+        orgName, requireMembership, roleMapping, prewarm, run);
+  }
+
   public String toJson() {
     ObjectNode n = JSON.createObjectNode();
     n.put("api_url", apiUrl);

@@ -87,7 +87,10 @@ public interface MetricsRecorder {
    */
   default void rateWaitNanos(String target, long nanos) {}
 
-  /** The target answered 429 (the shared pacer is paused). */
+  /**
+   * The target refused an attempt for its rate limit: a 429, a 403 whose rate-limit headers say the quota is spent, or
+   * a 503 with a Retry-After (the shared pacer is paused).
+   */
   default void throttled(String target) {}
 
   /** An attempt is made again (after a 429, a transient failure, or a reused connection the server closed). */
