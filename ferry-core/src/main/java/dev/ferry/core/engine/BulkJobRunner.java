@@ -77,8 +77,9 @@ import org.slf4j.LoggerFactory;
  * that finds nothing to claim returns only once {@link JobStore#openChunks} shows no chunk PENDING and none LEASED by
  * another process (or on a stop): every chunk is then DONE or this process's own, which its finishers settle or
  * release before {@link #run()} returns. Until then it sleeps until just after the earliest of those leases runs out
- * (at most a third of the lease, at least {@value #MIN_POLL_MILLIS} ms) and claims again, so a chunk whose process
- * died is taken over as its lease expires, and one another process released is taken at the next poll. Claims are
+ * (at most {@value #MAX_POLL_MILLIS} ms or a third of the lease, at least {@value #MIN_POLL_MILLIS} ms) and claims
+ * again, so a chunk whose process died is taken over as its lease expires, and one another process released is taken
+ * at the next poll. Claims are
  * atomic in the store: of several waiting workers (of any processes) racing for one expired chunk, one gets it and the
  * others see it held again under the winner's new lease. A waiting worker starts no row; the finishers of its chunks
  * still draining and the lease heartbeat go on beside it; a stop wakes it at once ({@code stopSignal}).
