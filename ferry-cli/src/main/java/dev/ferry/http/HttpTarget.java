@@ -85,6 +85,8 @@ public final class HttpTarget implements AutoCloseable {
   private final LongPause longPause;
   /** Where the user gave the base URL, for the advice when it cannot be used: --api-url, or a spec target's key. */
   private final String addressSetting;
+  /** How a job already planned moves to the final address (its stored setting wins over a changed flag or spec). */
+  private final String movePlannedJob;
   /** Set once any answer came: from then on connection errors are transient (written once, read racily: benign). */
   private volatile boolean answered;
 
@@ -158,6 +160,8 @@ public final class HttpTarget implements AutoCloseable {
         "network cannot be null"));
     this.name = this.baseUri.getHost() + ":" + port();
     this.addressSetting = label == null ? "--api-url" : "targets." + label + ".base_url";
+    this.movePlannedJob = label == null ? " ('ferry resume JOB --api-url URL' moves a planned job)"
+        : " ('ferry resume JOB --param NAME=URL' moves a planned job whose base_url reads ${NAME})";
     this.longPause = new LongPause(label == null ? name : label, ticker, wallClock);
     metrics.gauge(Gauge.PACE_PERMITS_PER_SECOND, name, label == null ? name : label, limiter::rate);
   }
@@ -302,7 +306,7 @@ public final class HttpTarget implements AutoCloseable {
       answered = true;
       status = e.status();
       return new Attempt(e.status(), "", "", OptionalLong.empty(), List.of(), this.headers.scrub(e.getMessage()
-          + "; give the final address as " + addressSetting), ticker.read());
+          + "; give the final address as " + addressSetting + movePlannedJob), ticker.read());
     } catch (ConnectException e) {
       metrics.connectionError(name);
       unusable(e);

@@ -75,7 +75,8 @@ class RedirectStopsJobCliTest {
     assertThat(report.path("done").asLong()).isZero();
     assertThat(run.err()).contains("ferry: job r stopped: target 'api' redirected step 'create', so no row can get"
         + " past it: the target answered HTTP 308 redirecting to https://api.example.com/users: ferry never follows"
-        + " redirects; give the final address as targets.api.base_url");
+        + " redirects; give the final address as targets.api.base_url ('ferry resume JOB --param NAME=URL' moves a"
+        + " planned job whose base_url reads ${NAME})");
     assertThat(requests.get()).isEqualTo(1);
   }
 
@@ -110,7 +111,8 @@ class RedirectStopsJobCliTest {
     assertThat(report.path("done").asLong()).isZero();
     assertThat(run.err()).contains("ferry: job i stopped: the API redirected create_user, so no row can get past it:"
         + " the target answered HTTP 301 redirecting to https://api.workos.com/user_management/users: ferry never"
-        + " follows redirects; give the final address as --api-url").doesNotContain("sk_test_redirect");
+        + " follows redirects; give the final address as --api-url ('ferry resume JOB --api-url URL' moves a planned"
+        + " job)").doesNotContain("sk_test_redirect");
     assertThat(requests.get()).isEqualTo(1);
   }
 }

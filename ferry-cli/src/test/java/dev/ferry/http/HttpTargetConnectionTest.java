@@ -75,7 +75,7 @@ class HttpTargetConnectionTest {
     assertThat(r.transientExhausted()).isFalse();
     assertThat(r.error()).isEqualTo("the target answered HTTP 301 redirecting to"
         + " https://api.example.com/v2/user_management/users: ferry never follows redirects; give the final address"
-        + " as --api-url");
+        + " as --api-url ('ferry resume JOB --api-url URL' moves a planned job)");
   }
 
   @Test
@@ -93,7 +93,8 @@ class HttpTargetConnectionTest {
 
     // Then: the advice is the spec's key of that target (it named --api-url, a flag of import-users, first)
     assertThat(r.error()).isEqualTo("the target answered HTTP 308 redirecting to https://api.example.com/v2/x: ferry"
-        + " never follows redirects; give the final address as targets.crm.base_url");
+        + " never follows redirects; give the final address as targets.crm.base_url ('ferry resume JOB --param"
+        + " NAME=URL' moves a planned job whose base_url reads ${NAME})");
   }
 
   @Test
