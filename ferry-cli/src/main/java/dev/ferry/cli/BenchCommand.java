@@ -464,7 +464,7 @@ final class BenchCommand implements Callable<Integer> {
       String rate = r.rowsPerSecond() >= 100 ? f("%,.0f", r.rowsPerSecond()) : f("%.2f", r.rowsPerSecond());
       String line = f("%s: %s %s/s over %.1f s (%,d %s)", prefix, rate, units, r.seconds(), r.rows(), units);
       if (r.requests() > 0) {
-        line += f(", %.1f req/s, p95 %.1f ms, 429s %d", r.requestsPerSecond(), r.allCalls().p95(), r.rateLimited());
+        line += f(", %.1f req/s, p95 %.1f ms, rate-limited %d", r.requestsPerSecond(), r.allCalls().p95(), r.rateLimited());
       }
       if (!r.steady()) line += " (sample too small for a steady state)";
       if (terminal) {
