@@ -29,11 +29,17 @@ import dev.ferry.steps.TargetConfig;
 import dev.ferry.steps.TargetLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Runs a spec job (new, resumed or joined) through {@link JobSession#drive}: re-reads the spec from the job (secrets
@@ -83,7 +89,7 @@ final class SpecSession {
   }
 
   /** {@code scheme://host[:port]/path}: a base URL without the user, password or query it may hold. */
-  static String withoutCredentials(java.net.URI u) {
+  static String withoutCredentials(URI u) {
     return u.getScheme() + "://" + u.getHost() + (u.getPort() >= 0 ? ":" + u.getPort() : "")
         + (u.getRawPath() == null ? "" : u.getRawPath());
   }
@@ -100,12 +106,12 @@ final class SpecSession {
     ProcessStart processStart = ProcessStart.ofThisProcess(Ticker.system());
     SpecSettings planned = SpecSettings.fromJson(job.config());
     Map<String, String> params = params(job, planned);
-    Map<String, String> changed = new java.util.TreeMap<>();
+    Map<String, String> changed = new TreeMap<>();
     session.paramChanges().forEach((name, value) -> {
       if (!planned.params().containsKey(name)) {
         throw RunFlags.usage("--param " + name + ": not a parameter job '" + job.id() + "' stored at planning"
             + " (stored: " + (planned.params().isEmpty() ? "none" : String.join(", ",
-                new java.util.TreeSet<>(planned.params().keySet()))) + "); a secret parameter is read from the"
+                new TreeSet<>(planned.params().keySet()))) + "); a secret parameter is read from the"
             + " environment at every start");
       }
       if (!onlyInTargets(planned.text(), name)) {
@@ -120,7 +126,7 @@ final class SpecSession {
     SpecSettings settings = planned.withParams(params);
     JobSpec spec = withRateLimit(settings.load(settings.dryRun() ? SpecLoader.dryRunEnv(settings.text(), env) : env),
         settings);
-    if (relocated) spec = relocate(spec, java.nio.file.Path.of(job.inputPath()));
+    if (relocated) spec = relocate(spec, Path.of(job.inputPath()));
     NetworkSettings network = settings.dryRun() ? null : flags.network(env);
     if (network != null && spec.targets().stream().anyMatch(t -> "https".equalsIgnoreCase(t.baseUrl().getScheme()))) {
       flags.verifyCertificates(network); // an https target needs the certificates: a block holding none is refused now
@@ -140,7 +146,7 @@ final class SpecSession {
    */
   static boolean onlyInTargets(String text, String name) {
     String[] lines = text.split("\n", -1);
-    java.util.regex.Pattern use = java.util.regex.Pattern.compile("\\$\\{" + java.util.regex.Pattern.quote(name)
+    Pattern use = Pattern.compile("\\$\\{" + Pattern.quote(name)
         + "[}:]");
     boolean inTargets = false;
     for (String line : lines) {
@@ -154,7 +160,7 @@ final class SpecSession {
 
   /** The parameters' values a start uses: those stored at planning, then those given on resumes since. */
   private Map<String, String> params(JobRecord job, SpecSettings planned) {
-    Map<String, String> params = new java.util.LinkedHashMap<>(planned.params());
+    Map<String, String> params = new LinkedHashMap<>(planned.params());
     store.lookups(job.id(), JobSession.SETTINGS_NS).forEach((key, value) -> {
       if (key.startsWith(PARAM_PREFIX)) params.put(key.substring(PARAM_PREFIX.length()), value);
     });
@@ -330,7 +336,7 @@ final class SpecSession {
   }
 
   /** The spec reading its CSV source from {@code file} ({@code worker --csv}); refused for other sources. */
-  static JobSpec relocate(JobSpec spec, java.nio.file.Path file) {
+  static JobSpec relocate(JobSpec spec, Path file) {
     if (!(spec.source() instanceof JobSpec.CsvSource c)) {
       throw RunFlags.usage("--csv gives the job's CSV input on this machine; this job's source is "
           + (spec.source() instanceof JobSpec.JsonlSource ? "a JSONL file" : "a SQL query")
