@@ -2,13 +2,11 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.LoopbackTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,12 +33,8 @@ class ConflictCaptureCliTest {
   @TempDir
   Path dir;
 
-  HttpServer server;
+  @RegisterExtension final LoopbackTarget server = new LoopbackTarget();
 
-  @AfterEach
-  void stop() {
-    if (server != null) server.stop(0);
-  }
 
   static final Pattern FIELD = Pattern.compile("\"(domain|external_id)\"\\s*:\\s*\"([^\"]*)\"");
 
@@ -51,8 +45,7 @@ class ConflictCaptureCliTest {
     Map<String, String> contacts = new ConcurrentHashMap<>(Map.of("ext-3", "c_old3"));
     Map<String, String> companyOfContact = new ConcurrentHashMap<>();
     AtomicInteger companyCreates = new AtomicInteger();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/companies", ex -> {
+    server.on("/companies", ex -> {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       if (ex.getRequestMethod().equals("GET")) {
         answer(ex, 200, "{\"results\":[]}"); // the index lags: nothing is ever found
@@ -69,7 +62,7 @@ class ConflictCaptureCliTest {
       companies.put(domain, id);
       answer(ex, 201, "{\"company\":{\"id\":\"" + id + "\"}}");
     });
-    server.createContext("/contacts", ex -> {
+    server.on("/contacts", ex -> {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       String ext = field(body, "external_id");
       Matcher m = Pattern.compile("\"company_id\"\\s*:\\s*\"([^\"]*)\"").matcher(body);
@@ -82,7 +75,6 @@ class ConflictCaptureCliTest {
       contacts.put(ext, "c_" + ext);
       answer(ex, 201, "{\"contact\":{\"id\":\"c_" + ext + "\"}}");
     });
-    server.start();
     List<String> lines = new ArrayList<>();
     String[] domains = {"a.io", "b.io", "c.io"};
     for (int i = 1; i <= 9; i++) {
@@ -119,7 +111,7 @@ class ConflictCaptureCliTest {
         """);
 
     // When it runs
-    CliRun run = CliRun.run(Map.of("CRM_URL", "http://127.0.0.1:" + server.getAddress().getPort(), "INPUT",
+    CliRun run = CliRun.run(Map.of("CRM_URL", server.url(), "INPUT",
         dir.resolve("contacts.jsonl").toString(), "RESULTS", dir.resolve("results.jsonl").toString()), "run",
         spec.toString(), "--job-id", "cc", "--json", "--progress", "never", "--checkpoint-dir",
         dir.resolve("state").toString());

@@ -2,10 +2,8 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.ferry.testing.LoopbackTarget;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,18 +26,13 @@ class CutSecretCliTest {
   @TempDir
   Path dir;
 
-  HttpServer server;
+  @RegisterExtension final LoopbackTarget server = new LoopbackTarget();
 
-  @AfterEach
-  void stop() {
-    if (server != null) server.stop(0);
-  }
 
   @Test
   void aSecretStraddlingTheCutOfAnEchoedMessageLeavesNoneOfItsCharacters() throws IOException {
     // Given: an API that refuses every row quoting the request's token past character 290 of a long message
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
+    server.on("/", ex -> {
       ex.getRequestBody().readAllBytes();
       String token = URLDecoder.decode(ex.getRequestURI().getRawQuery().substring("t=".length()),
           StandardCharsets.UTF_8);
@@ -49,7 +42,6 @@ class CutSecretCliTest {
       ex.getResponseBody().write(body);
       ex.close();
     });
-    server.start();
     Files.write(dir.resolve("rows.csv"), List.of("email", "a@example.com", "b@example.com"));
     Path spec = Files.writeString(dir.resolve("job.yaml"), """
         version: 1
@@ -65,7 +57,7 @@ class CutSecretCliTest {
 
     // When
     CliRun run = CliRun.run(Map.of("INPUT", dir.resolve("rows.csv").toString(), "API_URL",
-        "http://127.0.0.1:" + server.getAddress().getPort(), "API_TOKEN", TOKEN), "run", spec.toString(),
+        server.url(), "API_TOKEN", TOKEN), "run", spec.toString(),
         "--job-id", "cut", "--progress", "never", "--checkpoint-dir", work.resolve("state").toString(),
         "--errors-out", work.resolve("errors.csv").toString(), "--report-json", work.resolve("report.json").toString());
 

@@ -2,20 +2,18 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.LoopbackTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,18 +26,13 @@ class ErrorBodyRuleCliTest {
   @TempDir
   Path dir;
 
-  HttpServer server;
+  @RegisterExtension final LoopbackTarget server = new LoopbackTarget();
 
-  @AfterEach
-  void stop() {
-    if (server != null) server.stop(0);
-  }
 
   @Test
   void aTwoHundredWhoseErrorPathReadsAValueFailsTheRowWithTheBodysMessage() throws IOException {
     // Given an API refusing every third channel with 200 {"ok": false, "error": "channel_not_found"}
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/chat.postMessage", ex -> {
+    server.on("/chat.postMessage", ex -> {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       String answer = body.contains("\"gone") ? "{\"ok\":false,\"error\":\"channel_not_found\"}"
           : "{\"ok\":true,\"error\":null,\"ts\":\"1.0\"}";
@@ -49,7 +42,6 @@ class ErrorBodyRuleCliTest {
       ex.getResponseBody().write(b);
       ex.close();
     });
-    server.start();
     List<String> lines = new ArrayList<>();
     for (int i = 1; i <= 9; i++) {
       lines.add("{\"id\":" + i + ",\"channel\":\"" + (i % 3 == 0 ? "gone" : "c") + i + "\"}");
@@ -70,7 +62,7 @@ class ErrorBodyRuleCliTest {
 
     // When it runs
     CliRun run = CliRun.run(Map.of("INPUT", dir.resolve("messages.jsonl").toString(), "API_URL",
-        "http://127.0.0.1:" + server.getAddress().getPort()), "run", spec.toString(), "--job-id", "eb", "--json",
+        server.url()), "run", spec.toString(), "--job-id", "eb", "--json",
         "--progress", "never", "--errors-out", dir.resolve("errors.csv").toString(), "--checkpoint-dir",
         dir.resolve("state").toString());
 

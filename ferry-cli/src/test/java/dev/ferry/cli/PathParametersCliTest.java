@@ -2,10 +2,8 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.ferry.testing.LoopbackTarget;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +11,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,13 +28,12 @@ class PathParametersCliTest {
 
   @TempDir
   Path dir;
-  HttpServer server;
+  @RegisterExtension final LoopbackTarget server = new LoopbackTarget();
   final List<String> targets = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
+    server.on("/", ex -> {
       targets.add(ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery());
       byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
@@ -45,12 +42,6 @@ class PathParametersCliTest {
         out.write(body);
       }
     });
-    server.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop(0);
   }
 
   @Test
@@ -76,7 +67,7 @@ class PathParametersCliTest {
               query: { q: "${THING}" }
         key: "{{ row.id }}"
         """);
-    Map<String, String> env = Map.of("API_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/v1",
+    Map<String, String> env = Map.of("API_URL", server.url() + "/v1",
         "THING", VALUE, "INPUT", dir.resolve("in.csv").toString());
     String rowEncoded = ENCODED.replace("%23", "");
     String expected = "/v1/things/" + ENCODED + "/names/" + rowEncoded + "?wait=true&tag=" + ENCODED + "&q=" + ENCODED;
@@ -87,7 +78,7 @@ class PathParametersCliTest {
 
     // Then the request shown is encoded like the one sent below
     assertThat(dry.exit()).as(dry.toString()).isZero();
-    assertThat(dry.out()).contains("PUT http://127.0.0.1:" + server.getAddress().getPort() + expected);
+    assertThat(dry.out()).contains("PUT " + server.url() + expected);
 
     // When it runs
     CliRun run = CliRun.run(env, "run", spec.toString(), "--job-id", "real", "--progress", "never",

@@ -2,19 +2,17 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.LoopbackTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,19 +24,14 @@ class RateLimited403ReportCliTest {
   @TempDir
   Path dir;
 
-  HttpServer server;
+  @RegisterExtension final LoopbackTarget server = new LoopbackTarget();
 
-  @AfterEach
-  void stop() {
-    if (server != null) server.stop(0);
-  }
 
   @Test
   void aSpentQuotasForbiddenIsCountedAsRateLimitedNotAs429s() throws IOException {
     // Given a target whose first two answers are 403 with X-RateLimit-Remaining: 0, then 201s; and three rows
     AtomicInteger requests = new AtomicInteger();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
+    server.on("/", ex -> {
       ex.getRequestBody().readAllBytes();
       byte[] body;
       if (requests.incrementAndGet() <= 2) {
@@ -54,7 +47,6 @@ class RateLimited403ReportCliTest {
       ex.getResponseBody().write(body);
       ex.close();
     });
-    server.start();
     Files.write(dir.resolve("rows.csv"), List.of("email", "a@example.com", "b@example.com", "c@example.com"));
     Path spec = Files.writeString(dir.resolve("job.yaml"), """
         version: 1
@@ -69,7 +61,7 @@ class RateLimited403ReportCliTest {
 
     // When it runs, with the progress line on
     CliRun run = CliRun.run(Map.of("INPUT", dir.resolve("rows.csv").toString(), "API_URL",
-        "http://127.0.0.1:" + server.getAddress().getPort()), "run", spec.toString(), "--job-id", "r",
+        server.url()), "run", spec.toString(), "--job-id", "r",
         "--progress", "always", "--rate-limit", "none", "--workers", "1", "--concurrency", "1",
         "--report-json", dir.resolve("report.json").toString(), "--checkpoint-dir", dir.resolve("state").toString());
 

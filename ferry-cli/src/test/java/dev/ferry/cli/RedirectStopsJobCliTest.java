@@ -2,20 +2,18 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.LoopbackTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,26 +26,20 @@ class RedirectStopsJobCliTest {
   @TempDir
   Path dir;
 
-  HttpServer server;
+  @RegisterExtension final LoopbackTarget server = new LoopbackTarget();
 
-  @AfterEach
-  void stop() {
-    if (server != null) server.stop(0);
-  }
 
   @Test
   void aTargetThatRedirectsStopsTheJobWithNoRowFailed() throws IOException {
     // Given a target answering 308 to every request, and 200 rows
     AtomicInteger requests = new AtomicInteger();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
+    server.on("/", ex -> {
       requests.incrementAndGet();
       ex.getRequestBody().readAllBytes();
       ex.getResponseHeaders().add("Location", "https://api.example.com" + ex.getRequestURI());
       ex.sendResponseHeaders(308, -1);
       ex.close();
     });
-    server.start();
     List<String> lines = new ArrayList<>(List.of("email"));
     for (int i = 1; i <= 200; i++) lines.add("u" + i + "@example.com");
     Files.write(dir.resolve("users.csv"), lines);
@@ -64,7 +56,7 @@ class RedirectStopsJobCliTest {
 
     // When it runs
     CliRun run = CliRun.run(Map.of("INPUT", dir.resolve("users.csv").toString(), "API_URL",
-        "http://127.0.0.1:" + server.getAddress().getPort()), "run", spec.toString(), "--job-id", "r", "--json",
+        server.url()), "run", spec.toString(), "--job-id", "r", "--json",
         "--progress", "never", "--workers", "1", "--concurrency", "1", "--checkpoint-dir",
         dir.resolve("state").toString());
 
@@ -84,22 +76,20 @@ class RedirectStopsJobCliTest {
   void anImportWhoseApiRedirectsStopsTheJobWithNoRowFailedNamingApiUrl() throws IOException {
     // Given an API answering 301 to every request (an http --api-url for an https API), and 200 rows
     AtomicInteger requests = new AtomicInteger();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
+    server.on("/", ex -> {
       requests.incrementAndGet();
       ex.getRequestBody().readAllBytes();
       ex.getResponseHeaders().add("Location", "https://api.workos.com" + ex.getRequestURI());
       ex.sendResponseHeaders(301, -1);
       ex.close();
     });
-    server.start();
     List<String> lines = new ArrayList<>(List.of("email,first_name"));
     for (int i = 1; i <= 200; i++) lines.add("u" + i + "@example.com,U" + i);
     Files.write(dir.resolve("users.csv"), lines);
 
     // When it runs
     CliRun run = CliRun.run(Map.of(ApiKeys.ENV, "sk_test_redirect_123456"), "import-users", "--csv",
-        dir.resolve("users.csv").toString(), "--api-url", "http://127.0.0.1:" + server.getAddress().getPort(),
+        dir.resolve("users.csv").toString(), "--api-url", server.url(),
         "--job-id", "i", "--json", "--progress", "never", "--workers", "1", "--concurrency", "1",
         "--checkpoint-dir", dir.resolve("state").toString());
 

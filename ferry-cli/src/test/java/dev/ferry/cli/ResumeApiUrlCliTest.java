@@ -2,16 +2,14 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.LoopbackTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.sim.SimConfig;
 import dev.ferry.sim.SimServer;
 import dev.ferry.sim.SimStats;
 import dev.ferry.testing.ApiProxy;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,7 +38,7 @@ class ResumeApiUrlCliTest {
   Path dir;
   SimServer sim;
   ApiProxy proxy;
-  HttpServer redirecting;
+  @RegisterExtension final LoopbackTarget redirecting = new LoopbackTarget();
   Path csv;
 
   @BeforeEach
@@ -50,23 +49,20 @@ class ResumeApiUrlCliTest {
 
   @AfterEach
   void stop() {
-    if (redirecting != null) redirecting.stop(0);
     if (proxy != null) proxy.close();
     sim.close();
   }
 
   /** A server answering 301 to the simulator to every request (an http URL for an https API); counts them. */
-  private String redirectingServer(AtomicInteger redirected) throws IOException {
-    redirecting = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    redirecting.createContext("/", ex -> {
+  private String redirectingServer(AtomicInteger redirected) {
+    redirecting.on("/", ex -> {
       redirected.incrementAndGet();
       ex.getRequestBody().readAllBytes();
       ex.getResponseHeaders().add("Location", sim.baseUrl().toString() + ex.getRequestURI());
       ex.sendResponseHeaders(301, -1);
       ex.close();
     });
-    redirecting.start();
-    return "http://127.0.0.1:" + redirecting.getAddress().getPort();
+    return redirecting.url();
   }
 
   @Test
