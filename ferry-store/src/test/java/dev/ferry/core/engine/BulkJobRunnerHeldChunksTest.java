@@ -65,30 +65,10 @@ class BulkJobRunnerHeldChunksTest {
     store.completePlan(id, specs, (long) chunks * CHUNK, 1, "00", 0);
   }
 
-  private static final ChunkSource SOURCE = chunk -> new ChunkSource.RowCursor() {
-    long next = chunk.firstRow();
-
-    @Override
-    public RowInput next() {
-      if (next >= chunk.endRow()) return null;
-      long row = next++;
-      return new RowInput(row, chunk.index(), row + 1, new String[] {"r" + row}, null);
-    }
-
-    @Override
-    public void close() {}
-  };
-
-  private static RowOutcome outcomeOf(RowInput in) {
-    return in.row() % 10 == 0
-        ? RowOutcome.invalid(in.row(), in.chunk(), in.line(), in.field(0), "bad", "bad row")
-        : RowOutcome.done(in.row(), in.chunk(), in.line(), in.field(0), "ok");
-  }
-
   private RowProcessor processor() {
     return row -> {
       if (row.chunk() == 1) processedInChunk1.incrementAndGet();
-      return outcomeOf(row);
+      return BulkJobRunnerTest.outcomeOf(row);
     };
   }
 
@@ -120,7 +100,7 @@ class BulkJobRunnerHeldChunksTest {
   }
 
   private BulkJobRunner runner(String id, RunOptions options, Sleeper waits) {
-    return new BulkJobRunner(store, id, SOURCE, processor(), options, ticker,
+    return new BulkJobRunner(store, id, BulkJobRunnerTest.SOURCE, processor(), options, ticker,
         dev.ferry.core.pool.Scheduler.system(), waits);
   }
 
@@ -261,7 +241,7 @@ class BulkJobRunnerHeldChunksTest {
     store.claimChunk("real", OTHER, longLease, System.currentTimeMillis());
     store.releaseChunk("real", 0, "x");
     CountDownLatch waiting = new CountDownLatch(1);
-    BulkJobRunner runner = new BulkJobRunner(store, "real", SOURCE, processor(),
+    BulkJobRunner runner = new BulkJobRunner(store, "real", BulkJobRunnerTest.SOURCE, processor(),
         RunOptions.of(1, 4, "me").withLease(longLease).withChunkWaits(true, open -> waiting.countDown()),
         WallClock.system());
     AtomicReference<BulkJobRunner.RunResult> result = new AtomicReference<>();

@@ -58,7 +58,8 @@ class BulkJobRunnerTest {
     store.completePlan(id, chunks, rows, 1, "00", 0);
   }
 
-  private static final ChunkSource SOURCE = chunk -> new ChunkSource.RowCursor() {
+  /** Rows "r0", "r1", … of each chunk (shared with the other runner tests of this package). */
+  static final ChunkSource SOURCE = chunk -> new ChunkSource.RowCursor() {
     long next = chunk.firstRow();
 
     @Override
@@ -72,7 +73,8 @@ class BulkJobRunnerTest {
     public void close() {}
   };
 
-  private static RowOutcome outcomeOf(RowInput in) {
+  /** Every 10th row invalid, the others done. */
+  static RowOutcome outcomeOf(RowInput in) {
     return in.row() % 10 == 0
         ? RowOutcome.invalid(in.row(), in.chunk(), in.line(), in.field(0), "bad", "bad row")
         : RowOutcome.done(in.row(), in.chunk(), in.line(), in.field(0), "ok");
