@@ -159,23 +159,21 @@ final class StepsProcessor implements RowProcessor {
         if (!run) continue;
       }
       StepResult r = steps.get(i).run(state);
-      switch (r) {
-        case StepResult.Ok ok -> {
-          counts.add(i, StepCounts.ofNote(ok.note()));
-          state.putOwned(c.name(), ok.captures()); // an Ok's captures are its own read-only copy
-          if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) {
-            if (created == null) created = new java.util.ArrayList<>(2);
-            created.add(rs);
-          }
-          lastStep = c.name();
-          last = ok;
+      // instanceof tests rather than a pattern switch, whose type test is a method-handle call (per step, per row);
+      // a Skipped step does nothing
+      if (r instanceof StepResult.Ok ok) {
+        counts.add(i, StepCounts.ofNote(ok.note()));
+        state.putOwned(c.name(), ok.captures()); // an Ok's captures are its own read-only copy
+        if (ok.note().isEmpty() && steps.get(i) instanceof RequestStep rs && rs.hasUndo()) {
+          if (created == null) created = new java.util.ArrayList<>(2);
+          created.add(rs);
         }
-        case StepResult.Skipped s -> { }
-        case StepResult.Failed f -> {
-          counts.add(i, "failed");
-          StepResult.Failed out = f.retryable() || dryRun || created == null ? f : undo(state, created, f);
-          return failed(row, rowKey, reported(c.name()), out);
-        }
+        lastStep = c.name();
+        last = ok;
+      } else if (r instanceof StepResult.Failed f) {
+        counts.add(i, "failed");
+        StepResult.Failed out = f.retryable() || dryRun || created == null ? f : undo(state, created, f);
+        return failed(row, rowKey, reported(c.name()), out);
       }
     }
     if (sink != null && !dryRun) {

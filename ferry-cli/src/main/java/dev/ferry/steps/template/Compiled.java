@@ -448,12 +448,15 @@ abstract class Compiled {
     private final Pattern regex;
     /** The same answer without the regex engine, or null. */
     private final Regexes.Shortcut shortcut;
+    /** The answer for null (read as ""), found once: a CSV file without the column gives it on every row. */
+    private final boolean matchesEmpty;
     private final int offset;
 
     MatchesLiteral(Compiled arg, Pattern regex, int offset) {
       this.arg = arg;
       this.regex = regex;
       this.shortcut = Regexes.shortcut(regex.pattern());
+      this.matchesEmpty = regex.matcher("").matches();
       this.offset = offset;
     }
 
@@ -475,6 +478,7 @@ abstract class Compiled {
     @Override
     boolean test(RenderContext ctx, SpecLocation at) {
       Object v = arg.eval(ctx, at);
+      if (v == null) return matchesEmpty;
       if (shortcut != null && v instanceof String s) return shortcut.matches(s);
       try {
         return Functions.matches(v, regex, at);

@@ -32,6 +32,8 @@ class CompiledTest {
       "{{ length(vars.map) != 0 }}", "{{ length(vars.n) == 0 }}", "{{ length(row.a) == 1 }}", "{{ length(row.u) }}",
       "{{ matches(row.a, '^[a-z]+$') }}", "{{ matches(trim(row.a), '(?s)^.{0,5}$') }}",
       "{{ matches(row.a, row.b) }}", "{{ matches(vars.list, 'x') }}", "{{ matches(vars.n, '^[0-9]+$') }}",
+      "{{ matches(row.none, '^(|a|b)$') }}", "{{ matches(lower(row.u), '^(x|y)$') }}",
+      "{{ matches(row.none, '^a*+$') }}", "{{ matches(lower(trim(row.c)), '^(?:\\\\.[a-z]*+)++$') }}",
       "{{ if(row.a, row.b, 'no') }}", "{{ if(length(row.a) == 0, null, matches(row.a, '^(true|yes)$')) }}",
       "{{ if(row.c, json_parse(row.a), row.a) }}", "{{ default(trim(row.a), 'd') }}", "{{ default(row.a, row.b) }}",
       "{{ json(vars.map) }}", "{{ json(row.a) }}", "{{ json(vars.list) }}", "{{ json_parse(row.a) }}",
