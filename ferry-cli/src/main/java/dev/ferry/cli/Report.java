@@ -143,7 +143,9 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
           duration(heldChunks.waitedSeconds()), heldChunks.chunksAfterWait()));
     }
     b.append(String.format("  throughput  %,.1f rows/s (%,d rows this run)%n", rowsPerSecond(), rowsThisRun));
-    if (errorRows > 0) b.append(String.format("  errors      %s (%,d rows)%n", errorsFile, errorRows));
+    if (errorRows > 0) {
+      b.append(String.format("  errors      %s (%,d %s)%n", errorsFile, errorRows, errorRows == 1 ? "row" : "rows"));
+    }
     if ("STOPPED".equals(status)) b.append("  resume with: ferry resume ").append(job.id()).append('\n');
     return b.toString();
   }
