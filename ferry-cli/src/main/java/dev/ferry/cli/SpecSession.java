@@ -245,7 +245,8 @@ final class SpecSession {
             settings.dryRun(),
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + spec.mask(t.baseUrl().toString())).toList()),
-            "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
+            "limits " + String.join(", ", spec.targets().stream().map(t -> spec.targets().size() == 1
+                ? t.limits().describe() : t.name() + " " + t.limits().describe()).toList()),
             spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts,
             spec.reporting().counters().isEmpty() ? null : spec.reporting()::count,
             sample == null ? null : () -> sample.printSummary(out));
