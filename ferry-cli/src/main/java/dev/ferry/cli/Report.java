@@ -142,7 +142,8 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
       b.append(String.format("  waited      %s for chunks held by other processes; took over %d%n",
           duration(heldChunks.waitedSeconds()), heldChunks.chunksAfterWait()));
     }
-    b.append(String.format("  throughput  %,.1f rows/s (%,d rows this run)%n", rowsPerSecond(), rowsThisRun));
+    b.append(String.format("  throughput  %,.1f rows/s (%,d %s this run)%n", rowsPerSecond(), rowsThisRun,
+        rowsThisRun == 1 ? "row" : "rows"));
     if (errorRows > 0) {
       b.append(String.format("  errors      %s (%,d %s)%n", errorsFile, errorRows, errorRows == 1 ? "row" : "rows"));
     }

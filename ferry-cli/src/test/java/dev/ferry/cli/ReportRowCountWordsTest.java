@@ -8,8 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The text report's errors line counts its rows in plain words: "(1 row)", "(2 rows)". */
-class ReportErrorsLineTest {
+/** The text report counts rows in plain words: "(1 row)", "(2 rows)", in its errors and throughput lines. */
+class ReportRowCountWordsTest {
   @TempDir
   Path dir;
 
@@ -24,6 +24,19 @@ class ReportErrorsLineTest {
     // Then
     assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
     assertThat(run.out()).containsPattern("  errors      .*errors\\.csv \\(1 row\\)\\R");
+  }
+
+  @Test
+  void oneRowThisRunIsOneRow() throws Exception {
+    // Given: a file of one row
+    Path csv = Files.writeString(dir.resolve("users.csv"), "email\na@example.com\n");
+
+    // When
+    CliRun run = importDryRun(csv, "single");
+
+    // Then
+    assertThat(run.exit()).as(run.toString()).isZero();
+    assertThat(run.out()).containsPattern("  throughput  .* rows/s \\(1 row this run\\)\\R");
   }
 
   @Test
