@@ -37,17 +37,20 @@ final class DemoCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--users", defaultValue = "20000", description = "Users to generate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--users", paramLabel = "N", defaultValue = "20000",
+      description = "Users to generate (default: ${DEFAULT-VALUE}).")
   long users;
 
-  @Option(names = "--orgs", defaultValue = "50", description = "Organizations, one membership per user (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--orgs", paramLabel = "N", defaultValue = "50",
+      description = "Organizations, one membership per user (default: ${DEFAULT-VALUE}).")
   int orgs;
 
-  @Option(names = "--latency", defaultValue = "20ms", converter = DurationConverter.class,
+  @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "20ms", converter = DurationConverter.class,
       description = "Simulated API latency (default: ${DEFAULT-VALUE}; the seeds' figure is 200ms).")
   Duration latency;
 
-  @Option(names = "--sim-rate-limit", defaultValue = "1000", converter = RunFlags.RateConverter.class,
+  @Option(names = "--sim-rate-limit", paramLabel = "REQ/S|none", defaultValue = "1000",
+      converter = RunFlags.RateConverter.class,
       description = "The simulator's write limit in req/s, 'none' for none (default: ${DEFAULT-VALUE}; WorkOS: 50)."
           + " The client is told the same limit unless --rate-limit says otherwise.")
   double simRateLimit;

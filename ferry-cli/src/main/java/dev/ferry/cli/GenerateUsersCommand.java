@@ -14,10 +14,11 @@ final class GenerateUsersCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--rows", defaultValue = "20000", description = "Users (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rows", paramLabel = "N", defaultValue = "20000", description = "Users (default: ${DEFAULT-VALUE}).")
   long rows;
 
-  @Option(names = "--orgs", defaultValue = "50", description = "Organizations, one membership per user; 0 = none (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--orgs", paramLabel = "N", defaultValue = "50",
+      description = "Organizations, one membership per user; 0 = none (default: ${DEFAULT-VALUE}).")
   int orgs;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output CSV.")

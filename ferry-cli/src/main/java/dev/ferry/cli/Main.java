@@ -88,6 +88,13 @@ public final class Main implements Runnable {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine c = ex.getCommandLine();
+      if (ex instanceof CommandLine.UnmatchedArgumentException u && c.getParent() == null
+          && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+        // picocli says "Unmatched argument at index 0: 'imprt-users'"; a user typed a command that does not exist
+        c.getErr().println("ferry: " + unknownCommand(u.getUnmatched().get(0), c.getSubcommands().keySet())
+            + " (see 'ferry --help')");
+        return ExitCodes.USAGE;
+      }
       c.getErr().println("ferry: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
       return ExitCodes.USAGE;
     });
@@ -112,6 +119,35 @@ public final class Main implements Runnable {
       return ExitCodes.INTERNAL;
     });
     return cl;
+  }
+
+  /** "unknown command 'X'", and the command meant when one is at most two edits away ("imprt-users"). */
+  static String unknownCommand(String typed, Collection<String> commands) {
+    String near = null;
+    for (String name : commands) {
+      if (!name.equals("help") && editDistance(typed, name) <= 2) {
+        near = name;
+        break;
+      }
+    }
+    return "unknown command '" + typed + "'" + (near == null ? "" : "; did you mean '" + near + "'?");
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int same = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + same);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   /**

@@ -142,8 +142,11 @@ record Report(JobRecord job, OutcomeCounts counts, String status, String stopRea
       b.append(String.format("  waited      %s for chunks held by other processes; took over %d%n",
           duration(heldChunks.waitedSeconds()), heldChunks.chunksAfterWait()));
     }
-    b.append(String.format("  throughput  %,.1f rows/s (%,d rows this run)%n", rowsPerSecond(), rowsThisRun));
-    if (errorRows > 0) b.append(String.format("  errors      %s (%,d rows)%n", errorsFile, errorRows));
+    b.append(String.format("  throughput  %,.1f rows/s (%,d %s this run)%n", rowsPerSecond(), rowsThisRun,
+        rowsThisRun == 1 ? "row" : "rows"));
+    if (errorRows > 0) {
+      b.append(String.format("  errors      %s (%,d %s)%n", errorsFile, errorRows, errorRows == 1 ? "row" : "rows"));
+    }
     if ("STOPPED".equals(status)) b.append("  resume with: ferry resume ").append(job.id()).append('\n');
     return b.toString();
   }

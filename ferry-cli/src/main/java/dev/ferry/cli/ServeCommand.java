@@ -209,7 +209,7 @@ final class ServeCommand implements Callable<Integer> {
     InetSocketAddress address = new InetSocketAddress(address(), port());
     CountDownLatch stop = new CountDownLatch(1);
     try (PrometheusEndpoint metrics = PrometheusEndpoint.unbound();
-        AutoCloseable signals = Signals.onInterrupt(sig -> stop.countDown())) {
+        AutoCloseable signals = Signals.onInterrupt(Signals.SERVE, sig -> stop.countDown())) {
       Service running;
       try {
         running = Service.start(service, jobStore, queue, new Service.Options(address, ProcessIds.create(),

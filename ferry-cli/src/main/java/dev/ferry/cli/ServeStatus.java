@@ -87,8 +87,8 @@ final class ServeStatus {
     }
     if (s.has("backlog")) {
       long backlog = s.path("backlog").asLong();
-      out.printf("queue       %,d waiting (%,d pending + %,d claimed; 503 from %,d)%s%n", backlog,
-          s.path("pending").asLong(), s.path("claimed").asLong(), s.path("backlog_limit").asLong(),
+      out.printf("queue       %,d waiting (%,d pending + %,d claimed; deliveries refused with 503 from %,d"
+          + " waiting)%s%n", backlog, s.path("pending").asLong(), s.path("claimed").asLong(), s.path("backlog_limit").asLong(),
           backlog == 0 ? "" : ", oldest " + seconds(s.path("oldest_age_seconds").asDouble()));
       out.printf("settled     %,d done, %,d failed (done: within the dedupe window)%n", s.path("done").asLong(),
           s.path("failed").asLong());

@@ -17,16 +17,41 @@ final class Signals {
 
   private Signals() {}
 
+  /** What a job says: its first signal stops it gracefully, a second at once, and resume goes on. */
+  static final Words JOB = new Words("no new rows; rows in flight may finish (press Ctrl-C again to stop at once)",
+      "stopped at once; 'ferry resume' continues exactly");
+
+  /** What {@code ferry serve} says: it has items and deliveries, and no resume (the queue is its state). */
+  static final Words SERVE = new Words("new deliveries get 503; items in flight may settle within --drain-timeout"
+      + " (press Ctrl-C again to stop at once)", "stopped at once; the items in flight are claimed again when their"
+      + " lease runs out (by this service's next start or another replica)");
+
+  /**
+   * The two lines of a run's signals.
+   *
+   * @param stopping after "stopping: ", on the first signal
+   * @param halted   the line of the second signal
+   */
+  record Words(String stopping, String halted) {
+    String first(String signal) {
+      return "ferry: SIG" + signal + ": stopping: " + stopping;
+    }
+  }
+
   /** @param graceful called once, on the signal thread, with the signal's name ("INT" or "TERM") */
   static AutoCloseable onInterrupt(Consumer<String> graceful) {
+    return onInterrupt(JOB, graceful);
+  }
+
+  /** As {@link #onInterrupt(Consumer)}, saying {@code words}. */
+  static AutoCloseable onInterrupt(Words words, Consumer<String> graceful) {
     AtomicInteger count = new AtomicInteger();
     return install(sig -> {
       if (count.incrementAndGet() == 1) {
-        System.err.println("\nferry: SIG" + sig.getName() + ": stopping: no new rows; rows in flight may finish"
-            + " (press Ctrl-C again to stop at once)");
+        System.err.println("\n" + words.first(sig.getName()));
         graceful.accept(sig.getName());
       } else {
-        halt("SIG" + sig.getName() + ": stopped at once; 'ferry resume' continues exactly");
+        halt("SIG" + sig.getName() + ": " + words.halted());
       }
     });
   }

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  * close the server through a shutdown hook; an interrupt of the calling thread closes it too and
  * returns {@link ExitCodes#STOPPED}. A port that cannot be bound gives one line and {@link ExitCodes#USAGE}.
  */
-@Command(name = "sim", description = "Run the simulator (WorkOS, OpenAI embeddings, Qdrant points) on 127.0.0.1")
+@Command(name = "sim", description = "Run the simulator (WorkOS, OpenAI-compatible embeddings, Qdrant-compatible"
+    + " points, CRM contacts) on 127.0.0.1.")
 public final class SimCommand implements Callable<Integer> {
 
   @Spec
@@ -117,7 +118,7 @@ public final class SimCommand implements Callable<Integer> {
       description = "Milliseconds each API call holds one global lock (a shared-mutex model) (default: ${DEFAULT-VALUE})")
   double serialMs;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of the fault and jitter dice (default: ${DEFAULT-VALUE})")
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the fault and jitter dice (default: ${DEFAULT-VALUE})")
   long seed;
 
   @Option(names = "--multiple-roles", description = "Accept role_slugs on memberships (the Multiple Roles feature)")

@@ -122,6 +122,7 @@ final class SpecSession {
       if (!value.equals(params.get(name))) changed.put(name, value);
     });
     params.putAll(changed);
+    if (start != JobSession.Start.NEW) noteIgnoredEnvironment(job, planned.text(), params);
     // the spec is loaded with the new values before anything is kept: a value it refuses changes nothing (exit 2)
     SpecSettings settings = planned.withParams(params);
     JobSpec spec = withRateLimit(settings.load(settings.dryRun() ? SpecLoader.dryRunEnv(settings.text(), env) : env),
@@ -156,6 +157,23 @@ final class SpecSession {
       if (!inTargets && use.matcher(line).find()) return false;
     }
     return true;
+  }
+
+  /**
+   * Says, one line each, which of the job's stored parameters the environment now gives another value: the job keeps
+   * the stored one, and a user who set {@code CREATE_ORG_IF_MISSING=true} before {@code ferry resume} (as a stop
+   * message suggested) saw more rows fail with nothing said. Names only: no value is printed.
+   */
+  private void noteIgnoredEnvironment(JobRecord job, String text, Map<String, String> params) {
+    new TreeMap<>(params).forEach((name, value) -> {
+      String now = env.get(name);
+      if (now == null || now.equals(value)) return;
+      session.jobChanged(job.id(), name + " in the environment differs from the job's value, which it keeps (a job"
+          + " runs with the parameters it was planned with): " + (onlyInTargets(text, name)
+              ? "give --param " + name + "=VALUE to change it"
+              : "the spec's source, steps or keys read it, so a job planned anew (another --job-id) is needed to"
+                  + " use it"));
+    });
   }
 
   /** The parameters' values a start uses: those stored at planning, then those given on resumes since. */
@@ -245,7 +263,8 @@ final class SpecSession {
             settings.dryRun(),
             settings.dryRun() ? ", dry run" : " -> " + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + spec.mask(t.baseUrl().toString())).toList()),
-            "limits " + String.join("; ", spec.targets().stream().map(t -> t.limits().describe()).toList()),
+            "limits " + String.join(", ", spec.targets().stream().map(t -> spec.targets().size() == 1
+                ? t.limits().describe() : t.name() + " " + t.limits().describe()).toList()),
             spec.secretColumns(), errorsInput(spec, run), run.steps()::stepCounts,
             spec.reporting().counters().isEmpty() ? null : spec.reporting()::count,
             sample == null ? null : () -> sample.printSummary(out));

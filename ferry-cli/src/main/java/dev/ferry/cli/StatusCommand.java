@@ -103,6 +103,8 @@ final class StatusCommand implements Callable<Integer> {
         } else if (d.path("interrupted").asBoolean()) {
           out.printf("note        no ferry process runs this job (it was killed, or its machine stopped) while it was %s;"
               + " run 'ferry resume %s' to go on%n", job.status().name().toLowerCase(Locale.ROOT), job.id());
+        } else if (job.status() == JobStatus.STOPPED) {
+          out.printf("note        once the cause is fixed, 'ferry resume %s' goes on with it%n", job.id());
         }
         out.printf("input       %s (%,d bytes)%n", job.inputPath(), job.inputSize());
         if (d.has("api_url")) out.printf("target      %s%n", d.get("api_url").asText());

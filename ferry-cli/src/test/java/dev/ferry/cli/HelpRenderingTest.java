@@ -41,6 +41,28 @@ class HelpRenderingTest {
     }
   }
 
+  @Test
+  void everyOptionsValueHasALabelNotAJavaFieldName() {
+    // Given every command of the tree
+    List<String> unlabelled = new ArrayList<>();
+    walk(Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), unlabelled);
+
+    // Then: no option shows picocli's default label, the Java field's name ('--sim-rate-limit=<simRateLimit>')
+    assertThat(unlabelled).as("options without a paramLabel (N, DURATION, FILE, ...)").isEmpty();
+  }
+
+  private static void walk(CommandLine cl, List<String> unlabelled) {
+    for (var option : cl.getCommandSpec().options()) {
+      if (option.hidden() || option.typeInfo().isBoolean()) continue;
+      if (option.paramLabel().startsWith("<")) {
+        unlabelled.add(cl.getCommandSpec().qualifiedName() + " " + option.longestName() + "=" + option.paramLabel());
+      }
+    }
+    for (var sub : cl.getSubcommands().entrySet()) {
+      if (!sub.getKey().equals("help")) walk(sub.getValue(), unlabelled);
+    }
+  }
+
   private static void collect(CommandLine cl, List<String> path, List<List<String>> paths) {
     paths.add(List.copyOf(path));
     for (var sub : cl.getSubcommands().entrySet()) {

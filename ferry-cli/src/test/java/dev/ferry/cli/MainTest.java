@@ -28,6 +28,20 @@ class MainTest {
   }
 
   @Test
+  void anUnknownCommandIsNamedAsOneWithTheNearestCommand() {
+    // When
+    CliRun typo = CliRun.run(java.util.Map.of(), "imprt-users", "--csv", "x.csv");
+    CliRun unknown = CliRun.run(java.util.Map.of(), "nosuch");
+
+    // Then: exit 2, one line each, not picocli's "Unmatched argument at index 0"
+    assertThat(typo.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(typo.errLines()).containsExactly(
+        "ferry: unknown command 'imprt-users'; did you mean 'import-users'? (see 'ferry --help')");
+    assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unknown.errLines()).containsExactly("ferry: unknown command 'nosuch' (see 'ferry --help')");
+  }
+
+  @Test
   void usageHelpAndMistakesSeeEverySubcommand() {
     String[] all = {"import-users", "run", "spec", "resume", "worker", "serve", "status", "sim", "demo",
         "generate-users", "bench", "completion", "help"};

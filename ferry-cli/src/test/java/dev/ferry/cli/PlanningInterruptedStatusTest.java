@@ -70,6 +70,22 @@ class PlanningInterruptedStatusTest {
     assertThat(status.out()).contains("while it was running; run 'ferry resume run' to go on");
   }
 
+  @Test
+  void aStoppedJobIsToldHowToGoOn() {
+    // Given: a job stopped by Ctrl-C
+    planning("stopped", ImportSettings.KIND, dir.resolve("users.csv").toString());
+    try (JobStore store = StateDir.of(dir, null, Map.of()).openStore()) {
+      store.updateStatus("stopped", JobStatus.STOPPED, "interrupted (SIGINT)", 2);
+    }
+
+    // When
+    CliRun status = CliRun.run(Map.of(), "status", "stopped", "--checkpoint-dir", dir.toString());
+
+    // Then: the reason, then the command that goes on (as the run's own report ended)
+    assertThat(status.out()).as(status.toString()).contains("message     interrupted (SIGINT)\n"
+        + "note        once the cause is fixed, 'ferry resume stopped' goes on with it\n");
+  }
+
   private void planning(String id, String kind, String input) {
     try (JobStore store = StateDir.of(dir, null, Map.of()).openStore()) {
       store.createJob(new JobRecord(id, kind, input, 0, "", 0, 100, "{}", JobStatus.PLANNING, "", 1, 1));

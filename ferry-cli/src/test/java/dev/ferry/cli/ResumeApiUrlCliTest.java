@@ -164,8 +164,22 @@ class ResumeApiUrlCliTest {
     // When: resumed with API_URL set to the simulator in the environment
     CliRun envOnly = CliRun.run(env, resumeArgs("s"));
 
-    // Then: the value stored at planning is used (a non-secret parameter is not read again): stopped again
+    // Then: the value stored at planning is used (a non-secret parameter is not read again): stopped again, and
+    // the environment's other value is named as not used, with what to do
     assertThat(envOnly.exit()).as(envOnly.toString()).isEqualTo(ExitCodes.STOPPED);
+    assertThat(envOnly.errLines()).contains("ferry: job s: API_URL in the environment differs from the job's value,"
+        + " which it keeps (a job runs with the parameters it was planned with): give --param API_URL=VALUE to"
+        + " change it");
+
+    // When: a parameter the rows are read by differs in the environment
+    Map<String, String> otherInput = new java.util.HashMap<>(oldEnv);
+    otherInput.put("INPUT", dir.resolve("other.csv").toString());
+    CliRun inputEnv = CliRun.run(otherInput, resumeArgs("s"));
+
+    // Then: named, and a new job is what uses it
+    assertThat(inputEnv.errLines()).as(inputEnv.toString()).contains("ferry: job s: INPUT in the environment differs"
+        + " from the job's value, which it keeps (a job runs with the parameters it was planned with): the spec's"
+        + " source, steps or keys read it, so a job planned anew (another --job-id) is needed to use it");
 
     // When: --api-url, a parameter the job did not store, a value the spec refuses
     CliRun specMove = CliRun.run(env, resumeArgs("s", "--api-url", "http://127.0.0.1:1"));

@@ -80,7 +80,7 @@ class StatusServeCliTest {
           CliRun text = CliRun.run(ADMIN, "status", "--serve", url);
           assertThat(text.exit()).as(text.toString()).isZero();
           assertThat(text.out()).contains("service     queue webhook-indexer at " + url + " (ready)")
-              .contains("queue       0 waiting (0 pending + 0 claimed; 503 from 10,000)")
+              .contains("queue       0 waiting (0 pending + 0 claimed; deliveries refused with 503 from 10,000 waiting)")
               .contains("settled     3 done, 1 failed")
               .containsPattern("in flight   0 of \\d+ slots \\(follows the queue, at most \\d+ now: the adaptive limit, up to 64\\)")
               .containsPattern("rates       \\d+\\.\\d\\d in/s; \\d+\\.\\d\\d done/s, 0\\.00 failed/s")

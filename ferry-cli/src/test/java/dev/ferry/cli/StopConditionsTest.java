@@ -161,8 +161,10 @@ class StopConditionsTest {
 
     // Then
     assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCodes.STOPPED);
-    assertThat(run.errLines()).singleElement().asString().startsWith("ferry: job refused stopped: 5 rows failed in a row"
-        + " (last: line 6, create_user: refused by the test proxy)");
+    assertThat(run.errLines()).containsExactly("ferry: job refused stopped: 5 rows failed in a row"
+        + " (last: line 6, create_user: refused by the test proxy); fix the cause and run 'ferry resume refused' for"
+        + " the rows not sent yet (rows failed for good are not sent again: import them from the errors file once"
+        + " fixed)");
     assertThat(report(run).path("failed").asLong()).isEqualTo(5);
 
     // When

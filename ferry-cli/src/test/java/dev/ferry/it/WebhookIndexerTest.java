@@ -213,7 +213,10 @@ class WebhookIndexerTest {
 
     second.child().process.destroy(); // SIGTERM: drains, exits 0
     assertThat(second.child().exitCode(Duration.ofSeconds(60))).isZero();
-    assertThat(read(dir.resolve("second.err"))).contains("stopped").doesNotContain(SECRET);
+    assertThat(read(dir.resolve("second.err"))).contains("stopped").doesNotContain(SECRET)
+        .contains("ferry: SIGTERM: stopping: new deliveries get 503; items in flight may settle within --drain-timeout"
+            + " (press Ctrl-C again to stop at once)")
+        .as("a service has items, not rows, and no resume").doesNotContain("rows in flight");
   }
 
   private double inFlight(int port) {

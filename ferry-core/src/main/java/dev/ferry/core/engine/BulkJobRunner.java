@@ -587,8 +587,11 @@ public final class BulkJobRunner {
       int n = consecutiveFailures.incrementAndGet();
       int max = options.maxConsecutiveFailures();
       if (max > 0 && n >= max) {
+        // Rows failed for good stay failed on resume: the line says so, and where they are.
         requestStop(n + " rows failed in a row (last: line " + outcome.line() + ", " + outcome.step() + ": "
-            + outcome.message() + "); fix the cause and run 'ferry resume " + jobId + "'");
+            + outcome.message() + "); fix the cause and run 'ferry resume " + jobId + "'"
+            + (outcome.retryable() ? "" : " for the rows not sent yet (rows failed for good are not sent again:"
+                + " import them from the errors file once fixed)"));
       }
     }
   }
