@@ -2,9 +2,12 @@ package dev.ferry.cli;
 
 import dev.ferry.core.engine.ChunkWaitListener;
 import dev.ferry.core.spi.OpenChunks;
+import dev.ferry.core.time.Sleeper;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Says on stderr, once per wait, that a distributed run has nothing left to claim and waits for the chunks other
@@ -16,6 +19,8 @@ final class HeldChunksNotice implements ChunkWaitListener {
   private final PrintWriter err;
   private final boolean quiet;
   private volatile ProgressBar bar;
+  /** The run's rate shares (distributed): out of the job's count while the run is idle. */
+  private final List<RateShare> shares = new CopyOnWriteArrayList<>();
 
   HeldChunksNotice(PrintWriter err, boolean quiet) {
     this.err = err;
@@ -25,6 +30,24 @@ final class HeldChunksNotice implements ChunkWaitListener {
   /** Lines go through {@code bar} while it is drawn; null once it is closed. */
   void drawnBy(ProgressBar bar) {
     this.bar = bar;
+  }
+
+  /** A rate share of the run: it leaves the job's count while every worker waits with no row in flight. */
+  void shares(RateShare share) {
+    shares.add(share);
+  }
+
+  @Override
+  public void idle() {
+    for (RateShare s : shares) s.leaveForNow();
+  }
+
+  /** Every share counts this process again; then it waits once until the other processes have counted it. */
+  @Override
+  public void busyAgain() throws InterruptedException {
+    boolean others = false;
+    for (RateShare s : shares) others |= s.comeBack() > 1;
+    if (others) Sleeper.system().sleepNanos(shares.get(0).joinWait().toNanos());
   }
 
   @Override

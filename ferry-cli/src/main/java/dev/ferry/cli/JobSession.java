@@ -247,6 +247,7 @@ final class JobSession {
       if (state.distributed()) {
         share = new RateShare(store, job.id(), processId, limiter, rate > 0 ? rate * HEADROOM : 0, RateShare.PERIOD,
             WallClock.system(), Sleeper.system()).start();
+        heldChunks.shares(share); // out of the count while the run waits idle for others' chunks
       }
       RateShare pace = share;
       // With no rate limit given, the pace comes from the target's rate-limit headers when it sends them, else

@@ -53,6 +53,13 @@ final class RateShare implements AutoCloseable {
   /** @GuardedBy("this") the most processes seen at once */
   private int peakProcesses = 1;
   private volatile boolean closed;
+  /**
+   * Held while a beat, a leave or a return runs, so no beat of the loop lands after a leave (which would count this
+   * process again while it sends nothing). Taken before {@code this}.
+   */
+  private final Object membership = new Object();
+  /** @GuardedBy("membership") true while the process sends nothing and is out of the count ({@link #leaveForNow}) */
+  private boolean away;
   private Thread beats;
 
   RateShare(JobStore store, String jobId, String processId, RateLimiter limiter, double pace, Duration period,
@@ -99,7 +106,9 @@ final class RateShare implements AutoCloseable {
     try {
       while (!closed) {
         sleeper.sleepNanos(period.toNanos());
-        if (!closed) beat();
+        synchronized (membership) {
+          if (!closed && !away) beat();
+        }
       }
     } catch (InterruptedException e) {
       // closing
@@ -144,6 +153,30 @@ final class RateShare implements AutoCloseable {
     return peakProcesses;
   }
 
+  /**
+   * Leaves the job's count while this process sends nothing (every worker waits for chunks other processes hold): the
+   * others take its share at their next beat. {@link #comeBack} before it sends again.
+   */
+  void leaveForNow() {
+    synchronized (membership) {
+      if (away || closed) return;
+      away = true;
+      leave();
+    }
+  }
+
+  /**
+   * Counts this process in again after {@link #leaveForNow} and returns the count; when it is above 1, the caller waits
+   * {@link #joinWait()} before sending, as a joiner does, so every other process has counted it by then.
+   */
+  int comeBack() {
+    synchronized (membership) {
+      if (!away) return processes();
+      away = false;
+      return beat();
+    }
+  }
+
   /** Stops beating and leaves the job, so the others take this process's share at their next beat. */
   @Override
   public void close() {
@@ -156,6 +189,10 @@ final class RateShare implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    leave();
+  }
+
+  private void leave() {
     try {
       store.leave(jobId, processId);
     } catch (StoreException e) {

@@ -242,6 +242,7 @@ final class SpecSession {
             RateShare share = new RateShare(store, job.id(), processId, rate.limiter(), rate.pace(), RateShare.PERIOD,
                 WallClock.system(), dev.ferry.core.time.Sleeper.system()).start();
             shares.add(share);
+            session.heldChunks.shares(share); // out of the count while the run waits idle for others' chunks
             run.steps().paceBy(rate, share::setPace); // a 429's trim of a stated limit: the job's pace, then shared
           }
           // A pace learned from a target's headers is shared by the same count: a stated limit's share's, else one
@@ -249,6 +250,7 @@ final class SpecSession {
           if (shares.isEmpty() && run.steps().learnsLimits()) {
             shares.add(RateShare.counting(store, job.id(), processId, RateShare.PERIOD, WallClock.system(),
                 dev.ferry.core.time.Sleeper.system()).start());
+            session.heldChunks.shares(shares.get(0));
           }
           if (!shares.isEmpty()) run.steps().shareLearnedBy(shares.get(0)::processes);
         }

@@ -62,6 +62,30 @@ class RateShareTest {
   }
 
   @Test
+  void aProcessWithNothingToSendLeavesTheCountAndComesBackBeforeItSends() {
+    // Given two processes pacing half of 50/s each
+    RateLimiter a = RateLimiter.smooth(50, time);
+    RateShare first = share("host-a:1", a);
+    RateShare waiting = share("host-b:2", RateLimiter.smooth(50, time));
+    first.beat();
+    waiting.beat();
+    assertThat(first.beat()).isEqualTo(2);
+    // When the second has nothing left to claim and waits for the first's chunks (idle): it leaves the count, and a
+    // leave twice is one
+    waiting.leaveForNow();
+    waiting.leaveForNow();
+    // Then the first takes the whole pace at its next beat
+    assertThat(first.beat()).isEqualTo(1);
+    assertThat(a.rate()).isCloseTo(50, within(1e-9));
+    // When the second takes a chunk over: it counts itself in again (2: it then waits joinWait before sending)
+    assertThat(waiting.comeBack()).isEqualTo(2);
+    assertThat(waiting.comeBack()).isEqualTo(2); // not away: nothing changes
+    // Then the first is back at half at its next beat
+    assertThat(first.beat()).isEqualTo(2);
+    assertThat(a.rate()).isCloseTo(25, within(1e-9));
+  }
+
+  @Test
   void aProcessThatStopsBeatingIsForgottenAfterFiveMissedBeats() {
     RateLimiter a = RateLimiter.smooth(50, time);
     RateShare first = share("host-a:1", a);

@@ -123,6 +123,13 @@ public final class BulkJobRunner {
    * process that stopped.
    */
   private final AtomicInteger chunksAfterWait = new AtomicInteger();
+  /**
+   * True from when every worker waits with no row in flight ({@link ChunkWaitListener#idle}) until a worker claims a
+   * chunk and {@link ChunkWaitListener#busyAgain} returned; read and written under {@code idleLock}, so a worker
+   * that claims while another runs busyAgain waits for it before its rows start.
+   */
+  private boolean idle;
+  private final Object idleLock = new Object();
   /** Virtual threads of the rows in flight, so a stop whose grace period ran out can interrupt them. */
   private final Set<Thread> rowThreads = ConcurrentHashMap.newKeySet();
   /** Makes a row's thread and registers it in {@code rowThreads} before it starts. */
@@ -264,6 +271,7 @@ public final class BulkJobRunner {
             waiting = true;
             beginWait(open);
           }
+          if (waiting) noteIdle();
           heldChunkWaits.sleepNanos(pollMillis(open, options.lease().toMillis(), clock.millis()) * 1_000_000L);
           continue;
         }
@@ -273,6 +281,7 @@ public final class BulkJobRunner {
           endWait();
         }
         if (afterWait) chunksAfterWait.incrementAndGet();
+        busyAgain();
         ChunkSpec chunk = claimed.get().spec();
         heldChunks.put(chunk.index(), workerId);
         if (processor.sideEffectFree()) {
@@ -348,6 +357,34 @@ public final class BulkJobRunner {
       options.chunkWaits().waiting(open);
     } catch (Throwable t) {
       LOG.warn("the chunk wait listener failed: {}", t.toString());
+    }
+  }
+
+  /** Tells the listener once when every worker waits and no row is in flight (see {@code idle}). */
+  private void noteIdle() {
+    synchronized (idleLock) {
+      if (idle || waitingWorkers.get() < options.workers() || progress.rowsInFlight() > 0) return;
+      idle = true;
+    }
+    try {
+      options.chunkWaits().idle();
+    } catch (Throwable t) {
+      LOG.warn("the chunk wait listener failed: {}", t.toString());
+    }
+  }
+
+  /** Before a claimed chunk's rows: after an idle stretch, the listener's busyAgain, once, the other workers held. */
+  private void busyAgain() throws InterruptedException {
+    synchronized (idleLock) {
+      if (!idle) return;
+      try {
+        options.chunkWaits().busyAgain();
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Throwable t) {
+        LOG.warn("the chunk wait listener failed: {}", t.toString());
+      }
+      idle = false;
     }
   }
 

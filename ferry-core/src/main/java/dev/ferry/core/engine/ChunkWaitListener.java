@@ -19,4 +19,20 @@ public interface ChunkWaitListener {
    * their leases' expiries), and any pending chunk another worker was about to claim.
    */
   void waiting(OpenChunks open);
+
+  /**
+   * Every worker of the run waits and none of its rows is in flight: the run sends nothing until it claims a chunk
+   * again ({@link #busyAgain}). Said once per such stretch (a process's rate share leaves the job's count here, so
+   * the processes still working take its part of the limit).
+   */
+  default void idle() {}
+
+  /**
+   * The run claimed a chunk after {@link #idle}: called on the claiming worker's thread before that chunk's first row,
+   * and no other worker of the run starts a row until it returns; it may block (a rate share joins the count again
+   * and waits until every other process has counted it).
+   *
+   * @throws InterruptedException if interrupted while it waits
+   */
+  default void busyAgain() throws InterruptedException {}
 }

@@ -141,6 +141,43 @@ class BulkJobRunnerHeldChunksTest {
   }
 
   @Test
+  void aRunWithNothingInFlightIsToldIdleAndBusyAgainBeforeTheTakenChunksRows() throws Exception {
+    // Given the dead process's chunk as above, and a listener that records what it is told (and how many rows of the
+    // taken chunk had run when it was told the run is busy again)
+    plan("idle", 2);
+    store.claimChunk("idle", "x", LEASE, ticker.millis());
+    store.claimChunk("idle", OTHER, LEASE, ticker.millis());
+    store.releaseChunk("idle", 0, "x");
+    List<String> events = new CopyOnWriteArrayList<>();
+    ChunkWaitListener listener = new ChunkWaitListener() {
+      @Override
+      public void waiting(OpenChunks open) {
+        events.add("waiting");
+      }
+
+      @Override
+      public void idle() {
+        events.add("idle");
+      }
+
+      @Override
+      public void busyAgain() {
+        events.add("busy with " + processedInChunk1.get() + " rows of chunk 1 run");
+      }
+    };
+
+    // When one worker runs its chunk, waits for the other's lease, and takes it over
+    BulkJobRunner.RunResult result = runner("idle", options(1).withChunkWaits(true, listener),
+        gated(ownChunksDone)).run();
+
+    // Then it was told the wait, then idle (its rows all settled, every worker waiting) once over 15 polls, then busy
+    // again before the taken chunk's first row
+    assertThat(result.stopped()).isFalse();
+    assertThat(events).containsExactly("waiting", "idle", "busy with 0 rows of chunk 1 run");
+    assertThat(processedInChunk1.get()).isEqualTo(CHUNK);
+  }
+
+  @Test
   void twoWaitingWorkersTellTheWaitOnceAndTakeOverEveryDeadChunk() throws Exception {
     // Given 4 chunks, chunks 2 and 3 held by a process that died
     plan("two", 4);
