@@ -84,7 +84,9 @@ import org.slf4j.LoggerFactory;
  * others see it held again under the winner's new lease. A waiting worker starts no row; the finishers of its chunks
  * still draining and the lease heartbeat go on beside it; a stop wakes it at once ({@code stopSignal}).
  * {@code waitingWorkers} counts the workers in such a wait; the one that raises it from 0 tells
- * {@link RunOptions#chunkWaits()}, so a wait is told once, not per poll.
+ * {@link RunOptions#chunkWaits()}, so a wait is told once, not per poll. Once every worker waits and no row is in
+ * flight the listener is told the run is idle (once, {@code idle} under {@code idleLock}), and before the first row of a
+ * chunk claimed after that, busy again: that call runs under {@code idleLock}, so no other worker's row starts first.
  *
  * <p>Use once: {@link #run()} may be called a single time. {@link #requestStop} is threadsafe.
  */
