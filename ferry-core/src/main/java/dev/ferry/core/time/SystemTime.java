@@ -20,4 +20,10 @@ enum SystemTime implements Ticker, Sleeper, WallClock {
       Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
     }
   }
+
+  /** One timed park, cut short by the signal: no wake-up before either (no polling). */
+  @Override
+  public boolean sleepNanos(long nanos, Wakeup wakeup) throws InterruptedException {
+    return nanos > 0 ? wakeup.await(nanos) : wakeup.signalled();
+  }
 }
