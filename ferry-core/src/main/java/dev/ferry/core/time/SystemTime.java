@@ -1,5 +1,7 @@
 package dev.ferry.core.time;
 
+import java.util.concurrent.locks.LockSupport;
+
 /** The real clocks: the only place engine code touches System.nanoTime, currentTimeMillis and sleeping. */
 enum SystemTime implements Ticker, Sleeper, WallClock {
   INSTANCE;
@@ -24,6 +26,19 @@ enum SystemTime implements Ticker, Sleeper, WallClock {
   /** One timed park, cut short by the signal: no wake-up before either (no polling). */
   @Override
   public boolean sleepNanos(long nanos, Wakeup wakeup) throws InterruptedException {
-    return nanos > 0 ? wakeup.await(nanos) : wakeup.signalled();
+    Thread me = Thread.currentThread();
+    long deadline = System.nanoTime() + nanos;
+    wakeup.enter(me);
+    try {
+      while (!wakeup.signalled()) {
+        if (Thread.interrupted()) throw new InterruptedException();
+        long left = deadline - System.nanoTime();
+        if (left <= 0) return false;
+        LockSupport.parkNanos(wakeup, left);
+      }
+      return true;
+    } finally {
+      wakeup.leave(me);
+    }
   }
 }

@@ -1,7 +1,8 @@
 package dev.ferry.core.time;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A one-shot signal that cuts short the sleeps waiting on it ({@link Sleeper#sleepNanos(long, Wakeup)}): a rate limiter
@@ -9,22 +10,33 @@ import java.util.concurrent.TimeUnit;
  * thread, before or during the sleeps; once signalled it stays so.
  */
 public final class Wakeup {
+  /* Concurrency: a sleeper adds its thread to `sleepers`, then reads `signalled`; signal() writes `signalled`, then
+   * unparks every thread in `sleepers`. Both are volatile accesses (the set's add is a CAS), so either the signal sees
+   * the sleeper and unparks it, or the sleeper sees the flag and does not park. A set, not a queue: most sleeps end at
+   * their time, and one leaves the set in O(1) (a CountDownLatch's waiter that timed out unlinks itself from a queue
+   * that a scan may walk: 1,000 callers asleep on one). */
   /** The slice a sleeper that cannot be woken sleeps in, checking the signal between them (the default). */
   static final long POLL_NANOS = 100_000_000L;
-  private final CountDownLatch latch = new CountDownLatch(1);
+  private volatile boolean signalled;
+  private final Set<Thread> sleepers = ConcurrentHashMap.newKeySet();
 
   /** Wakes every sleep waiting on this, now and later. */
   public void signal() {
-    latch.countDown();
+    signalled = true;
+    for (Thread t : sleepers) LockSupport.unpark(t);
   }
 
   /** Whether {@link #signal} was called. */
   public boolean signalled() {
-    return latch.getCount() == 0;
+    return signalled;
   }
 
-  /** Parks the calling thread up to {@code nanos} or until signalled; true when signalled. */
-  boolean await(long nanos) throws InterruptedException {
-    return latch.await(nanos, TimeUnit.NANOSECONDS);
+  /** The calling thread sleeps on this until {@link #leave} (see the concurrency note). */
+  void enter(Thread me) {
+    sleepers.add(me);
+  }
+
+  void leave(Thread me) {
+    sleepers.remove(me);
   }
 }

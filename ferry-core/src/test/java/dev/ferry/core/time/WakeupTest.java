@@ -60,4 +60,23 @@ class WakeupTest {
     assertThat(woken).isTrue();
     assertThat(wakeup.signalled()).isTrue();
   }
+
+  @Test
+  @Timeout(60) // a guard only, as above
+  void theSystemSleeperAnswersAnInterruptAsThreadSleepDoes() throws Exception {
+    Wakeup wakeup = new Wakeup();
+    AtomicBoolean interrupted = new AtomicBoolean();
+    Thread sleeping = Thread.ofVirtual().unstarted(() -> {
+      try {
+        Sleeper.system().sleepNanos(TimeUnit.HOURS.toNanos(1), wakeup);
+      } catch (InterruptedException e) {
+        interrupted.set(true);
+      }
+    });
+    sleeping.start();
+    sleeping.interrupt();
+    sleeping.join();
+    assertThat(interrupted).isTrue();
+    assertThat(wakeup.signalled()).isFalse();
+  }
 }
