@@ -2,6 +2,7 @@ package dev.ferry.core.limit;
 
 import dev.ferry.core.time.Sleeper;
 import dev.ferry.core.time.Ticker;
+import dev.ferry.core.time.Wakeup;
 import java.time.Duration;
 
 /**
@@ -24,19 +25,24 @@ import java.time.Duration;
  * slowest pace a slot still queued was given at (a ramp from 2/s to 11/s in steps of a fifth, behind callers re-spaced
  * at 5/s, went out at 5/s and stopped ramping: the pace unused; at one and a half times, more rows fell than rose).
  *
- * <p>A caller whose slot is more than {@code 100 ms} ahead sleeps in slices of that length and, when the pace was raised
- * far meanwhile, gives its slot up and reserves again at once, rather than at its old slot: after a lockout that handed
- * out slots at the tries' 10/s to ~260 callers, the learned 49/s went out at 10/s for 40 s while they slept to their
- * old slots ({@code --rate-limit none} against 500 per sliding 10 s without Retry-After: 47 % of the limit over a minute
- * in virtual time, 97.7 % with the wake, {@code NoRetryAfterScenarioTest}). A pause does not wake them: a slot after the
- * pause's end is given up when it is due, as before.
+ * <p>A caller whose slot is more than {@code 100 ms} ahead sleeps on the schedule's {@link Wakeup} and, when the pace is
+ * raised far meanwhile (the re-spacing signals it), gives its slot up and reserves again at once, rather than at its old
+ * slot: after a lockout that handed out slots at the tries' 10/s to ~260 callers, the learned 49/s went out at 10/s for
+ * 40 s while they slept to their old slots ({@code --rate-limit none} against 500 per sliding 10 s without Retry-After:
+ * 47 % of the limit over a minute in virtual time, 97.7 % with the wake, {@code NoRetryAfterScenarioTest}). The system
+ * sleeper parks once until the slot or the signal; it once woke every 100 ms to look (1,000 callers queued: 10,000
+ * wake-ups a second, a third of a paced import's CPU, docs/PERFORMANCE.md "Session 12"). A pause does not wake them: a
+ * slot after the pause's end is given up when it is due, as before.
  *
  * <p>Concurrency: every read and write of {@code nextFreeNanos}, {@code intervalNanos}, {@code burstNanos} and the
  * ring happens under {@code this} lock; a reservation is O(1) and never sleeps while holding it. The one lock-free
  * read: an unlimited limiter that is not paused and keeps no window budget answers 0 from the volatile {@code
  * unlimited}, {@code paused} and {@code budgeted} flags (all written under the lock). Callers sleep outside, each for
  * the slot it was given, so permits leave in reservation order; a caller of {@link #acquire} that woke comes back
- * under the lock to note its lateness (or to learn it must wait for a late one a window before it).
+ * under the lock to note its lateness (or to learn it must wait for a late one a window before it). {@code wakeup} is
+ * read and replaced under the lock too: a caller takes it with its slot, and a re-spacing signals it and puts a new one
+ * in its place in the same locked step that gives the slots up, so exactly the callers holding a given-up slot are
+ * woken (a slot reserved after the re-spacing waits on the new one).
  */
 final class SmoothRateLimiter implements RateLimiter {
   /** A pace raised by at least this factor may start the schedule afresh (see the class comment). */
@@ -45,7 +51,7 @@ final class SmoothRateLimiter implements RateLimiter {
   private static final double QUEUED_RISE = 2;
   /** ... when callers are queued more than this far ahead of now (or of the pause's end). */
   private static final long RESPACE_BACKLOG_NANOS = 200_000_000L;
-  /** A caller whose slot is further ahead sleeps in slices this long, to be woken by a re-spacing (class comment). */
+  /** A caller whose slot is further ahead sleeps on {@code wakeup}, to be woken by a re-spacing (class comment). */
   static final long WAKE_SLICE_NANOS = 100_000_000L;
   private final Ticker ticker;
   private final int burst;
@@ -69,6 +75,8 @@ final class SmoothRateLimiter implements RateLimiter {
   private volatile boolean budgeted;
   /** Whether the rate is infinite; written under {@code this}, read without it by the fast path. */
   private volatile boolean unlimited;
+  /** @GuardedBy("this") signalled and replaced by a re-spacing: the callers of slots it gives up sleep on it */
+  private Wakeup wakeup = new Wakeup();
   /** @GuardedBy("this") the window budget's last grants ({@link #limitWindow}); null when there is none */
   private GrantRing budget;
   /** @GuardedBy("this") where in {@code budget} the last reservation went */
@@ -144,20 +152,21 @@ final class SmoothRateLimiter implements RateLimiter {
     retry:
     while (true) {
       long pausesBefore = pauses;
-      long respacesBefore = respaces;
       if (unlimited && !paused && !budgeted) return; // the fast path of reserveNanos
       long slot;
       long wait;
       GrantRing ring;
       int index;
+      Wakeup respaced;
       synchronized (this) {
         long now = ticker.read();
         wait = reserveAt(now);
         slot = now + wait;
         ring = budget;
         index = budgetIndex;
+        respaced = wakeup;
       }
-      if (!sleepUntil(sleeper, wait, slot, respacesBefore)) continue;
+      if (!sleepUntil(sleeper, wait, slot, respaced)) continue; // the pace was raised far: the slot is given up
       if (pauses != pausesBefore) continue;
       if (ring == null) return;
       for (long more = woke(ring, index, slot); more > 0; more = woke(ring, index, slot)) {
@@ -169,15 +178,14 @@ final class SmoothRateLimiter implements RateLimiter {
   }
 
   /**
-   * Sleeps {@code wait} until {@code slot}, in slices of {@link #WAKE_SLICE_NANOS} while more than one is left; false as
-   * soon as a slice ends after the pace was raised far (the slot is to be given up). A wait of one slice or less is one
-   * sleep, as before.
+   * Sleeps {@code wait} until {@code slot}: while more than {@link #WAKE_SLICE_NANOS} is left, on {@code respaced} (one
+   * park for the system sleeper, slices of 100 ms for one that cannot be woken; what is left read from the ticker each
+   * time); false as soon as it is signalled (the slot is to be given up). A wait of one slice or less is one sleep.
    */
-  private boolean sleepUntil(Sleeper sleeper, long wait, long slot, long respacesBefore) throws InterruptedException {
+  private boolean sleepUntil(Sleeper sleeper, long wait, long slot, Wakeup respaced) throws InterruptedException {
     long left = wait;
     while (left > WAKE_SLICE_NANOS) {
-      sleeper.sleepNanos(WAKE_SLICE_NANOS);
-      if (respaces != respacesBefore) return false;
+      if (sleeper.sleepNanos(left, respaced)) return false;
       left = slot - ticker.read();
     }
     if (left > 0 || wait <= WAKE_SLICE_NANOS) sleeper.sleepNanos(Math.max(0, left));
@@ -280,6 +288,8 @@ final class SmoothRateLimiter implements RateLimiter {
     long lastDue = intervalNanos > 0 ? nextFreeNanos - (long) (queued * intervalNanos) : now;
     pauses++;
     respaces++;
+    wakeup.signal(); // the callers asleep towards the slots given up reserve again at once
+    wakeup = new Wakeup();
     queuedIntervalNanos = 0;
     nextFreeNanos = Math.max(start, lastDue + (long) newInterval);
     if (budget != null) budget.giveUpAfter(now);

@@ -3,6 +3,8 @@ package dev.ferry.core.limit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Wakeup;
 import dev.ferry.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -313,6 +315,62 @@ class SmoothRateLimiterTest {
     // (220 ms), not at its old slot 3 s ahead
     assertThat(slept).containsExactly(100_000_000L, 100_000_000L, 20_000_000L);
     assertThat(time.read() - start).isEqualTo(220_000_000L);
+  }
+
+  @Test
+  void aCallerAsleepOnTheWakeupReservesAgainTheMomentThePaceIsRaisedFar() throws Exception {
+    // Given a 10/s limiter holding 30 callers' slots (up to 2.9 s ahead)
+    RateLimiter limiter = RateLimiter.smooth(10, time);
+    long start = time.read();
+    for (int i = 0; i < 30; i++) limiter.reserveNanos();
+    List<Long> slept = new ArrayList<>();
+    // When one more caller sleeps on the wake-up towards its slot 3 s ahead (one sleep, as the system sleeper parks),
+    // and 250 ms in the pace is raised to 50/s
+    limiter.acquire(new Sleeper() {
+      @Override
+      public void sleepNanos(long nanos) {
+        slept.add(nanos);
+        time.advance(Duration.ofNanos(nanos));
+      }
+
+      @Override
+      public boolean sleepNanos(long nanos, Wakeup wakeup) {
+        slept.add(nanos);
+        time.advance(Duration.ofMillis(250));
+        limiter.setRate(50);
+        return wakeup.signalled();
+      }
+    });
+    // Then it woke then, not at the end of a slice: its new slot is due at once (the slot due at 200 ms + 20 ms is past)
+    assertThat(slept).containsExactly(3_000_000_000L, 0L);
+    assertThat(time.read() - start).isEqualTo(250_000_000L);
+  }
+
+  @Test
+  void aSlotReservedAfterARespacingSleepsOnANewWakeup() throws Exception {
+    // Given a 10/s limiter whose queue of 30 was re-spaced at 50/s, and 30 callers queued again
+    SmoothRateLimiter limiter = new SmoothRateLimiter(10, 1, time);
+    for (int i = 0; i < 30; i++) limiter.reserveNanos();
+    limiter.setRate(50);
+    assertThat(limiter.respaces()).isEqualTo(1);
+    for (int i = 0; i < 30; i++) limiter.reserveNanos();
+    List<Boolean> signalledAtStart = new ArrayList<>();
+    // When one more caller sleeps towards its slot
+    limiter.acquire(new Sleeper() {
+      @Override
+      public void sleepNanos(long nanos) {
+        time.advance(Duration.ofNanos(nanos));
+      }
+
+      @Override
+      public boolean sleepNanos(long nanos, Wakeup wakeup) {
+        signalledAtStart.add(wakeup.signalled());
+        time.advance(Duration.ofNanos(nanos));
+        return wakeup.signalled();
+      }
+    });
+    // Then it slept once, on a wake-up the earlier re-spacing did not signal
+    assertThat(signalledAtStart).containsExactly(false);
   }
 
   @Test

@@ -223,7 +223,9 @@ final class VirtualImport {
   /**
    * RateLimiter.acquire in events: a slot reserved before a pause began is reserved again behind it, and a caller whose
    * slot is more than a slice ahead sleeps in slices, reserving again as soon as one ends after the pace was raised far
-   * ({@link SmoothRateLimiter#acquire}).
+   * ({@link SmoothRateLimiter#acquire} with a sleeper that cannot be woken, the default of {@code Sleeper.sleepNanos(long,
+   * Wakeup)}). The system sleeper wakes such a caller at once instead (up to a slice earlier): modelled so, the scenario
+   * figures moved by -0.8 to +0.9 points, mixed (docs/PERFORMANCE.md "Session 12"), so the model keeps the slices.
    */
   private void reserve(Row row, long queued, boolean waitedBefore) {
     long pauses = pacer.pauses();
