@@ -32,6 +32,15 @@ final class EncodedForms {
    * characters either side of each mark that starts an encoding ({@code % \\ & +}), merged where they overlap, in
    * order; none when the text holds no mark (only the value itself can be in it then).
    */
+  /** Whether {@code text} holds any encoding's mark (one pass, nothing allocated: most texts masked per row hold none). */
+  static boolean hasMark(String text) {
+    for (int i = 0, n = text.length(); i < n; i++) {
+      char c = text.charAt(i);
+      for (char m : MARKS) if (c == m) return true;
+    }
+    return false;
+  }
+
   static List<int[]> spans(String text, int longest) {
     List<int[]> spans = new ArrayList<>();
     int n = text.length();

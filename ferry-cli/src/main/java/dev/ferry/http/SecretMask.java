@@ -105,6 +105,7 @@ public final class SecretMask {
    * with a few marks costs a few short searches, not a pattern tried at each of its characters).
    */
   private String maskEncoded(String text) {
+    if (!EncodedForms.hasMark(text)) return text;
     List<int[]> spans = EncodedForms.spans(text, longestEncoded);
     if (spans.isEmpty()) return text;
     StringBuilder b = new StringBuilder(text.length());
@@ -149,6 +150,7 @@ public final class SecretMask {
     if (text == null) return false;
     for (String f : forms) if (text.contains(f)) return true;
     if (forms.isEmpty()) return false;
+    if (!EncodedForms.hasMark(text)) return cutSecret(text) >= 0;
     for (int[] span : EncodedForms.spans(text, longestEncoded)) {
       for (Pattern p : encoded) if (p.matcher(text).region(span[0], span[1]).find()) return true;
     }
