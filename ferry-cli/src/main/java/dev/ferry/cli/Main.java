@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.core.source.CsvFormatException;
 import dev.ferry.core.source.InputException;
 import dev.ferry.core.spi.StoreException;
+import dev.ferry.spec.Suggest;
 import java.io.PrintWriter;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -121,33 +122,10 @@ public final class Main implements Runnable {
     return cl;
   }
 
-  /** "unknown command 'X'", and the command meant when one is at most two edits away ("imprt-users"). */
+  /** "unknown command 'X'", and the command meant when one is close to it ("imprt-users"). */
   static String unknownCommand(String typed, Collection<String> commands) {
-    String near = null;
-    for (String name : commands) {
-      if (!name.equals("help") && editDistance(typed, name) <= 2) {
-        near = name;
-        break;
-      }
-    }
+    String near = Suggest.closest(typed, commands.stream().filter(name -> !name.equals("help")).toList());
     return "unknown command '" + typed + "'" + (near == null ? "" : "; did you mean '" + near + "'?");
-  }
-
-  private static int editDistance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int same = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + same);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   /**

@@ -4,11 +4,11 @@ import java.util.Collection;
 import java.util.Locale;
 
 /** "Did you mean": the closest known name within a small edit distance. Stateless. */
-final class Suggest {
+public final class Suggest {
   private Suggest() {}
 
   /** The candidate closest to {@code word} (at most 2 edits, or a third of its length), or null. */
-  static String closest(String word, Collection<String> candidates) {
+  public static String closest(String word, Collection<String> candidates) {
     String w = word.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
