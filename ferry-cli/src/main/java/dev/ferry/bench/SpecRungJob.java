@@ -7,6 +7,7 @@ import dev.ferry.core.retry.RetryPolicy;
 import dev.ferry.core.spi.JobRecord;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
 import dev.ferry.core.time.WallClock;
 import dev.ferry.http.CallMetrics;
 import dev.ferry.http.NetworkSettings;
@@ -95,7 +96,7 @@ public final class SpecRungJob implements RungJob {
           run < 0 ? "the JVM warm-up" : "run " + (run + 1), SpecJobs.source(spec).describe()));
     }
     CallMetrics metrics = new CallMetrics();
-    WaitCounter waits = new WaitCounter(Sleeper.system());
+    WaitCounter waits = new WaitCounter(Sleeper.system(), Ticker.system());
     RunOptions options = RunOptions.of(workers, concurrency, "bench")
         .withMaxConsecutiveFailures(settings.maxConsecutiveFailures());
     SpecRun.Options runOptions = new SpecRun.Options(settings.dryRun(), options, metrics, settings.requestTimeout(),

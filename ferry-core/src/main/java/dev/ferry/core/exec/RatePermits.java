@@ -2,6 +2,7 @@ package dev.ferry.core.exec;
 
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,18 +65,19 @@ public final class RatePermits {
    * {@link #charge} of the same limiter will use it. Call {@link #clear(Object)} with the returned token when the
    * task ends.
    *
+   * <p>The wait is read from {@code ticker} around the limiter's own, so the limiter sleeps through {@code sleeper}
+   * itself (a caller asleep towards a far slot parks once and is woken when the pace is raised, not every 100 ms).
+   *
    * @return the token of this prepayment, for {@link #clear(Object)}
    * @throws InterruptedException if interrupted while waiting (nothing is then prepaid)
    */
-  public static Object prepay(RateLimiter limiter, Sleeper sleeper) throws InterruptedException {
+  public static Object prepay(RateLimiter limiter, Sleeper sleeper, Ticker ticker) throws InterruptedException {
     Objects.requireNonNull(limiter, "limiter cannot be null");
-    long[] waited = {0};
-    limiter.acquire(nanos -> {
-      if (nanos > 0) waited[0] += nanos;
-      sleeper.sleepNanos(nanos);
-    });
+    long start = ticker.read();
+    limiter.acquire(sleeper);
+    long waited = ticker.read() - start;
     Thread me = Thread.currentThread();
-    Credit credit = new Credit(limiter, limiter.pauses(), waited[0], CREDITS.get(me));
+    Credit credit = new Credit(limiter, limiter.pauses(), waited, CREDITS.get(me));
     CREDITS.put(me, credit);
     return credit;
   }

@@ -565,7 +565,7 @@ public final class LivePool implements AutoCloseable {
    * the same limiter uses ({@link RatePermits}). @throws InterruptedException if interrupted while waiting
    */
   Object passRateLimiter() throws InterruptedException {
-    return rateLimiter == null ? null : RatePermits.prepay(rateLimiter, sleeper);
+    return rateLimiter == null ? null : RatePermits.prepay(rateLimiter, sleeper, ticker);
   }
 
   /** The task on this thread ended: forgets a prepaid permit it did not use. */

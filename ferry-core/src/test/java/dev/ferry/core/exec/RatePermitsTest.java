@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Wakeup;
 import dev.ferry.testing.FakeTicker;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +25,7 @@ class RatePermitsTest {
   void aPrepaidPermitIsUsedByTheFirstChargeOfTheSameLimiterOnly() throws Exception {
     // Given: 10 permits a second, one prepaid at t=0
     RateLimiter limiter = RateLimiter.smooth(10, ticker);
-    RatePermits.prepay(limiter, sleeper);
+    RatePermits.prepay(limiter, sleeper, ticker);
     long t0 = ticker.read();
     // When: two attempts charge it
     RatePermits.charge(limiter, sleeper);
@@ -41,7 +42,7 @@ class RatePermitsTest {
     // Given
     RateLimiter pool = RateLimiter.smooth(10, ticker);
     RateLimiter other = RateLimiter.smooth(10, ticker);
-    RatePermits.prepay(pool, sleeper);
+    RatePermits.prepay(pool, sleeper, ticker);
     // When
     RatePermits.charge(other, sleeper);
     // Then: the credit is still there, for an attempt through the pool's limiter
@@ -52,7 +53,7 @@ class RatePermitsTest {
   void aPauseSinceThePrepaymentMakesTheAttemptWaitBehindIt() throws Exception {
     // Given: a permit prepaid, then a 429 pauses the limiter for 2 s
     RateLimiter limiter = RateLimiter.smooth(10, ticker);
-    RatePermits.prepay(limiter, sleeper);
+    RatePermits.prepay(limiter, sleeper, ticker);
     long t0 = ticker.read();
     limiter.pauseFor(Duration.ofSeconds(2));
     // When
@@ -65,7 +66,7 @@ class RatePermitsTest {
   void aCreditIsForgottenWhenTheTaskEnds() throws Exception {
     // Given
     RateLimiter limiter = RateLimiter.smooth(10, ticker);
-    Object token = RatePermits.prepay(limiter, sleeper);
+    Object token = RatePermits.prepay(limiter, sleeper, ticker);
     // When
     RatePermits.clear(token);
     // Then
@@ -77,7 +78,7 @@ class RatePermitsTest {
     // Given: the limiter's first permit gone, so the task's prepayment waits 100 ms for the pace
     RateLimiter limiter = RateLimiter.smooth(10, ticker);
     limiter.acquire(sleeper);
-    RatePermits.prepay(limiter, sleeper);
+    RatePermits.prepay(limiter, sleeper, ticker);
     // When / Then: its attempt is told that wait (the pace was the bottleneck), and a fresh charge says -1
     assertThat(RatePermits.charge(limiter, sleeper)).isEqualTo(Duration.ofMillis(100).toNanos());
     assertThat(RatePermits.charge(limiter, sleeper)).isEqualTo(-1);
@@ -87,13 +88,41 @@ class RatePermitsTest {
   void aTaskRunInPlaceInsideAnotherLeavesTheOuterTasksPermitInPlace() throws Exception {
     // Given: an outer task's prepaid permit, and an inner task run in place on the same thread (CALLER_RUNS)
     RateLimiter limiter = RateLimiter.smooth(1_000, ticker);
-    Object outer = RatePermits.prepay(limiter, sleeper);
-    Object inner = RatePermits.prepay(limiter, sleeper);
+    Object outer = RatePermits.prepay(limiter, sleeper, ticker);
+    Object inner = RatePermits.prepay(limiter, sleeper, ticker);
     // When the inner task ends without a call
     RatePermits.clear(inner);
     // Then the outer task's first attempt still uses its own prepaid permit
     assertThat(RatePermits.charge(limiter, sleeper)).isGreaterThanOrEqualTo(0);
     assertThat(RatePermits.holdsCredit()).isFalse();
     RatePermits.clear(outer);
+  }
+
+  @Test
+  void aPrepaymentTowardsAFarSlotSleepsOnTheLimitersWakeupInOneSleep() throws Exception {
+    // Given: 0.5 permits a second, the first gone, so a prepayment waits 2 s; a sleeper that can be woken
+    RateLimiter limiter = RateLimiter.smooth(0.5, ticker);
+    limiter.acquire(sleeper);
+    int[] sleeps = {0, 0};
+    Sleeper wakeable = new Sleeper() {
+      @Override
+      public void sleepNanos(long nanos) {
+        sleeps[0]++;
+        ticker.sleepNanos(nanos);
+      }
+
+      @Override
+      public boolean sleepNanos(long nanos, Wakeup wakeup) {
+        sleeps[1]++;
+        ticker.sleepNanos(nanos);
+        return false;
+      }
+    };
+    // When
+    RatePermits.prepay(limiter, wakeable, ticker);
+    // Then: the wait is one sleep on the wakeup (it was twenty slices of 100 ms), and its length is told to the attempt
+    assertThat(sleeps[1]).isEqualTo(1);
+    assertThat(sleeps[0]).isLessThanOrEqualTo(1);
+    assertThat(RatePermits.charge(limiter, sleeper)).isEqualTo(Duration.ofSeconds(2).toNanos());
   }
 }
