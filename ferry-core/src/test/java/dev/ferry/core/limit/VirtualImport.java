@@ -93,6 +93,14 @@ final class VirtualImport {
      * HttpTarget takes then ({@link #pauseWithoutRetryAfter}).
      */
     boolean noRetryAfter;
+    /**
+     * Another client of the same limit: from second {@code foreignFromSecond} to {@code foreignToSecond} of the run it
+     * sends {@code foreignRate} requests a second, evenly spaced, and the target counts its admissions as ferry's (0 =
+     * none). It does not slow down when refused (a client paced at a rate it was told), so ferry gets what is left.
+     */
+    double foreignRate;
+    int foreignFromSecond;
+    int foreignToSecond;
   }
 
   private final long[] clock = {1_000 * SECOND};
@@ -132,6 +140,9 @@ final class VirtualImport {
   long throttledAfterFirstSecond;
   /** When the requests answered with a 429 were sent, from the run's start. */
   final List<Long> throttledSentNanos = new ArrayList<>();
+  /** The foreign client's requests the target admitted, and refused ({@link Target#foreignRate}). */
+  long foreignAdmitted;
+  long foreignRefused;
   private int acceptedThisSecond;
 
   VirtualImport(Target target, Limit limit, double knownRate, boolean learnRate, int callsPerRow) {
@@ -169,6 +180,7 @@ final class VirtualImport {
   VirtualImport run(int seconds) {
     long end = startNanos + seconds * SECOND;
     pump();
+    if (target.foreignRate > 0) at(startNanos + target.foreignFromSecond * SECOND, this::foreignSend);
     long nextTick = startNanos + SECOND;
     while (!events.isEmpty()) {
       Event e = events.peek();
@@ -192,6 +204,17 @@ final class VirtualImport {
       e.action.run();
     }
     return this;
+  }
+
+  /** The foreign client's next request, until its last second ({@link Target#foreignRate}). */
+  private void foreignSend() {
+    if (clock[0] >= startNanos + target.foreignToSecond * SECOND) return;
+    if (admit(clock[0]) < 0) {
+      foreignAdmitted++;
+    } else {
+      foreignRefused++;
+    }
+    at(clock[0] + (long) (SECOND / target.foreignRate), this::foreignSend);
   }
 
   private void pump() {
