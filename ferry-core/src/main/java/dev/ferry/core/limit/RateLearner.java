@@ -65,6 +65,23 @@ package dev.ferry.core.limit;
  * (a fixed window admitted the probe's pace in the second before, its previous window not being spent). So one early
  * 429 never caps a job for its lifetime.
  *
+ * <p><b>Rebound.</b> A pace the target bore and refuses later says someone else spends the limit now (another job,
+ * another process on the same key) or that it fell; either can end. Each such refusal lowers the ceiling, and a refused
+ * probe quarters the creep, so once the other client stopped the ceiling crept back 0.05 % an interval: against 500 per
+ * sliding 10 s a job that shared half of the limit for a minute then stayed at its share for 27 minutes and more (in
+ * virtual time; the README tour's J1 was seen at 23/s for 13 minutes). The ceiling's evidence ages: the learner keeps
+ * the <em>high water</em>, the most the target admitted over two probe intervals without a 429 (what it admitted, not
+ * the pace: a pace over a short fixed window's quota can run an interval on the windows it straddles), and a ceiling
+ * more than 5 % under it goes back to it ({@code headroom} over it) once the target refused nothing for a probe
+ * interval. The pace then climbs to it as a short window's first probes do, a quarter of the gap a step (2 % to 32 %,
+ * never past halfway), and is back at 90 % of the limit 4–83 s after the other client stopped (virtual time). A refusal
+ * on the way (the limit still shared, or lower for good) doubles the quiet time the next rebound waits, up to a minute;
+ * a pace back within 5 % of the high water ends the rebound and the wait starts again from one interval. A limit shared
+ * for good costs a refused rebound a minute at most (under 0.6 % of the requests, 96.5 % of what is left taken). A
+ * window never shared does not rebound (no refusal lowers its ceiling that far under what it admitted); a token
+ * bucket's burst can count in the high water, and costs a refused rebound now and then (alone for 15 minutes: 0.18 %
+ * refused, 0.05 % before).
+ *
  * <p><b>Short windows' ceiling.</b> Against a short window, what the target admitted over one window (the longest
  * Retry-After, at least 1 s) before a refusal, with neither a pause nor a change of pace in that span, is at least its
  * limit (a sliding log admits exactly its limit, a fixed window or a saturated bucket at least that): the ceiling is
@@ -145,6 +162,11 @@ public final class RateLearner {
   private static final double MAX_CREEP = 0.08;
   /** The least creep: a confirmed ceiling still moves, so a limit that rose is found again in the end. */
   private static final double MIN_CREEP = 0.0005;
+  /**
+   * The longest a lowered ceiling waits, quiet, before the rebound tries the high water again, after rebounds were
+   * refused (another client still there, or a limit that fell): one refused rebound a minute at most.
+   */
+  private static final long MAX_REBOUND_WAIT_NANOS = 60 * SECOND;
   /** Share of a fixed window's quota paced at once it is known (the room is for transit jitter). */
   private static final double FIXED_HEADROOM = 0.985;
   /** The creep once a fixed window's quota is known: a probe every ~50 s finds a limit that rose. */
@@ -196,6 +218,15 @@ public final class RateLearner {
   private long longestRetryAfterNanos;
   /** @GuardedBy("this") how much the ceiling creeps up each quiet interval; a quarter of it after a refused probe */
   private double creep = INITIAL_CREEP;
+  /**
+   * @GuardedBy("this") the most the target admitted to this client over two probe intervals without a 429 (per second,
+   * at most the pace it had then; 0 = none): a pace it was seen to bear
+   */
+  private double highWater;
+  /** @GuardedBy("this") the ceiling was raised back to the high water and no refusal came since (the rebound) */
+  private boolean rebounding;
+  /** @GuardedBy("this") quiet time a ceiling under the high water waits before the rebound; 0 = one probe interval */
+  private long reboundWaitNanos;
   /** @GuardedBy("this") the pace of the last 429 (before it changed the pace); +inf = none */
   private double lastRefusedRate = Double.POSITIVE_INFINITY;
   /** @GuardedBy("this") a probe was refused: the limit is near, probe in small steps from now on */
@@ -362,6 +393,7 @@ public final class RateLearner {
     if (rate > safeRate && safeRate > 0 && rate > lastRefusedRate) creep = Math.min(MAX_CREEP, creep * 2);
     safeRate = Math.max(safeRate, rate); // a whole interval without a 429
     ceiling *= 1 + creep;
+    rebound(sentNanos);
     // Near the ceiling (within NEAR_CEILING) a probe would cost a refusal for a gain of a percent or two: none,
     // until the ceiling crept away. Against a short window (Retry-After of at most 2 s: an overshoot costs a
     // second or two) a step covers a quarter of the gap to the ceiling, up to 32 %; against a long one, where
@@ -371,6 +403,9 @@ public final class RateLearner {
       double gap = (ceiling / rate - 1) / 4;
       double grow = Double.isInfinite(ceiling) || !shortWindow ? probeStep
           : probeRefused ? Math.min(probeStep, gap) : Math.max(probeStep, Math.min(0.32, gap));
+      // Back towards a pace the target bore (the rebound): a quarter of the gap a step, as a short window's first
+      // probes take.
+      if (rebounding) grow = Math.max(grow, Math.min(0.32, gap));
       double next = rate * (1 + grow);
       // Never past halfway to the ceiling, nor closer to it than the headroom: a pace within a percent or two of a
       // refused one is refused now and then (arrivals bunch), and each refusal costs a pause.
@@ -381,6 +416,38 @@ public final class RateLearner {
       }
     }
     return rate;
+  }
+
+  /**
+   * After a quiet interval: raises the high water to what the last two intervals admitted, ends a rebound whose pace is
+   * back within 5 % of it, and starts one when the ceiling is more than 5 % under it and the target refused nothing for
+   * {@link #reboundWait()} (the class comment's "Rebound").
+   * @GuardedBy("this")
+   */
+  private void rebound(long sentNanos) {
+    // What it admitted, not the pace: a pace over a short fixed window's quota can run a whole interval on the windows
+    // it straddles (the pace is then no high water); over two intervals without a refusal it cannot.
+    long span = 2 * probeInterval();
+    if (span <= HISTORY_NANOS && sentNanos - span >= pauseEndNanos) {
+      double admitted = admittedPerSecond(READS, sentNanos - span, sentNanos)
+          + admittedPerSecond(WRITES, sentNanos - span, sentNanos);
+      highWater = Math.max(highWater, Math.min(rate, admitted));
+    }
+    if (highWater == 0) return;
+    if (rebounding && safeRate * NEAR_CEILING >= highWater) {
+      rebounding = false;
+      reboundWaitNanos = 0;
+    }
+    double regained = highWater / headroom;
+    if (ceiling * NEAR_CEILING < regained && sentNanos - pauseEndNanos >= reboundWait()) {
+      ceiling = regained;
+      rebounding = true;
+    }
+  }
+
+  /** Quiet time before a ceiling under the high water is raised back to it. @GuardedBy("this") */
+  private long reboundWait() {
+    return Math.max(probeInterval(), reboundWaitNanos);
   }
 
   /** A refused write ({@link #onThrottled(long, long, long, boolean)}). */
@@ -419,6 +486,11 @@ public final class RateLearner {
       return rate;
     }
     throttleEvents++;
+    if (rebounding) {
+      // The rebound was refused: the limit is still shared (or it fell). Try again after twice the quiet time.
+      rebounding = false;
+      reboundWaitNanos = Math.min(MAX_REBOUND_WAIT_NANOS, 2 * reboundWait());
+    }
     longestRetryAfterNanos = Math.max(longestRetryAfterNanos, retryAfterNanos);
     long span = Math.max(SECOND, longestRetryAfterNanos);
     // The first refusal of an unpaced start (--rate-limit none) against a short window: what got through was a burst,

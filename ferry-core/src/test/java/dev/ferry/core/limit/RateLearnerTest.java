@@ -358,4 +358,39 @@ class RateLearnerTest {
     assertThat(r).isLessThanOrEqualTo(50 * 0.98 * 1.01);
     assertThat(r).isGreaterThan(40);
   }
+
+  /** Requests sent at the learner's pace (each waited for it) from {@code from} to {@code to} s; the pace then. */
+  private static double paced(RateLearner l, double from, double to) {
+    for (double t = from; t < to; t += 1 / l.rate()) {
+      long sent = T0 + (long) (t * S);
+      l.onAdmitted(sent, sent + 200_000_000L, true);
+    }
+    return l.rate();
+  }
+
+  @Test
+  void aCeilingLoweredUnderAPaceTheTargetBoreGoesBackToItOnceTheRefusalsStop() {
+    // Given a pace learned at about 49/s that held for a minute (12 s probe intervals, a 10 s window's Retry-After)
+    RateLearner l = RateLearner.of(1000, 2, 0.98, Duration.ofSeconds(12), 0.5);
+    admit(l, 500, 0, 4, false);
+    double learned = l.onThrottled(T0 + 4 * S, T0 + 4 * S, 6 * S);
+    double t = 4.001;
+    double bore = paced(l, t, t += 60);
+    // When another client takes half of the limit for a minute: the paces that held are refused, one after another
+    for (int i = 0; i < 6; i++) {
+      long sent = T0 + (long) (t * S);
+      l.onThrottled(sent, sent + 200_000_000L, 6 * S);
+      t += 6.2;
+      paced(l, t, t += 4);
+    }
+    double shared = l.rate();
+    assertThat(shared).isLessThan(0.6 * bore);
+    // and then stops: nothing is refused any more
+    double back = t;
+    while (back < t + 300 && l.rate() < 0.9 * bore) paced(l, back, back += 1);
+    System.out.printf("learned %.1f, bore %.1f, shared %.1f, 90 %% again after %.0f s%n", learned, bore, shared,
+        back - t);
+    // Then the pace is back at 90 % of what the target bore within two minutes
+    assertThat(back - t).isLessThanOrEqualTo(120);
+  }
 }
