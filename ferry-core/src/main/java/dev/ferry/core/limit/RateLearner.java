@@ -70,17 +70,19 @@ package dev.ferry.core.limit;
  * probe quarters the creep, so once the other client stopped the ceiling crept back 0.05 % an interval: against 500 per
  * sliding 10 s a job that shared half of the limit for a minute then stayed at its share for 27 minutes and more (in
  * virtual time; the README tour's J1 was seen at 23/s for 13 minutes). The ceiling's evidence ages: the learner keeps
- * the <em>high water</em>, the most the target admitted over two probe intervals without a 429 (what it admitted, not
- * the pace: a pace over a short fixed window's quota can run an interval on the windows it straddles), and a ceiling
- * more than 5 % under it goes back to it ({@code headroom} over it) once the target refused nothing for a probe
- * interval. The pace then climbs to it as a short window's first probes do, a quarter of the gap a step (2 % to 32 %,
- * never past halfway), and is back at 90 % of the limit 4–83 s after the other client stopped (virtual time). A refusal
- * on the way (the limit still shared, or lower for good) doubles the quiet time the next rebound waits, up to a minute;
- * a pace back within 5 % of the high water ends the rebound and the wait starts again from one interval. A limit shared
- * for good costs a refused rebound a minute at most (under 0.6 % of the requests, 96.5 % of what is left taken). A
+ * the <em>high water</em>, the most the target admitted per second over a stretch without any 429 (from a pause's end
+ * or a refusal's send to the next refusal or the end of a quiet interval) at least a probe interval and two windows
+ * long (what it admitted, not the pace: a pace over a short fixed window's quota can run a window and a quarter on the
+ * windows it straddles), and a ceiling more than 5 % under it goes back to it ({@code headroom} over it) once the target
+ * refused nothing for a probe interval. The pace then climbs to it as a short window's first probes do, a quarter of the
+ * gap a step (2 % to 32 %, never past halfway), and is back at 90 % of the limit 7–83 s after the other client stopped
+ * (virtual time, ForeignClientScenarioTest; end to end, docs/PERFORMANCE.md). A refusal on the way (the limit still
+ * shared, or lower for good) doubles the quiet time the next rebound waits, up to a minute; a pace back within 5 % of
+ * the high water ends the rebound and the wait starts again from one interval. A limit shared
+ * for good costs a refused rebound a minute at most (under 0.6 % of the requests, 95 % of what is left taken). A
  * window never shared does not rebound (no refusal lowers its ceiling that far under what it admitted); a token
- * bucket's burst can count in the high water, and costs a refused rebound now and then (alone for 15 minutes: 0.18 %
- * refused, 0.05 % before).
+ * bucket's burst can count in the high water, and costs a refused rebound now and then (alone for 15 minutes: 0.10 %
+ * and 0.15 % refused, with and without Retry-After; 0.05 % and 0.06 % before).
  *
  * <p><b>Short windows' ceiling.</b> Against a short window, what the target admitted over one window (the longest
  * Retry-After, at least 1 s) before a refusal, with neither a pause nor a change of pace in that span, is at least its
@@ -219,10 +221,12 @@ public final class RateLearner {
   /** @GuardedBy("this") how much the ceiling creeps up each quiet interval; a quarter of it after a refused probe */
   private double creep = INITIAL_CREEP;
   /**
-   * @GuardedBy("this") the most the target admitted to this client over two probe intervals without a 429 (per second,
-   * at most the pace it had then; 0 = none): a pace it was seen to bear
+   * @GuardedBy("this") the most the target admitted to this client per second over a stretch without a 429 ({@link
+   * #noteHighWater}; at most the pace it had then; 0 = none): a pace it was seen to bear
    */
   private double highWater;
+  /** @GuardedBy("this") send time of the latest 429, counted or not; Long.MIN_VALUE when none */
+  private long lastRefusalSentNanos = Long.MIN_VALUE;
   /** @GuardedBy("this") the ceiling was raised back to the high water and no refusal came since (the rebound) */
   private boolean rebounding;
   /** @GuardedBy("this") quiet time a ceiling under the high water waits before the rebound; 0 = one probe interval */
@@ -419,20 +423,13 @@ public final class RateLearner {
   }
 
   /**
-   * After a quiet interval: raises the high water to what the last two intervals admitted, ends a rebound whose pace is
-   * back within 5 % of it, and starts one when the ceiling is more than 5 % under it and the target refused nothing for
-   * {@link #reboundWait()} (the class comment's "Rebound").
+   * After a quiet interval: raises the high water to what the stretch since the last pause or refusal admitted, ends a
+   * rebound whose pace is back within 5 % of it, and starts one when the ceiling is more than 5 % under it and the
+   * target refused nothing for {@link #reboundWait()} (the class comment's "Rebound").
    * @GuardedBy("this")
    */
   private void rebound(long sentNanos) {
-    // What it admitted, not the pace: a pace over a short fixed window's quota can run a whole interval on the windows
-    // it straddles (the pace is then no high water); over two intervals without a refusal it cannot.
-    long span = 2 * probeInterval();
-    if (span <= HISTORY_NANOS && sentNanos - span >= pauseEndNanos) {
-      double admitted = admittedPerSecond(READS, sentNanos - span, sentNanos)
-          + admittedPerSecond(WRITES, sentNanos - span, sentNanos);
-      highWater = Math.max(highWater, Math.min(rate, admitted));
-    }
+    noteHighWater(sentNanos);
     if (highWater == 0) return;
     if (rebounding && safeRate * NEAR_CEILING >= highWater) {
       rebounding = false;
@@ -443,6 +440,26 @@ public final class RateLearner {
       ceiling = regained;
       rebounding = true;
     }
+  }
+
+  /**
+   * Raises the high water to what the target admitted (reads and writes) from the end of the last pause or the send of
+   * the last 429, counted or not, to {@code sentNanos}, when that stretch is long enough to say what it bears: a probe
+   * interval, and two windows (of at least 2 s) as the longest Retry-After or the fixed windows' fit reads them. (A pace
+   * over a fixed window's quota can run a window and a quarter on the windows it straddles; over one whole window it is
+   * refused.) Called at the end of each quiet interval and before a 429 ends the stretch, so that a stretch between two
+   * refusals counts too (benchmarks/shared-limit.sh's J1 had one such stretch of 23 s alone, never two quiet intervals
+   * after a pause).
+   * @GuardedBy("this")
+   */
+  private void noteHighWater(long sentNanos) {
+    long from = Math.max(Math.max(pauseEndNanos, lastRefusalSentNanos), sentNanos - HISTORY_NANOS + SECOND);
+    from = Math.floorDiv(from + BUCKET_NANOS - 1, BUCKET_NANOS) * BUCKET_NANOS; // whole 100 ms buckets of history
+    long stretch = sentNanos - from;
+    if (stretch < Math.max(probeInterval(), 2 * Math.max(2 * SECOND, fitWindow()))) return;
+    double admitted = (admittedBetween(READS, from, sentNanos) + admittedBetween(WRITES, from, sentNanos)) * 1e9
+        / stretch;
+    highWater = Math.max(highWater, Math.min(rate, admitted));
   }
 
   /** Quiet time before a ceiling under the high water is raised back to it. @GuardedBy("this") */
@@ -466,6 +483,8 @@ public final class RateLearner {
     // Sent before the last change, or during the pause its refusal asked for (a caller that held a permit from before
     // the pause, or passed the pacer between the answer and the pause): already accounted for.
     int kind = write ? WRITES : READS;
+    if (!ramping && !Double.isInfinite(rate)) noteHighWater(sentNanos); // the quiet stretch this 429 ends
+    lastRefusalSentNanos = Math.max(lastRefusalSentNanos, sentNanos);
     if (retryAfterNanos < 0 && lockout.open(kind)) {
       lockout.refused(sentNanos); // the lockout's own, or sent before it began: either way it started no new one
       return rate;
