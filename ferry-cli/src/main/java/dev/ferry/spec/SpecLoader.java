@@ -176,6 +176,7 @@ public final class SpecLoader {
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
         : Integer.parseInt(root.get("chunk_size").text().strip());
+    if (steps.size() == root.get("steps").items().size()) assembler.sinkPaths(root.get("sink"), steps);
     if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps, vars, checks);
     errors.addAll(assembler.errors());
     if (!errors.isEmpty()) throw new InvalidSpecException(sorted(dedupe(errors)));
@@ -217,6 +218,7 @@ public final class SpecLoader {
           : assembler.checks(root.get("checks"));
       Node uniqueNode = root.get("unique");
       if (uniqueNode != null) assembler.template(uniqueNode.isMap() ? uniqueNode.get("key") : uniqueNode);
+      if (steps.size() == root.get("steps").items().size()) assembler.sinkPaths(root.get("sink"), steps);
       if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps, vars, checks);
     } catch (dev.ferry.steps.template.SpecException e) {
       dev.ferry.steps.template.SpecLocation at = e.location();
