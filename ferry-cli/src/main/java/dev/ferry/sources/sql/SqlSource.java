@@ -164,6 +164,14 @@ public final class SqlSource implements RecordSource {
     }
   }
 
+  /**
+   * Whether a job's stored input fingerprint is a SQL source's: its input size is then the number of planned rows,
+   * not bytes.
+   */
+  public static boolean plannedFromSql(String fingerprint) {
+    return fingerprint != null && fingerprint.startsWith(KeyFingerprint.PREFIX);
+  }
+
   /** The database (without credentials), key column and query, e.g. {@code postgresql://db/app (key id): SELECT …}. */
   @Override
   public String describe() {
