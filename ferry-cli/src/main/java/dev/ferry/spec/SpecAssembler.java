@@ -595,7 +595,8 @@ final class SpecAssembler {
 
   private SpecError fromSpecException(SpecException e, String field) {
     SpecLocation l = e.location();
-    return new SpecError(l.file().isEmpty() ? file : l.file(), l.line(), l.column(), field, e.detail());
+    return new SpecError(l.file().isEmpty() ? file : l.file(), l.line(), l.column(),
+        field.isEmpty() ? l.field() : field, e.detail());
   }
 
   private void error(Node node, String message) {
