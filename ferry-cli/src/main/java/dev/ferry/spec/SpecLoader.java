@@ -188,6 +188,7 @@ public final class SpecLoader {
       else stored.put(name, value);
     });
     if (source instanceof JobSpec.CsvSource c) source = c.withColumnsRead(assembler.columnsRead());
+    if (source instanceof JobSpec.SqlSource q) source = q.withColumnsRead(assembler.columnsRead());
     readFiles[0] = assembler.readFiles();
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
