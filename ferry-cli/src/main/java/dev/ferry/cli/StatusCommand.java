@@ -106,7 +106,9 @@ final class StatusCommand implements Callable<Integer> {
         } else if (job.status() == JobStatus.STOPPED) {
           out.printf("note        once the cause is fixed, 'ferry resume %s' goes on with it%n", job.id());
         }
-        out.printf("input       %s (%,d bytes)%n", job.inputPath(), job.inputSize());
+        // a SQL source's size is its planned rows (docs/JOBS-SQL.md), a file's its bytes
+        out.printf("input       %s (%,d %s)%n", job.inputPath(), job.inputSize(),
+            dev.ferry.sources.sql.SqlSource.plannedFromSql(job.inputSha256()) ? "planned rows" : "bytes");
         if (d.has("api_url")) out.printf("target      %s%n", d.get("api_url").asText());
         d.path("targets").properties().forEach(t -> out.printf("target      %s %s%n", t.getKey(),
             t.getValue().asText()));

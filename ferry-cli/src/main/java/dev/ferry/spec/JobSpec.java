@@ -174,14 +174,29 @@ public record JobSpec(String file, String text, String name, SourceSpec source, 
    *
    * @param secretColumns columns (lower case) whose values never leave the database, as a JSONL source's fields
    */
-  public record SqlSource(dev.ferry.sources.sql.SqlSourceConfig config, Set<String> secretColumns)
-      implements SourceSpec {
+  public record SqlSource(dev.ferry.sources.sql.SqlSourceConfig config, Set<String> secretColumns,
+      Set<String> columnsRead) implements SourceSpec {
+    /**
+     * @param columnsRead the columns the spec's templates read by name ({@code row.NAME}), for the planning's check
+     *                    of the query's columns; null when unknown, or when a template reads the row otherwise
+     */
     public SqlSource {
       secretColumns = secretColumns == null ? Set.of() : Set.copyOf(secretColumns);
+      columnsRead = columnsRead == null ? null
+          : java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(columnsRead)); // in name order
+    }
+
+    public SqlSource(dev.ferry.sources.sql.SqlSourceConfig config, Set<String> secretColumns) {
+      this(config, secretColumns, null);
     }
 
     public SqlSource(dev.ferry.sources.sql.SqlSourceConfig config) {
       this(config, Set.of());
+    }
+
+    /** The same source, read by templates that read these columns (null: any). */
+    public SqlSource withColumnsRead(Set<String> columns) {
+      return new SqlSource(config, secretColumns, columns);
     }
   }
 

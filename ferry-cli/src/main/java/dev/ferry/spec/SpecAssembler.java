@@ -426,6 +426,52 @@ final class SpecAssembler {
     return ItemMapping.byKey(items, jsonPath(match.get("key")), template(rowKey), error);
   }
 
+  /**
+   * A {@code sql_update} sink's {@code set} values read {@code row.FIELD} or {@code STEP.CAPTURE…}: the step must be
+   * one of the spec's and the first field one of its captures, else every row's column is written NULL (an absent
+   * value) with no word said (a typo of {@code embed.vector} left the embeddings of a whole table empty).
+   */
+  void sinkPaths(Node sink, List<StepConfig> steps) {
+    Node u = sink == null ? null : sink.get("sql_update");
+    Node set = u == null ? null : u.get("set");
+    if (set == null || !set.isMap()) return;
+    Map<String, Set<String>> captures = new LinkedHashMap<>();
+    for (StepConfig s : steps) captures.put(s.name(), capturesOf(s));
+    set.fields().forEach((column, v) -> {
+      if (!v.isScalar()) return; // refused by the grammar
+      String[] parts = v.text().strip().split("\\.", -1);
+      if (parts.length > 1 && parts[0].equals("row")) return;
+      Set<String> names = captures.get(parts[0]);
+      if (names == null) {
+        String near = Suggest.closest(parts[0], captures.keySet());
+        error(v, "no step named '" + parts[0] + "'" + (near != null ? " (did you mean '" + near + "'?)" : "")
+            + "; a value is row.FIELD or STEP.CAPTURE (steps: " + String.join(", ", captures.keySet()) + ")");
+      } else if (parts.length > 1 && !names.contains(parts[1])) {
+        String near = Suggest.closest(parts[1], names);
+        error(v, "step '" + parts[0] + "' captures no '" + parts[1] + "'" + (near != null ? " (did you mean '"
+            + near + "'?)" : "") + "; it captures " + (names.isEmpty() ? "nothing" : String.join(", ", names)));
+      }
+    });
+  }
+
+  /** The names a step's results hold: its call's captures (and a follow-up call's), a lookup's find and create's. */
+  private static Set<String> capturesOf(StepConfig step) {
+    Set<String> names = new java.util.LinkedHashSet<>();
+    switch (step) {
+      case RequestStepConfig r -> {
+        names.addAll(r.call().capture().keySet());
+        r.call().rules().rules().values().forEach(rule -> {
+          if (rule.then() != null) names.addAll(rule.then().capture().keySet());
+        });
+      }
+      case LookupStepConfig l -> {
+        names.addAll(l.find().capture().keySet());
+        if (l.create() != null) names.addAll(l.create().capture().keySet());
+      }
+    }
+    return names;
+  }
+
   /** What the records cannot check alone: the steps engineer's cross-checks (templates read earlier steps...). */
   void crossCheck(List<TargetConfig> targets, List<StepConfig> steps, Map<String, Template> vars,
       List<dev.ferry.steps.RowCheck> checks) {
@@ -549,7 +595,8 @@ final class SpecAssembler {
 
   private SpecError fromSpecException(SpecException e, String field) {
     SpecLocation l = e.location();
-    return new SpecError(l.file().isEmpty() ? file : l.file(), l.line(), l.column(), field, e.detail());
+    return new SpecError(l.file().isEmpty() ? file : l.file(), l.line(), l.column(),
+        field.isEmpty() ? l.field() : field, e.detail());
   }
 
   private void error(Node node, String message) {

@@ -154,6 +154,7 @@ public final class SpecJobs {
    *     when its header is one column holding {@code ;}, a tab or {@code |}
    */
   public static String missingColumnsWarning(JobSpec spec) {
+    if (spec.source() instanceof JobSpec.SqlSource sql) return missingSqlColumnsWarning(spec.file(), sql);
     if (!(spec.source() instanceof JobSpec.CsvSource csv) || csv.columnsRead() == null || csv.columnsRead().isEmpty()) {
       return null;
     }
@@ -169,6 +170,32 @@ public final class SpecJobs {
     return csv.path() + ":1: the header has none of the columns the spec reads (" + clip(String.join(", ",
         csv.columnsRead())) + "): each row." + csv.columnsRead().iterator().next() + " would be empty; header: "
         + clip(String.join(", ", header.columns())) + dev.ferry.sources.CsvDelimiters.hint(header);
+  }
+
+  /**
+   * A warning for a SQL source whose query returns none of some columns the templates read by name: a query's columns
+   * are the same for every row, so each such read is null for every row (a spec reading {@code row.content} of a query
+   * returning {@code body} sent an empty input for each document, and its dry run said every row was fine). Each
+   * missing column is named, with "did you mean". Null when every column is there, when a template reads the row
+   * otherwise, or when the query cannot be read (planning reports it).
+   */
+  private static String missingSqlColumnsWarning(String file, JobSpec.SqlSource sql) {
+    if (sql.columnsRead() == null || sql.columnsRead().isEmpty()) return null;
+    List<String> columns;
+    try {
+      columns = new dev.ferry.sources.sql.SqlSource(sql.config()).columns();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    List<String> missing = new java.util.ArrayList<>();
+    for (String column : sql.columnsRead()) {
+      if (columns.contains(column)) continue;
+      String near = Suggest.closest(column, columns);
+      missing.add("row." + column + (near != null ? " (did you mean row." + near + "?)" : ""));
+    }
+    if (missing.isEmpty()) return null;
+    return file + ": source.sql.query returns no column for " + String.join(", ", missing) + ": each such read is"
+        + " null for every row; the query's columns: " + clip(String.join(", ", columns));
   }
 
   private static String clip(String s) {

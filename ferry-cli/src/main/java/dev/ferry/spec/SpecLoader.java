@@ -176,6 +176,7 @@ public final class SpecLoader {
     JobSpec.SinkSpec sink = root.get("sink") == null ? null : assembler.sink(root.get("sink"));
     int chunkSize = root.get("chunk_size") == null ? JobSpec.DEFAULT_CHUNK_SIZE
         : Integer.parseInt(root.get("chunk_size").text().strip());
+    if (steps.size() == root.get("steps").items().size()) assembler.sinkPaths(root.get("sink"), steps);
     if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps, vars, checks);
     errors.addAll(assembler.errors());
     if (!errors.isEmpty()) throw new InvalidSpecException(sorted(dedupe(errors)));
@@ -187,6 +188,7 @@ public final class SpecLoader {
       else stored.put(name, value);
     });
     if (source instanceof JobSpec.CsvSource c) source = c.withColumnsRead(assembler.columnsRead());
+    if (source instanceof JobSpec.SqlSource q) source = q.withColumnsRead(assembler.columnsRead());
     readFiles[0] = assembler.readFiles();
     Node name = root.get("name");
     return new JobSpec(file, text, name == null ? "" : name.text(), source, targets, steps, key, chunkSize, sink,
@@ -217,6 +219,7 @@ public final class SpecLoader {
           : assembler.checks(root.get("checks"));
       Node uniqueNode = root.get("unique");
       if (uniqueNode != null) assembler.template(uniqueNode.isMap() ? uniqueNode.get("key") : uniqueNode);
+      if (steps.size() == root.get("steps").items().size()) assembler.sinkPaths(root.get("sink"), steps);
       if (assembler.errors().isEmpty()) assembler.crossCheck(targets, steps, vars, checks);
     } catch (dev.ferry.steps.template.SpecException e) {
       dev.ferry.steps.template.SpecLocation at = e.location();

@@ -103,23 +103,41 @@ final class StepsValidator {
 
   private static void check(StepConfig s, JsonTemplate body, Set<String> earlier, boolean batch) {
     if (body == null) return;
-    reads(s, body.stepsRead(), earlier, "its body");
+    for (String step : body.stepsRead()) {
+      if (!earlier.contains(step)) throw readsLater(s, step, earlier, "its body", leafReading(body, step));
+    }
     if (body.usesBatch() && !batch) throw notBatch(s, s.location(), "its body");
   }
 
   private static void check(StepConfig s, Template t, Set<String> earlier, boolean batch, String where) {
     if (t == null) return;
-    reads(s, t.stepsRead(), earlier, where);
+    for (String step : t.stepsRead()) {
+      if (!earlier.contains(step)) throw readsLater(s, step, earlier, where, t.location());
+    }
     if (t.usesBatch() && !batch) throw notBatch(s, t.location(), where);
   }
 
-  private static void reads(StepConfig s, Set<String> read, Set<String> earlier, String where) {
-    for (String step : read) {
-      if (!earlier.contains(step)) {
-        throw new SpecException(s.location(), "step '" + s.name() + "': " + where + " reads steps." + step
-            + ", but no step named '" + step + "' runs before it");
-      }
-    }
+  /**
+   * A template that reads a step that does not run before it: at the template (its line, column and field, such as
+   * {@code steps[1].request.body.points}) when known, else at the step; the earlier steps named.
+   */
+  private static SpecException readsLater(StepConfig s, String step, Set<String> earlier, String where,
+      SpecLocation at) {
+    return new SpecException(at == null || at.line() == 0 ? s.location() : at, "step '" + s.name() + "': " + where
+        + " reads steps." + step + ", but no step named '" + step + "' runs before it" + (earlier.isEmpty()
+        ? " (it is the first step)" : " (steps before it: " + String.join(", ", new java.util.TreeSet<>(earlier))
+        + ")"));
+  }
+
+  /** The location of the first template of {@code body} that reads {@code step}, or null. */
+  private static SpecLocation leafReading(JsonTemplate body, String step) {
+    return switch (body) {
+      case JsonTemplate.Leaf l -> l.template().stepsRead().contains(step) ? l.template().location() : null;
+      case JsonTemplate.Obj o -> o.fields().values().stream().map(v -> leafReading(v, step))
+          .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+      case JsonTemplate.Arr a -> a.items().stream().map(v -> leafReading(v, step))
+          .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    };
   }
 
   private static SpecException notBatch(StepConfig s, SpecLocation at, String where) {

@@ -52,7 +52,9 @@ final class WeightBudgetLimiter implements WeightLimiter, RateLimiter {
   synchronized long reserveNanos(long weight) {
     if (weight < 0) throw new IllegalArgumentException("weight must be >= 0");
     long now = ticker.read();
-    if (weight == 0) return Math.max(0, pausedUntil - now);
+    // a weight of 0 (a batch of empty texts) waits only for a pause; no pause yet is MIN_VALUE, and MIN_VALUE - now
+    // overflows to a wait of ~292 years (the run hung for good on a batch of empty documents)
+    if (weight == 0) return pausedUntil > now ? pausedUntil - now : 0;
     long w = Math.min(weight, budget);
     long at = Math.max(Math.max(now, latest), pausedUntil);
     // grants older than a window before `at` no longer count, now or for any later grant

@@ -162,6 +162,10 @@ class SpecRunCliTest {
         rs.next();
         assertThat(rs.getInt(1)).isEqualTo(30);
       }
+      // and status counts a SQL source's input in planned rows (it said "(30 bytes)")
+      Ferry.Run status = Ferry.run(env, Ferry.args("status", "q1", "--checkpoint-dir", dir.resolve("state")));
+      assertThat(status.out()).as(status.toString()).contains("(key id): SELECT").contains(" (30 planned rows)")
+          .doesNotContain("bytes)");
     }
   }
 

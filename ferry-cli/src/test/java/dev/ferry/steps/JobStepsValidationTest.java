@@ -43,7 +43,8 @@ class JobStepsValidationTest {
         .hasMessage("job.yaml:10:5: step 'a' calls target 'crn', which is not declared (targets: crm)");
     assertThatThrownBy(() -> JobSteps.validate(List.of(CRM), List.of(step("a", 10, "crm", "{{ steps.b.id }}", null),
         step("b", 14, "crm", "x", null))))
-        .hasMessage("job.yaml:10:5: step 'a': its body reads steps.b, but no step named 'b' runs before it");
+        .hasMessage("job.yaml:10:5: step 'a': its body reads steps.b, but no step named 'b' runs before it (it is the"
+            + " first step)");
     assertThatThrownBy(() -> JobSteps.validate(List.of(CRM), List.of(step("a", 10, "crm",
         "{{ batch.each(row.id) }}", null))))
         .hasMessageContaining("step 'a': its body uses batch, which only a batch step's request and charge can read");

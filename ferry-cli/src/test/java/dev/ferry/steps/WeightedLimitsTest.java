@@ -91,6 +91,22 @@ class WeightedLimitsTest {
   }
 
   @Test
+  void aWeightOfZeroWaitsOnlyForAPause() throws InterruptedException {
+    // Given a tokens budget that was never paused, on a clock far from its origin (as System.nanoTime is)
+    WeightBudgetLimiter tokens = new WeightBudgetLimiter(1000, Duration.ofSeconds(60), time);
+    time.advance(Duration.ofSeconds(1_000));
+    // When a batch of empty texts charges 0 tokens
+    long wait = tokens.reserveNanos(0);
+    tokens.acquire(0, time);
+    // Then it goes now (before, "no pause" minus now overflowed into a sleep of ~292 years: the run hung for good)
+    assertThat(wait).isZero();
+    assertThat(time.sleeps()).allMatch(s -> s == 0L);
+    // And a pause still holds it back, for the pause alone
+    tokens.pauseFor(Duration.ofSeconds(3));
+    assertThat(tokens.reserveNanos(0)).isEqualTo(3 * SECOND);
+  }
+
+  @Test
   void aPauseHoldsBackWeightsToo() {
     WeightBudgetLimiter tokens = new WeightBudgetLimiter(1000, Duration.ofSeconds(60), time);
     tokens.pauseFor(Duration.ofSeconds(3));

@@ -113,6 +113,25 @@ public final class SqlSource implements RecordSource {
     return new ChunkPlan(chunks, fingerprint.count(), fingerprint.count(), fingerprint.finish());
   }
 
+  /**
+   * The column labels the query's rows have (each row's record is keyed by them), read without fetching a row
+   * ({@code SELECT * FROM (query) q WHERE 1 = 0}).
+   *
+   * @throws InputException when the query fails
+   */
+  public List<String> columns() throws IOException {
+    try (Connection c = db.connect();
+        PreparedStatement ps = c.prepareStatement("SELECT * FROM (" + config.query() + ") q WHERE 1 = 0");
+        ResultSet rs = ps.executeQuery()) {
+      java.sql.ResultSetMetaData md = rs.getMetaData();
+      List<String> labels = new ArrayList<>(md.getColumnCount());
+      for (int i = 1; i <= md.getColumnCount(); i++) labels.add(md.getColumnLabel(i));
+      return labels;
+    } catch (SQLException e) {
+      throw new InputException(db.message("read the columns of the query", e));
+    }
+  }
+
   @Override
   public ChunkSource chunks() {
     return chunk -> new SqlChunkCursor(db, config, chunk);
@@ -162,6 +181,14 @@ public final class SqlSource implements RecordSource {
       throw new InputException(describe() + ": the rows changed since the job was planned: " + plannedSize
           + " rows have a key up to " + planned.lastKey() + " as planned, but not the same keys");
     }
+  }
+
+  /**
+   * Whether a job's stored input fingerprint is a SQL source's: its input size is then the number of planned rows,
+   * not bytes.
+   */
+  public static boolean plannedFromSql(String fingerprint) {
+    return fingerprint != null && fingerprint.startsWith(KeyFingerprint.PREFIX);
   }
 
   /** The database (without credentials), key column and query, e.g. {@code postgresql://db/app (key id): SELECT …}. */
