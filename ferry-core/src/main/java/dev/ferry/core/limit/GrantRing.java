@@ -15,8 +15,8 @@ import java.util.Arrays;
  *
  * <p>Not threadsafe: its owner ({@link SmoothRateLimiter}) calls it under its lock. Invariants: the ring holds the
  * last {@code filled} grants in ascending order of slot, the next goes at {@code next}; while it is not full they are
- * at {@code [0, filled)} and {@code next == filled}, so the arrays grow only as grants come (32 bytes a grant, a
- * budget of 1,000,000 costs 32 MB once a window has held that many). {@code countedAt[i]} is {@link #NONE} or the
+ * at {@code [0, filled)} and {@code next == filled}, so the arrays grow only as grants come (40 bytes a grant, a
+ * budget of 1,000,000 costs 40 MB once a window has held that many). {@code countedAt[i]} is {@link #NONE} or the
  * latest time the target counted a send of place {@code i} (grants {@code permits} apart share a place), and {@code
  * answeredAt[i]} the latest answer to one;
  * {@code replacedSlot[i]} is {@link #NONE} or the slot of the grant that the one at {@code i} replaced, which a pause
@@ -38,6 +38,8 @@ final class GrantRing {
   private long[] slots;
   private long[] countedAt;
   private long[] answeredAt;
+  /** The slot of the grant at each place that an answer was matched to (NONE: none): each answer takes one grant. */
+  private long[] answeredSlot;
   private long[] replacedSlot;
   private int next;
   private int filled;
@@ -79,6 +81,7 @@ final class GrantRing {
       ring.slots[i] = slots[from];
       ring.countedAt[i] = countedAt[from];
       ring.answeredAt[i] = answeredAt[from];
+      ring.answeredSlot[i] = answeredSlot[from];
       ring.replacedSlot[i] = NONE; // what they replaced is forgotten: a pause gives them up without putting it back
     }
     ring.quickestNanos = quickestNanos;
@@ -103,6 +106,7 @@ final class GrantRing {
       replacedSlot[next] = NONE;
       countedAt[next] = NONE;
       answeredAt[next] = NONE;
+      answeredSlot[next] = NONE;
       filled++;
     }
     int at = next;
@@ -162,15 +166,54 @@ final class GrantRing {
     long roundTrip = answeredNanos - sentNanos;
     if (!stated || roundTrip < 0) return;
     quickestNanos = Math.min(quickestNanos, roundTrip);
-    boolean newest = true;
-    for (int i = 1; i <= filled; i++) {
+    int own = claim(sentNanos);
+    if (own < 0) return;
+    answeredAt[own] = Math.max(answeredAt[own], answeredNanos);
+    for (int i = 1; i <= filled; i++) { // and those a late wake-up could have sent then too
       int index = Math.floorMod(next - i, slots.length);
       long slot = slots[index];
       if (slot > sentNanos) continue;
-      if (!newest && slot < sentNanos - lateWakeNanos) break;
+      if (slot < sentNanos - lateWakeNanos) break;
       answeredAt[index] = Math.max(answeredAt[index], answeredNanos);
-      newest = false;
     }
+  }
+
+  /**
+   * The place an answer to a request sent at {@code sentNanos} accounts for, taken for it: the newest grant at or
+   * before the send that no answer took yet, else the newest at or before it; -1 when none is. A place already
+   * reserved again a window later (callers wait for the budget) counts by the grant it replaced, the one the answer is
+   * about: the late count then holds the waiting caller when it wakes ({@link #woke}). Requests that left
+   * together late (a server's listen backlog overflowed: their connections waited for the SYN retransmit) each hold a
+   * grant back so: when each marked the newest grant before its send, they marked the same one, one late arrival was
+   * accounted for and the others were not, and a sliding-log server refused the grants a window after theirs.
+   */
+  private int claim(long sentNanos) {
+    int best = -1;
+    long bestSlot = NONE;
+    int newest = -1;
+    long newestSlot = NONE;
+    for (int i = 1; i <= filled; i++) {
+      int index = Math.floorMod(next - i, slots.length);
+      long slot = slots[index];
+      if (slot > sentNanos) {
+        // reserved a window after the grant it replaced (callers wait for the budget): that grant's answer is this
+        slot = replacedSlot[index];
+        if (slot == NONE || slot > sentNanos || slot < sentNanos - windowNanos) continue;
+      } else if (slot < sentNanos - windowNanos) {
+        break;
+      }
+      if (slot > newestSlot) {
+        newest = index;
+        newestSlot = slot;
+      }
+      if (answeredSlot[index] != slot && slot > bestSlot) {
+        best = index;
+        bestSlot = slot;
+      }
+    }
+    if (best < 0) return newest;
+    answeredSlot[best] = bestSlot;
+    return best;
   }
 
   /** The latest the target counted a send of place {@code index}, as far as is known; {@link #NONE} if none was. */
@@ -201,6 +244,7 @@ final class GrantRing {
     slots = slots == null ? new long[size] : Arrays.copyOf(slots, size);
     countedAt = countedAt == null ? new long[size] : Arrays.copyOf(countedAt, size);
     answeredAt = answeredAt == null ? new long[size] : Arrays.copyOf(answeredAt, size);
+    answeredSlot = answeredSlot == null ? new long[size] : Arrays.copyOf(answeredSlot, size);
     replacedSlot = replacedSlot == null ? new long[size] : Arrays.copyOf(replacedSlot, size);
   }
 }

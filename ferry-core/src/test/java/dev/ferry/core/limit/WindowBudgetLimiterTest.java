@@ -155,6 +155,79 @@ class WindowBudgetLimiterTest {
   }
 
   @Test
+  void lateArrivalsOfOneBurstEachHoldAGrantBack() {
+    // Given 30 in any 2 s, granted one a millisecond; the requests of grants 10, 11 and 12 leave together at 12 ms and
+    // reach the target a second late (a server's listen backlog overflowed: their connections waited for the SYN
+    // retransmit), the others arrive at once and are answered in 5 ms. A trial against a Python server (backlog 5)
+    // saw 3 refusals from its sliding log: each late answer marked the newest grant before its send, the same one.
+    RateLimiter limiter = new WindowBudgetLimiter(30, Duration.ofSeconds(2), time);
+    long start = time.read();
+    List<Long> arrivals = new ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      assertThat(limiter.reserveNanos()).isZero();
+      if (i < 10 || i > 12) arrivals.add(time.read() - start);
+      time.advance(Duration.ofMillis(1));
+    }
+    for (int i = 1; i <= 30; i++) {
+      if (i >= 10 && i <= 12) continue;
+      long sent = start + (i - 1) * MS;
+      limiter.answered(sent, sent + 5 * MS);
+    }
+    for (int i = 0; i < 3; i++) {
+      arrivals.add(1_050 * MS);
+      limiter.answered(start + 12 * MS, start + 1_055 * MS);
+    }
+    time.advance(Duration.ofMillis(1_100 - 30));
+    // When 30 more are granted as soon as the budget allows, each arriving at its slot
+    for (int i = 0; i < 30; i++) arrivals.add(time.read() + limiter.reserveNanos() - start);
+    // Then no 2 s holds more than 30 arrivals as the target counts them
+    for (long a : arrivals) {
+      long inWindow = arrivals.stream().filter(b -> b >= a && b < a + 2 * SECOND).count();
+      assertThat(inWindow).as("arrivals in the 2 s from %d ms", a / MS).isLessThanOrEqualTo(30);
+    }
+  }
+
+  @Test
+  void lateArrivalsOfOneBurstHoldTheCallersAlreadyWaitingAWindowLater() {
+    // Given the burst above, but 30 more callers already waiting for the budget when the late answers come (their grants
+    // were reserved a window after the first 30: the ring's places hold their slots)
+    GrantRing ring = new GrantRing(30, 2 * SECOND, true);
+    List<Long> arrivals = new ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      long slot = (i - 1) * MS;
+      ring.woke(ring.add(slot), slot, slot);
+      if (i < 10 || i > 12) arrivals.add(slot);
+    }
+    int[] places = new int[30];
+    long[] slots = new long[30];
+    for (int i = 0; i < 30; i++) {
+      slots[i] = Math.max(ring.earliest(), 30 * MS);
+      places[i] = ring.add(slots[i]);
+    }
+    for (int i = 1; i <= 30; i++) {
+      if (i >= 10 && i <= 12) continue;
+      ring.answered((i - 1) * MS, (i - 1) * MS + 5 * MS);
+    }
+    for (int i = 0; i < 3; i++) {
+      arrivals.add(1_050 * MS);
+      ring.answered(12 * MS, 1_055 * MS);
+    }
+    // When each waiting caller wakes at its slot and waits as told
+    for (int i = 0; i < 30; i++) {
+      long now = slots[i];
+      for (long more = ring.woke(places[i], slots[i], now); more > 0; more = ring.woke(places[i], slots[i], now)) {
+        now += more;
+      }
+      arrivals.add(now);
+    }
+    // Then no 2 s holds more than 30 arrivals as the target counts them
+    for (long a : arrivals) {
+      long inWindow = arrivals.stream().filter(b -> b >= a && b < a + 2 * SECOND).count();
+      assertThat(inWindow).as("arrivals in the 2 s from %d ms", a / MS).isLessThanOrEqualTo(30);
+    }
+  }
+
+  @Test
   void refusesBudgetsItCannotHold() {
     assertThatThrownBy(() -> new WindowBudgetLimiter(0, Duration.ofSeconds(1), time))
         .isInstanceOf(IllegalArgumentException.class);
