@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A foreign API for trying `ferry run` against a server that is not ferry's simulator.
 
-Usage: python3 benchmarks/foreign-api.py --port 8765 [--limiter sliding|bucket|fixed|github403|none]
+Usage: python3 benchmarks/foreign-api.py --port 8765 [--limiter sliding|bucket|fixed|gcra|github403|none]
+       [--rate-headers auto|none|x|ietf|ietf-old|openai]
        [--rpm 600] [--tpm 20000] [--faults 0.03] [--slow-every 50] [--key-env FOREIGN_KEY]
        curl -s 127.0.0.1:8765/__stats    # what the server saw: duplicates, embeds per text, point writes
 
@@ -13,8 +14,14 @@ Endpoints (each answers the way real APIs do, in the small ways ferry's simulato
   POST /crm/contacts       409 with the existing id in conflict.existing_id; 200 {"success":false,...} for an
                            email at reject.example; sometimes 503 HTML, a connection closed mid-answer, 5 s slow rows.
   GET  /crm/contacts?email=E&page=N   paginated search: two results per page, the match may be on page 2.
+  POST /user_management/users   WorkOS-shaped create (201 {"object":"user","id":...}), under the same limit as /crm:
+                           what `ferry import-users --api-url` sends for a CSV without organizations.
   Limits on /crm (--limiter): a sliding log per API key, a token bucket refilled in bursts, a fixed window with
-  X-RateLimit-Reset in epoch seconds and Retry-After as an HTTP date, or GitHub's 403 + X-RateLimit-Remaining: 0.
+  X-RateLimit-Reset in epoch seconds and Retry-After as an HTTP date, GCRA (a bucket of --crm-rate refilled evenly
+  over --crm-per, Retry-After in seconds), or GitHub's 403 + X-RateLimit-Remaining: 0. --rate-headers sends one
+  convention of rate-limit headers on every limited answer instead of the limiter's own (auto): none, x
+  (X-RateLimit-* with an epoch reset), ietf (RateLimit-Policy + RateLimit), ietf-old (RateLimit-Limit/-Remaining/
+  -Reset in seconds) or openai (x-ratelimit-*-requests with duration resets).
 """
 import argparse
 import email.utils
@@ -72,10 +79,55 @@ class Limiter:
         self.logs = defaultdict(deque)   # sliding log per key
         self.tokens, self.last_refill = rate, time.time()
         self.window_start, self.window_count = int(time.time()), 0
+        self.tat = 0.0   # GCRA's theoretical arrival time
 
     def check(self, key, now):
         """-> (allowed, headers, retry_after_seconds)"""
+        ok, h, r = self.count(key, now)
+        if A.rate_headers == "auto":
+            return ok, h, r
+        keep = {k: v for k, v in h.items() if k == "Retry-After"}
+        return ok, dict(keep, **self.convention(key, now)), r
+
+    def state(self, key, now):
+        """-> (remaining, seconds until the budget is whole again) as this limiter counts, after the check"""
+        if self.kind == "sliding":
+            log = self.logs[key]
+            return self.rate - len(log), (log[0] + self.per - now) if log else 0.0
+        if self.kind == "bucket":
+            return self.tokens, max(0.0, self.last_refill + self.per - now)
+        if self.kind == "gcra":
+            t = self.per / self.rate
+            return int(max(0.0, self.per - max(0.0, self.tat - now)) / t + 1e-9), max(0.0, self.tat - now)
+        w = int(now // self.per * self.per)
+        return self.rate - (self.window_count if w == self.window_start else 0), w + self.per - now
+
+    def convention(self, key, now):
+        if self.kind == "none" or A.rate_headers == "none":
+            return {}
+        remaining, reset = self.state(key, now)
+        remaining, secs = max(0, remaining), int(reset + 0.999)
+        if A.rate_headers == "x":
+            return {"X-RateLimit-Limit": str(self.rate), "X-RateLimit-Remaining": str(remaining),
+                    "X-RateLimit-Reset": str(int(now + reset + 0.999))}
+        if A.rate_headers == "ietf":
+            return {"RateLimit-Policy": '"crm";q=%d;w=%d' % (self.rate, int(self.per + 0.999)),
+                    "RateLimit": '"crm";r=%d;t=%d' % (remaining, secs)}
+        if A.rate_headers == "ietf-old":
+            return {"RateLimit-Limit": str(self.rate), "RateLimit-Remaining": str(remaining),
+                    "RateLimit-Reset": str(secs)}
+        return {"x-ratelimit-limit-requests": str(self.rate), "x-ratelimit-remaining-requests": str(remaining),
+                "x-ratelimit-reset-requests": fmt_duration(reset) if reset > 0 else "0s"}
+
+    def count(self, key, now):
         if self.kind == "none":
+            return True, {}, 0
+        if self.kind == "gcra":
+            t = self.per / self.rate
+            tat = max(self.tat, now)
+            if tat + t - now > self.per + 1e-9:
+                return False, {"Retry-After": str(max(1, int(tat + t - self.per - now + 0.999)))}, 0
+            self.tat = tat + t
             return True, {}, 0
         if self.kind == "sliding":
             log = self.logs[key]
@@ -210,6 +262,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.create_contact()
         if u.path == "/crm/companies":
             return self.create_company()
+        if u.path == "/user_management/users":
+            return self.create_user()
         self.send(404, {"error": "no route"})
 
     def do_PUT(self):
@@ -226,6 +280,8 @@ class Handler(BaseHTTPRequestHandler):
             ok, headers, _ = CRM_LIMIT.check(key, time.time())
             if not ok:
                 STATS["refused_429" if A.limiter != "github403" else "refused_403"] += 1
+            if ARRIVALS:
+                ARRIVALS.write("%.6f %s\n" % (time.time(), "ok" if ok else "refused"))
         if ok:
             self._rl = headers
             return True
@@ -285,6 +341,15 @@ class Handler(BaseHTTPRequestHandler):
                 pass
             return
         self.send(201, ans, self._rl)
+
+    def create_user(self):
+        if not self.authed() or not self.limit():
+            return
+        mail = str(self.body().get("email", "")).lower()
+        with LOCK:
+            STATS["users_created"] += 1
+            uid = "user_%06d" % STATS["users_created"]
+        self.send(201, {"object": "user", "id": uid, "email": mail}, self._rl)
 
     def create_company(self):
         if not self.authed() or not self.limit():
@@ -372,7 +437,9 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--limiter", default="sliding", choices=["sliding", "bucket", "fixed", "github403", "none"])
+    p.add_argument("--limiter", default="sliding", choices=["sliding", "bucket", "fixed", "gcra", "github403", "none"])
+    p.add_argument("--rate-headers", default="auto", choices=["auto", "none", "x", "ietf", "ietf-old", "openai"],
+                   help="the rate-limit headers of every limited answer; auto: the limiter's own")
     p.add_argument("--crm-rate", type=int, default=20, help="CRM requests per --crm-per seconds")
     p.add_argument("--crm-per", type=float, default=2.0)
     p.add_argument("--rpm", type=int, default=600)
@@ -384,9 +451,12 @@ if __name__ == "__main__":
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--backlog", type=int, default=5, help="listen backlog (Python's default 5: a burst of new"
                    " connections beyond it waits for the SYN retransmit, about 1 s)")
+    p.add_argument("--arrivals", default="", help="a file to log each rate-limited request's arrival to"
+                   " (epoch seconds as the limiter counted it, ok or refused)")
     p.add_argument("--seed-companies", type=int, default=3, help="companies acme0.io.. that exist but search misses")
     A = p.parse_args()
     A.key = os.environ.get(A.key_env, "")
+    ARRIVALS = open(A.arrivals, "a", buffering=1) if A.arrivals else None
     random.seed(A.seed)
     RPM, TPM = Window(A.rpm), Window(A.tpm)
     CRM_LIMIT = Limiter(A.limiter, A.crm_rate, A.crm_per)
