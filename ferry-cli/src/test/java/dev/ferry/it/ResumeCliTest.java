@@ -222,4 +222,32 @@ class ResumeCliTest {
     assertThat(again.outJson().path("done").asLong()).isEqualTo(30);
     assertThat(sim.stats().requests()).isEqualTo(requests);
   }
+
+  @Test
+  void anOrganizationNotFoundOnResumeSaysWhatCreatesItWithoutNamingAFlagResumeLacks() throws IOException {
+    // Given: a job planned without --create-org-if-missing whose one row failed with a transient error, then a
+    // healthy API that has no organization 'nowhere'
+    Path users = dir.resolve("users.csv");
+    Files.write(users, List.of("email,org_external_id", "a@example.com,nowhere"));
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).errorRate(1.0).seed(1).build());
+    int port = sim.port();
+    Ferry.Run first = Ferry.run(ENV, Ferry.args("import-users", "--csv", users, "--api-url", sim.baseUrl(),
+        "--checkpoint-dir", state(), "--job-id", "r7", "--quiet", "--rate-limit", "none", "--no-prewarm",
+        "--max-attempts", 1, "--max-consecutive-failures", 0));
+    assertThat(first.exit()).as(first.toString()).isEqualTo(1);
+    sim.close();
+    sim = SimServer.start(SimConfig.builder().port(port).requiredKey(KEY).seed(2).build());
+
+    // When: 'ferry resume' sends the row again
+    Ferry.Run second = Ferry.run(ENV, "resume", "r7", "--checkpoint-dir", state().toString(), "--quiet", "--json");
+
+    // Then: the row fails for the missing organization, and the message says what creates it for this job
+    assertThat(second.exit()).as(second.toString()).isEqualTo(1);
+    Path errors = Path.of(second.outJson().path("errors_file").asText());
+    assertThat(Files.readAllLines(errors)).hasSize(2);
+    assertThat(Files.readAllLines(errors).get(1)).contains("organization_not_found",
+        "no organization has external_id 'nowhere' (the job was planned without --create-org-if-missing, which"
+            + " resume cannot add: create the organization, or import the errors file's rows as a new job with"
+            + " --create-org-if-missing)").doesNotContain("pass --create-org-if-missing");
+  }
 }
