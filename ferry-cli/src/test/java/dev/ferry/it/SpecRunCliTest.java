@@ -97,6 +97,29 @@ class SpecRunCliTest {
   }
 
   @Test
+  void theJsonlUsersSpecCountsAUserThatAlreadyExistsDoneAsTheImportDoes() throws IOException {
+    // Given 10 users of which 3 exist in WorkOS already (created by someone else: a 422 email_not_available)
+    Path input = users(dir, 10);
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(4).build());
+    String existing = SimHttp.createUser(sim, KEY, "user3@example.com");
+    SimHttp.createUser(sim, KEY, "user5@example.com");
+    SimHttp.createUser(sim, KEY, "user9@example.com");
+
+    // When
+    Ferry.Run run = Ferry.run(env(dir, input, sim), Ferry.args("run", spec(dir), "--job-id", "ex1",
+        "--checkpoint-dir", dir.resolve("state"), "--quiet", "--json"));
+
+    // Then the existing users are looked up by email and done, with their ids; only the malformed line is not
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1); // the malformed line
+    JsonNode report = run.outJson();
+    assertThat(report.path("done").asLong()).as(run.out()).isEqualTo(10);
+    assertThat(report.path("failed").asLong()).isZero();
+    assertThat(sim.stats().usersCreated()).isEqualTo(10);
+    assertThat(Files.readAllLines(dir.resolve("results.jsonl"))).filteredOn(l -> l.contains("user3@example.com"))
+        .singleElement().asString().contains(existing);
+  }
+
+  @Test
   void concurrencyAutoRunsASpecUnderTheAdaptiveLimitItsTargetFeeds() throws IOException {
     // Given a spec job of 80 users and --concurrency auto
     Path input = users(dir, 80);
