@@ -220,6 +220,32 @@ class ResumeCliTest {
     assertThat(again.exit()).as(again.toString()).isZero();
     assertThat(again.outJson().path("rows_this_run").asLong()).isZero();
     assertThat(again.outJson().path("done").asLong()).isEqualTo(30);
+    assertThat(again.outJson().path("status").asText()).isEqualTo("finished");
+    assertThat(again.outJson().path("equation_holds").asBoolean()).isTrue();
+    assertThat(again.err()).as("nothing but the JSON").isEmpty();
+    assertThat(sim.stats().requests()).isEqualTo(requests);
+  }
+
+  @Test
+  void resumingAFinishedJobSaysSoInOneLine() throws IOException {
+    // Given a finished job
+    Path users = dir.resolve("users.csv");
+    UserCsvGenerator.write(users, 30, 0);
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).build());
+    Ferry.Run first = Ferry.run(ENV, Ferry.args("import-users", "--csv", users, "--api-url", sim.baseUrl(),
+        "--checkpoint-dir", state(), "--job-id", "r8", "--quiet"));
+    assertThat(first.exit()).as(first.toString()).isZero();
+    long requests = sim.stats().requests();
+
+    // When resumed without --json
+    Ferry.Run again = Ferry.run(ENV, "resume", "r8", "--checkpoint-dir", state().toString());
+
+    // Then one line says when it finished and that there is nothing to do, and nothing is sent
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(again.out().lines().toList()).singleElement().asString()
+        .matches("ferry: job r8 finished at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: 30 rows settled \\(done 30,"
+            + " failed 0, invalid 0\\); nothing to do");
+    assertThat(again.err()).isEmpty();
     assertThat(sim.stats().requests()).isEqualTo(requests);
   }
 
