@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Worker pools for I/O-bound bulk work: resumable, rate-limited imports into HTTP APIs.")
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
   /** Every subcommand, in the order the usage lists them. */
   private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
@@ -149,9 +149,12 @@ public final class Main implements Runnable {
     return cl;
   }
 
+  /** {@code ferry} with no command: a usage error (the usage on stderr, exit 2); {@code ferry --help} is the help. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().getErr().println("ferry: a command is required");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
   }
 
   /** {@code ferry --version}: the build's {@link BuildVersion}. */
