@@ -27,11 +27,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** Global: every command takes it, before or after its name. */
+  private static final String LOG_FORMAT = "Log lines on stderr as text (the default) or as one JSON object a line"
+      + " (timestamp, level, threadName, loggerName, formattedMessage, throwable) for a log collector. Logs are"
+      + " warnings and errors%s; progress and reports are not logs.";
+
+  /** Global: every command takes it, before or after its name; its help is each command's ({@link #logFormatHelp}). */
   @CommandLine.Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
       description = "Log lines on stderr as text (the default) or as one JSON object a line (timestamp, level,"
           + " threadName, loggerName, formattedMessage, throwable) for a log collector. Logs are warnings and"
-          + " errors, and debug with --verbose; progress and reports are not logs.")
+          + " errors, and debug with --verbose on the commands that have it; progress and reports are not logs.")
   void logFormat(LogSetup.Format format) {
     LogSetup.use(format);
   }
@@ -84,6 +88,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     CommandLine cl = new CommandLine(new Main());
     // Subcommands first: the settings below reach only the subcommands added by then.
     for (String name : names) cl.addSubcommand(name, SUBCOMMANDS.get(name).get());
+    for (CommandLine sub : cl.getSubcommands().values()) logFormatHelp(sub);
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -120,6 +125,22 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return ExitCodes.INTERNAL;
     });
     return cl;
+  }
+
+  /**
+   * Gives {@code command} (and its own subcommands) the --log-format help that is true of it: debug lines with
+   * --verbose only where the command has --verbose.
+   */
+  private static void logFormatHelp(CommandLine command) {
+    CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+    CommandLine.Model.OptionSpec option = spec.findOption("--log-format");
+    if (option != null) {
+      String text = String.format(LOG_FORMAT, spec.findOption("--verbose") != null ? ", and debug with --verbose" : "");
+      spec.remove(option);
+      // LOCAL: this copy is the command's own; an INHERIT one would be added again to the command's subcommands
+      spec.addOption(option.toBuilder().description(text).scopeType(CommandLine.ScopeType.LOCAL).build());
+    }
+    for (CommandLine sub : command.getSubcommands().values()) logFormatHelp(sub);
   }
 
   /** "unknown command 'X'", and the command meant when one is close to it ("imprt-users"). */
