@@ -220,6 +220,27 @@ class SpecRunCliTest {
     }
   }
 
+  @Test
+  void thePlanningLineOfASqlSourceInASchemaReadsAsOneNote() throws Exception {
+    // Given a table in a PostgreSQL schema of its own (the URL's currentSchema)
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());
+    try (dev.ferry.testing.TestDatabase db = dev.ferry.testing.TestDatabase.postgres();
+        java.sql.Connection c = java.sql.DriverManager.getConnection(db.url());
+        java.sql.Statement st = c.createStatement()) {
+      Path spec = peopleSpec(st, 3, "");
+      String schema = db.url().substring(db.url().indexOf("currentSchema=") + "currentSchema=".length());
+
+      // When
+      Ferry.Run run = Ferry.run(peopleEnv(db), Ferry.args("run", spec, "--job-id", "q3", "--checkpoint-dir",
+          dir.resolve("state"), "--dry-run", "--progress", "never"));
+
+      // Then the schema and the key share one pair of parentheses
+      assertThat(run.exit()).as(run.toString()).isZero();
+      assertThat(run.err()).contains("ferry: planning job q3 from postgresql://127.0.0.1:5432/test (schema " + schema
+          + ", key id): SELECT id, email FROM people").doesNotContain(") (key");
+    }
+  }
+
   /**
    * A table {@code people} of {@code rows} rows (id, email, an empty workos_id) and a spec that creates a user of each
    * row ({@code key: row.id}) and ends with {@code tail} (its sink, chunk size, ...).
