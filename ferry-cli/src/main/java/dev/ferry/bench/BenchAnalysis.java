@@ -16,6 +16,10 @@ import java.util.Objects;
  * Scalability Law fit and the recommended setting. Pure: a function of the rungs and the context, reading no
  * clock and no state. Immutable.
  *
+ * <p>Only rungs whose window means something are judged ({@link Rung#judged}: at least 10 rows over at least
+ * 1 s, 0.1 s in a dry run); the others show their counts but no rate or share, and none of the rules, the fit or the recommendation
+ * reads them. When no rung is judged the verdict is {@link Bottleneck#NOT_JUDGED}.
+ *
  * <p>The bottleneck rules, first match wins (seed 002's decision matrix made automatic):
  * <ol>
  *   <li><b>memory</b>: at some rung the heap still holds ≥ 85% of its limit after collections, or the
@@ -83,17 +87,25 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
     Objects.requireNonNull(ctx, "ctx cannot be null");
     if (rungs.isEmpty()) throw new IllegalArgumentException("no rungs to analyse");
     List<Rung> sorted = rungs.stream().sorted(Comparator.comparingInt(Rung::workers)).toList();
-    Rung base = sorted.getFirst();
+    // Only rungs whose window means something are compared, judged, fitted and recommended (Rung.judged)
+    List<Rung> usable = sorted.stream().filter(r -> r.judged() && r.rowsPerSecond() > 0).toList();
+    Rung base = usable.isEmpty() ? null : usable.getFirst();
     List<Scaling> scaling = new ArrayList<>();
     for (Rung r : sorted) {
-      double speedup = base.rowsPerSecond() > 0 ? r.rowsPerSecond() / base.rowsPerSecond() : Double.NaN;
-      scaling.add(new Scaling(r, speedup, speedup / ((double) r.workers() / base.workers())));
+      double speedup = base != null && usable.contains(r) ? r.rowsPerSecond() / base.rowsPerSecond() : Double.NaN;
+      scaling.add(new Scaling(r, speedup, speedup / ((double) r.workers() / (base == null ? 1 : base.workers()))));
     }
-    List<Rung> usable = sorted.stream().filter(r -> r.rows() > 0 && r.rowsPerSecond() > 0).toList();
     if (usable.isEmpty()) {
-      return new BenchAnalysis(scaling, new Verdict(Bottleneck.UNEXPLAINED, 0,
-          "unexplained: no rung settled a single " + ctx.unit() + " in its window; see the failed rows and errors"),
-          null, null, caveats(scaling, ctx));
+      Rung most = sorted.stream().max(Comparator.comparingLong(Rung::rows)).orElseThrow();
+      Verdict none = most.rows() == 0
+          ? new Verdict(Bottleneck.UNEXPLAINED, 0, "unexplained: no rung settled a single " + ctx.unit()
+              + " in its window; see the failed rows and errors")
+          : new Verdict(Bottleneck.NOT_JUDGED, 0, f("not judged: every rung's window was too short (at most %,d %s in"
+              + " %.1f s; a rung is judged from %d %s over %s s): raise --max-records.", most.rows(),
+              most.rows() == 1 ? ctx.unit() : ctx.units(), most.seconds(), Rung.MIN_JUDGED_ROWS, ctx.units(),
+              java.math.BigDecimal.valueOf(ctx.dryRun() ? Rung.MIN_JUDGED_DRY_SECONDS : Rung.MIN_JUDGED_SECONDS)
+                  .stripTrailingZeros().toPlainString()));
+      return new BenchAnalysis(scaling, none, null, null, caveats(scaling, ctx));
     }
     UslFit usl = usable.size() >= 2 ? UslFit.fit(usable.stream()
         .map(r -> new UslFit.Point(r.workers(), r.rowsPerSecond())).toList()) : null;
@@ -104,9 +116,17 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
   /** A host busy with other processes; a rung that beat linear scaling (its baseline was slowed down). */
   static List<String> caveats(List<Scaling> scaling, BenchContext ctx) {
     List<String> out = new ArrayList<>();
+    List<Rung> tooShort = scaling.stream().map(Scaling::rung).filter(r -> !r.judged() && r.rows() > 0).toList();
+    if (!tooShort.isEmpty() && tooShort.size() < scaling.size()) {
+      for (Rung r : tooShort) {
+        out.add(f("the %d-worker rung is left out of the verdict, the fit and the recommendation: %s.", r.workers(),
+            r.notJudgedReason()));
+      }
+    }
     List<Rung> busy = new ArrayList<>();
     for (Scaling s : scaling) {
       Rung r = s.rung();
+      if (!r.judged()) continue;
       if (r.hostCpu() >= BUSY_HOST && r.hostCpu() * ctx.cores() - r.cpuCores() >= OTHERS_CORES) busy.add(r);
     }
     if (!busy.isEmpty()) {
@@ -314,10 +334,12 @@ public record BenchAnalysis(List<Scaling> scaling, Verdict verdict, UslFit usl, 
     if (!ctx.dryRun() && calls > 0 && Double.isFinite(requestCeiling)) {
       ceilingRate = requestCeiling / calls;
       String limit = ctx.rateLimit() > 0 && ctx.rateLimit() * ctx.paceShare() <= requestCeiling
-          ? f("the rate limit allows %s %s/s (%s req/s × %s paced ÷ %s calls a %s)", num(ceilingRate), u,
-              num(ctx.rateLimit()), Fmt.pctExact(ctx.paceShare()), num(calls), ctx.unit())
-          : f("the serialised section allows %s %s/s (%s req/s at %s ms a call ÷ %s calls a %s)", num(ceilingRate),
-              u, num(requestCeiling), num(ctx.serialMillis()), num(calls), ctx.unit());
+          ? f("the rate limit allows %s %s/s (%s req/s × %s paced ÷ %s call%s a %s)", num(ceilingRate), u,
+              num(ctx.rateLimit()), Fmt.pctExact(ctx.paceShare()), num(calls), num(calls).equals("1") ? "" : "s",
+              ctx.unit())
+          : f("the serialised section allows %s %s/s (%s req/s at %s ms a call ÷ %s call%s a %s)", num(ceilingRate),
+              u, num(requestCeiling), num(ctx.serialMillis()), num(calls), num(calls).equals("1") ? "" : "s",
+              ctx.unit());
       double secondsPerRow = base.inFlight() / base.rowsPerSecond();
       inFlight = (int) Math.ceil(ceilingRate * secondsPerRow);
       int c = pick.concurrency();

@@ -62,19 +62,22 @@ public final class BenchHtml {
     h.append("<th>window s</th><th>CPU cores</th><th>GC</th><th>heap peak MB</th><th>RSS peak MB</th><th>host CPU</th></tr></thead>\n<tbody>\n");
     for (BenchAnalysis.Scaling s : a.scaling()) {
       Rung g = s.rung();
+      boolean judged = g.judged();
       h.append("<tr><td>").append(g.workers()).append("</td><td>").append(g.inFlight()).append("</td><td>")
-          .append(num(g.rowsPerSecond())).append("</td><td>").append(times(s.speedup())).append("</td><td>")
-          .append(pct(s.efficiency())).append("</td>");
+          .append(judged ? num(g.rowsPerSecond()) : "-").append("</td><td>").append(judged ? times(s.speedup()) : "-")
+          .append("</td><td>").append(judged ? pct(s.efficiency()) : "-").append("</td>");
       if (http) {
-        h.append("<td>").append(num(g.requestsPerSecond())).append("</td><td>").append(ms(g.allCalls().p50()))
+        h.append("<td>").append(judged ? num(g.requestsPerSecond()) : "-").append("</td><td>").append(ms(g.allCalls().p50()))
             .append("</td><td>").append(ms(g.allCalls().p95())).append("</td><td>").append(ms(g.allCalls().p99()))
             .append("</td><td>").append(g.rateLimited()).append("</td><td>").append(g.retries()).append("</td><td>")
             .append(g.timeouts()).append("</td><td>").append(g.failedRows()).append("</td>");
       }
-      h.append("<td>").append(f("%.1f", g.seconds())).append(g.steady() ? "" : " (ramp-up included)")
-          .append("</td><td>").append(f("%.2f", g.cpuCores())).append("</td><td>").append(pct(g.gcShare()))
-          .append("</td><td>").append(mb(g.peakHeapBytes())).append("</td><td>").append(mb(g.peakRssBytes()))
-          .append("</td><td>").append(pct(g.hostCpu())).append("</td></tr>\n");
+      h.append("<td>").append(f("%.1f", g.seconds()))
+          .append(!judged ? " (" + esc(g.notJudgedReason()) + ")" : g.steady() ? "" : " (ramp-up included)")
+          .append("</td><td>").append(judged ? f("%.2f", g.cpuCores()) : "-").append("</td><td>")
+          .append(judged ? pct(g.gcShare()) : "-").append("</td><td>").append(mb(g.peakHeapBytes()))
+          .append("</td><td>").append(mb(g.peakRssBytes())).append("</td><td>").append(judged ? pct(g.hostCpu()) : "-")
+          .append("</td></tr>\n");
     }
     h.append("</tbody>\n</table></div>\n");
 
@@ -147,7 +150,7 @@ public final class BenchHtml {
         var NS = svg.namespaceURI;
         var W = 760, H = 440, L = 70, R = 170, T = 20, B = 50;
         var unit = data.setup.unit + 's/s';
-        var pts = data.rungs.filter(function (r) { return r.rows > 0; });
+        var pts = data.rungs.filter(function (r) { return r.judged && r.rows > 0; });
         function el(name, attrs, parent) {
           var e = document.createElementNS(NS, name);
           for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -159,7 +162,7 @@ public final class BenchHtml {
           t.textContent = s;
           return t;
         }
-        if (pts.length === 0) { text(W / 2, H / 2, 'no rung settled any row'); return; }
+        if (pts.length === 0) { text(W / 2, H / 2, 'no rung was judged: too few rows'); return; }
         var maxN = Math.max.apply(null, pts.map(function (r) { return r.workers; }));
         var xMax = maxN * 1.05;
         var usl = data.usl;

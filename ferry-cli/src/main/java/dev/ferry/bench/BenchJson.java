@@ -83,6 +83,8 @@ public final class BenchJson {
       n.put("max_heap_bytes", g.maxHeapBytes());
       n.put("peak_rss_bytes", g.peakRssBytes());
       n.put("steady", g.steady());
+      n.put("judged", g.judged());
+      if (!g.judged()) n.put("not_judged", g.notJudgedReason());
       put(n, "host_cpu", g.hostCpu());
       put(n, "load_average", g.loadAverage());
       if (g.serverMaxInFlight() >= 0) n.put("server_max_in_flight", g.serverMaxInFlight());

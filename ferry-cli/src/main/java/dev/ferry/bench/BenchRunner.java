@@ -108,10 +108,17 @@ public final class BenchRunner {
         listener.rungStarting(i, ladder.size(), ladder.get(i), spec.concurrency());
         Rung r = runRung(i, round * ladder.size() + i, ladder.get(i), workDir);
         listener.rungDone(i, r);
-        if (best.get(i) == null || r.rowsPerSecond() > best.get(i).rowsPerSecond()) best.set(i, r);
+        if (better(r, best.get(i))) best.set(i, r);
       }
     }
     return List.copyOf(best);
+  }
+
+  /** A judged round beats one that is not ({@link Rung#judged}); then the faster wins. */
+  private static boolean better(Rung r, Rung best) {
+    if (best == null) return true;
+    if (r.judged() != best.judged()) return r.judged();
+    return r.rowsPerSecond() > best.rowsPerSecond();
   }
 
   private Rung runRung(int index, int run, int workers, Path workDir) throws IOException, InterruptedException {

@@ -34,14 +34,16 @@ public final class BenchText {
     rows.add(head.toArray(String[]::new));
     for (BenchAnalysis.Scaling s : r.analysis().scaling()) {
       Rung g = s.rung();
+      boolean judged = g.judged();
       List<String> row = new ArrayList<>(List.of(String.valueOf(g.workers()), String.valueOf(g.inFlight()),
-          num(g.rowsPerSecond()), times(s.speedup()), pct(s.efficiency())));
+          judged ? num(g.rowsPerSecond()) : "-", judged ? times(s.speedup()) : "-",
+          judged ? pct(s.efficiency()) : "-"));
       if (http) {
-        row.addAll(List.of(num(g.requestsPerSecond()), ms(g.allCalls().p50()), ms(g.allCalls().p95()),
+        row.addAll(List.of(judged ? num(g.requestsPerSecond()) : "-", ms(g.allCalls().p50()), ms(g.allCalls().p95()),
             ms(g.allCalls().p99()), String.valueOf(g.rateLimited()), String.valueOf(g.retries()),
             String.valueOf(g.timeouts()), String.valueOf(g.failedRows())));
       }
-      if (waits) row.add(Double.isNaN(g.waitShare()) ? "-" : pct(g.waitShare()));
+      if (waits) row.add(!judged || Double.isNaN(g.waitShare()) ? "-" : pct(g.waitShare()));
       rows.add(row.toArray(String[]::new));
     }
     table(out, rows);
@@ -71,10 +73,12 @@ public final class BenchText {
     rows.add(new String[] {"workers", u, "window s", "cpu cores", "gc", "heap peak MB", "live heap MB", "rss peak MB",
         "host cpu", "load avg", "steady"});
     for (Rung g : sorted(r)) {
+      boolean judged = g.judged();
       rows.add(new String[] {String.valueOf(g.workers()), String.format(Locale.ROOT, "%,d", g.rows()),
-          f("%.1f", g.seconds()), f("%.2f", g.cpuCores()), pct(g.gcShare()), mb(g.peakHeapBytes()),
-          mb(g.liveHeapBytes()), mb(g.peakRssBytes()), pct(g.hostCpu()),
-          Double.isNaN(g.loadAverage()) ? "n/a" : f("%.1f", g.loadAverage()), g.steady() ? "yes" : "no (sample too small)"});
+          f("%.1f", g.seconds()), judged ? f("%.2f", g.cpuCores()) : "-", judged ? pct(g.gcShare()) : "-",
+          mb(g.peakHeapBytes()), mb(g.liveHeapBytes()), mb(g.peakRssBytes()), judged ? pct(g.hostCpu()) : "-",
+          Double.isNaN(g.loadAverage()) ? "n/a" : f("%.1f", g.loadAverage()),
+          !judged ? "no (too few rows to judge)" : g.steady() ? "yes" : "no (sample too small)"});
     }
     table(out, rows);
     return out.toString();
@@ -97,7 +101,7 @@ public final class BenchText {
   }
 
   static String uslLine(UslFit usl, String units) {
-    if (usl == null) return "needs two rungs that settled rows";
+    if (usl == null) return "needs two judged rungs";
     String peak;
     if (Double.isInfinite(usl.peakWorkers())) {
       peak = usl.sigma() > 0

@@ -14,6 +14,8 @@ public enum Bottleneck {
   MEMORY("memory"),
   /** Near-linear scaling up to the largest rung: nothing limits yet. */
   NONE("none"),
+  /** No rung's window was long enough to judge ({@link Rung#judged}): the sample is too small. */
+  NOT_JUDGED("not judged"),
   /** Sublinear scaling that none of the measurements explains. */
   UNEXPLAINED("unexplained");
 

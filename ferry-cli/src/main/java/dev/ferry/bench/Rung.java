@@ -102,6 +102,35 @@ public record Rung(
     return total > 0 ? waitSeconds / total : Double.NaN;
   }
 
+  /**
+   * Fewest rows a window must settle to be judged ({@link #judged}): with fewer, one row more or less at either end
+   * moves the rate by 10 % or more.
+   */
+  public static final long MIN_JUDGED_ROWS = 10;
+  /**
+   * Shortest window of HTTP calls that is judged: limits count in windows of a second or more (a budget of 100 per
+   * second may be spent in its first 50 ms), and one call may take hundreds of milliseconds.
+   */
+  public static final double MIN_JUDGED_SECONDS = 1.0;
+  /** Shortest window of a dry run (no calls) that is judged: 10 polls of the rows settled. */
+  public static final double MIN_JUDGED_DRY_SECONDS = 0.1;
+
+  /**
+   * True when the window is long enough to mean something: at least {@link #MIN_JUDGED_ROWS} rows over at least
+   * {@link #MIN_JUDGED_SECONDS} ({@link #MIN_JUDGED_DRY_SECONDS} when the window sent no request: a dry run). A rung
+   * that is not judged shows its counts but no rate or share, and the verdict, the fit and the recommendation leave
+   * it out.
+   */
+  public boolean judged() {
+    return rows >= MIN_JUDGED_ROWS && seconds >= (requests > 0 ? MIN_JUDGED_SECONDS : MIN_JUDGED_DRY_SECONDS);
+  }
+
+  /** Why a rung is not judged, for the user: "too few rows to judge: 6 rows in 0.1 s; raise --max-records". */
+  public String notJudgedReason() {
+    return String.format(java.util.Locale.ROOT, "too few rows to judge: %,d row%s in %.1f s; raise --max-records",
+        rows, rows == 1 ? "" : "s", seconds);
+  }
+
   /** Rows in flight at most: workers × concurrency. */
   public int inFlight() {
     return workers * concurrency;

@@ -461,12 +461,19 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public void rungDone(int index, Rung r) {
       if (quiet) return;
-      String rate = r.rowsPerSecond() >= 100 ? f("%,.0f", r.rowsPerSecond()) : f("%.2f", r.rowsPerSecond());
-      String line = f("%s: %s %s/s over %.1f s (%,d %s)", prefix, rate, units, r.seconds(), r.rows(), units);
-      if (r.requests() > 0) {
-        line += f(", %.1f req/s, p95 %.1f ms, rate-limited %d", r.requestsPerSecond(), r.allCalls().p95(), r.rateLimited());
+      String line;
+      if (!r.judged()) {
+        line = f("%s: %s", prefix, r.notJudgedReason());
+        if (r.rateLimited() > 0) line += f(" (rate-limited %d)", r.rateLimited());
+      } else {
+        String rate = r.rowsPerSecond() >= 100 ? f("%,.0f", r.rowsPerSecond()) : f("%.2f", r.rowsPerSecond());
+        line = f("%s: %s %s/s over %.1f s (%,d %s)", prefix, rate, units, r.seconds(), r.rows(), units);
+        if (r.requests() > 0) {
+          line += f(", %.1f req/s, p95 %.1f ms, rate-limited %d", r.requestsPerSecond(), r.allCalls().p95(),
+              r.rateLimited());
+        }
+        if (!r.steady()) line += " (sample too small for a steady state)";
       }
-      if (!r.steady()) line += " (sample too small for a steady state)";
       if (terminal) {
         err.print("\r" + " ".repeat(lastWidth) + "\r");
         lastWidth = 0;

@@ -136,6 +136,15 @@ final class JobSession {
    */
   int run(JobRecord job, Start start, boolean relocated) throws IOException, InterruptedException {
     errorsOutIsTheJobs = start != Start.JOIN;
+    // A finished job has nothing to resume: one line (or --json's report), unless the resume is asked to move the job
+    // or to write a file, which the whole path does
+    if (start == Start.RESUME && moveTo == null && paramChanges.isEmpty() && flags.errorsOut == null
+        && flags.reportJson == null) {
+      OutcomeCounts counts = store.counts(job.id());
+      if (FinishedResume.nothingToDo(job, counts)) {
+        return FinishedResume.print(job, counts, errorsPath(job).toString(), flags.json, out);
+      }
+    }
     if (dev.ferry.spec.SpecSettings.KIND.equals(job.kind())) {
       try {
         return new SpecSession(this, state, store, flags, out, env).run(job, start, relocated);

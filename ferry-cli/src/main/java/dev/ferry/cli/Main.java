@@ -20,18 +20,22 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Worker pools for I/O-bound bulk work: resumable, rate-limited imports into HTTP APIs.")
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
   /** Every subcommand, in the order the usage lists them. */
   private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** Global: every command takes it, before or after its name. */
+  private static final String LOG_FORMAT = "Log lines on stderr as text (the default) or as one JSON object a line"
+      + " (timestamp, level, threadName, loggerName, formattedMessage, throwable) for a log collector. Logs are"
+      + " warnings and errors%s; progress and reports are not logs.";
+
+  /** Global: every command takes it, before or after its name; its help is each command's ({@link #logFormatHelp}). */
   @CommandLine.Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
       description = "Log lines on stderr as text (the default) or as one JSON object a line (timestamp, level,"
           + " threadName, loggerName, formattedMessage, throwable) for a log collector. Logs are warnings and"
-          + " errors, and debug with --verbose; progress and reports are not logs.")
+          + " errors, and debug with --verbose on the commands that have it; progress and reports are not logs.")
   void logFormat(LogSetup.Format format) {
     LogSetup.use(format);
   }
@@ -84,6 +88,7 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     // Subcommands first: the settings below reach only the subcommands added by then.
     for (String name : names) cl.addSubcommand(name, SUBCOMMANDS.get(name).get());
+    for (CommandLine sub : cl.getSubcommands().values()) logFormatHelp(sub);
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -122,6 +127,22 @@ public final class Main implements Runnable {
     return cl;
   }
 
+  /**
+   * Gives {@code command} (and its own subcommands) the --log-format help that is true of it: debug lines with
+   * --verbose only where the command has --verbose.
+   */
+  private static void logFormatHelp(CommandLine command) {
+    CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+    CommandLine.Model.OptionSpec option = spec.findOption("--log-format");
+    if (option != null) {
+      String text = String.format(LOG_FORMAT, spec.findOption("--verbose") != null ? ", and debug with --verbose" : "");
+      spec.remove(option);
+      // LOCAL: this copy is the command's own; an INHERIT one would be added again to the command's subcommands
+      spec.addOption(option.toBuilder().description(text).scopeType(CommandLine.ScopeType.LOCAL).build());
+    }
+    for (CommandLine sub : command.getSubcommands().values()) logFormatHelp(sub);
+  }
+
   /** "unknown command 'X'", and the command meant when one is close to it ("imprt-users"). */
   static String unknownCommand(String typed, Collection<String> commands) {
     String near = Suggest.closest(typed, commands.stream().filter(name -> !name.equals("help")).toList());
@@ -149,9 +170,12 @@ public final class Main implements Runnable {
     return cl;
   }
 
+  /** {@code ferry} with no command: a usage error (the usage on stderr, exit 2); {@code ferry --help} is the help. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().getErr().println("ferry: a command is required");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
   }
 
   /** {@code ferry --version}: the build's {@link BuildVersion}. */

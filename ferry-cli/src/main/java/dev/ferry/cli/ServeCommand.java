@@ -101,10 +101,13 @@ final class ServeCommand implements Callable<Integer> {
           + " (list first, then redrive or drop)");
     }
     StateDir.directoryOrAbsent(checkpointDir, "--checkpoint-dir");
+    if (full && !listFailed) throw RunFlags.usage("--full goes with --list-failed (it prints the failed items whole)");
+    if (listFailed || redrive || dropFailed) {
+      // they send nothing: the spec's target, route and step parameters need not be set (SpecLoader.loadServiceQueue)
+      return failedItems(SpecLoader.loadServiceQueue(file, env), StateDir.of(checkpointDir, store, env), out, err);
+    }
     ServiceSpec service = SpecLoader.loadService(file, env);
     StateDir state = StateDir.of(checkpointDir, store, env);
-    if (full && !listFailed) throw RunFlags.usage("--full goes with --list-failed (it prints the failed items whole)");
-    if (listFailed || redrive || dropFailed) return failedItems(service, state, out, err);
     try (JobStore jobStore = state.openStore();
         WorkQueue queue = SqlWorkQueue.open(state.location(), service.serve().queue())) {
       return serve(service, jobStore, queue, state, err);
@@ -116,21 +119,21 @@ final class ServeCommand implements Callable<Integer> {
    * store that is not there is a usage error naming it, and nothing is created (a typo in {@code --checkpoint-dir}
    * made an empty database and listed nothing, exit 0, as if the queue had no failed items).
    */
-  private int failedItems(ServiceSpec service, StateDir state, PrintWriter out, PrintWriter err) throws Exception {
+  private int failedItems(SpecLoader.ServiceQueue service, StateDir state, PrintWriter out, PrintWriter err)
+      throws Exception {
     if (!state.exists()) {
       throw RunFlags.usage("no ferry state in " + state.describe() + ": no queue to " + (listFailed ? "list"
           : redrive ? "redrive" : "drop") + " (give the --checkpoint-dir or --store that 'ferry serve' ran with)");
     }
-    String name = service.serve().queue();
+    String name = service.queue();
     try (WorkQueue queue = openExisting(state, name)) {
       if (listFailed) return listFailed(service, queue, out, err);
       if (redrive) {
-        out.println("ferry: " + queue.redrive(WallClock.system().millis()) + " failed item(s) back in queue "
-            + service.serve().queue());
+        out.println("ferry: " + queue.redrive(WallClock.system().millis()) + " failed item(s) back in queue " + name);
         out.flush();
         return ExitCodes.OK;
       }
-      out.println("ferry: " + queue.dropFailed() + " failed item(s) dropped from queue " + service.serve().queue());
+      out.println("ferry: " + queue.dropFailed() + " failed item(s) dropped from queue " + name);
       out.flush();
       return ExitCodes.OK;
     }
@@ -160,8 +163,9 @@ final class ServeCommand implements Callable<Integer> {
    * saying so (a 9 MB body printed whole made the list unreadable). The body is cut in the store, so a long one is
    * never read whole; the spec's secrets are masked in whatever is printed, before the cut.
    */
-  private int listFailed(ServiceSpec service, WorkQueue queue, PrintWriter out, PrintWriter err) throws Exception {
-    SecretMask mask = service.job().secretMask();
+  private int listFailed(SpecLoader.ServiceQueue service, WorkQueue queue, PrintWriter out, PrintWriter err)
+      throws Exception {
+    SecretMask mask = service.mask();
     // read past the cut by the longest masked form, so that a secret straddling the cut is masked whole
     int read = full ? Integer.MAX_VALUE : PREVIEW_CHARS + 1 + mask.longestForm();
     int cut = 0;

@@ -133,8 +133,9 @@ final class SpecBench {
       n.add("target: none (dry run of " + name + ": rows are read, checked and turned into requests; nothing is sent)");
     } else {
       n.add("spec: " + name + " -> " + targets(spec) + " (real calls: each slice's records are sent)");
-      n.add(f("limits: %s (stated limits paced at %.0f%%; auto: learned from the target's answers)",
-          SpecRungJob.describeLimits(spec), JobSteps.DEFAULT_HEADROOM * 100));
+      n.add(f("limits: %s (a spec's stated limits are kept at %.0f%% of what they allow, where import-users paces at"
+              + " %.1f%%; auto: learned from the target's answers)", SpecRungJob.describeLimits(spec),
+          JobSteps.DEFAULT_HEADROOM * 100, JobSession.HEADROOM * 100));
     }
     n.add(f("ladder: %s workers × concurrency %d (%s); at most workers × concurrency rows in flight",
         String.join(", ", ladder.stream().map(String::valueOf).toList()), concurrency,

@@ -80,6 +80,39 @@ public final class SpecLoader {
     return out;
   }
 
+  /**
+   * What an action on a service's queue ({@code ferry serve --list-failed}, {@code --redrive}, {@code --drop-failed})
+   * needs of its spec: the queue's name and a mask of the secret parameters the environment gives. Immutable.
+   *
+   * @param queue the queue's name in the store ({@code serve.queue}, else the spec's name, else "serve")
+   * @param mask  the values of the spec's secret parameters that are set (an unset one has no value to hide)
+   */
+  public record ServiceQueue(String queue, dev.ferry.http.SecretMask mask) {}
+
+  /**
+   * Reads a service spec for an action on its queue. Those actions send nothing, so the parameters of its targets,
+   * routes and steps need not be set: only the YAML, the spec's kind and the fields that name the queue ({@code name},
+   * {@code serve.queue}) must be right (else {@link InvalidSpecException}, as {@link #loadService} says it).
+   */
+  public static ServiceQueue loadServiceQueue(Path file, Map<String, String> env) throws IOException {
+    String name = file.toString();
+    Parameters params = new Parameters(env);
+    SpecYaml yaml = new SpecYaml(name, read(file), params);
+    Node root = yaml.root();
+    if (root == null) throw new InvalidSpecException(yaml.errors());
+    SpecError otherKind = otherKind(name, root, true);
+    if (otherKind != null) throw new InvalidSpecException(List.of(otherKind));
+    List<SpecError> naming = yaml.errors().stream()
+        .filter(e -> e.field().equals("name") || e.field().equals("serve.queue")).toList();
+    if (!naming.isEmpty()) throw new InvalidSpecException(naming);
+    Node serve = root.isMap() ? root.get("serve") : null;
+    Node queue = serve != null && serve.isMap() ? serve.get("queue") : null;
+    Node specName = root.isMap() ? root.get("name") : null;
+    String spec = specName == null ? "" : specName.text();
+    return new ServiceQueue(queue != null ? queue.text() : spec.matches(Grammar.NAME_PATTERN) ? spec : "serve",
+        secretMask(yaml, params));
+  }
+
   /** Reads and loads a service spec file, as {@link #load}. */
   public static ServiceSpec loadService(Path file, Map<String, String> env) throws IOException {
     return parseService(file.toString(), read(file), env, Path.of("").toAbsolutePath());

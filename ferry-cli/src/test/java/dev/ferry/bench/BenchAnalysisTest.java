@@ -33,6 +33,7 @@ class BenchAnalysisTest {
     double hostCpu = 0.2;
     long live = 50L << 20;
     long max = 1024L << 20;
+    double seconds = 20;
 
     RungBuilder(int workers, double rate) {
       this.workers = workers;
@@ -76,13 +77,18 @@ class BenchAnalysisTest {
       return this;
     }
 
+    /** The window lasts {@code s} seconds (default 20). */
+    RungBuilder window(double s) {
+      seconds = s;
+      return this;
+    }
+
     RungBuilder dry() {
       callsPerRow = 0;
       return this;
     }
 
     Rung build() {
-      double seconds = 20;
       long rows = Math.round(rate * seconds);
       long requests = Math.round(rows * callsPerRow);
       Latency all = requests == 0 ? Latency.NONE : new Latency(requests, p50, p95, p95 * 1.05, p95 * 1.2);
@@ -334,5 +340,52 @@ class BenchAnalysisTest {
     assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.UNEXPLAINED);
     assertThat(a.usl()).isNull();
     assertThat(a.recommendation()).isNull();
+  }
+
+  @Test
+  void rungsWhoseWindowIsTooShortAreNotJudged() {
+    // Given: seed-like rungs of a 10-record slice each: 6, 4 and 2 rows in windows of 0.1 s and less, whose "rates"
+    // would read as 377% of the limit
+    List<Rung> rungs = ladder(rung(1, 60).window(0.1), rung(2, 40).window(0.1), rung(4, 176).window(0.01));
+
+    // When
+    BenchAnalysis a = BenchAnalysis.of(rungs, SIM_50);
+
+    // Then: nothing is judged, fitted or recommended, and the verdict says why and what to do
+    assertThat(rungs).noneMatch(Rung::judged);
+    assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.NOT_JUDGED);
+    assertThat(a.verdict().sentence()).isEqualTo("not judged: every rung's window was too short (at most 6 users in"
+        + " 0.1 s; a rung is judged from 10 users over 1 s): raise --max-records.");
+    assertThat(a.usl()).isNull();
+    assertThat(a.recommendation()).isNull();
+    assertThat(a.scaling()).allMatch(s -> Double.isNaN(s.speedup()) && Double.isNaN(s.efficiency()));
+  }
+
+  @Test
+  void aTooShortRungIsLeftOutOfTheVerdictAndTheRecommendation() {
+    // Given: two judged rungs, and a largest one of 30 rows in 0.2 s (a budget of the limit spent at once) whose rate
+    // looks fifteen times the others'
+    List<Rung> rungs = ladder(rung(1, 5), rung(2, 10), rung(4, 150).window(0.2));
+
+    // When
+    BenchAnalysis a = BenchAnalysis.of(rungs, SIM_50);
+
+    // Then: the judgement is that of the two judged rungs; the short one is named in a caveat
+    assertThat(a.verdict().bottleneck()).isEqualTo(Bottleneck.NONE);
+    assertThat(a.verdict().sentence()).contains("up to 2 workers");
+    assertThat(a.recommendation().workers()).isEqualTo(2);
+    assertThat(a.recommendation().ceilingNote()).doesNotContain("--workers 4 ");
+    assertThat(a.scaling().get(2).efficiency()).isNaN();
+    assertThat(a.caveats()).contains("the 4-worker rung is left out of the verdict, the fit and the recommendation:"
+        + " too few rows to judge: 30 rows in 0.2 s; raise --max-records.");
+  }
+
+  @Test
+  void aDryRunsShortWindowOfManyRowsIsJudged() {
+    // Given / Then: a dry run settles rows with no call, so a tenth of a second of them is a measurement
+    assertThat(rung(1, 1_000_000).dry().window(0.3).build().judged()).isTrue();
+    assertThat(rung(1, 1_000_000).dry().window(0.05).build().judged()).isFalse();
+    assertThat(rung(1, 100).window(0.5).build().judged()).as("50 rows of calls in half a second").isFalse();
+    assertThat(rung(1, 10).window(1).build().judged()).isTrue();
   }
 }

@@ -36,6 +36,35 @@ class BenchReportTest {
   }
 
   @Test
+  void rungsTooShortToJudgeShowNoRateAndNoShare() throws Exception {
+    // Given: a spec's study of 10-record slices against a fast target (windows of 0.1 s and less)
+    List<Rung> rungs = ladder(rung(1, 60).window(0.1), rung(2, 40).window(0.1), rung(4, 176).window(0.01));
+    BenchSetup setup = new BenchSetup("spec", "crm http://127.0.0.1:1234", 0, 0, 0, 0, List.of(1, 2, 4), 1, 10, 1,
+        3, 15, 1, List.of());
+    BenchResult r = BenchResult.of(setup, new BenchContext(2, 100, 0.95, 0, false, false, "row", "crm: 100 requests"
+        + " per 1s"), rungs, "2026-12-08T01:00:00", 2);
+
+    // When
+    String text = BenchText.render(r);
+    JsonNode n = new ObjectMapper().readTree(BenchJson.render(r));
+
+    // Then: each rung's line has its counts but no rate, speedup or percentage; no recommendation or ceiling
+    List<String> rungLines = text.lines().filter(l -> l.matches("\\s+[124]\\s.*")).toList();
+    assertThat(rungLines).hasSize(9).noneMatch(l -> l.contains("%")).noneMatch(l -> l.endsWith("yes"));
+    assertThat(text).contains("bottleneck: not judged: every rung's window was too short (at most 6 rows in 0.1 s;")
+        .contains("no (too few rows to judge)").contains("USL fit: needs two judged rungs")
+        .doesNotContain("recommended:", "ceiling:", "% of");
+    assertThat(n.path("verdict").path("bottleneck").asText()).isEqualTo("not_judged");
+    assertThat(n.path("rungs").get(0).path("judged").asBoolean()).isFalse();
+    assertThat(n.path("rungs").get(0).path("not_judged").asText())
+        .isEqualTo("too few rows to judge: 6 rows in 0.1 s; raise --max-records");
+    assertThat(n.path("rungs").get(0).path("efficiency").isNull()).isTrue();
+    assertThat(n.path("recommendation").isNull()).isTrue();
+    assertThat(BenchHtml.render(r)).contains("(too few rows to judge: 6 rows in 0.1 s; raise --max-records)")
+        .doesNotContain("Recommended:");
+  }
+
+  @Test
   void jsonCarriesEveryRungTheVerdictTheFitAndTheRecommendation() throws Exception {
     // When
     JsonNode n = new ObjectMapper().readTree(BenchJson.render(rateLimitedStudy()));

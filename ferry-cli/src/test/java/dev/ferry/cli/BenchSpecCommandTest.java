@@ -77,21 +77,33 @@ class BenchSpecCommandTest {
     return env;
   }
 
+  /** {@code n} contacts shaped as the CRM example's, each with its own id and email. */
+  private Path contacts(int n) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      lines.add("{\"id\": \"c-" + i + "\", \"email\": \"person." + i + "@example.com\", \"name\": \"Person " + i
+          + "\"}");
+    }
+    return Files.write(tmp.resolve("contacts.jsonl"), lines);
+  }
+
   @Test
   void theJsonlToCrmExampleIsStudiedWithEachRunOnItsOwnSlice() throws Exception {
-    // Given the CRM example's 40 contacts and a CRM with 5 ms answers
+    // Given the CRM example's spec, 600 contacts shaped as its own, and a CRM with 5 ms answers
     sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).latency(Duration.ofMillis(5)).build());
     Path html = tmp.resolve("bench.html");
+    Map<String, String> env = crmEnv();
+    env.put("INPUT", contacts(600).toString());
 
-    // When two rungs of 20 records each run
-    int code = run(crmEnv(), "bench", "--spec", CRM.resolve("job.yaml").toString(), "--workers", "1,2",
-        "--max-records", "20", "--warmup", "100ms", "--rung-time", "1s", "--json", "-", "--html", html.toString());
+    // When two rungs of 300 records each run (slices big enough for windows of a second, which are judged)
+    int code = run(env, "bench", "--spec", CRM.resolve("job.yaml").toString(), "--workers", "1,2",
+        "--max-records", "300", "--warmup", "100ms", "--rung-time", "1s", "--json", "-", "--html", html.toString());
 
     // Then every contact sent was new: no run re-sent another's records (a re-sent one would be found and
     // patched); a rung stops once measured, so the end of its slice may not be sent
     assertThat(code).as(err.toString()).isZero();
     CrmStats crm = sim.stats().crm();
-    assertThat(crm.created()).isBetween(2L, 40L);
+    assertThat(crm.created()).isBetween(2L, 600L);
     assertThat(crm.contacts()).isEqualTo(crm.created());
     assertThat(crm.duplicatesRefused()).isZero();
     assertThat(crm.patches()).isZero();
@@ -105,18 +117,38 @@ class BenchSpecCommandTest {
     }
     assertThat(n.path("verdict").path("sentence").asText()).isNotEmpty();
     assertThat(n.path("recommendation").path("workers").asInt()).isIn(1, 2);
-    assertThat(err.toString()).contains("spec: jsonl-to-crm", "crm: 100 requests per 1s", "its own slice of 20 records",
+    assertThat(err.toString()).contains("spec: jsonl-to-crm", "crm: 100 requests per 1s", "its own slice of 300 records",
         "[2/2] 2 workers × 1: ").doesNotContain(KEY);
     assertThat(Files.readString(html)).contains("<svg id=\"chart\"");
   }
 
   @Test
+  void slicesTooSmallToMeasureAreNotJudged() throws Exception {
+    // Given the README's pilot: the CRM example with 10 records a rung, against a fast CRM; a window then holds at
+    // most 8 rows (the warm-up takes the first 20 %), too few to judge whatever the host's speed
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).latency(Duration.ofMillis(1)).build());
+
+    // When
+    int code = run(crmEnv(), "bench", "--spec", CRM.resolve("job.yaml").toString(), "--workers", "1,2,4",
+        "--max-records", "10");
+
+    // Then each rung says it is too small to judge, and nothing is judged from it: no rate, no share, no advice
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(err.toString()).contains("[1/3] 1 worker × 1: too few rows to judge: ", "; raise --max-records")
+        .doesNotContain("rows/s over");
+    String text = out.toString();
+    assertThat(text).contains("bottleneck: not judged: every rung's window was too short", "no (too few rows to judge)")
+        .doesNotContain("recommended:", "ceiling:", "% of", "yes\n");
+    assertThat(text.lines().filter(l -> l.matches("\\s+[124]\\s.*"))).isNotEmpty().noneMatch(l -> l.contains("%"));
+  }
+
+  @Test
   void aBatchStepHeldByItsTokenLimitIsNamedRateLimit() throws Exception {
-    // Given 40 documents of about 25 tokens each and a spec that allows 200 tokens a second
+    // Given 80 documents of about 25 tokens each and a spec that allows 200 tokens a second
     sim = SimServer.start(SimConfig.builder().port(0).latency(Duration.ofMillis(5)).build());
     Path input = tmp.resolve("docs.jsonl");
     List<String> lines = new ArrayList<>();
-    for (int i = 1; i <= 40; i++) {
+    for (int i = 1; i <= 80; i++) {
       lines.add("{\"id\": " + i + ", \"content\": \"document " + i + " " + "lorem ipsum dolor sit amet ".repeat(3)
           + "\"}");
     }
@@ -127,13 +159,13 @@ class BenchSpecCommandTest {
         "EMBEDDINGS_API_KEY", KEY);
 
     // When
-    int code = run(env, "bench", "--spec", spec.toString(), "--workers", "1,2", "--max-records", "20",
-        "--warmup", "100ms", "--rung-time", "1500ms", "--json", "-");
+    int code = run(env, "bench", "--spec", spec.toString(), "--workers", "1,2", "--max-records", "40",
+        "--warmup", "100ms", "--rung-time", "3s", "--json", "-");
 
     // Then the documents were embedded in batches, and the verdict names the pacing
     assertThat(code).as(err.toString()).isZero();
     EmbeddingStats e = sim.stats().embeddings();
-    assertThat(e.inputs()).isBetween(2L, 40L);
+    assertThat(e.inputs()).isBetween(2L, 80L);
     assertThat(e.rateLimitedTokens()).isZero();
     assertThat(err.toString()).contains("step embed batches up to 8 rows, but at most 2 rows are in flight");
     JsonNode n = new ObjectMapper().readTree(out.toString());
@@ -153,7 +185,7 @@ class BenchSpecCommandTest {
         .build());
     Path input = tmp.resolve("docs.jsonl");
     List<String> lines = new ArrayList<>();
-    for (int i = 1; i <= 20; i++) lines.add("{\"id\": " + i + ", \"content\": \"document " + i + "\"}");
+    for (int i = 1; i <= 60; i++) lines.add("{\"id\": " + i + ", \"content\": \"document " + i + "\"}");
     Files.write(input, lines);
     Path spec = tmp.resolve("auto.yaml");
     Files.writeString(spec, EMBED.replace("limits: [ { tokens: 200, per: 1s } ]", "limits: auto"));
@@ -161,8 +193,8 @@ class BenchSpecCommandTest {
         "EMBEDDINGS_API_KEY", KEY);
 
     // When
-    int code = run(env, "bench", "--spec", spec.toString(), "--workers", "1,2", "--max-records", "10",
-        "--warmup", "100ms", "--rung-time", "1s", "--json", "-");
+    int code = run(env, "bench", "--spec", spec.toString(), "--workers", "1,2", "--max-records", "30",
+        "--warmup", "100ms", "--rung-time", "4s", "--json", "-");
 
     // Then the pace (or the 429s before it was learned) is named
     assertThat(code).as(err.toString()).isZero();

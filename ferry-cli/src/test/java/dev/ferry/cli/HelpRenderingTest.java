@@ -42,6 +42,30 @@ class HelpRenderingTest {
   }
 
   @Test
+  void logFormatsHelpNamesVerboseOnlyWhereTheCommandHasIt() {
+    // Given every command path
+    List<List<String>> paths = new ArrayList<>();
+    collect(Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), new ArrayList<>(),
+        paths);
+
+    for (List<String> path : paths) {
+      // When
+      String out = help(path).out.replaceAll("\\s+", " ");
+      // Then: --log-format's debug lines come with --verbose only on a command that takes --verbose
+      String where = "ferry " + String.join(" ", path) + " --help";
+      boolean hasVerbose = out.contains("-v, --verbose");
+      assertThat(out).as(where).contains("Logs are warnings and errors");
+      if (path.isEmpty()) {
+        assertThat(out).as(where).contains("debug with --verbose on the commands that have it");
+      } else if (hasVerbose) {
+        assertThat(out).as(where).contains("Logs are warnings and errors, and debug with --verbose;");
+      } else {
+        assertThat(out).as(where).contains("Logs are warnings and errors; progress").doesNotContain("--verbose");
+      }
+    }
+  }
+
+  @Test
   void everyOptionsValueHasALabelNotAJavaFieldName() {
     // Given every command of the tree
     List<String> unlabelled = new ArrayList<>();

@@ -42,6 +42,21 @@ class MainTest {
   }
 
   @Test
+  void noCommandIsAUsageErrorWithTheUsageOnStderr() {
+    // When
+    CliRun none = CliRun.run(java.util.Map.of());
+    CliRun help = CliRun.run(java.util.Map.of(), "--help");
+
+    // Then: exit 2, the usage on stderr and nothing on stdout; --help is still the help, on stdout, exit 0
+    assertThat(none.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(none.out()).isEmpty();
+    assertThat(none.errLines().getFirst()).isEqualTo("ferry: a command is required");
+    assertThat(none.err()).contains("Usage: ferry [-hV]", "Commands:", "import-users");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out()).contains("Usage: ferry [-hV]");
+  }
+
+  @Test
   void usageHelpAndMistakesSeeEverySubcommand() {
     String[] all = {"import-users", "run", "spec", "resume", "worker", "serve", "status", "sim", "demo",
         "generate-users", "bench", "completion", "help"};

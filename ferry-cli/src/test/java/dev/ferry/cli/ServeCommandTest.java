@@ -62,6 +62,31 @@ class ServeCommandTest {
   }
 
   @Test
+  void theQueueActionsNeedNoTargetParameterAndStillMaskTheSecretsGiven() throws Exception {
+    // Given a failed item holding the embeddings key, and an environment with only that key: none of the URLs,
+    // collection or webhook secret the spec's targets and routes need (the queue actions send nothing)
+    Path state = Files.createDirectories(dir.resolve("state"));
+    try (SqlWorkQueue q = SqlWorkQueue.open(state.resolve("ferry.db").toString(), "webhook-indexer")) {
+      q.offer("/webhooks/firecrawl w1", List.of("{\"markdown\":\"x sk-123456\"}"), 0, 10);
+      WorkQueue.QueueItem item = q.claim("p", 1, 0, 1000).get(0);
+      q.fail(item.id(), "p", "embed: 400 invalid_request_error", 5);
+    }
+    Map<String, String> onlyKey = Map.of("EMBEDDINGS_API_KEY", "sk-123456");
+
+    // When
+    CliRun list = CliRun.run(onlyKey, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed");
+    CliRun none = CliRun.run(Map.of(), "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed");
+    CliRun redrive = CliRun.run(Map.of(), "serve", SPEC, "--checkpoint-dir", state.toString(), "--redrive");
+
+    // Then: listed with the key that is given masked; redriven with no parameter at all
+    assertThat(list.exit()).as(list.toString()).isZero();
+    assertThat(list.out()).contains("embed: 400 invalid_request_error", "x ***").doesNotContain("sk-123456");
+    assertThat(none.exit()).as(none.toString()).isZero();
+    assertThat(redrive.exit()).as(redrive.toString()).isZero();
+    assertThat(redrive.out()).contains("1 failed item(s) back in queue webhook-indexer");
+  }
+
+  @Test
   void aLongFailedItemIsListedAsAPreviewThatSaysWhatWasCutAndFullPrintsItWhole() throws Exception {
     // Given: a failed item of 1 MB whose body holds the spec's secret across the preview's cut, and a small one
     Path state = Files.createDirectories(dir.resolve("state"));

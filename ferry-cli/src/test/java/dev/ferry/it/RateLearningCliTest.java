@@ -104,21 +104,28 @@ class RateLearningCliTest {
 
   @Test
   void aTargetOtherThanWorkosIsLearnedByDefaultAndAutoIsKeptOnResume() throws IOException {
-    // Given a simulator stating its limit in IETF headers, and no --rate-limit
-    try (SimServer sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).writeRateLimit(40)
-        .rateWindow(Duration.ofSeconds(1)).rateHeaders(RateHeaders.IETF).build())) {
-      Path users = dir.resolve("users.csv");
-      UserCsvGenerator.write(users, 30, 0);
-
-      Ferry.Run run = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("import-users", "--csv", users,
-          "--api-url", sim.baseUrl().toString(), "--checkpoint-dir", dir.resolve("state"), "--job-id", "dflt",
-          "--progress", "never"));
+    // Given a simulator stating its limit in IETF headers, and no --rate-limit; its first run fails every row with a
+    // transient error, so that the resume has rows to send (a job finished with every row done has nothing to resume)
+    Path users = dir.resolve("users.csv");
+    UserCsvGenerator.write(users, 30, 0);
+    SimConfig.Builder target = SimConfig.builder().requiredKey(KEY).writeRateLimit(40)
+        .rateWindow(Duration.ofSeconds(1)).rateHeaders(RateHeaders.IETF);
+    int port;
+    Ferry.Run run;
+    try (SimServer failing = SimServer.start(target.port(0).errorRate(1.0).seed(1).build())) {
+      port = failing.port();
+      run = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("import-users", "--csv", users,
+          "--api-url", failing.baseUrl().toString(), "--checkpoint-dir", dir.resolve("state"), "--job-id", "dflt",
+          "--progress", "never", "--max-attempts", 1, "--max-consecutive-failures", 0));
+    }
+    try (SimServer sim = SimServer.start(target.port(port).errorRate(0).build())) {
       Ferry.Run resumed = Ferry.run(Map.of("WORKOS_SECRET_KEY", KEY), Ferry.args("resume", "dflt",
           "--checkpoint-dir", dir.resolve("state"), "--progress", "never"));
 
       // Then the limit is learned (the default for any target but api.workos.com), and the job remembers it
-      assertThat(run.exit()).as(run.toString()).isZero();
+      assertThat(run.exit()).as(run.toString()).isEqualTo(1);
       assertThat(run.err()).contains("rate limit learned");
+      assertThat(resumed.exit()).as(resumed.toString()).isZero();
       assertThat(resumed.err()).contains("rate limit learned");
       assertThat(sim.stats().users()).isEqualTo(30);
     }

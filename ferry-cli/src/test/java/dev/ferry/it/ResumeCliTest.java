@@ -220,6 +220,60 @@ class ResumeCliTest {
     assertThat(again.exit()).as(again.toString()).isZero();
     assertThat(again.outJson().path("rows_this_run").asLong()).isZero();
     assertThat(again.outJson().path("done").asLong()).isEqualTo(30);
+    assertThat(again.outJson().path("status").asText()).isEqualTo("finished");
+    assertThat(again.outJson().path("equation_holds").asBoolean()).isTrue();
+    assertThat(again.err()).as("nothing but the JSON").isEmpty();
     assertThat(sim.stats().requests()).isEqualTo(requests);
+  }
+
+  @Test
+  void resumingAFinishedJobSaysSoInOneLine() throws IOException {
+    // Given a finished job
+    Path users = dir.resolve("users.csv");
+    UserCsvGenerator.write(users, 30, 0);
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).build());
+    Ferry.Run first = Ferry.run(ENV, Ferry.args("import-users", "--csv", users, "--api-url", sim.baseUrl(),
+        "--checkpoint-dir", state(), "--job-id", "r8", "--quiet"));
+    assertThat(first.exit()).as(first.toString()).isZero();
+    long requests = sim.stats().requests();
+
+    // When resumed without --json
+    Ferry.Run again = Ferry.run(ENV, "resume", "r8", "--checkpoint-dir", state().toString());
+
+    // Then one line says when it finished and that there is nothing to do, and nothing is sent
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(again.out().lines().toList()).singleElement().asString()
+        .matches("ferry: job r8 finished at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: 30 rows settled \\(done 30,"
+            + " failed 0, invalid 0\\); nothing to do");
+    assertThat(again.err()).isEmpty();
+    assertThat(sim.stats().requests()).isEqualTo(requests);
+  }
+
+  @Test
+  void anOrganizationNotFoundOnResumeSaysWhatCreatesItWithoutNamingAFlagResumeLacks() throws IOException {
+    // Given: a job planned without --create-org-if-missing whose one row failed with a transient error, then a
+    // healthy API that has no organization 'nowhere'
+    Path users = dir.resolve("users.csv");
+    Files.write(users, List.of("email,org_external_id", "a@example.com,nowhere"));
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).errorRate(1.0).seed(1).build());
+    int port = sim.port();
+    Ferry.Run first = Ferry.run(ENV, Ferry.args("import-users", "--csv", users, "--api-url", sim.baseUrl(),
+        "--checkpoint-dir", state(), "--job-id", "r7", "--quiet", "--rate-limit", "none", "--no-prewarm",
+        "--max-attempts", 1, "--max-consecutive-failures", 0));
+    assertThat(first.exit()).as(first.toString()).isEqualTo(1);
+    sim.close();
+    sim = SimServer.start(SimConfig.builder().port(port).requiredKey(KEY).seed(2).build());
+
+    // When: 'ferry resume' sends the row again
+    Ferry.Run second = Ferry.run(ENV, "resume", "r7", "--checkpoint-dir", state().toString(), "--quiet", "--json");
+
+    // Then: the row fails for the missing organization, and the message says what creates it for this job
+    assertThat(second.exit()).as(second.toString()).isEqualTo(1);
+    Path errors = Path.of(second.outJson().path("errors_file").asText());
+    assertThat(Files.readAllLines(errors)).hasSize(2);
+    assertThat(Files.readAllLines(errors).get(1)).contains("organization_not_found",
+        "no organization has external_id 'nowhere' (the job was planned without --create-org-if-missing, which"
+            + " resume cannot add: create the organization, or import the errors file's rows as a new job with"
+            + " --create-org-if-missing)").doesNotContain("pass --create-org-if-missing");
   }
 }

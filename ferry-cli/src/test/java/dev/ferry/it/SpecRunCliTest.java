@@ -97,6 +97,29 @@ class SpecRunCliTest {
   }
 
   @Test
+  void theJsonlUsersSpecCountsAUserThatAlreadyExistsDoneAsTheImportDoes() throws IOException {
+    // Given 10 users of which 3 exist in WorkOS already (created by someone else: a 422 email_not_available)
+    Path input = users(dir, 10);
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(4).build());
+    String existing = SimHttp.createUser(sim, KEY, "user3@example.com");
+    SimHttp.createUser(sim, KEY, "user5@example.com");
+    SimHttp.createUser(sim, KEY, "user9@example.com");
+
+    // When
+    Ferry.Run run = Ferry.run(env(dir, input, sim), Ferry.args("run", spec(dir), "--job-id", "ex1",
+        "--checkpoint-dir", dir.resolve("state"), "--quiet", "--json"));
+
+    // Then the existing users are looked up by email and done, with their ids; only the malformed line is not
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1); // the malformed line
+    JsonNode report = run.outJson();
+    assertThat(report.path("done").asLong()).as(run.out()).isEqualTo(10);
+    assertThat(report.path("failed").asLong()).isZero();
+    assertThat(sim.stats().usersCreated()).isEqualTo(10);
+    assertThat(Files.readAllLines(dir.resolve("results.jsonl"))).filteredOn(l -> l.contains("user3@example.com"))
+        .singleElement().asString().contains(existing);
+  }
+
+  @Test
   void concurrencyAutoRunsASpecUnderTheAdaptiveLimitItsTargetFeeds() throws IOException {
     // Given a spec job of 80 users and --concurrency auto
     Path input = users(dir, 80);
@@ -194,6 +217,27 @@ class SpecRunCliTest {
             + " columns workos_idd)").contains("workos_idd").doesNotContain("Exception");
       }
       assertThat(sim.stats().usersCreated()).isZero();
+    }
+  }
+
+  @Test
+  void thePlanningLineOfASqlSourceInASchemaReadsAsOneNote() throws Exception {
+    // Given a table in a PostgreSQL schema of its own (the URL's currentSchema)
+    sim = SimServer.start(SimConfig.builder().port(0).requiredKey(KEY).seed(3).build());
+    try (dev.ferry.testing.TestDatabase db = dev.ferry.testing.TestDatabase.postgres();
+        java.sql.Connection c = java.sql.DriverManager.getConnection(db.url());
+        java.sql.Statement st = c.createStatement()) {
+      Path spec = peopleSpec(st, 3, "");
+      String schema = db.url().substring(db.url().indexOf("currentSchema=") + "currentSchema=".length());
+
+      // When
+      Ferry.Run run = Ferry.run(peopleEnv(db), Ferry.args("run", spec, "--job-id", "q3", "--checkpoint-dir",
+          dir.resolve("state"), "--dry-run", "--progress", "never"));
+
+      // Then the schema and the key share one pair of parentheses
+      assertThat(run.exit()).as(run.toString()).isZero();
+      assertThat(run.err()).contains("ferry: planning job q3 from postgresql://127.0.0.1:5432/test (schema " + schema
+          + ", key id): SELECT id, email FROM people").doesNotContain(") (key");
     }
   }
 

@@ -24,6 +24,12 @@ import java.util.function.BiConsumer;
  */
 final class OrgResolver {
   private static final ObjectMapper JSON = Json.MAPPER;
+  /**
+   * What creates a missing organization, true of the run that planned the job and of a resume (which keeps the job's
+   * settings and has no such flag).
+   */
+  static final String NOT_CREATING = "the job was planned without --create-org-if-missing, which resume cannot add:"
+      + " create the organization, or import the errors file's rows as a new job with --create-org-if-missing";
   private final HttpTarget target;
   private final String jobId;
   private final boolean createIfMissing;
@@ -97,7 +103,7 @@ final class OrgResolver {
     if (found.status() != 404) return failure(found, null);
     if (!createIfMissing) {
       return new Resolution(null, 404, "organization_not_found", "no organization has external_id '"
-          + externalId + "' (pass --create-org-if-missing to create it)", found.requestId(), false);
+          + externalId + "' (" + NOT_CREATING + ")", found.requestId(), false);
     }
     String name = nameHint == null || nameHint.isBlank() ? externalId : nameHint;
     ApiResponse created = call(ApiCall.post("/organizations", Payloads.createOrganization(name, externalId),

@@ -191,10 +191,16 @@ public final class SqlSource implements RecordSource {
     return fingerprint != null && fingerprint.startsWith(KeyFingerprint.PREFIX);
   }
 
-  /** The database (without credentials), key column and query, e.g. {@code postgresql://db/app (key id): SELECT …}. */
+  /**
+   * The database (without credentials), key column and query, e.g. {@code postgresql://db/app (key id): SELECT …}; a
+   * schema the URL names shares the parentheses: {@code postgresql://db/app (schema docs, key id): SELECT …}.
+   */
   @Override
   public String describe() {
-    return db.location() + " (key " + config.key() + "): " + config.query().replaceAll("\\s+", " ");
+    String where = db.location(); // "postgresql://db/app" or "postgresql://db/app (schema docs)"
+    String key = "key " + config.key();
+    return (where.endsWith(")") ? where.substring(0, where.length() - 1) + ", " + key + ")" : where + " (" + key + ")")
+        + ": " + config.query().replaceAll("\\s+", " ");
   }
 
   @Override
