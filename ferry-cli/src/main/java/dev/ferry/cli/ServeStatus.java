@@ -54,11 +54,19 @@ final class ServeStatus {
           + (answer.statusCode() == 404 ? " (not a ferry service, or one older than /status)"
           : answer.statusCode() == 401 ? " (the service needs its admin token: set " + ADMIN_TOKEN_ENV + ")" : ""));
     }
+    JsonNode status;
     try {
-      return JSON.readTree(answer.body());
+      status = JSON.readTree(answer.body());
     } catch (IOException e) {
       throw new ExitException(ExitCodes.ROWS_FAILED, uri + " did not answer JSON");
     }
+    // another program's /status (many have one) answers 200 with JSON too: without a ferry service's two fields it
+    // would print as an empty service of no queue, exit 0
+    if (status == null || !status.path("queue").isTextual() || !status.path("state").isTextual()) {
+      throw new ExitException(ExitCodes.ROWS_FAILED, uri + " answered JSON without 'queue' and 'state': not a"
+          + " 'ferry serve' (another program on that port?)");
+    }
+    return status;
   }
 
   /** {@code URL}/status: the service's base URL (a path, if any, is replaced). */

@@ -124,8 +124,14 @@ final class SpecYaml {
       problem += " (" + context.replaceFirst("^while (parsing|scanning) ", "in ") + " that starts at line "
           + (m.getContextMark().getLine() + 1) + ", column " + (m.getContextMark().getColumn() + 1) + ")";
     }
-    return new SpecError(file, m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1, "",
-        "not valid YAML: " + problem);
+    int line = m.getProblemMark().getLine();
+    int column = m.getProblemMark().getColumn();
+    if (context != null && context.contains("flow") && line < lines.length && column > 0
+        && lines[line].startsWith("${", column - 1)) {
+      // an unquoted parameter in a flow mapping or sequence: its '{' is YAML's (the example's block style has none)
+      problem += "; a ${PARAM} inside { } or [ ] must be quoted: \"${PARAM}\"";
+    }
+    return new SpecError(file, line + 1, column + 1, "", "not valid YAML: " + problem);
   }
 
   Node root() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.metrics.MetricsRecorder;
 import dev.ferry.core.spi.JobStore;
 import dev.ferry.http.CallMetrics;
@@ -125,6 +126,36 @@ class StatusServeCliTest {
     CliRun none = CliRun.run(Map.of(), "status", "--serve", "http://127.0.0.1:" + port);
     assertThat(none.exit()).isEqualTo(1);
     assertThat(none.err()).contains("cannot reach the service at http://127.0.0.1:" + port + "/");
+  }
+
+  @Test
+  void anotherProgramsStatusIsNotAFerryServiceAndExitsOne() throws Exception {
+    // Given another program on the port, whose own /status answers 200 with JSON (not ferry's)
+    HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    other.createContext("/status", exchange -> {
+      byte[] body = "{\"status\":\"ok\",\"uptime\":12}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    other.start();
+    try {
+      String url = "http://127.0.0.1:" + other.getAddress().getPort();
+
+      // When
+      CliRun text = CliRun.run(Map.of(), "status", "--serve", url);
+      CliRun json = CliRun.run(Map.of(), "status", "--serve", url, "--json");
+
+      // Then: not printed as an empty service with exit 0, but said, exit 1 (docs/SERVE.md: "not a ferry service")
+      for (CliRun run : List.of(text, json)) {
+        assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains(url + "/status answered JSON without 'queue' and 'state': not a 'ferry serve'");
+        assertThat(run.out()).doesNotContain("service     queue");
+      }
+    } finally {
+      other.stop(0);
+    }
   }
 
   private static int deliver(HttpClient http, String url, int i) throws Exception {

@@ -357,6 +357,26 @@ class LivePoolTest {
   }
 
   @Test
+  void anErrorThrownByATaskFailsItsFutureAndTheNextTaskStillRuns() throws Exception {
+    // Given a pool of one slot (docs/POOL.md: "A task's exception is its future's, and only its future's")
+    LivePool pool = pool(1, 2, Overflow.REJECT).build();
+
+    // When a task throws an Error and the next one is submitted behind it
+    CompletableFuture<Object> f = pool.submit(() -> {
+      throw new StackOverflowError("deep");
+    });
+    CompletableFuture<String> next = pool.submit(() -> "after");
+
+    // Then the Error is the failed future's cause, the slot was given back, and it counts as failed
+    assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(StackOverflowError.class).hasMessage("deep");
+    assertThat(next.get()).isEqualTo("after");
+    pool.close();
+    assertThat(pool.metrics().failed()).isEqualTo(1);
+    assertThat(pool.metrics().completed()).isEqualTo(1);
+  }
+
+  @Test
   void aQueuedTaskWhoseFutureWasCancelledNeverRuns() throws Exception {
     // Given
     LivePool pool = pool(1, 2, Overflow.REJECT).build();
