@@ -169,7 +169,9 @@ final class ServeCommand implements Callable<Integer> {
     // read past the cut by the longest masked form, so that a secret straddling the cut is masked whole
     int read = full ? Integer.MAX_VALUE : PREVIEW_CHARS + 1 + mask.longestForm();
     int cut = 0;
+    int listed = 0;
     for (WorkQueue.FailedItem f : queue.failed(Integer.MAX_VALUE, read)) {
+      listed++;
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", f.id());
       m.put("delivery_id", f.deliveryId());
@@ -191,6 +193,10 @@ final class ServeCommand implements Callable<Integer> {
       out.println(JSON.writeValueAsString(m));
     }
     out.flush();
+    if (listed == 0) { // said on stderr: the JSON lines on stdout stay empty for a script reading them
+      err.println("ferry: no failed items in queue " + service.queue());
+      err.flush();
+    }
     if (cut > 0) {
       err.println("ferry: " + cut + " item(s) longer than " + PREVIEW_CHARS + " characters shown cut ('item_preview');"
           + " --list-failed --full prints them whole");

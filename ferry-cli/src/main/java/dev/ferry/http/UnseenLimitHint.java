@@ -57,7 +57,7 @@ public final class UnseenLimitHint implements AttemptListener {
     long shown = a.answeredNanos() - firstSent.get();
     if (!a.waitedForPermit() || shown < AFTER || !ended.compareAndSet(false, true)) return;
     sink.accept(String.format("%s has shown no rate limit in %d s (no 429, no rate-limit headers) while the pace, "
-        + "raised carefully from 50/s, held rows back (now %.0f requests/s); if it has none, %s fills it at once "
+        + "raised carefully from 50/s, held requests back (now %.0f requests/s); if it has none, %s fills it at once "
         + "(a 429 is still honoured), and if you know its limit, state it", target,
         TimeUnit.NANOSECONDS.toSeconds(shown), pace.getAsDouble(), advice));
   }

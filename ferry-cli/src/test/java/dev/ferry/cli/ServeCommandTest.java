@@ -59,6 +59,11 @@ class ServeCommandTest {
       assertThat(q.failed(10)).isEmpty();
       assertThat(q.stats(30)).isEqualTo(new WorkQueue.QueueStats(0, 0, 0, 0, 0));
     }
+
+    CliRun empty = CliRun.run(ENV, "serve", SPEC, "--checkpoint-dir", state.toString(), "--list-failed");
+    assertThat(empty.exit()).as(empty.toString()).isZero();
+    assertThat(empty.out()).isEmpty();
+    assertThat(empty.err()).contains("no failed items in queue webhook-indexer");
   }
 
   @Test
