@@ -105,8 +105,7 @@ class ForeignClientScenarioTest {
     // Given another client that takes half of the limit from the second minute on and never stops
     VirtualImport.Target t = withForeign(model, 60, 0.5, 900);
     // When an import runs for 15 minutes with --rate-limit auto
-    VirtualImport run = new VirtualImport(t, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true,
-        calls).run(900);
+    VirtualImport run = fifteenMinutes(t, calls);
     double refused = (double) run.throttled / run.requests;
     double left = t.rateLimit - t.foreignRate;
     System.out.printf("SUMMARY shared for good | %s | 50 %% of the limit from 60 s on | 300-900 s %.1f %% of what is "
@@ -124,13 +123,17 @@ class ForeignClientScenarioTest {
     // Given the same limit and no other client
     VirtualImport.Target t = withForeign(model, 60, 0, 0);
     // When an import runs for 15 minutes with --rate-limit auto
-    VirtualImport run = new VirtualImport(t, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true,
-        calls).run(900);
+    VirtualImport run = fifteenMinutes(t, calls);
     double refused = (double) run.throttled / run.requests;
     System.out.printf("SUMMARY alone | %s | 15 min | 300-900 s %.1f %% of the limit | %.2f %% refused (%d of %d)%n",
         name, 100 * run.meanAccepted(300, 900) / t.rateLimit, 100 * refused, run.throttled, run.requests);
     // Then it stays near the limit with few refusals (a found limit is probed a percent or two at a time, rarely)
     assertThat(run.meanAccepted(300, 900) / t.rateLimit).isGreaterThanOrEqualTo(0.95);
     assertThat(refused).isLessThan(0.005);
+  }
+
+  /** An import of {@code calls} calls a row against {@code t} for 15 minutes with --rate-limit auto. */
+  private static VirtualImport fifteenMinutes(VirtualImport.Target t, int calls) {
+    return new VirtualImport(t, Limit.gradientBuilder().build(), 0, RateLearner.withDefaults(), true, calls).run(900);
   }
 }
