@@ -1,6 +1,9 @@
 package dev.ferry.steps;
 
+import dev.ferry.core.exec.RatePermits;
 import dev.ferry.core.pool.Scheduler;
+import dev.ferry.core.time.Sleeper;
+import dev.ferry.core.time.Ticker;
 import dev.ferry.steps.template.RenderContext;
 import dev.ferry.steps.template.SpecException;
 import java.util.List;
@@ -20,12 +23,36 @@ final class BatchStep implements Step, AutoCloseable {
   private final CallRunner runner;
   private final RowBatcher batcher;
 
-  BatchStep(RequestStepConfig config, StepTarget target, CallRunner runner, Scheduler scheduler, Executor sender) {
+  /**
+   * @param sleeper what a batch waits for its request permit through, and {@code ticker} what measures that wait
+   */
+  BatchStep(RequestStepConfig config, StepTarget target, CallRunner runner, Scheduler scheduler, Executor sender,
+      Sleeper sleeper, Ticker ticker) {
     this.config = config;
     this.target = target;
     this.runner = runner;
     BatchCall call = new BatchCall(config, target, runner);
-    this.batcher = new RowBatcher(config.batch(), scheduler, sender, call::send);
+    this.batcher = new RowBatcher(config.batch(), scheduler, sender, call::send, permit(target, sleeper, ticker));
+  }
+
+  /**
+   * A batch waits for its call's request permit still open (rows in flight keep joining it), then takes it to the
+   * call: the permit is prepaid on the batch's sender thread, and the call's first attempt ({@code HttpTarget}'s
+   * {@link RatePermits#charge}, on the same thread and limiter) uses it instead of taking another. A pause begun
+   * since (a 429) makes that attempt take a fresh one behind the pause.
+   */
+  private static RowBatcher.Permit permit(StepTarget target, Sleeper sleeper, Ticker ticker) {
+    return new RowBatcher.Permit() {
+      @Override
+      public Object take() throws InterruptedException {
+        return RatePermits.prepay(target.requestLimiter(), sleeper, ticker);
+      }
+
+      @Override
+      public void release(Object token) {
+        RatePermits.clear(token);
+      }
+    };
   }
 
   @Override

@@ -81,7 +81,8 @@ public final class JobSteps implements AutoCloseable {
     for (StepConfig c : b.steps) {
       StepTarget t = opened.get(c.target());
       built.add(switch (c) {
-        case RequestStepConfig r when r.batched() -> new BatchStep(r, t, runner, b.scheduler, b.sender);
+        case RequestStepConfig r when r.batched() -> new BatchStep(r, t, runner, b.scheduler, b.sender, b.sleeper,
+            b.ticker);
         case RequestStepConfig r -> new RequestStep(r, t, runner, facts == null ? null : UnshownCall.of(r.call(),
             facts), sample);
         case LookupStepConfig l -> new LookupStep(l, t, runner, b.store, b.jobId);

@@ -1,5 +1,6 @@
 package dev.ferry.steps;
 
+import dev.ferry.core.exec.RatePermits;
 import dev.ferry.core.limit.ConcurrencyLimiter;
 import dev.ferry.core.limit.RateLimiter;
 import dev.ferry.core.retry.RetryPolicy;
@@ -75,13 +76,17 @@ final class StepTarget implements AutoCloseable {
   }
 
   /**
-   * Charges the call's weights, then sends it (HttpTarget takes a request permit per attempt). A call that charged
+   * Charges the call's weights, then sends it (HttpTarget takes a request permit per attempt; a permit this thread
+   * prepaid for the call, a batch's, is given up when the weights made it wait, and a fresh one taken). A call that charged
    * tokens and whose answer says how many the target counted ({@code usage.total_tokens}) is trued up to that count;
    * one refused with a 4xx (nothing done) is credited back where the limiter can ({@link WeightLimiter#settle}).
    */
   ApiResponse send(RenderedCall call, String callType) throws InterruptedException {
     if (sender == null) throw new IllegalStateException("a dry run sends nothing");
-    limiters.charge(call.charge());
+    if (limiters.charge(call.charge())) {
+      // a batch's request permit, taken while it was still open (BatchStep), is stale after a wait for tokens
+      RatePermits.forfeit(limiters.requests());
+    }
     Long tokens = call.charge().get(TargetLimiters.TOKENS);
     TokenFeedback.sending(tokens == null ? -1 : tokens);
     ApiResponse r;

@@ -234,13 +234,19 @@ final class TargetLimiters {
   /**
    * Takes each unit's weight from the target's budgets of that unit, waiting as long as the slowest needs; units the
    * target does not limit are ignored.
+   *
+   * @return true when it waited
    */
-  void charge(Map<String, Long> charge) throws InterruptedException {
+  boolean charge(Map<String, Long> charge) throws InterruptedException {
+    long start = ticker.read();
+    boolean weighed = false;
     for (Map.Entry<String, Long> e : charge.entrySet()) {
       List<WeightLimiter> ls = weights.get(e.getKey());
       if (ls == null) continue;
+      weighed = true;
       for (WeightLimiter l : ls) l.acquire(e.getValue(), sleeper);
     }
+    return weighed && ticker.read() != start;
   }
 
   List<SharedRate> shared() {

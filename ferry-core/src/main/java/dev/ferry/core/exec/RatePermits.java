@@ -94,6 +94,15 @@ public final class RatePermits {
     else CREDITS.put(me, c.outer);
   }
 
+  /**
+   * Gives up this thread's prepaid permit of {@code limiter}, if it holds one, so that the next {@link #charge} takes
+   * a fresh one: the call waited for another limit (tokens) since the permit was taken, and a request sent on a permit
+   * that old could go out close behind requests whose permits were taken after it.
+   */
+  public static void forfeit(RateLimiter limiter) {
+    if (!CREDITS.isEmpty()) takeCredit(limiter);
+  }
+
   /** Forgets every credit of this thread (tests). */
   static void forgetAll() {
     CREDITS.remove(Thread.currentThread());

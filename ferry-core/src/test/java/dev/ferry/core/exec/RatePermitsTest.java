@@ -63,6 +63,22 @@ class RatePermitsTest {
   }
 
   @Test
+  void aForfeitedPermitMakesTheAttemptTakeAFreshOne() throws Exception {
+    // Given: 10 permits a second, one prepaid at t=0, then the call waited 50 ms for another limit
+    RateLimiter limiter = RateLimiter.smooth(10, ticker);
+    Object token = RatePermits.prepay(limiter, sleeper, ticker);
+    ticker.advance(Duration.ofMillis(50));
+    // When: it forfeits the permit and its attempt charges
+    RatePermits.forfeit(limiter);
+    long t0 = ticker.read();
+    RatePermits.charge(limiter, sleeper);
+    // Then: the attempt waited for the next permit (at 100 ms), and nothing is left to clear
+    assertThat(ticker.read() - t0).isEqualTo(Duration.ofMillis(50).toNanos());
+    RatePermits.clear(token);
+    assertThat(RatePermits.holdsCredit()).isFalse();
+  }
+
+  @Test
   void aCreditIsForgottenWhenTheTaskEnds() throws Exception {
     // Given
     RateLimiter limiter = RateLimiter.smooth(10, ticker);
