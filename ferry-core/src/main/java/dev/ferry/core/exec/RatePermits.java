@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * task given a limiter calls {@link #prepay} before it starts (the pool's documented pacing of tasks) and {@link
  * #clear(Object)} when it ends; the first {@link #charge} of the <em>same</em> limiter on the task's thread uses that
  * permit instead of taking another. So a task whose calls go through the limiter costs one permit per attempt (not one
- * more for the task), and a task that makes no call costs one permit.
+ * more for the task), and a task that makes no call costs one permit. A batch step's sender prepays the same way while
+ * its batch still fills, and {@link #forfeit}s the permit when the call then waited for another limit (tokens).
  *
  * <p>A prepaid permit is given up (and a fresh one taken) when the limiter began a pause since (a 429's Retry-After):
  * a permit taken before a refusal must not send into it. Limiters are matched by identity: a limiter that wraps
