@@ -14,7 +14,10 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${1:-$HERE/target/ferry-all.jar}
 DELIVERIES=${2:-40}
 LATENCY=${3:-8s}
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JAVA_HOME=${JAVA_HOME:-}
+. "$HERE/scripts/find-jdk.sh" # a JDK >= 21 (the default java may be older), as ./ferry finds it
+ferry_find_jdk
+JAVA=$JAVA_HOME/bin/java
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
