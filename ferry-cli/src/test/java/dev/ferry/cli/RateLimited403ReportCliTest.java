@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.CreateUserSpec;
 import dev.ferry.testing.LoopbackTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -48,16 +49,7 @@ class RateLimited403ReportCliTest {
       ex.close();
     });
     Files.write(dir.resolve("rows.csv"), List.of("email", "a@example.com", "b@example.com", "c@example.com"));
-    Path spec = Files.writeString(dir.resolve("job.yaml"), """
-        version: 1
-        source: { csv: { path: "${INPUT}" } }
-        targets:
-          api: { base_url: "${API_URL}" }
-        steps:
-          - name: create
-            target: api
-            request: { method: POST, path: /users, body: { email: "{{ row.email }}" } }
-        """);
+    Path spec = CreateUserSpec.write(dir);
 
     // When it runs, with the progress line on
     CliRun run = CliRun.run(Map.of("INPUT", dir.resolve("rows.csv").toString(), "API_URL",

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.CreateUserSpec;
 import dev.ferry.testing.LoopbackTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,16 +44,7 @@ class RedirectStopsJobCliTest {
     List<String> lines = new ArrayList<>(List.of("email"));
     for (int i = 1; i <= 200; i++) lines.add("u" + i + "@example.com");
     Files.write(dir.resolve("users.csv"), lines);
-    Path spec = Files.writeString(dir.resolve("job.yaml"), """
-        version: 1
-        source: { csv: { path: "${INPUT}" } }
-        targets:
-          api: { base_url: "${API_URL}" }
-        steps:
-          - name: create
-            target: api
-            request: { method: POST, path: /users, body: { email: "{{ row.email }}" } }
-        """);
+    Path spec = CreateUserSpec.write(dir);
 
     // When it runs
     CliRun run = CliRun.run(Map.of("INPUT", dir.resolve("users.csv").toString(), "API_URL",
